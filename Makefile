@@ -1,0 +1,30 @@
+# Two commands do all the set-up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test deps system-deps screenshots bench clean
+
+run: deps
+	@scripts/run-app.sh
+
+test: deps
+	@scripts/with-postgres.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+deps: system-deps $(STAMP)
+
+system-deps:
+	@scripts/system-deps.sh
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+screenshots: deps
+	@scripts/screenshots.sh
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info

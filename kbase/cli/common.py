@@ -1,0 +1,78 @@
+"""Shared bits of the CLI commands: opening the library, filters, printing."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any, Iterable
+
+from kbase.catalogue import Catalogue
+from kbase.db import open_library
+from kbase.errors import InvalidInput
+from kbase.query import Filter
+
+
+def open_catalogue(args: argparse.Namespace, create: bool = False) -> Catalogue:
+    return Catalogue(open_library(getattr(args, "library", None), create=create))
+
+
+def parse_years(text: str | None) -> tuple[int | None, int | None]:
+    """'2021' → (2021, 2021); '2019-2021' → (2019, 2021); '2019-' → (2019, None)."""
+    if not text:
+        return None, None
+    parts = text.replace("–", "-").split("-", 1)
+    try:
+        lo = int(parts[0]) if parts[0] else None
+        hi = (int(parts[1]) if parts[1] else None) if len(parts) == 2 else lo
+    except ValueError:
+        raise InvalidInput(f"not a year or year range: {text!r} (use 2021 or 2019-2021)") from None
+    for y in (lo, hi):
+        if y is not None and not 1000 <= y <= 2999:
+            raise InvalidInput(f"not a plausible year: {text!r}")
+    return lo, hi
+
+
+def add_filter_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("filters")
+    g.add_argument("--type", action="append", default=[], help="publication type (repeatable)")
+    g.add_argument("--year", help="year or range, e.g. 2021 or 2019-2021")
+    g.add_argument("--series")
+    g.add_argument("--project", help="project ID, title or short name")
+    g.add_argument("--programme")
+    g.add_argument("--region", help="region name or alias; includes everything below it")
+    g.add_argument("--organisation", "--org", dest="organisation")
+    g.add_argument("--role", help="organisation role: author, publisher, partner, funder, client")
+    g.add_argument("--person")
+    g.add_argument("--subject")
+    g.add_argument("--language")
+    g.add_argument("--visibility", action="append", default=[], help="public, internal, confidential")
+    g.add_argument("--text", help="words in the title")
+
+
+def filter_from_args(args: argparse.Namespace) -> Filter:
+    lo, hi = parse_years(getattr(args, "year", None))
+    return Filter(
+        types=list(getattr(args, "type", []) or []), year_from=lo, year_to=hi,
+        series=getattr(args, "series", None), project=getattr(args, "project", None),
+        programme=getattr(args, "programme", None), region=getattr(args, "region", None),
+        organisation=getattr(args, "organisation", None), role=getattr(args, "role", None),
+        person=getattr(args, "person", None), subject=getattr(args, "subject", None),
+        language=getattr(args, "language", None), visibility=list(getattr(args, "visibility", []) or []),
+        text=getattr(args, "text", None),
+    )
+
+
+def print_rows(rows: Iterable[dict[str, Any]], columns: list[str]) -> None:
+    rows = list(rows)
+    if not rows:
+        print("(none)")
+        return
+    widths = {c: min(60, max(len(c), *(len(_cell(r.get(c))) for r in rows))) for c in columns}
+    out = sys.stdout
+    out.write("  ".join(c.upper().ljust(widths[c]) for c in columns).rstrip() + "\n")
+    for r in rows:
+        out.write("  ".join(_cell(r.get(c))[: widths[c]].ljust(widths[c]) for c in columns).rstrip() + "\n")
+
+
+def _cell(value: Any) -> str:
+    return "" if value is None else str(value)

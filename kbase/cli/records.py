@@ -1,0 +1,389 @@
+"""Record commands: init, demo, list, show, add, edit, link, merge, delete, alias, lookup."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from kbase import models as m
+from kbase import query, views
+from kbase.catalogue import ALIAS_TABLES, Catalogue, record_type
+from kbase.cli.common import add_filter_options, filter_from_args, open_catalogue, print_rows
+from kbase.db import open_library, redact
+from kbase.errors import InvalidInput, NotFound
+
+LIST_COLUMNS = {
+    "publication": ["id", "date", "type", "title"],
+    "project": ["id", "short_name", "title"],
+    "organisation": ["id", "acronym", "name", "kind"],
+    "person": ["id", "name", "role"],
+    "event": ["id", "date", "kind", "title"],
+    "region": ["id", "level", "name"],
+    "attachment": ["id", "status", "pages", "filename"],
+}
+
+
+def register(subs: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = subs.add_parser("init", parents=[common], help="create a library")
+    p.add_argument("path", nargs="?", help="folder or PostgreSQL URL (default: --library)")
+    p.set_defaults(run=cmd_init)
+
+    p = subs.add_parser("demo", parents=[common], help="load the demo catalogue into a new library")
+    p.set_defaults(run=cmd_demo)
+
+    p = subs.add_parser("list", parents=[common], help="list records of one type")
+    p.add_argument("record_type", metavar="TYPE", help="publication, project, organisation, person, event, region, …")
+    add_filter_options(p)
+    p.add_argument("--sort", help="column to sort by")
+    p.add_argument("--desc", action="store_true", help="sort descending")
+    p.add_argument("--limit", type=int)
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(run=cmd_list)
+
+    p = subs.add_parser("show", parents=[common], help="one record with its links")
+    p.add_argument("parts", nargs="+", metavar="[TYPE] ID")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_show)
+
+    p = subs.add_parser("add", parents=[common], help="add a record: kbase add TYPE field=value …")
+    p.add_argument("record_type", metavar="TYPE")
+    p.add_argument("values", nargs="*", metavar="FIELD=VALUE")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_add)
+
+    p = subs.add_parser("edit", parents=[common], help="change fields: kbase edit TYPE ID field=value …")
+    p.add_argument("record_type", metavar="TYPE")
+    p.add_argument("id", type=int)
+    p.add_argument("values", nargs="+", metavar="FIELD=VALUE")
+    p.add_argument("--if-version", type=int, help="refuse if the record's version differs")
+    p.set_defaults(run=cmd_edit)
+
+    p = subs.add_parser("delete", parents=[common], help="delete a record")
+    p.add_argument("record_type", metavar="TYPE")
+    p.add_argument("id", type=int)
+    p.set_defaults(run=cmd_delete)
+
+    p = subs.add_parser("link", parents=[common], help="link a record to others")
+    p.add_argument("record_type", metavar="TYPE", help="publication, project, person or event")
+    p.add_argument("id", type=int)
+    for opt in ("project", "region", "subject", "author", "editor", "partner", "funder", "organisation", "person"):
+        p.add_argument(f"--{opt}", action="append", default=[])
+    p.add_argument("--client", action="append", default=[], help="client organisation (with --year)")
+    p.add_argument("--year", type=int, help="assignment year for --client (no client: an assignment without one)")
+    p.add_argument("--remove", action="store_true", help="remove the links instead")
+    p.set_defaults(run=cmd_link)
+
+    p = subs.add_parser("merge", parents=[common], help="merge LOSER into SURVIVOR")
+    p.add_argument("record_type", metavar="TYPE")
+    p.add_argument("survivor", type=int)
+    p.add_argument("loser", type=int)
+    p.set_defaults(run=cmd_merge)
+
+    p = subs.add_parser("alias", parents=[common], help="add another name to an organisation, person or region")
+    p.add_argument("record_type", metavar="TYPE")
+    p.add_argument("id", type=int)
+    p.add_argument("alias")
+    p.set_defaults(run=cmd_alias)
+
+    p = subs.add_parser("lookup", parents=[common], help="find organisations, people or regions by any name")
+    p.add_argument("record_type", metavar="TYPE")
+    p.add_argument("name")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_lookup)
+
+
+def _kind(name: str) -> str:
+    return record_type(name).__tablename__  # type: ignore[attr-defined]
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    location = args.path or getattr(args, "library", None)
+    lib = open_library(location, create=True)
+    print(f"library ready at {redact(lib.location)}")
+    lib.close()
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from kbase.demo import load_demo
+
+    cat = open_catalogue(args, create=True)
+    counts = load_demo(cat)
+    print("demo catalogue loaded: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    _after_write(cat)
+    return 0
+
+
+def _after_write(cat: Catalogue) -> None:
+    """Bring the search index up to date when the search module is present."""
+    try:
+        from kbase import indexing  # noqa: F401
+    except ImportError:
+        return
+    indexing.sync(cat)
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    kind = _kind(args.record_type)
+    cat = open_catalogue(args)
+    f = filter_from_args(args)
+    ids = query.find_ids(cat, kind, f, sort=args.sort, descending=args.desc, limit=args.limit)
+    rows = [views.row(kind, o) for o in query.load(cat, kind, ids)]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
+    else:
+        print_rows(rows, LIST_COLUMNS.get(kind, ["id", "name"]))
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    if len(args.parts) == 1:
+        kind, ref = "publication", args.parts[0]
+    elif len(args.parts) == 2:
+        kind, ref = _kind(args.parts[0]), args.parts[1]
+    else:
+        raise InvalidInput("show takes [TYPE] ID")
+    if ":" in ref:
+        kind, ref = _kind(ref.split(":", 1)[0]), ref.split(":", 1)[1]
+    if not ref.isdigit():
+        raise InvalidInput(f"not a record ID: {ref!r}")
+    cat = open_catalogue(args)
+    data = views.describe(cat, kind, int(ref))
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    else:
+        _print_record(data)
+    return 0
+
+
+def _print_record(data: dict[str, Any]) -> None:
+    for key, value in data.items():
+        if value in (None, [], {}, ""):
+            continue
+        if isinstance(value, dict) and "label" in value:
+            value = f"{value['label']} [{value['kind']} {value['id']}]"
+        elif isinstance(value, list):
+            items = [_ref_text(v) for v in value]
+            print(f"{key}:")
+            for item in items:
+                print(f"  - {item}")
+            continue
+        elif isinstance(value, dict):
+            print(f"{key}:")
+            for k, v in value.items():
+                print(f"  {k}: " + (", ".join(_ref_text(x) for x in v) if isinstance(v, list) else str(v)))
+            continue
+        print(f"{key}: {value}")
+
+
+def _ref_text(v: Any) -> str:
+    if isinstance(v, dict) and "label" in v:
+        extra = f" ({v['role']})" if v.get("role") and v["role"] != "author" else ""
+        status = f" — {v['status']}" if v.get("status") else ""
+        return f"{v['label']}{extra}{status} [{v['kind']} {v['id']}]"
+    if isinstance(v, dict) and "year" in v and "clients" in v:
+        return f"{v['year']}: " + (", ".join(c["label"] for c in v["clients"]) or "(no client)")
+    return str(v)
+
+
+def parse_values(pairs: list[str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise InvalidInput(f"expected FIELD=VALUE, got {pair!r}")
+        key, value = pair.split("=", 1)
+        values[key.strip()] = value
+    return values
+
+
+_NAME_REFS = {
+    "series": ("series_id", m.Series), "programme": ("programme_id", m.Programme),
+    "publisher": ("publisher_id", m.Organisation), "parent": ("parent_id", m.Region),
+    "organiser": ("organiser_id", m.Organisation), "project": ("project_id", m.Project),
+}
+
+
+def _resolve_names(cat: Catalogue, model: type, values: dict[str, Any]) -> dict[str, Any]:
+    """Let librarians write series=… or publisher=… by name instead of IDs."""
+    out = {}
+    for key, value in values.items():
+        if key in _NAME_REFS and _NAME_REFS[key][0] in model.model_fields:
+            field, target = _NAME_REFS[key]
+            out[field] = cat.find_one(target, value).id if value else None
+        else:
+            out[key] = value
+    return out
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    model = record_type(args.record_type)
+    cat = open_catalogue(args)
+    values = _resolve_names(cat, model, parse_values(args.values))
+    obj = cat.add(model, **values)
+    print(json.dumps(views.row(_kind(args.record_type), obj), default=str) if args.json
+          else f"added {_kind(args.record_type)} {obj.id}")
+    _after_write(cat)
+    return 0
+
+
+def cmd_edit(args: argparse.Namespace) -> int:
+    model = record_type(args.record_type)
+    cat = open_catalogue(args)
+    values = _resolve_names(cat, model, parse_values(args.values))
+    obj = cat.update(model, args.id, expected_version=args.if_version, **values)
+    print(f"saved {_kind(args.record_type)} {obj.id} (version {obj.version})")
+    _after_write(cat)
+    return 0
+
+
+def cmd_delete(args: argparse.Namespace) -> int:
+    model = record_type(args.record_type)
+    cat = open_catalogue(args)
+    cat.delete(model, args.id)
+    print(f"deleted {_kind(args.record_type)} {args.id}")
+    _after_write(cat)
+    return 0
+
+
+def cmd_link(args: argparse.Namespace) -> int:
+    kind = _kind(args.record_type)
+    cat = open_catalogue(args)
+    cat.get(m.RECORD_TYPES[kind], args.id)
+    act = cat.unlink if args.remove else cat.link
+    done = 0
+    with cat.transaction():
+        if kind == "publication":
+            for ref in args.project:
+                act(m.PublicationProject, publication_id=args.id, project_id=cat.find_one(m.Project, ref).id)
+                done += 1
+            for ref in args.region:
+                act(m.PublicationRegion, publication_id=args.id, region_id=cat.find_one(m.Region, ref).id)
+                done += 1
+            for ref in args.subject:
+                act(m.PublicationSubject, publication_id=args.id, subject_id=cat.find_one(m.Subject, ref).id)
+                done += 1
+            done += _link_contributors(cat, args)
+        elif kind == "project":
+            for role in ("partner", "funder"):
+                for ref in getattr(args, role):
+                    org = cat.find_one(m.Organisation, ref)
+                    act(m.ProjectOrganisation, project_id=args.id, organisation_id=org.id, role=role)
+                    done += 1
+            for ref in args.region:
+                act(m.ProjectRegion, project_id=args.id, region_id=cat.find_one(m.Region, ref).id)
+                done += 1
+            for ref in args.subject:
+                act(m.ProjectSubject, project_id=args.id, subject_id=cat.find_one(m.Subject, ref).id)
+                done += 1
+            if args.client or args.year is not None:
+                done += _link_clients(cat, args)
+        elif kind == "person":
+            for ref in args.organisation:
+                act(m.PersonOrganisation, person_id=args.id, organisation_id=cat.find_one(m.Organisation, ref).id)
+                done += 1
+        elif kind == "event":
+            for ref in args.person:
+                act(m.EventPerson, event_id=args.id, person_id=cat.find_one(m.Person, ref).id)
+                done += 1
+        else:
+            raise InvalidInput(f"{kind} records have no links to set here")
+    if not done:
+        raise InvalidInput("nothing to link: give --project, --region, --partner, … (see `kbase link --help`)")
+    print(f"{'removed' if args.remove else 'made'} {done} link(s) on {kind} {args.id}")
+    _after_write(cat)
+    return 0
+
+
+def _link_contributors(cat: Catalogue, args: argparse.Namespace) -> int:
+    if not (args.author or args.editor):
+        return 0
+    from sqlalchemy import select
+
+    with cat.reading() as s:
+        current = [(c.role, "person" if c.person_id else "organisation", c.person_id or c.organisation_id)
+                   for c in s.scalars(select(m.Contributor).where(m.Contributor.publication_id == args.id)
+                                      .order_by(m.Contributor.position))]
+    wanted = []
+    for role in ("author", "editor"):
+        for ref in getattr(args, role):
+            wanted.append((role, *_person_or_org(cat, ref)))
+    if args.remove:
+        new = [c for c in current if c not in wanted]
+    else:
+        new = current + [w for w in wanted if w not in current]
+    cat.set_contributors(args.id, new)
+    return len(wanted)
+
+
+def _person_or_org(cat: Catalogue, ref: str) -> tuple[str, int]:
+    """A contributor named by ID ('person:3'), or a name looked up as person then organisation."""
+    if ":" in ref and ref.split(":", 1)[0] in ("person", "organisation", "org"):
+        kind, rid = ref.split(":", 1)
+        kind = "organisation" if kind == "org" else kind
+        return kind, cat.find_one(m.RECORD_TYPES[kind], rid).id
+    people = cat.lookup(m.Person, ref)
+    orgs = cat.lookup(m.Organisation, ref)
+    if len(people) + len(orgs) == 1:
+        return ("person", people[0].id) if people else ("organisation", orgs[0].id)
+    if not people and not orgs:
+        raise NotFound(f"no person or organisation named {ref!r} (add it first, or write person:ID / org:ID)")
+    raise InvalidInput(f"{ref!r} names several people or organisations; write person:ID or org:ID")
+
+
+def _link_clients(cat: Catalogue, args: argparse.Namespace) -> int:
+    if args.year is None:
+        raise InvalidInput("--client needs --year")
+    from sqlalchemy import select
+
+    with cat.reading() as s:
+        a = s.scalar(select(m.Assignment).where(m.Assignment.project_id == args.id, m.Assignment.year == args.year))
+        current = list(s.scalars(select(m.AssignmentClient.organisation_id)
+                                 .where(m.AssignmentClient.assignment_id == a.id)
+                                 .order_by(m.AssignmentClient.position))) if a else []
+    wanted = [cat.find_one(m.Organisation, ref).id for ref in args.client]
+    if args.remove:
+        if not args.client and a is not None:
+            cat.delete_assignment(args.id, args.year)
+            return 1
+        cat.set_assignment(args.id, args.year, [c for c in current if c not in wanted])
+    else:
+        cat.set_assignment(args.id, args.year, current + [w for w in wanted if w not in current])
+    return max(1, len(wanted))
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    model = record_type(args.record_type)
+    cat = open_catalogue(args)
+    if model not in ALIAS_TABLES and model is not m.Publication and model is not m.Project:
+        raise InvalidInput("merge works on publications, projects, organisations, people and regions")
+    survivor = cat.merge(model, args.survivor, args.loser)
+    print(f"merged {_kind(args.record_type)} {args.loser} into {survivor.id}")
+    _after_write(cat)
+    return 0
+
+
+def cmd_alias(args: argparse.Namespace) -> int:
+    model = record_type(args.record_type)
+    if model not in ALIAS_TABLES:
+        raise InvalidInput("aliases are for organisations, people and regions")
+    cat = open_catalogue(args)
+    cat.add_alias(model, args.id, args.alias)
+    print(f"{_kind(args.record_type)} {args.id} is also known as {args.alias!r}")
+    return 0
+
+
+def cmd_lookup(args: argparse.Namespace) -> int:
+    model = record_type(args.record_type)
+    if model not in ALIAS_TABLES:
+        raise InvalidInput("lookup is for organisations, people and regions")
+    cat = open_catalogue(args)
+    kind = _kind(args.record_type)
+    rows = [{**views.row(kind, o), "aliases": cat.aliases(model, o.id)} for o in cat.lookup(model, args.name)]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
+    elif not rows:
+        raise NotFound(f"no {kind} known as {args.name!r}")
+    else:
+        print_rows(rows, LIST_COLUMNS[kind] + ["aliases"])
+    return 0

@@ -1,0 +1,319 @@
+"""The catalogue's tables (SQLModel): records, their links and the change log."""
+
+from datetime import date as Date, datetime, timezone
+from typing import Optional
+
+from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+PUBLICATION_TYPES = (
+    "report", "summary report", "briefing", "bulletin", "insight", "review paper",
+    "case studies", "book", "book chapter", "article", "workshop report", "webmap",
+    "dashboard", "static maps", "video", "other",
+)
+VISIBILITIES = ("public", "internal", "confidential")
+CONTRIBUTOR_ROLES = ("author", "editor")
+ORG_ROLES = ("partner", "funder", "client", "publisher")
+ORG_KINDS = (
+    "NGO", "CSO", "government", "donor", "UN agency", "university", "company",
+    "network", "research institute", "other",
+)
+PERSON_ROLES = ("staff", "associate researcher", "focal point", "board", "external")
+REGION_LEVELS = ("region", "country", "province", "territory", "site")
+EVENT_KINDS = (
+    "lecture", "workshop", "presentation", "webinar", "conference", "meeting",
+    "training", "round table", "briefing",
+)
+ATTACHMENT_STATUSES = (
+    "ok", "no text layer", "encrypted", "damaged", "not a pdf", "empty", "too large", "pending",
+)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Record(SQLModel):
+    """Columns every top-level record carries; version guards against lost updates."""
+
+    version: int = Field(default=1)
+    created: datetime = Field(default_factory=utcnow)
+    updated: datetime = Field(default_factory=utcnow)
+
+
+class Programme(Record, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True)
+    description: Optional[str] = Field(default=None, sa_column=Column(Text))
+
+
+class Series(Record, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True)
+    periodical: bool = False
+    programme_id: Optional[int] = Field(default=None, foreign_key="programme.id")
+
+
+class Subject(Record, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True)
+    parent_id: Optional[int] = Field(default=None, foreign_key="subject.id")
+
+
+class Organisation(Record, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(index=True)
+    acronym: Optional[str] = None
+    kind: Optional[str] = None
+    country: Optional[str] = None
+    url: Optional[str] = None
+    notes: Optional[str] = Field(default=None, sa_column=Column(Text))
+
+
+class OrganisationAlias(SQLModel, table=True):
+    __tablename__ = "organisation_alias"
+    __table_args__ = (UniqueConstraint("organisation_id", "norm"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True, ondelete="CASCADE")
+    alias: str
+    norm: str = Field(index=True)
+
+
+class Person(Record, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(index=True)
+    role: Optional[str] = None
+    title: Optional[str] = None
+    email: Optional[str] = None
+    notes: Optional[str] = Field(default=None, sa_column=Column(Text))
+
+
+class PersonAlias(SQLModel, table=True):
+    __tablename__ = "person_alias"
+    __table_args__ = (UniqueConstraint("person_id", "norm"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    alias: str
+    norm: str = Field(index=True)
+
+
+class PersonOrganisation(SQLModel, table=True):
+    __tablename__ = "person_organisation"
+    person_id: int = Field(foreign_key="person.id", primary_key=True, ondelete="CASCADE")
+    organisation_id: int = Field(foreign_key="organisation.id", primary_key=True, ondelete="CASCADE")
+    position: Optional[str] = None
+
+
+class Region(Record, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(index=True)
+    name_fr: Optional[str] = None
+    name_local: Optional[str] = None
+    level: str = "country"
+    parent_id: Optional[int] = Field(default=None, foreign_key="region.id", index=True)
+    # "/1/5/9/": ancestors and self, so "everything below" is one LIKE on an index
+    path: str = Field(default="/", index=True)
+
+
+class RegionAlias(SQLModel, table=True):
+    __tablename__ = "region_alias"
+    __table_args__ = (UniqueConstraint("region_id", "norm"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    region_id: int = Field(foreign_key="region.id", index=True, ondelete="CASCADE")
+    alias: str
+    norm: str = Field(index=True)
+
+
+class Project(Record, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    title: str = Field(index=True)
+    short_name: Optional[str] = Field(default=None, index=True)
+    programme_id: Optional[int] = Field(default=None, foreign_key="programme.id", index=True)
+    summary: Optional[str] = Field(default=None, sa_column=Column(Text))
+    start: Optional[Date] = None
+    end: Optional[Date] = None
+    url: Optional[str] = None
+    visibility: str = Field(default="public", index=True)
+
+
+class Assignment(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("project_id", "year"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True, ondelete="CASCADE")
+    year: int = Field(index=True)
+    note: Optional[str] = None
+
+
+class AssignmentClient(SQLModel, table=True):
+    __tablename__ = "assignment_client"
+    assignment_id: int = Field(foreign_key="assignment.id", primary_key=True, ondelete="CASCADE")
+    organisation_id: int = Field(foreign_key="organisation.id", primary_key=True, ondelete="CASCADE")
+    position: int = 0
+
+
+class ProjectOrganisation(SQLModel, table=True):
+    __tablename__ = "project_organisation"
+    project_id: int = Field(foreign_key="project.id", primary_key=True, ondelete="CASCADE")
+    organisation_id: int = Field(foreign_key="organisation.id", primary_key=True, ondelete="CASCADE")
+    role: str = Field(primary_key=True)
+    position: int = 0
+
+
+class ProjectRegion(SQLModel, table=True):
+    __tablename__ = "project_region"
+    project_id: int = Field(foreign_key="project.id", primary_key=True, ondelete="CASCADE")
+    region_id: int = Field(foreign_key="region.id", primary_key=True, ondelete="CASCADE")
+
+
+class ProjectSubject(SQLModel, table=True):
+    __tablename__ = "project_subject"
+    project_id: int = Field(foreign_key="project.id", primary_key=True, ondelete="CASCADE")
+    subject_id: int = Field(foreign_key="subject.id", primary_key=True, ondelete="CASCADE")
+
+
+class Publication(Record, table=True):
+    __table_args__ = (Index("ix_publication_year_month", "year", "month"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    title: str
+    title_norm: str = Field(default="", index=True)
+    subtitle: Optional[str] = None
+    type: str = Field(default="other", index=True)
+    year: Optional[int] = Field(default=None, index=True)
+    month: Optional[int] = None
+    month_end: Optional[int] = None
+    day: Optional[int] = None
+    series_id: Optional[int] = Field(default=None, foreign_key="series.id", index=True)
+    number: Optional[str] = None
+    language: Optional[str] = Field(default=None, index=True)
+    abstract: Optional[str] = Field(default=None, sa_column=Column(Text))
+    url: Optional[str] = None
+    publisher_id: Optional[int] = Field(default=None, foreign_key="organisation.id", index=True)
+    place: Optional[str] = None
+    isbn: Optional[str] = Field(default=None, index=True)
+    doi: Optional[str] = Field(default=None, index=True)
+    pages: Optional[str] = None
+    container: Optional[str] = None  # book or journal a chapter/article sits in
+    visibility: str = Field(default="public", index=True)
+    citekey: Optional[str] = Field(default=None, index=True)
+    # fields with no column (BibTeX extras, original entry type) kept as JSON text
+    extra: Optional[str] = Field(default=None, sa_column=Column(Text))
+
+
+class Contributor(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_contributor_person", "person_id"),
+        Index("ix_contributor_org", "organisation_id"),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    publication_id: int = Field(foreign_key="publication.id", index=True, ondelete="CASCADE")
+    position: int = 0
+    role: str = "author"
+    person_id: Optional[int] = Field(default=None, foreign_key="person.id", ondelete="CASCADE")
+    organisation_id: Optional[int] = Field(default=None, foreign_key="organisation.id", ondelete="CASCADE")
+
+
+class PublicationProject(SQLModel, table=True):
+    __tablename__ = "publication_project"
+    publication_id: int = Field(foreign_key="publication.id", primary_key=True, ondelete="CASCADE")
+    project_id: int = Field(foreign_key="project.id", primary_key=True, index=True, ondelete="CASCADE")
+
+
+class PublicationRegion(SQLModel, table=True):
+    __tablename__ = "publication_region"
+    publication_id: int = Field(foreign_key="publication.id", primary_key=True, ondelete="CASCADE")
+    region_id: int = Field(foreign_key="region.id", primary_key=True, index=True, ondelete="CASCADE")
+
+
+class PublicationSubject(SQLModel, table=True):
+    __tablename__ = "publication_subject"
+    publication_id: int = Field(foreign_key="publication.id", primary_key=True, ondelete="CASCADE")
+    subject_id: int = Field(foreign_key="subject.id", primary_key=True, index=True, ondelete="CASCADE")
+
+
+class Event(Record, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    title: str
+    kind: Optional[str] = None
+    date: Optional[Date] = Field(default=None, index=True)
+    end_date: Optional[Date] = None
+    place: Optional[str] = None
+    description: Optional[str] = Field(default=None, sa_column=Column(Text))
+    organiser_id: Optional[int] = Field(default=None, foreign_key="organisation.id")
+    project_id: Optional[int] = Field(default=None, foreign_key="project.id", index=True)
+    visibility: str = Field(default="public")
+
+
+class EventPerson(SQLModel, table=True):
+    __tablename__ = "event_person"
+    event_id: int = Field(foreign_key="event.id", primary_key=True, ondelete="CASCADE")
+    person_id: int = Field(foreign_key="person.id", primary_key=True, index=True, ondelete="CASCADE")
+    position: int = 0
+
+
+class StoredFile(SQLModel, table=True):
+    """One file in the content-addressed store; several attachments may share it."""
+
+    __tablename__ = "stored_file"
+    sha256: str = Field(primary_key=True)
+    size: int = 0
+    # set when the library keeps its files in the database (team libraries)
+    content: Optional[bytes] = Field(default=None, sa_column=Column(LargeBinary))
+
+
+class Attachment(Record, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    publication_id: Optional[int] = Field(default=None, foreign_key="publication.id", index=True)
+    sha256: str = Field(foreign_key="stored_file.sha256", index=True)
+    filename: str
+    mime: str = "application/pdf"
+    status: str = Field(default="pending", index=True)
+    message: Optional[str] = None
+    page_count: int = 0
+    has_thumbnail: bool = False
+
+
+class PageText(SQLModel, table=True):
+    __tablename__ = "page_text"
+    __table_args__ = (UniqueConstraint("attachment_id", "page"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    attachment_id: int = Field(foreign_key="attachment.id", index=True, ondelete="CASCADE")
+    page: int  # 1-based
+    text: str = Field(default="", sa_column=Column(Text))
+
+
+class SavedSearch(SQLModel, table=True):
+    __tablename__ = "saved_search"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    query: str = ""
+    filters: Optional[str] = Field(default=None, sa_column=Column(Text))  # JSON
+
+
+class Change(SQLModel, table=True):
+    """Monotonic log of changed records; local indexes catch up from it."""
+
+    seq: Optional[int] = Field(default=None, primary_key=True)
+    kind: str  # table name of the changed record
+    record_id: int
+    op: str = "update"  # insert | update | delete
+    at: datetime = Field(default_factory=utcnow)
+
+
+class Setting(SQLModel, table=True):
+    key: str = Field(primary_key=True)
+    value: Optional[str] = Field(default=None, sa_column=Column(Text))
+
+
+# Record kinds the CLI and the API know by name.
+RECORD_TYPES: dict[str, type[SQLModel]] = {
+    "publication": Publication,
+    "project": Project,
+    "organisation": Organisation,
+    "person": Person,
+    "region": Region,
+    "programme": Programme,
+    "series": Series,
+    "subject": Subject,
+    "event": Event,
+    "attachment": Attachment,
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Kbase needs (Qt's libraries, Xvfb, PostgreSQL, poppler) unless present.
+set -euo pipefail
+need=()
+have_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
+have_lib libEGL.so.1        || need+=(libegl1)
+have_lib libGL.so.1         || need+=(libgl1)
+have_lib libxkbcommon.so.0  || need+=(libxkbcommon0)
+have_lib libxkbcommon-x11.so.0 || need+=(libxkbcommon-x11-0)
+have_lib libfontconfig.so.1 || need+=(libfontconfig1)
+have_lib libdbus-1.so.3     || need+=(libdbus-1-3)
+have_lib libxcb-cursor.so.0 || need+=(libxcb-cursor0)
+have_lib libxcb-icccm.so.4  || need+=(libxcb-icccm4)
+have_lib libxcb-keysyms.so.1 || need+=(libxcb-keysyms1)
+have_lib libxcb-image.so.0  || need+=(libxcb-image0)
+have_lib libxcb-render-util.so.0 || need+=(libxcb-render-util0)
+have_lib libxcb-shape.so.0  || need+=(libxcb-shape0)
+have_lib libxcb-xinerama.so.0 || need+=(libxcb-xinerama0)
+have_lib libxcb-randr.so.0  || need+=(libxcb-randr0)
+have_lib libxcb-xkb.so.1    || need+=(libxcb-xkb1)
+have_lib libnss3.so         || need+=(libnss3)
+have_lib libasound.so.2     || need+=(libasound2)
+command -v Xvfb >/dev/null      || need+=(xvfb)
+command -v xvfb-run >/dev/null  || need+=(xvfb)
+command -v pdftoppm >/dev/null  || need+=(poppler-utils)
+command -v xdotool >/dev/null   || need+=(xdotool)
+command -v import >/dev/null    || need+=(x11-apps)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || need+=(postgresql)
+fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core)
+if [ ${#need[@]} -eq 0 ]; then exit 0; fi
+mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)
+echo "Installing system packages: ${need[*]}"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

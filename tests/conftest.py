@@ -1,0 +1,123 @@
+"""Shared fixtures: libraries on SQLite and on the PostgreSQL server `make test` starts."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+from pathlib import Path
+from typing import Iterator
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # without it Qt aborts on a machine without a screen
+
+import pytest
+
+from kbase.catalogue import Catalogue
+from kbase.db import open_library
+
+PG_URL = os.environ.get("KBASE_TEST_PG_URL")
+BACKENDS = ["sqlite", "postgresql"]
+_counter = itertools.count()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if PG_URL:
+        return
+    if os.environ.get("KBASE_REQUIRE_PG"):
+        raise pytest.UsageError("KBASE_REQUIRE_PG is set but KBASE_TEST_PG_URL is not")
+    skip = pytest.mark.skip(reason="no PostgreSQL test server (run the tests with `make test`)")
+    for item in items:
+        if "postgresql" in item.keywords or getattr(item, "callspec", None) and item.callspec.params.get("backend") == "postgresql":
+            item.add_marker(skip)
+
+
+def pg_admin():
+    import psycopg
+
+    url = PG_URL.replace("postgresql+psycopg://", "postgresql://")
+    return psycopg.connect(url, autocommit=True)
+
+
+def pg_url_for(dbname: str) -> str:
+    assert PG_URL
+    return PG_URL.rsplit("/", 1)[0] + "/" + dbname
+
+
+def new_pg_database(template: str | None = None) -> str:
+    name = f"kbase_t{os.getpid()}_{next(_counter)}"
+    with pg_admin() as conn:
+        conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    return name
+
+
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Ready-made empty and demo libraries, copied for each test (schema and demo load once)."""
+    from kbase.demo import load_demo
+
+    out: dict[str, str] = {}
+    base = tmp_path_factory.mktemp("templates")
+    for with_demo in (False, True):
+        folder = base / ("demo" if with_demo else "empty")
+        lib = open_library(str(folder), create=True)
+        if with_demo:
+            load_demo(Catalogue(lib))
+        lib.close()
+        out[f"sqlite-{with_demo}"] = str(folder)
+        if PG_URL:
+            name = new_pg_database()
+            lib = open_library(pg_url_for(name), create=True)
+            if with_demo:
+                load_demo(Catalogue(lib))
+            lib.close()
+            out[f"postgresql-{with_demo}"] = name
+    return out
+
+
+def make_location(backend: str, templates: dict[str, str], tmp_path: Path, demo: bool) -> str:
+    key = f"{backend}-{demo}"
+    if backend == "sqlite":
+        folder = tmp_path / "library"
+        shutil.copytree(templates[key], folder)
+        return str(folder)
+    return pg_url_for(new_pg_database(template=templates[key]))
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def location(backend: str, templates: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("KBASE_LOCAL_DIR", str(tmp_path / "local"))
+    return make_location(backend, templates, tmp_path, demo=False)
+
+
+@pytest.fixture
+def demo_location(backend: str, templates: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("KBASE_LOCAL_DIR", str(tmp_path / "local"))
+    return make_location(backend, templates, tmp_path, demo=True)
+
+
+@pytest.fixture
+def cat(location: str) -> Iterator[Catalogue]:
+    c = Catalogue(open_library(location))
+    yield c
+    c.library.close()
+
+
+@pytest.fixture
+def demo(demo_location: str) -> Iterator[Catalogue]:
+    c = Catalogue(open_library(demo_location))
+    yield c
+    c.library.close()
+
+
+@pytest.fixture
+def sqlite_demo(templates: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Catalogue]:
+    """The demo library on SQLite only, for tests about files, Qt or output formats."""
+    monkeypatch.setenv("KBASE_LOCAL_DIR", str(tmp_path / "local"))
+    c = Catalogue(open_library(make_location("sqlite", templates, tmp_path, demo=True)))
+    yield c
+    c.library.close()
