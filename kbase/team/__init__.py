@@ -1,0 +1,1 @@
+"""Team libraries on PostgreSQL: roles and grants, copying, backups and reconnecting."""
