@@ -1,0 +1,268 @@
+"""Full-text search: hits grouped by publication with their best pages, snippets and facets."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from array import array
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Literal
+
+from sqlalchemy import select
+from whoosh import index as windex
+from whoosh.searching import Searcher
+
+from kbase import models as m
+from kbase.catalogue import Catalogue
+from kbase.errors import LibraryError, QueryError
+from kbase.indexdocs import FACETS
+from kbase.indexing import index_ready
+from kbase.query import Filter, find_ids
+from kbase.searchquery import compile_query
+from kbase.snippets import snippet
+
+PAGES_PER_HIT = 3  # best pages shown (with snippets) per publication
+FACET_VALUES = 50  # values listed per facet
+
+
+@dataclass
+class PageHit:
+    page: int
+    attachment_id: int
+    snippet_html: str = ""
+    score: float = 0.0
+
+
+@dataclass
+class PubHit:
+    publication_id: int
+    title: str
+    score: float
+    year: int | None
+    type: str
+    pages: list[PageHit] = field(default_factory=list)
+    snippet: str = ""  # when the publication's own metadata matched
+    month: int | None = None
+    matched_pages: int = 0  # pages of this publication that match
+    metadata_matched: bool = False  # its title, authors, abstract… matched
+
+
+@dataclass
+class SearchResult:
+    query: str
+    total: int = 0
+    hits: list[PubHit] = field(default_factory=list)
+    facets: dict[str, list[tuple[str, str, int]]] = field(default_factory=dict)
+    error: str | None = None
+    elapsed_ms: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query, "total": self.total, "error": self.error,
+            "hits": [{**{k: v for k, v in h.__dict__.items() if k != "pages"},
+                      "pages": [p.__dict__ for p in h.pages]} for h in self.hits],
+            "facets": {k: [{"value": v, "label": lab, "count": c} for v, lab, c in vals] for k, vals in self.facets.items()},
+        }
+
+
+class _View:
+    """One searcher kept open across queries, with per-document maps built once per index version."""
+
+    def __init__(self, folder: str):
+        self.folder = folder
+        self.lock = threading.Lock()
+        self.ix = windex.open_dir(folder)
+        self.searcher: Searcher = self.ix.searcher()
+        self._build_maps()
+
+    def refresh(self) -> None:
+        if not self.searcher.up_to_date():
+            self.searcher = self.searcher.refresh()
+            self._build_maps()
+
+    def _build_maps(self) -> None:
+        reader = self.searcher.reader()
+        self.doc_pub = array("i", [0]) * reader.doc_count_all()
+        self.pub_docs: dict[int, list[int]] = defaultdict(list)
+        for btext, _info in reader.iter_field("pub"):
+            pub = int(btext)
+            for docnum in reader.postings("pub", btext).all_ids():
+                self.doc_pub[docnum] = pub
+                self.pub_docs[pub].append(docnum)
+        self.meta: dict[int, dict[str, Any]] = {}
+        if ("kind", b"pub") in reader:
+            for docnum in reader.postings("kind", b"pub").all_ids():
+                fields = self.searcher.stored_fields(docnum)
+                self.meta[int(fields["pub"])] = json.loads(fields.get("info") or "{}")
+
+
+_VIEWS: dict[str, _View] = {}
+_VIEWS_LOCK = threading.Lock()
+
+
+def _view(cat: Catalogue) -> _View:
+    folder = str(cat.library.index_dir)
+    if not index_ready(cat.library):
+        raise LibraryError("the library has no search index yet; run `kbase reindex`")
+    with _VIEWS_LOCK:
+        view = _VIEWS.get(folder)
+        if view is None:
+            view = _VIEWS[folder] = _View(folder)
+    return view
+
+
+def forget(cat: Catalogue) -> None:
+    """Close the cached searcher of a library (before its folder goes away)."""
+    with _VIEWS_LOCK:
+        view = _VIEWS.pop(str(cat.library.index_dir), None)
+    if view is not None:
+        view.searcher.close()
+
+
+def search(cat: Catalogue, query: str, filters: Filter | None = None,
+           sort: Literal["relevance", "date"] = "relevance", limit: int = 20, offset: int = 0,
+           snippets: bool = True, include_internal: bool = True) -> SearchResult:
+    """Publications matching query (and filters), best first or newest first, with facets."""
+    started = time.perf_counter()
+    if sort not in ("relevance", "date"):
+        raise QueryError(f"cannot sort search results by {sort!r} (relevance or date)")
+    view = _view(cat)
+    with view.lock:
+        view.refresh()
+        compiled = compile_query(cat, view.searcher.reader(), query)
+        allowed = _allowed_pubs(cat, filters, include_internal, view)
+        result = _run(cat, view, query, compiled, allowed, sort, max(0, limit), max(0, offset), snippets)
+    result.elapsed_ms = (time.perf_counter() - started) * 1000
+    return result
+
+
+def _allowed_pubs(cat: Catalogue, filters: Filter | None, include_internal: bool, view: _View) -> set[int] | None:
+    allowed: set[int] | None = None
+    if filters is not None and not filters.is_empty():
+        allowed = set(find_ids(cat, "publication", filters))
+    if not include_internal:
+        public = {p for p, info in view.meta.items() if info.get("visibility", "public") == "public"}
+        allowed = public if allowed is None else allowed & public
+    return allowed
+
+
+def _run(cat: Catalogue, view: _View, text: str, compiled: Any, allowed: set[int] | None,
+         sort: str, limit: int, offset: int, with_snippets: bool) -> SearchResult:
+    s = view.searcher
+    q = compiled.query
+    doc_pub = view.doc_pub
+    matched = array("i", s.docs_for_query(q))
+    if allowed is not None:
+        matched = array("i", (d for d in matched if doc_pub[d] in allowed))
+        docfilter: set[int] | None = set(matched)
+    else:
+        docfilter = None
+    per_pub = Counter(doc_pub[d] for d in matched)
+    per_pub.pop(0, None)
+    result = SearchResult(query=text, total=len(per_pub))
+    result.facets = _facets(view, per_pub)
+    want = offset + limit
+    if sort == "date":
+        ordered = sorted(per_pub, key=lambda p: (view.meta.get(p, {}).get("date", 0), p), reverse=True)
+        shown = ordered[offset:want]
+        shown_set = set(shown)
+        docfilter = {d for d in matched if doc_pub[d] in shown_set}
+        groups, scores = _grouped(s, q, doc_pub, docfilter, len(docfilter) or 1, len(shown))
+    else:
+        n = max(100, want * 8)
+        while True:
+            groups, scores = _grouped(s, q, doc_pub, docfilter, n, want)
+            if len(groups) >= want or n >= len(matched):
+                break
+            n *= 4
+        shown = sorted(groups, key=lambda p: -scores[p])[offset:want]
+    result.hits = _hits(cat, view, shown, groups, scores, compiled.highlight if with_snippets else None)
+    for hit in result.hits:
+        hit.matched_pages = per_pub.get(hit.publication_id, 0) - (1 if hit.metadata_matched else 0)
+    return result
+
+
+def _grouped(s: Searcher, q: Any, doc_pub: array, docfilter: set[int] | None, n: int,
+             want: int) -> tuple[dict[int, list[tuple[int, float]]], dict[int, float]]:
+    """The top n documents grouped by publication: {pub: [(docnum, score)…]} best first."""
+    results = s.search(q, limit=n, filter=docfilter, terms=False)
+    groups: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    scores: dict[int, float] = {}
+    for i in range(results.scored_length()):
+        docnum, score = results.docnum(i), results.score(i)
+        pub = doc_pub[docnum]
+        if pub == 0:
+            continue
+        group = groups[pub]
+        if len(group) < PAGES_PER_HIT + 1:  # + the metadata document
+            group.append((docnum, score or 0.0))
+        scores[pub] = max(scores.get(pub, 0.0), score or 0.0)
+    return groups, scores
+
+
+def _facets(view: _View, per_pub: Counter) -> dict[str, list[tuple[str, str, int]]]:
+    counts: dict[str, Counter] = {name: Counter() for name in FACETS}
+    labels: dict[str, dict[str, str]] = {name: {} for name in FACETS}
+    meta = view.meta
+    for pub in per_pub:
+        info = meta.get(pub)
+        if not info:
+            continue
+        for name, values in info.get("facets", {}).items():
+            if name in counts:
+                for value, label in values:
+                    counts[name][value] += 1
+                    labels[name][value] = label
+    return {name: [(v, labels[name][v], c) for v, c in sorted(counts[name].items(), key=lambda kv: (-kv[1], labels[name][kv[0]]))[:FACET_VALUES]]
+            for name in FACETS if counts[name]}
+
+
+def _hits(cat: Catalogue, view: _View, shown: list[int], groups: dict[int, list[tuple[int, float]]],
+          scores: dict[int, float], highlight: dict[str, set[str]] | None) -> list[PubHit]:
+    s = view.searcher
+    with cat.reading() as session:
+        pubs = {p.id: p for p in session.scalars(select(m.Publication).where(m.Publication.id.in_(shown)))} if shown else {}
+        hits: list[PubHit] = []
+        wanted_pages: dict[tuple[int, int], PageHit] = {}
+        for pub_id in shown:
+            p = pubs.get(pub_id)
+            if p is None:  # deleted since the index saw it; `kbase check` reports the drift
+                continue
+            hit = PubHit(publication_id=pub_id, title=p.title, score=round(scores.get(pub_id, 0.0), 4),
+                         year=p.year, type=p.type, month=p.month)
+            for docnum, score in groups.get(pub_id, []):
+                fields = s.stored_fields(docnum)
+                if fields.get("kind") == "pub":
+                    hit.metadata_matched = True
+                    if highlight is not None:
+                        hit.snippet = snippet("\n".join(t for t in (p.title, p.subtitle, p.abstract) if t), highlight)
+                elif len(hit.pages) < PAGES_PER_HIT:
+                    page = PageHit(page=int(fields["page"]), attachment_id=int(fields["att"]), score=round(score, 4))
+                    hit.pages.append(page)
+                    wanted_pages[(page.attachment_id, page.page)] = page
+            hits.append(hit)
+        if highlight is not None and wanted_pages:
+            _fill_snippets(session, wanted_pages, highlight)
+    return hits
+
+
+def _fill_snippets(session: Any, wanted: dict[tuple[int, int], PageHit], highlight: dict[str, set[str]]) -> None:
+    """Snippets only for the pages shown; their text comes from the catalogue."""
+    att_ids = sorted({a for a, _ in wanted})
+    pages = sorted({p for _, p in wanted})
+    rows = session.execute(select(m.PageText.attachment_id, m.PageText.page, m.PageText.text)
+                           .where(m.PageText.attachment_id.in_(att_ids), m.PageText.page.in_(pages)))
+    for att_id, page, text in rows:
+        hit = wanted.get((att_id, page))
+        if hit is not None:
+            hit.snippet_html = snippet(text or "", highlight)
+
+
+def suggest_fields() -> Iterable[str]:
+    return ("title", "author", "abstract", "subject", "series", "type", "year", "project", "programme",
+            "region", "organisation", "language")
+
+
+__all__ = ["search", "SearchResult", "PubHit", "PageHit", "forget"]
