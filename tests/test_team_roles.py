@@ -12,7 +12,7 @@ from kbase.catalogue import Catalogue
 from kbase.db import open_library
 from kbase.errors import InvalidInput
 from kbase.team import roles
-from tests.conftest import PG_URL, new_pg_database, pg_url_for
+from conftest import PG_URL, new_pg_database, pg_url_for
 
 needs_pg = pytest.mark.skipif(not PG_URL, reason="no PostgreSQL test server (run the tests with `make test`)")
 

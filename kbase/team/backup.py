@@ -1,0 +1,164 @@
+"""`kbase backup` / `kbase restore`: one zip archive (JSON lines per table + the files) for either kind of library."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import zipfile
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+from sqlalchemy.exc import DBAPIError
+
+from kbase.db import open_library, redact
+from kbase.errors import InvalidInput, LibraryError
+from kbase.schema import current_revision, head_revision, upgrade
+from kbase.team import dump
+from kbase.team.copy import CopyReport, digesting, refuse_hidden_rows, verify
+from kbase.team.files import read_bytes, stored_rows, write_local
+
+FORMAT = "kbase-backup"
+FORMAT_VERSION = 1
+Progress = Callable[[str], None]
+
+
+def backup(location: str, archive: str | Path, progress: Progress | None = None) -> CopyReport:
+    """Write the whole library, as one consistent snapshot, into a zip archive."""
+    say = progress or (lambda _msg: None)
+    archive = Path(archive)
+    lib = open_library(location)
+    partial = archive.with_name(f".{archive.name}.part")
+    try:
+        refuse_hidden_rows(lib)
+        report = CopyReport()
+        with dump.snapshot(lib) as conn, zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as zf:
+            revision = current_revision_on(conn)
+            for table in dump.user_tables(conn):
+                summary: dict[str, Any] = {}
+                with zf.open(f"tables/{table.name}.jsonl", "w", force_zip64=True) as raw:
+                    out = io.TextIOWrapper(raw, encoding="utf-8", newline="\n")
+                    for row in digesting(dump.read_rows(conn, table), summary):
+                        out.write(dump.row_line(row) + "\n")
+                    out.flush()
+                    out.detach()
+                report.tables[table.name] = summary
+                say(f"{table.name}: {summary['rows']} rows")
+            for sha, _size in list(stored_rows(conn)):
+                data = read_bytes(lib, conn, sha)
+                # PDFs hardly shrink: storing them keeps backups fast
+                zf.writestr(f"files/{sha}", data, compress_type=zipfile.ZIP_STORED)
+                report.files += 1
+                report.bytes += len(data)
+            manifest = {
+                "format": FORMAT, "version": FORMAT_VERSION, "schema": revision,
+                "made": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "source": "postgresql" if lib.is_shared else "sqlite",
+                "tables": report.tables, "files": report.files, "bytes": report.bytes,
+            }
+            zf.writestr("manifest.json", json.dumps(manifest, indent=1))
+        os.replace(partial, archive)
+        return report
+    except OSError as exc:
+        raise LibraryError(f"cannot write backup {archive}: {exc.strerror or exc}") from exc
+    finally:
+        partial.unlink(missing_ok=True)
+        lib.close()
+
+
+def current_revision_on(conn: Any) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+def read_manifest(zf: zipfile.ZipFile, name: str) -> dict[str, Any]:
+    try:
+        manifest = json.loads(zf.read("manifest.json"))
+    except (KeyError, ValueError) as exc:
+        raise InvalidInput(f"{name} is not a Kbase backup (no readable manifest.json)") from exc
+    if manifest.get("format") != FORMAT:
+        raise InvalidInput(f"{name} is not a Kbase backup")
+    if manifest.get("version", 0) > FORMAT_VERSION:
+        raise InvalidInput(f"{name} was made by a newer Kbase (backup format {manifest.get('version')})")
+    return manifest
+
+
+def restore(archive: str | Path, location: str, progress: Progress | None = None) -> CopyReport:
+    """Pour a backup into a new, empty library and check it against the archive's fingerprints."""
+    say = progress or (lambda _msg: None)
+    archive = Path(archive)
+    try:
+        zf = zipfile.ZipFile(archive)
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise InvalidInput(f"cannot read backup {archive}: {getattr(exc, 'strerror', None) or exc}") from exc
+    with zf:
+        manifest = read_manifest(zf, str(archive))
+        lib = open_library(location, create=True, migrate=False)
+        try:
+            _prepare_schema(lib, manifest["schema"], str(archive))
+            dump.ensure_empty(lib)
+            report = CopyReport(files=manifest.get("files", 0), bytes=manifest.get("bytes", 0))
+            names = set(zf.namelist())
+            try:
+                with lib.engine.begin() as conn:
+                    tables = dump.user_tables(conn)
+                    for table in tables:
+                        member = f"tables/{table.name}.jsonl"
+                        if member not in names:
+                            continue  # a table newer than the backup stays empty
+                        rows = (dump.typed(table, json.loads(line)) for line in _lines(zf, member))
+                        if table.name == "stored_file":
+                            rows = (_with_content(lib, zf, row) for row in rows)
+                        # file contents ride in stored_file rows: keep few of them in memory
+                        n = dump.insert_rows(conn, table, rows, size=10 if table.name == "stored_file" else dump.BATCH)
+                        say(f"{table.name}: {n} rows")
+                    dump.reset_sequences(conn, tables)
+            except DBAPIError as exc:
+                reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc).splitlines()[0]
+                raise LibraryError(f"restoring into {redact(location)} failed, nothing was kept: {reason}") from exc
+            say("verifying")
+            report.tables = manifest["tables"]
+            report.problems = verify(lib, manifest["tables"])
+            if not report.problems and manifest["schema"] != head_revision():
+                upgrade(lib)  # bring an older backup up to this Kbase's schema once it is verified
+            return report
+        finally:
+            lib.close()
+
+
+def _prepare_schema(lib: Any, revision: str | None, name: str) -> None:
+    """The empty target gets the backup's schema, so its rows fit column for column."""
+    from alembic.script import ScriptDirectory
+    from kbase.schema import _config
+
+    if revision is None:
+        raise InvalidInput(f"{name} holds no schema version")
+    try:
+        ScriptDirectory.from_config(_config()).get_revision(revision)
+    except Exception as exc:  # alembic raises several kinds for an unknown revision
+        raise InvalidInput(f"{name} was made by a newer Kbase (schema {revision}); upgrade Kbase first") from exc
+    current = current_revision(lib)
+    if current is None:
+        upgrade(lib, revision)
+    elif current != revision:
+        raise LibraryError(f"the target library has schema {current}, the backup {revision}; restore into a new library")
+
+
+def _lines(zf: zipfile.ZipFile, member: str):
+    with zf.open(member) as raw:
+        for line in io.TextIOWrapper(raw, encoding="utf-8"):
+            if line.strip():
+                yield line
+
+
+def _with_content(lib: Any, zf: zipfile.ZipFile, row: dict[str, Any]) -> dict[str, Any]:
+    try:
+        data = zf.read(f"files/{row['sha256']}")
+    except KeyError:
+        raise InvalidInput(f"the backup lacks file {row['sha256'][:12]}…") from None
+    if lib.is_shared:
+        return {**row, "content": data}
+    write_local(lib, row["sha256"], data)
+    return {**row, "content": None}
