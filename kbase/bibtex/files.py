@@ -1,0 +1,59 @@
+"""The `file` fields Zotero, JabRef and Mendeley write, resolved inside the folders the user allowed."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+_UNESCAPED = {";": re.compile(r"(?<!\\);"), ":": re.compile(r"(?<!\\):")}
+_FILE_TYPES = {"pdf", "application/pdf", "text/html", "html", "url", "epub", "djvu", "ps", "doc", "docx",
+               "application/msword", "text/plain", "txt", "image/jpeg", "image/png", ""}
+
+
+def _unescape(text: str) -> str:
+    text = text.replace("$\\backslash$", "\\")  # Mendeley
+    return re.sub(r"\\([:;\\])", r"\1", text)
+
+
+def file_paths(value: str) -> list[str]:
+    """The paths named in a file field: 'desc:path:type;…', ':path:PDF', plain 'path' or 'path.pdf:PDF'."""
+    out: list[str] = []
+    for item in _UNESCAPED[";"].split(value):
+        item = item.strip()
+        if not item:
+            continue
+        parts = _UNESCAPED[":"].split(item)
+        if len(parts) >= 3:
+            path = ":".join(parts[1:-1])
+        elif len(parts) == 2:
+            if len(parts[0]) == 1 and parts[0].isalpha():  # C:/… a Windows drive
+                path = item
+            elif parts[1].strip().lower() in _FILE_TYPES:
+                path = parts[0]
+            else:
+                path = parts[1]
+        else:
+            path = item
+        path = _unescape(path.strip())
+        if path:
+            out.append(path)
+    return out
+
+
+def resolve(path: str, bib_dir: Path, roots: list[Path]) -> tuple[Path | None, str]:
+    """(the file, '') when it exists inside a root; (None, why) otherwise."""
+    windows = re.match(r"^[A-Za-z]:[\\/]", path)
+    if windows:
+        return None, f"file {path!r} is a Windows path that does not exist here"
+    p = Path(path).expanduser()
+    tries = [p] if p.is_absolute() else [bib_dir / p, Path("/" + path)]  # Mendeley drops the leading /
+    real_roots = [r.resolve() for r in roots]
+    for n, t in enumerate(tries):
+        real = t.resolve()
+        if not any(real.is_relative_to(r) for r in real_roots):
+            if n == 0 or real.exists():
+                return None, f"file {path!r} is outside the folders allowed for this import; not followed"
+            continue
+        if real.is_file():
+            return real, ""
+    return None, f"file {path!r} not found"
