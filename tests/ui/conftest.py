@@ -1,0 +1,51 @@
+"""Fixtures for the GUI tests: a main window over a demo library, settings kept in the test's folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from kbase.catalogue import Catalogue
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each test gets its own settings file and starts in English."""
+    monkeypatch.setenv("KBASE_SETTINGS_DIR", str(tmp_path / "settings"))
+    yield
+    from ui import i18n
+
+    if i18n.language() != "en":
+        i18n.set_language("en")
+
+
+@pytest.fixture
+def make_window(qtbot):  # type: ignore[no-untyped-def]
+    """make_window(catalogue) -> a shown MainWindow, closed (and its tasks finished) after the test."""
+    from ui import tasks
+    from ui.app import settings
+    from ui.main_window import MainWindow
+
+    windows = []
+
+    def make(cat: Catalogue) -> MainWindow:
+        window = MainWindow(cat, settings())
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitExposed(window)
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.close()
+    tasks.wait_all()
+
+
+@pytest.fixture
+def window(make_window, sqlite_demo: Catalogue):  # type: ignore[no-untyped-def]
+    w = make_window(sqlite_demo)
+    # the navigator counts arrive from a background task
+    return w

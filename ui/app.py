@@ -1,0 +1,114 @@
+"""Application start: QApplication, settings, language, opening the library (with a clear error dialog)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Sequence
+
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+
+from kbase.catalogue import Catalogue
+from kbase.db import Library, default_location, open_library
+from kbase.errors import KbaseError
+from ui import i18n
+from ui.i18n import tr
+
+ORGANISATION = "Kbase"
+APPLICATION = "Kbase"
+KEY_LIBRARY = "library/location"  # a folder or a postgresql+psycopg:// URL
+KEY_LANGUAGE = "ui/language"  # "en" or "fr"; unset = the system's language when we have it
+KEY_MAX_PDF_MB = "import/max_pdf_mb"
+KEY_MAX_PAGES = "import/max_pages"
+
+
+def settings() -> QSettings:
+    """The user's settings (INI file under the user config folder; KBASE_SETTINGS_DIR overrides, for tests)."""
+    folder = os.environ.get("KBASE_SETTINGS_DIR")
+    if folder:
+        return QSettings(str(Path(folder) / "kbase.ini"), QSettings.Format.IniFormat)
+    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANISATION, APPLICATION)
+
+
+def chosen_location(store: QSettings) -> str:
+    """KBASE_LIBRARY wins, then the location chosen in Settings, then the platform default."""
+    if os.environ.get("KBASE_LIBRARY"):
+        return os.environ["KBASE_LIBRARY"]
+    saved = store.value(KEY_LIBRARY)
+    return str(saved) if saved else default_location()
+
+
+def open_or_create(location: str) -> Library:
+    """Open the library; at the default location on first start, make it and load the demo catalogue."""
+    first_start = (not os.environ.get("KBASE_LIBRARY") and location == default_location()
+                   and not (Path(location) / "catalogue.sqlite").exists())
+    if not first_start:
+        return open_library(location)
+    from kbase.demo import load_demo
+
+    lib = open_library(location, create=True)
+    load_demo(Catalogue(lib))
+    return lib
+
+
+def make_application(argv: Sequence[str]) -> QApplication:
+    app = QApplication.instance() or QApplication(list(argv))
+    app.setOrganizationName(ORGANISATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationDisplayName(APPLICATION)
+    from ui.resources import icon, stylesheet
+
+    app.setWindowIcon(icon("kbase"))
+    app.setStyleSheet(stylesheet())
+    return app  # type: ignore[return-value]
+
+
+def ask_for_library(problem: str, store: QSettings) -> Library | None:
+    """Say why the library cannot be opened; let the user pick another folder or quit."""
+    while True:
+        box = QMessageBox(QMessageBox.Icon.Critical, tr("Kbase"), tr("The library cannot be opened."))
+        box.setInformativeText(problem)
+        choose = box.addButton(tr("Choose another library folder…"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Close)
+        box.exec()
+        if box.clickedButton() is not choose:
+            return None
+        folder = QFileDialog.getExistingDirectory(None, tr("Library folder"))
+        if not folder:
+            return None
+        try:
+            lib = open_library(folder, create=True)
+        except KbaseError as exc:
+            problem = str(exc)
+            continue
+        store.setValue(KEY_LIBRARY, folder)
+        return lib
+
+
+def main(argv: Sequence[str]) -> int:
+    started = time.perf_counter()
+    app = make_application(argv)
+    store = settings()
+    i18n.set_language(str(store.value(KEY_LANGUAGE) or i18n.system_language()))
+    try:
+        lib = open_or_create(chosen_location(store))
+    except KbaseError as exc:
+        lib = ask_for_library(str(exc), store)
+        if lib is None:
+            return 1
+    from ui.main_window import MainWindow
+
+    window = MainWindow(Catalogue(lib), store)
+    window.show()
+    if os.environ.get("KBASE_STARTUP_TIMING"):
+        QTimer.singleShot(0, lambda: print(f"window shown after {time.perf_counter() - started:.3f} s", file=sys.stderr))
+    code = app.exec()
+    lib.close()
+    return code
+
+
+__all__ = ["main", "settings", "chosen_location", "open_or_create", "make_application",
+           "KEY_LIBRARY", "KEY_LANGUAGE", "KEY_MAX_PDF_MB", "KEY_MAX_PAGES"]

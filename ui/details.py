@@ -1,0 +1,223 @@
+"""The details pane: every field of the selected record, its links as clickable items, Back/Forward."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtWidgets import QTextBrowser, QWidget
+
+from kbase import models as m
+from kbase import views
+from kbase.catalogue import Catalogue
+from kbase.errors import KbaseError
+from ui.i18n import tr
+
+# Field names as shown (English; translated on display). Fields not listed are shown prettified.
+LABELS = {
+    "id": "ID", "title": "Title", "subtitle": "Subtitle", "type": "Type", "date": "Date", "series": "Series",
+    "number": "Number", "language": "Language", "abstract": "Abstract", "url": "Web page", "publisher": "Publisher",
+    "place": "Place", "isbn": "ISBN", "doi": "DOI", "pages": "Pages", "container": "In", "visibility": "Visibility",
+    "citekey": "Citation key", "contributors": "Contributors", "projects": "Projects", "regions": "Regions",
+    "subjects": "Subjects", "attachments": "Attachments", "short_name": "Short name", "programme": "Programme",
+    "summary": "Summary", "start": "Start", "end": "End", "partners": "Partners", "funders": "Funders",
+    "assignments": "Assignments", "publications": "Publications", "name": "Name", "acronym": "Acronym",
+    "kind": "Kind", "country": "Country", "notes": "Notes", "aliases": "Also known as", "people": "People",
+    "role": "Role", "email": "E-mail", "organisations": "Organisations", "events": "Events",
+    "parent": "Part of", "children": "Contains", "name_fr": "French name", "name_local": "Local name",
+    "level": "Level", "end_date": "End date", "description": "Description", "organiser": "Organiser",
+    "project": "Project", "version": "Version", "created": "Created", "updated": "Modified", "extra": "Other fields",
+    "partner": "Partner", "funder": "Funder", "client": "Client", "publisher_role": "Publisher",
+}
+# shown in the heading or not at all
+SKIP = {"kind", "title", "name", "year", "month", "month_end", "day", "series_id", "publisher_id", "programme_id",
+        "parent_id", "organiser_id", "project_id", "subtitle"}
+TRANSLATED_VALUES = {"type", "visibility", "role", "level", "status"}
+KIND_TITLES = {"publication": "Publication", "project": "Project", "organisation": "Organisation",
+               "person": "Person", "region": "Region", "event": "Event", "programme": "Programme",
+               "series": "Series", "subject": "Subject", "attachment": "Attachment"}
+
+
+def link_url(kind: str, record_id: int) -> str:
+    return f"kbase:{kind}/{record_id}"
+
+
+def parse_link(url: QUrl | str) -> tuple[str, int] | None:
+    text = url.toString() if isinstance(url, QUrl) else url
+    if not text.startswith("kbase:"):
+        return None
+    kind, _, rid = text[6:].partition("/")
+    return (kind, int(rid)) if rid.isdigit() else None
+
+
+class DetailsPane(QTextBrowser):
+    """Shows one record; link clicks navigate inside the pane and are remembered for Back/Forward."""
+
+    navigated = Signal(str, int)  # kind, id now shown
+    history_changed = Signal()
+    open_attachment = Signal(int)  # attachment id
+
+    def __init__(self, catalogue: Catalogue, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.catalogue = catalogue
+        self.setObjectName("details")
+        self.setOpenLinks(False)
+        self.anchorClicked.connect(self._on_anchor)
+        self.history: list[tuple[str, int]] = []
+        self.position = -1
+        self.current: tuple[str, int] | None = None
+        self.show_empty()
+
+    # -- navigation ----------------------------------------------------------------------------
+    def show_record(self, kind: str, record_id: int, remember: bool = True) -> None:
+        if remember and (kind, record_id) != self.current:
+            del self.history[self.position + 1:]
+            self.history.append((kind, record_id))
+            self.position = len(self.history) - 1
+        self.current = (kind, record_id)
+        self._render()
+        self.history_changed.emit()
+        self.navigated.emit(kind, record_id)
+
+    def can_go_back(self) -> bool:
+        return self.position > 0
+
+    def can_go_forward(self) -> bool:
+        return self.position < len(self.history) - 1
+
+    def back(self) -> None:  # type: ignore[override]
+        if self.can_go_back():
+            self.position -= 1
+            self.show_record(*self.history[self.position], remember=False)
+
+    def forward(self) -> None:  # type: ignore[override]
+        if self.can_go_forward():
+            self.position += 1
+            self.show_record(*self.history[self.position], remember=False)
+
+    def show_empty(self, message: str = "") -> None:
+        self.current = None
+        self.setHtml(f"<p class='empty'>{html.escape(message or tr('Select a record to see its details.'))}</p>")
+
+    def refresh(self) -> None:
+        if self.current:
+            self._render()
+
+    def retranslate(self) -> None:
+        if self.current:
+            self._render()
+        else:
+            self.show_empty()
+
+    def _on_anchor(self, url: QUrl) -> None:
+        target = parse_link(url)
+        if target is None:
+            from PySide6.QtGui import QDesktopServices
+
+            QDesktopServices.openUrl(url)
+            return
+        if target[0] == "attachment":
+            self.open_attachment.emit(target[1])
+            return
+        self.show_record(*target)
+
+    # -- rendering -----------------------------------------------------------------------------------
+    def _render(self) -> None:
+        assert self.current
+        kind, record_id = self.current
+        try:
+            data = views.describe(self.catalogue, kind, record_id)
+        except KbaseError as exc:
+            self.setHtml(f"<p class='empty'>{html.escape(str(exc))}</p>")
+            return
+        self.setHtml(self.to_html(kind, data))
+
+    def to_html(self, kind: str, data: dict[str, Any]) -> str:
+        title = data.get("title") or data.get("name") or ""
+        parts = [f"<p class='kind'>{html.escape(tr(KIND_TITLES.get(kind, kind)))}</p>",
+                 f"<h2>{html.escape(str(title))}</h2>"]
+        if data.get("subtitle"):
+            parts.append(f"<p class='subtitle'>{html.escape(data['subtitle'])}</p>")
+        rows = []
+        for key, value in data.items():
+            if key in SKIP or value in (None, "", [], {}):
+                continue
+            if key == "attachments":
+                continue
+            rows.append(f"<tr><th>{html.escape(tr(LABELS.get(key, key.replace('_', ' ').capitalize())))}</th>"
+                        f"<td>{self._value(key, value)}</td></tr>")
+        parts.append("<table class='fields' cellspacing='0' cellpadding='3'>" + "".join(rows) + "</table>")
+        if data.get("attachments"):
+            parts.append(f"<h3>{html.escape(tr('Attachments'))}</h3>")
+            parts.extend(self._attachment(a) for a in data["attachments"])
+        return "".join(parts)
+
+    def _value(self, key: str, value: Any) -> str:
+        if isinstance(value, dict) and "kind" in value and "id" in value:
+            return _ref(value)
+        if isinstance(value, list):
+            if key == "contributors":
+                return "<br>".join(_ref(c) + (f" <span class='role'>({html.escape(tr(c['role']))})</span>"
+                                              if c.get("role") and c["role"] != "author" else "") for c in value)
+            if key == "assignments":
+                return "<br>".join(_assignment(a) for a in value)
+            return "<br>".join(_ref(v) if isinstance(v, dict) and "id" in v else html.escape(str(v)) for v in value)
+        if isinstance(value, dict):  # e.g. an organisation's projects by role, extra fields
+            lines = []
+            for sub, inner in value.items():
+                label = html.escape(tr(LABELS.get(sub, sub)))
+                lines.append(f"<i>{label}</i>: {self._value(sub, inner)}")
+            return "<br>".join(lines)
+        text = str(value)
+        if key == "url" and text.startswith(("http://", "https://")):
+            return f"<a href='{html.escape(text, quote=True)}'>{html.escape(text)}</a>"
+        if key in TRANSLATED_VALUES:
+            text = tr(text)
+        return html.escape(text).replace("\n", "<br>")
+
+    def _attachment(self, a: dict[str, Any]) -> str:
+        thumb = ""
+        try:
+            att = self.catalogue.get(m.Attachment, a["id"])
+        except KbaseError:
+            att = None
+        if att is not None and att.has_thumbnail:
+            path = thumbnail_path(self.catalogue, att)
+            if path:
+                thumb = (f"<a href='{link_url('attachment', a['id'])}'>"
+                         f"<img src='{QUrl.fromLocalFile(path).toString()}' width='96'></a>")
+        status = a.get("status") or ""
+        pages = a.get("pages") or 0
+        info = html.escape(tr(status)) if status else ""
+        if pages:
+            info += " · " + html.escape(tr("{n} pages").format(n=pages))
+        if a.get("message"):
+            info += "<br><span class='message'>" + html.escape(a["message"]) + "</span>"
+        name = f"<a href='{link_url('attachment', a['id'])}'>{html.escape(a.get('label') or '')}</a>"
+        return (f"<table class='attachment'><tr><td>{thumb}</td>"
+                f"<td valign='top'>{name}<br><span class='status status-{html.escape(status.replace(' ', '-'))}'>"
+                f"{info}</span></td></tr></table>")
+
+
+def thumbnail_path(catalogue: Catalogue, att: m.Attachment) -> str | None:
+    """The first-page image the importer wrote for this attachment, if any."""
+    folder = catalogue.library.thumbs_dir
+    for name in (f"{att.sha256}.png", f"{att.sha256}.jpg", f"{att.id}.png"):
+        if (folder / name).exists():
+            return str(folder / name)
+    return None
+
+
+def _ref(ref: dict[str, Any]) -> str:
+    return f"<a href='{link_url(ref['kind'], ref['id'])}'>{html.escape(str(ref.get('label') or ref['id']))}</a>"
+
+
+def _assignment(a: dict[str, Any]) -> str:
+    if "clients" in a:
+        clients = ", ".join(_ref(c) for c in a["clients"])
+        return f"{a['year']}: {clients}" if clients else str(a["year"])
+    return f"{a.get('year')}: {_ref(a)}"
+
+
+__all__ = ["DetailsPane", "link_url", "parse_link", "thumbnail_path"]

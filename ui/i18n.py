@@ -1,0 +1,83 @@
+"""Interface language: tr("English text") looks up resources/i18n/<lang>.json; switching re-translates live."""
+
+from __future__ import annotations
+
+import json
+from typing import Callable
+
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QObject, QTranslator, Signal
+
+from kbase.resources import resource
+
+LANGUAGES = {"en": "English", "fr": "Français"}
+
+_catalogue: dict[str, str] = {}
+_language = "en"
+_qt_translator: QTranslator | None = None
+_notifier: "_Notifier | None" = None
+
+
+class _Notifier(QObject):
+    changed = Signal(str)
+
+
+def notifier() -> _Notifier:
+    """The object whose `changed(lang)` signal tells widgets to call their retranslate()."""
+    global _notifier
+    if _notifier is None:
+        _notifier = _Notifier()
+    return _notifier
+
+
+def tr(text: str) -> str:
+    """The text in the current language; English (the key itself) when no translation exists."""
+    return _catalogue.get(text, text) if _catalogue else text
+
+
+def language() -> str:
+    return _language
+
+
+def load_catalogue(lang: str) -> dict[str, str]:
+    """The flat English→lang mapping of resources/i18n/<lang>.json (empty for English or a missing file)."""
+    if lang == "en":
+        return {}
+    path = resource("i18n", f"{lang}.json")
+    if not path.exists():
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {str(k): str(v) for k, v in data.items() if v}
+
+
+def system_language() -> str:
+    name = QLocale.system().name().split("_")[0]
+    return name if name in LANGUAGES else "en"
+
+
+def set_language(lang: str) -> None:
+    """Switch the interface language now: our strings, Qt's standard buttons, then every listener."""
+    global _catalogue, _language, _qt_translator
+    if lang not in LANGUAGES:
+        lang = "en"
+    _catalogue = load_catalogue(lang)
+    _language = lang
+    app = QCoreApplication.instance()
+    if app is not None:
+        if _qt_translator is not None:
+            app.removeTranslator(_qt_translator)
+            _qt_translator = None
+        if lang != "en":
+            translator = QTranslator(app)
+            if translator.load(f"qtbase_{lang}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+                app.installTranslator(translator)
+                _qt_translator = translator
+    QLocale.setDefault(QLocale(lang))
+    notifier().changed.emit(lang)
+
+
+def on_change(callback: Callable[[str], object]) -> None:
+    """Call callback(lang) after every language switch."""
+    notifier().changed.connect(callback)
+
+
+__all__ = ["tr", "set_language", "language", "on_change", "notifier", "LANGUAGES", "system_language", "load_catalogue"]

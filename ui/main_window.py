@@ -1,0 +1,477 @@
+"""The main window: navigator, record table or search results, details pane, PDF tabs, menus and status bar."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QAbstractItemView, QHeaderView, QLabel, QLineEdit, QMainWindow, QMenu, QMessageBox, QProgressBar,
+    QSplitter, QStackedWidget, QTableView, QTabWidget, QVBoxLayout, QWidget,
+)
+
+from kbase import models as m
+from kbase.catalogue import Catalogue
+from ui import hooks, i18n, tasks
+from ui.details import DetailsPane
+from ui.i18n import tr
+from ui.navigator import Navigator, Target
+from ui.resources import icon
+from ui.table_model import RecordTableModel
+from ui.window_actions import build_actions, build_menus, retranslate_actions
+
+KIND_PLURALS = {"publication": ("{n} publication", "{n} publications"), "project": ("{n} project", "{n} projects"),
+                "organisation": ("{n} organisation", "{n} organisations"), "person": ("{n} person", "{n} people"),
+                "event": ("{n} event", "{n} events"), "region": ("{n} region", "{n} regions")}
+IMPORTABLE = (".pdf", ".bib")
+
+
+class MainWindow(QMainWindow):
+    """The one window. Hooks for the editors and dialogs: catalogue, undo_stack, refresh(), selected_ids(),
+    current_kind(), track(task, label) and the action_* attributes (see ui/hooks.py)."""
+
+    def __init__(self, catalogue: Catalogue, settings: QSettings | None = None):
+        super().__init__()
+        self.catalogue = catalogue
+        self.settings = settings or QSettings()
+        self.undo_stack = QUndoStack(self)
+        self.setObjectName("main_window")
+        self.setAcceptDrops(True)
+        # An explicit minimum keeps the layout from resizing the native window whenever a label's text
+        # changes (which also makes the offscreen platform warn "does not support propagateSizeHints").
+        self.setMinimumSize(900, 560)
+        self._tracked: list[tuple[tasks.Task, str]] = []
+        self.viewers: list[Any] = []
+
+        self.navigator = Navigator(catalogue, self)
+        self.model = RecordTableModel(catalogue, "publication", self)
+        self.table = QTableView(self)
+        self.details = DetailsPane(catalogue, self)
+        self._build_table()
+        self._build_layout()
+        build_actions(self)
+        build_menus(self)
+        self._build_status_bar()
+        self._connect()
+        self._restore()
+        i18n.on_change(lambda _lang: self.retranslate())
+        self.retranslate()
+        self.catalogue.listeners.append(self._on_catalogue_change)
+        self._refresh_timer = QTimer(self, singleShot=True, interval=150, timeout=self.refresh)
+
+    # -- construction -----------------------------------------------------------------------------
+    def _build_table(self) -> None:
+        t = self.table
+        t.setObjectName("records")
+        t.setModel(self.model)
+        t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        t.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        t.setAlternatingRowColors(True)
+        t.setWordWrap(False)
+        t.setShowGrid(False)
+        t.verticalHeader().setVisible(False)
+        t.verticalHeader().setDefaultSectionSize(24)
+        t.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # no per-row measuring of 50k rows
+        header = t.horizontalHeader()
+        header.setSectionsMovable(True)
+        header.setStretchLastSection(True)
+        header.setHighlightSections(False)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._column_menu)
+        header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        header.sortIndicatorChanged.connect(self._on_sort_indicator)
+        header.setSortIndicatorShown(True)
+        header.setSectionsClickable(True)
+        t.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        t.customContextMenuRequested.connect(self._table_menu)
+        self._apply_columns()
+
+    def _build_layout(self) -> None:
+        from ui.search_panel import SearchPanel
+
+        self.search_field = QLineEdit(self)
+        self.search_field.setObjectName("search_field")
+        self.search_field.setClearButtonEnabled(True)
+        self.search_field.setMinimumWidth(360)
+        self.filter_field = QLineEdit(self)
+        self.filter_field.setObjectName("filter_field")
+        self.filter_field.setClearButtonEnabled(True)
+        self.heading = QLabel(self)
+        self.heading.setObjectName("heading")
+        browse = QWidget(self)
+        lay = QVBoxLayout(browse)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(4)
+        top = QWidget(browse)
+        top_lay = QVBoxLayout(top)
+        top_lay.setContentsMargins(6, 6, 6, 0)
+        top_lay.addWidget(self.heading)
+        top_lay.addWidget(self.filter_field)
+        lay.addWidget(top)
+        lay.addWidget(self.table)
+        self.search_panel = SearchPanel(self.catalogue, self)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(browse)
+        self.stack.addWidget(self.search_panel)
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("tabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.setTabsClosable(True)
+        self.tabs.addTab(self.stack, icon("publication"), "")
+        self.tabs.tabBar().setTabButton(0, self.tabs.tabBar().ButtonPosition.RightSide, None)
+        self.tabs.tabCloseRequested.connect(self._close_tab)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("main_splitter")
+        self.splitter.addWidget(self.navigator)
+        self.splitter.addWidget(self.tabs)
+        self.splitter.addWidget(self.details)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([250, 900, 420])
+        self.splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(self.splitter)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.count_label = QLabel(self)
+        self.work_label = QLabel(self)
+        self.work_bar = QProgressBar(self)
+        self.work_bar.setMaximumWidth(180)
+        self.work_bar.setTextVisible(False)
+        bar.addWidget(self.count_label, 1)
+        bar.addPermanentWidget(self.work_label)
+        bar.addPermanentWidget(self.work_bar)
+        self.work_label.hide()
+        self.work_bar.hide()
+
+    def _connect(self) -> None:
+        self.navigator.chosen.connect(self.show_target)
+        self.table.selectionModel().selectionChanged.connect(self._on_selection)
+        self.table.doubleClicked.connect(lambda _i: self._run_hook("action_edit"))
+        self.model.modelReset.connect(self._update_counts)
+        self.filter_field.textChanged.connect(self._filter_timer_start)
+        self._filter_timer = QTimer(self, singleShot=True, interval=200,
+                                    timeout=lambda: self.model.set_text(self.filter_field.text()))
+        self.search_field.returnPressed.connect(self.run_search)
+        self.details.history_changed.connect(self._update_history_actions)
+        self.details.open_attachment.connect(lambda aid: self.open_attachment(aid))
+        self.search_panel.open_hit.connect(self.open_attachment)
+        self.search_panel.show_record.connect(lambda kind, rid: self.details.show_record(kind, rid))
+        self.search_panel.closed.connect(self.show_browse)
+        self.undo_stack.indexChanged.connect(lambda _i: self._refresh_timer.start())
+
+    # -- hooks used by the editors and dialogs -------------------------------------------------------
+    def current_kind(self) -> str:
+        return self.model.kind
+
+    def selected_ids(self) -> list[int]:
+        """IDs of the selected rows (table order); in search results, the selected publications."""
+        if self.stack.currentWidget() is self.search_panel:
+            return self.search_panel.selected_ids()
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [rid for rid in (self.model.id_at(r) for r in rows) if rid is not None]
+
+    def current_record(self) -> tuple[str, int] | None:
+        """The record shown in the details pane."""
+        return self.details.current
+
+    def refresh(self) -> None:
+        """Reload the table, details, navigator counts and search after edits, keeping the selection."""
+        selected = self.selected_ids()
+        self.model.reload()
+        self._select_ids(selected)
+        self.details.refresh()
+        self.navigator.refresh_counts()
+        self._update_counts()
+
+    def track(self, task: tasks.Task, label: str) -> None:
+        """Show a background task in the status bar until it finishes."""
+        self._tracked.append((task, label))
+        task.progress.connect(lambda done, total, msg, t=task: self._task_progress(t, done, total, msg))
+        task.finished.connect(lambda t=task: self._task_done(t))
+        self._show_work(label, 0, 0)
+
+    def show_target(self, target: Target) -> None:
+        if target.saved_search is not None:
+            saved = self.catalogue.get(m.SavedSearch, target.saved_search)
+            self.search_field.setText(saved.query)
+            self.run_search()
+            return
+        self.show_browse()
+        if target.kind != self.model.kind:
+            self._save_header()
+            self.model.set_kind(target.kind, target.filter)
+            self._apply_columns()
+        else:
+            self.model.set_filter(target.filter)
+        if self.filter_field.text():
+            self.model.set_text(self.filter_field.text())
+        self._heading_target = target
+        self._update_heading()
+
+    def show_browse(self) -> None:
+        self.stack.setCurrentIndex(0)
+        self.tabs.setCurrentIndex(0)
+
+    def run_search(self, text: str | None = None) -> None:
+        if text is not None:
+            self.search_field.setText(text)
+        query_text = self.search_field.text().strip()
+        if not query_text:
+            self.show_browse()
+            return
+        self.stack.setCurrentWidget(self.search_panel)
+        self.tabs.setCurrentIndex(0)
+        self.search_panel.search(query_text)
+
+    def open_attachment(self, attachment_id: int, page: int = 1, term: str = "") -> None:
+        """Open the attachment's PDF in a viewer tab at page, highlighting term."""
+        from ui.viewer import open_in_window
+
+        open_in_window(self, attachment_id, page, term)
+
+    # -- table behaviour ------------------------------------------------------------------------------------
+    def _on_selection(self) -> None:
+        ids = self.selected_ids()
+        current = self.table.currentIndex()
+        rid = self.model.id_at(current.row()) if current.isValid() else (ids[0] if ids else None)
+        if rid is not None and self.stack.currentIndex() == 0:
+            self.details.show_record(self.model.kind, rid)
+        self._update_counts()
+        self._update_enabled()
+
+    def _select_ids(self, ids: list[int]) -> None:
+        sel = self.table.selectionModel()
+        sel.clearSelection()
+        for rid in ids:
+            row = self.model.row_of(rid)
+            if row >= 0:
+                sel.select(self.model.index(row, 0),
+                           sel.SelectionFlag.Select | sel.SelectionFlag.Rows)
+
+    def _filter_timer_start(self) -> None:
+        self._filter_timer.start()
+
+    def _on_sort_indicator(self, column: int, order: Qt.SortOrder) -> None:
+        if not self.model.is_sortable(column):  # put the arrow back where the rows are really sorted
+            header = self.table.horizontalHeader()
+            header.blockSignals(True)
+            header.setSortIndicator(self.model.sort_column, self.model.sort_order)
+            header.blockSignals(False)
+            self.statusBar().showMessage(tr("This column cannot be sorted"), 3000)
+            return
+        self.model.sort(column, order)
+
+    def _apply_columns(self) -> None:
+        header = self.table.horizontalHeader()
+        state = self.settings.value(f"table/{self.model.kind}/header")
+        for col, c in enumerate(self.model.columns):
+            header.setSectionHidden(col, not c.shown)
+            header.resizeSection(col, c.width)
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            header.restoreState(state)
+        column, order = header.sortIndicatorSection(), header.sortIndicatorOrder()
+        if not self.model.is_sortable(column):
+            column, order = 0, Qt.SortOrder.AscendingOrder
+        header.blockSignals(True)
+        header.setSortIndicator(column, order)
+        header.blockSignals(False)
+        self.model.sort(column, order)
+
+    def _save_header(self) -> None:
+        self.settings.setValue(f"table/{self.model.kind}/header", self.table.horizontalHeader().saveState())
+
+    def _column_menu(self, pos: Any) -> None:
+        self.column_menu().exec(self.table.horizontalHeader().mapToGlobal(pos))
+
+    def column_menu(self) -> QMenu:
+        """Checkable entries, one per column of the current kind."""
+        menu = QMenu(tr("Columns"), self)
+        header = self.table.horizontalHeader()
+        for col, c in enumerate(self.model.columns):
+            action = menu.addAction(tr(c.title))
+            action.setCheckable(True)
+            action.setChecked(not header.isSectionHidden(col))
+            action.setEnabled(col != 0)
+            action.toggled.connect(lambda on, col=col: header.setSectionHidden(col, not on))
+        return menu
+
+    def _table_menu(self, pos: Any) -> None:
+        menu = QMenu(self)
+        for name in ("action_edit", "action_delete", "action_batch_edit", "action_merge", "action_report"):
+            menu.addAction(getattr(self, name))
+        menu.exec(self.table.viewport().mapToGlobal(pos))
+
+    # -- actions --------------------------------------------------------------------------------------
+    def _run_hook(self, action_name: str, *args: Any) -> None:
+        fn = hooks.find(action_name)
+        if fn is None:
+            return
+        try:
+            fn(self, *args)
+        except Exception as exc:  # a dialog that fails must say so, not vanish
+            QMessageBox.critical(self, tr("Kbase"), tasks.user_message(exc))
+
+    def go_back(self) -> None:
+        self.details.back()
+
+    def go_forward(self) -> None:
+        self.details.forward()
+
+    def focus_search(self) -> None:
+        self.search_field.setFocus()
+        self.search_field.selectAll()
+
+    def _update_history_actions(self) -> None:
+        self.action_back.setEnabled(self.details.can_go_back())
+        self.action_forward.setEnabled(self.details.can_go_forward())
+
+    def _update_enabled(self) -> None:
+        n = len(self.selected_ids())
+        writable = not self.catalogue.library.read_only
+        for name, need in (("action_edit", 1), ("action_delete", 1), ("action_batch_edit", 1), ("action_merge", 2)):
+            action = getattr(self, name)
+            action.setEnabled(action.property("hooked") and writable and n >= need)
+        self.action_batch_edit.setEnabled(self.action_batch_edit.isEnabled() and self.current_kind() == "publication")
+        self.action_merge.setEnabled(self.action_merge.isEnabled() and n == 2)
+
+    def _update_counts(self) -> None:
+        singular, plural = KIND_PLURALS.get(self.model.kind, ("{n}", "{n}"))
+        n = self.model.rowCount()
+        text = tr(singular if n == 1 else plural).format(n=f"{n:,}".replace(",", "\u202f"))
+        chosen = len(self.table.selectionModel().selectedRows()) if self.table.selectionModel() else 0
+        if chosen > 1:
+            text += " · " + tr("{n} selected").format(n=chosen)
+        if self.model.error:
+            text += " · " + self.model.error
+        self.count_label.setText(text)
+
+    def _update_heading(self) -> None:
+        target: Target | None = getattr(self, "_heading_target", None)
+        plural = {"publication": "Publications", "project": "Projects", "organisation": "Organisations",
+                  "person": "People", "event": "Events"}.get(self.model.kind, "")
+        text = tr(plural)
+        item = self.navigator.currentIndex()
+        if target is not None and not target.filter.is_empty() and item.isValid():
+            text += " › " + item.data().rsplit("  (", 1)[0]
+        self.heading.setText(text)
+
+    # -- background work in the status bar ----------------------------------------------------------------------
+    def _task_progress(self, task: tasks.Task, done: int, total: int, message: str) -> None:
+        label = next((lbl for t, lbl in self._tracked if t is task), "")
+        self._show_work(f"{label} {message}".strip(), done, total)
+
+    def _task_done(self, task: tasks.Task) -> None:
+        self._tracked = [(t, lbl) for t, lbl in self._tracked if t is not task]
+        if self._tracked:
+            self._show_work(self._tracked[-1][1], 0, 0)
+        else:
+            self.work_label.hide()
+            self.work_bar.hide()
+
+    def _show_work(self, label: str, done: int, total: int) -> None:
+        self.work_label.setText(label)
+        self.work_bar.setRange(0, total if total > 0 else 0)
+        if total > 0:
+            self.work_bar.setValue(done)
+        self.work_label.show()
+        self.work_bar.show()
+
+    # -- files dropped on the window -----------------------------------------------------------------------
+    @staticmethod
+    def importable(paths: list[Path]) -> list[Path]:
+        return [p for p in paths if p.is_dir() or p.suffix.lower() in IMPORTABLE]
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+        paths = [Path(u.toLocalFile()) for u in urls if u.isLocalFile()]
+        if self.importable(paths) and self.action_import.isEnabled():
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = self.importable([Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()])
+        if not paths:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.import_paths(paths)
+
+    def import_paths(self, paths: list[Path]) -> None:
+        """Hand files or folders to the import dialog (used by drag and drop)."""
+        self._run_hook("action_import", [str(p) for p in paths])
+
+    # -- catalogue changes made elsewhere (dialogs, undo) ---------------------------------------------------
+    def _on_catalogue_change(self, kind: str, record_id: int, op: str) -> None:
+        self._refresh_timer.start()
+
+    # -- language ------------------------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        self.setWindowTitle(tr("Kbase") + " — " + self._library_label())
+        self.search_field.setPlaceholderText(tr("Search the full text (e.g. cobalt AND year:2021)"))
+        self.filter_field.setPlaceholderText(tr("Filter by title or name"))
+        self.tabs.setTabText(0, tr("Library"))
+        retranslate_actions(self)
+        self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, max(0, self.model.columnCount() - 1))
+        self.model.reload()
+        self.navigator.retranslate()
+        self.details.retranslate()
+        self.search_panel.retranslate()
+        for viewer in self.viewers:
+            viewer.retranslate()
+        self._update_heading()
+        self._update_counts()
+        self._update_history_actions()
+        self._update_enabled()
+
+    def _library_label(self) -> str:
+        from kbase.db import redact
+
+        return redact(self.catalogue.library.location)
+
+    # -- remembering the layout ---------------------------------------------------------------------------------
+    def _restore(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1500, 900)
+        state = self.settings.value("window/state")
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.restoreState(state)
+        sizes = self.settings.value("window/splitter")
+        if isinstance(sizes, QByteArray) and not sizes.isEmpty():
+            self.splitter.restoreState(sizes)
+        self._heading_target = Target("publication")
+        self.navigator.select_kind("publication")
+
+    def save_layout(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.setValue("window/splitter", self.splitter.saveState())
+        self._save_header()
+        self.search_panel.save_layout(self.settings)
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_layout()
+        if self._refresh_timer.isActive():
+            self._refresh_timer.stop()
+        if self._on_catalogue_change in self.catalogue.listeners:
+            self.catalogue.listeners.remove(self._on_catalogue_change)
+        tasks.wait_all(10000)
+        super().closeEvent(event)
+
+    def _close_tab(self, index: int) -> None:
+        if index == 0:
+            return
+        widget = self.tabs.widget(index)
+        self.tabs.removeTab(index)
+        if widget in self.viewers:
+            self.viewers.remove(widget)
+        widget.deleteLater()
+
+
+__all__ = ["MainWindow"]

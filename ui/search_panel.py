@@ -1,0 +1,302 @@
+"""The search page: an inline message line, facets with counts, and hits grouped by publication."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QModelIndex, QRectF, QSettings, QSize, Qt, Signal
+from PySide6.QtGui import QAbstractTextDocumentLayout, QPalette, QTextDocument
+from PySide6.QtWidgets import (
+    QAbstractItemView, QApplication, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSplitter, QStyle,
+    QStyledItemDelegate, QStyleOptionViewItem, QTreeView, QVBoxLayout, QWidget,
+)
+
+from kbase.catalogue import Catalogue
+from ui import tasks
+from ui.i18n import tr
+from ui.search_models import ROLE_HIT, ROLE_HTML, FacetModel, HitsModel, marked_terms
+
+PAGE_SIZE = 200  # publications fetched per search
+
+
+class SnippetDelegate(QStyledItemDelegate):
+    """Draws the snippet's HTML (matched words in bold) in the first column."""
+
+    def paint(self, painter: Any, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        html_text = index.data(ROLE_HTML)
+        if not html_text or not index.parent().isValid():
+            super().paint(painter, option, index)
+            return
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        style = opt.widget.style() if opt.widget else QApplication.style()
+        opt.text = ""
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        doc = self._document(html_text, opt)
+        painter.save()
+        painter.translate(opt.rect.topLeft())
+        painter.setClipRect(QRectF(0, 0, opt.rect.width(), opt.rect.height()))
+        ctx = QAbstractTextDocumentLayout.PaintContext()
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        ctx.palette.setColor(QPalette.ColorRole.Text, opt.palette.color(
+            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text))
+        doc.documentLayout().draw(painter, ctx)
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+        html_text = index.data(ROLE_HTML)
+        if not html_text or not index.parent().isValid():
+            return super().sizeHint(option, index)
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        doc = self._document(html_text, opt)
+        return QSize(int(doc.idealWidth()), int(min(doc.size().height(), opt.fontMetrics.height() * 3 + 8)))
+
+    def _document(self, html_text: str, opt: QStyleOptionViewItem) -> QTextDocument:
+        doc = QTextDocument()
+        doc.setDefaultFont(opt.font)
+        doc.setDocumentMargin(3)
+        view = self.parent()
+        width = opt.rect.width()
+        if width <= 0 and isinstance(view, QTreeView):
+            width = view.columnWidth(0) - view.indentation() * 2
+        doc.setTextWidth(max(200, width))
+        doc.setHtml(html_text)
+        return doc
+
+
+class SearchPanel(QWidget):
+    open_hit = Signal(int, int, str)  # attachment id, page, term to find
+    show_record = Signal(str, int)  # kind, id (the publication of the selected hit)
+    closed = Signal()  # the user left the search
+
+    def __init__(self, catalogue: Catalogue, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("search_panel")
+        self.catalogue = catalogue
+        self.query = ""
+        self.filters: dict[str, str] = {}
+        self.error = ""
+        self.result: Any = None
+        self._generation = 0
+        self._synced = False
+        self._task: tasks.Task | None = None
+
+        self.message = QLabel(self)
+        self.message.setObjectName("search_message")
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.clear_filters_button = QPushButton(self)
+        self.clear_filters_button.clicked.connect(self.clear_filters)
+        self.back_button = QPushButton(self)
+        self.back_button.clicked.connect(self.closed.emit)
+
+        self.facets = FacetModel(self)
+        self.facet_view = QTreeView(self)
+        self.facet_view.setObjectName("facets")
+        self.facet_view.setModel(self.facets)
+        self.facet_view.setRootIsDecorated(True)
+        self.facet_view.setUniformRowHeights(True)
+        self.facet_view.header().setStretchLastSection(False)
+        self.facet_view.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.facet_view.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.facet_view.clicked.connect(self._facet_clicked)
+
+        self.hits = HitsModel(self)
+        self.hit_view = QTreeView(self)
+        self.hit_view.setObjectName("hits")
+        self.hit_view.setModel(self.hits)
+        self.hit_view.setItemDelegate(SnippetDelegate(self.hit_view))
+        self.hit_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.hit_view.setAlternatingRowColors(True)
+        self.hit_view.setWordWrap(True)
+        self.hit_view.header().setStretchLastSection(False)
+        self.hit_view.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.hit_view.header().resizeSection(1, 120)
+        self.hit_view.header().resizeSection(2, 120)
+        self.hit_view.activated.connect(self._hit_activated)
+        self.hit_view.doubleClicked.connect(self._hit_activated)
+        self.hit_view.selectionModel().currentChanged.connect(self._hit_current)
+
+        top = QHBoxLayout()
+        top.setContentsMargins(6, 6, 6, 0)
+        top.addWidget(self.message, 1)
+        top.addWidget(self.clear_filters_button)
+        top.addWidget(self.back_button)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(self.facet_view)
+        self.splitter.addWidget(self.hit_view)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([230, 700])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.splitter, 1)
+        self.retranslate()
+
+    # -- running a search ------------------------------------------------------------------------
+    def search(self, query: str, filters: dict[str, str] | None = None) -> None:
+        """Search in the background; a newer search makes an older result be ignored."""
+        if query != self.query and filters is None:
+            self.filters = {}
+        elif filters is not None:
+            self.filters = dict(filters)
+        self.query = query
+        self._generation += 1
+        generation = self._generation
+        if self._task is not None and not self._task.done:
+            self._task.cancel()
+        self.error = ""
+        self._set_message(tr("Searching…"), error=False)
+        self._task = tasks.run(run_search, self.catalogue.library, query, dict(self.filters), not self._synced,
+                               on_result=lambda r: self._got(generation, r),
+                               on_error=lambda msg: self._failed(generation, msg), parent=self)
+
+    def _got(self, generation: int, outcome: tuple[str, Any]) -> None:
+        if generation != self._generation:
+            return
+        status, value = outcome
+        if status == "invalid":
+            self.error = value
+            self.result = None
+            self.hits.clear()
+            self.facets.set_facets({}, {})
+            self._set_message(tr("Invalid query: {message}").format(message=value), error=True)
+            return
+        self._synced = True
+        self.result = value
+        self.hits.set_result(value.hits, value.total)
+        self.facets.set_facets(value.facets or {}, self.filters)
+        self.facet_view.expandAll()
+        if self.hits.rowCount():
+            self.hit_view.expand(self.hits.index(0, 0))
+        self._update_message()
+
+    def _failed(self, generation: int, message: str) -> None:
+        if generation != self._generation:
+            return
+        self.error = message
+        self.hits.clear()
+        self._set_message(tr("The search failed: {message}").format(message=message), error=True)
+
+    def _update_message(self) -> None:
+        if self.error:
+            return
+        if self.result is None:
+            self._set_message("", error=False)
+            return
+        total = self.result.total
+        text = (tr("No publication matches “{query}”.") if total == 0 else
+                tr("1 publication matches “{query}”.") if total == 1 else
+                tr("{n} publications match “{query}”.")).format(n=total, query=self.query)
+        if total > len(self.result.hits) and self.result.hits:
+            text += " " + tr("Showing the first {n}.").format(n=len(self.result.hits))
+        if self.filters:
+            text += " " + tr("Narrowed by: {filters}").format(filters=", ".join(self._filter_labels()))
+        self._set_message(text, error=False)
+
+    def _filter_labels(self) -> list[str]:
+        labels = []
+        for name, value in self.filters.items():
+            label = next((lbl for g, values in self.facets.groups if g == name for v, lbl, _n in values if v == value), value)
+            labels.append(label)
+        return labels
+
+    def _set_message(self, text: str, error: bool) -> None:
+        self.message.setText(text)
+        self.message.setProperty("error", error)
+        self.message.style().unpolish(self.message)
+        self.message.style().polish(self.message)
+        self.clear_filters_button.setVisible(bool(self.filters))
+
+    # -- facets ---------------------------------------------------------------------------------------
+    def _facet_clicked(self, index: QModelIndex) -> None:
+        name, value = self.facets.facet_at(index.siblingAtColumn(0))
+        if value is None:
+            return
+        self.toggle_facet(name, value)
+
+    def toggle_facet(self, name: str, value: str) -> None:
+        filters = dict(self.filters)
+        if filters.get(name) == value:
+            del filters[name]
+        else:
+            filters[name] = value
+        self.search(self.query, filters)
+
+    def clear_filters(self) -> None:
+        self.search(self.query, {})
+
+    # -- hits -----------------------------------------------------------------------------------------
+    def _hit_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        data = current.data(ROLE_HIT) if current.isValid() else None
+        if data:
+            self.show_record.emit("publication", data[0])
+
+    def _hit_activated(self, index: QModelIndex) -> None:
+        hit, page = self.hits.hit_at(index)
+        if hit is None:
+            return
+        if page is None:
+            if not hit.pages:
+                self.show_record.emit("publication", hit.publication_id)
+                return
+            page = hit.pages[0]
+        self.open_hit.emit(page.attachment_id, page.page, self.term_for(page.snippet_html))
+
+    def term_for(self, snippet_html: str) -> str:
+        """The word to look for on the page: the first one the snippet highlights, else a query word."""
+        marked = marked_terms(snippet_html)
+        if marked:
+            return marked[0]
+        words = [w for w in re.findall(r"[\w'-]+", re.sub(r"\w+:", " ", self.query))
+                 if w.upper() not in ("AND", "OR", "NOT")]
+        return words[0] if words else ""
+
+    def selected_ids(self) -> list[int]:
+        ids: list[int] = []
+        for index in self.hit_view.selectionModel().selectedRows():
+            data = index.data(ROLE_HIT)
+            if data and data[0] not in ids:
+                ids.append(data[0])
+        return ids
+
+    # -- language and layout -----------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        self.clear_filters_button.setText(tr("Clear filters"))
+        self.back_button.setText(tr("Back to the list"))
+        self.hits.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 2)
+        self.facets.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 1)
+        self.hit_view.viewport().update()
+        self.facet_view.viewport().update()
+        if self.error:
+            self._set_message(tr("Invalid query: {message}").format(message=self.error), error=True)
+        else:
+            self._update_message()
+
+    def save_layout(self, settings: QSettings) -> None:
+        settings.setValue("search/splitter", self.splitter.saveState())
+
+    def restore_layout(self, settings: QSettings) -> None:
+        state = settings.value("search/splitter")
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.splitter.restoreState(state)
+
+
+def run_search(library: Any, query: str, filters: dict[str, str], sync_first: bool,
+               limit: int = PAGE_SIZE) -> tuple[str, Any]:
+    """Worker thread: bring the local index up to date once, then search. ('ok', result) or ('invalid', msg)."""
+    from kbase import indexing, search
+    from kbase.errors import QueryError
+
+    cat = Catalogue(library)
+    if sync_first and not library.read_only:
+        indexing.sync(cat)
+    try:
+        return "ok", search.search(cat, query, filters=filters or None, limit=limit, snippets=True)
+    except QueryError as exc:
+        return "invalid", str(exc)
+
+
+__all__ = ["SearchPanel", "run_search", "SnippetDelegate"]

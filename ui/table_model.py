@@ -1,0 +1,267 @@
+"""The record table's Qt model: it holds only ids and loads rows in blocks when the view paints them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from kbase import models as m
+from kbase import query, views
+from kbase.catalogue import Catalogue
+from ui.i18n import tr
+
+BLOCK = 64  # rows loaded per database round trip; a screenful or two
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str  # English; translated when shown
+    sort: str | None = None  # the core's sort key (kbase.query.SORTS), None = not sortable
+    shown: bool = True  # visible by default
+    width: int = 120
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+COLUMNS: dict[str, list[Column]] = {
+    "publication": [
+        Column("title", "Title", "title", width=420),
+        Column("authors", "Authors", None, width=200),
+        Column("date", "Date", "year", width=130),
+        Column("type", "Type", "type", width=110),
+        Column("series", "Series", None, width=150),
+        Column("number", "Number", None, shown=False, width=70),
+        Column("language", "Language", None, shown=False, width=70),
+        Column("visibility", "Visibility", None, shown=False, width=90),
+        Column("id", "ID", "id", shown=False, width=60),
+        Column("updated", "Modified", "updated", shown=False, width=150),
+    ],
+    "project": [
+        Column("title", "Title", "title", width=420),
+        Column("short_name", "Short name", None, width=120),
+        Column("start", "Start", "start", width=100),
+        Column("end", "End", None, width=100),
+        Column("visibility", "Visibility", None, shown=False, width=90),
+        Column("id", "ID", "id", shown=False, width=60),
+    ],
+    "organisation": [
+        Column("name", "Name", "name", width=380),
+        Column("acronym", "Acronym", None, width=110),
+        Column("kind", "Kind", "kind", width=130),
+        Column("country", "Country", None, width=120),
+        Column("id", "ID", "id", shown=False, width=60),
+    ],
+    "person": [
+        Column("name", "Name", "name", width=260),
+        Column("role", "Role", "role", width=160),
+        Column("title", "Position", None, width=240),
+        Column("email", "E-mail", None, shown=False, width=200),
+        Column("id", "ID", "id", shown=False, width=60),
+    ],
+    "event": [
+        Column("date", "Date", "date", width=100),
+        Column("title", "Title", "title", width=420),
+        Column("kind", "Kind", None, width=120),
+        Column("place", "Place", None, width=140),
+        Column("id", "ID", "id", shown=False, width=60),
+    ],
+    "region": [
+        Column("name", "Name", "name", width=260),
+        Column("level", "Level", None, width=120),
+        Column("name_fr", "French name", None, width=200),
+        Column("id", "ID", "id", shown=False, width=60),
+    ],
+}
+
+
+class RecordTableModel(QAbstractTableModel):
+    """Rows of one record kind matching a core Filter, sorted by the core."""
+
+    def __init__(self, catalogue: Catalogue, kind: str = "publication", parent: Any = None):
+        super().__init__(parent)
+        self.catalogue = catalogue
+        self.kind = kind
+        self.columns = COLUMNS[kind]
+        self.filter = query.Filter()
+        self.sort_column = 0
+        self.sort_order = Qt.SortOrder.AscendingOrder
+        self.ids: list[int] = []
+        self._rows: dict[int, dict[str, str]] = {}  # record id -> column texts
+        self._series: dict[int, str] | None = None
+        self.error = ""  # the last query problem (shown by the window), "" when fine
+
+    # -- what is shown -----------------------------------------------------------------------
+    def set_kind(self, kind: str, filter: query.Filter | None = None) -> None:
+        self.beginResetModel()
+        self.kind, self.columns = kind, COLUMNS[kind]
+        self.filter = filter or query.Filter()
+        self.sort_column, self.sort_order = 0, Qt.SortOrder.AscendingOrder
+        self._query()
+        self.endResetModel()
+
+    def set_filter(self, filter: query.Filter) -> None:
+        self.beginResetModel()
+        self.filter = filter
+        self._query()
+        self.endResetModel()
+
+    def set_text(self, text: str) -> None:
+        """The quick filter above the table: words in the title or name, through the core."""
+        self.set_filter(replace(self.filter, text=text.strip() or None))
+
+    def reload(self) -> None:
+        """Query again and forget loaded rows (after edits)."""
+        self.beginResetModel()
+        self._series = None
+        self._query()
+        self.endResetModel()
+
+    def _query(self) -> None:
+        from kbase.errors import KbaseError
+
+        self._rows.clear()
+        column = self.columns[self.sort_column] if self.sort_column < len(self.columns) else self.columns[0]
+        try:
+            self.ids = query.find_ids(self.catalogue, self.kind, self.filter, sort=column.sort or None,
+                                      descending=self.sort_order == Qt.SortOrder.DescendingOrder)
+            self.error = ""
+        except KbaseError as exc:
+            self.ids, self.error = [], str(exc)
+
+    # -- sorting (through the core) ------------------------------------------------------------
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(self.columns) or not self.columns[column].sort:
+            return
+        if (column, order) == (self.sort_column, self.sort_order) and self.ids:
+            return
+        self.layoutAboutToBeChanged.emit()
+        # keep selections and the current row on the same records after the re-sort
+        old = self.persistentIndexList()
+        old_ids = [self.id_at(i.row()) for i in old]
+        self.sort_column, self.sort_order = column, order
+        self._query()
+        where = {rid: row for row, rid in enumerate(self.ids)}
+        new = [self.index(where[rid], i.column()) if rid in where else QModelIndex() for i, rid in zip(old, old_ids)]
+        self.changePersistentIndexList(old, new)
+        self.layoutChanged.emit()
+
+    def is_sortable(self, column: int) -> bool:
+        return 0 <= column < len(self.columns) and bool(self.columns[column].sort)
+
+    # -- lookups for the window -----------------------------------------------------------------
+    def id_at(self, row: int) -> int | None:
+        return self.ids[row] if 0 <= row < len(self.ids) else None
+
+    def row_of(self, record_id: int) -> int:
+        try:
+            return self.ids.index(record_id)
+        except ValueError:
+            return -1
+
+    # -- Qt model interface ------------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.ids)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return tr(self.columns[section].title)
+            if role == Qt.ItemDataRole.ToolTipRole and not self.columns[section].sort:
+                return tr("This column cannot be sorted")
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self.ids)) or not (0 <= index.column() < len(self.columns)):
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            record_id = self.ids[index.row()]
+            row = self._rows.get(record_id)
+            if row is None:
+                self._fetch_block(index.row())
+                row = self._rows.get(record_id, {})
+            text = row.get(self.columns[index.column()].key, "")
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return text if len(text) > 40 else None
+            return text
+        if role == Qt.ItemDataRole.UserRole:
+            return self.ids[index.row()]
+        return None
+
+    # -- block loading ---------------------------------------------------------------------------
+    def _fetch_block(self, row: int) -> None:
+        start = row - row % BLOCK
+        ids = [i for i in self.ids[start:start + BLOCK] if i not in self._rows]
+        if not ids:
+            return
+        try:
+            objects = query.load(self.catalogue, self.kind, ids)
+            extra = self._extra(ids)
+        except Exception:  # a record deleted under us or a lost connection: show blanks, not a crash
+            objects, extra = [], {}
+        for obj in objects:
+            self._rows[obj.id] = self._texts(obj, extra.get(obj.id, {}))
+        for missing in set(ids) - {o.id for o in objects}:
+            self._rows[missing] = {}
+
+    def _extra(self, ids: list[int]) -> dict[int, dict[str, str]]:
+        """Column values that live in other tables (authors), for one block."""
+        if self.kind != "publication" or not any(c.key == "authors" for c in self.columns):
+            return {}
+        out: dict[int, dict[str, str]] = {}
+        with self.catalogue.reading() as s:
+            for pid in ids:
+                names = [c["label"] for c in views.contributors(s, pid) if c.get("role") == "author"]
+                out[pid] = {"authors": _authors(names)}
+        return out
+
+    def _texts(self, obj: Any, extra: dict[str, str]) -> dict[str, str]:
+        texts = {c.key: _text(getattr(obj, c.key, None)) for c in self.columns}
+        if self.kind == "publication":
+            texts["date"] = views.date_label(obj.year, obj.month, obj.month_end)
+            texts["type"] = tr(obj.type) if obj.type else ""
+            texts["visibility"] = tr(obj.visibility)
+            texts["series"] = self._series_name(obj.series_id)
+            if obj.series_id and obj.number:
+                texts["series"] += f" {obj.number}"
+            texts["updated"] = obj.updated.strftime("%Y-%m-%d %H:%M") if obj.updated else ""
+        elif self.kind in ("organisation", "person", "event", "region", "project"):
+            for key in ("kind", "role", "level", "visibility"):
+                if texts.get(key):
+                    texts[key] = tr(texts[key])
+        texts.update(extra)
+        return texts
+
+    def _series_name(self, series_id: int | None) -> str:
+        if not series_id:
+            return ""
+        if self._series is None:
+            self._series = {s.id: s.name for s in self.catalogue.all(m.Series)}
+        return self._series.get(series_id, "")
+
+
+def _authors(names: list[str]) -> str:
+    if len(names) > 3:
+        return f"{names[0]}, {names[1]}, {names[2]} " + tr("et al.")
+    return "; ".join(names)
+
+
+__all__ = ["RecordTableModel", "Column", "COLUMNS", "BLOCK"]
