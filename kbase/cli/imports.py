@@ -1,0 +1,122 @@
+"""`kbase import PATH...`: PDFs, folders and .bib files, with progress on a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+import time
+from dataclasses import asdict
+from typing import Any, TextIO
+
+from kbase.cli.common import open_catalogue
+from kbase.errors import InvalidInput
+from kbase.importer import ImportProgress, ImportReport, import_paths
+
+FAILED = {"damaged", "not a pdf", "empty", "too large", "missing", "failed", "cancelled"}
+
+
+def register(subs: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = subs.add_parser("import", parents=[common], help="import PDFs, folders of PDFs and .bib files")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (searched recursively)")
+    p.add_argument("--to", type=int, metavar="ID", help="attach the files to this existing publication")
+    p.add_argument("--password", help="password for encrypted PDFs")
+    p.add_argument("--max-size", type=float, metavar="MB",
+                   help="skip files larger than this (default: library setting import.max_bytes, else 256 MB)")
+    p.add_argument("--workers", type=int, default=2, help="extraction processes (default 2)")
+    p.add_argument("--no-index", action="store_true", help="leave the search index for later (`kbase reindex`)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(run=cmd_import)
+
+
+def _clock(seconds: float | None) -> str:
+    if seconds is None:
+        return "--:--"
+    seconds = int(seconds)
+    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}" if seconds >= 3600 else f"{seconds // 60}:{seconds % 60:02d}"
+
+
+class ProgressLine:
+    """One updating line on a terminal: files, pages, pages/s, time left."""
+
+    def __init__(self, out: TextIO):
+        self.out = out
+        self.last = 0.0
+        self.width = 0
+
+    def __call__(self, p: ImportProgress) -> None:
+        now = time.monotonic()
+        if p.phase == "importing" and now - self.last < 0.2 and p.files_done < p.files_total:
+            return
+        self.last = now
+        if p.phase == "indexing":
+            text = f"indexing… {p.pages_done} pages imported in {_clock(p.elapsed)}"
+        else:
+            text = (f"{p.files_done}/{p.files_total} files  {p.pages_done} pages  "
+                    f"{p.pages_per_second:.0f} pages/s  {_clock(p.elapsed)} elapsed  {_clock(p.seconds_left)} left")
+        self.width = max(self.width, len(text))
+        self.out.write("\r" + text.ljust(self.width))
+        self.out.flush()
+
+    def end(self) -> None:
+        if self.width:
+            self.out.write("\r" + " " * self.width + "\r")
+            self.out.flush()
+
+
+def print_report(report: ImportReport, out: TextIO) -> None:
+    for f in report.files:
+        line = f"{f.status:<14} {f.path}"
+        if f.message:
+            line += f": {f.message}"
+        out.write(line + "\n")
+    counts = ", ".join(f"{n} {status}" for status, n in sorted(report.counts.items()))
+    rate = report.pages / report.elapsed if report.elapsed else 0
+    out.write(f"{'cancelled: ' if report.cancelled else ''}{len(report.files)} files ({counts or 'none'}); "
+              f"{report.imported} imported, {report.pages} pages in {report.elapsed:.1f} s ({rate:.0f} pages/s)\n")
+    if report.index_message:
+        out.write(f"note: {report.index_message}\n")
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    if args.max_size is not None and args.max_size <= 0:
+        raise InvalidInput("--max-size must be a positive number of MB")
+    if args.workers < 1:
+        raise InvalidInput("--workers must be at least 1")
+    cat = open_catalogue(args)
+    cancel = threading.Event()
+    tty = sys.stdout.isatty() and not args.json
+    line = ProgressLine(sys.stdout) if tty else None
+
+    def on_sigint(_sig: int, _frame: Any) -> None:
+        if cancel.is_set():
+            raise KeyboardInterrupt  # a second Ctrl-C: stop at once (the transaction rolls back)
+        cancel.set()
+        sys.stderr.write("\nkbase: stopping after the current file (Ctrl-C again to stop at once)\n")
+
+    previous = signal.signal(signal.SIGINT, on_sigint) if threading.current_thread() is threading.main_thread() else None
+    try:
+        report = import_paths(
+            cat, args.paths, to_publication=args.to, password=args.password,
+            max_bytes=int(args.max_size * 1024 * 1024) if args.max_size else None,
+            progress=line, cancel=cancel, workers=args.workers, index=not args.no_index)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+        if line is not None:
+            line.end()
+        cat.library.close()
+    if args.json:
+        import json
+
+        data = {"files": [asdict(f) for f in report.files], "counts": report.counts, "imported": report.imported,
+                "pages": report.pages, "cancelled": report.cancelled, "seconds": round(report.elapsed, 2),
+                "index_message": report.index_message}
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print_report(report, sys.stdout)
+    if report.cancelled:
+        return 130
+    return 1 if any(f.status in FAILED for f in report.files) and not report.imported else 0

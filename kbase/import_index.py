@@ -1,0 +1,68 @@
+"""Indexes imported attachments from a thread while extraction goes on in worker processes."""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+
+from kbase.db import Library
+
+__all__ = ["BackgroundIndexer"]
+
+
+class BackgroundIndexer:
+    """Holds the one Whoosh writer (kbase.indexing.Indexer) for the whole import.
+
+    The importer hands over each attachment once its transaction has committed; the
+    writer commits every commit_every seconds (so search sees progress) and at the end,
+    when leaving the Indexer also applies the rest of the change log.
+    """
+
+    def __init__(self, library: Library, commit_every: float = 30.0):
+        self.library = library
+        self.commit_every = commit_every
+        self.message: str | None = None
+        self.indexed = 0  # pages
+        self._queue: queue.Queue[int | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        try:
+            from kbase.indexing import Indexer  # noqa: F401  (the index half of the library)
+        except ImportError:
+            self.message = "the search index was not updated: this version of Kbase has no index (kbase.indexing)"
+            return
+        self._thread = threading.Thread(target=self._run, name="kbase-index", daemon=True)
+        self._thread.start()
+
+    def add(self, attachment_id: int) -> None:
+        if self._thread is not None:
+            self._queue.put(attachment_id)
+
+    def finish(self) -> None:
+        """Index what is left, commit, and stop."""
+        if self._thread is None:
+            return
+        self._queue.put(None)
+        self._thread.join()
+
+    def _run(self) -> None:
+        from kbase.catalogue import Catalogue
+        from kbase.indexing import Indexer
+
+        cat = Catalogue(self.library)  # its own: a Catalogue's session is not shared between threads
+        try:
+            with Indexer(cat) as ix:
+                last_commit = time.monotonic()
+                while True:
+                    item = self._queue.get()
+                    if item is None:
+                        break
+                    self.indexed += ix.add_attachment(item)
+                    if time.monotonic() - last_commit > self.commit_every:
+                        ix.commit()
+                        last_commit = time.monotonic()
+        except Exception as exc:  # the catalogue holds the truth; the index can be brought up to date later
+            self.message = (f"the search index could not be updated ({exc.__class__.__name__}: {exc}); "
+                            "run `kbase reindex`")
+            while self._queue.get() is not None:
+                pass  # let finish() return
