@@ -1,0 +1,164 @@
+"""Record editors, pickers and undo/redo, on real widgets over the demo library."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
+
+from kbase import models as m
+from kbase.catalogue import Catalogue
+from ui.editors import delete_records, make_editor, open_editor
+from ui.editors.pickers import RecordPicker, suggest
+from ui.editors.state import read_state
+
+
+@pytest.fixture
+def window(qtbot, sqlite_demo: Catalogue, tmp_path: Path) -> Iterator["MainWindow"]:  # noqa: F821
+    from ui.main_window import MainWindow
+
+    w = MainWindow(sqlite_demo, QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    w.undo_stack.clear()
+
+
+def _activate(qtbot, w) -> None:
+    w.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w)
+
+
+def _publication(cat: Catalogue) -> m.Publication:
+    return next(p for p in cat.all(m.Publication) if p.year and p.month)
+
+
+def test_edit_title_then_ctrl_z_restores_it(qtbot, window) -> None:
+    cat = window.catalogue
+    pub = _publication(cat)
+    old_title = pub.title
+    dialog = open_editor(window, "publication", pub.id)
+    qtbot.addWidget(dialog)
+    title = dialog.findChild(QLineEdit, "title")
+    title.setText("A completely new title")
+    qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Save), Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
+    assert cat.get(m.Publication, pub.id).title == "A completely new title"
+
+    _activate(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert cat.get(m.Publication, pub.id).title == old_title
+
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert cat.get(m.Publication, pub.id).title == "A completely new title"
+
+
+def test_undo_restores_links_and_contributors(qtbot, window) -> None:
+    cat = window.catalogue
+    pub = next(p for p in cat.all(m.Publication) if read_state(cat, "publication", p.id).links["contributors"])
+    before = read_state(cat, "publication", pub.id)
+    dialog = make_editor(window, "publication", pub.id)
+    qtbot.addWidget(dialog)
+    dialog.widgets["links.contributors"].set_ids([])
+    dialog.widgets["links.subjects"].set_ids([cat.all(m.Subject)[0].id])
+    assert dialog.save()
+    assert read_state(cat, "publication", pub.id).links["contributors"] == []
+    window.undo_stack.undo()
+    after_undo = read_state(cat, "publication", pub.id)
+    assert after_undo.links == before.links
+    window.undo_stack.redo()
+    assert read_state(cat, "publication", pub.id).links["subjects"] == [cat.all(m.Subject)[0].id]
+
+
+def test_validation_is_shown_inline_and_nothing_is_saved(qtbot, window) -> None:
+    cat = window.catalogue
+    pub = _publication(cat)
+    dialog = make_editor(window, "publication", pub.id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.findChild(QLineEdit, "title").setText("")
+    dialog.findChild(QLineEdit, "isbn").setText("12-34")
+    dialog.widgets["month"].setCurrentIndex(dialog.widgets["month"].findData(6))
+    dialog.widgets["month_end"].setCurrentIndex(dialog.widgets["month_end"].findData(3))
+    assert not dialog.save()
+    assert dialog.isVisible()
+    assert dialog.errors["title"].isVisible()
+    assert dialog.errors["month_end"].isVisible() and "before" in dialog.errors["month_end"].text()
+    assert not dialog.errors["isbn"].isHidden() and "ISBN" in dialog.errors["isbn"].text()
+    assert not dialog.errors["subtitle"].isVisible()
+    assert cat.get(m.Publication, pub.id).title == pub.title
+    assert window.undo_stack.count() == 0
+
+
+def test_new_record_can_be_undone(qtbot, window) -> None:
+    cat = window.catalogue
+    before = cat.count(m.Organisation)
+    dialog = make_editor(window, "organisation", None)
+    qtbot.addWidget(dialog)
+    dialog.findChild(QLineEdit, "name").setText("Centre for Field Studies")
+    dialog.findChild(QLineEdit, "acronym").setText("CFS")
+    dialog.widgets["links.aliases"].set_values(["Centre d'études de terrain"])
+    assert dialog.save()
+    assert cat.count(m.Organisation) == before + 1
+    found = cat.lookup(m.Organisation, "centre d etudes de terrain")
+    assert [o.name for o in found] == ["Centre for Field Studies"]
+    window.undo_stack.undo()
+    assert cat.count(m.Organisation) == before
+    window.undo_stack.redo()
+    assert [o.acronym for o in cat.lookup(m.Organisation, "CFS")] == ["CFS"]
+
+
+def test_project_assignments_round_trip_and_undo(qtbot, window) -> None:
+    cat = window.catalogue
+    project = next(p for p in cat.all(m.Project) if read_state(cat, "project", p.id).links["assignments"])
+    before = read_state(cat, "project", project.id)
+    client = cat.all(m.Organisation)[0].id
+    dialog = make_editor(window, "project", project.id)
+    qtbot.addWidget(dialog)
+    dialog.widgets["links.assignments"].set_state({1999: [client]})
+    assert dialog.save()
+    assert read_state(cat, "project", project.id).links["assignments"] == {1999: [client]}
+    window.undo_stack.undo()
+    assert read_state(cat, "project", project.id).links["assignments"] == before.links["assignments"]
+
+
+def test_picker_finds_by_any_alias_and_creates_missing(qtbot, window, monkeypatch) -> None:
+    cat = window.catalogue
+    region = next(r for r in cat.all(m.Region) if r.name_fr and r.name_fr != r.name)
+    hits = suggest(cat, "region", region.name_fr[:4].upper())
+    assert region.id in [rid for rid, _ in hits]
+
+    picker = RecordPicker(cat, "organisation")
+    qtbot.addWidget(picker)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    before = cat.count(m.Organisation)
+    picker.edit.setText("Nouvelle Coopérative Minière")
+    qtbot.keyClick(picker.edit, Qt.Key.Key_Return)
+    assert cat.count(m.Organisation) == before + 1
+    assert picker.value() == cat.lookup(m.Organisation, "nouvelle cooperative miniere")[0].id
+
+
+def test_delete_is_undoable(qtbot, window) -> None:
+    cat = window.catalogue
+    person = cat.all(m.Person)[0]
+    assert delete_records(window, "person", [person.id], confirm=False)
+    assert not cat.lookup(m.Person, person.name)
+    window.undo_stack.undo()
+    assert [p.name for p in cat.lookup(m.Person, person.name)] == [person.name]
+
+
+@pytest.mark.parametrize("kind", ["publication", "project", "organisation", "person", "region", "event"])
+def test_every_editor_opens_and_saves_unchanged(qtbot, window, kind: str) -> None:
+    cat = window.catalogue
+    records = cat.all(m.RECORD_TYPES[kind])
+    rid = records[0].id if records else None
+    dialog = make_editor(window, kind, rid)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    if rid is None:
+        field = "title" if kind in ("publication", "project", "event") else "name"
+        dialog.findChild(QLineEdit, field).setText("Test record")
+    assert dialog.save(), dialog.message.text()

@@ -1,0 +1,321 @@
+"""Pickers that find organisations, people, regions… by any alias as you type, and create a missing one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QComboBox, QCompleter, QHBoxLayout, QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QPushButton,
+    QVBoxLayout, QWidget,
+)
+from sqlalchemy import or_, select
+
+from kbase import models as m
+from kbase.catalogue import ALIAS_TABLES, Catalogue
+from kbase.errors import KbaseError
+from kbase.text import fold_words
+from ui.i18n import tr
+
+# the column a record without aliases is named by
+_NAME_COLUMN = {"project": "title", "event": "title", "publication": "title"}
+SUGGESTIONS = 15
+
+
+def label_of(cat: Catalogue, kind: str, record_id: int) -> str:
+    obj = cat.get(m.RECORD_TYPES[kind], record_id)
+    name = getattr(obj, _NAME_COLUMN.get(kind, "name"))
+    if kind == "project" and obj.short_name and obj.short_name != name:
+        return f"{obj.short_name} – {name}"
+    if kind == "organisation" and obj.acronym and obj.acronym != name:
+        return f"{name} ({obj.acronym})"
+    return name
+
+
+def suggest(cat: Catalogue, kind: str, text: str, limit: int = SUGGESTIONS) -> list[tuple[int, str]]:
+    """(id, label) of records of kind whose name or any alias starts with text (word-wise, folded)."""
+    norm = fold_words(text)
+    if not norm:
+        return []
+    model = m.RECORD_TYPES[kind]
+    with cat.reading() as s:
+        if model in ALIAS_TABLES:
+            alias_model, fk = ALIAS_TABLES[model]
+            # a range on the indexed norm column uses the index, unlike LIKE 'x%'
+            starts = alias_model.norm.between(norm, norm + "\uffff")
+            inner = alias_model.norm.contains(" " + norm)
+            rows = list(s.execute(select(getattr(alias_model, fk), alias_model.alias)
+                                  .where(starts).order_by(alias_model.norm).limit(limit * 3)))
+            if len(rows) < limit:
+                rows += list(s.execute(select(getattr(alias_model, fk), alias_model.alias)
+                                       .where(inner).order_by(alias_model.norm).limit(limit * 3)))
+            found: dict[int, str] = {}
+            for rid, alias in rows:
+                found.setdefault(rid, alias)
+            ids = list(found)[:limit]
+            names = {o.id: o for o in s.scalars(select(model).where(model.id.in_(ids)))}  # type: ignore[attr-defined]
+            out = []
+            for rid in ids:
+                obj = names.get(rid)
+                if obj is None:
+                    continue
+                label = obj.name + (f" ({obj.acronym})" if getattr(obj, "acronym", None) else "")
+                if fold_words(found[rid]) not in (fold_words(obj.name), fold_words(getattr(obj, "acronym", None))):
+                    label += f" — {found[rid]}"
+                out.append((rid, label))
+            return out
+        column = getattr(model, _NAME_COLUMN.get(kind, "name"))
+        conds = [column.ilike(f"{text.strip()}%"), column.ilike(f"% {text.strip()}%")]
+        if kind == "project":
+            conds.append(m.Project.short_name.ilike(f"{text.strip()}%"))
+        objs = list(s.scalars(select(model).where(or_(*conds)).order_by(column).limit(limit)))
+    return [(o.id, label_of(cat, kind, o.id)) for o in objs]
+
+
+class EnterLineEdit(QLineEdit):
+    """A line edit that keeps Enter to itself, so it does not also press the dialog's default button."""
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        super().keyPressEvent(event)
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()
+
+
+class RecordPicker(QWidget):
+    """A line edit with suggestions; `value()` is the picked record's ID (or None).
+
+    Typing a name that matches nothing and pressing Enter offers to create the record.
+    """
+
+    picked = Signal(int)
+
+    def __init__(self, cat: Catalogue, kind: str, parent: QWidget | None = None, clear_on_pick: bool = False):
+        super().__init__(parent)
+        self.cat, self.kind = cat, kind
+        self.clear_on_pick = clear_on_pick
+        self._id: int | None = None
+        self._choices: dict[str, int] = {}
+        self.edit = EnterLineEdit(self)
+        self.edit.setPlaceholderText(tr("Type a name or alias…"))
+        self.edit.setClearButtonEnabled(True)
+        self._model = QStringListModel(self)
+        self.completer = QCompleter(self._model, self)
+        self.completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
+        self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.edit.setCompleter(self.completer)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.edit)
+        self.edit.textEdited.connect(self._on_edited)
+        self.completer.activated.connect(self._on_activated)
+        self.edit.returnPressed.connect(self._on_return)
+
+    def value(self) -> int | None:
+        if not self.edit.text().strip():
+            return None
+        return self._id
+
+    def set_value(self, record_id: int | None) -> None:
+        self._id = record_id
+        self.edit.setText(label_of(self.cat, self.kind, record_id) if record_id else "")
+
+    def _on_edited(self, text: str) -> None:
+        self._id = None
+        try:
+            found = suggest(self.cat, self.kind, text)
+        except KbaseError:
+            found = []
+        self._choices = {label: rid for rid, label in found}
+        self._model.setStringList(list(self._choices))
+        if found:
+            self.completer.complete()
+
+    def _on_activated(self, text: str) -> None:
+        rid = self._choices.get(text)
+        if rid is not None:
+            self._pick(rid)
+
+    def _on_return(self) -> None:
+        text = self.edit.text().strip()
+        if not text or self._id is not None:
+            return
+        if text in self._choices:
+            self._pick(self._choices[text])
+            return
+        self.resolve_or_create(text)
+
+    def resolve_or_create(self, text: str, ask: bool = True) -> int | None:
+        """The record named text (by any alias); if none, offer to create it."""
+        model = m.RECORD_TYPES[self.kind]
+        matches = self.cat.lookup(model, text) if model in ALIAS_TABLES else []
+        if not matches:
+            matches = [self.cat.get(model, rid) for rid, label in suggest(self.cat, self.kind, text, 2)
+                       if fold_words(label) == fold_words(text)]
+        if len(matches) == 1:
+            self._pick(matches[0].id)
+            return matches[0].id
+        if matches:
+            self._on_edited(text)
+            return None
+        if ask:
+            answer = QMessageBox.question(
+                self, tr("Create record"),
+                tr("There is no {kind} named “{name}”. Create it?").format(kind=tr(self.kind), name=text))
+            if answer != QMessageBox.StandardButton.Yes:
+                return None
+        field = _NAME_COLUMN.get(self.kind, "name")
+        try:
+            obj = self.cat.add(model, **{field: text})
+        except KbaseError as exc:
+            QMessageBox.warning(self, tr("Create record"), str(exc))
+            return None
+        self._pick(obj.id)
+        return obj.id
+
+    def _pick(self, rid: int) -> None:
+        self._id = rid
+        self.edit.setText(label_of(self.cat, self.kind, rid))
+        self.picked.emit(rid)
+        if self.clear_on_pick:
+            self._id = None
+            self.edit.clear()
+
+
+class LinkListEditor(QWidget):
+    """An ordered list of linked records with a picker to add more and buttons to remove or reorder."""
+
+    changed = Signal()
+
+    def __init__(self, cat: Catalogue, kind: str, parent: QWidget | None = None, ordered: bool = False):
+        super().__init__(parent)
+        self.cat, self.kind = cat, kind
+        self.list = QListWidget(self)
+        self.list.setMinimumHeight(60)
+        self.picker = RecordPicker(cat, kind, self, clear_on_pick=True)
+        self.picker.picked.connect(self.add)
+        self.remove_button = QPushButton(tr("Remove"), self)
+        self.remove_button.clicked.connect(self._remove)
+        side = QVBoxLayout()
+        if ordered:
+            for text, step in ((tr("Up"), -1), (tr("Down"), 1)):
+                b = QPushButton(text, self)
+                b.clicked.connect(lambda _=False, d=step: self._move(d))
+                side.addWidget(b)
+        side.addWidget(self.remove_button)
+        side.addStretch(1)
+        top = QHBoxLayout()
+        top.addWidget(self.list, 1)
+        top.addLayout(side)
+        self.pick_row = QHBoxLayout()
+        self.pick_row.addWidget(self.picker, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addLayout(self.pick_row)
+
+    def ids(self) -> list[Any]:
+        return [self.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.list.count())]
+
+    def set_ids(self, ids: list[Any]) -> None:
+        self.list.clear()
+        for rid in ids:
+            self._append(rid)
+
+    def add(self, rid: Any) -> None:
+        if rid in self.ids():
+            return
+        self._append(rid)
+        self.changed.emit()
+
+    def _append(self, rid: Any) -> None:
+        item = QListWidgetItem(self.item_label(rid))
+        item.setData(Qt.ItemDataRole.UserRole, rid)
+        self.list.addItem(item)
+
+    def item_label(self, rid: Any) -> str:
+        return label_of(self.cat, self.kind, rid)
+
+    def _remove(self) -> None:
+        for item in self.list.selectedItems():
+            self.list.takeItem(self.list.row(item))
+        self.changed.emit()
+
+    def _move(self, step: int) -> None:
+        row = self.list.currentRow()
+        target = row + step
+        if row < 0 or not 0 <= target < self.list.count():
+            return
+        item = self.list.takeItem(row)
+        self.list.insertItem(target, item)
+        self.list.setCurrentRow(target)
+        self.changed.emit()
+
+
+class ContributorEditor(LinkListEditor):
+    """Ordered authors and editors; each is a person or an organisation, picked by any alias."""
+
+    def __init__(self, cat: Catalogue, parent: QWidget | None = None):
+        super().__init__(cat, "person", parent, ordered=True)
+        self.role = QComboBox(self)
+        self.kind_box = QComboBox(self)
+        for role in m.CONTRIBUTOR_ROLES:
+            self.role.addItem(tr(role), role)
+        for kind in ("person", "organisation"):
+            self.kind_box.addItem(tr(kind), kind)
+        self.kind_box.currentIndexChanged.connect(self._kind_changed)
+        self.pick_row.insertWidget(0, self.kind_box)
+        self.pick_row.insertWidget(0, self.role)
+        self.picker.picked.disconnect(self.add)
+        self.picker.picked.connect(self._picked)
+
+    def _kind_changed(self) -> None:
+        self.picker.kind = self.kind_box.currentData()
+
+    def _picked(self, rid: int) -> None:
+        self.add((self.role.currentData(), self.kind_box.currentData(), rid))
+
+    def item_label(self, rid: Any) -> str:
+        role, kind, record_id = rid
+        return f"{label_of(self.cat, kind, record_id)} — {tr(role)}" + (
+            f" ({tr('organisation')})" if kind == "organisation" else "")
+
+    def ids(self) -> list[Any]:
+        return [tuple(x) for x in super().ids()]
+
+
+class AliasEditor(QWidget):
+    """Free-text alternative names, one per row."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.list = QListWidget(self)
+        self.list.setMinimumHeight(60)
+        self.edit = EnterLineEdit(self)
+        self.edit.setPlaceholderText(tr("New alias, then Enter"))
+        self.edit.returnPressed.connect(self._add)
+        remove = QPushButton(tr("Remove"), self)
+        remove.clicked.connect(lambda: [self.list.takeItem(self.list.row(i)) for i in self.list.selectedItems()])
+        row = QHBoxLayout()
+        row.addWidget(self.edit, 1)
+        row.addWidget(remove)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.list)
+        layout.addLayout(row)
+
+    def _add(self) -> None:
+        text = self.edit.text().strip()
+        if text and text not in self.values():
+            self.list.addItem(text)
+        self.edit.clear()
+
+    def values(self) -> list[str]:
+        return [self.list.item(i).text() for i in range(self.list.count())]
+
+    def set_values(self, values: list[str]) -> None:
+        self.list.clear()
+        self.list.addItems(values)
+
+
+__all__ = ["RecordPicker", "LinkListEditor", "ContributorEditor", "AliasEditor", "suggest", "label_of"]

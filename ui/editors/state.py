@@ -1,0 +1,189 @@
+"""A record's editable state (fields + link sets) read from and written back through the Catalogue (no Qt)."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from kbase import models as m
+from kbase.catalogue import Catalogue
+from kbase.text import fold_words
+
+# Fields an editor may change, per record kind.
+FIELDS: dict[str, tuple[str, ...]] = {
+    "publication": ("title", "subtitle", "type", "year", "month", "month_end", "series_id", "number",
+                    "language", "abstract", "url", "publisher_id", "place", "isbn", "doi", "pages",
+                    "container", "visibility"),
+    "project": ("title", "short_name", "programme_id", "summary", "start", "end", "url", "visibility"),
+    "organisation": ("name", "acronym", "kind", "country", "url", "notes"),
+    "person": ("name", "role", "title", "email", "notes"),
+    "region": ("name", "name_fr", "name_local", "level", "parent_id"),
+    "event": ("title", "kind", "date", "end_date", "place", "description", "organiser_id", "project_id",
+              "visibility"),
+}
+# names that are always kept as aliases, whatever the alias list says
+_NAME_FIELDS = ("name", "acronym", "name_fr", "name_local")
+_SIMPLE_LINKS: dict[str, dict[str, tuple[type, str, str]]] = {
+    # link name -> (link model, own key, other key)
+    "publication": {"projects": (m.PublicationProject, "publication_id", "project_id"),
+                    "regions": (m.PublicationRegion, "publication_id", "region_id"),
+                    "subjects": (m.PublicationSubject, "publication_id", "subject_id")},
+    "project": {"regions": (m.ProjectRegion, "project_id", "region_id"),
+                "subjects": (m.ProjectSubject, "project_id", "subject_id")},
+}
+
+
+@dataclass
+class RecordState:
+    """Everything an editor shows of one record; equal states mean nothing to save."""
+
+    kind: str
+    fields: dict[str, Any] = field(default_factory=dict)
+    links: dict[str, Any] = field(default_factory=dict)
+
+    def copy(self) -> "RecordState":
+        return copy.deepcopy(self)
+
+
+def empty_state(kind: str) -> RecordState:
+    state = RecordState(kind, {name: None for name in FIELDS[kind]})
+    for name in ("visibility",):
+        if name in state.fields:
+            state.fields[name] = "public"
+    if kind == "publication":
+        state.fields["type"] = "report"
+        state.links = {"contributors": [], "projects": [], "regions": [], "subjects": []}
+    elif kind == "project":
+        state.links = {"partners": [], "funders": [], "assignments": {}, "regions": [], "subjects": []}
+    elif kind == "organisation" or kind == "region":
+        state.links = {"aliases": []}
+        if kind == "region":
+            state.fields["level"] = "country"
+    elif kind == "person":
+        state.links = {"aliases": [], "organisations": []}
+    elif kind == "event":
+        state.links = {"people": []}
+    return state
+
+
+def read_state(cat: Catalogue, kind: str, record_id: int) -> RecordState:
+    model = m.RECORD_TYPES[kind]
+    obj = cat.get(model, record_id)
+    state = RecordState(kind, {name: getattr(obj, name) for name in FIELDS[kind]})
+    state.fields["version"] = obj.version
+    with cat.reading() as s:
+        for name, (link, own, other) in _SIMPLE_LINKS.get(kind, {}).items():
+            col = getattr(link, own)
+            state.links[name] = sorted(s.scalars(select(getattr(link, other)).where(col == record_id)))
+        if kind == "publication":
+            rows = s.scalars(select(m.Contributor).where(m.Contributor.publication_id == record_id)
+                             .order_by(m.Contributor.position))
+            state.links["contributors"] = [
+                (c.role, "person", c.person_id) if c.person_id else (c.role, "organisation", c.organisation_id)
+                for c in rows]
+        elif kind == "project":
+            for role, name in (("partner", "partners"), ("funder", "funders")):
+                state.links[name] = list(s.scalars(
+                    select(m.ProjectOrganisation.organisation_id)
+                    .where(m.ProjectOrganisation.project_id == record_id, m.ProjectOrganisation.role == role)
+                    .order_by(m.ProjectOrganisation.position)))
+            assignments: dict[int, list[int]] = {}
+            for a in s.scalars(select(m.Assignment).where(m.Assignment.project_id == record_id)):
+                assignments[a.year] = list(s.scalars(
+                    select(m.AssignmentClient.organisation_id).where(m.AssignmentClient.assignment_id == a.id)
+                    .order_by(m.AssignmentClient.position)))
+            state.links["assignments"] = dict(sorted(assignments.items()))
+        elif kind == "person":
+            state.links["organisations"] = sorted(s.scalars(
+                select(m.PersonOrganisation.organisation_id).where(m.PersonOrganisation.person_id == record_id)))
+        elif kind == "event":
+            state.links["people"] = list(s.scalars(
+                select(m.EventPerson.person_id).where(m.EventPerson.event_id == record_id)
+                .order_by(m.EventPerson.position)))
+    if kind in ("organisation", "person", "region"):
+        state.links["aliases"] = cat.aliases(model, record_id)
+    return state
+
+
+def changed(before: RecordState, after: RecordState) -> bool:
+    plain = {k: v for k, v in before.fields.items() if k != "version"}
+    return plain != {k: v for k, v in after.fields.items() if k != "version"} or before.links != after.links
+
+
+def write_state(cat: Catalogue, kind: str, record_id: int, state: RecordState,
+                expected_version: int | None = None) -> None:
+    """Make the record match state: fields, then every link set, in one transaction."""
+    model = m.RECORD_TYPES[kind]
+    values = {k: v for k, v in state.fields.items() if k != "version"}
+    with cat.transaction():
+        cat.update(model, record_id, expected_version=expected_version, **values)
+        _write_links(cat, kind, record_id, state.links)
+
+
+def create_record(cat: Catalogue, kind: str, state: RecordState) -> int:
+    model = m.RECORD_TYPES[kind]
+    values = {k: v for k, v in state.fields.items() if k != "version"}
+    with cat.transaction():
+        obj = cat.add(model, **values)
+        _write_links(cat, kind, obj.id, state.links)
+        return obj.id
+
+
+def _write_links(cat: Catalogue, kind: str, rid: int, links: dict[str, Any]) -> None:
+    for name, (link, own, other) in _SIMPLE_LINKS.get(kind, {}).items():
+        if name in links:
+            cat.unlink(link, **{own: rid})
+            for target in dict.fromkeys(links[name]):
+                cat.link(link, **{own: rid, other: target})
+    if kind == "publication" and "contributors" in links:
+        cat.set_contributors(rid, [tuple(c) for c in links["contributors"]])
+    elif kind == "project":
+        for role, name in (("partner", "partners"), ("funder", "funders")):
+            if name in links:
+                cat.unlink(m.ProjectOrganisation, project_id=rid, role=role)
+                for pos, oid in enumerate(dict.fromkeys(links[name])):
+                    cat.link(m.ProjectOrganisation, project_id=rid, organisation_id=oid, role=role, position=pos)
+        if "assignments" in links:
+            wanted = {int(y): c for y, c in links["assignments"].items()}
+            with cat.reading() as s:
+                years = set(s.scalars(select(m.Assignment.year).where(m.Assignment.project_id == rid)))
+            for year in years - set(wanted):
+                cat.delete_assignment(rid, year)
+            for year, clients in wanted.items():
+                cat.set_assignment(rid, year, clients)
+    elif kind == "person" and "organisations" in links:
+        with cat.reading() as s:
+            positions = {p.organisation_id: p.position for p in
+                         s.scalars(select(m.PersonOrganisation).where(m.PersonOrganisation.person_id == rid))}
+        cat.unlink(m.PersonOrganisation, person_id=rid)
+        for oid in dict.fromkeys(links["organisations"]):
+            cat.link(m.PersonOrganisation, person_id=rid, organisation_id=oid, position=positions.get(oid))
+    elif kind == "event" and "people" in links:
+        cat.unlink(m.EventPerson, event_id=rid)
+        for pos, pid in enumerate(dict.fromkeys(links["people"])):
+            cat.link(m.EventPerson, event_id=rid, person_id=pid, position=pos)
+    if "aliases" in links:
+        _write_aliases(cat, kind, rid, links["aliases"])
+
+
+def _write_aliases(cat: Catalogue, kind: str, rid: int, aliases: list[str]) -> None:
+    from kbase.catalogue import ALIAS_TABLES
+
+    model = m.RECORD_TYPES[kind]
+    alias_model, fk = ALIAS_TABLES[model]
+    obj = cat.get(model, rid)
+    keep = [a for a in aliases if a and a.strip()] + [getattr(obj, f, None) or "" for f in _NAME_FIELDS]
+    wanted = {fold_words(a) for a in keep if a}
+    with cat.reading() as s:
+        existing = {row.norm for row in s.scalars(select(alias_model).where(getattr(alias_model, fk) == rid))}
+    for norm in existing - wanted:
+        cat.unlink(alias_model, **{fk: rid, "norm": norm})
+    for alias in keep:
+        if alias and fold_words(alias) not in existing:
+            cat.add_alias(model, rid, alias.strip())
+
+
+__all__ = ["RecordState", "FIELDS", "empty_state", "read_state", "write_state", "create_record", "changed"]

@@ -1,0 +1,180 @@
+"""Undoable catalogue edits: QUndoCommands that re-apply the old or new values through the Catalogue API."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from kbase import models as m
+from kbase.catalogue import Catalogue
+from ui.editors.state import RecordState, create_record, read_state, write_state
+from ui.i18n import tr
+from ui.tasks import user_message
+
+
+class UndoContext:
+    """What commands share: the catalogue, how to refresh the window, and IDs re-created by a redo."""
+
+    def __init__(self, cat: Catalogue, refresh: Callable[[], Any] | None = None, parent: QWidget | None = None):
+        self.cat = cat
+        self.refresh = refresh or (lambda: None)
+        self.parent = parent
+        self._ids: dict[tuple[str, int], int] = {}
+
+    def resolve(self, kind: str, record_id: int) -> int:
+        """The record's current ID: a deleted-then-restored record comes back under a new one."""
+        seen = set()
+        while (kind, record_id) in self._ids and record_id not in seen:
+            seen.add(record_id)
+            record_id = self._ids[(kind, record_id)]
+        return record_id
+
+    def moved(self, kind: str, old_id: int, new_id: int) -> None:
+        if old_id != new_id:
+            self._ids[(kind, old_id)] = new_id
+
+    def fail(self, command: QUndoCommand, exc: BaseException) -> None:
+        # a command that cannot be replayed (record merged away, conflict) leaves the stack
+        command.setObsolete(True)
+        QMessageBox.warning(self.parent, tr("Undo"), tr("The change could not be replayed:") + "\n" + user_message(exc))
+
+
+def context_for(window: Any) -> UndoContext:
+    """The window's shared UndoContext (made on first use)."""
+    ctx = getattr(window, "_undo_context", None)
+    if ctx is None or ctx.cat is not window.catalogue:
+        refresh = getattr(window, "refresh", None)
+        ctx = UndoContext(window.catalogue, refresh, window if isinstance(window, QWidget) else None)
+        window._undo_context = ctx
+    return ctx
+
+
+class _Command(QUndoCommand):
+    """Runs _redo/_undo inside an error guard; the first redo is skipped when the edit was already made."""
+
+    def __init__(self, ctx: UndoContext, text: str, done: bool):
+        super().__init__(text)
+        self.ctx = ctx
+        self._skip_redo = done
+
+    def redo(self) -> None:
+        if self._skip_redo:
+            self._skip_redo = False
+            return
+        self._guard(self._redo)
+
+    def undo(self) -> None:
+        self._guard(self._undo)
+
+    def _guard(self, step: Callable[[], None]) -> None:
+        try:
+            step()
+        except Exception as exc:  # noqa: BLE001 - shown to the user, the window carries on
+            self.ctx.fail(self, exc)
+        self.ctx.refresh()
+
+    def _redo(self) -> None:
+        raise NotImplementedError
+
+    def _undo(self) -> None:
+        raise NotImplementedError
+
+
+class EditRecordCommand(_Command):
+    """One record's fields and link sets, before and after an edit."""
+
+    def __init__(self, ctx: UndoContext, kind: str, record_id: int, before: RecordState, after: RecordState,
+                 text: str = "", done: bool = True):
+        super().__init__(ctx, text or tr("Edit {kind}").format(kind=tr(kind)), done)
+        self.kind, self.record_id = kind, record_id
+        self.before, self.after = before.copy(), after.copy()
+
+    def _redo(self) -> None:
+        write_state(self.ctx.cat, self.kind, self.ctx.resolve(self.kind, self.record_id), self.after)
+
+    def _undo(self) -> None:
+        write_state(self.ctx.cat, self.kind, self.ctx.resolve(self.kind, self.record_id), self.before)
+
+
+class CreateRecordCommand(_Command):
+    """A new record: undo deletes it, redo makes it again (under a new ID, remembered by the context)."""
+
+    def __init__(self, ctx: UndoContext, kind: str, record_id: int, state: RecordState, done: bool = True):
+        super().__init__(ctx, tr("New {kind}").format(kind=tr(kind)), done)
+        self.kind, self.record_id, self.state = kind, record_id, state.copy()
+
+    def _redo(self) -> None:
+        new_id = create_record(self.ctx.cat, self.kind, self.state)
+        self.ctx.moved(self.kind, self.record_id, new_id)
+
+    def _undo(self) -> None:
+        rid = self.ctx.resolve(self.kind, self.record_id)
+        self.ctx.cat.delete(m.RECORD_TYPES[self.kind], rid)
+
+
+class DeleteRecordsCommand(_Command):
+    """Deleted records keep their state here, so undo can bring them (and their own links) back."""
+
+    def __init__(self, ctx: UndoContext, kind: str, ids: list[int]):
+        super().__init__(ctx, tr("Delete {n} records").format(n=len(ids)), done=False)
+        self.kind = kind
+        self.states = {rid: read_state(ctx.cat, kind, rid) for rid in ids}
+
+    def _redo(self) -> None:
+        model = m.RECORD_TYPES[self.kind]
+        with self.ctx.cat.transaction():
+            for rid in self.states:
+                self.ctx.cat.delete(model, self.ctx.resolve(self.kind, rid))
+
+    def _undo(self) -> None:
+        with self.ctx.cat.transaction():
+            for rid, state in self.states.items():
+                self.ctx.moved(self.kind, rid, create_record(self.ctx.cat, self.kind, state))
+
+
+class BatchEditCommand(_Command):
+    """Several publications at once: fields set to one value, links added or removed.
+
+    Only what actually changed is kept (old values, links that were really added or removed),
+    so undo puts back exactly the state before.
+    """
+
+    def __init__(self, ctx: UndoContext, ids: list[int], set_fields: dict[str, Any],
+                 add_links: dict[str, list[int]], remove_links: dict[str, list[int]]):
+        super().__init__(ctx, tr("Batch edit of {n} publications").format(n=len(ids)), done=False)
+        self.ids = list(ids)
+        self.set_fields = dict(set_fields)
+        self.add_links, self.remove_links = add_links, remove_links
+        self.old_fields: dict[int, dict[str, Any]] = {}
+        self.added: list[tuple[str, int, int]] = []
+        self.removed: list[tuple[str, int, int]] = []
+
+    def _redo(self) -> None:
+        from ui.dialogs.batch_edit import apply_batch
+
+        self.old_fields, self.added, self.removed = apply_batch(
+            self.ctx.cat, [self.ctx.resolve("publication", i) for i in self.ids],
+            self.set_fields, self.add_links, self.remove_links)
+
+    def _undo(self) -> None:
+        from ui.dialogs.batch_edit import revert_batch
+
+        revert_batch(self.ctx.cat, self.old_fields, self.added, self.removed)
+
+
+def push_edit(stack: QUndoStack, ctx: UndoContext, kind: str, record_id: int | None,
+              before: RecordState | None, after: RecordState, expected_version: int | None = None) -> int:
+    """Save an editor's result now (errors reach the caller) and put it on the undo stack; returns the ID."""
+    if record_id is None:
+        new_id = create_record(ctx.cat, kind, after)
+        stack.push(CreateRecordCommand(ctx, kind, new_id, after))
+        return new_id
+    write_state(ctx.cat, kind, record_id, after, expected_version=expected_version)
+    stack.push(EditRecordCommand(ctx, kind, record_id, before or after, after))
+    return record_id
+
+
+__all__ = ["UndoContext", "context_for", "EditRecordCommand", "CreateRecordCommand", "DeleteRecordsCommand",
+           "BatchEditCommand", "push_edit"]
