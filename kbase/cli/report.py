@@ -1,0 +1,108 @@
+"""`kbase report annual|project|bibliography`: reports written from the catalogue."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from kbase.cli.common import add_filter_options, filter_from_args, open_catalogue
+from kbase.errors import InvalidInput, LibraryError
+from kbase.report import FORMATS, SECTIONS, build_annual, build_bibliography, build_project
+from kbase.report.sheets import GROUPINGS
+
+EXTENSIONS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".pdf": "pdf", ".docx": "docx"}
+
+
+def register(subs: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    report = subs.add_parser("report", parents=[common], help="annual report, project sheet or bibliography")
+    kinds = report.add_subparsers(dest="report_kind", metavar="KIND")
+    # argparse needs a KIND; without one print this command's help
+    report.set_defaults(run=lambda args: (report.print_help(), 2)[1])
+
+    p = kinds.add_parser("annual", parents=[common], help="the annual report for one year")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--sections", help="comma-separated, in order (default: "
+                   + ",".join(s for s, _ in SECTIONS) + ")")
+    _output_options(p)
+    p.set_defaults(run=cmd_annual)
+
+    p = kinds.add_parser("project", parents=[common], help="a one-page sheet for one project")
+    p.add_argument("project", metavar="ID", help="project ID, title or short name")
+    _output_options(p)
+    p.set_defaults(run=cmd_project)
+
+    p = kinds.add_parser("bibliography", parents=[common], help="publications in sections")
+    add_filter_options(p)
+    p.add_argument("--group-by", choices=GROUPINGS, default="year")
+    p.add_argument("--title", help="heading of the bibliography")
+    _output_options(p)
+    p.set_defaults(run=cmd_bibliography)
+
+
+def _output_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--format", "-f", choices=FORMATS, help="default: from the -o extension, else md")
+    p.add_argument("-o", "--output", metavar="FILE", help="file to write (default: standard output for md, html)")
+    p.add_argument("--include-internal", action="store_true", help="also show internal and confidential records")
+
+
+def _format(args: argparse.Namespace) -> str:
+    if args.format:
+        return args.format
+    if args.output:
+        return EXTENSIONS.get(Path(args.output).suffix.lower(), "md")
+    return "md"
+
+
+def _write(args: argparse.Namespace, result: str | bytes, warnings: list[str]) -> int:
+    for line in warnings:
+        print(f"kbase: missing: {line}", file=sys.stderr)
+    if warnings:
+        print(f"kbase: {len(warnings)} record(s) with missing data (listed above)", file=sys.stderr)
+    if not args.output:
+        if isinstance(result, bytes):
+            raise InvalidInput("PDF and DOCX need an output file: add -o FILE")
+        sys.stdout.write(result)
+        return 0
+    target = Path(args.output)
+    data = result.encode("utf-8") if isinstance(result, str) else result
+    try:  # write next to the target, then rename: a failed run never leaves half a file
+        fd, tmp = tempfile.mkstemp(prefix=".kbase-", dir=target.parent if str(target.parent) else ".")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, target)
+    except OSError as exc:
+        raise LibraryError(f"cannot write {target}: {exc.strerror or exc}") from None
+    print(f"wrote {target} ({len(data):,} bytes)", file=sys.stderr)
+    return 0
+
+
+def _check_target(args: argparse.Namespace) -> None:
+    """Refuse early, before the report is built, what cannot be written."""
+    if _format(args) in ("pdf", "docx") and not args.output:
+        raise InvalidInput("PDF and DOCX need an output file: add -o FILE")
+
+
+def cmd_annual(args: argparse.Namespace) -> int:
+    _check_target(args)
+    cat = open_catalogue(args)
+    result, warnings = build_annual(cat, args.year, _format(args), args.sections, args.include_internal)
+    return _write(args, result, warnings)
+
+
+def cmd_project(args: argparse.Namespace) -> int:
+    _check_target(args)
+    cat = open_catalogue(args)
+    ref = int(args.project) if args.project.isdigit() else args.project
+    result, warnings = build_project(cat, ref, _format(args), args.include_internal)
+    return _write(args, result, warnings)
+
+
+def cmd_bibliography(args: argparse.Namespace) -> int:
+    _check_target(args)
+    cat = open_catalogue(args)
+    result, warnings = build_bibliography(cat, filter_from_args(args), args.group_by, _format(args),
+                                          args.include_internal, args.title)
+    return _write(args, result, warnings)

@@ -1,0 +1,44 @@
+"""Reports from the catalogue: the annual report, project sheets and sectioned bibliographies."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from kbase.catalogue import Catalogue
+from kbase.errors import InvalidInput
+from kbase.report.annual import SECTIONS, annual_context, parse_sections
+from kbase.report.output import FORMATS, convert
+
+__all__ = ["SECTIONS", "FORMATS", "build_annual", "build_project", "build_bibliography", "parse_sections"]
+
+
+def _templates(cat: Catalogue):  # the library's own templates folder, if it has one
+    return getattr(cat.library, "templates_dir", None)
+
+
+def build_annual(cat: Catalogue, year: int, fmt: str = "md", sections: Sequence[str] | str | None = None,
+                 include_internal: bool = False) -> tuple[str | bytes, list[str]]:
+    """The annual report for year in fmt (md, html: text; pdf, docx: bytes) and the missing-data warnings."""
+    if fmt not in FORMATS:
+        raise InvalidInput(f"unknown report format {fmt!r} (one of: {', '.join(FORMATS)})")
+    ctx = annual_context(cat, year, sections, include_internal)
+    out = convert("annual.md.j2", ctx, fmt, _templates(cat))
+    return out, ctx["warnings"]
+
+
+def build_project(cat: Catalogue, ref: str | int, fmt: str = "md",
+                  include_internal: bool = False) -> tuple[str | bytes, list[str]]:
+    """A one-page sheet for one project (ID, title or short name)."""
+    from kbase.report.sheets import project_context
+
+    ctx = project_context(cat, ref, include_internal)
+    return convert("project.md.j2", ctx, fmt, _templates(cat)), ctx["warnings"]
+
+
+def build_bibliography(cat: Catalogue, filter_=None, group_by: str = "year", fmt: str = "md",
+                       include_internal: bool = False, title: str | None = None) -> tuple[str | bytes, list[str]]:
+    """Publications passing filter_, in sections by year, type, series or project."""
+    from kbase.report.sheets import bibliography_context
+
+    ctx = bibliography_context(cat, filter_, group_by, include_internal, title)
+    return convert("bibliography.md.j2", ctx, fmt, _templates(cat)), ctx["warnings"]

@@ -1,0 +1,71 @@
+"""The house citation style: authors, title, series, publisher, month and year, link."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from markupsafe import Markup
+
+from kbase.report.markup import md_escape, md_link
+from kbase.views import date_label
+
+
+def join_names(names: Sequence[str]) -> str:
+    """'A', 'A and B', 'A, B and C'."""
+    names = [n for n in names if n]
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _sentence(text: str) -> str:
+    """End a citation part with one full stop (titles may end in ? or !)."""
+    text = text.rstrip()
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
+def cite_parts(pub: dict[str, Any]) -> list[str]:
+    """The citation as plain-text parts, in order; the Markdown and plain forms share them."""
+    parts: list[str] = []
+    authors, editors = pub.get("authors") or [], pub.get("editors") or []
+    if authors:
+        parts.append(join_names(authors))
+    elif editors:
+        parts.append(join_names(editors) + (" (eds)" if len(editors) > 1 else " (ed.)"))
+    title = pub.get("title") or "Untitled"
+    if pub.get("subtitle"):
+        title = f"{title.rstrip(':. ')}: {pub['subtitle']}"
+    parts.append(title)
+    if pub.get("container"):
+        eds = (" (eds), " if len(editors) > 1 else " (ed.), ") if authors and editors else ""
+        within = "In: " + ((join_names(editors) + eds) if eds else "") + pub["container"]
+        if pub.get("pages"):
+            within += f", pp. {pub['pages']}"
+        parts.append(within)
+    if pub.get("series"):
+        parts.append(f"{pub['series']} {pub['number']}" if pub.get("number") else pub["series"])
+    where = [x for x in (pub.get("publisher"), pub.get("place")) if x]
+    when = date_label(pub.get("year"), pub.get("month"), pub.get("month_end")) or "n.d."
+    parts.append(", ".join([*where, when]))
+    return parts
+
+
+def cite_text(pub: dict[str, Any]) -> str:
+    """Plain text, for stderr and tests: 'A, B and C. Title. Publisher, June 2021. https://…'."""
+    text = " ".join(_sentence(p) for p in cite_parts(pub))
+    return f"{text} {pub['url']}" if pub.get("url") else text
+
+
+def cite_md(pub: dict[str, Any]) -> Markup:
+    """Markdown with the catalogue text escaped: the title in italics, the link as an autolink."""
+    parts = cite_parts(pub)
+    has_lead = bool(pub.get("authors") or pub.get("editors"))
+    out = []
+    for i, part in enumerate(parts):
+        piece = md_escape(_sentence(part), line_start=i == 0)
+        if i == (1 if has_lead else 0):
+            title = md_escape(part.rstrip(". "), line_start=i == 0)
+            piece = f"*{title}*" + ("" if part.rstrip().endswith(("?", "!")) else ".")
+        out.append(piece)
+    link = md_link(pub.get("url"))
+    return Markup(" ".join(out) + (f" {link}" if link else ""))

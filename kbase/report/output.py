@@ -1,0 +1,36 @@
+"""One Markdown source, four outputs: Markdown, HTML, PDF (PyMuPDF Story) and DOCX (python-docx)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from kbase.errors import InvalidInput
+from kbase.report.render import html_page, markdown_to_html_body, render_template, stylesheet
+
+FORMATS = ("md", "html", "pdf", "docx")
+
+
+def convert(template: str, ctx: dict[str, Any], fmt: str, library_templates: Path | None) -> str | bytes:
+    if fmt not in FORMATS:
+        raise InvalidInput(f"unknown report format {fmt!r} (one of: {', '.join(FORMATS)})")
+    # paged formats make their own contents page (with page numbers or a Word field)
+    paged = fmt in ("pdf", "docx")
+    with_contents = "contents" in ctx.get("sections", ())
+    if paged and with_contents:
+        ctx = dict(ctx, sections=[s for s in ctx["sections"] if s != "contents"])
+    md = render_template(template, ctx, library_templates)
+    if fmt == "md":
+        return md
+    title = ctx.get("title", "Report")
+    if fmt == "html":
+        return html_page(md, title, library_templates)
+    body = markdown_to_html_body(md)
+    subtitle = ctx.get("institute") or ""
+    if fmt == "pdf":
+        from kbase.report.pdf import html_to_pdf
+
+        return html_to_pdf(body, stylesheet(), title, subtitle, with_contents=with_contents)
+    from kbase.report.docx_out import html_to_docx
+
+    return html_to_docx(body, title, subtitle, with_contents=with_contents)
