@@ -17,6 +17,7 @@ from kbase.errors import KbaseError
 COMMAND_MODULES = [
     "kbase.cli.records",
     "kbase.cli.imports",
+    "kbase.cli.report",
 ]
 
 
