@@ -43,6 +43,11 @@ def family_key(name: str | None, kind: str = "person") -> str:
     return words[-1] if kind == "person" else " ".join(words)
 
 
+def title_key(title_norm: str) -> str:
+    """A folded title without little words, so 'Gold & the chain' and 'Gold and the chain' agree."""
+    return " ".join(w for w in title_norm.split() if w not in _STOP)
+
+
 @dataclass
 class Candidate:
     kind: str
@@ -85,7 +90,7 @@ class PublicationIndex:
         if norm_isbn(isbn):
             self.isbn.setdefault(norm_isbn(isbn), pid)
         if title_norm:
-            self.title[title_norm].append((pid, year, first))
+            self.title[title_key(title_norm)].append((pid, year, first))
 
     def match(self, doi: str | None, isbn: str | None, title_norm: str, year: int | None, first: str,
               shas: Iterable[str] = ()) -> tuple[int, str] | None:
@@ -97,7 +102,7 @@ class PublicationIndex:
         for sha in shas:
             if sha in self.sha:
                 return self.sha[sha], "same file"
-        for pid, y, f in self.title.get(title_norm, []):
+        for pid, y, f in self.title.get(title_key(title_norm), []):
             if _years_close(year, y) and f == first:
                 return pid, "same title, year and first contributor"
         return None
@@ -148,6 +153,7 @@ def publication_candidates(cat: Catalogue) -> list[Candidate]:
                                             "sha": defaultdict(list), "title": defaultdict(list)}
     info = {}
     for pid, doi, isbn, tnorm, year, _title in rows:
+        tnorm = title_key(tnorm or "")
         info[pid] = (tnorm, year, firsts.get(pid, ""))
         if norm_doi(doi):
             by["doi"][norm_doi(doi)].append(pid)

@@ -52,6 +52,9 @@ class BibReport:
             "new_records": {k: len(v) for k, v in self.new_records.items()},
         }
 
+    def summary(self) -> str:
+        return "\n".join(self.lines())
+
     def lines(self) -> list[str]:
         """One line per thing a librarian should read, then a summary."""
         would = "would be " if self.dry_run else ""
@@ -198,7 +201,7 @@ def _record(chunk: list[_Planned], report: BibReport) -> None:
         elif plan.action in ("link", "merge"):
             report.linked.append((plan.data.key, plan.pub_id or 0, plan.reason))
         else:
-            report.skipped.append((plan.data.key, f"duplicate of publication {plan.target}: {plan.reason}"))
+            report.skipped.append((plan.data.key, f"duplicate of publication {plan.pub_id}: {plan.reason}"))
 
 
 def _write_chunk(cat: Catalogue, s: Session | None, chunk: list[_Planned], names: NameCache, report: BibReport,
@@ -206,8 +209,6 @@ def _write_chunk(cat: Catalogue, s: Session | None, chunk: list[_Planned], names
     new: list[tuple[_Planned, m.Publication]] = []
     for plan in chunk:
         if plan.action in ("link", "skip"):
-            target = plan.target or 0
-            plan.pub_id = placeholder.get(target, target)
             continue
         cols = dict(plan.data.columns)
         key = unique_key(cols["citekey"], taken)
@@ -225,7 +226,8 @@ def _write_chunk(cat: Catalogue, s: Session | None, chunk: list[_Planned], names
     if s is None:  # dry run: resolve every name so the report counts what would be created
         for plan, _pub in new:
             _links(names, None, plan)
-            plan.pub_id = plan.target if plan.action == "create" else plan.target
+            plan.pub_id = plan.target
+        _resolve_links(chunk, {})
         if record:
             _record(chunk, report)
         return
@@ -244,8 +246,17 @@ def _write_chunk(cat: Catalogue, s: Session | None, chunk: list[_Planned], names
         if plan.action == "merge" and plan.target:
             cat.merge(m.Publication, plan.target, pub.id)
             plan.pub_id = plan.target
+    _resolve_links(chunk, placeholder)
     if record:
         _record(chunk, report)
+
+
+def _resolve_links(chunk: list[_Planned], placeholder: dict[int, int]) -> None:
+    """Linked and skipped entries point at the record they duplicate, once that one has its ID."""
+    for plan in chunk:
+        if plan.action in ("link", "skip"):
+            target = plan.target or 0
+            plan.pub_id = placeholder.get(target, target)
 
 
 def _links(names: NameCache, s: Session | None, plan: _Planned) -> list[Any]:

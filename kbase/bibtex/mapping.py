@@ -38,7 +38,7 @@ ORG_FIELDS = ("publisher", "institution", "organization", "school")
 # fields that become columns or links; everything else is kept in extra["fields"]
 CONSUMED = {"title", "subtitle", "year", "month", "day", "date", "series", "number", "language",
             "abstract", "url", "address", "location", "isbn", "doi", "pages", "author", "editor",
-            "keywords", "projects", "regions", "visibility", "file"}
+            "keywords", "projects", "regions", "visibility", "file", "xdata"}
 _YEAR = re.compile(r"^\s*(\d{4})\s*$")
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 _DOI_PREFIX = re.compile(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", re.I)
