@@ -1,0 +1,124 @@
+"""Import from the window: a dropped folder is imported in the background and every file is listed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication
+
+from kbase import models as m
+from kbase.catalogue import Catalogue
+from tests.pdfs import english_pdf, french_pdf, text_pdf, text_renamed_pdf, truncated_pdf
+from ui.dialogs.import_dialog import ImportDialog, start_import
+from ui.dialogs.import_results import ImportResultsModel
+
+
+@pytest.fixture
+def window(qtbot, sqlite_demo: Catalogue, tmp_path: Path) -> Iterator["MainWindow"]:  # noqa: F821
+    from ui.main_window import MainWindow
+
+    w = MainWindow(sqlite_demo, QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+
+
+def _folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "incoming"
+    english_pdf(folder / "mapping.pdf")
+    french_pdf(folder / "barrieres.pdf")
+    text_pdf(folder / "sub" / "cobalt.pdf", ["Cobalt refiners and traceability\nA third document."])
+    truncated_pdf(folder / "broken.pdf")
+    text_renamed_pdf(folder / "notes.pdf")
+    return folder
+
+
+def _drop(window, paths: list[Path]) -> None:
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    enter = QDragEnterEvent(QPoint(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                            Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(window, enter)
+    assert enter.isAccepted()
+    # Qt delivers a Drop only to the target of a real drag, so the window's handler is called directly
+    drop = QDropEvent(QPointF(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                      Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(drop)
+    assert drop.isAccepted()
+
+
+def _wait_for_dialog(qtbot, window) -> ImportDialog:
+    qtbot.waitUntil(lambda: window.findChild(ImportDialog) is not None, timeout=5000)
+    dialog = window.findChild(ImportDialog)
+    qtbot.waitUntil(lambda: dialog.report is not None, timeout=120000)
+    return dialog
+
+
+def test_dropping_a_folder_imports_the_good_files_and_lists_the_damaged_one(qtbot, window, tmp_path) -> None:
+    cat = window.catalogue
+    folder = _folder(tmp_path)
+    before = cat.count(m.Attachment)
+    _drop(window, [folder])
+    dialog = _wait_for_dialog(qtbot, window)
+
+    model = dialog.model
+    rows = {Path(model.result_at(r).path).name: model.result_at(r) for r in range(model.rowCount())}
+    assert set(rows) == {"mapping.pdf", "barrieres.pdf", "cobalt.pdf", "broken.pdf", "notes.pdf"}
+    assert rows["broken.pdf"].status == "damaged" and rows["broken.pdf"].message
+    assert rows["notes.pdf"].status in ("not a pdf", "damaged")
+    for name in ("mapping.pdf", "barrieres.pdf", "cobalt.pdf"):
+        assert rows[name].status == "ok", rows[name].message
+        assert cat.get(m.Publication, rows[name].publication_id)
+    assert cat.count(m.Attachment) == before + 3
+
+    # the damaged files come first and the filter keeps only them
+    flagged = {model.result_at(r).path for r in range(2)}
+    assert {Path(p).name for p in flagged} == {"broken.pdf", "notes.pdf"}
+    dialog.only_flagged.setChecked(True)
+    assert dialog.proxy.rowCount() == 2
+    dialog.table.selectRow(0)
+    assert dialog.open_button.isEnabled() and not dialog.edit_button.isEnabled()
+    assert "imported" in dialog.summary.text()
+
+
+def test_edit_publication_from_the_results(qtbot, window, tmp_path) -> None:
+    english_pdf(tmp_path / "one.pdf")
+    dialog = start_import(window, [str(tmp_path / "one.pdf")])
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.report is not None, timeout=120000)
+    dialog.table.selectRow(0)
+    assert dialog.edit_button.isEnabled()
+    editor = dialog.edit_selected_publication()
+    qtbot.addWidget(editor)
+    assert editor.kind == "publication" and editor.record_id == dialog.report.files[0].publication_id
+    editor.reject()
+    dialog.close()
+
+
+def test_cancel_stops_the_import_and_says_so(qtbot, window, tmp_path) -> None:
+    for i in range(12):
+        english_pdf(tmp_path / "many" / f"doc{i:02}.pdf", n_pages=3)
+    dialog = start_import(window, [str(tmp_path / "many")])
+    qtbot.addWidget(dialog)
+    dialog.cancel_or_close()
+    qtbot.waitUntil(lambda: dialog.report is not None, timeout=120000)
+    assert dialog.report.cancelled
+    statuses = {dialog.model.result_at(r).status for r in range(dialog.model.rowCount())}
+    assert dialog.model.rowCount() == 12
+    assert "cancelled" in statuses
+    assert "cancelled" in dialog.heading.text().lower()
+
+
+def test_results_model_passes_the_model_tester(qtmodeltester, tmp_path) -> None:
+    from kbase.importer import FileResult
+
+    model = ImportResultsModel()
+    model.set_results([FileResult(str(tmp_path / "a.pdf"), "ok", "", 1, 2, 3),
+                       FileResult(str(tmp_path / "b.pdf"), "damaged", "cannot open: broken xref"),
+                       FileResult(str(tmp_path / "c.pdf"), "duplicate", "already in publication 4", duplicate_of=4)])
+    qtmodeltester.check(model)
+    assert model.data(model.index(0, 1)) == "damaged"

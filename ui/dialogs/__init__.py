@@ -1,0 +1,1 @@
+"""Dialogs opened from the main window: import, report, settings, shortcuts, merge and batch edit."""

@@ -1,0 +1,275 @@
+"""Import dialog: PDFs, folders and .bib files imported in the background, then every file with its outcome."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QSortFilterProxyModel, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QAbstractItemView, QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
+    QMessageBox, QProgressBar, QPushButton, QTableView, QVBoxLayout, QWidget,
+)
+
+from kbase.catalogue import Catalogue
+from ui import tasks
+from ui.dialogs.import_results import ImportResultsModel, is_flagged
+from ui.i18n import tr
+
+
+class _ProgressBridge(QObject):
+    """Lives in the GUI thread; the worker emits on it, so the ImportProgress arrives queued."""
+
+    progressed = Signal(object)
+
+
+def _run_import(library: Any, paths: list[str], progress: Any, cancel: threading.Event, task: tasks.Task) -> Any:
+    from kbase.importer import import_paths
+
+    cat = Catalogue(library)  # its own session: the GUI thread keeps using the window's catalogue
+
+    def tell(state: Any) -> None:
+        progress.progressed.emit(_copy(state))
+        task.report(state.files_done, state.files_total, Path(state.current).name if state.current else "")
+
+    return import_paths(cat, paths, progress=tell, cancel=cancel)
+
+
+def _copy(state: Any) -> Any:
+    from dataclasses import replace
+
+    return replace(state)  # the importer keeps changing its own object
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "…"
+    if seconds < 60:
+        return tr("{n} s").format(n=int(seconds) + 1)
+    return tr("{n} min").format(n=int(seconds // 60) + 1)
+
+
+class ImportDialog(QDialog):
+    """Shows one import from start to finish; `finished_import` carries the ImportReport."""
+
+    finished_import = Signal(object)
+
+    def __init__(self, window: Any, paths: list[str], parent: QWidget | None = None):
+        super().__init__(parent if parent is not None else (window if isinstance(window, QWidget) else None))
+        self.window_ref = window
+        self.paths = [str(p) for p in paths]
+        self.report: Any = None
+        self.task: tasks.Task | None = None
+        self._cancel = threading.Event()
+        self._bridge = _ProgressBridge(self)
+        self._bridge.progressed.connect(self._on_progress)
+        self.setObjectName("import_dialog")
+        self.setWindowTitle(tr("Import"))
+        self.setMinimumSize(720, 460)
+        self.resize(860, 540)
+
+        self.heading = QLabel(self)
+        self.heading.setWordWrap(True)
+        self.bar = QProgressBar(self)
+        self.bar.setRange(0, 0)
+        self.rate = QLabel(self)
+        self.rate.setObjectName("import_rate")
+        self.current = QLabel(self)
+        self.current.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.summary = QLabel(self)
+        self.summary.setObjectName("import_summary")
+        self.summary.setWordWrap(True)
+
+        self.model = ImportResultsModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setFilterRole(ImportResultsModel.FlaggedRole)
+        self.proxy.setSortRole(ImportResultsModel.SortRole)
+        self.table = QTableView(self)
+        self.table.setObjectName("import_results")
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        self.table.setColumnWidth(0, 260)
+        self.table.setColumnWidth(1, 110)
+        self.table.setColumnWidth(2, 60)
+        self.table.doubleClicked.connect(self._activate)
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+
+        self.only_flagged = QCheckBox(tr("Show only files that need attention"), self)
+        self.only_flagged.toggled.connect(self._filter)
+        self.open_button = QPushButton(tr("Open file"), self)
+        self.open_button.clicked.connect(self.open_selected_file)
+        self.edit_button = QPushButton(tr("Edit publication"), self)
+        self.edit_button.clicked.connect(self.edit_selected_publication)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons.rejected.connect(self.cancel_or_close)
+        tools = QHBoxLayout()
+        tools.addWidget(self.only_flagged)
+        tools.addStretch(1)
+        tools.addWidget(self.open_button)
+        tools.addWidget(self.edit_button)
+
+        layout = QVBoxLayout(self)
+        for w in (self.heading, self.bar, self.rate, self.current, self.summary):
+            layout.addWidget(w)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(tools)
+        layout.addWidget(self.buttons)
+        self.summary.hide()
+        self._update_buttons()
+
+    # -- running ------------------------------------------------------------------------------
+    def start(self) -> None:
+        self.heading.setText(tr("Importing {n} item(s)…").format(n=len(self.paths)))
+        self.rate.setText(tr("Looking for files…"))
+        library, paths, bridge, cancel = self.window_ref.catalogue.library, list(self.paths), self._bridge, self._cancel
+
+        def work() -> Any:
+            return _run_import(library, paths, bridge, cancel, task)
+
+        task = self.task = tasks.Task(work, parent=self)
+        self.task.result.connect(self._on_done)
+        self.task.error.connect(self._on_error)
+        track = getattr(self.window_ref, "track", None)
+        if track is not None:
+            track(self.task, tr("Importing"))
+        tasks.start(self.task)
+
+    def is_running(self) -> bool:
+        return self.task is not None and not self.task.done
+
+    def cancel_or_close(self) -> None:
+        if self.is_running():
+            self._cancel.set()
+            self.task.cancel()  # type: ignore[union-attr]
+            self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setEnabled(False)
+            self.rate.setText(tr("Cancelling after the file being written…"))
+            return
+        self.reject()
+
+    def reject(self) -> None:
+        if self.is_running():  # Escape or the close box cancel the work first
+            self.cancel_or_close()
+            return
+        super().reject()
+
+    def _on_progress(self, state: Any) -> None:
+        if state.files_total:
+            self.bar.setRange(0, state.files_total)
+            self.bar.setValue(state.files_done)
+        if state.phase == "indexing":
+            self.bar.setRange(0, 0)
+            self.rate.setText(tr("Updating the search index…"))
+            self.current.clear()
+            return
+        self.rate.setText(tr("{done} of {total} files · {rate:.1f} pages/s · time left: {left}").format(
+            done=state.files_done, total=state.files_total, rate=state.pages_per_second,
+            left=_duration(state.seconds_left)))
+        self.current.setText(Path(state.current).name if state.current else "")
+
+    def _on_done(self, report: Any) -> None:
+        self.report = report
+        self.model.set_results(report.files)
+        self.bar.setRange(0, 1)
+        self.bar.setValue(1)
+        flagged = sum(1 for f in report.files if is_flagged(f))
+        self.heading.setText(tr("Import cancelled.") if report.cancelled else tr("Import finished."))
+        text = tr("{imported} file(s) imported ({pages} pages), {flagged} need attention, in {seconds:.1f} s.").format(
+            imported=report.imported, pages=report.pages, flagged=flagged, seconds=report.elapsed)
+        if report.index_message:
+            text += "\n" + report.index_message
+        self.summary.setText(text)
+        self.summary.show()
+        self.rate.hide()
+        self.current.hide()
+        self._finish_buttons()
+        refresh = getattr(self.window_ref, "refresh", None)
+        if refresh:
+            refresh()
+        self.finished_import.emit(report)
+
+    def _on_error(self, message: str) -> None:
+        self.heading.setText(tr("The import stopped."))
+        self.rate.hide()
+        self.current.hide()
+        self._finish_buttons()
+        QMessageBox.critical(self, tr("Import"), message)
+        self.finished_import.emit(None)
+
+    def _finish_buttons(self) -> None:
+        self.buttons.clear()
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        self.buttons.rejected.connect(self.reject)
+
+    # -- results --------------------------------------------------------------------------------
+    def _filter(self, only: bool) -> None:
+        self.proxy.setFilterFixedString("1" if only else "")
+
+    def selected_result(self) -> Any:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        return self.model.result_at(self.proxy.mapToSource(rows[0]).row())
+
+    def _update_buttons(self) -> None:
+        r = self.selected_result()
+        self.open_button.setEnabled(r is not None and Path(r.path).is_file())
+        pub = None if r is None else (r.publication_id or r.duplicate_of)
+        self.edit_button.setEnabled(pub is not None)
+
+    def _activate(self) -> None:
+        r = self.selected_result()
+        if r is not None and (r.publication_id or r.duplicate_of):
+            self.edit_selected_publication()
+        else:
+            self.open_selected_file()
+
+    def open_selected_file(self) -> None:
+        r = self.selected_result()
+        if r is not None and Path(r.path).is_file():
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(r.path).resolve())))
+
+    def edit_selected_publication(self) -> Any:
+        r = self.selected_result()
+        pub = None if r is None else (r.publication_id or r.duplicate_of)
+        if pub is None:
+            return None
+        from ui.editors import open_editor
+
+        return open_editor(self.window_ref, "publication", pub)
+
+
+def start_import(window: Any, paths: list[str] | None) -> ImportDialog | None:
+    """Open the import dialog on paths (asks for files when None) and start the work at once."""
+    if not paths:
+        paths = ask_paths(window)
+        if not paths:
+            return None
+    dialog = ImportDialog(window, list(paths))
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.show()
+    dialog.start()
+    return dialog
+
+
+def ask_paths(window: Any) -> list[str]:
+    parent = window if isinstance(window, QWidget) else None
+    files, _ = QFileDialog.getOpenFileNames(parent, tr("Import PDFs or BibTeX files"), "",
+                                            tr("PDF and BibTeX files (*.pdf *.bib);;All files (*)"))
+    return files
+
+
+def show_import(window: Any, paths: list[str] | None = None) -> ImportDialog | None:
+    """Hook for the window's Import action and for files dropped on the window."""
+    return start_import(window, paths)
+
+
+__all__ = ["ImportDialog", "ImportResultsModel", "start_import", "show_import", "ask_paths"]

@@ -1,0 +1,89 @@
+"""The import results as a Qt table model: one row per file with its status and message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+from ui.i18n import tr
+
+# statuses that mean the file is in the catalogue as it should be
+GOOD = ("ok", "bibtex")
+# a duplicate is not an error, but a librarian may want to look
+NOTICE = ("duplicate", "no text layer", "cancelled")
+_COLOURS = {"good": QColor("#1b7a2a"), "notice": QColor("#8a6d00"), "bad": QColor("#b00020")}
+Index = QModelIndex | QPersistentModelIndex
+
+
+def is_flagged(result: Any) -> bool:
+    return result.status not in GOOD
+
+
+def severity(status: str) -> str:
+    return "good" if status in GOOD else "notice" if status in NOTICE else "bad"
+
+
+class ImportResultsModel(QAbstractTableModel):
+    """Rows are FileResult objects (path, status, message, pages, publication_id, duplicate_of)."""
+
+    FlaggedRole = Qt.ItemDataRole.UserRole + 1
+    ResultRole = Qt.ItemDataRole.UserRole + 2
+    SortRole = Qt.ItemDataRole.UserRole + 3
+    HEADERS = ("File", "Status", "Pages", "Message")
+
+    def __init__(self, parent: Any = None):
+        super().__init__(parent)
+        self._rows: list[Any] = []
+
+    def set_results(self, results: list[Any]) -> None:
+        self.beginResetModel()
+        # files needing attention first, each group in path order
+        self._rows = sorted(results, key=lambda r: (not is_flagged(r), r.path))
+        self.endResetModel()
+
+    def result_at(self, row: int) -> Any:
+        return self._rows[row]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal and 0 <= section < 4:
+            return tr(self.HEADERS[section])
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        r = self._rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0:
+                return Path(r.path).name
+            if col == 1:
+                return tr(r.status)
+            if col == 2:
+                return r.pages if r.pages else ""
+            if col == 3:
+                return r.message or ""
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return r.path if col == 0 else (r.message or None)
+        if role == Qt.ItemDataRole.ForegroundRole and col == 1:
+            return QBrush(_COLOURS[severity(r.status)])
+        if role == self.FlaggedRole:
+            return "1" if is_flagged(r) else "0"
+        if role == self.ResultRole:
+            return r
+        if role == self.SortRole:
+            return (Path(r.path).name.lower(), r.status, int(r.pages or 0), r.message or "")[col] if col < 4 else None
+        return None
+
+
+__all__ = ["ImportResultsModel", "is_flagged", "severity", "GOOD"]
