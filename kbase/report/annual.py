@@ -71,8 +71,11 @@ def annual_context(cat: Catalogue, year: int, sections: Sequence[str] | None = N
     for p in pubs:
         for pid in p["projects"]:
             by_project.setdefault(pid, []).append(p)
+    # issues of periodical series have their own section; repeating them under every project's
+    # Output would bury the reports (the reference report lists its briefings apart too)
+    apart = {ser.name for ser in periodical} if "periodicals" in chosen else set()
     for j in active:
-        j["outputs"] = by_project.get(j["id"], [])
+        j["outputs"] = [p for p in by_project.get(j["id"], []) if p["series"] not in apart]
         j["year_clients"] = next((a["clients"] for a in j["assignments"] if a["year"] == year), [])
     groups = [{"id": pr.id, "name": pr.name, "description": pr.description,
                "projects": [j for j in active if j["programme_id"] == pr.id]} for pr in programmes]

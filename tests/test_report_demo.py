@@ -1,0 +1,103 @@
+"""The demo catalogue's 2021 annual report against facts written down from the reference report."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from kbase import models as m
+from kbase.catalogue import Catalogue
+from kbase.report import build_annual
+from kbase.report.citation import join_names
+from kbase.report.data import org_label
+from kbase.report.markup import plain_text
+from tests.report_facts import ASSIGNMENTS, BRIEFINGS_2021, BULLETINS_2021, OUTPUTS_2021, TEAM_2021
+
+# The reference report names some projects differently in its Assignments list than in its
+# programme sections; the catalogue keeps the programme-section title.
+TITLE_VARIANTS = {
+    "Understanding artisanal mining supply chains and conflict financing in DRC":
+        "Understanding artisanal mining supply chains and conflict financing in the Democratic Republic of Congo",
+    "Community based human rights impact assessment – developing monitoring tool to monitor Human Rights in Uganda":
+        "Community based human rights impact assessment – using digital tools to monitor Human Rights in Uganda",
+    "Analysing human activity in and around the Okapi and Itombwe protected areas in the DRC":
+        "Understanding human activity in and around the Okapi and Itombwe protected areas in the DRC",
+    "Assessing the impact of due diligence programmes in eastern DRC":
+        "Evaluating due diligence programs for conflict minerals in eastern DRC",
+    "Improving monitoring, research, and dialogue on Business & Human Rights in Tanzania":
+        "Improving monitoring, research and dialogue on Business & Human Rights in Tanzania",
+}
+
+
+def block(md: str, heading_re: str) -> str:
+    """Text under the first heading matching heading_re, up to the next heading of its level or higher."""
+    found = re.search(heading_re, md, flags=re.MULTILINE)
+    assert found, f"no heading matching {heading_re!r}"
+    level = len(found.group(0)) - len(found.group(0).lstrip("#")) or 6  # not a heading: up to the next one
+    rest = md[found.end():]
+    end = re.search(rf"^#{{1,{level}}} ", rest, flags=re.MULTILINE)
+    return rest[: end.start()] if end else rest
+
+
+def labels(cat: Catalogue, names: list[str]) -> list[str]:
+    """How the report labels the bodies the reference report names (found through their aliases)."""
+    out = []
+    for name in names:
+        found = cat.lookup(m.Organisation, name)
+        assert len(found) == 1, f"the demo catalogue does not know {name!r} as one organisation"
+        out.append(org_label(found[0].name, found[0].acronym))
+    return out
+
+
+@pytest.fixture
+def report_2021(demo: Catalogue) -> str:
+    md, _ = build_annual(demo, 2021, "md")
+    return md
+
+
+def test_assignments_match_the_reference_report(demo: Catalogue, report_2021: str) -> None:
+    section = block(report_2021, r"^## Assignments 2019 – 2021")
+    for year, rows in ASSIGNMENTS.items():
+        text = block(section, rf"^### {year}$")
+        entries = {plain_text(t): plain_text(c or "")
+                   for t, c in re.findall(r"^- \*\*(.+?)\*\*(?:  \n  For (.+))?$", text, flags=re.MULTILINE)}
+        expected = {TITLE_VARIANTS.get(t, t): join_names(labels(demo, clients)) for t, clients in rows}
+        assert entries == expected, f"assignments of {year}"
+
+
+def test_projects_of_2021_have_the_reference_outputs_partners_and_funders(demo: Catalogue, report_2021: str) -> None:
+    programmes = block(report_2021, r"^## Research programmes")
+    maps = plain_text(block(report_2021, r"^## Maps and data"))
+    for title, facts in OUTPUTS_2021.items():
+        text = block(programmes, rf"^#### {re.escape(title)} \{{: #project-\d+ \}}$")
+        plain = plain_text(text)
+        outputs = plain_text(block(text, r"^\*\*Output\*\*$")) if "**Output**" in text else ""
+        bullets = [line for line in outputs.splitlines() if line.startswith("- ")]
+        for output in facts["outputs"]:
+            assert sum(output in b for b in bullets) == 1, f"{output!r} missing from the outputs of {title}"
+        # the catalogue may link more to a project than the printed report chose to list (maps shown
+        # under Maps & Data), but never a periodical issue, which has a section of its own
+        assert not [b for b in bullets if "IPIS Briefing" in b or "Arms Trade Bulletin" in b], title
+        extra = [b for b in bullets if not any(o in b for o in facts["outputs"])]
+        assert all(b in maps for b in extra), f"outputs of {title} beyond the reference report: {extra}"
+        with_line = re.search(r"^\*\*With:\*\* (.+)$", plain, flags=re.MULTILINE)
+        assert (with_line.group(1) if with_line else "") == join_names(labels(demo, facts["partners"])), title
+        funders = re.search(r"^\*\*Supported by:\*\* (.+)$", plain, flags=re.MULTILINE)
+        assert (funders.group(1) if funders else "") == join_names(labels(demo, facts["funders"])), title
+
+
+def test_periodical_issues_by_month(report_2021: str) -> None:
+    for series, facts in (("IPIS Briefing", BRIEFINGS_2021), ("Arms Trade Bulletin", BULLETINS_2021)):
+        text = plain_text(block(report_2021, rf"^### {series}$"))
+        issues = re.findall(r"^- \*\*(.+?):\*\* \[(.+)\]\(.+\)$", text, flags=re.MULTILINE)
+        assert issues == facts
+
+
+def test_team_at_the_end_of_the_year(report_2021: str) -> None:
+    team = block(report_2021, r"^## Team")
+    found = []
+    for heading in ("Administration", "Researchers", "Focal points", "Associate researchers"):
+        names = re.findall(r"^- \*\*(.+?)\*\*", block(team, rf"^### {heading}$"), flags=re.MULTILINE)
+        found += [(plain_text(n), heading.lower()) for n in names]
+    assert found == [(name, group.lower()) for name, group in TEAM_2021]
