@@ -39,6 +39,21 @@ KIND_TITLES = {"publication": "Publication", "project": "Project", "organisation
                "series": "Series", "subject": "Subject", "attachment": "Attachment"}
 
 
+CSS = """
+h2 { font-size: 17px; margin: 2px 0 4px 0; color: #14283c; }
+h3 { font-size: 13px; margin: 12px 0 4px 0; color: #33475b; }
+p.kind { color: #6b7785; font-size: 11px; margin: 0; text-transform: uppercase; }
+p.subtitle { color: #33475b; font-style: italic; margin: 0 0 6px 0; }
+p.empty { color: #6b7785; }
+table.fields th { text-align: left; vertical-align: top; color: #5a6674; font-weight: normal; padding-right: 10px; white-space: nowrap; }
+table.fields td { vertical-align: top; }
+a { color: #1f5f96; text-decoration: none; }
+span.role, span.message { color: #6b7785; }
+span.status-ok { color: #2f7d32; }
+span.status-damaged, span.status-encrypted, span.status-not-a-pdf, span.status-too-large { color: #a01c12; }
+"""
+
+
 def link_url(kind: str, record_id: int) -> str:
     return f"kbase:{kind}/{record_id}"
 
@@ -63,6 +78,7 @@ class DetailsPane(QTextBrowser):
         self.catalogue = catalogue
         self.setObjectName("details")
         self.setOpenLinks(False)
+        self.document().setDefaultStyleSheet(CSS)
         self.anchorClicked.connect(self._on_anchor)
         self.history: list[tuple[str, int]] = []
         self.position = -1

@@ -60,6 +60,11 @@ class MainWindow(QMainWindow):
         self.retranslate()
         self.catalogue.listeners.append(self._on_catalogue_change)
         self._refresh_timer = QTimer(self, singleShot=True, interval=150, timeout=self.refresh)
+        # after the first paint: bring the search index up to date so the first search is quick
+        QTimer.singleShot(700, self._warm_up)
+
+    def _warm_up(self) -> None:
+        self.track(self.search_panel.warm_up(), tr("Updating the search index…"))
 
     # -- construction -----------------------------------------------------------------------------
     def _build_table(self) -> None:
@@ -182,6 +187,7 @@ class MainWindow(QMainWindow):
         self.model.reload()
         self._select_ids(selected)
         self.details.refresh()
+        self.search_panel.mark_stale()
         self.navigator.refresh_counts()
         self._update_counts()
 

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from kbase.catalogue import Catalogue
+from kbase.query import Filter
 from ui import tasks
 from ui.i18n import tr
 from ui.search_models import ROLE_HIT, ROLE_HTML, FacetModel, HitsModel, marked_terms
@@ -153,6 +154,18 @@ class SearchPanel(QWidget):
                                on_result=lambda r: self._got(generation, r),
                                on_error=lambda msg: self._failed(generation, msg), parent=self)
 
+    def warm_up(self) -> tasks.Task:
+        """Bring the index up to date in the background before the first search (started after launch)."""
+        task = tasks.run(_sync_library, self.catalogue.library, on_result=lambda _r: self._warmed(), parent=self)
+        return task
+
+    def _warmed(self) -> None:
+        self._synced = True
+
+    def mark_stale(self) -> None:
+        """The catalogue changed: bring the index up to date before the next search."""
+        self._synced = False
+
     def _got(self, generation: int, outcome: tuple[str, Any]) -> None:
         if generation != self._generation:
             return
@@ -287,16 +300,52 @@ class SearchPanel(QWidget):
 def run_search(library: Any, query: str, filters: dict[str, str], sync_first: bool,
                limit: int = PAGE_SIZE) -> tuple[str, Any]:
     """Worker thread: bring the local index up to date once, then search. ('ok', result) or ('invalid', msg)."""
-    from kbase import indexing, search
+    from kbase import search
     from kbase.errors import QueryError
 
     cat = Catalogue(library)
-    if sync_first and not library.read_only:
-        indexing.sync(cat)
+    if sync_first:
+        sync_index(cat)
     try:
-        return "ok", search.search(cat, query, filters=filters or None, limit=limit, snippets=True)
+        return "ok", search.search(cat, query, filters=facet_filter(filters), limit=limit, snippets=True)
     except QueryError as exc:
         return "invalid", str(exc)
+
+
+def _sync_library(library: Any) -> None:
+    sync_index(Catalogue(library), wait=5.0)
+
+
+def sync_index(cat: Catalogue, wait: float = 1.0) -> None:
+    """Bring the local index up to date; if another writer (an import) holds it, search what is there."""
+    from kbase import indexing
+    from kbase.errors import LibraryError
+
+    if cat.library.read_only:
+        return
+    if not indexing.index_ready(cat.library):
+        indexing.sync(cat)  # first use: build it (the demo library has none yet)
+        return
+    try:
+        with indexing.Indexer(cat, lock_timeout=wait):
+            pass  # leaving the block applies the pending changes
+    except LibraryError:
+        pass
+
+
+def facet_filter(chosen: dict[str, str]) -> Filter | None:
+    """The core Filter for the facet values chosen (facet name -> value as the search reports it)."""
+    if not chosen:
+        return None
+    f = Filter()
+    for name, value in chosen.items():
+        if name == "type":
+            f.types = [value]
+        elif name == "year" and value.isdigit():
+            f.year_from = f.year_to = int(value)
+        elif name in ("series", "project", "programme", "region", "organisation", "subject", "language"):
+            setattr(f, name, value)
+    return f
 
 
 __all__ = ["SearchPanel", "run_search", "SnippetDelegate"]

@@ -71,6 +71,11 @@ class Task(QObject):
     def cancelled(self) -> bool:
         return self._cancel.is_set()
 
+    @property
+    def cancel_event(self) -> threading.Event:
+        """The same cancel flag as a threading.Event, for core functions that take one (import_paths)."""
+        return self._cancel
+
     def _work(self) -> None:
         kwargs = dict(self.kwargs)
         if self.pass_control:

@@ -131,7 +131,7 @@ class PdfViewer(QWidget):
         self.search_model.setSearchString(term)
 
     def step_match(self, step: int) -> None:
-        count = self.search_model.rowCount()
+        count = self.search_model.count()
         if not count:
             return
         index = (self.view.currentSearchResultIndex() + step) % count
@@ -145,7 +145,7 @@ class PdfViewer(QWidget):
         self._update_match_label()
 
     def _on_matches(self) -> None:
-        count = self.search_model.rowCount()
+        count = self.search_model.count()
         if count and self._want_match_on_page:
             # the first match on the page we were opened at, not the first in the document
             for i in range(count):
@@ -156,7 +156,7 @@ class PdfViewer(QWidget):
         self._update_match_label()
 
     def _update_match_label(self) -> None:
-        count = self.search_model.rowCount()
+        count = self.search_model.count()
         if not self.search_model.searchString():
             self.match_label.setText("")
         elif count == 0:

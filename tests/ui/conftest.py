@@ -49,3 +49,17 @@ def window(make_window, sqlite_demo: Catalogue):  # type: ignore[no-untyped-def]
     w = make_window(sqlite_demo)
     # the navigator counts arrive from a background task
     return w
+
+
+def import_pdfs(cat: Catalogue, folder: Path, pages_by_name: dict[str, list[str]]) -> dict[str, int]:
+    """Make text PDFs with PyMuPDF, import them through the core and return {name: attachment id}."""
+    from kbase.importer import import_paths
+    from tests.pdfs import text_pdf
+
+    paths = [text_pdf(folder / f"{name}.pdf", pages) for name, pages in pages_by_name.items()]
+    report = import_paths(cat, [str(p) for p in paths], workers=1)
+    out = {}
+    for result in report.files:
+        assert result.attachment_id is not None, (result.path, result.status, result.message)
+        out[Path(result.path).stem] = result.attachment_id
+    return out
