@@ -37,6 +37,10 @@ def _read_group(text: str, i: int) -> tuple[str, int]:
         i += 1
     if i >= len(text):
         return "", i
+    if text[i] == "\\":  # \'\i: the argument is a command itself
+        m = _CMD.match(text, i)
+        if m:
+            return m.group(0), m.end()
     if text[i] != "{":
         return text[i], i + 1
     depth, j = 0, i

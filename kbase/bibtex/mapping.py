@@ -145,8 +145,9 @@ def to_publication(e: RawEntry) -> PubData:
     for name in CONTAINER_FIELDS:
         if u.get(name):
             cols["container"] = u[name]
-            if name != _default_container(ptype):
-                data.extra["container_field"] = name
+            canon = "journal" if name == "journaltitle" else name  # the same field in each flavour
+            if canon != _default_container(ptype):
+                data.extra["container_field"] = canon
             used.add(name)
             break
     for name in ORG_FIELDS:
