@@ -67,6 +67,7 @@ class Catalogue:
         session = self.library.session()
         self._session = session
         self._pending: list[tuple[str, int, str]] = []
+        self._touched: set[tuple[str, int]] = set()
         try:
             yield session
             session.commit()
@@ -99,6 +100,17 @@ class Catalogue:
             raise LibraryError(f"the catalogue could not be read: {str(exc.orig).splitlines()[0]}") from exc
         finally:
             session.close()
+
+    def touch(self, session: Session, kind: str, record_id: int) -> None:
+        """A link changed: bump the record's version once per transaction and log it."""
+        if (kind, record_id) in self._touched:
+            return
+        self._touched.add((kind, record_id))
+        model = m.RECORD_TYPES[kind]
+        table = model.__table__  # type: ignore[attr-defined]
+        session.execute(update(table).where(table.c.id == record_id)
+                        .values(version=table.c.version + 1, updated=m.utcnow()))
+        self.log_change(session, kind, record_id)
 
     def log_change(self, session: Session, kind: str, record_id: int, op: str = "update") -> None:
         session.add(m.Change(kind=kind, record_id=record_id, op=op))
@@ -175,6 +187,7 @@ class Catalogue:
                 self._set_region_path(s, obj, cascade=True)
             if model in ALIAS_TABLES and (set(clean) & {"name", "acronym", "name_fr", "name_local"}):
                 self._add_alias(s, obj, _primary_name(obj))
+            self._touched.add((kind_of(model), record_id))
             self.log_change(s, kind_of(model), record_id, "update")
             return obj
 
@@ -218,7 +231,7 @@ class Catalogue:
             if obj is None:
                 raise NotFound(f"no {kind_of(model)} with ID {record_id}")
             self._add_alias(s, obj, alias)
-            self.log_change(s, kind_of(model), record_id)
+            self.touch(s, kind_of(model), record_id)
 
     def aliases(self, model: type[SQLModel], record_id: int) -> list[str]:
         alias_model, fk = ALIAS_TABLES[model]
@@ -310,9 +323,10 @@ class Catalogue:
             self._log_link(s, keys)
 
     def _log_link(self, s: Session, keys: dict[str, Any]) -> None:
-        for key, kind in (("publication_id", "publication"), ("project_id", "project"), ("event_id", "event")):
+        for key, kind in (("publication_id", "publication"), ("project_id", "project"),
+                          ("event_id", "event"), ("person_id", "person")):
             if key in keys:
-                self.log_change(s, kind, keys[key])
+                self.touch(s, kind, keys[key])
                 return
 
     def set_contributors(self, publication_id: int, people_or_orgs: Sequence[tuple[str, str, int]]) -> None:
@@ -328,7 +342,7 @@ class Catalogue:
                     organisation_id=rid if kind == "organisation" else None,
                 ))
             s.flush()
-            self.log_change(s, "publication", publication_id)
+            self.touch(s, "publication", publication_id)
 
     def set_assignment(self, project_id: int, year: int, client_ids: Sequence[int], note: str | None = None) -> None:
         _check_year(year)
@@ -342,12 +356,12 @@ class Catalogue:
             for pos, oid in enumerate(dict.fromkeys(client_ids)):
                 s.add(m.AssignmentClient(assignment_id=a.id, organisation_id=oid, position=pos))
             s.flush()
-            self.log_change(s, "project", project_id)
+            self.touch(s, "project", project_id)
 
     def delete_assignment(self, project_id: int, year: int) -> None:
         with self.transaction() as s:
             s.execute(delete(m.Assignment).where(m.Assignment.project_id == project_id, m.Assignment.year == year))
-            self.log_change(s, "project", project_id)
+            self.touch(s, "project", project_id)
 
     # -- merging ------------------------------------------------------------------------
     def merge(self, model: type[SQLModel], survivor_id: int, loser_id: int) -> Any:

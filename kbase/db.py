@@ -81,6 +81,14 @@ class Library:
         return f"Library({redact(self.location)!r})"
 
 
+def _writable(path: Path) -> bool:
+    """Write permission as the owner set it (root's os.access says yes to everything)."""
+    import stat
+
+    mode = path.stat().st_mode
+    return os.access(path, os.W_OK) and bool(mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+
+
 def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
@@ -124,12 +132,16 @@ def _pg_engine(url: str) -> Engine:
         raise LibraryError(f"unsupported database URL {redact(url)}: use postgresql+psycopg://…")
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
-    return create_engine(
+    engine = create_engine(
         parsed,
         pool_pre_ping=True,
         pool_size=5,
         connect_args={"connect_timeout": 5},
     )
+    from kbase.team.reconnect import watch_connection
+
+    watch_connection(engine)  # a server that goes away becomes one clear LibraryError
+    return engine
 
 
 def open_library(location: str | None = None, create: bool = False, migrate: bool = True) -> Library:
@@ -151,7 +163,7 @@ def open_library(location: str | None = None, create: bool = False, migrate: boo
                 raise LibraryError(f"cannot create library folder {folder}: {exc.strerror}") from exc
         if not folder.is_dir():
             raise LibraryError(f"library path {folder} is not a folder")
-        read_only = not os.access(folder, os.W_OK) or (db_file.exists() and not os.access(db_file, os.W_OK))
+        read_only = not _writable(folder) or (db_file.exists() and not _writable(db_file))
         if read_only and create and not db_file.exists():
             raise LibraryError(f"library folder {folder} is read-only")
         engine = _sqlite_engine(folder, read_only)
