@@ -12,8 +12,9 @@ from whoosh.analysis.analyzers import CompositeAnalyzer
 from whoosh.lang import stemmer_for_language
 from whoosh.lang.stopwords import stoplists
 
-# CJK ideographs and kana stand alone (one token each), so a query of any length finds them
-CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+# CJK, Thai, Lao, Khmer and Myanmar characters stand alone (one token each): these scripts
+# put no spaces between words, and a query of any length then finds its characters in a row
+CJK = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
 TOKEN_PATTERN = rf"[{CJK}]|[^\W{CJK}]+(?:[.'’][^\W{CJK}]+)*"
 TOKEN_RE = re.compile(TOKEN_PATTERN, re.UNICODE)
 # single Latin letters (l' d' s) carry no meaning; CJK single characters must stay

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
@@ -43,6 +44,9 @@ class PubInfo:
         return out
 
     def meta_document(self) -> dict[str, Any]:
+        return signed(self._meta_document())
+
+    def _meta_document(self) -> dict[str, Any]:
         body = "\n".join([self.title, self.subtitle, self.abstract, *self.contributors, *self.texts])
         return {
             "key": f"p{self.id}", "kind": "pub", "pub": str(self.id),
@@ -55,12 +59,21 @@ class PubInfo:
         }
 
     def page_document(self, attachment_id: int, page: int, text: str) -> dict[str, Any]:
-        return {
+        return signed({
             "key": f"a{attachment_id}:{page}", "kind": "page", "pub": str(self.id),
             "att": str(attachment_id), "page": page, "text_en": text, "text_fr": text,
             "title": f"{self.title} {self.subtitle}", "author": " ".join(self.contributors),
             **self.facet_fields(),
-        }
+        })
+
+
+def signed(doc: dict[str, Any]) -> dict[str, Any]:
+    """Adds `sig`, a checksum of the document's content, so `kbase check` can spot stale documents."""
+    crc = 0
+    for key in sorted(doc):
+        crc = zlib.crc32(f"{key}={doc[key]}\x00".encode("utf-8", "surrogatepass"), crc)
+    doc["sig"] = crc
+    return doc
 
 
 def _chunks(ids: list[int]) -> Iterator[list[int]]:

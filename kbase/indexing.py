@@ -38,7 +38,7 @@ from kbase.catalogue import Catalogue
 from kbase.errors import LibraryError
 from kbase.indexdocs import FACETS, PubInfo, affected_publications, load_pubs, pages_of
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 STATE_FILE = "kbase-state.json"
 LOCK_FILE = "writer.lock"
 WRITER_MB = 64  # Whoosh's in-memory posting pool; keeps a big rebuild well under 300 MB
@@ -62,6 +62,7 @@ def make_schema() -> Schema:
         abstract=TEXT(analyzer=folded, phrase=True),
         visibility=ID,
         info=STORED,
+        sig=STORED,
         **facet_fields,
     )
 

@@ -16,8 +16,10 @@ from kbase.errors import KbaseError
 # each module adds its sub-commands through register(subparsers, common)
 COMMAND_MODULES = [
     "kbase.cli.records",
+    "kbase.cli.search",
     "kbase.cli.imports",
     "kbase.cli.report",
+    "kbase.cli.bibtex",
 ]
 
 

@@ -1,0 +1,98 @@
+"""Search commands: search, reindex, check."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+from kbase.cli.common import add_filter_options, filter_from_args, open_catalogue
+from kbase.errors import QueryError
+
+
+def register(subs: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = subs.add_parser("search", parents=[common], help="full-text search: publications with pages and snippets",
+                        description='Query syntax: words, "phrases", AND/OR/NOT, -word, field:value '
+                                    "(title author abstract subject series type year project programme region "
+                                    "organisation language), prefix* (3+ letters), fuzzy~ or fuzzy~2.")
+    p.add_argument("query", nargs="*", help="the query (quote it for the shell)")
+    add_filter_options(p)
+    p.add_argument("--sort", choices=["relevance", "date"], default="relevance")
+    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--offset", type=int, default=0)
+    p.add_argument("--public-only", action="store_true", help="leave out internal and confidential records")
+    p.add_argument("--no-snippets", action="store_true")
+    p.add_argument("--json", action="store_true", help="print hits and facets as JSON")
+    p.set_defaults(run=cmd_search)
+
+    p = subs.add_parser("reindex", parents=[common], help="rebuild the search index from the catalogue")
+    p.set_defaults(run=cmd_reindex)
+
+    p = subs.add_parser("check", parents=[common], help="check library integrity: index, file store, page texts")
+    p.add_argument("--repair", action="store_true", help="mend what can be mended")
+    p.add_argument("--catalogue", action="store_true", help="also check the catalogue's records for quality problems")
+    p.add_argument("--deep", action="store_true", help="re-hash every stored file")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_check)
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from kbase.indexing import sync
+    from kbase.search import search
+    from kbase.snippets import plain
+
+    cat = open_catalogue(args)
+    if args.limit < 0 or args.offset < 0:
+        raise QueryError("--limit and --offset must be 0 or more")
+    sync(cat)  # the catalogue may have changed since the index last saw it
+    result = search(cat, " ".join(args.query), filters=filter_from_args(args), sort=args.sort,
+                    limit=args.limit, offset=args.offset, snippets=not args.no_snippets,
+                    include_internal=not args.public_only)
+    if args.json:
+        json.dump(result.as_dict(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    bold = ("\033[1m", "\033[0m") if sys.stdout.isatty() else ("**", "**")
+    out = sys.stdout
+    if not result.hits:
+        out.write(f"no publication matches {' '.join(args.query)!r}\n" if result.total == 0 else "(no more hits)\n")
+        return 0
+    for hit in result.hits:
+        when = " ".join(str(x) for x in (hit.year, hit.type) if x)
+        out.write(f"{hit.publication_id}  {hit.title}  ({when})\n")
+        if hit.snippet:
+            out.write(f"      {plain(hit.snippet, bold)}\n")
+        for page in hit.pages:
+            out.write(f"  p.{page.page:<4} {plain(page.snippet_html, bold)}\n")
+        more = hit.matched_pages - len(hit.pages)
+        if more > 0:
+            out.write(f"        (+{more} more page{'s' if more > 1 else ''})\n")
+    shown_to = args.offset + len(result.hits)
+    out.write(f"{result.total} publication{'s' if result.total != 1 else ''}; showing {args.offset + 1}–{shown_to}"
+              f" ({result.elapsed_ms:.0f} ms)\n")
+    return 0
+
+
+def cmd_reindex(args: argparse.Namespace) -> int:
+    from kbase.indexing import rebuild
+
+    cat = open_catalogue(args)
+    started = time.perf_counter()
+    pages = rebuild(cat)
+    print(f"index rebuilt: {pages} page{'s' if pages != 1 else ''} in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from kbase.check import check_library
+
+    cat = open_catalogue(args)
+    report = check_library(cat, repair=args.repair, deep=args.deep, catalogue=args.catalogue)
+    if args.json:
+        json.dump(report.as_dict(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        for line in report.lines():
+            print(line)
+    return 1 if report.remaining else 0

@@ -1,0 +1,201 @@
+"""Full-text search: pages and snippets, bilingual analysis, query syntax, facets, sorting, CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kbase import models as m
+from kbase.catalogue import Catalogue
+from kbase.cli import main
+from kbase.errors import QueryError
+from kbase.indexing import sync
+from kbase.query import Filter
+from kbase.search import search
+from tests.search_data import FILLER, add_document
+
+
+def found(cat: Catalogue, text: str, **kw: object) -> list[int]:
+    return [h.publication_id for h in search(cat, text, **kw).hits]
+
+
+def test_phrase_on_page_seven_of_an_imported_pdf(sqlite_demo: Catalogue, tmp_path: Path) -> None:
+    from kbase.importer import import_paths
+    from tests.pdfs import text_pdf
+
+    cat = sqlite_demo
+    pages = [f"Page {i} of the survey. {FILLER}" for i in range(1, 10)]
+    pages[6] = "Findings\nThe cooperative sold its cassiterite through a comptoir in Bukavu.\n" + FILLER
+    target = text_pdf(tmp_path / "survey.pdf", pages=pages)
+    other = text_pdf(tmp_path / "other.pdf", pages=["Cassiterite prices rose in Goma.", FILLER])
+    report = import_paths(cat, [target, other])
+    by_name = {Path(r.path).name: r for r in report.files}
+    assert report.index_message is None
+    sync(cat)
+    result = search(cat, '"sold its cassiterite through a comptoir"')
+    assert [h.publication_id for h in result.hits] == [by_name["survey.pdf"].publication_id]
+    hit = result.hits[0]
+    assert hit.pages[0].page == 7
+    assert hit.pages[0].attachment_id == by_name["survey.pdf"].attachment_id
+    assert "<b>cassiterite</b>" in hit.pages[0].snippet_html and "<b>comptoir</b>" in hit.pages[0].snippet_html
+    # the single word is on both files; the phrase only on one
+    assert set(found(cat, "cassiterite")) == {by_name["survey.pdf"].publication_id, by_name["other.pdf"].publication_id}
+
+
+def test_accents_are_folded_both_ways(cat: Catalogue) -> None:
+    fr, _ = add_document(cat, "Note", ["Le résumé exécutif présente les conclusions."])
+    en, _ = add_document(cat, "Memo", ["Send your resume to the office."])
+    sync(cat)
+    assert set(found(cat, "resume")) == {fr, en}
+    assert set(found(cat, "résumé")) == {fr, en}
+    assert found(cat, "executif") == [fr]
+    hit = search(cat, "resume").hits
+    assert any("<b>résumé</b>" in p.snippet_html for h in hit for p in h.pages)
+
+
+def test_french_and_english_stems(cat: Catalogue) -> None:
+    fr, _ = add_document(cat, "Rapport", ["Le minerai est transporté vers la frontière par les négociants."])
+    en, _ = add_document(cat, "Study", ["Each mineral leaves the country through informal routes."])
+    noise, _ = add_document(cat, "Other", ["Cobalt prices and the weather."])
+    sync(cat)
+    assert found(cat, "minerais") == [fr]  # French plural → singular stem
+    assert found(cat, "minerals") == [en]  # English plural → singular stem
+    assert found(cat, "négociant") == [fr] and found(cat, "negociants") == [fr]
+    assert found(cat, "transportées") == [fr]
+    assert noise not in found(cat, "minerais OR minerals")
+
+
+def test_cjk_text_is_found_by_part_of_a_run(cat: Catalogue) -> None:
+    pub, _ = add_document(cat, "中文报告", ["中华人民共和国的矿产资源报告。", "第二页"])
+    sync(cat)
+    assert found(cat, "人民") == [pub]
+    assert found(cat, "矿产资源") == [pub]
+    assert found(cat, "资源矿产") == []
+
+
+def test_results_group_pages_by_publication(cat: Catalogue) -> None:
+    pages = [FILLER] * 3 + ["Gold is traded here."] + [FILLER] + ["Gold, gold and more gold near the gold pits."] + ["gold"] * 4
+    pub, att = add_document(cat, "Gold trade", pages)
+    other, _ = add_document(cat, "Elsewhere", ["A little gold."])
+    sync(cat)
+    result = search(cat, "gold")
+    assert result.total == 2
+    assert [h.publication_id for h in result.hits].count(pub) == 1
+    hit = next(h for h in result.hits if h.publication_id == pub)
+    assert 1 <= len(hit.pages) <= 3
+    assert hit.pages[0].page == 6  # the page with the most gold ranks first
+    assert hit.matched_pages == 7
+    assert all(p.attachment_id == att for p in hit.pages)
+
+
+def test_boolean_fields_prefix_and_fuzzy(cat: Catalogue) -> None:
+    a, _ = add_document(cat, "Cobalt and copper", ["Cobalt is mined in Kolwezi with copper."], type="report", year=2019)
+    b, _ = add_document(cat, "Gold briefing", ["Gold and cobalt smuggling routes."], type="briefing", year=2021)
+    c, _ = add_document(cat, "Diamonds", ["Diamond diggers in Kasai."], type="report", year=2021)
+    sync(cat)
+    assert set(found(cat, "cobalt AND gold")) == {b}
+    assert set(found(cat, "copper OR diamond")) == {a, c}
+    assert set(found(cat, "cobalt NOT gold")) == {a}
+    assert set(found(cat, "cobalt -gold")) == {a}
+    assert set(found(cat, "type:briefing")) == {b}
+    assert set(found(cat, 'type:report year:2021')) == {c}
+    assert set(found(cat, "year:[2019 TO 2020]")) == {a}
+    assert set(found(cat, "title:gold")) == {b}
+    assert set(found(cat, "smugg*")) == {b}
+    assert set(found(cat, "diamnds~")) == {c}
+    assert set(found(cat, "Kolwezy~1")) == {a}
+
+
+@pytest.mark.parametrize("text, message", [
+    ('"artisanal mining', "unbalanced quote"),
+    ("(gold OR cobalt", "unbalanced parenthesis"),
+    ("a*", "prefix too short: at least 3 characters"),
+    ("go*", "prefix too short"),
+    ("colour:red", "unknown field 'colour'"),
+    ("mi*ing", "wildcards work only at the end"),
+    ("type:novel", "unknown type 'novel'"),
+    ("year:soon", "year: takes a year"),
+    ("region:Atlantis", "no region matches 'Atlantis'"),
+    ("ab~", "fuzzy search needs a word of at least 3 letters"),
+])
+def test_invalid_queries_say_what_is_wrong(cat: Catalogue, text: str, message: str) -> None:
+    add_document(cat, "Anything", ["Gold and cobalt."])
+    sync(cat)
+    with pytest.raises(QueryError, match=message.replace("(", r"\(").replace("*", r"\*")):
+        search(cat, text)
+
+
+def _regions(cat: Catalogue) -> dict[str, int]:
+    drc = cat.add(m.Region, name="DR Congo", level="country")
+    sk = cat.add(m.Region, name="South Kivu", level="province", parent_id=drc.id)
+    fizi = cat.add(m.Region, name="Fizi", level="territory", parent_id=sk.id)
+    ituri = cat.add(m.Region, name="Ituri", level="province", parent_id=drc.id)
+    return {"drc": drc.id, "sk": sk.id, "fizi": fizi.id, "ituri": ituri.id}
+
+
+def test_facets_count_publications_and_regions_up_the_tree(cat: Catalogue) -> None:
+    r = _regions(cat)
+    a, _ = add_document(cat, "Fizi gold", ["Gold panning on the lake shore.", "More gold."], type="report", year=2020)
+    b, _ = add_document(cat, "Ituri gold", ["Gold in Mongbwalu."], type="briefing", year=2021)
+    add_document(cat, "Unrelated", ["Nothing about metals."], type="report")
+    cat.link(m.PublicationRegion, publication_id=a, region_id=r["fizi"])
+    cat.link(m.PublicationRegion, publication_id=b, region_id=r["ituri"])
+    sync(cat)
+    result = search(cat, "gold")
+    facets = {name: {label: count for _v, label, count in values} for name, values in result.facets.items()}
+    assert facets["region"] == {"DR Congo": 2, "South Kivu": 1, "Fizi": 1, "Ituri": 1}
+    assert facets["type"] == {"report": 1, "briefing": 1}
+    assert facets["year"] == {"2020": 1, "2021": 1}
+    assert set(found(cat, 'region:"South Kivu" gold')) == {a}
+    assert set(found(cat, "gold", filters=Filter(region="DR Congo"))) == {a, b}
+    assert set(found(cat, "gold", filters=Filter(types=["briefing"]))) == {b}
+
+
+def test_sort_by_date_and_paging(cat: Catalogue) -> None:
+    ids = [add_document(cat, f"Bulletin {y}", [f"Monthly cobalt bulletin {y}."], year=y, month=3)[0] for y in (2018, 2022, 2020)]
+    sync(cat)
+    by_date = search(cat, "cobalt", sort="date")
+    assert [h.year for h in by_date.hits] == [2022, 2020, 2018]
+    page2 = search(cat, "cobalt", sort="date", limit=1, offset=1)
+    assert [h.year for h in page2.hits] == [2020] and page2.total == 3
+    assert set(found(cat, "cobalt", limit=10)) == set(ids)
+    with pytest.raises(QueryError, match="relevance or date"):
+        search(cat, "cobalt", sort="title")  # type: ignore[arg-type]
+
+
+def test_internal_records_can_be_left_out(cat: Catalogue) -> None:
+    public, _ = add_document(cat, "Public", ["Tin export figures."])
+    internal, _ = add_document(cat, "Internal", ["Tin export figures, draft."], visibility="internal")
+    sync(cat)
+    assert set(found(cat, "tin")) == {public, internal}
+    assert found(cat, "tin", include_internal=False) == [public]
+
+
+def test_metadata_matches_without_pages(cat: Catalogue) -> None:
+    person = cat.add(m.Person, name="Hélène Mbala")
+    pub = cat.add(m.Publication, title="Roadblocks on the Fizi road", abstract="A survey of illegal taxation.").id
+    cat.set_contributors(pub, [("author", "person", person.id)])
+    sync(cat)
+    hit = search(cat, "taxation").hits[0]
+    assert hit.publication_id == pub and hit.pages == [] and "<b>taxation</b>" in hit.snippet
+    assert found(cat, "author:helene") == [pub]
+    assert found(cat, "mbala roadblocks") == [pub]
+
+
+def test_cli_search_prints_pages_and_json_facets(sqlite_demo: Catalogue, capsys: pytest.CaptureFixture[str]) -> None:
+    cat = sqlite_demo
+    pub, _ = add_document(cat, "Roadblock census", [FILLER, "Soldiers at the roadblock asked for a toll.", FILLER], year=2021, type="report")
+    loc = str(cat.library.folder)
+    assert main(["--library", loc, "search", "roadblock toll"]) == 0
+    out = capsys.readouterr().out
+    assert f"{pub}  Roadblock census  (2021 report)" in out
+    assert "p.2" in out and "**roadblock**" in out and "**toll**" in out
+    assert main(["--library", loc, "search", "toll", "--json", "--type", "report"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["total"] == 1 and data["hits"][0]["pages"][0]["page"] == 2
+    assert {"value": "report", "label": "report", "count": 1} in data["facets"]["type"]
+    assert main(["--library", loc, "search", '"toll']) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("kbase: error: unbalanced quote") and "Traceback" not in err
