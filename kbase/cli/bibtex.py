@@ -1,0 +1,117 @@
+"""BibTeX and catalogue-quality commands: export, import-bib (dry runs, duplicates), dedupe."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from kbase.cli.common import add_filter_options, filter_from_args, open_catalogue, print_rows
+from kbase.errors import InvalidInput, LibraryError
+
+FORMATS = ("bibtex", "biblatex", "csl-json", "csv", "json")
+
+
+def register(subs: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = subs.add_parser(
+        "export", parents=[common], help="export publications: bibtex, biblatex, csl-json, csv, json",
+        description="Export the publications that pass the filters (the same as `kbase search`). "
+                    "Confidential records are left out unless --include-confidential is given; "
+                    "internal records are included. Citation keys are made on the first export and then kept.")
+    p.add_argument("format", choices=FORMATS)
+    add_filter_options(p)
+    p.add_argument("--include-confidential", action="store_true",
+                   help="also export confidential records (left out by default)")
+    p.add_argument("--public-only", action="store_true", help="leave out internal records too")
+    p.add_argument("--ascii", action="store_true", help="BibTeX: write accents as LaTeX ({\\'e}) instead of UTF-8")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    p.set_defaults(run=cmd_export)
+
+    p = subs.add_parser(
+        "import-bib", parents=[common], help="import .bib files with a dry run and a choice for duplicates",
+        description="Import BibTeX/biblatex files (Zotero, JabRef, Mendeley exports). Unreadable entries are "
+                    "named with their line; every good entry still comes in. PDFs named in `file` fields are "
+                    "attached when they lie inside the .bib's folder or a --root folder.")
+    p.add_argument("paths", nargs="+", metavar="FILE.bib")
+    p.add_argument("--dry-run", action="store_true", help="report what would be created, linked and skipped; write nothing")
+    p.add_argument("--on-duplicate", choices=("link", "skip", "create", "merge"), default="link",
+                   help="an entry matching an existing publication: link to it (default), skip it, "
+                        "create a new record anyway, or merge its fields into the existing one")
+    p.add_argument("--root", action="append", default=[], metavar="DIR",
+                   help="folder PDFs of file fields may come from (repeatable; default: the .bib's folder)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_import_bib)
+
+    p = subs.add_parser("dedupe", parents=[common], help="list probable duplicates with a score",
+                        description="Candidate pairs: publications with the same DOI, ISBN or file, or the same "
+                                    "title, year (±1) and first contributor; organisations, people and regions "
+                                    "sharing an alias, their words in another order or an acronym. "
+                                    "Join a pair with `kbase merge TYPE SURVIVOR LOSER`.")
+    p.add_argument("kinds", nargs="*", metavar="TYPE", help="publication, organisation, person, region (default: all)")
+    p.add_argument("--min-score", type=float, default=0.5)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_dedupe)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    cat = open_catalogue(args)
+    f = filter_from_args(args)
+    if args.public_only:
+        f.visibility = ["public"]
+    if "confidential" in f.visibility and not args.include_confidential:
+        raise InvalidInput("confidential records are exported only with --include-confidential")
+    if args.format in ("bibtex", "biblatex"):
+        from kbase.bibtex.export import export_bib
+
+        text = export_bib(cat, f, flavour=args.format, include_confidential=args.include_confidential,
+                          ascii_only=args.ascii)
+    else:
+        from kbase import exporters
+
+        fn = {"csl-json": exporters.export_csl_json, "csv": exporters.export_csv, "json": exporters.export_json}
+        text = fn[args.format](cat, f, include_confidential=args.include_confidential)
+    if args.output:
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise LibraryError(f"cannot write {args.output}: {exc.strerror or exc}") from exc
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_import_bib(args: argparse.Namespace) -> int:
+    from kbase.bibtex.importer import import_bib
+
+    cat = open_catalogue(args)
+    reports = []
+    for path in args.paths:
+        roots = [Path(r) for r in args.root] + [Path(path).parent] if args.root else None
+        reports.append(import_bib(cat, path, dry_run=args.dry_run, roots=roots, on_duplicate=args.on_duplicate))
+    if args.json:
+        json.dump([r.as_dict() for r in reports], sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        for r in reports:
+            for line in r.lines():
+                print(line)
+    return 1 if any(r.problems for r in reports) else 0
+
+
+def cmd_dedupe(args: argparse.Namespace) -> int:
+    from kbase.dedupe import KINDS, candidates
+
+    kinds = [k.rstrip("s") if k != "people" else "person" for k in args.kinds] or list(KINDS)
+    bad = [k for k in kinds if k not in KINDS]
+    if bad:
+        raise InvalidInput(f"cannot look for duplicate {bad[0]!r} records (one of: {', '.join(KINDS)})")
+    found = candidates(open_catalogue(args), kinds, min_score=args.min_score)
+    if args.json:
+        json.dump([c.as_dict() for c in found], sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    print_rows(({"score": f"{c.score:.2f}", "type": c.kind, "ids": f"{c.a} {c.b}", "why": "; ".join(c.reasons),
+                 "records": f"{c.labels[0]} | {c.labels[1]}"} for c in found),
+               ["score", "type", "ids", "why", "records"])
+    return 0
