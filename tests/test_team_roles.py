@@ -122,3 +122,20 @@ def test_sqlite_library_has_no_roles(tmp_path) -> None:
     with pytest.raises(InvalidInput, match="only in PostgreSQL"):
         roles.setup(lib)
     lib.close()
+
+
+@needs_pg
+def test_reader_through_kbase_gets_a_clear_refusal(owner: Catalogue, tmp_path, monkeypatch) -> None:
+    from kbase.team.reconnect import NotAllowed
+
+    roles.add_user(owner.library, "reader3", "reader", password="pw")
+    monkeypatch.setenv("KBASE_LOCAL_DIR", str(tmp_path / "reader-desktop"))
+    url = owner.library.engine.url.set(username="reader3", password="pw").render_as_string(hide_password=False)
+    reader = Catalogue(open_library(url))
+    assert [p.title for p in reader.all(m.Publication)] == ["Open mining report"]
+    with pytest.raises(NotAllowed, match="user reader3: permission denied for table publication"):
+        reader.add(m.Publication, title="Sneaked in")
+    with pytest.raises(NotAllowed):
+        reader.update(m.Publication, 1, expected_version=1, title="Changed")
+    reader.library.close()
+    assert owner.count(m.Publication) == 2

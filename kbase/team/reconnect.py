@@ -23,6 +23,10 @@ class ConnectionLost(LibraryError):
     """The database server cannot be reached; nothing was written, the next action reconnects."""
 
 
+class NotAllowed(LibraryError):
+    """The login's database role may not do this (a reader writing, a hidden record)."""
+
+
 def _server(engine: Engine) -> str:
     url = engine.url
     return f"{url.host or 'localhost'}:{url.port or 5432}"
@@ -45,6 +49,10 @@ def _on_error(ctx: ExceptionContext) -> Any:
     if ctx.is_pre_ping:
         return None  # the pool is checking a connection and reconnects by itself
     orig = ctx.original_exception
+    if getattr(orig, "sqlstate", None) == "42501":  # insufficient_privilege, incl. row-level security
+        user = ctx.engine.url.username if ctx.engine is not None else None
+        return NotAllowed(f"the database refused this for user {user or '?'}: {_reason(orig)} "
+                          "(ask an administrator for the librarian role)")
     if not (ctx.is_disconnect or is_lost(orig)):
         return None
     ctx.is_disconnect = True  # drop this connection and the rest of the pool: they all died with the server
@@ -84,4 +92,4 @@ def wait_until_back(engine: Engine, timeout: float = 30.0, interval: float = 0.5
         time.sleep(interval)
 
 
-__all__ = ["ConnectionLost", "watch_connection", "is_connected", "wait_until_back", "is_lost"]
+__all__ = ["ConnectionLost", "NotAllowed", "watch_connection", "is_connected", "wait_until_back", "is_lost"]
