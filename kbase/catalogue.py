@@ -255,9 +255,11 @@ class Catalogue:
         else:
             col = model.title if model in (m.Publication, m.Project, m.Event) else model.name  # type: ignore[attr-defined]
             with self.reading() as s:
-                found = [o for o in s.scalars(select(model)) if fold(getattr(o, col.key)) == fold(ref)]
+                found = list(s.scalars(select(model).where(func.lower(col) == ref.strip().lower()).limit(5)))
                 if not found and model is m.Project:
-                    found = list(s.scalars(select(m.Project).where(func.lower(m.Project.short_name) == ref.lower())))
+                    found = list(s.scalars(select(m.Project).where(func.lower(m.Project.short_name) == ref.strip().lower()).limit(5)))
+                if not found:  # accents and punctuation: compare folded names in Python as a last resort
+                    found = [o for o in s.scalars(select(model)) if fold(getattr(o, col.key)) == fold(ref)]
         if not found:
             raise NotFound(f"no {kind_of(model)} named {ref!r}")
         if len(found) > 1:

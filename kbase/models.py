@@ -172,7 +172,10 @@ class ProjectSubject(SQLModel, table=True):
 
 
 class Publication(Record, table=True):
-    __table_args__ = (Index("ix_publication_year_month", "year", "month"),)
+    __table_args__ = (
+        Index("ix_publication_year_month", "year", "month"),
+        Index("ix_publication_type_year", "type", "year"),
+    )
     id: Optional[int] = Field(default=None, primary_key=True)
     title: str
     title_norm: str = Field(default="", index=True)
