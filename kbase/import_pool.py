@@ -159,6 +159,7 @@ class ExtractionPool:
         self.prefetch = prefetch
         self.ready: queue.Queue[Any] = queue.Queue(maxsize=max_ready)
         self.stopping = threading.Event()
+        self.draining = threading.Event()  # take no new task, finish the ones under way
         self.worker_peaks_mb: list[float] = []  # peak RSS of every worker that ran
         self.error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="kbase-extract", daemon=True)
@@ -188,9 +189,15 @@ class ExtractionPool:
                 return
             yield item
 
-    def close(self) -> list[Outcome]:
-        """Stop now: kill the workers, remove partial copies; returns the outcomes nobody took."""
-        self.stopping.set()
+    def close(self, drain: bool = True) -> list[Outcome]:
+        """Stop; returns the outcomes nobody took, so the caller can take their files back out.
+
+        drain=True lets the files being read finish (so every stored file is accounted
+        for); drain=False kills the workers at once (partial copies are still removed).
+        """
+        self.draining.set()
+        if not drain:
+            self.stopping.set()
         left: list[Outcome] = []
 
         def drain() -> None:
@@ -237,10 +244,19 @@ class ExtractionPool:
         self._workers[self._workers.index(w)] = self._spawn()
         self._put(Outcome(failed.index, "damaged", message))
 
+    @staticmethod
+    def _crash_message(w: _Worker) -> str:
+        w.process.join(1)
+        code = w.process.exitcode
+        how = "it stopped" if code is None else f"signal {-code}" if code < 0 else f"exit code {code}"
+        return f"damaged PDF: reading it crashed the extractor ({how}); not imported"
+
     def _run(self) -> None:
         try:
             self._workers = [self._spawn() for _ in range(self.n_workers)]
             while not self.stopping.is_set():
+                if self.draining.is_set():
+                    self.tasks.clear()
                 for w in self._workers:
                     while self.tasks and len(w.inflight) < self.prefetch:
                         w.send(self.tasks.popleft())
@@ -255,15 +271,13 @@ class ExtractionPool:
                         try:
                             out = w.result_r.recv()
                         except (EOFError, OSError):
-                            self._replace(w, "damaged PDF: the extractor stopped while reading it; not imported")
+                            self._replace(w, self._crash_message(w))
                             continue
                         w.inflight.popleft()
                         w.head_started = now
                         self._put(out)
                     elif not w.process.is_alive():
-                        code = w.process.exitcode or 0
-                        how = f"signal {-code}" if code < 0 else f"exit code {code}"
-                        self._replace(w, f"damaged PDF: reading it crashed the extractor ({how}); not imported")
+                        self._replace(w, self._crash_message(w))
                     elif now - w.head_started > self.timeout:
                         self._replace(w, f"damaged PDF: still unreadable after {self.timeout:.0f} s; not imported")
                     elif rss_mb(w.process.pid) > self.memory_limit_mb:

@@ -302,7 +302,7 @@ def import_paths(cat: Catalogue, paths: list[str | Path], *, to_publication: int
             known = frozenset(s.scalars(query))
         pool = ExtractionPool(tasks, cat.library.files_dir, cat.library.thumbs_dir, known,
                               workers=worker_count(workers), timeout=timeout).start()
-        done: set[int] = set()
+        done: dict[int, FileResult] = {}
         tell()
         try:
             for out in pool.outcomes(cancel):
@@ -323,23 +323,26 @@ def import_paths(cat: Catalogue, paths: list[str | Path], *, to_publication: int
                 except KbaseError as exc:
                     _discard(cat, out)
                     result = FileResult(str(path), "failed", f"not imported: {exc}")
-                done.add(out.index)
-                report.files.append(result)
+                done[out.index] = result
                 state.files_done += 1
                 state.pages_done += result.pages if result.imported else 0
                 state.bytes_done += sizes[out.index]
                 if indexer is not None and result.imported and result.attachment_id is not None:
                     indexer.add(result.attachment_id)
                 tell(current=str(path))
-        finally:
+        except BaseException:
+            for out in pool.close(drain=False):  # a second Ctrl-C or an error: stop at once
+                _discard(cat, out)
+            raise
+        else:
             for out in pool.close():
                 _discard(cat, out)
+        finally:
             report.worker_peaks_mb = pool.worker_peaks_mb
-        if cancel.is_set():
-            report.cancelled = True
-            for task in tasks:
-                if task.index not in done:
-                    report.files.append(FileResult(task.path, "cancelled", "not imported: the import was cancelled"))
+        report.cancelled = cancel.is_set()
+        for task in tasks:  # in the order given, whatever order the workers finished in
+            report.files.append(done.get(task.index) or FileResult(
+                task.path, "cancelled", "not imported: the import was cancelled"))
     if indexer is not None:
         tell("indexing")
         indexer.finish()

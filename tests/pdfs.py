@@ -164,6 +164,16 @@ def big_pdf(path: Path, n_pages: int) -> Path:
     return _save(doc, path)
 
 
+def long_pdf(path: Path, n_pages: int) -> Path:
+    """n_pages pages that all show the same page (quick to make, as slow to read as any)."""
+    doc = pymupdf.open()
+    doc.new_page(width=300, height=200).insert_text((20, 40), "the same page again and again", fontsize=10)
+    while doc.page_count < n_pages:  # doubling: a few copies make thousands of pages
+        copy = pymupdf.open("pdf", doc.tobytes())
+        doc.insert_pdf(copy, to_page=min(doc.page_count, n_pages - doc.page_count) - 1)
+    return _save(doc, path)
+
+
 def batch(folder: Path) -> dict[str, Path]:
     """One file of every kind, by name, in folder (nested folders included)."""
     return {

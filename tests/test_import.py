@@ -1,0 +1,246 @@
+"""Importing batches of PDFs into a library (SQLite and PostgreSQL): statuses, store, catalogue."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+import pdfs
+from kbase import models as m
+from kbase import store
+from kbase.catalogue import Catalogue
+from kbase.cli import main
+from kbase.errors import NotFound
+from kbase.import_pool import ExtractionPool, Task
+from kbase.importer import ImportProgress, import_paths
+
+
+def by_name(report) -> dict[str, object]:
+    return {Path(f.path).name: f for f in report.files}
+
+
+def assert_consistent(cat: Catalogue) -> None:
+    """Every stored file has its row and every row its file; page rows match page counts."""
+    lib = cat.library
+    assert store.orphans(lib) == []
+    assert store.verify(lib, deep=True) == []
+    with cat.reading() as s:
+        for att in s.scalars(select(m.Attachment)):
+            n = s.scalar(select(func.count()).where(m.PageText.attachment_id == att.id))
+            assert n == (att.page_count if att.status in ("ok", "no text layer") else 0), att.filename
+            assert store.path_for(lib, att.sha256).exists() or lib.is_shared
+
+
+def test_a_batch_of_every_kind(cat: Catalogue, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    pdfs.batch(folder)
+    seen: list[ImportProgress] = []
+    report = import_paths(cat, [folder], progress=lambda p: seen.append(
+        ImportProgress(p.files_done, p.files_total, p.pages_done, p.bytes_done, p.bytes_total, p.elapsed, p.current, p.phase)))
+    files = by_name(report)
+    assert {name: f.status for name, f in files.items()} == {
+        "english.pdf": "ok", "french.pdf": "ok", "junk.pdf": "ok", "scanned.pdf": "no text layer",
+        "encrypted.pdf": "encrypted", "open_encrypted.pdf": "ok", "truncated.pdf": "damaged",
+        "notes.pdf": "not a pdf", "empty.pdf": "empty",
+    }
+    assert files["english.pdf"].message == "3 pages" and files["english.pdf"].pages == 3
+    assert files["encrypted.pdf"].message.startswith("encrypted: protected by a password")
+    assert files["truncated.pdf"].message.startswith("damaged PDF:")
+    assert files["notes.pdf"].message.startswith("not a PDF")
+    assert files["empty.pdf"].message == "empty file (0 bytes); not imported"
+    for name in ("truncated.pdf", "notes.pdf", "empty.pdf"):
+        assert files[name].attachment_id is None  # nothing half-stored
+    assert files["open_encrypted.pdf"].message == "3 pages"  # an empty user password is no protection
+    assert report.imported == 6 and report.pages == 3 + 2 + 2 + 2 + 0 + 3
+    assert seen[-1].phase == "done" and seen[-1].files_done == 8  # the empty file never reaches a worker
+    # the catalogue: publications pre-filled from metadata or the first page, statuses on attachments
+    with cat.reading() as s:
+        titles = set(s.scalars(select(m.Publication.title)))
+        statuses = dict(s.execute(select(m.Attachment.filename, m.Attachment.status)).all())
+        statuses.pop("open_encrypted.pdf")
+        junk = s.get(m.Publication, files["junk.pdf"].publication_id)
+        authors = [s.get(m.Person, c.person_id).name for c in s.scalars(
+            select(m.Contributor).where(m.Contributor.publication_id == junk.id).order_by(m.Contributor.position))]
+    assert {"Mapping artisanal mining sites in eastern DRC", "Analyse des barrières routières au Sud-Kivu",
+            "Cobalt supply chains and child labour", "scanned", "encrypted"} == titles
+    assert statuses == {"english.pdf": "ok", "french.pdf": "ok", "junk.pdf": "ok",
+                        "scanned.pdf": "no text layer", "encrypted.pdf": "encrypted"}
+    assert authors == ["Anna Hoffmann", "Lotte Hoex"] and (junk.year, junk.month) == (2020, 3)
+    assert_consistent(cat)
+    for f in report.files:
+        if f.imported and f.status != "encrypted":
+            assert store.thumbnail_path(cat.library, cat.get(m.Attachment, f.attachment_id).sha256).exists()
+    if cat.library.is_shared:  # every desktop can reach the bytes through the database
+        with cat.reading() as s:
+            assert all(c is not None for c in s.scalars(select(m.StoredFile.content)))
+
+
+def test_reimport_is_a_noop_that_says_so(cat: Catalogue, tmp_path: Path) -> None:
+    path = pdfs.english_pdf(tmp_path / "a.pdf")
+    first = import_paths(cat, [path]).files[0]
+    copy = tmp_path / "copy of a.pdf"
+    copy.write_bytes(path.read_bytes())
+    again = import_paths(cat, [path, copy])
+    assert [f.status for f in again.files] == ["duplicate", "duplicate"]
+    assert again.files[0].message == f"already in the library (publication {first.publication_id}); nothing done"
+    assert again.files[1].duplicate_of == first.publication_id
+    assert cat.count(m.Attachment) == 1 and cat.count(m.Publication) == 1 and cat.count(m.StoredFile) == 1
+    assert_consistent(cat)
+
+
+def test_same_file_twice_in_one_batch_is_stored_once(cat: Catalogue, tmp_path: Path) -> None:
+    path = pdfs.french_pdf(tmp_path / "one.pdf")
+    (tmp_path / "two.pdf").write_bytes(path.read_bytes())
+    report = import_paths(cat, [tmp_path])
+    assert sorted(f.status for f in report.files) == ["duplicate", "ok"]
+    assert cat.count(m.Attachment) == 1
+    assert_consistent(cat)
+
+
+def test_attach_to_an_existing_publication(cat: Catalogue, tmp_path: Path) -> None:
+    pub = cat.add(m.Publication, title="Annual report 2021", year=2021)
+    report = import_paths(cat, [pdfs.english_pdf(tmp_path / "a.pdf"), pdfs.french_pdf(tmp_path / "b.pdf")],
+                          to_publication=pub.id)
+    assert [f.publication_id for f in report.files] == [pub.id, pub.id]
+    assert cat.count(m.Publication) == 1 and cat.get(m.Publication, pub.id).title == "Annual report 2021"
+    with pytest.raises(NotFound):
+        import_paths(cat, [tmp_path / "a.pdf"], to_publication=9999)
+
+
+def test_password_opens_an_encrypted_file_later(cat: Catalogue, tmp_path: Path) -> None:
+    path = pdfs.encrypted_pdf(tmp_path / "locked.pdf", user_password="secret")
+    locked = import_paths(cat, [path]).files[0]
+    assert locked.status == "encrypted" and locked.pages == 0
+    wrong = import_paths(cat, [path], password="guess").files[0]
+    assert wrong.status == "encrypted" and "does not open it" in wrong.message
+    opened = import_paths(cat, [path], password="secret").files[0]
+    assert opened.status == "ok" and opened.attachment_id == locked.attachment_id and opened.pages == 3
+    att = cat.get(m.Attachment, locked.attachment_id)
+    assert (att.status, att.page_count) == ("ok", 3)
+    assert cat.get(m.Publication, att.publication_id).title == "Mapping artisanal mining sites in eastern DRC"
+    assert_consistent(cat)
+
+
+def test_size_limit_from_argument_and_setting(cat: Catalogue, tmp_path: Path) -> None:
+    path = pdfs.english_pdf(tmp_path / "a.pdf")
+    result = import_paths(cat, [path], max_bytes=100).files[0]
+    assert result.status == "too large" and "over the limit" in result.message
+    cat.set_setting("import.max_bytes", "200")
+    assert import_paths(cat, [path]).files[0].status == "too large"
+    cat.set_setting("import.max_bytes", str(10 * 1024 * 1024))
+    assert import_paths(cat, [path]).files[0].status == "ok"
+
+
+def test_missing_paths_are_reported_and_the_rest_imports(cat: Catalogue, tmp_path: Path) -> None:
+    report = import_paths(cat, [tmp_path / "nowhere.pdf", pdfs.english_pdf(tmp_path / "a.pdf")])
+    assert [(Path(f.path).name, f.status) for f in report.files] == [("nowhere.pdf", "missing"), ("a.pdf", "ok")]
+
+
+def test_page_texts_are_normalised_in_the_catalogue(cat: Catalogue, tmp_path: Path) -> None:
+    report = import_paths(cat, [pdfs.typography_pdf(tmp_path / "t.pdf"), pdfs.cjk_pdf(tmp_path / "c.pdf"),
+                                pdfs.big_pdf(tmp_path / "big.pdf", 120)])
+    with cat.reading() as s:
+        texts = {f.path: [t for t in s.scalars(select(m.PageText.text).where(
+            m.PageText.attachment_id == f.attachment_id).order_by(m.PageText.page))] for f in report.files}
+    typo, cjk, big = texts.values()
+    assert "efficiently traced" in typo[0] and "intermediaries" in typo[0]
+    assert "中华人民共和国" in cjk[0]
+    assert len(big) == 120 and "zq120x" in big[119]
+
+
+def test_cancel_keeps_the_library_consistent(cat: Catalogue, tmp_path: Path) -> None:
+    for i in range(8):
+        pdfs.big_pdf(tmp_path / f"f{i}.pdf", 30 + i)
+    cancel = threading.Event()
+
+    def progress(p: ImportProgress) -> None:
+        if p.files_done >= 2:
+            cancel.set()
+
+    report = import_paths(cat, [tmp_path], progress=progress, cancel=cancel)
+    assert report.cancelled
+    statuses = [f.status for f in report.files]
+    assert statuses.count("ok") >= 2 and "cancelled" in statuses and len(statuses) == 8
+    assert cat.count(m.Attachment) == statuses.count("ok")
+    assert_consistent(cat)
+    rest = import_paths(cat, [tmp_path])  # nothing was lost: the rest comes in next time
+    assert sorted(f.status for f in rest.files) == sorted(["duplicate"] * statuses.count("ok") + ["ok"] * (8 - statuses.count("ok")))
+    assert_consistent(cat)
+
+
+def test_a_crashing_worker_costs_one_file(tmp_path: Path) -> None:
+    files, thumbs = tmp_path / "files", tmp_path / "thumbs"
+    thumbs.mkdir()
+    slow = pdfs.long_pdf(tmp_path / "slow.pdf", 1500)
+    fine = pdfs.english_pdf(tmp_path / "fine.pdf")
+    tasks = [Task(0, str(slow), "slow.pdf", None, "t0.part"), Task(1, str(fine), "fine.pdf", None, "t1.part")]
+    pool = ExtractionPool(tasks, files, thumbs, frozenset(), workers=1).start()
+    deadline = time.monotonic() + 20
+    while not pool._workers and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(1.0)  # the worker is inside the slow file (a hostile PDF would segfault here)
+    os.kill(pool._workers[0].process.pid, signal.SIGKILL)
+    outcomes = {o.index: o for o in pool.outcomes()}
+    pool.close()
+    assert outcomes[0].status == "damaged" and "crashed the extractor (signal 9)" in outcomes[0].message
+    assert outcomes[1].status == "ok" and outcomes[1].stored
+    assert not list((files / "tmp").iterdir())  # the crashed file's partial copy is gone
+
+
+def test_a_hanging_file_times_out(tmp_path: Path) -> None:
+    slow = pdfs.long_pdf(tmp_path / "slow.pdf", 1500)
+    fine = pdfs.english_pdf(tmp_path / "fine.pdf")
+    tasks = [Task(0, str(slow), "slow.pdf", None, "t0.part"), Task(1, str(fine), "fine.pdf", None, "t1.part")]
+    (tmp_path / "thumbs").mkdir()
+    pool = ExtractionPool(tasks, tmp_path / "files", tmp_path / "thumbs", frozenset(), workers=1, timeout=1.0).start()
+    outcomes = {o.index: o for o in pool.outcomes()}
+    pool.close()
+    assert outcomes[0].status == "damaged" and "after 1 s" in outcomes[0].message
+    assert outcomes[1].status == "ok"
+
+
+def test_cli_prints_one_line_per_file_and_a_summary(location: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "in"
+    pdfs.english_pdf(folder / "a.pdf")
+    pdfs.text_renamed_pdf(folder / "b.pdf")
+    assert main(["import", "-L", location, str(folder)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("ok") and out[0].endswith("a.pdf: 3 pages")
+    assert out[1].startswith("not a pdf") and "b.pdf: not a PDF" in out[1]
+    assert out[2].startswith("2 files (1 not a pdf, 1 ok); 1 imported, 3 pages")
+    assert main(["import", "-L", location, "--json", str(folder / "a.pdf")]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["files"][0]["status"] == "duplicate" and data["imported"] == 0
+    assert main(["import", "-L", location, "--to", "999", str(folder)]) == 1
+    assert "no publication with ID 999" in capsys.readouterr().err
+
+
+def test_store_put_verify_orphans_and_shared_copies(cat: Catalogue, tmp_path: Path) -> None:
+    lib = cat.library
+    src = pdfs.english_pdf(tmp_path / "a.pdf")
+    sha, size, created = store.put_file(lib, src)
+    assert created and store.path_for(lib, sha).read_bytes() == src.read_bytes()
+    assert store.put_file(lib, src) == (sha, size, False)
+    assert store.orphans(lib) == [f"files/{sha[:2]}/{sha[2:]}"]  # no catalogue row yet
+    assert store.orphans(lib, min_age=3600) == []  # a running import's files are left alone
+    (lib.files_dir / store.TMP_DIR / "left.part").write_bytes(b"partial")
+    assert store.remove_orphans(lib) == 2 and store.orphans(lib) == []
+    report = import_paths(cat, [src])
+    att = cat.get(m.Attachment, report.files[0].attachment_id)
+    local = store.path_for(lib, att.sha256)
+    local.unlink()
+    problems = store.verify(lib)
+    if lib.is_shared:  # the local folder is a cache: the database brings the file back
+        assert problems == []
+        assert store.ensure_local(lib, att.sha256).read_bytes() == src.read_bytes()
+    else:
+        assert [p.kind for p in problems] == ["missing"] and att.sha256[:12] in str(problems[0])
+        with pytest.raises(NotFound):
+            store.ensure_local(lib, att.sha256)
