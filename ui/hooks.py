@@ -17,9 +17,9 @@ HOOKS: dict[str, tuple[str, str]] = {
     "action_delete": ("ui.editors", "delete_records"),  # delete_records(window)
     "action_import": ("ui.dialogs.import_dialog", "show_import"),  # show_import(window, paths=None)
     "action_report": ("ui.dialogs.report_dialog", "show_report"),  # show_report(window)
-    "action_settings": ("ui.dialogs.settings_dialog", "show_settings"),  # show_settings(window)
-    "action_shortcuts": ("ui.dialogs.shortcuts_dialog", "show_shortcuts"),  # show_shortcuts(window)
-    "action_merge": ("ui.dialogs.merge_dialog", "show_merge"),  # show_merge(window)
+    "action_settings": ("ui.dialogs.settings", "show_settings"),  # show_settings(window)
+    "action_shortcuts": ("ui.dialogs.shortcuts", "show_shortcuts"),  # show_shortcuts(window)
+    "action_merge": ("ui.dialogs.merge", "show_merge"),  # show_merge(window)
     "action_batch_edit": ("ui.dialogs.batch_edit", "show_batch_edit"),  # show_batch_edit(window)
 }
 

@@ -56,7 +56,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._connect()
         self._restore()
-        i18n.on_change(lambda _lang: self.retranslate())
+        i18n.notifier().changed.connect(self.retranslate)  # a bound slot is disconnected when the window goes
         self.retranslate()
         self.catalogue.listeners.append(self._on_catalogue_change)
         self._refresh_timer = QTimer(self, singleShot=True, interval=150, timeout=self.refresh)
@@ -81,7 +81,8 @@ class MainWindow(QMainWindow):
         t.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # no per-row measuring of 50k rows
         header = t.horizontalHeader()
         header.setSectionsMovable(True)
-        header.setStretchLastSection(True)
+        header.setStretchLastSection(False)
+        header.setMinimumSectionSize(40)
         header.setHighlightSections(False)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._column_menu)
@@ -133,7 +134,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.tabs)
         self.splitter.addWidget(self.details)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([250, 900, 420])
+        self.splitter.setSizes([240, 900, 400])
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
 
@@ -277,6 +278,9 @@ class MainWindow(QMainWindow):
             header.resizeSection(col, c.width)
         if isinstance(state, QByteArray) and not state.isEmpty():
             header.restoreState(state)
+        # the first column (title or name) takes the room the others leave
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         column, order = header.sortIndicatorSection(), header.sortIndicatorOrder()
         if not self.model.is_sortable(column):
             column, order = 0, Qt.SortOrder.AscendingOrder

@@ -58,6 +58,7 @@ class _Command(QUndoCommand):
         super().__init__(text)
         self.ctx = ctx
         self._skip_redo = done
+        self.failed = False  # a Python flag: Qt may delete an obsolete command right after push()
 
     def redo(self) -> None:
         if self._skip_redo:
@@ -72,6 +73,7 @@ class _Command(QUndoCommand):
         try:
             step()
         except Exception as exc:  # noqa: BLE001 - shown to the user, the window carries on
+            self.failed = True
             self.ctx.fail(self, exc)
         self.ctx.refresh()
 

@@ -72,7 +72,7 @@ def delete_records(window: Any, kind: str | None = None, ids: list[int] | None =
         QMessageBox.warning(parent, tr("Delete"), user_message(exc))
         return False
     window.undo_stack.push(command)
-    return not command.isObsolete()
+    return not command.failed
 
 
 __all__ = ["open_editor", "make_editor", "new_record", "edit_record", "delete_records", "EDITABLE_KINDS"]
