@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, text
 
 from kbase import models as m
 from kbase.catalogue import Catalogue
@@ -212,6 +212,8 @@ def _commit(cat: Catalogue, path: Path, out: Outcome, to_publication: int | None
     """One transaction: stored file, publication, attachment, page texts and change log."""
     lib = cat.library
     with cat.transaction() as s:
+        if lib.is_shared and out.sha256:  # another desktop may be committing this very file: take turns
+            s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": int(out.sha256[:15], 16)})
         found = _existing(s, out.sha256 or "")
         if found and out.status != "encrypted" and s.get(m.Attachment, found[0]).status == "encrypted":
             return _unlock(cat, s, path, out, found[0])

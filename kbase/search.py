@@ -79,7 +79,10 @@ class _View:
 
     def refresh(self) -> None:
         if not self.searcher.up_to_date():
-            self.searcher = self.searcher.refresh()
+            # not Searcher.refresh(): whoosh-reloaded 2.7.5 puts dropped segments back into the
+            # reused reader (deleted documents come back) and fails outright on an empty index
+            old, self.searcher = self.searcher, self.ix.searcher()
+            old.close()
             self._build_maps()
 
     def _build_maps(self) -> None:

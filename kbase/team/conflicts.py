@@ -1,0 +1,60 @@
+"""After a refused save: show both versions, reload, or merge field by field (no Qt)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import SQLModel
+
+from kbase.catalogue import Catalogue
+from kbase.errors import ConflictError
+
+BOOKKEEPING = ("id", "version", "created", "updated")
+
+
+@dataclass
+class FieldMerge:
+    """What a three-way merge of one record gives: values to save and the fields both sides changed."""
+
+    values: dict[str, Any] = field(default_factory=dict)  # fields to save on top of theirs
+    clashes: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # field -> (mine, theirs)
+    theirs_version: int = 0
+
+
+def merge_fields(opened: dict[str, Any], mine: dict[str, Any], theirs: dict[str, Any]) -> FieldMerge:
+    """opened: the record as the user loaded it; mine: the fields they changed; theirs: as saved now."""
+    result = FieldMerge(theirs_version=int(theirs.get("version") or 0))
+    for name, value in mine.items():
+        if name in BOOKKEEPING:
+            continue
+        if theirs.get(name) == value:
+            continue  # both sides agree
+        if theirs.get(name) == opened.get(name):
+            result.values[name] = value  # only I changed it
+        else:
+            result.clashes[name] = (value, theirs.get(name))
+    return result
+
+
+def save_merged(cat: Catalogue, model: type[SQLModel], record_id: int, opened: dict[str, Any],
+                mine: dict[str, Any], prefer_mine: bool = False) -> Any:
+    """Save my changes on top of what someone else saved; ConflictError again if fields clash.
+
+    With prefer_mine, clashing fields take my value (the user chose so, field by field).
+    """
+    current = cat.get(model, record_id).model_dump()
+    merged = merge_fields(opened, mine, current)
+    if merged.clashes and not prefer_mine:
+        names = ", ".join(sorted(merged.clashes))
+        raise ConflictError(f"{model.__tablename__} {record_id}: both you and someone else changed {names}",  # type: ignore[attr-defined]
+                            mine=mine, theirs=current)
+    values = dict(merged.values)
+    if prefer_mine:
+        values.update({name: pair[0] for name, pair in merged.clashes.items()})
+    if not values:
+        return cat.get(model, record_id)
+    return cat.update(model, record_id, expected_version=merged.theirs_version, **values)
+
+
+__all__ = ["FieldMerge", "merge_fields", "save_merged"]
