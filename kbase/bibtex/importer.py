@@ -14,7 +14,7 @@ from sqlmodel import Session
 from kbase import models as m
 from kbase.bibtex.files import file_paths, resolve
 from kbase.bibtex.mapping import PubData, to_publication
-from kbase.bibtex.names_cache import NameCache
+from kbase.bibtex.names_cache import NameCache, insert_returning_ids, insert_rows, log_inserts
 from kbase.bibtex.parse import BadValue, parse_text, read_text
 from kbase.catalogue import Catalogue
 from kbase.citekeys import unique_key
@@ -23,6 +23,9 @@ from kbase.errors import ImportProblem, InvalidInput
 from kbase.text import fold_words
 
 ON_DUPLICATE = ("link", "skip", "create", "merge")
+# every column a new publication row needs, so that one multi-row INSERT fits all entries
+_EMPTY: dict[str, Any] = {name: None for name in m.Publication.model_fields if name != "id"} | {
+    "visibility": "public", "type": "other", "title_norm": ""}
 CHUNK = 500
 
 
@@ -206,11 +209,14 @@ def _record(chunk: list[_Planned], report: BibReport) -> None:
 
 def _write_chunk(cat: Catalogue, s: Session | None, chunk: list[_Planned], names: NameCache, report: BibReport,
                  taken: set[str], placeholder: dict[int, int], record: bool = True) -> None:
-    new: list[tuple[_Planned, m.Publication]] = []
-    for plan in chunk:
-        if plan.action in ("link", "skip"):
-            continue
-        cols = dict(plan.data.columns)
+    """Write one chunk with a handful of multi-row INSERTs (s is None in a dry run)."""
+    todo = [plan for plan in chunk if plan.action not in ("link", "skip")]
+    names.prepare(s, [n for plan in todo for _role, n in plan.data.contributors],
+                  [plan.data.publisher for plan in todo if plan.data.publisher])
+    now = m.utcnow()
+    rows: list[dict[str, Any]] = []
+    for plan in todo:
+        cols = {**_EMPTY, **plan.data.columns, "version": 1, "created": now, "updated": now}
         key = unique_key(cols["citekey"], taken)
         if key != cols["citekey"]:
             report.notes.append((plan.data.line, plan.data.key, f"citation key already used; stored as {key}"))
@@ -222,29 +228,29 @@ def _write_chunk(cat: Catalogue, s: Session | None, chunk: list[_Planned], names
             cols["series_id"] = names.series_id(s, plan.data.series)
         if plan.data.publisher:
             cols["publisher_id"] = names.organisation(s, plan.data.publisher)
-        new.append((plan, m.Publication(**cols)))
+        rows.append(cols)
     if s is None:  # dry run: resolve every name so the report counts what would be created
-        for plan, _pub in new:
+        for plan in todo:
             _links(names, None, plan)
             plan.pub_id = plan.target
         _resolve_links(chunk, {})
         if record:
             _record(chunk, report)
         return
-    s.add_all([p for _plan, p in new])
-    s.flush()
-    rows: list[Any] = []
-    for plan, pub in new:
+    ids = insert_returning_ids(s, m.Publication, rows)
+    links: dict[type, list[dict[str, Any]]] = {}
+    for plan, pid in zip(todo, ids):
         if plan.action == "create":
-            placeholder[plan.target or 0] = pub.id
-        plan.pub_id = pub.id
-        cat.log_change(s, "publication", pub.id, "insert")
-        rows += _links(names, s, plan)
-    s.add_all(rows)
-    s.flush()
-    for plan, pub in new:
+            placeholder[plan.target or 0] = pid
+        plan.pub_id = pid
+        for model, row in _links(names, s, plan):
+            links.setdefault(model, []).append(row)
+    for model, link_rows in links.items():
+        insert_rows(s, model, link_rows)
+    log_inserts(cat, s, "publication", ids)
+    for plan, pid in zip(todo, ids):
         if plan.action == "merge" and plan.target:
-            cat.merge(m.Publication, plan.target, pub.id)
+            cat.merge(m.Publication, plan.target, pid)
             plan.pub_id = plan.target
     _resolve_links(chunk, placeholder)
     if record:
@@ -259,21 +265,21 @@ def _resolve_links(chunk: list[_Planned], placeholder: dict[int, int]) -> None:
             plan.pub_id = placeholder.get(target, target)
 
 
-def _links(names: NameCache, s: Session | None, plan: _Planned) -> list[Any]:
+def _links(names: NameCache, s: Session | None, plan: _Planned) -> list[tuple[type, dict[str, Any]]]:
     pid = plan.pub_id or 0
     d = plan.data
-    rows: list[Any] = []
+    rows: list[tuple[type, dict[str, Any]]] = []
     for pos, (role, name) in enumerate(d.contributors):
         kind, rid = names.contributor(s, name)
-        rows.append(m.Contributor(publication_id=pid, position=pos, role=role,
-                                  person_id=rid if kind == "person" else None,
-                                  organisation_id=rid if kind == "organisation" else None))
+        rows.append((m.Contributor, {"publication_id": pid, "position": pos, "role": role,
+                                     "person_id": rid if kind == "person" else None,
+                                     "organisation_id": rid if kind == "organisation" else None}))
     for sid in dict.fromkeys(names.subject_id(s, n) for n in d.subjects):
-        rows.append(m.PublicationSubject(publication_id=pid, subject_id=sid))
+        rows.append((m.PublicationSubject, {"publication_id": pid, "subject_id": sid}))
     for jid in dict.fromkeys(names.project_id(s, n) for n in d.projects):
-        rows.append(m.PublicationProject(publication_id=pid, project_id=jid))
+        rows.append((m.PublicationProject, {"publication_id": pid, "project_id": jid}))
     for rid in dict.fromkeys(names.region_id(s, n) for n in d.regions):
-        rows.append(m.PublicationRegion(publication_id=pid, region_id=rid))
+        rows.append((m.PublicationRegion, {"publication_id": pid, "region_id": rid}))
     return rows
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bibtexparser.middlewares.names import (
     InvalidNameError, parse_single_name_into_parts, split_multiple_persons_names,
@@ -63,6 +64,7 @@ def parse_names(text: str) -> tuple[list[Name], bool]:
     return names, others
 
 
+@lru_cache(maxsize=65536)
 def display_of(sortable: str) -> str:
     """The display name a 'von Last, Jr, First' form reads as (used to check stored forms)."""
     names, _ = parse_names(to_latex(sortable))

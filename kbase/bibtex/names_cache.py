@@ -2,15 +2,46 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlmodel import Session
 
 from kbase import models as m
 from kbase.bibtex.names import Name
 from kbase.catalogue import Catalogue
 from kbase.text import fold, fold_words
+
+
+@lru_cache(maxsize=65536)
+def _person_keys(n: Name) -> list[str]:
+    keys = [fold_words(n.display)]
+    if n.sortable and fold_words(n.sortable) != keys[0]:
+        keys.append(fold_words(n.sortable))
+    return keys
+
+
+def insert_rows(s: Session, model: type, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        s.execute(insert(model.__table__), rows)  # type: ignore[attr-defined]
+
+
+def insert_returning_ids(s: Session, model: type, rows: list[dict[str, Any]]) -> list[int]:
+    """One multi-row INSERT; the new IDs in the order of rows."""
+    if not rows:
+        return []
+    table = model.__table__  # type: ignore[attr-defined]
+    result = s.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
+    return [row[0] for row in result]
+
+
+def log_inserts(cat: Catalogue, s: Session, kind: str, ids: list[int]) -> None:
+    """Change rows for new records, as Catalogue.log_change writes them, in one statement."""
+    if ids:
+        now = m.utcnow()
+        insert_rows(s, m.Change, [{"kind": kind, "record_id": i, "op": "insert", "at": now} for i in ids])
+        cat._pending.extend((kind, i, "insert") for i in ids)
 
 
 class NameCache:
@@ -36,53 +67,72 @@ class NameCache:
 
     def _new_id(self, kind: str, label: str) -> int:
         self.created.setdefault(kind, []).append(label)
+        return self._fake_id()
+
+    def prepare(self, s: Session | None, names: list[Name], org_names: list[str]) -> None:
+        """Create, in a few statements, every person and organisation of a chunk not known yet."""
+        new_people: dict[str, Name] = {}
+        for n in names:
+            if n.kind == "organisation":
+                org_names.append(n.display)
+            elif not any(k in self.person for k in _person_keys(n)):
+                new_people.setdefault(fold_words(n.display), n)
+        new_orgs = {fold_words(o): o for o in org_names if fold_words(o) not in self.org}
+        new_orgs.pop("", None)
+        for norm, name in new_orgs.items():
+            self.created.setdefault("organisation", []).append(name)
+        for n in new_people.values():
+            self.created.setdefault("person", []).append(n.display)
+        if s is None:
+            for norm in new_orgs:
+                self.org[norm] = self._fake_id()
+            for n in new_people.values():
+                pid = self._fake_id()
+                for k in _person_keys(n):
+                    self.person.setdefault(k, pid)
+            return
+        now = m.utcnow()
+        base = {"version": 1, "created": now, "updated": now}
+        org_ids = insert_returning_ids(s, m.Organisation, [{**base, "name": o} for o in new_orgs.values()])
+        person_list = list(new_people.values())
+        person_ids = insert_returning_ids(s, m.Person, [{**base, "name": n.display} for n in person_list])
+        aliases = []
+        for (norm, name), oid in zip(new_orgs.items(), org_ids):
+            self.org[norm] = oid
+            aliases.append({"organisation_id": oid, "alias": name, "norm": norm})
+        insert_rows(s, m.OrganisationAlias, aliases)
+        aliases = []
+        for n, pid in zip(person_list, person_ids):
+            forms = [n.display] + ([n.sortable] if n.sortable else [])
+            for form, key in zip(forms, _person_keys(n)):
+                aliases.append({"person_id": pid, "alias": form, "norm": key})
+                self.person.setdefault(key, pid)
+        insert_rows(s, m.PersonAlias, aliases)
+        log_inserts(self.cat, s, "organisation", org_ids)
+        log_inserts(self.cat, s, "person", person_ids)
+
+    def _fake_id(self) -> int:
         self._fake -= 1
         return self._fake
 
-    def _add_with_aliases(self, s: Session, obj: Any, alias_model: type, fk: str, aliases: list[str],
-                          table: dict[str, int]) -> int:
-        s.add(obj)
-        s.flush()
-        seen: set[str] = set()
-        for alias in aliases:
-            norm = fold_words(alias)
-            if norm and norm not in seen:
-                seen.add(norm)
-                s.add(alias_model(**{fk: obj.id, "alias": alias, "norm": norm}))
-                table.setdefault(norm, obj.id)
-        self.cat.log_change(s, obj.__tablename__, obj.id, "insert")
-        return obj.id
-
-    def organisation(self, s: Session, name: str) -> int:
+    def organisation(self, s: Session | None, name: str) -> int:
         norm = fold_words(name)
-        if norm in self.org:
-            return self.org[norm]
-        if self.dry_run:
-            self.org[norm] = self._new_id("organisation", name)
-            return self.org[norm]
-        self.created.setdefault("organisation", []).append(name)
-        return self._add_with_aliases(s, m.Organisation(name=name), m.OrganisationAlias, "organisation_id", [name], self.org)
+        if norm not in self.org:
+            self.prepare(s, [], [name])
+        return self.org[norm]
 
-    def contributor(self, s: Session, name: Name) -> tuple[str, int]:
+    def contributor(self, s: Session | None, name: Name) -> tuple[str, int]:
         if name.kind == "organisation":
             return "organisation", self.organisation(s, name.display)
-        keys = [fold_words(name.display)] + ([fold_words(name.sortable)] if name.sortable else [])
-        for k in keys:
-            if k in self.person:
-                pid = self.person[k]
-                if name.sortable and keys[-1] not in self.person and not self.dry_run and pid > 0:
-                    # remember how BibTeX spells this person so export gives the same name parts
-                    s.add(m.PersonAlias(person_id=pid, alias=name.sortable, norm=keys[-1]))
-                    self.person[keys[-1]] = pid
-                return "person", pid
-        if self.dry_run:
-            pid = self._new_id("person", name.display)
-            for k in keys:
-                self.person[k] = pid
-            return "person", pid
-        self.created.setdefault("person", []).append(name.display)
-        aliases = [name.display] + ([name.sortable] if name.sortable else [])
-        return "person", self._add_with_aliases(s, m.Person(name=name.display), m.PersonAlias, "person_id", aliases, self.person)
+        keys = _person_keys(name)
+        if not any(k in self.person for k in keys):
+            self.prepare(s, [name], [])
+        pid = next(self.person[k] for k in keys if k in self.person)
+        if name.sortable and keys[-1] not in self.person and s is not None and pid > 0:
+            # remember how BibTeX spells this person so export gives the same name parts
+            insert_rows(s, m.PersonAlias, [{"person_id": pid, "alias": name.sortable, "norm": keys[-1]}])
+            self.person[keys[-1]] = pid
+        return "person", pid
 
     def _simple(self, s: Session, kind: str, table: dict[str, int], label: str, model: type, **fields: Any) -> int:
         key = fold(label)

@@ -53,6 +53,9 @@ class ParsedFile:
 
 def _parts(raw: str) -> list[str]:
     """Split a raw value on `#` outside braces and quotes."""
+    if "#" not in raw and "\\{" not in raw and "\\}" not in raw and raw.count("{") == raw.count("}") \
+            and (raw.lstrip()[:1] == "{" or '"' not in raw):
+        return [raw.strip()]  # the common case: one braced, quoted or bare value
     parts, depth, quoted, start = [], 0, False, 0
     i = 0
     while i < len(raw):
@@ -100,7 +103,9 @@ def evaluate(raw: str, macros: dict[str, str]) -> str:
 def tidy(text: str, verbatim: bool = False) -> str:
     """Whitespace as BibTeX reads it: runs collapse to one space, a blank line stays a paragraph break."""
     if verbatim:
-        return _ESCAPED_IN_VERBATIM.sub(r"\1", text.strip())
+        return _ESCAPED_IN_VERBATIM.sub(r"\1", text.strip()) if "\\" in text else text.strip()
+    if "\n" not in text and "  " not in text and "\t" not in text:
+        return text.strip()
     return _WS.sub(lambda m: "\n\n" if m.group(0).count("\n") >= 2 else " ", text).strip()
 
 

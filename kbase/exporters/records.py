@@ -30,8 +30,9 @@ def load_publications(cat: Catalogue, ids: list[int], include_confidential: bool
         return []
     wanted = set(ids)
     with cat.reading() as s:
-        pubs = {p.id: p for p in s.scalars(select(m.Publication).where(m.Publication.id.in_(ids)))} \
-            if len(ids) < 900 else {p.id: p for p in s.scalars(select(m.Publication)) if p.id in wanted}
+        table = m.Publication.__table__  # type: ignore[attr-defined]
+        query = select(table).where(table.c.id.in_(ids)) if len(ids) < 900 else select(table)
+        pubs = {p.id: p for p in s.execute(query) if p.id in wanted}
         series = dict(s.execute(select(m.Series.id, m.Series.name)).all())
         orgs = {i: (n, a) for i, n, a in s.execute(select(m.Organisation.id, m.Organisation.name, m.Organisation.acronym))}
         people = dict(s.execute(select(m.Person.id, m.Person.name)).all())
@@ -40,7 +41,8 @@ def load_publications(cat: Catalogue, ids: list[int], include_confidential: bool
                                     .where(m.PersonAlias.alias.contains(",")).order_by(m.PersonAlias.id)):
             comma_aliases[pid].append(alias)
         contributors: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        for c in s.scalars(select(m.Contributor).order_by(m.Contributor.publication_id, m.Contributor.position)):
+        contributor = m.Contributor.__table__  # type: ignore[attr-defined]
+        for c in s.execute(select(contributor).order_by(contributor.c.publication_id, contributor.c.position)):
             if c.publication_id not in wanted:
                 continue
             if c.person_id is not None:
@@ -61,9 +63,11 @@ def load_publications(cat: Catalogue, ids: list[int], include_confidential: bool
             if pid in wanted and (include_confidential or vis != "confidential"):
                 projects[pid].append(title)
         files: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        for a in s.scalars(select(m.Attachment).where(m.Attachment.publication_id.is_not(None)).order_by(m.Attachment.id)):
-            if a.publication_id in wanted:
-                files[a.publication_id].append({"filename": a.filename, "sha256": a.sha256, "mime": a.mime})
+        for pid, filename, sha, mime in s.execute(
+                select(m.Attachment.publication_id, m.Attachment.filename, m.Attachment.sha256, m.Attachment.mime)
+                .where(m.Attachment.publication_id.is_not(None)).order_by(m.Attachment.id)):
+            if pid in wanted:
+                files[pid].append({"filename": filename, "sha256": sha, "mime": mime})
     out = []
     for pid in ids:
         p = pubs.get(pid)
