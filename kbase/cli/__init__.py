@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "kbase.cli.imports",
     "kbase.cli.report",
     "kbase.cli.bibtex",
+    "kbase.cli.team",
 ]
 
 

@@ -58,6 +58,7 @@ def backup(location: str, archive: str | Path, progress: Progress | None = None)
                 "tables": report.tables, "files": report.files, "bytes": report.bytes,
             }
             zf.writestr("manifest.json", json.dumps(manifest, indent=1))
+        report.problems = check_archive(partial, report)
         os.replace(partial, archive)
         return report
     except OSError as exc:
@@ -65,6 +66,25 @@ def backup(location: str, archive: str | Path, progress: Progress | None = None)
     finally:
         partial.unlink(missing_ok=True)
         lib.close()
+
+
+def check_archive(path: Path, report: CopyReport) -> list[str]:
+    """Read the new archive back: zip checksums, rows per table, and every file against its hash."""
+    import hashlib
+
+    problems = []
+    with zipfile.ZipFile(path) as zf:
+        bad = zf.testzip()
+        if bad:
+            return [f"{bad} is damaged in the archive"]
+        for name, summary in report.tables.items():
+            rows = sum(1 for _ in _lines(zf, f"tables/{name}.jsonl"))
+            if rows != summary["rows"]:
+                problems.append(f"table {name}: {summary['rows']} rows read, {rows} in the archive")
+        for member in zf.namelist():
+            if member.startswith("files/") and hashlib.sha256(zf.read(member)).hexdigest() != member[6:]:
+                problems.append(f"{member} does not match its SHA-256 in the archive")
+    return problems
 
 
 def current_revision_on(conn: Any) -> str | None:
