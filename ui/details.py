@@ -12,7 +12,7 @@ from kbase import models as m
 from kbase import views
 from kbase.catalogue import Catalogue
 from kbase.errors import KbaseError
-from ui.i18n import tr
+from ui.i18n import date_label, timestamp, tr
 
 # Field names as shown (English; translated on display). Fields not listed are shown prettified.
 LABELS = {
@@ -33,7 +33,14 @@ LABELS = {
 # shown in the heading or not at all
 SKIP = {"kind", "title", "name", "year", "month", "month_end", "day", "series_id", "publisher_id", "programme_id",
         "parent_id", "organiser_id", "project_id", "subtitle"}
-TRANSLATED_VALUES = {"type", "visibility", "role", "level", "status"}
+# fields shown first, in this order; the rest follow; META go to a small footer line
+FIRST = ["date", "type", "contributors", "short_name", "acronym", "kind", "role", "level", "parent", "series", "number",
+         "publisher", "place", "container", "pages", "programme", "start", "end", "end_date", "organiser", "project",
+         "partners", "funders", "assignments", "projects", "organisations", "regions", "children", "subjects",
+         "people", "events", "publications", "abstract", "summary", "description", "aliases", "name_fr",
+         "name_local", "country", "title", "email", "language", "url", "isbn", "doi", "citekey", "visibility"]
+META = ("id", "version", "created", "updated")
+TRANSLATED_VALUES = {"type", "visibility", "role", "level", "status", "kind"}
 KIND_TITLES = {"publication": "Publication", "project": "Project", "organisation": "Organisation",
                "person": "Person", "region": "Region", "event": "Event", "programme": "Programme",
                "series": "Series", "subject": "Subject", "attachment": "Attachment"}
@@ -45,6 +52,7 @@ h3 { font-size: 13px; margin: 12px 0 4px 0; color: #33475b; }
 p.kind { color: #6b7785; font-size: 11px; margin: 0; text-transform: uppercase; }
 p.subtitle { color: #33475b; font-style: italic; margin: 0 0 6px 0; }
 p.empty { color: #6b7785; }
+p.meta { color: #8a95a3; font-size: 11px; margin-top: 14px; }
 table.fields th { text-align: left; vertical-align: top; color: #5a6674; font-weight: normal; padding-right: 10px; white-space: nowrap; }
 table.fields td { vertical-align: top; }
 a { color: #1f5f96; text-decoration: none; }
@@ -155,18 +163,32 @@ class DetailsPane(QTextBrowser):
                  f"<h2>{html.escape(str(title))}</h2>"]
         if data.get("subtitle"):
             parts.append(f"<p class='subtitle'>{html.escape(data['subtitle'])}</p>")
+        if kind == "publication":
+            data = {**data, "date": date_label(data.get("year"), data.get("month"), data.get("month_end"))}
         rows = []
-        for key, value in data.items():
-            if key in SKIP or value in (None, "", [], {}):
+        ordered = [k for k in FIRST if k in data] + [k for k in data if k not in FIRST]
+        for key in ordered:
+            value = data[key]
+            shown_anyway = (key == "title" and kind == "person") or (key == "kind" and value != kind)
+            if (key in SKIP and not shown_anyway) or key in META:
                 continue
-            if key == "attachments":
+            if value in (None, "", [], {}) or key == "attachments":
                 continue
-            rows.append(f"<tr><th>{html.escape(tr(LABELS.get(key, key.replace('_', ' ').capitalize())))}</th>"
+            label = "Position" if (key == "title" and kind == "person") else LABELS.get(key, key.replace("_", " ").capitalize())
+            rows.append(f"<tr><th>{html.escape(tr(label))}</th>"
                         f"<td>{self._value(key, value)}</td></tr>")
         parts.append("<table class='fields' cellspacing='0' cellpadding='3'>" + "".join(rows) + "</table>")
         if data.get("attachments"):
             parts.append(f"<h3>{html.escape(tr('Attachments'))}</h3>")
             parts.extend(self._attachment(a) for a in data["attachments"])
+        footer = [f"{tr('ID')} {data.get('id')}"]
+        if data.get("version"):
+            footer.append(f"{tr('Version')} {data['version']}")
+        if data.get("created"):
+            footer.append(f"{tr('Created')} {timestamp(data['created'])}")
+        if data.get("updated"):
+            footer.append(f"{tr('Modified')} {timestamp(data['updated'])}")
+        parts.append(f"<p class='meta'>{html.escape(' · '.join(footer))}</p>")
         return "".join(parts)
 
     def _value(self, key: str, value: Any) -> str:

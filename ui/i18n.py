@@ -75,9 +75,30 @@ def set_language(lang: str) -> None:
     notifier().changed.emit(lang)
 
 
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+
+
+def date_label(year: int | None, month: int | None = None, month_end: int | None = None) -> str:
+    """'June – July 2021' in the interface language ('juin – juillet 2021'), '2021' or ''."""
+    if not year:
+        return ""
+    if month and month_end and month_end != month and 1 <= month <= 12 and 1 <= month_end <= 12:
+        return f"{tr(MONTHS[month - 1])} – {tr(MONTHS[month_end - 1])} {year}"
+    if month and 1 <= month <= 12:
+        return f"{tr(MONTHS[month - 1])} {year}"
+    return str(year)
+
+
+def timestamp(value: object) -> str:
+    """A stored date-time as 'YYYY-MM-DD HH:MM' (ISO text or datetime)."""
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value or "")
+    return text[:16].replace("T", " ")
+
+
 def on_change(callback: Callable[[str], object]) -> None:
     """Call callback(lang) after every language switch."""
     notifier().changed.connect(callback)
 
 
-__all__ = ["tr", "set_language", "language", "on_change", "notifier", "LANGUAGES", "system_language", "load_catalogue"]
+__all__ = ["tr", "date_label", "timestamp", "set_language", "language", "on_change", "notifier", "LANGUAGES", "system_language", "load_catalogue"]

@@ -165,6 +165,8 @@ class MainWindow(QMainWindow):
         self.search_panel.open_hit.connect(self.open_attachment)
         self.search_panel.show_record.connect(lambda kind, rid: self.details.show_record(kind, rid))
         self.search_panel.closed.connect(self.show_browse)
+        self.search_panel.hits.modelReset.connect(self._update_counts)
+        self.stack.currentChanged.connect(lambda _i: self._update_counts())
         self.undo_stack.indexChanged.connect(lambda _i: self._refresh_timer.start())
 
     # -- hooks used by the editors and dialogs -------------------------------------------------------
@@ -347,6 +349,11 @@ class MainWindow(QMainWindow):
         self.action_merge.setEnabled(self.action_merge.isEnabled() and n == 2)
 
     def _update_counts(self) -> None:
+        if self.stack.currentWidget() is self.search_panel and self.search_panel.result is not None:
+            n = self.search_panel.result.total
+            self.count_label.setText(tr("{n} publications match “{query}”.").format(n=n, query=self.search_panel.query)
+                                     if n != 1 else tr("1 publication matches “{query}”.").format(query=self.search_panel.query))
+            return
         singular, plural = KIND_PLURALS.get(self.model.kind, ("{n}", "{n}"))
         n = self.model.rowCount()
         text = tr(singular if n == 1 else plural).format(n=f"{n:,}".replace(",", "\u202f"))

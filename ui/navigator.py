@@ -23,7 +23,7 @@ KINDS = [("publication", "Publications"), ("project", "Projects"), ("organisatio
          ("person", "People"), ("event", "Events")]
 # group key, English heading, record model, Filter field the entries set
 GROUPS = [("region", "Regions", m.Region, "region"), ("programme", "Programmes", m.Programme, "programme"),
-          ("series", "Series", m.Series, "series"), ("subject", "Subjects", m.Subject, "subject")]
+          ("series", "Publication series", m.Series, "series"), ("subject", "Subjects", m.Subject, "subject")]
 
 
 @dataclass

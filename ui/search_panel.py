@@ -22,7 +22,9 @@ PAGE_SIZE = 200  # publications fetched per search
 
 
 class SnippetDelegate(QStyledItemDelegate):
-    """Draws the snippet's HTML (matched words in bold) in the first column."""
+    """Draws a page's snippet as HTML (matched words in bold), up to MAX_LINES whole lines."""
+
+    MAX_LINES = 3
 
     def paint(self, painter: Any, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         html_text = index.data(ROLE_HTML)
@@ -34,10 +36,12 @@ class SnippetDelegate(QStyledItemDelegate):
         style = opt.widget.style() if opt.widget else QApplication.style()
         opt.text = ""
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
-        doc = self._document(html_text, opt)
+        doc = self._document(html_text, opt, opt.rect.width())
+        line = opt.fontMetrics.lineSpacing()
+        lines = max(1, min(self.MAX_LINES, int((opt.rect.height() - 2 * MARGIN) / line)))
         painter.save()
         painter.translate(opt.rect.topLeft())
-        painter.setClipRect(QRectF(0, 0, opt.rect.width(), opt.rect.height()))
+        painter.setClipRect(QRectF(0, 0, opt.rect.width(), lines * line + MARGIN + 1))  # whole lines only
         ctx = QAbstractTextDocumentLayout.PaintContext()
         selected = bool(opt.state & QStyle.StateFlag.State_Selected)
         ctx.palette.setColor(QPalette.ColorRole.Text, opt.palette.color(
@@ -51,20 +55,26 @@ class SnippetDelegate(QStyledItemDelegate):
             return super().sizeHint(option, index)
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
-        doc = self._document(html_text, opt)
-        return QSize(int(doc.idealWidth()), int(min(doc.size().height(), opt.fontMetrics.height() * 3 + 8)))
-
-    def _document(self, html_text: str, opt: QStyleOptionViewItem) -> QTextDocument:
-        doc = QTextDocument()
-        doc.setDefaultFont(opt.font)
-        doc.setDocumentMargin(3)
         view = self.parent()
         width = opt.rect.width()
         if width <= 0 and isinstance(view, QTreeView):
-            width = view.columnWidth(0) - view.indentation() * 2
-        doc.setTextWidth(max(200, width))
+            width = view.columnWidth(0) - view.indentation()
+        doc = self._document(html_text, opt, width)
+        line = opt.fontMetrics.lineSpacing()
+        lines = max(1, min(self.MAX_LINES, round((doc.size().height() - 2 * MARGIN) / line)))
+        return QSize(int(width), lines * line + 2 * MARGIN)
+
+    @staticmethod
+    def _document(html_text: str, opt: QStyleOptionViewItem, width: int) -> QTextDocument:
+        doc = QTextDocument()
+        doc.setDefaultFont(opt.font)
+        doc.setDocumentMargin(MARGIN)
+        doc.setTextWidth(max(120, width))
         doc.setHtml(html_text)
         return doc
+
+
+MARGIN = 3
 
 
 class SearchPanel(QWidget):
@@ -114,8 +124,10 @@ class SearchPanel(QWidget):
         self.hit_view.setWordWrap(True)
         self.hit_view.header().setStretchLastSection(False)
         self.hit_view.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.hit_view.header().resizeSection(1, 120)
-        self.hit_view.header().resizeSection(2, 120)
+        self.hit_view.header().resizeSection(1, 80)
+        self.hit_view.header().resizeSection(2, 110)
+        # snippet rows wrap to the title column: lay them out again when it changes width
+        self.hit_view.header().sectionResized.connect(lambda col, _old, _new: col == 0 and self.hit_view.doItemsLayout())
         self.hit_view.activated.connect(self._hit_activated)
         self.hit_view.doubleClicked.connect(self._hit_activated)
         self.hit_view.selectionModel().currentChanged.connect(self._hit_current)
@@ -129,7 +141,7 @@ class SearchPanel(QWidget):
         self.splitter.addWidget(self.facet_view)
         self.splitter.addWidget(self.hit_view)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([230, 700])
+        self.splitter.setSizes([250, 700])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)

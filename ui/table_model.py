@@ -10,7 +10,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from kbase import models as m
 from kbase import query, views
 from kbase.catalogue import Catalogue
-from ui.i18n import tr
+from ui.i18n import date_label, timestamp, tr
 
 BLOCK = 64  # rows loaded per database round trip; a screenful or two
 
@@ -236,13 +236,13 @@ class RecordTableModel(QAbstractTableModel):
     def _texts(self, obj: Any, extra: dict[str, str]) -> dict[str, str]:
         texts = {c.key: _text(getattr(obj, c.key, None)) for c in self.columns}
         if self.kind == "publication":
-            texts["date"] = views.date_label(obj.year, obj.month, obj.month_end)
+            texts["date"] = date_label(obj.year, obj.month, obj.month_end)
             texts["type"] = tr(obj.type) if obj.type else ""
             texts["visibility"] = tr(obj.visibility)
             texts["series"] = self._series_name(obj.series_id)
             if obj.series_id and obj.number:
                 texts["series"] += f" {obj.number}"
-            texts["updated"] = obj.updated.strftime("%Y-%m-%d %H:%M") if obj.updated else ""
+            texts["updated"] = timestamp(obj.updated) if obj.updated else ""
         elif self.kind in ("organisation", "person", "event", "region", "project"):
             for key in ("kind", "role", "level", "visibility"):
                 if texts.get(key):

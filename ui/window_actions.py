@@ -52,12 +52,22 @@ def build_actions(window: Any) -> None:
         [QKeySequence("Alt+Left"), *QKeySequence.keyBindings(QKeySequence.StandardKey.Back)])))
     window.action_forward.setShortcuts(list(dict.fromkeys(
         [QKeySequence("Alt+Right"), *QKeySequence.keyBindings(QKeySequence.StandardKey.Forward)])))
-    window.action_undo = window.undo_stack.createUndoAction(window)
+    # our own undo/redo actions (not QUndoStack.createUndoAction, whose text keeps the language it was made in)
+    stack = window.undo_stack
+    window.action_undo = QAction(icon("undo"), "", window)
+    window.action_undo.setObjectName("action_undo")
     window.action_undo.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Undo))
-    window.action_undo.setIcon(icon("undo"))
-    window.action_redo = window.undo_stack.createRedoAction(window)
+    window.action_undo.triggered.connect(stack.undo)
+    stack.canUndoChanged.connect(window.action_undo.setEnabled)
+    stack.undoTextChanged.connect(lambda _t: undo_texts(window))
+    window.action_redo = QAction(icon("redo"), "", window)
+    window.action_redo.setObjectName("action_redo")
     window.action_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-    window.action_redo.setIcon(icon("redo"))
+    window.action_redo.triggered.connect(stack.redo)
+    stack.canRedoChanged.connect(window.action_redo.setEnabled)
+    stack.redoTextChanged.connect(lambda _t: undo_texts(window))
+    window.action_undo.setEnabled(stack.canUndo())
+    window.action_redo.setEnabled(stack.canRedo())
     window.addAction(window.action_undo)
     window.addAction(window.action_redo)
     for name in HOOKED:
@@ -134,6 +144,13 @@ def _fill_columns(window: Any) -> None:
         window.menu_columns.addAction(action)
 
 
+def undo_texts(window: Any) -> None:
+    stack = window.undo_stack
+    undo, redo = stack.undoText(), stack.redoText()
+    window.action_undo.setText(tr("&Undo {action}").format(action=undo).strip() if undo else tr("&Undo"))
+    window.action_redo.setText(tr("&Redo {action}").format(action=redo).strip() if redo else tr("&Redo"))
+
+
 def retranslate_actions(window: Any) -> None:
     for name, label, _shortcut, _icon, tip in ACTIONS:
         action: QAction = getattr(window, name)
@@ -142,6 +159,7 @@ def retranslate_actions(window: Any) -> None:
         plain = tr(label).replace("&", "").rstrip("…")
         keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
         action.setToolTip(f"{plain} ({keys})" if keys else plain)
+    undo_texts(window)
     window.menu_file.setTitle(tr("&File"))
     window.menu_edit.setTitle(tr("&Edit"))
     window.menu_view.setTitle(tr("&View"))

@@ -1,0 +1,214 @@
+"""Drives the real app (under Xvfb) on a fresh demo library and saves PNGs of its main views in English and French."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QWidget
+
+from kbase import models as m
+from kbase.catalogue import Catalogue
+from kbase.db import open_library
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZE = (1500, 920)
+
+# Sample text for a few demo publications, so the viewer and the search have pages to show.
+SAMPLES = {
+    "cobalt": [
+        "Cobalt and 3T sourcing compared\nThis sample paper compares how cobalt and tin, tantalum and tungsten\n"
+        "are traced from mine sites to refiners.",
+        "Artisanal cobalt in Lualaba\nDiggers sell cobalt ore to depots near Kolwezi. Prices are set by the depot,\n"
+        "and few diggers know the grade of the ore they sell.",
+        "Traceability\nUnlike 3T minerals, cobalt has no industry-wide tagging scheme.\n"
+        "Refiners rely on audits of their own suppliers.",
+        "Recommendations\nBuyers of cobalt should publish the names of the depots they source from.",
+    ],
+    "gold": [
+        "Gold in the eastern DRC\nA sample paper on artisanal gold mining sites in South Kivu and Ituri.",
+        "Taxation at the mine site\nArmed groups and state services tax gold diggers at many sites.\n"
+        "The survey recorded who collects the taxes and how much.",
+        "Gold trade routes\nMost artisanal gold leaves the provinces through informal channels.",
+    ],
+    "diamond": [
+        "Diamonds in the Central African Republic\nA sample paper on the diamond sector and the Kimberley Process.",
+        "Mining communities\nDiamond diggers work in teams financed by local collectors.\n"
+        "Earnings are shared after each wash of the gravel.",
+        "Export figures\nOfficial diamond exports remain far below the estimated production.",
+    ],
+}
+
+
+def make_pdf(path: Path, pages: list[str]) -> Path:
+    import pymupdf
+
+    doc = pymupdf.open()
+    for i, text in enumerate(pages, start=1):
+        page = doc.new_page()
+        head, _, body = text.partition("\n")
+        page.insert_text((72, 90), head, fontsize=20)
+        y = 130.0
+        for line in body.split("\n"):
+            page.insert_text((72, y), line, fontsize=12)
+            y += 20
+        page.insert_text((72, 780), f"Sample document · page {i}", fontsize=9)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(str(path))
+    doc.close()
+    return path
+
+
+def prepare_library(folder: Path) -> Catalogue:
+    """A demo library with sample PDFs attached to three publications."""
+    from kbase.demo import load_demo
+    from kbase.importer import import_paths
+
+    cat = Catalogue(open_library(str(folder / "library"), create=True))
+    load_demo(cat)
+    pubs = cat.all(m.Publication)
+    for word, pages in SAMPLES.items():
+        pub = next((p for p in pubs if word in p.title.lower()), None)
+        if pub is None:
+            continue
+        pdf = make_pdf(folder / "samples" / f"{word}.pdf", pages)
+        import_paths(cat, [str(pdf)], to_publication=pub.id, workers=1)
+    return cat
+
+
+def import_folder(folder: Path, tag: str) -> Path:
+    """Files to import for the import-results shot: two good PDFs, a damaged one and a fake one."""
+    target = folder / f"incoming-{tag}"
+    make_pdf(target / f"field-notes-{tag}.pdf", [f"Field notes ({tag})\nNotes from a visit to mine sites near Kamituga."])
+    make_pdf(target / f"workshop-{tag}.pdf", [f"Workshop summary ({tag})\nParticipants discussed due diligence.",
+                                              "Next steps\nA follow-up meeting is planned."])
+    good = make_pdf(target / f"damaged-{tag}.pdf", [f"A page ({tag}) that will be cut short.", "Second page."]).read_bytes()
+    (target / f"damaged-{tag}.pdf").write_bytes(good[: len(good) // 3])
+    (target / f"minutes-{tag}.pdf").write_text("These are meeting minutes saved as text, not a PDF.\n", encoding="utf-8")
+    return target
+
+
+def wait(app: QApplication, condition: Callable[[], Any], timeout: float = 30.0) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        app.processEvents()
+        if condition():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def settle(app: QApplication, seconds: float = 0.4) -> None:
+    wait(app, lambda: False, seconds)
+
+
+def save(widget: QWidget, path: Path) -> None:
+    widget.grab().save(str(path))
+    print(f"saved {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+
+
+def shoot(app: QApplication, cat: Catalogue, lang: str, out: Path, work: Path) -> None:
+    from ui import i18n, tasks
+    from ui.app import settings
+    from ui.main_window import MainWindow
+
+    i18n.set_language(lang)
+    window = MainWindow(cat, settings())
+    window.resize(*SIZE)
+    window.show()
+    wait(app, lambda: window.isVisible() and bool(window.navigator._counts))
+    settle(app)
+
+    # 1. the main window with a publication that has an attachment selected
+    with_file = next(a.publication_id for a in cat.all(m.Attachment) if a.publication_id)
+    row = window.model.row_of(with_file)
+    window.table.selectRow(row)
+    window.table.scrollTo(window.model.index(row, 0))
+    wait(app, lambda: window.details.current == ("publication", with_file))
+    settle(app, 1.0)
+    save(window, out / f"main-window-{lang}.png")
+
+    # 2. a search with facets, one facet chosen
+    window.run_search("cobalt")
+    panel = window.search_panel
+    wait(app, lambda: panel.result is not None and panel.result.query == "cobalt")
+    # prefer a hit past the first page: the shot then shows the viewer jumping there
+    pdf_hit = next((h for h in panel.result.hits if any(p.page > 1 for p in h.pages)),
+                   next((h for h in panel.result.hits if h.pages), None))
+    if pdf_hit is not None:
+        row = panel.result.hits.index(pdf_hit)
+        index = panel.hits.index(row, 0)
+        panel.hit_view.expand(index)
+        panel.hit_view.setCurrentIndex(panel.hits.index(0, 0, index))
+    settle(app, 0.8)
+    save(window, out / f"search-{lang}.png")
+
+    # 3. the viewer at a hit
+    if pdf_hit is not None:
+        page = next((p for p in pdf_hit.pages if p.page > 1), pdf_hit.pages[0])
+        window.open_attachment(page.attachment_id, page.page, panel.term_for(page.snippet_html))
+        wait(app, lambda: window.viewers and window.viewers[-1].document.pageCount() > 0
+             and window.viewers[-1].current_page() == page.page)
+        settle(app, 1.5)
+        save(window, out / f"viewer-{lang}.png")
+        window._close_tab(window.tabs.indexOf(window.viewers[-1]))
+    window.show_browse()
+
+    # 4. the publication editor
+    from ui.editors import open_editor
+
+    editor = open_editor(window, "publication", with_file)
+    if editor is not None:
+        wait(app, editor.isVisible)
+        settle(app, 0.8)
+        save(editor, out / f"editor-{lang}.png")
+        editor.close()
+
+    # 5. the import results
+    from ui.dialogs.import_dialog import show_import
+
+    dialog = show_import(window, [str(import_folder(work, lang))])
+    if dialog is not None:
+        wait(app, lambda: dialog.report is not None, timeout=120)
+        settle(app, 0.8)
+        save(dialog, out / f"import-results-{lang}.png")
+        dialog.close()
+
+    # 6. the report dialog with its preview
+    from ui.dialogs.report_dialog import open_report_dialog
+
+    report = open_report_dialog(window, "annual")
+    report.preview()
+    wait(app, lambda: report.output is not None, timeout=120)
+    settle(app, 1.0)
+    save(report, out / f"report-{lang}.png")
+    report.close()
+
+    window.close()
+    tasks.wait_all()
+    settle(app)
+
+
+def main(argv: list[str]) -> int:
+    out = Path(argv[1]) if len(argv) > 1 else ROOT / "docs" / "screenshots"
+    out.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="kbase-shots-"))
+    os.environ["KBASE_SETTINGS_DIR"] = str(work / "settings")
+    os.environ.setdefault("KBASE_LOCAL_DIR", str(work / "local"))
+    from ui.app import make_application
+
+    app = make_application(argv[:1])
+    cat = prepare_library(work)
+    for lang in ("en", "fr"):
+        shoot(app, cat, lang, out, work)
+    cat.library.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
