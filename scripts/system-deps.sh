@@ -2,7 +2,8 @@
 # Installs the Debian packages Kbase needs (Qt's libraries, Xvfb, PostgreSQL, poppler) unless present.
 set -euo pipefail
 need=()
-have_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
+libs="$(ldconfig -p 2>/dev/null || true)"   # read once: `ldconfig | grep -q` dies of SIGPIPE under pipefail
+have_lib() { [[ "$libs" == *"$1 "* ]]; }
 have_lib libEGL.so.1        || need+=(libegl1)
 have_lib libGL.so.1         || need+=(libgl1)
 have_lib libxkbcommon.so.0  || need+=(libxkbcommon0)
@@ -24,14 +25,15 @@ command -v Xvfb >/dev/null      || need+=(xvfb)
 command -v xvfb-run >/dev/null  || need+=(xvfb)
 command -v pdftoppm >/dev/null  || need+=(poppler-utils)
 command -v xdotool >/dev/null   || need+=(xdotool)
-command -v import >/dev/null    || need+=(x11-apps)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || need+=(postgresql)
-fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core)
+fonts="$(fc-list 2>/dev/null || true)"
+[[ "${fonts,,}" == *dejavu* ]] || need+=(fonts-dejavu-core)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)
 echo "Installing system packages: ${need[*]}"
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+lock=(-o DPkg::Lock::Timeout=600)   # another apt run may hold the lock for a while
+$SUDO apt-get "${lock[@]}" update -qq
+$SUDO apt-get "${lock[@]}" install -y -qq --no-install-recommends "${need[@]}" >/dev/null
