@@ -1,0 +1,242 @@
+"""Team benchmark: N desktop processes on one PostgreSQL catalogue doing mixed work at once.
+
+Usage: scripts/with-postgres.sh .venv/bin/python bench/team_bench.py [--clients 8] [--seconds 60]
+       (or --url postgresql+psycopg://user@host/db of a server where the user may CREATE DATABASE)
+Makes a new database with the demo catalogue plus generated PDFs, then runs a one-client
+baseline and the N-client run. Each client has its own local folder (index, file cache),
+searches, reads records, edits (compare-and-set on the version, reload on refusal), imports
+small PDFs (half of them files the other clients import too) and syncs its index every 5 s.
+Prints throughput, p50/p95 per operation kind, conflicts detected, lost updates (must be 0)
+and files stored twice (must be 0).
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+WORDS = ("gold cobalt diamonds mining artisanal conflict supply chain diligence militia checkpoint "
+         "taxation roadblock rights grievance monitoring incident tin tantalum tungsten cassiterite "
+         "coltan province territory cooperative trader export smuggling security stockpile Kivu Ituri "
+         "Kamituga Walikale Bukavu Goma Mongbwalu Kolwezi Katanga Tanzania Geita Shinyanga").split()
+HOT = 12  # publications every client edits: small on purpose, so edits collide
+WEIGHTS = {"search": 40, "read": 35, "edit": 20, "import": 5}
+SYNC_EVERY = 5.0
+
+
+def make_pdf(path: Path, rng: random.Random, tag: str) -> Path:
+    import pymupdf
+
+    doc = pymupdf.open()
+    for page in range(rng.randint(1, 3)):
+        p = doc.new_page()
+        line = " ".join(rng.choice(WORDS) for _ in range(12))
+        p.insert_text((72, 72), f"{tag} page {page + 1}", fontsize=12)
+        p.insert_text((72, 100), line, fontsize=10)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(str(path))
+    doc.close()
+    return path
+
+
+def prepare(admin_url: str, work: Path) -> tuple[str, list[int], dict[int, int]]:
+    """A new database holding the demo catalogue and 30 imported PDFs; the hot publications."""
+    import psycopg
+
+    from kbase import models as m
+    from kbase.catalogue import Catalogue
+    from kbase.db import open_library
+    from kbase.demo import load_demo
+    from kbase.importer import import_paths
+
+    name = f"kbase_bench_{os.getpid()}_{int(time.time())}"
+    with psycopg.connect(admin_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = admin_url.rsplit("/", 1)[0] + "/" + name
+    os.environ["KBASE_LOCAL_DIR"] = str(work / "setup")
+    cat = Catalogue(open_library(url, create=True))
+    load_demo(cat)
+    rng = random.Random(1)
+    pdfs = [make_pdf(work / "seed" / f"seed{i}.pdf", rng, f"seed{i}") for i in range(30)]
+    import_paths(cat, pdfs, workers=2, index=False)
+    ids = [p.id for p in cat.all(m.Publication)]
+    hot = ids[:HOT]
+    versions = {pid: cat.get(m.Publication, pid).version for pid in hot}
+    for i in range(40):  # the files every client may import: the same bytes on every desktop
+        make_pdf(work / "shared" / f"shared{i}.pdf", random.Random(1000 + i), f"shared{i}")
+    cat.library.close()
+    return url, hot, versions
+
+
+def client(idx: int, url: str, work: str, tag: str, seconds: float, start_at: float, hot: list[int], out: Any) -> None:
+    """One desktop: its own local folder and connection pool, working until the deadline."""
+    local = Path(work) / tag / f"client{idx}"
+    os.environ["KBASE_LOCAL_DIR"] = str(local)
+    from kbase import models as m
+    from kbase import views
+    from kbase.catalogue import Catalogue
+    from kbase.db import open_library
+    from kbase.errors import ConflictError, KbaseError
+    from kbase.importer import import_paths
+    from kbase.indexing import sync
+    from kbase.search import search
+
+    rng = random.Random(idx * 7919 + int(start_at))
+    cat = Catalogue(open_library(url))
+    t0 = time.perf_counter()
+    sync(cat)
+    lat: dict[str, list[float]] = defaultdict(list)
+    lat["first sync"].append(time.perf_counter() - t0)
+    with cat.reading() as s:
+        from sqlalchemy import select
+        ids = list(s.scalars(select(m.Publication.id)))
+    conflicts = errors = 0
+    markers: list[tuple[int, str]] = []
+    kinds, weights = zip(*WEIGHTS.items())
+    shared = sorted((Path(work) / "shared").glob("*.pdf"))
+    while time.time() < start_at:
+        time.sleep(0.01)
+    deadline = start_at + seconds
+    next_sync = time.time() + SYNC_EVERY
+    n = 0
+    while time.time() < deadline:
+        kind = "sync" if time.time() >= next_sync else rng.choices(kinds, weights)[0]
+        t = time.perf_counter()
+        try:
+            if kind == "sync":
+                sync(cat)
+                next_sync = time.time() + SYNC_EVERY
+            elif kind == "search":
+                search(cat, rng.choice(WORDS), limit=20)
+            elif kind == "read":
+                views.describe(cat, "publication", rng.choice(ids))
+            elif kind == "edit":
+                pid = rng.choice(hot)
+                marker = f"[c{idx}.{n}]"
+                for _attempt in range(20):  # what the app does on "reload": read again, apply, save
+                    rec = cat.get(m.Publication, pid)
+                    try:
+                        cat.update(m.Publication, pid, expected_version=rec.version, abstract=(rec.abstract or "") + marker)
+                        markers.append((pid, marker))
+                        break
+                    except ConflictError:
+                        conflicts += 1
+            elif kind == "import":
+                if rng.random() < 0.5:
+                    pdf = rng.choice(shared)
+                else:
+                    pdf = make_pdf(local / "new" / f"n{n}.pdf", rng, f"{tag} client{idx} file {n}")
+                import_paths(cat, [pdf], workers=1, index=False)
+        except KbaseError:
+            errors += 1
+        lat[kind].append(time.perf_counter() - t)
+        n += 1
+    cat.library.close()
+    out.put({"lat": dict(lat), "conflicts": conflicts, "errors": errors, "markers": markers})
+
+
+def run(url: str, work: Path, tag: str, clients: int, seconds: float, hot: list[int]) -> list[dict[str, Any]]:
+    ctx = mp.get_context("spawn")
+    out = ctx.Queue()
+    start_at = time.time() + 8 + clients  # time to start every process and build its index
+    procs = [ctx.Process(target=client, args=(i, url, str(work), tag, seconds, start_at, hot, out)) for i in range(clients)]
+    for p in procs:
+        p.start()
+    results = [out.get(timeout=seconds + 600) for _ in procs]
+    for p in procs:
+        p.join()
+    return results
+
+
+def check(url: str, hot: list[int], versions: dict[int, int], results: list[dict[str, Any]]) -> dict[str, int]:
+    """Lost updates: saved edits whose marker is gone or whose version bump is missing."""
+    from sqlalchemy import func, select
+
+    from kbase import models as m
+    from kbase.catalogue import Catalogue
+    from kbase.db import open_library
+
+    cat = Catalogue(open_library(url))
+    saved: dict[int, list[str]] = defaultdict(list)
+    for r in results:
+        for pid, marker in r["markers"]:
+            saved[pid].append(marker)
+    lost = 0
+    for pid in hot:
+        rec = cat.get(m.Publication, pid)
+        text = rec.abstract or ""
+        missing = sum(1 for mk in saved[pid] if mk not in text)
+        lost += max(missing, len(saved[pid]) - (rec.version - versions[pid]))
+    with cat.reading() as s:
+        twice = s.scalar(select(func.count()).select_from(
+            select(m.Attachment.sha256).group_by(m.Attachment.sha256).having(func.count() > 1).subquery()))
+        files = s.scalar(select(func.count()).select_from(m.StoredFile))
+    cat.library.close()
+    return {"lost": lost, "twice": twice or 0, "files": files or 0, "edits": sum(len(v) for v in saved.values())}
+
+
+def summary(label: str, results: list[dict[str, Any]], seconds: float) -> dict[str, float]:
+    lat: dict[str, list[float]] = defaultdict(list)
+    for r in results:
+        for kind, values in r["lat"].items():
+            lat[kind].extend(values)
+    total = sum(len(v) for k, v in lat.items() if k != "first sync")
+    print(f"\n{label}: {total} operations in {seconds:.0f} s = {total / seconds:.1f} ops/s "
+          f"(conflicts {sum(r['conflicts'] for r in results)}, errors {sum(r['errors'] for r in results)})")
+    print(f"  {'kind':<11} {'count':>6} {'ops/s':>7} {'p50 ms':>8} {'p95 ms':>8}")
+    rates = {}
+    for kind in ("search", "read", "edit", "import", "sync", "first sync"):
+        values = sorted(lat.get(kind, []))
+        if not values:
+            continue
+        p50 = statistics.median(values) * 1000
+        p95 = values[min(len(values) - 1, int(len(values) * 0.95))] * 1000
+        rate = len(values) / seconds if kind != "first sync" else float("nan")
+        rates[kind] = rate
+        print(f"  {kind:<11} {len(values):>6} {rate:>7.1f} {p50:>8.1f} {p95:>8.1f}")
+    rates["total"] = total / seconds
+    return rates
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--url", default=os.environ.get("KBASE_TEST_PG_URL"), help="server URL of a user who may create databases")
+    ap.add_argument("--clients", type=int, default=8)
+    ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--baseline-seconds", type=float, default=15)
+    args = ap.parse_args()
+    if not args.url:
+        print("team_bench: no server: run it under scripts/with-postgres.sh or pass --url", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="kbase-team-bench-") as tmp:
+        work = Path(tmp)
+        t = time.perf_counter()
+        url, hot, versions = prepare(args.url, work)
+        print(f"prepared demo catalogue + 30 PDFs in {time.perf_counter() - t:.1f} s; {os.cpu_count()} CPUs; "
+              f"mix {WEIGHTS}, index sync every {SYNC_EVERY:.0f} s, {HOT} hot publications")
+        base = run(url, work, "baseline", 1, args.baseline_seconds, hot) if args.baseline_seconds > 0 else []
+        rates1 = summary("baseline, 1 client", base, args.baseline_seconds) if base else {}
+        results = run(url, work, "team", args.clients, args.seconds, hot)
+        rates = summary(f"{args.clients} clients", results, args.seconds)
+        found = check(url, hot, versions, base + results)
+        if rates1:
+            print(f"\nthroughput {args.clients} clients / 1 client: {rates['total'] / rates1['total']:.2f}x")
+        print(f"saved edits {found['edits']}, conflicts detected {sum(r['conflicts'] for r in base + results)}, "
+              f"lost updates {found['lost']}")
+        print(f"stored files {found['files']}, files stored twice {found['twice']}")
+        return 1 if found["lost"] or found["twice"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
