@@ -29,6 +29,7 @@ _SYMBOLS = {
 }
 _CMD = re.compile(r"\\([A-Za-z]+|.)")
 _NEEDS_WORK = re.compile(r"[\\{}$~]|--")
+_SPECIAL = re.compile(r"[\\{}$~-]")
 
 
 def _read_group(text: str, i: int) -> tuple[str, int]:
@@ -66,6 +67,13 @@ def to_unicode(text: str) -> str:
     out: list[str] = []
     i, n = 0, len(text)
     while i < n:
+        found = _SPECIAL.search(text, i)
+        if found is None:
+            out.append(text[i:])
+            break
+        if found.start() > i:  # copy plain text up to the next special character in one go
+            out.append(text[i:found.start()])
+            i = found.start()
         ch = text[i]
         if ch == "\\" and i + 1 < n:
             m = _CMD.match(text, i)

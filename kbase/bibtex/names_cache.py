@@ -14,11 +14,16 @@ from kbase.catalogue import Catalogue
 from kbase.text import fold, fold_words
 
 
+# names repeat across thousands of entries: fold each spelling once
+_fw = lru_cache(maxsize=65536)(fold_words)
+_f = lru_cache(maxsize=65536)(fold)
+
+
 @lru_cache(maxsize=65536)
 def _person_keys(n: Name) -> list[str]:
-    keys = [fold_words(n.display)]
-    if n.sortable and fold_words(n.sortable) != keys[0]:
-        keys.append(fold_words(n.sortable))
+    keys = [_fw(n.display)]
+    if n.sortable and _fw(n.sortable) != keys[0]:
+        keys.append(_fw(n.sortable))
     return keys
 
 
@@ -57,13 +62,13 @@ class NameCache:
         self.org = {n: i for i, n in s.execute(select(m.OrganisationAlias.organisation_id, m.OrganisationAlias.norm))}
         self.person = {n: i for i, n in s.execute(select(m.PersonAlias.person_id, m.PersonAlias.norm))}
         self.region = {n: i for i, n in s.execute(select(m.RegionAlias.region_id, m.RegionAlias.norm))}
-        self.subject = {fold(n): i for i, n in s.execute(select(m.Subject.id, m.Subject.name))}
-        self.series = {fold(n): i for i, n in s.execute(select(m.Series.id, m.Series.name))}
+        self.subject = {_f(n): i for i, n in s.execute(select(m.Subject.id, m.Subject.name))}
+        self.series = {_f(n): i for i, n in s.execute(select(m.Series.id, m.Series.name))}
         self.project: dict[str, int] = {}
         for i, title, short in s.execute(select(m.Project.id, m.Project.title, m.Project.short_name)):
-            self.project.setdefault(fold(title), i)
+            self.project.setdefault(_f(title), i)
             if short:
-                self.project.setdefault(fold(short), i)
+                self.project.setdefault(_f(short), i)
 
     def _new_id(self, kind: str, label: str) -> int:
         self.created.setdefault(kind, []).append(label)
@@ -76,8 +81,8 @@ class NameCache:
             if n.kind == "organisation":
                 org_names.append(n.display)
             elif not any(k in self.person for k in _person_keys(n)):
-                new_people.setdefault(fold_words(n.display), n)
-        new_orgs = {fold_words(o): o for o in org_names if fold_words(o) not in self.org}
+                new_people.setdefault(_fw(n.display), n)
+        new_orgs = {_fw(o): o for o in org_names if _fw(o) not in self.org}
         new_orgs.pop("", None)
         for norm, name in new_orgs.items():
             self.created.setdefault("organisation", []).append(name)
@@ -116,7 +121,7 @@ class NameCache:
         return self._fake
 
     def organisation(self, s: Session | None, name: str) -> int:
-        norm = fold_words(name)
+        norm = _fw(name)
         if norm not in self.org:
             self.prepare(s, [], [name])
         return self.org[norm]
@@ -135,7 +140,7 @@ class NameCache:
         return "person", pid
 
     def _simple(self, s: Session, kind: str, table: dict[str, int], label: str, model: type, **fields: Any) -> int:
-        key = fold(label)
+        key = _f(label)
         if key not in table:
             if self.dry_run:
                 table[key] = self._new_id(kind, label)
@@ -154,7 +159,7 @@ class NameCache:
         return self._simple(s, "project", self.project, name, m.Project, title=name)
 
     def region_id(self, s: Session, name: str) -> int:
-        norm = fold_words(name)
+        norm = _fw(name)
         if norm not in self.region:
             if self.dry_run:
                 self.region[norm] = self._new_id("region", name)

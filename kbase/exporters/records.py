@@ -20,7 +20,10 @@ def publication_ids(cat: Catalogue, f: Filter | None, include_confidential: bool
     """IDs that pass the search filter; confidential ones only when asked for."""
     f = f or Filter()
     if not include_confidential:
-        f = Filter(**{**f.__dict__, "visibility": [v for v in (f.visibility or m.VISIBILITIES) if v != "confidential"]})
+        allowed = [v for v in (f.visibility or m.VISIBILITIES) if v != "confidential"]
+        if not allowed:  # only confidential records were asked for: none may go out
+            return []
+        f = Filter(**{**f.__dict__, "visibility": allowed})
     return find_ids(cat, "publication", f, sort="id")
 
 
