@@ -70,6 +70,14 @@ def merge_records(cat: "Catalogue", s: Session, model: type[SQLModel], survivor:
             cat._set_region_path(s, child, cascade=True)
 
 
+def _merge_dicts(theirs: dict[str, Any], mine: dict[str, Any]) -> dict[str, Any]:
+    """mine wins key by key, nested dicts too (BibTeX extras keep the loser's other fields)."""
+    out = dict(theirs)
+    for key, value in mine.items():
+        out[key] = _merge_dicts(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
 def _fill_missing_fields(survivor: Any, loser: Any) -> None:
     """The survivor's value wins; the loser's is kept where the survivor has none."""
     skip = {"id", "version", "created", "updated", "path", "parent_id", "title_norm"}
@@ -79,7 +87,7 @@ def _fill_missing_fields(survivor: Any, loser: Any) -> None:
         if name == "extra" and isinstance(survivor, m.Publication):
             mine = json.loads(survivor.extra or "{}")
             theirs = json.loads(loser.extra or "{}")
-            merged = {**theirs, **mine}
+            merged = _merge_dicts(theirs, mine)
             survivor.extra = json.dumps(merged, ensure_ascii=False) if merged else None
             continue
         if getattr(survivor, name) in (None, "") and getattr(loser, name) not in (None, ""):
