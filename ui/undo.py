@@ -7,6 +7,8 @@ from typing import Any, Callable
 from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from sqlalchemy import select
+
 from kbase import models as m
 from kbase.catalogue import Catalogue
 from ui.editors.state import RecordState, create_record, read_state, write_state
@@ -117,23 +119,40 @@ class CreateRecordCommand(_Command):
 
 
 class DeleteRecordsCommand(_Command):
-    """Deleted records keep their state here, so undo can bring them (and their own links) back."""
+    """Deleted records keep their state here, so undo can bring them (and their own links) back.
+
+    A publication's attachments are detached rather than deleted (the file and its page texts stay in the
+    library), so undo can attach them again.
+    """
 
     def __init__(self, ctx: UndoContext, kind: str, ids: list[int]):
         super().__init__(ctx, tr("Delete {n} records").format(n=len(ids)), done=False)
         self.kind = kind
         self.states = {rid: read_state(ctx.cat, kind, rid) for rid in ids}
+        self.attachments: dict[int, list[int]] = {}
+        if kind == "publication":
+            with ctx.cat.reading() as s:
+                for a_id, pub_id in s.execute(select(m.Attachment.id, m.Attachment.publication_id)
+                                              .where(m.Attachment.publication_id.in_(ids))):
+                    self.attachments.setdefault(pub_id, []).append(a_id)
 
     def _redo(self) -> None:
+        cat = self.ctx.cat
         model = m.RECORD_TYPES[self.kind]
-        with self.ctx.cat.transaction():
+        with cat.transaction():
             for rid in self.states:
-                self.ctx.cat.delete(model, self.ctx.resolve(self.kind, rid))
+                for a_id in self.attachments.get(rid, []):
+                    cat.update(m.Attachment, a_id, publication_id=None)
+                cat.delete(model, self.ctx.resolve(self.kind, rid))
 
     def _undo(self) -> None:
-        with self.ctx.cat.transaction():
+        cat = self.ctx.cat
+        with cat.transaction():
             for rid, state in self.states.items():
-                self.ctx.moved(self.kind, rid, create_record(self.ctx.cat, self.kind, state))
+                new_id = create_record(cat, self.kind, state)
+                self.ctx.moved(self.kind, rid, new_id)
+                for a_id in self.attachments.get(rid, []):
+                    cat.update(m.Attachment, a_id, publication_id=new_id)
 
 
 class BatchEditCommand(_Command):

@@ -150,6 +150,23 @@ def test_delete_is_undoable(qtbot, window) -> None:
     assert [p.name for p in cat.lookup(m.Person, person.name)] == [person.name]
 
 
+def test_deleting_a_publication_keeps_its_attachment_for_undo(qtbot, window, tmp_path) -> None:
+    from kbase.importer import import_paths
+    from tests.pdfs import english_pdf
+
+    cat = window.catalogue
+    report = import_paths(cat, [english_pdf(tmp_path / "a.pdf")], index=False)
+    pub_id, att_id = report.files[0].publication_id, report.files[0].attachment_id
+    title = cat.get(m.Publication, pub_id).title
+    assert delete_records(window, "publication", [pub_id], confirm=False)
+    assert cat.get(m.Attachment, att_id).publication_id is None
+    window.undo_stack.undo()
+    restored = cat.get(m.Attachment, att_id).publication_id
+    assert restored is not None and cat.get(m.Publication, restored).title == title
+    window.undo_stack.redo()
+    assert cat.get(m.Attachment, att_id).publication_id is None
+
+
 @pytest.mark.parametrize("kind", ["publication", "project", "organisation", "person", "region", "event"])
 def test_every_editor_opens_and_saves_unchanged(qtbot, window, kind: str) -> None:
     cat = window.catalogue

@@ -17,7 +17,25 @@ from ui import tasks
 from ui.i18n import tr
 
 DEDUPE_KINDS = ("publication", "organisation", "person", "region")
-_HIDDEN = {"kind", "version", "created", "updated", "extra"}
+_HIDDEN = {"version", "created", "updated", "extra"}
+_LINK_LABELS = {"aliases": "Other names", "projects": "Projects", "publications": "Publications", "people": "People",
+                "assignments": "Assignments", "contributors": "Authors and editors", "regions": "Regions",
+                "subjects": "Subjects", "partners": "Partners", "funders": "Funders", "organisations": "Affiliations",
+                "attachments": "Attachments", "children": "Regions below", "parent": "Part of", "date": "Date",
+                "series": "Series", "publisher": "Publisher", "programme": "Programme", "id": "ID",
+                "organiser": "Organiser", "project": "Project", "events": "Events"}
+
+
+def row_labels(kind: str) -> dict[str, str]:
+    """Field key -> the label its editor shows, so the comparison reads like the form."""
+    from ui.editors.forms import TABS
+
+    labels = dict(_LINK_LABELS)
+    for _title, specs in TABS.get(kind, []):
+        for spec in specs:
+            labels[spec.key.removeprefix("links.").removesuffix("_id")] = spec.label
+            labels[spec.key.removeprefix("links.")] = spec.label
+    return labels
 
 
 def _cell(value: Any) -> str:
@@ -124,11 +142,13 @@ class MergeDialog(QDialog):
             button.deleteLater()
         keys: list[str] = []
         for r in records:
-            keys += [k for k in r if k not in _HIDDEN and k not in keys]
+            # describe() puts the record kind under "kind" unless the record has a kind field of its own
+            keys += [k for k in r if k not in _HIDDEN and k not in keys and not (k == "kind" and r[k] == self.kind)]
+        labels = row_labels(self.kind)
         self.table.clear()
         self.table.setColumnCount(len(records))
         self.table.setRowCount(len(keys))
-        self.table.setVerticalHeaderLabels([tr(k.replace("_", " ")) for k in keys])
+        self.table.setVerticalHeaderLabels([tr(labels.get(k, k.replace("_", " "))) for k in keys])
         self.table.setHorizontalHeaderLabels([tr("ID {id}").format(id=r["id"]) for r in records])
         for col, r in enumerate(records):
             for row, key in enumerate(keys):
