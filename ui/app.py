@@ -8,8 +8,8 @@ import time
 from pathlib import Path
 from typing import Sequence
 
-from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QFileDialog, QLabel, QVBoxLayout
 
 from kbase.catalogue import Catalogue
 from kbase.db import Library, default_location, open_library
@@ -66,15 +66,34 @@ def make_application(argv: Sequence[str]) -> QApplication:
     return app  # type: ignore[return-value]
 
 
+class LibraryProblem(QDialog):
+    """Says why the library cannot be opened and offers another folder (a plain dialog, sized before it shows)."""
+
+    def __init__(self, problem: str):
+        super().__init__()
+        self.setObjectName("library_problem")
+        self.setWindowTitle(tr("Kbase"))
+        self.setMinimumSize(520, 180)
+        self.heading = QLabel(tr("The library cannot be opened."), self)
+        self.heading.setObjectName("heading")
+        self.detail = QLabel(problem, self)
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        self.choose = self.buttons.addButton(tr("Choose another library folder…"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.detail, 1)
+        layout.addWidget(self.buttons)
+
+
 def ask_for_library(problem: str, store: QSettings) -> Library | None:
     """Say why the library cannot be opened; let the user pick another folder or quit."""
     while True:
-        box = QMessageBox(QMessageBox.Icon.Critical, tr("Kbase"), tr("The library cannot be opened."))
-        box.setInformativeText(problem)
-        choose = box.addButton(tr("Choose another library folder…"), QMessageBox.ButtonRole.AcceptRole)
-        box.addButton(QMessageBox.StandardButton.Close)
-        box.exec()
-        if box.clickedButton() is not choose:
+        box = LibraryProblem(problem)
+        if box.exec() != QDialog.DialogCode.Accepted:
             return None
         folder = QFileDialog.getExistingDirectory(None, tr("Library folder"))
         if not folder:
