@@ -26,21 +26,24 @@ SOURCES = ["/usr/share/doc/**/*.pdf", "/work/shared/seeds/*.txt"]
 KINDS = ("terms", "phrases", "boolean", "prefix", "fuzzy")
 
 
-def source_text() -> str:
-    """Real prose to learn word sequences from: PDFs under /usr/share/doc and the seed texts."""
+def source_text(max_pdfs: int = 60, max_pages: int = 40) -> str:
+    """Real prose to learn word sequences from: a fixed sample of PDFs under /usr/share/doc and the seed texts."""
     import pymupdf
 
+    pymupdf.TOOLS.mupdf_display_errors(False)
+    pdfs = sorted(glob.glob(SOURCES[0], recursive=True))
+    step = max(1, len(pdfs) // max_pdfs)
+    paths = pdfs[::step][:max_pdfs] + sorted(glob.glob(SOURCES[1]))
     parts: list[str] = []
-    for pattern in SOURCES:
-        for path in sorted(glob.glob(pattern, recursive=True)):
-            try:
-                if path.endswith(".pdf"):
-                    with pymupdf.open(path) as doc:
-                        parts.extend(page.get_text() for page in doc)
-                else:
-                    parts.append(Path(path).read_text(encoding="utf-8", errors="replace"))
-            except Exception as exc:  # a broken sample file is skipped, not fatal
-                print(f"skipping {path}: {exc}", file=sys.stderr)
+    for path in paths:
+        try:
+            if path.endswith(".pdf"):
+                with pymupdf.open(path) as doc:
+                    parts.extend(doc[i].get_text() for i in range(min(max_pages, doc.page_count)))
+            else:
+                parts.append(Path(path).read_text(encoding="utf-8", errors="replace"))
+        except Exception as exc:  # a broken sample file is skipped, not fatal
+            print(f"skipping {path}: {exc}", file=sys.stderr)
     return "\n".join(parts)
 
 

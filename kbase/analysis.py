@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from typing import Iterator
+from typing import Any, Iterator
 
-from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter
-from whoosh.analysis.analyzers import CompositeAnalyzer
+from whoosh.analysis import Token, Tokenizer
 from whoosh.lang import stemmer_for_language
 from whoosh.lang.stopwords import stoplists
 
@@ -51,68 +50,77 @@ def key_fr(word: str) -> str:
 KEYS = {"en": key_en, "fr": key_fr}
 
 
-class LanguageKeyFilter(Filter):
-    """Replaces each token by its stem key for one language (cached, shared with snippets)."""
-
-    def __init__(self, lang: str = "en"):
-        self.lang = lang
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, LanguageKeyFilter) and other.lang == self.lang
-
-    def __call__(self, tokens: Iterator) -> Iterator:
-        key = KEYS[self.lang]
-        for t in tokens:
-            t.text = key(t.text)
-            yield t
+def _raw(word: str) -> str:
+    return word
 
 
-class FoldFilter(Filter):
-    """Accent folding without stemming, for names and titles matched word for word."""
+_KEYERS = {"en": key_en, "fr": key_fr, "fold": fold_accents, "raw": _raw}
+
+
+class KeyTokenizer(Tokenizer):
+    """Words → index keys in one pass: lower case, elisions split, stop words dropped, then
+    the language's key (English or French stem with accents folded, accents folded only, or the
+    word as is). One loop instead of a chain of filters: indexing spends its time here."""
+
+    def __init__(self, mode: str = "en"):
+        self.keymode = mode
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, FoldFilter)
+        return isinstance(other, KeyTokenizer) and other.keymode == self.keymode
 
-    def __call__(self, tokens: Iterator) -> Iterator:
-        for t in tokens:
-            t.text = fold_accents(t.text)
-            yield t
-
-
-class SplitElisionFilter(Filter):
-    """Splits l'exploitation into l and exploitation, keeping positions in order."""
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, SplitElisionFilter)
-
-    def __call__(self, tokens: Iterator) -> Iterator:
-        for t in tokens:
-            parts = _split_word(t.text)
-            if len(parts) == 1:
+    def __call__(self, value: str, positions: bool = False, chars: bool = False, keeporiginal: bool = False,
+                 removestops: bool = True, start_pos: int = 0, start_char: int = 0, tokenize: bool = True,
+                 mode: str = "", **kwargs: Any) -> Iterator[Token]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        key = _KEYERS[self.keymode]
+        stop = STOP.get(self.keymode, frozenset()) if removestops else frozenset()
+        pos = start_pos
+        # tokenize=False: the parser hands over a prefix or wildcard pattern to keep whole
+        matches = TOKEN_RE.finditer(value) if tokenize else [_Whole(value)]
+        for match in matches:
+            for part in _split_word(match.group().lower()) if tokenize else (match.group().lower(),):
+                if part in stop:
+                    continue  # takes no position: phrases skip stop words the same way
+                t.text = key(part)
+                t.boost = 1.0
+                t.stopped = False
+                if keeporiginal:
+                    t.original = part
+                if positions:
+                    t.pos = pos
+                if chars:
+                    t.startchar, t.endchar = start_char + match.start(), start_char + match.end()
+                pos += 1
                 yield t
-                continue
-            for part in parts:
-                t.text = part
-                yield t
 
 
-def tokenizer() -> RegexTokenizer:
-    return RegexTokenizer(TOKEN_PATTERN)
+class _Whole:
+    """A stand-in for a regex match covering the whole value."""
+
+    def __init__(self, value: str):
+        self.value = value
+
+    def group(self) -> str:
+        return self.value
+
+    def start(self) -> int:
+        return 0
+
+    def end(self) -> int:
+        return len(self.value)
 
 
-def language_analyzer(lang: str) -> CompositeAnalyzer:
-    # renumber=True: a stop word takes no position, the same in documents and in phrases
-    return (tokenizer() | LowercaseFilter() | SplitElisionFilter()
-            | StopFilter(stoplist=STOP[lang], minsize=1, renumber=True) | LanguageKeyFilter(lang))
+def language_analyzer(lang: str) -> KeyTokenizer:
+    return KeyTokenizer(lang)
 
 
-def fold_analyzer() -> CompositeAnalyzer:
-    return tokenizer() | LowercaseFilter() | SplitElisionFilter() | FoldFilter()
+def fold_analyzer() -> KeyTokenizer:
+    return KeyTokenizer("fold")
 
 
-def raw_analyzer() -> CompositeAnalyzer:
+def raw_analyzer() -> KeyTokenizer:
     """Lower-case words with accents kept: what the query parser hands to the rewriter."""
-    return tokenizer() | LowercaseFilter() | SplitElisionFilter()
+    return KeyTokenizer("raw")
 
 
 def words(text: str) -> list[str]:
@@ -130,4 +138,5 @@ def index_key(lang: str, word: str) -> str | None:
     return KEYS[lang](word)
 
 
-__all__ = ["language_analyzer", "fold_analyzer", "raw_analyzer", "words", "index_key", "fold_accents", "TOKEN_RE"]
+__all__ = ["language_analyzer", "fold_analyzer", "raw_analyzer", "words", "index_key", "fold_accents", "TOKEN_RE",
+           "KeyTokenizer"]

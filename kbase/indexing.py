@@ -38,7 +38,7 @@ from kbase.catalogue import Catalogue
 from kbase.errors import LibraryError
 from kbase.indexdocs import FACETS, PubInfo, affected_publications, load_pubs, pages_of
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 STATE_FILE = "kbase-state.json"
 LOCK_FILE = "writer.lock"
 WRITER_MB = 64  # Whoosh's in-memory posting pool; keeps a big rebuild well under 300 MB
@@ -56,7 +56,7 @@ def make_schema() -> Schema:
         att=ID(stored=True),
         page=NUMERIC(int, stored=True),
         text_en=TEXT(analyzer=en, phrase=True),
-        text_fr=TEXT(analyzer=fr, phrase=True),
+        text_fr=TEXT(analyzer=fr, phrase=False),  # phrases use text_en
         title=TEXT(analyzer=folded, phrase=True),
         author=TEXT(analyzer=folded, phrase=True),
         abstract=TEXT(analyzer=folded, phrase=True),

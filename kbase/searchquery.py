@@ -132,16 +132,18 @@ class Rewriter:
                     alternatives.append(wq.Term(fname, key))
                     self._mark(fname, [key])
         elif isinstance(q, wq.Phrase):
-            for lang, fname in LANG_FIELDS:
+            # only the English field keeps positions (half the index cost); its keys are folded
+            # and lightly stemmed, so a French phrase matches there word for word too
+            for lang, fname in LANG_FIELDS[:1]:
                 keys = [k for k in (index_key(lang, w) for w in q.words) if k]
                 if keys:
                     alternatives.append(wq.Phrase(fname, keys) if len(keys) > 1 else wq.Term(fname, keys[0]))
                     self._mark(fname, keys)
         elif isinstance(q, wq.Prefix):
-            prefix = fold_accents(q.text)
+            prefix = fold_accents(q.text.replace("’", "'").split("'")[-1])  # l'exploit* → exploit*
             self._check_prefix(prefix)
             for lang, fname in LANG_FIELDS:
-                key = index_key(lang, q.text) or prefix
+                key = index_key(lang, prefix) or prefix
                 start = key if prefix.startswith(key) and len(key) >= MIN_PREFIX else prefix
                 alternatives.extend(self._expand(fname, start))
         elif isinstance(q, wq.FuzzyTerm):

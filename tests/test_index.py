@@ -1,0 +1,145 @@
+"""The index follows the catalogue: sync from the change log, one writer, rebuild from page texts."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from whoosh import index as windex
+
+from kbase import models as m
+from kbase.catalogue import Catalogue
+from kbase.errors import LibraryError
+from kbase.indexing import Indexer, rebuild, read_state, sync, writer_lock
+from kbase.search import search
+from tests.search_data import add_document
+
+
+def found(cat: Catalogue, text: str) -> list[int]:
+    return [h.publication_id for h in search(cat, text).hits]
+
+
+def doc_count(cat: Catalogue) -> int:
+    ix = windex.open_dir(str(cat.library.index_dir))
+    with ix.searcher() as s:
+        return s.doc_count()
+
+
+def test_sync_applies_the_change_log_once(cat: Catalogue) -> None:
+    pub, _ = add_document(cat, "Tin", ["Tin from Walikale.", "Cassiterite from Bisie."])
+    sync(cat)
+    assert doc_count(cat) == 3  # one metadata document and two pages
+    assert sync(cat) == 0
+    assert doc_count(cat) == 3
+    add_document(cat, "Gold", ["Gold from Shabunda."])
+    assert sync(cat) > 0
+    assert doc_count(cat) == 5
+    with cat.reading() as s:
+        assert read_state(cat.library)["last_seq"] == max(s.scalars(select(m.Change.seq)))
+    assert found(cat, "cassiterite") == [pub]
+
+
+def test_edits_links_merges_and_deletes_reach_the_index(cat: Catalogue) -> None:
+    pub, _ = add_document(cat, "Old title", ["Charcoal trade in Virunga park."])
+    person = cat.add(m.Person, name="Jean Kabila")
+    other = cat.add(m.Person, name="J. Kabila Mwamba")
+    project = cat.add(m.Project, title="Forest monitoring", short_name="Misitu")
+    sync(cat)
+    cat.update(m.Publication, pub, title="Charcoal economies")
+    cat.set_contributors(pub, [("author", "person", other.id)])
+    cat.link(m.PublicationProject, publication_id=pub, project_id=project.id)
+    sync(cat)
+    assert found(cat, "title:economies") == [pub] and found(cat, "title:old") == []
+    assert found(cat, "project:Misitu charcoal") == [pub]  # a page hit carries its publication's project
+    assert found(cat, "author:mwamba") == [pub]
+    cat.merge(m.Person, person.id, other.id)  # the survivor takes the authorship and the loser's name as alias
+    sync(cat)
+    assert found(cat, "author:jean") == [pub] and found(cat, "author:mwamba") == [pub]
+    cat.update(m.Project, project.id, short_name="Msitu")
+    sync(cat)
+    facets = search(cat, "charcoal").facets
+    assert [label for _v, label, _c in facets["project"]] == ["Msitu"]
+    with cat.reading() as s:
+        atts = list(s.scalars(select(m.Attachment.id).where(m.Attachment.publication_id == pub)))
+    for att in atts:  # attachments go first: they point at the publication
+        cat.delete(m.Attachment, att)
+    cat.delete(m.Publication, pub)
+    sync(cat)
+    assert found(cat, "charcoal") == []
+    assert doc_count(cat) == 0
+
+
+def test_moving_an_attachment_moves_its_pages(cat: Catalogue) -> None:
+    a, att = add_document(cat, "First", ["Coltan prices in Rubaya."])
+    b = cat.add(m.Publication, title="Second").id
+    sync(cat)
+    cat.update(m.Attachment, att, publication_id=b)
+    sync(cat)
+    hit = search(cat, "coltan").hits
+    assert [h.publication_id for h in hit] == [b] and hit[0].pages[0].attachment_id == att
+
+
+def test_rebuild_reads_only_the_catalogue(cat: Catalogue) -> None:
+    pub, _ = add_document(cat, "Report", ["Mercury use by gold miners."])
+    for f in cat.library.files_dir.rglob("*"):
+        if f.is_file():
+            f.unlink()  # no PDF to open: the page texts are in the database
+    assert rebuild(cat) == 1
+    assert found(cat, "mercury") == [pub]
+    assert read_state(cat.library)["last_seq"] >= 1
+
+
+def test_incremental_indexer_for_imports(cat: Catalogue) -> None:
+    pub, att = add_document(cat, "Batch one", ["Diamonds from Tshikapa."])
+    with Indexer(cat) as ix:
+        ix.add_attachment(att)
+        ix.commit()
+        assert found(cat, "tshikapa") == [pub]  # searchable before the import ends
+        pub2, att2 = add_document(cat, "Batch two", ["More diamonds from Mbuji-Mayi.", "Page two."])
+        ix.add_attachment(att2)
+        ix.add_attachment(att2)  # twice: no duplicate documents
+    assert doc_count(cat) == 2 + 3
+    assert sync(cat) == 0
+    assert set(found(cat, "diamonds")) == {pub, pub2}
+
+
+def test_a_replaced_or_broken_index_is_rebuilt(cat: Catalogue) -> None:
+    pub, _ = add_document(cat, "Report", ["Copper cathodes."])
+    sync(cat)
+    state = cat.library.index_dir / "kbase-state.json"
+    state.write_text(json.dumps({"schema": 2, "last_seq": 10_000}))  # the catalogue is older than the index
+    sync(cat)
+    assert read_state(cat.library)["last_seq"] < 10_000 and found(cat, "copper") == [pub]
+    state.write_text("garbage")
+    sync(cat)
+    assert found(cat, "cathodes") == [pub]
+
+
+def test_only_one_writer_at_a_time(sqlite_demo: Catalogue, tmp_path: Path) -> None:
+    lib = sqlite_demo.library
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time\n"
+        "from kbase.db import open_library\n"
+        "from kbase.indexing import writer_lock\n"
+        f"lib = open_library({str(lib.folder)!r})\n"
+        "with writer_lock(lib):\n"
+        "    print('locked', flush=True)\n"
+        "    time.sleep(30)\n"
+    )], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        started = time.monotonic()
+        with pytest.raises(LibraryError, match="busy"):
+            with writer_lock(lib, timeout=0.3):
+                pass
+        assert time.monotonic() - started >= 0.3
+    finally:
+        holder.kill()
+        holder.wait()
+    with writer_lock(lib, timeout=5):  # the dead process's lock is gone with it
+        pass
