@@ -13,7 +13,7 @@ from sqlmodel import Session
 from kbase import models as m
 from kbase.catalogue import Catalogue
 from kbase.query import active_in_year
-from kbase.report.citation import cite_md, cite_text
+from kbase.report.citation import cite_md
 from kbase.views import MONTHS, date_label
 
 MAP_TYPES = ("webmap", "dashboard", "static maps")
@@ -33,20 +33,28 @@ def org_label(name: str, acronym: str | None) -> str:
 
 
 # -- publications ------------------------------------------------------------------------
+PUB_COLUMNS = ("id", "title", "subtitle", "type", "year", "month", "month_end", "number", "url", "place",
+               "pages", "container", "visibility")
+
+
 def publications(s: Session, where: Any) -> list[dict[str, Any]]:
-    """Publications matching a condition, with contributors, series, publisher and projects (4 queries)."""
+    """Publications matching a condition, with contributors, series, publisher and projects (3 queries).
+
+    Plain column rows, not ORM objects: a busy year has thousands of publications and
+    building an ORM object per row and per contributor costs more than the whole report."""
     P, Pub = m.Publication, aliased(m.Organisation)
     ids = select(P.id).where(where).scalar_subquery()
     rows = s.execute(
-        select(P, m.Series.name, Pub.name)
+        select(*[getattr(P, c) for c in PUB_COLUMNS], m.Series.name, Pub.name)
         .outerjoin(m.Series, m.Series.id == P.series_id)
         .outerjoin(Pub, Pub.id == P.publisher_id)
         .where(where)
         .order_by(P.year, P.month, P.title_norm, P.id)
     ).all()
-    people: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for c, person, org in s.execute(
-        select(m.Contributor, m.Person.name, m.Organisation.name)
+    authors: dict[int, list[str]] = defaultdict(list)
+    editors: dict[int, list[str]] = defaultdict(list)
+    for pub_id, role, person, org in s.execute(
+        select(m.Contributor.publication_id, m.Contributor.role, m.Person.name, m.Organisation.name)
         .outerjoin(m.Person, m.Person.id == m.Contributor.person_id)
         .outerjoin(m.Organisation, m.Organisation.id == m.Contributor.organisation_id)
         .where(m.Contributor.publication_id.in_(ids))
@@ -54,7 +62,7 @@ def publications(s: Session, where: Any) -> list[dict[str, Any]]:
     ):
         name = person or org
         if name:
-            people[c.publication_id].append((c.role, name))
+            (editors if role == "editor" else authors)[pub_id].append(name)
     projects: dict[int, list[int]] = defaultdict(list)
     for pub_id, project_id in s.execute(
         select(m.PublicationProject.publication_id, m.PublicationProject.project_id)
@@ -62,18 +70,13 @@ def publications(s: Session, where: Any) -> list[dict[str, Any]]:
     ):
         projects[pub_id].append(project_id)
     out = []
-    for p, series, publisher in rows:
-        d = {
-            "id": p.id, "title": p.title, "subtitle": p.subtitle, "type": p.type, "year": p.year,
-            "month": p.month, "month_end": p.month_end, "date": date_label(p.year, p.month, p.month_end),
-            "series": series, "number": p.number, "url": p.url, "publisher": publisher, "place": p.place,
-            "pages": p.pages, "container": p.container, "visibility": p.visibility,
-            "authors": [n for r, n in people[p.id] if r == "author"],
-            "editors": [n for r, n in people[p.id] if r == "editor"],
-            "projects": projects[p.id],
-        }
+    n = len(PUB_COLUMNS)
+    for row in rows:
+        d = dict(zip(PUB_COLUMNS, row[:n]))
+        pid = d["id"]
+        d.update(series=row[n], publisher=row[n + 1], date=date_label(d["year"], d["month"], d["month_end"]),
+                 authors=authors.get(pid, []), editors=editors.get(pid, []), projects=projects.get(pid, []))
         d["citation"] = cite_md(d)
-        d["citation_text"] = cite_text(d)
         out.append(d)
     return out
 

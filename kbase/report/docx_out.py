@@ -12,6 +12,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
+from lxml import etree
 
 LINK_COLOUR = RGBColor(0x1F, 0x5F, 0x8B)
 
@@ -28,45 +29,57 @@ def _field(paragraph: Any, instruction: str, placeholder: str = "") -> None:
     paragraph._p.append(field)
 
 
+def _w(tag: str) -> str:
+    return qn(f"w:{tag}")
+
+
 class _Builder(HTMLParser):
-    """Walks the report HTML and writes the matching Word structure."""
+    """Walks the report HTML and appends the matching Word paragraphs.
+
+    Paragraphs are built as raw WordprocessingML: python-docx's add_paragraph and relate_to
+    look through the whole document on every call, which took minutes on a large report."""
 
     def __init__(self, document: Any):
         super().__init__(convert_charrefs=True)
-        self.doc = document
+        self.part = document.part
+        self.end = document.element.body.find(_w("sectPr"))  # new paragraphs go before it
+        self.body = document.element.body
         self.par: Any = None
+        self.in_item = False
         self.bold = self.italic = 0
         self.href: str | None = None
         self.lists: list[str] = []  # "ul" / "ol" nesting
-        self.heading: int | None = None
         self.skip = 0
+        self.links: dict[str, str] = {}
 
-    # -- paragraphs -----------------------------------------------------------------------
     def _paragraph(self, style: str | None = None) -> Any:
-        self.par = self.doc.add_paragraph(style=style)
-        return self.par
-
-    def _current(self) -> Any:
-        return self.par if self.par is not None else self._paragraph()
+        p = etree.Element(_w("p"))
+        if style:
+            props = etree.SubElement(p, _w("pPr"))
+            etree.SubElement(props, _w("pStyle")).set(_w("val"), style)
+        if self.end is not None:
+            self.end.addprevious(p)
+        else:
+            self.body.append(p)
+        self.par = p
+        self.in_item = False
+        return p
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
-            level = max(1, int(tag[1]) - 1)  # h1 is the title on the cover
-            self.heading = level
-            self.par = self.doc.add_heading("", level=min(level, 9)) if tag != "h1" else self._paragraph("Title")
+            self._paragraph("Title" if tag == "h1" else f"Heading{min(int(tag[1]) - 1, 9)}")
         elif tag == "p":
-            if self.lists and self.par is not None and getattr(self.par, "_in_item", False):
+            if self.in_item:
                 return  # a loose list item's first paragraph joins the bullet
             self._paragraph()
         elif tag in ("ul", "ol"):
             self.lists.append(tag)
             self.par = None
         elif tag == "li":
-            depth = len(self.lists)
-            base = "List Number" if self.lists and self.lists[-1] == "ol" else "List Bullet"
-            style = base if depth <= 1 else f"{base} {min(depth, 3)}"
-            self._paragraph(style)
-            self.par._in_item = True
+            depth = min(len(self.lists), 3)
+            base = "ListNumber" if self.lists and self.lists[-1] == "ol" else "ListBullet"
+            self._paragraph(base if depth <= 1 else f"{base}{depth}")
+            self.in_item = True
         elif tag in ("strong", "b"):
             self.bold += 1
         elif tag in ("em", "i"):
@@ -74,17 +87,19 @@ class _Builder(HTMLParser):
         elif tag == "a":
             self.href = dict(attrs).get("href")
         elif tag == "br":
-            self._current().add_run().add_break(WD_BREAK.LINE)
+            if self.par is None:
+                self._paragraph()
+            etree.SubElement(etree.SubElement(self.par, _w("r")), _w("br"))
         elif tag in ("style", "script", "head", "title"):
             self.skip += 1
 
     def handle_endtag(self, tag: str) -> None:
         if tag in ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li"):
-            if tag == "p" and self.par is not None and getattr(self.par, "_in_item", False):
-                self.par._in_item = False
+            if tag == "p" and self.in_item:
+                self.in_item = False
                 return
             self.par = None
-            self.heading = None
+            self.in_item = False
         elif tag in ("ul", "ol"):
             if self.lists:
                 self.lists.pop()
@@ -112,34 +127,33 @@ class _Builder(HTMLParser):
             text += " "
         if not text:
             return
-        if self.href and not self.href.startswith("#"):
-            self._link(text)
-            return
-        run = self.par.add_run(text)
-        run.bold = bool(self.bold) or None
-        run.italic = bool(self.italic) or None
-
-    def _link(self, text: str) -> None:
-        rid = self.par.part.relate_to(self.href, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
-        link = OxmlElement("w:hyperlink")
-        link.set(qn("r:id"), rid)
-        run = OxmlElement("w:r")
-        props = OxmlElement("w:rPr")
-        colour = OxmlElement("w:color")
-        colour.set(qn("w:val"), str(LINK_COLOUR))
-        underline = OxmlElement("w:u")
-        underline.set(qn("w:val"), "single")
-        props.append(colour)
-        props.append(underline)
-        if self.bold:
-            props.append(OxmlElement("w:b"))
-        run.append(props)
-        t = OxmlElement("w:t")
+        parent = self.par
+        link = self.href and not self.href.startswith("#")
+        if link:
+            parent = etree.SubElement(self.par, _w("hyperlink"))
+            parent.set(qn("r:id"), self._rel(self.href))  # type: ignore[arg-type]
+        run = etree.SubElement(parent, _w("r"))
+        if self.bold or self.italic or link:
+            props = etree.SubElement(run, _w("rPr"))
+            if self.bold:
+                etree.SubElement(props, _w("b"))
+            if self.italic:
+                etree.SubElement(props, _w("i"))
+            if link:
+                etree.SubElement(props, _w("color")).set(_w("val"), str(LINK_COLOUR))
+                etree.SubElement(props, _w("u")).set(_w("val"), "single")
+        t = etree.SubElement(run, _w("t"))
         t.text = text
-        t.set(qn("xml:space"), "preserve")
-        run.append(t)
-        link.append(run)
-        self.par._p.append(link)
+        t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+
+    def _rel(self, url: str) -> str:
+        """One relationship per distinct URL, numbered here instead of searched for."""
+        rid = self.links.get(url)
+        if rid is None:
+            rid = f"rIdKb{len(self.links) + 1}"
+            self.part.rels.add_relationship(RELATIONSHIP_TYPE.HYPERLINK, url, rid, is_external=True)
+            self.links[url] = rid
+        return rid
 
 
 def html_to_docx(body_html: str, title: str, subtitle: str = "", with_contents: bool = True) -> bytes:

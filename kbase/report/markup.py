@@ -12,6 +12,7 @@ from markupsafe import Markup
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#])")
 # block markers that only count at the start of a line: lists, quotes
 _LINE_START = re.compile(r"^(\s*)([-+>]|\d+(?=\.))", re.MULTILINE)
+_ANY_SPECIAL = re.compile(r"[\\`*_{}\[\]#<&]|^\s*(?:[-+>]|\d+\.)")
 _ENTITY_LIKE = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 _SAFE_SCHEMES = ("http://", "https://", "mailto:", "ftp://")
 
@@ -24,6 +25,8 @@ def md_escape(value: Any, inline: bool = True, line_start: bool = True) -> str:
     if value is None:
         return ""
     text = str(value)
+    if inline and not _ANY_SPECIAL.search(text):  # most titles and names: nothing to escape
+        return " ".join(text.split()) if "\n" in text or "  " in text else text
     text = _ENTITY_LIKE.sub("&amp;", text)
     text = text.replace("<", "&lt;")
     text = _MD_SPECIAL.sub(r"\\\1", text)
