@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.exc import DBAPIError
 
 from kbase import models as m
 from kbase.catalogue import Catalogue
+from kbase.errors import KbaseError
 from kbase.text import fold_words
 
 _STOP = {"a", "an", "the", "of", "on", "in", "and", "for", "to", "at", "le", "la", "les", "l", "de", "des",
@@ -83,10 +85,21 @@ def ensure_keys(cat: Catalogue, wanted: Iterable[int], store: bool = True) -> di
         taken.add(key.lower())
         made[pid] = key
     if store and made and not cat.library.read_only:
-        with cat.transaction() as s:
-            for pid, key in made.items():
-                s.execute(update(m.Publication).where(m.Publication.id == pid, m.Publication.citekey.is_(None))
-                          .values(citekey=key))
-                cat.log_change(s, "publication", pid)
+        try:
+            _store(cat, made)
+        except (KbaseError, DBAPIError):
+            pass  # a reader's account may not write: the keys are still made the same way next time
     keys.update(made)
     return {pid: keys[pid] for pid in wanted if pid in keys}
+
+
+def _store(cat: Catalogue, made: dict[int, str]) -> None:
+    """Save new keys in one executemany UPDATE (never over a key someone saved meanwhile)."""
+    table = m.Publication.__table__  # type: ignore[attr-defined]
+    with cat.transaction() as s:
+        s.execute(update(table).where(table.c.id == bindparam("pid"), table.c.citekey.is_(None))
+                  .values(citekey=bindparam("key")), [{"pid": pid, "key": key} for pid, key in made.items()])
+        now = m.utcnow()
+        s.execute(insert(m.Change.__table__),  # type: ignore[attr-defined]
+                  [{"kind": "publication", "record_id": pid, "op": "update", "at": now} for pid in made])
+        cat._pending.extend(("publication", pid, "update") for pid in made)

@@ -156,12 +156,16 @@ def test_latin1_file_and_odd_values(cat: Catalogue, tmp_path: Path) -> None:
     bib = tmp_path / "old.bib"
     bib.write_bytes("@book{l1, title = {Société civile}, year = {2018}, month = 5}\n"
                     "@book{l2, title = {}, year = 2018}\n@book{l3, title = {Y}, year = {circa 2018}}\n"
-                    "@book{l4, title={Z}, author={Doe, John, Jr, Extra}}\n".encode("cp1252"))
+                    "@book{l4, title={Z}, author={Doe, John, Jr, Extra}}\n"
+                    "@online{l5, title={W}, date={2021-13}}\n@online{l6, title={V}, date={2021-02-40}}\n"
+                    "@online{l7, title={U}, date={2019-05/2021-02}}\n".encode("cp1252"))
     report = import_bib(cat, bib)
     assert [p.title for p in cat.all(m.Publication)] == ["Société civile"]
     assert cat.all(m.Publication)[0].month == 5
     reasons = {key: reason for _line, key, reason in report.problems}
     assert reasons["l2"] == "no title" and "bad year" in reasons["l3"] and "cannot read the name" in reasons["l4"]
+    assert "bad month" in reasons["l5"] and "bad day" in reasons["l6"] and "more than one year" in reasons["l7"]
+    assert [line for line, _k, _r in sorted(report.problems)] == [2, 3, 4, 5, 6, 7]
 
 
 def test_file_fields_of_zotero_jabref_and_mendeley(cat: Catalogue, tmp_path: Path) -> None:

@@ -89,26 +89,32 @@ def _date(cols: dict[str, Any], f: dict[str, str]) -> None:
     if date:
         first, _, last = date.partition("/")
         m1, m2 = _DATE.match(first.strip()), _DATE.match(last.strip()) if last else None
-        if not m1:
+        if not m1 or (last and not m2):
             raise BadValue(f"bad date {date!r}")
         cols["year"] = int(m1.group(1))
         cols["month"] = int(m1.group(2)) if m1.group(2) else None
         cols["day"] = int(m1.group(3)) if m1.group(3) and not m2 else None
-        if m2 and m2.group(2) and m2.group(1) == m1.group(1) and cols["month"] and int(m2.group(2)) > cols["month"]:
-            cols["month_end"] = int(m2.group(2))
-        elif m2:
+        if m2 and (m2.group(1) != m1.group(1) or not m2.group(2) or not cols["month"]):
             raise BadValue(f"date range {date!r} spans more than one year; not supported")
-        return
-    year = f.get("year", "")
-    if year:
-        found = _YEAR.match(to_unicode(year))
-        if not found or not 1000 <= int(found.group(1)) <= 2999:
-            raise BadValue(f"bad year {year!r}")
-        cols["year"] = int(found.group(1))
-    if f.get("month"):
-        cols["month"], cols["month_end"] = parse_month(to_unicode(f["month"]))
-    if f.get("day", "").strip().isdigit():
-        cols["day"] = int(f["day"])
+        if m2 and int(m2.group(2)) != cols["month"]:
+            cols["month_end"] = int(m2.group(2))
+            if cols["month_end"] < cols["month"]:
+                raise BadValue(f"bad date range {date!r}")
+    else:
+        year = f.get("year", "")
+        if year:
+            found = _YEAR.match(to_unicode(year))
+            if not found or not 1000 <= int(found.group(1)) <= 2999:
+                raise BadValue(f"bad year {year!r}")
+            cols["year"] = int(found.group(1))
+        if f.get("month"):
+            cols["month"], cols["month_end"] = parse_month(to_unicode(f["month"]))
+        if f.get("day", "").strip().isdigit():
+            cols["day"] = int(f["day"])
+    if not 1 <= (cols.get("month") or 1) <= 12 or not 1 <= (cols.get("month_end") or 12) <= 12:
+        raise BadValue(f"bad month in {date or f.get('month')!r}")
+    if cols.get("day") is not None and not (1 <= cols["day"] <= 31 and cols.get("month")):
+        raise BadValue(f"bad day {cols['day']!r}")
 
 
 def clean_doi(doi: str) -> str:
