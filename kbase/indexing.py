@@ -152,8 +152,9 @@ def _unlock(fh: Any) -> None:
 def index_ready(lib: Any) -> bool:
     """True when the folder holds an index of the current schema."""
     folder = Path(lib.index_dir)
-    return (folder.is_dir() and windex.exists_in(str(folder))
-            and read_state(lib).get("schema") == SCHEMA_VERSION)
+    state = read_state(lib)
+    return (state.get("schema") == SCHEMA_VERSION and not state.get("rebuilding")
+            and int(state.get("last_seq", -1)) >= 0 and folder.is_dir() and windex.exists_in(str(folder)))
 
 
 def open_index(lib: Any) -> windex.Index:
