@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from PySide6.QtGui import QUndoCommand, QUndoStack
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from sqlalchemy import select
 
@@ -72,11 +73,15 @@ class _Command(QUndoCommand):
         self._guard(self._undo)
 
     def _guard(self, step: Callable[[], None]) -> None:
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # a batch of thousands takes a second
         try:
             step()
         except Exception as exc:  # noqa: BLE001 - shown to the user, the window carries on
+            QApplication.restoreOverrideCursor()
             self.failed = True
             self.ctx.fail(self, exc)
+        else:
+            QApplication.restoreOverrideCursor()
         self.ctx.refresh()
 
     def _redo(self) -> None:

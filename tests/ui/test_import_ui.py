@@ -25,6 +25,7 @@ def window(qtbot, sqlite_demo: Catalogue, tmp_path: Path) -> Iterator["MainWindo
     qtbot.addWidget(w)
     w.show()
     yield w
+    w.undo_stack.clear()
 
 
 def _folder(tmp_path: Path) -> Path:

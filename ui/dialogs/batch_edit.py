@@ -46,7 +46,6 @@ def apply_batch(cat: Catalogue, ids: list[int], set_fields: dict[str, Any], add_
     old: dict[int, dict[str, Any]] = {}
     added: list[tuple[str, int, int]] = []
     removed: list[tuple[str, int, int]] = []
-    touched: set[int] = set()
     with cat.transaction() as s:
         for chunk in _chunks(ids):
             if set_fields:
@@ -71,9 +70,7 @@ def apply_batch(cat: Catalogue, ids: list[int], set_fields: dict[str, Any], add_
                     s.execute(delete(link).where(link.publication_id.in_(chunk), getattr(link, col).in_(targets)))
                 removed += [(name, p, t) for p, t in have]
         _set_fields(s, {pid: set_fields for pid in old})
-        touched = set(old) | {p for _, p, _ in added} | {p for _, p, _ in removed}
-        for pid in sorted(touched):
-            cat.log_change(s, "publication", pid)
+        _log(cat, s, set(old) | {p for _, p, _ in added} | {p for _, p, _ in removed})
     return old, added, removed
 
 
@@ -94,14 +91,37 @@ def revert_batch(cat: Catalogue, old: dict[int, dict[str, Any]], added: list[tup
     """Undo apply_batch: old values back, added links removed, removed links restored."""
     with cat.transaction() as s:
         _set_fields(s, old)
-        for name, pid, target in added:
+        for (name, target), pids in _by_link(added).items():
             link, col = LINKS[name]
-            s.execute(delete(link).where(link.publication_id == pid, getattr(link, col) == target))
-        for name, pid, target in removed:
+            for chunk in _chunks(pids):
+                s.execute(delete(link).where(getattr(link, col) == target, link.publication_id.in_(chunk)))
+        for (name, target), pids in _by_link(removed).items():
             link, col = LINKS[name]
-            s.execute(insert(link), [{"publication_id": pid, col: target}])
-        for pid in sorted(set(old) | {p for _, p, _ in added} | {p for _, p, _ in removed}):
-            cat.log_change(s, "publication", pid)
+            s.execute(insert(link), [{"publication_id": p, col: target} for p in pids])
+        _log(cat, s, set(old) | {p for _, p, _ in added} | {p for _, p, _ in removed})
+
+
+def _by_link(rows: list[tuple[str, int, int]]) -> dict[tuple[str, int], list[int]]:
+    groups: dict[tuple[str, int], list[int]] = {}
+    for name, pid, target in rows:
+        groups.setdefault((name, target), []).append(pid)
+    return groups
+
+
+def _log(cat: Catalogue, s: Any, ids: set[int]) -> None:
+    """The change log rows of log_change(), written in one statement: building 10,000 ORM objects takes seconds.
+
+    Listeners are told after commit exactly as log_change() arranges (its pending list); a public
+    Catalogue.log_changes(kind, ids) would be the cleaner home for this.
+    """
+    now = m.utcnow()
+    ordered = sorted(ids)
+    for chunk in _chunks(ordered):
+        s.execute(insert(m.Change), [{"kind": "publication", "record_id": pid, "op": "update", "at": now}
+                                     for pid in chunk])
+    pending = getattr(cat, "_pending", None)
+    if pending is not None:
+        pending.extend(("publication", pid, "update") for pid in ordered)
 
 
 class BatchEditDialog(QDialog):
