@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import queue
 import threading
 import time
@@ -24,11 +25,10 @@ class BackgroundIndexer:
         self.commit_every = commit_every
         self.message: str | None = None
         self.indexed = 0  # pages
+        self.cpu_seconds = 0.0  # CPU time of the indexing thread
         self._queue: queue.Queue[int | None] = queue.Queue()
         self._thread: threading.Thread | None = None
-        try:
-            from kbase.indexing import Indexer  # noqa: F401  (the index half of the library)
-        except ImportError:
+        if importlib.util.find_spec("kbase.indexing") is None:  # the index half; absent in some builds
             self.message = "the search index was not updated: this version of Kbase has no index (kbase.indexing)"
             return
         self._thread = threading.Thread(target=self._run, name="kbase-index", daemon=True)
@@ -50,6 +50,7 @@ class BackgroundIndexer:
         from kbase.indexing import Indexer
 
         cat = Catalogue(self.library)  # its own: a Catalogue's session is not shared between threads
+        started = time.thread_time()
         try:
             with Indexer(cat) as ix:
                 last_commit = time.monotonic()
@@ -66,3 +67,5 @@ class BackgroundIndexer:
                             "run `kbase reindex`")
             while self._queue.get() is not None:
                 pass  # let finish() return
+        finally:
+            self.cpu_seconds = time.thread_time() - started

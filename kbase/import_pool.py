@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -105,12 +106,42 @@ def rss_mb(pid: int, key: str = "VmRSS") -> float:
     return 0.0
 
 
+@contextmanager
+def _main_hidden() -> Iterator[None]:
+    """Start a worker without re-running the caller's main script in it.
+
+    multiprocessing re-imports __main__ in a forkserver/spawn child; a script that calls
+    import_paths without an `if __name__ == "__main__"` guard would then import again in
+    every worker. The workers need nothing from __main__, so it is hidden while they start.
+    """
+    main = sys.modules.get("__main__")
+    saved = {k: main.__dict__[k] for k in ("__file__", "__spec__") if main is not None and k in main.__dict__}
+    try:
+        for key in saved:
+            setattr(main, key, None) if key == "__spec__" else delattr(main, key)
+        yield
+    finally:
+        for key, value in saved.items():
+            setattr(main, key, value)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a live process has used (0 where /proc is absent)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 class _Worker:
     def __init__(self, ctx: Any, args: tuple[Any, ...]):
         task_r, self.task_w = ctx.Pipe(duplex=False)
         self.result_r, result_w = ctx.Pipe(duplex=False)
         self.process = ctx.Process(target=_worker_main, args=(task_r, result_w, *args), daemon=True)
-        self.process.start()
+        with _main_hidden():
+            self.process.start()
         task_r.close()
         result_w.close()
         self.inflight: deque[Task] = deque()
@@ -161,6 +192,8 @@ class ExtractionPool:
         self.stopping = threading.Event()
         self.draining = threading.Event()  # take no new task, finish the ones under way
         self.worker_peaks_mb: list[float] = []  # peak RSS of every worker that ran
+        self.worker_cpu_s = 0.0  # CPU time of the workers that finished normally
+        self.feeder_cpu_s = 0.0  # CPU time of the thread that talks to them (unpickling results)
         self.error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="kbase-extract", daemon=True)
         method = "forkserver" if sys.platform.startswith("linux") else "spawn"
@@ -252,6 +285,7 @@ class ExtractionPool:
         return f"damaged PDF: reading it crashed the extractor ({how}); not imported"
 
     def _run(self) -> None:
+        cpu_started = time.thread_time()
         try:
             self._workers = [self._spawn() for _ in range(self.n_workers)]
             while not self.stopping.is_set():
@@ -286,9 +320,11 @@ class ExtractionPool:
         except BaseException as exc:  # reported to the consumer, never lost in a thread
             self.error = exc
         finally:
+            self.feeder_cpu_s = time.thread_time() - cpu_started
             stopping = self.stopping.is_set()
             for w in self._workers:
                 w.peak_mb = max(w.peak_mb, rss_mb(w.process.pid, "VmHWM"))
+                self.worker_cpu_s += cpu_seconds(w.process.pid)
                 self.worker_peaks_mb.append(w.peak_mb)
                 w.stop(kill=stopping)
                 for task in w.inflight:

@@ -17,6 +17,7 @@ from sqlalchemy import delete, insert, select, text
 from kbase import models as m
 from kbase.catalogue import Catalogue
 from kbase.errors import InvalidInput, KbaseError
+from kbase.text import fold_words
 from kbase.import_index import BackgroundIndexer
 from kbase.import_pool import ExtractionPool, Outcome, Task, worker_count
 from kbase.store import path_for, stored_file_row, thumbnail_path
@@ -73,6 +74,7 @@ class ImportReport:
     index_message: str | None = None
     indexed: int = 0
     worker_peaks_mb: list[float] = field(default_factory=list)
+    cpu_seconds: dict[str, float] = field(default_factory=dict)  # workers, main thread, index thread
 
     @property
     def counts(self) -> dict[str, int]:
@@ -150,9 +152,24 @@ def _title_from_filename(filename: str) -> str:
     return " ".join(stem.split()) or filename
 
 
-def _new_publication(cat: Catalogue, meta: dict[str, Any], filename: str, visibility: str) -> int:
-    fields: dict[str, Any] = {"title": meta.get("title") or _title_from_filename(filename),
-                              "type": "other", "visibility": visibility}
+def _insert(s: Any, model: type, **values: Any) -> int:
+    """A plain INSERT … RETURNING id: the ORM's unit of work costs more than the whole row."""
+    table = model.__table__  # type: ignore[attr-defined]
+    return int(s.execute(insert(table).values(**values).returning(table.c.id)).scalar_one())
+
+
+def _person_id(cat: Catalogue, name: str, people: dict[str, int]) -> int:
+    key = fold_words(name)
+    if key not in people:
+        found = cat.lookup(m.Person, name)
+        people[key] = found[0].id if found else cat.add(m.Person, name=name).id
+    return people[key]
+
+
+def _new_publication(cat: Catalogue, s: Any, meta: dict[str, Any], filename: str, visibility: str,
+                     people: dict[str, int]) -> int:
+    title = (meta.get("title") or _title_from_filename(filename))[:500]
+    fields: dict[str, Any] = {"title": title, "title_norm": fold_words(title), "type": "other", "visibility": visibility}
     year, month = meta.get("year"), meta.get("month")
     if isinstance(year, int) and 1000 <= year <= 2999:
         fields["year"] = year
@@ -164,15 +181,13 @@ def _new_publication(cat: Catalogue, meta: dict[str, Any], filename: str, visibi
     if meta.get("keywords"):
         extra["keywords"] = meta["keywords"]
     fields["extra"] = json.dumps(extra, ensure_ascii=False)
-    pub = cat.add(m.Publication, **fields)
-    people = []
-    for name in meta.get("authors") or []:
-        found = cat.lookup(m.Person, name)
-        person = found[0] if found else cat.add(m.Person, name=name)
-        people.append(("author", "person", person.id))
-    if people:
-        cat.set_contributors(pub.id, people)
-    return pub.id
+    pub_id = _insert(s, m.Publication, **fields)
+    cat.log_change(s, "publication", pub_id, "insert")
+    authors = list(dict.fromkeys(_person_id(cat, name, people) for name in meta.get("authors") or []))
+    if authors:
+        s.execute(insert(m.Contributor.__table__), [  # type: ignore[attr-defined]
+            {"publication_id": pub_id, "position": i, "role": "author", "person_id": pid} for i, pid in enumerate(authors)])
+    return pub_id
 
 
 def _existing(s: Any, sha: str) -> tuple[int, int | None] | None:
@@ -208,9 +223,11 @@ def _insert_pages(s: Any, att_id: int, pages: list[str]) -> None:
             {"attachment_id": att_id, "page": i + 1, "text": text} for i, text in enumerate(pages)])
 
 
-def _commit(cat: Catalogue, path: Path, out: Outcome, to_publication: int | None, visibility: str) -> FileResult:
+def _commit(cat: Catalogue, path: Path, out: Outcome, to_publication: int | None, visibility: str,
+            people: dict[str, int]) -> FileResult:
     """One transaction: stored file, publication, attachment, page texts and change log."""
     lib = cat.library
+    new_people: dict[str, int] = dict(people)
     with cat.transaction() as s:
         if lib.is_shared and out.sha256:  # another desktop may be committing this very file: take turns
             s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": int(out.sha256[:15], 16)})
@@ -223,17 +240,22 @@ def _commit(cat: Catalogue, path: Path, out: Outcome, to_publication: int | None
         if found:
             return _duplicate(str(path), found)
         if s.get(m.StoredFile, out.sha256) is None:
-            s.add(stored_file_row(lib, out.sha256 or "", out.size))
-            s.flush()
-        pub_id = to_publication if to_publication is not None else _new_publication(cat, out.metadata, path.name, visibility)
-        att = cat.add(m.Attachment, publication_id=pub_id, sha256=out.sha256, filename=path.name,
-                      status=out.status, message=out.message or None, page_count=out.page_count,
-                      has_thumbnail=out.has_thumbnail)
-        _insert_pages(s, att.id, out.pages)
-        if to_publication is not None:
+            row = stored_file_row(lib, out.sha256 or "", out.size)
+            s.execute(insert(m.StoredFile.__table__).values(  # type: ignore[attr-defined]
+                sha256=row.sha256, size=row.size, content=row.content))
+        if to_publication is None:
+            pub_id = _new_publication(cat, s, out.metadata, path.name, visibility, new_people)
+        else:
+            pub_id = to_publication
             cat.log_change(s, "publication", pub_id)
+        att_id = _insert(s, m.Attachment, publication_id=pub_id, sha256=out.sha256, filename=path.name[:500],
+                         status=out.status, message=out.message or None, page_count=out.page_count,
+                         has_thumbnail=out.has_thumbnail)
+        cat.log_change(s, "attachment", att_id, "insert")
+        _insert_pages(s, att_id, out.pages)
+    people.update(new_people)  # only names whose rows were committed
     message = out.message or f"{out.page_count} page{'s' if out.page_count != 1 else ''}"
-    return FileResult(str(path), out.status, message, att.id, pub_id, len(out.pages))
+    return FileResult(str(path), out.status, message, att_id, pub_id, len(out.pages))
 
 
 def _discard(cat: Catalogue, out: Outcome) -> None:
@@ -257,12 +279,14 @@ def import_paths(cat: Catalogue, paths: list[str | Path], *, to_publication: int
     Safe to run from a background thread: nothing is printed; progress is reported through
     the callback and cancel stops after the file being written (which is kept or rolled back whole).
     """
-    started = time.monotonic()
+    started, cpu_started = time.monotonic(), time.thread_time()
     cancel = cancel or threading.Event()
     if to_publication is not None:
         cat.get(m.Publication, to_publication)  # NotFound before any work
     limit = max_bytes_for(cat, max_bytes)
     visibility = cat.get_setting(VISIBILITY_SETTING) or "internal"
+    if visibility not in m.VISIBILITIES:
+        raise InvalidInput(f"library setting {VISIBILITY_SETTING} must be one of {', '.join(m.VISIBILITIES)}")
     pdfs, bibs, problems, roots = _collect(paths)
     report = ImportReport(files=list(problems))
     for bib in bibs:
@@ -305,6 +329,7 @@ def import_paths(cat: Catalogue, paths: list[str | Path], *, to_publication: int
         pool = ExtractionPool(tasks, cat.library.files_dir, cat.library.thumbs_dir, known,
                               workers=worker_count(workers), timeout=timeout).start()
         done: dict[int, FileResult] = {}
+        people: dict[str, int] = {}  # author name → person id, saves a lookup per file
         tell()
         try:
             for out in pool.outcomes(cancel):
@@ -317,7 +342,7 @@ def import_paths(cat: Catalogue, paths: list[str | Path], *, to_publication: int
                         result = _duplicate(str(path), found) if found else FileResult(
                             str(path), "failed", "the library changed during the import; import it again")
                     elif out.stored:
-                        result = _commit(cat, path, out, to_publication, visibility)
+                        result = _commit(cat, path, out, to_publication, visibility, people)
                         if result.status == "duplicate":
                             _discard(cat, out)
                     else:
@@ -341,6 +366,8 @@ def import_paths(cat: Catalogue, paths: list[str | Path], *, to_publication: int
                 _discard(cat, out)
         finally:
             report.worker_peaks_mb = pool.worker_peaks_mb
+            report.cpu_seconds["workers"] = pool.worker_cpu_s
+            report.cpu_seconds["feeder thread"] = pool.feeder_cpu_s
         report.cancelled = cancel.is_set()
         for task in tasks:  # in the order given, whatever order the workers finished in
             report.files.append(done.get(task.index) or FileResult(
@@ -349,6 +376,8 @@ def import_paths(cat: Catalogue, paths: list[str | Path], *, to_publication: int
         tell("indexing")
         indexer.finish()
         report.index_message, report.indexed = indexer.message, indexer.indexed
+        report.cpu_seconds["index thread"] = indexer.cpu_seconds
     report.elapsed = time.monotonic() - started
+    report.cpu_seconds["import thread"] = time.thread_time() - cpu_started
     tell("cancelled" if report.cancelled else "done")
     return report

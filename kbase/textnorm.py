@@ -9,18 +9,21 @@ __all__ = ["normalise_page_text", "index_text", "is_segmented_script"]
 
 # characters that carry no text and would split or glue words: zero-width space, BOM,
 # word joiner, and the object replacement character PDFs use for images
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\ufffc"), None)
+_INVISIBLE = re.compile("[\u200b\u2060\ufeff\ufffc]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # a soft hyphen, wherever it sits, is only a permitted break: drop it and the break after it
 _SOFT_HYPHEN = re.compile(r"\u00ad[ \t]*(?:\r?\n[ \t]*)?")
 # "hyphen-\nated": a letter, a hyphen at line end, then a lower-case letter on the next line
-_LINE_END_HYPHEN = re.compile(r"(?<=[^\W\d_])[-\u2010\u2011][ \t]*\r?\n[ \t]*(?=[^\W\d_])")
-_SPACES = re.compile(r"[^\S\n]+")
+_LINE_END_HYPHEN = re.compile(r"[-\u2010\u2011][ \t]*\n[ \t]*(?=[^\W\d_])")
+_SPACES = re.compile(r"[^\S\n]{2,}|[^\S \n]")  # runs, and single tabs or odd spaces
 _BLANK_LINES = re.compile(r"\n\s*\n(?:\s*\n)+")
-_TRAILING = re.compile(r"[ ]*\n[ ]*")
+_TRAILING = re.compile(r" +\n *|\n +")
 
 
 def _join_hyphenated(match: re.Match[str]) -> str:
+    before = match.string[match.start() - 1] if match.start() else ""
+    if not (before.isalpha()):
+        return match.group()  # "2-\n3", "--\n": not a word broken in two
     nxt = match.string[match.end()] if match.end() < len(match.string) else ""
     # a capital after the break ("Franco-\nGerman") is a real compound: keep the hyphen
     return "" if nxt.islower() else "-"
@@ -36,8 +39,8 @@ def normalise_page_text(text: str | None) -> str:
     """
     if not text:
         return ""
-    text = unicodedata.normalize("NFKC", text)
-    text = text.translate(_INVISIBLE)
+    if not text.isascii():  # most pages of English text skip the Unicode work
+        text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
     text = _CONTROL.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
     text = _SOFT_HYPHEN.sub("", text)
     text = _LINE_END_HYPHEN.sub(_join_hyphenated, text)
