@@ -223,12 +223,14 @@ def main() -> int:
         work = Path(tmp)
         t = time.perf_counter()
         url, hot, versions = prepare(args.url, work)
-        print(f"prepared demo catalogue + 30 PDFs in {time.perf_counter() - t:.1f} s; {os.cpu_count()} CPUs; "
+        print(f"prepared demo catalogue + 30 PDFs in {time.perf_counter() - t:.1f} s; {os.cpu_count()} CPUs, "
+              f"load average {os.getloadavg()[0]:.1f} before the run; "
               f"mix {WEIGHTS}, index sync every {SYNC_EVERY:.0f} s, {HOT} hot publications")
         base = run(url, work, "baseline", 1, args.baseline_seconds, hot) if args.baseline_seconds > 0 else []
         rates1 = summary("baseline, 1 client", base, args.baseline_seconds) if base else {}
         results = run(url, work, "team", args.clients, args.seconds, hot)
         rates = summary(f"{args.clients} clients", results, args.seconds)
+        print(f"load average after the run: {os.getloadavg()[0]:.1f} (the server and all clients share these CPUs)")
         found = check(url, hot, versions, base + results)
         if rates1:
             print(f"\nthroughput {args.clients} clients / 1 client: {rates['total'] / rates1['total']:.2f}x")

@@ -153,3 +153,25 @@ def test_an_index_catches_up_with_what_another_desktop_imported(url: str, tmp_pa
     for c in (a, b):
         forget(c)
         c.library.close()
+
+
+def test_a_week_offline_catches_up_in_one_pass(url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    a = desktop(url, tmp_path / "a", monkeypatch)
+    b = desktop(url, tmp_path / "b", monkeypatch)
+    first = a.add(m.Publication, title="Opening note", year=2020)
+    sync(b)
+    with a.transaction():  # a busy week on the other desktops: more changes than one batch of the log
+        pubs = [a.add(m.Publication, title=f"Weekly bulletin {i}", year=2021) for i in range(300)]
+        for round_ in range(8):
+            for p in pubs:
+                a.update(m.Publication, p.id, title=f"Weekly bulletin {p.id} revision{round_}")
+        a.update(m.Publication, first.id, title="Opening note on Walungu")
+    pending = a.count(m.Change) - 1
+    assert pending > 2000
+    assert sync(b) == pending  # one call, every change
+    assert search(b, "Walungu").total == 1
+    assert search(b, "revision7").total == 300 and search(b, "revision6").total == 0
+    assert not [f for f in (tmp_path / "b" / "files").rglob("*") if f.is_file()]  # no PDF was needed
+    forget(b)
+    for c in (a, b):
+        c.library.close()

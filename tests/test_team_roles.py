@@ -139,3 +139,21 @@ def test_reader_through_kbase_gets_a_clear_refusal(owner: Catalogue, tmp_path, m
         reader.update(m.Publication, 1, expected_version=1, title="Changed")
     reader.library.close()
     assert owner.count(m.Publication) == 2
+
+
+@needs_pg
+def test_a_readers_index_drops_what_becomes_confidential(owner: Catalogue, tmp_path, monkeypatch) -> None:
+    from kbase.indexing import sync
+    from kbase.search import forget, search
+
+    roles.add_user(owner.library, "reader4", "reader", password="pw")
+    monkeypatch.setenv("KBASE_LOCAL_DIR", str(tmp_path / "reader-desktop"))
+    url = owner.library.engine.url.set(username="reader4", password="pw").render_as_string(hide_password=False)
+    reader = Catalogue(open_library(url))
+    sync(reader)
+    assert search(reader, "cobalt").total == 1 and search(reader, "informant").total == 0
+    owner.update(m.Publication, 1, visibility="confidential")
+    sync(reader)
+    assert search(reader, "cobalt").total == 0  # the local index holds nothing the reader may not see
+    forget(reader)
+    reader.library.close()
