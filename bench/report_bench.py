@@ -7,6 +7,7 @@ year's publications with kbase.query, no report)."""
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import shutil
 import tempfile
@@ -85,13 +86,15 @@ def build(folder: Path, n_projects: int, n_pubs: int, seed: int = 7) -> Catalogu
     return cat
 
 
-def timed(fn, repeat: int = 1) -> tuple[float, object]:  # type: ignore[no-untyped-def]
-    best, result = float("inf"), None
+def timed(fn, repeat: int = 1) -> tuple[float, float, object]:  # type: ignore[no-untyped-def]
+    """Best wall-clock and CPU seconds of repeat runs (CPU time is what a busy machine cannot inflate)."""
+    best, best_cpu, result = float("inf"), float("inf"), None
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         result = fn()
         best = min(best, time.perf_counter() - start)
-    return best, result
+        best_cpu = min(best_cpu, time.process_time() - start_cpu)
+    return best, best_cpu, result
 
 
 def main() -> None:
@@ -108,24 +111,26 @@ def main() -> None:
         print(f"synthetic year {YEAR}: {args.projects} projects, {args.publications} publications, "
               f"300 events (built in {time.perf_counter() - start:.1f} s)")
         build_annual(cat, YEAR, "md")  # warm caches: templates compiled, modules imported
-        baseline, _ = timed(lambda: load(cat, "publication",
+        baseline, baseline_cpu, _ = timed(lambda: load(cat, "publication",
                                          find_ids(cat, "publication", Filter.year(YEAR, visibility=["public"]))),
                             args.repeat)
-        print(f"{'baseline: load the year publications':40s} {baseline:6.2f} s")
-        gather, ctx = timed(lambda: annual_context(cat, YEAR), args.repeat)
-        print(f"{'gather the report data':40s} {gather:6.2f} s   x{gather / baseline:5.1f} baseline"
+        print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; wall s (CPU s), ratio on CPU time")
+        print(f"{'baseline: load the year publications':40s} {baseline:6.2f} s ({baseline_cpu:5.2f})")
+        gather, gather_cpu, ctx = timed(lambda: annual_context(cat, YEAR), args.repeat)
+        print(f"{'gather the report data':40s} {gather:6.2f} s ({gather_cpu:5.2f})"
+              f"   x{gather_cpu / baseline_cpu:5.1f} baseline"
               f"   ({len(ctx['publications'])} publications, {sum(len(g['projects']) for g in ctx['programmes'])}"
               f" projects)")
         for fmt in ("md", "html", "pdf", "docx"):
-            seconds, (out, warnings) = timed(lambda: build_annual(cat, YEAR, fmt), args.repeat)
+            seconds, cpu, (out, warnings) = timed(lambda: build_annual(cat, YEAR, fmt), args.repeat)
             size = len(out.encode("utf-8") if isinstance(out, str) else out)
             extra = ""
             if fmt == "pdf":
                 import pymupdf
 
                 extra = f", {pymupdf.open('pdf', out).page_count} pages"
-            verdict = "ok" if seconds <= 5 else "OVER 5 s"
-            print(f"{'annual report, ' + fmt:40s} {seconds:6.2f} s   x{seconds / baseline:5.1f} baseline"
+            verdict = "ok" if seconds <= 5 else "over 5 s wall" + (", CPU ok" if cpu <= 5 else "")
+            print(f"{'annual report, ' + fmt:40s} {seconds:6.2f} s ({cpu:5.2f})   x{cpu / baseline_cpu:5.1f} baseline"
                   f"   {size / 1e6:6.2f} MB{extra}   {verdict}")
             if args.keep:
                 Path(args.keep).mkdir(parents=True, exist_ok=True)

@@ -101,3 +101,13 @@ def test_team_at_the_end_of_the_year(report_2021: str) -> None:
         names = re.findall(r"^- \*\*(.+?)\*\*", block(team, rf"^### {heading}$"), flags=re.MULTILINE)
         found += [(plain_text(n), heading.lower()) for n in names]
     assert found == [(name, group.lower()) for name, group in TEAM_2021]
+
+
+def test_projects_that_ended_before_the_year_stay_out_of_the_programmes(report_2021: str) -> None:
+    programmes = block(report_2021, r"^## Research programmes")
+    assignments = block(report_2021, r"^## Assignments 2019 – 2021")
+    for title in ("Responsible Gold in Beni", "Development of a digital toolbox on Business & Human Rights"):
+        assert title not in plain_text(programmes)
+        assert title in plain_text(assignments)
+    for title in OUTPUTS_2021:
+        assert f"#### {title} " in plain_text(programmes)

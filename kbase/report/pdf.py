@@ -60,17 +60,16 @@ def _text(fragment: str) -> str:
     return " ".join(htmllib.unescape(re.sub(r"<[^>]+>", "", fragment)).split())
 
 
-def _head_story(left: str, right: str, number: str) -> tuple[pymupdf.Story, pymupdf.Story]:
-    top = pymupdf.Story(f'<table><tr><td><p>{htmllib.escape(left)}</p></td>'
-                        f'<td><p class="r">{htmllib.escape(right)}</p></td></tr></table>', user_css=HEAD_CSS)
-    foot = pymupdf.Story(f'<p class="c">{number}</p>', user_css=HEAD_CSS)
-    return top, foot
+def _head_story(left: str, right: str) -> pymupdf.Story:
+    return pymupdf.Story(f'<table><tr><td><p>{htmllib.escape(left)}</p></td>'
+                         f'<td><p class="r">{htmllib.escape(right)}</p></td></tr></table>', user_css=HEAD_CSS)
 
 
 def _write(writer: pymupdf.DocumentWriter, html: str, css: str, first_page: int, title: str, section: str,
            positions: list[Any] | None) -> int:
     """Lay html out from a new page on, with running heads; returns the number of pages used."""
     story = pymupdf.Story(html=html, user_css=css, em=10.5)
+    top = _head_story(title, section)  # the same on every page of the chunk: laid out once, redrawn
     count = 0
 
     def page_fn(page_num: int, mediabox: Any, dev: Any, after: int) -> None:
@@ -78,9 +77,10 @@ def _write(writer: pymupdf.DocumentWriter, html: str, css: str, first_page: int,
         nonlocal count
         if not after:
             count = page_num
-            top, foot = _head_story(title, section, str(first_page + page_num - 1))
+            top.reset()
             top.place(HEAD)
             top.draw(dev)
+            foot = pymupdf.Story(f'<p class="c">{first_page + page_num - 1}</p>', user_css=HEAD_CSS)
             foot.place(FOOT)
             foot.draw(dev)
 

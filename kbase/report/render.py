@@ -20,7 +20,7 @@ MD_EXTENSIONS = ["attr_list", "sane_lists"]
 # inline syntax the report templates never need; dropping it makes conversion about a third faster.
 # Raw HTML is among it: templates are Markdown, and catalogue text can never smuggle markup in.
 UNUSED_INLINE = ("backtick", "reference", "image_reference", "short_reference", "short_image_ref",
-                 "automail", "not_strong", "em_strong2", "html")
+                 "automail", "not_strong", "em_strong2", "html", "entity")
 
 
 def template_dirs(library_templates: Path | None) -> list[Path]:
