@@ -154,8 +154,8 @@ def test_batch_edit_sets_and_undoes(qtbot, window) -> None:
         assert state.links["projects"] == before[pid].links["projects"]
 
 
-def test_batch_functions_remove_links_and_revert_exactly(sqlite_demo) -> None:
-    cat = sqlite_demo
+def test_batch_functions_remove_links_and_revert_exactly(demo) -> None:
+    cat = demo
     linked = [p for p in cat.all(m.Publication) if read_state(cat, "publication", p.id).links["regions"]][:5]
     region = read_state(cat, "publication", linked[0].id).links["regions"][0]
     ids = [p.id for p in linked]
@@ -163,8 +163,12 @@ def test_batch_functions_remove_links_and_revert_exactly(sqlite_demo) -> None:
     old, added, removed = apply_batch(cat, ids, {"series_id": None}, {}, {"region": [region]})
     assert all(region not in read_state(cat, "publication", pid).links["regions"] for pid in ids)
     assert (("region", linked[0].id, region)) in removed and not added
+    changes = []
+    cat.listeners.append(lambda kind, rid, op: changes.append((kind, rid)))
     revert_batch(cat, old, added, removed)
     assert {pid: read_state(cat, "publication", pid).links["regions"] for pid in ids} == before
+    touched = set(old) | {pid for _, pid, _ in removed}
+    assert sorted(rid for _, rid in changes) == sorted(touched)  # listeners hear of each changed one once
 
 
 def test_merge_two_organisations_keeps_the_chosen_one(qtbot, window, monkeypatch) -> None:

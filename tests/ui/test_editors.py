@@ -179,3 +179,47 @@ def test_every_editor_opens_and_saves_unchanged(qtbot, window, kind: str) -> Non
         field = "title" if kind in ("publication", "project", "event") else "name"
         dialog.findChild(QLineEdit, field).setText("Test record")
     assert dialog.save(), dialog.message.text()
+
+
+def test_state_round_trip_and_suggestions_on_each_backend(demo: Catalogue) -> None:
+    """The non-Qt half of the editors (state, pickers' search) on SQLite and PostgreSQL."""
+    from ui.editors.state import write_state
+
+    project = next(p for p in demo.all(m.Project) if read_state(demo, "project", p.id).links["assignments"])
+    before = read_state(demo, "project", project.id)
+    after = before.copy()
+    org = demo.all(m.Organisation)[0].id
+    after.fields["short_name"] = "Renamed"
+    after.links["funders"] = [org]
+    after.links["assignments"] = {2020: [org]}
+    write_state(demo, "project", project.id, after, expected_version=before.fields["version"])
+    got = read_state(demo, "project", project.id)
+    assert got.fields["short_name"] == "Renamed" and got.links["funders"] == [org]
+    assert got.links["assignments"] == {2020: [org]}
+    write_state(demo, "project", project.id, before)
+    again = read_state(demo, "project", project.id)
+    assert again.links == before.links and again.fields["short_name"] == before.fields["short_name"]
+
+    person = demo.all(m.Person)[0]
+    last = person.name.split()[-1]
+    assert person.id in [rid for rid, _ in suggest(demo, "person", last[:3].lower())]
+    org_obj = demo.all(m.Organisation)[0]
+    assert org_obj.id in [rid for rid, _ in suggest(demo, "organisation", org_obj.name[:4])]
+
+
+def test_a_save_over_someone_elses_change_asks_first(qtbot, window, monkeypatch) -> None:
+    cat = window.catalogue
+    pub = _publication(cat)
+    dialog = make_editor(window, "publication", pub.id)
+    qtbot.addWidget(dialog)
+    cat.update(m.Publication, pub.id, subtitle="Changed meanwhile")  # another librarian saves first
+    dialog.findChild(QLineEdit, "title").setText("My title")
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.No)
+    assert not dialog.save()
+    assert "changed by someone else" in asked[0]
+    assert cat.get(m.Publication, pub.id).title == pub.title
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    assert dialog.save()
+    assert cat.get(m.Publication, pub.id).title == "My title"

@@ -42,9 +42,12 @@ def suggest(cat: Catalogue, kind: str, text: str, limit: int = SUGGESTIONS) -> l
     with cat.reading() as s:
         if model in ALIAS_TABLES:
             alias_model, fk = ALIAS_TABLES[model]
-            # a range on the indexed norm column uses the index, unlike LIKE 'x%'
-            starts = alias_model.norm.between(norm, norm + "\uffff")
-            inner = alias_model.norm.contains(" " + norm)
+            if s.get_bind().dialect.name == "sqlite":
+                # a range on the indexed norm column uses SQLite's index, unlike LIKE 'x%'
+                starts = alias_model.norm.between(norm, norm + "\uffff")
+            else:  # collations elsewhere may not sort U+FFFF last; LIKE is always right
+                starts = alias_model.norm.startswith(norm, autoescape=True)
+            inner = alias_model.norm.contains(" " + norm, autoescape=True)
             rows = list(s.execute(select(getattr(alias_model, fk), alias_model.alias)
                                   .where(starts).order_by(alias_model.norm).limit(limit * 3)))
             if len(rows) < limit:
