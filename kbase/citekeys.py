@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
 from kbase import models as m
@@ -94,12 +94,11 @@ def ensure_keys(cat: Catalogue, wanted: Iterable[int], store: bool = True) -> di
 
 
 def _store(cat: Catalogue, made: dict[int, str]) -> None:
-    """Save new keys in one executemany UPDATE (never over a key someone saved meanwhile)."""
-    table = m.Publication.__table__  # type: ignore[attr-defined]
+    """Save new keys in one statement (never over a key someone saved meanwhile)."""
+    from kbase.bibtex.bulk import insert_rows, update_column
+
     with cat.transaction() as s:
-        s.execute(update(table).where(table.c.id == bindparam("pid"), table.c.citekey.is_(None))
-                  .values(citekey=bindparam("key")), [{"pid": pid, "key": key} for pid, key in made.items()])
+        update_column(s, m.Publication, "citekey", made)
         now = m.utcnow()
-        s.execute(insert(m.Change.__table__),  # type: ignore[attr-defined]
-                  [{"kind": "publication", "record_id": pid, "op": "update", "at": now} for pid in made])
+        insert_rows(s, m.Change, [{"kind": "publication", "record_id": pid, "op": "update", "at": now} for pid in made])
         cat._pending.extend(("publication", pid, "update") for pid in made)

@@ -14,7 +14,8 @@ from sqlmodel import Session
 from kbase import models as m
 from kbase.bibtex.files import file_paths, resolve
 from kbase.bibtex.mapping import PubData, to_publication
-from kbase.bibtex.names_cache import NameCache, insert_returning_ids, insert_rows, log_inserts
+from kbase.bibtex.bulk import insert_returning_ids, insert_rows, log_inserts
+from kbase.bibtex.names_cache import NameCache
 from kbase.bibtex.parse import BadValue, parse_text, read_text
 from kbase.catalogue import Catalogue
 from kbase.citekeys import unique_key

@@ -50,18 +50,24 @@ def parse_names(text: str) -> tuple[list[Name], bool]:
         if _is_one_group(raw):
             names.append(Name("organisation", to_unicode(raw[1:-1]).strip()))
             continue
-        try:
-            parts = parse_single_name_into_parts(raw)
-        except InvalidNameError as exc:
-            raise ValueError(f"cannot read the name {raw!r}: {exc}") from None
-        first = " ".join(to_unicode(p) for p in parts.first)
-        von = " ".join(to_unicode(p) for p in parts.von)
-        last = " ".join(to_unicode(p) for p in parts.last)
-        jr = " ".join(to_unicode(p) for p in parts.jr)
-        display = " ".join(x for x in (first, von, last, jr) if x)
-        sortable = ", ".join(x for x in (" ".join(y for y in (von, last) if y), jr, first) if x)
-        names.append(Name("person", display, sortable))
+        names.append(_person(raw))
     return names, others
+
+
+@lru_cache(maxsize=65536)
+def _person(raw: str) -> Name:
+    """One person's name; cached because the same spellings recur across a library."""
+    try:
+        parts = parse_single_name_into_parts(raw)
+    except InvalidNameError as exc:
+        raise ValueError(f"cannot read the name {raw!r}: {exc}") from None
+    first = " ".join(to_unicode(p) for p in parts.first)
+    von = " ".join(to_unicode(p) for p in parts.von)
+    last = " ".join(to_unicode(p) for p in parts.last)
+    jr = " ".join(to_unicode(p) for p in parts.jr)
+    display = " ".join(x for x in (first, von, last, jr) if x)
+    sortable = ", ".join(x for x in (" ".join(y for y in (von, last) if y), jr, first) if x)
+    return Name("person", display, sortable)
 
 
 @lru_cache(maxsize=65536)

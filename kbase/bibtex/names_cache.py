@@ -5,10 +5,11 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from kbase import models as m
+from kbase.bibtex.bulk import insert_returning_ids, insert_rows, log_inserts
 from kbase.bibtex.names import Name
 from kbase.catalogue import Catalogue
 from kbase.text import fold, fold_words
@@ -25,28 +26,6 @@ def _person_keys(n: Name) -> list[str]:
     if n.sortable and _fw(n.sortable) != keys[0]:
         keys.append(_fw(n.sortable))
     return keys
-
-
-def insert_rows(s: Session, model: type, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        s.execute(insert(model.__table__), rows)  # type: ignore[attr-defined]
-
-
-def insert_returning_ids(s: Session, model: type, rows: list[dict[str, Any]]) -> list[int]:
-    """One multi-row INSERT; the new IDs in the order of rows."""
-    if not rows:
-        return []
-    table = model.__table__  # type: ignore[attr-defined]
-    result = s.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
-    return [row[0] for row in result]
-
-
-def log_inserts(cat: Catalogue, s: Session, kind: str, ids: list[int]) -> None:
-    """Change rows for new records, as Catalogue.log_change writes them, in one statement."""
-    if ids:
-        now = m.utcnow()
-        insert_rows(s, m.Change, [{"kind": kind, "record_id": i, "op": "insert", "at": now} for i in ids])
-        cat._pending.extend((kind, i, "insert") for i in ids)
 
 
 class NameCache:
