@@ -10,7 +10,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping, Sequence
 
 from sqlalchemy import delete, insert, select, text
 
@@ -269,20 +269,24 @@ def _discard(cat: Catalogue, out: Outcome) -> None:
     thumbnail_path(cat.library, out.sha256).unlink(missing_ok=True)
 
 
-def import_paths(cat: Catalogue, paths: list[str | Path], *, to_publication: int | None = None,
+def import_paths(cat: Catalogue, paths: Sequence[str | Path], *, to_publication: int | None = None,
                  password: str | None = None, max_bytes: int | None = None,
                  progress: Callable[[ImportProgress], None] | None = None,
                  cancel: threading.Event | None = None, workers: int = 2,
-                 timeout: float = 300.0, index: bool = True) -> ImportReport:
+                 timeout: float = 300.0, index: bool = True,
+                 to_publications: Mapping[str | Path, int] | None = None) -> ImportReport:
     """Import files and folders; every file gets a FileResult, none stops the batch.
 
     Safe to run from a background thread: nothing is printed; progress is reported through
     the callback and cancel stops after the file being written (which is kept or rolled back whole).
+    to_publications maps some of the paths to the publication each should be attached to
+    (one call for a whole .bib file's links instead of one worker pool per file).
     """
     started, cpu_started = time.monotonic(), time.thread_time()
     cancel = cancel or threading.Event()
-    if to_publication is not None:
-        cat.get(m.Publication, to_publication)  # NotFound before any work
+    targets = {Path(k).resolve(): v for k, v in (to_publications or {}).items()}
+    for pub in {to_publication, *targets.values()} - {None}:
+        cat.get(m.Publication, pub)  # NotFound before any work
     limit = max_bytes_for(cat, max_bytes)
     visibility = cat.get_setting(VISIBILITY_SETTING) or "internal"
     if visibility not in m.VISIBILITIES:
@@ -342,7 +346,8 @@ def import_paths(cat: Catalogue, paths: list[str | Path], *, to_publication: int
                         result = _duplicate(str(path), found) if found else FileResult(
                             str(path), "failed", "the library changed during the import; import it again")
                     elif out.stored:
-                        result = _commit(cat, path, out, to_publication, visibility, people)
+                        target = targets.get(path.resolve(), to_publication) if targets else to_publication
+                        result = _commit(cat, path, out, target, visibility, people)
                         if result.status == "duplicate":
                             _discard(cat, out)
                     else:

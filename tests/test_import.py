@@ -244,3 +244,30 @@ def test_store_put_verify_orphans_and_shared_copies(cat: Catalogue, tmp_path: Pa
         assert [p.kind for p in problems] == ["missing"] and att.sha256[:12] in str(problems[0])
         with pytest.raises(NotFound):
             store.ensure_local(lib, att.sha256)
+
+
+def test_bib_files_go_to_the_bibtex_importer_first(cat: Catalogue, tmp_path: Path) -> None:
+    folder = tmp_path / "library"
+    pdfs.english_pdf(folder / "pdfs" / "mapping.pdf")
+    pdfs.french_pdf(folder / "loose.pdf")
+    (folder / "refs.bib").write_text(
+        "@techreport{ipis2021,\n  title = {Mapping artisanal mining sites},\n  author = {Matthysen, Ken},\n"
+        "  year = {2021},\n  file = {:pdfs/mapping.pdf:PDF}\n}\n", encoding="utf-8")
+    report = import_paths(cat, [folder])
+    files = by_name(report)
+    assert files["refs.bib"].status == "bibtex" and files["refs.bib"].message
+    # the .bib entry brought its PDF in; the folder walk then finds it already there
+    assert files["mapping.pdf"].status == "duplicate"
+    pub = cat.get(m.Publication, files["mapping.pdf"].duplicate_of)
+    assert pub.title == "Mapping artisanal mining sites" and pub.year == 2021
+    assert files["loose.pdf"].status == "ok"
+    assert_consistent(cat)
+
+
+def test_several_targets_in_one_call(cat: Catalogue, tmp_path: Path) -> None:
+    a = cat.add(m.Publication, title="First")
+    b = cat.add(m.Publication, title="Second")
+    one, two = pdfs.english_pdf(tmp_path / "one.pdf"), pdfs.french_pdf(tmp_path / "two.pdf")
+    report = import_paths(cat, [one, two], to_publications={str(one): a.id, two: b.id})
+    assert [f.publication_id for f in report.files] == [a.id, b.id]
+    assert cat.count(m.Publication) == 2
