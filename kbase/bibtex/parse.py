@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from pathlib import Path
 from dataclasses import dataclass, field
 
 import bibtexparser
@@ -232,16 +233,15 @@ def _resolve_references(entries: list[RawEntry], problems: list[tuple[int, str, 
             if k in _NOT_INHERITED or k in ("xdata",):
                 continue
             target = _INHERIT_AS.get(k, k) if e.type.startswith("in") or e.type == "bookinbook" else k
-            if target in ("author", "editor") and k == "author" and e.type in ("incollection", "inproceedings"):
-                target = "bookauthor" if "bookauthor" not in e.fields else None  # type: ignore[assignment]
-            if target:
-                e.fields.setdefault(target, v)
+            if k == "author" and e.type in ("incollection", "inproceedings"):
+                target = "bookauthor"  # the book's authors are not the chapter's
+            e.fields.setdefault(target, v)
     return [e for e in entries if e.type != "xdata"]
 
 
 def read_text(path: str) -> str:
     """A .bib file's text: UTF-8 as written today, else the Latin-1 of older exports."""
-    data = open(path, "rb").read()
+    data = Path(path).read_bytes()
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
