@@ -49,12 +49,16 @@ def test_sections_option_and_errors(sqlite_demo: Catalogue, capsys: pytest.Captu
     assert code == 1 and "cannot write /nonexistent/dir/r.md" in err
 
 
-def test_project_sheet_and_bibliography(sqlite_demo: Catalogue, capsys: pytest.CaptureFixture[str]) -> None:
+def test_project_sheet_and_bibliography(sqlite_demo: Catalogue, tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
     lib = sqlite_demo.library.location
     code, out, _ = run(capsys, "report", "project", "Kufatilia", "-L", lib)
     assert code == 0 and out.startswith("# Kufatilia – Incident reporting and monitoring")
     assert "- **2020**: for Instrument contributing to Stability and Peace (IcSP)" in out
     assert "Misisi gold, a polluted supply chain" in out
+    sheet = tmp_path / "kufatilia.pdf"
+    assert run(capsys, "report", "project", "Kufatilia", "-o", str(sheet), "-L", lib)[0] == 0
+    assert pymupdf.open(sheet).page_count == 1   # a one-page sheet, no cover
     code, _, err = run(capsys, "report", "project", "no such project", "-L", lib)
     assert code == 1 and "kbase: error:" in err
     code, out, _ = run(capsys, "report", "bibliography", "--year", "2021", "--series", "IPIS Briefing",

@@ -22,7 +22,12 @@ def register(subs: argparse._SubParsersAction, common: argparse.ArgumentParser) 
     # argparse needs a KIND; without one print this command's help
     report.set_defaults(run=lambda args: (report.print_help(), 2)[1])
 
-    p = kinds.add_parser("annual", parents=[common], help="the annual report for one year")
+    p = kinds.add_parser(
+        "annual", parents=[common], help="the annual report for one year",
+        description="The annual report for one year. A project is shown when it is active in the year: "
+                    "it has an assignment in that year, its start and end dates cover the year (no end "
+                    "date: still running), or it has an output dated that year. Records with missing "
+                    "data are listed on standard error.")
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--sections", help="comma-separated, in order (default: "
                    + ",".join(s for s, _ in SECTIONS) + ")")

@@ -6,10 +6,11 @@ from typing import Sequence
 
 from kbase.catalogue import Catalogue
 from kbase.errors import InvalidInput
-from kbase.report.annual import SECTIONS, annual_context, parse_sections
+from kbase.report.annual import SECTIONS, annual_context, parse_sections, section_titles
 from kbase.report.output import FORMATS, convert
 
-__all__ = ["SECTIONS", "FORMATS", "build_annual", "build_project", "build_bibliography", "parse_sections"]
+__all__ = ["SECTIONS", "FORMATS", "build_annual", "build_project", "build_bibliography", "parse_sections",
+           "section_titles"]
 
 
 def _templates(cat: Catalogue):  # the library's own templates folder, if it has one

@@ -1,15 +1,21 @@
-"""The annual report: which sections exist, the data each needs, and assembling them."""
+"""The annual report: which sections exist, the data each needs, and assembling them.
+
+A project belongs to the report of year Y when it is active in Y, which means any of:
+an assignment recorded for Y, start and end dates that cover Y (no end date: still running),
+or an output (publication) dated Y. kbase.query.active_in_year implements exactly this rule.
+Internal and confidential projects, publications and events are left out unless asked for."""
 
 from __future__ import annotations
 
 from typing import Any, Sequence
+
+from sqlalchemy import select
 
 from kbase import models as m
 from kbase.catalogue import Catalogue
 from kbase.errors import InvalidInput
 from kbase.report import data as d
 from kbase.report.missing import annual_warnings
-from sqlalchemy import select
 
 # (id, title) in the default order; a title may use {year}, {first} and {last}
 SECTIONS: list[tuple[str, str]] = [
@@ -42,6 +48,7 @@ def parse_sections(sections: Sequence[str] | str | None) -> list[str]:
 
 
 def section_titles(year: int) -> dict[str, str]:
+    """Section titles with the year filled in, e.g. 'Assignments 2019 – 2021'."""
     first, last = year - ASSIGNMENT_YEARS + 1, year
     return {sid: title.format(year=year, first=first, last=last) for sid, title in SECTIONS}
 

@@ -6,12 +6,11 @@ from collections import defaultdict
 from datetime import date
 from typing import Any, Iterable
 
-from sqlalchemy import Select, and_, select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from kbase import models as m
-from kbase.catalogue import Catalogue
 from kbase.query import active_in_year
 from kbase.report.citation import cite_md
 from kbase.views import MONTHS, date_label
@@ -202,7 +201,3 @@ def month_label(pub: dict[str, Any]) -> str:
 def project_condition(year: int, vis: tuple[str, ...]) -> Any:
     """Active in the year (kbase.query.active_in_year) and visible."""
     return and_(active_in_year(year), m.Project.visibility.in_(vis))
-
-
-def select_all(s: Session, q: Select) -> list[Any]:
-    return list(s.scalars(q))

@@ -30,7 +30,9 @@ def convert(template: str, ctx: dict[str, Any], fmt: str, library_templates: Pat
     if fmt == "pdf":
         from kbase.report.pdf import html_to_pdf
 
-        return html_to_pdf(body, stylesheet(), title, subtitle, with_contents=with_contents)
+        # the annual report starts each section on a new page; a sheet or a list just flows
+        return html_to_pdf(body, stylesheet(), title, subtitle, with_contents=with_contents,
+                           sections_on_new_pages=template == "annual.md.j2")
     from kbase.report.docx_out import html_to_docx
 
     return html_to_docx(body, title, subtitle, with_contents=with_contents)

@@ -131,21 +131,33 @@ def _to_document(fill: Callable[[pymupdf.DocumentWriter], Any]) -> tuple[pymupdf
         os.unlink(path)
 
 
-def html_to_pdf(body_html: str, css: str, title: str, subtitle: str = "", with_contents: bool = True) -> bytes:
-    """The report as PDF bytes: cover, contents (optional), body, outline, running heads."""
-    body_html = re.sub(r"<h1\b[^>]*>.*?</h1>", "", body_html, count=1, flags=re.S)  # the cover has the title
-    chunks = _chunks(body_html)
+def html_to_pdf(body_html: str, css: str, title: str, subtitle: str = "", with_contents: bool = True,
+                sections_on_new_pages: bool = True) -> bytes:
+    """The report as PDF bytes: cover, contents (optional), body, outline, running heads.
+
+    Without sections_on_new_pages (project sheets, bibliographies) there is no cover and the
+    body flows on uninterrupted from the first page; its headings still make the outline."""
+    cover = sections_on_new_pages
+    if cover:  # the cover has the title
+        body_html = re.sub(r"<h1\b[^>]*>.*?</h1>", "", body_html, count=1, flags=re.S)
+    if sections_on_new_pages:
+        chunks = _chunks(body_html)
+    else:
+        heads = [(int(level), _text(text)) for level, text in
+                 re.findall(r"<h([23])\b[^>]*>(.*?)</h\1>", body_html, flags=re.S)]
+        chunks = [{"entries": heads, "section": "", "html": body_html}]
     entries = [{"level": level, "title": text, "chunk": c} for c in chunks for level, text in c["entries"]]
     head_title = f"{title} · {subtitle}" if subtitle else title
     want_links = body_html.count("<a ") <= LINK_LIMIT
     positions: list[Any] | None = [] if want_links else None
 
     toc_pages = 0
+    with_contents = with_contents and cover
     if with_contents:  # the contents' length (not its numbers) decides where the body starts
         toc, _ = _to_document(lambda w: _write(w, _contents_html(entries, ["000"] * len(entries)), css, 2,
                                                head_title, "Contents", None))
         toc_pages = toc.page_count
-    first = 2 + toc_pages  # page number of the first body page
+    first = (2 if cover else 1) + toc_pages  # page number of the first body page
 
     def body(writer: pymupdf.DocumentWriter) -> None:
         page = first
@@ -155,7 +167,8 @@ def html_to_pdf(body_html: str, css: str, title: str, subtitle: str = "", with_c
 
     body_doc, _ = _to_document(body)
     out = pymupdf.open()
-    _cover(out, title, subtitle)
+    if cover:
+        _cover(out, title, subtitle)
     toc_positions: list[Any] = []
     if with_contents:
         for e in entries:
@@ -175,9 +188,12 @@ def html_to_pdf(body_html: str, css: str, title: str, subtitle: str = "", with_c
     for e in entries:
         e["page"] = e["chunk"]["page"]
     outline = [[1, title, 1]] + ([[1, "Contents", 2]] if with_contents else [])
+    # with a cover, sections are the outline's top; without, they sit under the h1 title
+    top = 1 if cover else 2
+    base = min((e["level"] for e in entries), default=2)
     prev = 1
     for e in entries:
-        level = min(e["level"] - 1, prev + 1)
+        level = min(e["level"] - base + top, prev + 1)
         outline.append([level, e["title"], e["page"]])
         prev = level
     out.set_toc(outline)
