@@ -16,7 +16,6 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from sqlalchemy import insert
 
 from kbase import models as m
 from kbase.catalogue import Catalogue
@@ -220,26 +219,31 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=50, help="queries of each kind")
     ap.add_argument("--dir", type=Path, default=Path("/tmp/kbase-search-bench"))
     ap.add_argument("--phase", choices=["fill", "index", "fts", "query"], help=argparse.SUPPRESS)
-    ap.add_argument("--reuse", action="store_true", help="keep libraries already filled and indexed")
+    ap.add_argument("--reuse", action="store_true", help="keep the phases already done in --dir; run the queries again")
     args = ap.parse_args()
     if args.phase:
         folder = args.dir
         result = {"fill": lambda: fill(folder, args.pages[0]), "index": lambda: build_index(folder),
                   "fts": lambda: build_fts(folder), "query": lambda: run_queries(folder, args.queries)}[args.phase]()
         print(json.dumps(result))
+        (folder / f"phase-{args.phase}.json").write_text(json.dumps(result))
         return
     import subprocess
 
     report = {}
     for n in args.pages:
         folder = args.dir / f"lib-{n}"
-        phases = ["query"] if args.reuse and (folder / "fts5.sqlite").exists() else ["fill", "index", "fts", "query"]
-        if "fill" in phases and folder.exists():
+        phases = ["fill", "index", "fts", "query"]
+        if not args.reuse and folder.exists():
             import shutil
 
             shutil.rmtree(folder)
         report[n] = {}
         for phase in phases:
+            done = folder / f"phase-{phase}.json"
+            if args.reuse and phase != "query" and done.exists():
+                report[n][phase] = json.loads(done.read_text())
+                continue
             out = subprocess.run([sys.executable, __file__, "--phase", phase, "--pages", str(n), "--dir", str(folder),
                                   "--queries", str(args.queries)], capture_output=True, text=True)
             if out.returncode:

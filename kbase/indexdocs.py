@@ -28,6 +28,7 @@ class PubInfo:
     year: int | None = None
     month: int | None = None
     visibility: str = "public"
+    language: str = ""
     contributors: list[str] = field(default_factory=list)  # names and aliases
     texts: list[str] = field(default_factory=list)  # series, subjects, projects, … names
     facets: dict[str, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))
@@ -50,7 +51,7 @@ class PubInfo:
         body = "\n".join([self.title, self.subtitle, self.abstract, *self.contributors, *self.texts])
         return {
             "key": f"p{self.id}", "kind": "pub", "pub": str(self.id),
-            "text_en": body, "text_fr": body,
+            "text_en": body, **({} if self.language.startswith("en") else {"text_fr": body}),
             "title": f"{self.title} {self.subtitle}", "author": " ".join(self.contributors),
             "abstract": self.abstract,
             "info": json.dumps({"date": (self.year or 0) * 100 + (self.month or 0), "visibility": self.visibility,
@@ -61,7 +62,10 @@ class PubInfo:
     def page_document(self, attachment_id: int, page: int, text: str) -> dict[str, Any]:
         return signed({
             "key": f"a{attachment_id}:{page}", "kind": "page", "pub": str(self.id),
-            "att": str(attachment_id), "page": page, "text_en": text, "text_fr": text,
+            "att": str(attachment_id), "page": page, "text_en": text,
+            # French stems only where French may be written: a page of an English publication
+            # skips them (a third fewer postings, and no French stems colliding with English words)
+            **({} if self.language.startswith("en") else {"text_fr": text}),
             "title": f"{self.title} {self.subtitle}", "author": " ".join(self.contributors),
             **self.facet_fields(),
         })
@@ -96,7 +100,8 @@ def _load_chunk(s: Session, ids: list[int], out: dict[int, PubInfo], regions: di
     series: dict[int, str] = dict(s.execute(select(m.Series.id, m.Series.name)).all())  # type: ignore[arg-type]
     for p in s.scalars(select(P).where(P.id.in_(ids))):
         info = PubInfo(id=p.id, title=p.title or "", subtitle=p.subtitle or "", abstract=p.abstract or "",
-                       year=p.year, month=p.month, visibility=p.visibility or "public")
+                       year=p.year, month=p.month, visibility=p.visibility or "public",
+                       language=(p.language or "").lower())
         info.add_facet("type", p.type, p.type)
         if p.year:
             info.add_facet("year", p.year, str(p.year))

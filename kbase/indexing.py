@@ -36,7 +36,7 @@ from kbase import models as m
 from kbase.analysis import fold_analyzer, language_analyzer
 from kbase.catalogue import Catalogue
 from kbase.errors import LibraryError
-from kbase.indexdocs import FACETS, PubInfo, affected_publications, load_pubs, pages_of
+from kbase.indexdocs import FACETS, affected_publications, load_pubs, pages_of
 
 SCHEMA_VERSION = 3
 STATE_FILE = "kbase-state.json"
@@ -160,7 +160,7 @@ def index_ready(lib: Any) -> bool:
 def open_index(lib: Any) -> windex.Index:
     """The library's index, for reading; raises LibraryError if there is none yet."""
     if not index_ready(lib):
-        raise LibraryError(f"the library has no search index yet; run `kbase reindex`")
+        raise LibraryError("the library has no search index yet; run `kbase reindex`")
     return windex.open_dir(str(lib.index_dir))
 
 

@@ -8,7 +8,7 @@ import time
 from array import array
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Literal
+from typing import Any, Literal
 
 from sqlalchemy import select
 from whoosh import index as windex
@@ -261,11 +261,6 @@ def _fill_snippets(session: Any, wanted: dict[tuple[int, int], PageHit], highlig
         hit = wanted.get((att_id, page))
         if hit is not None:
             hit.snippet_html = snippet(text or "", highlight)
-
-
-def suggest_fields() -> Iterable[str]:
-    return ("title", "author", "abstract", "subject", "series", "type", "year", "project", "programme",
-            "region", "organisation", "language")
 
 
 __all__ = ["search", "SearchResult", "PubHit", "PageHit", "forget"]

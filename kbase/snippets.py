@@ -31,7 +31,7 @@ def snippet(text: str, highlight: dict[str, set[str]], window: int = WINDOW) -> 
         first, last = 0, min(len(tokens), window) - 1
     else:
         first, last = _best_window(tokens, hits, window)
-    start, end = tokens[first][0], tokens[last][1]
+    start = tokens[first][0]
     hit_set = set(hits)
     out: list[str] = ["… " if first > 0 else ""]
     pos = start

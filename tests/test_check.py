@@ -42,7 +42,7 @@ def test_index_drift_is_found_and_repaired(cat: Catalogue) -> None:
     problems = messages(cat)
     assert f"publication {pub}: 2 page(s) missing from the index or out of date" in problems
     assert "the index still has publication 999, which is not in the catalogue" in problems
-    assert f"the index has page 1 of attachment 998, which the catalogue has not" in problems
+    assert "the index has page 1 of attachment 998, which the catalogue has not" in problems
     report = check_library(cat, repair=True)
     assert report.problems and not report.remaining
     assert messages(cat) == []

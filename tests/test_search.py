@@ -67,6 +67,16 @@ def test_french_and_english_stems(cat: Catalogue) -> None:
     assert noise not in found(cat, "minerais OR minerals")
 
 
+def test_declared_language_chooses_the_stemmer(cat: Catalogue) -> None:
+    english, _ = add_document(cat, "Mines", ["The mines near Kamituga."], language="en")
+    french, _ = add_document(cat, "Mines", ["Les minerais de Kamituga."], language="fr")
+    sync(cat)
+    # French stems "minerais" and "mines" alike; an English page is not analysed as French
+    assert found(cat, "minerais") == [french]
+    assert set(found(cat, "kamituga")) == {english, french}
+    assert found(cat, '"minerais de kamituga"') == [french]
+
+
 def test_cjk_text_is_found_by_part_of_a_run(cat: Catalogue) -> None:
     pub, _ = add_document(cat, "中文报告", ["中华人民共和国的矿产资源报告。", "第二页"])
     sync(cat)
