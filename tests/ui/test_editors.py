@@ -223,3 +223,21 @@ def test_a_save_over_someone_elses_change_asks_first(qtbot, window, monkeypatch)
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     assert dialog.save()
     assert cat.get(m.Publication, pub.id).title == "My title"
+
+
+def test_picker_button_creates_and_link_list_adds(qtbot, window, monkeypatch) -> None:
+    from ui.editors.pickers import LinkListEditor
+
+    cat = window.catalogue
+    links = LinkListEditor(cat, "subject")
+    qtbot.addWidget(links)
+    assert not links.picker.create_button.isEnabled()
+    qtbot.keyClicks(links.picker.edit, "Xylophone bees")
+    assert links.picker.create_button.isEnabled()
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    qtbot.mouseClick(links.picker.create_button, Qt.MouseButton.LeftButton)
+    created = cat.find_one(m.Subject, "Xylophone bees")
+    assert links.ids() == [created.id] and links.picker.edit.text() == ""
+    links.list.setCurrentRow(0)
+    qtbot.keyClick(links.list, Qt.Key.Key_Delete)
+    assert links.ids() == []

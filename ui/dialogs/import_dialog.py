@@ -179,6 +179,7 @@ class ImportDialog(QDialog):
     def _on_done(self, report: Any) -> None:
         self.report = report
         self.model.set_results(report.files)
+        self.table.resizeRowsToContents()  # long messages wrap instead of being cut
         self.bar.setRange(0, 1)
         self.bar.setValue(1)
         flagged = sum(1 for f in report.files if is_flagged(f))

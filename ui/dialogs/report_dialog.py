@@ -44,6 +44,19 @@ def build(cat_library: Any, params: dict[str, Any]) -> tuple[str | bytes, list[s
                               params.get("title"))
 
 
+def default_year(cat: Any) -> int:
+    """The latest year that looks complete: at least half as many publications as the busiest year."""
+    with cat.reading() as s:
+        counts = dict(s.execute(select(m.Publication.year, func.count()).where(m.Publication.year.is_not(None))
+                                .group_by(m.Publication.year)).all())
+    if not counts:
+        from datetime import date
+
+        return date.today().year - 1
+    busiest = max(counts.values())
+    return max(y for y, n in counts.items() if n * 2 >= busiest)
+
+
 class ReportDialog(QDialog):
     """Choose a report and its format, preview it (HTML or PDF), then save it."""
 
@@ -105,7 +118,9 @@ class ReportDialog(QDialog):
         self.status.setWordWrap(True)
         self.warnings = QListWidget(self)
         self.warnings.setObjectName("report_warnings")
-        self.warnings.setMaximumHeight(90)
+        self.warnings.setMaximumHeight(110)
+        self.warnings.setWordWrap(True)
+        self.warnings.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.warnings.hide()
         right = QVBoxLayout()
         right.setContentsMargins(0, 0, 0, 0)
@@ -138,9 +153,7 @@ class ReportDialog(QDialog):
         page = QGroupBox(tr("Annual report"))
         self.year = QSpinBox(page)
         self.year.setRange(1990, 2100)
-        with self.cat.reading() as s:
-            latest = s.scalar(select(func.max(m.Publication.year)))
-        self.year.setValue(latest or 2021)
+        self.year.setValue(default_year(self.cat))
         self.sections: dict[str, QCheckBox] = {}
         grid = QGridLayout()
         for i, (sid, _title) in enumerate(SECTIONS):

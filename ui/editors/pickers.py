@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QStringListModel, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox, QCompleter, QHBoxLayout, QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QPushButton,
-    QVBoxLayout, QWidget,
+    QToolButton, QVBoxLayout, QWidget,
 )
 from sqlalchemy import or_, select
 
@@ -107,9 +107,17 @@ class RecordPicker(QWidget):
         self.completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
         self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.edit.setCompleter(self.completer)
+        # Enter on a new name creates it too; the button makes that discoverable
+        self.create_button = QToolButton(self)
+        self.create_button.setText("+")
+        self.create_button.setToolTip(tr("Create it if it is not in the catalogue"))
+        self.create_button.setEnabled(False)
+        self.create_button.clicked.connect(self._on_return)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.edit)
+        layout.addWidget(self.create_button)
+        self.edit.textChanged.connect(lambda t: self.create_button.setEnabled(bool(t.strip()) and self._id is None))
         self.edit.textEdited.connect(self._on_edited)
         self.completer.activated.connect(self._on_activated)
         self.edit.returnPressed.connect(self._on_return)
@@ -122,9 +130,11 @@ class RecordPicker(QWidget):
     def set_value(self, record_id: int | None) -> None:
         self._id = record_id
         self.edit.setText(label_of(self.cat, self.kind, record_id) if record_id else "")
+        self.create_button.setEnabled(False)
 
     def _on_edited(self, text: str) -> None:
         self._id = None
+        self.create_button.setEnabled(bool(text.strip()))
         try:
             found = suggest(self.cat, self.kind, text)
         except KbaseError:
@@ -179,10 +189,24 @@ class RecordPicker(QWidget):
     def _pick(self, rid: int) -> None:
         self._id = rid
         self.edit.setText(label_of(self.cat, self.kind, rid))
+        self.create_button.setEnabled(False)
         self.picked.emit(rid)
         if self.clear_on_pick:
             self._id = None
             self.edit.clear()
+
+
+class _RemovableList(QListWidget):
+    """A list whose Delete (or Backspace) key removes the selected rows."""
+
+    remove_pressed = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.matches(QKeySequence.StandardKey.Delete) or event.key() == Qt.Key.Key_Backspace:
+            self.remove_pressed.emit()
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
 
 class LinkListEditor(QWidget):
@@ -193,8 +217,10 @@ class LinkListEditor(QWidget):
     def __init__(self, cat: Catalogue, kind: str, parent: QWidget | None = None, ordered: bool = False):
         super().__init__(parent)
         self.cat, self.kind = cat, kind
-        self.list = QListWidget(self)
+        self.list = _RemovableList(self)
         self.list.setMinimumHeight(60)
+        self.list.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
+        self.list.remove_pressed.connect(self._remove)
         self.picker = RecordPicker(cat, kind, self, clear_on_pick=True)
         self.picker.picked.connect(self.add)
         self.remove_button = QPushButton(tr("Remove"), self)
