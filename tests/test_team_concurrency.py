@@ -20,7 +20,7 @@ from kbase.errors import ConflictError
 from kbase.indexing import sync
 from kbase.search import forget, search
 from kbase.store import ensure_local
-from kbase.team.conflicts import merge_fields, save_merged
+from kbase.team.conflicts import describe_conflict, merge_fields, save_merged
 from conftest import PG_URL, new_pg_database, pg_url_for
 from pdfs import text_pdf
 
@@ -51,6 +51,10 @@ def test_second_save_is_refused_and_nothing_is_lost(url: str, tmp_path: Path, mo
     err = refused.value
     assert "changed by someone else (your version 1, saved version 2)" in str(err)
     assert err.mine == mine and err.theirs["title"] == "Gold mining in Kamituga" and err.theirs["version"] == 2
+    assert describe_conflict(err, opened_b).splitlines()[1:] == [
+        "  year: yours 2021 | saved 2020",
+        "  title: yours 'Gold and tin in Kamituga' | saved 'Gold mining in Kamituga'  (changed by them too)",
+    ]
     stored = a.get(m.Publication, pub.id)
     assert (stored.title, stored.year, stored.version) == ("Gold mining in Kamituga", 2020, 2)
     # field by field: the year only B changed goes in, the title both changed is a clash

@@ -37,6 +37,23 @@ def merge_fields(opened: dict[str, Any], mine: dict[str, Any], theirs: dict[str,
     return result
 
 
+def describe_conflict(err: ConflictError, opened: dict[str, Any] | None = None) -> str:
+    """The refusal with both versions side by side, one line per field the user changed."""
+    lines = [str(err)]
+    for name, value in err.mine.items():
+        saved = err.theirs.get(name)
+        if name in BOOKKEEPING:
+            continue
+        mark = "" if opened is None or saved == opened.get(name) else "  (changed by them too)"
+        lines.append(f"  {name}: yours {_show(value)} | saved {_show(saved)}{mark}")
+    return "\n".join(lines)
+
+
+def _show(value: Any) -> str:
+    text = "(empty)" if value in (None, "") else repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 80 else text[:77] + "…"
+
+
 def save_merged(cat: Catalogue, model: type[SQLModel], record_id: int, opened: dict[str, Any],
                 mine: dict[str, Any], prefer_mine: bool = False) -> Any:
     """Save my changes on top of what someone else saved; ConflictError again if fields clash.
@@ -57,4 +74,4 @@ def save_merged(cat: Catalogue, model: type[SQLModel], record_id: int, opened: d
     return cat.update(model, record_id, expected_version=merged.theirs_version, **values)
 
 
-__all__ = ["FieldMerge", "merge_fields", "save_merged"]
+__all__ = ["FieldMerge", "merge_fields", "save_merged", "describe_conflict"]
