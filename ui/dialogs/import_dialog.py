@@ -263,7 +263,19 @@ def start_import(window: Any, paths: list[str] | None) -> ImportDialog | None:
 
 
 def ask_paths(window: Any) -> list[str]:
+    """Files or one folder to import, as the user prefers; [] when cancelled."""
     parent = window if isinstance(window, QWidget) else None
+    box = QMessageBox(QMessageBox.Icon.Question, tr("Import"), tr("Import files or a whole folder?"),
+                      QMessageBox.StandardButton.Cancel, parent)
+    files_button = box.addButton(tr("Files…"), QMessageBox.ButtonRole.AcceptRole)
+    folder_button = box.addButton(tr("Folder…"), QMessageBox.ButtonRole.AcceptRole)
+    box.setDefaultButton(files_button)
+    box.exec()
+    if box.clickedButton() is folder_button:
+        folder = QFileDialog.getExistingDirectory(parent, tr("Folder to import (PDFs and .bib files inside it)"))
+        return [folder] if folder else []
+    if box.clickedButton() is not files_button:
+        return []
     files, _ = QFileDialog.getOpenFileNames(parent, tr("Import PDFs or BibTeX files"), "",
                                             tr("PDF and BibTeX files (*.pdf *.bib);;All files (*)"))
     return files

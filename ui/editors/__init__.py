@@ -18,7 +18,13 @@ def make_editor(window: Any, kind: str, record_id: int | None = None) -> "Record
 
     if kind not in TABS:
         raise ValueError(f"no editor for {kind!r}")
-    return RecordEditor(window, kind, record_id, TABS[kind], validate)
+    dialog = RecordEditor(window, kind, record_id, TABS[kind], validate)
+    if kind == "publication" and record_id is not None:
+        from ui.editors.forms import AttachmentsView
+        from ui.i18n import tr
+
+        dialog.tabs.addTab(AttachmentsView(window, record_id), tr("Files"))
+    return dialog
 
 
 def open_editor(window: Any, kind: str, record_id: int | None = None) -> QWidget | None:

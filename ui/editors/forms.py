@@ -95,6 +95,47 @@ class AssignmentsEditor(QWidget):
             self._fill()
 
 
+class AttachmentsView(QWidget):
+    """A publication's files with their extraction status; Open shows one in the window's viewer."""
+
+    def __init__(self, window: Any, publication_id: int, parent: QWidget | None = None):
+        super().__init__(parent)
+        from sqlalchemy import select
+
+        self.window_ref = window
+        self.list = QListWidget(self)
+        self.list.setObjectName("attachments")
+        with window.catalogue.reading() as s:
+            rows = list(s.scalars(select(m.Attachment).where(m.Attachment.publication_id == publication_id)
+                                  .order_by(m.Attachment.id)))
+        for a in rows:
+            pages = tr("{n} pages").format(n=a.page_count) if a.page_count else ""
+            item = QListWidgetItem(" · ".join(x for x in (a.filename, tr(a.status), pages) if x))
+            item.setToolTip(a.message or "")
+            item.setData(Qt.ItemDataRole.UserRole, a.id)
+            self.list.addItem(item)
+        if not rows:
+            self.list.addItem(tr("No files attached."))
+        self.open_button = QPushButton(tr("Open"), self)
+        self.open_button.setEnabled(bool(rows) and hasattr(window, "open_attachment"))
+        self.open_button.clicked.connect(self.open_selected)
+        self.list.itemDoubleClicked.connect(lambda _i: self.open_selected())
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.open_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.list)
+        layout.addLayout(row)
+        if rows:
+            self.list.setCurrentRow(0)
+
+    def open_selected(self) -> None:
+        item = self.list.currentItem()
+        aid = item.data(Qt.ItemDataRole.UserRole) if item else None
+        if aid is not None and hasattr(self.window_ref, "open_attachment"):
+            self.window_ref.open_attachment(aid)
+
+
 def _visibility() -> F:
     return F("visibility", "Visibility", "enum", m.VISIBILITIES, optional=False)
 
@@ -190,4 +231,4 @@ def validate(state: RecordState) -> list[tuple[str, str]]:
     return out
 
 
-__all__ = ["TABS", "validate", "AssignmentsEditor"]
+__all__ = ["TABS", "validate", "AssignmentsEditor", "AttachmentsView"]
