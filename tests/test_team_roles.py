@@ -157,3 +157,18 @@ def test_a_readers_index_drops_what_becomes_confidential(owner: Catalogue, tmp_p
     assert search(reader, "cobalt").total == 0  # the local index holds nothing the reader may not see
     forget(reader)
     reader.library.close()
+
+
+@needs_pg
+def test_only_the_owner_sets_up_roles(owner: Catalogue, tmp_path, monkeypatch) -> None:
+    from kbase.errors import LibraryError
+
+    roles.add_user(owner.library, "lib5", "librarian", password="pw")
+    monkeypatch.setenv("KBASE_LOCAL_DIR", str(tmp_path / "lib5"))
+    url = owner.library.engine.url.set(username="lib5", password="pw").render_as_string(hide_password=False)
+    lib = open_library(url)
+    with pytest.raises(LibraryError, match=r"cannot set up roles: (permission denied|must be owner|must have admin option).*as the library.s owner"):
+        roles.setup(lib)
+    with pytest.raises(LibraryError, match="cannot create user eve: permission denied to (create|alter) role"):
+        roles.add_user(lib, "eve", "admin", password="pw")
+    lib.close()

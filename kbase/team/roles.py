@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 
 from kbase.db import Library
 from kbase.errors import InvalidInput, LibraryError
+from kbase.team.reconnect import NotAllowed
 
 READER = "kbase_reader"
 LIBRARIAN = "kbase_librarian"
@@ -87,7 +88,7 @@ def setup(lib: Library) -> list[str]:
             done.append(f"granted read on {len(tables)} tables to {READER}, write to {LIBRARIAN}")
             _policies(conn, tables)
             done.append("row-level security: confidential records visible only to " + CONFIDENTIAL)
-    except DBAPIError as exc:
+    except (DBAPIError, NotAllowed) as exc:
         raise LibraryError(f"cannot set up roles: {_reason(exc)} (run `kbase admin setup` as the library's owner or a superuser)") from exc
     return done
 
@@ -167,7 +168,7 @@ def add_user(lib: Library, name: str, role: str, password: str | None = None, co
                 _exec(conn, f"GRANT {READER}, {LIBRARIAN}, {CONFIDENTIAL} TO {_ident(name)} WITH ADMIN OPTION")
             elif confidential:
                 _exec(conn, f"GRANT {CONFIDENTIAL} TO {_ident(name)}")
-    except DBAPIError as exc:
+    except (DBAPIError, NotAllowed) as exc:
         raise LibraryError(f"cannot create user {name}: {_reason(exc)}") from exc
     return password
 
@@ -181,7 +182,7 @@ def drop_user(lib: Library, name: str) -> None:
             if name not in _member_names(conn):
                 raise InvalidInput(f"{name!r} is not a Kbase user; drop it with psql if you mean it")
             _exec(conn, f"DROP ROLE {_ident(name)}")
-    except DBAPIError as exc:
+    except (DBAPIError, NotAllowed) as exc:
         raise LibraryError(f"cannot drop user {name}: {_reason(exc)}") from exc
 
 
@@ -207,8 +208,11 @@ def list_users(lib: Library) -> list[dict[str, Any]]:
         return out
 
 
-def _reason(exc: DBAPIError) -> str:
-    return str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc).splitlines()[0]
+def _reason(exc: Exception) -> str:
+    orig = getattr(exc, "orig", None)
+    if isinstance(exc, NotAllowed) and isinstance(exc.__cause__, Exception):
+        orig = exc.__cause__  # the server's own words, not the advice for librarians
+    return str(orig or exc).strip().splitlines()[0]
 
 
 __all__ = ["setup", "add_user", "drop_user", "list_users", "READER", "LIBRARIAN", "ADMIN", "CONFIDENTIAL"]
