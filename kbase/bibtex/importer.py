@@ -28,6 +28,8 @@ ON_DUPLICATE = ("link", "skip", "create", "merge")
 _EMPTY: dict[str, Any] = {name: None for name in m.Publication.model_fields if name != "id"} | {
     "visibility": "public", "type": "other", "title_norm": ""}
 CHUNK = 500
+_PLURAL = {"organisation": "organisations", "person": "people", "region": "regions", "project": "projects",
+           "subject": "subjects"}
 
 
 @dataclass
@@ -47,8 +49,8 @@ class BibReport:
     def as_dict(self) -> dict[str, Any]:
         return {
             "path": self.path, "dry_run": self.dry_run,
-            "created": [{"key": k, "id": i} for k, i in self.created],
-            "linked": [{"key": k, "id": i, "reason": r} for k, i, r in self.linked],
+            "created": [{"key": k, "id": i if i > 0 else None} for k, i in self.created],
+            "linked": [{"key": k, "id": i if i > 0 else None, "reason": r} for k, i, r in self.linked],
             "skipped": [{"key": k, "reason": r} for k, r in self.skipped],
             "problems": [{"line": ln, "key": k, "reason": r} for ln, k, r in self.problems],
             "notes": [{"line": ln, "key": k, "note": r} for ln, k, r in self.notes],
@@ -64,9 +66,11 @@ class BibReport:
         would = "would be " if self.dry_run else ""
         out = [f"{self.path}:{ln}: {key + ': ' if key else ''}{reason}" for ln, key, reason in sorted(self.problems)]
         out += [f"{self.path}:{ln}: {key}: note: {note}" for ln, key, note in sorted(self.notes)]
-        out += [f"{key}: {would}linked to existing publication {pid} ({why})" for key, pid, why in self.linked]
+        out += [f"{key}: {would}linked to " + (f"existing publication {pid}" if pid > 0 else "an earlier entry")
+                + f" ({why})" for key, pid, why in self.linked]
         out += [f"{key}: {would}skipped ({why})" for key, why in self.skipped]
-        made = ", ".join(f"{len(v)} {k}" for k, v in sorted(self.new_records.items()) if k != "publication")
+        made = ", ".join(f"{len(v)} {_PLURAL.get(k, k) if len(v) != 1 else k}"
+                         for k, v in sorted(self.new_records.items()))
         out.append(f"{self.path}: {len(self.created)} publications {would}created, {len(self.linked)} linked to "
                    f"existing ones, {len(self.skipped)} skipped, {len(self.problems)} entries not readable, "
                    f"{len(self.attachments)} files {would}attached" + (f"; new records: {made}" if made else ""))
@@ -148,16 +152,20 @@ def _decide(cat: Catalogue, plans: list[_Planned], on_duplicate: str) -> None:
     """Mark each entry create/link/skip/merge; entries of the same file are matched against each other too."""
     index = PublicationIndex.load(cat)
     pending = -1
+    keys: dict[int, str] = {}
     for plan in plans:
         c = plan.data.columns
         tnorm = fold_words(c["title"])
         hit = index.match(c.get("doi"), c.get("isbn"), tnorm, c.get("year"), _first_key(plan.data), plan.shas)
         if hit and on_duplicate != "create":
             plan.action, plan.target, plan.reason = on_duplicate, hit[0], hit[1]
+            if hit[0] < 0:
+                plan.reason += f" as entry {keys[hit[0]]} of this file"
             if plan.target < 0:  # a duplicate of an earlier entry of this file: link or skip, never merge
                 plan.action = "skip" if on_duplicate == "skip" else "link"
             continue
         plan.target = pending  # a placeholder ID so later entries can match this one
+        keys[pending] = plan.data.key
         index.add(pending, c.get("doi"), c.get("isbn"), tnorm, c.get("year"), _first_key(plan.data))
         for sha in plan.shas:
             index.sha.setdefault(sha, pending)
