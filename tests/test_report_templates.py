@@ -56,3 +56,11 @@ def test_markdown_escaping_and_links() -> None:
     assert safe_url("https://x.org/a b(c)") == "https://x.org/a%20b%28c%29"
     assert md_link("javascript:alert(1)", "label") == "label"
     assert md_link("https://x.org/", "A [b]") == "[A \\[b\\]](https://x.org/)"
+
+
+def test_templates_cannot_reach_into_python(sqlite_demo: Catalogue) -> None:
+    folder = sqlite_demo.library.templates_dir / "annual"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "team.md.j2").write_text("{{ team.__class__.__mro__[1].__subclasses__() }}\n", encoding="utf-8")
+    with pytest.raises(InvalidInput, match="team.md.j2, line 1"):
+        build_annual(sqlite_demo, 2021, "md", sections=["team"])

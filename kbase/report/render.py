@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment
 import markdown
 from markupsafe import Markup
 
@@ -32,7 +33,8 @@ def template_dirs(library_templates: Path | None) -> list[Path]:
 
 
 def environment(library_templates: Path | None = None) -> jinja2.Environment:
-    env = jinja2.Environment(
+    # sandboxed: a template copied from elsewhere can change wording, never reach into Python
+    env = SandboxedEnvironment(
         loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(library_templates)]),
         finalize=finalize, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
         keep_trailing_newline=True, autoescape=False,
@@ -102,7 +104,7 @@ def stylesheet() -> str:
 
 def html_page(md: str, title: str, library_templates: Path | None = None) -> str:
     """A complete, self-contained HTML document (stylesheet inlined) from the Markdown source."""
-    env = jinja2.Environment(
+    env = SandboxedEnvironment(
         loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(library_templates)]),
         autoescape=True, undefined=jinja2.StrictUndefined,
     )
