@@ -172,3 +172,20 @@ def test_only_the_owner_sets_up_roles(owner: Catalogue, tmp_path, monkeypatch) -
     with pytest.raises(LibraryError, match="cannot create user eve: permission denied to (create|alter) role"):
         roles.add_user(lib, "eve", "admin", password="pw")
     lib.close()
+
+
+@needs_pg
+def test_an_admin_login_manages_users(owner: Catalogue, tmp_path, monkeypatch) -> None:
+    roles.add_user(owner.library, "ada", "admin", password="pw")
+    monkeypatch.setenv("KBASE_LOCAL_DIR", str(tmp_path / "ada"))
+    url = owner.library.engine.url.set(username="ada", password="pw").render_as_string(hide_password=False)
+    lib = open_library(url)
+    roles.add_user(lib, "rudi", "reader", password="pw")
+    roles.add_user(lib, "lena", "librarian", password="pw", confidential=True)
+    found = {u["user"]: u["role"] for u in roles.list_users(lib)}  # logins belong to the whole server
+    assert (found["ada"], found["rudi"], found["lena"]) == ("admin", "reader", "librarian")
+    roles.drop_user(lib, "rudi")
+    lib.close()
+    with login(owner, "ada") as conn:  # admins see and edit everything
+        assert conn.execute("SELECT count(*) FROM publication").fetchone()[0] == 2
+        conn.execute("UPDATE publication SET place = 'Antwerp' WHERE id = 2")
