@@ -74,7 +74,7 @@ class RecordEditor(QDialog):
         self.load(self.before or empty_state(kind))
         # an explicit minimum keeps the layout from changing it later (offscreen Qt warns about that)
         self.setMinimumSize(520, 360)
-        self.resize(640, 600 if kind in ("publication", "project") else 440)
+        self.resize(660, {"publication": 600, "project": 600, "event": 560, "person": 520}.get(kind, 480))
 
     # -- building -------------------------------------------------------------------------
     def _build_page(self, specs: list[FieldSpec]) -> QWidget:

@@ -24,12 +24,25 @@ SUGGESTIONS = 15
 
 
 def label_of(cat: Catalogue, kind: str, record_id: int) -> str:
-    obj = cat.get(m.RECORD_TYPES[kind], record_id)
+    with cat.reading() as s:
+        obj = s.get(m.RECORD_TYPES[kind], record_id)
+        if obj is None:
+            return f"#{record_id}"
+        return _label(s, kind, obj)
+
+
+def _label(s: Any, kind: str, obj: Any) -> str:
+    """How a picked record reads: name and acronym, a project's short name, a region's place in the tree."""
     name = getattr(obj, _NAME_COLUMN.get(kind, "name"))
-    if kind == "project" and obj.short_name and obj.short_name != name:
+    if kind == "project" and obj.short_name and not fold_words(name).startswith(fold_words(obj.short_name)):
         return f"{obj.short_name} – {name}"
     if kind == "organisation" and obj.acronym and obj.acronym != name:
         return f"{name} ({obj.acronym})"
+    if kind == "region" and obj.parent_id:
+        # "Fizi (South Kivu, DRC)": the same place name recurs in different provinces
+        ids = [int(p) for p in obj.path.strip("/").split("/") if p][:-1]
+        names = dict(s.execute(select(m.Region.id, m.Region.name).where(m.Region.id.in_(ids))).all())
+        return f"{name} ({', '.join(names[i] for i in reversed(ids) if i in names)})"
     return name
 
 
@@ -63,7 +76,7 @@ def suggest(cat: Catalogue, kind: str, text: str, limit: int = SUGGESTIONS) -> l
                 obj = names.get(rid)
                 if obj is None:
                     continue
-                label = obj.name + (f" ({obj.acronym})" if getattr(obj, "acronym", None) else "")
+                label = _label(s, kind, obj)
                 if fold_words(found[rid]) not in (fold_words(obj.name), fold_words(getattr(obj, "acronym", None))):
                     label += f" — {found[rid]}"
                 out.append((rid, label))
@@ -73,7 +86,7 @@ def suggest(cat: Catalogue, kind: str, text: str, limit: int = SUGGESTIONS) -> l
         if kind == "project":
             conds.append(m.Project.short_name.ilike(f"{text.strip()}%"))
         objs = list(s.scalars(select(model).where(or_(*conds)).order_by(column).limit(limit)))
-    return [(o.id, label_of(cat, kind, o.id)) for o in objs]
+        return [(o.id, _label(s, kind, o)) for o in objs]
 
 
 class EnterLineEdit(QLineEdit):
