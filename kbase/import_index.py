@@ -12,6 +12,10 @@ from kbase.db import Library
 __all__ = ["BackgroundIndexer"]
 
 
+class _Abandoned(Exception):
+    """Raised inside the Indexer block to leave it without committing."""
+
+
 class BackgroundIndexer:
     """Holds the one Whoosh writer (kbase.indexing.Indexer) for the whole import.
 
@@ -27,6 +31,8 @@ class BackgroundIndexer:
         self.indexed = 0  # pages
         self.cpu_seconds = 0.0  # CPU time of the indexing thread
         self._queue: queue.Queue[int | None] = queue.Queue()
+        self._abandon = threading.Event()
+        self._seen_end = False
         self._thread: threading.Thread | None = None
         if importlib.util.find_spec("kbase.indexing") is None:  # the index half; absent in some builds
             self.message = "the search index was not updated: this version of Kbase has no index (kbase.indexing)"
@@ -38,12 +44,23 @@ class BackgroundIndexer:
         if self._thread is not None:
             self._queue.put(attachment_id)
 
-    def finish(self) -> None:
-        """Index what is left, commit, and stop."""
+    def abandon(self) -> None:
+        """Stop indexing at the next file; leave the rest to the next sync."""
+        self._abandon.set()
+
+    def finish(self, cancel: threading.Event | None = None) -> None:
+        """Index what is left, commit, and stop; once cancel is set, stop without indexing the rest.
+
+        What is left out is still in the change log: the next sync (every search starts
+        with one) or `kbase reindex` brings the index up to date.
+        """
         if self._thread is None:
             return
         self._queue.put(None)
-        self._thread.join()
+        while self._thread.is_alive():
+            if cancel is not None and cancel.is_set() and not self._abandon.is_set():
+                self._abandon.set()
+            self._thread.join(0.1)
 
     def _run(self) -> None:
         from kbase.catalogue import Catalogue
@@ -56,16 +73,22 @@ class BackgroundIndexer:
                 last_commit = time.monotonic()
                 while True:
                     item = self._queue.get()
+                    if self._abandon.is_set():
+                        self._seen_end = item is None
+                        raise _Abandoned()  # leaving the Indexer with an error discards its writer
                     if item is None:
+                        self._seen_end = True
                         break
                     self.indexed += ix.add_attachment(item)
                     if time.monotonic() - last_commit > self.commit_every:
                         ix.commit()
                         last_commit = time.monotonic()
+        except _Abandoned:
+            self.message = "indexing was stopped: the index catches up at the next search (or `kbase reindex`)"
         except Exception as exc:  # the catalogue holds the truth; the index can be brought up to date later
             self.message = (f"the search index could not be updated ({exc.__class__.__name__}: {exc}); "
                             "run `kbase reindex`")
-            while self._queue.get() is not None:
-                pass  # let finish() return
         finally:
+            while not self._seen_end:  # let finish() return
+                self._seen_end = self._queue.get() is None
             self.cpu_seconds = time.thread_time() - started

@@ -324,62 +324,68 @@ def import_paths(cat: Catalogue, paths: Sequence[str | Path], *, to_publication:
             progress(state)
 
     indexer = BackgroundIndexer(cat.library) if index else None
-    if tasks:
-        with cat.reading() as s:
-            query = select(m.Attachment.sha256).distinct()
-            if password:  # files imported while locked are read again with the password
-                query = query.where(m.Attachment.status != "encrypted")
-            known = frozenset(s.scalars(query))
-        pool = ExtractionPool(tasks, cat.library.files_dir, cat.library.thumbs_dir, known,
-                              workers=worker_count(workers), timeout=timeout).start()
-        done: dict[int, FileResult] = {}
-        people: dict[str, int] = {}  # author name → person id, saves a lookup per file
-        tell()
-        try:
-            for out in pool.outcomes(cancel):
-                task = tasks[out.index]
-                path = Path(task.path)
-                try:
-                    if out.status == "duplicate":
-                        with cat.reading() as s:
-                            found = _existing(s, out.sha256 or "")
-                        result = _duplicate(str(path), found) if found else FileResult(
-                            str(path), "failed", "the library changed during the import; import it again")
-                    elif out.stored:
-                        target = targets.get(path.resolve(), to_publication) if targets else to_publication
-                        result = _commit(cat, path, out, target, visibility, people)
-                        if result.status == "duplicate":
-                            _discard(cat, out)
-                    else:
-                        result = FileResult(str(path), out.status, out.message)
-                except KbaseError as exc:
+    try:
+        if tasks:
+            with cat.reading() as s:
+                query = select(m.Attachment.sha256).distinct()
+                if password:  # files imported while locked are read again with the password
+                    query = query.where(m.Attachment.status != "encrypted")
+                known = frozenset(s.scalars(query))
+            pool = ExtractionPool(tasks, cat.library.files_dir, cat.library.thumbs_dir, known,
+                                  workers=worker_count(workers), timeout=timeout).start()
+            done: dict[int, FileResult] = {}
+            people: dict[str, int] = {}  # author name → person id, saves a lookup per file
+            tell()
+            try:
+                for out in pool.outcomes(cancel):
+                    task = tasks[out.index]
+                    path = Path(task.path)
+                    try:
+                        if out.status == "duplicate":
+                            with cat.reading() as s:
+                                found = _existing(s, out.sha256 or "")
+                            result = _duplicate(str(path), found) if found else FileResult(
+                                str(path), "failed", "the library changed during the import; import it again")
+                        elif out.stored:
+                            target = targets.get(path.resolve(), to_publication) if targets else to_publication
+                            result = _commit(cat, path, out, target, visibility, people)
+                            if result.status == "duplicate":
+                                _discard(cat, out)
+                        else:
+                            result = FileResult(str(path), out.status, out.message)
+                    except KbaseError as exc:
+                        _discard(cat, out)
+                        result = FileResult(str(path), "failed", f"not imported: {exc}")
+                    done[out.index] = result
+                    state.files_done += 1
+                    state.pages_done += result.pages if result.imported else 0
+                    state.bytes_done += sizes[out.index]
+                    if indexer is not None and result.imported and result.attachment_id is not None:
+                        indexer.add(result.attachment_id)
+                    tell(current=str(path))
+            except BaseException:
+                for out in pool.close(drain=False):  # a second Ctrl-C or an error: stop at once
                     _discard(cat, out)
-                    result = FileResult(str(path), "failed", f"not imported: {exc}")
-                done[out.index] = result
-                state.files_done += 1
-                state.pages_done += result.pages if result.imported else 0
-                state.bytes_done += sizes[out.index]
-                if indexer is not None and result.imported and result.attachment_id is not None:
-                    indexer.add(result.attachment_id)
-                tell(current=str(path))
-        except BaseException:
-            for out in pool.close(drain=False):  # a second Ctrl-C or an error: stop at once
-                _discard(cat, out)
-            raise
-        else:
-            for out in pool.close():
-                _discard(cat, out)
-        finally:
-            report.worker_peaks_mb = pool.worker_peaks_mb
-            report.cpu_seconds["workers"] = pool.worker_cpu_s
-            report.cpu_seconds["feeder thread"] = pool.feeder_cpu_s
-        report.cancelled = cancel.is_set()
-        for task in tasks:  # in the order given, whatever order the workers finished in
-            report.files.append(done.get(task.index) or FileResult(
-                task.path, "cancelled", "not imported: the import was cancelled"))
+                raise
+            else:
+                for out in pool.close():
+                    _discard(cat, out)
+            finally:
+                report.worker_peaks_mb = pool.worker_peaks_mb
+                report.cpu_seconds["workers"] = pool.worker_cpu_s
+                report.cpu_seconds["feeder thread"] = pool.feeder_cpu_s
+            report.cancelled = cancel.is_set()
+            for task in tasks:  # in the order given, whatever order the workers finished in
+                report.files.append(done.get(task.index) or FileResult(
+                    task.path, "cancelled", "not imported: the import was cancelled"))
+    except BaseException:
+        if indexer is not None:  # never leave the writer thread holding the index lock
+            indexer.abandon()
+            indexer.finish()
+        raise
     if indexer is not None:
         tell("indexing")
-        indexer.finish()
+        indexer.finish(cancel)
         report.index_message, report.indexed = indexer.message, indexer.indexed
         report.cpu_seconds["index thread"] = indexer.cpu_seconds
     report.elapsed = time.monotonic() - started

@@ -88,3 +88,35 @@ def test_sigkill_at_random_points(location: str, tmp_path: Path) -> None:
         assert check_library(cat).problems == []
     finally:
         cat.library.close()
+
+
+def test_ctrl_c_stops_cleanly(location: str, tmp_path: Path) -> None:
+    folder = tmp_path / "corpus"
+    corpus(folder)
+    proc = subprocess.Popen([sys.executable, "-c", RUNNER, "import", "-L", location, str(folder)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    lib = open_library(location)
+    deadline = time.monotonic() + 60
+    try:
+        while time.monotonic() < deadline:  # wait for the first committed file
+            with lib.session() as s:
+                if s.scalar(select(func.count()).select_from(m.Attachment)):
+                    break
+            time.sleep(0.05)
+    finally:
+        lib.close()
+    os.killpg(proc.pid, signal.SIGINT)  # what a terminal sends to the whole process group
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "stopping after the current file" in err and "Traceback" not in err
+    summary = [line for line in out.splitlines() if line.startswith("cancelled: ")]
+    assert len(summary) == 1 and summary[0].startswith("cancelled: 29 files")
+    cancelled = [line for line in out.splitlines() if line.startswith("cancelled ")]
+    cat = Catalogue(open_library(location))
+    try:
+        imported = cat.count(m.Attachment)
+        assert imported >= 1 and cancelled and imported + len(cancelled) <= 29
+        assert_catalogue_consistent(cat)
+        assert store.orphans(cat.library) == []  # files read but not committed were taken back out
+    finally:
+        cat.library.close()
