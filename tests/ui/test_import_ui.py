@@ -127,3 +127,25 @@ def test_results_model_passes_the_model_tester(qtmodeltester, tmp_path) -> None:
                        FileResult(str(tmp_path / "c.pdf"), "duplicate", "already in publication 4", duplicate_of=4)])
     qtmodeltester.check(model)
     assert model.data(model.index(0, 1)) == "damaged"
+
+
+def test_an_encrypted_file_is_read_again_with_its_password(qtbot, window, tmp_path) -> None:
+    from tests.pdfs import encrypted_pdf
+
+    locked = encrypted_pdf(tmp_path / "locked.pdf", user_password="secret")
+    dialog = start_import(window, [str(locked)])
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.report is not None, timeout=120000)
+    assert dialog.model.result_at(0).status == "encrypted"
+    dialog.table.selectRow(0)
+    assert dialog.unlock_button.isEnabled()
+    task = dialog.unlock(str(locked), "secret")
+    qtbot.waitUntil(lambda: task.done, timeout=120000)
+    row = dialog.model.result_at(0)
+    assert row.status == "ok", row.message
+    with window.catalogue.reading() as s:
+        from sqlalchemy import func, select
+
+        pages = s.scalar(select(func.count()).select_from(m.PageText).where(m.PageText.attachment_id == row.attachment_id))
+    assert pages == 3
+    dialog.close()

@@ -9,8 +9,8 @@ from typing import Any
 from PySide6.QtCore import QObject, QSortFilterProxyModel, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
-    QMessageBox, QProgressBar, QPushButton, QTableView, QVBoxLayout, QWidget,
+    QAbstractItemView, QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QHeaderView, QInputDialog,
+    QLabel, QLineEdit, QMessageBox, QProgressBar, QPushButton, QTableView, QVBoxLayout, QWidget,
 )
 
 from kbase.catalogue import Catalogue
@@ -110,11 +110,15 @@ class ImportDialog(QDialog):
         self.open_button.clicked.connect(self.open_selected_file)
         self.edit_button = QPushButton(tr("Edit publication"), self)
         self.edit_button.clicked.connect(self.edit_selected_publication)
+        self.unlock_button = QPushButton(tr("Password…"), self)
+        self.unlock_button.setToolTip(tr("Read an encrypted PDF again with its password"))
+        self.unlock_button.clicked.connect(self.ask_password)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
         self.buttons.rejected.connect(self.cancel_or_close)
         tools = QHBoxLayout()
         tools.addWidget(self.only_flagged)
         tools.addStretch(1)
+        tools.addWidget(self.unlock_button)
         tools.addWidget(self.open_button)
         tools.addWidget(self.edit_button)
 
@@ -226,6 +230,7 @@ class ImportDialog(QDialog):
         self.open_button.setEnabled(r is not None and Path(r.path).is_file())
         pub = None if r is None else (r.publication_id or r.duplicate_of)
         self.edit_button.setEnabled(pub is not None)
+        self.unlock_button.setEnabled(r is not None and r.status == "encrypted" and not self.is_running())
 
     def _activate(self) -> None:
         r = self.selected_result()
@@ -247,6 +252,45 @@ class ImportDialog(QDialog):
         from ui.editors import open_editor
 
         return open_editor(self.window_ref, "publication", pub)
+
+
+    # -- an encrypted file, read again with its password -------------------------------------------
+    def ask_password(self) -> None:
+        r = self.selected_result()
+        if r is None:
+            return
+        password, ok = QInputDialog.getText(self, tr("Password"), tr("Password of {name}:").format(
+            name=Path(r.path).name), QLineEdit.EchoMode.Password)
+        if ok and password:
+            self.unlock(r.path, password)
+
+    def unlock(self, path: str, password: str) -> tasks.Task:
+        """Import path again with password in the background; its row then shows the new outcome."""
+        from kbase.importer import import_paths
+
+        library = self.window_ref.catalogue.library
+
+        def work() -> Any:
+            return import_paths(Catalogue(library), [path], password=password)
+
+        self.unlock_button.setEnabled(False)
+        self.rate.setText(tr("Reading {name} with its password…").format(name=Path(path).name))
+        self.rate.show()
+        task = tasks.Task(work, parent=self)
+        task.result.connect(lambda report: self._unlocked(path, report))
+        task.error.connect(lambda message: QMessageBox.warning(self, tr("Import"), message))
+        task.finished.connect(self.rate.hide)
+        tasks.start(task)
+        return task
+
+    def _unlocked(self, path: str, report: Any) -> None:
+        if report.files:
+            self.model.replace(path, report.files[0])
+            self.table.resizeRowsToContents()
+        refresh = getattr(self.window_ref, "refresh", None)
+        if refresh:
+            refresh()
+        self._update_buttons()
 
 
 def start_import(window: Any, paths: list[str] | None) -> ImportDialog | None:

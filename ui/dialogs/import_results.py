@@ -44,6 +44,14 @@ class ImportResultsModel(QAbstractTableModel):
         self._rows = sorted(results, key=lambda r: (not is_flagged(r), r.path))
         self.endResetModel()
 
+    def replace(self, path: str, result: Any) -> None:
+        """Show a new outcome for the file at path (after it was imported again)."""
+        for row, old in enumerate(self._rows):
+            if old.path == path:
+                self._rows[row] = result
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.HEADERS) - 1))
+                return
+
     def result_at(self, row: int) -> Any:
         return self._rows[row]
 
