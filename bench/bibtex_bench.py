@@ -109,6 +109,16 @@ def main() -> None:
     t = time.perf_counter()
     export_bib(cat)
     print(f"export    bibtex again (keys reused): {time.perf_counter() - t:6.2f} s")
+
+    from kbase.dedupe import candidates
+    from kbase.quality import check_catalogue
+
+    t = time.perf_counter()
+    pairs = candidates(cat)
+    print(f"dedupe    {len(pairs)} candidate pairs over every kind: {time.perf_counter() - t:6.2f} s")
+    t = time.perf_counter()
+    findings = check_catalogue(cat)
+    print(f"check     {len(findings)} quality findings: {time.perf_counter() - t:6.2f} s")
     cat.library.close()
 
 

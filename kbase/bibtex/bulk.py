@@ -32,8 +32,13 @@ def insert_returning_ids(s: Session, model: type, rows: list[dict[str, Any]]) ->
                              {"t": table.name, "n": len(rows)}))
         _pg_unnest_insert(s, table, [{**r, "id": i} for r, i in zip(rows, ids)])
         return ids
-    result = s.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
-    return [row[0] for row in result]
+    # SQLite: the first row's INSERT takes the write lock and gives max(id) + 1; nobody else can
+    # insert until we commit, so the following IDs are ours and the rest go in one executemany
+    first = s.execute(insert(table).returning(table.c.id), rows[0]).scalar_one()
+    ids = list(range(first, first + len(rows)))
+    if len(rows) > 1:
+        s.execute(insert(table), [{**r, "id": i} for r, i in zip(rows[1:], ids[1:])])
+    return ids
 
 
 def _pg_unnest_insert(s: Session, table: Any, rows: list[dict[str, Any]]) -> None:
