@@ -271,3 +271,20 @@ def test_several_targets_in_one_call(cat: Catalogue, tmp_path: Path) -> None:
     report = import_paths(cat, [one, two], to_publications={str(one): a.id, two: b.id})
     assert [f.publication_id for f in report.files] == [a.id, b.id]
     assert cat.count(m.Publication) == 2
+
+
+def test_typed_queries_find_imported_text(sqlite_demo: Catalogue, tmp_path: Path) -> None:
+    """Ligatures, hyphenation and CJK as a person types them find the page (through the index)."""
+    from kbase.search import search
+
+    cat = sqlite_demo
+    report = by_name(import_paths(cat, [pdfs.typography_pdf(tmp_path / "typo.pdf"), pdfs.cjk_pdf(tmp_path / "cjk.pdf"),
+                                        pdfs.big_pdf(tmp_path / "long.pdf", 130)]))
+    assert report["typo.pdf"].status == "ok" and report["cjk.pdf"].status == "ok"
+    expected = {"financial flows": "typo.pdf", "efficiently": "typo.pdf", "intermediaries": "typo.pdf",
+                "人民": "cjk.pdf", "矿产资源": "cjk.pdf", "検索": "cjk.pdf", "zq130x": "long.pdf"}
+    for query, name in expected.items():
+        hits = search(cat, query).hits
+        assert [h.publication_id for h in hits] == [report[name].publication_id], query
+    page = search(cat, "zq130x").hits[0].pages[0].page
+    assert page == 130  # no cap on pages, and the page number comes back
