@@ -241,3 +241,19 @@ def test_picker_button_creates_and_link_list_adds(qtbot, window, monkeypatch) ->
     links.list.setCurrentRow(0)
     qtbot.keyClick(links.list, Qt.Key.Key_Delete)
     assert links.ids() == []
+
+
+def test_contributor_role_toggles_and_doi_is_stored_plain(qtbot, window) -> None:
+    cat = window.catalogue
+    pub = next(p for p in cat.all(m.Publication) if read_state(cat, "publication", p.id).links["contributors"])
+    dialog = make_editor(window, "publication", pub.id)
+    qtbot.addWidget(dialog)
+    contributors = dialog.widgets["links.contributors"]
+    first = contributors.list.item(0)
+    role = first.data(Qt.ItemDataRole.UserRole)[0]
+    contributors.toggle_role(first)
+    dialog.findChild(QLineEdit, "doi").setText("https://doi.org/10.5281/zenodo.12345")
+    assert dialog.save(), dialog.message.text()
+    state = read_state(cat, "publication", pub.id)
+    assert state.links["contributors"][0][0] == ("editor" if role == "author" else "author")
+    assert state.fields["doi"] == "10.5281/zenodo.12345"

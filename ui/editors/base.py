@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field as dc_field
 from datetime import date
 from typing import Any, Callable
@@ -162,6 +163,9 @@ class RecordEditor(QDialog):
                 state.links[key[6:]] = value
             else:
                 state.fields[key] = value
+        doi = state.fields.get("doi")
+        if doi:  # the same DOI pasted as a link or with a prefix is stored one way
+            state.fields["doi"] = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", "", doi, flags=re.I)
         return state
 
     # -- saving -----------------------------------------------------------------------------

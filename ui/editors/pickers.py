@@ -310,6 +310,15 @@ class ContributorEditor(LinkListEditor):
         self.pick_row.insertWidget(0, self.role)
         self.picker.picked.disconnect(self.add)
         self.picker.picked.connect(self._picked)
+        self.list.setToolTip(tr("Double-click to switch between author and editor"))
+        self.list.itemDoubleClicked.connect(self.toggle_role)
+
+    def toggle_role(self, item: QListWidgetItem) -> None:
+        role, kind, rid = item.data(Qt.ItemDataRole.UserRole)
+        value = ("editor" if role == "author" else "author", kind, rid)
+        item.setData(Qt.ItemDataRole.UserRole, value)
+        item.setText(self.item_label(value))
+        self.changed.emit()
 
     def _kind_changed(self) -> None:
         self.picker.kind = self.kind_box.currentData()
