@@ -176,7 +176,8 @@ def catalogue_problems(cat: Catalogue) -> list[Problem]:
         quality = importlib.import_module("kbase.quality")
     except ImportError:
         return []
-    return [Problem("catalogue", getattr(p, "record", "catalogue"), str(p)) for p in quality.check_catalogue(cat)]
+    found = quality.check_catalogue(cat)
+    return [Problem("catalogue", str(getattr(p, "record", "catalogue")), str(getattr(p, "message", p))) for p in found]
 
 
 # -- everything -----------------------------------------------------------------------------

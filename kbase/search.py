@@ -16,6 +16,7 @@ from whoosh.searching import Searcher
 
 from kbase import models as m
 from kbase.catalogue import Catalogue
+from kbase.docsets import doc_set
 from kbase.errors import LibraryError, QueryError
 from kbase.indexdocs import FACETS
 from kbase.indexing import index_ready
@@ -156,10 +157,10 @@ def _run(cat: Catalogue, view: _View, text: str, compiled: Any, allowed: set[int
     s = view.searcher
     q = compiled.query
     doc_pub = view.doc_pub
-    matched = array("i", s.docs_for_query(q))
+    matched = doc_set(s, q)
     if allowed is not None:
-        matched = array("i", (d for d in matched if doc_pub[d] in allowed))
-        docfilter: set[int] | None = set(matched)
+        matched = {d for d in matched if doc_pub[d] in allowed}
+        docfilter: set[int] | None = matched
     else:
         docfilter = None
     per_pub = Counter(doc_pub[d] for d in matched)

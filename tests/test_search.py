@@ -209,3 +209,23 @@ def test_cli_search_prints_pages_and_json_facets(sqlite_demo: Catalogue, capsys:
     assert main(["--library", loc, "search", '"toll']) == 1
     err = capsys.readouterr().err
     assert err.startswith("kbase: error: unbalanced quote") and "Traceback" not in err
+
+
+def test_fast_match_sets_agree_with_whoosh(cat: Catalogue) -> None:
+    from kbase.docsets import doc_set
+    from kbase.search import _view
+    from kbase.searchquery import compile_query
+
+    texts = ["gold and cobalt", "gold only", "cobalt only", "tin and gold and cobalt", "nothing here", "golden cobalt mines"]
+    for i, text in enumerate(texts):
+        add_document(cat, f"Doc {i}", [text, f"{text} again"], language="en" if i % 2 else None)
+    sync(cat)
+    cat.update(m.Publication, 1, title="Doc zero renamed")  # deletions in a segment must not count
+    sync(cat)
+    view = _view(cat)
+    view.refresh()
+    s = view.searcher
+    for text in ["gold", "gold cobalt", "gold OR tin", "gold NOT cobalt", "cobalt -tin", '"gold and cobalt"',
+                 "gol*", "coblt~", "NOT gold", "title:doc gold", "(gold OR tin) AND cobalt"]:
+        q = compile_query(cat, s.reader(), text).query
+        assert doc_set(s, q) == set(s.docs_for_query(q)), text
