@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import uuid
 from pathlib import Path
 from typing import Iterator
 
@@ -44,7 +45,8 @@ def pg_url_for(dbname: str) -> str:
 
 
 def new_pg_database(template: str | None = None) -> str:
-    name = f"kbase_t{os.getpid()}_{next(_counter)}"
+    # uuid, not a counter: conftest may be imported twice (as conftest and as tests.conftest)
+    name = f"kbase_t{os.getpid()}_{next(_counter)}_{uuid.uuid4().hex[:8]}"
     with pg_admin() as conn:
         conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     return name
