@@ -42,7 +42,9 @@ def _cell(value: Any) -> str:
     if value is None or value == "" or value == []:
         return ""
     if isinstance(value, dict):
-        return str(value.get("label", ""))
+        if "label" in value:
+            return str(value["label"])
+        return "; ".join(f"{tr(k)}: {_cell(v)}" for k, v in value.items())  # e.g. projects by role
     if isinstance(value, list):
         return "; ".join(_cell(v) for v in value[:8]) + (" …" if len(value) > 8 else "")
     return str(value)
