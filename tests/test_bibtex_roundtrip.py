@@ -72,6 +72,14 @@ def test_latex_escaping_round_trips(text: str) -> None:
         or to_unicode(to_latex(text, ascii_only=True)) == text
 
 
+# white space too: double spaces, single line breaks, spaces at the ends survive BibTeX's collapsing
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list(" \n\u00a0\u2009ab-{}\\%&é")), max_size=30))
+def test_values_survive_the_whole_reading_path(text: str) -> None:
+    entry = parse_text("@misc{k, note = {" + to_latex(text) + "}}").entries[0]
+    assert to_unicode(entry.fields.get("note", "")) == text
+
+
 def test_latex_to_unicode_examples() -> None:
     cases = {r"{\'e}": "é", r"\"{o}": "ö", r"\&": "&", "a--b": "a–b", "a---b": "a—b", r"{\c c}": "ç",
              r"\v{S}koda": "Škoda", r"{\ss}": "ß", r"\textit{x} \LaTeX{}": "x LaTeX", r"$\backslash$": "\\",

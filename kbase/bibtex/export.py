@@ -91,7 +91,8 @@ def entry_fields(rec: dict[str, Any], flavour: str, ascii_only: bool = False) ->
             plain[k] = v
     for k, v in plain.items():
         if k in VERBATIM:
-            f[k] = v
+            # a lone brace would end the value early: URLs take it percent-encoded
+            f[k] = v.replace("{", "%7B").replace("}", "%7D") if v.count("{") != v.count("}") else v
         else:
             latex = to_latex(v, ascii_only)
             f[k] = _protect_caps(latex) if k in _TITLE_FIELDS else latex

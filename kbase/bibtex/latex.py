@@ -25,7 +25,7 @@ _SYMBOLS = {
     "textquotedblright": "”", "guillemotleft": "«", "guillemotright": "»", "og": "«", "fg": "»",
     "textperiodcentered": "·", "LaTeX": "LaTeX", "TeX": "TeX", "textless": "<", "textgreater": ">",
     "textsection": "§", "textdollar": "$", "textpercent": "%", "slash": "/", "textquotesingle": "'",
-    "nobreakspace": "\u00a0", "quad": " ", "qquad": " ",
+    "nobreakspace": "\u00a0", "quad": " ", "qquad": " ", "newline": "\n", "\\": "\n",
 }
 _CMD = re.compile(r"\\([A-Za-z]+|.)")
 _NEEDS_WORK = re.compile(r"[\\{}$~]|--")
@@ -139,9 +139,27 @@ def to_latex(text: str, ascii_only: bool = False) -> str:
         return "-{}" if s == "-" else _ESCAPES[s]
 
     out = _ESCAPE_RE.sub(sub, text)
+    if _ODD_SPACE.search(out) or out[:1] in " \n" or out[-1:] in " \n":
+        out = _keep_spaces(out)
     if ascii_only and not out.isascii():
         out = "".join(_ascii_char(c) for c in out)
     return out
+
+
+_ODD_SPACE = re.compile(r"[\t\r\f\v]|  |\n(?!\n)|(?<!\n)\n\n(?=\n)| \n|\n ")
+_SPACE_RUN = re.compile(r"[ \t\r\n\f\v]+")
+
+
+def _keep_spaces(text: str) -> str:
+    """White space BibTeX would collapse, written so that it survives: `{ }` and `\\newline{}`."""
+    def sub(m: re.Match[str]) -> str:
+        run = m.group(0)
+        inside = m.start() > 0 and m.end() < len(text)
+        if inside and run in (" ", "\n\n"):
+            return run
+        return "".join("\\newline{}" if c == "\n" else "{ }" for c in run)
+
+    return _SPACE_RUN.sub(sub, text)
 
 
 def _ascii_char(c: str) -> str:

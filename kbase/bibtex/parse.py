@@ -24,7 +24,8 @@ _MONTHS.update({"sept": 9, "févr": 2, "février": 2, "août": 8, "décembre": 1
 # fields whose braces belong to the value (biblatex's verbatim fields)
 VERBATIM = {"url", "doi", "file", "eprint", "pdf", "verba", "verbb", "verbc", "urldate"}
 _ESCAPED_IN_VERBATIM = re.compile(r"\\([_%&#$~])")
-_WS = re.compile(r"[ \t\r\f\v]*\n[ \t\r\f\v]*\n\s*|\s+")
+# only ASCII white space: a thin or no-break space written as a character is text
+_WS = re.compile(r"[ \t\r\f\v]*\n[ \t\r\f\v]*\n[ \t\r\n\f\v]*|[ \t\r\n\f\v]+")
 # biblatex's rules for what a child takes from a crossref'd parent under another name
 _INHERIT_AS = {"title": "booktitle", "subtitle": "booksubtitle", "titleaddon": "booktitleaddon"}
 _NOT_INHERITED = {"ids", "crossref", "xref", "entryset", "entrysubtype", "execute", "label",
@@ -105,9 +106,9 @@ def tidy(text: str, verbatim: bool = False) -> str:
     """Whitespace as BibTeX reads it: runs collapse to one space, a blank line stays a paragraph break."""
     if verbatim:
         return _ESCAPED_IN_VERBATIM.sub(r"\1", text.strip()) if "\\" in text else text.strip()
-    if "\n" not in text and "  " not in text and "\t" not in text:
-        return text.strip()
-    return _WS.sub(lambda m: "\n\n" if m.group(0).count("\n") >= 2 else " ", text).strip()
+    if "\n" not in text and "  " not in text and "\t" not in text and "\r" not in text:
+        return text.strip(" ")
+    return _WS.sub(lambda m: "\n\n" if m.group(0).count("\n") >= 2 else " ", text).strip(" \n")
 
 
 def parse_month(text: str) -> tuple[int, int | None]:
