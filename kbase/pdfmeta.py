@@ -29,8 +29,14 @@ _YEAR_ALONE = re.compile(r"(?:©|\(c\)|copyright)\s*((?:19|20)\d\d)\b", re.I)
 
 _JUNK_TITLE_PREFIXES = (
     "microsoft word -", "microsoft powerpoint -", "microsoft excel -", "untitled", "document1",
-    "powerpoint presentation", "slide 1", "no title", "title", "layout 1", "pdf document",
+    "powerpoint presentation", "slide 1", "no title", "layout 1", "pdf document",
 )
+# words that head a page but are not the document's title
+_JUNK_TITLES = {
+    "title", "contents", "table of contents", "preface", "foreword", "abstract", "introduction", "summary",
+    "sommaire", "table des matières", "préface", "avant-propos", "résumé", "vorwort", "inhalt",
+    "inhaltsverzeichnis", "index", "draft", "confidential",
+}
 _FILE_SUFFIX = re.compile(r"\.(docx?|pdf|odt|rtf|indd|tex|dvi|ps|eps|txt|pptx?|xlsx?|qxd|pages|html?|cdr|ai)\s*$", re.I)
 _JUNK_AUTHORS = {
     "user", "admin", "administrator", "owner", "unknown", "author", "default", "guest",
@@ -61,7 +67,7 @@ def is_junk_title(title: str, filename: str = "") -> bool:
     low = t.casefold()
     if len(t) < 4 or not re.search(r"[^\W\d_]{2}", t) or _PERL_REF.search(t):
         return True
-    if low.startswith(_JUNK_TITLE_PREFIXES) or _FILE_SUFFIX.search(t):
+    if low.startswith(_JUNK_TITLE_PREFIXES) or _FILE_SUFFIX.search(t) or low.strip(" .:") in _JUNK_TITLES:
         return True
     if "\\" in t or (("/" in t) and " " not in t):
         return True  # a path
@@ -73,8 +79,8 @@ def is_junk_author(author: str) -> bool:
     a = _clean(author)
     if not a or _PERL_REF.search(a) or a.casefold() in _JUNK_AUTHORS:
         return True
-    if "@" in a or not re.search(r"[^\W\d_]{2}", a):
-        return True
+    if "@" in a or " at " in a and "." in a or not re.search(r"[^\W\d_]{2}", a):
+        return True  # an e-mail address, spelled out or not
     return " " not in a and (a.islower() or len(a) < 3)  # a login name such as "jdupont"
 
 
@@ -87,7 +93,7 @@ def split_authors(text: str) -> list[str]:
         last, first = (p.strip() for p in text.split(","))
         if " " not in last and " " not in first and first and last:
             return [f"{first} {last}"]  # "Smith, John"
-    parts = [p.strip(" .") for p in _AUTHOR_SPLIT.split(text)]
+    parts = [re.sub(r"^\[[^\]]*\]\s*", "", p).strip(" .") for p in _AUTHOR_SPLIT.split(text)]  # "[1ex] Name"
     return [p for p in parts if p and not is_junk_author(p)][:20]
 
 
@@ -122,11 +128,12 @@ def _lines(page_dict: dict[str, Any]) -> list[tuple[float, float, str]]:
     lines = []
     for block in page_dict.get("blocks", []):
         for line in block.get("lines", []):
-            spans = [s for s in line.get("spans", []) if s.get("text", "").strip()]
-            if not spans:
+            spans = line.get("spans", [])
+            inked = [s for s in spans if s.get("text", "").strip()]  # blank spans are the word gaps
+            if not inked:
                 continue
-            text = _clean("".join(s["text"] for s in spans))
-            size = max(s.get("size", 0) for s in spans)
+            text = _clean("".join(s.get("text", "") for s in spans))
+            size = max(s.get("size", 0) for s in inked)
             lines.append((round(size, 1), line.get("bbox", (0, 0, 0, 0))[1], text))
     return lines
 
@@ -149,7 +156,7 @@ def first_page_metadata(page_dict: dict[str, Any], page_text: str) -> dict[str, 
             while i < len(lines) and lines[i][0] >= biggest - 0.5 and len(title_lines) < 4:
                 title_lines.append(lines[i][2])
                 i += 1
-            title = normalise_page_text(" ".join(title_lines))
+            title = normalise_page_text(" ".join(title_lines)).rstrip(" *∗†‡¹²³")
             if not is_junk_title(title) and len(title) <= 300:
                 out["title"] = title
             authors = _authors_after(lines[i:i + 5], body)
@@ -163,14 +170,26 @@ def first_page_metadata(page_dict: dict[str, Any], page_text: str) -> dict[str, 
     return out
 
 
-def _authors_after(lines: list[tuple[float, float, str]], body: float) -> list[str]:
-    for _size, _y, text in lines:
-        text = re.sub(r"^(by|par|authors?|auteurs?)\s*:?\s+", "", text, flags=re.I)
-        parts = [p.strip(" .*0123456789†‡") for p in _AUTHOR_SPLIT.split(text)]
-        parts = [p for p in parts if p]
-        if parts and all(_NAME.match(p) for p in parts) and not any(p.casefold() in MONTHS for p in parts):
-            return parts[:20]
+def _name_line(text: str) -> list[str]:
+    text = re.sub(r"^(by|par|authors?|auteurs?)\s*:?\s+", "", text, flags=re.I)
+    parts = [p.strip(" .*0123456789†‡∗") for p in _AUTHOR_SPLIT.split(text)]
+    parts = [p for p in parts if p]
+    if parts and all(_NAME.match(p) for p in parts) and not any(w.casefold() in MONTHS for p in parts for w in p.split()):
+        return parts
     return []
+
+
+def _authors_after(lines: list[tuple[float, float, str]], body: float) -> list[str]:
+    """Name-like lines right below the title: one per line, or several on one line."""
+    found: list[str] = []
+    for _size, _y, text in lines:
+        names = _name_line(text)
+        if not names:
+            if found:
+                break
+            continue
+        found += names
+    return list(dict.fromkeys(found))[:20]
 
 
 def find_date(text: str) -> tuple[int | None, int | None]:

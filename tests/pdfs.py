@@ -29,9 +29,10 @@ def _titled_first_page(doc: pymupdf.Document, title: str, authors: str | None, d
     page = doc.new_page()
     page.insert_text((72, 100), title, fontsize=22)
     y = 140.0
-    if authors:
-        page.insert_text((72, y), authors, fontsize=13)
-        y += 24
+    for name_line in (authors or "").split("\n"):
+        if name_line:
+            page.insert_text((72, y), name_line, fontsize=13)
+            y += 20
     if date:
         page.insert_text((72, y), date, fontsize=11)
         y += 24

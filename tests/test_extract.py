@@ -116,6 +116,15 @@ def test_junk_info_metadata_gives_way_to_the_first_page(tmp_path: Path) -> None:
     assert not any("ARRAY" in a for a in ex.metadata["authors"])
 
 
+def test_first_page_authors_one_per_line_and_a_heading_is_no_title(tmp_path: Path) -> None:
+    ex = extract_pdf(pdfs.text_pdf(tmp_path / "a.pdf", list(pdfs.EN_PAGES), title_page=(
+        "Gold and conflict in Ituri*", "Jean-François Lamy\nAlexander Holt", "August 1994")))
+    assert ex.metadata["title"] == "Gold and conflict in Ituri"  # footnote mark dropped
+    assert ex.metadata["authors"] == ["Jean-François Lamy", "Alexander Holt"]
+    contents = extract_pdf(pdfs.text_pdf(tmp_path / "b.pdf", list(pdfs.EN_PAGES), title_page=("Contents", None, None)))
+    assert "title" not in contents.metadata
+
+
 def test_scanned_pdf_has_no_text_layer(tmp_path: Path) -> None:
     ex = extract_pdf(pdfs.scanned_pdf(tmp_path / "scan.pdf", n_pages=3))
     assert ex.status == "no text layer"
