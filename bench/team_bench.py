@@ -79,8 +79,8 @@ def prepare(admin_url: str, work: Path) -> tuple[str, list[int], dict[int, int]]
     return url, hot, versions
 
 
-def client(idx: int, url: str, work: str, tag: str, seconds: float, start_at: float, hot: list[int], out: Any,
-           guarded: bool = True) -> None:
+def client(idx: int, url: str, work: str, tag: str, seconds: float, go: Any, hot: list[int], out: Any,
+           guarded: bool = True, mix: dict[str, int] = WEIGHTS, sync_every: float = SYNC_EVERY) -> None:
     """One desktop: its own local folder and connection pool, working until the deadline."""
     local = Path(work) / tag / f"client{idx}"
     os.environ["KBASE_LOCAL_DIR"] = str(local)
@@ -93,7 +93,7 @@ def client(idx: int, url: str, work: str, tag: str, seconds: float, start_at: fl
     from kbase.indexing import sync
     from kbase.search import search
 
-    rng = random.Random(idx * 7919 + int(start_at))
+    rng = random.Random(idx * 7919 + len(tag))
     cat = Catalogue(open_library(url))
     t0 = time.perf_counter()
     sync(cat)
@@ -104,12 +104,12 @@ def client(idx: int, url: str, work: str, tag: str, seconds: float, start_at: fl
         ids = list(s.scalars(select(m.Publication.id)))
     conflicts = errors = 0
     markers: list[tuple[int, str]] = []
-    kinds, weights = zip(*WEIGHTS.items())
+    kinds, weights = zip(*mix.items())
     shared = sorted((Path(work) / "shared").glob("*.pdf"))
-    while time.time() < start_at:
-        time.sleep(0.01)
-    deadline = start_at + seconds
-    next_sync = time.time() + SYNC_EVERY
+    out.put(("ready", idx))
+    go.wait()  # every desktop has its index before anyone starts the clock
+    deadline = time.time() + seconds
+    next_sync = time.time() + sync_every if sync_every > 0 else float("inf")
     n = 0
     while time.time() < deadline:
         kind = "sync" if time.time() >= next_sync else rng.choices(kinds, weights)[0]
@@ -117,7 +117,7 @@ def client(idx: int, url: str, work: str, tag: str, seconds: float, start_at: fl
         try:
             if kind == "sync":
                 sync(cat)
-                next_sync = time.time() + SYNC_EVERY
+                next_sync = time.time() + sync_every if sync_every > 0 else float("inf")
             elif kind == "search":
                 search(cat, rng.choice(WORDS), limit=20)
             elif kind == "read":
@@ -145,18 +145,28 @@ def client(idx: int, url: str, work: str, tag: str, seconds: float, start_at: fl
         lat[kind].append(time.perf_counter() - t)
         n += 1
     cat.library.close()
-    out.put({"lat": dict(lat), "conflicts": conflicts, "errors": errors, "markers": markers})
+    out.put(("done", {"lat": dict(lat), "conflicts": conflicts, "errors": errors, "markers": markers}))
 
 
 def run(url: str, work: Path, tag: str, clients: int, seconds: float, hot: list[int],
-        guarded: bool = True) -> list[dict[str, Any]]:
+        guarded: bool = True, mix: dict[str, int] = WEIGHTS, sync_every: float = SYNC_EVERY) -> list[dict[str, Any]]:
     ctx = mp.get_context("spawn")
     out = ctx.Queue()
-    start_at = time.time() + 8 + clients  # time to start every process and build its index
-    procs = [ctx.Process(target=client, args=(i, url, str(work), tag, seconds, start_at, hot, out, guarded)) for i in range(clients)]
+    go = ctx.Event()
+    procs = [ctx.Process(target=client, args=(i, url, str(work), tag, seconds, go, hot, out, guarded, mix, sync_every))
+             for i in range(clients)]
     for p in procs:
         p.start()
-    results = [out.get(timeout=seconds + 600) for _ in procs]
+    results = []
+    ready = 0
+    while len(results) < clients:
+        kind, payload = out.get(timeout=seconds + 900)
+        if kind == "ready":
+            ready += 1
+            if ready == clients:
+                go.set()
+        else:
+            results.append(payload)
     for p in procs:
         p.join()
     return results
@@ -220,7 +230,18 @@ def main() -> int:
     ap.add_argument("--baseline-seconds", type=float, default=15)
     ap.add_argument("--unguarded", action="store_true",
                     help="edit without the version check, to show that the lost-update count can see losses")
+    ap.add_argument("--mix", default=",".join(f"{k}={v}" for k, v in WEIGHTS.items()),
+                    help="weights of the operation kinds, e.g. search=40,read=35,edit=20,import=5")
+    ap.add_argument("--sync-every", type=float, default=SYNC_EVERY, help="seconds between index syncs (0: never)")
     args = ap.parse_args()
+    try:
+        mix = {k: int(v) for k, v in (part.split("=") for part in args.mix.split(","))}
+    except ValueError:
+        print(f"team_bench: cannot read --mix {args.mix!r}", file=sys.stderr)
+        return 2
+    if not set(mix) <= set(WEIGHTS) or not any(mix.values()):
+        print(f"team_bench: --mix takes the kinds {', '.join(WEIGHTS)}", file=sys.stderr)
+        return 2
     if not args.url:
         print("team_bench: no server: run it under scripts/with-postgres.sh or pass --url", file=sys.stderr)
         return 2
@@ -230,10 +251,10 @@ def main() -> int:
         url, hot, versions = prepare(args.url, work)
         print(f"prepared demo catalogue + 30 PDFs in {time.perf_counter() - t:.1f} s; {os.cpu_count()} CPUs, "
               f"load average {os.getloadavg()[0]:.1f} before the run; "
-              f"mix {WEIGHTS}, index sync every {SYNC_EVERY:.0f} s, {HOT} hot publications")
-        base = run(url, work, "baseline", 1, args.baseline_seconds, hot) if args.baseline_seconds > 0 else []
+              f"mix {mix}, index sync every {args.sync_every:.0f} s, {HOT} hot publications")
+        base = run(url, work, "baseline", 1, args.baseline_seconds, hot, True, mix, args.sync_every) if args.baseline_seconds > 0 else []
         rates1 = summary("baseline, 1 client", base, args.baseline_seconds) if base else {}
-        results = run(url, work, "team", args.clients, args.seconds, hot, guarded=not args.unguarded)
+        results = run(url, work, "team", args.clients, args.seconds, hot, not args.unguarded, mix, args.sync_every)
         rates = summary(f"{args.clients} clients" + (" (edits WITHOUT the version check)" if args.unguarded else ""),
                         results, args.seconds)
         print(f"load average after the run: {os.getloadavg()[0]:.1f} (the server and all clients share these CPUs)")
