@@ -37,6 +37,12 @@ def _protect_caps(latex: str) -> str:
     return _PROTECT.sub(lambda m: "{" + m.group(1) + "}" if any(c.isupper() for c in m.group(1)[1:]) else m.group(1), latex)
 
 
+def _list_item(value: str, ascii_only: bool) -> str:
+    """One keyword, project or region; braced when it holds a separator so it stays one item."""
+    latex = to_latex(value, ascii_only)
+    return "{" + latex + "}" if ("," in latex or ";" in latex) else latex
+
+
 def _person(c: dict[str, Any], ascii_only: bool) -> str:
     # the BibTeX spelling kept at import (von/Jr parts) when it still reads as the same person
     for form in c.get("bibtex_forms", []):
@@ -78,12 +84,9 @@ def entry_fields(rec: dict[str, Any], flavour: str, ascii_only: bool = False) ->
         if name in ("journal", "journaltitle"):
             name = "journaltitle" if flavour == "biblatex" else "journal"
         plain[name] = rec["container"]
-    if rec.get("subjects"):
-        plain["keywords"] = ", ".join(rec["subjects"])
-    if rec.get("projects"):
-        plain["projects"] = "; ".join(rec["projects"])
-    if rec.get("regions"):
-        plain["regions"] = "; ".join(rec["regions"])
+    for name, key, sep in (("keywords", "subjects", ", "), ("projects", "projects", "; "), ("regions", "regions", "; ")):
+        if rec.get(key):
+            f[name] = sep.join(_list_item(v, ascii_only) for v in rec[key])
     if rec.get("visibility") and rec["visibility"] != "public":
         plain["visibility"] = rec["visibility"]
     for k, v in (extra.get("fields") or {}).items():

@@ -78,9 +78,19 @@ def publication_type(entry_type: str, fields: dict[str, str]) -> tuple[str, bool
     return base, False
 
 
-def split_list(text: str, seps: str = ",;") -> list[str]:
-    items = re.split("[" + re.escape(seps) + "]", text)
-    return list(dict.fromkeys(i.strip() for i in items if i.strip()))
+def split_list(latex: str, seps: str = ",;") -> list[str]:
+    """Items of a keyword-like field, split outside braces (so `{Business, human rights}` is one) and then read."""
+    items, depth, start = [], 0, 0
+    for i, ch in enumerate(latex):
+        if ch == "{" and latex[i - 1:i] != "\\":
+            depth += 1
+        elif ch == "}" and latex[i - 1:i] != "\\":
+            depth -= 1
+        elif ch in seps and depth == 0:
+            items.append(latex[start:i])
+            start = i + 1
+    items.append(latex[start:])
+    return list(dict.fromkeys(t for t in (to_unicode(i).strip() for i in items) if t))
 
 
 def _date(cols: dict[str, Any], f: dict[str, str]) -> None:
@@ -176,9 +186,9 @@ def to_publication(e: RawEntry) -> PubData:
     if others:
         data.extra["others"] = others
     data.series = u.get("series") or None
-    data.subjects = split_list(u.get("keywords", ""))
-    data.projects = split_list(u.get("projects", ""), ";")
-    data.regions = split_list(u.get("regions", ""), ";")
+    data.subjects = split_list(f.get("keywords", ""))
+    data.projects = split_list(f.get("projects", ""), ";")
+    data.regions = split_list(f.get("regions", ""), ";")
     data.files = f.get("file") or None
     data.extra["entrytype"] = e.type
     for name, value in u.items():

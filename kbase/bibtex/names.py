@@ -77,14 +77,20 @@ def display_of(sortable: str) -> str:
     return names[0].display if names else ""
 
 
+def _word(text: str, ascii_only: bool) -> str:
+    """One name word; a comma or a lone 'and' inside a name is braced so it does not split the list."""
+    latex = to_latex(text, ascii_only).replace(",", "{,}")
+    return "{" + latex + "}" if latex.lower() == "and" else latex
+
+
 def person_to_bibtex(display: str, sortable: str | None, ascii_only: bool = False) -> str:
     """A person for an author field: the stored BibTeX form, else 'Last, First …'."""
     if sortable:
         return to_latex(sortable, ascii_only)
-    words = display.split()
-    if len(words) <= 1 or "," in display:
-        return "{" + to_latex(display, ascii_only) + "}" if "," in display else to_latex(display, ascii_only)
-    return to_latex(words[-1], ascii_only) + ", " + to_latex(" ".join(words[:-1]), ascii_only)
+    words = [_word(w, ascii_only) for w in display.split(" ")]
+    if len(words) <= 1:
+        return words[0] if words else ""
+    return words[-1] + ", " + " ".join(words[:-1])
 
 
 def organisation_to_bibtex(name: str, ascii_only: bool = False) -> str:
