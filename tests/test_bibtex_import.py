@@ -130,6 +130,21 @@ def test_duplicates_at_import(cat: Catalogue, tmp_path: Path) -> None:
     assert len(created.created) == 6
 
 
+def test_linked_record_without_a_key_takes_the_entry_key(demo: Catalogue, tmp_path: Path) -> None:
+    firsts = {}
+    for c in sorted(demo.all(m.Contributor), key=lambda c: (c.publication_id, c.position)):
+        firsts.setdefault(c.publication_id, c)
+    pub = next(p for p in demo.all(m.Publication)
+               if p.citekey is None and p.id in firsts and firsts[p.id].organisation_id and p.year)
+    org = demo.get(m.Organisation, firsts[pub.id].organisation_id)
+    bib = tmp_path / "k.bib"
+    bib.write_text(f"@misc{{mykey2021, author = {{{{{org.name}}}}}, title = {{{pub.title}}}, year = {pub.year}}}\n",
+                   encoding="utf-8")
+    report = import_bib(demo, bib)
+    assert [(k, i) for k, i, _w in report.linked] == [("mykey2021", pub.id)]
+    assert demo.get(m.Publication, pub.id).citekey == "mykey2021"
+
+
 def test_merge_on_duplicate_fills_empty_fields(cat: Catalogue, tmp_path: Path) -> None:
     import_bib(cat, BIB / "constructs.bib")
     bib = tmp_path / "more.bib"

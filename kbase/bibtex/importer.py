@@ -14,7 +14,7 @@ from sqlmodel import Session
 from kbase import models as m
 from kbase.bibtex.files import file_paths, resolve
 from kbase.bibtex.mapping import PubData, to_publication
-from kbase.bibtex.bulk import insert_returning_ids, insert_rows, log_inserts
+from kbase.bibtex.bulk import insert_returning_ids, insert_rows, log_inserts, update_column
 from kbase.bibtex.names_cache import NameCache
 from kbase.bibtex.parse import BadValue, parse_text, read_text
 from kbase.catalogue import Catalogue
@@ -262,6 +262,12 @@ def _write_chunk(cat: Catalogue, s: Session | None, chunk: list[_Planned], names
             cat.merge(m.Publication, plan.target, pid)
             plan.pub_id = plan.target
     _resolve_links(chunk, placeholder)
+    # a linked record without a key takes the entry's, so documents citing it keep working
+    keyless = {plan.pub_id: plan.data.key for plan in chunk
+               if plan.action == "link" and (plan.target or 0) > 0 and plan.data.key.lower() not in taken}
+    if keyless:
+        update_column(s, m.Publication, "citekey", keyless)
+        taken.update(k.lower() for k in keyless.values())
     if record:
         _record(chunk, report)
 
