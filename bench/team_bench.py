@@ -103,6 +103,7 @@ def client(idx: int, url: str, work: str, tag: str, seconds: float, go: Any, hot
         from sqlalchemy import select
         ids = list(s.scalars(select(m.Publication.id)))
     conflicts = errors = 0
+    applied: list[int] = []
     markers: list[tuple[int, str]] = []
     kinds, weights = zip(*mix.items())
     shared = sorted((Path(work) / "shared").glob("*.pdf"))
@@ -116,7 +117,7 @@ def client(idx: int, url: str, work: str, tag: str, seconds: float, go: Any, hot
         t = time.perf_counter()
         try:
             if kind == "sync":
-                sync(cat)
+                applied.append(sync(cat))
                 next_sync = time.time() + sync_every if sync_every > 0 else float("inf")
             elif kind == "search":
                 search(cat, rng.choice(WORDS), limit=20)
@@ -145,7 +146,7 @@ def client(idx: int, url: str, work: str, tag: str, seconds: float, go: Any, hot
         lat[kind].append(time.perf_counter() - t)
         n += 1
     cat.library.close()
-    out.put(("done", {"lat": dict(lat), "conflicts": conflicts, "errors": errors, "markers": markers}))
+    out.put(("done", {"lat": dict(lat), "conflicts": conflicts, "errors": errors, "markers": markers, "applied": applied}))
 
 
 def run(url: str, work: Path, tag: str, clients: int, seconds: float, hot: list[int],
@@ -218,6 +219,9 @@ def summary(label: str, results: list[dict[str, Any]], seconds: float) -> dict[s
         rate = len(values) / seconds if kind != "first sync" else float("nan")
         rates[kind] = rate
         print(f"  {kind:<11} {len(values):>6} {rate:>7.1f} {p50:>8.1f} {p95:>8.1f}")
+    applied = sorted(n for r in results for n in r.get("applied", []))
+    if applied:
+        print(f"  index sync applied {statistics.median(applied):.0f} changes per call (p50), {applied[-1]} at most")
     rates["total"] = total / seconds
     return rates
 
