@@ -112,3 +112,33 @@ def test_odd_records_round_trip(cat: Catalogue, tmp_path: Path) -> None:
         again = _fresh(tmp_path, flavour)
         assert import_bib(again, out).problems == []
         assert differences(first, snapshot(again, with_extra=False)) == []
+
+
+def test_attachments_travel_with_the_export(cat: Catalogue, tmp_path: Path) -> None:
+    from tests.pdfs import text_pdf
+
+    folder = tmp_path / "refs"
+    for rel in ("files/12/zotero report.pdf", "pdfs/jab;ref.pdf", "mendeley/m.pdf", "plain.pdf"):
+        text_pdf(folder / rel, pages=[f"Text of {rel}"])
+    mendeley = str(folder / "mendeley" / "m.pdf").lstrip("/")
+    bib = folder / "files.bib"
+    bib.write_text((BIB / "files.bib").read_text(encoding="utf-8").replace("MENDELEY", mendeley), encoding="utf-8")
+    import_bib(cat, bib)
+
+    def files(c: Catalogue) -> dict[str, list[tuple[str, str]]]:
+        keys = {p.id: p.citekey for p in c.all(m.Publication)}
+        out: dict[str, list[tuple[str, str]]] = {}
+        for a in c.all(m.Attachment):
+            out.setdefault(keys[a.publication_id], []).append((a.filename, a.sha256))
+        return out
+
+    before = files(cat)
+    assert len(before) == 4
+    out = tmp_path / "export" / "library.bib"
+    out.parent.mkdir()
+    out.write_text(export_bib(cat, files_to=out.parent / "library_files", bib_dir=out.parent), encoding="utf-8")
+    again = _fresh(tmp_path, "again")
+    report = import_bib(again, out)
+    assert report.problems == [] and len(report.attachments) == 4
+    assert files(again) == before
+    assert differences(snapshot(cat), snapshot(again)) == []

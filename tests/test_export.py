@@ -107,3 +107,13 @@ def test_cli_export_and_help(demo_location: str, tmp_path: Path) -> None:
     assert proc.returncode == 1 and "--include-confidential" in proc.stderr and "Traceback" not in proc.stderr
     helptext = subprocess.run([*KBASE, "export", "--help"], capture_output=True, text=True, timeout=60).stdout
     assert "--include-confidential" in helptext and "internal records are included" in helptext
+
+
+def test_cli_with_files_needs_an_output_file(demo_location: str, tmp_path: Path) -> None:
+    proc = subprocess.run([*KBASE, "--library", demo_location, "export", "bibtex", "--with-files"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1 and "--with-files needs" in proc.stderr and "Traceback" not in proc.stderr
+    out = tmp_path / "x.bib"
+    proc = subprocess.run([*KBASE, "--library", demo_location, "export", "bibtex", "--with-files", "-o", str(out)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr and out.exists()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+from pathlib import Path
 from typing import Any
 
 from kbase.bibtex.latex import to_latex
@@ -11,7 +14,7 @@ from kbase.bibtex.names import display_of, organisation_to_bibtex, person_to_bib
 from kbase.bibtex.parse import MONTH_NAMES, VERBATIM
 from kbase.catalogue import Catalogue
 from kbase.citekeys import ensure_keys
-from kbase.errors import InvalidInput
+from kbase.errors import InvalidInput, LibraryError, NotFound
 from kbase.exporters.records import load_publications, publication_ids
 from kbase.query import Filter
 
@@ -149,8 +152,14 @@ def _write_entry(key: str, etype: str, fields: dict[str, str]) -> str:
 
 
 def export_bib(cat: Catalogue, filter: Filter | None = None, flavour: str = "bibtex",
-               include_confidential: bool = False, ascii_only: bool = False) -> str:
-    """The filtered publications as one .bib text; citation keys are made once and then reused."""
+               include_confidential: bool = False, ascii_only: bool = False,
+               files_to: Path | None = None, bib_dir: Path | None = None) -> str:
+    """The filtered publications as one .bib text; citation keys are made once and then reused.
+
+    With files_to, every attachment is copied to files_to/<key>/<file name> and named in a
+    `file` field relative to bib_dir (where the .bib will be written), as Zotero's
+    "export files" does, so that importing the .bib elsewhere brings the PDFs along.
+    """
     if flavour not in FLAVOURS:
         raise InvalidInput(f"unknown BibTeX flavour {flavour!r} (bibtex or biblatex)")
     ids = publication_ids(cat, filter, include_confidential)
@@ -159,5 +168,33 @@ def export_bib(cat: Catalogue, filter: Filter | None = None, flavour: str = "bib
     out = []
     for rec in records:
         etype, fields = entry_fields(rec, flavour, ascii_only)
+        if files_to is not None and rec["attachments"]:
+            fields["file"] = _copy_files(cat, rec, keys[rec["id"]], files_to, bib_dir or files_to.parent)
         out.append(_write_entry(keys[rec["id"]], etype, fields))
     return "\n\n".join(out) + ("\n" if out else "")
+
+
+def _file_part(text: str) -> str:
+    """A description or path inside a JabRef-style file field: `:` and `;` escaped."""
+    return text.replace("\\", "\\\\").replace(":", "\\:").replace(";", "\\;")
+
+
+def _copy_files(cat: Catalogue, rec: dict[str, Any], key: str, files_to: Path, bib_dir: Path) -> str:
+    from kbase.store import ensure_local, file_sha256
+
+    items = []
+    folder = files_to / re.sub(r"[^\w.-]", "_", key)
+    for att in rec["attachments"]:
+        name = re.sub(r"[{}\\/]", "_", Path(att["filename"]).name) or f"{att['sha256'][:12]}.pdf"
+        target = folder / name
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            if target.exists() and file_sha256(target) != att["sha256"]:  # same name, other file
+                target = folder / f"{target.stem}-{att['sha256'][:8]}{target.suffix}"
+            if not target.exists():
+                shutil.copyfile(ensure_local(cat.library, att["sha256"]), target)
+        except (OSError, NotFound) as exc:
+            raise LibraryError(f"cannot export the file of {key} ({name}): {exc}") from exc
+        rel = os.path.relpath(target, bib_dir).replace(os.sep, "/")
+        items.append(f"{_file_part(target.name)}:{_file_part(rel)}:{att.get('mime') or 'application/pdf'}")
+    return ";".join(items)

@@ -26,6 +26,8 @@ def register(subs: argparse._SubParsersAction, common: argparse.ArgumentParser) 
     p.add_argument("--public-only", action="store_true", help="leave out internal records too")
     p.add_argument("--ascii", action="store_true", help="BibTeX: write accents as LaTeX ({\\'e}) instead of UTF-8")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    p.add_argument("--with-files", action="store_true",
+                   help="BibTeX: copy the attachments to FILE_files/ next to -o FILE and name them in `file` fields")
     p.set_defaults(run=cmd_export)
 
     p = subs.add_parser(
@@ -61,11 +63,15 @@ def cmd_export(args: argparse.Namespace) -> int:
         f.visibility = ["public"]
     if "confidential" in f.visibility and not args.include_confidential:
         raise InvalidInput("confidential records are exported only with --include-confidential")
+    if args.with_files and not (args.output and args.format in ("bibtex", "biblatex")):
+        raise InvalidInput("--with-files needs a BibTeX format and -o FILE (the files go next to it)")
     if args.format in ("bibtex", "biblatex"):
         from kbase.bibtex.export import export_bib
 
+        out = Path(args.output) if args.output else None
         text = export_bib(cat, f, flavour=args.format, include_confidential=args.include_confidential,
-                          ascii_only=args.ascii)
+                          ascii_only=args.ascii, files_to=out.parent / f"{out.stem}_files" if out and args.with_files else None,
+                          bib_dir=out.parent if out else None)
     else:
         from kbase import exporters
 
