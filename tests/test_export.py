@@ -116,4 +116,5 @@ def test_cli_with_files_needs_an_output_file(demo_location: str, tmp_path: Path)
     out = tmp_path / "x.bib"
     proc = subprocess.run([*KBASE, "--library", demo_location, "export", "bibtex", "--with-files", "-o", str(out)],
                           capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr and out.exists()
+    assert proc.returncode == 0, proc.stderr
+    assert out.read_text(encoding="utf-8").count("@") == len(parse_text(out.read_text(encoding="utf-8")).entries)
