@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
 from kbase import models as m
@@ -84,5 +84,7 @@ def test_main_opens_the_window_on_the_library(qtbot, tmp_path: Path, monkeypatch
 
     QTimer.singleShot(50, check)
     assert main(["kbase"]) == 0
+    # closing the last window posts a second quit; left queued it would end every later test's event loops
+    QCoreApplication.removePostedEvents(None, QEvent.Type.Quit)
     count = Catalogue(open_library(demo_location)).count(m.Publication)
     assert shown == [count]
