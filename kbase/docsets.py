@@ -8,6 +8,7 @@ queries fall back to Whoosh's own matching, restricted to the candidate document
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from whoosh import query as wq
@@ -106,4 +107,61 @@ def _all_docs(searcher: Searcher) -> set[int]:
     return set(searcher.reader().all_doc_ids())
 
 
-__all__ = ["doc_set", "term_docs"]
+
+
+
+# -- ranking ---------------------------------------------------------------------------------
+SATURATION = 1.2  # BM25's k1: the tenth occurrence of a word on a page adds little
+
+
+def scoring_terms(q: wq.Query) -> set[tuple[str, str]]:
+    """The (field, key) pairs whose occurrences rank a match (negated parts never do)."""
+    if isinstance(q, wq.Not):
+        return set()
+    if isinstance(q, wq.AndNot):
+        return scoring_terms(q.a)
+    if type(q) is wq.Term:
+        return {(q.fieldname, q.text)}
+    if isinstance(q, wq.Phrase):
+        return {(q.fieldname, w) for w in q.words}
+    if isinstance(q, wq.compound.CompoundQuery):
+        out: set[tuple[str, str]] = set()
+        for sub in q.subqueries:
+            out |= scoring_terms(sub)
+        return out
+    return set()
+
+
+def score_docs(searcher: Searcher, q: wq.Query, matched: set[int]) -> dict[int, float]:
+    """A BM25-like score (idf × saturated term frequency) for every matched document.
+
+    Reads each query term's postings block by block and adds up in a dict: no per-document
+    matcher tree, so ranking all matches of a common word stays in the milliseconds."""
+    scores = dict.fromkeys(matched, 0.0)
+    total = max(1, searcher.doc_count_all())
+    for fieldname, text in scoring_terms(q):
+        for sub, offset in searcher.leaf_searchers():
+            reader = sub.reader()
+            if (fieldname, text) not in reader:
+                continue
+            df = reader.doc_frequency(fieldname, text)
+            idf = math.log(1.0 + (total - df + 0.5) / (df + 0.5))
+            try:
+                leaf = reader.postings(fieldname, text)
+            except Exception:
+                continue
+            leaf = getattr(leaf, "child", leaf)
+            if not (hasattr(leaf, "_read_ids") and hasattr(leaf, "_read_weights")):
+                continue
+            get = scores.get
+            while leaf.is_active():
+                leaf._read_ids()
+                leaf._read_weights()
+                for docnum, tf in zip(leaf._ids, leaf._weights):
+                    docnum += offset
+                    old = get(docnum)
+                    if old is not None:
+                        scores[docnum] = old + idf * tf / (tf + SATURATION)
+                leaf._next_block()
+    return scores
+__all__ = ["doc_set", "term_docs", "score_docs", "scoring_terms"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import json
 import threading
 import time
@@ -16,7 +17,7 @@ from whoosh.searching import Searcher
 
 from kbase import models as m
 from kbase.catalogue import Catalogue
-from kbase.docsets import doc_set
+from kbase.docsets import doc_set, score_docs
 from kbase.errors import LibraryError, QueryError
 from kbase.indexdocs import FACETS
 from kbase.indexing import index_ready
@@ -26,6 +27,7 @@ from kbase.snippets import snippet
 
 PAGES_PER_HIT = 3  # best pages shown (with snippets) per publication
 FACET_VALUES = 50  # values listed per facet
+META_BOOST = 1.5  # a word in the title or abstract says more than one on page 40
 
 
 @dataclass
@@ -96,8 +98,10 @@ class _View:
                 self.doc_pub[docnum] = pub
                 self.pub_docs[pub].append(docnum)
         self.meta: dict[int, dict[str, Any]] = {}
+        self.meta_docs: set[int] = set()
         if ("kind", b"pub") in reader:
             for docnum in reader.postings("kind", b"pub").all_ids():
+                self.meta_docs.add(docnum)
                 fields = self.searcher.stored_fields(docnum)
                 self.meta[int(fields["pub"])] = json.loads(fields.get("info") or "{}")
 
@@ -160,50 +164,40 @@ def _run(cat: Catalogue, view: _View, text: str, compiled: Any, allowed: set[int
     matched = doc_set(s, q)
     if allowed is not None:
         matched = {d for d in matched if doc_pub[d] in allowed}
-        docfilter: set[int] | None = matched
-    else:
-        docfilter = None
+    matched.discard(-1)
     per_pub = Counter(doc_pub[d] for d in matched)
     per_pub.pop(0, None)
     result = SearchResult(query=text, total=len(per_pub))
     result.facets = _facets(view, per_pub)
     want = offset + limit
-    if sort == "date":
-        ordered = sorted(per_pub, key=lambda p: (view.meta.get(p, {}).get("date", 0), p), reverse=True)
-        shown = ordered[offset:want]
-        shown_set = set(shown)
-        docfilter = {d for d in matched if doc_pub[d] in shown_set}
-        groups, scores = _grouped(s, q, doc_pub, docfilter, len(docfilter) or 1, len(shown))
-    else:
-        n = max(100, want * 8)
-        while True:
-            groups, scores = _grouped(s, q, doc_pub, docfilter, n, want)
-            if len(groups) >= want or n >= len(matched):
-                break
-            n *= 4
-        shown = sorted(groups, key=lambda p: -scores[p])[offset:want]
-    result.hits = _hits(cat, view, shown, groups, scores, compiled.highlight if with_snippets else None)
-    for hit in result.hits:
-        hit.matched_pages = per_pub.get(hit.publication_id, 0) - (1 if hit.metadata_matched else 0)
-    return result
-
-
-def _grouped(s: Searcher, q: Any, doc_pub: array, docfilter: set[int] | None, n: int,
-             want: int) -> tuple[dict[int, list[tuple[int, float]]], dict[int, float]]:
-    """The top n documents grouped by publication: {pub: [(docnum, score)…]} best first."""
-    results = s.search(q, limit=n, filter=docfilter, terms=False)
-    groups: dict[int, list[tuple[int, float]]] = defaultdict(list)
-    scores: dict[int, float] = {}
-    for i in range(results.scored_length()):
-        docnum, score = results.docnum(i), results.score(i)
+    scores = score_docs(s, q, matched)
+    meta_docs = view.meta_docs
+    best: dict[int, float] = {}
+    for docnum, score in scores.items():
+        if docnum in meta_docs:
+            score *= META_BOOST
+            scores[docnum] = score
         pub = doc_pub[docnum]
-        if pub == 0:
-            continue
-        group = groups[pub]
-        if len(group) < PAGES_PER_HIT + 1:  # + the metadata document
-            group.append((docnum, score or 0.0))
-        scores[pub] = max(scores.get(pub, 0.0), score or 0.0)
-    return groups, scores
+        if score > best.get(pub, -1.0):
+            best[pub] = score
+    best.pop(0, None)
+    if sort == "date":
+        dates = {p: view.meta.get(p, {}).get("date", 0) for p in best}
+        shown = heapq.nlargest(want, best, key=lambda p: (dates[p], p))[offset:]
+    else:
+        shown = heapq.nlargest(want, best, key=lambda p: (best[p], -p))[offset:]
+    shown_set = set(shown)
+    groups: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    for docnum in matched:
+        pub = doc_pub[docnum]
+        if pub in shown_set:
+            groups[pub].append((docnum, scores.get(docnum, 0.0)))
+    for pub, docs in groups.items():
+        docs.sort(key=lambda ds: (-ds[1], ds[0]))
+    result.hits = _hits(cat, view, shown, groups, best, compiled.highlight if with_snippets else None)
+    for hit in result.hits:
+        hit.matched_pages = sum(1 for d, _ in groups.get(hit.publication_id, []) if d not in meta_docs)
+    return result
 
 
 def _facets(view: _View, per_pub: Counter) -> dict[str, list[tuple[str, str, int]]]:
@@ -237,12 +231,12 @@ def _hits(cat: Catalogue, view: _View, shown: list[int], groups: dict[int, list[
             hit = PubHit(publication_id=pub_id, title=p.title, score=round(scores.get(pub_id, 0.0), 4),
                          year=p.year, type=p.type, month=p.month)
             for docnum, score in groups.get(pub_id, []):
-                fields = s.stored_fields(docnum)
-                if fields.get("kind") == "pub":
+                if docnum in view.meta_docs:
                     hit.metadata_matched = True
                     if highlight is not None:
                         hit.snippet = snippet("\n".join(t for t in (p.title, p.subtitle, p.abstract) if t), highlight)
                 elif len(hit.pages) < PAGES_PER_HIT:
+                    fields = s.stored_fields(docnum)  # read only for the pages shown
                     page = PageHit(page=int(fields["page"]), attachment_id=int(fields["att"]), score=round(score, 4))
                     hit.pages.append(page)
                     wanted_pages[(page.attachment_id, page.page)] = page

@@ -12,6 +12,17 @@ _SPACE = re.compile(r"\s+")
 MAX_TEXT = 60_000  # characters of a page looked at (a page of tables can be huge)
 
 
+def _heads(keys: set[str]) -> tuple[set[str], set[str]]:
+    """Three-letter starts of the keys (and the keys shorter than that): a stem begins like its word."""
+    return {k[:3] for k in keys if len(k) >= 3}, {k for k in keys if len(k) < 3}
+
+
+def _maybe(word: str, heads: set[str], short: set[str]) -> bool:
+    """Cheap test before stemming: can this word's key be one of the keys at all?"""
+    folded = fold_accents(word[:4])
+    return folded[:3] in heads or any(folded.startswith(k) for k in short)
+
+
 def _matches(word: str, en: set[str], fr: set[str], folded: set[str]) -> bool:
     for part in _split_word(word):
         if (en and key_en(part) in en) or (fr and key_fr(part) in fr) or (folded and fold_accents(part) in folded):
@@ -26,7 +37,9 @@ def snippet(text: str, highlight: dict[str, set[str]], window: int = WINDOW) -> 
     tokens = [(mt.start(), mt.end(), mt.group().lower()) for mt in TOKEN_RE.finditer(text)]
     if not tokens:
         return ""
-    hits = [i for i, (_, _, w) in enumerate(tokens) if _matches(w, en, fr, folded)]
+    heads, short = _heads(en | fr | folded)
+    hits = [i for i, (_, _, w) in enumerate(tokens)
+            if (_maybe(w, heads, short) or "'" in w or "’" in w) and _matches(w, en, fr, folded)]
     if not hits:
         first, last = 0, min(len(tokens), window) - 1
     else:
