@@ -213,3 +213,23 @@ def test_parse_keeps_going_after_garbage() -> None:
     parsed = parse_text("junk text\n@misc{a, title={A}}\n@@@\n@misc{b, title = {B} # }\n@misc{c, title={C}}\n")
     assert [e.key for e in parsed.entries] == ["a", "c"]
     assert parsed.problems and parsed.problems[0][1] == "b"
+
+
+def test_cli_import_bib_dry_run_then_real(location: str) -> None:
+    import json
+    import subprocess
+    import sys
+
+    kbase = [sys.executable, "-m", "kbase.cli", "--library", location]
+    proc = subprocess.run([*kbase, "import-bib", str(BIB / "mixed.bib"), "--dry-run", "--json"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr  # 1: some entries were not readable
+    (report,) = json.loads(proc.stdout)
+    assert report["dry_run"] and len(report["created"]) == 20 and len(report["problems"]) == 7
+    assert {p["line"] for p in report["problems"]} == {6, 8, 11, 13, 15, 22, 30}
+    listed = subprocess.run([*kbase, "list", "publication", "--json"], capture_output=True, text=True, timeout=120)
+    assert json.loads(listed.stdout) == []
+    proc = subprocess.run([*kbase, "import-bib", str(BIB / "constructs.bib")], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1].startswith(f"{BIB / 'constructs.bib'}: 11 publications created")
