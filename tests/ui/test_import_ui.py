@@ -149,3 +149,16 @@ def test_an_encrypted_file_is_read_again_with_its_password(qtbot, window, tmp_pa
         pages = s.scalar(select(func.count()).select_from(m.PageText).where(m.PageText.attachment_id == row.attachment_id))
     assert pages == 3
     dialog.close()
+
+
+def test_closing_the_window_stops_a_running_import(qtbot, window, tmp_path) -> None:
+    from ui import tasks
+
+    for i in range(10):
+        english_pdf(tmp_path / "many" / f"doc{i:02}.pdf", n_pages=2)
+    dialog = start_import(window, [str(tmp_path / "many")])
+    qtbot.addWidget(dialog)
+    assert tasks.wait_all(60000)  # what the window does when it closes: cancel every task and wait
+    assert dialog._cancel.is_set()
+    qtbot.waitUntil(lambda: dialog.report is not None, timeout=60000)
+    assert dialog.report.cancelled

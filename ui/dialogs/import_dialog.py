@@ -19,6 +19,18 @@ from ui.dialogs.import_results import ImportResultsModel, is_flagged
 from ui.i18n import tr
 
 
+class _ImportTask(tasks.Task):
+    """A Task whose cancel() also stops the importer (so closing the window stops an import too)."""
+
+    def __init__(self, fn: Any, stop: threading.Event, parent: QObject | None = None):
+        super().__init__(fn, parent=parent)
+        self.stop = stop
+
+    def cancel(self) -> None:
+        super().cancel()
+        self.stop.set()
+
+
 class _ProgressBridge(QObject):
     """Lives in the GUI thread; the worker emits on it, so the ImportProgress arrives queued."""
 
@@ -140,7 +152,7 @@ class ImportDialog(QDialog):
         def work() -> Any:
             return _run_import(library, paths, bridge, cancel, task)
 
-        task = self.task = tasks.Task(work, parent=self)
+        task = self.task = _ImportTask(work, cancel, parent=self)
         self.task.result.connect(self._on_done)
         self.task.error.connect(self._on_error)
         track = getattr(self.window_ref, "track", None)
@@ -153,7 +165,6 @@ class ImportDialog(QDialog):
 
     def cancel_or_close(self) -> None:
         if self.is_running():
-            self._cancel.set()
             self.task.cancel()  # type: ignore[union-attr]
             self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setEnabled(False)
             self.rate.setText(tr("Cancelling after the file being written…"))
