@@ -186,6 +186,7 @@ def _write(cat: Catalogue, s: Session | None, plans: list[_Planned], names: Name
         if s is None:
             _write_chunk(cat, None, chunk, names, report, taken, placeholder)
             continue
+        created = {k: list(v) for k, v in names.created.items()}
         try:
             with s.begin_nested():
                 _write_chunk(cat, s, chunk, names, report, taken, placeholder, record=False)
@@ -193,14 +194,17 @@ def _write(cat: Catalogue, s: Session | None, plans: list[_Planned], names: Name
         except (IntegrityError, DBAPIError, InvalidInput):
             # find the entry the database refused: one savepoint each, the rest still come in
             names.load(s)
+            names.created = created
             for plan in chunk:
                 plan.pub_id = None
+                created = {k: list(v) for k, v in names.created.items()}
                 try:
                     with s.begin_nested():
                         _write_chunk(cat, s, [plan], names, report, taken, placeholder, record=False)
                     _record([plan], report)
                 except (IntegrityError, DBAPIError, InvalidInput) as exc:
                     names.load(s)
+                    names.created = created
                     reason = str(getattr(exc, "orig", exc)).splitlines()[0]
                     report.problems.append((plan.data.line, plan.data.key, f"refused by the catalogue: {reason}"))
     report.new_records = {k: v for k, v in names.created.items()}
