@@ -1,26 +1,38 @@
-"""Snippets: the best short window of a page around the query's words, highlighted in HTML."""
+"""Snippets: the best short passage of a page around the query's words, highlighted in HTML."""
 
 from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 
-from kbase.analysis import TOKEN_RE, _split_word, fold_accents, key_en, key_fr
+from kbase.analysis import CJK, _split_word, fold_accents, key_en, key_fr
 
-WINDOW = 28  # words in a snippet
-_SPACE = re.compile(r"\s+")
+WIDTH = 200  # characters in a snippet, about 30 words
 MAX_TEXT = 60_000  # characters of a page looked at (a page of tables can be huge)
+_SPACE = re.compile(r"\s+")
+_ACCENTED = {"a": "aàâäáãå", "e": "eéèêë", "i": "iîïíì", "o": "oôöóòõ", "u": "uùûüú", "c": "cç", "n": "nñ", "y": "yÿý"}
+_CJK_RE = re.compile(f"[{CJK}]")
 
 
-def _heads(keys: set[str]) -> tuple[set[str], set[str]]:
-    """Three-letter starts of the keys (and the keys shorter than that): a stem begins like its word."""
-    return {k[:3] for k in keys if len(k) >= 3}, {k for k in keys if len(k) < 3}
+def _letter(ch: str) -> str:
+    variants = _ACCENTED.get(ch)
+    return f"[{variants}]" if variants else re.escape(ch)
 
 
-def _maybe(word: str, heads: set[str], short: set[str]) -> bool:
-    """Cheap test before stemming: can this word's key be one of the keys at all?"""
-    folded = fold_accents(word[:4])
-    return folded[:3] in heads or any(folded.startswith(k) for k in short)
+@lru_cache(maxsize=256)
+def _candidates(keys: frozenset[str]) -> re.Pattern[str]:
+    """Words that may stem to one of the keys: those starting like a key (a stem begins like its word).
+
+    The regex scan runs in C; only its few candidates are stemmed and checked."""
+    alts = set()
+    for key in keys:
+        head = key[:3]
+        pattern = "".join(_letter(ch) for ch in head)
+        alts.add(pattern if _CJK_RE.match(head) else rf"(?<!\w){pattern}\w*(?:['’]\w+)?")
+    if not alts:
+        return re.compile(r"(?!x)x")
+    return re.compile("|".join(sorted(alts, key=len, reverse=True)), re.IGNORECASE)
 
 
 def _matches(word: str, en: set[str], fr: set[str], folded: set[str]) -> bool:
@@ -30,50 +42,50 @@ def _matches(word: str, en: set[str], fr: set[str], folded: set[str]) -> bool:
     return False
 
 
-def snippet(text: str, highlight: dict[str, set[str]], window: int = WINDOW) -> str:
-    """HTML of the window of text with the most distinct query words, matches in <b>."""
+def snippet(text: str, highlight: dict[str, set[str]], width: int = WIDTH) -> str:
+    """HTML of the passage of text with the most distinct query words, matches in <b>."""
     en, fr, folded = highlight.get("text_en", set()), highlight.get("text_fr", set()), highlight.get("fold", set())
     text = text[:MAX_TEXT]
-    tokens = [(mt.start(), mt.end(), mt.group().lower()) for mt in TOKEN_RE.finditer(text)]
-    if not tokens:
+    if not text.strip():
         return ""
-    heads, short = _heads(en | fr | folded)
-    hits = [i for i, (_, _, w) in enumerate(tokens)
-            if (_maybe(w, heads, short) or "'" in w or "’" in w) and _matches(w, en, fr, folded)]
-    if not hits:
-        first, last = 0, min(len(tokens), window) - 1
-    else:
-        first, last = _best_window(tokens, hits, window)
-    start = tokens[first][0]
-    hit_set = set(hits)
-    out: list[str] = ["… " if first > 0 else ""]
+    pattern = _candidates(frozenset(en | fr | folded))
+    hits = [(mt.start(), mt.end(), mt.group().lower()) for mt in pattern.finditer(text)
+            if _matches(mt.group().lower(), en, fr, folded)]
+    start, end = _best_window(text, hits, width)
+    out: list[str] = ["… " if start > 0 else ""]
     pos = start
-    for i in range(first, last + 1):
-        s, e, _ = tokens[i]
-        if i > first:
-            out.append(html.escape(_SPACE.sub(" ", text[pos:s]), quote=False))
-        word = html.escape(text[s:e], quote=False)
-        out.append(f"<b>{word}</b>" if i in hit_set else word)
+    for s, e, _ in hits:
+        if s < start or e > end:
+            continue
+        out.append(html.escape(_SPACE.sub(" ", text[pos:s]), quote=False))
+        out.append(f"<b>{html.escape(text[s:e], quote=False)}</b>")
         pos = e
-    out.append(" …" if last < len(tokens) - 1 else "")
-    return "".join(out)
+    out.append(html.escape(_SPACE.sub(" ", text[pos:end]), quote=False))
+    out.append(" …" if end < len(text.rstrip()) else "")
+    return "".join(out).strip()
 
 
-def _best_window(tokens: list[tuple[int, int, str]], hits: list[int], window: int) -> tuple[int, int]:
-    """First and last token of the window holding the most distinct matched words."""
-    best, best_score = hits[0], (-1, 0)
-    lo = 0
-    for hi in range(len(hits)):
-        while hits[hi] - hits[lo] >= window:
-            lo += 1
-        distinct = len({tokens[i][2] for i in hits[lo:hi + 1]})
-        score = (distinct, hi - lo + 1)
-        if score > best_score:
-            best, best_score = hits[lo], score
-    # centre the matches a little: start a few words before the first
-    first = max(0, best - 6)
-    last = min(len(tokens) - 1, first + window - 1)
-    return first, last
+def _best_window(text: str, hits: list[tuple[int, int, str]], width: int) -> tuple[int, int]:
+    """Character range holding the most distinct matched words, cut at word boundaries."""
+    if not hits:
+        first = 0
+    else:
+        best, best_score, lo = 0, (-1, 0), 0
+        for hi in range(len(hits)):
+            while hits[hi][1] - hits[lo][0] > width * 0.8:
+                lo += 1
+            score = (len({w for _, _, w in hits[lo:hi + 1]}), hi - lo + 1)
+            if score > best_score:
+                best, best_score = lo, score
+        first = max(0, hits[best][0] - width // 5)  # a few words of context before the first match
+    if first > 0:
+        space = text.find(" ", first)
+        first = space + 1 if 0 <= space < first + 20 else first
+    end = min(len(text), first + width)
+    if end < len(text):
+        space = text.rfind(" ", first, end)
+        end = space if space > first + width // 2 else end
+    return first, end
 
 
 def plain(snippet_html: str, bold: tuple[str, str] = ("**", "**")) -> str:
