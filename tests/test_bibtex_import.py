@@ -209,6 +209,16 @@ def test_file_fields_of_zotero_jabref_and_mendeley(cat: Catalogue, tmp_path: Pat
     assert rep.linked == [("again", by_key["plain"], "same file")]
 
 
+def test_not_a_bib_file(cat: Catalogue, tmp_path: Path) -> None:
+    from tests.pdfs import text_pdf
+
+    fake = tmp_path / "report.bib"
+    fake.write_bytes(text_pdf(tmp_path / "r.pdf").read_bytes())
+    report = import_bib(cat, fake)
+    assert report.problems == [(1, "", "no BibTeX entries found (is this a .bib file?)")]
+    assert cat.count(m.Publication) == 0
+
+
 def test_parse_keeps_going_after_garbage() -> None:
     parsed = parse_text("junk text\n@misc{a, title={A}}\n@@@\n@misc{b, title = {B} # }\n@misc{c, title={C}}\n")
     assert [e.key for e in parsed.entries] == ["a", "c"]

@@ -101,6 +101,8 @@ def import_bib(cat: Catalogue, path: str | Path, *, dry_run: bool = False, roots
     report = BibReport(str(path), dry_run)
     parsed = parse_text(text)
     report.problems += parsed.problems
+    if not parsed.entries and not parsed.problems:
+        report.problems.append((1, "", "no BibTeX entries found (is this a .bib file?)"))
     roots = [Path(r) for r in (roots or [path.parent])]
     plans: list[_Planned] = []
     for entry in parsed.entries:
