@@ -305,7 +305,8 @@ class Indexer:
                     atts[rid] = seq
                 elif kind in REL_KINDS:
                     for pid in affected_publications(s, kind, rid):
-                        pubs.setdefault(pid, seq)
+                        if seq > self._done.get(("publication", pid), -1):  # not already read fresher
+                            pubs.setdefault(pid, seq)
             if self._pending:
                 self.commit()  # a delete only sees committed documents
             att_pubs = dict(s.execute(select(m.Attachment.id, m.Attachment.publication_id)
