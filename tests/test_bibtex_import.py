@@ -186,7 +186,8 @@ def test_file_fields_of_zotero_jabref_and_mendeley(cat: Catalogue, tmp_path: Pat
     from tests.pdfs import text_pdf
 
     folder = tmp_path / "refs"
-    for rel in ("files/12/zotero report.pdf", "pdfs/jab;ref.pdf", "mendeley/m.pdf", "plain.pdf"):
+    for rel in ("files/12/zotero report.pdf", "pdfs/jab;ref.pdf", "mendeley/m.pdf", "plain.pdf",
+                "papers/in-jabref-dir.pdf"):
         text_pdf(folder / rel, pages=[f"Text of {rel}"])
     outside = text_pdf(tmp_path / "secret.pdf", pages=["outside"])
     mendeley = str(folder / "mendeley" / "m.pdf").lstrip("/")
@@ -195,13 +196,13 @@ def test_file_fields_of_zotero_jabref_and_mendeley(cat: Catalogue, tmp_path: Pat
     bib.write_text(text, encoding="utf-8")
     report = import_bib(cat, bib)
     attached = {Path(f).name for f, _pid in report.attachments}
-    assert attached == {"zotero report.pdf", "jab;ref.pdf", "m.pdf", "plain.pdf"}
+    assert attached == {"zotero report.pdf", "jab;ref.pdf", "m.pdf", "plain.pdf", "in-jabref-dir.pdf"}
     notes = " ".join(n for _l, _k, n in report.notes)
     assert "outside the folders allowed" in notes and "missing.pdf' not found" in notes
     assert outside.name not in attached
     by_key = {p.citekey: p.id for p in cat.all(m.Publication)}
     atts = cat.all(m.Attachment)
-    assert {a.publication_id for a in atts} == {by_key["zot"], by_key["jab"], by_key["mend"], by_key["plain"]}
+    assert {a.publication_id for a in atts} == {by_key[k] for k in ("zot", "jab", "mend", "plain", "jabdir")}
     # the same PDF named by a new entry makes it a duplicate of the publication that holds it
     again = folder / "again.bib"
     again.write_text("@misc{again, title={Quite different}, file={plain.pdf}}\n", encoding="utf-8")

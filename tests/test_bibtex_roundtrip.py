@@ -118,7 +118,8 @@ def test_attachments_travel_with_the_export(cat: Catalogue, tmp_path: Path) -> N
     from tests.pdfs import text_pdf
 
     folder = tmp_path / "refs"
-    for rel in ("files/12/zotero report.pdf", "pdfs/jab;ref.pdf", "mendeley/m.pdf", "plain.pdf"):
+    for rel in ("files/12/zotero report.pdf", "pdfs/jab;ref.pdf", "mendeley/m.pdf", "plain.pdf",
+                "papers/in-jabref-dir.pdf"):
         text_pdf(folder / rel, pages=[f"Text of {rel}"])
     mendeley = str(folder / "mendeley" / "m.pdf").lstrip("/")
     bib = folder / "files.bib"
@@ -133,12 +134,12 @@ def test_attachments_travel_with_the_export(cat: Catalogue, tmp_path: Path) -> N
         return out
 
     before = files(cat)
-    assert len(before) == 4
+    assert len(before) == 5
     out = tmp_path / "export" / "library.bib"
     out.parent.mkdir()
     out.write_text(export_bib(cat, files_to=out.parent / "library_files", bib_dir=out.parent), encoding="utf-8")
     again = _fresh(tmp_path, "again")
     report = import_bib(again, out)
-    assert report.problems == [] and len(report.attachments) == 4
+    assert report.problems == [] and len(report.attachments) == 5
     assert files(again) == before
     assert differences(snapshot(cat), snapshot(again)) == []

@@ -40,20 +40,23 @@ def file_paths(value: str) -> list[str]:
     return out
 
 
-def resolve(path: str, bib_dir: Path, roots: list[Path]) -> tuple[Path | None, str]:
-    """(the file, '') when it exists inside a root; (None, why) otherwise."""
+def resolve(path: str, bib_dir: Path, roots: list[Path], bases: list[Path] | None = None) -> tuple[Path | None, str]:
+    """(the file, '') when it exists inside a root; (None, why) otherwise.
+
+    Relative paths start at the .bib's folder, or at a folder JabRef recorded (bases)."""
     windows = re.match(r"^[A-Za-z]:[\\/]", path)
     if windows:
         return None, f"file {path!r} is a Windows path that does not exist here"
     p = Path(path).expanduser()
-    tries = [p] if p.is_absolute() else [bib_dir / p, Path("/" + path)]  # Mendeley drops the leading /
+    tries = [p] if p.is_absolute() else \
+        [bib_dir / p] + [b / p for b in bases or []] + [Path("/" + path)]  # Mendeley drops the leading /
     real_roots = [r.resolve() for r in roots]
-    for n, t in enumerate(tries):
-        real = t.resolve()
-        if not any(real.is_relative_to(r) for r in real_roots):
-            if n == 0 or real.exists():
-                return None, f"file {path!r} is outside the folders allowed for this import; not followed"
-            continue
-        if real.is_file():
-            return real, ""
+    candidates = [t.resolve() for t in tries]
+    inside = [c for c in candidates if any(c.is_relative_to(r) for r in real_roots)]
+    for c in inside:
+        if c.is_file():
+            return c, ""
+    outside = [c for c in candidates if c not in inside]
+    if candidates[0] in outside or any(c.exists() for c in outside):
+        return None, f"file {path!r} is outside the folders allowed for this import; not followed"
     return None, f"file {path!r} not found"

@@ -104,6 +104,7 @@ def import_bib(cat: Catalogue, path: str | Path, *, dry_run: bool = False, roots
     if not parsed.entries and not parsed.problems:
         report.problems.append((1, "", "no BibTeX entries found (is this a .bib file?)"))
     roots = [Path(r) for r in (roots or [path.parent])]
+    bases = [path.parent / Path(d).expanduser() for d in parsed.file_dirs]  # JabRef's; relative ones to the .bib
     plans: list[_Planned] = []
     for entry in parsed.entries:
         try:
@@ -112,7 +113,7 @@ def import_bib(cat: Catalogue, path: str | Path, *, dry_run: bool = False, roots
             report.problems.append((entry.line, entry.key, str(exc)))
             continue
         report.notes += [(entry.line, entry.key, n) for n in data.notes]
-        plans.append(_Planned(data, *_files(data, path.parent, roots, report)))
+        plans.append(_Planned(data, *_files(data, path.parent, roots, report, bases)))
     _decide(cat, plans, on_duplicate)
     if dry_run:
         _write(cat, None, plans, NameCache(cat, dry_run=True), report)
@@ -123,14 +124,15 @@ def import_bib(cat: Catalogue, path: str | Path, *, dry_run: bool = False, roots
     return report
 
 
-def _files(data: PubData, bib_dir: Path, roots: list[Path], report: BibReport) -> tuple[list[Path], list[str]]:
+def _files(data: PubData, bib_dir: Path, roots: list[Path], report: BibReport,
+           bases: list[Path]) -> tuple[list[Path], list[str]]:
     if not data.files:
         return [], []
     from kbase.store import file_sha256
 
     found: list[Path] = []
     for raw in file_paths(data.files):
-        real, why = resolve(raw, bib_dir, roots)
+        real, why = resolve(raw, bib_dir, roots, bases)
         if real is None:
             report.notes.append((data.line, data.key, why))
         elif real not in found:

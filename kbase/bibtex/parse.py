@@ -33,6 +33,10 @@ _NOT_INHERITED = {"ids", "crossref", "xref", "entryset", "entrysubtype", "execut
                   "shorthand", "shorthandintro", "sortkey", "file", "keywords", "doi", "isbn", "url"}
 
 
+# JabRef keeps the folder that relative `file` paths start from in a comment block
+_JABREF_DIR = re.compile(r"jabref-meta:\s*fileDirectory(?:-[^:]*)?:(.*?);?\s*$", re.S)
+
+
 class BadValue(ValueError):
     """A field value that cannot be evaluated (unknown macro, unbalanced quotes)."""
 
@@ -51,6 +55,7 @@ class RawEntry:
 class ParsedFile:
     entries: list[RawEntry]
     problems: list[tuple[int, str, str]]  # (line, key, reason) of entries that cannot be read
+    file_dirs: list[str] = field(default_factory=list)  # JabRef's fileDirectory settings, in file order
 
 
 def _parts(raw: str) -> list[str]:
@@ -177,7 +182,9 @@ def parse_text(text: str) -> ParsedFile:
             entry = _read_entry(block, line, macros, problems)
             if entry is not None:
                 entries.append(entry)
-    return ParsedFile(_resolve_references(entries, problems), problems)
+    dirs = [m.group(1).strip() for b in lib.blocks if isinstance(b, bm.ExplicitComment)
+            for m in [_JABREF_DIR.search(str(b.comment))] if m and m.group(1).strip()]
+    return ParsedFile(_resolve_references(entries, problems), problems, dirs)
 
 
 def _read_entry(block: bm.Entry, line: int, macros: dict[str, str],
