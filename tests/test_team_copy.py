@@ -5,7 +5,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-import fitz
+import pymupdf
 import pytest
 from sqlalchemy import select
 
@@ -23,7 +23,7 @@ needs_pg = pytest.mark.skipif(not PG_URL, reason="no PostgreSQL test server (run
 
 
 def make_pdf(path: Path, words: list[str]) -> Path:
-    doc = fitz.open()
+    doc = pymupdf.open()
     for w in words:
         doc.new_page().insert_text((72, 72), w)
     doc.save(path)
