@@ -91,6 +91,30 @@ class _Command(QUndoCommand):
         raise NotImplementedError
 
 
+# which kind of record an ID in a state refers to, so IDs of records deleted and restored by undo follow them
+_REF_FIELDS = {"series_id": "series", "publisher_id": "organisation", "programme_id": "programme",
+               "parent_id": "region", "organiser_id": "organisation", "project_id": "project"}
+_REF_LINKS = {"projects": "project", "regions": "region", "subjects": "subject", "partners": "organisation",
+              "funders": "organisation", "organisations": "organisation", "people": "person"}
+
+
+def remap(ctx: UndoContext, state: RecordState) -> RecordState:
+    """state with every referenced ID replaced by the record's current ID."""
+    out = state.copy()
+    for key, kind in _REF_FIELDS.items():
+        if out.fields.get(key) is not None:
+            out.fields[key] = ctx.resolve(kind, out.fields[key])
+    for key, kind in _REF_LINKS.items():
+        if key in out.links:
+            out.links[key] = [ctx.resolve(kind, i) for i in out.links[key]]
+    if "contributors" in out.links:
+        out.links["contributors"] = [(role, kind, ctx.resolve(kind, i)) for role, kind, i in out.links["contributors"]]
+    if "assignments" in out.links:
+        out.links["assignments"] = {y: [ctx.resolve("organisation", i) for i in c]
+                                    for y, c in out.links["assignments"].items()}
+    return out
+
+
 class EditRecordCommand(_Command):
     """One record's fields and link sets, before and after an edit."""
 
@@ -101,10 +125,10 @@ class EditRecordCommand(_Command):
         self.before, self.after = before.copy(), after.copy()
 
     def _redo(self) -> None:
-        write_state(self.ctx.cat, self.kind, self.ctx.resolve(self.kind, self.record_id), self.after)
+        write_state(self.ctx.cat, self.kind, self.ctx.resolve(self.kind, self.record_id), remap(self.ctx, self.after))
 
     def _undo(self) -> None:
-        write_state(self.ctx.cat, self.kind, self.ctx.resolve(self.kind, self.record_id), self.before)
+        write_state(self.ctx.cat, self.kind, self.ctx.resolve(self.kind, self.record_id), remap(self.ctx, self.before))
 
 
 class CreateRecordCommand(_Command):
@@ -115,7 +139,7 @@ class CreateRecordCommand(_Command):
         self.kind, self.record_id, self.state = kind, record_id, state.copy()
 
     def _redo(self) -> None:
-        new_id = create_record(self.ctx.cat, self.kind, self.state)
+        new_id = create_record(self.ctx.cat, self.kind, remap(self.ctx, self.state))
         self.ctx.moved(self.kind, self.record_id, new_id)
 
     def _undo(self) -> None:
@@ -154,7 +178,7 @@ class DeleteRecordsCommand(_Command):
         cat = self.ctx.cat
         with cat.transaction():
             for rid, state in self.states.items():
-                new_id = create_record(cat, self.kind, state)
+                new_id = create_record(cat, self.kind, remap(self.ctx, state))
                 self.ctx.moved(self.kind, rid, new_id)
                 for a_id in self.attachments.get(rid, []):
                     cat.update(m.Attachment, a_id, publication_id=new_id)

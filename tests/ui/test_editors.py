@@ -257,3 +257,22 @@ def test_contributor_role_toggles_and_doi_is_stored_plain(qtbot, window) -> None
     state = read_state(cat, "publication", pub.id)
     assert state.links["contributors"][0][0] == ("editor" if role == "author" else "author")
     assert state.fields["doi"] == "10.5281/zenodo.12345"
+
+
+def test_undo_follows_a_contributor_deleted_and_restored(qtbot, window) -> None:
+    cat = window.catalogue
+    pub = next(p for p in cat.all(m.Publication) if any(
+        k == "person" for _, k, _ in read_state(cat, "publication", p.id).links["contributors"]))
+    before = read_state(cat, "publication", pub.id).links["contributors"]
+    person_id = next(i for _, k, i in before if k == "person")
+    name = cat.get(m.Person, person_id).name
+    dialog = make_editor(window, "publication", pub.id)
+    qtbot.addWidget(dialog)
+    dialog.widgets["links.contributors"].set_ids([])
+    assert dialog.save()
+    assert delete_records(window, "person", [person_id], confirm=False)
+    window.undo_stack.undo()  # the person comes back under a new ID
+    window.undo_stack.undo()  # the contributors come back, pointing at the restored person
+    restored = cat.lookup(m.Person, name)[0].id
+    after = read_state(cat, "publication", pub.id).links["contributors"]
+    assert after == [(r, k, restored if i == person_id else i) for r, k, i in before]
