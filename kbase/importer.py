@@ -220,7 +220,7 @@ def _unlock(cat: Catalogue, s: Any, path: Path, out: Outcome, att_id: int) -> Fi
 def _insert_pages(s: Any, att_id: int, pages: list[str]) -> None:
     if pages:
         s.execute(insert(m.PageText.__table__), [  # type: ignore[attr-defined]
-            {"attachment_id": att_id, "page": i + 1, "text": text} for i, text in enumerate(pages)])
+            {"attachment_id": att_id, "page": i + 1, "text": body} for i, body in enumerate(pages)])
 
 
 def _commit(cat: Catalogue, path: Path, out: Outcome, to_publication: int | None, visibility: str,
@@ -310,8 +310,8 @@ def import_paths(cat: Catalogue, paths: Sequence[str | Path], *, to_publication:
         if size == 0:
             report.files.append(FileResult(str(p), "empty", "empty file (0 bytes); not imported"))
         elif size > limit:
-            report.files.append(FileResult(str(p), "too large", f"too large: {size / 1e6:.1f} MB, over the limit of "
-                                           f"{limit / 1e6:.0f} MB (--max-size or library setting {MAX_BYTES_SETTING}); not imported"))
+            report.files.append(FileResult(str(p), "too large", f"too large: {size / 2**20:.1f} MB, over the limit of "
+                                           f"{limit / 2**20:.0f} MB (--max-size or library setting {MAX_BYTES_SETTING}); not imported"))
         else:
             sizes[len(tasks)] = size
             tasks.append(Task(len(tasks), str(p), p.name, password, f"{batch}-{len(tasks)}.part"))
