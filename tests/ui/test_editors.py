@@ -276,3 +276,25 @@ def test_undo_follows_a_contributor_deleted_and_restored(qtbot, window) -> None:
     restored = cat.lookup(m.Person, name)[0].id
     after = read_state(cat, "publication", pub.id).links["contributors"]
     assert after == [(r, k, restored if i == person_id else i) for r, k, i in before]
+
+
+def test_a_person_created_in_the_picker_is_undone_with_the_edit(qtbot, window, monkeypatch) -> None:
+    cat = window.catalogue
+    pub = _publication(cat)
+    before = read_state(cat, "publication", pub.id).links["contributors"]
+    dialog = make_editor(window, "publication", pub.id)
+    qtbot.addWidget(dialog)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    contributors = dialog.widgets["links.contributors"]
+    contributors.picker.edit.setText("Zawadi Mukendi-Lwamba")
+    contributors.picker.resolve_or_create("Zawadi Mukendi-Lwamba")
+    assert dialog.save()
+    assert window.undo_stack.count() == 2
+    window.undo_stack.undo()
+    window.undo_stack.undo()
+    assert not cat.lookup(m.Person, "Zawadi Mukendi-Lwamba")
+    assert read_state(cat, "publication", pub.id).links["contributors"] == before
+    window.undo_stack.redo()
+    window.undo_stack.redo()
+    person = cat.lookup(m.Person, "Zawadi Mukendi-Lwamba")[0]
+    assert read_state(cat, "publication", pub.id).links["contributors"][-1] == ("author", "person", person.id)

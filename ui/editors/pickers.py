@@ -196,8 +196,24 @@ class RecordPicker(QWidget):
         except KbaseError as exc:
             QMessageBox.warning(self, tr("Create record"), str(exc))
             return None
+        self._make_undoable(obj.id)
         self._pick(obj.id)
         return obj.id
+
+    def _make_undoable(self, rid: int) -> None:
+        """Put the new record on the window's undo stack (found through the dialog holding this picker)."""
+        from ui.editors.state import FIELDS, read_state
+
+        host = self.parentWidget()
+        while host is not None and not hasattr(host, "window_ref"):
+            host = host.parentWidget()
+        window = getattr(host, "window_ref", None)
+        if window is None or self.kind not in FIELDS or not hasattr(window, "undo_stack"):
+            return
+        from ui.undo import CreateRecordCommand, context_for
+
+        window.undo_stack.push(CreateRecordCommand(context_for(window), self.kind, rid,
+                                                   read_state(self.cat, self.kind, rid)))
 
     def _pick(self, rid: int) -> None:
         self._id = rid
