@@ -17,7 +17,7 @@ from whoosh.searching import Searcher
 
 from kbase import models as m
 from kbase.catalogue import Catalogue
-from kbase.docsets import doc_set, score_docs
+from kbase.docsets import Postings, doc_set, score_docs
 from kbase.errors import LibraryError, QueryError
 from kbase.indexdocs import FACETS
 from kbase.indexing import index_ready
@@ -89,6 +89,7 @@ class _View:
             self._build_maps()
 
     def _build_maps(self) -> None:
+        self.postings = Postings(self.searcher)
         reader = self.searcher.reader()
         self.doc_pub = array("i", [0]) * reader.doc_count_all()
         self.pub_docs: dict[int, list[int]] = defaultdict(list)
@@ -158,10 +159,9 @@ def _allowed_pubs(cat: Catalogue, filters: Filter | None, include_internal: bool
 
 def _run(cat: Catalogue, view: _View, text: str, compiled: Any, allowed: set[int] | None,
          sort: str, limit: int, offset: int, with_snippets: bool) -> SearchResult:
-    s = view.searcher
     q = compiled.query
     doc_pub = view.doc_pub
-    matched = doc_set(s, q)
+    matched = doc_set(view.postings, q)
     if allowed is not None:
         matched = {d for d in matched if doc_pub[d] in allowed}
     matched.discard(-1)
@@ -170,7 +170,7 @@ def _run(cat: Catalogue, view: _View, text: str, compiled: Any, allowed: set[int
     result = SearchResult(query=text, total=len(per_pub))
     result.facets = _facets(view, per_pub)
     want = offset + limit
-    scores = score_docs(s, q, matched)
+    scores = score_docs(view.postings, q, matched)
     meta_docs = view.meta_docs
     best: dict[int, float] = {}
     for docnum, score in scores.items():

@@ -228,4 +228,4 @@ def test_fast_match_sets_agree_with_whoosh(cat: Catalogue) -> None:
     for text in ["gold", "gold cobalt", "gold OR tin", "gold NOT cobalt", "cobalt -tin", '"gold and cobalt"',
                  "gol*", "coblt~", "NOT gold", "title:doc gold", "(gold OR tin) AND cobalt"]:
         q = compile_query(cat, s.reader(), text).query
-        assert doc_set(s, q) == set(s.docs_for_query(q)), text
+        assert doc_set(view.postings, q) == set(s.docs_for_query(q)), text
