@@ -223,8 +223,7 @@ class ImportDialog(QDialog):
 
     def _finish_buttons(self) -> None:
         self.buttons.clear()
-        self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Close)  # rejected still goes to cancel_or_close
 
     # -- results --------------------------------------------------------------------------------
     def _filter(self, only: bool) -> None:
