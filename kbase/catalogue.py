@@ -198,6 +198,11 @@ class Catalogue:
                 raise NotFound(f"no {kind_of(model)} with ID {record_id}")
             if model is m.Region and s.scalar(select(func.count()).where(m.Region.parent_id == record_id)):
                 raise InvalidInput(f"region {record_id} has regions below it; move or delete them first")
+            if model is m.Publication:  # its attachments go with it; the stored file stays until `check --repair`
+                for att_id in list(s.scalars(select(m.Attachment.id).where(m.Attachment.publication_id == record_id))):
+                    s.execute(delete(m.PageText).where(m.PageText.attachment_id == att_id))
+                    s.execute(delete(m.Attachment).where(m.Attachment.id == att_id))
+                    self.log_change(s, "attachment", att_id, "delete")
             s.delete(obj)
             s.flush()
             self.log_change(s, kind_of(model), record_id, "delete")

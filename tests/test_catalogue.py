@@ -215,3 +215,20 @@ def test_failed_transaction_leaves_nothing(cat: Catalogue) -> None:
             cat.add(m.Publication, title="Half", type="report")
             cat.add(m.Publication, title="Bad", type="nonsense")
     assert cat.count(m.Publication) == 0
+
+
+def test_deleting_a_publication_takes_its_attachments(cat: Catalogue) -> None:
+    pub = cat.add(m.Publication, title="With a file", type="report")
+    with cat.transaction() as s:
+        s.add(m.StoredFile(sha256="ab" * 32, size=3))
+        s.flush()
+        att = m.Attachment(publication_id=pub.id, sha256="ab" * 32, filename="a.pdf", status="ok", page_count=1)
+        s.add(att)
+        s.flush()
+        s.add(m.PageText(attachment_id=att.id, page=1, text="gold"))
+    cat.delete(m.Publication, pub.id)
+    with cat.reading() as s:
+        from sqlalchemy import select
+        assert list(s.scalars(select(m.Attachment))) == []
+        assert list(s.scalars(select(m.PageText))) == []
+        assert s.get(m.StoredFile, "ab" * 32) is not None  # the store is mended by `kbase check --repair`
