@@ -173,10 +173,12 @@ def _max_seq(cat: Catalogue) -> int:
 class Indexer:
     """The one writer: add or refresh documents, then commit (see the module docstring)."""
 
-    def __init__(self, cat: Catalogue, lock_timeout: float = LOCK_TIMEOUT):
+    def __init__(self, cat: Catalogue, lock_timeout: float = LOCK_TIMEOUT, procs: int = 1):
         self.cat = cat
         self.lib = cat.library
         self.lock_timeout = lock_timeout
+        self.procs = procs  # worker processes for a rebuild (each its own segment and memory cap)
+        self._fresh = False  # writing a brand-new index: nothing to delete first
         self._lock_cm: Any = None
         self._writer: SegmentWriter | None = None
         self._ix: windex.Index | None = None
@@ -215,7 +217,10 @@ class Indexer:
         if self._writer is None:
             if self._ix is None:
                 self._ix = windex.open_dir(str(self.lib.index_dir))
-            self._writer = self._ix.writer(limitmb=WRITER_MB, timeout=self.lock_timeout)
+            if self._fresh and self.procs > 1:
+                self._writer = self._ix.writer(procs=self.procs, limitmb=WRITER_MB, multisegment=True)
+            else:
+                self._writer = self._ix.writer(limitmb=WRITER_MB, timeout=self.lock_timeout)
         return self._writer
 
     def commit(self, optimize: bool = False) -> None:
@@ -255,7 +260,8 @@ class Indexer:
                 select(m.Attachment.id, m.Attachment.publication_id).where(m.Attachment.publication_id.in_(list(infos)))
             ).all()) if infos else {}  # type: ignore[arg-type]
             for pub_id in pub_ids:
-                w.delete_by_term("pub", str(pub_id))
+                if not self._fresh:
+                    w.delete_by_term("pub", str(pub_id))
                 self._done[("publication", pub_id)] = seq
             for info in infos.values():
                 w.add_document(**info.meta_document())
@@ -329,9 +335,15 @@ class Indexer:
         self._ix = windex.create_in(str(folder), make_schema())
         with self.cat.reading() as s:
             pub_ids = list(s.scalars(select(m.Publication.id).order_by(m.Publication.id)))
-        for i in range(0, len(pub_ids), 200):
-            self._refresh_pubs(pub_ids[i:i + 200], seq)
-        self.commit(optimize=True)
+        self._fresh = True
+        try:
+            for i in range(0, len(pub_ids), 200):
+                self._refresh_pubs(pub_ids[i:i + 200], seq)
+            # one process: one segment; several: one segment each, left as they are (merging
+            # them would redo the whole job in one process)
+            self.commit(optimize=self.procs <= 1)
+        finally:
+            self._fresh = False
         write_state(self.lib, seq)
         self._done.clear()
 
@@ -347,11 +359,13 @@ def sync(cat: Catalogue) -> int:
         return ix.apply_changes()
 
 
-def rebuild(cat: Catalogue) -> int:
-    """Drop the index and index every publication and page again; returns pages indexed."""
+def rebuild(cat: Catalogue, procs: int = 1) -> int:
+    """Drop the index and index every publication and page again; returns pages indexed.
+
+    procs > 1 splits the work over that many processes (each under the writer memory cap)."""
     if cat.library.read_only:
         raise LibraryError(f"library {cat.library.folder} is read-only")
-    ix = Indexer(cat)
+    ix = Indexer(cat, procs=max(1, procs))
     ix._lock_cm = writer_lock(cat.library, ix.lock_timeout)
     ix._lock_cm.__enter__()
     try:

@@ -143,3 +143,16 @@ def test_only_one_writer_at_a_time(sqlite_demo: Catalogue, tmp_path: Path) -> No
         holder.wait()
     with writer_lock(lib, timeout=5):  # the dead process's lock is gone with it
         pass
+
+
+def test_rebuild_in_several_processes_gives_the_same_answers(sqlite_demo: Catalogue) -> None:
+    cat = sqlite_demo
+    ids = [add_document(cat, f"Report {i}", [f"Page about zirconium and site {i}.", "Cobalt page."])[0] for i in range(30)]
+    sync(cat)
+    single = search(cat, "zirconium", limit=50)
+    rebuild(cat, procs=3)
+    multi = search(cat, "zirconium", limit=50)
+    assert multi.total == single.total == 30
+    assert {h.publication_id for h in multi.hits} == set(ids)
+    assert [p.page for h in multi.hits for p in h.pages] == [1] * 30
+    assert sync(cat) == 0 and doc_count(cat) == 30 * 2 + len(cat.all(m.Publication))

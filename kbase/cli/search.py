@@ -27,6 +27,7 @@ def register(subs: argparse._SubParsersAction, common: argparse.ArgumentParser) 
     p.set_defaults(run=cmd_search)
 
     p = subs.add_parser("reindex", parents=[common], help="rebuild the search index from the catalogue")
+    p.add_argument("--procs", type=int, default=1, help="worker processes (faster on a big library; one segment each)")
     p.set_defaults(run=cmd_reindex)
 
     p = subs.add_parser("check", parents=[common], help="check library integrity: index, file store, page texts")
@@ -79,7 +80,9 @@ def cmd_reindex(args: argparse.Namespace) -> int:
 
     cat = open_catalogue(args)
     started = time.perf_counter()
-    pages = rebuild(cat)
+    if args.procs < 1:
+        raise QueryError("--procs must be 1 or more")
+    pages = rebuild(cat, procs=args.procs)
     print(f"index rebuilt: {pages} page{'s' if pages != 1 else ''} in {time.perf_counter() - started:.1f} s")
     return 0
 
