@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any, Iterator, Sequence
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, SQLModel
 
@@ -111,6 +111,15 @@ class Catalogue:
         session.execute(update(table).where(table.c.id == record_id)
                         .values(version=table.c.version + 1, updated=m.utcnow()))
         self.log_change(session, kind, record_id)
+
+    def log_changes(self, session: Session, kind: str, record_ids: Sequence[int], op: str = "update") -> None:
+        """log_change for many records in one statement (bulk imports and batch edits)."""
+        ids = list(record_ids)
+        if not ids:
+            return
+        now = m.utcnow()
+        session.execute(insert(m.Change), [{"kind": kind, "record_id": i, "op": op, "at": now} for i in ids])
+        self._pending.extend((kind, i, op) for i in ids)
 
     def log_change(self, session: Session, kind: str, record_id: int, op: str = "update") -> None:
         session.add(m.Change(kind=kind, record_id=record_id, op=op))

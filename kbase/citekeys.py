@@ -95,10 +95,8 @@ def ensure_keys(cat: Catalogue, wanted: Iterable[int], store: bool = True) -> di
 
 def _store(cat: Catalogue, made: dict[int, str]) -> None:
     """Save new keys in one statement (never over a key someone saved meanwhile)."""
-    from kbase.bibtex.bulk import insert_rows, update_column
+    from kbase.bibtex.bulk import update_column
 
     with cat.transaction() as s:
         update_column(s, m.Publication, "citekey", made)
-        now = m.utcnow()
-        insert_rows(s, m.Change, [{"kind": "publication", "record_id": pid, "op": "update", "at": now} for pid in made])
-        cat._pending.extend(("publication", pid, "update") for pid in made)
+        cat.log_changes(s, "publication", list(made))

@@ -202,14 +202,14 @@ class BatchEditCommand(_Command):
         self.removed: list[tuple[str, int, int]] = []
 
     def _redo(self) -> None:
-        from ui.dialogs.batch_edit import apply_batch
+        from kbase.batch import apply_batch
 
         self.old_fields, self.added, self.removed = apply_batch(
             self.ctx.cat, [self.ctx.resolve("publication", i) for i in self.ids],
             self.set_fields, self.add_links, self.remove_links)
 
     def _undo(self) -> None:
-        from ui.dialogs.batch_edit import revert_batch
+        from kbase.batch import revert_batch
 
         revert_batch(self.ctx.cat, self.old_fields, self.added, self.removed)
 

@@ -71,10 +71,7 @@ def _pg_unnest_insert(s: Session, table: Any, rows: list[dict[str, Any]]) -> Non
 
 def log_inserts(cat: Catalogue, s: Session, kind: str, ids: list[int]) -> None:
     """Change rows for new records, as Catalogue.log_change writes them, in one statement."""
-    if ids:
-        now = m.utcnow()
-        insert_rows(s, m.Change, [{"kind": kind, "record_id": i, "op": "insert", "at": now} for i in ids])
-        cat._pending.extend((kind, i, "insert") for i in ids)
+    cat.log_changes(s, kind, ids, "insert")
 
 
 def update_column(s: Session, model: type, column: str, values: dict[int, Any], only_if_null: bool = True) -> None:

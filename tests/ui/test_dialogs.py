@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QMessageBox
 from kbase import models as m
 from kbase.catalogue import Catalogue
 from ui import i18n
-from ui.dialogs.batch_edit import BatchEditDialog, apply_batch, revert_batch
+from kbase.batch import apply_batch, revert_batch
+from ui.dialogs.batch_edit import BatchEditDialog
 from ui.dialogs.merge import MergeDialog
 from ui.dialogs.report_dialog import ReportDialog, open_report_dialog
 from ui.dialogs.settings import SettingsDialog
