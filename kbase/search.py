@@ -8,6 +8,7 @@ import threading
 import time
 from array import array
 from collections import Counter, defaultdict
+from itertools import chain
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -105,6 +106,17 @@ class _View:
                 self.meta_docs.add(docnum)
                 fields = self.searcher.stored_fields(docnum)
                 self.meta[int(fields["pub"])] = json.loads(fields.get("info") or "{}")
+        # each publication's (facet, value) pairs, ready to be counted; labels apart
+        self.facet_keys: dict[int, tuple[tuple[str, str], ...]] = {}
+        self.facet_labels: dict[tuple[str, str], str] = {}
+        for pub, info in self.meta.items():
+            pairs = []
+            for name, values in info.get("facets", {}).items():
+                if name in FACETS:
+                    for value, label in values:
+                        pairs.append((name, value))
+                        self.facet_labels[(name, value)] = label
+            self.facet_keys[pub] = tuple(pairs)
 
 
 _VIEWS: dict[str, _View] = {}
@@ -201,20 +213,13 @@ def _run(cat: Catalogue, view: _View, text: str, compiled: Any, allowed: set[int
 
 
 def _facets(view: _View, per_pub: Counter) -> dict[str, list[tuple[str, str, int]]]:
-    counts: dict[str, Counter] = {name: Counter() for name in FACETS}
-    labels: dict[str, dict[str, str]] = {name: {} for name in FACETS}
-    meta = view.meta
-    for pub in per_pub:
-        info = meta.get(pub)
-        if not info:
-            continue
-        for name, values in info.get("facets", {}).items():
-            if name in counts:
-                for value, label in values:
-                    counts[name][value] += 1
-                    labels[name][value] = label
-    return {name: [(v, labels[name][v], c) for v, c in sorted(counts[name].items(), key=lambda kv: (-kv[1], labels[name][kv[0]]))[:FACET_VALUES]]
-            for name in FACETS if counts[name]}
+    """Publications per facet value, counted in C over each publication's precomputed keys."""
+    keys = view.facet_keys
+    counts = Counter(chain.from_iterable(keys.get(p, ()) for p in per_pub))
+    by_facet: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
+    for (name, value), count in counts.items():
+        by_facet[name].append((value, view.facet_labels.get((name, value), value), count))
+    return {name: sorted(by_facet[name], key=lambda t: (-t[2], t[1]))[:FACET_VALUES] for name in FACETS if name in by_facet}
 
 
 def _hits(cat: Catalogue, view: _View, shown: list[int], groups: dict[int, list[tuple[int, float]]],
