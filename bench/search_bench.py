@@ -124,16 +124,19 @@ def fill(folder: Path, n_pages: int, pages_per_pub: int = 20, words: int = 300) 
 
 
 # -- phase 2: the Whoosh index (kbase reindex) and the FTS5 baseline --------------------------
-def build_index(folder: Path) -> dict:
+def build_index(folder: Path, procs: int = 1) -> dict:
     from kbase.indexing import rebuild
 
     lib = open_library(str(folder))
-    started = time.perf_counter()
-    pages = rebuild(Catalogue(lib))
+    started, cpu = time.perf_counter(), time.process_time()
+    pages = rebuild(Catalogue(lib), procs=procs)
     took = time.perf_counter() - started
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     size = sum(p.stat().st_size for p in lib.index_dir.iterdir() if p.is_file())
     return {"index_s": round(took, 1), "indexed_pages": pages, "pages_per_s": round(pages / took),
-            "index_mb": round(size / 2**20, 1), "peak_mb": peak_mb()}
+            "cpu_s": round(time.process_time() - cpu + children.ru_utime + children.ru_stime, 1), "procs": procs,
+            "index_mb": round(size / 2**20, 1), "peak_mb": peak_mb(),
+            "worker_peak_mb": round(children.ru_maxrss / 1024, 1) if procs > 1 else None}
 
 
 def build_fts(folder: Path) -> dict:
@@ -227,12 +230,13 @@ def main() -> None:
     ap.add_argument("--pages", type=int, nargs="+", default=[10_000, 100_000])
     ap.add_argument("--queries", type=int, default=50, help="queries of each kind")
     ap.add_argument("--dir", type=Path, default=Path("/tmp/kbase-search-bench"))
+    ap.add_argument("--procs", type=int, default=1, help="processes for the index build (kbase reindex --procs)")
     ap.add_argument("--phase", choices=["fill", "index", "fts", "query"], help=argparse.SUPPRESS)
     ap.add_argument("--reuse", action="store_true", help="keep the phases already done in --dir; run the queries again")
     args = ap.parse_args()
     if args.phase:
         folder = args.dir
-        result = {"fill": lambda: fill(folder, args.pages[0]), "index": lambda: build_index(folder),
+        result = {"fill": lambda: fill(folder, args.pages[0]), "index": lambda: build_index(folder, args.procs),
                   "fts": lambda: build_fts(folder), "query": lambda: run_queries(folder, args.queries)}[args.phase]()
         print(json.dumps(result))
         (folder / f"phase-{args.phase}.json").write_text(json.dumps(result))
@@ -254,7 +258,7 @@ def main() -> None:
                 report[n][phase] = json.loads(done.read_text())
                 continue
             out = subprocess.run([sys.executable, __file__, "--phase", phase, "--pages", str(n), "--dir", str(folder),
-                                  "--queries", str(args.queries)], capture_output=True, text=True)
+                                  "--queries", str(args.queries), "--procs", str(args.procs)], capture_output=True, text=True)
             if out.returncode:
                 sys.exit(f"phase {phase} at {n} pages failed:\n{out.stderr}")
             report[n][phase] = json.loads(out.stdout.strip().splitlines()[-1])
