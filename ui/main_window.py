@@ -43,6 +43,7 @@ class MainWindow(QMainWindow):
         # changes (which also makes the offscreen platform warn "does not support propagateSizeHints").
         self.setMinimumSize(900, 560)
         self._tracked: list[tuple[tasks.Task, str]] = []
+        self._changed_kinds: set[str] = set()  # kinds written since the last refresh()
         self.viewers: list[Any] = []
 
         self.navigator = Navigator(catalogue, self)
@@ -187,11 +188,14 @@ class MainWindow(QMainWindow):
     def refresh(self) -> None:
         """Reload the table, details, navigator counts and search after edits, keeping the selection."""
         selected = self.selected_ids()
-        self.model.reload()
-        self._select_ids(selected)
+        self.model.reload_in_background(lambda: (self._select_ids(selected), self._update_counts()))
         self.details.refresh()
         self.search_panel.mark_stale()
-        self.navigator.refresh_counts()
+        if self._changed_kinds & {"region", "programme", "series", "subject", "saved_search"}:
+            self.navigator.populate()  # new names in the tree (it counts again once filled)
+        else:
+            self.navigator.refresh_counts()
+        self._changed_kinds.clear()
         self._update_counts()
 
     def track(self, task: tasks.Task, label: str) -> None:
@@ -422,6 +426,7 @@ class MainWindow(QMainWindow):
 
     # -- catalogue changes made elsewhere (dialogs, undo) ---------------------------------------------------
     def _on_catalogue_change(self, kind: str, record_id: int, op: str) -> None:
+        self._changed_kinds.add(kind)
         self._refresh_timer.start()
 
     # -- language ------------------------------------------------------------------------------------------
@@ -431,8 +436,7 @@ class MainWindow(QMainWindow):
         self.filter_field.setPlaceholderText(tr("Filter by title or name"))
         self.tabs.setTabText(0, tr("Library"))
         retranslate_actions(self)
-        self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, max(0, self.model.columnCount() - 1))
-        self.model.reload()
+        self.model.retranslate()
         self.navigator.retranslate()
         self.details.retranslate()
         self.search_panel.retranslate()

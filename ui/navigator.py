@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QTreeView, QWidget
 
@@ -18,6 +18,7 @@ from ui.resources import icon
 
 ROLE_TARGET = Qt.ItemDataRole.UserRole + 1
 ROLE_LABEL = Qt.ItemDataRole.UserRole + 2  # the untranslated or record name, before the count
+ROLE_LABEL_FR = Qt.ItemDataRole.UserRole + 3  # a region's French name, shown in the French interface
 
 KINDS = [("publication", "Publications"), ("project", "Projects"), ("organisation", "Organisations"),
          ("person", "People"), ("event", "Events")]
@@ -38,6 +39,7 @@ class Target:
 
 class Navigator(QTreeView):
     chosen = Signal(object)  # Target
+    ready = Signal()  # the groups are filled
 
     def __init__(self, catalogue: Catalogue, parent: QWidget | None = None):
         super().__init__(parent)
@@ -52,48 +54,59 @@ class Navigator(QTreeView):
         self._count_task: tasks.Task | None = None
         self.clicked.connect(self._on_clicked)
         self.activated.connect(self._on_clicked)
+        self.expanded.connect(self._count_children)
         self.populate()
 
     # -- building ------------------------------------------------------------------------
     def populate(self) -> None:
-        """Rebuild the tree from the catalogue (cheap: names only; counts come from a background task)."""
-        expanded = self._expanded_keys()
+        """Rebuild the tree: kinds and headings now, the entries of each group from a worker.
+
+        A gazetteer may hold thousands of regions; reading them must not delay the first paint."""
+        self._expanded_before = self._expanded_keys() | getattr(self, "_expanded_before", set())
+        self.loaded = False
         self.model_.clear()
         root = self.model_.invisibleRootItem()
         for kind, title in KINDS:
             root.appendRow(self._item(title, ("kind", kind), Target(kind), icon(kind), translate=True))
-        for key, title, model, _field in GROUPS:
+        self._heads: dict[str, QStandardItem] = {}
+        for key, title, _model, _field in GROUPS + [("saved", "Saved searches", m.SavedSearch, "")]:
             head = self._item(title, ("group", key), Target(heading=key), icon(key), translate=True)
             head.setSelectable(False)
             root.appendRow(head)
-            self._fill_group(head, key, model)
-        saved = self._item("Saved searches", ("group", "saved"), Target(heading="saved"), icon("saved"), translate=True)
-        saved.setSelectable(False)
-        root.appendRow(saved)
-        for s in self.catalogue.all(m.SavedSearch):
-            saved.appendRow(self._item(s.name, ("saved", s.id), Target(saved_search=s.id), icon("search")))
-        for row in range(root.rowCount()):
-            item = root.child(row)
-            if item.data(ROLE_LABEL) and self._key(item) in expanded:
-                self.setExpanded(item.index(), True)
+            self._heads[key] = head
         self._show_counts()
-        self.refresh_counts()
+        self._generation = getattr(self, "_generation", 0) + 1
+        generation = self._generation
+        tasks.run(_group_entries, self.catalogue.library, on_result=lambda e: self._fill(generation, e), parent=self)
 
-    def _fill_group(self, head: QStandardItem, key: str, model: type) -> None:
-        records = self.catalogue.all(model)
-        if key == "region":
-            items: dict[int, QStandardItem] = {}
-            for r in sorted(records, key=lambda r: (r.path.count("/"), r.name)):
-                item = self._item(self._region_name(r), ("region", r.id), Target("publication", query.Filter(region=str(r.id))))
-                items[r.id] = item
-                (items.get(r.parent_id) or head).appendRow(item)
-            return
-        for rec in sorted(records, key=lambda r: r.name.lower()):
-            target = Target("publication", query.Filter(**{key: str(rec.id)}))
-            head.appendRow(self._item(rec.name, (key, rec.id), target))
-
-    def _region_name(self, region: m.Region) -> str:
-        return (region.name_fr if language() == "fr" and region.name_fr else region.name)
+    def _fill(self, generation: int, entries: dict[str, list[tuple[int, str, int | None, str | None]]]) -> None:
+        if generation != self._generation:
+            return  # a newer populate() is on its way
+        for key, rows in entries.items():
+            head = self._heads[key]
+            if key == "region":
+                items: dict[int, QStandardItem] = {}
+                for rid, name, parent_id, name_fr in rows:  # parents come first (sorted by depth)
+                    item = self._item(name, ("region", rid), Target("publication", query.Filter(region=str(rid))))
+                    if name_fr:
+                        item.setData(name_fr, ROLE_LABEL_FR)
+                    items[rid] = item
+                    (items.get(parent_id) or head).appendRow(item)
+            elif key == "saved":
+                for sid, name, _p, _f in rows:
+                    head.appendRow(self._item(name, ("saved", sid), Target(saved_search=sid), icon("search")))
+            else:
+                for rid, name, _p, _f in rows:
+                    head.appendRow(self._item(name, (key, rid), Target("publication", query.Filter(**{key: str(rid)}))))
+        for item in self._walk():
+            if self._key(item) in self._expanded_before:
+                self.setExpanded(item.index(), True)
+        self._expanded_before = set()
+        self.loaded = True
+        self._show_counts()
+        self.ready.emit()
+        # counts run in a worker; wait for the first paint so they do not compete with the start-up
+        QTimer.singleShot(200, self.refresh_counts)
 
     def _item(self, label: str, key: tuple[str, Any], target: Target, item_icon: Any = None,
               translate: bool = False) -> QStandardItem:
@@ -123,19 +136,38 @@ class Navigator(QTreeView):
 
     # -- counts (in the background: tens of queries on a large catalogue) ------------------------
     def refresh_counts(self) -> None:
+        """Count what can be seen: kinds, group entries and the children of expanded regions.
+
+        A gazetteer may hold thousands of regions; the rest are counted when their parent opens."""
         if self._count_task is not None and not self._count_task.done:
             self._count_task.cancel()
-        jobs: list[tuple[tuple[str, Any], str, query.Filter]] = []
-        for item in self._walk():
-            key, target, _ = item.data(ROLE_TARGET)
-            if key[0] in ("kind", "region", "programme", "series", "subject"):
-                jobs.append((key, target.kind, target.filter))
-        self._count_task = tasks.run(_count_all, self.catalogue.library, jobs, on_result=self._got_counts,
-                                     pass_control=True, parent=self)
+        jobs = [job for item in self._walk() if self._visible(item) for job in [self._job(item)] if job]
+        self._count_task = tasks.run(_count_all, self.catalogue.library, jobs,
+                                     on_result=lambda c: self._got_counts(c, replace=True), pass_control=True,
+                                     parent=self)
 
-    def _got_counts(self, counts: dict[tuple[str, Any], int] | None) -> None:
+    def _visible(self, item: QStandardItem) -> bool:
+        parent = item.parent()
+        return parent is None or parent.parent() is None or self.isExpanded(parent.index())
+
+    @staticmethod
+    def _job(item: QStandardItem) -> tuple[tuple[str, Any], str, query.Filter] | None:
+        key, target, _ = item.data(ROLE_TARGET)
+        return (key, target.kind, target.filter) if key[0] in ("kind", "region", "programme", "series", "subject") else None
+
+    def _count_children(self, index: QModelIndex) -> None:
+        item = self.model_.itemFromIndex(index)
+        if item is None:
+            return
+        jobs = [job for row in range(item.rowCount()) for job in [self._job(item.child(row))]
+                if job and job[0] not in self._counts]
+        if jobs:
+            tasks.run(_count_all, self.catalogue.library, jobs, on_result=self._got_counts, pass_control=True,
+                      parent=self)
+
+    def _got_counts(self, counts: dict[tuple[str, Any], int] | None, replace: bool = False) -> None:
         if counts:
-            self._counts = counts
+            self._counts = dict(counts) if replace else {**self._counts, **counts}
             self._show_counts()
 
     def _show_counts(self) -> None:
@@ -143,6 +175,8 @@ class Navigator(QTreeView):
             key, _target, translate = item.data(ROLE_TARGET)
             label = item.data(ROLE_LABEL)
             text = tr(label) if translate else label
+            if language() == "fr" and item.data(ROLE_LABEL_FR):
+                text = item.data(ROLE_LABEL_FR)
             n = self._counts.get(key)
             item.setText(f"{text}  ({n})" if n is not None else text)
 
@@ -164,7 +198,22 @@ class Navigator(QTreeView):
                 return
 
     def retranslate(self) -> None:
-        self.populate()
+        self._show_counts()  # headings and region names follow the language; no need to rebuild
+
+
+def _group_entries(library: Any) -> dict[str, list[tuple[int, str, int | None, str | None]]]:
+    """Worker thread: (id, name, parent id, French name) of regions, programmes, series, subjects, saved searches."""
+    cat = Catalogue(library)
+    out: dict[str, list[tuple[int, str, int | None, str | None]]] = {}
+    for key, _title, model, _field in GROUPS:
+        records = cat.all(model)
+        if key == "region":
+            records.sort(key=lambda r: (r.path.count("/"), r.name.lower()))
+            out[key] = [(r.id, r.name, r.parent_id, r.name_fr) for r in records]
+        else:
+            out[key] = [(r.id, r.name, None, None) for r in sorted(records, key=lambda r: r.name.lower())]
+    out["saved"] = [(s.id, s.name, None, None) for s in sorted(cat.all(m.SavedSearch), key=lambda s: s.name.lower())]
+    return out
 
 
 def _count_all(library: Any, jobs: list[tuple[tuple[str, Any], str, query.Filter]],

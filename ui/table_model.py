@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Callable
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from kbase import models as m
-from kbase import query, views
+from sqlalchemy import select
+
+from kbase import query
 from kbase.catalogue import Catalogue
 from ui.i18n import date_label, timestamp, tr
 
@@ -99,6 +101,7 @@ class RecordTableModel(QAbstractTableModel):
         self.ids: list[int] = []
         self._rows: dict[int, dict[str, str]] = {}  # record id -> column texts
         self._series: dict[int, str] | None = None
+        self._generation = 0  # bumped by every query, so a late background result is recognised
         self.error = ""  # the last query problem (shown by the window), "" when fine
 
     # -- what is shown -----------------------------------------------------------------------
@@ -120,6 +123,13 @@ class RecordTableModel(QAbstractTableModel):
         """The quick filter above the table: words in the title or name, through the core."""
         self.set_filter(replace(self.filter, text=text.strip() or None))
 
+    def retranslate(self) -> None:
+        """Texts of loaded rows (types, dates) are in the old language: forget them; the view asks again."""
+        self._rows.clear()
+        if self.ids:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.ids) - 1, len(self.columns) - 1))
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.columns) - 1)
+
     def reload(self) -> None:
         """Query again and forget loaded rows (after edits)."""
         self.beginResetModel()
@@ -127,9 +137,34 @@ class RecordTableModel(QAbstractTableModel):
         self._query()
         self.endResetModel()
 
+    def reload_in_background(self, then: Callable[[], Any] | None = None) -> None:
+        """Like reload(), with the query in a worker: the GUI stays free while a large catalogue is read.
+
+        A newer query (sort, filter, another kind) made meanwhile wins; the late result is dropped."""
+        from ui import tasks
+
+        self._generation += 1
+        generation, kind = self._generation, self.kind
+        column = self.columns[self.sort_column] if self.sort_column < len(self.columns) else self.columns[0]
+        descending = self.sort_order == Qt.SortOrder.DescendingOrder
+
+        def done(ids: list[int]) -> None:
+            if generation != self._generation or kind != self.kind:
+                return
+            self.beginResetModel()
+            self.ids, self.error, self._series = ids, "", None
+            self._rows.clear()
+            self.endResetModel()
+            if then is not None:
+                then()
+
+        tasks.run(_find_ids, self.catalogue.library, kind, replace(self.filter), column.sort or None, descending,
+                  on_result=done, on_error=lambda msg: None, parent=self)
+
     def _query(self) -> None:
         from kbase.errors import KbaseError
 
+        self._generation += 1
         self._rows.clear()
         column = self.columns[self.sort_column] if self.sort_column < len(self.columns) else self.columns[0]
         try:
@@ -226,12 +261,17 @@ class RecordTableModel(QAbstractTableModel):
         """Column values that live in other tables (authors), for one block."""
         if self.kind != "publication" or not any(c.key == "authors" for c in self.columns):
             return {}
-        out: dict[int, dict[str, str]] = {}
+        names: dict[int, list[str]] = {pid: [] for pid in ids}
+        C, P, O = m.Contributor, m.Person, m.Organisation
+        # one query for the block (a per-record lookup costs a round trip per row)
+        rows = (select(C.publication_id, P.name, O.name)
+                .outerjoin(P, P.id == C.person_id).outerjoin(O, O.id == C.organisation_id)
+                .where(C.publication_id.in_(ids), C.role == "author").order_by(C.publication_id, C.position))
         with self.catalogue.reading() as s:
-            for pid in ids:
-                names = [c["label"] for c in views.contributors(s, pid) if c.get("role") == "author"]
-                out[pid] = {"authors": _authors(names)}
-        return out
+            for pid, person, org in s.execute(rows):
+                if person or org:
+                    names[pid].append(person or org)
+        return {pid: {"authors": _authors(found)} for pid, found in names.items()}
 
     def _texts(self, obj: Any, extra: dict[str, str]) -> dict[str, str]:
         texts = {c.key: _text(getattr(obj, c.key, None)) for c in self.columns}
@@ -256,6 +296,11 @@ class RecordTableModel(QAbstractTableModel):
         if self._series is None:
             self._series = {s.id: s.name for s in self.catalogue.all(m.Series)}
         return self._series.get(series_id, "")
+
+
+def _find_ids(library: Any, kind: str, f: query.Filter, sort: str | None, descending: bool) -> list[int]:
+    """Worker thread: the ids on a catalogue of its own."""
+    return query.find_ids(Catalogue(library), kind, f, sort=sort, descending=descending)
 
 
 def _authors(names: list[str]) -> str:

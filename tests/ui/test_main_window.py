@@ -86,6 +86,7 @@ def test_navigator_narrows_the_table_through_the_core(qtbot, window, sqlite_demo
     from ui.navigator import ROLE_TARGET
 
     nav = window.navigator
+    qtbot.waitUntil(lambda: nav.loaded, timeout=20000)
     subjects = next(nav.model_.item(r) for r in range(nav.model_.rowCount())
                     if nav.model_.item(r).data(ROLE_TARGET)[0] == ("group", "subject"))
     item = subjects.child(0)

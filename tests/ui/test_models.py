@@ -97,12 +97,15 @@ def test_search_models(qtmodeltester, sqlite_demo: Catalogue, tmp_path: Path):
 
 def test_navigator_model(qtmodeltester, qtbot, sqlite_demo: Catalogue):
     from ui import tasks
-    from ui.navigator import Navigator
+    from ui.navigator import ROLE_TARGET, Navigator
 
     nav = Navigator(sqlite_demo)
     qtbot.addWidget(nav)
-    qtbot.waitUntil(lambda: bool(nav._counts), timeout=20000)
+    qtbot.waitUntil(lambda: nav.loaded and bool(nav._counts), timeout=20000)
     qtmodeltester.check(nav.model_)
+    regions = nav._heads["region"]
+    assert regions.rowCount() > 0  # the top of the gazetteer
+    assert sum(1 for item in nav._walk() if item.data(ROLE_TARGET)[0][0] == "region") == sqlite_demo.count(m.Region)
     texts = [nav.model_.item(r).text() for r in range(nav.model_.rowCount())]
     n = query.count(sqlite_demo, "publication")
     assert f"Publications  ({n})" in texts
