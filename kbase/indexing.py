@@ -43,6 +43,7 @@ STATE_FILE = "kbase-state.json"
 LOCK_FILE = "writer.lock"
 WRITER_MB = 64  # Whoosh's in-memory posting pool; keeps a big rebuild well under 300 MB
 LOCK_TIMEOUT = 60.0
+SEGMENT_PAGES = 25_000  # a rebuild writes segments of this size: bounded memory, few segments to search
 REL_KINDS = ("project", "person", "organisation", "series", "subject", "programme", "region")
 
 
@@ -271,6 +272,12 @@ class Indexer:
         self.added += added
         return added
 
+    def _commit_segment(self) -> None:
+        if self._writer is not None:
+            self._writer.commit(merge=False)
+            self._writer = None
+        self._pending.clear()
+
     def remove_attachment(self, attachment_id: int) -> None:
         self.writer().delete_by_term("att", str(attachment_id))
 
@@ -337,11 +344,18 @@ class Indexer:
             pub_ids = list(s.scalars(select(m.Publication.id).order_by(m.Publication.id)))
         self._fresh = True
         try:
+            since_commit = 0
             for i in range(0, len(pub_ids), 200):
+                before = self.added
                 self._refresh_pubs(pub_ids[i:i + 200], seq)
-            # one process: one segment; several: one segment each, left as they are (merging
-            # them would redo the whole job in one process)
-            self.commit(optimize=self.procs <= 1)
+                since_commit += self.added - before
+                if self.procs <= 1 and since_commit >= SEGMENT_PAGES:
+                    self._commit_segment()
+                    since_commit = 0
+            # several processes write one segment each; nothing is merged afterwards: merging
+            # would redo the whole job in one process, and a big segment's term table is what
+            # costs memory when it is written
+            self._commit_segment()
         finally:
             self._fresh = False
         write_state(self.lib, seq)

@@ -156,3 +156,15 @@ def test_rebuild_in_several_processes_gives_the_same_answers(sqlite_demo: Catalo
     assert {h.publication_id for h in multi.hits} == set(ids)
     assert [p.page for h in multi.hits for p in h.pages] == [1] * 30
     assert sync(cat) == 0 and doc_count(cat) == 30 * 2 + len(cat.all(m.Publication))
+
+
+def test_a_big_rebuild_writes_bounded_segments(cat: Catalogue, monkeypatch: pytest.MonkeyPatch) -> None:
+    import kbase.indexing
+
+    monkeypatch.setattr(kbase.indexing, "SEGMENT_PAGES", 5)
+    ids = [add_document(cat, f"Part {i}", [f"Yttrium note {i}.", "Other page.", "Third page."])[0] for i in range(6)]
+    rebuild(cat)
+    ix = windex.open_dir(str(cat.library.index_dir))
+    assert len(ix._segments()) >= 3
+    assert {h.publication_id for h in search(cat, "yttrium", limit=10).hits} == set(ids)
+    assert doc_count(cat) == 6 * 4
