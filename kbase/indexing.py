@@ -43,6 +43,7 @@ STATE_FILE = "kbase-state.json"
 LOCK_FILE = "writer.lock"
 WRITER_MB = 64  # Whoosh's in-memory posting pool; keeps a big rebuild well under 300 MB
 LOCK_TIMEOUT = 60.0
+REBUILD_BATCH = 200  # publications read from the database at a time
 SEGMENT_PAGES = 25_000  # a rebuild writes segments of this size: bounded memory, few segments to search
 REL_KINDS = ("project", "person", "organisation", "series", "subject", "programme", "region")
 
@@ -345,9 +346,9 @@ class Indexer:
         self._fresh = True
         try:
             since_commit = 0
-            for i in range(0, len(pub_ids), 200):
+            for i in range(0, len(pub_ids), REBUILD_BATCH):
                 before = self.added
-                self._refresh_pubs(pub_ids[i:i + 200], seq)
+                self._refresh_pubs(pub_ids[i:i + REBUILD_BATCH], seq)
                 since_commit += self.added - before
                 if self.procs <= 1 and since_commit >= SEGMENT_PAGES:
                     self._commit_segment()

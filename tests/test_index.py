@@ -162,6 +162,7 @@ def test_a_big_rebuild_writes_bounded_segments(cat: Catalogue, monkeypatch: pyte
     import kbase.indexing
 
     monkeypatch.setattr(kbase.indexing, "SEGMENT_PAGES", 5)
+    monkeypatch.setattr(kbase.indexing, "REBUILD_BATCH", 2)
     ids = [add_document(cat, f"Part {i}", [f"Yttrium note {i}.", "Other page.", "Third page."])[0] for i in range(6)]
     rebuild(cat)
     ix = windex.open_dir(str(cat.library.index_dir))
