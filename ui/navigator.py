@@ -77,13 +77,16 @@ class Navigator(QTreeView):
         self._show_counts()
         self._generation = getattr(self, "_generation", 0) + 1
         generation = self._generation
-        tasks.run(_group_entries, self.catalogue.library, on_result=lambda e: self._fill(generation, e), parent=self)
+        # after the window's first paint: the table matters first
+        QTimer.singleShot(100, lambda: tasks.run(_group_entries, self.catalogue.library,
+                                                 on_result=lambda e: self._fill(generation, e), parent=self))
 
     def _fill(self, generation: int, entries: dict[str, list[tuple[int, str, int | None, str | None]]]) -> None:
         if generation != self._generation:
             return  # a newer populate() is on its way
         for key, rows in entries.items():
-            head = self._heads[key]
+            # items are built off the model and attached in one call: thousands of regions, one signal
+            top: list[QStandardItem] = []
             if key == "region":
                 items: dict[int, QStandardItem] = {}
                 for rid, name, parent_id, name_fr in rows:  # parents come first (sorted by depth)
@@ -91,13 +94,15 @@ class Navigator(QTreeView):
                     if name_fr:
                         item.setData(name_fr, ROLE_LABEL_FR)
                     items[rid] = item
-                    (items.get(parent_id) or head).appendRow(item)
+                    parent = items.get(parent_id) if parent_id else None
+                    parent.appendRow(item) if parent is not None else top.append(item)
             elif key == "saved":
-                for sid, name, _p, _f in rows:
-                    head.appendRow(self._item(name, ("saved", sid), Target(saved_search=sid), icon("search")))
+                top = [self._item(name, ("saved", sid), Target(saved_search=sid), icon("search")) for sid, name, _p, _f in rows]
             else:
-                for rid, name, _p, _f in rows:
-                    head.appendRow(self._item(name, (key, rid), Target("publication", query.Filter(**{key: str(rid)}))))
+                top = [self._item(name, (key, rid), Target("publication", query.Filter(**{key: str(rid)})))
+                       for rid, name, _p, _f in rows]
+            if top:
+                self._heads[key].appendRows(top)
         for item in self._walk():
             if self._key(item) in self._expanded_before:
                 self.setExpanded(item.index(), True)
