@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing as mp
 import os
+import queue
 import random
 import statistics
 import sys
@@ -161,7 +162,15 @@ def run(url: str, work: Path, tag: str, clients: int, seconds: float, hot: list[
     results = []
     ready = 0
     while len(results) < clients:
-        kind, payload = out.get(timeout=seconds + 900)
+        try:
+            kind, payload = out.get(timeout=2)
+        except queue.Empty:
+            dead = [p for p in procs if p.exitcode not in (None, 0)]
+            if dead:  # a client that crashed would keep the others waiting for ever
+                for p in procs:
+                    p.kill()
+                raise SystemExit(f"team_bench: {len(dead)} client process(es) failed; see the messages above")
+            continue
         if kind == "ready":
             ready += 1
             if ready == clients:
