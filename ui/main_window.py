@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QUndoStack
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QUndoStack
 from PySide6.QtWidgets import (
-    QAbstractItemView, QHeaderView, QLabel, QLineEdit, QMainWindow, QMenu, QMessageBox, QProgressBar,
-    QSplitter, QStackedWidget, QTableView, QTabWidget, QVBoxLayout, QWidget,
+    QLabel, QLineEdit, QMainWindow, QMenu, QMessageBox, QProgressBar,
+    QSplitter, QStackedWidget, QTabWidget, QVBoxLayout, QWidget,
 )
 
 from kbase import models as m
@@ -19,6 +19,7 @@ from ui.details import DetailsPane
 from ui.i18n import tr
 from ui.navigator import Navigator, Target
 from ui.resources import icon
+from ui.record_table import RecordTable
 from ui.table_model import RecordTableModel
 from ui.window_actions import build_actions, build_menus, retranslate_actions
 
@@ -48,7 +49,7 @@ class MainWindow(QMainWindow):
 
         self.navigator = Navigator(catalogue, self)
         self.model = RecordTableModel(catalogue, "publication", self)
-        self.table = QTableView(self)
+        self.table = RecordTable(self.model, self.settings, self)
         self.details = DetailsPane(catalogue, self)
         self._build_table()
         self._build_layout()
@@ -70,30 +71,10 @@ class MainWindow(QMainWindow):
     # -- construction -----------------------------------------------------------------------------
     def _build_table(self) -> None:
         t = self.table
-        t.setObjectName("records")
-        t.setModel(self.model)
-        t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        t.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        t.setAlternatingRowColors(True)
-        t.setWordWrap(False)
-        t.setShowGrid(False)
-        t.verticalHeader().setVisible(False)
-        t.verticalHeader().setDefaultSectionSize(24)
-        t.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # no per-row measuring of 50k rows
-        header = t.horizontalHeader()
-        header.setSectionsMovable(True)
-        header.setStretchLastSection(False)
-        header.setMinimumSectionSize(40)
-        header.setHighlightSections(False)
-        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        header.customContextMenuRequested.connect(self._column_menu)
-        header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
-        header.sortIndicatorChanged.connect(self._on_sort_indicator)
-        header.setSortIndicatorShown(True)
-        header.setSectionsClickable(True)
+        t.unsortable.connect(lambda: self.statusBar().showMessage(tr("This column cannot be sorted"), 3000))
         t.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         t.customContextMenuRequested.connect(self._table_menu)
-        self._apply_columns()
+        t.apply_columns()
 
     def _build_layout(self) -> None:
         from ui.search_panel import SearchPanel
@@ -178,8 +159,7 @@ class MainWindow(QMainWindow):
         """IDs of the selected rows (table order); in search results, the selected publications."""
         if self.stack.currentWidget() is self.search_panel:
             return self.search_panel.selected_ids()
-        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
-        return [rid for rid in (self.model.id_at(r) for r in rows) if rid is not None]
+        return self.table.selected_ids()
 
     def current_record(self) -> tuple[str, int] | None:
         """The record shown in the details pane."""
@@ -255,63 +235,19 @@ class MainWindow(QMainWindow):
         self._update_enabled()
 
     def _select_ids(self, ids: list[int]) -> None:
-        sel = self.table.selectionModel()
-        sel.clearSelection()
-        for rid in ids:
-            row = self.model.row_of(rid)
-            if row >= 0:
-                sel.select(self.model.index(row, 0),
-                           sel.SelectionFlag.Select | sel.SelectionFlag.Rows)
+        self.table.select_ids(ids)
 
     def _filter_timer_start(self) -> None:
         self._filter_timer.start()
 
-    def _on_sort_indicator(self, column: int, order: Qt.SortOrder) -> None:
-        if not self.model.is_sortable(column):  # put the arrow back where the rows are really sorted
-            header = self.table.horizontalHeader()
-            header.blockSignals(True)
-            header.setSortIndicator(self.model.sort_column, self.model.sort_order)
-            header.blockSignals(False)
-            self.statusBar().showMessage(tr("This column cannot be sorted"), 3000)
-            return
-        self.model.sort(column, order)
-
     def _apply_columns(self) -> None:
-        header = self.table.horizontalHeader()
-        state = self.settings.value(f"table/{self.model.kind}/header")
-        for col, c in enumerate(self.model.columns):
-            header.setSectionHidden(col, not c.shown)
-            header.resizeSection(col, c.width)
-        if isinstance(state, QByteArray) and not state.isEmpty():
-            header.restoreState(state)
-        # the first column (title or name) takes the room the others leave
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        column, order = header.sortIndicatorSection(), header.sortIndicatorOrder()
-        if not self.model.is_sortable(column):
-            column, order = 0, Qt.SortOrder.AscendingOrder
-        header.blockSignals(True)
-        header.setSortIndicator(column, order)
-        header.blockSignals(False)
-        self.model.sort(column, order)
+        self.table.apply_columns()
 
     def _save_header(self) -> None:
-        self.settings.setValue(f"table/{self.model.kind}/header", self.table.horizontalHeader().saveState())
-
-    def _column_menu(self, pos: Any) -> None:
-        self.column_menu().exec(self.table.horizontalHeader().mapToGlobal(pos))
+        self.table.save_columns()
 
     def column_menu(self) -> QMenu:
-        """Checkable entries, one per column of the current kind."""
-        menu = QMenu(tr("Columns"), self)
-        header = self.table.horizontalHeader()
-        for col, c in enumerate(self.model.columns):
-            action = menu.addAction(tr(c.title))
-            action.setCheckable(True)
-            action.setChecked(not header.isSectionHidden(col))
-            action.setEnabled(col != 0)
-            action.toggled.connect(lambda on, col=col: header.setSectionHidden(col, not on))
-        return menu
+        return self.table.column_menu(self)
 
     def _table_menu(self, pos: Any) -> None:
         menu = QMenu(self)

@@ -153,7 +153,7 @@ def test_unsortable_column_keeps_the_order(qtbot, window):
     assert header.sortIndicatorSection() == window.model.sort_column == 0
 
 
-def _drop(window, paths) -> "QDropEvent":  # noqa: F821
+def _drop(window, paths) -> object:
     from PySide6.QtCore import QMimeData, QPoint, QUrl
     from PySide6.QtGui import QDropEvent
 
