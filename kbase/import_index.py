@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import queue
 import threading
@@ -19,14 +20,14 @@ class _Abandoned(Exception):
 class BackgroundIndexer:
     """Holds the one Whoosh writer (kbase.indexing.Indexer) for the whole import.
 
-    The importer hands over each attachment once its transaction has committed; the
-    writer commits every commit_every seconds (so search sees progress) and at the end,
-    when leaving the Indexer also applies the rest of the change log.
+    The importer hands over each attachment once its transaction has committed; every
+    renew_every seconds (so search sees progress) and at the end the Indexer is left,
+    which commits and applies the rest of the change log.
     """
 
-    def __init__(self, library: Library, commit_every: float = 30.0):
+    def __init__(self, library: Library, renew_every: float = 30.0):
         self.library = library
-        self.commit_every = commit_every
+        self.renew_every = renew_every
         self.message: str | None = None
         self.indexed = 0  # pages
         self.cpu_seconds = 0.0  # CPU time of the indexing thread
@@ -69,20 +70,21 @@ class BackgroundIndexer:
         cat = Catalogue(self.library)  # its own: a Catalogue's session is not shared between threads
         started = time.thread_time()
         try:
-            with Indexer(cat) as ix:
-                last_commit = time.monotonic()
-                while True:
-                    item = self._queue.get()
-                    if self._abandon.is_set():
-                        self._seen_end = item is None
-                        raise _Abandoned()  # leaving the Indexer with an error discards its writer
-                    if item is None:
-                        self._seen_end = True
-                        break
-                    self.indexed += ix.add_attachment(item)
-                    if time.monotonic() - last_commit > self.commit_every:
-                        ix.commit()
-                        last_commit = time.monotonic()
+            while not self._seen_end:
+                # a fresh Indexer every renew_every seconds: leaving one commits and lets Whoosh
+                # drop the readers and caches that otherwise grow with the index
+                with Indexer(cat) as ix:
+                    opened = time.monotonic()
+                    while time.monotonic() - opened < self.renew_every:
+                        item = self._queue.get()
+                        if self._abandon.is_set():
+                            self._seen_end = item is None
+                            raise _Abandoned()  # leaving the Indexer with an error discards its writer
+                        if item is None:
+                            self._seen_end = True
+                            break
+                        self.indexed += ix.add_attachment(item)
+                gc.collect()
         except _Abandoned:
             self.message = "indexing was stopped: the index catches up at the next search (or `kbase reindex`)"
         except Exception as exc:  # the catalogue holds the truth; the index can be brought up to date later
