@@ -147,6 +147,7 @@ class MainWindow(QMainWindow):
         self.search_panel.open_hit.connect(self.open_attachment)
         self.search_panel.show_record.connect(lambda kind, rid: self.details.show_record(kind, rid))
         self.search_panel.closed.connect(self.show_browse)
+        self.search_panel.save_requested.connect(self.save_search)
         self.search_panel.hits.modelReset.connect(self._update_counts)
         self.stack.currentChanged.connect(lambda _i: self._update_counts())
         self.undo_stack.indexChanged.connect(lambda _i: self._refresh_timer.start())
@@ -187,9 +188,13 @@ class MainWindow(QMainWindow):
 
     def show_target(self, target: Target) -> None:
         if target.saved_search is not None:
+            import json
+
             saved = self.catalogue.get(m.SavedSearch, target.saved_search)
             self.search_field.setText(saved.query)
-            self.run_search()
+            self.stack.setCurrentWidget(self.search_panel)
+            self.tabs.setCurrentIndex(0)
+            self.search_panel.search(saved.query, json.loads(saved.filters) if saved.filters else {})
             return
         self.show_browse()
         if target.kind != self.model.kind:
@@ -217,6 +222,19 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.search_panel)
         self.tabs.setCurrentIndex(0)
         self.search_panel.search(query_text)
+
+    def save_search(self) -> None:
+        """Ask for a name and keep the current search in the navigator's Saved searches."""
+        from PySide6.QtWidgets import QInputDialog
+
+        name, ok = QInputDialog.getText(self, tr("Save search"), tr("Name of the saved search:"),
+                                        text=self.search_panel.query)
+        if not ok:
+            return
+        try:
+            self.search_panel.save_search(name)
+        except Exception as exc:  # a clash or a read-only library: say so
+            QMessageBox.warning(self, tr("Save search"), tasks.user_message(exc))
 
     def open_attachment(self, attachment_id: int, page: int = 1, term: str = "") -> None:
         """Open the attachment's PDF in a viewer tab at page, highlighting term."""

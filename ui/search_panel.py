@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from kbase.catalogue import Catalogue
+from kbase.errors import InvalidInput
 from kbase.query import Filter
 from ui import tasks
 from ui.i18n import tr
@@ -81,6 +82,7 @@ class SearchPanel(QWidget):
     open_hit = Signal(int, int, str)  # attachment id, page, term to find
     show_record = Signal(str, int)  # kind, id (the publication of the selected hit)
     closed = Signal()  # the user left the search
+    save_requested = Signal()  # "Save search…": the window asks for a name
 
     def __init__(self, catalogue: Catalogue, parent: QWidget | None = None):
         super().__init__(parent)
@@ -102,6 +104,8 @@ class SearchPanel(QWidget):
         self.clear_filters_button.clicked.connect(self.clear_filters)
         self.back_button = QPushButton(self)
         self.back_button.clicked.connect(self.closed.emit)
+        self.save_button = QPushButton(self)
+        self.save_button.clicked.connect(self.save_requested.emit)
 
         self.facets = FacetModel(self)
         self.facet_view = QTreeView(self)
@@ -136,6 +140,7 @@ class SearchPanel(QWidget):
         top.setContentsMargins(6, 6, 6, 0)
         top.addWidget(self.message, 1)
         top.addWidget(self.clear_filters_button)
+        top.addWidget(self.save_button)
         top.addWidget(self.back_button)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.addWidget(self.facet_view)
@@ -173,6 +178,21 @@ class SearchPanel(QWidget):
 
     def _warmed(self) -> None:
         self._synced = True
+
+    def save_search(self, name: str) -> int:
+        """Keep the current query and facet choices under name (replacing a saved search of that name)."""
+        import json
+
+        from kbase import models as m
+
+        name = name.strip()
+        if not name:
+            raise InvalidInput(tr("A saved search needs a name."))
+        filters = json.dumps(self.filters, ensure_ascii=False) if self.filters else None
+        existing = next((s for s in self.catalogue.all(m.SavedSearch) if s.name.lower() == name.lower()), None)
+        if existing is not None:
+            return self.catalogue.update(m.SavedSearch, existing.id, query=self.query, filters=filters).id
+        return self.catalogue.add(m.SavedSearch, name=name, query=self.query, filters=filters).id
 
     def mark_stale(self) -> None:
         """The catalogue changed: bring the index up to date before the next search."""
@@ -234,6 +254,7 @@ class SearchPanel(QWidget):
         self.message.style().unpolish(self.message)
         self.message.style().polish(self.message)
         self.clear_filters_button.setVisible(bool(self.filters))
+        self.save_button.setEnabled(bool(self.query) and not error)
 
     # -- facets ---------------------------------------------------------------------------------------
     def _facet_clicked(self, index: QModelIndex) -> None:
@@ -291,6 +312,7 @@ class SearchPanel(QWidget):
     def retranslate(self) -> None:
         self.clear_filters_button.setText(tr("Clear filters"))
         self.back_button.setText(tr("Back to the list"))
+        self.save_button.setText(tr("Save search…"))
         self.hits.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 2)
         self.facets.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 1)
         self.hit_view.viewport().update()

@@ -110,3 +110,34 @@ def test_selecting_a_hit_shows_its_publication(qtbot, make_window, sqlite_demo, 
     hit, _ = panel.hits.hit_at(panel.hits.index(0, 0))
     assert window.details.current == ("publication", hit.publication_id)
     assert window.selected_ids() == [] or window.selected_ids() == [hit.publication_id]
+
+
+def test_a_saved_search_appears_in_the_navigator_and_runs_again(qtbot, make_window, sqlite_demo, tmp_path: Path):
+    from ui.navigator import ROLE_TARGET
+
+    import_pdfs(sqlite_demo, tmp_path / "pdfs", PAGES)
+    window = make_window(sqlite_demo)
+    _search(qtbot, window, "cobalt")
+    panel = window.search_panel
+    facets = panel.facets
+    name, value = facets.facet_at(facets.index(0, 0, facets.index(0, 0)))
+    before = panel.result.total
+    panel.toggle_facet(name, value)
+    qtbot.waitUntil(lambda: panel._task.done and panel.result is not None, timeout=30000)
+    narrowed = panel.result.total
+    assert panel.filters == {name: value} and narrowed < before
+    panel.save_search("Cobalt, narrowed")
+    nav = window.navigator
+    saved = nav._heads["saved"]
+    qtbot.waitUntil(lambda: nav.loaded and nav._heads["saved"].rowCount() == 1, timeout=20000)
+    saved = nav._heads["saved"]
+    item = saved.child(0)
+    assert item.text() == "Cobalt, narrowed"
+    window.show_browse()
+    window.search_field.clear()
+    window.show_target(item.data(ROLE_TARGET)[1])
+    qtbot.waitUntil(lambda: panel._task is not None and panel._task.done, timeout=30000)
+    assert not panel.error, panel.error
+    assert panel.filters == {name: value} and panel.result.total == narrowed
+    assert window.search_field.text() == "cobalt"
+    assert window.stack.currentWidget() is panel
