@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Slot
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QUndoStack
 from PySide6.QtWidgets import (
     QLabel, QLineEdit, QMainWindow, QMenu, QMessageBox, QProgressBar,
@@ -384,6 +384,10 @@ class MainWindow(QMainWindow):
         self._refresh_timer.start()
 
     # -- language ------------------------------------------------------------------------------------------
+    @Slot(str)
+    def _language_changed(self, _lang: str) -> None:
+        self.retranslate()
+
     def retranslate(self) -> None:
         self.setWindowTitle(tr("Kbase") + " — " + self._library_label())
         self.search_field.setPlaceholderText(tr("Search the full text (e.g. cobalt AND year:2021)"))

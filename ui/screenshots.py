@@ -86,8 +86,9 @@ def import_folder(folder: Path, tag: str) -> Path:
     make_pdf(target / f"field-notes-{tag}.pdf", [f"Field notes ({tag})\nNotes from a visit to mine sites near Kamituga."])
     make_pdf(target / f"workshop-{tag}.pdf", [f"Workshop summary ({tag})\nParticipants discussed due diligence.",
                                               "Next steps\nA follow-up meeting is planned."])
-    good = make_pdf(target / f"damaged-{tag}.pdf", [f"A page ({tag}) that will be cut short.", "Second page."]).read_bytes()
-    (target / f"damaged-{tag}.pdf").write_bytes(good[: len(good) // 3])
+    # a PDF header followed by noise: what a broken download or a bad disk leaves behind
+    noise = bytes((i * 7919 + len(tag)) % 251 for i in range(6000))
+    (target / f"damaged-{tag}.pdf").write_bytes(b"%PDF-1.6\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog" + noise)
     (target / f"minutes-{tag}.pdf").write_text("These are meeting minutes saved as text, not a PDF.\n", encoding="utf-8")
     return target
 

@@ -39,10 +39,10 @@ def _text(value: Any) -> str:
 COLUMNS: dict[str, list[Column]] = {
     "publication": [
         Column("title", "Title", "title", width=420),
-        Column("authors", "Authors", None, width=200),
-        Column("date", "Date", "year", width=130),
-        Column("type", "Type", "type", width=110),
-        Column("series", "Series", None, width=150),
+        Column("authors", "Authors", None, width=170),
+        Column("date", "Date", "year", width=115),
+        Column("type", "Type", "type", width=100),
+        Column("series", "Series", None, width=125),
         Column("number", "Number", None, shown=False, width=70),
         Column("language", "Language", None, shown=False, width=70),
         Column("visibility", "Visibility", None, shown=False, width=90),
