@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any, Iterator, Sequence
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, SQLModel
 
@@ -16,6 +16,7 @@ from kbase.db import Library
 from kbase.errors import ConflictError, InvalidInput, LibraryError, NotFound
 from kbase.text import fold, fold_words
 
+CHANGE_LOG_LOCK = 0x6B62617365  # "kbase": the advisory lock write transactions take on PostgreSQL
 ALIAS_TABLES: dict[type, tuple[type, str]] = {
     m.Organisation: (m.OrganisationAlias, "organisation_id"),
     m.Person: (m.PersonAlias, "person_id"),
@@ -69,6 +70,10 @@ class Catalogue:
         self._pending: list[tuple[str, int, str]] = []
         self._touched: set[tuple[str, int]] = set()
         try:
+            if self.library.is_shared:
+                # writers take turns on PostgreSQL, so change numbers become visible in order and
+                # an index catching up from the log never skips a change that committed late
+                session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHANGE_LOG_LOCK})
             yield session
             session.commit()
         except IntegrityError as exc:

@@ -179,3 +179,31 @@ def test_a_week_offline_catches_up_in_one_pass(url: str, tmp_path: Path, monkeyp
     forget(b)
     for c in (a, b):
         c.library.close()
+
+
+def test_a_change_committed_late_is_not_skipped(url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A slow transaction that logged its change first and commits last must still reach other indexes."""
+    a = desktop(url, tmp_path / "a", monkeypatch)
+    b = desktop(url, tmp_path / "b", monkeypatch)
+    c = desktop(url, tmp_path / "c", monkeypatch)
+    sync(c)
+    finished = threading.Event()
+
+    def quick_edit() -> None:
+        b.add(m.Publication, title="Quick note on Uvira")
+        finished.set()
+
+    with a.transaction() as s:
+        a.add(m.Publication, title="Slow import about Shabunda")
+        s.flush()  # A's change row has its number now, A commits later
+        other = threading.Thread(target=quick_edit)
+        other.start()
+        finished.wait(1.0)
+        sync(c)  # C catches up while A is still writing
+    other.join(30)
+    assert finished.is_set()
+    sync(c)
+    assert search(c, "Shabunda").total == 1 and search(c, "Uvira").total == 1
+    forget(c)
+    for x in (a, b, c):
+        x.library.close()
