@@ -19,9 +19,10 @@ from kbase.errors import NotFound, QueryError, InvalidInput
 from kbase.text import fold
 
 MIN_PREFIX = 3  # a shorter prefix would expand to thousands of terms
-MAX_EXPANSIONS = 48  # the most frequent matching terms are kept
+MAX_EXPANSIONS = 32  # the most frequent matching terms are kept
 MAX_SCAN = 4000  # terms looked at for one prefix
 MAX_FUZZY = 2
+MAX_FUZZY_TERMS = 12  # spellings kept per field for word~
 TEXT_FIELDS = {"text": "text", "page": "text", "title": "title", "author": "author", "abstract": "abstract"}
 ID_FIELDS = ("type", "year", "language", "series", "subject", "project", "programme", "region", "organisation")
 FIELD_ALIASES = {"org": "organisation", "organization": "organisation", "lang": "language", "authors": "author"}
@@ -153,7 +154,10 @@ class Rewriter:
                 key = index_key(lang, q.text)
                 if key:
                     fz = wq.FuzzyTerm(fname, key, maxdist=min(q.maxdist, MAX_FUZZY), prefixlength=1)
-                    terms = [t.decode("utf-8") if isinstance(t, bytes) else t for t in fz._btexts(self.reader)][:MAX_EXPANSIONS]
+                    found = [t.decode("utf-8") if isinstance(t, bytes) else t for t in fz._btexts(self.reader)]
+                    # the closest spellings first, then the commonest: each one costs a posting list
+                    found.sort(key=lambda t: (_distance(key, t), -self.reader.doc_frequency(fname, t)))
+                    terms = found[:MAX_FUZZY_TERMS]
                     self._mark(fname, terms)
                     alternatives.extend(wq.Term(fname, t) for t in terms)
         elif isinstance(q, wq.Wildcard):
@@ -241,6 +245,16 @@ class Rewriter:
         if not ids:
             raise QueryError(f"no {name} matches {value!r} in {name}:{value}")
         return ids
+
+
+def _distance(a: str, b: str) -> int:
+    """Levenshtein distance (short words only: query terms and their near spellings)."""
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[-1]
 
 
 def _year(text: str) -> int:
