@@ -43,7 +43,8 @@ def date_label(year: int | None, month: int | None, month_end: int | None = None
 
 
 def _ref(obj: Any, label: str | None = None) -> dict[str, Any]:
-    name = label or getattr(obj, "title", None) or getattr(obj, "name", "")
+    # a person has both `name` and `title` (the position held): the name is the label
+    name = label or getattr(obj, "name", None) or getattr(obj, "title", "")
     return {"kind": obj.__tablename__, "id": obj.id, "label": name}
 
 

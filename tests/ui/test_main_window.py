@@ -191,3 +191,13 @@ def test_dropping_a_folder_imports_it_and_lists_the_damaged_file(qtbot, window, 
     assert query.count(sqlite_demo, "publication") == before + 1
     qtbot.waitUntil(lambda: window.model.rowCount() == before + 1, timeout=5000)  # the table refreshed itself
     dialog.close()
+
+
+def test_details_name_people_by_name_not_position(qtbot, window, sqlite_demo):
+    person = next(p for p in sqlite_demo.all(m.Person) if p.title and p.title != p.name)
+    pub_id = next(c.publication_id for c in sqlite_demo.all(m.Contributor) if c.person_id == person.id)
+    window.details.show_record("publication", pub_id)
+    assert person.name in window.details.toPlainText()
+    window.details.show_record("person", person.id)
+    text = window.details.toPlainText()
+    assert person.name in text and "Position" in text and person.title in text
