@@ -287,11 +287,15 @@ class Indexer:
         """Apply the change log since the last seq, commit, and record the new seq."""
         state = read_state(self.lib)
         last = int(state.get("last_seq", -1))
+        # up to the newest change now: with other desktops writing all the time, chasing the
+        # tail of the log would keep one sync going (a commit per round) for many seconds
+        upto = _max_seq(self.cat)
         applied = 0
-        while True:
+        while last < upto:
             with self.cat.reading() as s:
                 rows = list(s.execute(select(m.Change.seq, m.Change.kind, m.Change.record_id, m.Change.op)
-                                      .where(m.Change.seq > last).order_by(m.Change.seq).limit(batch)))
+                                      .where(m.Change.seq > last, m.Change.seq <= upto)
+                                      .order_by(m.Change.seq).limit(batch)))
             if not rows:
                 break
             self._apply(rows)
