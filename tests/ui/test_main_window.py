@@ -194,8 +194,9 @@ def test_dropping_a_folder_imports_it_and_lists_the_damaged_file(qtbot, window, 
 
 
 def test_details_name_people_by_name_not_position(qtbot, window, sqlite_demo):
-    person = next(p for p in sqlite_demo.all(m.Person) if p.title and p.title != p.name)
-    pub_id = next(c.publication_id for c in sqlite_demo.all(m.Contributor) if c.person_id == person.id)
+    people = {p.id: p for p in sqlite_demo.all(m.Person) if p.title and p.title != p.name}
+    contributor = next(c for c in sqlite_demo.all(m.Contributor) if c.person_id in people)
+    person, pub_id = people[contributor.person_id], contributor.publication_id
     window.details.show_record("publication", pub_id)
     assert person.name in window.details.toPlainText()
     window.details.show_record("person", person.id)
