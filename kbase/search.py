@@ -12,7 +12,7 @@ from itertools import chain
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from whoosh import index as windex
 from whoosh.searching import Searcher
 
@@ -253,10 +253,8 @@ def _hits(cat: Catalogue, view: _View, shown: list[int], groups: dict[int, list[
 
 def _fill_snippets(session: Any, wanted: dict[tuple[int, int], PageHit], highlight: dict[str, set[str]]) -> None:
     """Snippets only for the pages shown; their text comes from the catalogue."""
-    att_ids = sorted({a for a, _ in wanted})
-    pages = sorted({p for _, p in wanted})
     rows = session.execute(select(m.PageText.attachment_id, m.PageText.page, m.PageText.text)
-                           .where(m.PageText.attachment_id.in_(att_ids), m.PageText.page.in_(pages)))
+                           .where(tuple_(m.PageText.attachment_id, m.PageText.page).in_(sorted(wanted))))
     for att_id, page, text in rows:
         hit = wanted.get((att_id, page))
         if hit is not None:
