@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from kbase.errors import LibraryError
 
 if TYPE_CHECKING:
     from kbase.db import Library
 
-_script: ScriptDirectory | None = None
+_head: str | None = None
 
 
-def _config() -> Config:
+def _config() -> Any:
+    from alembic.config import Config
+
     from kbase.db import MIGRATIONS_DIR
 
     cfg = Config()
@@ -26,18 +26,40 @@ def _config() -> Config:
 
 
 def head_revision() -> str:
-    global _script
-    if _script is None:
-        _script = ScriptDirectory.from_config(_config())
-    return _script.get_current_head() or ""
+    global _head
+    if _head is None:
+        from alembic.script import ScriptDirectory
+
+        _head = ScriptDirectory.from_config(_config()).get_current_head() or ""
+    return _head
+
+
+def newest_revision_file() -> str:
+    """The head read from the file names ("0003_….py" → "0003"): no Alembic import at start-up."""
+    from kbase.db import MIGRATIONS_DIR
+
+    names = sorted(p.name.split("_", 1)[0] for p in (MIGRATIONS_DIR / "versions").glob("[0-9]*_*.py"))
+    return names[-1] if names else ""
+
+
+def stored_revision(lib: "Library") -> str | None:
+    try:
+        with lib.engine.connect() as conn:
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except DBAPIError:
+        return None  # a new library: no version table yet
 
 
 def current_revision(lib: "Library") -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with lib.engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
 def upgrade(lib: "Library", revision: str = "head") -> None:
+    from alembic import command
+
     cfg = _config()
     with lib.engine.begin() as conn:
         cfg.attributes["connection"] = conn
@@ -45,8 +67,9 @@ def upgrade(lib: "Library", revision: str = "head") -> None:
 
 
 def upgrade_if_needed(lib: "Library") -> None:
-    current = current_revision(lib)
-    if current == head_revision():
+    if stored_revision(lib) == newest_revision_file():
+        return  # the common case, answered without loading Alembic
+    if current_revision(lib) == head_revision():
         return
     if lib.read_only:
         raise LibraryError(f"library {lib.folder} needs a schema upgrade but is read-only")

@@ -59,3 +59,8 @@ def test_models_match_the_migrations(tmp_path) -> None:
         diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": False}), SQLModel.metadata)
     assert diff == []
     lib.close()
+
+
+def test_revision_files_are_named_after_their_revision() -> None:
+    """Start-up compares the stored revision with the newest file name instead of loading Alembic."""
+    assert schema.newest_revision_file() == schema.head_revision()
