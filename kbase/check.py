@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from kbase import models as m
 from kbase.catalogue import Catalogue
 from kbase.indexdocs import load_pubs, pages_of
-from kbase.indexing import Indexer, index_ready, read_state, rebuild, sync
+from kbase.indexing import Indexer, index_ready, open_dir, read_state, rebuild, sync
 from kbase.search import forget
 
 ORPHAN_MIN_AGE = 0.0  # seconds; an import running right now may own newer files
@@ -64,9 +64,7 @@ def index_problems(cat: Catalogue) -> tuple[list[Problem], set[int], set[str]]:
     behind = max_seq - int(read_state(lib).get("last_seq", -1))
     if behind > 0:
         problems.append(Problem("index", "index", f"the search index has not applied the last {behind} catalogue change(s)"))
-    from whoosh import index as windex
-
-    ix = windex.open_dir(str(lib.index_dir))
+    ix = open_dir(lib.index_dir)
     meta_sig: dict[int, int] = {}
     page_sig: dict[tuple[int, int], tuple[int, int, str]] = {}  # (att, page) → (pub, sig, key)
     dup_keys: set[str] = set()

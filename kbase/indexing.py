@@ -30,6 +30,7 @@ from typing import Any, Iterator
 from sqlalchemy import func, select
 from whoosh import index as windex
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import SegmentWriter
 
 from kbase import models as m
@@ -163,7 +164,13 @@ def open_index(lib: Any) -> windex.Index:
     """The library's index, for reading; raises LibraryError if there is none yet."""
     if not index_ready(lib):
         raise LibraryError("the library has no search index yet; run `kbase reindex`")
-    return windex.open_dir(str(lib.index_dir))
+    return open_dir(lib.index_dir)
+
+
+def open_dir(folder: Any) -> windex.Index:
+    """The index in folder, read through file handles: mapping a 400 MB segment into memory
+    would count it all against the process (and the 300 MB budget) once touched."""
+    return FileStorage(str(folder), supports_mmap=False).open_index()
 
 
 def _max_seq(cat: Catalogue) -> int:
@@ -218,7 +225,7 @@ class Indexer:
     def writer(self) -> SegmentWriter:
         if self._writer is None:
             if self._ix is None:
-                self._ix = windex.open_dir(str(self.lib.index_dir))
+                self._ix = open_dir(self.lib.index_dir)
             if self._fresh and self.procs > 1:
                 self._writer = self._ix.writer(procs=self.procs, limitmb=WRITER_MB, multisegment=True)
             else:
@@ -344,7 +351,7 @@ class Indexer:
         folder.mkdir(parents=True, exist_ok=True)
         write_state(self.lib, -1, rebuilding=True)  # a crash now leaves an index marked unusable
         seq = _max_seq(self.cat)
-        self._ix = windex.create_in(str(folder), make_schema())
+        self._ix = FileStorage(str(folder), supports_mmap=False).create_index(make_schema())
         with self.cat.reading() as s:
             pub_ids = list(s.scalars(select(m.Publication.id).order_by(m.Publication.id)))
         self._fresh = True
@@ -395,4 +402,4 @@ def rebuild(cat: Catalogue, procs: int = 1) -> int:
     return ix.added
 
 
-__all__ = ["sync", "rebuild", "Indexer", "make_schema", "open_index", "index_ready", "read_state", "writer_lock"]
+__all__ = ["sync", "rebuild", "Indexer", "make_schema", "open_index", "open_dir", "index_ready", "read_state", "writer_lock"]

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from sqlalchemy import select, tuple_
-from whoosh import index as windex
 from whoosh.searching import Searcher
 
 from kbase import models as m
@@ -21,7 +20,7 @@ from kbase.catalogue import Catalogue
 from kbase.docsets import Postings, doc_set, score_docs
 from kbase.errors import LibraryError, QueryError
 from kbase.indexdocs import FACETS
-from kbase.indexing import index_ready
+from kbase.indexing import index_ready, open_dir
 from kbase.query import Filter, find_ids
 from kbase.searchquery import compile_query
 from kbase.snippets import snippet
@@ -77,7 +76,7 @@ class _View:
     def __init__(self, folder: str):
         self.folder = folder
         self.lock = threading.Lock()
-        self.ix = windex.open_dir(folder)
+        self.ix = open_dir(folder)
         self.searcher: Searcher = self.ix.searcher()
         self._build_maps()
 
