@@ -178,14 +178,14 @@ def test_cancel_keeps_the_library_consistent(cat: Catalogue, tmp_path: Path) -> 
 def test_a_crashing_worker_costs_one_file(tmp_path: Path) -> None:
     files, thumbs = tmp_path / "files", tmp_path / "thumbs"
     thumbs.mkdir()
-    slow = pdfs.long_pdf(tmp_path / "slow.pdf", 1500)
+    slow = pdfs.long_pdf(tmp_path / "slow.pdf", 8000)  # long enough to be mid-file on an idle machine
     fine = pdfs.english_pdf(tmp_path / "fine.pdf")
     tasks = [Task(0, str(slow), "slow.pdf", None, "t0.part"), Task(1, str(fine), "fine.pdf", None, "t1.part")]
     pool = ExtractionPool(tasks, files, thumbs, frozenset(), workers=1).start()
     deadline = time.monotonic() + 20
     while not pool._workers and time.monotonic() < deadline:
         time.sleep(0.05)
-    time.sleep(1.0)  # the worker is inside the slow file (a hostile PDF would segfault here)
+    time.sleep(0.5)  # the worker is inside the slow file (a hostile PDF would segfault here)
     os.kill(pool._workers[0].process.pid, signal.SIGKILL)
     outcomes = {o.index: o for o in pool.outcomes()}
     pool.close()
@@ -195,7 +195,7 @@ def test_a_crashing_worker_costs_one_file(tmp_path: Path) -> None:
 
 
 def test_a_hanging_file_times_out(tmp_path: Path) -> None:
-    slow = pdfs.long_pdf(tmp_path / "slow.pdf", 1500)
+    slow = pdfs.long_pdf(tmp_path / "slow.pdf", 8000)  # takes well over the 1 s limit even on an idle machine
     fine = pdfs.english_pdf(tmp_path / "fine.pdf")
     tasks = [Task(0, str(slow), "slow.pdf", None, "t0.part"), Task(1, str(fine), "fine.pdf", None, "t1.part")]
     (tmp_path / "thumbs").mkdir()

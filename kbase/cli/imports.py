@@ -119,4 +119,6 @@ def cmd_import(args: argparse.Namespace) -> int:
         print_report(report, sys.stdout)
     if report.cancelled:
         return 130
-    return 1 if any(f.status in FAILED for f in report.files) and not report.imported else 0
+    # failure only when nothing of the batch is (now) in the library: duplicates count as there
+    in_library = report.imported or any(f.status == "duplicate" for f in report.files)
+    return 1 if any(f.status in FAILED for f in report.files) and not in_library else 0
