@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from kbase import models as m
 from kbase.catalogue import Catalogue
 from kbase.cli import main
 from kbase.db import open_library

@@ -7,7 +7,6 @@ from typing import Any
 from sqlalchemy import insert, text
 from sqlmodel import Session
 
-from kbase import models as m
 from kbase.catalogue import Catalogue
 
 

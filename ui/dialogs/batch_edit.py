@@ -9,8 +9,7 @@ from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QDialog, QDialogButtonBox, QGridLayout, QLabel, QMessageBox, QVBoxLayout, QWidget,
 )
 from kbase import models as m
-from kbase.batch import LINKS, apply_batch, revert_batch
-from kbase.catalogue import Catalogue
+from kbase.batch import LINKS
 from kbase.errors import InvalidInput
 from ui.editors.pickers import RecordPicker
 from ui.i18n import tr

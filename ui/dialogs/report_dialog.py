@@ -11,7 +11,7 @@ from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QGridLayout, QGroupBox,
-    QHBoxLayout, QLabel, QListWidget, QMessageBox, QPushButton, QSpinBox, QSplitter, QStackedWidget,
+    QLabel, QListWidget, QMessageBox, QPushButton, QSpinBox, QSplitter, QStackedWidget,
     QTextBrowser, QVBoxLayout, QWidget,
 )
 from sqlalchemy import func, select
