@@ -63,7 +63,7 @@ class MainWindow(QMainWindow):
         self.catalogue.listeners.append(self._on_catalogue_change)
         self._refresh_timer = QTimer(self, singleShot=True, interval=150, timeout=self.refresh)
         # after the first paint: bring the search index up to date so the first search is quick
-        QTimer.singleShot(700, self._warm_up)
+        QTimer.singleShot(700, self, self._warm_up)
 
     def _warm_up(self) -> None:
         self.track(self.search_panel.warm_up(), tr("Updating the search index…"))

@@ -78,7 +78,7 @@ class Navigator(QTreeView):
         self._generation = getattr(self, "_generation", 0) + 1
         generation = self._generation
         # after the window's first paint: the table matters first
-        QTimer.singleShot(100, lambda: tasks.run(_group_entries, self.catalogue.library,
+        QTimer.singleShot(100, self, lambda: tasks.run(_group_entries, self.catalogue.library,
                                                  on_result=lambda e: self._fill(generation, e), parent=self))
 
     def _fill(self, generation: int, entries: dict[str, list[tuple[int, str, int | None, str | None]]]) -> None:
@@ -111,7 +111,7 @@ class Navigator(QTreeView):
         self._show_counts()
         self.ready.emit()
         # counts run in a worker; wait for the first paint so they do not compete with the start-up
-        QTimer.singleShot(200, self.refresh_counts)
+        QTimer.singleShot(200, self, self.refresh_counts)
 
     def _item(self, label: str, key: tuple[str, Any], target: Target, item_icon: Any = None,
               translate: bool = False) -> QStandardItem:
