@@ -1,0 +1,62 @@
+"""The fast indexing path writes exactly the postings Whoosh's own path writes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from whoosh.fields import ID, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage
+from whoosh.writing import SegmentWriter
+
+from kbase.analysis import KeyText, fold_analyzer, language_analyzer
+from kbase.segwriter import FastSegmentWriter
+
+PAGES = [
+    "The ﬁrst survey of artisanal gold mines in South Kivu: the miners' co-operatives and the traders.",
+    "L'exploitation minière artisanale au Sud-Kivu : les coopératives, l'or et les négociants d'Uvira.",
+    "Résumé — résumés, RESUME, naïve café; the the the and of to a l d s 3T cobalt cobalt cobalt.",
+    "中文文本没有空格 ภาษาไทย 日本語のテキスト and some English words between them.",
+    "",
+    "Arms Trade Bulletin, June – July 2021: transfers, embargoes and the arms trade treaty's reports.",
+] * 7
+
+
+def _schema(field: Any) -> Schema:
+    return Schema(key=ID(stored=True), en=field(analyzer=language_analyzer("en"), phrase=True),
+                  fr=field(analyzer=language_analyzer("fr"), phrase=False),
+                  folded=field(analyzer=fold_analyzer(), phrase=True))
+
+
+def _build(folder: Path, field: Any, writer_class: Any, limitmb: float) -> dict[tuple[str, bytes], list[Any]]:
+    folder.mkdir()
+    ix = FileStorage(str(folder)).create_index(_schema(field))
+    w = writer_class(ix, limitmb=limitmb)
+    for i, text in enumerate(PAGES):
+        w.add_document(key=str(i), en=text, fr=text, folded=text)
+    w.commit()
+    postings: dict[tuple[str, bytes], list[Any]] = {}
+    with ix.reader() as r:
+        for fieldname, term in r.all_terms():
+            if fieldname == "key":
+                continue
+            m = r.postings(fieldname, term)
+            rows = []
+            while m.is_active():
+                rows.append((m.id(), m.weight(), m.value(), r.doc_field_length(m.id(), fieldname)))
+                m.next()
+            postings[(fieldname, term)] = rows
+    return postings
+
+
+@pytest.mark.parametrize("limitmb", [64, 0.005])  # in memory, and spilled to many runs on disk
+def test_fast_writer_writes_the_same_postings_as_whoosh(tmp_path: Path, limitmb: float) -> None:
+    reference = _build(tmp_path / "whoosh", TEXT, SegmentWriter, 64)
+    fast = _build(tmp_path / "fast", KeyText, FastSegmentWriter, limitmb)
+    assert len(reference) > 100
+    assert fast.keys() == reference.keys()
+    for key, rows in reference.items():
+        assert fast[key] == rows, key
+    # the languages' keys are really there: English and French stems, folded accents
+    assert ("en", b"survey") in fast and ("fr", b"cooper") in fast and ("folded", b"resume") in fast
