@@ -117,6 +117,8 @@ def extract_pdf(path: Path | str, password: str | None = None, filename: str | N
 
 
 def _read(doc: Any, password: str | None, filename: str, want_thumbnail: bool) -> Extraction:
+    import pymupdf
+
     page_count = doc.page_count
     if doc.needs_pass:
         if not password:
@@ -136,14 +138,18 @@ def _read(doc: Any, password: str | None, filename: str, want_thumbnail: bool) -
     for number in range(page_count):
         try:
             page = doc.load_page(number)
-            text = normalise_page_text(page.get_text("text"))
-            if number == 0:
-                first_dict = page.get_text("dict", flags=0)
+            if number == 0:  # one text page serves both the text and the layout the metadata needs
+                textpage = page.get_textpage(flags=pymupdf.TEXTFLAGS_TEXT)
+                text = normalise_page_text(page.get_text("text", textpage=textpage))
+                first_dict = page.get_text("dict", textpage=textpage)
+                del textpage
                 if want_thumbnail:
                     try:
                         thumb = _render_thumb(page)
                     except Exception:
                         thumb = None
+            else:
+                text = normalise_page_text(page.get_text("text"))
             del page  # one page at a time: memory stays flat however long the document
         except Exception:
             failed.append(number + 1)
