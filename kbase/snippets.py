@@ -35,7 +35,13 @@ def _candidates(keys: frozenset[str]) -> re.Pattern[str]:
     return re.compile("|".join(sorted(alts, key=len, reverse=True)), re.IGNORECASE)
 
 
-def _matches(word: str, en: set[str], fr: set[str], folded: set[str]) -> bool:
+@lru_cache(maxsize=64)
+def _verdicts(en: frozenset[str], fr: frozenset[str], folded: frozenset[str]) -> dict[str, bool]:
+    """Words already checked against one query's keys: a result page repeats most of them."""
+    return {}
+
+
+def _matches(word: str, en: set[str] | frozenset[str], fr: set[str] | frozenset[str], folded: set[str] | frozenset[str]) -> bool:
     for part in _split_word(word):
         if (en and key_en(part) in en) or (fr and key_fr(part) in fr) or (folded and fold_accents(part) in folded):
             return True
@@ -48,9 +54,19 @@ def snippet(text: str, highlight: dict[str, set[str]], width: int = WIDTH) -> st
     text = text[:MAX_TEXT]
     if not text.strip():
         return ""
-    pattern = _candidates(frozenset(en | fr | folded))
-    hits = [(mt.start(), mt.end(), mt.group().lower()) for mt in pattern.finditer(text)
-            if _matches(mt.group().lower(), en, fr, folded)]
+    en, fr, folded = frozenset(en), frozenset(fr), frozenset(folded)
+    pattern = _candidates(en | fr | folded)
+    verdicts = _verdicts(en, fr, folded)
+    hits: list[tuple[int, int, str]] = []
+    for mt in pattern.finditer(text):
+        word = mt.group().lower()
+        ok = verdicts.get(word)
+        if ok is None:
+            ok = verdicts[word] = _matches(word, en, fr, folded)
+            if len(verdicts) > 50_000:  # a huge page of distinct words: stay bounded
+                verdicts.clear()
+        if ok:
+            hits.append((mt.start(), mt.end(), word))
     start, end = _best_window(text, hits, width)
     out: list[str] = ["… " if start > 0 else ""]
     pos = start
