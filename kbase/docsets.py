@@ -8,10 +8,17 @@ queries fall back to Whoosh's own matching, restricted to the candidate document
 
 from __future__ import annotations
 
+import heapq
 import math
 from array import array
-from collections import OrderedDict
+from bisect import bisect_left, bisect_right
+from collections import Counter, OrderedDict
+from itertools import accumulate, compress, count, repeat
+from pickle import loads
 from typing import Any
+
+from whoosh.formats import Positions
+from whoosh.system import _INT_SIZE
 
 from whoosh import query as wq
 from whoosh.searching import Searcher
@@ -53,27 +60,91 @@ class Postings:
     def doc_frequency(self, fieldname: str, text: str) -> int:
         return len(self.get(fieldname, text)[0])
 
+    def positions(self, fieldname: str, text: str, docs: list[int]) -> dict[int, list[int]]:
+        """{document: positions of the term in it} for the given sorted documents."""
+        out: dict[int, list[int]] = {}
+        for sub, offset in self.searcher.leaf_searchers():
+            reader = sub.reader()
+            if (fieldname, text) in reader:
+                _leaf_positions(reader, fieldname, text, offset, docs, out)
+        return out
+
 
 def _read_leaf(reader: Any, fieldname: str, text: str, offset: int, ids: array, weights: array) -> None:
     matcher = reader.postings(fieldname, text)
     leaf = getattr(matcher, "child", matcher)  # FilterMatcher wraps a segment with deletions
     deleted = reader.deleted_docs_set if reader.has_deletions() else frozenset()
-    if not (hasattr(leaf, "_read_ids") and hasattr(leaf, "_read_weights")):  # another codec: the general way
-        for docnum in matcher.all_ids():
-            ids.append(docnum + offset)
-            weights.append(1.0)
+    if not hasattr(leaf, "_read_data"):  # postings inlined in the term table, or another codec
+        while matcher.is_active():
+            if matcher.id() not in deleted:
+                ids.append(matcher.id() + offset)
+                weights.append(matcher.weight())
+            matcher.next()
         return
     while leaf.is_active():
-        leaf._read_ids()
-        leaf._read_weights()
-        if deleted or offset:
-            for docnum, tf in zip(leaf._ids, leaf._weights):
+        block_ids, block_weights = _block(leaf)
+        if deleted:
+            for docnum, tf in zip(block_ids, block_weights):
                 if docnum not in deleted:
                     ids.append(docnum + offset)
                     weights.append(tf)
         else:
-            ids.extend(leaf._ids)
-            weights.extend(leaf._weights)
+            ids.extend(map(offset.__add__, block_ids) if offset else block_ids)
+            weights.extend(block_weights)
+        leaf._next_block()
+
+
+def _block(leaf: Any) -> tuple[Any, Any]:
+    """A W3 posting block's document numbers and weights, decoded in C (Whoosh adds up the
+    delta-coded numbers in a Python generator)."""
+    if leaf._data is None:
+        leaf._read_data()
+    raw_ids, raw_weights = leaf._data[0], leaf._data[1]
+    block_ids = raw_ids if leaf._byteids else accumulate(raw_ids)
+    if raw_weights is None:
+        raw_weights = repeat(1.0, leaf._blocklength)
+    elif isinstance(raw_weights, float):
+        raw_weights = repeat(raw_weights, leaf._blocklength)
+    return block_ids, raw_weights
+
+
+def _positions(value: bytes) -> list[int]:
+    """Positions of one posting (whoosh.formats.Positions.decode_positions, the sums in C)."""
+    if not value.endswith(b"."):
+        value += b"."
+    return list(accumulate(loads(value[_INT_SIZE:])))
+
+
+def _leaf_positions(reader: Any, fieldname: str, text: str, offset: int, wanted: list[int],
+                    out: dict[int, list[int]]) -> None:
+    """Positions of the term in the wanted documents (sorted, index-wide numbers) of one segment.
+
+    Blocks holding none of them are skipped from their headers, without being decoded."""
+    matcher = reader.postings(fieldname, text)
+    leaf = getattr(matcher, "child", matcher)
+    if not hasattr(leaf, "_read_data"):
+        while matcher.is_active():
+            docnum = matcher.id() + offset
+            i = bisect_left(wanted, docnum)
+            if i < len(wanted) and wanted[i] == docnum:
+                out[docnum] = _positions(matcher.value())
+            matcher.next()
+        return
+    lowest = offset  # every document of the block is above the previous block's last one
+    while leaf.is_active():
+        highest = leaf._maxid + offset
+        lo = bisect_left(wanted, lowest)
+        hi = bisect_right(wanted, highest, lo)
+        if lo < hi:
+            block_ids, _weights = _block(leaf)
+            where = dict(zip(map(offset.__add__, block_ids), count()))
+            leaf._read_values()
+            values = leaf._values
+            for docnum in wanted[lo:hi]:
+                i = where.get(docnum)
+                if i is not None:
+                    out[docnum] = _positions(values[i])
+        lowest = highest + 1
         leaf._next_block()
 
 
@@ -103,7 +174,7 @@ def doc_set(postings: Postings, q: wq.Query, universe: set[int] | None = None) -
             if not result:
                 return set()
         for sub in complex_:  # phrases: checked only against what the simple parts allow
-            ids = _matching(searcher, sub, result)
+            ids = phrase_docs(postings, sub, result) if _is_phrase(postings, sub) else _matching(searcher, sub, result)
             result = ids if result is None else result & ids
         if result is None:
             result = _all_docs(searcher) if universe is None else set(universe)
@@ -117,7 +188,54 @@ def doc_set(postings: Postings, q: wq.Query, universe: set[int] | None = None) -
         return base - doc_set(postings, q.query, universe)
     if isinstance(q, wq.Every):
         return _all_docs(searcher)
+    if _is_phrase(postings, q):
+        return phrase_docs(postings, q, None)
     return _matching(searcher, q, None)
+
+
+def _is_phrase(postings: Postings, q: wq.Query) -> bool:
+    """A phrase this module can check itself: adjacent words in a field with positions."""
+    if not isinstance(q, wq.Phrase) or q.slop != 1:
+        return False
+    schema = postings.searcher.schema
+    return q.fieldname in schema and isinstance(schema[q.fieldname].format, Positions)
+
+
+def phrase_docs(postings: Postings, q: wq.Phrase, candidates: set[int] | None) -> set[int]:
+    """Documents where the phrase's words stand side by side, in order (as Whoosh's Phrase with
+    slop 1). Positions are read only for the documents holding every word (and allowed by
+    candidates), rarest word first, so each next word is looked up in fewer documents."""
+    words = list(q.words)
+    if not words:
+        return set()
+    sets = sorted((term_docs(postings, q.fieldname, w) for w in words), key=len)
+    docs = set(candidates) if candidates is not None else sets[0]
+    for other in sets:
+        docs = docs & other
+        if not docs:
+            return set()
+    if len(words) == 1:
+        return docs
+    order = sorted(range(len(words)), key=lambda i: postings.doc_frequency(q.fieldname, words[i]))
+    starts: dict[int, set[int]] | None = None
+    for i in order:
+        wanted = sorted(docs if starts is None else starts)
+        found = postings.positions(q.fieldname, words[i], wanted)
+        shift = i.__rsub__  # a phrase starting at p has word i at p + i
+        if starts is None:
+            starts = {d: set(map(shift, found[d])) for d in wanted if d in found}
+        else:
+            narrowed: dict[int, set[int]] = {}
+            for d, begin in starts.items():
+                at = found.get(d)
+                if at:
+                    begin = begin.intersection(map(shift, at))
+                    if begin:
+                        narrowed[d] = begin
+            starts = narrowed
+        if not starts:
+            return set()
+    return set(starts or ())
 
 
 def _is_simple(q: wq.Query) -> bool:
@@ -146,12 +264,17 @@ def _all_docs(searcher: Searcher) -> set[int]:
 SATURATION = 1.2  # BM25's k1: the tenth occurrence of a word on a page adds little
 
 
-def scoring_terms(q: wq.Query) -> set[tuple[str, str]]:
-    """The (field, key) pairs whose occurrences rank a match (negated parts never do)."""
+def scoring_terms(q: wq.Query) -> list[tuple[str, str]]:
+    """The (field, key) pairs whose occurrences rank a match (negated parts never do), in a
+    fixed order (the same sums, to the last bit, however the documents are scored)."""
+    return sorted(_scoring_terms(q))
+
+
+def _scoring_terms(q: wq.Query) -> set[tuple[str, str]]:
     if isinstance(q, wq.Not):
         return set()
     if isinstance(q, wq.AndNot):
-        return scoring_terms(q.a)
+        return _scoring_terms(q.a)
     if type(q) is wq.Term:
         return {(q.fieldname, q.text)}
     if isinstance(q, wq.Phrase):
@@ -159,24 +282,77 @@ def scoring_terms(q: wq.Query) -> set[tuple[str, str]]:
     if isinstance(q, wq.compound.CompoundQuery):
         out: set[tuple[str, str]] = set()
         for sub in q.subqueries:
-            out |= scoring_terms(sub)
+            out |= _scoring_terms(sub)
         return out
     return set()
 
 
-def score_docs(postings: Postings, q: wq.Query, matched: set[int]) -> dict[int, float]:
-    """A BM25-like score (idf × saturated term frequency) for every matched document.
+class _Term:
+    """One scoring term of a query: its postings, idf and tf histogram."""
 
-    Adds up each query term's postings in a dict: no per-document matcher tree, so ranking
-    all matches of a common word stays in the milliseconds."""
-    scores = dict.fromkeys(matched, 0.0)
+    __slots__ = ("ids", "weights", "idf", "_hist")
+
+    def __init__(self, ids: array, weights: array, idf: float):
+        self.ids, self.weights, self.idf = ids, weights, idf
+        self._hist: list[tuple[float, int]] | None = None
+
+    def gain(self, tf: float) -> float:
+        return self.idf * tf / (tf + SATURATION)
+
+    def histogram(self) -> list[tuple[float, int]]:
+        """(term frequency, postings with it), highest first; counted in C."""
+        if self._hist is None:
+            self._hist = sorted(Counter(self.weights).items(), reverse=True)
+        return self._hist
+
+    def cut(self, budget: int) -> tuple[list[int], float]:
+        """(the postings with the highest frequencies, at most budget of them; the most any
+        other posting can add to a score)."""
+        if len(self.ids) <= budget:
+            return list(self.ids), 0.0
+        hist = self.histogram()
+        taken, floor = 0, None
+        for tf, n in hist:
+            if taken + n > budget:
+                break
+            taken += n
+            floor = tf
+        if floor is None:  # even the highest frequency alone is too common: none taken
+            return [], self.gain(hist[0][0])
+        rest = next(tf for tf, _n in hist if tf < floor)
+        return list(compress(self.ids, map(floor.__le__, self.weights))), self.gain(rest)
+
+
+def _terms(postings: Postings, q: wq.Query) -> list[_Term]:
     total = postings.total
+    out = []
     for fieldname, text in scoring_terms(q):
         ids, weights = postings.get(fieldname, text)
         df = len(ids)
-        if not df:
+        if df:
+            out.append(_Term(ids, weights, math.log(1.0 + (total - df + 0.5) / (df + 0.5))))
+    return out
+
+
+def score_docs(postings: Postings, q: wq.Query, matched: set[int] | list[int],
+               terms: list[_Term] | None = None) -> dict[int, float]:
+    """A BM25-like score (idf × saturated term frequency) for every matched document.
+
+    Adds up each query term's postings in a dict: no per-document matcher tree. When the
+    documents are few beside a posting list, each is looked up in the list instead."""
+    scores = dict.fromkeys(matched, 0.0)
+    if not scores:
+        return scores
+    for term in _terms(postings, q) if terms is None else terms:
+        ids, weights, idf = term.ids, term.weights, term.idf
+        n = len(ids)
+        if len(scores) * 16 < n:  # binary search: ~log2(n) steps per document instead of n in all
+            for docnum in scores:
+                i = bisect_left(ids, docnum)
+                if i < n and ids[i] == docnum:
+                    tf = weights[i]
+                    scores[docnum] += idf * tf / (tf + SATURATION)
             continue
-        idf = math.log(1.0 + (total - df + 0.5) / (df + 0.5))
         get = scores.get
         for docnum, tf in zip(ids, weights):
             old = get(docnum)
@@ -185,4 +361,63 @@ def score_docs(postings: Postings, q: wq.Query, matched: set[int]) -> dict[int, 
     return scores
 
 
-__all__ = ["doc_set", "term_docs", "score_docs", "scoring_terms", "Postings"]
+PRUNE_BUDGETS = (512, 8192)  # postings per term scored in the first rounds of top_groups
+
+
+def top_groups(postings: Postings, q: wq.Query, matched: set[int], doc_pub: Any, boosted: set[int],
+               boost: float, want: int, budgets: tuple[int, ...] = PRUNE_BUDGETS,
+               trace: list[int] | None = None) -> dict[int, float]:
+    """{group: best score} of the `want` groups (publications) whose best document scores
+    highest, as if every matched document were scored (ties: lower group number first).
+
+    Scoring every match of a common word costs a Python step per posting. Instead each round
+    scores only the documents holding some term at one of its highest frequencies (at most a
+    budget of postings per term) plus the boosted ones; any other document scores at most the
+    sum of the terms' next-highest gains. When the want-th group beats that bound, the answer
+    is exact; otherwise the next round takes more postings, the last one all of them.
+    trace, if given, receives the budget that gave the answer (0: all postings scored)."""
+    if want <= 0 or not matched:
+        return {}
+    terms = _terms(postings, q)
+    boosted = boosted & matched
+    for budget in budgets:
+        if sum(len(t.ids) for t in terms) <= budget:
+            break  # small enough to score outright
+        pool: set[int] = set(boosted)
+        bound = 0.0
+        for term in terms:
+            high, rest = term.cut(budget)
+            pool.update(high)
+            bound += rest
+        pool &= matched
+        if len(pool) * 2 > len(matched):
+            break  # pruning would not save much
+        best = _best_groups(score_docs(postings, q, pool, terms), doc_pub, boosted, boost)
+        top = _top(best, want)
+        if len(top) == want and best[top[-1]] > bound * (1 + 1e-9):
+            if trace is not None:
+                trace.append(budget)
+            return {g: best[g] for g in top}
+    best = _best_groups(score_docs(postings, q, matched, terms), doc_pub, boosted, boost)
+    if trace is not None:
+        trace.append(0)
+    return {g: best[g] for g in _top(best, want)}
+
+
+def _best_groups(scores: dict[int, float], doc_pub: Any, boosted: set[int], boost: float) -> dict[int, float]:
+    best: dict[int, float] = {}
+    for docnum, score in scores.items():
+        if docnum in boosted:
+            score *= boost
+        group = doc_pub[docnum]
+        if score > best.get(group, -1.0):
+            best[group] = score
+    best.pop(0, None)  # documents of no publication
+    return best
+
+
+def _top(best: dict[int, float], want: int) -> list[int]:
+    return heapq.nlargest(want, best, key=lambda g: (best[g], -g))
+
+
+__all__ = ["doc_set", "phrase_docs", "term_docs", "score_docs", "top_groups", "scoring_terms", "Postings"]

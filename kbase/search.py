@@ -8,16 +8,17 @@ import threading
 import time
 from array import array
 from collections import Counter, defaultdict
-from itertools import chain
+from itertools import chain, compress, repeat
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
+from sqlalchemy import text as sql_text
 from whoosh.searching import Searcher
 
 from kbase import models as m
 from kbase.catalogue import Catalogue
-from kbase.docsets import Postings, doc_set, score_docs
+from kbase.docsets import Postings, doc_set, score_docs, top_groups
 from kbase.errors import LibraryError, QueryError
 from kbase.indexdocs import FACETS
 from kbase.indexing import index_ready, open_dir
@@ -173,48 +174,43 @@ def _run(cat: Catalogue, view: _View, text: str, compiled: Any, allowed: set[int
     q = compiled.query
     doc_pub = view.doc_pub
     matched = doc_set(view.postings, q)
-    if allowed is not None:
-        matched = {d for d in matched if doc_pub[d] in allowed}
     matched.discard(-1)
-    per_pub = Counter(doc_pub[d] for d in matched)
-    per_pub.pop(0, None)
-    result = SearchResult(query=text, total=len(per_pub))
-    result.facets = _facets(view, per_pub)
+    if allowed is not None:
+        ordered = list(matched)
+        matched = set(compress(ordered, map(allowed.__contains__, map(doc_pub.__getitem__, ordered))))
+    pubs = set(map(doc_pub.__getitem__, matched))  # in C: no Python step per matched page
+    pubs.discard(0)
+    result = SearchResult(query=text, total=len(pubs))
+    result.facets = _facets(view, pubs)
     want = offset + limit
-    scores = score_docs(view.postings, q, matched)
     meta_docs = view.meta_docs
-    best: dict[int, float] = {}
-    for docnum, score in scores.items():
-        if docnum in meta_docs:
-            score *= META_BOOST
-            scores[docnum] = score
-        pub = doc_pub[docnum]
-        if score > best.get(pub, -1.0):
-            best[pub] = score
-    best.pop(0, None)
     if sort == "date":
-        dates = {p: view.meta.get(p, {}).get("date", 0) for p in best}
-        shown = heapq.nlargest(want, best, key=lambda p: (dates[p], p))[offset:]
+        dates = {p: view.meta.get(p, {}).get("date", 0) for p in pubs}
+        shown = heapq.nlargest(want, pubs, key=lambda p: (dates[p], p))[offset:]
+        best: dict[int, float] = {}
     else:
-        shown = heapq.nlargest(want, best, key=lambda p: (best[p], -p))[offset:]
-    shown_set = set(shown)
-    groups: dict[int, list[tuple[int, float]]] = defaultdict(list)
-    for docnum in matched:
-        pub = doc_pub[docnum]
-        if pub in shown_set:
-            groups[pub].append((docnum, scores.get(docnum, 0.0)))
-    for pub, docs in groups.items():
-        docs.sort(key=lambda ds: (-ds[1], ds[0]))
+        best = top_groups(view.postings, q, matched, doc_pub, meta_docs, META_BOOST, want)
+        shown = list(best)[offset:]
+    # the shown publications' matching documents, scored and ordered (only these)
+    groups: dict[int, list[tuple[int, float]]] = {}
+    docs = [d for p in shown for d in view.pub_docs.get(p, ()) if d in matched]
+    scores = score_docs(view.postings, q, docs)
+    for docnum in docs:
+        score = scores[docnum] * META_BOOST if docnum in meta_docs else scores[docnum]
+        groups.setdefault(doc_pub[docnum], []).append((docnum, score))
+    for pub, pairs in groups.items():
+        pairs.sort(key=lambda ds: (-ds[1], ds[0]))
+        if sort == "date":
+            best[pub] = pairs[0][1]
     result.hits = _hits(cat, view, shown, groups, best, compiled.highlight if with_snippets else None)
     for hit in result.hits:
         hit.matched_pages = sum(1 for d, _ in groups.get(hit.publication_id, []) if d not in meta_docs)
     return result
 
 
-def _facets(view: _View, per_pub: Counter) -> dict[str, list[tuple[str, str, int]]]:
+def _facets(view: _View, pubs: set[int]) -> dict[str, list[tuple[str, str, int]]]:
     """Publications per facet value, counted in C over each publication's precomputed keys."""
-    keys = view.facet_keys
-    counts = Counter(chain.from_iterable(keys.get(p, ()) for p in per_pub))
+    counts = Counter(chain.from_iterable(map(view.facet_keys.get, pubs, repeat(()))))
     by_facet: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
     for (name, value), count in counts.items():
         by_facet[name].append((value, view.facet_labels.get((name, value), value), count))
@@ -252,14 +248,28 @@ def _hits(cat: Catalogue, view: _View, shown: list[int], groups: dict[int, list[
 
 def _fill_snippets(session: Any, wanted: dict[tuple[int, int], PageHit], highlight: dict[str, set[str]]) -> None:
     """Snippets only for the pages shown; their text comes from the catalogue."""
-    # one equality pair per page: each is a lookup on the (attachment, page) unique index
-    # (a row-value IN made SQLite scan the whole table: 100 ms at 100k pages)
-    pairs = [and_(m.PageText.attachment_id == a, m.PageText.page == p) for a, p in sorted(wanted)]
-    rows = session.execute(select(m.PageText.attachment_id, m.PageText.page, m.PageText.text).where(or_(*pairs)))
-    for att_id, page, text in rows:
+    # one (attachment = ? AND page IN (…)) term per attachment: each is a lookup on the
+    # (attachment, page) unique index (a row-value IN made SQLite scan the whole table: 100 ms
+    # at 100k pages). Plain SQL text: building the same condition as SQLAlchemy expressions
+    # cost more than running it.
+    by_att: dict[int, list[int]] = defaultdict(list)
+    for att_id, page in sorted(wanted):
+        by_att[att_id].append(page)
+    clauses: list[str] = []
+    params: dict[str, int] = {}
+    for i, (att_id, pages) in enumerate(by_att.items()):
+        params[f"a{i}"] = att_id
+        names = []
+        for j, page in enumerate(pages):
+            params[f"p{i}_{j}"] = page
+            names.append(f":p{i}_{j}")
+        clauses.append(f"(attachment_id = :a{i} AND page IN ({', '.join(names)}))")
+    table = m.PageText.__tablename__
+    rows = session.execute(sql_text(f"SELECT attachment_id, page, text FROM {table} WHERE " + " OR ".join(clauses)), params)
+    for att_id, page, page_text in rows:
         hit = wanted.get((att_id, page))
         if hit is not None:
-            hit.snippet_html = snippet(text or "", highlight)
+            hit.snippet_html = snippet(page_text or "", highlight)
 
 
 __all__ = ["search", "SearchResult", "PubHit", "PageHit", "forget"]

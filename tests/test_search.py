@@ -229,3 +229,67 @@ def test_fast_match_sets_agree_with_whoosh(cat: Catalogue) -> None:
                  "gol*", "coblt~", "NOT gold", "title:doc gold", "(gold OR tin) AND cobalt"]:
         q = compile_query(cat, s.reader(), text).query
         assert doc_set(view.postings, q) == set(s.docs_for_query(q)), text
+
+
+def _varied_library(cat: Catalogue) -> None:
+    """Pages where a few words recur at many different frequencies, over several segments
+    (and a segment with deletions), with posting lists longer than one block (128)."""
+    import random
+
+    rng = random.Random(5)
+    words = ["gold", "cobalt", "tin", "mine", "trader", "road"]
+    for pub in range(12):
+        pages = []
+        for _ in range(50):
+            chosen = [w for w in words if rng.random() < 0.6] or ["nothing"]
+            text = " ".join(rng.choice(chosen) + " filler" * rng.randint(0, 2) for _ in range(rng.randint(3, 25)))
+            pages.append(text + " gold cobalt road" * (rng.random() < 0.2))
+        add_document(cat, f"Doc {pub} gold" if pub % 4 == 0 else f"Doc {pub}", pages)
+        if pub in (5, 9):
+            sync(cat)  # more than one segment
+    sync(cat)
+    cat.update(m.Publication, 2, title="Doc two renamed")  # its documents deleted in their segment
+    sync(cat)
+
+
+def test_pruned_ranking_finds_the_same_top_publications_as_a_full_scan(cat: Catalogue) -> None:
+    from kbase.docsets import _best_groups, _top, doc_set, score_docs, top_groups
+    from kbase.search import META_BOOST, _view
+    from kbase.searchquery import compile_query
+
+    _varied_library(cat)
+    view = _view(cat)
+    view.refresh()
+    rounds: list[int] = []
+    for text in ["gold", "gold cobalt", "gold OR tin", "cobalt NOT road", "mine trader", '"gold cobalt road"',
+                 "gol*", "tin~", "title:gold gold"]:
+        q = compile_query(cat, view.searcher.reader(), text).query
+        matched = doc_set(view.postings, q)
+        full = _best_groups(score_docs(view.postings, q, matched), view.doc_pub, view.meta_docs & matched, META_BOOST)
+        for want in (1, 3, 5, 20):
+            expected = {g: full[g] for g in _top(full, want)}
+            for budgets in [(4,), (8, 64), (32,), ()]:  # tiny budgets: every round of pruning is exercised
+                got = top_groups(view.postings, q, matched, view.doc_pub, view.meta_docs, META_BOOST, want, budgets, rounds)
+                assert list(got.items()) == list(expected.items()), (text, want, budgets)
+        assert [h.publication_id for h in search(cat, text, limit=5).hits] == _top(full, 5), text
+    assert {0, 4, 8, 32, 64} <= set(rounds)  # answers from a pruned round of each size, and from full scans
+
+
+def test_phrases_match_whoosh_across_blocks_segments_and_deletions(cat: Catalogue) -> None:
+    from kbase.docsets import doc_set
+    from kbase.search import _view
+    from kbase.searchquery import compile_query
+
+    _varied_library(cat)
+    add_document(cat, "Repeats", ["gold gold gold cobalt", "cobalt gold gold", "road gold road gold"])
+    sync(cat)
+    view = _view(cat)
+    view.refresh()
+    s = view.searcher
+    assert any(leaf.reader().doc_frequency("text_en", "gold") > 128 for leaf, _ in s.leaf_searchers())
+    for text in ['"gold cobalt"', '"cobalt gold"', '"gold cobalt road"', '"gold gold"', '"gold gold gold"',
+                 '"road gold road"', '"tin tin"', '"filler gold"', '"gold filler filler"', '"mine nowhere"',
+                 '"gold cobalt" AND tin', 'trader AND "road gold"', '"gold cobalt" OR "tin mine"', 'gold NOT "cobalt road"',
+                 'title:"doc 4 gold"']:
+        q = compile_query(cat, s.reader(), text).query
+        assert doc_set(view.postings, q) == set(s.docs_for_query(q)), text
