@@ -1,6 +1,9 @@
 """Import benchmark: raw PyMuPDF extraction with two processes (the ceiling) against `kbase import` end to end.
 
-Usage:  .venv/bin/python bench/import_bench.py DIR [--limit N] [--workers 2]
+Usage:  .venv/bin/python bench/import_bench.py DIR [--limit N] [--workers 2] [--search]
+
+--search then runs bench/search_bench.py (p50/p95 per query kind at about 10k and 100k pages,
+beside SQLite FTS5 on the same pages) in the same run, after the import.
 
 DIR is a folder of real PDFs. A corpus of about 3,000: on Debian, as root,
     apt-get install texlive-latex-extra-doc      # PDFs under /usr/share/doc/texlive-doc
@@ -106,6 +109,7 @@ def main() -> int:
     ap.add_argument("--limit", type=int, help="use N files spread over the corpus")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--keep", help="keep the benchmark library in this folder")
+    ap.add_argument("--search", action="store_true", help="then run the search benchmark (bench/search_bench.py)")
     args = ap.parse_args()
     folder = Path(args.dir)
     if not folder.is_dir():
@@ -166,6 +170,12 @@ def main() -> int:
     finally:
         if not args.keep:
             shutil.rmtree(lib_dir, ignore_errors=True)
+    if args.search:
+        import subprocess
+
+        print("\nsearch (bench/search_bench.py --pages 10000 100000 --queries 50):", flush=True)
+        script = Path(__file__).with_name("search_bench.py")
+        return subprocess.call([sys.executable, str(script), "--pages", "10000", "100000", "--queries", "50"])
     return 0
 
 
