@@ -70,6 +70,43 @@ class Postings:
         return out
 
 
+def remember_term_lookups(searcher: Searcher, most: int = 200_000) -> None:
+    """Keep the keys read by the term tables' binary searches (prefix and fuzzy expansions
+    look up dozens of terms, each ~20 keys read through a file handle; the upper levels of
+    the search are the same every time)."""
+    for leaf, _offset in searcher.leaf_searchers():
+        tindex = getattr(getattr(leaf.reader(), "_terms", None), "_tindex", None)
+        if tindex is None or not all(hasattr(tindex, a) for a in ("indexbase", "indexsize", "indexlen", "_get_pos", "key_at")):
+            continue
+        tindex.closest_key_pos = _closest_key_pos(tindex, most)
+
+
+def _closest_key_pos(tindex: Any, most: int) -> Any:
+    base, size, length = tindex.indexbase, tindex.indexsize, tindex.indexlen
+    get_pos, key_at = tindex._get_pos, tindex.key_at
+    keys: dict[int, bytes] = {}
+
+    def closest_key_pos(key: bytes) -> int | None:
+        """whoosh.filedb.filetables.OrderedHashReader.closest_key_pos, remembering keys."""
+        if not isinstance(key, bytes):
+            raise TypeError(f"Key {key!r} should be bytes")
+        lo, hi = 0, length
+        while lo < hi:
+            mid = (lo + hi) // 2
+            midkey = keys.get(mid)
+            if midkey is None:
+                if len(keys) >= most:
+                    keys.clear()
+                midkey = keys[mid] = key_at(get_pos(base + mid * size))
+            if midkey < key:
+                lo = mid + 1
+            else:
+                hi = mid
+        return None if lo == length else get_pos(base + lo * size)
+
+    return closest_key_pos
+
+
 def _read_leaf(reader: Any, fieldname: str, text: str, offset: int, ids: array, weights: array) -> None:
     matcher = reader.postings(fieldname, text)
     leaf = getattr(matcher, "child", matcher)  # FilterMatcher wraps a segment with deletions
@@ -420,4 +457,4 @@ def _top(best: dict[int, float], want: int) -> list[int]:
     return heapq.nlargest(want, best, key=lambda g: (best[g], -g))
 
 
-__all__ = ["doc_set", "phrase_docs", "term_docs", "score_docs", "top_groups", "scoring_terms", "Postings"]
+__all__ = ["remember_term_lookups", "doc_set", "phrase_docs", "term_docs", "score_docs", "top_groups", "scoring_terms", "Postings"]

@@ -18,7 +18,7 @@ from whoosh.searching import Searcher
 
 from kbase import models as m
 from kbase.catalogue import Catalogue
-from kbase.docsets import Postings, doc_set, score_docs, top_groups
+from kbase.docsets import Postings, doc_set, remember_term_lookups, score_docs, top_groups
 from kbase.errors import LibraryError, QueryError
 from kbase.indexdocs import FACETS
 from kbase.indexing import index_ready, open_dir
@@ -91,6 +91,7 @@ class _View:
 
     def _build_maps(self) -> None:
         self.postings = Postings(self.searcher)
+        remember_term_lookups(self.searcher)
         reader = self.searcher.reader()
         self.doc_pub = array("i", [0]) * reader.doc_count_all()
         self.pub_docs: dict[int, list[int]] = defaultdict(list)

@@ -24,15 +24,37 @@ def _letter(ch: str) -> str:
 def _candidates(keys: frozenset[str]) -> re.Pattern[str]:
     """Words that may stem to one of the keys: those starting like a key (a stem begins like its word).
 
-    The regex scan runs in C; only its few candidates are stemmed and checked."""
-    alts = set()
+    The regex scan runs in C; only its few candidates are stemmed and checked. The keys' first
+    letters form a trie behind one word-start test: a fuzzy or prefix query has dozens of keys,
+    and one alternative per key made the scan try each of them at every character."""
+    cjk: set[str] = set()
+    trie: dict[str, dict] = {}
     for key in keys:
         head = key[:3]
-        pattern = "".join(_letter(ch) for ch in head)
-        alts.add(pattern if _CJK_RE.match(head) else rf"(?<!\w){pattern}\w*(?:['’]\w+)?")
+        if not head:
+            continue
+        if _CJK_RE.match(head):
+            cjk.add("".join(_letter(ch) for ch in head))
+            continue
+        node = trie
+        for ch in head:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # a head may end here
+    alts = sorted(cjk, key=len, reverse=True)
+    if trie:
+        alts.append(rf"(?<!\w){_trie(trie)}\w*(?:['’]\w+)?")
     if not alts:
         return re.compile(r"(?!x)x")
-    return re.compile("|".join(sorted(alts, key=len, reverse=True)), re.IGNORECASE)
+    return re.compile("|".join(alts), re.IGNORECASE)
+
+
+def _trie(node: dict[str, dict]) -> str:
+    branches = [_letter(ch) + _trie(child) for ch, child in sorted(node.items()) if ch]
+    if "" in node:
+        branches.append("")  # longer heads first, as the longest alternative used to be
+    if len(branches) == 1:
+        return branches[0]
+    return "(?:" + "|".join(branches) + ")"
 
 
 @lru_cache(maxsize=64)
