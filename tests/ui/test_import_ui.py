@@ -107,6 +107,7 @@ def test_edit_publication_from_the_results(qtbot, window, tmp_path) -> None:
 def test_cancel_stops_the_import_and_says_so(qtbot, window, tmp_path) -> None:
     for i in range(12):
         english_pdf(tmp_path / "many" / f"doc{i:02}.pdf", n_pages=3)
+    before = window.catalogue.count(m.Attachment)
     dialog = start_import(window, [str(tmp_path / "many")])
     qtbot.addWidget(dialog)
     dialog.cancel_or_close()
@@ -116,6 +117,11 @@ def test_cancel_stops_the_import_and_says_so(qtbot, window, tmp_path) -> None:
     assert dialog.model.rowCount() == 12
     assert "cancelled" in statuses
     assert "cancelled" in dialog.heading.text().lower()
+    # what was committed before the cancel is whole; nothing else was written
+    imported = [f for f in dialog.report.files if f.imported]
+    assert window.catalogue.count(m.Attachment) == before + len(imported)
+    for f in imported:
+        assert window.catalogue.get(m.Attachment, f.attachment_id).publication_id == f.publication_id
 
 
 def test_results_model_passes_the_model_tester(qtmodeltester, tmp_path) -> None:
@@ -162,3 +168,16 @@ def test_closing_the_window_stops_a_running_import(qtbot, window, tmp_path) -> N
     assert dialog._cancel.is_set()
     qtbot.waitUntil(lambda: dialog.report is not None, timeout=60000)
     assert dialog.report.cancelled
+
+
+def test_a_failure_in_the_import_process_is_a_message_not_a_traceback(qtbot, window, tmp_path) -> None:
+    english_pdf(tmp_path / "one.pdf")
+    window.catalogue.set_setting("import.visibility", "everyone")  # a bad library setting stops the import
+    dialog = start_import(window, [str(tmp_path / "one.pdf")])
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.error_message is not None, timeout=120000)
+    assert dialog.summary.isVisible() and dialog.summary.text() == dialog.error_message
+    assert "import.visibility" in dialog.error_message and "Traceback" not in dialog.error_message
+    assert "stopped" in dialog.heading.text().lower() and not dialog.is_running()
+    assert dialog.report is None and "Traceback" in dialog.task.details  # kept for a bug report, not shown
+    dialog.close()

@@ -38,21 +38,16 @@ class _ProgressBridge(QObject):
 
 
 def _run_import(library: Any, paths: list[str], progress: Any, cancel: threading.Event, task: tasks.Task) -> Any:
-    from kbase.importer import import_paths
+    """Worker thread: the import runs in a child process; this thread only waits on its pipe.
 
-    cat = Catalogue(library)  # its own session: the GUI thread keeps using the window's catalogue
+    (Extraction, catalogue writes and indexing in this process would share the GIL with the GUI thread.)"""
+    from kbase.import_process import ImportProcess
 
     def tell(state: Any) -> None:
-        progress.progressed.emit(_copy(state))
+        progress.progressed.emit(state)  # a fresh object from the pipe: nobody else changes it
         task.report(state.files_done, state.files_total, Path(state.current).name if state.current else "")
 
-    return import_paths(cat, paths, progress=tell, cancel=cancel)
-
-
-def _copy(state: Any) -> Any:
-    from dataclasses import replace
-
-    return replace(state)  # the importer keeps changing its own object
+    return ImportProcess(library.location, paths).run(progress=tell, cancelled=cancel.is_set)
 
 
 def _duration(seconds: float | None) -> str:
@@ -73,6 +68,7 @@ class ImportDialog(QDialog):
         self.window_ref = window
         self.paths = [str(p) for p in paths]
         self.report: Any = None
+        self.error_message: str | None = None  # why the import stopped, when it failed
         self.task: tasks.Task | None = None
         self._cancel = threading.Event()
         self._bridge = _ProgressBridge(self)
@@ -92,6 +88,7 @@ class ImportDialog(QDialog):
         self.current.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.summary = QLabel(self)
         self.summary.setObjectName("import_summary")
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.summary.setWordWrap(True)
 
         self.model = ImportResultsModel(self)
@@ -214,11 +211,19 @@ class ImportDialog(QDialog):
         self.finished_import.emit(report)
 
     def _on_error(self, message: str) -> None:
+        """Said in the dialog itself (no second window on top): what stopped the import, in plain words."""
+        self.error_message = message
         self.heading.setText(tr("The import stopped."))
+        self.summary.setText(message)
+        self.summary.setStyleSheet("color: #a4161a; font-weight: 600;")
+        self.summary.show()
+        self.bar.hide()
         self.rate.hide()
         self.current.hide()
         self._finish_buttons()
-        QMessageBox.critical(self, tr("Import"), message)
+        refresh = getattr(self.window_ref, "refresh", None)
+        if refresh:  # files committed before the failure are in the catalogue
+            refresh()
         self.finished_import.emit(None)
 
     def _finish_buttons(self) -> None:
