@@ -211,7 +211,7 @@ def doc_set(postings: Postings, q: wq.Query, universe: set[int] | None = None) -
             if not result:
                 return set()
         for sub in complex_:  # phrases: checked only against what the simple parts allow
-            ids = phrase_docs(postings, sub, result) if _is_phrase(postings, sub) else _matching(searcher, sub, result)
+            ids = _within(postings, sub, result, universe)
             result = ids if result is None else result & ids
         if result is None:
             result = _all_docs(searcher) if universe is None else set(universe)
@@ -228,6 +228,24 @@ def doc_set(postings: Postings, q: wq.Query, universe: set[int] | None = None) -
     if _is_phrase(postings, q):
         return phrase_docs(postings, q, None)
     return _matching(searcher, q, None)
+
+
+def _within(postings: Postings, q: wq.Query, candidates: set[int] | None, universe: set[int] | None) -> set[int]:
+    """doc_set(q) & candidates, checking phrases only in the candidates."""
+    if candidates is None:
+        return doc_set(postings, q, universe)
+    if not candidates:
+        return set()
+    if _is_phrase(postings, q):
+        return phrase_docs(postings, q, candidates)
+    if isinstance(q, wq.Or):
+        out: set[int] = set()
+        for sub in q.subqueries:
+            out |= _within(postings, sub, candidates, universe)
+        return out
+    if _is_simple(q):
+        return doc_set(postings, q, universe) & candidates
+    return _matching(postings.searcher, q, candidates)
 
 
 def _is_phrase(postings: Postings, q: wq.Query) -> bool:

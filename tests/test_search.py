@@ -290,6 +290,6 @@ def test_phrases_match_whoosh_across_blocks_segments_and_deletions(cat: Catalogu
     for text in ['"gold cobalt"', '"cobalt gold"', '"gold cobalt road"', '"gold gold"', '"gold gold gold"',
                  '"road gold road"', '"tin tin"', '"filler gold"', '"gold filler filler"', '"mine nowhere"',
                  '"gold cobalt" AND tin', 'trader AND "road gold"', '"gold cobalt" OR "tin mine"', 'gold NOT "cobalt road"',
-                 'title:"doc 4 gold"']:
+                 'trader AND (tin OR "gold cobalt")', 'mine AND ("road gold" OR "gold gold") NOT tin', 'title:"doc 4 gold"']:
         q = compile_query(cat, s.reader(), text).query
         assert doc_set(view.postings, q) == set(s.docs_for_query(q)), text
