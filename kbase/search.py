@@ -222,7 +222,10 @@ def _hits(cat: Catalogue, view: _View, shown: list[int], groups: dict[int, list[
           scores: dict[int, float], highlight: dict[str, set[str]] | None) -> list[PubHit]:
     s = view.searcher
     with cat.reading() as session:
-        pubs = {p.id: p for p in session.scalars(select(m.Publication).where(m.Publication.id.in_(shown)))} if shown else {}
+        P = m.Publication  # the columns shown, not whole records with their relationships
+        rows = session.execute(select(P.id, P.title, P.subtitle, P.abstract, P.year, P.type, P.month)
+                               .where(P.id.in_(shown))) if shown else []
+        pubs = {p.id: p for p in rows}
         hits: list[PubHit] = []
         wanted_pages: dict[tuple[int, int], PageHit] = {}
         for pub_id in shown:
