@@ -16,6 +16,7 @@ from kbase import models as m
 from kbase.catalogue import Catalogue
 from ui import hooks, i18n, tasks
 from ui.details import DetailsPane
+from ui.first_paint import after_first_paint
 from ui.i18n import tr
 from ui.navigator import Navigator, Target
 from ui.resources import icon
@@ -49,6 +50,7 @@ class MainWindow(QMainWindow):
 
         self.navigator = Navigator(catalogue, self)
         self.model = RecordTableModel(catalogue, "publication", self)
+        self.model.quick_start = True  # the first screenful now, the other ids after the first paint
         self.table = RecordTable(self.model, self.settings, self)
         self.details = DetailsPane(catalogue, self)
         self._build_table()
@@ -62,8 +64,13 @@ class MainWindow(QMainWindow):
         self.retranslate()
         self.catalogue.listeners.append(self._on_catalogue_change)
         self._refresh_timer = QTimer(self, singleShot=True, interval=150, timeout=self.refresh)
+        after_first_paint(self.table.viewport(), self._complete_table)
         # after the first paint: bring the search index up to date so the first search is quick
         QTimer.singleShot(700, self, self._warm_up)
+
+    def _complete_table(self) -> None:
+        selected = self.selected_ids()
+        self.model.complete(lambda: (self._select_ids(selected), self._update_counts()))
 
     def _warm_up(self) -> None:
         self.track(self.search_panel.warm_up(), tr("Updating the search index…"))

@@ -13,6 +13,7 @@ from kbase import models as m
 from kbase import query
 from kbase.catalogue import Catalogue
 from ui import tasks
+from ui.first_paint import after_first_paint
 from ui.i18n import language, tr
 from ui.resources import icon
 
@@ -77,9 +78,9 @@ class Navigator(QTreeView):
         self._show_counts()
         self._generation = getattr(self, "_generation", 0) + 1
         generation = self._generation
-        # after the window's first paint: the table matters first
-        QTimer.singleShot(100, self, lambda: tasks.run(_group_entries, self.catalogue.library,
-                                                 on_result=lambda e: self._fill(generation, e), parent=self))
+        # after the window's first paint: the table matters first (a worker would take the GIL from the paint)
+        after_first_paint(self.viewport(), lambda: QTimer.singleShot(50, self, lambda: tasks.run(
+            _group_entries, self.catalogue.library, on_result=lambda e: self._fill(generation, e), parent=self)))
 
     def _fill(self, generation: int, entries: dict[str, list[tuple[int, str, int | None, str | None]]]) -> None:
         if generation != self._generation:

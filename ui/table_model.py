@@ -15,6 +15,7 @@ from kbase.catalogue import Catalogue
 from ui.i18n import date_label, timestamp, tr
 
 BLOCK = 64  # rows loaded per database round trip; a screenful or two
+QUICK_ROWS = 4 * BLOCK  # a quick first query reads this many ids, the rest come from a worker
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -103,6 +104,10 @@ class RecordTableModel(QAbstractTableModel):
         self._series: dict[int, str] | None = None
         self._generation = 0  # bumped by every query, so a late background result is recognised
         self.error = ""  # the last query problem (shown by the window), "" when fine
+        # quick_start: the next query reads only the first QUICK_ROWS ids (and the count); complete() reads
+        # the rest in a worker. Start-up shows a large catalogue without waiting for 50,000 ids.
+        self.quick_start = False
+        self.partial = False  # ids past QUICK_ROWS are still None
 
     # -- what is shown -----------------------------------------------------------------------
     def set_kind(self, kind: str, filter: query.Filter | None = None) -> None:
@@ -152,7 +157,7 @@ class RecordTableModel(QAbstractTableModel):
             if generation != self._generation or kind != self.kind:
                 return
             self.beginResetModel()
-            self.ids, self.error, self._series = ids, "", None
+            self.ids, self.error, self._series, self.partial = ids, "", None, False
             self._rows.clear()
             self.endResetModel()
             if then is not None:
@@ -167,12 +172,28 @@ class RecordTableModel(QAbstractTableModel):
         self._generation += 1
         self._rows.clear()
         column = self.columns[self.sort_column] if self.sort_column < len(self.columns) else self.columns[0]
+        descending = self.sort_order == Qt.SortOrder.DescendingOrder
+        quick, self.quick_start, self.partial = self.quick_start, False, False
         try:
-            self.ids = query.find_ids(self.catalogue, self.kind, self.filter, sort=column.sort or None,
-                                      descending=self.sort_order == Qt.SortOrder.DescendingOrder)
+            if quick:
+                ids: list[Any] = query.find_ids(self.catalogue, self.kind, self.filter, sort=column.sort or None,
+                                                descending=descending, limit=QUICK_ROWS)
+                if len(ids) == QUICK_ROWS:
+                    total = query.count(self.catalogue, self.kind, self.filter)
+                    ids += [None] * (total - len(ids))
+                    self.partial = total > QUICK_ROWS
+                self.ids = ids
+            else:
+                self.ids = query.find_ids(self.catalogue, self.kind, self.filter, sort=column.sort or None,
+                                          descending=descending)
             self.error = ""
         except KbaseError as exc:
             self.ids, self.error = [], str(exc)
+
+    def complete(self, then: Callable[[], Any] | None = None) -> None:
+        """After a quick first query: read all the ids in a worker (nothing to do when they are all here)."""
+        if self.partial:
+            self.reload_in_background(then)
 
     # -- sorting (through the core) ------------------------------------------------------------
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -229,6 +250,8 @@ class RecordTableModel(QAbstractTableModel):
             return None
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             record_id = self.ids[index.row()]
+            if record_id is None:  # past a quick first query: blank until complete() has the ids
+                return ""
             row = self._rows.get(record_id)
             if row is None:
                 self._fetch_block(index.row())
@@ -244,7 +267,7 @@ class RecordTableModel(QAbstractTableModel):
     # -- block loading ---------------------------------------------------------------------------
     def _fetch_block(self, row: int) -> None:
         start = row - row % BLOCK
-        ids = [i for i in self.ids[start:start + BLOCK] if i not in self._rows]
+        ids = [i for i in self.ids[start:start + BLOCK] if i is not None and i not in self._rows]
         if not ids:
             return
         try:
