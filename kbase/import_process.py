@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import threading
 import time
 import traceback
@@ -42,8 +43,13 @@ def _message(exc: BaseException) -> str:
     return f"unexpected problem: {exc.__class__.__name__}: {exc}"
 
 
-def _child(request: _Request, conn: Any) -> None:
+def _child(request: _Request, conn: Any, nice: int) -> None:
     """The child process: open the library, import, send progress and the report back through conn."""
+    if nice and hasattr(os, "nice"):
+        try:  # background work: on a busy machine the user's window gets the processor first
+            os.nice(nice)  # the extraction workers started below inherit it
+        except OSError:
+            pass
     cancel = threading.Event()
     send_lock = threading.Lock()
 
@@ -100,13 +106,15 @@ def _child(request: _Request, conn: Any) -> None:
 class ImportProcess:
     """kbase.importer.import_paths in a child process ('spawn': safe from a process with threads).
 
-    run() blocks (call it from a worker thread): it starts the child, hands every ImportProgress
-    to `progress`, forwards a cancel (`cancelled()` is polled) and returns the ImportReport;
-    a failure in the child, or its death, raises ImportFailed with a message for the user.
+    The child runs at a lower priority (`nice`). run() blocks (call it from a worker thread): it starts
+    the child, hands every ImportProgress to `progress`, forwards a cancel (`cancelled()` is polled) and
+    returns the ImportReport; a failure in the child, or its death, raises ImportFailed with a message
+    for the user.
     """
 
-    def __init__(self, location: str, paths: Sequence[str | Path], **options: Any):
+    def __init__(self, location: str, paths: Sequence[str | Path], *, nice: int = 10, **options: Any):
         self.request = _Request(str(location), [str(p) for p in paths], options)
+        self.nice = nice  # added to the child's niceness (lower priority); 0 keeps the caller's
         self.exitcode: int | None = None
         self.pid: int | None = None  # the child, once started
 
@@ -114,7 +122,7 @@ class ImportProcess:
             cancelled: Callable[[], bool] | None = None, poll: float = 0.05) -> Any:
         ctx = multiprocessing.get_context("spawn")
         parent, child = ctx.Pipe(duplex=True)
-        process = ctx.Process(target=_child, args=(self.request, child), name="kbase-import", daemon=False)
+        process = ctx.Process(target=_child, args=(self.request, child, self.nice), name="kbase-import", daemon=False)
         process.start()
         self.pid = process.pid
         child.close()  # only the child holds its end now: a dead child means EOF here
