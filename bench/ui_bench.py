@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 PROBE = r"""
 import os, sys, time
 sys.path.insert(0, {root!r})
+import ui.app  # first, as main.py does: the app decides what loads before PySide6
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 import ui.main_window as mw
@@ -113,6 +114,7 @@ def run_child(code: str, env: dict[str, str]) -> tuple[float, str, float]:
         if line.startswith("PAINTED"):
             break
     elapsed = time.perf_counter() - started
+    finished_at = clock.elapsed()
     proc.wait(timeout=60)
     if not line.startswith("PAINTED"):
         raise SystemExit(f"the app did not paint: {proc.stderr.read() if proc.stderr else ''}")
@@ -205,10 +207,14 @@ def measure_import(app: Any, window: Any, pdfs: Path, n: int) -> None:
     gaps: list[int] = []
     last = [clock.elapsed()]
 
+    stamps: list[tuple[int, int, float]] = []  # (gap ms, when it ended in ms after the start, GUI-thread CPU ms)
+    last_cpu = [time.thread_time()]
+
     def beat() -> None:
-        now = clock.elapsed()
+        now, cpu = clock.elapsed(), time.thread_time()
         gaps.append(now - last[0])
-        last[0] = now
+        stamps.append((now - last[0], now, (cpu - last_cpu[0]) * 1000))
+        last[0], last_cpu[0] = now, cpu
 
     timer = QTimer()
     timer.setInterval(2)
@@ -218,6 +224,7 @@ def measure_import(app: Any, window: Any, pdfs: Path, n: int) -> None:
     dialog = show_import(window, [str(pdfs)])
     wait_until(app, lambda: dialog.report is not None)
     elapsed = time.perf_counter() - started
+    finished_at = clock.elapsed()
     # the window refreshes its table after the import: count that too
     settle_end = time.monotonic() + 1.0
     while time.monotonic() < settle_end:
@@ -229,6 +236,10 @@ def measure_import(app: Any, window: Any, pdfs: Path, n: int) -> None:
     print(f"import of {n} PDFs ({report.imported} imported, {report.pages} pages) took {elapsed:.1f} s; "
           f"GUI thread blocked at most {max(gaps) - 2} ms (99th percentile gap {gaps[int(len(gaps) * 0.99)]} ms, "
           f"{len(gaps):,} heartbeats)")
+    worst = sorted(stamps, reverse=True)[:3]
+    print("  longest blocks: " + ", ".join(f"{gap} ms (GUI-thread CPU {cpu:.0f} ms) ending {when / 1000:.1f} s after the start"
+                                         for gap, when, cpu in worst)
+          + f"; the report arrived {finished_at / 1000:.1f} s after the start")
     dialog.close()
 
 
@@ -240,10 +251,12 @@ def main() -> int:
     parser.add_argument("--pdfs", type=int, default=500)
     parser.add_argument("--skip-import", action="store_true")
     parser.add_argument("--launch-only", action="store_true")
+    parser.add_argument("--skip-launch", action="store_true", help="only the table and import measures")
     args = parser.parse_args()
     library = Path(args.library)
     ensure_catalogue(library)
-    measure_launch(library)
+    if not args.skip_launch:
+        measure_launch(library)
     if args.launch_only:
         return 0
 
