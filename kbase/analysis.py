@@ -33,19 +33,21 @@ def fold_accents(word: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-@lru_cache(maxsize=200_000)
+# bounded caches: a corpus of manuals has hundreds of thousands of distinct tokens, and an
+# entry costs about 300 bytes; the common words stay cached
+@lru_cache(maxsize=20_000)
 def _split_word(word: str) -> tuple[str, ...]:
     """Elisions and inner apostrophes split a word: l'exploitation → l, exploitation."""
     return tuple(p for p in re.split(r"[.'’]", word) if p) if ("'" in word or "’" in word) else (word,)
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=50_000)
 def key_en(word: str) -> str:
     """Index key of a lower-case word in the English field: fold accents, then stem."""
     return _STEMMERS["en"](fold_accents(word))
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=50_000)
 def key_fr(word: str) -> str:
     """Index key of a lower-case word in the French field: stem (it needs the accents), then fold."""
     return fold_accents(_STEMMERS["fr"](word))
@@ -131,7 +133,8 @@ class KeyText(TEXT):
         poses: dict[str, list[int]] = {}
         pos = 0
         for word in TOKEN_RE.findall(value):
-            for part in split(word.lower()):
+            word = word.lower()
+            for part in split(word) if ("'" in word or "’" in word) else (word,):
                 if part in stop:
                     continue
                 k = key(part)
