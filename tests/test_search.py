@@ -293,3 +293,26 @@ def test_phrases_match_whoosh_across_blocks_segments_and_deletions(cat: Catalogu
                  'trader AND (tin OR "gold cobalt")', 'mine AND ("road gold" OR "gold gold") NOT tin', 'title:"doc 4 gold"']:
         q = compile_query(cat, s.reader(), text).query
         assert doc_set(view.postings, q) == set(s.docs_for_query(q)), text
+
+
+def test_fuzzy_terms_are_the_same_on_one_segment_or_many(cat: Catalogue) -> None:
+    from whoosh.support.levenshtein import damerau_levenshtein
+
+    from kbase.search import _view
+    from kbase.searchquery import fuzzy_terms
+
+    spellings = ["coblat", "cbolat", "ocbalt", "cobaltt", "cobat", "cboalt", "glod", "godl", "golden", "goldne", "gdlo", "gloden"]
+    for i in range(0, len(spellings), 4):
+        add_document(cat, f"Spellings {i}", [" ".join(spellings[i:i + 4]) + " cobalt gold"])
+        sync(cat)  # one segment each
+    view = _view(cat)
+    view.refresh()
+    reader = view.searcher.reader()
+    assert len(reader.leaf_readers()) > 1
+    lexicon = [t.decode() for t in reader.lexicon("text_en")]
+    for key in ["cobalt", "gold", "golden", "cbolat"]:
+        for maxdist in (1, 2):
+            expected = {t for t in lexicon if t[:1] == key[:1] and damerau_levenshtein(t, key) <= maxdist}
+            assert fuzzy_terms(reader, "text_en", key, maxdist) == expected, (key, maxdist)
+    assert {"coblat", "cboalt"} <= fuzzy_terms(reader, "text_en", "cobalt", 1)  # a swap is one edit
+    assert set(found(cat, "glod~1")) >= {p for p in found(cat, "godl")}
