@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -175,11 +176,15 @@ class Rewriter:
 
     def _expand(self, fname: str, prefix: str) -> list[wq.Query]:
         """The most frequent terms that start with prefix, capped so a prefix stays fast."""
-        found: list[tuple[int, str]] = []
-        for n, (btext, info) in enumerate(self.reader.iter_prefix(fname, prefix)):
-            if n >= MAX_SCAN:
-                break
-            found.append((info.doc_frequency(), btext.decode("utf-8")))
+        # each segment's term table read in order (the merged reader looks every term up in
+        # every segment); a term among the first MAX_SCAN overall is among each segment's first
+        frequency: dict[bytes, int] = defaultdict(int)
+        for leaf, _offset in self.reader.leaf_readers():
+            for n, (btext, info) in enumerate(leaf.iter_prefix(fname, prefix)):
+                if n >= MAX_SCAN:
+                    break
+                frequency[btext] += info.doc_frequency()
+        found = [(frequency[b], b.decode("utf-8")) for b in sorted(frequency)[:MAX_SCAN]]
         found.sort(reverse=True)
         terms = [t for _, t in found[:MAX_EXPANSIONS]]
         self._mark(fname if fname.startswith("text_") else "fold", terms)
