@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import zlib
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter, OrderedDict
@@ -134,15 +135,62 @@ def _read_leaf(reader: Any, fieldname: str, text: str, offset: int, ids: array, 
 def _block(leaf: Any) -> tuple[Any, Any]:
     """A W3 posting block's document numbers and weights, decoded in C (Whoosh adds up the
     delta-coded numbers in a Python generator)."""
-    if leaf._data is None:
-        leaf._read_data()
-    raw_ids, raw_weights = leaf._data[0], leaf._data[1]
+    data = leaf._data
+    if data is None:
+        data = _ids_and_weights(leaf)
+        if data is None:
+            leaf._read_data()
+            data = leaf._data
+    raw_ids, raw_weights = data[0], data[1]
     block_ids = raw_ids if leaf._byteids else accumulate(raw_ids)
     if raw_weights is None:
         raw_weights = repeat(1.0, leaf._blocklength)
     elif isinstance(raw_weights, float):
         raw_weights = repeat(raw_weights, leaf._blocklength)
     return block_ids, raw_weights
+
+
+_BYTES_GLOBAL = b"c_codecs\nencode\n"  # how protocol 2 pickles the first bytes object
+_PARTIAL = 2048  # bytes decompressed at a time while looking for the values
+
+
+def _ids_and_weights(leaf: Any) -> tuple[Any, Any, tuple] | None:
+    """(ids, weights, ()) of a block without unpickling its values (positions).
+
+    A block is a pickled (ids, weights, values) tuple; values, last, are bytes objects that
+    protocol 2 rebuilds one function call each: most of the decoding time for a field with
+    positions. The pickle is cut where the values begin and closed with an empty tuple (only
+    as much as needed is decompressed). Anything unexpected returns None: the caller decodes
+    the whole block the usual way."""
+    fixed = leaf.format.fixed_value_size()
+    if fixed == 0 or leaf._byteids:
+        return None
+    raw = leaf._postfile.get(leaf._dataoffset, leaf._nextoffset - leaf._dataoffset)
+    try:
+        if leaf._compression:
+            inflater = zlib.decompressobj()
+            out = inflater.decompress(raw, _PARTIAL)
+            while (at := out.find(_BYTES_GLOBAL)) < 0 and inflater.unconsumed_tail:
+                out += inflater.decompress(inflater.unconsumed_tail, _PARTIAL)
+        else:
+            out = raw
+            at = out.find(_BYTES_GLOBAL)
+        if at < 0:
+            return None
+        n = leaf._blocklength
+        if (fixed is None or fixed < 0) and n > 3:  # a tuple of values opens with a MARK
+            at -= 1
+            if out[at:at + 1] != b"(":
+                return None
+        data = loads(out[:at] + b")\x87.")
+    except Exception:  # not the layout expected: let Whoosh decode it
+        return None
+    if not (isinstance(data, tuple) and len(data) == 3 and isinstance(data[0], tuple) and len(data[0]) == n):
+        return None
+    weights = data[1]
+    if not (weights is None or isinstance(weights, float) or (isinstance(weights, tuple) and len(weights) == n)):
+        return None
+    return data
 
 
 def _positions(value: bytes) -> list[int]:

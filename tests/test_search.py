@@ -316,3 +316,33 @@ def test_fuzzy_terms_are_the_same_on_one_segment_or_many(cat: Catalogue) -> None
             assert fuzzy_terms(reader, "text_en", key, maxdist) == expected, (key, maxdist)
     assert {"coblat", "cboalt"} <= fuzzy_terms(reader, "text_en", "cobalt", 1)  # a swap is one edit
     assert set(found(cat, "glod~1")) >= {p for p in found(cat, "godl")}
+
+
+def test_posting_lists_read_from_blocks_equal_whooshs_own_reading(cat: Catalogue) -> None:
+    from kbase.docsets import Postings, _ids_and_weights
+    from kbase.search import _view
+
+    _varied_library(cat)
+    view = _view(cat)
+    view.refresh()
+    s = view.searcher
+    postings = Postings(s)
+    reader = s.reader()
+    cut = 0
+    for fieldname in ("text_en", "text_fr", "title", "pub", "kind"):
+        for btext in reader.lexicon(fieldname):
+            text = btext.decode()
+            ids, weights = postings.get(fieldname, text)
+            expected: list[tuple[int, float]] = []
+            for leaf, offset in s.leaf_searchers():
+                if (fieldname, text) in leaf.reader():
+                    m = leaf.reader().postings(fieldname, text)
+                    while m.is_active():
+                        expected.append((m.id() + offset, m.weight()))
+                        m.next()
+                    inner = getattr(m, "child", m)
+                    if hasattr(inner, "_read_data"):
+                        inner.reset()
+                        cut += _ids_and_weights(inner) is not None
+            assert list(zip(ids, weights)) == expected, (fieldname, text)
+    assert cut  # blocks were read without their values
