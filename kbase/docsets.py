@@ -200,6 +200,21 @@ def _positions(value: bytes) -> list[int]:
     return list(accumulate(loads(value[_INT_SIZE:])))
 
 
+def _many_positions(values: list[bytes]) -> list[list[int]]:
+    """_positions of each value, unpickled in one call: each value is a count and a pickled
+    list of gaps; their pickles, stripped of header and end, become the items of one tuple."""
+    if all(v.startswith(b"\x80\x02]", _INT_SIZE) for v in values):
+        start = _INT_SIZE + 2
+        body = b"".join([v[start:-1] if v.endswith(b".") else v[start:] for v in values])
+        try:
+            gaps = loads(b"\x80\x02(" + body + b"t.")
+        except Exception:
+            gaps = None
+        if isinstance(gaps, tuple) and len(gaps) == len(values):
+            return list(map(list, map(accumulate, gaps)))
+    return [_positions(v) for v in values]
+
+
 def _leaf_positions(reader: Any, fieldname: str, text: str, offset: int, wanted: list[int],
                     out: dict[int, list[int]]) -> None:
     """Positions of the term in the wanted documents (sorted, index-wide numbers) of one segment.
@@ -221,14 +236,13 @@ def _leaf_positions(reader: Any, fieldname: str, text: str, offset: int, wanted:
         lo = bisect_left(wanted, lowest)
         hi = bisect_right(wanted, highest, lo)
         if lo < hi:
+            leaf._read_data()  # the whole block: its values are wanted too
             block_ids, _weights = _block(leaf)
             where = dict(zip(map(offset.__add__, block_ids), count()))
             leaf._read_values()
             values = leaf._values
-            for docnum in wanted[lo:hi]:
-                i = where.get(docnum)
-                if i is not None:
-                    out[docnum] = _positions(values[i])
+            docs = [d for d in wanted[lo:hi] if d in where]
+            out.update(zip(docs, _many_positions([values[where[d]] for d in docs])))
         lowest = highest + 1
         leaf._next_block()
 
