@@ -60,3 +60,24 @@ def test_fast_writer_writes_the_same_postings_as_whoosh(tmp_path: Path, limitmb:
         assert fast[key] == rows, key
     # the languages' keys are really there: English and French stems, folded accents
     assert ("en", b"survey") in fast and ("fr", b"cooper") in fast and ("folded", b"resume") in fast
+
+
+def test_pool_spills_to_runs_and_gives_postings_in_whoosh_order(tmp_path: Path) -> None:
+    import random
+
+    from whoosh.filedb.filestore import FileStorage as Storage
+
+    from kbase.segwriter import _Pool
+
+    rng = random.Random(3)
+    items = [(rng.choice(["en", "fr", "title"]), f"w{rng.randrange(300)}".encode(), doc, 1.0, b"v%d" % doc)
+             for doc in range(2000) for _ in range(5)]
+    items = list(dict.fromkeys(items))  # a term once per document
+    # documents of a merged segment can arrive after later ones: still sorted per term
+    items += [("en", b"w1", 5_000 - d, 2.0, b"m") for d in range(3)]
+    pool = _Pool(Storage(str(tmp_path)), None, limitmb=0.02)
+    for item in items:
+        pool.add(item)
+    assert len(pool.runs) > 3  # it really spilled
+    out = list(pool.iter_postings())
+    assert out == sorted(items)
