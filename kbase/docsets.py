@@ -405,39 +405,51 @@ def _scoring_terms(q: wq.Query) -> set[tuple[str, str]]:
 
 
 class _Term:
-    """One scoring term of a query: its postings, idf and tf histogram."""
+    """One scoring term of a query: its postings, idf, and how much of them a round takes.
 
-    __slots__ = ("ids", "weights", "idf", "_hist")
+    Levels: level j takes the postings with the j highest distinct frequencies."""
+
+    __slots__ = ("ids", "weights", "idf", "hist", "level")
 
     def __init__(self, ids: array, weights: array, idf: float):
         self.ids, self.weights, self.idf = ids, weights, idf
-        self._hist: list[tuple[float, int]] | None = None
+        self.hist: list[tuple[float, int]] = []  # (term frequency, postings with it), highest first
+        self.level = 0
 
     def gain(self, tf: float) -> float:
         return self.idf * tf / (tf + SATURATION)
 
-    def histogram(self) -> list[tuple[float, int]]:
-        """(term frequency, postings with it), highest first; counted in C."""
-        if self._hist is None:
-            self._hist = sorted(Counter(self.weights).items(), reverse=True)
-        return self._hist
-
-    def cut(self, budget: int) -> tuple[list[int], float]:
-        """(the postings with the highest frequencies, at most budget of them; the most any
-        other posting can add to a score)."""
+    def start(self, budget: int) -> None:
+        """The deepest level holding at most budget postings (all of them when few)."""
         if len(self.ids) <= budget:
-            return list(self.ids), 0.0
-        hist = self.histogram()
-        taken, floor = 0, None
-        for tf, n in hist:
+            self.hist = [(min(self.weights), len(self.ids))]
+            self.level = 1
+            return
+        self.hist = sorted(Counter(self.weights).items(), reverse=True)  # counted in C
+        taken = level = 0
+        for _tf, n in self.hist:
             if taken + n > budget:
                 break
             taken += n
-            floor = tf
-        if floor is None:  # even the highest frequency alone is too common: none taken
-            return [], self.gain(hist[0][0])
-        rest = next(tf for tf, _n in hist if tf < floor)
-        return list(compress(self.ids, map(floor.__le__, self.weights))), self.gain(rest)
+            level += 1
+        self.level = level
+
+    def rest(self, level: int | None = None) -> float:
+        """The most a posting not taken at the level adds to a score."""
+        level = self.level if level is None else level
+        return self.gain(self.hist[level][0]) if level < len(self.hist) else 0.0
+
+    def size(self, level: int | None = None) -> int:
+        level = self.level if level is None else level
+        return sum(n for _tf, n in self.hist[:level])
+
+    def taken(self) -> Any:
+        if self.level >= len(self.hist):
+            return self.ids
+        if self.level == 0:
+            return ()
+        floor = self.hist[self.level - 1][0]
+        return compress(self.ids, map(floor.__le__, self.weights))
 
 
 def _terms(postings: Postings, q: wq.Query) -> list[_Term]:
@@ -460,11 +472,19 @@ def score_docs(postings: Postings, q: wq.Query, matched: set[int] | list[int],
     scores = dict.fromkeys(matched, 0.0)
     if not scores:
         return scores
+    docset = matched if isinstance(matched, set) else None
     for term in _terms(postings, q) if terms is None else terms:
         ids, weights, idf = term.ids, term.weights, term.idf
         n = len(ids)
-        if len(scores) * 16 < n:  # binary search: ~log2(n) steps per document instead of n in all
-            for docnum in scores:
+        found: Any = None
+        if len(scores) * 16 < n:
+            found = scores
+        elif docset is not None and len(docset) < n:
+            found = docset.intersection(ids)  # in C: which of the documents hold the term
+            if len(found) * 4 > n:
+                found = None
+        if found is not None:  # binary search: ~log2(n) steps per document instead of n in all
+            for docnum in found:
                 i = bisect_left(ids, docnum)
                 if i < n and ids[i] == docnum:
                     tf = weights[i]
@@ -478,47 +498,85 @@ def score_docs(postings: Postings, q: wq.Query, matched: set[int] | list[int],
     return scores
 
 
-PRUNE_BUDGETS = (512, 8192)  # postings per term scored in the first rounds of top_groups
+FIRST_BUDGET = 512  # postings per term scored in the first round of top_groups
 
 
 def top_groups(postings: Postings, q: wq.Query, matched: set[int], doc_pub: Any, boosted: set[int],
-               boost: float, want: int, budgets: tuple[int, ...] = PRUNE_BUDGETS,
-               trace: list[int] | None = None) -> dict[int, float]:
+               boost: float, want: int, first: int = FIRST_BUDGET, trace: list[int] | None = None) -> dict[int, float]:
     """{group: best score} of the `want` groups (publications) whose best document scores
     highest, as if every matched document were scored (ties: lower group number first).
 
-    Scoring every match of a common word costs a Python step per posting. Instead each round
-    scores only the documents holding some term at one of its highest frequencies (at most a
-    budget of postings per term) plus the boosted ones; any other document scores at most the
-    sum of the terms' next-highest gains. When the want-th group beats that bound, the answer
-    is exact; otherwise the next round takes more postings, the last one all of them.
-    trace, if given, receives the budget that gave the answer (0: all postings scored)."""
+    Scoring every match of a common word costs a Python step per posting. Instead, round one
+    scores only the documents holding some term at one of its highest frequencies (at most
+    `first` postings per term) plus the boosted ones: any other document scores at most the
+    sum of the terms' next gains (the bound). When the want-th group beats the bound, that is
+    the answer. Otherwise its score is a floor for the true want-th score, and round two
+    takes more postings (where each removes most of the bound) until the bound is below that
+    floor, which makes round two exact. When that would take half the matches, all are scored.
+    trace, if given, receives the round that answered (0: every match scored)."""
     if want <= 0 or not matched:
         return {}
     terms = _terms(postings, q)
     boosted = boosted & matched
-    for budget in budgets:
-        if sum(len(t.ids) for t in terms) <= budget:
-            break  # small enough to score outright
-        pool: set[int] = set(boosted)
-        bound = 0.0
+
+    def answer(best: dict[int, float], top: list[int], round_: int) -> dict[int, float]:
+        if trace is not None:
+            trace.append(round_)
+        return {g: best[g] for g in top}
+
+    if sum(len(t.ids) for t in terms) > first:
         for term in terms:
-            high, rest = term.cut(budget)
-            pool.update(high)
-            bound += rest
-        pool &= matched
-        if len(pool) * 2 > len(matched):
-            break  # pruning would not save much
-        best = _best_groups(score_docs(postings, q, pool, terms), doc_pub, boosted, boost)
-        top = _top(best, want)
-        if len(top) == want and best[top[-1]] > bound * (1 + 1e-9):
-            if trace is not None:
-                trace.append(budget)
-            return {g: best[g] for g in top}
+            term.start(first)
+        pool = _pool(terms, boosted, matched)
+        if len(pool) * 2 <= len(matched):
+            scores = score_docs(postings, q, pool, terms)
+            best = _best_groups(scores, doc_pub, boosted, boost)
+            top = _top(best, want)
+            if len(top) == want and best[top[-1]] > _bound(terms):
+                return answer(best, top, 1)
+            if len(top) == want and _deepen(terms, best[top[-1]], len(matched) // 2):
+                more = _pool(terms, set(), matched)
+                more.difference_update(scores)
+                scores.update(score_docs(postings, q, more, terms))
+                best = _best_groups(scores, doc_pub, boosted, boost)
+                top = _top(best, want)
+                if len(top) == want and best[top[-1]] > _bound(terms):
+                    return answer(best, top, 2)
     best = _best_groups(score_docs(postings, q, matched, terms), doc_pub, boosted, boost)
-    if trace is not None:
-        trace.append(0)
-    return {g: best[g] for g in _top(best, want)}
+    return answer(best, _top(best, want), 0)
+
+
+def _pool(terms: list[_Term], boosted: set[int], matched: set[int]) -> set[int]:
+    pool = set(boosted)
+    for term in terms:
+        pool.update(term.taken())
+    pool &= matched
+    return pool
+
+
+def _bound(terms: list[_Term]) -> float:
+    """The most a document outside the pool can score (with room for rounding)."""
+    return math.fsum(t.rest() for t in terms) * (1 + 1e-9) + 1e-12
+
+
+def _deepen(terms: list[_Term], floor: float, most: int) -> bool:
+    """Take more postings until the bound is below floor, each step where it buys the most
+    bound per posting; False if that would take more than `most` postings."""
+    heap: list[tuple[float, int]] = []
+    for i, t in enumerate(terms):
+        if t.level < len(t.hist):
+            heapq.heappush(heap, (-(t.rest() - t.rest(t.level + 1)) / t.hist[t.level][1], i))
+    total = sum(t.size() for t in terms)
+    while _bound(terms) >= floor:
+        if not heap or total > most:
+            return False
+        _key, i = heapq.heappop(heap)
+        t = terms[i]
+        total += t.hist[t.level][1]
+        t.level += 1
+        if t.level < len(t.hist):
+            heapq.heappush(heap, (-(t.rest() - t.rest(t.level + 1)) / t.hist[t.level][1], i))
+    return total <= most
 
 
 def _best_groups(scores: dict[int, float], doc_pub: Any, boosted: set[int], boost: float) -> dict[int, float]:
