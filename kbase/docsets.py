@@ -15,9 +15,12 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter, OrderedDict
 from itertools import accumulate, compress, count, repeat
-from pickle import loads
+from io import BytesIO
+from pickle import load as pickle_load, loads
+from struct import Struct
 from typing import Any
 
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 from whoosh.formats import Positions
 from whoosh.system import _INT_SIZE
 
@@ -112,15 +115,23 @@ def _read_leaf(reader: Any, fieldname: str, text: str, offset: int, ids: array, 
     matcher = reader.postings(fieldname, text)
     leaf = getattr(matcher, "child", matcher)  # FilterMatcher wraps a segment with deletions
     deleted = reader.deleted_docs_set if reader.has_deletions() else frozenset()
-    if not hasattr(leaf, "_read_data"):  # postings inlined in the term table, or another codec
+    blocks = _raw_blocks(leaf)
+    if blocks is None:  # postings inlined in the term table, or another codec
         while matcher.is_active():
             if matcher.id() not in deleted:
                 ids.append(matcher.id() + offset)
                 weights.append(matcher.weight())
             matcher.next()
         return
-    while leaf.is_active():
-        block_ids, block_weights = _block(leaf)
+    fixed = leaf.format.fixed_value_size()
+    for n, _maxid, compression, raw in blocks:
+        data = _ids_and_weights(raw, compression, n, fixed) or _unpickle(raw, compression)
+        block_ids = accumulate(data[0])
+        block_weights = data[1]
+        if block_weights is None:
+            block_weights = repeat(1.0, n)
+        elif isinstance(block_weights, float):
+            block_weights = repeat(block_weights, n)
         if deleted:
             for docnum, tf in zip(block_ids, block_weights):
                 if docnum not in deleted:
@@ -129,32 +140,54 @@ def _read_leaf(reader: Any, fieldname: str, text: str, offset: int, ids: array, 
         else:
             ids.extend(map(offset.__add__, block_ids) if offset else block_ids)
             weights.extend(block_weights)
-        leaf._next_block()
 
 
-def _block(leaf: Any) -> tuple[Any, Any]:
-    """A W3 posting block's document numbers and weights, decoded in C (Whoosh adds up the
-    delta-coded numbers in a Python generator)."""
-    data = leaf._data
-    if data is None:
-        data = _ids_and_weights(leaf)
-        if data is None:
-            leaf._read_data()
-            data = leaf._data
-    raw_ids, raw_weights = data[0], data[1]
-    block_ids = raw_ids if leaf._byteids else accumulate(raw_ids)
-    if raw_weights is None:
-        raw_weights = repeat(1.0, leaf._blocklength)
-    elif isinstance(raw_weights, float):
-        raw_weights = repeat(raw_weights, leaf._blocklength)
-    return block_ids, raw_weights
+_INT = Struct("!i")
+
+
+def _raw_blocks(leaf: Any) -> list[tuple[int, int, int, bytes]] | None:
+    """(postings, last document, compression, data) of each block of a W3 posting list, from
+    one read of the whole list (Whoosh reads each block's header through several layers of
+    file objects). None when the postings are not such a list (inlined, another codec)."""
+    try:
+        postfile, start, length = leaf._postfile, leaf._startoffset, leaf._length
+        if leaf._byteids:
+            return None
+    except AttributeError:
+        return None
+    if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves the length in a 1-tuple
+        length = length[0]
+    buf = postfile.get(start, length)
+    if buf[:4] != WHOOSH3_HEADER_MAGIC:
+        return None
+    stream = BytesIO(buf)
+    out = []
+    pos = 4
+    try:
+        while True:
+            size = _INT.unpack_from(buf, pos)[0]
+            end = pos + _INT.size + abs(size)
+            stream.seek(pos + _INT.size)
+            info = pickle_load(stream)  # (postings, last id, max weight, compression, min/max length)
+            out.append((info[0], info[1], info[3], buf[stream.tell():end]))
+            if size < 0:
+                return out
+            pos = end
+            if pos >= len(buf):
+                return None
+    except Exception:  # not the layout expected
+        return None
+
+
+def _unpickle(raw: bytes, compression: int) -> tuple[Any, Any, Any]:
+    return loads(zlib.decompress(raw) if compression else raw)
 
 
 _BYTES_GLOBAL = b"c_codecs\nencode\n"  # how protocol 2 pickles the first bytes object
 _PARTIAL = 2048  # bytes decompressed at a time while looking for the values
 
 
-def _ids_and_weights(leaf: Any) -> tuple[Any, Any, tuple] | None:
+def _ids_and_weights(raw: bytes, compression: int, n: int, fixed: int | None) -> tuple[Any, Any, tuple] | None:
     """(ids, weights, ()) of a block without unpickling its values (positions).
 
     A block is a pickled (ids, weights, values) tuple; values, last, are bytes objects that
@@ -162,12 +195,10 @@ def _ids_and_weights(leaf: Any) -> tuple[Any, Any, tuple] | None:
     positions. The pickle is cut where the values begin and closed with an empty tuple (only
     as much as needed is decompressed). Anything unexpected returns None: the caller decodes
     the whole block the usual way."""
-    fixed = leaf.format.fixed_value_size()
-    if fixed == 0 or leaf._byteids:
+    if fixed == 0:
         return None
-    raw = leaf._postfile.get(leaf._dataoffset, leaf._nextoffset - leaf._dataoffset)
     try:
-        if leaf._compression:
+        if compression:
             inflater = zlib.decompressobj()
             out = inflater.decompress(raw, _PARTIAL)
             while (at := out.find(_BYTES_GLOBAL)) < 0 and inflater.unconsumed_tail:
@@ -177,7 +208,6 @@ def _ids_and_weights(leaf: Any) -> tuple[Any, Any, tuple] | None:
             at = out.find(_BYTES_GLOBAL)
         if at < 0:
             return None
-        n = leaf._blocklength
         if (fixed is None or fixed < 0) and n > 3:  # a tuple of values opens with a MARK
             at -= 1
             if out[at:at + 1] != b"(":
@@ -230,21 +260,34 @@ def _leaf_positions(reader: Any, fieldname: str, text: str, offset: int, wanted:
                 out[docnum] = _positions(matcher.value())
             matcher.next()
         return
+    blocks = _raw_blocks(leaf)
+    fixed = leaf.format.fixed_value_size()
+    if blocks is None or not (fixed is None or fixed < 0):
+        lowest = offset
+        while leaf.is_active():  # Whoosh's own reading
+            highest = leaf._maxid + offset
+            lo = bisect_left(wanted, lowest)
+            if lo < bisect_right(wanted, highest, lo):
+                leaf._read_ids()
+                leaf._read_values()
+                for docnum, value in zip(leaf._ids, leaf._values):
+                    i = bisect_left(wanted, docnum + offset)
+                    if i < len(wanted) and wanted[i] == docnum + offset:
+                        out[docnum + offset] = _positions(value)
+            lowest = highest + 1
+            leaf._next_block()
+        return
     lowest = offset  # every document of the block is above the previous block's last one
-    while leaf.is_active():
-        highest = leaf._maxid + offset
+    for _n, maxid, compression, raw in blocks:
+        highest = maxid + offset
         lo = bisect_left(wanted, lowest)
         hi = bisect_right(wanted, highest, lo)
-        if lo < hi:
-            leaf._read_data()  # the whole block: its values are wanted too
-            block_ids, _weights = _block(leaf)
-            where = dict(zip(map(offset.__add__, block_ids), count()))
-            leaf._read_values()
-            values = leaf._values
+        if lo < hi:  # only blocks holding a wanted document are decoded
+            block_ids, _weights, values = _unpickle(raw, compression)
+            where = dict(zip(map(offset.__add__, accumulate(block_ids)), count()))
             docs = [d for d in wanted[lo:hi] if d in where]
             out.update(zip(docs, _many_positions([values[where[d]] for d in docs])))
         lowest = highest + 1
-        leaf._next_block()
 
 
 def term_docs(postings: Postings, fieldname: str, text: str) -> set[int]:
