@@ -111,6 +111,46 @@ def _closest_key_pos(tindex: Any, most: int) -> Any:
     return closest_key_pos
 
 
+_TERM_LENGTHS = Struct("!ii")  # whoosh.filedb.filetables: key length, value length
+_TERM_DF = Struct("!I")  # W3TermInfo: flags (1 byte), weight (4), document frequency
+
+
+def prefix_frequencies(reader: Any, fieldname: str, prefix: str, most: int,
+                       chunk: int = 1 << 15) -> list[tuple[bytes, int]] | None:
+    """(term, document frequency) of the first `most` terms of the field that start with
+    prefix in one segment, read from its term table in chunks and parsed in memory (Whoosh
+    reads each entry through several file layers and unpickles inlined postings). None when
+    the segment's term table is not the expected kind."""
+    terms = getattr(reader, "_terms", None)
+    tindex = getattr(terms, "_tindex", None)
+    try:
+        dbfile, end = tindex.dbfile, tindex.endofdata
+        start_key = terms._keycoder(fieldname, prefix.encode("utf-8"))
+        pos = tindex.closest_key_pos(start_key)
+    except Exception:
+        return None
+    out: list[tuple[bytes, int]] = []
+    buf, at = b"", 0
+    heads = _TERM_LENGTHS.size
+    while pos is not None and pos < end and len(out) < most:
+        if at + heads > len(buf):
+            buf, at = dbfile.get(pos, min(chunk, end - pos)), 0
+        keylen, datalen = _TERM_LENGTHS.unpack_from(buf, at)
+        if at + heads + keylen + datalen > len(buf):
+            if at == 0:  # one entry longer than the chunk
+                chunk = heads + keylen + datalen
+            buf, at = dbfile.get(pos, min(max(chunk, heads + keylen + datalen), end - pos)), 0
+            continue
+        key = buf[at + heads:at + heads + keylen]
+        if not key.startswith(start_key):
+            break
+        out.append((key[2:], _TERM_DF.unpack_from(buf, at + heads + keylen + 5)[0]))
+        step = heads + keylen + datalen
+        at += step
+        pos += step
+    return out
+
+
 def _read_leaf(reader: Any, fieldname: str, text: str, offset: int, ids: array, weights: array) -> None:
     matcher = reader.postings(fieldname, text)
     leaf = getattr(matcher, "child", matcher)  # FilterMatcher wraps a segment with deletions
@@ -638,4 +678,4 @@ def _top(best: dict[int, float], want: int) -> list[int]:
     return heapq.nlargest(want, best, key=lambda g: (best[g], -g))
 
 
-__all__ = ["remember_term_lookups", "doc_set", "phrase_docs", "term_docs", "score_docs", "top_groups", "scoring_terms", "Postings"]
+__all__ = ["prefix_frequencies", "remember_term_lookups", "doc_set", "phrase_docs", "term_docs", "score_docs", "top_groups", "scoring_terms", "Postings"]

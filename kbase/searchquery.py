@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any, Callable
 
 from sqlalchemy import select
@@ -16,6 +17,7 @@ from whoosh.reading import IndexReader
 from kbase import models as m
 from kbase.analysis import fold_accents, fold_analyzer, index_key, key_en, raw_analyzer
 from kbase.catalogue import Catalogue
+from kbase.docsets import prefix_frequencies
 from kbase.errors import NotFound, QueryError, InvalidInput
 from kbase.text import fold
 
@@ -180,10 +182,11 @@ class Rewriter:
         # every segment); a term among the first MAX_SCAN overall is among each segment's first
         frequency: dict[bytes, int] = defaultdict(int)
         for leaf, _offset in self.reader.leaf_readers():
-            for n, (btext, info) in enumerate(leaf.iter_prefix(fname, prefix)):
-                if n >= MAX_SCAN:
-                    break
-                frequency[btext] += info.doc_frequency()
+            found = prefix_frequencies(leaf, fname, prefix, MAX_SCAN)
+            if found is None:  # another kind of term table: Whoosh's way
+                found = [(b, info.doc_frequency()) for b, info in islice(leaf.iter_prefix(fname, prefix), MAX_SCAN)]
+            for btext, df in found:
+                frequency[btext] += df
         found = [(frequency[b], b.decode("utf-8")) for b in sorted(frequency)[:MAX_SCAN]]
         found.sort(reverse=True)
         terms = [t for _, t in found[:MAX_EXPANSIONS]]

@@ -346,3 +346,21 @@ def test_posting_lists_read_from_blocks_equal_whooshs_own_reading(cat: Catalogue
                         cut += _ids_and_weights(raw, compression, n, fixed) is not None
             assert list(zip(ids, weights)) == expected, (fieldname, text)
     assert cut  # blocks were read without their values
+
+
+def test_prefix_frequencies_read_from_the_term_table_equal_whooshs(cat: Catalogue) -> None:
+    from kbase.docsets import prefix_frequencies
+    from kbase.search import _view
+
+    _varied_library(cat)
+    add_document(cat, "Long words", ["goldsmith golden goldfields " + "gold" + "x" * 300 + " cobaltiferous tint tinned"])
+    sync(cat)
+    view = _view(cat)
+    view.refresh()
+    for leaf, _offset in view.searcher.reader().leaf_readers():
+        for fieldname, prefix in [("text_en", "gol"), ("text_en", "co"), ("text_en", "t"), ("text_en", ""), ("text_fr", "gol"),
+                                  ("title", "doc"), ("text_en", "zzz"), ("author", "a")]:
+            expected = [(b, info.doc_frequency()) for b, info in leaf.iter_prefix(fieldname, prefix)]
+            for chunk in (16, 64, 1 << 15):  # entries cut across reads, and longer than a read
+                assert prefix_frequencies(leaf, fieldname, prefix, 10**6, chunk) == expected, (fieldname, prefix, chunk)
+            assert prefix_frequencies(leaf, fieldname, prefix, 2) == expected[:2]
