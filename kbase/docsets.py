@@ -418,9 +418,12 @@ def phrase_docs(postings: Postings, q: wq.Phrase, candidates: set[int] | None) -
         return docs
     order = sorted(range(len(words)), key=lambda i: postings.doc_frequency(q.fieldname, words[i]))
     starts: dict[int, set[int]] | None = None
+    read: dict[str, dict[int, list[int]]] = {}  # a word repeated in the phrase is read once
     for i in order:
         wanted = sorted(docs if starts is None else starts)
-        found = postings.positions(q.fieldname, words[i], wanted)
+        found = read.get(words[i])
+        if found is None:
+            found = read[words[i]] = postings.positions(q.fieldname, words[i], wanted)
         shift = i.__rsub__  # a phrase starting at p has word i at p + i
         if starts is None:
             starts = {d: set(map(shift, found[d])) for d in wanted if d in found}
@@ -582,6 +585,7 @@ def score_docs(postings: Postings, q: wq.Query, matched: set[int] | list[int],
 
 
 FIRST_BUDGET = 512  # postings per term scored in the first round of top_groups
+PRUNE_TERMS = 8  # queries with more scoring terms score every match
 
 
 def top_groups(postings: Postings, q: wq.Query, matched: set[int], doc_pub: Any, boosted: set[int],
@@ -607,7 +611,9 @@ def top_groups(postings: Postings, q: wq.Query, matched: set[int], doc_pub: Any,
             trace.append(round_)
         return {g: best[g] for g in top}
 
-    if sum(len(t.ids) for t in terms) > first:
+    # many terms (a prefix's or a fuzzy word's spellings): each document holds few of them, so
+    # the bound stays loose, and the passes over their postings cost more than scoring them all
+    if sum(len(t.ids) for t in terms) > first and len(terms) <= PRUNE_TERMS:
         for term in terms:
             term.start(first)
         pool = _pool(terms, boosted, matched)
@@ -664,12 +670,18 @@ def _deepen(terms: list[_Term], floor: float, most: int) -> bool:
 
 def _best_groups(scores: dict[int, float], doc_pub: Any, boosted: set[int], boost: float) -> dict[int, float]:
     best: dict[int, float] = {}
+    get = best.get
     for docnum, score in scores.items():
-        if docnum in boosted:
-            score *= boost
         group = doc_pub[docnum]
-        if score > best.get(group, -1.0):
+        if score > get(group, -1.0):
             best[group] = score
+    for docnum in boosted:  # few: the publications' own metadata documents
+        score = scores.get(docnum)
+        if score is not None:
+            score *= boost
+            group = doc_pub[docnum]
+            if score > get(group, -1.0):
+                best[group] = score
     best.pop(0, None)  # documents of no publication
     return best
 
