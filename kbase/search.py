@@ -107,17 +107,26 @@ class _View:
                 self.meta_docs.add(docnum)
                 fields = self.searcher.stored_fields(docnum)
                 self.meta[int(fields["pub"])] = json.loads(fields.get("info") or "{}")
-        # each publication's (facet, value) pairs, ready to be counted; labels apart
-        self.facet_keys: dict[int, tuple[tuple[str, str], ...]] = {}
+        # each publication's (facet, value) pairs as small numbers, ready to be counted in C
+        # (a tuple key is hashed afresh at each count); labels apart
+        self.facet_pairs: list[tuple[str, str]] = []
         self.facet_labels: dict[tuple[str, str], str] = {}
+        self.facet_keys: dict[int, tuple[int, ...]] = {}
+        numbers: dict[tuple[str, str], int] = {}
         for pub, info in self.meta.items():
-            pairs = []
+            keys = []
             for name, values in info.get("facets", {}).items():
                 if name in FACETS:
                     for value, label in values:
-                        pairs.append((name, value))
-                        self.facet_labels[(name, value)] = label
-            self.facet_keys[pub] = tuple(pairs)
+                        pair = (name, value)
+                        if pair not in numbers:
+                            numbers[pair] = len(self.facet_pairs)
+                            self.facet_pairs.append(pair)
+                        keys.append(numbers[pair])
+                        self.facet_labels[pair] = label
+            self.facet_keys[pub] = tuple(keys)
+        self.all_pubs = frozenset(self.facet_keys)
+        self.all_counts = Counter(chain.from_iterable(self.facet_keys.values()))
 
 
 _VIEWS: dict[str, _View] = {}
@@ -210,11 +219,19 @@ def _run(cat: Catalogue, view: _View, text: str, compiled: Any, allowed: set[int
 
 
 def _facets(view: _View, pubs: set[int]) -> dict[str, list[tuple[str, str, int]]]:
-    """Publications per facet value, counted in C over each publication's precomputed keys."""
-    counts = Counter(chain.from_iterable(map(view.facet_keys.get, pubs, repeat(()))))
+    """Publications per facet value, counted in C over each publication's precomputed keys
+    (for most of the library: all counts minus those of the publications left out)."""
+    keys = view.facet_keys
+    if len(pubs) * 2 > len(view.all_pubs):
+        counts = view.all_counts.copy()
+        counts.subtract(Counter(chain.from_iterable(map(keys.get, view.all_pubs.difference(pubs)))))
+    else:
+        counts = Counter(chain.from_iterable(map(keys.get, pubs, repeat(()))))
     by_facet: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
-    for (name, value), count in counts.items():
-        by_facet[name].append((value, view.facet_labels.get((name, value), value), count))
+    for number, count in counts.items():
+        if count > 0:
+            name, value = pair = view.facet_pairs[number]
+            by_facet[name].append((value, view.facet_labels.get(pair, value), count))
     return {name: sorted(by_facet[name], key=lambda t: (-t[2], t[1]))[:FACET_VALUES] for name in FACETS if name in by_facet}
 
 

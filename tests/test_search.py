@@ -364,3 +364,21 @@ def test_prefix_frequencies_read_from_the_term_table_equal_whooshs(cat: Catalogu
             for chunk in (16, 64, 1 << 15):  # entries cut across reads, and longer than a read
                 assert prefix_frequencies(leaf, fieldname, prefix, 10**6, chunk) == expected, (fieldname, prefix, chunk)
             assert prefix_frequencies(leaf, fieldname, prefix, 2) == expected[:2]
+
+
+def test_facet_counts_for_most_or_few_publications_equal_a_plain_count(cat: Catalogue) -> None:
+    from collections import Counter
+
+    from kbase.search import _facets, _view
+
+    _varied_library(cat)
+    for i, pub in enumerate(range(1, 13)):
+        cat.update(m.Publication, pub, year=2010 + i % 3, type=["report", "briefing"][i % 2])
+    sync(cat)
+    view = _view(cat)
+    view.refresh()
+    every = sorted(view.facet_keys)
+    for pubs in [set(every), set(every[:2]), set(every[1:]), {every[0], 999_999}, set()]:
+        plain = Counter(view.facet_pairs[k] for p in pubs for k in view.facet_keys.get(p, ()))
+        got = {(name, value): count for name, values in _facets(view, pubs).items() for value, _label, count in values}
+        assert got == dict(plain), pubs
