@@ -22,6 +22,7 @@ from typing import Any
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 from whoosh.formats import Positions
+from whoosh.reading import TermNotFound
 from whoosh.system import _INT_SIZE
 
 from whoosh import query as wq
@@ -50,9 +51,9 @@ class Postings:
         ids, weights = array("i"), array("f")
         for sub, offset in self.searcher.leaf_searchers():
             reader = sub.reader()
-            if (fieldname, text) not in reader:
-                continue
-            _read_leaf(reader, fieldname, text, offset, ids, weights)
+            if not _read_direct(reader, fieldname, text, offset, ids, weights):
+                if (fieldname, text) in reader:
+                    _read_leaf(reader, fieldname, text, offset, ids, weights)
         found = (ids, weights)
         self._cache[key] = found
         self.size += len(ids)
@@ -151,6 +152,35 @@ def prefix_frequencies(reader: Any, fieldname: str, prefix: str, most: int,
     return out
 
 
+def _read_direct(reader: Any, fieldname: str, text: str, offset: int, ids: array, weights: array) -> bool:
+    """_read_leaf from the term's entry in the term table, without a matcher (which reads a
+    block header through the file layers before anything is asked). False: not this codec."""
+    terms = getattr(reader, "_terms", None)
+    postfile = getattr(terms, "_postfile", None)
+    if postfile is None or not hasattr(reader, "_text_to_bytes") or fieldname not in reader.schema:
+        return False
+    try:
+        info = terms.term_info(fieldname, reader._text_to_bytes(fieldname, text))
+    except TermNotFound:
+        return True  # not in this segment
+    except Exception:
+        return False
+    deleted = reader.deleted_docs_set if reader.has_deletions() else frozenset()
+    if info.is_inlined():
+        inline_ids, inline_weights, _values = info.inlined_postings()
+        for docnum, tf in zip(inline_ids, inline_weights):
+            if docnum not in deleted:
+                ids.append(docnum + offset)
+                weights.append(tf)
+        return True
+    start, length = info.extent()
+    blocks = _parse_blocks(postfile, start, length)
+    if blocks is None:
+        return False
+    _add_blocks(blocks, reader.schema[fieldname].format.fixed_value_size(), deleted, offset, ids, weights)
+    return True
+
+
 def _read_leaf(reader: Any, fieldname: str, text: str, offset: int, ids: array, weights: array) -> None:
     matcher = reader.postings(fieldname, text)
     leaf = getattr(matcher, "child", matcher)  # FilterMatcher wraps a segment with deletions
@@ -163,7 +193,11 @@ def _read_leaf(reader: Any, fieldname: str, text: str, offset: int, ids: array, 
                 weights.append(matcher.weight())
             matcher.next()
         return
-    fixed = leaf.format.fixed_value_size()
+    _add_blocks(blocks, leaf.format.fixed_value_size(), deleted, offset, ids, weights)
+
+
+def _add_blocks(blocks: list[tuple[int, int, int, bytes]], fixed: int | None, deleted: Any, offset: int,
+                ids: array, weights: array) -> None:
     for n, _maxid, compression, raw in blocks:
         data = _ids_and_weights(raw, compression, n, fixed) or _unpickle(raw, compression)
         block_ids = accumulate(data[0])
@@ -195,6 +229,10 @@ def _raw_blocks(leaf: Any) -> list[tuple[int, int, int, bytes]] | None:
             return None
     except AttributeError:
         return None
+    return _parse_blocks(postfile, start, length)
+
+
+def _parse_blocks(postfile: Any, start: int, length: Any) -> list[tuple[int, int, int, bytes]] | None:
     if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves the length in a 1-tuple
         length = length[0]
     buf = postfile.get(start, length)
@@ -342,7 +380,10 @@ def doc_set(postings: Postings, q: wq.Query, universe: set[int] | None = None) -
     if isinstance(q, wq.Or):
         out: set[int] = set()
         for sub in q.subqueries:
-            out |= doc_set(postings, sub, universe)
+            if type(sub) is wq.Term:  # straight from the posting list, no set in between
+                out.update(postings.get(sub.fieldname, sub.text)[0])
+            else:
+                out |= doc_set(postings, sub, universe)
         return out
     if isinstance(q, wq.And):
         positive = [s for s in q.subqueries if not isinstance(s, wq.Not)]
@@ -361,7 +402,13 @@ def doc_set(postings: Postings, q: wq.Query, universe: set[int] | None = None) -
         if result is None:
             result = _all_docs(searcher) if universe is None else set(universe)
         for sub in negative:
-            result -= doc_set(postings, sub, universe)
+            if type(sub) is wq.Term:
+                result.difference_update(postings.get(sub.fieldname, sub.text)[0])
+            elif isinstance(sub, wq.Or) and all(type(t) is wq.Term for t in sub.subqueries):
+                for t in sub.subqueries:
+                    result.difference_update(postings.get(t.fieldname, t.text)[0])
+            else:
+                result -= doc_set(postings, sub, universe)
         return result
     if isinstance(q, wq.AndNot):
         return doc_set(postings, q.a, universe) - doc_set(postings, q.b, universe)
