@@ -25,13 +25,19 @@ class BackgroundIndexer:
     which commits and applies the rest of the change log.
     """
 
-    def __init__(self, library: Library, renew_every: float = 30.0):
+    def __init__(self, library: Library, renew_every: float = 30.0, max_backlog: int = 1500):
         self.library = library
+        # pages handed over but not indexed yet: above max_backlog, add() waits, which holds the
+        # extraction back and leaves the processor to the indexer; otherwise the index lags
+        # behind and finishes alone on one core after extraction is over
+        self.max_backlog = max_backlog
+        self.backlog = 0
+        self._below = threading.Condition()
         self.renew_every = renew_every
         self.message: str | None = None
         self.indexed = 0  # pages
         self.cpu_seconds = 0.0  # CPU time of the indexing thread
-        self._queue: queue.Queue[int | None] = queue.Queue()
+        self._queue: queue.Queue[tuple[int, int] | None] = queue.Queue()
         self._abandon = threading.Event()
         self._seen_end = False
         self._thread: threading.Thread | None = None
@@ -41,9 +47,22 @@ class BackgroundIndexer:
         self._thread = threading.Thread(target=self._run, name="kbase-index", daemon=True)
         self._thread.start()
 
-    def add(self, attachment_id: int) -> None:
-        if self._thread is not None:
-            self._queue.put(attachment_id)
+    def add(self, attachment_id: int, pages: int = 0, cancel: threading.Event | None = None) -> None:
+        if self._thread is None:
+            return
+        with self._below:
+            self.backlog += pages
+        self._queue.put((attachment_id, pages))
+        with self._below:
+            # no waiting once indexing has stopped (a message says why) or the import is cancelled
+            while (self.backlog > self.max_backlog and self.message is None and self._thread.is_alive()
+                   and not self._abandon.is_set() and not (cancel is not None and cancel.is_set())):
+                self._below.wait(0.1)
+
+    def _done_with(self, pages: int) -> None:
+        with self._below:
+            self.backlog -= pages
+            self._below.notify_all()
 
     def abandon(self) -> None:
         """Stop indexing at the next file; leave the rest to the next sync."""
@@ -83,7 +102,10 @@ class BackgroundIndexer:
                         if item is None:
                             self._seen_end = True
                             break
-                        self.indexed += ix.add_attachment(item)
+                        try:
+                            self.indexed += ix.add_attachment(item[0])
+                        finally:
+                            self._done_with(item[1])
                 gc.collect()
         except _Abandoned:
             self.message = "indexing was stopped: the index catches up at the next search (or `kbase reindex`)"

@@ -361,7 +361,7 @@ def import_paths(cat: Catalogue, paths: Sequence[str | Path], *, to_publication:
                     state.pages_done += result.pages if result.imported else 0
                     state.bytes_done += sizes[out.index]
                     if indexer is not None and result.imported and result.attachment_id is not None:
-                        indexer.add(result.attachment_id)
+                        indexer.add(result.attachment_id, result.pages, cancel)
                     tell(current=str(path))
             except BaseException:
                 for out in pool.close(drain=False):  # a second Ctrl-C or an error: stop at once

@@ -288,3 +288,21 @@ def test_typed_queries_find_imported_text(sqlite_demo: Catalogue, tmp_path: Path
         assert [h.publication_id for h in hits] == [report[name].publication_id], query
     page = search(cat, "zq130x").hits[0].pages[0].page
     assert page == 130  # no cap on pages, and the page number comes back
+
+
+def test_the_indexer_backlog_holds_the_import_back(cat: Catalogue, tmp_path: Path) -> None:
+    """add() returns only once the backlog of pages not yet indexed is back under the limit."""
+    from kbase.import_index import BackgroundIndexer
+    from kbase.search import search
+
+    names = [f"doc{i}" for i in range(4)]
+    paths = [pdfs.text_pdf(tmp_path / f"{n}.pdf", [f"page one of {n} zanzibar", "page two"]) for n in names]
+    report = import_paths(cat, paths, index=False)
+    atts = [f.attachment_id for f in report.files]
+    indexer = BackgroundIndexer(cat.library, max_backlog=0)
+    for att in atts:
+        indexer.add(att, 2)
+        assert indexer.backlog == 0  # waited for this one to be indexed
+    indexer.finish()
+    assert indexer.message is None and indexer.indexed == 8
+    assert len(search(cat, "zanzibar").hits) == 4
