@@ -14,6 +14,7 @@ import zlib
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter, OrderedDict
+from functools import partial
 from itertools import accumulate, compress, count, repeat
 from io import BytesIO
 from pickle import load as pickle_load, loads
@@ -323,6 +324,44 @@ def _many_positions(values: list[bytes]) -> list[list[int]]:
     return [_positions(v) for v in values]
 
 
+_GAPS_HEAD = b"\xc2\x80\x02]"  # in a block pickle, how each value's own pickled gaps begin
+_LE_UINT = Struct("<I")
+
+
+def _values_apart(data: bytes, n: int) -> tuple[tuple, list[bytes]] | None:
+    """(delta-coded ids, the block pickle split where each value's gaps begin) of a
+    decompressed block with positions, without unpickling its n values (protocol 2 rebuilds
+    each bytes value with a function call): a phrase wants a few values of most blocks.
+
+    Each value is pickled as BINUNICODE ("X", 4-byte length, UTF-8) of its latin-1 text: the
+    4-byte position count, then the gaps' pickle, which opens with \x80\x02] (UTF-8 \xc2\x80…)."""
+    at = data.find(_BYTES_GLOBAL)
+    if at < 1 or n <= 3 or data[at - 1:at] != b"(":
+        return None
+    try:
+        head = loads(data[:at - 1] + b")\x87.")
+    except Exception:
+        return None
+    if not (isinstance(head, tuple) and len(head) == 3 and isinstance(head[0], tuple) and len(head[0]) == n):
+        return None
+    parts = data[at:].split(_GAPS_HEAD)
+    if len(parts) != n + 1:
+        return None
+    return head[0], parts
+
+
+def _value_at(parts: list[bytes], i: int) -> bytes:
+    """Value i of a block split by _values_apart (a count under 128: four one-byte characters)."""
+    before = parts[i]
+    if before[-9:-8] != b"X":
+        raise ValueError("unexpected value layout")
+    size = _LE_UINT.unpack_from(before, len(before) - 8)[0]
+    text = before[-4:] + _GAPS_HEAD + parts[i + 1][:size - 8]
+    if len(text) != size:
+        raise ValueError("unexpected value layout")
+    return text.decode("utf-8").encode("latin-1")
+
+
 def _leaf_positions(reader: Any, fieldname: str, text: str, offset: int, wanted: list[int],
                     out: dict[int, list[int]]) -> None:
     """Positions of the term in the wanted documents (sorted, index-wide numbers) of one segment.
@@ -361,10 +400,22 @@ def _leaf_positions(reader: Any, fieldname: str, text: str, offset: int, wanted:
         lo = bisect_left(wanted, lowest)
         hi = bisect_right(wanted, highest, lo)
         if lo < hi:  # only blocks holding a wanted document are decoded
-            block_ids, _weights, values = _unpickle(raw, compression)
+            data = zlib.decompress(raw) if compression else raw
+            found = _values_apart(data, _n)
+            if found is None:  # not the layout expected: unpickle the whole block
+                block_ids, _weights, values = loads(data)
+                get_value: Any = values.__getitem__
+            else:
+                block_ids, parts = found
+                get_value = partial(_value_at, parts)
             where = dict(zip(map(offset.__add__, accumulate(block_ids)), count()))
             docs = [d for d in wanted[lo:hi] if d in where]
-            out.update(zip(docs, _many_positions([values[where[d]] for d in docs])))
+            try:
+                chosen = [get_value(where[d]) for d in docs]
+            except ValueError:  # a value not laid out as expected
+                values = loads(data)[2]
+                chosen = [values[where[d]] for d in docs]
+            out.update(zip(docs, _many_positions(chosen)))
         lowest = highest + 1
 
 

@@ -319,7 +319,10 @@ def test_fuzzy_terms_are_the_same_on_one_segment_or_many(cat: Catalogue) -> None
 
 
 def test_posting_lists_read_from_blocks_equal_whooshs_own_reading(cat: Catalogue) -> None:
-    from kbase.docsets import Postings, _ids_and_weights, _raw_blocks
+    import pickle
+    import zlib
+
+    from kbase.docsets import Postings, _ids_and_weights, _raw_blocks, _value_at, _values_apart
     from kbase.search import _view
 
     _varied_library(cat)
@@ -346,6 +349,19 @@ def test_posting_lists_read_from_blocks_equal_whooshs_own_reading(cat: Catalogue
                         cut += _ids_and_weights(raw, compression, n, fixed) is not None
             assert list(zip(ids, weights)) == expected, (fieldname, text)
     assert cut  # blocks were read without their values
+    # a phrase takes single values out of a block without unpickling the others
+    apart = 0
+    for leaf, _offset in s.leaf_searchers():
+        for text in ("gold", "cobalt", "filler", "road"):
+            m = leaf.reader().postings("text_en", text)
+            for n, _last, compression, raw in _raw_blocks(getattr(m, "child", m)) or ():
+                data = zlib.decompress(raw) if compression else raw
+                ids, _weights, values = pickle.loads(data)
+                found = _values_apart(data, n)
+                if found is not None:
+                    apart += 1
+                    assert found[0] == ids and [_value_at(found[1], i) for i in range(n)] == list(values)
+    assert apart
 
 
 def test_prefix_frequencies_read_from_the_term_table_equal_whooshs(cat: Catalogue) -> None:
