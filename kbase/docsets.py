@@ -515,28 +515,33 @@ def phrase_docs(postings: Postings, q: wq.Phrase, candidates: set[int] | None) -
     if len(words) == 1:
         return docs
     order = sorted(range(len(words)), key=lambda i: postings.doc_frequency(q.fieldname, words[i]))
-    starts: dict[int, set[int]] | None = None
+    # for each document, the positions of the first word read (base) that can still start
+    # the phrase there: word i must stand at p + i - base (lists: most words occur once a page)
     read: dict[str, dict[int, list[int]]] = {}  # a word repeated in the phrase is read once
-    for i in order:
-        wanted = sorted(docs if starts is None else starts)
+    base = order[0]
+    starts = read[words[base]] = postings.positions(q.fieldname, words[base], sorted(docs))
+    for i in order[1:]:
         found = read.get(words[i])
         if found is None:
-            found = read[words[i]] = postings.positions(q.fieldname, words[i], wanted)
-        shift = i.__rsub__  # a phrase starting at p has word i at p + i
-        if starts is None:
-            starts = {d: set(map(shift, found[d])) for d in wanted if d in found}
-        else:
-            narrowed: dict[int, set[int]] = {}
-            for d, begin in starts.items():
-                at = found.get(d)
-                if at:
-                    begin = begin.intersection(map(shift, at))
-                    if begin:
-                        narrowed[d] = begin
-            starts = narrowed
+            found = read[words[i]] = postings.positions(q.fieldname, words[i], sorted(starts))
+        delta = i - base
+        narrowed: dict[int, list[int]] = {}
+        for d, at in starts.items():
+            then = found.get(d)
+            if not then:
+                continue
+            if len(at) == 1:
+                if at[0] + delta in then:
+                    narrowed[d] = at
+            else:
+                later = set(then) if len(then) > 8 else then
+                kept = [p for p in at if p + delta in later]
+                if kept:
+                    narrowed[d] = kept
+        starts = narrowed
         if not starts:
             return set()
-    return set(starts or ())
+    return set(starts)
 
 
 def _is_simple(q: wq.Query) -> bool:
