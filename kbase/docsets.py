@@ -76,10 +76,10 @@ class Postings:
         return out
 
 
-def remember_term_lookups(searcher: Searcher, most: int = 200_000) -> None:
+def remember_term_lookups(searcher: Searcher, most: int = 20_000) -> None:
     """Keep the keys read by the term tables' binary searches (prefix and fuzzy expansions
     look up dozens of terms, each ~20 keys read through a file handle; the upper levels of
-    the search are the same every time)."""
+    the search are the same every time). At most `most` keys per segment (~2 MB), then anew."""
     for leaf, _offset in searcher.leaf_searchers():
         tindex = getattr(getattr(leaf.reader(), "_terms", None), "_tindex", None)
         if tindex is None or not all(hasattr(tindex, a) for a in ("indexbase", "indexsize", "indexlen", "_get_pos", "key_at")):
