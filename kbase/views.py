@@ -45,7 +45,10 @@ def date_label(year: int | None, month: int | None, month_end: int | None = None
 def _ref(obj: Any, label: str | None = None) -> dict[str, Any]:
     # a person has both `name` and `title` (the position held): the name is the label
     name = label or getattr(obj, "name", None) or getattr(obj, "title", "")
-    return {"kind": obj.__tablename__, "id": obj.id, "label": name}
+    ref = {"kind": obj.__tablename__, "id": obj.id, "label": name}
+    if getattr(obj, "name_fr", None) and not label:  # a region's French name, for a French interface
+        ref["label_fr"] = obj.name_fr
+    return ref
 
 
 def contributors(s: Session, publication_id: int) -> list[dict[str, Any]]:

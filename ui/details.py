@@ -12,7 +12,7 @@ from kbase import models as m
 from kbase import views
 from kbase.catalogue import Catalogue
 from kbase.errors import KbaseError
-from ui.i18n import date_label, timestamp, tr
+from ui.i18n import date_label, language, timestamp, tr
 
 # Field names as shown (English; translated on display). Fields not listed are shown prettified.
 LABELS = {
@@ -248,7 +248,8 @@ def thumbnail_path(catalogue: Catalogue, att: m.Attachment) -> str | None:
 
 
 def _ref(ref: dict[str, Any]) -> str:
-    return f"<a href='{link_url(ref['kind'], ref['id'])}'>{html.escape(str(ref.get('label') or ref['id']))}</a>"
+    label = (language() == "fr" and ref.get("label_fr")) or ref.get("label") or ref["id"]
+    return f"<a href='{link_url(ref['kind'], ref['id'])}'>{html.escape(str(label))}</a>"
 
 
 def _assignment(a: dict[str, Any]) -> str:

@@ -119,3 +119,18 @@ def test_placeholders_survive_translation():
     fields = lambda s: sorted(f for _, f, _, _ in string.Formatter().parse(s) if f)  # noqa: E731
     wrong = {en: fr for en, fr in catalogue.items() if fields(en) != fields(fr)}
     assert not wrong
+
+
+def test_details_name_regions_in_french_in_the_french_interface(qtbot, window):
+    from kbase.catalogue import Catalogue
+
+    cat: Catalogue = window.catalogue
+    drc = next(r for r in cat.all(m.Region) if r.name == "Democratic Republic of the Congo")
+    window.details.show_record("region", drc.id)
+    i18n.set_language("fr")
+    assert "République démocratique du Congo" in window.details.toPlainText()
+    south_kivu = next(r for r in cat.all(m.Region) if r.name == "South Kivu")
+    window.details.show_record("region", south_kivu.id)  # its parent, a link
+    assert "République démocratique du Congo" in window.details.toPlainText()
+    i18n.set_language("en")
+    assert "République démocratique du Congo" not in window.details.toPlainText()
