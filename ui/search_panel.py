@@ -352,13 +352,14 @@ def _sync_library(library: Any) -> None:
 
 def sync_index(cat: Catalogue, wait: float = 1.0) -> None:
     """Bring the local index up to date; if another writer (an import) holds it, search what is there."""
-    from kbase import indexing
+    from kbase import index_process, indexing
     from kbase.errors import LibraryError
 
     if cat.library.read_only:
         return
-    if not indexing.index_ready(cat.library):
-        indexing.sync(cat)  # first use: build it (the demo library has none yet)
+    if index_process.needs_child(cat):
+        # a first build or a long backlog: in a child process, or the window stutters for its length
+        index_process.sync_in_child(cat.library.location)
         return
     try:
         with indexing.Indexer(cat, lock_timeout=wait):
