@@ -359,8 +359,12 @@ def sync_index(cat: Catalogue, wait: float = 1.0) -> None:
         return
     if index_process.needs_child(cat):
         # a first build or a long backlog: in a child process, or the window stutters for its length
-        index_process.sync_in_child(cat.library.location)
-        return
+        try:
+            index_process.sync_in_child(cat.library.location)
+        except LibraryError:
+            if not indexing.index_ready(cat.library):
+                raise  # nothing to search yet: the user gets the message
+        return  # another writer (an import) holds the index: search what is there
     try:
         with indexing.Indexer(cat, lock_timeout=wait):
             pass  # leaving the block applies the pending changes
