@@ -28,7 +28,37 @@ def marked_terms(html_text: str) -> list[str]:
     return list(dict.fromkeys(strip_tags(text).strip() for _tag, text in found if strip_tags(text).strip()))
 
 
-class HitsModel(QAbstractItemModel):
+class _TwoLevelModel(QAbstractItemModel):
+    """A tree two levels deep: top rows, each with its children; a child's internal id is its parent's row."""
+
+    def _children(self) -> list[int]:
+        """How many children each top row has."""
+        raise NotImplementedError
+
+    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:
+        if not self.hasIndex(row, column, parent):
+            return QModelIndex()
+        if not parent.isValid():
+            return self.createIndex(row, column, NO_PARENT)
+        if parent.internalId() != NO_PARENT:
+            return QModelIndex()
+        return self.createIndex(row, column, parent.row())
+
+    def parent(self, index: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]
+        if not index.isValid() or index.internalId() == NO_PARENT:
+            return QModelIndex()
+        return self.createIndex(int(index.internalId()), 0, NO_PARENT)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        children = self._children()
+        if not parent.isValid():
+            return len(children)
+        if parent.internalId() == NO_PARENT and parent.column() == 0 and 0 <= parent.row() < len(children):
+            return children[parent.row()]
+        return 0
+
+
+class HitsModel(_TwoLevelModel):
     """Top level: one row per publication; children: its pages with a snippet."""
 
     COLUMNS = ("Title", "Date", "Type")
@@ -47,26 +77,8 @@ class HitsModel(QAbstractItemModel):
         self.set_result([], 0)
 
     # -- structure -------------------------------------------------------------------------
-    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:
-        if not self.hasIndex(row, column, parent):
-            return QModelIndex()
-        if not parent.isValid():
-            return self.createIndex(row, column, NO_PARENT)
-        if parent.internalId() != NO_PARENT:
-            return QModelIndex()
-        return self.createIndex(row, column, parent.row())
-
-    def parent(self, index: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]
-        if not index.isValid() or index.internalId() == NO_PARENT:
-            return QModelIndex()
-        return self.createIndex(int(index.internalId()), 0, NO_PARENT)
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        if not parent.isValid():
-            return len(self.hits)
-        if parent.internalId() == NO_PARENT and parent.column() == 0 and 0 <= parent.row() < len(self.hits):
-            return len(self.hits[parent.row()].pages)
-        return 0
+    def _children(self) -> list[int]:
+        return [len(hit.pages) for hit in self.hits]
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:
         return len(self.COLUMNS)
@@ -121,7 +133,7 @@ class HitsModel(QAbstractItemModel):
         return None
 
 
-class FacetModel(QAbstractItemModel):
+class FacetModel(_TwoLevelModel):
     """Facet names at the top, their values with counts below; chosen values are checked."""
 
     def __init__(self, parent: Any = None):
@@ -136,26 +148,8 @@ class FacetModel(QAbstractItemModel):
         self.chosen = dict(chosen)
         self.endResetModel()
 
-    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:
-        if not self.hasIndex(row, column, parent):
-            return QModelIndex()
-        if not parent.isValid():
-            return self.createIndex(row, column, NO_PARENT)
-        if parent.internalId() != NO_PARENT:
-            return QModelIndex()
-        return self.createIndex(row, column, parent.row())
-
-    def parent(self, index: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]
-        if not index.isValid() or index.internalId() == NO_PARENT:
-            return QModelIndex()
-        return self.createIndex(int(index.internalId()), 0, NO_PARENT)
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        if not parent.isValid():
-            return len(self.groups)
-        if parent.internalId() == NO_PARENT and parent.column() == 0 and 0 <= parent.row() < len(self.groups):
-            return len(self.groups[parent.row()][1])
-        return 0
+    def _children(self) -> list[int]:
+        return [len(values) for _name, values in self.groups]
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:
         return 2
