@@ -20,7 +20,7 @@ PAGES = [
     "中文文本没有空格 ภาษาไทย 日本語のテキスト and some English words between them.",
     "",
     "Arms Trade Bulletin, June – July 2021: transfers, embargoes and the arms trade treaty's reports.",
-] * 7
+] * 50  # 300 pages: the common words' postings span several blocks of 128
 
 
 def _schema(field: Any) -> Schema:
@@ -41,10 +41,13 @@ def _build(folder: Path, field: Any, writer_class: Any, limitmb: float) -> dict[
         for fieldname, term in r.all_terms():
             if fieldname == "key":
                 continue
+            ti = r.term_info(fieldname, term)
+            rows: list[Any] = [(ti.weight(), ti.doc_frequency(), ti.min_length(), ti.max_length(), ti.max_weight(),
+                                ti.min_id(), ti.max_id())]
             m = r.postings(fieldname, term)
-            rows = []
             while m.is_active():
-                rows.append((m.id(), m.weight(), m.value(), r.doc_field_length(m.id(), fieldname)))
+                rows.append((m.id(), m.weight(), m.value(), r.doc_field_length(m.id(), fieldname),
+                             m.block_min_length(), m.block_max_length(), m.block_max_weight()))
                 m.next()
             postings[(fieldname, term)] = rows
     return postings
@@ -55,6 +58,7 @@ def test_fast_writer_writes_the_same_postings_as_whoosh(tmp_path: Path, limitmb:
     reference = _build(tmp_path / "whoosh", TEXT, SegmentWriter, 64)
     fast = _build(tmp_path / "fast", KeyText, FastSegmentWriter, limitmb)
     assert len(reference) > 100
+    assert max(len(rows) for rows in reference.values()) > 128 + 1  # some terms fill more than one block
     assert fast.keys() == reference.keys()
     for key, rows in reference.items():
         assert fast[key] == rows, key
