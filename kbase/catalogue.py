@@ -205,13 +205,28 @@ class Catalogue:
             self.log_change(s, kind_of(model), record_id, "update")
             return obj
 
-    def delete(self, model: type[SQLModel], record_id: int) -> None:
+    def delete(self, model: type[SQLModel], record_id: int) -> Any:
+        """Delete a record and its links; returns a snapshot that restore() puts back exactly.
+
+        A record that others still refer to (an organisation as a publisher, a series with its
+        publications…) is not deleted: the error names who refers to it."""
+        from kbase import restore
+
         with self.transaction() as s:
             obj = s.get(model, record_id)
             if obj is None:
                 raise NotFound(f"no {kind_of(model)} with ID {record_id}")
             if model is m.Region and s.scalar(select(func.count()).where(m.Region.parent_id == record_id)):
                 raise InvalidInput(f"region {record_id} has regions below it; move or delete them first")
+            table = model.__table__  # type: ignore[attr-defined]
+            used = restore.blockers(s, table, record_id, ignore=("attachment",) if model is m.Publication else ())
+            if used:
+                kind = kind_of(model)
+                said = "; ".join(f"{name} {', '.join(map(str, ids[:10]))}{' and more' if len(ids) > 10 else ''}"
+                                 for name, ids in used.items())
+                raise InvalidInput(f"{kind} {record_id} is still used by {said}: change those first, "
+                                   f"or merge it into another {kind}")
+            snapshot = restore.take(s, table, record_id)
             if model is m.Publication:  # its attachments go with it; the stored file stays until `check --repair`
                 for att_id in list(s.scalars(select(m.Attachment.id).where(m.Attachment.publication_id == record_id))):
                     s.execute(delete(m.PageText).where(m.PageText.attachment_id == att_id))
@@ -220,6 +235,19 @@ class Catalogue:
             s.delete(obj)
             s.flush()
             self.log_change(s, kind_of(model), record_id, "delete")
+            return snapshot
+
+    def restore(self, snapshot: Any) -> int:
+        """Put back a record deleted by delete(): same ID, fields, dates and links; returns the ID.
+
+        A publication's attachments must still exist (detach them before deleting it to undo)."""
+        from kbase import restore
+
+        kind = snapshot.table
+        with self.transaction() as s:
+            restore.put_back(s, snapshot)
+            self.log_change(s, kind, snapshot.row["id"], "insert")
+        return int(snapshot.row["id"])
 
     def count(self, model: type[SQLModel]) -> int:
         with self.reading() as s:

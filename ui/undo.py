@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from kbase import models as m
 from kbase.catalogue import Catalogue
-from ui.editors.state import RecordState, create_record, read_state, write_state
+from ui.editors.state import RecordState, create_record, write_state
 from ui.i18n import tr
 from ui.tasks import user_message
 
@@ -38,10 +38,14 @@ class UndoContext:
         if old_id != new_id:
             self._ids[(kind, old_id)] = new_id
 
-    def fail(self, command: QUndoCommand, exc: BaseException) -> None:
-        # a command that cannot be replayed (record merged away, conflict) leaves the stack
+    def fail(self, command: QUndoCommand, exc: BaseException, first: bool = False) -> None:
+        # a command that cannot be made (a record still in use) or replayed (merged away, conflict) leaves the stack
         command.setObsolete(True)
-        QMessageBox.warning(self.parent, tr("Undo"), tr("The change could not be replayed:") + "\n" + user_message(exc))
+        if first:
+            title, lead = command.text(), tr("The change could not be made:")
+        else:
+            title, lead = tr("Undo"), tr("The change could not be replayed:")
+        QMessageBox.warning(self.parent, title, lead + "\n" + user_message(exc))
 
 
 def context_for(window: Any) -> UndoContext:
@@ -61,6 +65,7 @@ class _Command(QUndoCommand):
         super().__init__(text)
         self.ctx = ctx
         self._skip_redo = done
+        self._ran = done  # made at least once: a failure after that is a failed replay
         self.failed = False  # a Python flag: Qt may delete an obsolete command right after push()
 
     def redo(self) -> None:
@@ -79,9 +84,10 @@ class _Command(QUndoCommand):
         except Exception as exc:  # noqa: BLE001 - shown to the user, the window carries on
             QApplication.restoreOverrideCursor()
             self.failed = True
-            self.ctx.fail(self, exc)
+            self.ctx.fail(self, exc, first=not self._ran)
         else:
             QApplication.restoreOverrideCursor()
+            self._ran = True
         self.ctx.refresh()
 
     def _redo(self) -> None:
@@ -148,16 +154,17 @@ class CreateRecordCommand(_Command):
 
 
 class DeleteRecordsCommand(_Command):
-    """Deleted records keep their state here, so undo can bring them (and their own links) back.
+    """Deleted records come back from the catalogue's snapshots: same IDs, dates and every link.
 
     A publication's attachments are detached rather than deleted (the file and its page texts stay in the
     library), so undo can attach them again.
     """
 
     def __init__(self, ctx: UndoContext, kind: str, ids: list[int]):
-        super().__init__(ctx, tr("Delete {n} records").format(n=len(ids)), done=False)
+        super().__init__(ctx, tr("Delete {n} record(s)").format(n=len(ids)), done=False)
         self.kind = kind
-        self.states = {rid: read_state(ctx.cat, kind, rid) for rid in ids}
+        self.ids = list(ids)
+        self.snapshots: list[Any] = []
         self.attachments: dict[int, list[int]] = {}
         if kind == "publication":
             with ctx.cat.reading() as s:
@@ -168,20 +175,22 @@ class DeleteRecordsCommand(_Command):
     def _redo(self) -> None:
         cat = self.ctx.cat
         model = m.RECORD_TYPES[self.kind]
-        with cat.transaction():
-            for rid in self.states:
+        snapshots = []
+        with cat.transaction():  # all or none: a refused delete leaves every record in place
+            for rid in self.ids:
                 for a_id in self.attachments.get(rid, []):
                     cat.update(m.Attachment, a_id, publication_id=None)
-                cat.delete(model, self.ctx.resolve(self.kind, rid))
+                snapshots.append(cat.delete(model, self.ctx.resolve(self.kind, rid)))
+        self.snapshots = snapshots
 
     def _undo(self) -> None:
         cat = self.ctx.cat
         with cat.transaction():
-            for rid, state in self.states.items():
-                new_id = create_record(cat, self.kind, remap(self.ctx, state))
-                self.ctx.moved(self.kind, rid, new_id)
+            for rid, snapshot in zip(self.ids, self.snapshots):
+                restored = cat.restore(snapshot)
+                self.ctx.moved(self.kind, rid, restored)
                 for a_id in self.attachments.get(rid, []):
-                    cat.update(m.Attachment, a_id, publication_id=new_id)
+                    cat.update(m.Attachment, a_id, publication_id=restored)
 
 
 class BatchEditCommand(_Command):
