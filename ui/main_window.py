@@ -157,7 +157,13 @@ class MainWindow(QMainWindow):
         self.search_panel.save_requested.connect(self.save_search)
         self.search_panel.hits.modelReset.connect(self._update_counts)
         self.stack.currentChanged.connect(lambda _i: self._update_counts())
-        self.undo_stack.indexChanged.connect(lambda _i: self._refresh_timer.start())
+        self.undo_stack.indexChanged.connect(self._after_undo_step)
+
+    def _after_undo_step(self, _index: int) -> None:
+        try:
+            self._refresh_timer.start()
+        except RuntimeError:  # the stack empties itself while the window is being destroyed
+            pass
 
     # -- hooks used by the editors and dialogs -------------------------------------------------------
     def current_kind(self) -> str:

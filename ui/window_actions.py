@@ -145,8 +145,11 @@ def _fill_columns(window: Any) -> None:
 
 
 def undo_texts(window: Any) -> None:
-    stack = window.undo_stack
-    undo, redo = stack.undoText(), stack.redoText()
+    try:
+        stack = window.undo_stack
+        undo, redo = stack.undoText(), stack.redoText()
+    except RuntimeError:  # the stack says it emptied while the window is being destroyed
+        return
     window.action_undo.setText(tr("&Undo {action}").format(action=undo).strip() if undo else tr("&Undo"))
     window.action_redo.setText(tr("&Redo {action}").format(action=redo).strip() if redo else tr("&Redo"))
 

@@ -305,3 +305,26 @@ def test_a_person_created_in_the_picker_is_undone_with_the_edit(qtbot, window, m
     window.undo_stack.redo()
     person = cat.lookup(m.Person, "Zawadi Mukendi-Lwamba")[0]
     assert read_state(cat, "publication", pub.id).links["contributors"][-1] == ("author", "person", person.id)
+
+
+def test_text_typed_in_a_list_picker_is_not_lost_on_save(qtbot, window) -> None:
+    """A subject typed but never picked stops the save with a message; a typed alias is kept."""
+    cat = window.catalogue
+    pub = _publication(cat)
+    dialog = make_editor(window, "publication", pub.id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    subjects = dialog.widgets["links.subjects"]
+    subjects.picker.edit.setText("brand new subject")
+    assert not dialog.save()
+    assert "brand new subject" in dialog.errors["subjects"].text()
+    assert window.undo_stack.count() == 0
+    dialog.close()
+
+    org = cat.all(m.Organisation)[0]
+    dialog = make_editor(window, "organisation", org.id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.widgets["links.aliases"].edit.setText("Typed Alias Without Enter")
+    assert dialog.save()
+    assert [o.id for o in cat.lookup(m.Organisation, "typed alias without enter")] == [org.id]

@@ -191,9 +191,10 @@ class RecordEditor(QDialog):
         # a name typed in a picker but never matched to a record would otherwise be dropped silently
         out = []
         for key, w in self.widgets.items():
-            if isinstance(w, RecordPicker) and w.edit.text().strip() and w.value() is None:
-                out.append((key, tr("“{name}” is not in the catalogue: pick a suggestion, or press Enter to "
-                                    "create it.").format(name=w.edit.text().strip())))
+            picker = w.picker if isinstance(w, LinkListEditor) else w  # a list's own picker too
+            if isinstance(picker, RecordPicker) and picker.edit.text().strip() and picker.value() is None:
+                out.append((key.split(".")[-1], tr("“{name}” is not in the catalogue: pick a suggestion, or press Enter to "
+                                    "create it.").format(name=picker.edit.text().strip())))
         return out
 
     def _reveal(self, key: str) -> None:

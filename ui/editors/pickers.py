@@ -378,7 +378,10 @@ class AliasEditor(QWidget):
         self.edit.clear()
 
     def values(self) -> list[str]:
-        return [self.list.item(i).text() for i in range(self.list.count())]
+        """The aliases listed, and one typed but not yet added with Enter (it is meant to be kept)."""
+        listed = [self.list.item(i).text() for i in range(self.list.count())]
+        typed = self.edit.text().strip()
+        return listed + [typed] if typed and typed not in listed else listed
 
     def set_values(self, values: list[str]) -> None:
         self.list.clear()
