@@ -193,8 +193,8 @@ class RecordEditor(QDialog):
         for key, w in self.widgets.items():
             picker = w.picker if isinstance(w, LinkListEditor) else w  # a list's own picker too
             if isinstance(picker, RecordPicker) and picker.edit.text().strip() and picker.value() is None:
-                out.append((key.split(".")[-1], tr("“{name}” is not in the catalogue: pick a suggestion, or press Enter to "
-                                    "create it.").format(name=picker.edit.text().strip())))
+                message = tr("“{name}” is not in the catalogue: pick a suggestion, or press Enter to create it.")
+                out.append((key.split(".")[-1], message.format(name=picker.edit.text().strip())))
         return out
 
     def _reveal(self, key: str) -> None:
