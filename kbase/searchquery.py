@@ -28,9 +28,15 @@ MAX_FUZZY = 2
 MAX_FUZZY_TERMS = 12  # spellings kept per field for word~
 TEXT_FIELDS = {"text": "text", "page": "text", "title": "title", "author": "author", "abstract": "abstract"}
 ID_FIELDS = ("type", "year", "language", "series", "subject", "project", "programme", "region", "organisation")
-FIELD_ALIASES = {"org": "organisation", "organization": "organisation", "lang": "language", "authors": "author"}
+FIELD_ALIASES = {"org": "organisation", "organization": "organisation", "lang": "language", "authors": "author",
+                 # the French interface's users write the French names
+                 "titre": "title", "auteur": "author", "auteurs": "author", "résumé": "abstract", "resume": "abstract",
+                 "année": "year", "annee": "year", "série": "series", "serie": "series", "projet": "project",
+                 "programme": "programme", "région": "region", "sujet": "subject", "langue": "language",
+                 "texte": "text"}
 LANG_FIELDS = (("en", "text_en"), ("fr", "text_fr"))
-_FIELD_RE = re.compile(r"(?<![\w\"])([A-Za-z_]+):")
+_FIELD_RE = re.compile(r"(?<![\w\"])([^\W\d]\w*):")
+_OPERATORS = ("AND", "OR", "NOT")
 
 
 @dataclass
@@ -70,7 +76,11 @@ def _precheck(text: str) -> str:
             raise QueryError("unbalanced parenthesis: a ) without its (")
     if depth:
         raise QueryError("unbalanced parenthesis: a ( without its )")
+    _check_operators(text)
     outside = re.sub(r'"[^"]*"', " ", text)
+    empty = re.search(r"(?<![\w\"])([^\W\d]\w*):(?=\s|\)|$)", re.sub(r'"[^"]*"', "phrase", text))
+    if empty:
+        raise QueryError(f"{empty.group(1)}: needs a value after the colon (as in {empty.group(1)}:cobalt)")
     for name in _FIELD_RE.findall(outside):
         key = FIELD_ALIASES.get(name.lower(), name.lower())
         if key not in TEXT_FIELDS and key not in ID_FIELDS:
@@ -79,6 +89,22 @@ def _precheck(text: str) -> str:
         if key != name:
             text = re.sub(rf"(?<![\w\"]){re.escape(name)}:", f"{key}:", text)
     return text
+
+
+def _check_operators(text: str) -> None:
+    """AND and OR need something on each side, NOT something after it."""
+    tokens = re.findall(r"\(|\)|[^\s()]+", re.sub(r'"[^"]*"', " phrase ", text))
+    for i, word in enumerate(tokens):
+        if word not in _OPERATORS:
+            continue
+        before = tokens[i - 1] if i else None
+        after = tokens[i + 1] if i + 1 < len(tokens) else None
+        lacks_right = after is None or after in ("AND", "OR", ")")
+        lacks_left = word != "NOT" and (before is None or before in _OPERATORS or before == "(")
+        if lacks_right or lacks_left:
+            example = "cobalt NOT gold" if word == "NOT" else f"cobalt {word} gold"
+            raise QueryError(f"{word} needs a word on {'its right' if word == 'NOT' else 'each side'} "
+                             f"(as in {example})")
 
 
 class Rewriter:

@@ -113,6 +113,8 @@ def test_boolean_fields_prefix_and_fuzzy(cat: Catalogue) -> None:
     assert set(found(cat, 'type:report year:2021')) == {c}
     assert set(found(cat, "year:[2019 TO 2020]")) == {a}
     assert set(found(cat, "title:gold")) == {b}
+    assert set(found(cat, "titre:gold")) == {b}  # field names in French too
+    assert set(found(cat, '(gold OR cobalt) AND "gold"')) == set(found(cat, "gold"))
     assert set(found(cat, "smugg*")) == {b}
     assert set(found(cat, "diamnds~")) == {c}
     assert set(found(cat, "Kolwezy~1")) == {a}
@@ -129,6 +131,13 @@ def test_boolean_fields_prefix_and_fuzzy(cat: Catalogue) -> None:
     ("year:soon", "year: takes a year"),
     ("region:Atlantis", "no region matches 'Atlantis'"),
     ("ab~", "fuzzy search needs a word of at least 3 letters"),
+    ("cobalt AND", "AND needs a word on each side"),
+    ("OR", "OR needs a word on each side"),
+    ("cobalt (AND gold)", "AND needs a word on each side"),
+    ("gold NOT", "NOT needs a word on its right"),
+    ("title:", "title: needs a value after the colon"),
+    ("région:Atlantis", "no region matches 'Atlantis'"),  # the French name of the field
+    ("thème:gold", "unknown field 'thème'"),
 ])
 def test_invalid_queries_say_what_is_wrong(cat: Catalogue, text: str, message: str) -> None:
     add_document(cat, "Anything", ["Gold and cobalt."])
