@@ -313,11 +313,11 @@ class MainWindow(QMainWindow):
     def _update_enabled(self) -> None:
         n = len(self.selected_ids())
         writable = not self.catalogue.library.read_only
-        for name, need in (("action_edit", 1), ("action_delete", 1), ("action_batch_edit", 1), ("action_merge", 2)):
+        # merge takes one record (the dialog finds its probable duplicates) or several
+        for name, need in (("action_edit", 1), ("action_delete", 1), ("action_batch_edit", 1), ("action_merge", 1)):
             action = getattr(self, name)
             action.setEnabled(action.property("hooked") and writable and n >= need)
         self.action_batch_edit.setEnabled(self.action_batch_edit.isEnabled() and self.current_kind() == "publication")
-        self.action_merge.setEnabled(self.action_merge.isEnabled() and n == 2)
 
     def _update_counts(self) -> None:
         if self.stack.currentWidget() is self.search_panel and self.search_panel.result is not None:
@@ -436,6 +436,7 @@ class MainWindow(QMainWindow):
         sizes = self.settings.value("window/splitter")
         if isinstance(sizes, QByteArray) and not sizes.isEmpty():
             self.splitter.restoreState(sizes)
+        self.search_panel.restore_layout(self.settings)
         self._heading_target = Target("publication")
         self.navigator.select_kind("publication")
 

@@ -211,3 +211,21 @@ def test_hooks_find_every_dialog(window) -> None:
     for name in hooks.HOOKS:
         assert hooks.find(name) is not None, name
     assert QMessageBox  # the dialogs above never needed a modal box
+
+
+def test_merge_action_works_from_one_selected_record(qtbot, window) -> None:
+    """One record selected: Merge opens on it and looks for its probable duplicates."""
+    from PySide6.QtWidgets import QApplication
+
+    from ui.navigator import Target
+
+    window.show_target(Target("person"))
+    person = window.catalogue.all(m.Person)[0]
+    window.table.select_ids([person.id])
+    qtbot.waitUntil(lambda: window.selected_ids() == [person.id], timeout=5000)
+    assert window.action_merge.isEnabled()
+    window.action_merge.trigger()
+    dialog = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MergeDialog) and w.isVisible())
+    qtbot.waitUntil(lambda: dialog.task is not None and dialog.task.done, timeout=30000)
+    assert dialog.ids[:1] == [person.id]
+    dialog.close()

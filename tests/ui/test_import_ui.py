@@ -181,3 +181,16 @@ def test_a_failure_in_the_import_process_is_a_message_not_a_traceback(qtbot, win
     assert "stopped" in dialog.heading.text().lower() and not dialog.is_running()
     assert dialog.report is None and "Traceback" in dialog.task.details  # kept for a bug report, not shown
     dialog.close()
+
+
+def test_duplicates_and_cancelled_files_do_not_need_attention() -> None:
+    from kbase.importer import FileResult
+    from ui.dialogs.import_results import ImportResultsModel, is_flagged
+
+    assert not is_flagged(FileResult("a.pdf", "duplicate")) and not is_flagged(FileResult("b.pdf", "cancelled"))
+    assert is_flagged(FileResult("c.pdf", "damaged")) and is_flagged(FileResult("d.pdf", "no text layer"))
+    model = ImportResultsModel()
+    model.set_results([FileResult("e.pdf", "encrypted", "encrypted: protected by a password (3 pages); imported "
+                                  "without text; import it again with --password to read it")])
+    shown = model.index(0, 3).data()
+    assert "--password" not in shown and "Password…" in shown  # the window's own way to unlock it

@@ -132,6 +132,8 @@ def test_columns_sort_and_layout_are_remembered(qtbot, make_window, sqlite_demo)
                                              descending=clicked_order == Qt.SortOrder.DescendingOrder)
     first.splitter.setSizes([300, 500, 300])
     sizes = first.splitter.sizes()
+    first.search_panel.splitter.setSizes([400, 300])
+    search_state = first.search_panel.splitter.saveState()
     first.close()
 
     second = make_window(sqlite_demo)
@@ -141,6 +143,7 @@ def test_columns_sort_and_layout_are_remembered(qtbot, make_window, sqlite_demo)
     assert second.model.ids == first.model.ids
     # the side panes keep their widths (the middle one takes what the restored window width leaves)
     assert [second.splitter.sizes()[i] for i in (0, 2)] == [sizes[0], sizes[2]]
+    assert second.search_panel.splitter.saveState() == search_state  # the facets' width too
     assert not second.settings.value("window/geometry").isEmpty()
 
 

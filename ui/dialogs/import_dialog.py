@@ -199,6 +199,11 @@ class ImportDialog(QDialog):
         self.heading.setText(tr("Import cancelled.") if report.cancelled else tr("Import finished."))
         text = tr("{imported} file(s) imported ({pages} pages), {flagged} need attention, in {seconds:.1f} s.").format(
             imported=report.imported, pages=report.pages, flagged=flagged, seconds=report.elapsed)
+        counts = report.counts
+        if counts.get("duplicate"):
+            text += " " + tr("{n} already in the library.").format(n=counts["duplicate"])
+        if counts.get("cancelled"):
+            text += " " + tr("{n} not imported (cancelled).").format(n=counts["cancelled"])
         if report.index_message:
             text += "\n" + report.index_message
         self.summary.setText(text)

@@ -19,7 +19,14 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 def is_flagged(result: Any) -> bool:
-    return result.status not in GOOD
+    """Needs a librarian: not in the catalogue as it should be (a duplicate or a cancelled file is not a fault)."""
+    return result.status not in GOOD and result.status not in ("duplicate", "cancelled")
+
+
+def _for_the_window(message: str | None) -> str:
+    """The core's message, with the command-line advice for a locked file said the window's way."""
+    return (message or "").replace("import it again with --password to read it",
+                                   tr("select it and use Password… to read it"))
 
 
 def severity(status: str) -> str:
@@ -79,10 +86,10 @@ class ImportResultsModel(QAbstractTableModel):
             if col == 2:
                 return r.pages if r.pages else ""
             if col == 3:
-                return r.message or ""
+                return _for_the_window(r.message)
             return None
         if role == Qt.ItemDataRole.ToolTipRole:
-            return r.path if col == 0 else (r.message or None)
+            return r.path if col == 0 else (_for_the_window(r.message) or None)
         if role == Qt.ItemDataRole.ForegroundRole and col == 1:
             return QBrush(_COLOURS[severity(r.status)])
         if role == self.FlaggedRole:
