@@ -320,6 +320,9 @@ class MainWindow(QMainWindow):
         self.action_batch_edit.setEnabled(self.action_batch_edit.isEnabled() and self.current_kind() == "publication")
 
     def _update_counts(self) -> None:
+        if self.stack.currentWidget() is self.search_panel and self.search_panel.result is None:
+            self.count_label.setText("")  # an invalid or unfinished search: not the table's count
+            return
         if self.stack.currentWidget() is self.search_panel and self.search_panel.result is not None:
             n = self.search_panel.result.total
             self.count_label.setText(tr("{n} publications match “{query}”.").format(n=n, query=self.search_panel.query)

@@ -245,7 +245,7 @@ class SearchPanel(QWidget):
         labels = []
         for name, value in self.filters.items():
             label = next((lbl for g, values in self.facets.groups if g == name for v, lbl, _n in values if v == value), value)
-            labels.append(label)
+            labels.append(tr(label) if name in ("type", "language") else label)  # as the facet list shows them
         return labels
 
     def _set_message(self, text: str, error: bool) -> None:

@@ -94,6 +94,7 @@ def test_invalid_query_gives_an_inline_message(qtbot, window):
     assert panel.message.text().startswith("Invalid query")
     assert panel.message.property("error") is True
     assert panel.hits.rowCount() == 0
+    assert window.count_label.text() == ""  # not the table's count under the message
     # a good query afterwards clears the message
     _search(qtbot, window, "gold")
     assert not panel.error
