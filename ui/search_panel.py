@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtCore import QByteArray, QModelIndex, QRectF, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAbstractTextDocumentLayout, QPalette, QTextDocument
 from PySide6.QtWidgets import (
-    QAbstractItemView, QApplication, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSplitter, QStyle,
+    QAbstractItemView, QApplication, QComboBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSplitter, QStyle,
     QStyledItemDelegate, QStyleOptionViewItem, QTreeView, QVBoxLayout, QWidget,
 )
 
@@ -16,7 +16,7 @@ from kbase.catalogue import Catalogue
 from kbase.errors import InvalidInput
 from kbase.query import Filter
 from ui import tasks
-from ui.i18n import tr
+from ui.i18n import language, tr
 from ui.search_models import ROLE_HIT, ROLE_HTML, FacetModel, HitsModel, marked_terms
 
 PAGE_SIZE = 200  # publications fetched per search
@@ -106,6 +106,11 @@ class SearchPanel(QWidget):
         self.back_button.clicked.connect(self.closed.emit)
         self.save_button = QPushButton(self)
         self.save_button.clicked.connect(self.save_requested.emit)
+        self.sort_box = QComboBox(self)  # relevance or newest first, done by the core
+        self.sort_box.setObjectName("search_sort")
+        self.sort_box.addItem("", "relevance")
+        self.sort_box.addItem("", "date")
+        self.sort_box.currentIndexChanged.connect(lambda _i: self.query and self.search(self.query, self.filters))
 
         self.facets = FacetModel(self)
         self.facet_view = QTreeView(self)
@@ -139,6 +144,7 @@ class SearchPanel(QWidget):
         top = QHBoxLayout()
         top.setContentsMargins(6, 6, 6, 0)
         top.addWidget(self.message, 1)
+        top.addWidget(self.sort_box)
         top.addWidget(self.clear_filters_button)
         top.addWidget(self.save_button)
         top.addWidget(self.back_button)
@@ -168,6 +174,7 @@ class SearchPanel(QWidget):
         self.error = ""
         self._set_message(tr("Searching…"), error=False)
         self._task = tasks.run(run_search, self.catalogue.library, query, dict(self.filters), not self._synced,
+                               sort=self.sort_box.currentData() or "relevance",
                                on_result=lambda r: self._got(generation, r),
                                on_error=lambda msg: self._failed(generation, msg), parent=self)
 
@@ -212,7 +219,7 @@ class SearchPanel(QWidget):
         self._synced = True
         self.result = value
         self.hits.set_result(value.hits, value.total)
-        self.facets.set_facets(value.facets or {}, self.filters)
+        self.facets.set_facets(self._in_language(value.facets or {}), self.filters)
         self.facet_view.expandAll()
         if self.hits.rowCount():
             self.hit_view.expand(self.hits.index(0, 0))
@@ -255,6 +262,15 @@ class SearchPanel(QWidget):
         self.message.style().polish(self.message)
         self.clear_filters_button.setVisible(bool(self.filters))
         self.save_button.setEnabled(bool(self.query) and not error)
+
+    def _in_language(self, facets: dict[str, list[tuple[Any, str, int]]]) -> dict[str, list[tuple[Any, str, int]]]:
+        """Regions by their French names in the French interface (the index keeps one label)."""
+        if language() != "fr" or not facets.get("region"):
+            return facets
+        from kbase import models as m
+
+        names = {str(r.id): r.name_fr for r in self.catalogue.all(m.Region) if r.name_fr}
+        return {**facets, "region": [(v, names.get(str(v), label), n) for v, label, n in facets["region"]]}
 
     # -- facets ---------------------------------------------------------------------------------------
     def _facet_clicked(self, index: QModelIndex) -> None:
@@ -313,6 +329,8 @@ class SearchPanel(QWidget):
         self.clear_filters_button.setText(tr("Clear filters"))
         self.back_button.setText(tr("Back to the list"))
         self.save_button.setText(tr("Save search…"))
+        self.sort_box.setItemText(0, tr("Best matches first"))
+        self.sort_box.setItemText(1, tr("Newest first"))
         self.hits.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 2)
         self.facets.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 1)
         self.hit_view.viewport().update()
@@ -332,7 +350,7 @@ class SearchPanel(QWidget):
 
 
 def run_search(library: Any, query: str, filters: dict[str, str], sync_first: bool,
-               limit: int = PAGE_SIZE) -> tuple[str, Any]:
+               limit: int = PAGE_SIZE, sort: str = "relevance") -> tuple[str, Any]:
     """Worker thread: bring the local index up to date once, then search. ('ok', result) or ('invalid', msg)."""
     from kbase import search
     from kbase.errors import QueryError
@@ -341,7 +359,7 @@ def run_search(library: Any, query: str, filters: dict[str, str], sync_first: bo
     if sync_first:
         sync_index(cat)
     try:
-        return "ok", search.search(cat, query, filters=facet_filter(filters), limit=limit, snippets=True)
+        return "ok", search.search(cat, query, filters=facet_filter(filters), limit=limit, snippets=True, sort=sort)
     except QueryError as exc:
         return "invalid", str(exc)
 

@@ -134,3 +134,14 @@ def test_details_name_regions_in_french_in_the_french_interface(qtbot, window):
     assert "République démocratique du Congo" in window.details.toPlainText()
     i18n.set_language("en")
     assert "République démocratique du Congo" not in window.details.toPlainText()
+
+
+def test_region_facets_use_french_names_in_the_french_interface(qtbot, window):
+    from tests.ui.test_search_ui import _search
+
+    i18n.set_language("fr")
+    _search(qtbot, window, "cobalt")
+    facets = window.search_panel.facets
+    regions = next(values for name, values in facets.groups if name == "region")
+    labels = {label for _v, label, _n in regions}
+    assert "République démocratique du Congo" in labels and "Democratic Republic of the Congo" not in labels

@@ -142,3 +142,14 @@ def test_a_saved_search_appears_in_the_navigator_and_runs_again(qtbot, make_wind
     assert panel.filters == {name: value} and panel.result.total == narrowed
     assert window.search_field.text() == "cobalt"
     assert window.stack.currentWidget() is panel
+
+
+def test_results_can_be_sorted_newest_first(qtbot, window):
+    panel = window.search_panel
+    _search(qtbot, window, "mining")
+    assert panel.sort_box.currentData() == "relevance"
+    by_relevance = panel.result
+    panel.sort_box.setCurrentIndex(panel.sort_box.findData("date"))
+    qtbot.waitUntil(lambda: panel.result is not None and panel.result is not by_relevance, timeout=30000)
+    dates = [(h.year or 0) * 100 + (h.month or 0) for h in panel.result.hits]
+    assert len(dates) > 2 and dates == sorted(dates, reverse=True)
