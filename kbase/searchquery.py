@@ -200,7 +200,7 @@ class Rewriter:
 
     def _check_prefix(self, prefix: str) -> None:
         if len(prefix) < MIN_PREFIX:
-            raise QueryError(f"prefix too short: at least {MIN_PREFIX} characters before * (got {prefix!r}*)")
+            raise QueryError(f"prefix too short: at least {MIN_PREFIX} characters before * (got {prefix + '*'!r})")
 
     def _expand(self, fname: str, prefix: str) -> list[wq.Query]:
         """The most frequent terms that start with prefix, capped so a prefix stays fast."""
