@@ -91,6 +91,7 @@ class SearchPanel(QWidget):
         self.query = ""
         self.filters: dict[str, str] = {}
         self.error = ""
+        self._error_text = "Invalid query: {message}"  # how the error is introduced (kept for a language switch)
         self.result: Any = None
         self._generation = 0
         self._synced = False
@@ -226,7 +227,8 @@ class SearchPanel(QWidget):
             self.result = None
             self.hits.clear()
             self.facets.set_facets({}, {})
-            self._set_message(tr("Invalid query: {message}").format(message=value), error=True)
+            self._error_text = "Invalid query: {message}"
+            self._set_message(tr(self._error_text).format(message=value), error=True)
             return
         self._synced = True
         self.result = value
@@ -241,8 +243,9 @@ class SearchPanel(QWidget):
         if generation != self._generation:
             return
         self.error = message
+        self._error_text = "The search failed: {message}"  # said again in the new language on a switch
         self.hits.clear()
-        self._set_message(tr("The search failed: {message}").format(message=message), error=True)
+        self._set_message(tr(self._error_text).format(message=message), error=True)
 
     def _update_message(self) -> None:
         if self.error:
@@ -348,7 +351,8 @@ class SearchPanel(QWidget):
         self.hit_view.viewport().update()
         self.facet_view.viewport().update()
         if self.error:
-            self._set_message(tr("Invalid query: {message}").format(message=self.error), error=True)
+            self._set_message(tr(self._error_text).format(message=self.error),
+                              error=True)
         else:
             self._update_message()
 
