@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Callable
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QObject, QTranslator, Signal
@@ -36,6 +37,27 @@ def tr(text: str) -> str:
 
 def language() -> str:
     return _language
+
+
+_patterns: dict[str, list[tuple[re.Pattern[str], str]]] = {}
+
+
+def tr_message(text: str) -> str:
+    """A message from the core (English, with names and numbers in it) in the current language.
+
+    resources/i18n/<lang>-messages.json lists [pattern, replacement] pairs; the first pattern that
+    matches the whole message wins; a message no pattern knows stays as the core wrote it."""
+    if _language == "en" or not text:
+        return text
+    if _language not in _patterns:
+        path = resource("i18n", f"{_language}-messages.json")
+        pairs = json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
+        _patterns[_language] = [(re.compile(p), r) for p, r in pairs]
+    for pattern, replacement in _patterns[_language]:
+        found = pattern.fullmatch(text)
+        if found:
+            return found.expand(replacement)
+    return text
 
 
 def load_catalogue(lang: str) -> dict[str, str]:
@@ -101,4 +123,4 @@ def on_change(callback: Callable[[str], object]) -> None:
     notifier().changed.connect(callback)
 
 
-__all__ = ["tr", "date_label", "timestamp", "set_language", "language", "on_change", "notifier", "LANGUAGES", "system_language", "load_catalogue"]
+__all__ = ["tr", "tr_message", "date_label", "timestamp", "set_language", "language", "on_change", "notifier", "LANGUAGES", "system_language", "load_catalogue"]

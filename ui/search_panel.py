@@ -16,7 +16,7 @@ from kbase.catalogue import Catalogue
 from kbase.errors import InvalidInput
 from kbase.query import Filter
 from ui import tasks
-from ui.i18n import language, tr
+from ui.i18n import language, tr, tr_message
 from ui.search_models import ROLE_HIT, ROLE_HTML, FacetModel, HitsModel, marked_terms
 
 PAGE_SIZE = 200  # publications fetched per search
@@ -228,7 +228,7 @@ class SearchPanel(QWidget):
             self.hits.clear()
             self.facets.set_facets({}, {})
             self._error_text = "Invalid query: {message}"
-            self._set_message(tr(self._error_text).format(message=value), error=True)
+            self._set_message(tr(self._error_text).format(message=tr_message(value)), error=True)
             return
         self._synced = True
         self.result = value
@@ -245,7 +245,7 @@ class SearchPanel(QWidget):
         self.error = message
         self._error_text = "The search failed: {message}"  # said again in the new language on a switch
         self.hits.clear()
-        self._set_message(tr(self._error_text).format(message=message), error=True)
+        self._set_message(tr(self._error_text).format(message=tr_message(message)), error=True)
 
     def _update_message(self) -> None:
         if self.error:
@@ -351,7 +351,7 @@ class SearchPanel(QWidget):
         self.hit_view.viewport().update()
         self.facet_view.viewport().update()
         if self.error:
-            self._set_message(tr(self._error_text).format(message=self.error),
+            self._set_message(tr(self._error_text).format(message=tr_message(self.error)),
                               error=True)
         else:
             self._update_message()

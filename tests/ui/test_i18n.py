@@ -145,3 +145,32 @@ def test_region_facets_use_french_names_in_the_french_interface(qtbot, window):
     regions = next(values for name, values in facets.groups if name == "region")
     labels = {label for _v, label, _n in regions}
     assert "République démocratique du Congo" in labels and "Democratic Republic of the Congo" not in labels
+
+
+def test_core_messages_are_said_in_french(qtbot, tmp_path) -> None:
+    """Query errors and import statuses come from the core in English; the French interface says them in French."""
+    import pytest as _pytest
+
+    from kbase.catalogue import Catalogue
+    from kbase.db import open_library
+    from kbase.errors import QueryError
+    from kbase.importer import import_paths
+    from kbase.search import search
+    from tests import pdfs
+    from ui.i18n import tr_message
+
+    cat = Catalogue(open_library(str(tmp_path / "lib"), create=True))
+    pdfs.batch(tmp_path / "in")  # good, scanned, encrypted, damaged, not a PDF, empty…
+    report = import_paths(cat, [tmp_path / "in"], workers=1)
+    messages = [f.message for f in report.files if f.message]
+    assert len({f.status for f in report.files}) >= 6
+    for query in ['"open', "(a", "cobalt AND", "NOT", "title:", "colour:red", "co*", "ab~", "type:novel", "year:soon"]:
+        with _pytest.raises(QueryError) as caught:
+            search(cat, query)
+        messages.append(str(caught.value))
+    i18n.set_language("fr")
+    untranslated = [text for text in messages if tr_message(text) == text]
+    assert not untranslated, untranslated
+    assert tr_message("empty file (0 bytes); not imported") == "fichier vide (0 octet) ; non importé"
+    i18n.set_language("en")
+    assert tr_message("empty file (0 bytes); not imported") == "empty file (0 bytes); not imported"

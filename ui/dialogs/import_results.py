@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from ui.i18n import tr
+from ui.i18n import tr, tr_message
 
 # statuses that mean the file is in the catalogue as it should be
 GOOD = ("ok", "bibtex")
@@ -25,8 +25,8 @@ def is_flagged(result: Any) -> bool:
 
 def _for_the_window(message: str | None) -> str:
     """The core's message, with the command-line advice for a locked file said the window's way."""
-    return (message or "").replace("import it again with --password to read it",
-                                   tr("select it and use Password… to read it"))
+    return tr_message((message or "").replace("import it again with --password to read it",
+                                              tr("select it and use Password… to read it")))
 
 
 def severity(status: str) -> str:
