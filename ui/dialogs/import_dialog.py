@@ -6,7 +6,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QSortFilterProxyModel, Qt, QUrl, Signal
+from PySide6.QtCore import QLocale, QObject, QSortFilterProxyModel, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QHeaderView, QInputDialog,
@@ -197,8 +197,9 @@ class ImportDialog(QDialog):
         self.bar.setValue(1)
         flagged = sum(1 for f in report.files if is_flagged(f))
         self.heading.setText(tr("Import cancelled.") if report.cancelled else tr("Import finished."))
-        text = tr("{imported} file(s) imported ({pages} pages), {flagged} need attention, in {seconds:.1f} s.").format(
-            imported=report.imported, pages=report.pages, flagged=flagged, seconds=report.elapsed)
+        text = tr("{imported} file(s) imported ({pages} pages), {flagged} need attention, in {seconds} s.").format(
+            imported=report.imported, pages=report.pages, flagged=flagged,
+            seconds=QLocale().toString(float(report.elapsed), "f", 1))  # 0,4 s in French
         counts = report.counts
         if counts.get("duplicate"):
             text += " " + tr("{n} already in the library.").format(n=counts["duplicate"])
