@@ -78,7 +78,7 @@ class SettingsDialog(QDialog):
         self.max_mb = QSpinBox(self)
         self.max_mb.setObjectName("max_pdf_mb")
         self.max_mb.setRange(1, 4096)
-        self.max_mb.setSuffix(" MB")
+        self.max_mb.setSuffix(" " + tr("MB"))
         self.max_mb.setValue(self._current_max_mb())
         self.visibility = QComboBox(self)
         self.visibility.setObjectName("import_visibility")
