@@ -218,6 +218,8 @@ class MainWindow(QMainWindow):
             self.model.set_filter(target.filter)
         if self.filter_field.text():
             self.model.set_text(self.filter_field.text())
+        if self.model.rowCount() == 0:
+            self.details.show_empty()  # the record shown before is not part of this empty list
         self._heading_target = target
         self._update_heading()
 

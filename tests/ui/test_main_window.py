@@ -205,3 +205,15 @@ def test_details_name_people_by_name_not_position(qtbot, window, sqlite_demo):
     window.details.show_record("person", person.id)
     text = window.details.toPlainText()
     assert person.name in text and "Position" in text and person.title in text
+
+
+def test_an_empty_list_leaves_no_stale_record_in_the_details(qtbot, window, sqlite_demo):
+    from kbase.query import Filter
+    from ui.navigator import Target
+
+    pub = sqlite_demo.all(m.Publication)[0]
+    window.details.show_record("publication", pub.id)
+    assert pub.title in window.details.toPlainText()
+    window.show_target(Target("publication", Filter(text="zzzz-no-such-title")))
+    assert window.model.rowCount() == 0
+    assert pub.title not in window.details.toPlainText()
