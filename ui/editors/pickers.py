@@ -249,6 +249,10 @@ class LinkListEditor(QWidget):
         self.list = _RemovableList(self)
         self.list.setMinimumHeight(60)
         self.list.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
+        # long names ("International Peace Information Service (IPIS) — author (organisation)") wrap
+        self.list.setWordWrap(True)
+        self.list.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.remove_pressed.connect(self._remove)
         self.picker = RecordPicker(cat, kind, self, clear_on_pick=True)
         self.picker.picked.connect(self.add)
