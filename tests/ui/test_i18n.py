@@ -174,3 +174,14 @@ def test_core_messages_are_said_in_french(qtbot, tmp_path) -> None:
     assert tr_message("empty file (0 bytes); not imported") == "fichier vide (0 octet) ; non importé"
     i18n.set_language("en")
     assert tr_message("empty file (0 bytes); not imported") == "empty file (0 bytes); not imported"
+
+
+def test_report_warnings_in_french() -> None:
+    from ui.dialogs.report_dialog import _warning_text
+
+    warning = "project 5 “Okapi and Itombwe: human activity”: no project page, no funder (Supported by)"
+    assert _warning_text(warning) == warning  # English as the core wrote it
+    i18n.set_language("fr")
+    assert _warning_text(warning) == ("projet 5 « Okapi and Itombwe: human activity » : pas de page de projet, "
+                                      "pas de bailleur (Soutenu par)")
+    assert _warning_text("project 10 “Evaluating”: no client for 2020").endswith(": pas de client pour 2020")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from sqlalchemy import func, select
 from kbase import models as m
 from ui import tasks
 from ui.editors.pickers import RecordPicker
-from ui.i18n import tr
+from ui.i18n import language, tr
 
 KINDS = ("annual", "project", "bibliography")
 KIND_LABELS = {"annual": "Annual report", "project": "Project sheet", "bibliography": "Bibliography of the selection"}
@@ -257,7 +258,7 @@ class ReportDialog(QDialog):
         self.output, warnings = value
         self.output_params = params
         self.warnings.clear()
-        self.warnings.addItems(list(warnings))
+        self.warnings.addItems([_warning_text(w) for w in warnings])
         self.warnings.setVisible(bool(warnings))
         self._show(params["fmt"], self.output)
         self.status.setText(tr("Preview ({fmt}); {n} warning(s) about missing data.").format(
@@ -339,6 +340,24 @@ def open_report_dialog(window: Any, kind: str | None = None) -> ReportDialog:
 def show_report(window: Any) -> ReportDialog:
     """Hook for the window's Report action."""
     return open_report_dialog(window)
+
+
+# what the core's missing-data warnings list after the record's name (kbase.report.missing)
+_GAPS = ("no author", "no year", "no month", "no link", "no summary", "no project page",
+         "no funder (Supported by)", "no programme", "nobody named")
+
+
+def _warning_text(warning: str) -> str:
+    """A missing-data warning of the core ('project 5 “…”: no funder, no link') in the interface's language."""
+    found = re.fullmatch(r"(\w+) (\d+) “(.*)”: (.+)", warning)
+    if language() == "en" or found is None:
+        return warning
+    kind, rid, label, gaps = found.groups()
+    said = []
+    for gap in gaps.split(", "):
+        year = re.fullmatch(r"no client for (\d{4})", gap)
+        said.append(tr("no client for {year}").format(year=year.group(1)) if year else tr(gap) if gap in _GAPS else gap)
+    return f"{tr(kind)} {rid} « {label} » : {', '.join(said)}"
 
 
 __all__ = ["ReportDialog", "open_report_dialog", "show_report", "build"]
