@@ -185,3 +185,13 @@ def test_report_warnings_in_french() -> None:
     assert _warning_text(warning) == ("projet 5 « Okapi and Itombwe: human activity » : pas de page de projet, "
                                       "pas de bailleur (Soutenu par)")
     assert _warning_text("project 10 “Evaluating”: no client for 2020").endswith(": pas de client pour 2020")
+
+
+def test_region_pickers_read_in_french(window) -> None:
+    from ui.editors.pickers import label_of
+
+    cat = window.catalogue
+    fizi = next(r for r in cat.all(m.Region) if r.name == "Fizi")
+    assert label_of(cat, "region", fizi.id) == "Fizi (South Kivu, Democratic Republic of the Congo)"
+    i18n.set_language("fr")
+    assert label_of(cat, "region", fizi.id) == "Fizi (Sud-Kivu, République démocratique du Congo)"

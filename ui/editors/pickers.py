@@ -16,7 +16,7 @@ from kbase import models as m
 from kbase.catalogue import ALIAS_TABLES, Catalogue
 from kbase.errors import KbaseError
 from kbase.text import fold_words
-from ui.i18n import tr
+from ui.i18n import language, tr
 
 # the column a record without aliases is named by
 _NAME_COLUMN = {"project": "title", "event": "title", "publication": "title"}
@@ -34,6 +34,9 @@ def label_of(cat: Catalogue, kind: str, record_id: int) -> str:
 def _label(s: Any, kind: str, obj: Any) -> str:
     """How a picked record reads: name and acronym, a project's short name, a region's place in the tree."""
     name = getattr(obj, _NAME_COLUMN.get(kind, "name"))
+    french = kind == "region" and language() == "fr"
+    if french and obj.name_fr:
+        name = obj.name_fr
     if kind == "project" and obj.short_name and not fold_words(name).startswith(fold_words(obj.short_name)):
         return f"{obj.short_name} – {name}"
     if kind == "organisation" and obj.acronym and obj.acronym != name:
@@ -41,7 +44,8 @@ def _label(s: Any, kind: str, obj: Any) -> str:
     if kind == "region" and obj.parent_id:
         # "Fizi (South Kivu, DRC)": the same place name recurs in different provinces
         ids = [int(p) for p in obj.path.strip("/").split("/") if p][:-1]
-        names = dict(s.execute(select(m.Region.id, m.Region.name).where(m.Region.id.in_(ids))).all())
+        names = {rid: (fr if french and fr else en) for rid, en, fr in
+                 s.execute(select(m.Region.id, m.Region.name, m.Region.name_fr).where(m.Region.id.in_(ids)))}
         return f"{name} ({', '.join(names[i] for i in reversed(ids) if i in names)})"
     return name
 
