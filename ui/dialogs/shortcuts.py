@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -32,12 +33,21 @@ def shortcut_rows(window: Any) -> list[tuple[str, str]]:
         actions += [a for a in window.findChildren(QAction) if id(a) not in seen and a.objectName().startswith("action_")]
     rows = []
     for action in actions:
-        keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts() if not k.isEmpty()]
+        keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts()
+                if not k.isEmpty() and _typeable(k)]
         if not keys:
             continue
         label = action.text().replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip("…").strip()
         rows.append((label, ", ".join(dict.fromkeys(keys))))
     return rows
+
+
+def _typeable(keys: QKeySequence) -> bool:
+    """Keys on an ordinary keyboard: the platform's standard shortcuts also name media keys (Undo, F14)."""
+    text = keys.toString(QKeySequence.SequenceFormat.PortableText)
+    if any(mod in text for mod in ("Ctrl+", "Alt+", "Shift+", "Meta+")):
+        return True
+    return re.fullmatch(r"F([1-9]|1[0-2])|Del|Delete|Backspace|Return|Enter|Esc|.", text) is not None
 
 
 class ShortcutsDialog(QDialog):
