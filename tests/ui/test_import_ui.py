@@ -143,12 +143,14 @@ def test_an_encrypted_file_is_read_again_with_its_password(qtbot, window, tmp_pa
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: dialog.report is not None, timeout=120000)
     assert dialog.model.result_at(0).status == "encrypted"
+    assert ", 1 need attention" in dialog.summary.text()
     dialog.table.selectRow(0)
     assert dialog.unlock_button.isEnabled()
     task = dialog.unlock(str(locked), "secret")
     qtbot.waitUntil(lambda: task.done, timeout=120000)
     row = dialog.model.result_at(0)
     assert row.status == "ok", row.message
+    assert ", 0 need attention" in dialog.summary.text()  # the summary follows the unlocked file
     with window.catalogue.reading() as s:
         from sqlalchemy import func, select
 

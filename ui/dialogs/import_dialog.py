@@ -195,8 +195,20 @@ class ImportDialog(QDialog):
         self._fit_rows()
         self.bar.setRange(0, 1)
         self.bar.setValue(1)
-        flagged = sum(1 for f in report.files if is_flagged(f))
         self.heading.setText(tr("Import cancelled.") if report.cancelled else tr("Import finished."))
+        self._summarise()
+        self.summary.show()
+        self.rate.hide()
+        self.current.hide()
+        self._finish_buttons()
+        refresh = getattr(self.window_ref, "refresh", None)
+        if refresh:
+            refresh()
+        self.finished_import.emit(report)
+
+    def _summarise(self) -> None:
+        report = self.report
+        flagged = sum(1 for f in report.files if is_flagged(f))
         text = tr("{imported} file(s) imported ({pages} pages), {flagged} need attention, in {seconds} s.").format(
             imported=report.imported, pages=report.pages, flagged=flagged,
             seconds=QLocale().toString(float(report.elapsed), "f", 1))  # 0,4 s in French
@@ -208,14 +220,6 @@ class ImportDialog(QDialog):
         if report.index_message:
             text += "\n" + report.index_message
         self.summary.setText(text)
-        self.summary.show()
-        self.rate.hide()
-        self.current.hide()
-        self._finish_buttons()
-        refresh = getattr(self.window_ref, "refresh", None)
-        if refresh:
-            refresh()
-        self.finished_import.emit(report)
 
     def _fit_rows(self) -> None:
         """Long messages wrap instead of being cut: rows whose text is wider than its column grow.
@@ -322,6 +326,9 @@ class ImportDialog(QDialog):
         if report.files:
             self.model.replace(path, report.files[0])
             self.table.resizeRowsToContents()
+            if self.report is not None:  # the summary counts the unlocked file as it is now
+                self.report.files = [report.files[0] if f.path == path else f for f in self.report.files]
+                self._summarise()
         refresh = getattr(self.window_ref, "refresh", None)
         if refresh:
             refresh()
