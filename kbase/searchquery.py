@@ -88,7 +88,8 @@ def _precheck(text: str) -> str:
             raise QueryError(f"unknown field {name!r} in the query (fields: {known})")
         if key != name:
             text = re.sub(rf"(?<![\w\"]){re.escape(name)}:", f"{key}:", text)
-    return text
+    # year:2019-2021 as a range: the parser would read "-2021" as NOT 2021
+    return re.sub(r"(?<![\w\"])year:(\d{4})\s*-\s*(\d{4})\b", r"year:[\1 TO \2]", text)
 
 
 def _check_operators(text: str) -> None:

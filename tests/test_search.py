@@ -112,6 +112,8 @@ def test_boolean_fields_prefix_and_fuzzy(cat: Catalogue) -> None:
     assert set(found(cat, "type:briefing")) == {b}
     assert set(found(cat, 'type:report year:2021')) == {c}
     assert set(found(cat, "year:[2019 TO 2020]")) == {a}
+    assert set(found(cat, "year:2019-2020")) == {a}  # the range as --year writes it ("-2020" is no NOT)
+    assert set(found(cat, "année:2019-2020")) == {a}
     assert set(found(cat, "title:gold")) == {b}
     assert set(found(cat, "titre:gold")) == {b}  # field names in French too
     assert set(found(cat, '(gold OR cobalt) AND "gold"')) == set(found(cat, "gold"))
