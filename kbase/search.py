@@ -18,7 +18,9 @@ from whoosh.searching import Searcher
 
 from kbase import models as m
 from kbase.catalogue import Catalogue
-from kbase.docsets import Postings, doc_set, remember_term_lookups, score_docs, top_groups
+from kbase.docsets import Postings, doc_set
+from kbase.ranking import score_docs, top_groups
+from kbase.w3blocks import remember_term_lookups
 from kbase.errors import LibraryError, QueryError
 from kbase.indexdocs import FACETS
 from kbase.indexing import index_ready, open_dir

@@ -17,7 +17,7 @@ from whoosh.reading import IndexReader
 from kbase import models as m
 from kbase.analysis import fold_accents, fold_analyzer, index_key, key_en, raw_analyzer
 from kbase.catalogue import Catalogue
-from kbase.docsets import prefix_frequencies
+from kbase.w3blocks import prefix_frequencies
 from kbase.errors import NotFound, QueryError, InvalidInput
 from kbase.text import fold
 

@@ -264,7 +264,8 @@ def _varied_library(cat: Catalogue) -> None:
 
 
 def test_pruned_ranking_finds_the_same_top_publications_as_a_full_scan(cat: Catalogue) -> None:
-    from kbase.docsets import _best_groups, _top, doc_set, score_docs, top_groups
+    from kbase.docsets import doc_set
+    from kbase.ranking import _best_groups, _top, score_docs, top_groups
     from kbase.search import META_BOOST, _view
     from kbase.searchquery import compile_query
 
@@ -333,7 +334,9 @@ def test_posting_lists_read_from_blocks_equal_whooshs_own_reading(cat: Catalogue
     import pickle
     import zlib
 
-    from kbase.docsets import Postings, _ids_and_weights, _raw_blocks, _value_at, _values_apart
+    from kbase.docsets import Postings
+    from kbase.w3blocks import ids_and_weights as _ids_and_weights, raw_blocks as _raw_blocks
+    from kbase.w3blocks import value_at as _value_at, values_apart as _values_apart
     from kbase.search import _view
 
     _varied_library(cat)
@@ -376,7 +379,7 @@ def test_posting_lists_read_from_blocks_equal_whooshs_own_reading(cat: Catalogue
 
 
 def test_prefix_frequencies_read_from_the_term_table_equal_whooshs(cat: Catalogue) -> None:
-    from kbase.docsets import prefix_frequencies
+    from kbase.w3blocks import prefix_frequencies
     from kbase.search import _view
 
     _varied_library(cat)
