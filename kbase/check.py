@@ -7,12 +7,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from kbase import models as m
 from kbase.catalogue import Catalogue
 from kbase.indexdocs import load_pubs, pages_of
-from kbase.indexing import Indexer, index_ready, open_dir, read_state, rebuild, sync
+from kbase.indexing import Indexer, changes_behind, index_ready, open_dir, read_state, rebuild, sync
 from kbase.search import forget
 
 ORPHAN_MIN_AGE = 0.0  # seconds; an import running right now may own newer files
@@ -59,9 +59,7 @@ def index_problems(cat: Catalogue) -> tuple[list[Problem], set[int], set[str]]:
         why = "an interrupted rebuild" if state.get("rebuilding") else "no index of this version"
         return [Problem("index", "index", f"the search index is unusable ({why}); it must be rebuilt")], set(), {"*"}
     problems: list[Problem] = []
-    with cat.reading() as s:
-        max_seq = int(s.scalar(select(func.max(m.Change.seq))) or 0)
-    behind = max_seq - int(read_state(lib).get("last_seq", -1))
+    behind = changes_behind(cat) or 0
     if behind > 0:
         problems.append(Problem("index", "index", f"the search index has not applied the last {behind} catalogue change(s)"))
     ix = open_dir(lib.index_dir)

@@ -10,6 +10,7 @@ __all__ = [
     "ConflictError",
     "QueryError",
     "ImportProblem",
+    "user_message",
 ]
 
 
@@ -44,3 +45,12 @@ class QueryError(KbaseError):
 
 class ImportProblem(KbaseError):
     """A file or entry that cannot be imported; the batch carries on."""
+
+
+def user_message(exc: BaseException) -> str:
+    """A message fit for a dialog: our own errors speak for themselves, others get their class name."""
+    if isinstance(exc, KbaseError):
+        return str(exc)
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror + (f" ({exc.filename})" if exc.filename else "")
+    return f"unexpected problem: {exc.__class__.__name__}: {exc}"

@@ -179,6 +179,13 @@ def _max_seq(cat: Catalogue) -> int:
         return int(s.scalar(select(func.max(m.Change.seq))) or 0)
 
 
+def changes_behind(cat: Catalogue) -> int | None:
+    """Catalogue changes the local index has not applied yet; None when it must be built anew."""
+    if not index_ready(cat.library):
+        return None
+    return max(0, _max_seq(cat) - int(read_state(cat.library).get("last_seq", -1)))
+
+
 # -- writing ----------------------------------------------------------------------------
 class Indexer:
     """The one writer: add or refresh documents, then commit (see the module docstring)."""
@@ -403,4 +410,4 @@ def rebuild(cat: Catalogue, procs: int = 1) -> int:
     return ix.added
 
 
-__all__ = ["sync", "rebuild", "Indexer", "make_schema", "open_index", "open_dir", "index_ready", "read_state", "writer_lock"]
+__all__ = ["sync", "rebuild", "changes_behind", "Indexer", "make_schema", "open_index", "open_dir", "index_ready", "read_state", "writer_lock"]

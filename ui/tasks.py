@@ -9,20 +9,10 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
-from kbase.errors import KbaseError
+from kbase.errors import user_message  # re-exported: the dialogs take it from here
 
 # Progress reports closer together than this are dropped so a fast job cannot flood the GUI thread.
 PROGRESS_INTERVAL = 0.05
-
-
-def user_message(exc: BaseException) -> str:
-    """A message fit for a dialog: our own errors speak for themselves, others get their class name."""
-    if isinstance(exc, KbaseError):
-        return str(exc)
-    if isinstance(exc, OSError) and exc.strerror:
-        where = f" ({exc.filename})" if exc.filename else ""
-        return f"{exc.strerror}{where}"
-    return f"unexpected problem: {exc.__class__.__name__}: {exc}"
 
 
 class _Bridge(QObject):
