@@ -19,14 +19,14 @@ from whoosh.searching import Searcher
 from kbase import models as m
 from kbase.catalogue import Catalogue
 from kbase.docsets import Postings, doc_set
-from kbase.ranking import score_docs, top_groups
-from kbase.w3blocks import remember_term_lookups
 from kbase.errors import LibraryError, QueryError
 from kbase.indexdocs import FACETS
 from kbase.indexing import index_ready, open_dir
 from kbase.query import Filter, find_ids
+from kbase.ranking import score_docs, top_groups
 from kbase.searchquery import compile_query
 from kbase.snippets import snippet
+from kbase.w3blocks import remember_term_lookups
 
 PAGES_PER_HIT = 3  # best pages shown (with snippets) per publication
 FACET_VALUES = 50  # values listed per facet

@@ -65,8 +65,9 @@ class MainWindow(QMainWindow):
         self.catalogue.listeners.append(self._on_catalogue_change)
         self._refresh_timer = QTimer(self, singleShot=True, interval=150, timeout=self.refresh)
         after_first_paint(self.table.viewport(), self._complete_table)
-        # after the first paint: bring the search index up to date so the first search is quick
-        QTimer.singleShot(700, self, self._warm_up)
+        # after the first paint (and the table's own work): bring the search index up to date so the
+        # first search is quick
+        after_first_paint(self.table.viewport(), lambda: QTimer.singleShot(300, self, self._warm_up))
 
     def _complete_table(self) -> None:
         selected = self.selected_ids()
