@@ -92,6 +92,7 @@ class SearchPanel(QWidget):
         self.filters: dict[str, str] = {}
         self.error = ""
         self._error_text = "Invalid query: {message}"  # how the error is introduced (kept for a language switch)
+        self._region_fr: dict[str, str] | None = None  # region id → French name, for the facets
         self.result: Any = None
         self._generation = 0
         self._synced = False
@@ -217,6 +218,7 @@ class SearchPanel(QWidget):
     def mark_stale(self) -> None:
         """The catalogue changed: bring the index up to date before the next search."""
         self._synced = False
+        self._region_fr = None
 
     def _got(self, generation: int, outcome: tuple[str, Any]) -> None:
         if generation != self._generation:
@@ -284,7 +286,9 @@ class SearchPanel(QWidget):
             return facets
         from kbase import models as m
 
-        names = {str(r.id): r.name_fr for r in self.catalogue.all(m.Region) if r.name_fr}
+        if self._region_fr is None:  # read once, not on every search (until the catalogue changes)
+            self._region_fr = {str(r.id): r.name_fr for r in self.catalogue.all(m.Region) if r.name_fr}
+        names = self._region_fr
         return {**facets, "region": [(v, names.get(str(v), label), n) for v, label, n in facets["region"]]}
 
     # -- facets ---------------------------------------------------------------------------------------
