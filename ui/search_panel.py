@@ -110,9 +110,7 @@ class SearchPanel(QWidget):
         self.save_button.clicked.connect(self.save_requested.emit)
         self.sort_box = QComboBox(self)  # relevance or newest first, done by the core
         self.sort_box.setObjectName("search_sort")
-        # sized by a short text, not its longest item: the panel must not widen the middle of the window
-        self.sort_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.sort_box.setMinimumContentsLength(14)
+        self.sort_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)  # its French text is long
         self.sort_box.addItem("", "relevance")
         self.sort_box.addItem("", "date")
         self.sort_box.currentIndexChanged.connect(lambda _i: self.query and self.search(self.query, self.filters))

@@ -21,7 +21,7 @@ ACTIONS: list[tuple[str, str, Any, str, str]] = [
     ("action_report", "&Report…", "Ctrl+R", "report", "Build the annual report or export the selection"),
     ("action_settings", "&Settings…", QKeySequence.StandardKey.Preferences, "settings", "Library, language and import limits"),
     ("action_shortcuts", "&Keyboard shortcuts", "F1", "", "List the keyboard shortcuts"),
-    ("action_merge", "&Merge duplicates…", "Ctrl+M", "merge", "Merge the two selected records into one"),
+    ("action_merge", "&Merge duplicates…", "Ctrl+M", "merge", "Merge the selected records, or find duplicates of the one selected"),
     ("action_batch_edit", "&Batch edit…", "Ctrl+Shift+E", "batch", "Set project, region, series, subject or visibility of the selection"),
     ("action_back", "&Back", QKeySequence.StandardKey.Back, "back", "Go back to the previous record"),
     ("action_forward", "&Forward", QKeySequence.StandardKey.Forward, "forward", "Go forward again"),

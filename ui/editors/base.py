@@ -7,7 +7,7 @@ from dataclasses import dataclass, field as dc_field
 from datetime import date
 from typing import Any, Callable
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, QTimer
 from PySide6.QtWidgets import (
     QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QMessageBox,
     QPlainTextEdit, QScrollArea, QSpinBox, QTabWidget, QVBoxLayout, QWidget,
@@ -201,8 +201,12 @@ class RecordEditor(QDialog):
         for full, w in self.widgets.items():
             if full.split(".")[-1] == key:
                 for i in range(self.tabs.count()):
-                    if self.tabs.widget(i).isAncestorOf(w):
+                    page = self.tabs.widget(i)
+                    if page.isAncestorOf(w):
                         self.tabs.setCurrentIndex(i)
+                        if isinstance(page, QScrollArea):  # a long page: bring its message into view
+                            target = self.errors.get(key) or w  # once the page is laid out with it shown
+                            QTimer.singleShot(0, page, lambda: page.ensureWidgetVisible(target))
                         return
 
     def save(self) -> bool:
