@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import heapq
 import pickle
+import zlib
+from array import array
 from typing import Any, Iterator
 
-from whoosh.codec.whoosh3 import W3Codec
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3PostingsWriter
+from whoosh.compat import dumps
+from whoosh.util.numeric import length_to_byte
 from whoosh.writing import PostingPool, SegmentWriter
 
-RUN_CHUNK = 20_000  # postings pickled together when the pool spills to disk
+RUN_CHUNK = 2_000  # terms pickled together when the pool spills to disk
 # posting blocks compressed at zlib level 1 instead of Whoosh's 3: a third of the compression
 # time for a few per cent more bytes; readers handle any level
 COMPRESSION = 1
+# a block smaller than this is written as it is (its info says so, and readers follow): half
+# the blocks are this small, and compressing them cost more than all the others together
+MIN_COMPRESS = 256
+
+Group = tuple[str, bytes, list[int], list[float], list[Any]]  # field, term, its docs, weights, values
 
 
 class _Pool(PostingPool):
@@ -19,7 +29,8 @@ class _Pool(PostingPool):
 
     Whoosh keeps one tuple per posting, sorts them all, and pickles each one on its own when a
     run spills to disk; here a posting is three list entries, only the terms are sorted (a
-    term's documents arrive in order), and a spilled run is pickled in chunks."""
+    term's documents arrive in order), and a spilled run is a sorted list of terms pickled in
+    chunks. The writer then takes a term's postings as lists (iter_terms)."""
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -27,39 +38,42 @@ class _Pool(PostingPool):
 
     def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
         fieldname, btext, docnum, weight, vbytes = item
+        self.add_doc(fieldname, docnum, [(btext, 1, weight, vbytes)])
+
+    def add_doc(self, fieldname: str, docnum: int, items: list[tuple[bytes, int, float, bytes | None]]) -> None:
+        """One document's postings in one field: (term, frequency, weight, value) each."""
         field = self.terms.get(fieldname)
         if field is None:
             field = self.terms[fieldname] = {}
             self.fieldnames.add(fieldname)
-        entry = field.get(btext)
-        if entry is None:
-            entry = field[btext] = ([], [], [])
-            self.currentsize += 400 + len(btext)  # Python's size of a new term's entry
-        entry[0].append(docnum)
-        entry[1].append(weight)
-        entry[2].append(vbytes)
-        self.currentsize += 110 + len(vbytes or b"")  # and of one more posting
+        size = 0
+        for btext, _freq, weight, vbytes in items:
+            entry = field.get(btext)
+            if entry is None:
+                entry = field[btext] = ([], [], [])
+                size += 400 + len(btext)  # Python's size of a new term's entry
+            entry[0].append(docnum)
+            entry[1].append(weight)
+            entry[2].append(vbytes)
+            size += 110 + len(vbytes or b"")  # and of one more posting
+        self.currentsize += size
         if self.currentsize > self.limit:
             self.save()
 
-    def _sorted(self) -> Iterator[tuple[str, bytes, int, float, bytes | None]]:
+    def _groups(self) -> Iterator[Group]:
         for fieldname in sorted(self.terms):
             field = self.terms[fieldname]
             for btext in sorted(field):
                 docs, weights, values = field[btext]
-                rows: Any = zip(docs, weights, values)
-                if any(a > b for a, b in zip(docs, docs[1:])):  # merged segments may interleave
-                    rows = sorted(rows, key=lambda row: row[0])
-                for docnum, weight, vbytes in rows:
-                    yield fieldname, btext, docnum, weight, vbytes
+                yield fieldname, btext, docs, weights, values
 
     def save(self) -> None:
         if not self.terms:
             return
         path, f = self._new_run()
-        chunk: list[Any] = []
-        for item in self._sorted():
-            chunk.append(item)
+        chunk: list[Group] = []
+        for group in self._groups():
+            chunk.append(group)
             if len(chunk) >= RUN_CHUNK:
                 pickle.dump(chunk, f, pickle.HIGHEST_PROTOCOL)
                 chunk = []
@@ -70,13 +84,29 @@ class _Pool(PostingPool):
         self.terms = {}
         self.currentsize = 0
 
-    def iter_postings(self) -> Iterator[Any]:
+    def iter_terms(self) -> Iterator[Group]:
+        """Every term in order, with all its postings in document order."""
         if not self.runs:
-            return self._sorted()
-        self.save()
-        return self._merge_runs(list(self.runs))
+            groups: Iterator[Group] = self._groups()
+        else:
+            self.save()
+            # runs are in the order they were written, and heapq.merge keeps that order for
+            # equal keys: a term's postings from several runs join up in document order
+            groups = _join(heapq.merge(*(self._read_run(path) for path in list(self.runs)),
+                                       key=lambda g: (g[0], g[1])))
+        for fieldname, btext, docs, weights, values in groups:
+            if any(a > b for a, b in zip(docs, docs[1:])):  # merged segments may interleave
+                rows = sorted(zip(docs, weights, values), key=lambda row: row[0])
+                docs, weights, values = [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
+            yield fieldname, btext, docs, weights, values
 
-    def _read_run(self, path: str) -> Iterator[Any]:
+    def iter_postings(self) -> Iterator[Any]:
+        """One (field, term, doc, weight, value) tuple per posting, as Whoosh's pool gives them."""
+        for fieldname, btext, docs, weights, values in self.iter_terms():
+            for docnum, weight, vbytes in zip(docs, weights, values):
+                yield fieldname, btext, docnum, weight, vbytes
+
+    def _read_run(self, path: str) -> Iterator[Group]:
         f = self._open_run(path)
         try:
             while True:
@@ -90,25 +120,87 @@ class _Pool(PostingPool):
             self._remove_run(path)
 
 
+def _join(groups: Iterator[Group]) -> Iterator[Group]:
+    """Consecutive groups of the same term made one."""
+    current: Group | None = None
+    for group in groups:
+        if current is not None and group[0] == current[0] and group[1] == current[1]:
+            current[2].extend(group[2])
+            current[3].extend(group[3])
+            current[4].extend(group[4])
+            continue
+        if current is not None:
+            yield current
+        current = group
+    if current is not None:
+        yield current
+
+
+class _PostingsWriter(W3PostingsWriter):
+    """Whoosh's postings writer, taking a term's postings as lists and leaving small blocks uncompressed."""
+
+    def add_list(self, docs: list[int], weights: list[float], values: list[Any], lengths: list[int] | None) -> None:
+        """What add_posting does for each posting, a block at a time."""
+        limit = self._blocklimit
+        for start in range(0, len(docs), limit):
+            if start:
+                self._write_block()
+            ids = docs[start:start + limit]
+            ws = weights[start:start + limit]
+            self._ids = array("I", ids)
+            self._weights = array("f", ws)
+            self._values = [v for v in values[start:start + limit] if v]
+            top = max(ws)
+            self._maxweight = top if top > 0 else 0
+            found = [n for n in (lengths[d] for d in ids) if n] if lengths is not None else []
+            self._minlength = min(found) if found else None
+            self._maxlength = max(found) if found else 0
+
+    def _write_block(self, last: bool = False) -> None:
+        # the layout of W3PostingsWriter._write_block: a magic number before the first block,
+        # then per block its length (negative for the last), a pickled info tuple and the data
+        if not self._blockcount:
+            self._postfile.write(WHOOSH3_HEADER_MAGIC)
+        self._terminfo.add_block(self)
+        data = dumps((self._mini_ids(), self._mini_weights(), self._mini_values()), 2)
+        level = self._compression if len(data) >= MIN_COMPRESS else 0
+        if level:
+            data = zlib.compress(data, level)
+        ids = self._ids
+        info = dumps((len(ids), ids[-1], self._maxweight, level, length_to_byte(self._minlength),
+                      length_to_byte(self._maxlength)), 2)
+        size = len(info) + len(data)
+        self._postfile.write_int(-size if last else size)
+        self._postfile.write(info)
+        self._postfile.write(data)
+        self._blockcount += 1
+        self._new_block()
+
+
+class _PostingsCodec:
+    """Stands in for the codec where the field writer asks for a postings writer."""
+
+    def __init__(self, codec: W3Codec):
+        self.codec = codec
+
+    def postings_writer(self, dbfile: Any, byteids: bool = False) -> W3PostingsWriter:
+        c = self.codec
+        return _PostingsWriter(dbfile, blocklimit=c._blocklimit, byteids=byteids, compression=c._compression,
+                               inlinelimit=c._inlinelimit)
+
+
 class _Lengths:
-    """The segment's field lengths, each read from the lengths file once instead of once per posting."""
+    """The segment's field lengths, read from the lengths file once per field (a list by document)."""
 
-    def __init__(self, reader: Any):
+    def __init__(self, reader: Any, doccount: int):
         self.reader = reader
-        self.cache: dict[str, dict[int, int]] = {}
-        self._field: str | None = None
-        self._lengths: dict[int, int] = {}
+        self.doccount = doccount
 
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
-        if fieldname != self._field:  # postings come field by field
-            self._field, self._lengths = fieldname, self.cache.setdefault(fieldname, {})
-        found = self._lengths.get(docnum)
-        if found is None:
-            found = self._lengths[docnum] = self.reader.doc_field_length(docnum, fieldname, default)
-        return found
+    def field(self, fieldname: str) -> list[int]:
+        length = self.reader.doc_field_length
+        return [length(docnum, fieldname, 0) for docnum in range(self.doccount)]
 
     def close(self) -> None:
-        self.cache.clear()
         self.reader.close()
 
 
@@ -117,13 +209,75 @@ class FastSegmentWriter(SegmentWriter):
         kwargs.setdefault("codec", W3Codec(compression=COMPRESSION))
         super().__init__(ix, **kwargs)
         self.pool = _Pool(self._tempstorage, self.newsegment, limitmb=kwargs.get("limitmb", 128))
+        # Whoosh's own add_document handles spelling words, term vectors and columns; this
+        # schema has none, and then the shorter path below writes the same thing
+        self._plain = not any(f.separate_spelling() or f.vector or f.column_type for f in self.schema)
+        # a page repeats its publication's title, authors and facets: their postings are
+        # worked out once and reused while the value stays the same
+        self._last: dict[str, tuple[Any, list[Any], int]] = {}
+        # the segment records the plain W3Codec; only the field writer gets its postings
+        # writer from _PostingsCodec (a private attribute in whoosh-reloaded 2.7)
+        if hasattr(self.fieldwriter, "_codec"):
+            self.fieldwriter._codec = _PostingsCodec(self.codec)
+
+    def add_document(self, **fields: Any) -> None:
+        if not self._plain or any(name.startswith("_") for name in fields):  # boosts, custom stored values
+            super().add_document(**fields)
+            return
+        self._check_state()
+        schema = self.schema
+        names = sorted(fields)
+        self._check_fields(schema, names)
+        docnum = self.docnum
+        perdoc = self.perdocwriter
+        perdoc.start_doc(docnum)
+        try:
+            for name in names:
+                value = fields[name]
+                if value is None:
+                    continue
+                field = schema[name]
+                length = 0
+                if field.indexed:
+                    last = self._last.get(name)
+                    if last is not None and last[0] == value:
+                        items, length = last[1], last[2]
+                    else:
+                        items = list(field.index(value))
+                        length = sum(item[1] for item in items) if field.scorable else 0
+                        self._last[name] = (value, items, length)
+                    self.pool.add_doc(name, docnum, items)
+                perdoc.add_field(name, field, value if field.stored else None, length)
+        except Exception:
+            perdoc.cancel_doc()
+            raise
+        perdoc.finish_doc()
+        self._added = True
+        self.docnum += 1
 
     def _flush_segment(self) -> None:
-        # SegmentWriter._flush_segment, with the field lengths read through _Lengths
+        # SegmentWriter._flush_segment, with a term's postings written as lists
+        if not self._plain or not isinstance(self.fieldwriter._codec, _PostingsCodec):
+            super()._flush_segment()
+            return
         self.perdocwriter.close()
-        lengths = _Lengths(self.per_document_reader()) if self.codec.length_stats else None
-        self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
-        self.fieldwriter.close()
+        lengths = _Lengths(self.per_document_reader(), self.docnum) if self.codec.length_stats else None
+        fw = self.fieldwriter
+        lastfield = None
+        field_lengths: list[int] | None = None
+        for fieldname, btext, docs, weights, values in self.pool.iter_terms():
+            if fieldname != lastfield:
+                if lastfield is not None:
+                    fw.finish_field()
+                fw.start_field(fieldname, self.schema[fieldname])
+                lastfield = fieldname
+                field_lengths = lengths.field(fieldname) if lengths is not None else None
+            fw.start_term(btext)
+            fw._postwriter.add_list(docs, weights, values, field_lengths)
+            fw.finish_term()
+        if lastfield is not None:
+            fw.finish_field()
+        fw.close()
         if lengths is not None:
             lengths.close()
 

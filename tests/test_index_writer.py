@@ -30,17 +30,25 @@ def _schema(field: Any) -> Schema:
 
 
 def _build(folder: Path, field: Any, writer_class: Any, limitmb: float) -> dict[tuple[str, bytes], list[Any]]:
+    docs = [dict(key=str(i), en=text, fr=text, folded=text) for i, text in enumerate(PAGES)]
+    return {k: v for k, v in _write(folder, _schema(field), docs, writer_class, limitmb).items() if k[0] != "key"}
+
+
+def _write(folder: Path, schema: Schema, docs: list[dict[str, Any]], writer_class: Any,
+           limitmb: float) -> dict[Any, list[Any]]:
+    """Every term's statistics and postings, and every document's stored fields and lengths."""
     folder.mkdir()
-    ix = FileStorage(str(folder)).create_index(_schema(field))
+    ix = FileStorage(str(folder)).create_index(schema)
     w = writer_class(ix, limitmb=limitmb)
-    for i, text in enumerate(PAGES):
-        w.add_document(key=str(i), en=text, fr=text, folded=text)
+    for doc in docs:
+        w.add_document(**doc)
     w.commit()
-    postings: dict[tuple[str, bytes], list[Any]] = {}
+    postings: dict[Any, list[Any]] = {}
     with ix.reader() as r:
+        for docnum in range(r.doc_count_all()):
+            postings[("doc", docnum)] = [r.stored_fields(docnum)] + [r.doc_field_length(docnum, name)
+                                                                    for name in sorted(schema.names())]
         for fieldname, term in r.all_terms():
-            if fieldname == "key":
-                continue
             ti = r.term_info(fieldname, term)
             rows: list[Any] = [(ti.weight(), ti.doc_frequency(), ti.min_length(), ti.max_length(), ti.max_weight(),
                                 ti.min_id(), ti.max_id())]
@@ -64,6 +72,33 @@ def test_fast_writer_writes_the_same_postings_as_whoosh(tmp_path: Path, limitmb:
         assert fast[key] == rows, key
     # the languages' keys are really there: English and French stems, folded accents
     assert ("en", b"survey") in fast and ("fr", b"cooper") in fast and ("folded", b"resume") in fast
+
+
+@pytest.mark.parametrize("limitmb", [64, 0.01])
+def test_fast_writer_writes_the_same_index_for_real_documents(tmp_path: Path, limitmb: float) -> None:
+    """The library's own schema and documents: per-page title, authors and facets reused from one
+    page to the next, stored fields, lengths, and small blocks left uncompressed."""
+    from kbase.indexdocs import PubInfo
+    from kbase.indexing import make_schema
+
+    docs: list[dict[str, Any]] = []
+    for pub_id in range(1, 41):
+        info = PubInfo(pub_id, f"Cobalt and copper supply chains, part {pub_id % 7}")
+        info.subtitle = "Les chaînes d'approvisionnement" if pub_id % 2 else ""
+        info.contributors = ["Claude Kabemba", "Fiona Southward"][: 1 + pub_id % 2]
+        info.language = "fr" if pub_id % 3 == 0 else "en"
+        info.year = 2015 + pub_id % 8
+        info.add_facet("type", "report" if pub_id % 2 else "policy briefing", None)
+        info.add_facet("year", info.year, None)
+        docs.append(info.meta_document())
+        for page in range(1, 2 + pub_id % 9):
+            docs.append(info.page_document(100 + pub_id, page, PAGES[(pub_id + page) % len(PAGES)] * (page % 3 + 1)))
+    reference = _write(tmp_path / "whoosh", make_schema(), docs, SegmentWriter, 64)
+    fast = _write(tmp_path / "fast", make_schema(), docs, FastSegmentWriter, limitmb)
+    assert len(reference) > 300
+    assert fast.keys() == reference.keys()
+    for key, rows in reference.items():
+        assert fast[key] == rows, key
 
 
 def test_pool_spills_to_runs_and_gives_postings_in_whoosh_order(tmp_path: Path) -> None:
