@@ -13,6 +13,9 @@ from kbase.db import Library
 __all__ = ["BackgroundIndexer"]
 
 
+BATCH = 50  # attachments indexed together when several are waiting
+
+
 class _Abandoned(Exception):
     """Raised inside the Indexer block to leave it without committing."""
 
@@ -21,11 +24,16 @@ class BackgroundIndexer:
     """Holds the one Whoosh writer (kbase.indexing.Indexer) for the whole import.
 
     The importer hands over each attachment once its transaction has committed; every
-    renew_every seconds (so search sees progress) and at the end the Indexer is left,
-    which commits and applies the rest of the change log.
+    segment_pages pages or renew_every seconds (so search sees progress), and at the end, the
+    Indexer is left, which commits and applies the rest of the change log.
+
+    A commit writes the segment's postings all at once, on this thread. Committing every few
+    thousand pages spreads that work over the import, while the workers go on extracting,
+    instead of leaving one long write alone on one core after the last file.
     """
 
-    def __init__(self, library: Library, renew_every: float = 30.0, max_backlog: int = 1500):
+    def __init__(self, library: Library, renew_every: float = 30.0, max_backlog: int = 3000,
+                 segment_pages: int = 8000):
         self.library = library
         # pages handed over but not indexed yet: above max_backlog, add() waits, which holds the
         # extraction back and leaves the processor to the indexer; otherwise the index lags
@@ -34,6 +42,7 @@ class BackgroundIndexer:
         self.backlog = 0
         self._below = threading.Condition()
         self.renew_every = renew_every
+        self.segment_pages = segment_pages
         self.message: str | None = None
         self.indexed = 0  # pages
         self.cpu_seconds = 0.0  # CPU time of the indexing thread
@@ -93,19 +102,31 @@ class BackgroundIndexer:
                 # a fresh Indexer every renew_every seconds: leaving one commits and lets Whoosh
                 # drop the readers and caches that otherwise grow with the index
                 with Indexer(cat) as ix:
-                    opened = time.monotonic()
-                    while time.monotonic() - opened < self.renew_every:
-                        item = self._queue.get()
+                    opened, pages = time.monotonic(), 0
+                    while time.monotonic() - opened < self.renew_every and pages < self.segment_pages:
+                        # whatever else is waiting joins the first: one round of queries for several files
+                        items = [self._queue.get()]
+                        while len(items) < BATCH and items[-1] is not None:
+                            try:
+                                items.append(self._queue.get_nowait())
+                            except queue.Empty:
+                                break
+                        end = items[-1] is None
+                        if end:
+                            items.pop()
                         if self._abandon.is_set():
-                            self._seen_end = item is None
+                            self._seen_end = end
+                            self._done_with(sum(n for _, n in items))
                             raise _Abandoned()  # leaving the Indexer with an error discards its writer
-                        if item is None:
+                        try:
+                            added = ix.add_attachments([att for att, _ in items]) if items else 0
+                            self.indexed += added
+                            pages += added
+                        finally:
+                            self._done_with(sum(n for _, n in items))
+                        if end:
                             self._seen_end = True
                             break
-                        try:
-                            self.indexed += ix.add_attachment(item[0])
-                        finally:
-                            self._done_with(item[1])
                 gc.collect()
         except _Abandoned:
             self.message = "indexing was stopped: the index catches up at the next search (or `kbase reindex`)"

@@ -19,6 +19,8 @@ from typing import Any, Iterator
 from kbase.extract import IMPORTED_STATUSES, extract_pdf, sniff
 from kbase.blobs import TMP_DIR, commit_temp, copy_hashing, write_atomic
 
+WORKER_NICE = 5
+
 __all__ = ["Task", "Outcome", "ExtractionPool", "process_file"]
 
 
@@ -76,6 +78,12 @@ def process_file(task: Task, files_dir: Path, thumbs_dir: Path, known: frozenset
 
 def _worker_main(tasks: Connection, results: Connection, files_dir: str, thumbs_dir: str, known: frozenset[str]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    try:
+        # the single index writer in the parent is the slowest stage: when the cores are
+        # all busy it goes first, and extraction takes what is left
+        os.nice(WORKER_NICE)
+    except OSError:
+        pass
     import pymupdf
 
     pymupdf.TOOLS.mupdf_display_errors(False)

@@ -249,16 +249,20 @@ class Indexer:
     # documents
     def add_attachment(self, attachment_id: int) -> int:
         """(Re)index one attachment's pages and its publication's metadata; returns pages added."""
+        return self.add_attachments([attachment_id])
+
+    def add_attachments(self, attachment_ids: list[int]) -> int:
+        """add_attachment for several at once (one round of queries); returns pages added."""
         seq = _max_seq(self.cat)
         with self.cat.reading() as s:
-            att = s.get(m.Attachment, attachment_id)
-            pub_id = att.publication_id if att is not None else None
-        if pub_id is None:
-            self.writer().delete_by_term("att", str(attachment_id))
-            self._done[("attachment", attachment_id)] = seq
-            return 0
-        self._done[("attachment", attachment_id)] = seq
-        return self.refresh_publication(pub_id, seq=seq)
+            pubs: dict[int, int | None] = dict(s.execute(  # type: ignore[arg-type]
+                select(m.Attachment.id, m.Attachment.publication_id).where(m.Attachment.id.in_(attachment_ids))).all())
+        for att_id in attachment_ids:
+            if pubs.get(att_id) is None:  # deleted, or not attached to a publication
+                self.writer().delete_by_term("att", str(att_id))
+            self._done[("attachment", att_id)] = seq
+        pub_ids = sorted({pub for pub in pubs.values() if pub is not None})
+        return self._refresh_pubs(pub_ids, seq) if pub_ids else 0
 
     def refresh_publication(self, pub_id: int, seq: int | None = None) -> int:
         """Replace every document of a publication (metadata and pages) with the database's."""

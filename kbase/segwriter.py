@@ -20,6 +20,16 @@ COMPRESSION = 1
 # a block smaller than this is written as it is (its info says so, and readers follow): half
 # the blocks are this small, and compressing them cost more than all the others together
 MIN_COMPRESS = 256
+# zlib.compress sets up a 32 kB window and its tables (~270 kB) for every call; in a process
+# with a busy heap that allocation alone took 60-130 µs a call. A 4 kB window needs ~50 kB,
+# costs 1% more bytes, and zlib.decompress reads it like any other
+WINDOW_BITS, MEM_LEVEL = 12, 6
+
+
+def compress(data: bytes, level: int = COMPRESSION) -> bytes:
+    z = zlib.compressobj(level, zlib.DEFLATED, WINDOW_BITS, MEM_LEVEL)
+    return z.compress(data) + z.flush()
+
 
 Group = tuple[str, bytes, list[int], list[float], list[Any]]  # field, term, its docs, weights, values
 
@@ -139,7 +149,7 @@ def _join(groups: Iterator[Group]) -> Iterator[Group]:
 class _PostingsWriter(W3PostingsWriter):
     """Whoosh's postings writer, taking a term's postings as lists and leaving small blocks uncompressed."""
 
-    def add_list(self, docs: list[int], weights: list[float], values: list[Any], lengths: list[int] | None) -> None:
+    def add_list(self, docs: list[int], weights: list[float], values: list[Any], lengths: dict[int, int] | None) -> None:
         """What add_posting does for each posting, a block at a time."""
         limit = self._blocklimit
         for start in range(0, len(docs), limit):
@@ -152,7 +162,7 @@ class _PostingsWriter(W3PostingsWriter):
             self._values = [v for v in values[start:start + limit] if v]
             top = max(ws)
             self._maxweight = top if top > 0 else 0
-            found = [n for n in (lengths[d] for d in ids) if n] if lengths is not None else []
+            found = [n for n in map(lengths.get, ids) if n] if lengths else []
             self._minlength = min(found) if found else None
             self._maxlength = max(found) if found else 0
 
@@ -165,7 +175,7 @@ class _PostingsWriter(W3PostingsWriter):
         data = dumps((self._mini_ids(), self._mini_weights(), self._mini_values()), 2)
         level = self._compression if len(data) >= MIN_COMPRESS else 0
         if level:
-            data = zlib.compress(data, level)
+            data = compress(data, level)
         ids = self._ids
         info = dumps((len(ids), ids[-1], self._maxweight, level, length_to_byte(self._minlength),
                       length_to_byte(self._maxlength)), 2)
@@ -189,21 +199,6 @@ class _PostingsCodec:
                                inlinelimit=c._inlinelimit)
 
 
-class _Lengths:
-    """The segment's field lengths, read from the lengths file once per field (a list by document)."""
-
-    def __init__(self, reader: Any, doccount: int):
-        self.reader = reader
-        self.doccount = doccount
-
-    def field(self, fieldname: str) -> list[int]:
-        length = self.reader.doc_field_length
-        return [length(docnum, fieldname, 0) for docnum in range(self.doccount)]
-
-    def close(self) -> None:
-        self.reader.close()
-
-
 class FastSegmentWriter(SegmentWriter):
     def __init__(self, ix: Any, **kwargs: Any):
         kwargs.setdefault("codec", W3Codec(compression=COMPRESSION))
@@ -215,13 +210,22 @@ class FastSegmentWriter(SegmentWriter):
         # a page repeats its publication's title, authors and facets: their postings are
         # worked out once and reused while the value stays the same
         self._last: dict[str, tuple[Any, list[Any], int]] = {}
-        # the segment records the plain W3Codec; only the field writer gets its postings
-        # writer from _PostingsCodec (a private attribute in whoosh-reloaded 2.7)
+        # field → {document: stored length}, kept while documents are added, for the postings'
+        # length statistics; None once a document came another way (then they are read back)
+        self._lengths: dict[str, dict[int, int]] | None = {}
+        self._reader_lengths: Any = None
+        # the segment records the plain W3Codec; the field writer gets its postings writer from
+        # _PostingsCodec, and stored fields go through compress() (private attributes of
+        # whoosh-reloaded 2.7)
         if hasattr(self.fieldwriter, "_codec"):
             self.fieldwriter._codec = _PostingsCodec(self.codec)
+        stored = getattr(getattr(self.perdocwriter, "_colwriters", {}).get("_stored"), "_child", None)
+        if hasattr(stored, "_compress"):
+            stored._compress = compress
 
     def add_document(self, **fields: Any) -> None:
         if not self._plain or any(name.startswith("_") for name in fields):  # boosts, custom stored values
+            self._lengths = None
             super().add_document(**fields)
             return
         self._check_state()
@@ -247,6 +251,9 @@ class FastSegmentWriter(SegmentWriter):
                         length = sum(item[1] for item in items) if field.scorable else 0
                         self._last[name] = (value, items, length)
                     self.pool.add_doc(name, docnum, items)
+                    if length and self._lengths is not None:
+                        # exact here; files keep a byte, and minimum and maximum round the same way
+                        self._lengths.setdefault(name, {})[docnum] = length
                 perdoc.add_field(name, field, value if field.stored else None, length)
         except Exception:
             perdoc.cancel_doc()
@@ -255,31 +262,43 @@ class FastSegmentWriter(SegmentWriter):
         self._added = True
         self.docnum += 1
 
+    def add_reader(self, reader: Any) -> None:
+        self._lengths = None  # a merged segment's documents
+        super().add_reader(reader)
+
+    def _field_lengths(self, fieldname: str) -> dict[int, int]:
+        if self._lengths is not None:
+            return self._lengths.get(fieldname, {})
+        if self._reader_lengths is None:
+            self._reader_lengths = self.per_document_reader()
+        length = self._reader_lengths.doc_field_length
+        return {docnum: length(docnum, fieldname, 0) for docnum in range(self.docnum)}
+
     def _flush_segment(self) -> None:
         # SegmentWriter._flush_segment, with a term's postings written as lists
-        if not self._plain or not isinstance(self.fieldwriter._codec, _PostingsCodec):
+        if not self._plain or not isinstance(getattr(self.fieldwriter, "_codec", None), _PostingsCodec):
             super()._flush_segment()
             return
         self.perdocwriter.close()
-        lengths = _Lengths(self.per_document_reader(), self.docnum) if self.codec.length_stats else None
+        stats = self.codec.length_stats
         fw = self.fieldwriter
         lastfield = None
-        field_lengths: list[int] | None = None
+        field_lengths: dict[int, int] | None = None
         for fieldname, btext, docs, weights, values in self.pool.iter_terms():
             if fieldname != lastfield:
                 if lastfield is not None:
                     fw.finish_field()
                 fw.start_field(fieldname, self.schema[fieldname])
                 lastfield = fieldname
-                field_lengths = lengths.field(fieldname) if lengths is not None else None
+                field_lengths = self._field_lengths(fieldname) if stats else None
             fw.start_term(btext)
             fw._postwriter.add_list(docs, weights, values, field_lengths)
             fw.finish_term()
         if lastfield is not None:
             fw.finish_field()
         fw.close()
-        if lengths is not None:
-            lengths.close()
+        if self._reader_lengths is not None:
+            self._reader_lengths.close()
 
 
 __all__ = ["FastSegmentWriter"]

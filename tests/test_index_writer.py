@@ -35,14 +35,19 @@ def _build(folder: Path, field: Any, writer_class: Any, limitmb: float) -> dict[
 
 
 def _write(folder: Path, schema: Schema, docs: list[dict[str, Any]], writer_class: Any,
-           limitmb: float) -> dict[Any, list[Any]]:
-    """Every term's statistics and postings, and every document's stored fields and lengths."""
+           limitmb: float, commits: int = 1) -> dict[Any, list[Any]]:
+    """Every term's statistics and postings, and every document's stored fields and lengths.
+
+    commits > 1 writes the documents in that many commits, the last of which merges the
+    earlier segments into its own (their documents come through add_reader)."""
     folder.mkdir()
     ix = FileStorage(str(folder)).create_index(schema)
-    w = writer_class(ix, limitmb=limitmb)
-    for doc in docs:
-        w.add_document(**doc)
-    w.commit()
+    size = -(-len(docs) // commits)
+    for start in range(0, len(docs), size):
+        w = writer_class(ix, limitmb=limitmb)
+        for doc in docs[start:start + size]:
+            w.add_document(**doc)
+        w.commit(optimize=start + size >= len(docs) and commits > 1, merge=False)
     postings: dict[Any, list[Any]] = {}
     with ix.reader() as r:
         for docnum in range(r.doc_count_all()):
@@ -74,8 +79,8 @@ def test_fast_writer_writes_the_same_postings_as_whoosh(tmp_path: Path, limitmb:
     assert ("en", b"survey") in fast and ("fr", b"cooper") in fast and ("folded", b"resume") in fast
 
 
-@pytest.mark.parametrize("limitmb", [64, 0.01])
-def test_fast_writer_writes_the_same_index_for_real_documents(tmp_path: Path, limitmb: float) -> None:
+@pytest.mark.parametrize(("limitmb", "commits"), [(64, 1), (0.01, 1), (64, 7)])
+def test_fast_writer_writes_the_same_index_for_real_documents(tmp_path: Path, limitmb: float, commits: int) -> None:
     """The library's own schema and documents: per-page title, authors and facets reused from one
     page to the next, stored fields, lengths, and small blocks left uncompressed."""
     from kbase.indexdocs import PubInfo
@@ -92,9 +97,11 @@ def test_fast_writer_writes_the_same_index_for_real_documents(tmp_path: Path, li
         info.add_facet("year", info.year, None)
         docs.append(info.meta_document())
         for page in range(1, 2 + pub_id % 9):
-            docs.append(info.page_document(100 + pub_id, page, PAGES[(pub_id + page) % len(PAGES)] * (page % 3 + 1)))
-    reference = _write(tmp_path / "whoosh", make_schema(), docs, SegmentWriter, 64)
-    fast = _write(tmp_path / "fast", make_schema(), docs, FastSegmentWriter, limitmb)
+            # a few long pages: the index keeps a long field's length approximately
+            times = 60 if page == 3 else page % 3 + 1
+            docs.append(info.page_document(100 + pub_id, page, PAGES[(pub_id + page) % len(PAGES)] * times))
+    reference = _write(tmp_path / "whoosh", make_schema(), docs, SegmentWriter, 64, commits)
+    fast = _write(tmp_path / "fast", make_schema(), docs, FastSegmentWriter, limitmb, commits)
     assert len(reference) > 300
     assert fast.keys() == reference.keys()
     for key, rows in reference.items():
