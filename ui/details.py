@@ -12,6 +12,8 @@ from kbase import models as m
 from kbase import views
 from kbase.catalogue import Catalogue
 from kbase.errors import KbaseError
+from kbase.store import ensure_thumbnail
+from ui import tasks
 from ui.i18n import date_label, language, timestamp, tr
 
 # Field names as shown (English; translated on display). Fields not listed are shown prettified.
@@ -91,6 +93,7 @@ class DetailsPane(QTextBrowser):
         self.history: list[tuple[str, int]] = []
         self.position = -1
         self.current: tuple[str, int] | None = None
+        self._drawing: set[str] = set()  # first-page pictures asked for (each once a session)
         self.show_empty()
 
     # -- navigation ----------------------------------------------------------------------------
@@ -191,6 +194,23 @@ class DetailsPane(QTextBrowser):
         parts.append(f"<p class='meta'>{html.escape(' · '.join(footer))}</p>")
         return "".join(parts)
 
+    def _draw_thumbnail(self, sha256: str) -> None:
+        """The importer leaves first-page pictures to be drawn when first shown: draw this one off
+        the GUI thread, then show the record again, where the reader left it."""
+        if sha256 in self._drawing:
+            return
+        self._drawing.add(sha256)
+        shown = self.current
+
+        def drawn(path: Any) -> None:
+            if path is not None and self.current == shown:
+                scrolled = self.verticalScrollBar().value()
+                self._render()
+                self.verticalScrollBar().setValue(scrolled)
+
+        tasks.run(ensure_thumbnail, self.catalogue.library, sha256, on_result=drawn, on_error=lambda msg: None,
+                  parent=self)
+
     def _value(self, key: str, value: Any) -> str:
         if isinstance(value, dict) and "kind" in value and "id" in value:
             return _ref(value)
@@ -225,6 +245,8 @@ class DetailsPane(QTextBrowser):
             if path:
                 thumb = (f"<a href='{link_url('attachment', a['id'])}'>"
                          f"<img src='{QUrl.fromLocalFile(path).toString()}' width='96'></a>")
+            else:
+                self._draw_thumbnail(att.sha256)
         status = a.get("status") or ""
         pages = a.get("pages") or 0
         info = html.escape(tr(status)) if status else ""

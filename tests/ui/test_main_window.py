@@ -7,6 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 
 from kbase import models as m
+from kbase import store
 from kbase import query
 
 
@@ -73,8 +74,10 @@ def test_details_show_attachments_with_status(qtbot, make_window, sqlite_demo, t
     window.details.show_record("publication", att.publication_id)
     text = window.details.toPlainText()
     assert "notes.pdf" in text and "ok · 2 pages" in text
-    if att.has_thumbnail:
-        assert "<img" in window.details.toHtml()
+    # the first-page picture is drawn when first shown, off the GUI thread, then appears
+    assert att.has_thumbnail
+    qtbot.waitUntil(lambda: "<img" in window.details.toHtml(), timeout=10000)
+    assert store.thumbnail_path(sqlite_demo.library, att.sha256).exists()
     # the attachment link opens the viewer
     from PySide6.QtCore import QUrl
 
