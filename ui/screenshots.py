@@ -130,6 +130,7 @@ def shoot(app: QApplication, cat: Catalogue, lang: str, out: Path, work: Path) -
     window.table.selectRow(row)
     window.table.scrollTo(window.model.index(row, 0))
     wait(app, lambda: window.details.current == ("publication", with_file))
+    wait(app, lambda: "<img" in window.details.toHtml(), timeout=10)  # the first-page picture, drawn on demand
     settle(app, 1.0)
     save(window, out / f"main-window-{lang}.png")
 
