@@ -14,6 +14,7 @@ __all__ = ["BackgroundIndexer"]
 
 
 BATCH = 50  # attachments indexed together when several are waiting
+MIN_SEGMENT = 1500  # pages: no earlier commit for a segment smaller than this (see _run)
 
 
 class _Abandoned(Exception):
@@ -43,6 +44,7 @@ class BackgroundIndexer:
         self._below = threading.Condition()
         self.renew_every = renew_every
         self.segment_pages = segment_pages
+        self.pages_left = float("inf")
         self.message: str | None = None
         self.indexed = 0  # pages
         self.cpu_seconds = 0.0  # CPU time of the indexing thread
@@ -56,9 +58,12 @@ class BackgroundIndexer:
         self._thread = threading.Thread(target=self._run, name="kbase-index", daemon=True)
         self._thread.start()
 
-    def add(self, attachment_id: int, pages: int = 0, cancel: threading.Event | None = None) -> None:
+    def add(self, attachment_id: int, pages: int = 0, cancel: threading.Event | None = None,
+            pages_left: float = float("inf")) -> None:
+        """Index this attachment; pages_left is the importer's guess of the pages still to come."""
         if self._thread is None:
             return
+        self.pages_left = pages_left
         with self._below:
             self.backlog += pages
         self._queue.put((attachment_id, pages))
@@ -126,6 +131,10 @@ class BackgroundIndexer:
                             self._done_with(sum(n for _, n in items))
                         if end:
                             self._seen_end = True
+                            break
+                        # near the end of the import, a segment bigger than the work still to come
+                        # is written now, while the workers run, so the write after the last file is small
+                        if pages >= MIN_SEGMENT and pages > self.backlog + self.pages_left:
                             break
                 gc.collect()
         except _Abandoned:

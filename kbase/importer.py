@@ -361,7 +361,9 @@ def import_paths(cat: Catalogue, paths: Sequence[str | Path], *, to_publication:
                     state.pages_done += result.pages if result.imported else 0
                     state.bytes_done += sizes[out.index]
                     if indexer is not None and result.imported and result.attachment_id is not None:
-                        indexer.add(result.attachment_id, result.pages, cancel)
+                        files_left = len(tasks) - state.files_done
+                        indexer.add(result.attachment_id, result.pages, cancel,
+                                    pages_left=state.pages_done / state.files_done * files_left)
                     tell(current=str(path))
             except BaseException:
                 for out in pool.close(drain=False):  # a second Ctrl-C or an error: stop at once

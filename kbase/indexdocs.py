@@ -39,10 +39,10 @@ class PubInfo:
             self.facets[name].append((value, label or value))
 
     def facet_fields(self) -> dict[str, str]:
-        """Space-separated keyword values (IDs, or the type with spaces made underscores)."""
-        out = {name: " ".join(v.replace(" ", "_") for v, _ in self.facets.get(name, [])) for name in FACETS}
-        out["visibility"] = self.visibility
-        return out
+        """Space-separated keyword values (IDs, or the type with spaces made underscores).
+
+        Visibility is not among them: search reads it from the metadata document's info."""
+        return {name: " ".join(v.replace(" ", "_") for v, _ in self.facets.get(name, [])) for name in FACETS}
 
     def meta_document(self) -> dict[str, Any]:
         return signed(self._meta_document())

@@ -29,7 +29,7 @@ from typing import Any, Iterator
 
 from sqlalchemy import func, select
 from whoosh import index as windex
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, Schema
+from whoosh.fields import ID, KEYWORD, STORED, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import SegmentWriter
 
@@ -40,7 +40,7 @@ from kbase.errors import LibraryError
 from kbase.indexdocs import FACETS, affected_publications, load_pubs, pages_of
 from kbase.segwriter import FastSegmentWriter
 
-SCHEMA_VERSION = 4  # 4: KeyText fields (same postings, faster to write)
+SCHEMA_VERSION = 5  # 4: KeyText fields (same postings, faster to write); 5: page only stored, no visibility field
 STATE_FILE = "kbase-state.json"
 LOCK_FILE = "writer.lock"
 WRITER_MB = 64  # Whoosh's in-memory posting pool; keeps a big rebuild well under 300 MB
@@ -58,13 +58,12 @@ def make_schema() -> Schema:
         kind=ID(stored=True),
         pub=ID(stored=True),
         att=ID(stored=True),
-        page=NUMERIC(int, stored=True),
+        page=STORED,  # shown, never searched: a numeric field cost 8 postings a page
         text_en=KeyText(analyzer=en, phrase=True),
         text_fr=KeyText(analyzer=fr, phrase=False),  # phrases use text_en
         title=KeyText(analyzer=folded, phrase=True),
         author=KeyText(analyzer=folded, phrase=True),
         abstract=KeyText(analyzer=folded, phrase=True),
-        visibility=ID,
         info=STORED,
         sig=STORED,
         **facet_fields,
