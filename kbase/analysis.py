@@ -44,13 +44,30 @@ def _split_word(word: str) -> tuple[str, ...]:
 @lru_cache(maxsize=50_000)
 def key_en(word: str) -> str:
     """Index key of a lower-case word in the English field: fold accents, then stem."""
+    if word.isdigit():  # a number: the stemmers change nothing, and numbers are a third of the new words
+        return word
     return _STEMMERS["en"](fold_accents(word))
 
 
 @lru_cache(maxsize=50_000)
 def key_fr(word: str) -> str:
     """Index key of a lower-case word in the French field: stem (it needs the accents), then fold."""
+    if word.isdigit():
+        return word
     return fold_accents(_STEMMERS["fr"](word))
+
+
+_ONE_POSITION: dict[int, bytes] = {}  # the value of a posting at one position, by position
+
+
+def _one_position(pos: int) -> bytes:
+    """What the Positions format stores for a single position (most postings): built once per position."""
+    found = _ONE_POSITION.get(pos)
+    if found is None:
+        found = pack_uint(1) + dumps([pos], 2)
+        if pos < 100_000:
+            _ONE_POSITION[pos] = found
+    return found
 
 
 KEYS = {"en": key_en, "fr": key_fr}
@@ -147,6 +164,9 @@ class KeyText(TEXT):
         boost = self.format.field_boost
         if fmt is Positions:
             for k, plist in poses.items():
+                if len(plist) == 1:
+                    yield k.encode("utf-8"), 1, boost, _one_position(plist[0])
+                    continue
                 deltas, base = [], 0
                 for p in plist:
                     deltas.append(p - base)
