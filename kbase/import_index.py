@@ -102,11 +102,13 @@ class BackgroundIndexer:
 
         cat = Catalogue(self.library)  # its own: a Catalogue's session is not shared between threads
         started = time.thread_time()
+        done: dict[tuple[str, int], int] = {}  # what this import indexed, so the change log skips it
         try:
             while not self._seen_end:
                 # a fresh Indexer every renew_every seconds: leaving one commits and lets Whoosh
                 # drop the readers and caches that otherwise grow with the index
-                with Indexer(cat) as ix:
+                with Indexer(cat, done=done) as ix:
+                    ix.apply_log_on_exit = False  # until the end: see Indexer.apply_log_on_exit
                     opened, pages = time.monotonic(), 0
                     while time.monotonic() - opened < self.renew_every and pages < self.segment_pages:
                         # whatever else is waiting joins the first: one round of queries for several files
@@ -130,7 +132,7 @@ class BackgroundIndexer:
                         finally:
                             self._done_with(sum(n for _, n in items))
                         if end:
-                            self._seen_end = True
+                            self._seen_end = ix.apply_log_on_exit = True
                             break
                         # near the end of the import, a segment bigger than the work still to come
                         # is written now, while the workers run, so the write after the last file is small

@@ -189,7 +189,8 @@ def changes_behind(cat: Catalogue) -> int | None:
 class Indexer:
     """The one writer: add or refresh documents, then commit (see the module docstring)."""
 
-    def __init__(self, cat: Catalogue, lock_timeout: float = LOCK_TIMEOUT, procs: int = 1):
+    def __init__(self, cat: Catalogue, lock_timeout: float = LOCK_TIMEOUT, procs: int = 1,
+                 done: dict[tuple[str, int], int] | None = None):
         self.cat = cat
         self.lib = cat.library
         self.lock_timeout = lock_timeout
@@ -198,7 +199,11 @@ class Indexer:
         self._lock_cm: Any = None
         self._writer: SegmentWriter | None = None
         self._ix: windex.Index | None = None
-        self._done: dict[tuple[str, int], int] = {}  # (kind, id) → change seq already covered
+        # (kind, id) → change seq already covered; an import shares one across its writers
+        self._done: dict[tuple[str, int], int] = {} if done is None else done
+        # leaving applies the change log; an import's intermediate writers only commit their segment
+        # (the log then still holds files queued but not yet indexed, which would be indexed twice)
+        self.apply_log_on_exit = True
         self._pending: set[int] = set()  # publications added by the open writer
         self.added = 0
 
@@ -216,8 +221,10 @@ class Indexer:
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         try:
-            if exc_type is None:
+            if exc_type is None and self.apply_log_on_exit:
                 self.apply_changes()
+            elif exc_type is None:
+                self._commit_segment()
             elif self._writer is not None:
                 self._writer.cancel()
                 self._writer = None

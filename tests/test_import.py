@@ -310,3 +310,35 @@ def test_the_indexer_backlog_holds_the_import_back(cat: Catalogue, tmp_path: Pat
     indexer.finish()
     assert indexer.message is None and indexer.indexed == 8
     assert len(search(cat, "zanzibar").hits) == 4
+
+
+def test_an_import_indexes_each_page_once_across_segments(cat: Catalogue, tmp_path: Path, monkeypatch) -> None:
+    """Files still queued when the indexer commits a segment are indexed once, not a second time
+    from the change log; the change log is applied at the end."""
+    import kbase.import_index
+    from kbase.import_index import BackgroundIndexer
+    from kbase.indexing import Indexer, changes_behind, rebuild, writer_lock
+    from kbase.search import search
+
+    paths = [pdfs.text_pdf(tmp_path / f"doc{i}.pdf", [f"page one of doc{i} zanzibar", "page two"]) for i in range(12)]
+    report = import_paths(cat, paths, index=False)
+    rebuild(cat)
+    written: list[int] = []  # publications whose documents were written, once per time
+    refresh = Indexer._refresh_pubs
+
+    def counting(self: Indexer, pub_ids: list[int], seq: int) -> int:
+        written.extend(pub_ids)
+        return refresh(self, pub_ids, seq)
+
+    monkeypatch.setattr(Indexer, "_refresh_pubs", counting)
+    monkeypatch.setattr(kbase.import_index, "BATCH", 2)  # two files at a time, a segment every two
+    with writer_lock(cat.library):  # the indexer waits for the lock: every file is queued when it starts
+        indexer = BackgroundIndexer(cat.library, segment_pages=4)
+        for f in report.files:
+            cat.update(m.Publication, f.publication_id, subtitle="imported again")  # in the change log
+            indexer.add(f.attachment_id, 2)
+    indexer.finish()
+    assert indexer.message is None and indexer.indexed == 24
+    assert sorted(written) == sorted(f.publication_id for f in report.files)  # each one once
+    assert changes_behind(cat) == 0
+    assert len(search(cat, '"imported again"').hits) == len(search(cat, "zanzibar").hits) == 12
