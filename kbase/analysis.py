@@ -62,19 +62,6 @@ def key_fr(word: str) -> str:
     return fold_accents(_STEMMERS["fr"](word))
 
 
-_ONE_POSITION: dict[int, bytes] = {}  # the value of a posting at one position, by position
-
-
-def _one_position(pos: int) -> bytes:
-    """What the Positions format stores for a single position (most postings): built once per position."""
-    found = _ONE_POSITION.get(pos)
-    if found is None:
-        found = pack_uint(1) + dumps([pos], 2)
-        if pos < 100_000:
-            _ONE_POSITION[pos] = found
-    return found
-
-
 KEYS = {"en": key_en, "fr": key_fr}
 
 
@@ -169,9 +156,6 @@ class KeyText(TEXT):
         boost = self.format.field_boost
         if fmt is Positions:
             for k, plist in poses.items():
-                if len(plist) == 1:
-                    yield k.encode("utf-8"), 1, boost, _one_position(plist[0])
-                    continue
                 deltas, base = [], 0
                 for p in plist:
                     deltas.append(p - base)

@@ -24,9 +24,10 @@ class _Abandoned(Exception):
 class BackgroundIndexer:
     """Holds the one Whoosh writer (kbase.indexing.Indexer) for the whole import.
 
-    The importer hands over each attachment once its transaction has committed; every
-    segment_pages pages or renew_every seconds (so search sees progress), and at the end, the
-    Indexer is left, which commits and applies the rest of the change log.
+    The importer hands over each attachment once its transaction has committed. Every
+    segment_pages pages or renew_every seconds (so search sees progress) the Indexer is left,
+    which commits its segment; the last one also applies the change log, skipping what the
+    import indexed (edits made meanwhile still get in).
 
     A commit writes the segment's postings all at once, on this thread. Committing every few
     thousand pages spreads that work over the import, while the workers go on extracting,
@@ -96,6 +97,21 @@ class BackgroundIndexer:
                 self._abandon.set()
             self._thread.join(0.1)
 
+    def _take(self) -> tuple[list[tuple[int, int]], bool]:
+        """The next files to index (attachment, pages), and whether the end mark came with them.
+
+        Whatever is waiting joins the first, up to BATCH: one round of queries for several files."""
+        items = [self._queue.get()]
+        while len(items) < BATCH and items[-1] is not None:
+            try:
+                items.append(self._queue.get_nowait())
+            except queue.Empty:
+                break
+        end = items[-1] is None
+        if end:
+            items.pop()
+        return items, end  # type: ignore[return-value]
+
     def _run(self) -> None:
         from kbase.catalogue import Catalogue
         from kbase.indexing import Indexer
@@ -111,16 +127,7 @@ class BackgroundIndexer:
                     ix.apply_log_on_exit = False  # until the end: see Indexer.apply_log_on_exit
                     opened, pages = time.monotonic(), 0
                     while time.monotonic() - opened < self.renew_every and pages < self.segment_pages:
-                        # whatever else is waiting joins the first: one round of queries for several files
-                        items = [self._queue.get()]
-                        while len(items) < BATCH and items[-1] is not None:
-                            try:
-                                items.append(self._queue.get_nowait())
-                            except queue.Empty:
-                                break
-                        end = items[-1] is None
-                        if end:
-                            items.pop()
+                        items, end = self._take()
                         if self._abandon.is_set():
                             self._seen_end = end
                             self._done_with(sum(n for _, n in items))

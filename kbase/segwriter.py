@@ -13,7 +13,7 @@ from whoosh.compat import dumps
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import PostingPool, SegmentWriter
 
-RUN_CHUNK = 2_000  # terms pickled together when the pool spills to disk
+RUN_CHUNK = 20_000  # postings pickled together (whole terms) when the pool spills to disk
 # posting blocks compressed at zlib level 1 instead of Whoosh's 3: a third of the compression
 # time for a few per cent more bytes; readers handle any level
 COMPRESSION = 1
@@ -82,11 +82,13 @@ class _Pool(PostingPool):
             return
         path, f = self._new_run()
         chunk: list[Group] = []
+        postings = 0  # in the chunk: a merge holds one chunk of every run in memory
         for group in self._groups():
             chunk.append(group)
-            if len(chunk) >= RUN_CHUNK:
+            postings += len(group[2])
+            if postings >= RUN_CHUNK:
                 pickle.dump(chunk, f, pickle.HIGHEST_PROTOCOL)
-                chunk = []
+                chunk, postings = [], 0
         if chunk:
             pickle.dump(chunk, f, pickle.HIGHEST_PROTOCOL)
         f.close()
@@ -149,7 +151,8 @@ def _join(groups: Iterator[Group]) -> Iterator[Group]:
 class _PostingsWriter(W3PostingsWriter):
     """Whoosh's postings writer, taking a term's postings as lists and leaving small blocks uncompressed."""
 
-    def add_list(self, docs: list[int], weights: list[float], values: list[Any], lengths: dict[int, int] | None) -> None:
+    def add_list(self, docs: list[int], weights: list[float], values: list[Any], lengths: Any) -> None:
+        """lengths: the field's length by document (indexable by document number), or None."""
         """What add_posting does for each posting, a block at a time."""
         limit = self._blocklimit
         for start in range(0, len(docs), limit):
@@ -162,7 +165,7 @@ class _PostingsWriter(W3PostingsWriter):
             self._values = [v for v in values[start:start + limit] if v]
             top = max(ws)
             self._maxweight = top if top > 0 else 0
-            found = [n for n in map(lengths.get, ids) if n] if lengths else []
+            found = [n for n in map(lengths.__getitem__, ids) if n] if lengths is not None else []
             self._minlength = min(found) if found else None
             self._maxlength = max(found) if found else 0
 
@@ -210,9 +213,10 @@ class FastSegmentWriter(SegmentWriter):
         # a page repeats its publication's title, authors and facets: their postings are
         # worked out once and reused while the value stays the same
         self._last: dict[str, tuple[Any, list[Any], int]] = {}
-        # field → {document: stored length}, kept while documents are added, for the postings'
-        # length statistics; None once a document came another way (then they are read back)
-        self._lengths: dict[str, dict[int, int]] | None = {}
+        # field → its length in each document (0 where absent), kept while documents are added,
+        # for the postings' length statistics; None once a document came another way (then
+        # they are read back from the segment)
+        self._lengths: dict[str, array] | None = {}
         self._reader_lengths: Any = None
         # the segment records the plain W3Codec; the field writer gets its postings writer from
         # _PostingsCodec, and stored fields go through compress() (private attributes of
@@ -246,6 +250,8 @@ class FastSegmentWriter(SegmentWriter):
                     last = self._last.get(name)
                     if last is not None and last[0] == value:
                         items, length = last[1], last[2]
+                        if self._shared_values(field):
+                            items = [(t, f, w, v[:1] + v[1:]) for t, f, w, v in items]
                     else:
                         items = list(field.index(value))
                         length = sum(item[1] for item in items) if field.scorable else 0
@@ -253,7 +259,12 @@ class FastSegmentWriter(SegmentWriter):
                     self.pool.add_doc(name, docnum, items)
                     if length and self._lengths is not None:
                         # exact here; files keep a byte, and minimum and maximum round the same way
-                        self._lengths.setdefault(name, {})[docnum] = length
+                        column = self._lengths.get(name)
+                        if column is None:
+                            column = self._lengths[name] = array("I")
+                        if len(column) < docnum:  # 0 for the documents without this field
+                            column.extend(array("I", bytes(4 * (docnum - len(column)))))
+                        column.append(length)
                 perdoc.add_field(name, field, value if field.stored else None, length)
         except Exception:
             perdoc.cancel_doc()
@@ -262,17 +273,29 @@ class FastSegmentWriter(SegmentWriter):
         self._added = True
         self.docnum += 1
 
+    @staticmethod
+    def _shared_values(field: Any) -> bool:
+        """Whether a block pickles this field's values one by one (positions).
+
+        Pickle writes a value object met twice in a block as a back-reference, and the phrase
+        search's fast reading of positions (kbase.w3blocks.values_apart) then falls back to
+        unpickling the whole block: a reused posting gets its own copy of the value."""
+        fixed = field.format.fixed_value_size()
+        return fixed is None or fixed < 0
+
     def add_reader(self, reader: Any) -> None:
         self._lengths = None  # a merged segment's documents
         super().add_reader(reader)
 
-    def _field_lengths(self, fieldname: str) -> dict[int, int]:
+    def _field_lengths(self, fieldname: str) -> Any:
         if self._lengths is not None:
-            return self._lengths.get(fieldname, {})
+            column = self._lengths.get(fieldname, array("I"))
+            column.extend(array("I", bytes(4 * (self.docnum - len(column)))))  # the documents after its last
+            return column
         if self._reader_lengths is None:
             self._reader_lengths = self.per_document_reader()
         length = self._reader_lengths.doc_field_length
-        return {docnum: length(docnum, fieldname, 0) for docnum in range(self.docnum)}
+        return [length(docnum, fieldname, 0) for docnum in range(self.docnum)]
 
     def _flush_segment(self) -> None:
         # SegmentWriter._flush_segment, with a term's postings written as lists
@@ -283,7 +306,7 @@ class FastSegmentWriter(SegmentWriter):
         stats = self.codec.length_stats
         fw = self.fieldwriter
         lastfield = None
-        field_lengths: dict[int, int] | None = None
+        field_lengths: Any = None
         for fieldname, btext, docs, weights, values in self.pool.iter_terms():
             if fieldname != lastfield:
                 if lastfield is not None:

@@ -79,12 +79,8 @@ def test_fast_writer_writes_the_same_postings_as_whoosh(tmp_path: Path, limitmb:
     assert ("en", b"survey") in fast and ("fr", b"cooper") in fast and ("folded", b"resume") in fast
 
 
-@pytest.mark.parametrize(("limitmb", "commits"), [(64, 1), (0.01, 1), (64, 7)])
-def test_fast_writer_writes_the_same_index_for_real_documents(tmp_path: Path, limitmb: float, commits: int) -> None:
-    """The library's own schema and documents: per-page title, authors and facets reused from one
-    page to the next, stored fields, lengths, and small blocks left uncompressed."""
+def _real_documents() -> list[dict[str, Any]]:
     from kbase.indexdocs import PubInfo
-    from kbase.indexing import make_schema
 
     docs: list[dict[str, Any]] = []
     for pub_id in range(1, 41):
@@ -100,6 +96,42 @@ def test_fast_writer_writes_the_same_index_for_real_documents(tmp_path: Path, li
             # a few long pages: the index keeps a long field's length approximately
             times = 60 if page == 3 else page % 3 + 1
             docs.append(info.page_document(100 + pub_id, page, PAGES[(pub_id + page) % len(PAGES)] * times))
+    return docs
+
+
+def test_blocks_keep_the_layout_phrase_search_reads(tmp_path: Path) -> None:
+    """Every block of positions can be split value by value (kbase.w3blocks.values_apart): no
+    value object repeated inside a block, which pickle would write as a back-reference."""
+    import zlib
+
+    from kbase.indexing import make_schema
+    from kbase.w3blocks import raw_blocks, values_apart
+
+    ix = FileStorage(str(tmp_path)).create_index(make_schema())
+    w = FastSegmentWriter(ix)
+    for doc in _real_documents():
+        w.add_document(**doc)
+    w.commit()
+    checked = 0
+    with ix.reader() as r:
+        for fieldname, term in r.all_terms():
+            if fieldname not in ("text_en", "title", "author") or r.doc_frequency(fieldname, term) <= 3:
+                continue
+            m = r.postings(fieldname, term)
+            for n, _maxid, compression, raw in raw_blocks(getattr(m, "child", m)) or []:
+                if n > 3:
+                    assert values_apart(zlib.decompress(raw) if compression else raw, n) is not None, (fieldname, term)
+                    checked += 1
+    assert checked > 50
+
+
+@pytest.mark.parametrize(("limitmb", "commits"), [(64, 1), (0.01, 1), (64, 7)])
+def test_fast_writer_writes_the_same_index_for_real_documents(tmp_path: Path, limitmb: float, commits: int) -> None:
+    """The library's own schema and documents: per-page title, authors and facets reused from one
+    page to the next, stored fields, lengths, and small blocks left uncompressed."""
+    from kbase.indexing import make_schema
+
+    docs = _real_documents()
     reference = _write(tmp_path / "whoosh", make_schema(), docs, SegmentWriter, 64, commits)
     fast = _write(tmp_path / "fast", make_schema(), docs, FastSegmentWriter, limitmb, commits)
     assert len(reference) > 300
