@@ -1,4 +1,4 @@
-"""A Whoosh segment writer with cheaper bookkeeping per posting; it writes the same index files."""
+"""A Whoosh segment writer with cheaper work per posting; it writes Whoosh's own file format (W3)."""
 
 from __future__ import annotations
 
@@ -216,7 +216,7 @@ class FastSegmentWriter(SegmentWriter):
         # field → its length in each document (0 where absent), kept while documents are added,
         # for the postings' length statistics; None once a document came another way (then
         # they are read back from the segment)
-        self._lengths: dict[str, array] | None = {}
+        self._lengths: dict[str, array] | None = {} if self.docbase == 0 else None
         self._reader_lengths: Any = None
         # the segment records the plain W3Codec; the field writer gets its postings writer from
         # _PostingsCodec, and stored fields go through compress() (private attributes of
