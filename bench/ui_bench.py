@@ -83,6 +83,14 @@ def ensure_catalogue(folder: Path) -> None:
     from kbase.db import open_library
 
     if (folder / "catalogue.sqlite").exists() and (folder / "READY").exists():
+        from kbase import indexing
+
+        lib = open_library(str(folder))
+        if not indexing.index_ready(lib):  # built by a Kbase with another index schema: bring it up to date
+            started = time.perf_counter()
+            indexing.sync(Catalogue(lib))
+            print(f"rebuilt the search index for this version in {time.perf_counter() - started:.0f} s", flush=True)
+        lib.close()
         return
     import catalogue_bench
 
