@@ -24,6 +24,10 @@ MIN_COMPRESS = 256
 # 100-byte value against 4 µs with a 4 kB window, which costs 1% more bytes on posting blocks;
 # zlib.decompress reads either
 WINDOW_BITS, MEM_LEVEL = 12, 6
+# a term with this many postings or fewer keeps them in its term-table entry instead of a block
+# of the postings file (W3TermInfo's inlined form, which Whoosh's readers follow): most terms of a
+# big corpus occur on one or two pages, and a block costs a header, two pickles and a file seek
+INLINE_POSTINGS = 4
 
 
 def compress(data: bytes, level: int = COMPRESSION) -> bytes:
@@ -151,9 +155,18 @@ def _join(groups: Iterator[Group]) -> Iterator[Group]:
 class _PostingsWriter(W3PostingsWriter):
     """Whoosh's postings writer, taking a term's postings as lists and leaving small blocks uncompressed."""
 
+    def start_postings(self, format_: Any, terminfo: Any) -> None:
+        # Whoosh asks the file for its position here; the first block written does it instead,
+        # so an inlined term costs no seek
+        self._format = format_
+        self._blockcount = 0
+        self._new_block()
+        self._terminfo = terminfo
+        self._inline: tuple[Any, ...] | None = None
+
     def add_list(self, docs: list[int], weights: list[float], values: list[Any], lengths: Any) -> None:
-        """lengths: the field's length by document (indexable by document number), or None."""
-        """What add_posting does for each posting, a block at a time."""
+        """What add_posting does for each posting, a block at a time; lengths: the field's
+        length by document (indexable by document number), or None."""
         limit = self._blocklimit
         for start in range(0, len(docs), limit):
             if start:
@@ -168,11 +181,25 @@ class _PostingsWriter(W3PostingsWriter):
             found = [n for n in map(lengths.__getitem__, ids) if n] if lengths is not None else []
             self._minlength = min(found) if found else None
             self._maxlength = max(found) if found else 0
+        if len(docs) <= INLINE_POSTINGS:
+            # a format without values (fixed size 0) reads back None from a block: the same here
+            kept = tuple(values) if self._format.fixed_value_size() != 0 else (None,) * len(docs)
+            self._inline = (tuple(docs), tuple(weights), kept)
+
+    def finish_postings(self) -> Any:
+        if self._inline is None:
+            return super().finish_postings()
+        terminfo, self._terminfo = self._terminfo, None
+        terminfo.add_block(self)
+        terminfo.set_inlined(*self._inline)
+        self._inline = None
+        return terminfo
 
     def _write_block(self, last: bool = False) -> None:
         # the layout of W3PostingsWriter._write_block: a magic number before the first block,
         # then per block its length (negative for the last), a pickled info tuple and the data
         if not self._blockcount:
+            self._startoffset = self._postfile.tell()
             self._postfile.write(WHOOSH3_HEADER_MAGIC)
         self._terminfo.add_block(self)
         data = dumps((self._mini_ids(), self._mini_weights(), self._mini_values()), 2)

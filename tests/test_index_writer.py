@@ -138,6 +138,9 @@ def test_fast_writer_writes_the_same_index_for_real_documents(tmp_path: Path, li
     assert fast.keys() == reference.keys()
     for key, rows in reference.items():
         assert fast[key] == rows, key
+    with FileStorage(str(tmp_path / "fast")).open_index().reader() as r:  # rare terms live in the term table
+        inlined = sum(r.term_info(f, t).is_inlined() for f, t in r.all_terms())
+        assert 0 < inlined < len(reference)
 
 
 def test_pool_spills_to_runs_and_gives_postings_in_whoosh_order(tmp_path: Path) -> None:
