@@ -1,110 +1,85 @@
-"""Indexes imported attachments from a thread while extraction goes on in worker processes."""
+"""Indexes imported attachments while extraction goes on in worker processes.
+
+The one Whoosh writer runs in a thread of the importer, or for a big import in a child process
+of its own: indexing is the longest stage and Python work, and in a thread it shares one
+interpreter lock with the threads that feed the workers and write the catalogue.
+"""
 
 from __future__ import annotations
 
 import gc
 import importlib.util
+import multiprocessing
 import queue
+import signal
 import threading
 import time
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 from kbase.db import Library
 
-__all__ = ["BackgroundIndexer"]
+__all__ = ["BackgroundIndexer", "CHILD_FILES"]
 
 
 BATCH = 50  # attachments indexed together when several are waiting
-MIN_SEGMENT = 1500  # pages: no earlier commit for a segment smaller than this (see _run)
+MIN_SEGMENT = 1500  # pages: no earlier commit for a segment smaller than this (see _Loop.run)
+CHILD_FILES = 20  # an import of this many files or more indexes in a child process (starting one costs ~0.5 s)
+STOPPED = "indexing was stopped: the index catches up at the next search (or `kbase reindex`)"
 
 
 class _Abandoned(Exception):
     """Raised inside the Indexer block to leave it without committing."""
 
 
-class BackgroundIndexer:
-    """Holds the one Whoosh writer (kbase.indexing.Indexer) for the whole import.
+class _Loop:
+    """Takes (attachment, pages) from a queue and writes them through one kbase.indexing.Indexer.
 
-    The importer hands over each attachment once its transaction has committed. Every
-    segment_pages pages or renew_every seconds (so search sees progress) the Indexer is left,
-    which commits its segment; the last one also applies the change log, skipping what the
-    import indexed (edits made meanwhile still get in).
-
-    A commit writes the segment's postings all at once, on this thread. Committing every few
-    thousand pages spreads that work over the import, while the workers go on extracting,
-    instead of leaving one long write alone on one core after the last file.
+    Every segment_pages pages or renew_every seconds (so search sees progress) the Indexer is
+    left, which commits its segment; the last one also applies the change log, skipping what
+    the import indexed (edits made meanwhile still get in). A commit writes the segment's
+    postings all at once: committing every few thousand pages spreads that work over the
+    import, while the workers go on extracting, instead of one long write after the last file.
     """
 
-    def __init__(self, library: Library, renew_every: float = 30.0, max_backlog: int = 3000,
-                 segment_pages: int = 8000):
+    def __init__(self, library: Library, renew_every: float, segment_pages: int, done: Callable[[int], None]):
         self.library = library
-        # pages handed over but not indexed yet: above max_backlog, add() waits, which holds the
-        # extraction back and leaves the processor to the indexer; otherwise the index lags
-        # behind and finishes alone on one core after extraction is over
-        self.max_backlog = max_backlog
-        self.backlog = 0
-        self._below = threading.Condition()
         self.renew_every = renew_every
         self.segment_pages = segment_pages
-        self.pages_left = float("inf")
+        self.done = done  # told the pages of every file indexed or dropped
+        self.queue: queue.Queue[tuple[int, int] | None] = queue.Queue()
+        self.abandoned = threading.Event()
+        self.pages_left = float("inf")  # the importer's guess of the pages still to come
+        self.waiting = 0  # pages queued here and not indexed yet
+        self._waiting_lock = threading.Lock()  # put() and the loop run in different threads
         self.message: str | None = None
         self.indexed = 0  # pages
-        self.cpu_seconds = 0.0  # CPU time of the indexing thread
-        self._queue: queue.Queue[tuple[int, int] | None] = queue.Queue()
-        self._abandon = threading.Event()
+        self.cpu_seconds = 0.0
         self._seen_end = False
-        self._thread: threading.Thread | None = None
-        if importlib.util.find_spec("kbase.indexing") is None:  # the index half; absent in some builds
-            self.message = "the search index was not updated: this version of Kbase has no index (kbase.indexing)"
-            return
-        self._thread = threading.Thread(target=self._run, name="kbase-index", daemon=True)
-        self._thread.start()
 
-    def add(self, attachment_id: int, pages: int = 0, cancel: threading.Event | None = None,
-            pages_left: float = float("inf")) -> None:
-        """Index this attachment; pages_left is the importer's guess of the pages still to come."""
-        if self._thread is None:
-            return
+    def put(self, attachment_id: int, pages: int, pages_left: float) -> None:
         self.pages_left = pages_left
-        with self._below:
-            self.backlog += pages
-        self._queue.put((attachment_id, pages))
-        with self._below:
-            # no waiting once indexing has stopped (a message says why) or the import is cancelled
-            while (self.backlog > self.max_backlog and self.message is None and self._thread.is_alive()
-                   and not self._abandon.is_set() and not (cancel is not None and cancel.is_set())):
-                self._below.wait(0.1)
+        with self._waiting_lock:
+            self.waiting += pages
+        self.queue.put((attachment_id, pages))
 
-    def _done_with(self, pages: int) -> None:
-        with self._below:
-            self.backlog -= pages
-            self._below.notify_all()
+    def end(self) -> None:
+        self.queue.put(None)
 
-    def abandon(self) -> None:
-        """Stop indexing at the next file; leave the rest to the next sync."""
-        self._abandon.set()
-
-    def finish(self, cancel: threading.Event | None = None) -> None:
-        """Index what is left, commit, and stop; once cancel is set, stop without indexing the rest.
-
-        What is left out is still in the change log: the next sync (every search starts
-        with one) or `kbase reindex` brings the index up to date.
-        """
-        if self._thread is None:
-            return
-        self._queue.put(None)
-        while self._thread.is_alive():
-            if cancel is not None and cancel.is_set() and not self._abandon.is_set():
-                self._abandon.set()
-            self._thread.join(0.1)
+    def _finished(self, items: list[tuple[int, int]]) -> None:
+        pages = sum(n for _, n in items)
+        with self._waiting_lock:
+            self.waiting -= pages
+        self.done(pages)
 
     def _take(self) -> tuple[list[tuple[int, int]], bool]:
         """The next files to index (attachment, pages), and whether the end mark came with them.
 
         Whatever is waiting joins the first, up to BATCH: one round of queries for several files."""
-        items = [self._queue.get()]
+        items = [self.queue.get()]
         while len(items) < BATCH and items[-1] is not None:
             try:
-                items.append(self._queue.get_nowait())
+                items.append(self.queue.get_nowait())
             except queue.Empty:
                 break
         end = items[-1] is None
@@ -112,7 +87,7 @@ class BackgroundIndexer:
             items.pop()
         return items, end  # type: ignore[return-value]
 
-    def _run(self) -> None:
+    def run(self) -> None:
         from kbase.catalogue import Catalogue
         from kbase.indexing import Indexer
 
@@ -128,30 +103,234 @@ class BackgroundIndexer:
                     opened, pages = time.monotonic(), 0
                     while time.monotonic() - opened < self.renew_every and pages < self.segment_pages:
                         items, end = self._take()
-                        if self._abandon.is_set():
+                        if self.abandoned.is_set():
                             self._seen_end = end
-                            self._done_with(sum(n for _, n in items))
+                            self._finished(items)
                             raise _Abandoned()  # leaving the Indexer with an error discards its writer
                         try:
                             added = ix.add_attachments([att for att, _ in items]) if items else 0
                             self.indexed += added
                             pages += added
                         finally:
-                            self._done_with(sum(n for _, n in items))
+                            self._finished(items)
                         if end:
                             self._seen_end = ix.apply_log_on_exit = True
                             break
                         # near the end of the import, a segment bigger than the work still to come
                         # is written now, while the workers run, so the write after the last file is small
-                        if pages >= MIN_SEGMENT and pages > self.backlog + self.pages_left:
+                        if pages >= MIN_SEGMENT and pages > self.waiting + self.pages_left:
                             break
                 gc.collect()
         except _Abandoned:
-            self.message = "indexing was stopped: the index catches up at the next search (or `kbase reindex`)"
+            self.message = STOPPED
         except Exception as exc:  # the catalogue holds the truth; the index can be brought up to date later
             self.message = (f"the search index could not be updated ({exc.__class__.__name__}: {exc}); "
                             "run `kbase reindex`")
         finally:
-            while not self._seen_end:  # let finish() return
-                self._seen_end = self._queue.get() is None
+            while not self._seen_end:  # the rest is left to the next sync; let the importer go on
+                item = self.queue.get()
+                self._seen_end = item is None
+                if item is not None:
+                    self._finished([item])
             self.cpu_seconds = time.thread_time() - started
+
+
+class BackgroundIndexer:
+    """The import's side of the writer: hands over each attachment once its transaction has
+    committed, and holds the import back while too many pages wait to be indexed.
+
+    in_child: the writer runs in a child process (see the module's docstring), else in a thread.
+    """
+
+    def __init__(self, library: Library, renew_every: float = 30.0, max_backlog: int = 3000,
+                 segment_pages: int = 8000, in_child: bool = False):
+        # pages handed over but not indexed yet: above max_backlog, add() waits, which holds the
+        # extraction back and leaves the processor to the indexer; otherwise the index lags
+        # behind and finishes alone on one core after extraction is over
+        self.max_backlog = max_backlog
+        self.backlog = 0
+        self._below = threading.Condition()
+        self.message: str | None = None
+        self.indexed = 0  # pages
+        self.cpu_seconds = 0.0  # CPU time of the indexing thread or process
+        self.peak_mb = 0.0  # the child process's peak memory
+        self.in_child = in_child
+        self.pid: int | None = None  # the child process, when there is one
+        self._stopped = threading.Event()  # the writer has finished (or never started)
+        self._abandon = threading.Event()
+        self._loop: _Loop | None = None
+        self._conn: Any = None
+        self._send_lock = threading.Lock()
+        if importlib.util.find_spec("kbase.indexing") is None:  # the index half; absent in some builds
+            self.message = "the search index was not updated: this version of Kbase has no index (kbase.indexing)"
+            self._stopped.set()
+            return
+        if in_child:
+            self._start_child(library, renew_every, segment_pages)
+        else:
+            self._loop = _Loop(library, renew_every, segment_pages, self._done_with)
+            threading.Thread(target=self._run_thread, name="kbase-index", daemon=True).start()
+
+    def _run_thread(self) -> None:
+        assert self._loop is not None
+        try:
+            self._loop.run()
+        finally:
+            self.message, self.indexed, self.cpu_seconds = self._loop.message, self._loop.indexed, self._loop.cpu_seconds
+            self._stop()
+
+    def _start_child(self, library: Library, renew_every: float, segment_pages: int) -> None:
+        from kbase.import_pool import _main_hidden
+
+        ctx = multiprocessing.get_context("spawn")
+        self._conn, child = ctx.Pipe(duplex=True)
+        process = ctx.Process(target=_child_main, args=(library.location, child, renew_every, segment_pages),
+                              name="kbase-index", daemon=True)
+        with _main_hidden(), _sigint_ignored():
+            process.start()
+        self.pid = process.pid
+        child.close()
+        threading.Thread(target=self._listen, args=(process,), name="kbase-index-listen", daemon=True).start()
+
+    def _listen(self, process: Any) -> None:
+        """The child's messages: pages done, then the outcome; a child that dies says nothing more."""
+        try:
+            while True:
+                message = self._conn.recv()
+                if message[0] == "done":
+                    self._done_with(message[1])
+                elif message[0] == "end":
+                    self.message, self.indexed, self.cpu_seconds, self.peak_mb = message[1:]
+                    return
+        except (EOFError, OSError):
+            self.message = (f"the search index could not be updated: the index process stopped "
+                            f"(exit code {process.exitcode}); run `kbase reindex`")
+        finally:
+            process.join(30)
+            self._conn.close()
+            self._stop()
+
+    def _send(self, message: tuple[Any, ...]) -> None:
+        with self._send_lock:
+            try:
+                self._conn.send(message)
+            except (OSError, ValueError):  # the child is gone: its listener reports it
+                pass
+
+    def _stop(self) -> None:
+        self._stopped.set()
+        with self._below:
+            self._below.notify_all()
+
+    def add(self, attachment_id: int, pages: int = 0, cancel: threading.Event | None = None,
+            pages_left: float = float("inf")) -> None:
+        """Index this attachment; pages_left is the importer's guess of the pages still to come."""
+        if self._stopped.is_set():
+            return
+        with self._below:
+            self.backlog += pages
+        if self._loop is not None:
+            self._loop.put(attachment_id, pages, pages_left)
+        else:
+            self._send(("add", attachment_id, pages, pages_left))
+        with self._below:
+            # no waiting once indexing has stopped or the import is cancelled
+            while (self.backlog > self.max_backlog and not self._stopped.is_set()
+                   and not self._abandon.is_set() and not (cancel is not None and cancel.is_set())):
+                self._below.wait(0.1)
+
+    def _done_with(self, pages: int) -> None:
+        with self._below:
+            self.backlog -= pages
+            self._below.notify_all()
+
+    def abandon(self) -> None:
+        """Stop indexing at the next file; leave the rest to the next sync."""
+        self._abandon.set()
+        if self._loop is not None:
+            self._loop.abandoned.set()
+        elif self._conn is not None:
+            self._send(("abandon",))
+
+    def finish(self, cancel: threading.Event | None = None) -> None:
+        """Index what is left, commit, and stop; once cancel is set, stop without indexing the rest.
+
+        What is left out is still in the change log: the next sync (every search starts
+        with one) or `kbase reindex` brings the index up to date.
+        """
+        if self._stopped.is_set():
+            return
+        if self._loop is not None:
+            self._loop.end()
+        else:
+            self._send(("end",))
+        while not self._stopped.wait(0.1):
+            if cancel is not None and cancel.is_set() and not self._abandon.is_set():
+                self.abandon()
+
+
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """A child started meanwhile ignores Ctrl-C from its first instruction (Python keeps an ignored
+    SIGINT ignored): the terminal sends it to the whole group, and the importer handles it."""
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: there is no terminal's Ctrl-C to keep away
+        previous = None
+    try:
+        yield
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _child_main(location: str, conn: Any, renew_every: float, segment_pages: int) -> None:
+    """The writer in a child process: attachments come over conn, pages done and the outcome go back."""
+    import os
+    import resource
+
+    from kbase.db import open_library
+
+    lock = threading.Lock()
+
+    def send(message: tuple[Any, ...]) -> None:
+        with lock:
+            try:
+                conn.send(message)
+            except OSError:
+                pass
+
+    lib = None
+    loop: _Loop | None = None
+    try:
+        lib = open_library(location, migrate=False)
+        loop = _Loop(lib, renew_every, segment_pages, lambda pages: send(("done", pages)))
+        threading.Thread(target=_child_listen, args=(conn, loop), name="kbase-index-listen", daemon=True).start()
+        loop.run()
+    except Exception as exc:
+        message = f"the search index could not be updated ({exc.__class__.__name__}: {exc}); run `kbase reindex`"
+    else:
+        message = loop.message
+    finally:
+        if lib is not None:
+            lib.close()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    cpu = sum(os.times()[:2])
+    send(("end", message, loop.indexed if loop else 0, cpu, peak))
+    conn.close()
+
+
+def _child_listen(conn: Any, loop: _Loop) -> None:
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):  # the importer is gone: leave the rest to the next sync
+            loop.abandoned.set()
+            loop.end()
+            return
+        if message[0] == "add":
+            loop.put(*message[1:])
+        elif message[0] == "end":
+            loop.end()
+        elif message[0] == "abandon":
+            loop.abandoned.set()

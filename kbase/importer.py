@@ -18,7 +18,7 @@ from kbase import models as m
 from kbase.catalogue import Catalogue
 from kbase.errors import InvalidInput, KbaseError
 from kbase.text import fold_words
-from kbase.import_index import BackgroundIndexer
+from kbase.import_index import CHILD_FILES, BackgroundIndexer
 from kbase.import_pool import ExtractionPool, Outcome, Task, worker_count
 from kbase.store import path_for, stored_file_row, thumbnail_path
 
@@ -74,6 +74,7 @@ class ImportReport:
     index_message: str | None = None
     indexed: int = 0
     worker_peaks_mb: list[float] = field(default_factory=list)
+    index_peak_mb: float = 0.0  # the index process's peak memory, when the import had one
     cpu_seconds: dict[str, float] = field(default_factory=dict)  # workers, main thread, index thread
 
     @property
@@ -323,7 +324,7 @@ def import_paths(cat: Catalogue, paths: Sequence[str | Path], *, to_publication:
             state.elapsed, state.phase, state.current = time.monotonic() - started, phase, current
             progress(state)
 
-    indexer = BackgroundIndexer(cat.library) if index else None
+    indexer = BackgroundIndexer(cat.library, in_child=len(tasks) >= CHILD_FILES) if index else None
     try:
         if tasks:
             with cat.reading() as s:
@@ -389,7 +390,8 @@ def import_paths(cat: Catalogue, paths: Sequence[str | Path], *, to_publication:
         tell("indexing")
         indexer.finish(cancel)
         report.index_message, report.indexed = indexer.message, indexer.indexed
-        report.cpu_seconds["index thread"] = indexer.cpu_seconds
+        report.cpu_seconds["index process" if indexer.in_child else "index thread"] = indexer.cpu_seconds
+        report.index_peak_mb = indexer.peak_mb
     report.elapsed = time.monotonic() - started
     report.cpu_seconds["import thread"] = time.thread_time() - cpu_started
     tell("cancelled" if report.cancelled else "done")

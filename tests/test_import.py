@@ -342,3 +342,37 @@ def test_an_import_indexes_each_page_once_across_segments(cat: Catalogue, tmp_pa
     assert sorted(written) == sorted(f.publication_id for f in report.files)  # each one once
     assert changes_behind(cat) == 0
     assert len(search(cat, '"imported again"').hits) == len(search(cat, "zanzibar").hits) == 12
+
+
+def test_a_big_import_indexes_in_a_child_process(cat: Catalogue, tmp_path: Path, monkeypatch) -> None:
+    """From CHILD_FILES files on, the writer runs in a process of its own; search finds every file."""
+    import kbase.importer
+    from kbase.search import search
+
+    monkeypatch.setattr(kbase.importer, "CHILD_FILES", 3)
+    paths = [pdfs.text_pdf(tmp_path / f"doc{i}.pdf", [f"page one of doc{i} zanzibar", "page two"]) for i in range(4)]
+    report = import_paths(cat, paths)
+    assert report.index_message is None and report.indexed == 8
+    assert "index process" in report.cpu_seconds and "index thread" not in report.cpu_seconds
+    assert report.cpu_seconds["index process"] > 0 and report.index_peak_mb > 0
+    assert len(search(cat, "zanzibar").hits) == 4
+
+
+def test_an_index_process_that_dies_leaves_the_import_going(cat: Catalogue, tmp_path: Path) -> None:
+    """The importer does not wait for a dead index process, and nothing is lost: the next sync catches up."""
+    from kbase.import_index import BackgroundIndexer
+    from kbase.indexing import changes_behind, sync
+    from kbase.search import search
+
+    paths = [pdfs.text_pdf(tmp_path / f"doc{i}.pdf", [f"page one of doc{i} zanzibar", "page two"]) for i in range(3)]
+    report = import_paths(cat, paths, index=False)
+    indexer = BackgroundIndexer(cat.library, max_backlog=0, in_child=True)
+    assert indexer.pid is not None
+    os.kill(indexer.pid, signal.SIGKILL)
+    for f in report.files:
+        indexer.add(f.attachment_id, 2)  # max_backlog=0 would wait for a live child
+    indexer.finish()
+    assert indexer.message is not None and "index process stopped" in indexer.message
+    assert changes_behind(cat) is None  # nothing committed: the index is still to be built
+    sync(cat)
+    assert len(search(cat, "zanzibar").hits) == 3
