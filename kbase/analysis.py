@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from functools import lru_cache
 from typing import Any, Iterator
 
@@ -136,35 +137,64 @@ class KeyText(TEXT):
         if not isinstance(ana, KeyTokenizer) or not isinstance(value, str) or fmt not in (Positions, Frequency):
             yield from super().index(value, **kwargs)
             return
-        key = _KEYERS[ana.keymode]
-        stop = STOP.get(ana.keymode, frozenset())
-        split = _split_word
-        poses: dict[str, list[int]] = {}
-        pos = 0
-        for word in TOKEN_RE.findall(value):
-            word = word.lower()
-            for part in split(word) if ("'" in word or "’" in word) else (word,):
-                if part in stop:
-                    continue
-                k = key(part)
-                found = poses.get(k)
-                if found is None:
-                    poses[k] = [pos]
-                else:
-                    found.append(pos)
-                pos += 1
+        # C-level loops over the words (findall, map, filter): Python runs once per distinct key
+        keys = list(filter(None, map(_TOKEN_KEYS[ana.keymode], TOKEN_RE.findall(value))))
+        if "'" in value or "’" in value:  # elisions come back as tuples of keys
+            keys = [k for key in keys for k in ((key,) if isinstance(key, str) else key)]
         boost = self.format.field_boost
-        if fmt is Positions:
-            for k, plist in poses.items():
-                deltas, base = [], 0
-                for p in plist:
-                    deltas.append(p - base)
-                    base = p
-                yield k.encode("utf-8"), len(plist), len(plist) * boost, pack_uint(len(deltas)) + dumps(deltas, 2)
-        else:  # Frequency
-            for k, plist in poses.items():
-                n = len(plist)
+        if fmt is Frequency:
+            for k, n in Counter(keys).items():
                 yield k.encode("utf-8"), n, n * boost, pack_uint(n)
+            return
+        poses: dict[str, list[int]] = {}
+        get = poses.get
+        for pos, k in enumerate(keys):
+            found = get(k)
+            if found is None:
+                poses[k] = [pos]
+            else:
+                found.append(pos)
+        for k, plist in poses.items():
+            n = len(plist)
+            if n == 1:  # most keys of a page: their value is a copy of one made once
+                first = plist[0]
+                if first < len(_ONE_POSITION):
+                    made = _ONE_POSITION[first]
+                    # a copy, not the object: pickle writes an object met twice in a block as a
+                    # back-reference, which the phrase search's reading of blocks cannot follow
+                    yield k.encode("utf-8"), 1, boost, made[:1] + made[1:]
+                else:
+                    yield k.encode("utf-8"), 1, boost, _positions(plist)
+            else:
+                deltas = [plist[0]]
+                deltas += [b - a for a, b in zip(plist, plist[1:])]
+                yield k.encode("utf-8"), n, n * boost, _positions(deltas)
+
+
+def _positions(deltas: list[int]) -> bytes:
+    """Whoosh's Positions value: the count, then the pickled position deltas."""
+    return pack_uint(len(deltas)) + dumps(deltas, 2)
+
+
+_ONE_POSITION = [_positions([pos]) for pos in range(4096)]
+
+
+def _token_keys_for(mode: str) -> Any:
+    key = _KEYERS[mode]
+    stop = STOP.get(mode, frozenset())
+
+    @lru_cache(maxsize=50_000)
+    def token_keys(token: str) -> str | tuple[str, ...] | None:
+        """A token as found → its key, None for a stop word, a tuple of keys for an elision."""
+        word = token.lower()
+        if "'" in word or "’" in word:
+            return tuple(key(part) for part in _split_word(word) if part not in stop) or None
+        return None if word in stop else key(word)
+
+    return token_keys
+
+
+_TOKEN_KEYS = {mode: _token_keys_for(mode) for mode in _KEYERS}
 
 
 def language_analyzer(lang: str) -> KeyTokenizer:

@@ -10,7 +10,7 @@ from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import SegmentWriter
 
-from kbase.analysis import KeyText, fold_analyzer, language_analyzer
+from kbase.analysis import KeyText, KeyTokenizer, fold_analyzer, language_analyzer
 from kbase.segwriter import FastSegmentWriter
 
 PAGES = [
@@ -162,3 +162,15 @@ def test_pool_spills_to_runs_and_gives_postings_in_whoosh_order(tmp_path: Path) 
     assert len(pool.runs) > 3  # it really spilled
     out = list(pool.iter_postings())
     assert out == sorted(items)
+
+
+def test_keytext_gives_the_postings_of_text_with_the_same_analyzer() -> None:
+    """Every mode, word by word: elisions, stop words, capitals, repeated words, and a word first
+    met after position 4096 (beyond the values made in advance)."""
+    long_page = " ".join(f"w{i}" for i in range(5000)) + " Zanzibar's L’Uvira zanzibar the"
+    for mode in ("en", "fr", "fold", "raw"):
+        for phrase in (True, False):
+            fast = KeyText(analyzer=KeyTokenizer(mode), phrase=phrase)
+            plain = TEXT(analyzer=KeyTokenizer(mode), phrase=phrase)
+            for text in [*PAGES[:6], long_page]:
+                assert sorted(fast.index(text)) == sorted(plain.index(text)), (mode, phrase, text[:30])
