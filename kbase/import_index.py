@@ -203,6 +203,7 @@ class BackgroundIndexer:
                     self.message, self.indexed, self.cpu_seconds, self.peak_mb = message[1:]
                     return
         except (EOFError, OSError):
+            process.join(5)  # for its exit code
             self.message = (f"the search index could not be updated: the index process stopped "
                             f"(exit code {process.exitcode}); run `kbase reindex`")
         finally:
