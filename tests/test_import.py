@@ -60,6 +60,7 @@ def test_a_batch_of_every_kind(cat: Catalogue, tmp_path: Path) -> None:
     assert files["open_encrypted.pdf"].message == "3 pages"  # an empty user password is no protection
     assert report.imported == 6 and report.pages == 3 + 2 + 2 + 2 + 0 + 3
     assert seen[-1].phase == "done" and seen[-1].files_done == 8  # the empty file never reaches a worker
+    assert seen[0].pages_left == float("inf") and seen[-1].pages_left == 0  # the indexer's guess of what is to come
     # the catalogue: publications pre-filled from metadata or the first page, statuses on attachments
     with cat.reading() as s:
         titles = set(s.scalars(select(m.Publication.title)))
