@@ -15,7 +15,7 @@ from kbase.indexdocs import load_pubs, pages_of
 from kbase.indexing import Indexer, changes_behind, index_ready, open_dir, read_state, rebuild, sync
 from kbase.search import forget
 
-ORPHAN_MIN_AGE = 0.0  # seconds; an import running right now may own newer files
+ORPHAN_MIN_AGE = 0.0  # seconds; a running import's files are left alone through its lock (kbase.store.importing)
 
 
 @dataclass
@@ -33,6 +33,7 @@ class Problem:
 class CheckReport:
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    import_running: bool = False  # then the index and the store's unlisted files were not checked
 
     @property
     def remaining(self) -> list[Problem]:
@@ -40,14 +41,17 @@ class CheckReport:
 
     def lines(self) -> list[str]:
         out = [str(p) for p in self.problems] + self.notes
-        if not self.problems:
+        if not self.problems and self.import_running:
+            out.append("no problem found in what could be checked while the import runs")
+        elif not self.problems:
             out.append("library is consistent: catalogue, file store and index agree")
         elif self.remaining:
             out.append(f"{len(self.remaining)} problem{'s' if len(self.remaining) != 1 else ''} left")
         return out
 
     def as_dict(self) -> dict[str, Any]:
-        return {"problems": [p.__dict__ for p in self.problems], "remaining": len(self.remaining), "notes": self.notes}
+        return {"problems": [p.__dict__ for p in self.problems], "remaining": len(self.remaining), "notes": self.notes,
+                "import_running": self.import_running}
 
 
 # -- the index ------------------------------------------------------------------------------
@@ -156,13 +160,13 @@ def text_problems(cat: Catalogue) -> list[Problem]:
     return out
 
 
-def store_problems(cat: Catalogue, deep: bool) -> tuple[list[Problem], list[str]]:
+def store_problems(cat: Catalogue, deep: bool, orphans_too: bool = True) -> tuple[list[Problem], list[str]]:
     try:
         store = importlib.import_module("kbase.store")
     except ImportError:
         return [], []
     problems = [Problem("store", f"file {p.sha256[:12]}", str(p)) for p in store.verify(cat.library, deep=deep)]
-    orphans = list(store.orphans(cat.library, min_age=ORPHAN_MIN_AGE))
+    orphans = list(store.orphans(cat.library, min_age=ORPHAN_MIN_AGE)) if orphans_too else []
     problems += [Problem("store", o, f"file {o} is in the store but not in the catalogue") for o in orphans]
     return problems, orphans
 
@@ -177,12 +181,25 @@ def catalogue_problems(cat: Catalogue) -> list[Problem]:
 
 
 # -- everything -----------------------------------------------------------------------------
+def _import_running(cat: Catalogue) -> bool:
+    try:
+        return bool(importlib.import_module("kbase.store").import_running(cat.library))
+    except ImportError:
+        return False
+
+
 def check_library(cat: Catalogue, repair: bool = False, deep: bool = False, catalogue: bool = False) -> CheckReport:
     """Find drift between catalogue, store and index; with repair=True mend it and check again."""
-    report = CheckReport()
-    store, orphans = store_problems(cat, deep)
+    running = _import_running(cat)
+    report = CheckReport(import_running=running)
+    # an import's files reach the store before their catalogue rows, and its pages reach the index
+    # a segment at a time: neither is drift, and a repair would delete files it is about to commit
+    store, orphans = store_problems(cat, deep, orphans_too=not running)
     texts = text_problems(cat)
-    index, refresh, drop = index_problems(cat)
+    index, refresh, drop = ([], set(), set()) if running else index_problems(cat)
+    if running:
+        report.notes.append("an import is running: the search index and the files it has not catalogued yet "
+                            "were left alone; run `kbase check` again once it has finished")
     report.problems = store + texts + index
     if catalogue:
         report.problems += catalogue_problems(cat)
@@ -193,8 +210,8 @@ def check_library(cat: Catalogue, repair: bool = False, deep: bool = False, cata
     if index:
         repair_index(cat, refresh, drop)
     # what is still wrong after the repair stays a problem; the rest is marked repaired
-    left_store, _ = store_problems(cat, deep)
-    left_index, _, _ = index_problems(cat)
+    left_store, _ = store_problems(cat, deep, orphans_too=not running)
+    left_index, _, _ = ([], set(), set()) if running else index_problems(cat)
     still = {(p.kind, p.message) for p in left_store + left_index + text_problems(cat)}
     for p in report.problems:
         if p.kind in ("store", "index", "text") and (p.kind, p.message) not in still:

@@ -20,7 +20,7 @@ from kbase.errors import InvalidInput, KbaseError
 from kbase.text import fold_words
 from kbase.import_index import CHILD_FILES, BackgroundIndexer
 from kbase.import_pool import ExtractionPool, Outcome, Task, worker_count
-from kbase.store import path_for, stored_file_row, thumbnail_path
+from kbase.store import importing, path_for, stored_file_row, thumbnail_path
 
 __all__ = ["import_paths", "ImportProgress", "ImportReport", "FileResult", "DEFAULT_MAX_BYTES", "max_bytes_for"]
 
@@ -292,6 +292,16 @@ def import_paths(cat: Catalogue, paths: Sequence[str | Path], *, to_publication:
     to_publications maps some of the paths to the publication each should be attached to
     (one call for a whole .bib file's links instead of one worker pool per file).
     """
+    with importing(cat.library):  # `kbase check` leaves the files in flight alone meanwhile
+        return _import_paths(cat, paths, to_publication=to_publication, password=password, max_bytes=max_bytes,
+                             progress=progress, cancel=cancel, workers=workers, timeout=timeout, index=index,
+                             to_publications=to_publications)
+
+
+def _import_paths(cat: Catalogue, paths: Sequence[str | Path], *, to_publication: int | None,
+                  password: str | None, max_bytes: int | None, progress: Callable[[ImportProgress], None] | None,
+                  cancel: threading.Event | None, workers: int, timeout: float, index: bool,
+                  to_publications: Mapping[str | Path, int] | None) -> ImportReport:
     started, cpu_started = time.monotonic(), time.thread_time()
     cancel = cancel or threading.Event()
     targets = {Path(k).resolve(): v for k, v in (to_publications or {}).items()}

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 from sqlalchemy import select
 
@@ -17,8 +19,10 @@ from kbase.errors import LibraryError, NotFound
 __all__ = [
     "blob_path", "path_for", "thumbnail_path", "copy_hashing", "commit_temp", "put_file",
     "ensure_local", "ensure_thumbnail", "orphans", "remove_orphans", "verify", "StoreProblem",
-    "TMP_DIR", "file_sha256", "stored_file_row",
+    "TMP_DIR", "file_sha256", "stored_file_row", "importing", "import_running",
 ]
+
+IMPORT_LOCK = "import.lock"  # in the library folder: shared by every import running, see importing()
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,50 @@ def ensure_thumbnail(lib: Library, sha256: str) -> Path | None:
 def _known_hashes(lib: Library) -> set[str]:
     with lib.session() as s:
         return set(s.scalars(select(m.StoredFile.sha256)))
+
+
+@contextmanager
+def importing(lib: Library) -> Iterator[None]:
+    """Marks an import in progress with a shared lock on the library's import.lock.
+
+    Its workers put files in the store before the catalogue has their rows: `kbase check
+    --repair` would take them for orphans and delete them. Where file locks are unknown
+    (no fcntl) nothing is marked."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    try:
+        fh = open(lib.folder / IMPORT_LOCK, "a+b")
+    except OSError:  # a read-only library imports nothing anyway
+        yield
+        return
+    try:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_SH)
+        yield
+    finally:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+        fh.close()
+
+
+def import_running(lib: Library) -> bool:
+    """Whether an import (in any process on this machine) holds the library's import lock."""
+    try:
+        import fcntl
+    except ImportError:
+        return False
+    try:
+        fh = open(lib.folder / IMPORT_LOCK, "rb")
+    except OSError:
+        return False  # no import ever ran here
+    with fh:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return True
+        fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+        return False
 
 
 def orphans(lib: Library, min_age: float = 0.0) -> list[str]:

@@ -117,3 +117,43 @@ def test_store_problems_and_cli(sqlite_demo: Catalogue, capsys: pytest.CaptureFi
         s.delete(s.get(m.StoredFile, sha))
     assert main(["--library", loc, "check"]) == 0
     assert "library is consistent" in capsys.readouterr().out
+
+
+def test_a_running_import_is_left_alone(sqlite_demo: Catalogue, capsys: pytest.CaptureFixture[str]) -> None:
+    """While an import holds its lock, a file it has stored but not catalogued yet is no orphan and
+    survives --repair, and its publications missing from the index are no drift; afterwards they are."""
+    import threading
+
+    from kbase.store import import_running, importing, path_for, put_file
+
+    cat = sqlite_demo
+    lib = cat.library
+    sync(cat)
+    src = lib.folder / "in-flight.pdf"
+    src.write_bytes(b"%PDF-1.4 a file an import has stored, its row not committed yet")
+    sha, _, _ = put_file(lib, src)
+    add_document(cat, "Not indexed yet", ["Tin."])  # in the catalogue, not in the index
+    assert not import_running(lib)
+    holding, release = threading.Event(), threading.Event()
+
+    def an_import() -> None:  # in a thread of its own: the lock is taken on a file of its own
+        with importing(lib):
+            holding.set()
+            release.wait(30)
+
+    other = threading.Thread(target=an_import)
+    other.start()
+    try:
+        assert holding.wait(10) and import_running(lib)
+        assert main(["--library", str(lib.folder), "check", "--repair"]) == 0
+        out = capsys.readouterr().out
+        assert "an import is running" in out and "could be checked" in out and "not in the catalogue" not in out
+        assert path_for(lib, sha).exists()
+    finally:
+        release.set()
+        other.join(10)
+    assert not import_running(lib)
+    report = check_library(cat, repair=True)
+    assert any("not in the catalogue" in p.message and p.repaired for p in report.problems)
+    assert any("missing from the index" in p.message and p.repaired for p in report.problems)
+    assert not path_for(lib, sha).exists()
