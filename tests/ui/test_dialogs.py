@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Iterator
-
 import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtWidgets import QMessageBox
 
 from kbase import models as m
-from kbase.catalogue import Catalogue
 from ui import i18n
 from kbase.batch import apply_batch, revert_batch
 from ui.dialogs.batch_edit import BatchEditDialog
@@ -21,17 +16,6 @@ from ui.dialogs.settings import SettingsDialog
 from ui.dialogs.shortcuts import ShortcutsDialog, shortcut_rows
 from ui.editors.state import read_state
 
-
-@pytest.fixture
-def window(qtbot, sqlite_demo: Catalogue, tmp_path: Path) -> Iterator["MainWindow"]:  # noqa: F821
-    from ui.main_window import MainWindow
-
-    w = MainWindow(sqlite_demo, QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    w.undo_stack.clear()  # an empty stack emits nothing while the window is destroyed
-    i18n.set_language("en")
 
 
 def _build(qtbot, dialog: ReportDialog, fmt: str) -> None:

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Iterator
-
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
 
 from kbase import models as m
@@ -15,16 +12,6 @@ from ui.editors import delete_records, make_editor, open_editor
 from ui.editors.pickers import RecordPicker, suggest
 from ui.editors.state import read_state
 
-
-@pytest.fixture
-def window(qtbot, sqlite_demo: Catalogue, tmp_path: Path) -> Iterator["MainWindow"]:  # noqa: F821
-    from ui.main_window import MainWindow
-
-    w = MainWindow(sqlite_demo, QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    w.undo_stack.clear()
 
 
 def _activate(qtbot, w) -> None:

@@ -3,29 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
 
-import pytest
-from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 
 from kbase import models as m
-from kbase.catalogue import Catalogue
 from tests.pdfs import english_pdf, french_pdf, text_pdf, text_renamed_pdf, truncated_pdf
 from ui.dialogs.import_dialog import ImportDialog, start_import
 from ui.dialogs.import_results import ImportResultsModel
 
-
-@pytest.fixture
-def window(qtbot, sqlite_demo: Catalogue, tmp_path: Path) -> Iterator["MainWindow"]:  # noqa: F821
-    from ui.main_window import MainWindow
-
-    w = MainWindow(sqlite_demo, QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    w.undo_stack.clear()
 
 
 def _folder(tmp_path: Path) -> Path:
