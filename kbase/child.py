@@ -2,23 +2,28 @@
 
     result = ChildProcess(job, arg1, arg2, name="kbase-import").run(progress=..., cancelled=...)
 
-job is a module-level function called in the child as job(*args, progress=send, cancel=event):
-send(value) hands a progress value to the parent, event is set once the parent asks to cancel
-(or goes away). Its return value comes back from run(); a failure, or the child's death, raises
-ChildFailed with a message for the user (the child's traceback is kept in `details`).
+job is a module-level function called in the child as job(*args, progress=send, cancel=event,
+inbox=queue): send(value) hands a progress value to the parent, event is set once the parent asks
+to cancel (or goes away), and the queue holds what the parent sent with ChildProcess.send (None
+once the parent is gone). Its return value comes back from run(); a failure, or the child's death,
+raises ChildFailed with a message for the user (the child's traceback is kept in `details`).
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import queue
+import signal
+import sys
 import threading
 import traceback
-from typing import Any, Callable
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 from kbase.errors import KbaseError, user_message
 
-__all__ = ["ChildProcess", "ChildFailed"]
+__all__ = ["ChildProcess", "ChildFailed", "main_hidden"]
 
 
 class ChildFailed(KbaseError):
@@ -36,6 +41,7 @@ def _main(job: Callable[..., Any], args: tuple[Any, ...], conn: Any, nice: int) 
         except OSError:
             pass
     cancel = threading.Event()
+    inbox: queue.Queue[Any] = queue.Queue()
     send_lock = threading.Lock()
 
     def send(message: tuple[Any, ...]) -> None:
@@ -51,13 +57,16 @@ def _main(job: Callable[..., Any], args: tuple[Any, ...], conn: Any, nice: int) 
                 what = conn.recv()
             except (OSError, EOFError):  # the parent closed its end or died
                 cancel.set()
+                inbox.put(None)
                 return
             if what == "cancel":
                 cancel.set()
+            else:
+                inbox.put(what[1])  # ("message", value) from ChildProcess.send
 
     threading.Thread(target=listen, name="kbase-child-listen", daemon=True).start()
     try:
-        result = job(*args, progress=lambda value: send(("progress", value)), cancel=cancel)
+        result = job(*args, progress=lambda value: send(("progress", value)), cancel=cancel, inbox=inbox)
     except BaseException as exc:  # every failure reaches the parent as a message
         send(("error", user_message(exc), traceback.format_exc()))
     else:
@@ -67,6 +76,40 @@ def _main(job: Callable[..., Any], args: tuple[Any, ...], conn: Any, nice: int) 
             conn.close()
         except OSError:
             pass
+
+
+@contextmanager
+def main_hidden() -> Iterator[None]:
+    """Start a child without re-running the caller's main script in it.
+
+    multiprocessing re-imports __main__ in a forkserver/spawn child; a script that calls
+    import_paths without an `if __name__ == "__main__"` guard would then import again in
+    every child. The children need nothing from __main__, so it is hidden while they start.
+    """
+    main = sys.modules.get("__main__")
+    saved = {k: main.__dict__[k] for k in ("__file__", "__spec__") if main is not None and k in main.__dict__}
+    try:
+        for key in saved:
+            setattr(main, key, None) if key == "__spec__" else delattr(main, key)
+        yield
+    finally:
+        for key, value in saved.items():
+            setattr(main, key, value)
+
+
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """A child started meanwhile ignores Ctrl-C from its first instruction (Python keeps an ignored
+    SIGINT ignored): a terminal sends it to the whole group, and the parent handles it."""
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: there is no terminal's Ctrl-C to keep away
+        previous = None
+    try:
+        yield
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
 
 
 class ChildProcess:
@@ -79,25 +122,45 @@ class ChildProcess:
         self.died = died  # the message when the child dies without a word; {code} is its exit code
         self.exitcode: int | None = None
         self.pid: int | None = None  # the child, once started
+        self._process: Any = None
+        self._conn: Any = None
+        self._send_lock = threading.Lock()  # send() and run()'s "cancel" may come from different threads
+
+    def start(self) -> None:
+        """Start the child; run() then waits for it (run() alone does both)."""
+        ctx = multiprocessing.get_context("spawn")
+        self._conn, child = ctx.Pipe(duplex=True)
+        # not a daemon: a job may start processes of its own (the import's extraction workers)
+        self._process = ctx.Process(target=_main, args=(self.job, self.args, child, self.nice), name=self.name,
+                                    daemon=False)
+        with main_hidden(), _sigint_ignored():
+            self._process.start()
+        self.pid = self._process.pid
+        child.close()  # only the child holds its end now: a dead child means EOF here
+
+    def send(self, value: Any) -> None:
+        """Hand value to the job's inbox; a child that is gone is reported by run()."""
+        with self._send_lock:
+            try:
+                self._conn.send(("message", value))
+            except (OSError, ValueError):
+                pass
 
     def run(self, progress: Callable[[Any], None] | None = None,
             cancelled: Callable[[], bool] | None = None, poll: float = 0.05) -> Any:
-        ctx = multiprocessing.get_context("spawn")
-        parent, child = ctx.Pipe(duplex=True)
-        # not a daemon: a job may start processes of its own (the import's extraction workers)
-        process = ctx.Process(target=_main, args=(self.job, self.args, child, self.nice), name=self.name, daemon=False)
-        process.start()
-        self.pid = process.pid
-        child.close()  # only the child holds its end now: a dead child means EOF here
+        if self._process is None:
+            self.start()
+        parent, process = self._conn, self._process
         asked_to_cancel = False
         try:
             while True:
                 if not asked_to_cancel and cancelled is not None and cancelled():
                     asked_to_cancel = True
-                    try:
-                        parent.send("cancel")
-                    except OSError:
-                        pass
+                    with self._send_lock:
+                        try:
+                            parent.send("cancel")
+                        except OSError:
+                            pass
                 if not parent.poll(poll):
                     if not process.is_alive() and not parent.poll(0):
                         break
@@ -115,7 +178,8 @@ class ChildProcess:
                 elif kind == "error":
                     raise ChildFailed(message[1], message[2])
         finally:
-            parent.close()
+            with self._send_lock:
+                parent.close()
             process.join(30)
             if process.is_alive():  # it should have stopped with its last message; never leave it behind
                 process.terminate()

@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import gc
 import importlib.util
-import multiprocessing
 import queue
-import signal
 import threading
 import time
-from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 from kbase.db import Library
 
@@ -42,13 +39,14 @@ class _Loop:
     import, while the workers go on extracting, instead of one long write after the last file.
     """
 
-    def __init__(self, library: Library, renew_every: float, segment_pages: int, done: Callable[[int], None]):
+    def __init__(self, library: Library, renew_every: float, segment_pages: int, done: Callable[[int], None],
+                 abandoned: threading.Event | None = None):
         self.library = library
         self.renew_every = renew_every
         self.segment_pages = segment_pages
         self.done = done  # told the pages of every file indexed or dropped
         self.queue: queue.Queue[tuple[int, int] | None] = queue.Queue()
-        self.abandoned = threading.Event()
+        self.abandoned = abandoned or threading.Event()  # set: stop at the next file, commit nothing more
         self.pages_left = float("inf")  # the importer's guess of the pages still to come
         self.waiting = 0  # pages queued here and not indexed yet
         self._waiting_lock = threading.Lock()  # put() and the loop run in different threads
@@ -159,8 +157,7 @@ class BackgroundIndexer:
         self._stopped = threading.Event()  # the writer has finished (or never started)
         self._abandon = threading.Event()
         self._loop: _Loop | None = None
-        self._conn: Any = None
-        self._send_lock = threading.Lock()
+        self._child: Any = None  # kbase.child.ChildProcess
         if importlib.util.find_spec("kbase.indexing") is None:  # the index half; absent in some builds
             self.message = "the search index was not updated: this version of Kbase has no index (kbase.indexing)"
             self._stopped.set()
@@ -180,43 +177,25 @@ class BackgroundIndexer:
             self._stop()
 
     def _start_child(self, library: Library, renew_every: float, segment_pages: int) -> None:
-        from kbase.import_pool import _main_hidden
+        from kbase.child import ChildProcess
 
-        ctx = multiprocessing.get_context("spawn")
-        self._conn, child = ctx.Pipe(duplex=True)
-        process = ctx.Process(target=_child_main, args=(library.location, child, renew_every, segment_pages),
-                              name="kbase-index", daemon=True)
-        with _main_hidden(), _sigint_ignored():
-            process.start()
-        self.pid = process.pid
-        child.close()
-        threading.Thread(target=self._listen, args=(process,), name="kbase-index-listen", daemon=True).start()
+        self._child = ChildProcess(_index_job, library.location, renew_every, segment_pages, name="kbase-index",
+                                   nice=0, died="the index process stopped unexpectedly (exit code {code})")
+        self._child.start()
+        self.pid = self._child.pid
+        threading.Thread(target=self._wait_child, name="kbase-index-wait", daemon=True).start()
 
-    def _listen(self, process: Any) -> None:
-        """The child's messages: pages done, then the outcome; a child that dies says nothing more."""
+    def _wait_child(self) -> None:
+        """The child's progress is the pages it is done with; its result, how it all went."""
+        from kbase.child import ChildFailed
+
         try:
-            while True:
-                message = self._conn.recv()
-                if message[0] == "done":
-                    self._done_with(message[1])
-                elif message[0] == "end":
-                    self.message, self.indexed, self.cpu_seconds, self.peak_mb = message[1:]
-                    return
-        except (EOFError, OSError):
-            process.join(5)  # for its exit code
-            self.message = (f"the search index could not be updated: the index process stopped "
-                            f"(exit code {process.exitcode}); run `kbase reindex`")
+            self.message, self.indexed, self.cpu_seconds, self.peak_mb = self._child.run(
+                progress=self._done_with, cancelled=self._abandon.is_set)
+        except ChildFailed as exc:
+            self.message = f"the search index could not be updated: {exc}; run `kbase reindex`"
         finally:
-            process.join(30)
-            self._conn.close()
             self._stop()
-
-    def _send(self, message: tuple[Any, ...]) -> None:
-        with self._send_lock:
-            try:
-                self._conn.send(message)
-            except (OSError, ValueError):  # the child is gone: its listener reports it
-                pass
 
     def _stop(self) -> None:
         self._stopped.set()
@@ -233,7 +212,7 @@ class BackgroundIndexer:
         if self._loop is not None:
             self._loop.put(attachment_id, pages, pages_left)
         else:
-            self._send(("add", attachment_id, pages, pages_left))
+            self._child.send(("add", attachment_id, pages, pages_left))
         with self._below:
             # no waiting once indexing has stopped or the import is cancelled
             while (self.backlog > self.max_backlog and not self._stopped.is_set()
@@ -247,11 +226,9 @@ class BackgroundIndexer:
 
     def abandon(self) -> None:
         """Stop indexing at the next file; leave the rest to the next sync."""
-        self._abandon.set()
+        self._abandon.set()  # a child hears it as a cancel
         if self._loop is not None:
             self._loop.abandoned.set()
-        elif self._conn is not None:
-            self._send(("abandon",))
 
     def finish(self, cancel: threading.Event | None = None) -> None:
         """Index what is left, commit, and stop; once cancel is set, stop without indexing the rest.
@@ -264,74 +241,39 @@ class BackgroundIndexer:
         if self._loop is not None:
             self._loop.end()
         else:
-            self._send(("end",))
+            self._child.send(("end",))
         while not self._stopped.wait(0.1):
             if cancel is not None and cancel.is_set() and not self._abandon.is_set():
                 self.abandon()
 
 
-@contextmanager
-def _sigint_ignored() -> Iterator[None]:
-    """A child started meanwhile ignores Ctrl-C from its first instruction (Python keeps an ignored
-    SIGINT ignored): the terminal sends it to the whole group, and the importer handles it."""
-    try:
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    except ValueError:  # not the main thread: there is no terminal's Ctrl-C to keep away
-        previous = None
-    try:
-        yield
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
-
-
-def _child_main(location: str, conn: Any, renew_every: float, segment_pages: int) -> None:
-    """The writer in a child process: attachments come over conn, pages done and the outcome go back."""
+def _index_job(location: str, renew_every: float, segment_pages: int, *, progress: Callable[[int], None],
+               cancel: threading.Event, inbox: queue.Queue[Any]) -> tuple[str | None, int, float, float]:
+    """In the child (kbase.child): attachments come through inbox, pages done go out as progress;
+    a cancel, or the importer going away, abandons the rest. Returns message, pages, CPU, peak MB."""
     import os
     import resource
 
     from kbase.db import open_library
 
-    lock = threading.Lock()
-
-    def send(message: tuple[Any, ...]) -> None:
-        with lock:
-            try:
-                conn.send(message)
-            except OSError:
-                pass
-
-    lib = None
-    loop: _Loop | None = None
+    lib = open_library(location, migrate=False)
     try:
-        lib = open_library(location, migrate=False)
-        loop = _Loop(lib, renew_every, segment_pages, lambda pages: send(("done", pages)))
-        threading.Thread(target=_child_listen, args=(conn, loop), name="kbase-index-listen", daemon=True).start()
+        loop = _Loop(lib, renew_every, segment_pages, progress, abandoned=cancel)
+
+        def feed() -> None:
+            while True:
+                message = inbox.get()
+                if message is None:  # the importer is gone (cancel is set too)
+                    loop.end()
+                    return
+                if message[0] == "add":
+                    loop.put(*message[1:])
+                elif message[0] == "end":
+                    loop.end()
+
+        threading.Thread(target=feed, name="kbase-index-feed", daemon=True).start()
         loop.run()
-    except Exception as exc:
-        message = f"the search index could not be updated ({exc.__class__.__name__}: {exc}); run `kbase reindex`"
-    else:
-        message = loop.message
     finally:
-        if lib is not None:
-            lib.close()
+        lib.close()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    cpu = sum(os.times()[:2])
-    send(("end", message, loop.indexed if loop else 0, cpu, peak))
-    conn.close()
-
-
-def _child_listen(conn: Any, loop: _Loop) -> None:
-    while True:
-        try:
-            message = conn.recv()
-        except (EOFError, OSError):  # the importer is gone: leave the rest to the next sync
-            loop.abandoned.set()
-            loop.end()
-            return
-        if message[0] == "add":
-            loop.put(*message[1:])
-        elif message[0] == "end":
-            loop.end()
-        elif message[0] == "abandon":
-            loop.abandoned.set()
+    return loop.message, loop.indexed, sum(os.times()[:2]), peak

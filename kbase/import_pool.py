@@ -10,7 +10,6 @@ import sys
 import threading
 import time
 from collections import deque
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any, Iterator
 
 from kbase.extract import IMPORTED_STATUSES, extract_pdf, sniff
 from kbase.blobs import TMP_DIR, commit_temp, copy_hashing, write_atomic
+from kbase.child import main_hidden
 
 WORKER_NICE = 5
 
@@ -117,25 +117,6 @@ def rss_mb(pid: int, key: str = "VmRSS") -> float:
     return 0.0
 
 
-@contextmanager
-def _main_hidden() -> Iterator[None]:
-    """Start a worker without re-running the caller's main script in it.
-
-    multiprocessing re-imports __main__ in a forkserver/spawn child; a script that calls
-    import_paths without an `if __name__ == "__main__"` guard would then import again in
-    every worker. The workers need nothing from __main__, so it is hidden while they start.
-    """
-    main = sys.modules.get("__main__")
-    saved = {k: main.__dict__[k] for k in ("__file__", "__spec__") if main is not None and k in main.__dict__}
-    try:
-        for key in saved:
-            setattr(main, key, None) if key == "__spec__" else delattr(main, key)
-        yield
-    finally:
-        for key, value in saved.items():
-            setattr(main, key, value)
-
-
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time a live process has used (0 where /proc is absent)."""
     try:
@@ -151,7 +132,7 @@ class _Worker:
         task_r, self.task_w = ctx.Pipe(duplex=False)
         self.result_r, result_w = ctx.Pipe(duplex=False)
         self.process = ctx.Process(target=_worker_main, args=(task_r, result_w, *args), daemon=True)
-        with _main_hidden():
+        with main_hidden():
             self.process.start()
         task_r.close()
         result_w.close()

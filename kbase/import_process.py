@@ -18,7 +18,7 @@ ImportFailed = ChildFailed  # the import stopped: a message for the user, the ch
 
 
 def _import(location: str, paths: list[str], options: dict[str, Any], *,
-            progress: Callable[[Any], None], cancel: threading.Event) -> Any:
+            progress: Callable[[Any], None], cancel: threading.Event, inbox: Any) -> Any:
     """In the child: open the library, import, return the ImportReport."""
     from kbase.catalogue import Catalogue
     from kbase.db import open_library

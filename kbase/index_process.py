@@ -30,7 +30,7 @@ def needs_child(cat: Catalogue) -> bool:
     return pending is None or pending > BACKLOG
 
 
-def _sync(location: str, *, progress: Any, cancel: Any) -> int:
+def _sync(location: str, *, progress: Any, cancel: Any, inbox: Any) -> int:
     """In the child: kbase.indexing.sync on the library at location."""
     from kbase import indexing
     from kbase.db import open_library
