@@ -127,7 +127,7 @@ class HitsModel(_TwoLevelModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return f"{label}  {strip_tags(page.snippet_html)}"
         if role == ROLE_HTML:
-            return f"<span style='color:#667'>{label}</span>&nbsp;&nbsp;{page.snippet_html}"
+            return f"<span class='page'>{label}</span>&nbsp;&nbsp;{page.snippet_html}"  # grey unless selected
         if role == Qt.ItemDataRole.ToolTipRole:
             return strip_tags(page.snippet_html)
         return None

@@ -37,14 +37,14 @@ class SnippetDelegate(QStyledItemDelegate):
         style = opt.widget.style() if opt.widget else QApplication.style()
         opt.text = ""
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
-        doc = self._document(html_text, opt, opt.rect.width())
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        doc = self._document(html_text, opt, opt.rect.width(), grey_page=not selected)  # grey on blue is unreadable
         line = opt.fontMetrics.lineSpacing()
         lines = max(1, min(self.MAX_LINES, int((opt.rect.height() - 2 * MARGIN) / line)))
         painter.save()
         painter.translate(opt.rect.topLeft())
         painter.setClipRect(QRectF(0, 0, opt.rect.width(), lines * line + MARGIN + 1))  # whole lines only
         ctx = QAbstractTextDocumentLayout.PaintContext()
-        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
         ctx.palette.setColor(QPalette.ColorRole.Text, opt.palette.color(
             QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text))
         doc.documentLayout().draw(painter, ctx)
@@ -66,8 +66,10 @@ class SnippetDelegate(QStyledItemDelegate):
         return QSize(int(width), lines * line + 2 * MARGIN)
 
     @staticmethod
-    def _document(html_text: str, opt: QStyleOptionViewItem, width: int) -> QTextDocument:
+    def _document(html_text: str, opt: QStyleOptionViewItem, width: int, grey_page: bool = True) -> QTextDocument:
         doc = QTextDocument()
+        if grey_page:  # the page number before a snippet
+            doc.setDefaultStyleSheet(".page { color: #667; }")
         doc.setDefaultFont(opt.font)
         doc.setDocumentMargin(MARGIN)
         doc.setTextWidth(max(120, width))
