@@ -86,10 +86,10 @@ def main() -> None:
 
     import bibtexparser
 
-    from kbase.bibtex import export_bib, import_bib
-    from kbase.bibtex.parse import parse_text
-    from kbase.catalogue import Catalogue
-    from kbase.db import open_library
+    from kbase.formats.bibtex import export_bib, import_bib
+    from kbase.formats.bibtex.parse import parse_text
+    from kbase.catalogue.records import Catalogue
+    from kbase.library.db import open_library
 
     tmp = Path(tempfile.mkdtemp(prefix="kbase-bibbench-"))
     bib = tmp / "bench.bib"
@@ -119,8 +119,8 @@ def main() -> None:
         print(f"export    {flavour:8s} {out.count(chr(10) + '@') + 1} entries: {c}  "
               f"({c.wall / base.wall:.2f}× baseline; target ≤ 5 s)")
 
-    from kbase.dedupe import candidates
-    from kbase.quality import check_catalogue
+    from kbase.catalogue.dedupe import candidates
+    from kbase.catalogue.quality import check_catalogue
 
     with Clock() as c:
         pairs = candidates(cat)

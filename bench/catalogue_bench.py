@@ -22,11 +22,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert  # noqa: E402
 
-from kbase import models as m  # noqa: E402
-from kbase import query  # noqa: E402
-from kbase.catalogue import Catalogue  # noqa: E402
-from kbase.db import open_library  # noqa: E402
-from kbase.query import Filter  # noqa: E402
+from kbase.library import models as m  # noqa: E402
+from kbase.catalogue import query  # noqa: E402
+from kbase.catalogue.records import Catalogue  # noqa: E402
+from kbase.library.db import open_library  # noqa: E402
+from kbase.catalogue.query import Filter  # noqa: E402
 from kbase.text import fold_words  # noqa: E402
 
 WORDS = ("gold cobalt diamonds mining artisanal conflict supply chain due diligence militia checkpoint "

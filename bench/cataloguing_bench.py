@@ -22,9 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from sqlalchemy import select  # noqa: E402
 
-from kbase import models as m  # noqa: E402
-from kbase.catalogue import Catalogue  # noqa: E402
-from kbase.db import open_library  # noqa: E402
+from kbase.library import models as m  # noqa: E402
+from kbase.catalogue.records import Catalogue  # noqa: E402
+from kbase.library.db import open_library  # noqa: E402
 from kbase.text import fold_words  # noqa: E402
 
 

@@ -59,13 +59,13 @@ def raw_pages(path: str) -> int:
 
 
 def hwm_mb(pid: int) -> float:
-    from kbase.import_pool import rss_mb
+    from kbase.imports.pool import rss_mb
 
     return rss_mb(pid, "VmHWM")
 
 
 def run_raw(files: list[Path], workers: int) -> tuple[int, float, list[float], float]:
-    from kbase.import_pool import cpu_seconds
+    from kbase.imports.pool import cpu_seconds
 
     started = time.perf_counter()
     with ProcessPoolExecutor(max_workers=workers) as pool:
@@ -78,9 +78,9 @@ def run_raw(files: list[Path], workers: int) -> tuple[int, float, list[float], f
 
 
 def run_kbase(files: list[Path], workers: int, folder: Path) -> tuple[object, float, float]:
-    from kbase.catalogue import Catalogue
-    from kbase.db import open_library
-    from kbase.importer import import_paths
+    from kbase.catalogue.records import Catalogue
+    from kbase.library.db import open_library
+    from kbase.imports.pipeline import import_paths
 
     lib = open_library(str(folder), create=True)
     cat = Catalogue(lib)

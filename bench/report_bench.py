@@ -2,7 +2,7 @@
 
 Run: .venv/bin/python bench/report_bench.py [--projects 500] [--publications 5000] [--keep DIR]
 Prints seconds per format and the ratio to a baseline measured in the same run (loading the
-year's publications with kbase.query, no report)."""
+year's publications with kbase.catalogue.query, no report)."""
 
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ import time
 from datetime import date
 from pathlib import Path
 
-from kbase import models as m
-from kbase.catalogue import Catalogue
-from kbase.db import open_library
-from kbase.query import Filter, find_ids, load
+from kbase.library import models as m
+from kbase.catalogue.records import Catalogue
+from kbase.library.db import open_library
+from kbase.catalogue.query import Filter, find_ids, load
 from kbase.report import build_annual
 from kbase.report.annual import annual_context
 

@@ -1,4 +1,4 @@
-"""Search benchmark: Whoosh (kbase.search) beside SQLite FTS5 on the same synthetic pages."""
+"""Search benchmark: Whoosh (kbase.search.api) beside SQLite FTS5 on the same synthetic pages."""
 
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ from collections import defaultdict
 from pathlib import Path
 
 
-from kbase import models as m
-from kbase.catalogue import Catalogue
-from kbase.db import open_library
+from kbase.library import models as m
+from kbase.catalogue.records import Catalogue
+from kbase.library.db import open_library
 
 SOURCES = ["/usr/share/doc/**/*.pdf", "/work/shared/seeds/*.txt"]
 KINDS = ("terms", "phrases", "boolean", "prefix", "fuzzy")
@@ -125,7 +125,7 @@ def fill(folder: Path, n_pages: int, pages_per_pub: int = 20, words: int = 300) 
 
 # -- phase 2: the Whoosh index (kbase reindex) and the FTS5 baseline --------------------------
 def build_index(folder: Path, procs: int = 1) -> dict:
-    from kbase.indexing import rebuild
+    from kbase.search.indexing import rebuild
 
     lib = open_library(str(folder))
     started, cpu = time.perf_counter(), time.process_time()
@@ -161,7 +161,7 @@ def peak_mb() -> float:
 # -- phase 3: queries --------------------------------------------------------------------------
 def make_queries(n: int, seed: int = 3) -> dict[str, list[tuple[str, str]]]:
     """(kbase query, FTS5 query) pairs of each kind, drawn from the same text the pages came from."""
-    from kbase.analysis import STOP
+    from kbase.search.analysis import STOP
 
     maker = PageMaker(source_text(), seed=seed)
     rng = random.Random(seed)
@@ -186,7 +186,7 @@ def make_queries(n: int, seed: int = 3) -> dict[str, list[tuple[str, str]]]:
 
 def run_queries(folder: Path, n: int, limit: int = 20) -> dict:
     from kbase.errors import QueryError
-    from kbase.search import search
+    from kbase.search.api import search
 
     lib = open_library(str(folder))
     cat = Catalogue(lib)

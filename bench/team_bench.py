@@ -55,11 +55,11 @@ def prepare(admin_url: str, work: Path) -> tuple[str, list[int], dict[int, int]]
     """A new database holding the demo catalogue and 30 imported PDFs; the hot publications."""
     import psycopg
 
-    from kbase import models as m
-    from kbase.catalogue import Catalogue
-    from kbase.db import open_library
-    from kbase.demo import load_demo
-    from kbase.importer import import_paths
+    from kbase.library import models as m
+    from kbase.catalogue.records import Catalogue
+    from kbase.library.db import open_library
+    from kbase.catalogue.demo import load_demo
+    from kbase.imports.pipeline import import_paths
 
     name = f"kbase_bench_{os.getpid()}_{int(time.time())}"
     with psycopg.connect(admin_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
@@ -85,14 +85,14 @@ def client(idx: int, url: str, work: str, tag: str, seconds: float, go: Any, hot
     """One desktop: its own local folder and connection pool, working until the deadline."""
     local = Path(work) / tag / f"client{idx}"
     os.environ["KBASE_LOCAL_DIR"] = str(local)
-    from kbase import models as m
-    from kbase import views
-    from kbase.catalogue import Catalogue
-    from kbase.db import open_library
+    from kbase.library import models as m
+    from kbase.catalogue import views
+    from kbase.catalogue.records import Catalogue
+    from kbase.library.db import open_library
     from kbase.errors import ConflictError, KbaseError
-    from kbase.importer import import_paths
-    from kbase.indexing import sync
-    from kbase.search import search
+    from kbase.imports.pipeline import import_paths
+    from kbase.search.indexing import sync
+    from kbase.search.api import search
 
     rng = random.Random(idx * 7919 + len(tag))
     cat = Catalogue(open_library(url))
@@ -186,9 +186,9 @@ def check(url: str, hot: list[int], versions: dict[int, int], results: list[dict
     """Lost updates: saved edits whose marker is gone or whose version bump is missing."""
     from sqlalchemy import func, select
 
-    from kbase import models as m
-    from kbase.catalogue import Catalogue
-    from kbase.db import open_library
+    from kbase.library import models as m
+    from kbase.catalogue.records import Catalogue
+    from kbase.library.db import open_library
 
     cat = Catalogue(open_library(url))
     saved: dict[int, list[str]] = defaultdict(list)

@@ -79,11 +79,11 @@ p = P(); view.viewport().installEventFilter(p); view.show(); sys.exit(app.exec()
 
 def ensure_catalogue(folder: Path) -> None:
     """50,000 publications (the catalogue benchmark's generator) plus their search index, built once."""
-    from kbase.catalogue import Catalogue
-    from kbase.db import open_library
+    from kbase.catalogue.records import Catalogue
+    from kbase.library.db import open_library
 
     if (folder / "catalogue.sqlite").exists() and (folder / "READY").exists():
-        from kbase import indexing
+        from kbase.search import indexing
 
         lib = open_library(str(folder))
         if not indexing.index_ready(lib):  # built by a Kbase with another index schema: bring it up to date
@@ -99,7 +99,7 @@ def ensure_catalogue(folder: Path) -> None:
     lib = open_library(str(folder), create=True)
     catalogue_bench.build(lib)
     print(f"built 50,000 publications in {time.perf_counter() - started:.0f} s", flush=True)
-    from kbase import indexing
+    from kbase.search import indexing
 
     started = time.perf_counter()
     indexing.rebuild(Catalogue(lib))
@@ -299,8 +299,8 @@ def main() -> int:
         return 0
 
     os.environ.setdefault("KBASE_SETTINGS_DIR", tempfile.mkdtemp(prefix="kbase-uibench-settings-"))
-    from kbase.catalogue import Catalogue
-    from kbase.db import open_library
+    from kbase.catalogue.records import Catalogue
+    from kbase.library.db import open_library
     from ui import tasks
     from ui.app import make_application, settings
     from ui.main_window import MainWindow

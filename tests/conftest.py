@@ -13,8 +13,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # without it Qt aborts on
 
 import pytest
 
-from kbase.catalogue import Catalogue
-from kbase.db import open_library
+from kbase.catalogue.records import Catalogue
+from kbase.library.db import open_library
 
 PG_URL = os.environ.get("KBASE_TEST_PG_URL")
 BACKENDS = ["sqlite", "postgresql"]
@@ -55,7 +55,7 @@ def new_pg_database(template: str | None = None) -> str:
 @pytest.fixture(scope="session")
 def templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """Ready-made empty and demo libraries, copied for each test (schema and demo load once)."""
-    from kbase.demo import load_demo
+    from kbase.catalogue.demo import load_demo
 
     out: dict[str, str] = {}
     base = tmp_path_factory.mktemp("templates")

@@ -7,15 +7,15 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from kbase import models as m
-from kbase.catalogue import Catalogue
+from kbase.library import models as m
+from kbase.catalogue.records import Catalogue
 
 _files = itertools.count(1)
 
 
 def add_document(cat: Catalogue, title: str, pages: list[str], **fields: Any) -> tuple[int, int]:
     """A publication with one attachment holding the given page texts; returns (publication, attachment)."""
-    from kbase.store import put_file, stored_file_row
+    from kbase.files.store import put_file, stored_file_row
 
     pub = cat.add(m.Publication, title=title, **fields)
     with tempfile.TemporaryDirectory() as tmp:

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from kbase import models as m
-from kbase.bibtex import import_bib
-from kbase.bibtex.parse import parse_text
-from kbase.catalogue import Catalogue
+from kbase.library import models as m
+from kbase.formats.bibtex import import_bib
+from kbase.formats.bibtex.parse import parse_text
+from kbase.catalogue.records import Catalogue
 from tests.bibtex_helpers import snapshot
 
 BIB = Path(__file__).parent / "data" / "bib"

@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from kbase import models as m
-from kbase.bibtex import export_bib, import_bib
-from kbase.bibtex.latex import to_latex, to_unicode
-from kbase.bibtex.parse import parse_text
-from kbase.catalogue import Catalogue
-from kbase.db import open_library
+from kbase.library import models as m
+from kbase.formats.bibtex import export_bib, import_bib
+from kbase.formats.bibtex.latex import to_latex, to_unicode
+from kbase.formats.bibtex.parse import parse_text
+from kbase.catalogue.records import Catalogue
+from kbase.library.db import open_library
 from tests.bibtex_helpers import differences, snapshot
 
 BIB = Path(__file__).parent / "data" / "bib"

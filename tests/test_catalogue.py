@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from kbase import models as m
-from kbase import query, views
-from kbase.catalogue import Catalogue
+from kbase.library import models as m
+from kbase.catalogue import query
+from kbase.catalogue import views
+from kbase.catalogue.records import Catalogue
 from kbase.errors import ConflictError, InvalidInput, NotFound
-from kbase.query import Filter
+from kbase.catalogue.query import Filter
 
 
 def _regions(cat: Catalogue) -> dict[str, int]:

@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import update
 from whoosh import index as windex
 
-from kbase import models as m
-from kbase.catalogue import Catalogue
-from kbase.check import check_library
+from kbase.library import models as m
+from kbase.catalogue.records import Catalogue
+from kbase.integrity.check import check_library
 from kbase.cli import main
-from kbase.indexing import make_schema, sync, write_state
-from kbase.search import search
+from kbase.search.indexing import make_schema, sync, write_state
+from kbase.search.api import search
 from tests.search_data import add_document
 
 
@@ -90,7 +90,7 @@ def test_attachments_without_text(cat: Catalogue) -> None:
 
 
 def test_store_problems_and_cli(sqlite_demo: Catalogue, capsys: pytest.CaptureFixture[str]) -> None:
-    from kbase.store import path_for, put_file
+    from kbase.files.store import path_for, put_file
 
     cat = sqlite_demo
     lib = cat.library
@@ -124,7 +124,7 @@ def test_a_running_import_is_left_alone(sqlite_demo: Catalogue, capsys: pytest.C
     survives --repair, and its publications missing from the index are no drift; afterwards they are."""
     import threading
 
-    from kbase.store import import_running, importing, path_for, put_file
+    from kbase.files.store import import_running, importing, path_for, put_file
 
     cat = sqlite_demo
     lib = cat.library

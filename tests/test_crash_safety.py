@@ -14,11 +14,11 @@ import pytest
 from sqlalchemy import func, select
 
 import pdfs
-from kbase import models as m
-from kbase import store
-from kbase.catalogue import Catalogue
-from kbase.check import check_library
-from kbase.db import open_library
+from kbase.library import models as m
+from kbase.files import store
+from kbase.catalogue.records import Catalogue
+from kbase.integrity.check import check_library
+from kbase.library.db import open_library
 
 RUNNER = "import sys; from kbase.cli import main; sys.exit(main(sys.argv[1:]))"
 

@@ -8,9 +8,9 @@ import sys
 
 from sqlalchemy import select
 
-from kbase import models as m
-from kbase.catalogue import Catalogue
-from kbase.dedupe import candidates, norm_isbn
+from kbase.library import models as m
+from kbase.catalogue.records import Catalogue
+from kbase.catalogue.dedupe import candidates, norm_isbn
 
 KBASE = [sys.executable, "-m", "kbase.cli"]
 

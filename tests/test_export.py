@@ -9,12 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kbase import models as m
-from kbase.bibtex import export_bib, export_csl_json, export_csv
-from kbase.bibtex.parse import parse_text
-from kbase.catalogue import Catalogue
-from kbase.exporters import export_json
-from kbase.query import Filter
+from kbase.library import models as m
+from kbase.formats.bibtex import export_bib, export_csl_json, export_csv
+from kbase.formats.bibtex.parse import parse_text
+from kbase.catalogue.records import Catalogue
+from kbase.formats.exporters import export_json
+from kbase.catalogue.query import Filter
 
 KBASE = [sys.executable, "-m", "kbase.cli"]
 
@@ -63,7 +63,7 @@ def test_citation_keys_are_stable(demo: Catalogue) -> None:
 
 
 def test_csl_json_items(sqlite_demo: Catalogue, tmp_path: Path) -> None:
-    from kbase.bibtex import import_bib
+    from kbase.formats.bibtex import import_bib
 
     bib = Path(__file__).parent / "data" / "bib" / "constructs.bib"
     import_bib(sqlite_demo, bib)

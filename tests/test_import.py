@@ -13,13 +13,13 @@ import pytest
 from sqlalchemy import func, select
 
 import pdfs
-from kbase import models as m
-from kbase import store
-from kbase.catalogue import Catalogue
+from kbase.library import models as m
+from kbase.files import store
+from kbase.catalogue.records import Catalogue
 from kbase.cli import main
 from kbase.errors import NotFound
-from kbase.import_pool import ExtractionPool, Task
-from kbase.importer import ImportProgress, import_paths
+from kbase.imports.pool import ExtractionPool, Task
+from kbase.imports.pipeline import ImportProgress, import_paths
 
 
 def by_name(report) -> dict[str, object]:
@@ -280,7 +280,7 @@ def test_several_targets_in_one_call(cat: Catalogue, tmp_path: Path) -> None:
 
 def test_typed_queries_find_imported_text(sqlite_demo: Catalogue, tmp_path: Path) -> None:
     """Ligatures, hyphenation and CJK as a person types them find the page (through the index)."""
-    from kbase.search import search
+    from kbase.search.api import search
 
     cat = sqlite_demo
     report = by_name(import_paths(cat, [pdfs.typography_pdf(tmp_path / "typo.pdf"), pdfs.cjk_pdf(tmp_path / "cjk.pdf"),
@@ -297,8 +297,8 @@ def test_typed_queries_find_imported_text(sqlite_demo: Catalogue, tmp_path: Path
 
 def test_the_indexer_backlog_holds_the_import_back(cat: Catalogue, tmp_path: Path) -> None:
     """add() returns only once the backlog of pages not yet indexed is back under the limit."""
-    from kbase.import_index import BackgroundIndexer
-    from kbase.search import search
+    from kbase.imports.indexer import BackgroundIndexer
+    from kbase.search.api import search
 
     names = [f"doc{i}" for i in range(4)]
     paths = [pdfs.text_pdf(tmp_path / f"{n}.pdf", [f"page one of {n} zanzibar", "page two"]) for n in names]
@@ -316,10 +316,10 @@ def test_the_indexer_backlog_holds_the_import_back(cat: Catalogue, tmp_path: Pat
 def test_an_import_indexes_each_page_once_across_segments(cat: Catalogue, tmp_path: Path, monkeypatch) -> None:
     """Files still queued when the indexer commits a segment are indexed once, not a second time
     from the change log; the change log is applied at the end."""
-    import kbase.import_index
-    from kbase.import_index import BackgroundIndexer
-    from kbase.indexing import Indexer, changes_behind, rebuild, writer_lock
-    from kbase.search import search
+    import kbase.imports.indexer
+    from kbase.imports.indexer import BackgroundIndexer
+    from kbase.search.indexing import Indexer, changes_behind, rebuild, writer_lock
+    from kbase.search.api import search
 
     paths = [pdfs.text_pdf(tmp_path / f"doc{i}.pdf", [f"page one of doc{i} zanzibar", "page two"]) for i in range(12)]
     report = import_paths(cat, paths, index=False)
@@ -332,7 +332,7 @@ def test_an_import_indexes_each_page_once_across_segments(cat: Catalogue, tmp_pa
         return refresh(self, pub_ids, seq)
 
     monkeypatch.setattr(Indexer, "_refresh_pubs", counting)
-    monkeypatch.setattr(kbase.import_index, "BATCH", 2)  # two files at a time, a segment every two
+    monkeypatch.setattr(kbase.imports.indexer, "BATCH", 2)  # two files at a time, a segment every two
     with writer_lock(cat.library):  # the indexer waits for the lock: every file is queued when it starts
         indexer = BackgroundIndexer(cat.library, segment_pages=4)
         for f in report.files:
@@ -347,10 +347,10 @@ def test_an_import_indexes_each_page_once_across_segments(cat: Catalogue, tmp_pa
 
 def test_a_big_import_indexes_in_a_child_process(cat: Catalogue, tmp_path: Path, monkeypatch) -> None:
     """From CHILD_FILES files on, the writer runs in a process of its own; search finds every file."""
-    import kbase.importer
-    from kbase.search import search
+    import kbase.imports.pipeline
+    from kbase.search.api import search
 
-    monkeypatch.setattr(kbase.importer, "CHILD_FILES", 3)
+    monkeypatch.setattr(kbase.imports.pipeline, "CHILD_FILES", 3)
     paths = [pdfs.text_pdf(tmp_path / f"doc{i}.pdf", [f"page one of doc{i} zanzibar", "page two"]) for i in range(4)]
     report = import_paths(cat, paths)
     assert report.index_message is None and report.indexed == 8
@@ -361,9 +361,9 @@ def test_a_big_import_indexes_in_a_child_process(cat: Catalogue, tmp_path: Path,
 
 def test_an_index_process_that_dies_leaves_the_import_going(cat: Catalogue, tmp_path: Path) -> None:
     """The importer does not wait for a dead index process, and nothing is lost: the next sync catches up."""
-    from kbase.import_index import BackgroundIndexer
-    from kbase.indexing import changes_behind, sync
-    from kbase.search import search
+    from kbase.imports.indexer import BackgroundIndexer
+    from kbase.search.indexing import changes_behind, sync
+    from kbase.search.api import search
 
     paths = [pdfs.text_pdf(tmp_path / f"doc{i}.pdf", [f"page one of doc{i} zanzibar", "page two"]) for i in range(3)]
     report = import_paths(cat, paths, index=False)

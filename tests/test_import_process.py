@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from kbase import models as m
-from kbase.catalogue import Catalogue
-from kbase.import_process import ImportFailed, ImportProcess
+from kbase.library import models as m
+from kbase.catalogue.records import Catalogue
+from kbase.imports.process import ImportFailed, ImportProcess
 from tests.pdfs import english_pdf, truncated_pdf
 
 

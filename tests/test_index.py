@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import select
 from whoosh import index as windex
 
-from kbase import models as m
-from kbase.catalogue import Catalogue
+from kbase.library import models as m
+from kbase.catalogue.records import Catalogue
 from kbase.errors import LibraryError
-from kbase.indexing import Indexer, rebuild, read_state, sync, writer_lock
-from kbase.search import search
+from kbase.search.indexing import Indexer, rebuild, read_state, sync, writer_lock
+from kbase.search.api import search
 from tests.search_data import add_document
 
 
@@ -124,8 +124,8 @@ def test_only_one_writer_at_a_time(sqlite_demo: Catalogue, tmp_path: Path) -> No
     lib = sqlite_demo.library
     holder = subprocess.Popen([sys.executable, "-c", (
         "import sys, time\n"
-        "from kbase.db import open_library\n"
-        "from kbase.indexing import writer_lock\n"
+        "from kbase.library.db import open_library\n"
+        "from kbase.search.indexing import writer_lock\n"
         f"lib = open_library({str(lib.folder)!r})\n"
         "with writer_lock(lib):\n"
         "    print('locked', flush=True)\n"
@@ -159,10 +159,10 @@ def test_rebuild_in_several_processes_gives_the_same_answers(sqlite_demo: Catalo
 
 
 def test_a_big_rebuild_writes_bounded_segments(cat: Catalogue, monkeypatch: pytest.MonkeyPatch) -> None:
-    import kbase.indexing
+    import kbase.search.indexing
 
-    monkeypatch.setattr(kbase.indexing, "SEGMENT_PAGES", 5)
-    monkeypatch.setattr(kbase.indexing, "REBUILD_BATCH", 2)
+    monkeypatch.setattr(kbase.search.indexing, "SEGMENT_PAGES", 5)
+    monkeypatch.setattr(kbase.search.indexing, "REBUILD_BATCH", 2)
     ids = [add_document(cat, f"Part {i}", [f"Yttrium note {i}.", "Other page.", "Third page."])[0] for i in range(6)]
     rebuild(cat)
     ix = windex.open_dir(str(cat.library.index_dir))

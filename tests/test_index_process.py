@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 import pdfs
-from kbase import index_process
-from kbase.catalogue import Catalogue
+from kbase.search import process as index_process
+from kbase.catalogue.records import Catalogue
 from kbase.errors import LibraryError
-from kbase.importer import import_paths
-from kbase.search import search
+from kbase.imports.pipeline import import_paths
+from kbase.search.api import search
 
 
 def test_a_first_build_goes_to_a_child_and_is_searchable(cat: Catalogue, tmp_path: Path) -> None:

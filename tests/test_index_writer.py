@@ -10,8 +10,8 @@ from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import SegmentWriter
 
-from kbase.analysis import KeyText, KeyTokenizer, fold_analyzer, language_analyzer
-from kbase.segwriter import FastSegmentWriter
+from kbase.search.analysis import KeyText, KeyTokenizer, fold_analyzer, language_analyzer
+from kbase.search.whoosh.segwriter import FastSegmentWriter
 
 PAGES = [
     "The ﬁrst survey of artisanal gold mines in South Kivu: the miners' co-operatives and the traders.",
@@ -80,7 +80,7 @@ def test_fast_writer_writes_the_same_postings_as_whoosh(tmp_path: Path, limitmb:
 
 
 def _real_documents() -> list[dict[str, Any]]:
-    from kbase.indexdocs import PubInfo
+    from kbase.search.documents import PubInfo
 
     docs: list[dict[str, Any]] = []
     for pub_id in range(1, 41):
@@ -100,12 +100,12 @@ def _real_documents() -> list[dict[str, Any]]:
 
 
 def test_blocks_keep_the_layout_phrase_search_reads(tmp_path: Path) -> None:
-    """Every block of positions can be split value by value (kbase.w3blocks.values_apart): no
+    """Every block of positions can be split value by value (kbase.search.whoosh.w3blocks.values_apart): no
     value object repeated inside a block, which pickle would write as a back-reference."""
     import zlib
 
-    from kbase.indexing import make_schema
-    from kbase.w3blocks import raw_blocks, values_apart
+    from kbase.search.indexing import make_schema
+    from kbase.search.whoosh.w3blocks import raw_blocks, values_apart
 
     ix = FileStorage(str(tmp_path)).create_index(make_schema())
     w = FastSegmentWriter(ix)
@@ -129,7 +129,7 @@ def test_blocks_keep_the_layout_phrase_search_reads(tmp_path: Path) -> None:
 def test_fast_writer_writes_the_same_index_for_real_documents(tmp_path: Path, limitmb: float, commits: int) -> None:
     """The library's own schema and documents: per-page title, authors and facets reused from one
     page to the next, stored fields, lengths, and small blocks left uncompressed."""
-    from kbase.indexing import make_schema
+    from kbase.search.indexing import make_schema
 
     docs = _real_documents()
     reference = _write(tmp_path / "whoosh", make_schema(), docs, SegmentWriter, 64, commits)
@@ -148,7 +148,7 @@ def test_pool_spills_to_runs_and_gives_postings_in_whoosh_order(tmp_path: Path) 
 
     from whoosh.filedb.filestore import FileStorage as Storage
 
-    from kbase.segwriter import _Pool
+    from kbase.search.whoosh.segwriter import _Pool
 
     rng = random.Random(3)
     items = [(rng.choice(["en", "fr", "title"]), f"w{rng.randrange(300)}".encode(), doc, 1.0, b"v%d" % doc)

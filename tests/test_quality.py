@@ -7,9 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kbase import models as m
-from kbase.catalogue import Catalogue
-from kbase.quality import check_catalogue
+from kbase.library import models as m
+from kbase.catalogue.records import Catalogue
+from kbase.catalogue.quality import check_catalogue
 
 KBASE = [sys.executable, "-m", "kbase.cli"]
 
@@ -44,8 +44,8 @@ def test_each_gap_is_named(cat: Catalogue) -> None:
 
 
 def test_duplicates_and_missing_files(cat: Catalogue, tmp_path: Path) -> None:
-    from kbase.importer import import_paths
-    from kbase.store import path_for
+    from kbase.imports.pipeline import import_paths
+    from kbase.files.store import path_for
     from tests.pdfs import text_pdf
 
     a = cat.add(m.Publication, title="One", type="report", year=2020, doi="10.1/x").id

@@ -11,12 +11,12 @@ import docx
 import pymupdf
 import pytest
 
-from kbase import models as m
-from kbase.catalogue import Catalogue
+from kbase.library import models as m
+from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput
 from kbase.report import SECTIONS, build_annual, build_bibliography, build_project
 from kbase.report.citation import cite_text, join_names
-from kbase.query import Filter
+from kbase.catalogue.query import Filter
 
 
 def small(cat: Catalogue) -> dict[str, int]:

@@ -8,7 +8,7 @@ import docx
 import pymupdf
 import pytest
 
-from kbase.catalogue import Catalogue
+from kbase.catalogue.records import Catalogue
 from kbase.cli import main
 
 

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from kbase import models as m
-from kbase.catalogue import Catalogue
+from kbase.library import models as m
+from kbase.catalogue.records import Catalogue
 from kbase.report import build_annual
 from kbase.report.citation import join_names
 from kbase.report.data import org_label

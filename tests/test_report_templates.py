@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kbase.catalogue import Catalogue
+from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput
 from kbase.report import build_annual
 from kbase.report.markup import md_escape, md_link, safe_url

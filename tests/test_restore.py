@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import SQLModel
 
-from kbase import models as m
-from kbase import views
-from kbase.catalogue import Catalogue
+from kbase.library import models as m
+from kbase.catalogue import views
+from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput
 
 
@@ -20,7 +20,7 @@ def _counts(cat: Catalogue) -> dict[str, int]:
 
 def _most_linked(cat: Catalogue, kind: str) -> int:
     """The deletable record of this kind with the most links (the hardest to put back)."""
-    from kbase.restore import blockers
+    from kbase.catalogue.restore import blockers
 
     model = m.RECORD_TYPES[kind]
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from kbase import models as m
-from kbase import schema
-from kbase.catalogue import Catalogue
-from kbase.db import open_library
+from kbase.library import models as m
+from kbase.library import schema
+from kbase.catalogue.records import Catalogue
+from kbase.library.db import open_library
 from tests.conftest import PG_URL, new_pg_database, pg_url_for
 
 

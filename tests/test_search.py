@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from kbase import models as m
-from kbase.catalogue import Catalogue
+from kbase.library import models as m
+from kbase.catalogue.records import Catalogue
 from kbase.cli import main
 from kbase.errors import QueryError
-from kbase.indexing import sync
-from kbase.query import Filter
-from kbase.search import search
+from kbase.search.indexing import sync
+from kbase.catalogue.query import Filter
+from kbase.search.api import search
 from tests.search_data import FILLER, add_document
 
 
@@ -22,7 +22,7 @@ def found(cat: Catalogue, text: str, **kw: object) -> list[int]:
 
 
 def test_phrase_on_page_seven_of_an_imported_pdf(sqlite_demo: Catalogue, tmp_path: Path) -> None:
-    from kbase.importer import import_paths
+    from kbase.imports.pipeline import import_paths
     from tests.pdfs import text_pdf
 
     cat = sqlite_demo
@@ -223,9 +223,9 @@ def test_cli_search_prints_pages_and_json_facets(sqlite_demo: Catalogue, capsys:
 
 
 def test_fast_match_sets_agree_with_whoosh(cat: Catalogue) -> None:
-    from kbase.docsets import doc_set
-    from kbase.search import _view
-    from kbase.searchquery import compile_query
+    from kbase.search.docsets import doc_set
+    from kbase.search.api import _view
+    from kbase.search.language import compile_query
 
     texts = ["gold and cobalt", "gold only", "cobalt only", "tin and gold and cobalt", "nothing here", "golden cobalt mines"]
     for i, text in enumerate(texts):
@@ -264,10 +264,10 @@ def _varied_library(cat: Catalogue) -> None:
 
 
 def test_pruned_ranking_finds_the_same_top_publications_as_a_full_scan(cat: Catalogue) -> None:
-    from kbase.docsets import doc_set
-    from kbase.ranking import _best_groups, _top, score_docs, top_groups
-    from kbase.search import META_BOOST, _view
-    from kbase.searchquery import compile_query
+    from kbase.search.docsets import doc_set
+    from kbase.search.ranking import _best_groups, _top, score_docs, top_groups
+    from kbase.search.api import META_BOOST, _view
+    from kbase.search.language import compile_query
 
     _varied_library(cat)
     view = _view(cat)
@@ -288,9 +288,9 @@ def test_pruned_ranking_finds_the_same_top_publications_as_a_full_scan(cat: Cata
 
 
 def test_phrases_match_whoosh_across_blocks_segments_and_deletions(cat: Catalogue) -> None:
-    from kbase.docsets import doc_set
-    from kbase.search import _view
-    from kbase.searchquery import compile_query
+    from kbase.search.docsets import doc_set
+    from kbase.search.api import _view
+    from kbase.search.language import compile_query
 
     _varied_library(cat)
     add_document(cat, "Repeats", ["gold gold gold cobalt", "cobalt gold gold", "road gold road gold"])
@@ -310,8 +310,8 @@ def test_phrases_match_whoosh_across_blocks_segments_and_deletions(cat: Catalogu
 def test_fuzzy_terms_are_the_same_on_one_segment_or_many(cat: Catalogue) -> None:
     from whoosh.support.levenshtein import damerau_levenshtein
 
-    from kbase.search import _view
-    from kbase.searchquery import fuzzy_terms
+    from kbase.search.api import _view
+    from kbase.search.language import fuzzy_terms
 
     spellings = ["coblat", "cbolat", "ocbalt", "cobaltt", "cobat", "cboalt", "glod", "godl", "golden", "goldne", "gdlo", "gloden"]
     for i in range(0, len(spellings), 4):
@@ -334,10 +334,10 @@ def test_posting_lists_read_from_blocks_equal_whooshs_own_reading(cat: Catalogue
     import pickle
     import zlib
 
-    from kbase.docsets import Postings
-    from kbase.w3blocks import ids_and_weights as _ids_and_weights, raw_blocks as _raw_blocks
-    from kbase.w3blocks import value_at as _value_at, values_apart as _values_apart
-    from kbase.search import _view
+    from kbase.search.docsets import Postings
+    from kbase.search.whoosh.w3blocks import ids_and_weights as _ids_and_weights, raw_blocks as _raw_blocks
+    from kbase.search.whoosh.w3blocks import value_at as _value_at, values_apart as _values_apart
+    from kbase.search.api import _view
 
     _varied_library(cat)
     view = _view(cat)
@@ -379,8 +379,8 @@ def test_posting_lists_read_from_blocks_equal_whooshs_own_reading(cat: Catalogue
 
 
 def test_prefix_frequencies_read_from_the_term_table_equal_whooshs(cat: Catalogue) -> None:
-    from kbase.w3blocks import prefix_frequencies
-    from kbase.search import _view
+    from kbase.search.whoosh.w3blocks import prefix_frequencies
+    from kbase.search.api import _view
 
     _varied_library(cat)
     add_document(cat, "Long words", ["goldsmith golden goldfields " + "gold" + "x" * 300 + " cobaltiferous tint tinned"])
@@ -399,7 +399,7 @@ def test_prefix_frequencies_read_from_the_term_table_equal_whooshs(cat: Catalogu
 def test_facet_counts_for_most_or_few_publications_equal_a_plain_count(cat: Catalogue) -> None:
     from collections import Counter
 
-    from kbase.search import _facets, _view
+    from kbase.search.api import _facets, _view
 
     _varied_library(cat)
     for i, pub in enumerate(range(1, 13)):

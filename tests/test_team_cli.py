@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from kbase.catalogue import Catalogue
+from kbase.catalogue.records import Catalogue
 from kbase.cli import main
-from kbase.db import open_library
+from kbase.library.db import open_library
 from kbase.team import dump
 from conftest import PG_URL, new_pg_database, pg_url_for
 

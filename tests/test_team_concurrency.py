@@ -13,13 +13,13 @@ from typing import Iterator
 import pytest
 from sqlalchemy import func, select
 
-from kbase import models as m
-from kbase.catalogue import Catalogue
-from kbase.db import open_library
+from kbase.library import models as m
+from kbase.catalogue.records import Catalogue
+from kbase.library.db import open_library
 from kbase.errors import ConflictError
-from kbase.indexing import sync
-from kbase.search import forget, search
-from kbase.store import ensure_local
+from kbase.search.indexing import sync
+from kbase.search.api import forget, search
+from kbase.files.store import ensure_local
 from kbase.team.conflicts import describe_conflict, merge_fields, save_merged
 from conftest import PG_URL, new_pg_database, pg_url_for
 from pdfs import text_pdf
@@ -130,7 +130,7 @@ def test_two_desktops_import_the_same_folder_at_once(url: str, tmp_path: Path) -
 
 
 def test_an_index_catches_up_with_what_another_desktop_imported(url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from kbase.importer import import_paths
+    from kbase.imports.pipeline import import_paths
 
     a = desktop(url, tmp_path / "a", monkeypatch)
     b = desktop(url, tmp_path / "b", monkeypatch)

@@ -9,11 +9,11 @@ import pymupdf
 import pytest
 from sqlalchemy import select
 
-from kbase import models as m
-from kbase.catalogue import Catalogue
-from kbase.db import open_library
+from kbase.library import models as m
+from kbase.catalogue.records import Catalogue
+from kbase.library.db import open_library
 from kbase.errors import InvalidInput, LibraryError
-from kbase.store import path_for, put_file
+from kbase.files.store import path_for, put_file
 from kbase.team import dump
 from kbase.team.backup import backup, restore
 from kbase.team.copy import migrate

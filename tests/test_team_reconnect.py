@@ -11,9 +11,9 @@ from typing import Iterator
 
 import pytest
 
-from kbase import models as m
-from kbase.catalogue import Catalogue
-from kbase.db import open_library
+from kbase.library import models as m
+from kbase.catalogue.records import Catalogue
+from kbase.library.db import open_library
 from kbase.errors import LibraryError
 from kbase.team.reconnect import ConnectionLost, is_connected, wait_until_back
 from conftest import PG_URL, new_pg_database, pg_url_for

@@ -7,9 +7,9 @@ from typing import Iterator
 import psycopg
 import pytest
 
-from kbase import models as m
-from kbase.catalogue import Catalogue
-from kbase.db import open_library
+from kbase.library import models as m
+from kbase.catalogue.records import Catalogue
+from kbase.library.db import open_library
 from kbase.errors import InvalidInput
 from kbase.team import roles
 from conftest import PG_URL, new_pg_database, pg_url_for
@@ -143,8 +143,8 @@ def test_reader_through_kbase_gets_a_clear_refusal(owner: Catalogue, tmp_path, m
 
 @needs_pg
 def test_a_readers_index_drops_what_becomes_confidential(owner: Catalogue, tmp_path, monkeypatch) -> None:
-    from kbase.indexing import sync
-    from kbase.search import forget, search
+    from kbase.search.indexing import sync
+    from kbase.search.api import forget, search
 
     roles.add_user(owner.library, "reader4", "reader", password="pw")
     monkeypatch.setenv("KBASE_LOCAL_DIR", str(tmp_path / "reader-desktop"))

@@ -11,10 +11,10 @@ from typing import Sequence
 # The core's modules before PySide6's: once PySide6 is loaded, its import hook reads the source of
 # every module imported after it (about 70 ms of CPU at start-up for SQLAlchemy and the models).
 import sqlalchemy.dialects.sqlite  # noqa: F401  (open_library's engine)
-import kbase.query  # noqa: F401  (the record table and the navigator)
-import kbase.views  # noqa: F401  (the details pane)
-from kbase.catalogue import Catalogue
-from kbase.db import Library, default_location, open_library
+import kbase.catalogue.query  # noqa: F401  (the record table and the navigator)
+import kbase.catalogue.views  # noqa: F401  (the details pane)
+from kbase.catalogue.records import Catalogue
+from kbase.library.db import Library, default_location, open_library
 from kbase.errors import KbaseError
 
 from PySide6.QtCore import QSettings, Qt, QTimer
@@ -53,7 +53,7 @@ def open_or_create(location: str) -> Library:
                    and not (Path(location) / "catalogue.sqlite").exists())
     if not first_start:
         return open_library(location)
-    from kbase.demo import load_demo
+    from kbase.catalogue.demo import load_demo
 
     lib = open_library(location, create=True)
     load_demo(Catalogue(lib))

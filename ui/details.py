@@ -8,11 +8,11 @@ from typing import Any
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
-from kbase import models as m
-from kbase import views
-from kbase.catalogue import Catalogue
+from kbase.library import models as m
+from kbase.catalogue import views
+from kbase.catalogue.records import Catalogue
 from kbase.errors import KbaseError
-from kbase.store import ensure_thumbnail
+from kbase.files.store import ensure_thumbnail
 from ui import tasks
 from ui.i18n import date_label, language, timestamp, tr
 

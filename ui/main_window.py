@@ -12,8 +12,8 @@ from PySide6.QtWidgets import (
     QSplitter, QStackedWidget, QTabWidget, QVBoxLayout, QWidget,
 )
 
-from kbase import models as m
-from kbase.catalogue import Catalogue
+from kbase.library import models as m
+from kbase.catalogue.records import Catalogue
 from ui import hooks, i18n, tasks
 from ui.details import DetailsPane
 from ui.first_paint import after_first_paint
@@ -425,7 +425,7 @@ class MainWindow(QMainWindow):
         self._update_enabled()
 
     def _library_label(self) -> str:
-        from kbase.db import redact
+        from kbase.library.db import redact
 
         return redact(self.catalogue.library.location)
 

@@ -9,9 +9,9 @@ from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QTreeView, QWidget
 
-from kbase import models as m
-from kbase import query
-from kbase.catalogue import Catalogue
+from kbase.library import models as m
+from kbase.catalogue import query
+from kbase.catalogue.records import Catalogue
 from ui import tasks
 from ui.first_paint import after_first_paint
 from ui.i18n import language, tr

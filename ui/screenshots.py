@@ -11,9 +11,9 @@ from typing import Any, Callable
 
 from PySide6.QtWidgets import QApplication, QWidget
 
-from kbase import models as m
-from kbase.catalogue import Catalogue
-from kbase.db import open_library
+from kbase.library import models as m
+from kbase.catalogue.records import Catalogue
+from kbase.library.db import open_library
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZE = (1500, 920)
@@ -65,8 +65,8 @@ def make_pdf(path: Path, pages: list[str]) -> Path:
 
 def prepare_library(folder: Path) -> Catalogue:
     """A demo library with sample PDFs attached to three publications."""
-    from kbase.demo import load_demo
-    from kbase.importer import import_paths
+    from kbase.catalogue.demo import load_demo
+    from kbase.imports.pipeline import import_paths
 
     cat = Catalogue(open_library(str(folder / "library"), create=True))
     load_demo(cat)

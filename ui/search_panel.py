@@ -12,9 +12,9 @@ from PySide6.QtWidgets import (
     QStyledItemDelegate, QStyleOptionViewItem, QTreeView, QVBoxLayout, QWidget,
 )
 
-from kbase.catalogue import Catalogue
+from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput
-from kbase.query import Filter
+from kbase.catalogue.query import Filter
 from ui import tasks
 from ui.i18n import language, tr, tr_message
 from ui.search_models import ROLE_HIT, ROLE_HTML, FacetModel, HitsModel, marked_terms
@@ -204,7 +204,7 @@ class SearchPanel(QWidget):
         """Keep the current query and facet choices under name (replacing a saved search of that name)."""
         import json
 
-        from kbase import models as m
+        from kbase.library import models as m
 
         name = name.strip()
         if not name:
@@ -284,7 +284,7 @@ class SearchPanel(QWidget):
         """Regions by their French names in the French interface (the index keeps one label)."""
         if language() != "fr" or not facets.get("region"):
             return facets
-        from kbase import models as m
+        from kbase.library import models as m
 
         if self._region_fr is None:  # read once, not on every search (until the catalogue changes)
             self._region_fr = {str(r.id): r.name_fr for r in self.catalogue.all(m.Region) if r.name_fr}
@@ -372,7 +372,7 @@ class SearchPanel(QWidget):
 def run_search(library: Any, query: str, filters: dict[str, str], sync_first: bool,
                limit: int = PAGE_SIZE, sort: str = "relevance") -> tuple[str, Any]:
     """Worker thread: bring the local index up to date once, then search. ('ok', result) or ('invalid', msg)."""
-    from kbase import search
+    from kbase.search import api as search
     from kbase.errors import QueryError
 
     cat = Catalogue(library)
@@ -390,7 +390,8 @@ def _sync_library(library: Any) -> None:
 
 def sync_index(cat: Catalogue, wait: float = 1.0) -> None:
     """Bring the local index up to date; if another writer (an import) holds it, search what is there."""
-    from kbase import index_process, indexing
+    from kbase.search import process as index_process
+    from kbase.search import indexing
     from kbase.errors import LibraryError
 
     if cat.library.read_only:

@@ -7,11 +7,11 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from kbase import models as m
+from kbase.library import models as m
 from sqlalchemy import select
 
-from kbase import query
-from kbase.catalogue import Catalogue
+from kbase.catalogue import query
+from kbase.catalogue.records import Catalogue
 from ui.i18n import date_label, timestamp, tr
 
 BLOCK = 64  # rows loaded per database round trip; a screenful or two
@@ -24,7 +24,7 @@ Index = QModelIndex | QPersistentModelIndex
 class Column:
     key: str
     title: str  # English; translated when shown
-    sort: str | None = None  # the core's sort key (kbase.query.SORTS), None = not sortable
+    sort: str | None = None  # the core's sort key (kbase.catalogue.query.SORTS), None = not sortable
     shown: bool = True  # visible by default
     width: int = 120
 

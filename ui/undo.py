@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from sqlalchemy import select
 
-from kbase import models as m
-from kbase.catalogue import Catalogue
+from kbase.library import models as m
+from kbase.catalogue.records import Catalogue
 from ui.editors.state import RecordState, create_record, write_state
 from ui.i18n import tr
 from ui.tasks import user_message
@@ -211,14 +211,14 @@ class BatchEditCommand(_Command):
         self.removed: list[tuple[str, int, int]] = []
 
     def _redo(self) -> None:
-        from kbase.batch import apply_batch
+        from kbase.catalogue.batch import apply_batch
 
         self.old_fields, self.added, self.removed = apply_batch(
             self.ctx.cat, [self.ctx.resolve("publication", i) for i in self.ids],
             self.set_fields, self.add_links, self.remove_links)
 
     def _undo(self) -> None:
-        from kbase.batch import revert_batch
+        from kbase.catalogue.batch import revert_batch
 
         revert_batch(self.ctx.cat, self.old_fields, self.added, self.removed)
 

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout, QLabel, QLineEdit, QMessageBox, QSpinBox, QToolButton, QVBoxLayout, QWidget,
 )
 
-from kbase import models as m
+from kbase.library import models as m
 from ui import tasks
 from ui.i18n import tr
 from ui.resources import icon
@@ -198,8 +198,8 @@ class PdfViewer(QWidget):
 
 def _local_file(library: Any, attachment_id: int) -> tuple[str, str]:
     """(path, filename) of an attachment's PDF, fetched to the local store if needed (worker thread)."""
-    from kbase.catalogue import Catalogue
-    from kbase.store import ensure_local
+    from kbase.catalogue.records import Catalogue
+    from kbase.files.store import ensure_local
 
     cat = Catalogue(library)
     att = cat.get(m.Attachment, attachment_id)

@@ -66,14 +66,14 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.with_files and not (args.output and args.format in ("bibtex", "biblatex")):
         raise InvalidInput("--with-files needs a BibTeX format and -o FILE (the files go next to it)")
     if args.format in ("bibtex", "biblatex"):
-        from kbase.bibtex.export import export_bib
+        from kbase.formats.bibtex.export import export_bib
 
         out = Path(args.output) if args.output else None
         text = export_bib(cat, f, flavour=args.format, include_confidential=args.include_confidential,
                           ascii_only=args.ascii, files_to=out.parent / f"{out.stem}_files" if out and args.with_files else None,
                           bib_dir=out.parent if out else None)
     else:
-        from kbase import exporters
+        from kbase.formats import exporters
 
         fn = {"csl-json": exporters.export_csl_json, "csv": exporters.export_csv, "json": exporters.export_json}
         text = fn[args.format](cat, f, include_confidential=args.include_confidential)
@@ -88,7 +88,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import_bib(args: argparse.Namespace) -> int:
-    from kbase.bibtex.importer import import_bib
+    from kbase.formats.bibtex.importer import import_bib
 
     cat = open_catalogue(args)
     reports = []
@@ -106,7 +106,7 @@ def cmd_import_bib(args: argparse.Namespace) -> int:
 
 
 def cmd_dedupe(args: argparse.Namespace) -> int:
-    from kbase.dedupe import KINDS, candidates
+    from kbase.catalogue.dedupe import KINDS, candidates
 
     kinds = [k.rstrip("s") if k != "people" else "person" for k in args.kinds] or list(KINDS)
     bad = [k for k in kinds if k not in KINDS]

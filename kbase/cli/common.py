@@ -6,10 +6,10 @@ import argparse
 import sys
 from typing import Any, Iterable
 
-from kbase.catalogue import Catalogue
-from kbase.db import open_library
+from kbase.catalogue.records import Catalogue
+from kbase.library.db import open_library
 from kbase.errors import InvalidInput
-from kbase.query import Filter
+from kbase.catalogue.query import Filter
 
 
 def open_catalogue(args: argparse.Namespace, create: bool = False) -> Catalogue:

@@ -12,7 +12,7 @@ from typing import Any, TextIO
 
 from kbase.cli.common import open_catalogue
 from kbase.errors import InvalidInput
-from kbase.importer import ImportProgress, ImportReport, import_paths
+from kbase.imports.pipeline import ImportProgress, ImportReport, import_paths
 
 FAILED = {"damaged", "not a pdf", "empty", "too large", "missing", "failed", "cancelled"}
 

@@ -6,11 +6,12 @@ import argparse
 import json
 from typing import Any
 
-from kbase import models as m
-from kbase import query, views
-from kbase.catalogue import ALIAS_TABLES, Catalogue, record_type
+from kbase.library import models as m
+from kbase.catalogue import query
+from kbase.catalogue import views
+from kbase.catalogue.records import ALIAS_TABLES, Catalogue, record_type
 from kbase.cli.common import add_filter_options, filter_from_args, open_catalogue, print_rows
-from kbase.db import open_library, redact
+from kbase.library.db import open_library, redact
 from kbase.errors import InvalidInput, NotFound
 
 LIST_COLUMNS = {
@@ -106,7 +107,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from kbase.demo import load_demo
+    from kbase.catalogue.demo import load_demo
 
     cat = open_catalogue(args, create=True)
     counts = load_demo(cat)
@@ -116,11 +117,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _after_write(cat: Catalogue) -> None:
-    """Bring the search index up to date when the search module is present."""
-    try:
-        from kbase import indexing  # noqa: F401
-    except ImportError:
-        return
+    """Bring the search index up to date."""
+    from kbase.search import indexing
+
     indexing.sync(cat)
 
 

@@ -39,9 +39,9 @@ def register(subs: argparse._SubParsersAction, common: argparse.ArgumentParser) 
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from kbase.indexing import sync
-    from kbase.search import search
-    from kbase.snippets import plain
+    from kbase.search.indexing import sync
+    from kbase.search.api import search
+    from kbase.search.snippets import plain
 
     cat = open_catalogue(args)
     if args.limit < 0 or args.offset < 0:
@@ -76,7 +76,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_reindex(args: argparse.Namespace) -> int:
-    from kbase.indexing import rebuild
+    from kbase.search.indexing import rebuild
 
     cat = open_catalogue(args)
     started = time.perf_counter()
@@ -88,7 +88,7 @@ def cmd_reindex(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from kbase.check import check_library
+    from kbase.integrity.check import check_library
 
     cat = open_catalogue(args)
     report = check_library(cat, repair=args.repair, deep=args.deep, catalogue=args.catalogue)

@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from kbase.cli.common import open_catalogue
-from kbase.db import default_location, open_library, redact
+from kbase.library.db import default_location, open_library, redact
 from kbase.errors import InvalidInput, LibraryError
 
 
@@ -158,7 +158,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    from kbase.indexing import sync
+    from kbase.search.indexing import sync
 
     cat = open_catalogue(args)
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from kbase.catalogue import Catalogue
+from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput
 from kbase.report.annual import SECTIONS, annual_context, parse_sections, section_titles
 from kbase.report.output import FORMATS, convert

@@ -2,7 +2,7 @@
 
 A project belongs to the report of year Y when it is active in Y, which means any of:
 an assignment recorded for Y, start and end dates that cover Y (no end date: still running),
-or an output (publication) dated Y. kbase.query.active_in_year implements exactly this rule.
+or an output (publication) dated Y. kbase.catalogue.query.active_in_year implements exactly this rule.
 Internal and confidential projects, publications and events are left out unless asked for."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from typing import Any, Sequence
 
 from sqlalchemy import select
 
-from kbase import models as m
-from kbase.catalogue import Catalogue
+from kbase.library import models as m
+from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput
 from kbase.report import data as d
 from kbase.report.missing import annual_warnings

@@ -7,7 +7,7 @@ from typing import Any, Sequence
 from markupsafe import Markup
 
 from kbase.report.markup import md_escape, md_link
-from kbase.views import date_label
+from kbase.catalogue.views import date_label
 
 
 def join_names(names: Sequence[str]) -> str:

@@ -10,10 +10,10 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from kbase import models as m
-from kbase.query import active_in_year
+from kbase.library import models as m
+from kbase.catalogue.query import active_in_year
 from kbase.report.citation import cite_md
-from kbase.views import MONTHS, date_label
+from kbase.catalogue.views import MONTHS, date_label
 
 MAP_TYPES = ("webmap", "dashboard", "static maps")
 TEAM_ROLES = ("staff", "focal point", "associate researcher")
@@ -199,5 +199,5 @@ def month_label(pub: dict[str, Any]) -> str:
 
 
 def project_condition(year: int, vis: tuple[str, ...]) -> Any:
-    """Active in the year (kbase.query.active_in_year) and visible."""
+    """Active in the year (kbase.catalogue.query.active_in_year) and visible."""
     return and_(active_in_year(year), m.Project.visibility.in_(vis))

@@ -6,10 +6,10 @@ from typing import Any
 
 from sqlalchemy import and_, select
 
-from kbase import models as m
-from kbase.catalogue import Catalogue
+from kbase.library import models as m
+from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput
-from kbase.query import Filter, publication_query
+from kbase.catalogue.query import Filter, publication_query
 from kbase.report import data as d
 from kbase.report.missing import project_warnings, publication_warnings
 

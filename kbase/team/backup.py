@@ -12,9 +12,9 @@ from typing import Any, Callable
 
 from sqlalchemy.exc import DBAPIError
 
-from kbase.db import open_library, redact
+from kbase.library.db import open_library, redact
 from kbase.errors import InvalidInput, LibraryError
-from kbase.schema import current_revision, head_revision, upgrade
+from kbase.library.schema import current_revision, head_revision, upgrade
 from kbase.team import dump
 from kbase.team.copy import CopyReport, digesting, refuse_hidden_rows, verify
 from kbase.team.files import read_bytes, stored_rows, write_local
@@ -151,7 +151,7 @@ def restore(archive: str | Path, location: str, progress: Progress | None = None
 def _prepare_schema(lib: Any, revision: str | None, name: str) -> None:
     """The empty target gets the backup's schema, so its rows fit column for column."""
     from alembic.script import ScriptDirectory
-    from kbase.schema import _config
+    from kbase.library.schema import _config
 
     if revision is None:
         raise InvalidInput(f"{name} holds no schema version")

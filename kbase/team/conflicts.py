@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import SQLModel
 
-from kbase.catalogue import Catalogue
+from kbase.catalogue.records import Catalogue
 from kbase.errors import ConflictError
 
 BOOKKEEPING = ("id", "version", "created", "updated")

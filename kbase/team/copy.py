@@ -10,9 +10,9 @@ from sqlalchemy import Table, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
-from kbase.db import Library, open_library, redact
+from kbase.library.db import Library, open_library, redact
 from kbase.errors import LibraryError
-from kbase.schema import current_revision
+from kbase.library.schema import current_revision
 from kbase.team import dump
 from kbase.team.files import check_files, read_bytes, write_local
 

@@ -11,7 +11,7 @@ from typing import Any, Iterable, Iterator
 from sqlalchemy import Date, DateTime, Integer, LargeBinary, MetaData, Table, func, select, text
 from sqlalchemy.engine import Connection
 
-from kbase.db import Library
+from kbase.library.db import Library
 from kbase.errors import LibraryError
 
 SKIP_TABLES = {"alembic_version"}

@@ -10,10 +10,10 @@ from typing import Iterator
 from sqlalchemy import select, text
 from sqlalchemy.engine import Connection
 
-from kbase import models as m
-from kbase.db import Library
+from kbase.library import models as m
+from kbase.library.db import Library
 from kbase.errors import LibraryError
-from kbase.store import path_for
+from kbase.files.store import path_for
 
 
 def read_bytes(lib: Library, conn: Connection, sha256: str) -> bytes:

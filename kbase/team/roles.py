@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
-from kbase.db import Library
+from kbase.library.db import Library
 from kbase.errors import InvalidInput, LibraryError
 from kbase.team.reconnect import NotAllowed
 

@@ -7,7 +7,7 @@ from typing import Iterator
 
 import pytest
 
-from kbase.catalogue import Catalogue
+from kbase.catalogue.records import Catalogue
 
 
 @pytest.fixture(autouse=True)
@@ -54,7 +54,7 @@ def window(make_window, sqlite_demo: Catalogue):  # type: ignore[no-untyped-def]
 
 def import_pdfs(cat: Catalogue, folder: Path, pages_by_name: dict[str, list[str]]) -> dict[str, int]:
     """Make text PDFs with PyMuPDF, import them through the core and return {name: attachment id}."""
-    from kbase.importer import import_paths
+    from kbase.imports.pipeline import import_paths
     from tests.pdfs import text_pdf
 
     paths = [text_pdf(folder / f"{name}.pdf", pages) for name, pages in pages_by_name.items()]

@@ -8,9 +8,9 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
-from kbase import models as m
-from kbase.catalogue import Catalogue
-from kbase.db import default_location, open_library
+from kbase.library import models as m
+from kbase.catalogue.records import Catalogue
+from kbase.library.db import default_location, open_library
 
 
 def test_first_start_creates_the_default_library_with_the_demo(tmp_path: Path, monkeypatch):

@@ -6,9 +6,9 @@ import pytest
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtWidgets import QMessageBox
 
-from kbase import models as m
+from kbase.library import models as m
 from ui import i18n
-from kbase.batch import apply_batch, revert_batch
+from kbase.catalogue.batch import apply_batch, revert_batch
 from ui.dialogs.batch_edit import BatchEditDialog
 from ui.dialogs.merge import MergeDialog
 from ui.dialogs.report_dialog import ReportDialog, open_report_dialog
@@ -82,7 +82,7 @@ def test_switching_to_french_changes_the_visible_strings(qtbot, window, monkeypa
     assert window.action_import.text() != english
     assert window.settings.value("ui/language") == "fr"
     assert window.catalogue.get_setting("import.max_bytes") == str(12 * 1024 * 1024)
-    from kbase.importer import max_bytes_for
+    from kbase.imports.pipeline import max_bytes_for
 
     assert max_bytes_for(window.catalogue) == 12 * 1024 * 1024
     again = SettingsDialog(window)

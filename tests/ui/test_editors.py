@@ -6,8 +6,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
 
-from kbase import models as m
-from kbase.catalogue import Catalogue
+from kbase.library import models as m
+from kbase.catalogue.records import Catalogue
 from ui.editors import delete_records, make_editor, open_editor
 from ui.editors.pickers import RecordPicker, suggest
 from ui.editors.state import read_state
@@ -130,7 +130,7 @@ def test_picker_finds_by_any_alias_and_creates_missing(qtbot, window, monkeypatc
 
 def test_delete_is_undoable(qtbot, window) -> None:
     """Undo brings back the same record: its ID, its dates and the links that pointed at it."""
-    from kbase import views
+    from kbase.catalogue import views
 
     cat = window.catalogue
     author = next(c.person_id for c in cat.all(m.Contributor) if c.person_id)
@@ -145,7 +145,7 @@ def test_delete_is_undoable(qtbot, window) -> None:
 
 
 def test_deleting_a_publication_keeps_its_attachment_for_undo(qtbot, window, tmp_path) -> None:
-    from kbase.importer import import_paths
+    from kbase.imports.pipeline import import_paths
     from tests.pdfs import english_pdf
 
     cat = window.catalogue

@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QDialogButtonBox, QLabel, QLineEdit, QMenu
 
-from kbase import models as m
+from kbase.library import models as m
 from ui import i18n
 
 UI = Path(__file__).resolve().parents[2] / "ui"
@@ -122,7 +122,7 @@ def test_placeholders_survive_translation():
 
 
 def test_details_name_regions_in_french_in_the_french_interface(qtbot, window):
-    from kbase.catalogue import Catalogue
+    from kbase.catalogue.records import Catalogue
 
     cat: Catalogue = window.catalogue
     drc = next(r for r in cat.all(m.Region) if r.name == "Democratic Republic of the Congo")
@@ -151,11 +151,11 @@ def test_core_messages_are_said_in_french(qtbot, tmp_path) -> None:
     """Query errors and import statuses come from the core in English; the French interface says them in French."""
     import pytest as _pytest
 
-    from kbase.catalogue import Catalogue
-    from kbase.db import open_library
+    from kbase.catalogue.records import Catalogue
+    from kbase.library.db import open_library
     from kbase.errors import QueryError
-    from kbase.importer import import_paths
-    from kbase.search import search
+    from kbase.imports.pipeline import import_paths
+    from kbase.search.api import search
     from tests import pdfs
     from ui.i18n import tr_message
 

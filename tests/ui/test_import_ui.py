@@ -8,7 +8,7 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 
-from kbase import models as m
+from kbase.library import models as m
 from tests.pdfs import english_pdf, french_pdf, text_pdf, text_renamed_pdf, truncated_pdf
 from ui.dialogs.import_dialog import ImportDialog, start_import
 from ui.dialogs.import_results import ImportResultsModel
@@ -112,7 +112,7 @@ def test_cancel_stops_the_import_and_says_so(qtbot, window, tmp_path) -> None:
 
 
 def test_results_model_passes_the_model_tester(qtmodeltester, tmp_path) -> None:
-    from kbase.importer import FileResult
+    from kbase.imports.pipeline import FileResult
 
     model = ImportResultsModel()
     model.set_results([FileResult(str(tmp_path / "a.pdf"), "ok", "", 1, 2, 3),
@@ -173,7 +173,7 @@ def test_a_failure_in_the_import_process_is_a_message_not_a_traceback(qtbot, win
 
 
 def test_duplicates_and_cancelled_files_do_not_need_attention() -> None:
-    from kbase.importer import FileResult
+    from kbase.imports.pipeline import FileResult
     from ui.dialogs.import_results import ImportResultsModel, is_flagged
 
     assert not is_flagged(FileResult("a.pdf", "duplicate")) and not is_flagged(FileResult("b.pdf", "cancelled"))

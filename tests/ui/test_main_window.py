@@ -6,9 +6,9 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 
-from kbase import models as m
-from kbase import store
-from kbase import query
+from kbase.library import models as m
+from kbase.files import store
+from kbase.catalogue import query
 
 
 def test_window_lists_publications_sorted_by_title(window, sqlite_demo):
@@ -30,7 +30,7 @@ def _click_link(qtbot, details, kind: str, record_id: int) -> None:
 
 
 def test_details_links_navigate_with_back_and_forward(qtbot, window, sqlite_demo):
-    from kbase import views
+    from kbase.catalogue import views
 
     pub_id = next(p.id for p in sqlite_demo.all(m.Publication)
                   if views.describe(sqlite_demo, "publication", p.id)["projects"])
@@ -211,7 +211,7 @@ def test_details_name_people_by_name_not_position(qtbot, window, sqlite_demo):
 
 
 def test_an_empty_list_leaves_no_stale_record_in_the_details(qtbot, window, sqlite_demo):
-    from kbase.query import Filter
+    from kbase.catalogue.query import Filter
     from ui.navigator import Target
 
     pub = sqlite_demo.all(m.Publication)[0]

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from kbase import models as m
-from kbase import query
-from kbase.catalogue import Catalogue
+from kbase.library import models as m
+from kbase.catalogue import query
+from kbase.catalogue.records import Catalogue
 from tests.ui.conftest import import_pdfs
 from ui.search_models import FacetModel, HitsModel
 from ui.table_model import BLOCK, RecordTableModel
@@ -71,7 +71,8 @@ def test_sorting_keeps_the_selection_on_the_same_records(qtbot, sqlite_demo: Cat
 
 
 def test_search_models(qtmodeltester, sqlite_demo: Catalogue, tmp_path: Path):
-    from kbase import indexing, search
+    from kbase.search import indexing
+    from kbase.search import api as search
 
     import_pdfs(sqlite_demo, tmp_path / "pdfs", {
         "one": ["Gold and cobalt\nTraders sell gold.", "More gold here."],

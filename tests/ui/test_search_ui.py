@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 
-from kbase import models as m
+from kbase.library import models as m
 from tests.ui.conftest import import_pdfs
 
 PAGES = {

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from kbase import models as m
-from kbase import query
-from kbase.catalogue import Catalogue
+from kbase.library import models as m
+from kbase.catalogue import query
+from kbase.catalogue.records import Catalogue
 from ui import table_model
 from ui.table_model import RecordTableModel
 

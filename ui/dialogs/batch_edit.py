@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QDialog, QDialogButtonBox, QGridLayout, QLabel, QMessageBox, QVBoxLayout, QWidget,
 )
-from kbase import models as m
-from kbase.batch import LINKS
+from kbase.library import models as m
+from kbase.catalogue.batch import LINKS
 from kbase.errors import InvalidInput
 from ui.editors.pickers import RecordPicker
 from ui.i18n import tr

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QLabel, QLineEdit, QMessageBox, QProgressBar, QPushButton, QTableView, QVBoxLayout, QWidget,
 )
 
-from kbase.catalogue import Catalogue
+from kbase.catalogue.records import Catalogue
 from ui import tasks
 from ui.dialogs.import_results import ImportResultsModel, is_flagged
 from ui.i18n import tr
@@ -41,7 +41,7 @@ def _run_import(library: Any, paths: list[str], progress: Any, cancel: threading
     """Worker thread: the import runs in a child process; this thread only waits on its pipe.
 
     (Extraction, catalogue writes and indexing in this process would share the GIL with the GUI thread.)"""
-    from kbase.import_process import ImportProcess
+    from kbase.imports.process import ImportProcess
 
     def tell(state: Any) -> None:
         progress.progressed.emit(state)  # a fresh object from the pipe: nobody else changes it
@@ -305,7 +305,7 @@ class ImportDialog(QDialog):
 
     def unlock(self, path: str, password: str) -> tasks.Task:
         """Import path again with password in the background; its row then shows the new outcome."""
-        from kbase.importer import import_paths
+        from kbase.imports.pipeline import import_paths
 
         library = self.window_ref.catalogue.library
 

@@ -10,9 +10,9 @@ from PySide6.QtWidgets import (
     QListWidgetItem, QMessageBox, QRadioButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
-from kbase import models as m
+from kbase.library import models as m
 from kbase.errors import KbaseError
-from kbase.views import describe
+from kbase.catalogue.views import describe
 from ui import tasks
 from ui.i18n import tr
 
@@ -51,8 +51,8 @@ def _cell(value: Any) -> str:
 
 
 def _candidates(library: Any, kind: str) -> list[Any]:
-    from kbase.catalogue import Catalogue
-    from kbase.dedupe import candidates
+    from kbase.catalogue.records import Catalogue
+    from kbase.catalogue.dedupe import candidates
 
     return candidates(Catalogue(library), [kind], min_score=0.5)
 
@@ -102,7 +102,7 @@ class MergeDialog(QDialog):
             self.candidates_label.hide()
             self.candidates.hide()
 
-    # -- candidates from kbase.dedupe ---------------------------------------------------------------
+    # -- candidates from kbase.catalogue.dedupe ---------------------------------------------------------------
     def find_candidates(self, around: int | None) -> None:
         if self.kind not in DEDUPE_KINDS:
             self.candidates_label.setText(tr("Select two or more records of the same kind to merge them."))

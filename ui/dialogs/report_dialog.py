@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import func, select
 
-from kbase import models as m
+from kbase.library import models as m
 from ui import tasks
 from ui.editors.pickers import RecordPicker
 from ui.i18n import language, tr
@@ -30,8 +30,8 @@ GROUPINGS = ("year", "type", "series", "project")
 
 def build(cat_library: Any, params: dict[str, Any]) -> tuple[str | bytes, list[str]]:
     """Runs in a worker: one report from params (kind, fmt and the kind's own choices)."""
-    from kbase.catalogue import Catalogue
-    from kbase.query import Filter
+    from kbase.catalogue.records import Catalogue
+    from kbase.catalogue.query import Filter
     from kbase.report import build_annual, build_bibliography, build_project
 
     cat = Catalogue(cat_library)

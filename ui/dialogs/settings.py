@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (
     QMessageBox, QPushButton, QSpinBox, QVBoxLayout, QWidget,
 )
 
-from kbase import models as m
+from kbase.library import models as m
 from kbase.errors import KbaseError
 from ui import i18n, tasks
 from ui.i18n import tr
@@ -18,15 +18,15 @@ from ui.i18n import tr
 KEY_LIBRARY = "library/location"
 KEY_LANGUAGE = "ui/language"
 KEY_MAX_PDF_MB = "import/max_pdf_mb"
-LIB_MAX_BYTES = "import.max_bytes"  # shared by every desktop and the CLI (kbase.importer reads it)
+LIB_MAX_BYTES = "import.max_bytes"  # shared by every desktop and the CLI (kbase.imports.pipeline reads it)
 LIB_VISIBILITY = "import.visibility"
 DEFAULT_MAX_MB = 256
 
 
 def _check_location(location: str) -> str:
     """Runs in a worker: open the library read-only enough to count its publications."""
-    from kbase.catalogue import Catalogue
-    from kbase.db import open_library, redact
+    from kbase.catalogue.records import Catalogue
+    from kbase.library.db import open_library, redact
 
     lib = open_library(location)
     try:

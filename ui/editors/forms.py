@@ -10,8 +10,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout, QListWidget, QListWidgetItem, QPushButton, QSpinBox, QVBoxLayout, QWidget,
 )
 
-from kbase import models as m
-from kbase.catalogue import Catalogue
+from kbase.library import models as m
+from kbase.catalogue.records import Catalogue
 from ui.editors.base import FieldSpec as F
 from ui.editors.pickers import LinkListEditor
 from ui.editors.state import RecordState

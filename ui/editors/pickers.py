@@ -12,8 +12,8 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import or_, select
 
-from kbase import models as m
-from kbase.catalogue import ALIAS_TABLES, Catalogue
+from kbase.library import models as m
+from kbase.catalogue.records import ALIAS_TABLES, Catalogue
 from kbase.errors import KbaseError
 from kbase.text import fold_words
 from ui.i18n import language, tr

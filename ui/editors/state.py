@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from kbase import models as m
-from kbase.catalogue import Catalogue
+from kbase.library import models as m
+from kbase.catalogue.records import Catalogue
 from kbase.text import fold_words
 
 # Fields an editor may change, per record kind.
@@ -170,7 +170,7 @@ def _write_links(cat: Catalogue, kind: str, rid: int, links: dict[str, Any]) -> 
 
 
 def _write_aliases(cat: Catalogue, kind: str, rid: int, aliases: list[str]) -> None:
-    from kbase.catalogue import ALIAS_TABLES
+    from kbase.catalogue.records import ALIAS_TABLES
 
     model = m.RECORD_TYPES[kind]
     alias_model, fk = ALIAS_TABLES[model]

@@ -1,0 +1,94 @@
+"""Merging two records: every link moves to the survivor, the loser's names become aliases."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import and_, delete, select, update
+from sqlmodel import Session, SQLModel
+
+from kbase.library import models as m
+
+if TYPE_CHECKING:
+    from kbase.catalogue.records import Catalogue
+
+# links where the survivor's own rows win outright instead of being combined
+_REPLACE_IF_PRESENT = {("contributor", "publication_id")}
+
+
+def _referencing_columns(model: type[SQLModel]) -> list[tuple[Any, Any]]:
+    target = model.__table__  # type: ignore[attr-defined]
+    found = []
+    for table in SQLModel.metadata.sorted_tables:
+        for col in table.columns:
+            for fk in col.foreign_keys:
+                if fk.column.table is target:
+                    found.append((table, col))
+    return found
+
+
+def merge_records(cat: "Catalogue", s: Session, model: type[SQLModel], survivor: Any, loser: Any) -> None:
+    sid, lid = survivor.id, loser.id
+    for table, col in _referencing_columns(model):
+        if (table.name, col.name) in _REPLACE_IF_PRESENT:
+            if s.execute(select(col).where(col == sid).limit(1)).first():
+                s.execute(delete(table).where(col == lid))
+                continue
+        pk_cols = [c for c in table.primary_key.columns]
+        unique_sets = [pk_cols] if col in pk_cols else []
+        unique_sets += [list(u.columns) for u in table.constraints if getattr(u, "columns", None) is not None
+                        and u.__class__.__name__ == "UniqueConstraint" and col in list(u.columns)]
+        for uniq in unique_sets:
+            others = [c for c in uniq if c is not col]
+            if not others:
+                continue
+            # rows of the loser that would collide with the survivor's are dropped
+            keep = table.alias("keep")
+            clash = select(1).where(keep.c[col.name] == sid, *[keep.c[o.name] == table.c[o.name] for o in others])
+            s.execute(delete(table).where(and_(col == lid, clash.exists())))
+        s.execute(update(table).where(col == lid).values({col.name: sid}))
+    s.flush()
+    s.expire_all()
+    survivor = s.get(model, sid)
+    loser = s.get(model, lid)
+    _fill_missing_fields(survivor, loser)
+    from kbase.catalogue.records import ALIAS_TABLES
+
+    if model in ALIAS_TABLES:
+        for name in (getattr(loser, "name", None), getattr(loser, "acronym", None),
+                     getattr(loser, "name_fr", None), getattr(loser, "name_local", None)):
+            cat._add_alias(s, survivor, name)
+    survivor.version = (survivor.version or 0) + 1
+    survivor.updated = m.utcnow()
+    s.add(survivor)
+    s.delete(loser)
+    s.flush()
+    if model is m.Region:
+        cat._set_region_path(s, survivor, cascade=False)
+        for child in s.scalars(select(m.Region).where(m.Region.parent_id == sid)):
+            cat._set_region_path(s, child, cascade=True)
+
+
+def _merge_dicts(theirs: dict[str, Any], mine: dict[str, Any]) -> dict[str, Any]:
+    """mine wins key by key, nested dicts too (BibTeX extras keep the loser's other fields)."""
+    out = dict(theirs)
+    for key, value in mine.items():
+        out[key] = _merge_dicts(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def _fill_missing_fields(survivor: Any, loser: Any) -> None:
+    """The survivor's value wins; the loser's is kept where the survivor has none."""
+    skip = {"id", "version", "created", "updated", "path", "parent_id", "title_norm"}
+    for name in type(survivor).model_fields:
+        if name in skip:
+            continue
+        if name == "extra" and isinstance(survivor, m.Publication):
+            mine = json.loads(survivor.extra or "{}")
+            theirs = json.loads(loser.extra or "{}")
+            merged = _merge_dicts(theirs, mine)
+            survivor.extra = json.dumps(merged, ensure_ascii=False) if merged else None
+            continue
+        if getattr(survivor, name) in (None, "") and getattr(loser, name) not in (None, ""):
+            setattr(survivor, name, getattr(loser, name))

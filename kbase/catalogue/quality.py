@@ -1,0 +1,87 @@
+"""The librarian's quality checks: records missing what a catalogue entry should have, duplicates, lost files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from kbase.library import models as m
+from kbase.catalogue.records import Catalogue
+from kbase.catalogue.dedupe import LIKELY, candidates
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing to fix, on one record."""
+
+    kind: str  # publication | project | organisation | person | region | attachment
+    id: int
+    message: str
+
+    @property
+    def record(self) -> str:
+        return f"{self.kind} {self.id}"
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.id}: {self.message}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "id": self.id, "message": self.message}
+
+
+def check_catalogue(cat: Catalogue) -> list[Finding]:
+    """Every finding, grouped by kind and in ID order; a handful of queries whatever the catalogue's size."""
+    out: list[Finding] = []
+    with cat.reading() as s:
+        linked = {
+            name: set(s.scalars(select(model.publication_id)))
+            for name, model in (("project", m.PublicationProject), ("region", m.PublicationRegion),
+                                ("attachment", m.Attachment))
+        }
+        for pid, ptype, year, title in s.execute(select(m.Publication.id, m.Publication.type, m.Publication.year,
+                                                        m.Publication.title).order_by(m.Publication.id)):
+            label = _short(title)
+            missing = []
+            if ptype in (None, "", "other"):
+                missing.append("type")
+            if year is None:
+                missing.append("year")
+            missing += [name for name in ("project", "region", "attachment") if pid not in linked[name]]
+            if missing:
+                out.append(Finding("publication", pid, f"{label}: no {', no '.join(missing)}"))
+        funded = set(s.scalars(select(m.ProjectOrganisation.project_id).where(m.ProjectOrganisation.role == "funder")))
+        assigned = set(s.scalars(select(m.Assignment.project_id)))
+        for jid, title in s.execute(select(m.Project.id, m.Project.title).order_by(m.Project.id)):
+            missing = [what for what, ok in (("funder", jid in funded), ("assignment years", jid in assigned)) if not ok]
+            if missing:
+                out.append(Finding("project", jid, f"{_short(title)}: no {', no '.join(missing)}"))
+        for oid, name in s.execute(select(m.Organisation.id, m.Organisation.name)
+                                   .where(m.Organisation.kind.is_(None) | (m.Organisation.kind == ""))
+                                   .order_by(m.Organisation.id)):
+            out.append(Finding("organisation", oid, f"{_short(name)}: no kind"))
+        out += _missing_files(cat, s)
+    for c in candidates(cat, min_score=LIKELY):
+        out.append(Finding(c.kind, c.a, f"probable duplicate of {c.kind} {c.b} "
+                                        f"(score {c.score:.2f}: {'; '.join(c.reasons)})"))
+    return out
+
+
+def _missing_files(cat: Catalogue, s: Any) -> list[Finding]:
+    """Attachments whose file is neither in the local store nor kept in the database."""
+    from kbase.files.store import path_for
+
+    with_content = set(s.scalars(select(m.StoredFile.sha256).where(m.StoredFile.content.is_not(None)))) \
+        if cat.library.is_shared else set()
+    out = []
+    for aid, sha, filename in s.execute(select(m.Attachment.id, m.Attachment.sha256, m.Attachment.filename)
+                                        .order_by(m.Attachment.id)):
+        if sha not in with_content and not path_for(cat.library, sha).is_file():
+            out.append(Finding("attachment", aid, f"{filename}: file missing from the store"))
+    return out
+
+
+def _short(text: str | None, limit: int = 60) -> str:
+    text = " ".join((text or "").split())
+    return f"“{text if len(text) <= limit else text[:limit - 1] + '…'}”"

@@ -1,0 +1,497 @@
+"""Catalogue API: create, read, update, delete, link, look up and merge records (no Qt)."""
+
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from datetime import date
+from typing import Any, Iterator, Sequence
+
+from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlmodel import Session, SQLModel
+
+from kbase.library import models as m
+from kbase.library.db import Library
+from kbase.errors import ConflictError, InvalidInput, LibraryError, NotFound
+from kbase.text import fold, fold_words
+
+CHANGE_LOG_LOCK = 0x6B62617365  # "kbase": the advisory lock write transactions take on PostgreSQL
+ALIAS_TABLES: dict[type, tuple[type, str]] = {
+    m.Organisation: (m.OrganisationAlias, "organisation_id"),
+    m.Person: (m.PersonAlias, "person_id"),
+    m.Region: (m.RegionAlias, "region_id"),
+}
+ENUM_FIELDS: dict[tuple[type, str], Sequence[str]] = {
+    (m.Publication, "type"): m.PUBLICATION_TYPES,
+    (m.Publication, "visibility"): m.VISIBILITIES,
+    (m.Project, "visibility"): m.VISIBILITIES,
+    (m.Event, "visibility"): m.VISIBILITIES,
+    (m.Organisation, "kind"): m.ORG_KINDS,
+    (m.Person, "role"): m.PERSON_ROLES,
+    (m.Region, "level"): m.REGION_LEVELS,
+    (m.Event, "kind"): m.EVENT_KINDS,
+}
+
+
+def record_type(name: str) -> type[SQLModel]:
+    key = name.lower().rstrip("s") if name.lower() not in m.RECORD_TYPES else name.lower()
+    aliases = {"org": "organisation", "organization": "organisation", "people": "person", "pub": "publication"}
+    key = aliases.get(name.lower(), key)
+    if key not in m.RECORD_TYPES:
+        raise InvalidInput(f"unknown record type {name!r} (one of: {', '.join(m.RECORD_TYPES)})")
+    return m.RECORD_TYPES[key]
+
+
+def kind_of(model: type[SQLModel] | SQLModel) -> str:
+    cls = model if isinstance(model, type) else type(model)
+    return cls.__tablename__  # type: ignore[attr-defined]
+
+
+class Catalogue:
+    """All reads and writes of records go through here; the CLI and the GUI share it."""
+
+    def __init__(self, library: Library):
+        self.library = library
+        self._session: Session | None = None
+        self.listeners: list[Any] = []  # callables(kind, id, op) told after each commit
+
+    # -- sessions -----------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work; nested calls join the outer one."""
+        if self._session is not None:
+            yield self._session
+            return
+        if self.library.read_only:
+            raise LibraryError(f"library {self.library.folder} is read-only")
+        session = self.library.session()
+        self._session = session
+        self._pending: list[tuple[str, int, str]] = []
+        self._touched: set[tuple[str, int]] = set()
+        try:
+            if self.library.is_shared:
+                # writers take turns on PostgreSQL, so change numbers become visible in order and
+                # an index catching up from the log never skips a change that committed late
+                session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHANGE_LOG_LOCK})
+            yield session
+            session.commit()
+        except IntegrityError as exc:
+            session.rollback()
+            raise InvalidInput(f"the change breaks a rule of the catalogue: {str(exc.orig).splitlines()[0]}") from exc
+        except OperationalError as exc:
+            session.rollback()
+            raise LibraryError(f"the catalogue could not be written: {str(exc.orig).splitlines()[0]}") from exc
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            self._session = None
+            session.close()
+        pending, self._pending = self._pending, []
+        for listener in list(self.listeners):
+            for kind, rid, op in pending:
+                listener(kind, rid, op)
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        if self._session is not None:
+            yield self._session
+            return
+        session = self.library.session()
+        try:
+            yield session
+        except OperationalError as exc:
+            raise LibraryError(f"the catalogue could not be read: {str(exc.orig).splitlines()[0]}") from exc
+        finally:
+            session.close()
+
+    def touch(self, session: Session, kind: str, record_id: int) -> None:
+        """A link changed: bump the record's version once per transaction and log it."""
+        if (kind, record_id) in self._touched:
+            return
+        self._touched.add((kind, record_id))
+        model = m.RECORD_TYPES[kind]
+        table = model.__table__  # type: ignore[attr-defined]
+        session.execute(update(table).where(table.c.id == record_id)
+                        .values(version=table.c.version + 1, updated=m.utcnow()))
+        self.log_change(session, kind, record_id)
+
+    def log_changes(self, session: Session, kind: str, record_ids: Sequence[int], op: str = "update") -> None:
+        """log_change for many records in one statement (bulk imports and batch edits)."""
+        ids = list(record_ids)
+        if not ids:
+            return
+        now = m.utcnow()
+        session.execute(insert(m.Change), [{"kind": kind, "record_id": i, "op": op, "at": now} for i in ids])
+        self._pending.extend((kind, i, op) for i in ids)
+
+    def log_change(self, session: Session, kind: str, record_id: int, op: str = "update") -> None:
+        session.add(m.Change(kind=kind, record_id=record_id, op=op))
+        self._pending.append((kind, record_id, op))
+
+    # -- generic CRUD -------------------------------------------------------------------
+    def _check(self, model: type[SQLModel], values: dict[str, Any]) -> dict[str, Any]:
+        fields = model.model_fields
+        clean: dict[str, Any] = {}
+        for key, value in values.items():
+            if key not in fields or key in ("id", "version", "created", "updated"):
+                raise InvalidInput(f"{kind_of(model)} has no field {key!r}")
+            allowed = ENUM_FIELDS.get((model, key))
+            if allowed and value is not None and value not in allowed:
+                raise InvalidInput(f"{key} must be one of: {', '.join(allowed)} (got {value!r})")
+            clean[key] = _coerce(model, key, value)
+        if model is m.Publication:
+            _check_date(clean.get("year"), clean.get("month"), clean.get("month_end"))
+            if "title" in clean:
+                clean["title_norm"] = fold_words(clean["title"])
+        return clean
+
+    def add(self, model: type[SQLModel], **values: Any) -> Any:
+        clean = self._check(model, values)
+        with self.transaction() as s:
+            obj = model(**clean)
+            s.add(obj)
+            s.flush()
+            if model is m.Region:
+                self._set_region_path(s, obj)
+            if model in ALIAS_TABLES:
+                self._add_alias(s, obj, _primary_name(obj))
+            self.log_change(s, kind_of(model), obj.id, "insert")
+            return obj
+
+    def get(self, model: type[SQLModel], record_id: int) -> Any:
+        with self.reading() as s:
+            obj = s.get(model, record_id)
+            if obj is None:
+                raise NotFound(f"no {kind_of(model)} with ID {record_id}")
+            return obj
+
+    def update(self, model: type[SQLModel], record_id: int, expected_version: int | None = None, **values: Any) -> Any:
+        """Change fields; with expected_version, refuse if someone saved in between."""
+        clean = self._check(model, values)
+        with self.transaction() as s:
+            obj = s.get(model, record_id)
+            if obj is None:
+                raise NotFound(f"no {kind_of(model)} with ID {record_id}")
+            if expected_version is not None:
+                table = model.__table__  # type: ignore[attr-defined]
+                result = s.execute(
+                    update(table)
+                    .where(table.c.id == record_id, table.c.version == expected_version)
+                    .values(version=expected_version + 1, updated=m.utcnow(), **clean)
+                )
+                if result.rowcount != 1:
+                    s.refresh(obj)
+                    theirs = obj.model_dump()
+                    raise ConflictError(
+                        f"{kind_of(model)} {record_id} was changed by someone else "
+                        f"(your version {expected_version}, saved version {theirs.get('version')})",
+                        mine=values, theirs=theirs,
+                    )
+                s.refresh(obj)
+            else:
+                for key, value in clean.items():
+                    setattr(obj, key, value)
+                obj.version = (obj.version or 0) + 1
+                obj.updated = m.utcnow()
+                s.add(obj)
+                s.flush()
+            if model is m.Region and "parent_id" in clean:
+                self._set_region_path(s, obj, cascade=True)
+            if model in ALIAS_TABLES and (set(clean) & {"name", "acronym", "name_fr", "name_local"}):
+                self._add_alias(s, obj, _primary_name(obj))
+            self._touched.add((kind_of(model), record_id))
+            self.log_change(s, kind_of(model), record_id, "update")
+            return obj
+
+    def delete(self, model: type[SQLModel], record_id: int) -> Any:
+        """Delete a record and its links; returns a snapshot that restore() puts back exactly.
+
+        A record that others still refer to (an organisation as a publisher, a series with its
+        publications…) is not deleted: the error names who refers to it."""
+        from kbase.catalogue import restore
+
+        with self.transaction() as s:
+            obj = s.get(model, record_id)
+            if obj is None:
+                raise NotFound(f"no {kind_of(model)} with ID {record_id}")
+            if model is m.Region and s.scalar(select(func.count()).where(m.Region.parent_id == record_id)):
+                raise InvalidInput(f"region {record_id} has regions below it; move or delete them first")
+            table = model.__table__  # type: ignore[attr-defined]
+            used = restore.blockers(s, table, record_id, ignore=("attachment",) if model is m.Publication else ())
+            if used:
+                kind = kind_of(model)
+                said = "; ".join(f"{name} {', '.join(map(str, ids[:10]))}{' and more' if len(ids) > 10 else ''}"
+                                 for name, ids in used.items())
+                raise InvalidInput(f"{kind} {record_id} is still used by {said}: change those first, "
+                                   f"or merge it into another {kind}")
+            snapshot = restore.take(s, table, record_id)
+            if model is m.Publication:  # its attachments go with it; the stored file stays until `check --repair`
+                for att_id in list(s.scalars(select(m.Attachment.id).where(m.Attachment.publication_id == record_id))):
+                    s.execute(delete(m.PageText).where(m.PageText.attachment_id == att_id))
+                    s.execute(delete(m.Attachment).where(m.Attachment.id == att_id))
+                    self.log_change(s, "attachment", att_id, "delete")
+            s.delete(obj)
+            s.flush()
+            self.log_change(s, kind_of(model), record_id, "delete")
+            return snapshot
+
+    def restore(self, snapshot: Any) -> int:
+        """Put back a record deleted by delete(): same ID, fields, dates and links; returns the ID.
+
+        A publication's attachments must still exist (detach them before deleting it to undo)."""
+        from kbase.catalogue import restore
+
+        kind = snapshot.table
+        with self.transaction() as s:
+            restore.put_back(s, snapshot)
+            self.log_change(s, kind, snapshot.row["id"], "insert")
+        return int(snapshot.row["id"])
+
+    def count(self, model: type[SQLModel]) -> int:
+        with self.reading() as s:
+            return s.scalar(select(func.count()).select_from(model)) or 0
+
+    def all(self, model: type[SQLModel]) -> list[Any]:
+        with self.reading() as s:
+            return list(s.scalars(select(model).order_by(model.id)))  # type: ignore[attr-defined]
+
+    # -- names and aliases --------------------------------------------------------------
+    def _add_alias(self, s: Session, obj: SQLModel, alias: str | None) -> None:
+        if not alias:
+            return
+        alias_model, fk = ALIAS_TABLES[type(obj)]
+        norm = fold_words(alias)
+        exists = s.scalar(select(alias_model).where(getattr(alias_model, fk) == obj.id, alias_model.norm == norm))
+        if exists is None:
+            s.add(alias_model(**{fk: obj.id, "alias": alias, "norm": norm}))
+            s.flush()
+        extra = [getattr(obj, f, None) for f in ("acronym", "name_fr", "name_local")]
+        for name in extra:
+            if name and fold_words(name) != norm:
+                self._add_alias(s, obj, name)
+
+    def add_alias(self, model: type[SQLModel], record_id: int, alias: str) -> None:
+        with self.transaction() as s:
+            obj = s.get(model, record_id)
+            if obj is None:
+                raise NotFound(f"no {kind_of(model)} with ID {record_id}")
+            self._add_alias(s, obj, alias)
+            self.touch(s, kind_of(model), record_id)
+
+    def aliases(self, model: type[SQLModel], record_id: int) -> list[str]:
+        alias_model, fk = ALIAS_TABLES[model]
+        with self.reading() as s:
+            return list(s.scalars(select(alias_model.alias).where(getattr(alias_model, fk) == record_id).order_by(alias_model.id)))
+
+    def lookup(self, model: type[SQLModel], name: str) -> list[Any]:
+        """Records whose name or any alias matches name, ignoring case and accents."""
+        alias_model, fk = ALIAS_TABLES[model]
+        norm = fold_words(name)
+        with self.reading() as s:
+            ids = list(dict.fromkeys(s.scalars(select(getattr(alias_model, fk)).where(alias_model.norm == norm))))
+            return [s.get(model, i) for i in ids]
+
+    def find_one(self, model: type[SQLModel], ref: str | int) -> Any:
+        """A record by ID or by a name that matches exactly one record."""
+        if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
+            return self.get(model, int(ref))
+        if model in ALIAS_TABLES:
+            found = self.lookup(model, ref)
+        else:
+            col = model.title if model in (m.Publication, m.Project, m.Event) else model.name  # type: ignore[attr-defined]
+            with self.reading() as s:
+                found = list(s.scalars(select(model).where(func.lower(col) == ref.strip().lower()).limit(5)))
+                if not found and model is m.Project:
+                    found = list(s.scalars(select(m.Project).where(func.lower(m.Project.short_name) == ref.strip().lower()).limit(5)))
+                if not found:  # accents and punctuation: compare folded names in Python as a last resort
+                    found = [o for o in s.scalars(select(model)) if fold(getattr(o, col.key)) == fold(ref)]
+        if not found:
+            raise NotFound(f"no {kind_of(model)} named {ref!r}")
+        if len(found) > 1:
+            ids = ", ".join(str(o.id) for o in found)
+            raise InvalidInput(f"{ref!r} names several {kind_of(model)} records (IDs {ids}); use an ID")
+        return found[0]
+
+    def get_or_create(self, model: type[SQLModel], name: str, **defaults: Any) -> Any:
+        try:
+            return self.find_one(model, name)
+        except NotFound:
+            field = "title" if model in (m.Publication, m.Project, m.Event) else "name"
+            return self.add(model, **{field: name}, **defaults)
+
+    # -- regions ------------------------------------------------------------------------
+    def _set_region_path(self, s: Session, region: m.Region, cascade: bool = False) -> None:
+        old = region.path
+        parent_path = "/"
+        if region.parent_id is not None:
+            parent = s.get(m.Region, region.parent_id)
+            if parent is None:
+                raise NotFound(f"no region with ID {region.parent_id}")
+            if f"/{region.id}/" in parent.path:
+                raise InvalidInput(f"region {region.id} cannot be placed below its own descendant")
+            parent_path = parent.path
+        region.path = f"{parent_path}{region.id}/"
+        s.add(region)
+        s.flush()
+        if cascade and old and old != "/" and old != region.path:
+            for child in s.scalars(select(m.Region).where(m.Region.path.startswith(old), m.Region.id != region.id)):
+                child.path = region.path + child.path[len(old):]
+                s.add(child)
+            s.flush()
+
+    def region_ids_below(self, region_id: int) -> list[int]:
+        with self.reading() as s:
+            region = s.get(m.Region, region_id)
+            if region is None:
+                raise NotFound(f"no region with ID {region_id}")
+            return list(s.scalars(select(m.Region.id).where(m.Region.path.startswith(region.path))))
+
+    def region_ancestors(self, region_id: int) -> list[m.Region]:
+        region = self.get(m.Region, region_id)
+        ids = [int(p) for p in region.path.strip("/").split("/") if p]
+        with self.reading() as s:
+            return [s.get(m.Region, i) for i in ids]
+
+    # -- links --------------------------------------------------------------------------
+    def link(self, link_model: type[SQLModel], **keys: Any) -> None:
+        """Add a link row (idempotent), e.g. link(PublicationProject, publication_id=1, project_id=2)."""
+        with self.transaction() as s:
+            pk = {c.name: keys[c.name] for c in link_model.__table__.primary_key.columns if c.name in keys}  # type: ignore[attr-defined]
+            existing = s.get(link_model, tuple(pk.values())) if len(pk) == len(link_model.__table__.primary_key.columns) else None  # type: ignore[attr-defined]
+            if existing is None:
+                s.add(link_model(**keys))
+                s.flush()
+            self._log_link(s, keys)
+
+    def unlink(self, link_model: type[SQLModel], **keys: Any) -> None:
+        with self.transaction() as s:
+            table = link_model.__table__  # type: ignore[attr-defined]
+            s.execute(delete(table).where(*[table.c[k] == v for k, v in keys.items()]))
+            self._log_link(s, keys)
+
+    def _log_link(self, s: Session, keys: dict[str, Any]) -> None:
+        for key, kind in (("publication_id", "publication"), ("project_id", "project"),
+                          ("event_id", "event"), ("person_id", "person")):
+            if key in keys:
+                self.touch(s, kind, keys[key])
+                return
+
+    def set_contributors(self, publication_id: int, people_or_orgs: Sequence[tuple[str, str, int]]) -> None:
+        """Replace the ordered contributors: (role, 'person'|'organisation', id) triples."""
+        with self.transaction() as s:
+            s.execute(delete(m.Contributor).where(m.Contributor.publication_id == publication_id))
+            for pos, (role, kind, rid) in enumerate(people_or_orgs):
+                if role not in m.CONTRIBUTOR_ROLES:
+                    raise InvalidInput(f"contributor role must be author or editor (got {role!r})")
+                s.add(m.Contributor(
+                    publication_id=publication_id, position=pos, role=role,
+                    person_id=rid if kind == "person" else None,
+                    organisation_id=rid if kind == "organisation" else None,
+                ))
+            s.flush()
+            self.touch(s, "publication", publication_id)
+
+    def set_assignment(self, project_id: int, year: int, client_ids: Sequence[int], note: str | None = None) -> None:
+        _check_year(year)
+        with self.transaction() as s:
+            a = s.scalar(select(m.Assignment).where(m.Assignment.project_id == project_id, m.Assignment.year == year))
+            if a is None:
+                a = m.Assignment(project_id=project_id, year=year, note=note)
+                s.add(a)
+                s.flush()
+            s.execute(delete(m.AssignmentClient).where(m.AssignmentClient.assignment_id == a.id))
+            for pos, oid in enumerate(dict.fromkeys(client_ids)):
+                s.add(m.AssignmentClient(assignment_id=a.id, organisation_id=oid, position=pos))
+            s.flush()
+            self.touch(s, "project", project_id)
+
+    def delete_assignment(self, project_id: int, year: int) -> None:
+        with self.transaction() as s:
+            s.execute(delete(m.Assignment).where(m.Assignment.project_id == project_id, m.Assignment.year == year))
+            self.touch(s, "project", project_id)
+
+    # -- merging ------------------------------------------------------------------------
+    def merge(self, model: type[SQLModel], survivor_id: int, loser_id: int) -> Any:
+        from kbase.catalogue.merge import merge_records
+
+        if survivor_id == loser_id:
+            raise InvalidInput("cannot merge a record with itself")
+        with self.transaction() as s:
+            survivor, loser = s.get(model, survivor_id), s.get(model, loser_id)
+            for rid, obj in ((survivor_id, survivor), (loser_id, loser)):
+                if obj is None:
+                    raise NotFound(f"no {kind_of(model)} with ID {rid}")
+            merge_records(self, s, model, survivor, loser)
+            self.log_change(s, kind_of(model), loser_id, "delete")
+            self.log_change(s, kind_of(model), survivor_id, "update")
+            return survivor
+
+    # -- settings -----------------------------------------------------------------------
+    def get_setting(self, key: str, default: str | None = None) -> str | None:
+        with self.reading() as s:
+            row = s.get(m.Setting, key)
+            return row.value if row else default
+
+    def set_setting(self, key: str, value: str | None) -> None:
+        with self.transaction() as s:
+            row = s.get(m.Setting, key) or m.Setting(key=key)
+            row.value = value
+            s.add(row)
+
+    def extra(self, publication: m.Publication) -> dict[str, Any]:
+        return json.loads(publication.extra) if publication.extra else {}
+
+
+def _primary_name(obj: SQLModel) -> str:
+    return getattr(obj, "name", "") or ""
+
+
+def _check_year(year: Any) -> int:
+    try:
+        y = int(year)
+    except (TypeError, ValueError):
+        raise InvalidInput(f"not a year: {year!r}") from None
+    if not 1000 <= y <= 2999:
+        raise InvalidInput(f"not a plausible year: {year!r}")
+    return y
+
+
+def _check_date(year: Any, month: Any, month_end: Any) -> None:
+    if year is not None:
+        _check_year(year)
+    for label, value in (("month", month), ("month_end", month_end)):
+        if value is not None and not (isinstance(value, int) and 1 <= value <= 12):
+            raise InvalidInput(f"{label} must be 1–12 (got {value!r})")
+    if month_end is not None and (month is None or month_end < month):
+        raise InvalidInput("a month range needs a first month before its last")
+
+
+def _coerce(model: type[SQLModel], key: str, value: Any) -> Any:
+    """Turn CLI strings into the column's type, with a clear message when impossible."""
+    if value is None or value == "":
+        return None if key not in ("title", "name") else value
+    annotation = str(model.model_fields[key].annotation)
+    try:
+        if "int" in annotation and not isinstance(value, int):
+            return int(value)
+        if "bool" in annotation and isinstance(value, str):
+            return value.lower() in ("1", "true", "yes", "y")
+        if "date" in annotation.lower() and isinstance(value, str):
+            return _parse_date(value)
+    except ValueError:
+        raise InvalidInput(f"{key}: {value!r} is not a valid value") from None
+    return value
+
+
+def _parse_date(value: str) -> date:
+    parts = [int(p) for p in value.split("-")]
+    if len(parts) == 1:
+        return date(parts[0], 1, 1)
+    if len(parts) == 2:
+        return date(parts[0], parts[1], 1)
+    return date(parts[0], parts[1], parts[2])
+
+
+__all__ = ["Catalogue", "record_type", "kind_of"]

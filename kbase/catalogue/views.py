@@ -1,0 +1,205 @@
+"""Records as plain dicts with their links: for `show`, JSON output and the details pane."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from kbase.library import models as m
+from kbase.catalogue.records import Catalogue
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+
+
+def plain(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+def fields(obj: Any) -> dict[str, Any]:
+    dumped = obj.model_dump()
+    order = ["id"] + [k for k in dumped if k not in ("id", "version", "created", "updated")] + ["version", "created", "updated"]
+    data = {k: plain(dumped[k]) for k in order if k in dumped and k not in ("title_norm", "path", "content", "extra")}
+    if isinstance(obj, m.Publication) and obj.extra:
+        data["extra"] = json.loads(obj.extra)
+    return data
+
+
+def date_label(year: int | None, month: int | None, month_end: int | None = None) -> str:
+    """'June – July 2021', 'December 2021', '2021' or ''."""
+    if not year:
+        return ""
+    if month and month_end and month_end != month:
+        return f"{MONTHS[month - 1]} – {MONTHS[month_end - 1]} {year}"
+    if month:
+        return f"{MONTHS[month - 1]} {year}"
+    return str(year)
+
+
+def _ref(obj: Any, label: str | None = None) -> dict[str, Any]:
+    # a person has both `name` and `title` (the position held): the name is the label
+    name = label or getattr(obj, "name", None) or getattr(obj, "title", "")
+    ref = {"kind": obj.__tablename__, "id": obj.id, "label": name}
+    if getattr(obj, "name_fr", None) and not label:  # a region's French name, for a French interface
+        ref["label_fr"] = obj.name_fr
+    return ref
+
+
+def contributors(s: Session, publication_id: int) -> list[dict[str, Any]]:
+    rows = s.scalars(select(m.Contributor).where(m.Contributor.publication_id == publication_id)
+                     .order_by(m.Contributor.position))
+    out = []
+    for c in rows:
+        target = s.get(m.Person, c.person_id) if c.person_id else s.get(m.Organisation, c.organisation_id)
+        if target is None:
+            continue
+        out.append({**_ref(target), "role": c.role})
+    return out
+
+
+def describe(cat: Catalogue, kind: str, record_id: int) -> dict[str, Any]:
+    """Every field of the record plus its links as {kind, id, label} references."""
+    model = m.RECORD_TYPES[kind]
+    obj = cat.get(model, record_id)
+    data: dict[str, Any] = {"kind": kind, **fields(obj)}
+    with cat.reading() as s:
+        links = _LINKS.get(kind)
+        if links:
+            data.update(links(cat, s, obj))
+    return data
+
+
+def _publication_links(cat: Catalogue, s: Session, p: m.Publication) -> dict[str, Any]:
+    pid = p.id
+    return {
+        "date": date_label(p.year, p.month, p.month_end),
+        "contributors": contributors(s, pid),
+        "series": _ref(s.get(m.Series, p.series_id)) if p.series_id else None,
+        "publisher": _ref(s.get(m.Organisation, p.publisher_id)) if p.publisher_id else None,
+        "projects": [_ref(o) for o in s.scalars(select(m.Project).join(m.PublicationProject)
+                                                .where(m.PublicationProject.publication_id == pid))],
+        "regions": [_ref(o) for o in s.scalars(select(m.Region).join(m.PublicationRegion)
+                                               .where(m.PublicationRegion.publication_id == pid))],
+        "subjects": [_ref(o) for o in s.scalars(select(m.Subject).join(m.PublicationSubject)
+                                                .where(m.PublicationSubject.publication_id == pid))],
+        "attachments": [{**_ref(a, a.filename), "status": a.status, "message": a.message, "pages": a.page_count}
+                        for a in s.scalars(select(m.Attachment).where(m.Attachment.publication_id == pid))],
+    }
+
+
+def project_orgs(s: Session, project_id: int, role: str) -> list[m.Organisation]:
+    return list(s.scalars(
+        select(m.Organisation).join(m.ProjectOrganisation)
+        .where(m.ProjectOrganisation.project_id == project_id, m.ProjectOrganisation.role == role)
+        .order_by(m.ProjectOrganisation.position)
+    ))
+
+
+def assignments(s: Session, project_id: int) -> list[dict[str, Any]]:
+    out = []
+    for a in s.scalars(select(m.Assignment).where(m.Assignment.project_id == project_id).order_by(m.Assignment.year.desc())):
+        clients = s.scalars(select(m.Organisation).join(m.AssignmentClient)
+                            .where(m.AssignmentClient.assignment_id == a.id).order_by(m.AssignmentClient.position))
+        out.append({"year": a.year, "clients": [_ref(c) for c in clients], "note": a.note})
+    return out
+
+
+def _project_links(cat: Catalogue, s: Session, j: m.Project) -> dict[str, Any]:
+    return {
+        "programme": _ref(s.get(m.Programme, j.programme_id)) if j.programme_id else None,
+        "partners": [_ref(o) for o in project_orgs(s, j.id, "partner")],
+        "funders": [_ref(o) for o in project_orgs(s, j.id, "funder")],
+        "assignments": assignments(s, j.id),
+        "regions": [_ref(o) for o in s.scalars(select(m.Region).join(m.ProjectRegion).where(m.ProjectRegion.project_id == j.id))],
+        "subjects": [_ref(o) for o in s.scalars(select(m.Subject).join(m.ProjectSubject).where(m.ProjectSubject.project_id == j.id))],
+        "publications": [_ref(o) for o in s.scalars(
+            select(m.Publication).join(m.PublicationProject).where(m.PublicationProject.project_id == j.id)
+            .order_by(m.Publication.year.desc(), m.Publication.month.desc()))],
+    }
+
+
+def _organisation_links(cat: Catalogue, s: Session, o: m.Organisation) -> dict[str, Any]:
+    roles: dict[str, list[dict[str, Any]]] = {}
+    for link in s.scalars(select(m.ProjectOrganisation).where(m.ProjectOrganisation.organisation_id == o.id)):
+        project = s.get(m.Project, link.project_id)
+        roles.setdefault(link.role, []).append(_ref(project))
+    clients = s.scalars(select(m.Assignment).join(m.AssignmentClient).where(m.AssignmentClient.organisation_id == o.id))
+    return {
+        "aliases": cat.aliases(m.Organisation, o.id),
+        "projects": roles,
+        "assignments": [{"year": a.year, **_ref(s.get(m.Project, a.project_id))} for a in clients],
+        "publications": [_ref(p) for p in s.scalars(
+            select(m.Publication).join(m.Contributor).where(m.Contributor.organisation_id == o.id))],
+        "people": [_ref(p) for p in s.scalars(
+            select(m.Person).join(m.PersonOrganisation).where(m.PersonOrganisation.organisation_id == o.id))],
+    }
+
+
+def _person_links(cat: Catalogue, s: Session, p: m.Person) -> dict[str, Any]:
+    return {
+        "aliases": cat.aliases(m.Person, p.id),
+        "organisations": [_ref(o) for o in s.scalars(
+            select(m.Organisation).join(m.PersonOrganisation).where(m.PersonOrganisation.person_id == p.id))],
+        "publications": [_ref(x) for x in s.scalars(
+            select(m.Publication).join(m.Contributor).where(m.Contributor.person_id == p.id))],
+        "events": [_ref(e) for e in s.scalars(
+            select(m.Event).join(m.EventPerson).where(m.EventPerson.person_id == p.id).order_by(m.Event.date))],
+    }
+
+
+def _region_links(cat: Catalogue, s: Session, r: m.Region) -> dict[str, Any]:
+    return {
+        "aliases": cat.aliases(m.Region, r.id),
+        "parent": _ref(s.get(m.Region, r.parent_id)) if r.parent_id else None,
+        "children": [_ref(c) for c in s.scalars(select(m.Region).where(m.Region.parent_id == r.id).order_by(m.Region.name))],
+        "projects": [_ref(j) for j in s.scalars(select(m.Project).join(m.ProjectRegion).where(m.ProjectRegion.region_id == r.id))],
+        "publications": [_ref(p) for p in s.scalars(
+            select(m.Publication).join(m.PublicationRegion).where(m.PublicationRegion.region_id == r.id))],
+    }
+
+
+def _event_links(cat: Catalogue, s: Session, e: m.Event) -> dict[str, Any]:
+    return {
+        "people": [_ref(p) for p in s.scalars(
+            select(m.Person).join(m.EventPerson).where(m.EventPerson.event_id == e.id).order_by(m.EventPerson.position))],
+        "organiser": _ref(s.get(m.Organisation, e.organiser_id)) if e.organiser_id else None,
+        "project": _ref(s.get(m.Project, e.project_id)) if e.project_id else None,
+    }
+
+
+_LINKS = {
+    "publication": _publication_links,
+    "project": _project_links,
+    "organisation": _organisation_links,
+    "person": _person_links,
+    "region": _region_links,
+    "event": _event_links,
+}
+
+
+def row(kind: str, obj: Any) -> dict[str, Any]:
+    """The few columns a list shows."""
+    if kind == "publication":
+        return {"id": obj.id, "title": obj.title, "type": obj.type,
+                "date": date_label(obj.year, obj.month, obj.month_end), "visibility": obj.visibility}
+    if kind == "project":
+        return {"id": obj.id, "title": obj.title, "short_name": obj.short_name,
+                "start": plain(obj.start), "end": plain(obj.end)}
+    if kind == "organisation":
+        return {"id": obj.id, "name": obj.name, "acronym": obj.acronym, "kind": obj.kind, "country": obj.country}
+    if kind == "person":
+        return {"id": obj.id, "name": obj.name, "role": obj.role, "title": obj.title}
+    if kind == "event":
+        return {"id": obj.id, "date": plain(obj.date), "kind": obj.kind, "title": obj.title}
+    if kind == "region":
+        return {"id": obj.id, "name": obj.name, "level": obj.level, "name_fr": obj.name_fr}
+    if kind == "attachment":
+        return {"id": obj.id, "filename": obj.filename, "status": obj.status, "pages": obj.page_count,
+                "publication_id": obj.publication_id}
+    return {"id": obj.id, "name": getattr(obj, "name", None)}

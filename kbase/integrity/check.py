@@ -1,0 +1,213 @@
+"""Library integrity: the index against the catalogue, the file store, attachments without text."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from kbase.library import models as m
+from kbase.catalogue.records import Catalogue
+from kbase.search.documents import load_pubs, pages_of
+from kbase.search.indexing import Indexer, changes_behind, index_ready, open_dir, read_state, rebuild, sync
+from kbase.search.api import forget
+from kbase.catalogue import quality
+from kbase.files import store as file_store
+
+ORPHAN_MIN_AGE = 0.0  # seconds; a running import's files are left alone through its lock (kbase.files.store.importing)
+
+
+@dataclass
+class Problem:
+    kind: str  # index | store | text | catalogue
+    record: str  # "publication 12", "attachment 3 (report.pdf)", "file 1a2b…"
+    message: str
+    repaired: bool = False
+
+    def __str__(self) -> str:
+        return f"{'repaired' if self.repaired else 'problem'}: {self.message}"
+
+
+@dataclass
+class CheckReport:
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    import_running: bool = False  # then the index and the store's unlisted files were not checked
+
+    @property
+    def remaining(self) -> list[Problem]:
+        return [p for p in self.problems if not p.repaired]
+
+    def lines(self) -> list[str]:
+        out = [str(p) for p in self.problems] + self.notes
+        if not self.problems and self.import_running:
+            out.append("no problem found in what could be checked while the import runs")
+        elif not self.problems:
+            out.append("library is consistent: catalogue, file store and index agree")
+        elif self.remaining:
+            out.append(f"{len(self.remaining)} problem{'s' if len(self.remaining) != 1 else ''} left")
+        return out
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"problems": [p.__dict__ for p in self.problems], "remaining": len(self.remaining), "notes": self.notes,
+                "import_running": self.import_running}
+
+
+# -- the index ------------------------------------------------------------------------------
+def index_problems(cat: Catalogue) -> tuple[list[Problem], set[int], set[str]]:
+    """Drift between catalogue and index; returns problems, publications to refresh, keys to drop."""
+    lib = cat.library
+    if not index_ready(lib):
+        state = read_state(lib)
+        why = "an interrupted rebuild" if state.get("rebuilding") else "no index of this version"
+        return [Problem("index", "index", f"the search index is unusable ({why}); it must be rebuilt")], set(), {"*"}
+    problems: list[Problem] = []
+    behind = changes_behind(cat) or 0
+    if behind > 0:
+        problems.append(Problem("index", "index", f"the search index has not applied the last {behind} catalogue change(s)"))
+    ix = open_dir(lib.index_dir)
+    meta_sig: dict[int, int] = {}
+    page_sig: dict[tuple[int, int], tuple[int, int, str]] = {}  # (att, page) → (pub, sig, key)
+    dup_keys: set[str] = set()
+    with ix.searcher() as searcher:
+        for fields in searcher.reader().all_stored_fields():
+            key = fields.get("key", "")
+            if fields.get("kind") == "pub":
+                pub = int(fields["pub"])
+                if pub in meta_sig:
+                    dup_keys.add(key)
+                meta_sig[pub] = int(fields.get("sig", 0))
+            else:
+                att_page = (int(fields["att"]), int(fields["page"]))
+                if att_page in page_sig:
+                    dup_keys.add(key)
+                page_sig[att_page] = (int(fields["pub"]), int(fields.get("sig", 0)), key)
+    refresh: set[int] = set()
+    drop: set[str] = set(dup_keys)
+    for key in sorted(dup_keys):
+        problems.append(Problem("index", f"index document {key}", f"index document {key} is there twice"))
+    with cat.reading() as s:
+        pub_ids = set(s.scalars(select(m.Publication.id)))
+        infos = load_pubs(s, pub_ids)
+        for pub_id in sorted(pub_ids - set(meta_sig)):
+            problems.append(Problem("index", f"publication {pub_id}", f"publication {pub_id} is missing from the index"))
+            refresh.add(pub_id)
+        for pub_id in sorted(set(meta_sig) - pub_ids):
+            problems.append(Problem("index", f"publication {pub_id}", f"the index still has publication {pub_id}, which is not in the catalogue"))
+            drop.add(f"p{pub_id}")
+        for pub_id, sig in meta_sig.items():
+            info = infos.get(pub_id)
+            if info is not None and info.meta_document()["sig"] != sig:
+                problems.append(Problem("index", f"publication {pub_id}", f"the index has an out-of-date copy of publication {pub_id}"))
+                refresh.add(pub_id)
+        atts: dict[int, int] = dict(s.execute(select(m.Attachment.id, m.Attachment.publication_id)
+                                              .where(m.Attachment.publication_id.is_not(None))).all())  # type: ignore[arg-type]
+        seen: set[tuple[int, int]] = set()
+        stale_pubs: dict[int, int] = defaultdict(int)
+        for att_id, page, text in pages_of(s, list(atts)):
+            pub_id = atts[att_id]
+            seen.add((att_id, page))
+            found = page_sig.get((att_id, page))
+            info = infos.get(pub_id)
+            if info is None:
+                continue
+            if found is None or found[0] != pub_id or found[1] != info.page_document(att_id, page, text)["sig"]:
+                stale_pubs[pub_id] += 1
+        for pub_id, n in sorted(stale_pubs.items()):
+            problems.append(Problem("index", f"publication {pub_id}", f"publication {pub_id}: {n} page(s) missing from the index or out of date"))
+            refresh.add(pub_id)
+        for (att_id, page), (pub_id, _sig, key) in sorted(page_sig.items()):
+            if (att_id, page) not in seen:
+                problems.append(Problem("index", f"attachment {att_id}", f"the index has page {page} of attachment {att_id}, which the catalogue has not"))
+                drop.add(key)
+    return problems, refresh, drop
+
+
+def repair_index(cat: Catalogue, refresh: set[int], drop: set[str]) -> None:
+    forget(cat)
+    if "*" in drop:
+        rebuild(cat)
+        return
+    sync(cat)
+    with Indexer(cat) as ix:
+        w = ix.writer()
+        for key in drop:
+            w.delete_by_term("key", key)
+        ix.commit()
+        for pub_id in sorted(refresh):
+            ix.refresh_publication(pub_id)
+        ix.commit()
+
+
+# -- files and texts ------------------------------------------------------------------------
+def text_problems(cat: Catalogue) -> list[Problem]:
+    """Attachments said to have text (status ok, pages counted) that have none, or left pending."""
+    with cat.reading() as s:
+        with_text = select(m.PageText.attachment_id).distinct()
+        rows = s.execute(select(m.Attachment.id, m.Attachment.filename, m.Attachment.status, m.Attachment.page_count)
+                         .where(m.Attachment.id.not_in(with_text))
+                         .where(m.Attachment.status.in_(("ok", "pending")))).all()
+    out = []
+    for att_id, filename, status, pages in rows:
+        if status == "pending":
+            why = "its text extraction never finished"
+        elif pages:
+            why = f"it is marked ok with {pages} page(s) but has no page text"
+        else:
+            continue
+        out.append(Problem("text", f"attachment {att_id}", f"attachment {att_id} ({filename}): {why}"))
+    return out
+
+
+def store_problems(cat: Catalogue, deep: bool, orphans_too: bool = True) -> tuple[list[Problem], list[str]]:
+    problems = [Problem("store", f"file {p.sha256[:12]}", str(p)) for p in file_store.verify(cat.library, deep=deep)]
+    orphans = list(file_store.orphans(cat.library, min_age=ORPHAN_MIN_AGE)) if orphans_too else []
+    problems += [Problem("store", o, f"file {o} is in the store but not in the catalogue") for o in orphans]
+    return problems, orphans
+
+
+def catalogue_problems(cat: Catalogue) -> list[Problem]:
+    found = quality.check_catalogue(cat)
+    return [Problem("catalogue", str(getattr(p, "record", "catalogue")), str(getattr(p, "message", p))) for p in found]
+
+
+# -- everything -----------------------------------------------------------------------------
+def _import_running(cat: Catalogue) -> bool:
+    return bool(file_store.import_running(cat.library))
+
+
+def check_library(cat: Catalogue, repair: bool = False, deep: bool = False, catalogue: bool = False) -> CheckReport:
+    """Find drift between catalogue, store and index; with repair=True mend it and check again."""
+    running = _import_running(cat)
+    report = CheckReport(import_running=running)
+    # an import's files reach the store before their catalogue rows, and its pages reach the index
+    # a segment at a time: neither is drift, and a repair would delete files it is about to commit
+    store, orphans = store_problems(cat, deep, orphans_too=not running)
+    texts = text_problems(cat)
+    index, refresh, drop = ([], set(), set()) if running else index_problems(cat)
+    if running:
+        report.notes.append("an import is running: the search index and the files it has not catalogued yet "
+                            "were left alone; run `kbase check` again once it has finished")
+    report.problems = store + texts + index
+    if catalogue:
+        report.problems += catalogue_problems(cat)
+    if not repair or cat.library.read_only:
+        return report
+    if orphans:
+        file_store.remove_orphans(cat.library, orphans)
+    if index:
+        repair_index(cat, refresh, drop)
+    # what is still wrong after the repair stays a problem; the rest is marked repaired
+    left_store, _ = store_problems(cat, deep, orphans_too=not running)
+    left_index, _, _ = ([], set(), set()) if running else index_problems(cat)
+    still = {(p.kind, p.message) for p in left_store + left_index + text_problems(cat)}
+    for p in report.problems:
+        if p.kind in ("store", "index", "text") and (p.kind, p.message) not in still:
+            p.repaired = True
+    report.problems += [p for p in left_store + left_index if (p.kind, p.message) not in {(q.kind, q.message) for q in report.problems}]
+    return report
+
+
+__all__ = ["check_library", "CheckReport", "Problem", "index_problems", "text_problems"]

@@ -1,0 +1,54 @@
+"""A big index sync (a rebuild, or a long backlog of changes) in a child process, off the caller's GIL.
+
+A desktop app that rebuilds a 50,000-publication index in one of its threads stutters for minutes:
+indexing is Python work that holds the interpreter lock. Small syncs stay in the caller's thread
+(starting a process costs about half a second); big ones go to a child at a lower priority.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kbase.catalogue.records import Catalogue
+from kbase.child import ChildFailed, ChildProcess
+from kbase.errors import LibraryError
+
+__all__ = ["BACKLOG", "pending_changes", "sync_in_child", "needs_child"]
+
+BACKLOG = 2000  # changes not yet in the index above which a sync is worth a child process
+
+
+def pending_changes(cat: Catalogue) -> int | None:
+    """Changes the local index has not applied yet, or None when it must be built from scratch."""
+    from kbase.search import indexing
+
+    return indexing.changes_behind(cat)
+
+
+def needs_child(cat: Catalogue) -> bool:
+    pending = pending_changes(cat)
+    return pending is None or pending > BACKLOG
+
+
+def _sync(location: str, *, progress: Any, cancel: Any, inbox: Any) -> int:
+    """In the child: kbase.search.indexing.sync on the library at location."""
+    from kbase.search import indexing
+    from kbase.library.db import open_library
+
+    lib = open_library(location)
+    try:
+        return indexing.sync(Catalogue(lib))
+    finally:
+        lib.close()
+
+
+def sync_in_child(location: str, nice: int = 10) -> int:
+    """kbase.search.indexing.sync in a 'spawn' child; blocks until it is done and returns the changes applied.
+
+    Raises LibraryError with a message for the user when the child fails or dies."""
+    job = ChildProcess(_sync, str(location), name="kbase-index-sync", nice=nice,
+                       died="the index process stopped unexpectedly (exit code {code})")
+    try:
+        return int(job.run())
+    except ChildFailed as exc:
+        raise LibraryError(f"the search index could not be brought up to date: {exc}") from exc
