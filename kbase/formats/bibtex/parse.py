@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 import re
-from pathlib import Path
 from dataclasses import dataclass, field
 
 import bibtexparser
 from bibtexparser import model as bm
+
+from kbase.formats.encoding import read_bib
 
 MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august",
                "september", "october", "november", "december")
@@ -248,9 +249,5 @@ def _resolve_references(entries: list[RawEntry], problems: list[tuple[int, str, 
 
 
 def read_text(path: str) -> str:
-    """A .bib file's text: UTF-8 as written today, else the Latin-1 of older exports."""
-    data = Path(path).read_bytes()
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+    """A .bib file's text as kbase.formats.encoding.read_bib decodes it (its warnings are left out)."""
+    return read_bib(path).text
