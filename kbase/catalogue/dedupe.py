@@ -1,42 +1,132 @@
-"""Probable duplicates: publications by DOI, ISBN, file or title/year/first contributor; names by alias."""
+"""Probable duplicates: publications matched by identifiers that name one work, or by title, authors and year
+when nothing else tells them apart; names by alias."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from difflib import SequenceMatcher
 from itertools import combinations
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
+from urllib.parse import unquote
 
 from sqlalchemy import select
 
 from kbase.library import models as m
 from kbase.catalogue.records import Catalogue
-from kbase.text import fold_words
+from kbase.text import fold, fold_words
 
-_DOI_PREFIX = re.compile(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", re.I)
+_DOI_PREFIX = re.compile(r"^(https?://(www\.|dx\.)?doi\.org/|doi:\s*|doi\s+)", re.I)
 _STOP = {"of", "the", "for", "and", "de", "la", "le", "les", "du", "des", "et", "in", "on", "a", "an", "pour", "en"}
 KINDS = ("publication", "organisation", "person", "region")
 LIKELY = 0.9  # from this score on, a pair is reported by the quality checks
 
+# whole documents an ISBN can name; a chapter, an article or a paper in proceedings carries its container's
+REPORT_LIKE = frozenset({"report", "summary report", "briefing", "bulletin", "insight", "review paper",
+                         "case studies", "workshop report"})
+ISBN_TYPES = REPORT_LIKE | {"book"}
+# columns that are no part of what a work is (or that WorkKey holds in its own attributes)
+_NOT_COMPARED = {"id", "version", "created", "updated", "citekey", "title", "title_norm", "type", "year", "doi",
+                 "isbn", "number", "pages", "extra", "series_id", "publisher_id"}
+_VOLUME_WORDS = frozenset({"vol", "volume", "v", "tome", "t", "band", "bd"})
+_ISSUE_WORDS = frozenset({"no", "nr", "n", "num", "number", "issue", "iss", "numero", "heft"})
+_DASHES = re.compile(r"\s*(?:-+|[\u2010-\u2015\u2212])\s*")
+_PAGE_WORDS = re.compile(r"^(pp?\.?|pages?)\s*", re.I)
+
 
 def norm_doi(doi: str | None) -> str:
-    return _DOI_PREFIX.sub("", (doi or "").strip()).lower()
+    """A DOI as it compares: lower case, without resolver or doi: prefix, spaces or trailing punctuation."""
+    text = (doi or "").strip()
+    if "%" in text:
+        text = unquote(text)
+    text = _DOI_PREFIX.sub("", text).strip()
+    return re.sub(r"\s+", "", text).rstrip(".,;:)]}>").lower()
 
 
 def norm_isbn(isbn: str | None) -> str:
-    """Digits of an ISBN, ISBN-10 turned into its ISBN-13 so both spellings compare equal."""
+    """Digits of an ISBN, ISBN-10 turned into its ISBN-13 so both spellings compare equal (no checksum test)."""
     digits = re.sub(r"[^0-9Xx]", "", isbn or "").upper()
     if len(digits) == 10:
-        core = "978" + digits[:9]
-        check = (10 - sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(core)) % 10) % 10
-        return core + str(check)
+        return _isbn13("978" + digits[:9])
     return digits
 
 
+def _isbn13(core: str) -> str:
+    """core (12 digits) with its ISBN-13 check digit."""
+    return core + str((10 - sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(core)) % 10) % 10)
+
+
+def _valid_one(text: str) -> str | None:
+    digits = re.sub(r"[\s\-\u2010-\u2015.]", "", re.sub(r"(?i)^\s*isbn(?:[\s-]*1[03])?\s*:?\s*", "", text))
+    if re.fullmatch(r"\d{9}[\dXx]", digits):
+        total = sum((10 - i) * (10 if c in "Xx" else int(c)) for i, c in enumerate(digits))
+        return _isbn13("978" + digits[:9]) if total % 11 == 0 else None
+    if re.fullmatch(r"97[89]\d{10}", digits):  # 977… is an ISSN written as EAN-13
+        return digits if _isbn13(digits[:12]) == digits else None
+    return None
+
+
+def valid_isbn(s: Any) -> str | None:
+    """The ISBN-13 of the first ISBN in s whose checksum holds (ISBN-10 or ISBN-13), or None.
+
+    An ISSN (8 characters) or any other number is never an ISBN."""
+    if s is None:
+        return None
+    for part in re.split(r"[,;/|()\[\]]", str(s)):
+        found = _valid_one(part)
+        if found:
+            return found
+        for word in part.split():  # two ISBNs with only a space between them
+            found = _valid_one(word)
+            if found:
+                return found
+    return None
+
+
+def norm_value(value: Any) -> str:
+    """A value as two entries compare it: case, spacing, braces and accents do not count."""
+    if value is None:
+        return ""
+    text = str(value).replace("{", "").replace("}", "")
+    return " ".join(text.lower().split()) if text.isascii() else fold(text)
+
+
+@lru_cache(maxsize=65536)
+def norm_pages(pages: Any) -> str:
+    """'pp. 12--34', '12–34' and '12-34' agree; '123-34' is read as 123-134."""
+    text = _PAGE_WORDS.sub("", norm_value(pages))
+    text = _DASHES.sub("-", text).replace(" ", "")
+    start, dash, end = text.partition("-")
+    if dash and start.isdigit() and end.isdigit() and len(end) < len(start) and int(end) < int(start):
+        end = start[:len(start) - len(end)] + end
+    return start + dash + end
+
+
+@lru_cache(maxsize=65536)
+def _norm_numbering(value: Any, words: frozenset[str]) -> str:
+    if isinstance(value, int) or isinstance(value, str) and value.isdigit():
+        return str(value).lstrip("0") or "0"
+    parts = fold_words(norm_value(value)).split()
+    while len(parts) > 1 and parts[0] in words:
+        parts.pop(0)
+    return " ".join(p.lstrip("0") or "0" if p.isdigit() else p for p in parts)
+
+
+def norm_volume(value: Any) -> str:
+    """'Vol. 03' and '3' agree."""
+    return _norm_numbering(value, _VOLUME_WORDS)
+
+
+def norm_issue(value: Any) -> str:
+    """'no. 4', 'No 04' and '4' agree."""
+    return _norm_numbering(value, _ISSUE_WORDS)
+
+
 def family_key(name: str | None, kind: str = "person") -> str:
-    """What two spellings of a first contributor share: a person's last word, an organisation's words."""
+    """What two spellings of a contributor share: a person's last word, an organisation's words."""
     words = fold_words(name).split()
     if not words:
         return ""
@@ -45,7 +135,150 @@ def family_key(name: str | None, kind: str = "person") -> str:
 
 def title_key(title_norm: str) -> str:
     """A folded title without little words, so 'Gold & the chain' and 'Gold and the chain' agree."""
-    return " ".join(w for w in title_norm.split() if w not in _STOP)
+    return " ".join([w for w in title_norm.split() if w not in _STOP])
+
+
+def type_family(ptype: str | None) -> str:
+    if not ptype or ptype == "other":
+        return "other"
+    return "report" if ptype in REPORT_LIKE else ptype
+
+
+def compatible_types(a: str | None, b: str | None) -> bool:
+    """Same type, report-like types among themselves, or "other" (which says nothing) on either side."""
+    fa, fb = type_family(a), type_family(b)
+    return fa == fb or "other" in (fa, fb)
+
+
+@dataclass
+class WorkKey:
+    """What matching needs of one record, every value normalised (see work_key_from_columns)."""
+
+    doi: str | None
+    isbn: str | None  # a valid ISBN-13, whatever the type; match() uses it only for books and whole volumes
+    type: str
+    title_norm: str
+    year: int | None
+    authors: tuple[str, ...]  # family_key of each contributor, in order
+    volume: str | None
+    issue: str | None  # the `number` column
+    pages: str | None
+    shas: tuple[str, ...] = ()
+    fields: dict[str, str] = field(default_factory=dict)  # every other normalised value, for same_entry()
+
+    @property
+    def title_key(self) -> str:
+        """title_norm without little words: what the title rule compares (kept until title_norm changes)."""
+        cached = self.__dict__.get("_title_key")
+        if cached is None or cached[0] is not self.title_norm:
+            cached = self.__dict__["_title_key"] = (self.title_norm, title_key(self.title_norm))
+        return cached[1]
+
+
+def make_key(*, doi: Any = None, isbn: Any = None, type: str | None = "other", title: str | None = None,
+             title_norm: str | None = None, year: int | None = None, authors: Iterable[str] = (),
+             volume: Any = None, issue: Any = None, pages: Any = None, issn: Any = None,
+             shas: Iterable[str] = (), fields: dict[str, str] | None = None) -> WorkKey:
+    """A WorkKey from raw values: every normalisation in one place."""
+    good_isbn = valid_isbn(isbn) if isbn else None
+    if good_isbn and issn and re.sub(r"[^0-9X]", "", str(issn).upper()) in (
+            re.sub(r"[^0-9X]", "", str(isbn).upper()), good_isbn):
+        good_isbn = None  # the exporter put the journal's number in isbn
+    return WorkKey(
+        doi=norm_doi(doi) or None if doi else None, isbn=good_isbn, type=type or "other",
+        title_norm=title_norm if title_norm is not None else fold_words(title),
+        year=year, authors=tuple(authors),
+        volume=norm_volume(volume) or None if volume else None, issue=norm_issue(issue) or None if issue else None,
+        pages=norm_pages(pages) or None if pages else None,
+        shas=tuple(dict.fromkeys(shas)) if shas else (), fields=dict(fields) if fields else {})
+
+
+def work_key_from_columns(columns: dict[str, Any], extra: dict[str, Any] | None, authors: list[str],
+                          shas: Iterable[str] = (), more: dict[str, Any] | None = None) -> WorkKey:
+    """The WorkKey of an incoming record: its Publication columns, its extra dict (volume and ISSN are in
+    extra["fields"]), the family_key of each contributor in order and its files' SHA-256.
+
+    fields, for same_entry(), gets every other column and every kept extra field ("field:<name>"), and
+    whatever `more` gives (say {"publisher": …, "series": …}, values with no column)."""
+    kept = dict((extra or {}).get("fields") or {})
+    fields: dict[str, str] = {}
+    for name, value in columns.items():
+        if name not in _NOT_COMPARED and value not in (None, ""):
+            fields[name] = norm_value(value)
+    if columns.get("isbn"):
+        fields["isbn"] = valid_isbn(columns["isbn"]) or norm_value(columns["isbn"])
+    for name, value in kept.items():
+        if name != "volume" and value not in (None, ""):
+            fields["field:" + name] = norm_value(value)
+    for name, value in (more or {}).items():
+        if value not in (None, ""):
+            fields["more:" + name] = norm_value(value)
+    return make_key(doi=columns.get("doi"), isbn=columns.get("isbn"), type=columns.get("type"),
+                    title=columns.get("title"), title_norm=columns.get("title_norm") or None,
+                    year=columns.get("year"), authors=authors, volume=kept.get("volume"),
+                    issue=columns.get("number"), pages=columns.get("pages"), issn=kept.get("issn"),
+                    shas=shas, fields=fields)
+
+
+def years_close(a: int | None, b: int | None) -> bool:
+    return a is None and b is None or (a is not None and b is not None and abs(a - b) <= 1)
+
+
+_years_close = years_close
+
+
+def conflict(a: WorkKey, b: WorkKey) -> str | None:
+    """Why two records with the same title cannot be one work (volume, issue, pages or type), or None."""
+    if not compatible_types(a.type, b.type):
+        return f"{a.type} and {b.type}"
+    for what, x, y in (("volume", a.volume, b.volume), ("issue", a.issue, b.issue), ("pages", a.pages, b.pages)):
+        if x and y and x != y:
+            return f"{what} {x} and {y}"
+    return None
+
+
+def same_work(a: WorkKey, b: WorkKey) -> bool:
+    """The title rule: same title, same authors (all, in order), years within 1, and nothing that differs."""
+    return (a.title_key == b.title_key and bool(a.title_key) and a.authors == b.authors and years_close(a.year, b.year)
+            and conflict(a, b) is None)
+
+
+def same_entry(a: WorkKey, b: WorkKey) -> bool:
+    """Two entries of one file are one work only if they agree on every value both have."""
+    if a.title_norm != b.title_norm or not compatible_types(a.type, b.type):
+        return False
+    for x, y in ((a.doi, b.doi), (a.year, b.year), (a.authors, b.authors), (a.volume, b.volume),
+                 (a.issue, b.issue), (a.pages, b.pages)):
+        if x and y and x != y:
+            return False
+    return all(a.fields[k] == b.fields[k] for k in a.fields.keys() & b.fields.keys())
+
+
+def shared_identifiers(keys: Iterable[WorkKey]) -> set[str]:
+    """DOIs, ISBNs and file hashes that entries of one file with different titles share: a container's
+    (a proceedings volume's DOI, a book's PDF), not the entry's. Returned as "doi:…", "isbn:…", "sha:…"."""
+    titles: dict[str, set[str]] = defaultdict(set)
+    for k in keys:
+        for ident in _identifiers(k):
+            titles[ident].add(k.title_norm)
+    return {ident for ident, t in titles.items() if len(t) > 1}
+
+
+def drop_shared_identifiers(keys: list[WorkKey]) -> set[str]:
+    """Forget, in each key, the identifiers shared_identifiers() finds; returns them."""
+    shared = shared_identifiers(keys)
+    if shared:
+        for k in keys:
+            if k.doi and "doi:" + k.doi in shared:
+                k.doi = None
+            if k.isbn and "isbn:" + k.isbn in shared:
+                k.isbn = None
+            k.shas = tuple(s for s in k.shas if "sha:" + s not in shared)
+    return shared
+
+
+def _identifiers(k: WorkKey) -> list[str]:
+    return ([f"doi:{k.doi}"] if k.doi else []) + ([f"isbn:{k.isbn}"] if k.isbn else []) + [f"sha:{s}" for s in k.shas]
 
 
 @dataclass
@@ -62,75 +295,156 @@ class Candidate:
                 "reasons": self.reasons, "labels": list(self.labels)}
 
 
+def _rows(conn: Any, stmt: Any) -> list[tuple[Any, ...]]:
+    """Every row of a statement without parameters, as the driver's tuples (SQLAlchemy's rows take 2-3 times longer)."""
+    compiled = stmt.compile(dialect=conn.dialect)
+    assert not compiled.params, "only for statements without parameters"
+    cur = conn.connection.dbapi_connection.cursor()
+    try:
+        cur.execute(str(compiled))
+        return cur.fetchall()
+    finally:
+        cur.close()
+
+
+def catalogue_keys(s: Any) -> dict[int, WorkKey]:
+    """publication id → WorkKey for the whole catalogue: one query per table, no query per row."""
+    conn = s.connection()
+    people = {pid: family_key(name, "person") for pid, name in _rows(conn, select(m.Person.id, m.Person.name))}
+    orgs = {oid: family_key(name, "organisation")
+            for oid, name in _rows(conn, select(m.Organisation.id, m.Organisation.name))}
+    contributors: dict[int, list[str]] = defaultdict(list)
+    C = m.Contributor
+    for pub, person, org in _rows(conn, select(C.publication_id, C.person_id, C.organisation_id)
+                                  .order_by(C.publication_id, C.position, C.id)):
+        contributors[pub].append(people.get(person, "") if person is not None else orgs.get(org, ""))
+    shas: dict[int, list[str]] = defaultdict(list)
+    A = m.Attachment
+    for pub, sha in _rows(conn, select(A.publication_id, A.sha256).where(A.publication_id.is_not(None))
+                          .order_by(A.id)):
+        shas[pub].append(sha)
+    keys: dict[int, WorkKey] = {}
+    P = m.Publication
+    for pid, doi, isbn, ptype, tnorm, year, number, pages, extra in _rows(conn, select(
+            P.id, P.doi, P.isbn, P.type, P.title_norm, P.year, P.number, P.pages, P.extra)):
+        volume = issn = None
+        if extra and ('"volume"' in extra or '"issn"' in extra):
+            try:
+                kept = json.loads(extra).get("fields") or {}
+                volume, issn = kept.get("volume"), kept.get("issn")
+            except (ValueError, AttributeError):
+                pass
+        keys[pid] = make_key(doi=doi, isbn=isbn, type=ptype, title_norm=tnorm or "", year=year,
+                             authors=contributors.get(pid, ()),
+                             volume=volume, issue=number, pages=pages, issn=issn, shas=shas.get(pid, ()))
+    return keys
+
+
 class PublicationIndex:
-    """DOIs, ISBNs, titles and file hashes of the catalogue, for matching new entries quickly."""
+    """The catalogue's publications by DOI, ISBN, file and title, to match incoming records quickly.
+
+    match() finds the publication an incoming record is, by the first rule that holds:
+    the same DOI; the same valid ISBN, both being books or whole volumes (never chapters, articles or
+    papers in proceedings) of no different volume; the same file; the same title, authors (all, in order)
+    and year (±1) with no different volume, issue or pages and compatible types. A DOI, ISBN or file that
+    several publications of the index hold names none of them alone: it is used only for one of the same title.
+    """
 
     def __init__(self) -> None:
-        self.doi: dict[str, int] = {}
-        self.isbn: dict[str, int] = {}
-        self.title: dict[str, list[tuple[int, int | None, str]]] = defaultdict(list)
-        self.sha: dict[str, int] = {}
+        self.keys: dict[int, WorkKey] = {}
+        self.doi: dict[str, list[int]] = defaultdict(list)
+        self.isbn: dict[str, list[int]] = defaultdict(list)
+        self.sha: dict[str, list[int]] = defaultdict(list)
+        self.title: dict[str, list[int]] = defaultdict(list)
 
     @classmethod
     def load(cls, catalogue: Catalogue) -> "PublicationIndex":
         idx = cls()
         with catalogue.reading() as s:
-            firsts = first_contributors(s)
-            for pid, doi, isbn, title_norm, year in s.execute(select(
-                    m.Publication.id, m.Publication.doi, m.Publication.isbn, m.Publication.title_norm, m.Publication.year)):
-                idx.add(pid, doi, isbn, title_norm, year, firsts.get(pid, ""))
-            for pid, sha in s.execute(select(m.Attachment.publication_id, m.Attachment.sha256)
-                                      .where(m.Attachment.publication_id.is_not(None))):
-                idx.sha.setdefault(sha, pid)
+            keys = catalogue_keys(s)
+        for pid, key in keys.items():
+            idx.add(pid, key)
         return idx
 
-    def add(self, pid: int, doi: str | None, isbn: str | None, title_norm: str, year: int | None, first: str) -> None:
-        if norm_doi(doi):
-            self.doi.setdefault(norm_doi(doi), pid)
-        if norm_isbn(isbn):
-            self.isbn.setdefault(norm_isbn(isbn), pid)
-        if title_norm:
-            self.title[title_key(title_norm)].append((pid, year, first))
+    def add(self, pid: int, key: WorkKey, *legacy: Any) -> None:
+        if not isinstance(key, WorkKey):
+            key = _legacy_key(key, *legacy)
+        self.keys[pid] = key
+        if key.doi:
+            self.doi[key.doi].append(pid)
+        if key.isbn and key.type in ISBN_TYPES:
+            self.isbn[key.isbn].append(pid)
+        for sha in key.shas:
+            self.sha[sha].append(pid)
+        tkey = key.title_key
+        if tkey:
+            self.title[tkey].append(pid)
 
-    def match(self, doi: str | None, isbn: str | None, title_norm: str, year: int | None, first: str,
-              shas: Iterable[str] = ()) -> tuple[int, str] | None:
-        """(existing id, reason) of a publication this one duplicates, or None."""
-        if norm_doi(doi) in self.doi:
-            return self.doi[norm_doi(doi)], f"same DOI {doi}"
-        if norm_isbn(isbn) in self.isbn:
-            return self.isbn[norm_isbn(isbn)], f"same ISBN {isbn}"
-        for sha in shas:
-            if sha in self.sha:
-                return self.sha[sha], "same file"
-        for pid, y, f in self.title.get(title_key(title_norm), []):
-            if _years_close(year, y) and f == first:
-                return pid, "same title, year and first contributor"
+    def match(self, key: WorkKey, *legacy: Any,
+              accept: Callable[[int], bool] | None = None) -> tuple[int, str] | None:
+        """(id, reason) of the publication this record is, or None.
+
+        accept, if given, says which ids may be returned; the others are passed over as if absent
+        (say, earlier entries of the file that same_entry() refuses), so a later rule can still match."""
+        if not isinstance(key, WorkKey):
+            key = _legacy_key(key, *legacy)
+        ok = accept or (lambda _pid: True)
+        if key.doi:
+            pid = self._pick(self.doi.get(key.doi), key, ok)
+            if pid is not None:
+                return pid, f"same DOI {key.doi}"
+        if key.isbn and key.type in ISBN_TYPES:
+            ids = [p for p in self.isbn.get(key.isbn, ())
+                   if not (key.volume and self.keys[p].volume and key.volume != self.keys[p].volume)]
+            pid = self._pick(ids, key, ok)
+            if pid is not None:
+                return pid, f"same ISBN {key.isbn}"
+        for sha in key.shas:
+            pid = self._pick(self.sha.get(sha), key, ok)
+            if pid is not None:
+                return pid, "same file"
+        for pid in self.title.get(key.title_key, ()):
+            if same_work(key, self.keys[pid]) and ok(pid):
+                return pid, "same title, authors and year"
         return None
 
+    def _pick(self, ids: Any, key: WorkKey, ok: Callable[[int], bool]) -> int | None:
+        """The one id an identifier names; if several hold it, the one of the same title, or none."""
+        if ids is None:
+            return None
+        ids = list(dict.fromkeys(ids if isinstance(ids, list) else [ids]))
+        if len(ids) > 1:
+            ids = [p for p in ids if p in self.keys and self.keys[p].title_key == key.title_key]
+        return next((p for p in ids if ok(p)), None)
 
-def _years_close(a: int | None, b: int | None) -> bool:
-    return a is None and b is None or (a is not None and b is not None and abs(a - b) <= 1)
+
+def _legacy_key(doi: Any, isbn: Any = None, title_norm: str = "", year: int | None = None, first: str = "",
+                shas: Iterable[str] = ()) -> WorkKey:
+    # TODO: goes when the BibTeX importer's _decide calls add(pid, WorkKey) and match(WorkKey)
+    return make_key(doi=doi, isbn=isbn, title_norm=title_norm, year=year, authors=(first,) if first else (),
+                    shas=shas)
 
 
 def first_contributors(s: Any) -> dict[int, str]:
-    """publication id → family_key of its first contributor, in one query."""
-    rows = s.execute(
-        select(m.Contributor.publication_id, m.Contributor.position, m.Person.name, m.Organisation.name)
-        .outerjoin(m.Person, m.Person.id == m.Contributor.person_id)
-        .outerjoin(m.Organisation, m.Organisation.id == m.Contributor.organisation_id)
-        .order_by(m.Contributor.publication_id, m.Contributor.position)
-    )
-    out: dict[int, str] = {}
-    for pid, _pos, person, org in rows:
-        if pid not in out:
-            out[pid] = family_key(person, "person") if person else family_key(org, "organisation")
-    return out
+    """publication id → family_key of its first contributor."""
+    return {pid: k.authors[0] for pid, k in catalogue_keys(s).items() if k.authors}
 
 
 def _pairs(groups: dict[Any, list[int]]) -> Iterable[tuple[int, int]]:
     for ids in groups.values():
         for a, b in combinations(sorted(set(ids)), 2):
             yield a, b
+
+
+def _identifier_pairs(groups: dict[Any, list[int]], keys: dict[int, WorkKey]) -> Iterable[tuple[int, int]]:
+    """Pairs sharing an identifier; where more than two records of different titles hold it, it is a
+    container's (a proceedings volume's DOI, a book's PDF) and only records of the same title pair up."""
+    for ids in groups.values():
+        ids = sorted(set(ids))
+        spread = len(ids) > 2 and len({keys[i].title_key for i in ids}) > 1
+        for a, b in combinations(ids, 2):
+            if not spread or keys[a].title_key == keys[b].title_key:
+                yield a, b
 
 
 def publication_candidates(cat: Catalogue) -> list[Candidate]:
@@ -143,49 +457,46 @@ def publication_candidates(cat: Catalogue) -> list[Candidate]:
             c.reasons.append(reason)
 
     with cat.reading() as s:
-        firsts = first_contributors(s)
-        rows = list(s.execute(select(m.Publication.id, m.Publication.doi, m.Publication.isbn,
-                                     m.Publication.title_norm, m.Publication.year, m.Publication.title)))
-        shas = list(s.execute(select(m.Attachment.sha256, m.Attachment.publication_id)
-                              .where(m.Attachment.publication_id.is_not(None))))
-    titles = {r[0]: r[5] for r in rows}
+        keys = catalogue_keys(s)
+        titles = dict(s.execute(select(m.Publication.id, m.Publication.title)).all())
     by: dict[str, dict[Any, list[int]]] = {"doi": defaultdict(list), "isbn": defaultdict(list),
                                             "sha": defaultdict(list), "title": defaultdict(list)}
-    info = {}
-    for pid, doi, isbn, tnorm, year, _title in rows:
-        tnorm = title_key(tnorm or "")
-        info[pid] = (tnorm, year, firsts.get(pid, ""))
-        if norm_doi(doi):
-            by["doi"][norm_doi(doi)].append(pid)
-        if norm_isbn(isbn):
-            by["isbn"][norm_isbn(isbn)].append(pid)
-        by["title"][tnorm].append(pid)
-    for sha, pid in shas:
-        by["sha"][sha].append(pid)
-    for a, b in _pairs(by["doi"]):
+    for pid, k in keys.items():
+        if k.doi:
+            by["doi"][k.doi].append(pid)
+        if k.isbn and k.type in ISBN_TYPES:
+            by["isbn"][k.isbn].append(pid)
+        for sha in k.shas:
+            by["sha"][sha].append(pid)
+        by["title"][k.title_key].append(pid)
+    for a, b in _identifier_pairs(by["doi"], keys):
         note(a, b, 1.0, "same DOI")
-    for a, b in _pairs(by["isbn"]):
-        note(a, b, 0.95, "same ISBN")
-    for a, b in _pairs(by["sha"]):
+    for a, b in _identifier_pairs(by["isbn"], keys):
+        va, vb = keys[a].volume, keys[b].volume
+        if not (va and vb and va != vb):
+            note(a, b, 0.95, "same ISBN")
+    for a, b in _identifier_pairs(by["sha"], keys):
         note(a, b, 1.0, "same file")
     for a, b in _pairs(by["title"]):
-        (_, ya, fa), (_, yb, fb) = info[a], info[b]
-        if _years_close(ya, yb):
-            note(a, b, 0.9 if fa == fb else 0.75, "same title and year" + (" and first contributor" if fa == fb else ""))
+        ka, kb = keys[a], keys[b]
+        if years_close(ka.year, kb.year) and conflict(ka, kb) is None:
+            same = ka.authors == kb.authors
+            note(a, b, 0.9 if same else 0.75, "same title and year" + (" and authors" if same else ""))
     # near-identical titles: compared only within a block sharing the first two words
     blocks: dict[str, list[int]] = defaultdict(list)
-    for pid, (tnorm, _y, _f) in info.items():
-        blocks[" ".join(tnorm.split()[:2])].append(pid)
+    for pid, k in keys.items():
+        blocks[" ".join(k.title_key.split()[:2])].append(pid)
     for ids in blocks.values():
         if len(ids) > 200:
             continue
         for a, b in combinations(sorted(ids), 2):
-            (ta, ya, fa), (tb, yb, fb) = info[a], info[b]
-            if ta == tb or not _years_close(ya, yb):
+            ka, kb = keys[a], keys[b]
+            if ka.title_key == kb.title_key or not years_close(ka.year, kb.year) or conflict(ka, kb) is not None:
                 continue
-            ratio = SequenceMatcher(None, ta, tb).ratio()
+            ratio = SequenceMatcher(None, ka.title_key, kb.title_key).ratio()
             if ratio >= 0.9:
-                note(a, b, round(0.8 * ratio + (0.1 if fa == fb else 0), 2), f"similar titles ({ratio:.0%})")
+                note(a, b, round(0.8 * ratio + (0.1 if ka.authors == kb.authors else 0), 2),
+                     f"similar titles ({ratio:.0%})")
     out = list(found.values())
     for c in out:
         c.labels = (titles.get(c.a, ""), titles.get(c.b, ""))
