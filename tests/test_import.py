@@ -219,7 +219,8 @@ def test_cli_prints_one_line_per_file_and_a_summary(location: str, tmp_path: Pat
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("ok") and out[0].endswith("a.pdf: 3 pages")
     assert out[1].startswith("not a pdf") and "b.pdf: not a PDF" in out[1]
-    assert out[2].startswith("2 files (1 not a pdf, 1 ok); 1 imported, 3 pages")
+    assert out[2].startswith("2 files (1 not a pdf, 1 ok); records: 1 created, 0 matched existing ones, 1 refused; 3 pages")
+    assert out[3].startswith("import ") and "kbase imports undo" in out[3]
     assert main(["import", "-L", location, "--json", str(folder / "a.pdf")]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["files"][0]["status"] == "duplicate" and data["imported"] == 0

@@ -37,9 +37,10 @@ def register(subs: argparse._SubParsersAction, common: argparse.ArgumentParser) 
                     "attached when they lie inside the .bib's folder or a --root folder.")
     p.add_argument("paths", nargs="+", metavar="FILE.bib")
     p.add_argument("--dry-run", action="store_true", help="report what would be created, linked and skipped; write nothing")
-    p.add_argument("--on-duplicate", choices=("link", "skip", "create", "merge"), default="link",
-                   help="an entry matching an existing publication: link to it (default), skip it, "
-                        "create a new record anyway, or merge its fields into the existing one")
+    p.add_argument("--on-duplicate", choices=("link", "update", "skip", "new", "create", "merge"), default="link",
+                   help="an entry matching an existing publication: link to it (default), update its empty "
+                        "fields and links, skip it, or create a new record anyway (create and merge: the "
+                        "older words for new and update)")
     p.add_argument("--root", action="append", default=[], metavar="DIR",
                    help="folder PDFs of file fields may come from (repeatable; default: the .bib's folder)")
     p.add_argument("--json", action="store_true")
@@ -102,7 +103,8 @@ def cmd_import_bib(args: argparse.Namespace) -> int:
         for r in reports:
             for line in r.lines():
                 print(line)
-    return 1 if any(r.problems for r in reports) else 0
+    # failure only when a file gave nothing: refused entries are named, the rest came in
+    return 1 if any(r.problems and not (r.created or r.matched) for r in reports) else 0
 
 
 def cmd_dedupe(args: argparse.Namespace) -> int:

@@ -1,4 +1,4 @@
-"""`kbase import PATH...`: PDFs, folders and .bib files, with progress on a terminal."""
+"""`kbase import PATH...` (PDFs, folders and .bib files, with progress on a terminal) and `kbase imports`."""
 
 from __future__ import annotations
 
@@ -7,14 +7,12 @@ import signal
 import sys
 import threading
 import time
-from dataclasses import asdict
 from typing import Any, TextIO
 
 from kbase.cli.common import open_catalogue
 from kbase.errors import InvalidInput
+from kbase.imports.pipeline import REFUSED as FAILED
 from kbase.imports.pipeline import ImportProgress, ImportReport, import_paths
-
-FAILED = {"damaged", "not a pdf", "empty", "too large", "missing", "failed", "cancelled"}
 
 
 def register(subs: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -26,8 +24,23 @@ def register(subs: argparse._SubParsersAction, common: argparse.ArgumentParser) 
                    help="skip files larger than this (default: library setting import.max_bytes, else 256 MB)")
     p.add_argument("--workers", type=int, default=2, help="extraction processes (default 2)")
     p.add_argument("--no-index", action="store_true", help="leave the search index for later (`kbase reindex`)")
+    p.add_argument("--dry-run", action="store_true",
+                   help="print the plan (new, matches record N and why, refused and why) and write nothing")
+    p.add_argument("--on-duplicate", choices=("link", "update", "skip", "new"), default="link",
+                   help="an incoming record that matches one in the library: link to it (default), update its "
+                        "empty fields and links, skip it, or create a new record anyway")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(run=cmd_import)
+
+    p = subs.add_parser("imports", parents=[common], help="list import batches, or undo one: kbase imports undo ID",
+                        description="Every import is a batch: what it created, changed and linked. "
+                                    "`kbase imports undo ID` removes what it created and puts back what it changed; "
+                                    "it refuses, naming them, if any of those records was edited since.")
+    p.add_argument("action", nargs="?", choices=("list", "undo"), default="list")
+    p.add_argument("batch", nargs="?", type=int, metavar="ID")
+    p.add_argument("--limit", type=int, default=50, help="how many batches to list, newest first (default 50)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_imports)
 
 
 def _clock(seconds: float | None) -> str:
@@ -67,16 +80,73 @@ class ProgressLine:
 
 def print_report(report: ImportReport, out: TextIO) -> None:
     for f in report.files:
+        if f.status == "bibtex":
+            for p in f.problems:
+                out.write(f"{p['file']}:{p['line']}: {p['key'] + ': ' if p['key'] else ''}{p['reason']}\n")
+            for n in f.notes:
+                out.write(f"{n['file']}:{n['line']}: {n['key'] + ': ' if n['key'] else ''}note: {n['note']}\n")
+            if report.dry_run:
+                for r in f.records:
+                    if r["action"] == "match":
+                        change = f"; would change {', '.join(r['changes'])}" if r.get("changes") else ""
+                        out.write(f"{f.path}:{r['line']}: {r['key']}: matches "
+                                  + (f"publication {r['target']}" if r.get("target") else "an earlier entry")
+                                  + f" ({r['reason']}); would {r['then']}{change}\n")
         line = f"{f.status:<14} {f.path}"
         if f.message:
             line += f": {f.message}"
         out.write(line + "\n")
     counts = ", ".join(f"{n} {status}" for status, n in sorted(report.counts.items()))
-    rate = report.pages / report.elapsed if report.elapsed else 0
-    out.write(f"{'cancelled: ' if report.cancelled else ''}{len(report.files)} files ({counts or 'none'}); "
-              f"{report.imported} imported, {report.pages} pages in {report.elapsed:.1f} s ({rate:.0f} pages/s)\n")
+    totals = report.totals()
+    would = "would be " if report.dry_run else ""
+    out.write(f"{'cancelled: ' if report.cancelled else ''}{'dry run, nothing written: ' if report.dry_run else ''}"
+              f"{len(report.files)} files ({counts or 'none'}); records: {totals['created']} {would}created, "
+              f"{totals['matched']} matched existing ones, {totals['refused']} refused")
+    if not report.dry_run:
+        rate = report.pages / report.elapsed if report.elapsed else 0
+        out.write(f"; {report.pages} pages in {report.elapsed:.1f} s ({rate:.0f} pages/s)")
+    out.write(f"\nimport {report.batch}: undo it with `kbase imports undo {report.batch}`\n" if report.batch else "\n")
     if report.index_message:
         out.write(f"note: {report.index_message}\n")
+
+
+def cmd_imports(args: argparse.Namespace) -> int:
+    import json
+
+    from kbase.imports.batches import list_batches, undo_batch
+
+    cat = open_catalogue(args)
+    try:
+        if args.action == "undo":
+            if args.batch is None:
+                raise InvalidInput("which import? kbase imports undo ID (see `kbase imports`)")
+            result = undo_batch(cat, args.batch)
+            if result.deleted.get("publications") or result.reverted or result.deleted.get("attachments"):
+                from kbase.search import indexing
+
+                indexing.sync(cat)
+            if args.json:
+                json.dump(result.as_dict(), sys.stdout, ensure_ascii=False, indent=2)
+                sys.stdout.write("\n")
+            else:
+                sys.stdout.write(result.summary() + "\n")
+            return 0
+        batches = list_batches(cat, args.limit)
+    finally:
+        cat.library.close()
+    if args.json:
+        json.dump(batches, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    if not batches:
+        sys.stdout.write("no imports yet\n")
+    for b in batches:
+        c = b["counts"] or {}
+        made = f"{c.get('created', 0)} created, {c.get('matched', 0)} matched, {c.get('refused', 0)} refused" if c else ""
+        sources = ", ".join(b["sources"][:3]) + (" …" if len(b["sources"]) > 3 else "")
+        sys.stdout.write(f"{b['id']:>5}  {b['started'] or '':<19}  {b['status']:<22}  {b['user'] or '':<12}  "
+                         f"{made:<40}  {sources}\n")
+    return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -100,7 +170,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         report = import_paths(
             cat, args.paths, to_publication=args.to, password=args.password,
             max_bytes=int(args.max_size * 1024 * 1024) if args.max_size else None,
-            progress=line, cancel=cancel, workers=args.workers, index=not args.no_index)
+            progress=line, cancel=cancel, workers=args.workers, index=not args.no_index,
+            dry_run=args.dry_run, on_duplicate=args.on_duplicate)
     finally:
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
@@ -110,10 +181,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.json:
         import json
 
-        data = {"files": [asdict(f) for f in report.files], "counts": report.counts, "imported": report.imported,
-                "pages": report.pages, "cancelled": report.cancelled, "seconds": round(report.elapsed, 2),
-                "index_message": report.index_message}
-        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+        json.dump(report.as_dict(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
         print_report(report, sys.stdout)

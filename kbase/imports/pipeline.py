@@ -8,7 +8,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
@@ -21,12 +21,16 @@ from kbase.text import fold_words
 from kbase.imports.indexer import CHILD_FILES, BackgroundIndexer
 from kbase.imports.pool import ExtractionPool, Outcome, Task, worker_count
 from kbase.files.store import importing, path_for, stored_file_row, thumbnail_path
+from kbase.imports.batches import change_mark, finish_batch, inserted_since, record_items, start_batch
 
-__all__ = ["import_paths", "ImportProgress", "ImportReport", "FileResult", "DEFAULT_MAX_BYTES", "max_bytes_for"]
+__all__ = ["import_paths", "ImportProgress", "ImportReport", "FileResult", "DEFAULT_MAX_BYTES", "max_bytes_for",
+           "REFUSED"]
 
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 MAX_BYTES_SETTING = "import.max_bytes"
 VISIBILITY_SETTING = "import.visibility"  # imported documents are internal until a librarian says otherwise
+# file statuses that mean the file's record was not created
+REFUSED = {"damaged", "not a pdf", "empty", "too large", "missing", "failed", "cancelled"}
 
 
 @dataclass
@@ -69,16 +73,41 @@ class FileResult:
     publication_id: int | None = None
     pages: int = 0
     duplicate_of: int | None = None  # the publication that already holds this file
+    batch: int | None = None
+    # a document is one record; a .bib file has many: created + matched + refused = what was read
+    created: int = 0
+    matched: int = 0
+    refused: int = 0
+    encoding: str | None = None  # a .bib file's, as read
+    problems: list[dict[str, Any]] = field(default_factory=list)  # {file, line, key, reason}
+    notes: list[dict[str, Any]] = field(default_factory=list)
+    records: list[dict[str, Any]] = field(default_factory=list)  # the plan, entry by entry
 
     @property
     def imported(self) -> bool:
         return self.attachment_id is not None and self.duplicate_of is None
+
+    def count(self, to_existing: bool = False) -> "FileResult":
+        """Set a document's three numbers from its status."""
+        if self.status in REFUSED:
+            self.refused = 1
+            self.problems = [{"file": self.path, "line": None, "key": "", "reason": self.message or self.status}]
+        elif self.status == "duplicate" or to_existing:
+            self.matched = 1
+        else:
+            self.created = 1
+        return self
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v not in (None, [], "") or k in ("created", "matched", "refused")}
 
 
 @dataclass
 class ImportReport:
     files: list[FileResult] = field(default_factory=list)
     cancelled: bool = False
+    dry_run: bool = False
+    batch: int | None = None
     elapsed: float = 0.0
     index_message: str | None = None
     indexed: int = 0
@@ -97,6 +126,20 @@ class ImportReport:
     @property
     def pages(self) -> int:
         return sum(f.pages for f in self.files if f.imported)
+
+    def totals(self) -> dict[str, int]:
+        return {k: sum(getattr(f, k) for f in self.files) for k in ("created", "matched", "refused")}
+
+    @property
+    def problems(self) -> list[dict[str, Any]]:
+        return [p for f in self.files for p in f.problems]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON of `kbase import --json`: totals, every problem with its file and line, and each file."""
+        return {**self.totals(), "problems": self.problems, "batch": self.batch, "dry_run": self.dry_run,
+                "files": [f.as_dict() for f in self.files], "counts": self.counts, "imported": self.imported,
+                "pages": self.pages, "cancelled": self.cancelled, "seconds": round(self.elapsed, 2),
+                "index_message": self.index_message}
 
 
 def max_bytes_for(cat: Catalogue, requested: int | None = None) -> int:
@@ -143,16 +186,19 @@ def _collect(paths: list[str | Path]) -> tuple[list[Path], list[Path], list[File
     return pdfs, bibs, problems, roots
 
 
-def _import_bib(cat: Catalogue, path: Path, roots: list[Path]) -> FileResult:
-    from kbase.formats.bibtex import import_bib
+def _import_bib(cat: Catalogue, path: Path, roots: list[Path], batch_id: int | None, dry_run: bool,
+                on_duplicate: str) -> FileResult:
+    from kbase.formats.bibtex.importer import import_bib
 
     try:
-        result = import_bib(cat, path, dry_run=False, roots=roots)
+        result = import_bib(cat, path, dry_run=dry_run, roots=roots, batch_id=batch_id, on_duplicate=on_duplicate)
     except KbaseError as exc:
-        return FileResult(str(path), "failed", str(exc))
-    summary = getattr(result, "summary", None)
-    message = summary() if callable(summary) else summary if isinstance(summary, str) else str(result)
-    return FileResult(str(path), "bibtex", message)
+        return FileResult(str(path), "failed", str(exc), batch=batch_id, problems=[
+            {"file": str(path), "line": None, "key": "", "reason": str(exc)}])
+    d = result.as_dict()
+    return FileResult(str(path), "bibtex", result.lines()[-1], batch=batch_id, created=d["created"],
+                      matched=d["matched"], refused=d["refused"], encoding=result.encoding, problems=d["problems"],
+                      notes=d["notes"], records=d["records"])
 
 
 def _title_from_filename(filename: str) -> str:
@@ -232,11 +278,12 @@ def _insert_pages(s: Any, att_id: int, pages: list[str]) -> None:
 
 
 def _commit(cat: Catalogue, path: Path, out: Outcome, to_publication: int | None, visibility: str,
-            people: dict[str, int]) -> FileResult:
+            people: dict[str, int], batch_id: int | None) -> FileResult:
     """One transaction: stored file, publication, attachment, page texts and change log."""
     lib = cat.library
     new_people: dict[str, int] = dict(people)
     with cat.transaction() as s:
+        mark = change_mark(cat)
         if lib.is_shared and out.sha256:  # another desktop may be committing this very file: take turns
             s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": int(out.sha256[:15], 16)})
         found = _existing(s, out.sha256 or "")
@@ -261,6 +308,7 @@ def _commit(cat: Catalogue, path: Path, out: Outcome, to_publication: int | None
                          has_thumbnail=out.has_thumbnail)
         cat.log_change(s, "attachment", att_id, "insert")
         _insert_pages(s, att_id, out.pages)
+        record_items(s, batch_id, inserted_since(cat, mark))
     people.update(new_people)  # only names whose rows were committed
     message = out.message or f"{out.page_count} page{'s' if out.page_count != 1 else ''}"
     return FileResult(str(path), out.status, message, att_id, pub_id, len(out.pages))
@@ -282,24 +330,68 @@ def import_paths(cat: Catalogue, paths: Sequence[str | Path], *, to_publication:
                  progress: Callable[[ImportProgress], None] | None = None,
                  cancel: threading.Event | None = None, workers: int = 2,
                  timeout: float = 300.0, index: bool = True,
-                 to_publications: Mapping[str | Path, int] | None = None) -> ImportReport:
+                 to_publications: Mapping[str | Path, int] | None = None, batch_id: int | None = None,
+                 dry_run: bool = False, on_duplicate: str = "link") -> ImportReport:
     """Import files and folders; every file gets a FileResult, none stops the batch.
 
     Safe to run from a background thread: nothing is printed; progress is reported through
     the callback and cancel stops after the file being written (which is kept or rolled back whole).
     to_publications maps some of the paths to the publication each should be attached to
     (one call for a whole .bib file's links instead of one worker pool per file).
+    Everything goes into one import batch (batch_id, else a new one), which `undo_batch` takes back;
+    with dry_run nothing is written and the report is the plan.
     """
+    if dry_run:
+        return _plan_paths(cat, paths, max_bytes, on_duplicate)
+    own_batch = batch_id is None
+    if own_batch:
+        batch_id = start_batch(cat, [str(p) for p in paths])
     with importing(cat.library):  # `kbase check` leaves the files in flight alone meanwhile
-        return _import_paths(cat, paths, to_publication=to_publication, password=password, max_bytes=max_bytes,
-                             progress=progress, cancel=cancel, workers=workers, timeout=timeout, index=index,
-                             to_publications=to_publications)
+        report = _import_paths(cat, paths, to_publication=to_publication, password=password, max_bytes=max_bytes,
+                               progress=progress, cancel=cancel, workers=workers, timeout=timeout, index=index,
+                               to_publications=to_publications, batch_id=batch_id, on_duplicate=on_duplicate)
+    report.batch = batch_id
+    if own_batch and batch_id is not None:
+        finish_batch(cat, batch_id, report.totals())
+    return report
+
+
+def _plan_paths(cat: Catalogue, paths: Sequence[str | Path], max_bytes: int | None, on_duplicate: str) -> ImportReport:
+    """A dry run: each .bib file's plan, and for each document whether it is new, already there or refused."""
+    from kbase.files.blobs import file_sha256
+    from kbase.imports.extract import sniff
+
+    pdfs, bibs, problems, roots = _collect(list(paths))
+    report = ImportReport(files=[f.count() for f in problems], dry_run=True)
+    for bib in bibs:
+        report.files.append(_import_bib(cat, bib, roots, None, True, on_duplicate))
+    limit = max_bytes_for(cat, max_bytes)
+    with cat.reading() as s:
+        known = dict(s.execute(select(m.Attachment.sha256, m.Attachment.publication_id)).all())
+    for p in pdfs:
+        try:
+            size = p.stat().st_size
+            verdict = sniff(p)
+            sha = file_sha256(p) if verdict is None and size <= limit else ""
+        except OSError as exc:
+            report.files.append(FileResult(str(p), "damaged", f"cannot read the file: {exc.strerror}").count())
+            continue
+        if verdict is not None:
+            report.files.append(FileResult(str(p), verdict.status, verdict.message).count())
+        elif size > limit:
+            report.files.append(FileResult(str(p), "too large", f"too large: {size / 2**20:.1f} MB").count())
+        elif sha in known:
+            report.files.append(_duplicate(str(p), (0, known[sha])).count())
+        else:
+            report.files.append(FileResult(str(p), "new", "would be imported").count())
+    return report
 
 
 def _import_paths(cat: Catalogue, paths: Sequence[str | Path], *, to_publication: int | None,
                   password: str | None, max_bytes: int | None, progress: Callable[[ImportProgress], None] | None,
                   cancel: threading.Event | None, workers: int, timeout: float, index: bool,
-                  to_publications: Mapping[str | Path, int] | None) -> ImportReport:
+                  to_publications: Mapping[str | Path, int] | None, batch_id: int | None,
+                  on_duplicate: str) -> ImportReport:
     started, cpu_started = time.monotonic(), time.thread_time()
     cancel = cancel or threading.Event()
     targets = {Path(k).resolve(): v for k, v in (to_publications or {}).items()}
@@ -309,12 +401,13 @@ def _import_paths(cat: Catalogue, paths: Sequence[str | Path], *, to_publication
     visibility = cat.get_setting(VISIBILITY_SETTING) or "internal"
     if visibility not in m.VISIBILITIES:
         raise InvalidInput(f"library setting {VISIBILITY_SETTING} must be one of {', '.join(m.VISIBILITIES)}")
-    pdfs, bibs, problems, roots = _collect(paths)
-    report = ImportReport(files=list(problems))
+    pdfs, bibs, problems, roots = _collect(list(paths))
+    report = ImportReport(files=[f.count() for f in problems])
     for bib in bibs:
         if cancel.is_set():
-            break
-        report.files.append(_import_bib(cat, bib, roots))
+            report.files.append(FileResult(str(bib), "cancelled", "not imported: the import was cancelled").count())
+            continue
+        report.files.append(_import_bib(cat, bib, roots, batch_id, False, on_duplicate))
 
     tasks: list[Task] = []
     sizes: dict[int, int] = {}
@@ -366,7 +459,7 @@ def _import_paths(cat: Catalogue, paths: Sequence[str | Path], *, to_publication
                                 str(path), "failed", "the library changed during the import; import it again")
                         elif out.stored:
                             target = targets.get(path.resolve(), to_publication) if targets else to_publication
-                            result = _commit(cat, path, out, target, visibility, people)
+                            result = _commit(cat, path, out, target, visibility, people, batch_id)
                             if result.status == "duplicate":
                                 _discard(cat, out)
                         else:
@@ -401,6 +494,11 @@ def _import_paths(cat: Catalogue, paths: Sequence[str | Path], *, to_publication
             indexer.abandon()
             indexer.finish()
         raise
+    existing = {to_publication, *targets.values()} - {None}
+    for f in report.files:
+        f.batch = batch_id
+        if not (f.created or f.matched or f.refused or f.status == "bibtex"):
+            f.count(to_existing=f.imported and f.publication_id in existing)
     if indexer is not None:
         tell("indexing")
         indexer.finish(cancel)

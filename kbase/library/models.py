@@ -302,6 +302,34 @@ class Change(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow)
 
 
+class ImportBatch(SQLModel, table=True):
+    """One `kbase import` (or import dialog run): what it read and what it did, so it can be undone."""
+
+    __tablename__ = "import_batch"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    started: datetime = Field(default_factory=utcnow)
+    finished: Optional[datetime] = None  # None: still running, or killed before it ended
+    user: Optional[str] = None  # the desktop user and, on PostgreSQL, the database role
+    sources: str = Field(default="[]", sa_column=Column(Text))  # JSON list of the paths given
+    counts: Optional[str] = Field(default=None, sa_column=Column(Text))  # JSON: created, matched, refused
+    status: str = "running"  # running | done | undone
+    undone: Optional[datetime] = None
+
+
+class ImportItem(SQLModel, table=True):
+    """A record a batch created, changed or linked; written in the same transaction as the record."""
+
+    __tablename__ = "import_item"
+    __table_args__ = (Index("ix_import_item_kind_record", "kind", "record_id"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    batch_id: int = Field(foreign_key="import_batch.id", index=True, ondelete="CASCADE")
+    kind: str  # the record's table: publication, attachment, person, organisation…; or a link table
+    record_id: int = 0  # 0 for a link row (its keys are in `before`)
+    op: str = "created"  # created | changed | linked
+    version: Optional[int] = None  # the record's version after the import: a later edit shows as a higher one
+    before: Optional[str] = Field(default=None, sa_column=Column(Text))  # JSON: changed fields' old values, or link keys
+
+
 class Setting(SQLModel, table=True):
     key: str = Field(primary_key=True)
     value: Optional[str] = Field(default=None, sa_column=Column(Text))

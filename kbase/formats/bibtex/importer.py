@@ -1,8 +1,9 @@
-"""`kbase import refs.bib`: every good entry becomes a publication; bad ones are named with their line."""
+"""`kbase import refs.bib`: a plan (new, matches record N, refused), then one transaction for the file."""
 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,17 +17,24 @@ from kbase.formats.bibtex.files import file_paths, resolve
 from kbase.formats.bibtex.mapping import PubData, to_publication
 from kbase.formats.bibtex.bulk import insert_returning_ids, insert_rows, log_inserts, update_column
 from kbase.formats.bibtex.names_cache import NameCache
-from kbase.formats.bibtex.parse import BadValue, parse_text, read_text
+from kbase.formats.bibtex.parse import BadValue, parse_text
+from kbase.formats.encoding import read_bib
 from kbase.catalogue.records import Catalogue
 from kbase.catalogue.citekeys import unique_key
-from kbase.catalogue.dedupe import PublicationIndex, family_key
+from kbase.catalogue.dedupe import PublicationIndex, WorkKey, family_key, norm_doi, same_entry, work_key_from_columns
 from kbase.errors import ImportProblem, InvalidInput
-from kbase.text import fold_words
+from kbase.imports.batches import Item, change_mark, finish_batch, forget_since, inserted_since, record_items, start_batch
+from kbase.text import clean_text, fold_words
 
-ON_DUPLICATE = ("link", "skip", "create", "merge")
+# what to do with an entry that matches a record: the first four are the CLI's words
+ON_DUPLICATE = ("link", "skip", "new", "update")
+_SAME_AS = {"create": "new", "merge": "update"}  # the words of earlier versions
 # every column a new publication row needs, so that one multi-row INSERT fits all entries
 _EMPTY: dict[str, Any] = {name: None for name in m.Publication.model_fields if name != "id"} | {
     "visibility": "public", "type": "other", "title_norm": ""}
+# columns an update fills on the matched record when it has no value of its own
+_FILLABLE = ("subtitle", "year", "month", "month_end", "day", "number", "language", "abstract", "url", "place",
+             "isbn", "doi", "pages", "container")
 CHUNK = 500
 _PLURAL = {"organisation": "organisations", "person": "people", "region": "regions", "project": "projects",
            "subject": "subjects"}
@@ -34,26 +42,42 @@ _PLURAL = {"organisation": "organisations", "person": "people", "region": "regio
 
 @dataclass
 class BibReport:
-    """What an import did (or, in a dry run, would do)."""
+    """What an import did (or, in a dry run, would do); parsed = created + matched + refused."""
 
     path: str
     dry_run: bool = False
+    encoding: str = ""
+    batch: int | None = None
     created: list[tuple[str, int]] = field(default_factory=list)  # (citation key, publication ID)
     linked: list[tuple[str, int, str]] = field(default_factory=list)  # (key, existing ID, why)
+    updated: list[tuple[str, int, str]] = field(default_factory=list)  # (key, existing ID, why)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (key, why)
-    problems: list[tuple[int, str, str]] = field(default_factory=list)  # (line, key, reason)
+    refused: list[tuple[int, str, str]] = field(default_factory=list)  # (line, key, reason): entries not created
+    problems: list[tuple[int, str, str]] = field(default_factory=list)  # refused entries and file-level problems
     notes: list[tuple[int, str, str]] = field(default_factory=list)  # imported, but worth saying
     attachments: list[tuple[str, int]] = field(default_factory=list)  # (file, publication ID)
     new_records: dict[str, list[str]] = field(default_factory=dict)  # kind → names created
+    records: list[dict[str, Any]] = field(default_factory=list)  # the plan: one item per entry, in file order
+
+    @property
+    def matched(self) -> int:
+        return len(self.linked) + len(self.updated) + len(self.skipped)
+
+    @property
+    def parsed(self) -> int:
+        return len(self.created) + self.matched + len(self.refused)
+
+    def counts(self) -> dict[str, int]:
+        return {"parsed": self.parsed, "created": len(self.created), "matched": self.matched,
+                "refused": len(self.refused)}
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "path": self.path, "dry_run": self.dry_run,
-            "created": [{"key": k, "id": i if i > 0 else None} for k, i in self.created],
-            "linked": [{"key": k, "id": i if i > 0 else None, "reason": r} for k, i, r in self.linked],
-            "skipped": [{"key": k, "reason": r} for k, r in self.skipped],
-            "problems": [{"line": ln, "key": k, "reason": r} for ln, k, r in self.problems],
-            "notes": [{"line": ln, "key": k, "note": r} for ln, k, r in self.notes],
+            "path": self.path, "dry_run": self.dry_run, "encoding": self.encoding, "batch": self.batch,
+            **self.counts(),
+            "problems": [{"file": self.path, "line": ln, "key": k, "reason": r} for ln, k, r in self.problems],
+            "notes": [{"file": self.path, "line": ln, "key": k, "note": r} for ln, k, r in self.notes],
+            "records": self.records,
             "attachments": [{"file": f, "publication": i} for f, i in self.attachments],
             "new_records": {k: len(v) for k, v in self.new_records.items()},
         }
@@ -65,15 +89,19 @@ class BibReport:
         """One line per thing a librarian should read, then a summary."""
         would = "would be " if self.dry_run else ""
         out = [f"{self.path}:{ln}: {key + ': ' if key else ''}{reason}" for ln, key, reason in sorted(self.problems)]
-        out += [f"{self.path}:{ln}: {key}: note: {note}" for ln, key, note in sorted(self.notes)]
+        out += [f"{self.path}:{ln}: {key + ': ' if key else ''}note: {note}" for ln, key, note in sorted(self.notes)]
         out += [f"{key}: {would}linked to " + (f"existing publication {pid}" if pid > 0 else "an earlier entry")
                 + f" ({why})" for key, pid, why in self.linked]
+        out += [f"{key}: existing publication {pid} {would}updated ({why})" for key, pid, why in self.updated]
         out += [f"{key}: {would}skipped ({why})" for key, why in self.skipped]
         made = ", ".join(f"{len(v)} {_PLURAL.get(k, k) if len(v) != 1 else k}"
                          for k, v in sorted(self.new_records.items()))
-        out.append(f"{self.path}: {len(self.created)} publications {would}created, {len(self.linked)} linked to "
-                   f"existing ones, {len(self.skipped)} skipped, {len(self.problems)} entries not readable, "
-                   f"{len(self.attachments)} files {would}attached" + (f"; new records: {made}" if made else ""))
+        read = f" (read as {self.encoding})" if self.encoding and self.encoding not in ("utf-8", "ascii") else ""
+        out.append(f"{self.path}{read}: {self.parsed} entries: {len(self.created)} {would}created, {self.matched} "
+                   f"matched existing records ({len(self.linked)} linked, {len(self.updated)} updated, "
+                   f"{len(self.skipped)} skipped), {len(self.refused)} refused; "
+                   f"{len(self.attachments)} files {would}attached" + (f"; new records: {made}" if made else "")
+                   + (f"; import {self.batch}" if self.batch else ""))
         return out
 
 
@@ -82,25 +110,35 @@ class _Planned:
     data: PubData
     files: list[Path]
     shas: list[str]
-    action: str = "create"  # create | link | skip | merge
+    action: str = "create"  # create | link | skip | update
     target: int | None = None
     reason: str = ""
     pub_id: int | None = None
+    changes: list[str] = field(default_factory=list)  # the matched record's fields an update would fill
 
 
 def import_bib(cat: Catalogue, path: str | Path, *, dry_run: bool = False, roots: list[Path] | None = None,
-               on_duplicate: str = "link") -> BibReport:
-    """Import one .bib file. Entries that cannot be read are reported and the others still come in."""
+               on_duplicate: str = "link", batch_id: int | None = None) -> BibReport:
+    """Import one .bib file: its entries are committed together or not at all.
+
+    Entries that cannot be read are refused with their line; the others still come in. Without a
+    batch_id the file gets a batch of its own, so that it can be undone."""
+    on_duplicate = _SAME_AS.get(on_duplicate, on_duplicate)
     if on_duplicate not in ON_DUPLICATE:
         raise InvalidInput(f"on_duplicate must be one of {', '.join(ON_DUPLICATE)} (got {on_duplicate!r})")
     path = Path(path)
     try:
-        text = read_text(str(path))
+        decoded = read_bib(path)
     except OSError as exc:
         raise ImportProblem(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    report = BibReport(str(path), dry_run)
-    parsed = parse_text(text)
-    report.problems += parsed.problems
+    report = BibReport(str(path), dry_run, encoding=decoded.encoding)
+    report.notes += [(1, "", w) for w in decoded.warnings]
+    parsed = parse_text(clean_text(decoded.text))  # the boundary: NUL and control characters go here
+    for line, key, reason in parsed.problems:
+        if reason.startswith("@string"):  # a macro definition, not an entry: its uses say what they lost
+            report.notes.append((line, key, reason))
+        else:
+            report.refused.append((line, key, reason))
     if not parsed.entries and not parsed.problems:
         report.problems.append((1, "", "no BibTeX entries found (is this a .bib file?)"))
     roots = [Path(r) for r in (roots or [path.parent])]
@@ -110,18 +148,44 @@ def import_bib(cat: Catalogue, path: str | Path, *, dry_run: bool = False, roots
         try:
             data = to_publication(entry)
         except BadValue as exc:
-            report.problems.append((entry.line, entry.key, str(exc)))
+            report.refused.append((entry.line, entry.key, str(exc)))
             continue
         report.notes += [(entry.line, entry.key, n) for n in data.notes]
         plans.append(_Planned(data, *_files(data, path.parent, roots, report, bases)))
+    report.refused.sort()
+    report.problems += report.refused
     _decide(cat, plans, on_duplicate)
     if dry_run:
         _write(cat, None, plans, NameCache(cat, dry_run=True), report)
     else:
+        own_batch = batch_id is None
+        if own_batch:
+            batch_id = start_batch(cat, [str(path)])
+        report.batch = batch_id
         with cat.transaction() as s:
-            _write(cat, s, plans, NameCache(cat, dry_run=False), report)
-        _attach(cat, plans, report)
+            items = _write(cat, s, plans, NameCache(cat, dry_run=False), report)
+            record_items(s, batch_id, items)
+        _attach(cat, plans, report, batch_id)
+        if own_batch and batch_id is not None:
+            finish_batch(cat, batch_id, report.counts())
+    report.records = _plan_items(plans, report)
     return report
+
+
+def _plan_items(plans: list[_Planned], report: BibReport) -> list[dict[str, Any]]:
+    """The plan as data: every entry new, matching a record (why, and what would change) or refused."""
+    out: list[dict[str, Any]] = []
+    for plan in plans:
+        d = plan.data
+        if plan.action == "create":
+            out.append({"line": d.line, "key": d.key, "action": "new", "id": plan.pub_id if (plan.pub_id or 0) > 0 else None})
+        else:
+            target = plan.pub_id if (plan.pub_id or 0) > 0 else None
+            out.append({"line": d.line, "key": d.key, "action": "match", "then": plan.action,
+                        "target": target, "reason": plan.reason, "changes": plan.changes})
+    out += [{"line": ln, "key": k, "action": "refused", "reason": r} for ln, k, r in report.refused]
+    out.sort(key=lambda r: r["line"])
+    return out
 
 
 def _files(data: PubData, bib_dir: Path, roots: list[Path], report: BibReport,
@@ -146,37 +210,63 @@ def _files(data: PubData, bib_dir: Path, roots: list[Path], report: BibReport,
     return found, shas
 
 
-def _first_key(data: PubData) -> str:
-    for _role, name in data.contributors:
-        return family_key(name.display, name.kind)
-    return ""
+def _work_key(plan: _Planned, shared_dois: set[str]) -> WorkKey:
+    data = plan.data
+    key = work_key_from_columns(data.columns, data.extra, [family_key(n.display, n.kind) for _r, n in data.contributors],
+                                tuple(plan.shas))
+    if key.doi and norm_doi(key.doi) in shared_dois:
+        key.doi = None  # several entries of the file give it: the proceedings' or journal's DOI, not the work's
+    return key
 
 
 def _decide(cat: Catalogue, plans: list[_Planned], on_duplicate: str) -> None:
-    """Mark each entry create/link/skip/merge; entries of the same file are matched against each other too."""
+    """Mark each entry create/link/skip/update; entries of the same file are matched against each other too,
+    but only when they agree on every field both have."""
     index = PublicationIndex.load(cat)
+    dois = Counter(norm_doi(p.data.columns.get("doi")) for p in plans if p.data.columns.get("doi"))
+    shared = {d for d, n in dois.items() if n > 1}
     pending = -1
-    keys: dict[int, str] = {}
+    earlier: dict[int, tuple[str, WorkKey]] = {}
     for plan in plans:
-        c = plan.data.columns
-        tnorm = fold_words(c["title"])
-        hit = index.match(c.get("doi"), c.get("isbn"), tnorm, c.get("year"), _first_key(plan.data), plan.shas)
-        if hit and on_duplicate != "create":
+        key = _work_key(plan, shared)
+        hit = index.match(key)
+        if hit and hit[0] < 0 and not same_entry(earlier[hit[0]][1], key):
+            hit = None  # an earlier entry of this file that differs somewhere: another work
+        if hit and on_duplicate != "new":
             plan.action, plan.target, plan.reason = on_duplicate, hit[0], hit[1]
             if hit[0] < 0:
-                plan.reason += f" as entry {keys[hit[0]]} of this file"
-            if plan.target < 0:  # a duplicate of an earlier entry of this file: link or skip, never merge
-                plan.action = "skip" if on_duplicate == "skip" else "link"
+                plan.reason += f" as entry {earlier[hit[0]][0]} of this file"
+                plan.action = "skip" if on_duplicate == "skip" else "link"  # never update a record not yet written
             continue
         plan.target = pending  # a placeholder ID so later entries can match this one
-        keys[pending] = plan.data.key
-        index.add(pending, c.get("doi"), c.get("isbn"), tnorm, c.get("year"), _first_key(plan.data))
-        for sha in plan.shas:
-            index.sha.setdefault(sha, pending)
+        earlier[pending] = (plan.data.key, key)
+        index.add(pending, key)
         pending -= 1
+    _changes(cat, [p for p in plans if p.action in ("link", "update") and (p.target or 0) > 0])
 
 
-def _write(cat: Catalogue, s: Session | None, plans: list[_Planned], names: NameCache, report: BibReport) -> None:
+def _changes(cat: Catalogue, plans: list[_Planned]) -> None:
+    """What linking or updating would change on each matched record."""
+    if not plans:
+        return
+    ids = sorted({p.target for p in plans if p.target})
+    rows: dict[int, Any] = {}
+    with cat.reading() as s:
+        for i in range(0, len(ids), 900):
+            rows.update({r.id: r for r in s.scalars(select(m.Publication).where(m.Publication.id.in_(ids[i:i + 900])))})  # type: ignore[union-attr]
+    for plan in plans:
+        row = rows.get(plan.target or 0)
+        if row is None:
+            continue
+        if plan.action == "update":
+            plan.changes = [c for c in _FILLABLE if plan.data.columns.get(c) not in (None, "")
+                            and getattr(row, c) in (None, "")]
+        if not row.citekey and plan.data.key:
+            plan.changes.append("citekey")
+
+
+def _write(cat: Catalogue, s: Session | None, plans: list[_Planned], names: NameCache, report: BibReport) -> list[Item]:
+    """Write the plan (s is None in a dry run); returns what was created and changed, for the batch."""
     if s is not None:
         names.load(s)
         taken = {k.lower() for k in s.scalars(select(m.Publication.citekey).where(m.Publication.citekey.is_not(None)))}
@@ -185,49 +275,60 @@ def _write(cat: Catalogue, s: Session | None, plans: list[_Planned], names: Name
             names.load(rs)
             taken = {k.lower() for k in rs.scalars(select(m.Publication.citekey).where(m.Publication.citekey.is_not(None)))}
     placeholder: dict[int, int] = {}
+    items: list[Item] = []
     for start in range(0, len(plans), CHUNK):
         chunk = plans[start:start + CHUNK]
         if s is None:
             _write_chunk(cat, None, chunk, names, report, taken, placeholder)
             continue
         created = {k: list(v) for k, v in names.created.items()}
+        mark = change_mark(cat)
         try:
             with s.begin_nested():
-                _write_chunk(cat, s, chunk, names, report, taken, placeholder, record=False)
+                chunk_items = _write_chunk(cat, s, chunk, names, report, taken, placeholder, record=False)
+            items += chunk_items + inserted_since(cat, mark)
             _record(chunk, report)
         except (IntegrityError, DBAPIError, InvalidInput):
             # find the entry the database refused: one savepoint each, the rest still come in
+            forget_since(cat, mark)
             names.load(s)
             names.created = created
             for plan in chunk:
                 plan.pub_id = None
                 created = {k: list(v) for k, v in names.created.items()}
+                mark = change_mark(cat)
                 try:
                     with s.begin_nested():
-                        _write_chunk(cat, s, [plan], names, report, taken, placeholder, record=False)
+                        one = _write_chunk(cat, s, [plan], names, report, taken, placeholder, record=False)
+                    items += one + inserted_since(cat, mark)
                     _record([plan], report)
                 except (IntegrityError, DBAPIError, InvalidInput) as exc:
+                    forget_since(cat, mark)
                     names.load(s)
                     names.created = created
                     reason = str(getattr(exc, "orig", exc)).splitlines()[0]
-                    report.problems.append((plan.data.line, plan.data.key, f"refused by the catalogue: {reason}"))
+                    report.refused.append((plan.data.line, plan.data.key, f"refused by the catalogue: {reason}"))
+                    report.problems.append(report.refused[-1])
     report.new_records = {k: v for k, v in names.created.items()}
+    return items
 
 
 def _record(chunk: list[_Planned], report: BibReport) -> None:
     for plan in chunk:
         if plan.action == "create":
             report.created.append((plan.data.key, plan.pub_id or 0))
-        elif plan.action in ("link", "merge"):
+        elif plan.action == "link":
             report.linked.append((plan.data.key, plan.pub_id or 0, plan.reason))
+        elif plan.action == "update":
+            report.updated.append((plan.data.key, plan.pub_id or 0, plan.reason))
         else:
             report.skipped.append((plan.data.key, f"duplicate of publication {plan.pub_id}: {plan.reason}"))
 
 
 def _write_chunk(cat: Catalogue, s: Session | None, chunk: list[_Planned], names: NameCache, report: BibReport,
-                 taken: set[str], placeholder: dict[int, int], record: bool = True) -> None:
+                 taken: set[str], placeholder: dict[int, int], record: bool = True) -> list[Item]:
     """Write one chunk with a handful of multi-row INSERTs (s is None in a dry run)."""
-    todo = [plan for plan in chunk if plan.action not in ("link", "skip")]
+    todo = [plan for plan in chunk if plan.action == "create"]
     names.prepare(s, [n for plan in todo for _role, n in plan.data.contributors],
                   [plan.data.publisher for plan in todo if plan.data.publisher])
     now = m.utcnow()
@@ -253,37 +354,71 @@ def _write_chunk(cat: Catalogue, s: Session | None, chunk: list[_Planned], names
         _resolve_links(chunk, {})
         if record:
             _record(chunk, report)
-        return
+        return []
     ids = insert_returning_ids(s, m.Publication, rows)
     links: dict[type, list[dict[str, Any]]] = {}
     for plan, pid in zip(todo, ids):
-        if plan.action == "create":
-            placeholder[plan.target or 0] = pid
+        placeholder[plan.target or 0] = pid
         plan.pub_id = pid
         for model, row in _links(names, s, plan):
             links.setdefault(model, []).append(row)
     for model, link_rows in links.items():
         insert_rows(s, model, link_rows)
     log_inserts(cat, s, "publication", ids)
-    for plan, pid in zip(todo, ids):
-        if plan.action == "merge" and plan.target:
-            cat.merge(m.Publication, plan.target, pid)
-            plan.pub_id = plan.target
     _resolve_links(chunk, placeholder)
-    # a linked record without a key takes the entry's, so documents citing it keep working
+    items = _update(cat, s, [p for p in chunk if p.action == "update" and (p.pub_id or 0) > 0], names)
+    # a matched record without a key takes the entry's, so documents citing it keep working
     keyless = {plan.pub_id: plan.data.key for plan in chunk
-               if plan.action == "link" and (plan.target or 0) > 0 and plan.data.key.lower() not in taken}
+               if plan.action in ("link", "update") and (plan.pub_id or 0) > 0 and "citekey" in plan.changes
+               and plan.data.key.lower() not in taken}
     if keyless:
         update_column(s, m.Publication, "citekey", keyless)
         taken.update(k.lower() for k in keyless.values())
+        changed = {it.record_id for it in items}
+        items += [Item("publication", pid, "changed", None, {"citekey": None}) for pid in keyless if pid not in changed]
+        for it in items:
+            if it.record_id in keyless and it.before is not None:
+                it.before.setdefault("citekey", None)
     if record:
         _record(chunk, report)
+    return items
+
+
+def _update(cat: Catalogue, s: Session, plans: list[_Planned], names: NameCache) -> list[Item]:
+    """Fill the matched records' empty fields and add the links they lack; the old values are kept for undo."""
+    items: list[Item] = []
+    for plan in plans:
+        pid = plan.pub_id or 0
+        row = s.get(m.Publication, pid)
+        if row is None:
+            continue
+        before = {c: getattr(row, c) for c in plan.changes if c != "citekey"}
+        for c in before:
+            setattr(row, c, plan.data.columns[c])
+        row.version += 1
+        row.updated = m.utcnow()
+        s.flush()
+        cat.log_change(s, "publication", pid, "update")
+        items.append(Item("publication", pid, "changed", row.version, before))
+        roles = set(s.scalars(select(m.Contributor.role).where(m.Contributor.publication_id == pid)))
+        for model, link in _links(names, s, plan):
+            if model is m.Contributor and link["role"] in roles:
+                continue  # the record's own list of authors (or editors) stands
+            keys = {k: v for k, v in link.items() if k != "position" and v is not None}
+            if s.scalar(select(model).where(*(getattr(model, k) == v for k, v in keys.items())).limit(1)) is None:
+                insert_rows(s, model, [link])
+                if model is m.Contributor:
+                    link_id = s.scalar(select(m.Contributor.id).where(*(getattr(m.Contributor, k) == v for k, v in keys.items()))
+                                       .order_by(m.Contributor.id.desc()).limit(1))  # type: ignore[union-attr]
+                    keys = {"id": link_id}
+                items.append(Item(model.__tablename__, 0, "linked", None, keys))  # type: ignore[attr-defined]
+    return items
 
 
 def _resolve_links(chunk: list[_Planned], placeholder: dict[int, int]) -> None:
-    """Linked and skipped entries point at the record they duplicate, once that one has its ID."""
+    """Matched entries point at the record they duplicate, once that one has its ID."""
     for plan in chunk:
-        if plan.action in ("link", "skip"):
+        if plan.action != "create":
             target = plan.target or 0
             plan.pub_id = placeholder.get(target, target)
 
@@ -306,20 +441,14 @@ def _links(names: NameCache, s: Session | None, plan: _Planned) -> list[tuple[ty
     return rows
 
 
-def _attach(cat: Catalogue, plans: list[_Planned], report: BibReport) -> None:
+def _attach(cat: Catalogue, plans: list[_Planned], report: BibReport, batch_id: int | None) -> None:
     """The PDFs named in file fields, through the PDF importer, once the records are saved."""
+    from kbase.imports.pipeline import import_paths  # the pipeline calls this module: import it when used
+
     todo = [(plan, f) for plan in plans if plan.action != "skip" and plan.pub_id for f in plan.files]
-    if not todo:
-        return
-    try:
-        from kbase.imports.pipeline import import_paths
-    except ImportError:
-        for plan, f in todo:
-            report.notes.append((plan.data.line, plan.data.key, f"{f}: PDF import is not available in this version"))
-        return
     for plan, f in todo:
         try:
-            import_paths(cat, [f], to_publication=plan.pub_id)
+            import_paths(cat, [f], to_publication=plan.pub_id, batch_id=batch_id)
             report.attachments.append((str(f), plan.pub_id or 0))
         except Exception as exc:  # one bad file must not stop the others; say which and why
             report.notes.append((plan.data.line, plan.data.key, f"{f}: not attached: {exc}"))

@@ -1,0 +1,297 @@
+"""Import batches: every import is recorded with what it created, changed and linked, and can be undone."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlmodel import Session
+
+from kbase.catalogue.records import ALIAS_TABLES, Catalogue
+from kbase.errors import InvalidInput, NotFound
+from kbase.library import models as m
+
+__all__ = ["Item", "start_batch", "record_items", "change_mark", "inserted_since", "forget_since", "finish_batch",
+           "list_batches", "undo_batch", "UndoReport"]
+
+CHUNK = 900  # ids per IN (…): under SQLite's oldest limit on bound parameters
+# link tables whose rows an import adds to records it did not create: their columns, to delete them again
+LINK_TABLES: dict[str, type] = {
+    "contributor": m.Contributor, "publication_subject": m.PublicationSubject,
+    "publication_project": m.PublicationProject, "publication_region": m.PublicationRegion,
+}
+# what refers to a name record: when nothing does any more, an undone import takes it away
+_USES: dict[str, list[tuple[Any, str]]] = {
+    "person": [(m.Contributor, "person_id"), (m.EventPerson, "person_id"), (m.PersonOrganisation, "person_id")],
+    "organisation": [(m.Contributor, "organisation_id"), (m.Publication, "publisher_id"),
+                     (m.ProjectOrganisation, "organisation_id"), (m.AssignmentClient, "organisation_id"),
+                     (m.Event, "organiser_id"), (m.PersonOrganisation, "organisation_id")],
+    "subject": [(m.PublicationSubject, "subject_id"), (m.ProjectSubject, "subject_id"), (m.Subject, "parent_id")],
+    "series": [(m.Publication, "series_id")],
+    "project": [(m.PublicationProject, "project_id"), (m.Event, "project_id")],
+    "region": [(m.PublicationRegion, "region_id"), (m.ProjectRegion, "region_id"), (m.Region, "parent_id")],
+}
+
+
+@dataclass
+class Item:
+    """One thing an import did to the catalogue."""
+
+    kind: str
+    record_id: int = 0
+    op: str = "created"  # created | changed | linked
+    version: int | None = 1
+    before: dict[str, Any] | None = None
+
+    def row(self, batch_id: int) -> dict[str, Any]:
+        return {"batch_id": batch_id, "kind": self.kind, "record_id": self.record_id, "op": self.op,
+                "version": self.version,
+                "before": json.dumps(self.before, ensure_ascii=False, default=str) if self.before is not None else None}
+
+
+def _who(cat: Catalogue) -> str:
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a container)
+        user = str(os.getuid()) if hasattr(os, "getuid") else "?"
+    if cat.library.is_shared:
+        with cat.reading() as s:
+            role = s.scalar(select(func.current_user()))
+        if role and role != user:
+            user = f"{user} ({role})"
+    return user
+
+
+def start_batch(cat: Catalogue, sources: Sequence[str]) -> int:
+    """A new batch, committed at once so that every file's transaction can refer to it."""
+    with cat.transaction() as s:
+        table = m.ImportBatch.__table__  # type: ignore[attr-defined]
+        return int(s.execute(insert(table).values(
+            started=m.utcnow(), user=_who(cat), sources=json.dumps([str(p) for p in sources], ensure_ascii=False),
+            status="running").returning(table.c.id)).scalar_one())
+
+
+def record_items(s: Session, batch_id: int | None, items: Iterable[Item]) -> None:
+    """Write what a file's transaction did, inside that transaction (so both commit or neither)."""
+    if batch_id is None:
+        return
+    rows = [i.row(batch_id) for i in items]
+    if rows:
+        s.execute(insert(m.ImportItem.__table__), rows)  # type: ignore[attr-defined]
+
+
+def change_mark(cat: Catalogue) -> int:
+    """Where the open transaction's change log stands; inserted_since(cat, mark) lists what came after."""
+    return len(cat._pending)  # the catalogue's list of this transaction's changes, told to listeners after commit
+
+
+def inserted_since(cat: Catalogue, mark: int) -> list[Item]:
+    """The records inserted in the open transaction since mark, as batch items (every insert is logged)."""
+    return [Item(kind, rid, "created", 1) for kind, rid, op in cat._pending[mark:] if op == "insert"]
+
+
+def forget_since(cat: Catalogue, mark: int) -> None:
+    """A savepoint rolled back: its inserts are not the batch's (nor news for listeners)."""
+    del cat._pending[mark:]
+
+
+def finish_batch(cat: Catalogue, batch_id: int, counts: dict[str, int]) -> None:
+    with cat.transaction() as s:
+        s.execute(update(m.ImportBatch.__table__).where(m.ImportBatch.id == batch_id)  # type: ignore[attr-defined]
+                  .values(finished=m.utcnow(), status="done", counts=json.dumps(counts)))
+
+
+def list_batches(cat: Catalogue, limit: int | None = None) -> list[dict[str, Any]]:
+    """Newest first, with what each created, changed and linked."""
+    with cat.reading() as s:
+        q = select(m.ImportBatch).order_by(m.ImportBatch.id.desc())  # type: ignore[union-attr]
+        if limit:
+            q = q.limit(limit)
+        batches = list(s.scalars(q))
+        made: dict[tuple[int, str], int] = {}
+        for bid, op, n in s.execute(select(m.ImportItem.batch_id, m.ImportItem.op, func.count())
+                                    .where(m.ImportItem.kind == "publication")
+                                    .group_by(m.ImportItem.batch_id, m.ImportItem.op)):
+            made[(bid, op)] = n
+    out = []
+    for b in batches:
+        status = b.status
+        if status == "running" and b.finished is None:
+            status = "running or interrupted"
+        out.append({"id": b.id, "started": b.started.isoformat(timespec="seconds") if b.started else None,
+                    "finished": b.finished.isoformat(timespec="seconds") if b.finished else None,
+                    "user": b.user, "sources": json.loads(b.sources or "[]"),
+                    "counts": json.loads(b.counts) if b.counts else None, "status": status,
+                    "undone": b.undone.isoformat(timespec="seconds") if b.undone else None,
+                    "publications_created": made.get((b.id, "created"), 0),
+                    "publications_changed": made.get((b.id, "changed"), 0)})
+    return out
+
+
+@dataclass
+class UndoReport:
+    batch: int
+    deleted: dict[str, int] = field(default_factory=dict)  # kind → records removed
+    reverted: int = 0  # existing records put back as they were
+    unlinked: int = 0  # links removed from existing records
+    kept: list[str] = field(default_factory=list)  # records left because something else uses them now
+    files_removed: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"batch": self.batch, "deleted": self.deleted, "reverted": self.reverted, "unlinked": self.unlinked,
+                "kept": self.kept, "files_removed": len(self.files_removed)}
+
+    def summary(self) -> str:
+        gone = ", ".join(f"{n} {k}" for k, n in sorted(self.deleted.items()) if n) or "nothing"
+        text = f"import {self.batch} undone: deleted {gone}"
+        if self.reverted:
+            text += f"; {self.reverted} existing records put back as they were"
+        if self.unlinked:
+            text += f"; {self.unlinked} links removed"
+        if self.files_removed:
+            text += f"; {len(self.files_removed)} stored files removed"
+        if self.kept:
+            text += f"; kept (used by other records since): {', '.join(self.kept[:10])}" + (" …" if len(self.kept) > 10 else "")
+        return text
+
+
+def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
+    ids = list(ids)
+    for i in range(0, len(ids), CHUNK):
+        yield ids[i:i + CHUNK]
+
+
+def _versions(s: Session, kind: str, ids: Sequence[int]) -> dict[int, int]:
+    model = m.RECORD_TYPES[kind]
+    out: dict[int, int] = {}
+    for part in _chunks(ids):
+        out.update(s.execute(select(model.id, model.version).where(model.id.in_(part))).all())  # type: ignore[attr-defined]
+    return out
+
+
+def _edited_since(s: Session, items: list[m.ImportItem]) -> list[str]:
+    """Records this batch made or changed that someone has edited since: undoing would lose that edit."""
+    by_kind: dict[str, dict[int, int]] = {}
+    for it in items:
+        if it.op in ("created", "changed") and it.kind in m.RECORD_TYPES and it.version is not None:
+            by_kind.setdefault(it.kind, {})[it.record_id] = it.version
+    edited = []
+    for kind, wanted in by_kind.items():
+        now = _versions(s, kind, list(wanted))
+        edited += [f"{kind} {rid} (version {now[rid]}, the import left version {v})"
+                   for rid, v in sorted(wanted.items()) if rid in now and now[rid] > v]
+    return edited
+
+
+def undo_batch(cat: Catalogue, batch_id: int) -> UndoReport:
+    """Remove what the batch created and put back what it changed, in one transaction.
+
+    Refused, with the records named, when any of them was edited after the import."""
+    report = UndoReport(batch_id)
+    shas: set[str] = set()
+    with cat.transaction() as s:
+        batch = s.get(m.ImportBatch, batch_id)
+        if batch is None:
+            raise NotFound(f"no import batch with ID {batch_id} (see `kbase imports`)")
+        if batch.status == "undone":
+            raise InvalidInput(f"import {batch_id} was already undone on {batch.undone:%Y-%m-%d %H:%M}")
+        items = list(s.scalars(select(m.ImportItem).where(m.ImportItem.batch_id == batch_id)
+                               .order_by(m.ImportItem.id)))  # type: ignore[arg-type]
+        edited = _edited_since(s, items)
+        if edited:
+            more = f" and {len(edited) - 10} more" if len(edited) > 10 else ""
+            raise InvalidInput(f"import {batch_id} cannot be undone: these records were edited since: "
+                               f"{'; '.join(edited[:10])}{more}. Undo those edits first, or delete the records by hand.")
+        created: dict[str, list[int]] = {}
+        for it in items:
+            if it.op == "created":
+                created.setdefault(it.kind, []).append(it.record_id)
+        # links added to existing records, then existing records' fields
+        for it in items:
+            if it.op == "linked" and it.kind in LINK_TABLES and it.before:
+                model = LINK_TABLES[it.kind]
+                keys = json.loads(it.before)
+                s.execute(delete(model).where(*(getattr(model, k) == v for k, v in keys.items())))
+                report.unlinked += 1
+        for it in reversed(items):  # the oldest value last, if a record was changed twice
+            if it.op == "changed" and it.kind in m.RECORD_TYPES and it.before is not None:
+                model = m.RECORD_TYPES[it.kind]
+                values = json.loads(it.before)
+                table = model.__table__  # type: ignore[attr-defined]
+                s.execute(update(table).where(table.c.id == it.record_id)
+                          .values(**values, version=table.c.version + 1, updated=m.utcnow()))
+                cat.log_change(s, it.kind, it.record_id, "update")
+                report.reverted += 1
+        # attachments, then publications with their links, then the names nobody uses any more
+        att_ids = created.get("attachment", [])
+        for part in _chunks(att_ids):
+            shas.update(s.scalars(select(m.Attachment.sha256).where(m.Attachment.id.in_(part))))  # type: ignore[union-attr]
+            s.execute(delete(m.PageText).where(m.PageText.attachment_id.in_(part)))  # type: ignore[attr-defined]
+            s.execute(delete(m.Attachment).where(m.Attachment.id.in_(part)))  # type: ignore[union-attr]
+        cat.log_changes(s, "attachment", att_ids, "delete")
+        report.deleted["attachments"] = len(att_ids)
+        pub_ids = created.get("publication", [])
+        for part in _chunks(pub_ids):
+            for model in (m.Contributor, m.PublicationSubject, m.PublicationProject, m.PublicationRegion):
+                s.execute(delete(model).where(model.publication_id.in_(part)))  # type: ignore[attr-defined]
+            for att in list(s.scalars(select(m.Attachment.id).where(m.Attachment.publication_id.in_(part)))):  # type: ignore[union-attr]
+                # a file attached by hand since the import: it stays in the library, unattached
+                s.execute(update(m.Attachment.__table__).where(m.Attachment.id == att)  # type: ignore[attr-defined]
+                          .values(publication_id=None))
+                cat.log_change(s, "attachment", att, "update")
+            s.execute(delete(m.Publication).where(m.Publication.id.in_(part)))  # type: ignore[union-attr]
+        cat.log_changes(s, "publication", pub_ids, "delete")
+        report.deleted["publications"] = len(pub_ids)
+        for kind in ("series", "subject", "project", "region", "organisation", "person"):
+            ids = created.get(kind, [])
+            gone = _delete_unused(s, kind, ids, report)
+            cat.log_changes(s, kind, gone, "delete")
+            label = {"person": "people", "series": "series"}.get(kind, kind + "s")
+            report.deleted[label] = len(gone)
+        for sha in sorted(shas):
+            if s.scalar(select(func.count()).where(m.Attachment.sha256 == sha)) == 0:
+                s.execute(delete(m.StoredFile).where(m.StoredFile.sha256 == sha))  # type: ignore[arg-type]
+                report.files_removed.append(sha)
+        s.execute(update(m.ImportBatch.__table__).where(m.ImportBatch.id == batch_id)  # type: ignore[attr-defined]
+                  .values(status="undone", undone=m.utcnow()))
+    _remove_blobs(cat, report.files_removed)
+    return report
+
+
+def _delete_unused(s: Session, kind: str, ids: list[int], report: UndoReport) -> list[int]:
+    if not ids:
+        return []
+    model = m.RECORD_TYPES[kind]
+    used: set[int] = set()
+    for part in _chunks(ids):
+        for ref_model, column in _USES[kind]:
+            col = getattr(ref_model, column)
+            used.update(v for v in s.scalars(select(col).where(col.in_(part)).distinct()) if v is not None)
+    gone = [i for i in ids if i not in used]
+    alias = ALIAS_TABLES.get(model)
+    for part in _chunks(gone):
+        if alias is not None:
+            alias_model, fk = alias
+            s.execute(delete(alias_model).where(getattr(alias_model, fk).in_(part)))
+        s.execute(delete(model).where(model.id.in_(part)))  # type: ignore[attr-defined]
+    if used:
+        name_col = model.title if kind == "project" else model.name  # type: ignore[attr-defined]
+        names = dict(s.execute(select(model.id, name_col).where(model.id.in_(sorted(used)[:10]))).all())  # type: ignore[attr-defined]
+        report.kept += [f"{kind} {i}" + (f" ({names[i]})" if i in names else "") for i in sorted(used)]
+    return gone
+
+
+def _remove_blobs(cat: Catalogue, shas: list[str]) -> None:
+    """The store's copies of files no attachment holds any more (after the commit: a rollback keeps them).
+    On PostgreSQL the file went with its row; this desktop's cached copy goes here."""
+    if not shas:
+        return
+    from kbase.files.store import path_for, thumbnail_path
+
+    for sha in shas:
+        path_for(cat.library, sha).unlink(missing_ok=True)
+        thumbnail_path(cat.library, sha).unlink(missing_ok=True)
