@@ -20,6 +20,7 @@ from kbase.catalogue.records import Catalogue
 from kbase.text import fold, fold_words
 
 _DOI_PREFIX = re.compile(r"^(https?://(www\.|dx\.)?doi\.org/|doi:\s*|doi\s+)", re.I)
+_CLOSING = {")": "(", "]": "[", "}": "{", ">": "<"}
 _STOP = {"of", "the", "for", "and", "de", "la", "le", "les", "du", "des", "et", "in", "on", "a", "an", "pour", "en"}
 KINDS = ("publication", "organisation", "person", "region")
 LIKELY = 0.9  # from this score on, a pair is reported by the quality checks
@@ -42,8 +43,10 @@ def norm_doi(doi: str | None) -> str:
     text = (doi or "").strip()
     if "%" in text:
         text = unquote(text)
-    text = _DOI_PREFIX.sub("", text).strip()
-    return re.sub(r"\s+", "", text).rstrip(".,;:)]}>").lower()
+    text = re.sub(r"\s+", "", _DOI_PREFIX.sub("", text.strip())).rstrip(".,;:")
+    while text and text[-1] in _CLOSING and text.count(text[-1]) > text.count(_CLOSING[text[-1]]):
+        text = text[:-1].rstrip(".,;:")  # a bracket the DOI does not open: the sentence's, not the DOI's
+    return text.lower()
 
 
 def norm_isbn(isbn: str | None) -> str:
@@ -468,7 +471,8 @@ def publication_candidates(cat: Catalogue) -> list[Candidate]:
             by["isbn"][k.isbn].append(pid)
         for sha in k.shas:
             by["sha"][sha].append(pid)
-        by["title"][k.title_key].append(pid)
+        if k.title_key:
+            by["title"][k.title_key].append(pid)
     for a, b in _identifier_pairs(by["doi"], keys):
         note(a, b, 1.0, "same DOI")
     for a, b in _identifier_pairs(by["isbn"], keys):
@@ -485,7 +489,8 @@ def publication_candidates(cat: Catalogue) -> list[Candidate]:
     # near-identical titles: compared only within a block sharing the first two words
     blocks: dict[str, list[int]] = defaultdict(list)
     for pid, k in keys.items():
-        blocks[" ".join(k.title_key.split()[:2])].append(pid)
+        if k.title_key:
+            blocks[" ".join(k.title_key.split()[:2])].append(pid)
     for ids in blocks.values():
         if len(ids) > 200:
             continue
