@@ -120,3 +120,70 @@ def test_ctrl_c_stops_cleanly(location: str, tmp_path: Path) -> None:
         assert store.orphans(cat.library) == []  # files read but not committed were taken back out
     finally:
         cat.library.close()
+
+
+def _bib_corpus(folder: Path, files: int, entries: int) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for f in range(files):
+        lines = [f"@article{{f{f}e{i}, author = {{Author{f}x{i}, Ann and Second, Bob}}, "
+                 f"title = {{Work {i} of file {f} on cobalt and gold}}, journal = {{Journal {f}}}, "
+                 f"year = {2000 + i % 20}, volume = {i}, pages = {{{i}--{i + 9}}}, keywords = {{k{i % 7}, gold}}}}"
+                 for i in range(entries)]
+        (folder / f"refs{f:02d}.bib").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _per_file_counts(location: str, files: int) -> list[int]:
+    lib = open_library(location)
+    try:
+        with lib.session() as s:
+            return [int(s.scalar(select(func.count()).where(m.Publication.citekey.like(f"f{f}e%"))) or 0)
+                    for f in range(files)]
+    finally:
+        lib.close()
+
+
+def _batches(location: str) -> int:
+    lib = open_library(location)
+    try:
+        with lib.session() as s:
+            return int(s.scalar(select(func.count()).select_from(m.ImportBatch)) or 0)
+    finally:
+        lib.close()
+
+
+@pytest.mark.slow
+def test_sigkill_never_leaves_part_of_a_bib_file(location: str, tmp_path: Path) -> None:
+    files, entries = 8, 300
+    folder = tmp_path / "bibs"
+    _bib_corpus(folder, files, entries)
+    rng = random.Random(20261204)
+    partial_runs = 0
+    for run in range(6):
+        proc = subprocess.Popen([sys.executable, "-c", RUNNER, "import", "-L", location, str(folder)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+        deadline = time.monotonic() + 120
+        while _batches(location) <= run and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)  # the import has started its batch: from here on it writes
+        time.sleep(rng.uniform(0.0, 1.5))
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait(30)
+        counts = _per_file_counts(location, files)
+        assert all(n in (0, entries) for n in counts), counts  # a file comes in whole or not at all
+        partial_runs += 0 < sum(counts) < files * entries
+        lib = open_library(location)
+        try:
+            with lib.session() as s:  # every record the kills left is in a batch, so it can be undone
+                made = s.scalar(select(func.count()).select_from(m.Publication))
+                items = s.scalar(select(func.count()).where(m.ImportItem.kind == "publication",
+                                                            m.ImportItem.op == "created"))
+                assert made == items
+        finally:
+            lib.close()
+    assert partial_runs, "no kill landed in the middle of the import: the test proved nothing"
+    done = subprocess.run([sys.executable, "-c", RUNNER, "import", "-L", location, str(folder), "--json"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert _per_file_counts(location, files) == [entries] * files

@@ -196,7 +196,8 @@ def _import_bib(cat: Catalogue, path: Path, roots: list[Path], batch_id: int | N
         return FileResult(str(path), "failed", str(exc), batch=batch_id, problems=[
             {"file": str(path), "line": None, "key": "", "reason": str(exc)}])
     d = result.as_dict()
-    return FileResult(str(path), "bibtex", result.lines()[-1], batch=batch_id, created=d["created"],
+    summary = result.lines()[-1].removeprefix(str(path)).lstrip(": ")  # the row already names the file
+    return FileResult(str(path), "bibtex", summary, batch=batch_id, created=d["created"],
                       matched=d["matched"], refused=d["refused"], encoding=result.encoding, problems=d["problems"],
                       notes=d["notes"], records=d["records"])
 
