@@ -227,9 +227,6 @@ def years_close(a: int | None, b: int | None) -> bool:
     return a is None and b is None or (a is not None and b is not None and abs(a - b) <= 1)
 
 
-_years_close = years_close
-
-
 def conflict(a: WorkKey, b: WorkKey) -> str | None:
     """Why two records with the same title cannot be one work (volume, issue, pages or type), or None."""
     if not compatible_types(a.type, b.type):
@@ -369,9 +366,7 @@ class PublicationIndex:
             idx.add(pid, key)
         return idx
 
-    def add(self, pid: int, key: WorkKey, *legacy: Any) -> None:
-        if not isinstance(key, WorkKey):
-            key = _legacy_key(key, *legacy)
+    def add(self, pid: int, key: WorkKey) -> None:
         self.keys[pid] = key
         if key.doi:
             self.doi[key.doi].append(pid)
@@ -383,14 +378,11 @@ class PublicationIndex:
         if tkey:
             self.title[tkey].append(pid)
 
-    def match(self, key: WorkKey, *legacy: Any,
-              accept: Callable[[int], bool] | None = None) -> tuple[int, str] | None:
+    def match(self, key: WorkKey, accept: Callable[[int], bool] | None = None) -> tuple[int, str] | None:
         """(id, reason) of the publication this record is, or None.
 
         accept, if given, says which ids may be returned; the others are passed over as if absent
         (say, earlier entries of the file that same_entry() refuses), so a later rule can still match."""
-        if not isinstance(key, WorkKey):
-            key = _legacy_key(key, *legacy)
         ok = accept or (lambda _pid: True)
         if key.doi:
             pid = self._pick(self.doi.get(key.doi), key, ok)
@@ -415,22 +407,10 @@ class PublicationIndex:
         """The one id an identifier names; if several hold it, the one of the same title, or none."""
         if ids is None:
             return None
-        ids = list(dict.fromkeys(ids if isinstance(ids, list) else [ids]))
+        ids = list(dict.fromkeys(ids))
         if len(ids) > 1:
             ids = [p for p in ids if p in self.keys and self.keys[p].title_key == key.title_key]
         return next((p for p in ids if ok(p)), None)
-
-
-def _legacy_key(doi: Any, isbn: Any = None, title_norm: str = "", year: int | None = None, first: str = "",
-                shas: Iterable[str] = ()) -> WorkKey:
-    # TODO: goes when the BibTeX importer's _decide calls add(pid, WorkKey) and match(WorkKey)
-    return make_key(doi=doi, isbn=isbn, title_norm=title_norm, year=year, authors=(first,) if first else (),
-                    shas=shas)
-
-
-def first_contributors(s: Any) -> dict[int, str]:
-    """publication id → family_key of its first contributor."""
-    return {pid: k.authors[0] for pid, k in catalogue_keys(s).items() if k.authors}
 
 
 def _pairs(groups: dict[Any, list[int]]) -> Iterable[tuple[int, int]]:
