@@ -331,6 +331,7 @@ def _write_chunk(cat: Catalogue, s: Session | None, chunk: list[_Planned], names
     todo = [plan for plan in chunk if plan.action == "create"]
     names.prepare(s, [n for plan in todo for _role, n in plan.data.contributors],
                   [plan.data.publisher for plan in todo if plan.data.publisher])
+    names.prepare_subjects(s, [n for plan in chunk if plan.action in ("create", "update") for n in plan.data.subjects])
     now = m.utcnow()
     rows: list[dict[str, Any]] = []
     for plan in todo:

@@ -95,6 +95,26 @@ class NameCache:
         log_inserts(self.cat, s, "organisation", org_ids)
         log_inserts(self.cat, s, "person", person_ids)
 
+    def prepare_subjects(self, s: Session | None, labels: list[str]) -> None:
+        """Create every subject of a chunk not known yet in one statement (a real library has thousands)."""
+        new: dict[str, str] = {}
+        for label in labels:
+            key = _f(label)
+            if key and key not in self.subject:
+                new.setdefault(key, label)
+        if not new:
+            return
+        self.created.setdefault("subject", []).extend(new.values())
+        if s is None:
+            for key in new:
+                self.subject[key] = self._fake_id()
+            return
+        now = m.utcnow()
+        ids = insert_returning_ids(s, m.Subject, [{"version": 1, "created": now, "updated": now, "name": label}
+                                                  for label in new.values()])
+        self.subject.update(zip(new, ids))
+        log_inserts(self.cat, s, "subject", ids)
+
     def _fake_id(self) -> int:
         self._fake -= 1
         return self._fake
