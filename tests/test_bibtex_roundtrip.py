@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from kbase.imports.pipeline import import_bib_file
 from kbase.library import models as m
 from kbase.formats.bibtex import export_bib, import_bib
 from kbase.formats.bibtex.latex import to_latex, to_unicode
@@ -124,7 +125,7 @@ def test_attachments_travel_with_the_export(cat: Catalogue, tmp_path: Path) -> N
     mendeley = str(folder / "mendeley" / "m.pdf").lstrip("/")
     bib = folder / "files.bib"
     bib.write_text((BIB / "files.bib").read_text(encoding="utf-8").replace("MENDELEY", mendeley), encoding="utf-8")
-    import_bib(cat, bib)
+    import_bib_file(cat, bib)
 
     def files(c: Catalogue) -> dict[str, list[tuple[str, str]]]:
         keys = {p.id: p.citekey for p in c.all(m.Publication)}
@@ -139,7 +140,7 @@ def test_attachments_travel_with_the_export(cat: Catalogue, tmp_path: Path) -> N
     out.parent.mkdir()
     out.write_text(export_bib(cat, files_to=out.parent / "library_files", bib_dir=out.parent), encoding="utf-8")
     again = _fresh(tmp_path, "again")
-    report = import_bib(again, out)
+    report = import_bib_file(again, out)
     assert report.problems == [] and len(report.attachments) == 5
     assert files(again) == before
     assert differences(snapshot(cat), snapshot(again)) == []

@@ -89,13 +89,13 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import_bib(args: argparse.Namespace) -> int:
-    from kbase.formats.bibtex.importer import import_bib
+    from kbase.imports.pipeline import import_bib_file
 
     cat = open_catalogue(args)
     reports = []
     for path in args.paths:
         roots = [Path(r) for r in args.root] + [Path(path).parent] if args.root else None
-        reports.append(import_bib(cat, path, dry_run=args.dry_run, roots=roots, on_duplicate=args.on_duplicate))
+        reports.append(import_bib_file(cat, path, dry_run=args.dry_run, roots=roots, on_duplicate=args.on_duplicate))
     if args.json:
         json.dump([r.as_dict() for r in reports], sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")

@@ -23,7 +23,7 @@ from kbase.imports.pool import ExtractionPool, Outcome, Task, worker_count
 from kbase.files.store import importing, path_for, stored_file_row, thumbnail_path
 from kbase.imports.batches import change_mark, finish_batch, inserted_since, record_items, start_batch
 
-__all__ = ["import_paths", "ImportProgress", "ImportReport", "FileResult", "DEFAULT_MAX_BYTES", "max_bytes_for",
+__all__ = ["import_paths", "import_bib_file", "ImportProgress", "ImportReport", "FileResult", "DEFAULT_MAX_BYTES", "max_bytes_for",
            "REFUSED"]
 
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
@@ -186,12 +186,35 @@ def _collect(paths: list[str | Path]) -> tuple[list[Path], list[Path], list[File
     return pdfs, bibs, problems, roots
 
 
-def _import_bib(cat: Catalogue, path: Path, roots: list[Path], batch_id: int | None, dry_run: bool,
-                on_duplicate: str) -> FileResult:
+def import_bib_file(cat: Catalogue, path: str | Path, *, roots: list[Path] | None = None, batch_id: int | None = None,
+                    dry_run: bool = False, on_duplicate: str = "link", index: bool = True) -> Any:
+    """A .bib file's entries, then the PDFs its `file` fields name, attached to their records in the same batch."""
     from kbase.formats.bibtex.importer import import_bib
 
+    report = import_bib(cat, path, dry_run=dry_run, roots=roots, batch_id=batch_id, on_duplicate=on_duplicate)
+    wanted: dict[Path, tuple[int, int, str]] = {}
+    for f, pid, line, key in report.to_attach:
+        if f.resolve() in wanted:
+            report.notes.append((line, key, f"{f}: already attached to publication {wanted[f.resolve()][0]} by this file"))
+        else:
+            wanted[f.resolve()] = (pid, line, key)
+    if not wanted:
+        return report
+    done = import_paths(cat, list(wanted), to_publications={f: pid for f, (pid, _l, _k) in wanted.items()},
+                        batch_id=report.batch, index=index)
+    for result in done.files:
+        pid, line, key = wanted.get(Path(result.path).resolve(), (0, 0, ""))
+        if result.imported or result.status == "duplicate":
+            report.attachments.append((result.path, result.publication_id or pid))
+        else:
+            report.notes.append((line, key, f"{result.path}: not attached: {result.message or result.status}"))
+    return report
+
+
+def _import_bib(cat: Catalogue, path: Path, roots: list[Path], batch_id: int | None, dry_run: bool,
+                on_duplicate: str) -> FileResult:
     try:
-        result = import_bib(cat, path, dry_run=dry_run, roots=roots, batch_id=batch_id, on_duplicate=on_duplicate)
+        result = import_bib_file(cat, path, dry_run=dry_run, roots=roots, batch_id=batch_id, on_duplicate=on_duplicate)
     except KbaseError as exc:
         return FileResult(str(path), "failed", str(exc), batch=batch_id, problems=[
             {"file": str(path), "line": None, "key": "", "reason": str(exc)}])

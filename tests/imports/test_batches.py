@@ -118,7 +118,7 @@ def test_a_pdf_import_is_undone_with_its_stored_file(cat: Catalogue, tmp_path: P
 
 
 def test_cli_json_dry_run_writes_nothing(location: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    bib = _write(tmp_path, BIB + "@misc{bad, title = {Broken\n")
+    bib = _write(tmp_path, BIB + "@article{\n")  # nothing to keep: not even a key
     assert main(["--library", location, "import", str(bib), "--dry-run", "--json"]) == 0
     plan = json.loads(capsys.readouterr().out)
     assert (plan["created"], plan["matched"], plan["refused"]) == (3, 0, 1)

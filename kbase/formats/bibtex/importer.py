@@ -56,6 +56,7 @@ class BibReport:
     problems: list[tuple[int, str, str]] = field(default_factory=list)  # refused entries and file-level problems
     notes: list[tuple[int, str, str]] = field(default_factory=list)  # imported, but worth saying
     attachments: list[tuple[str, int]] = field(default_factory=list)  # (file, publication ID)
+    to_attach: list[tuple[Path, int, int, str]] = field(default_factory=list)  # (file, publication ID, line, key)
     new_records: dict[str, list[str]] = field(default_factory=dict)  # kind → names created
     records: list[dict[str, Any]] = field(default_factory=list)  # the plan: one item per entry, in file order
 
@@ -122,7 +123,8 @@ def import_bib(cat: Catalogue, path: str | Path, *, dry_run: bool = False, roots
     """Import one .bib file: its entries are committed together or not at all.
 
     Entries that cannot be read are refused with their line; the others still come in. Without a
-    batch_id the file gets a batch of its own, so that it can be undone."""
+    batch_id the file gets a batch of its own, so that it can be undone. The PDFs its `file` fields
+    name are left in report.to_attach for the import pipeline (kbase.imports.pipeline.import_bib_file)."""
     on_duplicate = _SAME_AS.get(on_duplicate, on_duplicate)
     if on_duplicate not in ON_DUPLICATE:
         raise InvalidInput(f"on_duplicate must be one of {', '.join(ON_DUPLICATE)} (got {on_duplicate!r})")
@@ -165,7 +167,8 @@ def import_bib(cat: Catalogue, path: str | Path, *, dry_run: bool = False, roots
         with cat.transaction() as s:
             items = _write(cat, s, plans, NameCache(cat, dry_run=False), report)
             record_items(s, batch_id, items)
-        _attach(cat, plans, report, batch_id)
+        report.to_attach = [(f, plan.pub_id, plan.data.line, plan.data.key) for plan in plans
+                            if plan.action != "skip" and plan.pub_id and plan.pub_id > 0 for f in plan.files]
         if own_batch and batch_id is not None:
             finish_batch(cat, batch_id, report.counts())
     report.records = _plan_items(plans, report)
@@ -440,16 +443,3 @@ def _links(names: NameCache, s: Session | None, plan: _Planned) -> list[tuple[ty
     for rid in dict.fromkeys(names.region_id(s, n) for n in d.regions):
         rows.append((m.PublicationRegion, {"publication_id": pid, "region_id": rid}))
     return rows
-
-
-def _attach(cat: Catalogue, plans: list[_Planned], report: BibReport, batch_id: int | None) -> None:
-    """The PDFs named in file fields, through the PDF importer, once the records are saved."""
-    from kbase.imports.pipeline import import_paths  # the pipeline calls this module: import it when used
-
-    todo = [(plan, f) for plan in plans if plan.action != "skip" and plan.pub_id for f in plan.files]
-    for plan, f in todo:
-        try:
-            import_paths(cat, [f], to_publication=plan.pub_id, batch_id=batch_id)
-            report.attachments.append((str(f), plan.pub_id or 0))
-        except Exception as exc:  # one bad file must not stop the others; say which and why
-            report.notes.append((plan.data.line, plan.data.key, f"{f}: not attached: {exc}"))
