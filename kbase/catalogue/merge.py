@@ -53,9 +53,8 @@ def merge_records(cat: "Catalogue", s: Session, model: type[SQLModel], survivor:
     survivor = s.get(model, sid)
     loser = s.get(model, lid)
     _fill_missing_fields(survivor, loser)
-    from kbase.catalogue.records import ALIAS_TABLES
 
-    if model in ALIAS_TABLES:
+    if model in m.ALIAS_TABLES:
         for name in (getattr(loser, "name", None), getattr(loser, "acronym", None),
                      getattr(loser, "name_fr", None), getattr(loser, "name_local", None)):
             cat._add_alias(s, survivor, name)

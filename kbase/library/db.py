@@ -16,7 +16,6 @@ from sqlmodel import Session, create_engine
 from kbase.errors import LibraryError
 
 CATALOGUE_FILE = "catalogue.sqlite"
-MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
 def default_location() -> str:

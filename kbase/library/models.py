@@ -348,3 +348,10 @@ RECORD_TYPES: dict[str, type[SQLModel]] = {
     "event": Event,
     "attachment": Attachment,
 }
+
+# records looked up by any of their names: the table of names and its key to the record
+ALIAS_TABLES: dict[type[SQLModel], tuple[type[SQLModel], str]] = {
+    Organisation: (OrganisationAlias, "organisation_id"),
+    Person: (PersonAlias, "person_id"),
+    Region: (RegionAlias, "region_id"),
+}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
@@ -12,13 +13,13 @@ from kbase.errors import LibraryError
 if TYPE_CHECKING:
     from kbase.library.db import Library
 
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _head: str | None = None
 
 
 def _config() -> Any:
     from alembic.config import Config
 
-    from kbase.library.db import MIGRATIONS_DIR
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
@@ -36,7 +37,6 @@ def head_revision() -> str:
 
 def newest_revision_file() -> str:
     """The head read from the file names ("0003_….py" → "0003"): no Alembic import at start-up."""
-    from kbase.library.db import MIGRATIONS_DIR
 
     names = sorted(p.name.split("_", 1)[0] for p in (MIGRATIONS_DIR / "versions").glob("[0-9]*_*.py"))
     return names[-1] if names else ""
