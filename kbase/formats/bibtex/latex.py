@@ -27,7 +27,7 @@ _SYMBOLS = {
     "textsection": "§", "textdollar": "$", "textpercent": "%", "slash": "/", "textquotesingle": "'",
     "nobreakspace": "\u00a0", "quad": " ", "qquad": " ", "newline": "\n", "\\": "\n",
 }
-_CMD = re.compile(r"\\([A-Za-z]+|.)")
+_CMD = re.compile(r"\\([A-Za-z]+|.)", re.S)  # re.S: a backslash before a line break is a command too
 _NEEDS_WORK = re.compile(r"[\\{}$~]|--")
 _SPECIAL = re.compile(r"[\\{}$~-]")
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from kbase.library import models as m
 from kbase.formats.bibtex.latex import to_unicode
-from kbase.formats.bibtex.names import Name, parse_names
-from kbase.formats.bibtex.parse import VERBATIM, BadValue, RawEntry, parse_month
+from kbase.formats.bibtex.files import file_paths
+from kbase.formats.bibtex.names import Name, read_names
+from kbase.formats.bibtex.parse import VERBATIM, BadValue, RawEntry, month_number, parse_month
 from kbase.text import fold
 
 # entry type → publication type before the fields refine it
@@ -39,8 +42,16 @@ ORG_FIELDS = ("publisher", "institution", "organization", "school")
 CONSUMED = {"title", "subtitle", "year", "month", "day", "date", "series", "number", "language",
             "abstract", "url", "address", "location", "isbn", "doi", "pages", "author", "editor",
             "keywords", "projects", "regions", "visibility", "file", "xdata"}
-_YEAR = re.compile(r"^\s*(\d{4})\s*$")
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
+_ISO = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$")
+_YEAR_IN = re.compile(r"(?<!\d)([12]\d{3})(?!\d)")
+_FORTHCOMING = re.compile(r"forthcoming|in press|to appear|in preparation|submitted|accepted|under review"
+                          r"|sous presse|à paraître|a paraitre|im druck|en prensa", re.I)
+_SEASONS = {"spring", "summer", "autumn", "fall", "winter", "printemps", "été", "ete", "automne", "hiver"}
+_DAY = re.compile(r"^(\d{1,2})(?:st|nd|rd|th|er)?\.?$")
+_DAY_RANGE = re.compile(r"^(\d{1,2})\s*(?:--|–|-|/)\s*(\d{1,2})$")
+_MONTH_DAY = re.compile(r"^(?:(\d{1,2})(?:st|nd|rd|th|er)?\.?\s+)?([^\W\d_]+)\.?(?:\s+(\d{1,2})(?:st|nd|rd|th)?)?,?$")
+# where a title comes from when an entry has none, in order (a whole issue is named by its journal)
+_TITLE_STAND_INS = ("booktitle", "maintitle", "journaltitle", "journal", "howpublished", "note", "file", "url")
 _DOI_PREFIX = re.compile(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", re.I)
 
 
@@ -93,38 +104,159 @@ def split_list(latex: str, seps: str = ",;") -> list[str]:
     return list(dict.fromkeys(t for t in (to_unicode(i).strip() for i in items) if t))
 
 
-def _date(cols: dict[str, Any], f: dict[str, str]) -> None:
-    """year/month/day columns from biblatex `date` or from year, month and day."""
-    date = f.get("date", "").strip()
-    if date:
-        first, _, last = date.partition("/")
-        m1, m2 = _DATE.match(first.strip()), _DATE.match(last.strip()) if last else None
-        if not m1 or (last and not m2):
-            raise BadValue(f"bad date {date!r}")
-        cols["year"] = int(m1.group(1))
-        cols["month"] = int(m1.group(2)) if m1.group(2) else None
-        cols["day"] = int(m1.group(3)) if m1.group(3) and not m2 else None
-        if m2 and (m2.group(1) != m1.group(1) or not m2.group(2) or not cols["month"]):
-            raise BadValue(f"date range {date!r} spans more than one year; not supported")
-        if m2 and int(m2.group(2)) != cols["month"]:
-            cols["month_end"] = int(m2.group(2))
-            if cols["month_end"] < cols["month"]:
-                raise BadValue(f"bad date range {date!r}")
+def _keep(data: PubData, name: str, value: str | None, flag: str | None, note: str) -> None:
+    """Something an entry says that could not be read: its text kept in extra["raw"], a flag and a note."""
+    if value:
+        data.extra.setdefault("raw", {})[name] = value
+    if flag and flag not in data.extra.setdefault("flags", []):
+        data.extra["flags"].append(flag)
+    data.notes.append(note)
+
+
+def _valid_day(year: int | None, month: int | None, day: int) -> bool:
+    if not month:
+        return False
+    return 1 <= day <= calendar.monthrange(year or 2000, month)[1]  # 2000: a leap year, so 29 Feb passes
+
+
+def _when(cols: dict[str, Any]) -> str:
+    parts = [str(cols[k]) for k in ("year", "month", "day") if cols.get(k)]
+    return "-".join(parts) + (f" to month {cols['month_end']}" if cols.get("month_end") else "") if parts else "nothing"
+
+
+def _read_year(cols: dict[str, Any], text: str, data: PubData, name: str = "year") -> None:
+    if text.isdigit() and len(text) == 4 and 1000 <= int(text) <= 2999:
+        cols["year"] = int(text)
+        return
+    if _ISO.match(text):  # Mendeley and others write a whole date into year
+        _read_date(cols, text, data, name)
+        return
+    years = _YEAR_IN.findall(text)
+    if years:
+        cols["year"] = int(years[0])
+    if _FORTHCOMING.search(text):
+        _keep(data, name, text, "forthcoming", f"{name} {text!r} kept as text" + (f"; year {years[0]}" if years else ""))
+    elif re.fullmatch(r"\d{4}[a-z]", text) and years:
+        _keep(data, name, text, None, f"{name} {text!r} read as {years[0]}")  # 2019a: a label, not a date
+    elif years:
+        _keep(data, name, text, "approximate date", f"{name} {text!r} read as {years[0]}")
     else:
-        year = f.get("year", "")
-        if year:
-            found = _YEAR.match(to_unicode(year))
-            if not found or not 1000 <= int(found.group(1)) <= 2999:
-                raise BadValue(f"bad year {year!r}")
-            cols["year"] = int(found.group(1))
-        if f.get("month"):
-            cols["month"], cols["month_end"] = parse_month(to_unicode(f["month"]))
-        if f.get("day", "").strip().isdigit():
-            cols["day"] = int(f["day"])
-    if not 1 <= (cols.get("month") or 1) <= 12 or not 1 <= (cols.get("month_end") or 12) <= 12:
-        raise BadValue(f"bad month in {date or f.get('month')!r}")
-    if cols.get("day") is not None and not (1 <= cols["day"] <= 31 and cols.get("month")):
-        raise BadValue(f"bad day {cols['day']!r}")
+        _keep(data, name, text, "unreadable date", f"unreadable {name} {text!r} kept as text")
+
+
+def _iso(part: str) -> tuple[int, int | None, int | None, bool] | None:
+    """'2021-02-03', '2021-02~', '2021?', '2021-02-03T10:00' → (year, month, day, approximate)."""
+    bare = part.strip()
+    marked = bare.rstrip("?~%") != bare  # EDTF: uncertain or approximate
+    m = _ISO.match(re.sub(r"T[\d:.,+Z-]*$", "", bare.rstrip("?~%")))  # a time of day says nothing more here
+    if not m or not 1000 <= int(m.group(1)) <= 2999:
+        return None
+    month, day = (int(g) if g else None for g in m.group(2, 3))
+    return int(m.group(1)), month, day, marked
+
+
+def _read_date(cols: dict[str, Any], text: str, data: PubData, name: str = "date") -> None:
+    """biblatex's date (ISO 8601 with `/` ranges and EDTF's ?~ marks); what cannot be read is kept raw."""
+    first, _, last = text.partition("/")
+    one = _iso(first)
+    if one is None:
+        years = _YEAR_IN.findall(text)
+        if years:
+            cols["year"] = int(years[0])
+            _keep(data, name, text, "approximate date", f"{name} {text!r} read as {years[0]}")
+        else:
+            _keep(data, name, text, "unreadable date", f"unreadable {name} {text!r} kept as text")
+        return
+    year, month, day, approx = one
+    cols["year"] = year
+    unreadable = False
+    if month is not None:
+        if 1 <= month <= 12:
+            cols["month"] = month
+        elif 21 <= month <= 24:
+            approx = True  # EDTF seasons: spring … winter
+        else:
+            unreadable = True
+    if day is not None:
+        if _valid_day(year, cols.get("month"), day):
+            cols["day"] = day
+        else:
+            unreadable = True
+    end = last.strip()
+    if end and end != "..":
+        two = _iso(end)
+        if two is None:
+            unreadable = True
+        else:
+            year2, month2, _day2, approx2 = two
+            approx = approx or approx2
+            if year2 != year or not month2 or not cols.get("month"):
+                approx = True  # the range spans years or has no months: the first date stands for it
+            elif month2 > cols["month"]:
+                cols["month_end"] = month2
+            elif month2 < cols["month"]:
+                unreadable = True
+            if cols.get("day") is not None:
+                approx = True
+                cols.pop("day")
+    elif end == ".." or (text.rstrip().endswith("/") and not end):
+        approx = True  # an open range
+    if unreadable:
+        _keep(data, name, text, "unreadable date", f"{name} {text!r} not fully readable; read as {_when(cols)}")
+    elif approx:
+        _keep(data, name, text, "approximate date", f"{name} {text!r} read as {_when(cols)}")
+
+
+def _read_month(cols: dict[str, Any], text: str, data: PubData, has_day: bool) -> None:
+    try:
+        cols["month"], cols["month_end"] = parse_month(text)
+        return
+    except BadValue:
+        pass
+    m = _MONTH_DAY.match(text.lower())
+    if m and month_number(m.group(2)) and not (m.group(1) and m.group(3)):
+        cols["month"] = month_number(m.group(2))
+        day = m.group(1) or m.group(3)
+        if day and not has_day:  # "January 5", "5 jan": the day is part of the month field
+            cols["day"] = int(day)
+        return
+    pieces = [month_number(p) for p in re.split(r"--|–|/|-", text) if p.strip()]
+    if len(pieces) == 2 and all(pieces):
+        cols["month"] = pieces[0]  # dec--jan: across the year's end
+        _keep(data, "month", text, "approximate date", f"month {text!r} read as {pieces[0]}")
+    elif text.strip().rstrip(".").lower() in _SEASONS:
+        _keep(data, "month", text, "approximate date", f"month {text!r} kept as text")
+    else:
+        _keep(data, "month", text, "unreadable date", f"unreadable month {text!r} kept as text")
+
+
+def _read_day(cols: dict[str, Any], text: str, data: PubData) -> None:
+    m = _DAY.match(text) or _DAY_RANGE.match(text)
+    if m is None:
+        _keep(data, "day", text, "unreadable date", f"unreadable day {text!r} kept as text")
+        return
+    cols["day"] = int(m.group(1))
+    if m.re is _DAY_RANGE:
+        _keep(data, "day", text, "approximate date", f"day {text!r} read as {m.group(1)}")
+
+
+def _date(cols: dict[str, Any], f: dict[str, str], data: PubData) -> None:
+    """year/month/day columns from biblatex `date` or from year, month and day; never fails."""
+    date = re.sub(r"[{}]", "", f.get("date", "")).strip()  # not to_unicode: EDTF's `~` is no space here
+    if date:
+        _read_date(cols, date, data)
+        return
+    year, month, day = (to_unicode(f.get(k, "")).strip() for k in ("year", "month", "day"))
+    if year:
+        _read_year(cols, year, data)
+    if month:
+        _read_month(cols, month, data, bool(day))
+    if day:
+        _read_day(cols, day, data)
+    if cols.get("day") is not None and not _valid_day(cols.get("year"), cols.get("month"), cols["day"]):
+        cols.pop("day")
+        _keep(data, "day", day or month, "unreadable date",
+              f"day {day or month!r} does not fit the month {cols.get('month') or '(none)'}; kept as text")
 
 
 def clean_doi(doi: str) -> str:
@@ -132,63 +264,120 @@ def clean_doi(doi: str) -> str:
 
 
 def to_publication(e: RawEntry) -> PubData:
-    """Everything an entry says about one publication; raises BadValue for what cannot be read."""
+    """Everything an entry says about one publication; what cannot be read is kept raw, flagged and noted.
+
+    Raises BadValue only for an entry that cannot be read at all (none is known)."""
+    try:
+        return _to_publication(e)
+    except BadValue:
+        raise
+    except Exception as exc:  # a bug must cost this entry, not the import of the file
+        raise BadValue(f"cannot be read: {type(exc).__name__}: {exc}") from exc
+
+
+def _readable(text: str) -> bool:
+    return any(ch.isalnum() for ch in text)
+
+
+def _title(u: dict[str, str], f: dict[str, str], data: PubData) -> str:
+    """The title, else one taken from another field (a whole issue, a web page), else "[untitled]"."""
+    title = u.get("title", "").strip()
+    if title:
+        return title
+    if f.get("title", "").strip():
+        data.extra.setdefault("raw", {})["title"] = f["title"]
+    for name in _TITLE_STAND_INS:
+        text = " ".join(u.get(name, "").split())
+        if name == "file" and text:
+            text = next((Path(p).stem for p in file_paths(f["file"]) if Path(p).stem), "")
+        if _readable(text):
+            text = text if len(text) <= 250 else text[:249] + "…"
+            _keep(data, "title", None, f"title from {name}", f"no title; the {name} stands for it: {text!r}")
+            return text
+    _keep(data, "title", None, "untitled", "no title; stored as [untitled]")
+    return "[untitled]"
+
+
+def _links(e: RawEntry, u: dict[str, str], data: PubData, used: set[str]) -> None:
+    """Contributors, publisher, series and subjects; names that read as nothing are kept raw and left out."""
+    f = e.fields
+    others: list[str] = []
+    for role in ("author", "editor"):
+        if not f.get(role, "").strip():
+            continue
+        names, more, bad = read_names(f[role])
+        data.contributors += [(role, n) for n in names]
+        if more:
+            others.append(role)
+        if bad:
+            why = "; ".join(reason for _piece, reason in bad)
+            _keep(data, role, f[role], "unreadable names", f"{role}: {why}; the field is kept as written")
+    if others:
+        data.extra["others"] = others
+    for name in ORG_FIELDS:
+        value = u.get(name, "").strip()
+        if not f.get(name, "").strip():
+            continue
+        used.add(name)
+        if not _readable(value):
+            _keep(data, name, f[name], "unreadable names", f"{name} {f[name]!r} has no letters; kept as written")
+            continue
+        if data.publisher is None:
+            data.publisher = value
+            if name != default_publisher_field(data.columns["type"]):
+                data.extra["publisher_field"] = name
+        else:
+            used.discard(name)  # a second organisation stays a plain field
+    series = u.get("series", "").strip()
+    if _readable(series):
+        data.series = series
+    elif f.get("series", "").strip():
+        _keep(data, "series", f["series"], None, f"series {f['series']!r} has no letters; kept as written")
+    for name, attr, seps in (("keywords", "subjects", ",;"), ("projects", "projects", ";"), ("regions", "regions", ";")):
+        items = split_list(f.get(name, ""), seps)
+        good = [i for i in items if _readable(i)]
+        setattr(data, attr, good)
+        if len(good) < len(items):
+            _keep(data, name, f[name], None, f"{name}: {', '.join(repr(i) for i in items if i not in good)} "
+                                             "have no letters; left out")
+
+
+def _to_publication(e: RawEntry) -> PubData:
     f = e.fields
     u = {k: (v if k in VERBATIM else to_unicode(v)) for k, v in f.items()}
     ptype, type_said = publication_type(e.type, f)
     cols: dict[str, Any] = {"type": ptype, "citekey": e.key}
-    title = u.get("title", "").strip()
-    if not title:
-        raise BadValue("no title")
-    cols["title"] = title
-    _date(cols, f)
+    data = PubData(e.key, e.line, cols, notes=list(e.notes))
+    if e.raw:
+        data.extra["raw"] = dict(e.raw)
+    if e.flags:
+        data.extra["flags"] = list(e.flags)
+    cols["title"] = _title(u, f, data)
+    _date(cols, f, data)
     for col, names in (("subtitle", ("subtitle",)), ("number", ("number",)), ("language", ("language",)),
                        ("abstract", ("abstract",)), ("url", ("url",)), ("place", ("location", "address")),
                        ("isbn", ("isbn",)), ("pages", ("pages",))):
         for name in names:
-            if u.get(name):
+            if u.get(name, "").strip():
                 cols[col] = u[name]
                 break
-    if u.get("doi"):
+    if u.get("doi", "").strip():
         cols["doi"] = clean_doi(u["doi"])
     if u.get("visibility") in m.VISIBILITIES:
         cols["visibility"] = u["visibility"]
-    data = PubData(e.key, e.line, cols, notes=list(e.notes))
     extra_fields: dict[str, str] = {}
     used: set[str] = set(CONSUMED) | ({"type"} if type_said else set())
     if u.get("visibility") and "visibility" not in cols:
         used.discard("visibility")
     for name in CONTAINER_FIELDS:
-        if u.get(name):
+        if u.get(name, "").strip():
             cols["container"] = u[name]
             canon = "journal" if name == "journaltitle" else name  # the same field in each flavour
             if canon != _default_container(ptype):
                 data.extra["container_field"] = canon
             used.add(name)
             break
-    for name in ORG_FIELDS:
-        if u.get(name):
-            data.publisher = u[name]
-            if name != default_publisher_field(ptype):
-                data.extra["publisher_field"] = name
-            used.add(name)
-            break
-    others: list[str] = []
-    for role in ("author", "editor"):
-        if f.get(role):
-            try:
-                names, more = parse_names(f[role])
-            except ValueError as exc:
-                raise BadValue(f"{role}: {exc}") from None
-            data.contributors += [(role, n) for n in names]
-            if more:
-                others.append(role)
-    if others:
-        data.extra["others"] = others
-    data.series = u.get("series") or None
-    data.subjects = split_list(f.get("keywords", ""))
-    data.projects = split_list(f.get("projects", ""), ";")
-    data.regions = split_list(f.get("regions", ""), ";")
+    _links(e, u, data, used)
     data.files = f.get("file") or None
     data.extra["entrytype"] = e.type
     for name, value in u.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -10,6 +11,11 @@ from bibtexparser.middlewares.names import (
 )
 
 from kbase.formats.bibtex.latex import to_latex, to_unicode
+
+
+# `and` at either end of the list, or repeated, separates no names (Zotero leaves them when a name is empty)
+_EDGE_AND = re.compile(r"^\s*(?:and\s+)*and\s*$|^\s*(?:and\s+)+|(?:\s+and)+\s*$", re.I)
+_STRAY_AND = re.compile(r"(?<=\s)and(?:\s+and)+(?=\s)", re.I)
 
 
 @dataclass(frozen=True)
@@ -37,21 +43,48 @@ def _is_one_group(text: str) -> bool:
 
 
 def parse_names(text: str) -> tuple[list[Name], bool]:
-    """The names of an author/editor field (LaTeX) and whether it ended with `and others`."""
+    """The names of an author/editor field (LaTeX) and whether it ended with `and others`.
+
+    Raises ValueError for a name the BibTeX name parser cannot split; names without a letter or digit are left out."""
+    names, others, bad = read_names(text)
+    for piece, reason in bad:
+        if reason.startswith("cannot read"):
+            raise ValueError(reason)
+    return names, others
+
+
+def read_names(text: str) -> tuple[list[Name], bool, list[tuple[str, str]]]:
+    """Like parse_names, but never raises: (the readable names, `and others`, (piece, reason) of the rest).
+
+    Every name returned has a letter or a digit in its display form."""
     names: list[Name] = []
+    bad: list[tuple[str, str]] = []
+    cleaned = _STRAY_AND.sub("and", _EDGE_AND.sub("", text))
+    if cleaned.split() != text.split():
+        bad.append(("and", "a stray 'and' with no name beside it"))
+    try:
+        pieces = split_multiple_persons_names(cleaned) if cleaned.strip() else []
+    except Exception as exc:  # the splitter's errors are not all InvalidNameError
+        return [], False, bad + [(text, f"cannot read the names {text!r}: {exc}")]
     others = False
-    for raw in split_multiple_persons_names(text):
+    for raw in pieces:
         raw = raw.strip()
         if not raw:
+            bad.append(("", "an empty name"))
             continue
         if raw.lower() == "others":
             others = True
             continue
-        if _is_one_group(raw):
-            names.append(Name("organisation", to_unicode(raw[1:-1]).strip()))
+        try:
+            name = Name("organisation", to_unicode(raw[1:-1]).strip()) if _is_one_group(raw) else _person(raw)
+        except ValueError as exc:
+            bad.append((raw, str(exc)))
             continue
-        names.append(_person(raw))
-    return names, others
+        if not any(ch.isalnum() for ch in name.display):
+            bad.append((raw, f"the name {raw!r} has no letters"))
+            continue
+        names.append(name)
+    return names, others, bad
 
 
 @lru_cache(maxsize=65536)
@@ -59,7 +92,7 @@ def _person(raw: str) -> Name:
     """One person's name; cached because the same spellings recur across a library."""
     try:
         parts = parse_single_name_into_parts(raw)
-    except InvalidNameError as exc:
+    except (InvalidNameError, IndexError, ValueError) as exc:
         raise ValueError(f"cannot read the name {raw!r}: {exc}") from None
     first = " ".join(to_unicode(p) for p in parts.first)
     von = " ".join(to_unicode(p) for p in parts.von)
