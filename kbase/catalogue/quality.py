@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +41,7 @@ def check_catalogue(cat: Catalogue) -> list[Finding]:
             for name, model in (("project", m.PublicationProject), ("region", m.PublicationRegion),
                                 ("attachment", m.Attachment))
         }
+        flagged = _import_flags(s)
         for pid, ptype, year, title in s.execute(select(m.Publication.id, m.Publication.type, m.Publication.year,
                                                         m.Publication.title).order_by(m.Publication.id)):
             label = _short(title)
@@ -51,6 +53,8 @@ def check_catalogue(cat: Catalogue) -> list[Finding]:
             missing += [name for name in ("project", "region", "attachment") if pid not in linked[name]]
             if missing:
                 out.append(Finding("publication", pid, f"{label}: no {', no '.join(missing)}"))
+            if pid in flagged:
+                out.append(Finding("publication", pid, f"{label}: imported with flags: {', '.join(flagged[pid])}"))
         funded = set(s.scalars(select(m.ProjectOrganisation.project_id).where(m.ProjectOrganisation.role == "funder")))
         assigned = set(s.scalars(select(m.Assignment.project_id)))
         for jid, title in s.execute(select(m.Project.id, m.Project.title).order_by(m.Project.id)):
@@ -65,6 +69,20 @@ def check_catalogue(cat: Catalogue) -> list[Finding]:
     for c in candidates(cat, min_score=LIKELY):
         out.append(Finding(c.kind, c.a, f"probable duplicate of {c.kind} {c.b} "
                                         f"(score {c.score:.2f}: {'; '.join(c.reasons)})"))
+    return out
+
+
+def _import_flags(s: Any) -> dict[int, list[str]]:
+    """What an import could not read, as extra["flags"] says (one query: only rows whose extra names flags)."""
+    out: dict[int, list[str]] = {}
+    for pid, extra in s.execute(select(m.Publication.id, m.Publication.extra)
+                                .where(m.Publication.extra.contains('"flags"'))):
+        try:
+            flags = json.loads(extra).get("flags")
+        except (ValueError, AttributeError):
+            continue  # extra that is not a JSON object is another check's business
+        if isinstance(flags, list) and flags:
+            out[pid] = [str(f) for f in flags]
     return out
 
 
