@@ -28,6 +28,7 @@ _JAVA = {"unicodebig": "utf-16-be", "unicodelittle": "utf-16-le", "unicodebigunm
 _UTF8_SEQ = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xef][\x80-\xbf]{2}"
                        rb"|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}|\xf4[\x80-\x8f][\x80-\xbf]{2}")
 _HIGH = re.compile(rb"[\x80-\xff]")
+_HIGH_RUN = re.compile(rb"[\x80-\xff]+")
 
 
 def _byte_char(b: int) -> str:
@@ -89,7 +90,7 @@ codecs.register_error("kbase-cp1252", _stray_as_cp1252)
 
 
 def _guess(data: bytes) -> str | None:
-    """charset-normalizer's best guess; cp1252 wherever it reads the bytes as cleanly."""
+    """charset-normalizer's best guess, leaning to cp1252 and then GBK where the guess is a close call."""
     from charset_normalizer import from_bytes  # imported only for files that are not UTF-8
 
     best = from_bytes(data).best()
@@ -98,10 +99,17 @@ def _guess(data: bytes) -> str | None:
     name = codecs.lookup(best.encoding).name
     if name.startswith("utf"):
         return name
-    # on text that is mostly ASCII, Western, CJK and other code pages tie; cp1252 is by far the commonest
+    runs = _HIGH_RUN.findall(data)
+    if sum(len(r) == 1 for r in runs) >= 0.8 * len(runs):
+        return "cp1252"  # lone non-ASCII bytes between ASCII letters: accents, not double-byte characters
+    # on mostly ASCII text Western, CJK and other code pages tie; cp1252 is by far the commonest
     western = from_bytes(data, cp_isolation=["cp1252"]).best()
     if western is not None and western.chaos <= best.chaos + 0.01:
         return "cp1252"
+    if name in ("cp949", "euc_kr", "johab", "cp932", "shift_jis", "euc_jis_2004", "shift_jis_2004", "big5"):
+        chinese = from_bytes(data, cp_isolation=["gb18030"]).best()
+        if chinese is not None and chinese.chaos <= best.chaos + 0.1:
+            return "gb18030"  # a few Chinese characters read nearly as well as Korean or Japanese ones
     return name
 
 

@@ -76,6 +76,19 @@ def test_gbk_file_is_guessed(tmp_path: Path) -> None:
         "中国的矿业与冲突研究", "刚果民主共和国东部的矿产资源与武装冲突"]
 
 
+def test_a_few_chinese_characters_and_korean() -> None:
+    zh = "@ARTICLE{凯萨2013,\n  author = {凯萨},\n  title = {Test Title},\n  year = {2013},\n  journal = {测试期刊}\n}\n"
+    assert decode_bytes(zh.encode("gbk")).text == zh
+    ko = "@article{k1, author = {김철수 and 이영희}, title = {한국 광업과 분쟁에 관한 연구}, year = 2019}\n"
+    assert decode_bytes(ko.encode("euc-kr")).text == ko
+
+
+def test_one_latin1_byte_in_a_long_ascii_file() -> None:
+    text = "@misc{a, note = {plain ASCII}}\n" * 100 + "@misc{b, title = {Abschluß des Vertrags}}\n"
+    got = decode_bytes(text.encode("latin-1"))
+    assert got.text == text and got.encoding == "cp1252"
+
+
 def test_shift_jis_and_cyrillic_are_guessed() -> None:
     jp = "@book{j1, title = {日本の鉱業と紛争の研究}, author = {山田太郎}, year = {2019}}\n"
     assert decode_bytes(jp.encode("shift_jis")).text == jp

@@ -25,7 +25,15 @@ _MONTHS: dict[str, int] = {}
 for _i, (_en, _fr) in enumerate(zip(MONTH_NAMES, _FRENCH), start=1):
     for _n in (_en, _en[:3], _en[:4], _fr, _fr[:4], str(_i), f"{_i:02d}"):
         _MONTHS.setdefault(_n, _i)
-_MONTHS.update({"sept": 9, "févr": 2, "février": 2, "août": 8, "décembre": 12, "déc": 12})
+_MONTHS.update({"sept": 9, "févr": 2, "février": 2, "août": 8, "décembre": 12, "déc": 12, "fév": 2, "fev": 2,
+                "avr": 4, "juil": 7, "aoû": 8, "aou": 8})
+# German and Spanish names and abbreviations, as hand-written files have them
+for _i, _names in enumerate((
+        "januar enero ene", "februar febrero feb", "märz maerz marz mär marzo", "april abril abr", "mai mayo",
+        "juni junio", "juli julio", "august agosto ago", "september septiembre setiembre set",
+        "oktober okt octubre", "november noviembre", "dezember dez diciembre dic"), start=1):
+    for _n in _names.split():
+        _MONTHS.setdefault(_n, _i)
 # fields whose braces belong to the value (biblatex's verbatim fields)
 VERBATIM = {"url", "doi", "file", "eprint", "pdf", "verba", "verbb", "verbc", "urldate"}
 _ESCAPED_IN_VERBATIM = re.compile(r"\\([_%&#$~])")
