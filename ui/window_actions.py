@@ -18,6 +18,7 @@ ACTIONS: list[tuple[str, str, Any, str, str]] = [
     ("action_edit", "&Edit…", "Ctrl+E", "edit", "Edit the selected record"),
     ("action_delete", "&Delete", QKeySequence.StandardKey.Delete, "delete", "Delete the selected records"),
     ("action_import", "&Import…", "Ctrl+I", "import", "Import PDFs, folders or BibTeX files"),
+    ("action_import_history", "Import &history…", "", "", "List past imports and undo one"),
     ("action_report", "&Report…", "Ctrl+R", "report", "Build the annual report or export the selection"),
     ("action_settings", "&Settings…", QKeySequence.StandardKey.Preferences, "settings", "Library, language and import limits"),
     ("action_shortcuts", "&Keyboard shortcuts", "F1", "", "List the keyboard shortcuts"),
@@ -99,7 +100,8 @@ def _hook_runner(window: Any, name: str) -> Callable[..., None]:
 def build_menus(window: Any) -> None:
     bar = window.menuBar()
     window.menu_file = bar.addMenu("")
-    for name in ("action_import", "action_report", None, "action_settings", None, "action_quit"):
+    for name in ("action_import", "action_import_history", "action_report", None, "action_settings", None,
+                 "action_quit"):
         _add(window.menu_file, window, name)
     window.menu_edit = bar.addMenu("")
     for name in ("action_undo", "action_redo", None, "action_new", "action_edit", "action_delete", None,

@@ -96,6 +96,7 @@ def _tr_literals() -> dict[str, list[str]]:
 
 def test_every_interface_string_has_a_french_translation():
     from ui import details, navigator, search_models, table_model, window_actions
+    from ui.dialogs import import_history, import_review
 
     catalogue = i18n.load_catalogue("fr")
     wanted = dict(_tr_literals())
@@ -104,6 +105,9 @@ def test_every_interface_string_has_a_french_translation():
               + list(details.LABELS.values()) + list(details.KIND_TITLES.values())
               + list(search_models.FACET_TITLES.values()) + [t for _k, t in navigator.KINDS]
               + [g[1] for g in navigator.GROUPS]
+              + [t for pair in import_review._CHOICE_LABELS.values() for t in pair] + [r[1] for r in import_review.ROWS]
+              + list(import_history.ImportHistoryModel.HEADERS) + list(import_history._STATUS.values())
+              + [t for pair in import_history._DELETED.values() for t in pair]
               + list(m.PUBLICATION_TYPES + m.VISIBILITIES + m.ORG_KINDS + m.PERSON_ROLES + m.REGION_LEVELS
                      + m.EVENT_KINDS + m.ATTACHMENT_STATUSES))
     for text in tables:

@@ -10,12 +10,14 @@ from PySide6.QtCore import QLocale, QObject, QSortFilterProxyModel, Qt, QUrl, Si
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QHeaderView, QInputDialog,
-    QLabel, QLineEdit, QMessageBox, QProgressBar, QPushButton, QTableView, QVBoxLayout, QWidget,
+    QLabel, QLineEdit, QMessageBox, QProgressBar, QPushButton, QStackedWidget, QTableView, QVBoxLayout, QWidget,
 )
 
 from kbase.catalogue.records import Catalogue
 from ui import tasks
+from ui.dialogs.import_history import ERROR_STYLE, BatchUndo, open_import_history, undo_summary
 from ui.dialogs.import_results import ImportResultsModel, is_flagged
+from ui.dialogs.import_review import MatchReview, bib_files, check_bibs
 from ui.i18n import tr
 
 
@@ -37,7 +39,8 @@ class _ProgressBridge(QObject):
     progressed = Signal(object)
 
 
-def _run_import(library: Any, paths: list[str], progress: Any, cancel: threading.Event, task: tasks.Task) -> Any:
+def _run_import(library: Any, paths: list[str], progress: Any, cancel: threading.Event, task: tasks.Task,
+                on_duplicate: str = "link") -> Any:
     """Worker thread: the import runs in a child process; this thread only waits on its pipe.
 
     (Extraction, catalogue writes and indexing in this process would share the GIL with the GUI thread.)"""
@@ -47,7 +50,7 @@ def _run_import(library: Any, paths: list[str], progress: Any, cancel: threading
         progress.progressed.emit(state)  # a fresh object from the pipe: nobody else changes it
         task.report(state.files_done, state.files_total, Path(state.current).name if state.current else "")
 
-    return ImportProcess(library.location, paths).run(progress=tell, cancelled=cancel.is_set)
+    return ImportProcess(library.location, paths, on_duplicate=on_duplicate).run(progress=tell, cancelled=cancel.is_set)
 
 
 def _duration(seconds: float | None) -> str:
@@ -59,9 +62,14 @@ def _duration(seconds: float | None) -> str:
 
 
 class ImportDialog(QDialog):
-    """Shows one import from start to finish; `finished_import` carries the ImportReport."""
+    """Shows one import from start to finish; `finished_import` carries the ImportReport.
+
+    With .bib files, a dry run comes first; entries matching existing records are shown for review
+    (`review_ready`), and the import starts once the user chose what to do with them (Import)."""
 
     finished_import = Signal(object)
+    review_ready = Signal()  # the review step is on screen
+    undo_finished = Signal(object)  # the UndoReport's dict, or None when the undo was refused
 
     def __init__(self, window: Any, paths: list[str], parent: QWidget | None = None):
         super().__init__(parent if parent is not None else (window if isinstance(window, QWidget) else None))
@@ -70,6 +78,10 @@ class ImportDialog(QDialog):
         self.report: Any = None
         self.error_message: str | None = None  # why the import stopped, when it failed
         self.task: tasks.Task | None = None
+        self.check_task: tasks.Task | None = None
+        self.check: Any = None  # the dry run's matches (import_review.Check), when the import had .bib files
+        self.on_duplicate = "link"
+        self.undone: dict[str, Any] | None = None  # the undo's report, once this import was undone
         self._cancel = threading.Event()
         self._bridge = _ProgressBridge(self)
         self._bridge.progressed.connect(self._on_progress)
@@ -123,32 +135,106 @@ class ImportDialog(QDialog):
         self.unlock_button = QPushButton(tr("Password…"), self)
         self.unlock_button.setToolTip(tr("Read an encrypted PDF again with its password"))
         self.unlock_button.clicked.connect(self.ask_password)
+        self.undo_button = QPushButton(tr("Undo this import…"), self)
+        self.undo_button.setObjectName("undo_this_import")
+        self.undo_button.setToolTip(tr("Remove what this import created and put back what it updated"))
+        self.undo_button.clicked.connect(self.undo_import)
+        self.history_button = QPushButton(tr("Import history…"), self)
+        self.history_button.setToolTip(tr("List past imports and undo one"))
+        self.history_button.clicked.connect(self.show_history)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
         self.buttons.rejected.connect(self.cancel_or_close)
+        self.buttons.accepted.connect(self.import_reviewed)
         tools = QHBoxLayout()
         tools.addWidget(self.only_flagged)
         tools.addStretch(1)
         tools.addWidget(self.unlock_button)
         tools.addWidget(self.open_button)
         tools.addWidget(self.edit_button)
+        after = QHBoxLayout()
+        after.addWidget(self.history_button)
+        after.addStretch(1)
+        after.addWidget(self.undo_button)
 
-        layout = QVBoxLayout(self)
+        run_page = QWidget(self)
+        layout = QVBoxLayout(run_page)
+        layout.setContentsMargins(0, 0, 0, 0)
         for w in (self.heading, self.bar, self.rate, self.current, self.summary):
             layout.addWidget(w)
         layout.addWidget(self.table, 1)
         layout.addLayout(tools)
-        layout.addWidget(self.buttons)
+        layout.addLayout(after)
+        self.review = MatchReview(window.catalogue, self)
+        self.pages = QStackedWidget(self)
+        self.pages.addWidget(run_page)
+        self.pages.addWidget(self.review)
+        outer = QVBoxLayout(self)
+        outer.addWidget(self.pages, 1)
+        outer.addWidget(self.buttons)
         self.summary.hide()
+        self.undoer = BatchUndo(window, self)
+        self.undoer.undone.connect(self._undone)
+        self.undoer.failed.connect(self._undo_failed)
+        self.undoer.cancelled.connect(self._update_buttons)
         self._update_buttons()
 
-    # -- running ------------------------------------------------------------------------------
+    # -- checking .bib files first ----------------------------------------------------------------
     def start(self) -> None:
+        """Import at once, or first look for .bib entries that match existing records (a quick dry run)."""
+        bibs = bib_files(self.paths)
+        if not bibs:
+            self.start_import()
+            return
+        self.heading.setText(tr("Checking {n} .bib file(s) against the library…").format(n=len(bibs)))
+        self.rate.setText(tr("Looking for entries that are already in the library…"))
+        library = self.window_ref.catalogue.library
+        task = self.check_task = tasks.Task(lambda: check_bibs(library, bibs), parent=self)
+        task.result.connect(self._checked)
+        task.error.connect(self._check_failed)
+        tasks.start(task)
+
+    def _checked(self, check: Any) -> None:
+        if self._cancel.is_set():
+            return
+        self.check = check
+        if not check.matches:
+            self.start_import()
+            return
+        self.review.set_check(check)
+        self.setWindowTitle(tr("Import: matches to review"))
+        self.pages.setCurrentWidget(self.review)
+        self.buttons.clear()
+        self.import_button = self.buttons.addButton(tr("Start the import"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.import_button.setObjectName("import_reviewed")
+        self.import_button.setDefault(True)
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.review_ready.emit()
+
+    def _check_failed(self, message: str) -> None:
+        """The dry run went wrong: the import itself says file by file what it can and cannot read."""
+        if not self._cancel.is_set():
+            self.start_import()
+
+    def in_review(self) -> bool:
+        return self.pages.currentWidget() is self.review
+
+    def import_reviewed(self) -> None:
+        if self.in_review():
+            self.start_import(self.review.choice_value())
+
+    # -- running ------------------------------------------------------------------------------
+    def start_import(self, on_duplicate: str = "link") -> None:
+        self.on_duplicate = on_duplicate
+        self.setWindowTitle(tr("Import"))
+        self.pages.setCurrentIndex(0)
+        self.buttons.clear()
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.heading.setText(tr("Importing {n} item(s)…").format(n=len(self.paths)))
         self.rate.setText(tr("Looking for files…"))
         library, paths, bridge, cancel = self.window_ref.catalogue.library, list(self.paths), self._bridge, self._cancel
 
         def work() -> Any:
-            return _run_import(library, paths, bridge, cancel, task)
+            return _run_import(library, paths, bridge, cancel, task, on_duplicate)
 
         task = self.task = _ImportTask(work, cancel, parent=self)
         self.task.result.connect(self._on_done)
@@ -162,6 +248,12 @@ class ImportDialog(QDialog):
         return self.task is not None and not self.task.done
 
     def cancel_or_close(self) -> None:
+        if self.task is None:  # checking or reviewing: nothing was imported, nothing is
+            self._cancel.set()
+            if self.check_task is not None:
+                self.check_task.cancel()
+            super().reject()
+            return
         if self.is_running():
             self.task.cancel()  # type: ignore[union-attr]
             self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setEnabled(False)
@@ -201,6 +293,7 @@ class ImportDialog(QDialog):
         self.rate.hide()
         self.current.hide()
         self._finish_buttons()
+        self._update_buttons()
         refresh = getattr(self.window_ref, "refresh", None)
         if refresh:
             refresh()
@@ -217,6 +310,11 @@ class ImportDialog(QDialog):
             text += " " + tr("{n} already in the library.").format(n=counts["duplicate"])
         if counts.get("cancelled"):
             text += " " + tr("{n} not imported (cancelled).").format(n=counts["cancelled"])
+        bibs = [f for f in report.files if f.status == "bibtex"]
+        if bibs:
+            text += " " + tr("BibTeX entries: {created} created, {matched} matched existing records, "
+                             "{refused} refused.").format(**{k: sum(getattr(f, k) for f in bibs)
+                                                             for k in ("created", "matched", "refused")})
         if report.index_message:
             text += "\n" + report.index_message
         self.summary.setText(text)
@@ -268,8 +366,42 @@ class ImportDialog(QDialog):
         r = self.selected_result()
         self.open_button.setEnabled(r is not None and Path(r.path).is_file())
         pub = None if r is None else (r.publication_id or r.duplicate_of)
-        self.edit_button.setEnabled(pub is not None)
-        self.unlock_button.setEnabled(r is not None and r.status == "encrypted" and not self.is_running())
+        self.edit_button.setEnabled(pub is not None and self.undone is None)
+        self.unlock_button.setEnabled(r is not None and r.status == "encrypted" and not self.is_running()
+                                      and self.undone is None)
+        read_only = bool(getattr(self.window_ref.catalogue.library, "read_only", False))
+        self.undo_button.setEnabled(self.can_undo() and not read_only and not self.undoer.is_running())
+
+    # -- undo -------------------------------------------------------------------------------------------
+    def can_undo(self) -> bool:
+        """The import finished, has a batch, and was not undone yet."""
+        return (self.report is not None and not self.is_running() and getattr(self.report, "batch", None) is not None
+                and self.undone is None)
+
+    def undo_import(self) -> None:
+        if not self.can_undo():
+            return
+        self.undo_button.setEnabled(False)
+        self.undoer.start(self.report.batch)
+
+    def _undone(self, report: dict[str, Any]) -> None:
+        self.undone = report
+        self.heading.setText(tr("Import undone."))
+        self.summary.setStyleSheet("")
+        self.summary.setText(undo_summary(report))
+        self._update_buttons()
+        self.undo_finished.emit(report)
+
+    def _undo_failed(self, message: str) -> None:
+        self.summary.setStyleSheet(ERROR_STYLE)
+        self.summary.setText(message)
+        self.summary.show()
+        self._update_buttons()
+        self.undo_finished.emit(None)
+
+    def show_history(self) -> Any:
+        batch = getattr(self.report, "batch", None) if self.report is not None else None
+        return open_import_history(self.window_ref, select=batch)
 
     def _activate(self) -> None:
         r = self.selected_result()
