@@ -44,7 +44,8 @@ _CHAR_BYTE = {_byte_char(b): b for b in range(256)} | {chr(b): b for b in range(
 _CONT = "".join(re.escape(c) for c, b in _CHAR_BYTE.items() if 0x80 <= b < 0xC0)
 # UTF-8 sequences read as cp1252: "Ã©" for é, "â€™" for ’, "Å‚" for ł
 _MOJIBAKE = re.compile(f"[\u00c2-\u00df][{_CONT}]|[\u00e0-\u00ef][{_CONT}]{{2}}|[\u00f0-\u00f4][{_CONT}]{{3}}")
-_TELLING_LEADS = set("ÂÃâÄÅ")  # leads seldom followed by such characters in real text
+# leads seldom followed by such characters in real text: without one, nothing is repaired
+_TELLING = re.compile(f"[ÂÃÄÅ][{_CONT}]|â[{_CONT}]{{2}}")
 
 
 def _codec(name: str) -> str | None:
@@ -117,9 +118,9 @@ def fix_mojibake(text: str) -> tuple[str, int, int]:
     """Text with UTF-8 read as cp1252 re-read as UTF-8: (text, places fixed, places left as they were)."""
     if text.isascii():
         return text, 0, 0
-    found = _MOJIBAKE.findall(text)
-    if not any(s[0] in _TELLING_LEADS for s in found):
+    if not _TELLING.search(text):
         return text, 0, 0
+    found = _MOJIBAKE.findall(text)
     left = 0
 
     def repair(m: re.Match[str]) -> str:

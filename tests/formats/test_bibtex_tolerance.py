@@ -161,8 +161,10 @@ def test_unknown_entry_types_are_kept_as_other(etype: str) -> None:
 
 
 def test_known_types_keep_their_mapping() -> None:
-    got = _all("@online{o, title={O}}\n@misc{m, title={M}, howpublished={Interactive map}}\n@manual{r, title={R}}\n")
-    assert {k: d.columns["type"] for k, d in got.items()} == {"o": "other", "m": "webmap", "r": "report"}
+    got = _all("@online{o, title={O}}\n@misc{m, title={M}, howpublished={Interactive map}}\n@manual{r, title={R}}\n"
+               "@webpage{w, title={W}, howpublished={Dashboard}}\n")
+    assert {k: d.columns["type"] for k, d in got.items()} == {"o": "other", "m": "webmap", "r": "report",
+                                                              "w": "dashboard"}
 
 
 # -- 7. titles --------------------------------------------------------------------------------
@@ -241,6 +243,14 @@ def test_stray_text_and_entry_starts_bibtex_does_not_know() -> None:
     assert got["b"].extra["entrytype"] == "misc-foo" and "'@misc-foo{'" in got["b"].notes[0]
     assert got["c"].columns["title"] == "C"
     assert got["doekey"].columns["title"] == "No key"
+
+
+def test_broken_string_and_comment_blocks() -> None:
+    parsed = parse_text("@string{pub = {IPIS}\n@misc{a, publisher = pub, title = {T}}\n@comment{open\n"
+                        "@misc{b, title = {B}}\n")
+    assert [(e.key, e.fields.get("publisher")) for e in parsed.entries] == [("a", "IPIS"), ("b", None)]
+    assert parsed.problems == [] and [(line, note.split(" (")[0]) for line, _k, note in parsed.notes] == [
+        (1, "@string not well formed"), (3, "@comment not closed")]
 
 
 def test_hopeless_blocks_stay_problems_with_their_line() -> None:

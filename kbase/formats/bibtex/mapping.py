@@ -27,7 +27,7 @@ ENTRY_TYPES: dict[str, str] = {
     "periodical": "bulletin", "video": "video", "movie": "video",
 }
 # entry types whose `type`/howpublished fields may say what kind of web resource they are
-_WEB_TYPES = {"misc", "online", "electronic", "www", "dataset", "software"}
+_WEB_TYPES = {"misc", "online", "electronic", "www", "webpage", "dataset", "software"}
 _WEB_WORDS = (("dashboard", "dashboard"), ("web map", "webmap"), ("webmap", "webmap"),
               ("interactive map", "webmap"), ("online map", "webmap"), ("static map", "static maps"),
               ("video", "video"), ("film", "video"))

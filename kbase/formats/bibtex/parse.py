@@ -416,6 +416,7 @@ class _Reader:
         self.raws: list[_Raw] = []
         self.strings: list[tuple[int, str, str]] = []  # (line, name, raw value)
         self.problems: list[tuple[int, str, str]] = []
+        self.notes: list[tuple[int, str, str]] = []  # about the file, not one entry
         self.dirs: list[str] = []
         self.taken_until = 0  # the text before this offset was read by the fallback reader
 
@@ -451,10 +452,19 @@ class _Reader:
     def _failed(self, block: bm.ParsingFailedBlock, pos: int) -> None:
         line, key, reason = (block.start_line or 0) + 1, _failed_key(block.raw), _failed_reason(block)
         head = _HEAD.match(self.text, pos) if pos >= 0 else None
-        if head is None or head.group(1).lower() in _NOT_ENTRIES:
+        kind = head.group(1).lower() if head else ""
+        if kind in ("comment", "preamble"):
+            self.notes.append((line, "", f"@{kind} not closed ({reason}); ignored"))
+            return
+        if head is None:
             self.problems.append((line, key, reason))
             return
         raw, end = _recover(self.text, pos, self.lines)
+        if raw is not None and kind == "string":  # `@string{name = {value` : the macro still counts
+            self.strings += [(ln, n, v) for n, v, ln in raw.fields]
+            self.notes.append((line, "", f"@string not well formed ({reason}); read by the fallback reader"))
+            self.taken_until = max(self.taken_until, end)
+            return
         if raw is None or not raw.fields:
             self.problems.append((line, key, reason))
             return
@@ -508,8 +518,8 @@ class _Reader:
 def _split_missing_comma(value: str) -> tuple[str, str, str] | None:
     """`{A} year = 2020` (a comma left out between two fields) → ('{A}', 'year', '2020')."""
     text = value.strip()
-    if not text:
-        return None
+    if "=" not in text:
+        return None  # the common case: no second field hidden in this one
     if text[0] == "{":
         end = _group_end(text, 0, len(text))
     elif text[0] == '"':
@@ -612,11 +622,15 @@ def parse_text(text: str) -> ParsedFile:
     text = text.removeprefix("\ufeff")
     reader = _Reader(text)
     blocks = _split(text)
-    if blocks is None:
-        reader.read_all()
-    else:
-        reader.read_blocks(blocks)
-    notes: list[tuple[int, str, str]] = []
+    try:
+        reader.read_all() if blocks is None else reader.read_blocks(blocks)
+    except Exception as exc:  # a bug of ours must not lose the file: the fallback reader takes it whole
+        reader = _Reader(text)
+        try:
+            reader.read_all()
+        except Exception:
+            reader.problems.append((1, "", f"the file cannot be read: {type(exc).__name__}: {exc}"))
+    notes: list[tuple[int, str, str]] = list(reader.notes)
     macros: dict[str, str] = dict(MONTH_MACROS)
     defined: dict[str, int] = {}
     for line, name, value in reader.strings:
