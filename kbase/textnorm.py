@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from kbase.text import clean_text
+
 __all__ = ["normalise_page_text", "index_text", "is_segmented_script"]
 
 # characters that carry no text and would split or glue words: zero-width space, BOM,
@@ -33,7 +35,8 @@ def normalise_page_text(text: str | None) -> str:
 
     NFKC folds ligatures (ﬁ ﬂ ﬃ), presentation forms and full-width letters into plain
     letters; soft hyphens disappear; words hyphenated across lines are joined; runs of
-    spaces collapse. Line breaks are kept so snippets still read like the page.
+    spaces collapse. Line breaks are kept so snippets still read like the page. Control
+    characters (NUL…) become spaces, and the result is `kbase.text.clean_text`-clean.
     CJK and Thai are left as written: `index_text` makes them findable.
     """
     if not text:
@@ -41,6 +44,7 @@ def normalise_page_text(text: str | None) -> str:
     if not text.isascii():  # most pages of English text skip the Unicode work
         text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
     text = _CONTROL.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = clean_text(text)  # what the line above leaves that PostgreSQL or XML refuse: lone surrogates, U+FFFF
     text = _SOFT_HYPHEN.sub("", text)
     text = _LINE_END_HYPHEN.sub(_join_hyphenated, text)
     # each line's whitespace runs become one space, none at either end (a third faster than regexes)

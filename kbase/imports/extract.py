@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from kbase.imports.pdfmeta import first_page_metadata, guess_language, info_metadata, merge_metadata
+from kbase.text import clean_line, clean_value
 from kbase.textnorm import normalise_page_text
 
 __all__ = ["Extraction", "extract_pdf", "sniff", "thumbnail_png", "IMPORTED_STATUSES", "THUMB_MAX"]
@@ -69,7 +70,7 @@ def _mupdf_reason(exc: BaseException) -> str:
     text = re.sub(r"^code=\d+:\s*", "", text)
     if text.startswith("Failed to open file"):
         return "MuPDF cannot open it (broken or incomplete file structure)"
-    return re.sub(r"'[^']*'", "", text).strip().rstrip(".")
+    return clean_line(re.sub(r"'[^']*'", "", text)).strip().rstrip(".")
 
 
 def thumbnail_png(path: Path | str, password: str | None = None) -> bytes | None:
@@ -202,10 +203,12 @@ def _read(doc: Any, password: str | None, filename: str, want_thumbnail: bool) -
         pages.append(text)
     if len(failed) == page_count:
         return Extraction("damaged", f"damaged PDF: none of its {page_count} pages can be read; not imported")
-    meta = merge_metadata(
+    # page texts come out of normalise_page_text clean; the metadata is cleaned here as a whole
+    # (pdfmeta cleans what it reads too): nothing a worker hands over can upset PostgreSQL or XML
+    meta = clean_value(merge_metadata(
         info_metadata(doc.metadata or {}, filename),
         first_page_metadata(first_dict or {}, pages[0] if pages else ""),
-    )
+    ), line=True)
     lang = guess_language(pages[:5])
     if lang:
         meta["language"] = lang

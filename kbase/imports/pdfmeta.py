@@ -7,6 +7,8 @@ import statistics
 from pathlib import Path
 from typing import Any
 
+from kbase.text import clean_line
+
 __all__ = ["info_metadata", "first_page_metadata", "merge_metadata", "guess_language",
            "is_junk_title", "is_junk_author", "split_authors"]
 
@@ -54,7 +56,8 @@ STOPWORDS = {
 
 
 def _clean(value: Any) -> str:
-    return " ".join(str(value or "").split())
+    """One line of text, NFC, whitespace collapsed, without NUL or other control characters."""
+    return " ".join(clean_line(str(value or "")).split())
 
 
 def _loose(text: str) -> str:
