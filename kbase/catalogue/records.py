@@ -7,14 +7,14 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any, Iterator, Sequence
 
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import Text, delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, SQLModel
 
 from kbase.library import models as m
 from kbase.library.db import Library
 from kbase.errors import ConflictError, InvalidInput, LibraryError, NotFound
-from kbase.text import fold, fold_words
+from kbase.text import clean_line, clean_text, fold, fold_words
 
 CHANGE_LOG_LOCK = 0x6B62617365  # "kbase": the advisory lock write transactions take on PostgreSQL
 ALIAS_TABLES: dict[type, tuple[type, str]] = {
@@ -137,6 +137,8 @@ class Catalogue:
         for key, value in values.items():
             if key not in fields or key in ("id", "version", "created", "updated"):
                 raise InvalidInput(f"{kind_of(model)} has no field {key!r}")
+            if isinstance(value, str):
+                value = clean_field(model, key, value)
             allowed = ENUM_FIELDS.get((model, key))
             if allowed and value is not None and value not in allowed:
                 raise InvalidInput(f"{key} must be one of: {', '.join(allowed)} (got {value!r})")
@@ -273,6 +275,7 @@ class Catalogue:
                 self._add_alias(s, obj, name)
 
     def add_alias(self, model: type[SQLModel], record_id: int, alias: str) -> None:
+        alias = clean_line(alias)
         with self.transaction() as s:
             obj = s.get(model, record_id)
             if obj is None:
@@ -357,6 +360,7 @@ class Catalogue:
     # -- links --------------------------------------------------------------------------
     def link(self, link_model: type[SQLModel], **keys: Any) -> None:
         """Add a link row (idempotent), e.g. link(PublicationProject, publication_id=1, project_id=2)."""
+        keys = _clean_keys(link_model, keys)
         with self.transaction() as s:
             pk = {c.name: keys[c.name] for c in link_model.__table__.primary_key.columns if c.name in keys}  # type: ignore[attr-defined]
             existing = s.get(link_model, tuple(pk.values())) if len(pk) == len(link_model.__table__.primary_key.columns) else None  # type: ignore[attr-defined]
@@ -366,6 +370,7 @@ class Catalogue:
             self._log_link(s, keys)
 
     def unlink(self, link_model: type[SQLModel], **keys: Any) -> None:
+        keys = _clean_keys(link_model, keys)  # the row was stored cleaned
         with self.transaction() as s:
             table = link_model.__table__  # type: ignore[attr-defined]
             s.execute(delete(table).where(*[table.c[k] == v for k, v in keys.items()]))
@@ -395,6 +400,7 @@ class Catalogue:
 
     def set_assignment(self, project_id: int, year: int, client_ids: Sequence[int], note: str | None = None) -> None:
         _check_year(year)
+        note = clean_field(m.Assignment, "note", note) if isinstance(note, str) else note
         with self.transaction() as s:
             a = s.scalar(select(m.Assignment).where(m.Assignment.project_id == project_id, m.Assignment.year == year))
             if a is None:
@@ -435,6 +441,7 @@ class Catalogue:
             return row.value if row else default
 
     def set_setting(self, key: str, value: str | None) -> None:
+        value = clean_text(value) if isinstance(value, str) else value
         with self.transaction() as s:
             row = s.get(m.Setting, key) or m.Setting(key=key)
             row.value = value
@@ -442,6 +449,24 @@ class Catalogue:
 
     def extra(self, publication: m.Publication) -> dict[str, Any]:
         return json.loads(publication.extra) if publication.extra else {}
+
+
+_MULTILINE: dict[tuple[type, str], bool] = {}
+
+
+def clean_field(model: type[SQLModel], key: str, value: str) -> str:
+    """A text value as the catalogue stores it: Text columns (abstract, notes, summary,
+    description, JSON) keep their lines (kbase.text.clean_text); every other text column is one
+    line in NFC (clean_line): titles, names, aliases, places, numbers, URLs, file names…"""
+    multiline = _MULTILINE.get((model, key))
+    if multiline is None:
+        column = model.__table__.c.get(key)  # type: ignore[attr-defined]
+        multiline = _MULTILINE[(model, key)] = column is not None and isinstance(column.type, Text)
+    return clean_text(value) if multiline else clean_line(value)
+
+
+def _clean_keys(link_model: type[SQLModel], keys: dict[str, Any]) -> dict[str, Any]:
+    return {k: clean_field(link_model, k, v) if isinstance(v, str) else v for k, v in keys.items()}
 
 
 def _primary_name(obj: SQLModel) -> str:
