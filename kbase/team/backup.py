@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -106,7 +107,11 @@ def read_manifest(zf: zipfile.ZipFile, name: str) -> dict[str, Any]:
 
 
 def restore(archive: str | Path, location: str, progress: Progress | None = None) -> CopyReport:
-    """Pour a backup into a new, empty library and check it against the archive's fingerprints."""
+    """Pour a backup into a new, empty library and check it against the archive's fingerprints.
+
+    Text is cleaned on the way in (kbase.text.clean_text), as `migrate` does: a backup of an older
+    SQLite library may hold a NUL, which PostgreSQL refuses. The archive's rows are checked against
+    the manifest's fingerprints as read, and the library against the cleaned rows."""
     say = progress or (lambda _msg: None)
     archive = Path(archive)
     try:
@@ -121,6 +126,9 @@ def restore(archive: str | Path, location: str, progress: Progress | None = None
             dump.ensure_empty(lib)
             report = CopyReport(files=manifest.get("files", 0), bytes=manifest.get("bytes", 0))
             names = set(zf.namelist())
+            # per table: rows and digest of the archive's rows as read, and of the rows restored
+            archived: dict[str, dict[str, Any]] = {}
+            restored: dict[str, dict[str, Any]] = {}
             try:
                 with lib.engine.begin() as conn:
                     tables = dump.user_tables(conn)
@@ -128,7 +136,9 @@ def restore(archive: str | Path, location: str, progress: Progress | None = None
                         member = f"tables/{table.name}.jsonl"
                         if member not in names:
                             continue  # a table newer than the backup stays empty
-                        rows = (dump.typed(table, json.loads(line)) for line in _lines(zf, member))
+                        archived[table.name], restored[table.name] = {}, {}
+                        rows = _restored_rows(zf, member, table, archived[table.name], restored[table.name],
+                                              report.cleaned)
                         if table.name == "stored_file":
                             rows = (_with_content(lib, zf, row) for row in rows)
                         # file contents ride in stored_file rows: keep few of them in memory
@@ -140,7 +150,8 @@ def restore(archive: str | Path, location: str, progress: Progress | None = None
                 raise LibraryError(f"restoring into {redact(location)} failed, nothing was kept: {reason}") from exc
             say("verifying")
             report.tables = manifest["tables"]
-            report.problems = verify(lib, manifest["tables"])
+            # a damaged or tampered archive shows here, a faulty restore in verify
+            report.problems = dump.compare(manifest["tables"], archived) + verify(lib, restored)
             if not report.problems and manifest["schema"] != head_revision():
                 upgrade(lib)  # bring an older backup up to this Kbase's schema once it is verified
             return report
@@ -171,6 +182,30 @@ def _lines(zf: zipfile.ZipFile, member: str):
         for line in io.TextIOWrapper(raw, encoding="utf-8"):
             if line.strip():
                 yield line
+
+
+def _restored_rows(zf: zipfile.ZipFile, member: str, table: Any, archived: dict[str, Any],
+                   restored: dict[str, Any], cleaned: dict[str, int]):
+    """A table's rows from the archive, cleaned; fingerprints of the rows as archived and as restored.
+
+    A row line is dump.row_line of the row: its fingerprint is the line's, and an unchanged row's
+    restored line is the archived one, so a clean backup costs no second serialisation."""
+    raw, out, n = hashlib.sha256(), hashlib.sha256(), 0
+    for line in _lines(zf, member):
+        line = line.rstrip("\n")
+        row, changed = dump.clean_row(dump.typed(table, json.loads(line)))
+        raw.update(line.encode())
+        raw.update(b"\n")
+        if changed:
+            cleaned[table.name] = cleaned.get(table.name, 0) + changed
+            out.update(dump.row_line(row).encode())
+        else:
+            out.update(line.encode())
+        out.update(b"\n")
+        n += 1
+        yield row
+    archived.update(rows=n, digest=raw.hexdigest())
+    restored.update(rows=n, digest=out.hexdigest())
 
 
 def _with_content(lib: Any, zf: zipfile.ZipFile, row: dict[str, Any]) -> dict[str, Any]:

@@ -25,6 +25,8 @@ class CopyReport:
     files: int = 0
     bytes: int = 0
     problems: list[str] = field(default_factory=list)
+    # table -> values whose NUL or other control characters were removed on the way in
+    cleaned: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -72,7 +74,11 @@ def copy_files(src: Library, sconn: Connection, dst: Library, dconn: Connection,
 
 
 def migrate(source: str, target: str, progress: Progress | None = None) -> CopyReport:
-    """Copy every table (IDs kept) and every file from source into a new, empty target library."""
+    """Copy every table (IDs kept) and every file from source into a new, empty target library.
+
+    Text is cleaned on the way (kbase.text.clean_text: a NUL that an older SQLite library holds
+    would make PostgreSQL refuse the whole copy); report.cleaned counts the values changed, and
+    the target is verified against the cleaned rows."""
     say = progress or (lambda _msg: None)
     if source.rstrip("/") == target.rstrip("/"):
         raise LibraryError("source and target are the same library")
@@ -96,7 +102,8 @@ def migrate(source: str, target: str, progress: Progress | None = None) -> CopyR
                     if table.name not in targets:
                         raise LibraryError(f"the target library has no table {table.name}")
                     summary: dict[str, Any] = {}
-                    rows = digesting(dump.read_rows(sconn, table), summary)
+                    # text is cleaned before it is fingerprinted: the target must hold the cleaned rows
+                    rows = digesting(dump.clean_rows(dump.read_rows(sconn, table), report.cleaned, table.name), summary)
                     if table.name == "stored_file":
                         report.files, report.bytes = copy_files(src, sconn, dst, dconn, targets[table.name], rows)
                     else:

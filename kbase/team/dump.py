@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 
 from kbase.library.db import Library
 from kbase.errors import LibraryError
+from kbase.text import clean_text
 
 SKIP_TABLES = {"alembic_version"}
 BATCH = 500
@@ -76,6 +77,33 @@ def _parents_first(rows: list[dict[str, Any]], refs: list[tuple[str, str]]) -> I
             yield from later
             return
         waiting = later
+
+
+def clean_row(row: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    """The row with its text fit for any catalogue (kbase.text.clean_text: no NUL, no control
+    characters, no lone surrogates), and how many values that changed; the row itself when none.
+
+    An older library, or one written around the catalogue API, may hold what PostgreSQL refuses."""
+    changed: dict[str, Any] | None = None
+    for name, value in row.items():
+        if isinstance(value, str):
+            fixed = clean_text(value)
+            if fixed is not value:
+                if changed is None:
+                    changed = {}
+                changed[name] = fixed
+    if changed is None:
+        return row, 0
+    return {**row, **changed}, len(changed)
+
+
+def clean_rows(rows: Iterable[dict[str, Any]], counts: dict[str, int], table: str) -> Iterator[dict[str, Any]]:
+    """clean_row over rows; counts[table] gets the number of values changed (when there are any)."""
+    for row in rows:
+        row, n = clean_row(row)
+        if n:
+            counts[table] = counts.get(table, 0) + n
+        yield row
 
 
 def plain(value: Any) -> Any:
