@@ -8,9 +8,15 @@ from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput
 from kbase.report.annual import SECTIONS, annual_context, parse_sections, section_titles
 from kbase.report.output import FORMATS, convert
+from kbase.text import clean_line
 
 __all__ = ["SECTIONS", "FORMATS", "build_annual", "build_project", "build_bibliography", "parse_sections",
            "section_titles"]
+
+
+def _warnings(ctx: dict) -> list[str]:
+    """The missing-data warnings, which quote titles, without control characters (they go to a terminal)."""
+    return [clean_line(w) for w in ctx["warnings"]]
 
 
 def _templates(cat: Catalogue):  # the library's own templates folder, if it has one
@@ -24,7 +30,7 @@ def build_annual(cat: Catalogue, year: int, fmt: str = "md", sections: Sequence[
         raise InvalidInput(f"unknown report format {fmt!r} (one of: {', '.join(FORMATS)})")
     ctx = annual_context(cat, year, sections, include_internal)
     out = convert("annual.md.j2", ctx, fmt, _templates(cat))
-    return out, ctx["warnings"]
+    return out, _warnings(ctx)
 
 
 def build_project(cat: Catalogue, ref: str | int, fmt: str = "md",
@@ -33,7 +39,7 @@ def build_project(cat: Catalogue, ref: str | int, fmt: str = "md",
     from kbase.report.sheets import project_context
 
     ctx = project_context(cat, ref, include_internal)
-    return convert("project.md.j2", ctx, fmt, _templates(cat)), ctx["warnings"]
+    return convert("project.md.j2", ctx, fmt, _templates(cat)), _warnings(ctx)
 
 
 def build_bibliography(cat: Catalogue, filter_=None, group_by: str = "year", fmt: str = "md",
@@ -42,4 +48,4 @@ def build_bibliography(cat: Catalogue, filter_=None, group_by: str = "year", fmt
     from kbase.report.sheets import bibliography_context
 
     ctx = bibliography_context(cat, filter_, group_by, include_internal, title)
-    return convert("bibliography.md.j2", ctx, fmt, _templates(cat)), ctx["warnings"]
+    return convert("bibliography.md.j2", ctx, fmt, _templates(cat)), _warnings(ctx)

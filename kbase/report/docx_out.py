@@ -14,6 +14,8 @@ from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 from lxml import etree
 
+from kbase.text import clean_line, clean_text
+
 LINK_COLOUR = RGBColor(0x1F, 0x5F, 0x8B)
 
 
@@ -157,8 +159,12 @@ class _Builder(HTMLParser):
 
 
 def html_to_docx(body_html: str, title: str, subtitle: str = "", with_contents: bool = True) -> bytes:
-    """The report as a .docx: a title page, a contents field, then the body with Word's own styles."""
+    """The report as a .docx: a title page, a contents field, then the body with Word's own styles.
+
+    Text is cleaned first (kbase.text): python-docx and lxml refuse a NUL or a control character."""
     import re
+
+    body_html, title, subtitle = clean_text(body_html), clean_line(title), clean_line(subtitle)
 
     document = docx.Document()
     document.core_properties.title = title

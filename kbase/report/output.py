@@ -7,6 +7,7 @@ from typing import Any
 
 from kbase.errors import InvalidInput
 from kbase.report.render import html_page, markdown_to_html_body, render_template, stylesheet
+from kbase.text import clean_line, clean_text
 
 FORMATS = ("md", "html", "pdf", "docx")
 
@@ -19,14 +20,17 @@ def convert(template: str, ctx: dict[str, Any], fmt: str, library_templates: Pat
     with_contents = "contents" in ctx.get("sections", ())
     if paged and with_contents:
         ctx = dict(ctx, sections=[s for s in ctx["sections"] if s != "contents"])
-    md = render_template(template, ctx, library_templates)
+    # the catalogue's text is cleaned where it enters; a report cleans again, as a last line of
+    # defence for text that got in around the catalogue API: every format is made from this
+    # Markdown and title, and XML (DOCX) refuses a NUL or a control character outright
+    md = clean_text(render_template(template, ctx, library_templates))
     if fmt == "md":
         return md
-    title = ctx.get("title", "Report")
+    title = clean_line(str(ctx.get("title") or "Report"))
     if fmt == "html":
         return html_page(md, title, library_templates)
     body = markdown_to_html_body(md)
-    subtitle = ctx.get("institute") or ""
+    subtitle = clean_line(str(ctx.get("institute") or ""))
     if fmt == "pdf":
         from kbase.report.pdf import html_to_pdf
 

@@ -15,6 +15,8 @@ from typing import Any, Callable
 
 import pymupdf
 
+from kbase.text import clean_line, clean_text
+
 PAGE = pymupdf.paper_rect("a4")
 MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 56, 66, 62
 BODY = pymupdf.Rect(MARGIN_X, MARGIN_TOP, PAGE.width - MARGIN_X, PAGE.height - MARGIN_BOTTOM)
@@ -137,6 +139,7 @@ def html_to_pdf(body_html: str, css: str, title: str, subtitle: str = "", with_c
 
     Without sections_on_new_pages (project sheets, bibliographies) there is no cover and the
     body flows on uninterrupted from the first page; its headings still make the outline."""
+    body_html, title, subtitle = clean_text(body_html), clean_line(title), clean_line(subtitle)
     cover = sections_on_new_pages
     if cover:  # the cover has the title
         body_html = re.sub(r"<h1\b[^>]*>.*?</h1>", "", body_html, count=1, flags=re.S)
