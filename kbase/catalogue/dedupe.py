@@ -231,6 +231,8 @@ def conflict(a: WorkKey, b: WorkKey) -> str | None:
     """Why two records with the same title cannot be one work (volume, issue, pages or type), or None."""
     if not compatible_types(a.type, b.type):
         return f"{a.type} and {b.type}"
+    if bool(a.volume) != bool(b.volume):  # one volume of a multi-volume work, and the whole work
+        return f"volume {a.volume or b.volume} and no volume"
     for what, x, y in (("volume", a.volume, b.volume), ("issue", a.issue, b.issue), ("pages", a.pages, b.pages)):
         if x and y and x != y:
             return f"{what} {x} and {y}"
@@ -240,6 +242,7 @@ def conflict(a: WorkKey, b: WorkKey) -> str | None:
 def same_work(a: WorkKey, b: WorkKey) -> bool:
     """The title rule: same title, same authors (all, in order), years within 1, and nothing that differs."""
     return (a.title_key == b.title_key and bool(a.title_key) and a.authors == b.authors and years_close(a.year, b.year)
+            and (bool(a.authors) or a.year is not None)  # a bare title names many works: editions, reprints
             and conflict(a, b) is None)
 
 
@@ -389,8 +392,7 @@ class PublicationIndex:
             if pid is not None:
                 return pid, f"same DOI {key.doi}"
         if key.isbn and key.type in ISBN_TYPES:
-            ids = [p for p in self.isbn.get(key.isbn, ())
-                   if not (key.volume and self.keys[p].volume and key.volume != self.keys[p].volume)]
+            ids = [p for p in self.isbn.get(key.isbn, ()) if key.volume == self.keys[p].volume]
             pid = self._pick(ids, key, ok)
             if pid is not None:
                 return pid, f"same ISBN {key.isbn}"
@@ -456,8 +458,7 @@ def publication_candidates(cat: Catalogue) -> list[Candidate]:
     for a, b in _identifier_pairs(by["doi"], keys):
         note(a, b, 1.0, "same DOI")
     for a, b in _identifier_pairs(by["isbn"], keys):
-        va, vb = keys[a].volume, keys[b].volume
-        if not (va and vb and va != vb):
+        if keys[a].volume == keys[b].volume:
             note(a, b, 0.95, "same ISBN")
     for a, b in _identifier_pairs(by["sha"], keys):
         note(a, b, 1.0, "same file")

@@ -194,3 +194,28 @@ def test_accept_passes_over_refused_ids(cat: Catalogue) -> None:
     key = _key("Gold in Kamituga", doi="10.1/x")
     assert idx.match(key) == (-1, "same DOI 10.1/x")
     assert idx.match(key, accept=lambda p: p > 0) == (pid, "same title, authors and year")
+
+
+def test_a_volume_is_not_its_multi_volume_set(cat: Catalogue) -> None:
+    whole = _pub(cat, "Oeuvres completes", type="book", year=1965)
+    index = PublicationIndex.load(cat)
+    assert index.match(_key("Oeuvres completes", type="book", year=1965, volume="2")) is None
+    assert index.match(_key("Oeuvres completes", type="book", year=1965)) == (whole, "same title, authors and year")
+
+
+def test_a_bare_title_matches_nothing(cat: Catalogue) -> None:
+    _pub(cat, "Annual report", type="report", year=None, authors=())
+    index = PublicationIndex.load(cat)
+    assert index.match(_key("Annual report", type="report", year=None, authors=())) is None
+
+
+def test_the_same_file_twice_matches_even_bare_titles(cat: Catalogue, tmp_path: Any) -> None:
+    from kbase.formats.bibtex.importer import import_bib
+
+    bib = tmp_path / "bare.bib"
+    bib.write_text("@misc{note1, title = {Annual report}}\n@misc{note2, title = {Annual report}, note = {other}}\n",
+                   encoding="utf-8")
+    first = import_bib(cat, bib)
+    assert len(first.created) == 2  # a bare title is not enough to call two entries one work
+    again = import_bib(cat, bib)
+    assert again.created == [] and {k for k, _i, _w in again.linked} == {"note1", "note2"}

@@ -21,7 +21,8 @@ from kbase.formats.bibtex.parse import BadValue, parse_text
 from kbase.formats.encoding import read_bib
 from kbase.catalogue.records import Catalogue
 from kbase.catalogue.citekeys import unique_key
-from kbase.catalogue.dedupe import PublicationIndex, WorkKey, family_key, norm_doi, same_entry, work_key_from_columns
+from kbase.catalogue.dedupe import (PublicationIndex, WorkKey, conflict, family_key, norm_doi, same_entry,
+                                    work_key_from_columns)
 from kbase.errors import ImportProblem, InvalidInput
 from kbase.imports.batches import Item, change_mark, finish_batch, forget_since, inserted_since, record_items, start_batch
 from kbase.text import clean_text, fold_words
@@ -216,7 +217,7 @@ def _files(data: PubData, bib_dir: Path, roots: list[Path], report: BibReport,
 def _work_key(plan: _Planned, shared_dois: set[str]) -> WorkKey:
     data = plan.data
     key = work_key_from_columns(data.columns, data.extra, [family_key(n.display, n.kind) for _r, n in data.contributors],
-                                tuple(plan.shas))
+                                tuple(plan.shas), more={"publisher": data.publisher, "series": data.series})
     if key.doi and norm_doi(key.doi) in shared_dois:
         key.doi = None  # several entries of the file give it: the proceedings' or journal's DOI, not the work's
     return key
@@ -226,6 +227,9 @@ def _decide(cat: Catalogue, plans: list[_Planned], on_duplicate: str) -> None:
     """Mark each entry create/link/skip/update; entries of the same file are matched against each other too,
     but only when they agree on every field both have."""
     index = PublicationIndex.load(cat)
+    with cat.reading() as s:  # a record with a bare title is matched only by its key (the same file again)
+        by_citekey = {k.lower(): i for i, k in s.execute(select(m.Publication.id, m.Publication.citekey)
+                                                          .where(m.Publication.citekey.is_not(None)))}
     dois = Counter(norm_doi(p.data.columns.get("doi")) for p in plans if p.data.columns.get("doi"))
     shared = {d for d, n in dois.items() if n > 1}
     pending = -1
@@ -235,6 +239,12 @@ def _decide(cat: Catalogue, plans: list[_Planned], on_duplicate: str) -> None:
         hit = index.match(key)
         if hit and hit[0] < 0 and not same_entry(earlier[hit[0]][1], key):
             hit = None  # an earlier entry of this file that differs somewhere: another work
+        if hit is None and plan.data.key.lower() in by_citekey:
+            pid = by_citekey[plan.data.key.lower()]
+            old = index.keys.get(pid)
+            if old is not None and old.title_key == key.title_key and conflict(old, key) is None \
+                    and old.authors == key.authors and old.year == key.year:
+                hit = (pid, "same citation key, title, authors and year")
         if hit and on_duplicate != "new":
             plan.action, plan.target, plan.reason = on_duplicate, hit[0], hit[1]
             if hit[0] < 0:
