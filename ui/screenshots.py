@@ -93,6 +93,33 @@ def import_folder(folder: Path, tag: str) -> Path:
     return target
 
 
+def review_bib(cat: Catalogue, folder: Path, tag: str) -> Path:
+    """A .bib file for the review shot: three demo publications again (one with pages and an abstract the record
+    lacks, one with its title capitalised differently) and a new entry."""
+    from kbase.formats.bibtex.export import entry_fields
+    from kbase.formats.exporters.records import load_publications
+
+    def entry(rec: dict[str, Any], key: str, **changes: str) -> str:
+        etype, fields = entry_fields(rec, "bibtex")
+        fields.update(changes)
+        body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields.items())
+        return f"@{etype}{{{key},\n{body}\n}}\n"
+
+    pubs = cat.all(m.Publication)
+    wanted = [next(p.id for p in pubs if word in p.title.lower()) for word in ("misisi", "checkpoint economy", "cobalt")]
+    misisi, checkpoints, cobalt = load_publications(cat, wanted, include_confidential=True)
+    text = entry(misisi, f"misisi-{tag}", pages="1--48", abstract="How mercury from artisanal gold processing "
+                 "reaches the rivers of South Kivu.", url="https://example.org/misisi")
+    text += entry(checkpoints, f"checkpoints-{tag}", title=checkpoints["title"].replace("economy", "Economy"))
+    text += entry(cobalt, f"cobalt-{tag}", abstract="Cobalt and 3T supply chains compared.")
+    text += (f"@article{{tin-{tag},\n  author = {{Mukendi, Aline}},\n  title = {{Tin traders of Maniema ({tag})}},\n"
+             "  journal = {Extractive Industries and Society},\n  year = {2022},\n}\n")
+    path = folder / f"references-{tag}.bib"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def wait(app: QApplication, condition: Callable[[], Any], timeout: float = 30.0) -> bool:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
@@ -180,7 +207,32 @@ def shoot(app: QApplication, cat: Catalogue, lang: str, out: Path, work: Path) -
         save(dialog, out / f"import-results-{lang}.png")
         dialog.close()
 
-    # 6. the report dialog with its preview
+    # 6. a .bib import: its matches reviewed side by side, then imported and undone
+    from kbase.imports.batches import undo_batch
+    from ui.dialogs.import_history import open_import_history
+
+    dialog = show_import(window, [str(review_bib(cat, work, lang))])
+    if dialog is not None:
+        wait(app, dialog.in_review)
+        dialog.resize(1100, 720)
+        dialog.review.matches.setCurrentItem(dialog.review.matches.topLevelItem(0))
+        settle(app, 0.8)
+        save(dialog, out / f"import-review-{lang}.png")
+        dialog.import_reviewed()
+        wait(app, lambda: dialog.report is not None, timeout=120)
+        if dialog.report is not None and dialog.report.batch is not None:
+            undo_batch(cat, dialog.report.batch)
+        dialog.close()
+
+    # 7. the import history, the undone import among the others
+    history = open_import_history(window)
+    wait(app, lambda: history.model.rowCount() > 0)
+    history.table.selectRow(1)
+    settle(app, 0.8)
+    save(history, out / f"import-history-{lang}.png")
+    history.close()
+
+    # 8. the report dialog with its preview
     from ui.dialogs.report_dialog import open_report_dialog
 
     report = open_report_dialog(window, "annual")

@@ -151,10 +151,9 @@ class ImportDialog(QDialog):
         tools.addWidget(self.unlock_button)
         tools.addWidget(self.open_button)
         tools.addWidget(self.edit_button)
-        after = QHBoxLayout()
-        after.addWidget(self.history_button)
-        after.addStretch(1)
-        after.addWidget(self.undo_button)
+        for button in (self.history_button, self.undo_button):
+            button.setAutoDefault(False)  # Enter closes the dialog, never undoes the import
+            button.hide()  # both go to the button box once the import is done
 
         run_page = QWidget(self)
         layout = QVBoxLayout(run_page)
@@ -163,7 +162,6 @@ class ImportDialog(QDialog):
             layout.addWidget(w)
         layout.addWidget(self.table, 1)
         layout.addLayout(tools)
-        layout.addLayout(after)
         self.review = MatchReview(window.catalogue, self)
         self.pages = QStackedWidget(self)
         self.pages.addWidget(run_page)
@@ -349,7 +347,13 @@ class ImportDialog(QDialog):
         self.finished_import.emit(None)
 
     def _finish_buttons(self) -> None:
+        for button in (self.history_button, self.undo_button):  # clear() would delete them
+            self.buttons.removeButton(button)
         self.buttons.clear()
+        self.buttons.addButton(self.history_button, QDialogButtonBox.ButtonRole.ResetRole)  # at the left
+        self.buttons.addButton(self.undo_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.history_button.show()
+        self.undo_button.show()
         self.buttons.addButton(QDialogButtonBox.StandardButton.Close)  # rejected still goes to cancel_or_close
 
     # -- results --------------------------------------------------------------------------------

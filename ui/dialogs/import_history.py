@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView, QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton,
+    QAbstractItemView, QDialog, QDialogButtonBox, QHeaderView, QLabel, QMessageBox, QPushButton,
     QTableView, QVBoxLayout, QWidget,
 )
 
@@ -52,6 +53,19 @@ def _undo(library: Any, batch_id: int) -> dict[str, Any]:
 
 
 # -- words ----------------------------------------------------------------------------------------
+def when(value: Any) -> str:
+    """A stored time (ISO, UTC) as this computer's local 'YYYY-MM-DD HH:MM'."""
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return timestamp(value)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone()
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
 def sources_text(batch: dict[str, Any]) -> str:
     """The files or folders an import was given, by name: 'refs.bib', 'refs.bib, more.bib (+3)'."""
     names = [Path(s).name or s for s in batch.get("sources") or []]
@@ -63,14 +77,14 @@ def sources_text(batch: dict[str, Any]) -> str:
 def status_text(batch: dict[str, Any]) -> str:
     status = batch.get("status") or ""
     if status == "undone" and batch.get("undone"):
-        return tr("undone on {when}").format(when=timestamp(batch["undone"]))
+        return tr("undone on {when}").format(when=when(batch["undone"]))
     return tr(_STATUS.get(status, status))
 
 
 def confirm_text(batch: dict[str, Any]) -> str:
     """What undoing takes away, in numbers, for the confirmation."""
     created, changed = batch.get("publications_created") or 0, batch.get("publications_changed") or 0
-    text = tr("Undo import {id} ({when})?").format(id=batch["id"], when=timestamp(batch.get("started"))) + "\n\n"
+    text = tr("Undo import {id} ({when})?").format(id=batch["id"], when=when(batch.get("started"))) + "\n\n"
     text += tr("{n} publication(s) it created will be removed, with their files and the names nobody else uses."
                ).format(n=created)
     if changed:
@@ -205,7 +219,7 @@ class ImportHistoryModel(QAbstractTableModel):
             if col == 0:
                 return str(b["id"])
             if col == 1:
-                return timestamp(b.get("started"))
+                return when(b.get("started"))
             if col == 2:
                 return b.get("user") or ""
             if col == 3:
@@ -264,6 +278,7 @@ class ImportHistoryDialog(QDialog):
         self.status.setObjectName("import_history_status")
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status.hide()
 
         self.undo_button = QPushButton(tr("Undo import…"), self)
         self.undo_button.setObjectName("undo_import")
@@ -271,24 +286,23 @@ class ImportHistoryDialog(QDialog):
         self.undo_button.clicked.connect(self.undo_selected)
         self.refresh_button = QPushButton(tr("Refresh"), self)
         self.refresh_button.clicked.connect(self.reload)
+        for button in (self.undo_button, self.refresh_button):
+            button.setAutoDefault(False)  # Enter in the table must not undo anything
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        self.buttons.addButton(self.refresh_button, QDialogButtonBox.ButtonRole.ResetRole)  # at the left
+        self.buttons.addButton(self.undo_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons.rejected.connect(self.reject)
-        row = QHBoxLayout()
-        row.addWidget(self.refresh_button)
-        row.addStretch(1)
-        row.addWidget(self.undo_button)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.status)
-        layout.addLayout(row)
         layout.addWidget(self.buttons)
 
         self.undoer = BatchUndo(window, self)
         self.undoer.undone.connect(self._undone)
         self.undoer.failed.connect(self._failed)
-        self.undoer.cancelled.connect(lambda: (self.status.clear(), self._update_buttons()))
+        self.undoer.cancelled.connect(lambda: (self.say(""), self._update_buttons()))
         self._update_buttons()
 
     # -- loading -------------------------------------------------------------------------------------
@@ -312,7 +326,7 @@ class ImportHistoryDialog(QDialog):
         row = self.model.row_of(self._select) if self._select is not None else -1
         self.table.selectRow(row if row >= 0 else 0)
         if not batches:
-            self.status.setText(tr("No imports yet."))
+            self.say(tr("No imports yet."))
         self._update_buttons()
         self.loaded.emit()
 
@@ -322,6 +336,11 @@ class ImportHistoryDialog(QDialog):
             self.table.setColumnWidth(col, max(self.table.columnWidth(col), 70))
         self.table.setColumnWidth(2, min(self.table.columnWidth(2), 160))
         self.table.setColumnWidth(7, max(self.table.columnWidth(7), 150))
+
+    def say(self, text: str, error: bool = False) -> None:
+        self.status.setStyleSheet(ERROR_STYLE if error else "")
+        self.status.setText(text)
+        self.status.setVisible(bool(text))
 
     # -- undo ----------------------------------------------------------------------------------------
     def selected_batch(self) -> dict[str, Any] | None:
@@ -339,19 +358,16 @@ class ImportHistoryDialog(QDialog):
         if batch is None:
             return
         self._select = batch["id"]
-        self.status.setStyleSheet("")
-        self.status.setText(tr("Undoing import {id}…").format(id=batch["id"]))
+        self.say(tr("Undoing import {id}…").format(id=batch["id"]))
         self.undo_button.setEnabled(False)
         self.undoer.start(batch["id"])
 
     def _undone(self, report: dict[str, Any]) -> None:
-        self.status.setStyleSheet("")
-        self.status.setText(undo_summary(report))
+        self.say(undo_summary(report))
         self.reload()
 
     def _failed(self, message: str) -> None:
-        self.status.setStyleSheet(ERROR_STYLE)
-        self.status.setText(message)
+        self.say(message, error=True)
         self._update_buttons()
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView, QButtonGroup, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QRadioButton, QSplitter,
@@ -215,6 +215,9 @@ class MatchReview(QWidget):
         ch.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         ch.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         ch.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        # rows are fitted to their text once the columns have their real width (and again when it changes)
+        self._fit_timer = QTimer(self, singleShot=True, interval=0, timeout=self._fit_rows)
+        ch.sectionResized.connect(lambda *_a: self._fit_timer.start())
         self.legend = QLabel(self)
         self.legend.setObjectName("review_legend")
         self.legend.setWordWrap(True)
@@ -228,9 +231,10 @@ class MatchReview(QWidget):
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(self.matches)
         splitter.addWidget(lower)
-        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 3)
         splitter.setChildrenCollapsible(False)
+        self.splitter = splitter
 
         self.choice_box = QGroupBox(tr("For every match"), self)
         self.choice = QButtonGroup(self)
@@ -300,6 +304,24 @@ class MatchReview(QWidget):
                 self._described[target] = None
         return self._described[target]
 
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        # the list as high as its rows (up to eight), the comparison gets the rest
+        rows = min(max(self.matches.topLevelItemCount(), 3), 8)
+        wanted = self.matches.header().height() + rows * (self.matches.sizeHintForRow(0) if rows else 20) + 6
+        total = sum(self.splitter.sizes())
+        if total > wanted:
+            self.splitter.setSizes([wanted, total - wanted])
+        self._fit_timer.start()
+
+    def _fit_rows(self) -> None:
+        """Long values wrap, up to five lines (an abstract should not take the whole table)."""
+        self.compare.resizeRowsToContents()
+        cap = 5 * self.compare.fontMetrics().height() + 8
+        for row in range(self.compare.rowCount()):
+            if self.compare.rowHeight(row) > cap:
+                self.compare.setRowHeight(row, cap)
+
     # -- the comparison --------------------------------------------------------------------------------
     def _show(self, item: QTreeWidgetItem | None) -> None:
         match = self.selected_match() if item is not None else None
@@ -345,9 +367,7 @@ class MatchReview(QWidget):
             self.compare.setItem(row, 0, name)
             self.compare.setItem(row, 1, left)
             self.compare.setItem(row, 2, right)
-        self.compare.resizeRowsToContents()
-        for row in range(self.compare.rowCount()):  # an abstract should not take the whole table
-            self.compare.setRowHeight(row, min(self.compare.rowHeight(row), 5 * self.compare.fontMetrics().height() + 8))
+        self._fit_rows()
         self.legend.setText(
             f"<span style='background:{DIFFERS.name()}'>&nbsp;&nbsp;&nbsp;&nbsp;</span> "
             + tr("differs ({n})").format(n=differing) + "&nbsp;&nbsp;&nbsp; "
