@@ -274,3 +274,48 @@ def test_the_review_reads_in_french(qtbot, window, tmp_path) -> None:
     assert {"Titre", "Résumé"} <= labels
     assert dialog.import_button.text() == "Lancer l’import"
     assert dialog.windowTitle() == "Import : correspondances à vérifier"
+
+
+def test_a_refusal_and_a_summary_in_french(qtbot, window, tmp_path, answer) -> None:
+    from ui import i18n
+
+    i18n.set_language("fr")
+    cat = window.catalogue
+    dialog = _imported(qtbot, window, [_bib(tmp_path / "in", "refs.bib", FIRST)])
+    rivers = next(p for p in cat.all(m.Publication) if p.title == "Rivers of the Kasai basin")
+    cat.update(m.Publication, rivers.id, place="Kananga")
+    asked = answer()
+    with qtbot.waitSignal(dialog.undo_finished, timeout=30000):
+        dialog.undo_button.click()
+    assert asked[0].startswith(f"Annuler l’import {dialog.report.batch} (")
+    assert "Les 2 publication(s) qu’il a créées seront retirées" in asked[0]
+    assert dialog.summary.text() == (
+        f"l’import {dialog.report.batch} ne peut pas être annulé : ces fiches ont été modifiées depuis : "
+        f"publication {rivers.id} (version 2 ; l’import avait laissé la version 1). Annulez d’abord ces "
+        "modifications, ou supprimez ces fiches à la main.")
+    cat.update(m.Publication, rivers.id, place=None)  # not the same as before: the version moved on
+    with qtbot.waitSignal(dialog.undo_finished, timeout=30000):
+        dialog.undo_button.click()
+    assert "ne peut pas être annulé" in dialog.summary.text()
+
+
+def test_the_history_model_passes_the_model_tester(qtmodeltester) -> None:
+    from ui.dialogs.import_history import ImportHistoryModel, confirm_text
+
+    model = ImportHistoryModel()
+    batches = [
+        {"id": 1, "started": "2026-01-02T10:00:00+00:00", "finished": "2026-01-02T10:01:00+00:00", "user": "ana",
+         "sources": ["/data/a.bib", "/data/b.bib", "/data/c.bib"], "counts": {"created": 3, "matched": 1, "refused": 0},
+         "status": "undone", "undone": "2026-01-03T09:00:00+00:00", "publications_created": 3,
+         "publications_changed": 0},
+        {"id": 2, "started": "2026-01-04T10:00:00+00:00", "finished": None, "user": "ben", "sources": ["/data/x"],
+         "counts": None, "status": "running or interrupted", "undone": None, "publications_created": 5,
+         "publications_changed": 2},
+    ]
+    model.set_batches(batches)
+    qtmodeltester.check(model)
+    assert model.batch_at(0)["id"] == 2  # newest first
+    assert model.index(1, 3).data() == "a.bib, b.bib (+1 more)"
+    assert model.index(0, 4).data() == ""  # no counts yet
+    text = confirm_text(batches[1])
+    assert "5 publication(s)" in text and "2 existing publication(s)" in text and "has not finished" in text

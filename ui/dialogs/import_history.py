@@ -89,6 +89,9 @@ def confirm_text(batch: dict[str, Any]) -> str:
                ).format(n=created)
     if changed:
         text += " " + tr("{n} existing publication(s) it updated will be put back as they were.").format(n=changed)
+    if batch.get("status") == "running or interrupted":
+        text += "\n\n" + tr("This import has not finished. If it is still running, here or on another computer, "
+                             "wait until it ends before undoing it.")
     return text
 
 
