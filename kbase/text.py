@@ -14,6 +14,8 @@ def fold(text: str | None) -> str:
     """Lower case, accents removed, whitespace collapsed: the key for alias lookups."""
     if not text:
         return ""
+    if text.isascii():  # most names and titles: nothing to decompose, and casefold() is lower() there
+        return _SPACES.sub(" ", text.lower()).strip()
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _SPACES.sub(" ", stripped.casefold()).strip()

@@ -7,6 +7,7 @@ or a migration nor crash a report."""
 from __future__ import annotations
 
 import io
+import os
 import re
 import unicodedata
 import zipfile
@@ -295,3 +296,16 @@ def test_reports_from_text_that_got_around_the_cleaner(cat: Catalogue, fmt: str)
         flat = unicodedata.normalize("NFKC", " ".join(seen.split()))
         assert "Cobalt flows through Kivu" in flat, name
         assert not any(BAD.search(w) for w in warnings), (name, warnings)
+
+
+def test_a_file_name_that_is_not_utf8_is_imported(cat: Catalogue, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    good = pdfs.text_pdf(folder / "good.pdf", ["Gold and cobalt"])
+    latin1 = os.path.join(os.fsencode(folder), b"caf\xe9 report.pdf")  # as an old Windows share writes it
+    os.rename(os.fsencode(good), latin1)
+    pdfs.text_pdf(folder / "other.pdf", ["Tin and tantalum"])
+    report = import_paths(cat, [folder], index=False)
+    assert report.totals() == {"created": 2, "matched": 0, "refused": 0}, [(f.path, f.message) for f in report.files]
+    names = sorted(a.filename for a in cat.all(m.Attachment))
+    assert names == ["caf\ufffd report.pdf", "other.pdf"]

@@ -17,11 +17,7 @@ from kbase.errors import ConflictError, InvalidInput, LibraryError, NotFound
 from kbase.text import clean_line, clean_text, fold, fold_words
 
 CHANGE_LOG_LOCK = 0x6B62617365  # "kbase": the advisory lock write transactions take on PostgreSQL
-ALIAS_TABLES: dict[type, tuple[type, str]] = {
-    m.Organisation: (m.OrganisationAlias, "organisation_id"),
-    m.Person: (m.PersonAlias, "person_id"),
-    m.Region: (m.RegionAlias, "region_id"),
-}
+ALIAS_TABLES = m.ALIAS_TABLES
 ENUM_FIELDS: dict[tuple[type, str], Sequence[str]] = {
     (m.Publication, "type"): m.PUBLICATION_TYPES,
     (m.Publication, "visibility"): m.VISIBILITIES,

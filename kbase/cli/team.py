@@ -118,11 +118,13 @@ def _report(args: argparse.Namespace, verb: str, where: str, report: Any) -> int
     from kbase.cli import emit
 
     data = {"ok": report.ok, "target": redact(where), "tables": report.tables, "files": report.files,
-            "bytes": report.bytes, "problems": report.problems}
+            "bytes": report.bytes, "problems": report.problems, "cleaned": getattr(report, "cleaned", {})}
 
     def human(d: dict[str, Any]) -> None:
         rows = sum(t["rows"] for t in d["tables"].values())
         print(f"{verb} {redact(where)}: {len(d['tables'])} tables, {rows} rows, {d['files']} files ({d['bytes'] / 1e6:.1f} MB)")
+        for table, n in sorted(d["cleaned"].items()):
+            print(f"  {table}: {n} values had NUL or other control characters, removed on the way")
         for problem in d["problems"]:
             print(f"  problem: {problem}")
         print("verified: row counts, table digests and file checksums match" if d["ok"] else "verification FAILED")

@@ -14,6 +14,7 @@ from sqlmodel import Session
 from kbase.catalogue.records import ALIAS_TABLES, Catalogue
 from kbase.errors import InvalidInput, NotFound
 from kbase.library import models as m
+from kbase.text import clean_line
 
 __all__ = ["Item", "start_batch", "record_items", "change_mark", "inserted_since", "forget_since", "finish_batch",
            "list_batches", "undo_batch", "UndoReport"]
@@ -71,7 +72,7 @@ def start_batch(cat: Catalogue, sources: Sequence[str]) -> int:
     with cat.transaction() as s:
         table = m.ImportBatch.__table__  # type: ignore[attr-defined]
         return int(s.execute(insert(table).values(
-            started=m.utcnow(), user=_who(cat), sources=json.dumps([str(p) for p in sources], ensure_ascii=False),
+            started=m.utcnow(), user=_who(cat), sources=json.dumps([clean_line(str(p)) for p in sources], ensure_ascii=False),
             status="running").returning(table.c.id)).scalar_one())
 
 

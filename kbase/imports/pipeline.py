@@ -17,7 +17,7 @@ from sqlalchemy import delete, insert, select, text
 from kbase.library import models as m
 from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput, KbaseError
-from kbase.text import fold_words
+from kbase.text import clean_line, fold_words
 from kbase.imports.indexer import CHILD_FILES, BackgroundIndexer
 from kbase.imports.pool import ExtractionPool, Outcome, Task, worker_count
 from kbase.files.store import importing, path_for, stored_file_row, thumbnail_path
@@ -306,6 +306,7 @@ def _commit(cat: Catalogue, path: Path, out: Outcome, to_publication: int | None
     """One transaction: stored file, publication, attachment, page texts and change log."""
     lib = cat.library
     new_people: dict[str, int] = dict(people)
+    name = clean_line(path.name)  # a file name that is not UTF-8 holds lone surrogates, which no database takes
     with cat.transaction() as s:
         mark = change_mark(cat)
         if lib.is_shared and out.sha256:  # another desktop may be committing this very file: take turns
@@ -323,12 +324,12 @@ def _commit(cat: Catalogue, path: Path, out: Outcome, to_publication: int | None
             s.execute(insert(m.StoredFile.__table__).values(  # type: ignore[attr-defined]
                 sha256=row.sha256, size=row.size, content=row.content))
         if to_publication is None:
-            pub_id = _new_publication(cat, s, out.metadata, path.name, visibility, new_people)
+            pub_id = _new_publication(cat, s, out.metadata, name, visibility, new_people)
         else:
             pub_id = to_publication
             cat.log_change(s, "publication", pub_id)
-        att_id = _insert(s, m.Attachment, publication_id=pub_id, sha256=out.sha256, filename=path.name[:500],
-                         status=out.status, message=out.message or None, page_count=out.page_count,
+        att_id = _insert(s, m.Attachment, publication_id=pub_id, sha256=out.sha256, filename=name[:500],
+                         status=out.status, message=clean_line(out.message) or None, page_count=out.page_count,
                          has_thumbnail=out.has_thumbnail)
         cat.log_change(s, "attachment", att_id, "insert")
         _insert_pages(s, att_id, out.pages)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -136,7 +137,9 @@ def import_bib(cat: Catalogue, path: str | Path, *, dry_run: bool = False, roots
         raise ImportProblem(f"{path}: cannot read: {exc.strerror or exc}") from exc
     report = BibReport(str(path), dry_run, encoding=decoded.encoding)
     report.notes += [(1, "", w) for w in decoded.warnings]
-    parsed = parse_text(clean_text(decoded.text))  # the boundary: NUL and control characters go here
+    # the boundary: NUL and control characters go, text is NFC; a form feed or vertical tab would become a
+    # line break in clean_text and shift every later line number
+    parsed = parse_text(unicodedata.normalize("NFC", clean_text(decoded.text.replace("\f", " ").replace("\v", " "))))
     for line, key, reason in parsed.problems:
         if reason.startswith("@string"):  # a macro definition, not an entry: its uses say what they lost
             report.notes.append((line, key, reason))
