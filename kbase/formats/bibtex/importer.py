@@ -7,7 +7,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -109,7 +109,9 @@ class BibReport:
 
 
 @dataclass
-class _Planned:
+class Planned:
+    """One incoming record, its files, and what the plan says to do with it."""
+
     data: PubData
     files: list[Path]
     shas: list[str]
@@ -149,7 +151,7 @@ def import_bib(cat: Catalogue, path: str | Path, *, dry_run: bool = False, roots
         report.problems.append((1, "", "no BibTeX entries found (is this a .bib file?)"))
     roots = [Path(r) for r in (roots or [path.parent])]
     bases = [path.parent / Path(d).expanduser() for d in parsed.file_dirs]  # JabRef's; relative ones to the .bib
-    plans: list[_Planned] = []
+    plans: list[Planned] = []
     for entry in parsed.entries:
         try:
             data = to_publication(entry)
@@ -157,7 +159,19 @@ def import_bib(cat: Catalogue, path: str | Path, *, dry_run: bool = False, roots
             report.refused.append((entry.line, entry.key, str(exc)))
             continue
         report.notes += [(entry.line, entry.key, n) for n in data.notes]
-        plans.append(_Planned(data, *_files(data, path.parent, roots, report, bases)))
+        plans.append(Planned(data, *find_files(data, path.parent, roots, report, bases)))
+    return import_records(cat, report, plans, on_duplicate=on_duplicate, batch_id=batch_id)
+
+
+def import_records(cat: Catalogue, report: BibReport, plans: list[Planned], *, on_duplicate: str = "link",
+                   batch_id: int | None = None) -> BibReport:
+    """Plan and write the records one file gave (any format): matched, created or refused, in one transaction.
+
+    report already holds what the reader refused and noted; report.dry_run says whether to write."""
+    on_duplicate = _SAME_AS.get(on_duplicate, on_duplicate)
+    if on_duplicate not in ON_DUPLICATE:
+        raise InvalidInput(f"on_duplicate must be one of {', '.join(ON_DUPLICATE)} (got {on_duplicate!r})")
+    path, dry_run = Path(report.path), report.dry_run
     report.refused.sort()
     report.problems += report.refused
     _decide(cat, plans, on_duplicate)
@@ -179,7 +193,7 @@ def import_bib(cat: Catalogue, path: str | Path, *, dry_run: bool = False, roots
     return report
 
 
-def _plan_items(plans: list[_Planned], report: BibReport) -> list[dict[str, Any]]:
+def _plan_items(plans: list[Planned], report: BibReport) -> list[dict[str, Any]]:
     """The plan as data: every entry new, matching a record (why, and what would change) or refused."""
     out: list[dict[str, Any]] = []
     for plan in plans:
@@ -195,14 +209,16 @@ def _plan_items(plans: list[_Planned], report: BibReport) -> list[dict[str, Any]
     return out
 
 
-def _files(data: PubData, bib_dir: Path, roots: list[Path], report: BibReport,
-           bases: list[Path]) -> tuple[list[Path], list[str]]:
+def find_files(data: PubData, bib_dir: Path, roots: list[Path], report: BibReport,
+               bases: Sequence[Path] = ()) -> tuple[list[Path], list[str]]:
+    """The files a record names (a BibTeX `file` field, or a list of paths), found inside the allowed
+    folders, with their SHA-256; what cannot be found is a note."""
     if not data.files:
         return [], []
     from kbase.files.store import file_sha256
 
     found: list[Path] = []
-    for raw in file_paths(data.files):
+    for raw in file_paths(data.files) if isinstance(data.files, str) else data.files:
         real, why = resolve(raw, bib_dir, roots, bases)
         if real is None:
             report.notes.append((data.line, data.key, why))
@@ -217,7 +233,7 @@ def _files(data: PubData, bib_dir: Path, roots: list[Path], report: BibReport,
     return found, shas
 
 
-def _work_key(plan: _Planned, shared_dois: set[str]) -> WorkKey:
+def _work_key(plan: Planned, shared_dois: set[str]) -> WorkKey:
     data = plan.data
     key = work_key_from_columns(data.columns, data.extra, [family_key(n.display, n.kind) for _r, n in data.contributors],
                                 tuple(plan.shas), more={"publisher": data.publisher, "series": data.series})
@@ -226,7 +242,7 @@ def _work_key(plan: _Planned, shared_dois: set[str]) -> WorkKey:
     return key
 
 
-def _decide(cat: Catalogue, plans: list[_Planned], on_duplicate: str) -> None:
+def _decide(cat: Catalogue, plans: list[Planned], on_duplicate: str) -> None:
     """Mark each entry create/link/skip/update; entries of the same file are matched against each other too,
     but only when they agree on every field both have."""
     index = PublicationIndex.load(cat)
@@ -261,7 +277,7 @@ def _decide(cat: Catalogue, plans: list[_Planned], on_duplicate: str) -> None:
     _changes(cat, [p for p in plans if p.action in ("link", "update") and (p.target or 0) > 0])
 
 
-def _changes(cat: Catalogue, plans: list[_Planned]) -> None:
+def _changes(cat: Catalogue, plans: list[Planned]) -> None:
     """What linking or updating would change on each matched record."""
     if not plans:
         return
@@ -281,7 +297,7 @@ def _changes(cat: Catalogue, plans: list[_Planned]) -> None:
             plan.changes.append("citekey")
 
 
-def _write(cat: Catalogue, s: Session | None, plans: list[_Planned], names: NameCache, report: BibReport) -> list[Item]:
+def _write(cat: Catalogue, s: Session | None, plans: list[Planned], names: NameCache, report: BibReport) -> list[Item]:
     """Write the plan (s is None in a dry run); returns what was created and changed, for the batch."""
     if s is not None:
         names.load(s)
@@ -329,7 +345,7 @@ def _write(cat: Catalogue, s: Session | None, plans: list[_Planned], names: Name
     return items
 
 
-def _record(chunk: list[_Planned], report: BibReport) -> None:
+def _record(chunk: list[Planned], report: BibReport) -> None:
     for plan in chunk:
         if plan.action == "create":
             report.created.append((plan.data.key, plan.pub_id or 0))
@@ -341,7 +357,7 @@ def _record(chunk: list[_Planned], report: BibReport) -> None:
             report.skipped.append((plan.data.key, f"duplicate of publication {plan.pub_id}: {plan.reason}"))
 
 
-def _write_chunk(cat: Catalogue, s: Session | None, chunk: list[_Planned], names: NameCache, report: BibReport,
+def _write_chunk(cat: Catalogue, s: Session | None, chunk: list[Planned], names: NameCache, report: BibReport,
                  taken: set[str], placeholder: dict[int, int], record: bool = True) -> list[Item]:
     """Write one chunk with a handful of multi-row INSERTs (s is None in a dry run)."""
     todo = [plan for plan in chunk if plan.action == "create"]
@@ -401,7 +417,7 @@ def _write_chunk(cat: Catalogue, s: Session | None, chunk: list[_Planned], names
     return items
 
 
-def _update(cat: Catalogue, s: Session, plans: list[_Planned], names: NameCache) -> list[Item]:
+def _update(cat: Catalogue, s: Session, plans: list[Planned], names: NameCache) -> list[Item]:
     """Fill the matched records' empty fields and add the links they lack; the old values are kept for undo."""
     items: list[Item] = []
     for plan in plans:
@@ -432,7 +448,7 @@ def _update(cat: Catalogue, s: Session, plans: list[_Planned], names: NameCache)
     return items
 
 
-def _resolve_links(chunk: list[_Planned], placeholder: dict[int, int]) -> None:
+def _resolve_links(chunk: list[Planned], placeholder: dict[int, int]) -> None:
     """Matched entries point at the record they duplicate, once that one has its ID."""
     for plan in chunk:
         if plan.action != "create":
@@ -440,7 +456,7 @@ def _resolve_links(chunk: list[_Planned], placeholder: dict[int, int]) -> None:
             plan.pub_id = placeholder.get(target, target)
 
 
-def _links(names: NameCache, s: Session | None, plan: _Planned) -> list[tuple[type, dict[str, Any]]]:
+def _links(names: NameCache, s: Session | None, plan: Planned) -> list[tuple[type, dict[str, Any]]]:
     pid = plan.pub_id or 0
     d = plan.data
     rows: list[tuple[type, dict[str, Any]]] = []
