@@ -86,7 +86,8 @@ def main() -> None:
 
     import bibtexparser
 
-    from kbase.formats.bibtex import export_bib, import_bib
+    from kbase.formats.bibtex import export_bib
+    from kbase.imports.records import import_bib
     from kbase.formats.bibtex.parse import parse_text
     from kbase.catalogue.records import Catalogue
     from kbase.library.db import open_library

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from kbase.library import models as m
-from kbase.formats.bibtex import import_bib
+from kbase.imports.records import import_bib
+from kbase.imports.pipeline import import_bib_file
 from kbase.formats.bibtex.parse import parse_text
 from kbase.catalogue.records import Catalogue
 from tests.bibtex_helpers import snapshot
@@ -112,8 +113,12 @@ def test_duplicates_at_import(cat: Catalogue, tmp_path: Path) -> None:
     bib = tmp_path / "dups.bib"
     bib.write_text(
         "@article{d1, title={Another title}, doi={10.1080/03056244.2020.1234567}, year=2020}\n"
-        "@book{d2, title={Other}, isbn={9789038229001}, year=2019}\n"
-        "@techreport{d3, author={Kasongo, J.-M.}, title={Misisi gold: DRC artisanal mining and the supply chain},"
+        "@book{d2, title={Other}, isbn={9789038229003}, year=2019}\n"
+        "@book{d2b, title={Other still}, isbn={9789038229001}, year=2019}\n"  # checksum wrong: no identifier
+        "@inbook{d2c, title={A chapter}, isbn={9789038229003}, year=2019}\n"  # a chapter is not its book
+        "@techreport{d3, author={Kasongo, J.-M. and M{\\\"u}ller, H. and van Beethoven, L. and Doe, Jr., John},"
+        " title={Misisi gold: DRC artisanal mining and the supply chain}, year=2022}\n"
+        "@techreport{d3b, author={Kasongo, J.-M.}, title={Misisi gold: DRC artisanal mining and the supply chain},"
         " year=2022}\n"
         "@techreport{d4, author={Someone, Else}, title={Misisi gold: DRC artisanal mining & the supply chain},"
         " year=2021}\n"
@@ -123,26 +128,28 @@ def test_duplicates_at_import(cat: Catalogue, tmp_path: Path) -> None:
     ids = {p.citekey: p.id for p in cat.all(m.Publication)}
     assert linked["d1"] == (ids["nzeyimana2020"], "same DOI 10.1080/03056244.2020.1234567")
     assert linked["d2"][0] == ids["parent2019"] and "ISBN" in linked["d2"][1]  # ISBN-13 without hyphens
-    assert linked["d3"][0] == ids["kasongo2021misisi"]  # title, year ±1, first author's family name
-    assert "d4" not in linked  # another first author
+    assert linked["d3"][0] == ids["kasongo2021misisi"]  # title, year ±1, every author's family name
+    assert "d3b" not in linked and "d4" not in linked  # other authors: another work
+    assert "d2b" not in linked and "d2c" not in linked
     assert linked["d6"][0] == ids["d5"]  # a duplicate inside the same file
-    assert cat.count(m.Publication) == n + 2
+    assert cat.count(m.Publication) == n + 5
     skipped = import_bib(cat, bib, on_duplicate="skip")
-    assert len(skipped.skipped) == 6 and skipped.created == []
-    created = import_bib(cat, bib, on_duplicate="create")
-    assert len(created.created) == 6
+    assert len(skipped.skipped) == 9 and skipped.created == []
+    created = import_bib(cat, bib, on_duplicate="new")
+    assert len(created.created) == 9
 
 
 def test_linked_record_without_a_key_takes_the_entry_key(demo: Catalogue, tmp_path: Path) -> None:
-    firsts = {}
+    people: dict[int, list[m.Contributor]] = {}
     for c in sorted(demo.all(m.Contributor), key=lambda c: (c.publication_id, c.position)):
-        firsts.setdefault(c.publication_id, c)
+        people.setdefault(c.publication_id, []).append(c)
     pub = next(p for p in demo.all(m.Publication)
-               if p.citekey is None and p.id in firsts and firsts[p.id].organisation_id and p.year)
-    org = demo.get(m.Organisation, firsts[pub.id].organisation_id)
+               if p.citekey is None and p.id in people and people[p.id][0].organisation_id and p.year)
+    names = [f"{{{demo.get(m.Organisation, c.organisation_id).name}}}" if c.organisation_id
+             else demo.get(m.Person, c.person_id).name for c in people[pub.id]]
     bib = tmp_path / "k.bib"
-    bib.write_text(f"@misc{{mykey2021, author = {{{{{org.name}}}}}, title = {{{pub.title}}}, year = {pub.year}}}\n",
-                   encoding="utf-8")
+    bib.write_text(f"@misc{{mykey2021, author = {{{' and '.join(names)}}}, title = {{{pub.title}}}, "
+                   f"year = {pub.year}}}\n", encoding="utf-8")
     report = import_bib(demo, bib)
     assert [(k, i) for k, i, _w in report.linked] == [("mykey2021", pub.id)]
     assert demo.get(m.Publication, pub.id).citekey == "mykey2021"
@@ -152,10 +159,10 @@ def test_merge_on_duplicate_fills_empty_fields(cat: Catalogue, tmp_path: Path) -
     import_bib(cat, BIB / "constructs.bib")
     bib = tmp_path / "more.bib"
     bib.write_text("@book{m1, title={Natural resources in conflict}, editor={Matthysen, Ken}, year=2019,"
-                   " isbn={978-90-382-2900-1}, url={https://example.org/nrc}, keywords={conflict minerals}}\n",
+                   " isbn={978-90-382-2900-3}, url={https://example.org/nrc}, keywords={conflict minerals}}\n",
                    encoding="utf-8")
-    report = import_bib(cat, bib, on_duplicate="merge")
-    (key, pid, _why), = report.linked
+    report = import_bib(cat, bib, on_duplicate="update")
+    (key, pid, _why), = report.updated
     rec = snapshot(cat)["parent2019"]
     assert rec["url"] == "https://example.org/nrc" and "conflict minerals" in rec["subjects"]
     assert [c[2] for c in rec["contributors"]] == ["Ken Matthysen", "Jean de la Fontaine"]  # survivor's list wins
@@ -202,7 +209,7 @@ def test_file_fields_of_zotero_jabref_and_mendeley(cat: Catalogue, tmp_path: Pat
     text = (BIB / "files.bib").read_text(encoding="utf-8").replace("MENDELEY", mendeley)
     bib = folder / "files.bib"
     bib.write_text(text, encoding="utf-8")
-    report = import_bib(cat, bib)
+    report = import_bib_file(cat, bib)
     attached = {Path(f).name for f, _pid in report.attachments}
     assert attached == {"zotero report.pdf", "jab;ref.pdf", "m.pdf", "plain.pdf", "in-jabref-dir.pdf"}
     notes = " ".join(n for _l, _k, n in report.notes)
@@ -214,7 +221,7 @@ def test_file_fields_of_zotero_jabref_and_mendeley(cat: Catalogue, tmp_path: Pat
     # the same PDF named by a new entry makes it a duplicate of the publication that holds it
     again = folder / "again.bib"
     again.write_text("@misc{again, title={Quite different}, file={plain.pdf}}\n", encoding="utf-8")
-    rep = import_bib(cat, again)
+    rep = import_bib_file(cat, again)
     assert rep.linked == [("again", by_key["plain"], "same file")]
 
 
@@ -242,13 +249,14 @@ def test_cli_import_bib_dry_run_then_real(location: str) -> None:
     kbase = [sys.executable, "-m", "kbase.cli", "--library", location]
     proc = subprocess.run([*kbase, "import-bib", str(BIB / "mixed.bib"), "--dry-run", "--json"],
                           capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0 and "Traceback" not in proc.stderr  # every entry is read, the broken ones with notes
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr  # 0: the unreadable entries are named, the rest come in
     (report,) = json.loads(proc.stdout)
-    assert report["dry_run"] and len(report["created"]) == 27 and report["problems"] == []
+    assert report["dry_run"] and report["created"] == 27 and report["problems"] == []  # the broken ones too
+    assert report["parsed"] == report["created"] + report["matched"] + report["refused"]
     assert {6, 8, 11, 13, 15, 22, 30} <= {n["line"] for n in report["notes"]}
     listed = subprocess.run([*kbase, "list", "publication", "--json"], capture_output=True, text=True, timeout=120)
     assert json.loads(listed.stdout) == []
     proc = subprocess.run([*kbase, "import-bib", str(BIB / "constructs.bib")], capture_output=True, text=True,
                           timeout=120)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip().splitlines()[-1].startswith(f"{BIB / 'constructs.bib'}: 11 publications created")
+    assert proc.stdout.strip().splitlines()[-1].startswith(f"{BIB / 'constructs.bib'}: 11 entries: 11 created")

@@ -9,7 +9,8 @@ from hypothesis import given, settings, strategies as st
 
 from kbase.imports.pipeline import import_bib_file
 from kbase.library import models as m
-from kbase.formats.bibtex import export_bib, import_bib
+from kbase.formats.bibtex import export_bib
+from kbase.imports.records import import_bib
 from kbase.formats.bibtex.latex import to_latex, to_unicode
 from kbase.formats.bibtex.parse import parse_text
 from kbase.catalogue.records import Catalogue

@@ -63,7 +63,7 @@ def test_citation_keys_are_stable(demo: Catalogue) -> None:
 
 
 def test_csl_json_items(sqlite_demo: Catalogue, tmp_path: Path) -> None:
-    from kbase.formats.bibtex import import_bib
+    from kbase.imports.records import import_bib
 
     bib = Path(__file__).parent / "data" / "bib" / "constructs.bib"
     import_bib(sqlite_demo, bib)

@@ -95,7 +95,7 @@ def ensure_keys(cat: Catalogue, wanted: Iterable[int], store: bool = True) -> di
 
 def _store(cat: Catalogue, made: dict[int, str]) -> None:
     """Save new keys in one statement (never over a key someone saved meanwhile)."""
-    from kbase.formats.bibtex.bulk import update_column
+    from kbase.library.bulk import update_column
 
     with cat.transaction() as s:
         update_column(s, m.Publication, "citekey", made)

@@ -189,7 +189,7 @@ def _collect(paths: list[str | Path]) -> tuple[list[Path], list[Path], list[File
 def import_bib_file(cat: Catalogue, path: str | Path, *, roots: list[Path] | None = None, batch_id: int | None = None,
                     dry_run: bool = False, on_duplicate: str = "link", index: bool = True) -> Any:
     """A .bib file's entries, then the PDFs its `file` fields name, attached to their records in the same batch."""
-    from kbase.formats.bibtex.importer import import_bib
+    from kbase.imports.records import import_bib
 
     report = import_bib(cat, path, dry_run=dry_run, roots=roots, batch_id=batch_id, on_duplicate=on_duplicate)
     wanted: dict[Path, tuple[int, int, str]] = {}

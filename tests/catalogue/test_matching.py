@@ -210,7 +210,7 @@ def test_a_bare_title_matches_nothing(cat: Catalogue) -> None:
 
 
 def test_the_same_file_twice_matches_even_bare_titles(cat: Catalogue, tmp_path: Any) -> None:
-    from kbase.formats.bibtex.importer import import_bib
+    from kbase.imports.records import import_bib
 
     bib = tmp_path / "bare.bib"
     bib.write_text("@misc{note1, title = {Annual report}}\n@misc{note2, title = {Annual report}, note = {other}}\n",

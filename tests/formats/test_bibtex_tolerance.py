@@ -10,7 +10,7 @@ import pytest
 
 from kbase.catalogue.quality import check_catalogue
 from kbase.catalogue.records import Catalogue
-from kbase.formats.bibtex import import_bib
+from kbase.imports.records import import_bib
 from kbase.formats.bibtex.mapping import PubData, to_publication
 from kbase.formats.bibtex.names import parse_names, read_names
 from kbase.formats.bibtex.parse import BadValue, parse_text

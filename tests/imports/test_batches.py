@@ -13,7 +13,7 @@ from kbase.catalogue.records import Catalogue
 from kbase.cli import main
 from kbase.errors import InvalidInput
 from kbase.files.store import path_for
-from kbase.formats.bibtex.importer import import_bib
+from kbase.imports.records import import_bib
 from kbase.imports.batches import list_batches, undo_batch
 from kbase.imports.pipeline import import_paths
 from kbase.integrity.check import check_library

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, text
 from sqlmodel import Session
 
-from kbase.catalogue.records import Catalogue
+if TYPE_CHECKING:
+    from kbase.catalogue.records import Catalogue
 
 
 def insert_rows(s: Session, model: type, rows: list[dict[str, Any]]) -> None:

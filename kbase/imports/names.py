@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from kbase.library import models as m
-from kbase.formats.bibtex.bulk import insert_returning_ids, insert_rows, log_inserts
+from kbase.library.bulk import insert_returning_ids, insert_rows, log_inserts
 from kbase.formats.bibtex.names import Name
 from kbase.catalogue.records import Catalogue
 from kbase.text import fold, fold_words

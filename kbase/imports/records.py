@@ -16,8 +16,8 @@ from sqlmodel import Session
 from kbase.library import models as m
 from kbase.formats.bibtex.files import file_paths, resolve
 from kbase.formats.bibtex.mapping import PubData, to_publication
-from kbase.formats.bibtex.bulk import insert_returning_ids, insert_rows, log_inserts, update_column
-from kbase.formats.bibtex.names_cache import NameCache
+from kbase.library.bulk import insert_returning_ids, insert_rows, log_inserts, update_column
+from kbase.imports.names import NameCache
 from kbase.formats.bibtex.parse import BadValue, parse_text
 from kbase.formats.encoding import read_bib
 from kbase.catalogue.records import Catalogue
