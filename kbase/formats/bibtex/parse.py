@@ -1,4 +1,4 @@
-"""Reading a .bib file: bibtexparser splits it, a fallback reader takes what it cannot; we evaluate macros, `#`, crossref and xdata."""
+"""Reading a .bib file: bibtexparser splits it, a fallback reader takes what it cannot; then macros, `#`, crossref."""
 
 from __future__ import annotations
 
