@@ -167,7 +167,7 @@ class WorkKey:
     issue: str | None  # the `number` column
     pages: str | None
     shas: tuple[str, ...] = ()
-    fields: dict[str, str] = field(default_factory=dict)  # every other normalised value, for same_entry()
+    fields: dict[str, Any] = field(default_factory=dict)  # every other value, for same_entry() (normalised there)
 
     @property
     def title_key(self) -> str:
@@ -207,15 +207,15 @@ def work_key_from_columns(columns: dict[str, Any], extra: dict[str, Any] | None,
     fields: dict[str, str] = {}
     for name, value in columns.items():
         if name not in _NOT_COMPARED and value not in (None, ""):
-            fields[name] = norm_value(value)
+            fields[name] = value
     if columns.get("isbn"):
-        fields["isbn"] = valid_isbn(columns["isbn"]) or norm_value(columns["isbn"])
+        fields["isbn"] = valid_isbn(columns["isbn"]) or columns["isbn"]
     for name, value in kept.items():
         if name != "volume" and value not in (None, ""):
-            fields["field:" + name] = norm_value(value)
+            fields["field:" + name] = value
     for name, value in (more or {}).items():
         if value not in (None, ""):
-            fields["more:" + name] = norm_value(value)
+            fields["more:" + name] = value
     return make_key(doi=columns.get("doi"), isbn=columns.get("isbn"), type=columns.get("type"),
                     title=columns.get("title"), title_norm=columns.get("title_norm") or None,
                     year=columns.get("year"), authors=authors, volume=kept.get("volume"),
@@ -254,7 +254,9 @@ def same_entry(a: WorkKey, b: WorkKey) -> bool:
                  (a.issue, b.issue), (a.pages, b.pages)):
         if x and y and x != y:
             return False
-    return all(a.fields[k] == b.fields[k] for k in a.fields.keys() & b.fields.keys())
+    # values are normalised here, not when the key is made: most keys are never compared field by field
+    return all(a.fields[k] == b.fields[k] or norm_value(a.fields[k]) == norm_value(b.fields[k])
+               for k in a.fields.keys() & b.fields.keys())
 
 
 def shared_identifiers(keys: Iterable[WorkKey]) -> set[str]:

@@ -119,7 +119,8 @@ class Catalogue:
         if not ids:
             return
         now = m.utcnow()
-        session.execute(insert(m.Change), [{"kind": kind, "record_id": i, "op": op, "at": now} for i in ids])
+        session.execute(insert(m.Change.__table__), [  # type: ignore[attr-defined]  (Core: no ORM bookkeeping per row)
+            {"kind": kind, "record_id": i, "op": op, "at": now} for i in ids])
         self._pending.extend((kind, i, op) for i in ids)
 
     def log_change(self, session: Session, kind: str, record_id: int, op: str = "update") -> None:

@@ -174,7 +174,16 @@ def _versions(s: Session, kind: str, ids: Sequence[int]) -> dict[int, int]:
     return out
 
 
-def _edited_since(s: Session, items: list[m.ImportItem]) -> list[str]:
+@dataclass
+class _Row:
+    kind: str
+    record_id: int
+    op: str
+    version: int | None
+    before: str | None
+
+
+def _edited_since(s: Session, items: list[_Row]) -> list[str]:
     """Records this batch made or changed that someone has edited since: undoing would lose that edit."""
     by_kind: dict[str, dict[int, int]] = {}
     for it in items:
@@ -200,8 +209,9 @@ def undo_batch(cat: Catalogue, batch_id: int) -> UndoReport:
             raise NotFound(f"no import batch with ID {batch_id} (see `kbase imports`)")
         if batch.status == "undone":
             raise InvalidInput(f"import {batch_id} was already undone on {batch.undone:%Y-%m-%d %H:%M}")
-        items = list(s.scalars(select(m.ImportItem).where(m.ImportItem.batch_id == batch_id)
-                               .order_by(m.ImportItem.id)))  # type: ignore[arg-type]
+        I = m.ImportItem.__table__.c  # type: ignore[attr-defined]
+        items = [_Row(*r) for r in s.execute(select(I.kind, I.record_id, I.op, I.version, I.before)
+                                             .where(I.batch_id == batch_id).order_by(I.id))]
         edited = _edited_since(s, items)
         if edited:
             more = f" and {len(edited) - 10} more" if len(edited) > 10 else ""
@@ -216,7 +226,7 @@ def undo_batch(cat: Catalogue, batch_id: int) -> UndoReport:
             if it.op == "linked" and it.kind in LINK_TABLES and it.before:
                 model = LINK_TABLES[it.kind]
                 keys = json.loads(it.before)
-                s.execute(delete(model).where(*(getattr(model, k) == v for k, v in keys.items())))
+                s.execute(delete(model.__table__).where(*(getattr(model, k) == v for k, v in keys.items())))
                 report.unlinked += 1
         for it in reversed(items):  # the oldest value last, if a record was changed twice
             if it.op == "changed" and it.kind in m.RECORD_TYPES and it.before is not None:
@@ -231,20 +241,20 @@ def undo_batch(cat: Catalogue, batch_id: int) -> UndoReport:
         att_ids = created.get("attachment", [])
         for part in _chunks(att_ids):
             shas.update(s.scalars(select(m.Attachment.sha256).where(m.Attachment.id.in_(part))))  # type: ignore[union-attr]
-            s.execute(delete(m.PageText).where(m.PageText.attachment_id.in_(part)))  # type: ignore[attr-defined]
-            s.execute(delete(m.Attachment).where(m.Attachment.id.in_(part)))  # type: ignore[union-attr]
+            s.execute(delete(m.PageText.__table__).where(m.PageText.attachment_id.in_(part)))  # type: ignore[attr-defined]
+            s.execute(delete(m.Attachment.__table__).where(m.Attachment.id.in_(part)))  # type: ignore[union-attr]
         cat.log_changes(s, "attachment", att_ids, "delete")
         report.deleted["attachments"] = len(att_ids)
         pub_ids = created.get("publication", [])
         for part in _chunks(pub_ids):
             for model in (m.Contributor, m.PublicationSubject, m.PublicationProject, m.PublicationRegion):
-                s.execute(delete(model).where(model.publication_id.in_(part)))  # type: ignore[attr-defined]
+                s.execute(delete(model.__table__).where(model.publication_id.in_(part)))  # type: ignore[attr-defined]
             for att in list(s.scalars(select(m.Attachment.id).where(m.Attachment.publication_id.in_(part)))):  # type: ignore[union-attr]
                 # a file attached by hand since the import: it stays in the library, unattached
                 s.execute(update(m.Attachment.__table__).where(m.Attachment.id == att)  # type: ignore[attr-defined]
                           .values(publication_id=None))
                 cat.log_change(s, "attachment", att, "update")
-            s.execute(delete(m.Publication).where(m.Publication.id.in_(part)))  # type: ignore[union-attr]
+            s.execute(delete(m.Publication.__table__).where(m.Publication.id.in_(part)))  # type: ignore[union-attr]
         cat.log_changes(s, "publication", pub_ids, "delete")
         report.deleted["publications"] = len(pub_ids)
         for kind in ("series", "subject", "project", "region", "organisation", "person"):
@@ -255,7 +265,7 @@ def undo_batch(cat: Catalogue, batch_id: int) -> UndoReport:
             report.deleted[label] = len(gone)
         for sha in sorted(shas):
             if s.scalar(select(func.count()).where(m.Attachment.sha256 == sha)) == 0:
-                s.execute(delete(m.StoredFile).where(m.StoredFile.sha256 == sha))  # type: ignore[arg-type]
+                s.execute(delete(m.StoredFile.__table__).where(m.StoredFile.sha256 == sha))  # type: ignore[arg-type]
                 report.files_removed.append(sha)
         s.execute(update(m.ImportBatch.__table__).where(m.ImportBatch.id == batch_id)  # type: ignore[attr-defined]
                   .values(status="undone", undone=m.utcnow()))
@@ -277,8 +287,8 @@ def _delete_unused(s: Session, kind: str, ids: list[int], report: UndoReport) ->
     for part in _chunks(gone):
         if alias is not None:
             alias_model, fk = alias
-            s.execute(delete(alias_model).where(getattr(alias_model, fk).in_(part)))
-        s.execute(delete(model).where(model.id.in_(part)))  # type: ignore[attr-defined]
+            s.execute(delete(alias_model.__table__).where(getattr(alias_model, fk).in_(part)))
+        s.execute(delete(model.__table__).where(model.id.in_(part)))  # type: ignore[attr-defined]
     if used:
         name_col = model.title if kind == "project" else model.name  # type: ignore[attr-defined]
         names = dict(s.execute(select(model.id, name_col).where(model.id.in_(sorted(used)[:10]))).all())  # type: ignore[attr-defined]
