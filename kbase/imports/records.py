@@ -147,8 +147,11 @@ def import_bib(cat: Catalogue, path: str | Path, *, dry_run: bool = False, roots
             report.notes.append((line, key, reason))
         else:
             report.refused.append((line, key, reason))
+    report.notes += parsed.notes  # about the file: a broken @comment, a macro defined twice
     if not parsed.entries and not parsed.problems:
-        report.problems.append((1, "", "no BibTeX entries found (is this a .bib file?)"))
+        macros = "@string" in decoded.text.lower()
+        report.problems.append((1, "", "only @string definitions, no entries" if macros
+                                else "no BibTeX entries found (is this a .bib file?)"))
     roots = [Path(r) for r in (roots or [path.parent])]
     bases = [path.parent / Path(d).expanduser() for d in parsed.file_dirs]  # JabRef's; relative ones to the .bib
     plans: list[Planned] = []

@@ -95,6 +95,8 @@ def entry_fields(rec: dict[str, Any], flavour: str, ascii_only: bool = False) ->
     for k, v in (extra.get("fields") or {}).items():
         if k not in plain and k not in f and k not in ("year", "month", "date", "day"):
             plain[k] = v
+    # what was unreadable on import goes back as it was written, so a round trip loses nothing
+    raw = {k: v for k, v in (extra.get("raw") or {}).items() if k not in plain and k not in f and isinstance(v, str)}
     for k, v in plain.items():
         if k in VERBATIM:
             # a lone brace would end the value early: URLs take it percent-encoded
@@ -103,6 +105,9 @@ def entry_fields(rec: dict[str, Any], flavour: str, ascii_only: bool = False) ->
             latex = to_latex(v, ascii_only)
             f[k] = _protect_caps(latex) if k in _TITLE_FIELDS else latex
     _dates(rec, flavour, f)
+    for k, v in raw.items():
+        if k not in f:
+            f[k] = v  # as written in the source, LaTeX and all
     return _choose_type(rec, flavour, f), f
 
 
