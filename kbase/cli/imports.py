@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import signal
 import sys
 import threading
@@ -83,8 +84,7 @@ def print_report(report: ImportReport, out: TextIO) -> None:
         if f.status == "bibtex":
             for p in f.problems:
                 out.write(f"{p['file']}:{p['line']}: {p['key'] + ': ' if p['key'] else ''}{p['reason']}\n")
-            for n in f.notes:
-                out.write(f"{n['file']}:{n['line']}: {n['key'] + ': ' if n['key'] else ''}note: {n['note']}\n")
+            _print_notes(f.notes, out)
             if report.dry_run:
                 for r in f.records:
                     if r["action"] == "match":
@@ -108,6 +108,23 @@ def print_report(report: ImportReport, out: TextIO) -> None:
     out.write(f"\nimport {report.batch}: undo it with `kbase imports undo {report.batch}`\n" if report.batch else "\n")
     if report.index_message:
         out.write(f"note: {report.index_message}\n")
+
+
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|\d+")
+NOTES_OF_A_KIND = 5  # a Mendeley library names a missing PDF in every one of 9,000 entries
+
+
+def _print_notes(notes: list[dict[str, Any]], out: TextIO) -> None:
+    """Every note, except that past a few of one kind the rest are counted (all are in --json)."""
+    seen: dict[str, int] = {}
+    for n in notes:
+        kind = _QUOTED.sub("…", n["note"])
+        seen[kind] = seen.get(kind, 0) + 1
+        if seen[kind] <= NOTES_OF_A_KIND:
+            out.write(f"{n['file']}:{n['line']}: {n['key'] + ': ' if n['key'] else ''}note: {n['note']}\n")
+    for kind, count in seen.items():
+        if count > NOTES_OF_A_KIND:
+            out.write(f"  … and {count - NOTES_OF_A_KIND} more notes like \"{kind}\" (all of them with --json)\n")
 
 
 def cmd_imports(args: argparse.Namespace) -> int:

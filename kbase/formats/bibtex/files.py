@@ -35,6 +35,10 @@ def file_paths(value: str) -> list[str]:
         else:
             path = item
         path = _unescape(path.strip())
+        if "{\\" in path:  # Mendeley writes accents in file names as LaTeX: Sch{\"{o}}nauer
+            from kbase.formats.bibtex.latex import to_unicode
+
+            path = to_unicode(path)
         if path:
             out.append(path)
     return out
