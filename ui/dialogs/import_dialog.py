@@ -65,7 +65,7 @@ class ImportDialog(QDialog):
     """Shows one import from start to finish; `finished_import` carries the ImportReport.
 
     With .bib files, a dry run comes first; entries matching existing records are shown for review
-    (`review_ready`), and the import starts once the user chose what to do with them (Import)."""
+    (`review_ready`), and the import starts once the user chose what to do with them (Start the import)."""
 
     finished_import = Signal(object)
     review_ready = Signal()  # the review step is on screen
