@@ -154,7 +154,10 @@ def max_bytes_for(cat: Catalogue, requested: int | None = None) -> int:
 
 
 def _collect(paths: list[str | Path]) -> tuple[list[Path], list[Path], list[FileResult], list[Path]]:
-    """PDF candidates, .bib files, problems and the folders given (roots for BibTeX file links)."""
+    """PDF candidates, bibliography files (.bib, RIS, CSL-JSON), problems and the folders given (roots for
+    BibTeX file links)."""
+    from kbase.imports.records import bibliography_format
+
     pdfs: list[Path] = []
     bibs: list[Path] = []
     problems: list[FileResult] = []
@@ -166,7 +169,7 @@ def _collect(paths: list[str | Path]) -> tuple[list[Path], list[Path], list[File
         if key in seen:
             return
         seen.add(key)
-        (bibs if p.suffix.lower() == ".bib" else pdfs).append(p)
+        (bibs if bibliography_format(p) else pdfs).append(p)
 
     for raw in paths:
         p = Path(raw).expanduser()
@@ -175,8 +178,10 @@ def _collect(paths: list[str | Path]) -> tuple[list[Path], list[Path], list[File
             for folder, dirs, files in os.walk(p):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
-                    if not name.startswith(".") and name.lower().endswith((".pdf", ".bib")):
-                        add(Path(folder) / name)
+                    if name.startswith("."):
+                        continue
+                    if name.lower().endswith(".pdf") or bibliography_format(Path(folder) / name):
+                        add(Path(folder) / name)  # a .json or .txt that is no bibliography is not ours
         elif p.is_file():
             add(p)
         elif p.exists():
@@ -188,10 +193,11 @@ def _collect(paths: list[str | Path]) -> tuple[list[Path], list[Path], list[File
 
 def import_bib_file(cat: Catalogue, path: str | Path, *, roots: list[Path] | None = None, batch_id: int | None = None,
                     dry_run: bool = False, on_duplicate: str = "link", index: bool = True) -> Any:
-    """A .bib file's entries, then the PDFs its `file` fields name, attached to their records in the same batch."""
-    from kbase.imports.records import import_bib
+    """A .bib, RIS or CSL-JSON file's records, then the PDFs its `file` fields (RIS: L1) name, attached to their
+    records in the same batch."""
+    from kbase.imports.records import import_bibliography
 
-    report = import_bib(cat, path, dry_run=dry_run, roots=roots, batch_id=batch_id, on_duplicate=on_duplicate)
+    report = import_bibliography(cat, path, dry_run=dry_run, roots=roots, batch_id=batch_id, on_duplicate=on_duplicate)
     wanted: dict[Path, tuple[int, int, str]] = {}
     for f, pid, line, key in report.to_attach:
         if f.resolve() in wanted:

@@ -166,6 +166,106 @@ def import_bib(cat: Catalogue, path: str | Path, *, dry_run: bool = False, roots
     return import_records(cat, report, plans, on_duplicate=on_duplicate, batch_id=batch_id)
 
 
+# the bibliographic formats `kbase import` reads, and the suffixes it looks at to find them
+FORMATS = ("bibtex", "ris", "csl-json")
+
+
+def bibliography_format(path: str | Path) -> str | None:
+    """"bibtex", "ris" or "csl-json" for a file the import reads as a bibliography; None for anything else.
+
+    .bib and .ris go by their suffix (the reader says if the text is not what it claims); .json is
+    CSL-JSON only when it is an array of items with CSL's keys or {"items": [...]}; .txt only when it
+    starts with RIS tags (as Web of Science and catalogues save RIS)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".bib":
+        return "bibtex"
+    if suffix in (".ris", ".csljson"):
+        return "ris" if suffix == ".ris" else "csl-json"
+    if suffix not in (".json", ".txt"):
+        return None
+    try:
+        with open(path, "rb") as f:
+            head = decode_head(f.read(16384))
+    except OSError:
+        return None
+    from kbase.formats.csljson import looks_like_csl_json
+    from kbase.formats.ris import looks_like_ris
+
+    if suffix == ".json":
+        return "csl-json" if looks_like_csl_json(head) else None
+    return "ris" if looks_like_ris(head) else None
+
+
+def decode_head(data: bytes) -> str:
+    """The start of a file as text, for sniffing (a multi-byte character cut at the end is dropped)."""
+    from kbase.formats.encoding import decode_bytes
+
+    for cut in range(4):
+        try:
+            return data[:len(data) - cut].decode("utf-8-sig")
+        except UnicodeDecodeError:
+            continue
+    return decode_bytes(data).text
+
+
+def import_bibliography(cat: Catalogue, path: str | Path, *, fmt: str | None = None, dry_run: bool = False,
+                        roots: list[Path] | None = None, on_duplicate: str = "link",
+                        batch_id: int | None = None) -> BibReport:
+    """Import a BibTeX, RIS or CSL-JSON file (fmt, else told by bibliography_format) through one plan and
+    one transaction, as import_bib does."""
+    fmt = fmt or bibliography_format(path) or "bibtex"
+    if fmt == "bibtex":
+        return import_bib(cat, path, dry_run=dry_run, roots=roots, on_duplicate=on_duplicate, batch_id=batch_id)
+    if fmt not in FORMATS:
+        raise InvalidInput(f"unknown bibliography format {fmt!r} (one of {', '.join(FORMATS)})")
+    return _import_read(cat, path, fmt, dry_run=dry_run, roots=roots, on_duplicate=on_duplicate, batch_id=batch_id)
+
+
+def import_ris(cat: Catalogue, path: str | Path, *, dry_run: bool = False, roots: list[Path] | None = None,
+               on_duplicate: str = "link", batch_id: int | None = None) -> BibReport:
+    """Import one RIS file: what import_bib does for a .bib file (refused records named with their line)."""
+    return _import_read(cat, path, "ris", dry_run=dry_run, roots=roots, on_duplicate=on_duplicate, batch_id=batch_id)
+
+
+def import_csl_json(cat: Catalogue, path: str | Path, *, dry_run: bool = False, roots: list[Path] | None = None,
+                    on_duplicate: str = "link", batch_id: int | None = None) -> BibReport:
+    """Import one CSL-JSON file: what import_bib does for a .bib file (each item's line found by a scan)."""
+    return _import_read(cat, path, "csl-json", dry_run=dry_run, roots=roots, on_duplicate=on_duplicate,
+                        batch_id=batch_id)
+
+
+def _import_read(cat: Catalogue, path: str | Path, fmt: str, *, dry_run: bool, roots: list[Path] | None,
+                 on_duplicate: str, batch_id: int | None) -> BibReport:
+    on_duplicate = _SAME_AS.get(on_duplicate, on_duplicate)
+    if on_duplicate not in ON_DUPLICATE:
+        raise InvalidInput(f"on_duplicate must be one of {', '.join(ON_DUPLICATE)} (got {on_duplicate!r})")
+    path = Path(path)
+    try:
+        decoded = read_bib(path)  # BOMs, UTF-16, a declared or guessed encoding: the same for every format
+    except OSError as exc:
+        raise ImportProblem(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    report = BibReport(str(path), dry_run, encoding=decoded.encoding)
+    report.notes += [(1, "", w) for w in decoded.warnings]
+    if fmt == "ris":
+        from kbase.formats.ris import read_ris
+
+        result: Any = read_ris(decoded.text)  # cleaned there, line by line numbers kept
+    else:
+        from kbase.formats.csljson import read_csl_json
+
+        result = read_csl_json(decoded.text)  # each value cleaned as it is read
+    report.refused += result.refused
+    report.notes += result.notes
+    report.problems += result.problems
+    roots = [Path(r) for r in (roots or [path.parent])]
+    plans: list[Planned] = []
+    for data in result.records:
+        report.notes += [(data.line, data.key, n) for n in data.notes]
+        plans.append(Planned(data, *find_files(data, path.parent, roots, report)))
+    return import_records(cat, report, plans, on_duplicate=on_duplicate, batch_id=batch_id)
+
+
 def import_records(cat: Catalogue, report: BibReport, plans: list[Planned], *, on_duplicate: str = "link",
                    batch_id: int | None = None) -> BibReport:
     """Plan and write the records one file gave (any format): matched, created or refused, in one transaction.

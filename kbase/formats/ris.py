@@ -1,0 +1,491 @@
+"""RIS files (Zotero, EndNote, Mendeley, Scopus, Web of Science, library catalogues) to publication records.
+
+The lines are split here, not by rispy, so that every record and every problem knows its line, and so
+that one damaged line costs that line only: rispy's parser glues any line that is not `XX  - value`
+to the previous tag and cannot say where a record began. rispy's tables name the tags we keep
+(AN → accession_number …) and the reference types (RPRT → "Report").
+
+What a record says that has no column is kept in extra["fields"] under its BibTeX name where there is
+one (volume, issn, edition, note, urldate …), else under rispy's name; the RIS type is kept in
+extra["ris_type"], so `kbase export ris` writes the same type back.
+
+A line that is not `XX  - value` inside a record:
+- after a free-text tag (AB, N1, N2, titles, KW …) it continues that value, as EndNote writes
+  multi-line abstracts and notes; nothing is said;
+- after any other tag (AU, PY, SN, SP …) it is kept in extra["raw"] under "line N", the record is
+  flagged "damaged line" and a note names the line. The record is kept: refusing it would lose every
+  good field for the sake of one unreadable line, and the note says exactly what was not read.
+A record with nothing to import (no title, name, date, container or identifier) is refused with its line.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from rispy.config import TAG_KEY_MAPPING, TYPE_OF_REFERENCE_MAPPING
+
+from kbase.catalogue.citekeys import base_key
+from kbase.formats.bibtex.mapping import (_VIDEO_HOSTS, _WEB_WORDS, PubData, _keep, _read_date, _read_month,
+                                          _read_year, clean_doi)
+from kbase.formats.bibtex.names import Name
+from kbase.library import models as m
+from kbase.text import clean_line, clean_text, fold
+
+# one tag line: two characters, one or two spaces, a dash, then the value (the dash's space is optional)
+_TAG = re.compile(r"^([A-Z][A-Z0-9]) {1,2}-(?: (.*)|)$")
+_TAG_LOOSE = re.compile(r"^\s*([A-Z][A-Z0-9])\s*-\s?(.*)$")  # only for telling whether a text starts with RIS
+
+# RIS reference type → our type; what is not here is "other"
+TY_TYPES: dict[str, str] = {
+    "JOUR": "article", "EJOUR": "article", "MGZN": "article", "NEWS": "article", "ABST": "article",
+    "INPR": "article", "JFULL": "bulletin", "SER": "bulletin",
+    "BOOK": "book", "EBOOK": "book", "EDBOOK": "book", "DICT": "book", "ENCYC": "book", "CTLG": "book",
+    "CHAP": "book chapter", "ECHAP": "book chapter", "CONF": "book chapter", "CPAPER": "book chapter",
+    "RPRT": "report", "GOVDOC": "report", "PAMP": "report", "STAND": "report",
+    "VIDEO": "video", "MPCT": "video", "ADVS": "video",
+    "MAP": "static maps",
+}
+# types whose M3 (type of work), notes or URL may say what kind of web resource a record is
+_WEB_TY = {"ELEC", "WEB", "BLOG", "ICOMM", "MULTI", "GEN", "DATA", "DBASE", "AGGR", "COMP", "UNPB", "MAP"}
+_TYPE_WORDS = {fold(t): t for t in m.PUBLICATION_TYPES} | {
+    "policy brief": "briefing", "briefing paper": "briefing", "briefing note": "briefing",
+    "case study": "case studies", "web map": "webmap", "static map": "static maps", "thesis": "other",
+}
+# our type → the RIS type written when the record has no RIS type of its own that still fits
+DEFAULT_TY: dict[str, str] = {
+    "article": "JOUR", "book": "BOOK", "book chapter": "CHAP", "static maps": "MAP", "video": "VIDEO",
+    "webmap": "ELEC", "dashboard": "ELEC", "other": "GEN",
+    **{t: "RPRT" for t in ("report", "summary report", "briefing", "bulletin", "insight", "review paper",
+                          "case studies", "workshop report")},
+}
+_BOOKISH = {"BOOK", "EBOOK", "EDBOOK", "RPRT", "GOVDOC", "PAMP", "STAND", "THES", "DICT", "ENCYC", "CTLG"}
+# free-text tags: an untagged line after one of these continues its value
+_TEXT_TAGS = {"AB", "N1", "N2", "TI", "T1", "T2", "T3", "CT", "BT", "JO", "JF", "JA", "J2", "ST", "TT", "AD",
+              "RN", "M1", "M3", "PB", "CY", "KW", "C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "OP", "RI",
+              "CA", "DB", "DP", "LB", "ET", "SE"}
+_PARAGRAPH_TAGS = {"AB", "N1", "N2", "RN"}
+# tags read into columns and links below; the others are kept in extra["fields"]
+_READ = {"TY", "ER", "ID", "TI", "T1", "CT", "BT", "T2", "JO", "JF", "T3", "AU", "A1", "A2", "ED", "PY", "Y1",
+         "DA", "SP", "EP", "IS", "SN", "KW", "N2", "AB", "UR", "L1", "L4", "DO", "PB", "CY", "LA"}
+# kept tags by their BibTeX (or biblatex) name where there is one, so `kbase export bibtex` writes them usefully
+KEPT_NAMES: dict[str, str] = {
+    "VL": "volume", "ET": "edition", "N1": "note", "Y2": "urldate", "J2": "shortjournal", "JA": "shortjournal",
+    "ST": "shorttitle", "A3": "serieseditor", "A4": "translator", "M3": "type", "AD": "author_address",
+    "L2": "fulltext_url", "M1": "ris_m1", "M2": "ris_m2", "NV": "volumes", "TT": "translated_title",
+}
+_RISPY_NAMES = {t: n for t, n in TAG_KEY_MAPPING.items() if t not in KEPT_NAMES and t not in _READ and t != "UK"}
+TAG_OF_FIELD: dict[str, str] = {n: t for t, n in _RISPY_NAMES.items()} | {
+    n: t for t, n in KEPT_NAMES.items() if t not in ("JA",)} | {"issn": "SN", "urls": "UR"}
+_MULTI_KEPT = {"A3", "A4", "N1", "UR", "L2"}  # repeated kept tags are joined, not dropped
+_ISSN = re.compile(r"^\d{4}-?\d{3}[\dXx]$")
+_ISBN = re.compile(r"^(?:97[89][- ]?)?(?:\d[- ]?){9}[\dXx]$")
+_SN_SPLIT = re.compile(r"\s*[;,]\s*|\s+(?=\d{4}-?\d{3}[\dXx]\b)|\s*\((?:print|electronic|online|linking|pbk|hbk|"
+                       r"paper|ebook|e-book|cloth|alk\. paper)[^)]*\)\s*", re.I)
+_RIS_DATE = re.compile(r"^(\d{4})(?:[/-](\d{0,2}))?(?:[/-](\d{0,2}))?(?:/(.*))?$")
+_URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
+_INITIALS = re.compile(r"^(?:[A-Z]{1,3}|(?:[A-Z]\.-?){1,3})$")
+_KEYLIKE = re.compile(r"^[^\s/{}(),\\\"'#%~=]{1,100}$")
+
+
+@dataclass
+class RisRecord:
+    """One record as written: its type, its tags in order (tag, value, line) and its damaged lines."""
+
+    line: int
+    ty: str
+    tags: list[tuple[str, str, int]] = field(default_factory=list)
+    bad_lines: list[tuple[int, str, str]] = field(default_factory=list)  # (line, text, previous tag)
+    closed: bool = False  # by an ER line
+    implicit: bool = False  # tag lines with no TY before them
+
+
+@dataclass
+class RisResult:
+    records: list[PubData] = field(default_factory=list)
+    refused: list[tuple[int, str, str]] = field(default_factory=list)  # (line, key, reason): records not read
+    notes: list[tuple[int, str, str]] = field(default_factory=list)
+    problems: list[tuple[int, str, str]] = field(default_factory=list)  # the file's own: no records at all
+
+
+def looks_like_ris(head: str) -> bool:
+    """True when the first non-blank lines of a text are RIS tag lines starting with TY (a header line
+    such as ScienceDirect's `Provider: …` may come before)."""
+    tagged = 0
+    for line in head.lstrip("\ufeff").splitlines()[:40]:
+        if not line.strip():
+            continue
+        found = _TAG_LOOSE.match(line)
+        if found and found.group(1) == "TY":
+            return True
+        if found:
+            tagged += 1
+        if tagged > 3:
+            return False
+    return False
+
+
+def split_records(text: str) -> tuple[list[RisRecord], list[tuple[int, str, str]]]:
+    """The records of a RIS text (already cleaned) and file-level notes."""
+    records: list[RisRecord] = []
+    notes: list[tuple[int, str, str]] = []
+    rec: RisRecord | None = None
+    last = ""
+    for n, raw in enumerate(text.split("\n"), start=1):
+        line = raw.rstrip()
+        found = _TAG.match(line)
+        if found is None and line[:2] == "ER" and line[2:].strip() in ("", "-"):
+            found = _TAG.match("ER  -")  # "ER", "ER -", "ER  -": all end a record
+        if found is None:
+            if rec is None or rec.closed or not line.strip():
+                continue  # blank lines, headers and text between records
+            if last in _TEXT_TAGS and rec.tags:
+                tag, value, at = rec.tags[-1]
+                if tag == "KW":
+                    rec.tags.append(("KW", line.strip(), n))
+                else:
+                    sep = "\n" if tag in _PARAGRAPH_TAGS else " "
+                    rec.tags[-1] = (tag, f"{value}{sep}{line.strip()}" if value else line.strip(), at)
+            else:
+                rec.bad_lines.append((n, line.strip(), last))
+            continue
+        tag, value = found.group(1), (found.group(2) or "").strip()
+        if tag == "TY":
+            rec = RisRecord(n, value.upper())
+            records.append(rec)
+            last = "TY"
+            continue
+        if tag == "ER":
+            if rec is not None and not rec.closed:
+                rec.closed = True
+            elif value or rec is None:
+                notes.append((n, "", "an ER line with no record open; ignored"))
+            last = "ER"
+            continue
+        if rec is None or rec.closed:
+            rec = RisRecord(n, "", implicit=True)
+            records.append(rec)
+        rec.tags.append((tag, value, n))
+        last = tag
+    return records, notes
+
+
+def read_ris(text: str) -> RisResult:
+    """Every record of a RIS text as PubData, with what was refused and noted (line, key, reason)."""
+    text = unicodedata.normalize("NFC", clean_text(text.removeprefix("\ufeff").replace("\f", " ").replace("\v", " ")))
+    records, notes = split_records(text)
+    out = RisResult(notes=notes)
+    if not records:
+        out.problems.append((1, "", "no RIS records found (no line starts with `TY  - `)"))
+        return out
+    for i, rec in enumerate(records):
+        try:
+            data = to_publication(rec, last=i == len(records) - 1)
+        except Exception as exc:  # a bug must cost this record, not the import of the file
+            out.refused.append((rec.line, "", f"cannot be read: {type(exc).__name__}: {exc}"))
+            continue
+        if isinstance(data, str):
+            out.refused.append((rec.line, "", data))
+            continue
+        out.records.append(data)
+    return out
+
+
+def ris_type(ty: str, m3: str = "", hints: str = "", url: str = "") -> tuple[str, bool]:
+    """Our type for a RIS type, and whether M3 (type of work) is what said so (then it is not kept)."""
+    base = TY_TYPES.get(ty, "other")
+    said = fold(m3)
+    if said in _TYPE_WORDS and (base in ("report", "other", "bulletin", "static maps") or ty in _WEB_TY):
+        return _TYPE_WORDS[said], True
+    if ty in _WEB_TY and base == "other":
+        words = f"{said} {fold(hints)}"
+        for word, kind in _WEB_WORDS:
+            if word in words:
+                return kind, False
+        if _VIDEO_HOSTS.match(url):
+            return "video", False
+    return base, False
+
+
+def parse_name(raw: str) -> Name | None:
+    """'Last, First', 'Last, First, Jr.', 'Org name,' (EndNote's corporate author), 'Smith JA', or an
+    organisation written in one piece (as Zotero writes single-field names)."""
+    text = " ".join(clean_line(raw).split())
+    if not any(ch.isalnum() for ch in text):
+        return None
+    if "," in text:
+        parts = [p.strip() for p in text.split(",")]
+        family, given = parts[0], parts[1] if len(parts) > 1 else ""
+        suffix = ", ".join(p for p in parts[2:] if p)
+        if not given and not suffix:
+            return Name("organisation", family)
+        if not family:
+            return Name("person", given)
+        display = " ".join(x for x in (given, family, suffix) if x)
+        return Name("person", display, ", ".join(x for x in (family, suffix, given) if x))
+    words = text.split()
+    if 2 <= len(words) <= 4 and _INITIALS.match(words[-1]) and all(w[:1].isupper() for w in words):
+        family, given = " ".join(words[:-1]), words[-1]  # Medline style: Smith JA
+        return Name("person", f"{given} {family}", f"{family}, {given}")
+    if 2 <= len(words) <= 4 and _INITIALS.match(words[0].rstrip(".") + ".") and words[0].endswith(".") \
+            and all(w[:1].isupper() for w in words):
+        given, family = " ".join(words[:-1]), words[-1]  # J. Smith, J. A. Smith
+        return Name("person", text, f"{family}, {given}")
+    return Name("organisation", text)
+
+
+def _classify_sn(value: str) -> tuple[list[str], list[str], list[str]]:
+    """(ISBNs, ISSNs, other) in an SN value, which may hold several."""
+    isbns, issns, other = [], [], []
+    for piece in _SN_SPLIT.split(value):
+        piece = piece.strip().strip(".")
+        if not piece:
+            continue
+        bare = piece.upper().removeprefix("ISSN").removeprefix("ISBN").strip(": ")
+        if _ISSN.match(bare):
+            issns.append(bare if "-" in bare else f"{bare[:4]}-{bare[4:]}")
+        elif _ISBN.match(bare):
+            isbns.append(bare)
+        else:
+            other.append(piece)
+    return isbns, issns, other
+
+
+def _file_path(value: str) -> str | None:
+    """A local file named by L1/L4 (file:// URLs decoded; web links are not files)."""
+    value = value.strip()
+    if value.lower().startswith("file:"):
+        parsed = urlparse(value)
+        path = unquote(parsed.path)
+        if re.match(r"^/[A-Za-z]:/", path):
+            path = path[1:]  # file:///C:/…
+        return path or None
+    if _URL.match(value) or value.lower().startswith("internal-pdf:"):
+        return None
+    return value or None
+
+
+def _split_urls(value: str) -> list[str]:
+    return [u for u in re.split(r"\s*;\s*(?=[a-z][a-z0-9+.-]*://)|\s+(?=[a-z][a-z0-9+.-]*://)", value.strip(), flags=re.I) if u]
+
+
+def _date(cols: dict[str, Any], values: dict[str, list[tuple[str, int]]], data: PubData) -> None:
+    """Year from PY/Y1/DA, month and day from DA or from a `2019/05/03/` PY or Y1."""
+    for tag in ("PY", "Y1", "DA"):
+        for value, _line in values.get(tag, []):
+            text = value.strip()
+            if not text:
+                continue
+            found = _RIS_DATE.match(text)
+            if found:
+                year, month, day, rest = found.groups()
+                if "year" not in cols:
+                    cols["year"] = int(year)
+                elif cols["year"] != int(year):
+                    continue  # a second date (DA of another year): the first stands
+                if month and "month" not in cols:
+                    if 1 <= int(month) <= 12:
+                        cols["month"] = int(month)
+                    else:
+                        _keep(data, tag.lower(), text, "unreadable date", f"{tag} {text!r}: month {month} kept as text")
+                if day and "day" not in cols and cols.get("month"):
+                    iso = f"{year}-{cols['month']:02d}-{int(day):02d}"
+                    probe: dict[str, Any] = {}
+                    _read_date(probe, iso, PubData("", 0, {}))
+                    if probe.get("day"):
+                        cols["day"] = probe["day"]
+                    else:
+                        _keep(data, tag.lower(), text, "unreadable date", f"{tag} {text!r}: day {day} kept as text")
+                if rest and rest.strip() and rest.strip() != "/":
+                    data.extra.setdefault("fields", {}).setdefault("date_note", rest.strip())
+                continue
+            if tag == "DA" and "year" in cols and not re.search(r"\d{4}", text):
+                probe = {}
+                _read_month(probe, text, PubData("", 0, {}), False)  # Web of Science: DA  - MAY or JUN 15
+                if probe.get("month") and "month" not in cols:
+                    cols["month"] = probe["month"]
+                    if probe.get("day") and "day" not in cols:
+                        cols["day"] = probe["day"]
+                    continue
+            if "year" not in cols:
+                _read_year(cols, text, data, tag.lower())
+            else:
+                data.extra.setdefault("raw", {}).setdefault(tag.lower(), text)
+
+
+def to_publication(rec: RisRecord, last: bool = False) -> PubData | str:
+    """One record's PubData, or the reason it is refused."""
+    values: dict[str, list[tuple[str, int]]] = {}
+    for tag, value, line in rec.tags:
+        if value:
+            values.setdefault(tag, []).append((value, line))
+
+    def first(*tags: str) -> str:
+        for t in tags:
+            for v, _l in values.get(t, []):
+                if v.strip():
+                    return clean_line(v)
+        return ""
+
+    ty = rec.ty
+    url_list = [u for v, _l in values.get("UR", []) for u in _split_urls(v)]
+    ptype, m3_said = ris_type(ty, first("M3"), " ".join(v for v, _ in values.get("N1", [])), url_list[0] if url_list else "")
+    raw_id = first("ID")
+    cols: dict[str, Any] = {"type": ptype}
+    data = PubData(raw_id, rec.line, cols)
+    data.extra["ris_type"] = ty or "GEN"
+    if ty and ty not in TYPE_OF_REFERENCE_MAPPING and ty not in ("WEB",):
+        data.notes.append(f"unknown RIS type {ty!r}; imported as {ptype}")
+    if rec.implicit:
+        data.notes.append("tag lines with no `TY  - ` line before them; read as a record of its own")
+    elif not rec.closed:
+        data.notes.append("no `ER  - ` line; the record ends " + ("at the end of the file" if last else "at the next `TY  - `"))
+    for n, text, after in rec.bad_lines:
+        data.extra.setdefault("raw", {})[f"line {n}"] = text
+        if "damaged line" not in data.extra.setdefault("flags", []):
+            data.extra["flags"].append("damaged line")
+        data.notes.append(f"line {n} is not a `XX  - value` line{' (after ' + after + ')' if after else ''}; "
+                          f"kept as text: {text[:80]!r}")
+
+    # names
+    for tags, role in ((("AU", "A1"), "author"), (("A2", "ED"), "editor")):
+        for t in tags:
+            for v, line in values.get(t, []):
+                for piece in (v.split(";") if ";" in v and "," in v else [v]):
+                    name = parse_name(piece)
+                    if name is None:
+                        _keep(data, t.lower(), v, "unreadable names", f"line {line}: name {v!r} has no letters; left out")
+                    elif (role, name) not in data.contributors:
+                        data.contributors.append((role, name))
+
+    # title and container
+    title = first("TI", "T1", "CT") or (first("BT") if ty in _BOOKISH else "")
+    container_tags = ("T2", "JF", "JO", "BT") if ty not in _BOOKISH else ("JF", "JO")
+    container = first(*container_tags)
+    series = first("T3")
+    if ty in _BOOKISH and first("T2"):
+        if not series:
+            series = first("T2")
+        elif not container:
+            container = first("T2")
+    if not container and ty not in _BOOKISH:
+        container = first("JA", "J2")
+    if container:
+        cols["container"] = container
+    if series:
+        data.series = series
+    cols["title"] = title or _stand_in(data, container or series, url_list)
+
+    _date(cols, values, data)
+    sp, ep = first("SP"), first("EP")
+    if sp and ep and ep != sp:
+        cols["pages"] = f"{sp}–{ep}"
+    elif sp or ep:
+        cols["pages"] = sp or ep
+    number = first("IS")
+    kept: dict[str, str] = {}
+    isbns: list[str] = []
+    issns: list[str] = []
+    for v, _l in values.get("SN", []):
+        b, s, other = _classify_sn(clean_line(v))
+        isbns += b
+        issns += s
+        for o in other:
+            if ty in ("RPRT", "GOVDOC") and not number:
+                number = o
+            elif ptype == "article":
+                issns.append(o)
+            else:
+                isbns.append(o)
+    if isbns:
+        cols["isbn"] = isbns[0]
+        if len(isbns) > 1:
+            kept["isbns"] = "; ".join(dict.fromkeys(isbns))
+    if issns:
+        kept["issn"] = "; ".join(dict.fromkeys(issns))
+    if number:
+        cols["number"] = number
+    if first("DO"):
+        cols["doi"] = clean_doi(first("DO"))
+    if url_list:
+        cols["url"] = clean_line(url_list[0])
+        if "doi" not in cols and re.match(r"^https?://(dx\.)?doi\.org/10\.", url_list[0], re.I):
+            cols["doi"] = clean_doi(url_list[0])
+        if len(url_list) > 1:
+            kept["urls"] = " ".join(dict.fromkeys(clean_line(u) for u in url_list[1:]))
+    abstract = next((clean_text(v).strip() for t in ("AB", "N2") for v, _l in values.get(t, []) if v.strip()), "")
+    if abstract:
+        cols["abstract"] = abstract
+    for col, tags in (("language", ("LA",)), ("place", ("CY",))):
+        if first(*tags):
+            cols[col] = first(*tags)
+    if first("PB"):
+        data.publisher = first("PB")
+    subjects: list[str] = []
+    for v, _l in values.get("KW", []):
+        for piece in v.split(";"):
+            piece = clean_line(piece).strip()
+            if piece and any(ch.isalnum() for ch in piece):
+                subjects.append(piece)
+    data.subjects = list(dict.fromkeys(subjects))
+    files = [p for t in ("L1", "L4") for v, _l in values.get(t, []) for u in v.split(";") if (p := _file_path(u))]
+    if files:
+        data.files = list(dict.fromkeys(files))  # type: ignore[assignment]
+    web = [u for t in ("L1", "L4") for v, _l in values.get(t, []) for u in v.split(";") if _URL.match(u.strip())
+           and not u.strip().lower().startswith("file:")]
+    if web:
+        kept.setdefault("fulltext_url", " ".join(dict.fromkeys(clean_line(u) for u in web)))
+
+    # everything else is kept
+    for tag, items in values.items():
+        if tag in _READ or (tag == "M3" and m3_said):
+            continue
+        name = KEPT_NAMES.get(tag) or _RISPY_NAMES.get(tag) or f"ris_{tag.lower()}"
+        texts = [clean_text(v).strip() if tag in _PARAGRAPH_TAGS else clean_line(v) for v, _l in items]
+        texts = [t for t in texts if t]
+        if not texts or name in kept:
+            continue
+        if tag in ("A3", "A4"):
+            kept[name] = " and ".join(texts)
+        elif tag in _MULTI_KEPT:
+            kept[name] = ("\n" if tag == "N1" else " ").join(dict.fromkeys(texts))
+        else:
+            kept[name] = texts[0]
+            if len(texts) > 1:
+                data.notes.append(f"{tag} given {len(texts)} times; the first kept")
+    if kept:
+        data.extra.setdefault("fields", {}).update(kept)
+
+    if not _has_content(data, title, values):
+        where = "" if rec.tags else " (a TY line alone)"
+        return f"nothing to import: no title, name, date, container or identifier{where}"
+    data.key = raw_id if _KEYLIKE.match(raw_id) and any(ch.isalpha() for ch in raw_id) else _key(data)
+    cols["citekey"] = data.key
+    if raw_id and raw_id != data.key:
+        data.extra["ris_id"] = raw_id
+    return data
+
+
+def _key(data: PubData) -> str:
+    who = data.contributors[0][1] if data.contributors else None
+    family = who.sortable.split(",")[0] if who and who.sortable else (who.display if who else None)
+    return base_key(family, bool(who and who.kind == "person"), None, data.columns.get("year"), data.columns["title"])
+
+
+def _stand_in(data: PubData, container: str, urls: list[str]) -> str:
+    for name, text in (("container", container), ("url", urls[0] if urls else "")):
+        if text and any(ch.isalnum() for ch in text):
+            text = text if len(text) <= 250 else text[:249] + "…"
+            _keep(data, "title", None, f"title from {name}", f"no title; the {name} stands for it: {text!r}")
+            return text
+    _keep(data, "title", None, "untitled", "no title; stored as [untitled]")
+    return "[untitled]"
+
+
+def _has_content(data: PubData, title: str, values: dict[str, list[tuple[str, int]]]) -> bool:
+    cols = data.columns
+    return bool(title or data.contributors or cols.get("year") or cols.get("container") or cols.get("doi")
+                or cols.get("isbn") or cols.get("url") or data.series or cols.get("abstract"))
