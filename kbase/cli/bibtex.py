@@ -10,12 +10,12 @@ from pathlib import Path
 from kbase.cli.common import add_filter_options, filter_from_args, open_catalogue, print_rows
 from kbase.errors import InvalidInput, LibraryError
 
-FORMATS = ("bibtex", "biblatex", "csl-json", "csv", "json")
+FORMATS = ("bibtex", "biblatex", "csl-json", "ris", "csv", "json")
 
 
 def register(subs: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = subs.add_parser(
-        "export", parents=[common], help="export publications: bibtex, biblatex, csl-json, csv, json",
+        "export", parents=[common], help="export publications: bibtex, biblatex, csl-json, ris, csv, json",
         description="Export the publications that pass the filters (the same as `kbase search`). "
                     "Confidential records are left out unless --include-confidential is given; "
                     "internal records are included. Citation keys are made on the first export and then kept.")
@@ -76,7 +76,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     else:
         from kbase.formats import exporters
 
-        fn = {"csl-json": exporters.export_csl_json, "csv": exporters.export_csv, "json": exporters.export_json}
+        fn = {"csl-json": exporters.export_csl_json, "ris": exporters.export_ris, "csv": exporters.export_csv,
+              "json": exporters.export_json}
         text = fn[args.format](cat, f, include_confidential=args.include_confidential)
     if args.output:
         try:

@@ -1,4 +1,4 @@
-"""`kbase import PATH...` (PDFs, folders and .bib files, with progress on a terminal) and `kbase imports`."""
+"""`kbase import PATH...` (PDFs, folders and BibTeX, RIS or CSL-JSON files, with progress on a terminal) and `kbase imports`."""
 
 from __future__ import annotations
 
@@ -17,8 +17,16 @@ from kbase.imports.pipeline import ImportProgress, ImportReport, import_paths
 
 
 def register(subs: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = subs.add_parser("import", parents=[common], help="import PDFs, folders of PDFs and .bib files")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (searched recursively)")
+    p = subs.add_parser(
+        "import", parents=[common], help="import PDFs, folders, and BibTeX, RIS or CSL-JSON files",
+        description="Import PDFs and bibliographies: BibTeX (.bib), RIS (.ris, or a .txt starting with RIS tags, "
+                    "as Zotero, EndNote, Mendeley, Scopus, Web of Science and catalogues write it) and CSL-JSON "
+                    "(.json or .csljson: an array of items or {\"items\": [...]}, as Zotero, pandoc and "
+                    "citation.js write it). Each bibliography is planned (new, matches record N, refused with "
+                    "its line) and written in one transaction; every import is a batch that "
+                    "`kbase imports undo ID` takes back.")
+    p.add_argument("paths", nargs="+", metavar="PATH",
+                   help="files or folders (searched recursively for PDFs and bibliographies)")
     p.add_argument("--to", type=int, metavar="ID", help="attach the files to this existing publication")
     p.add_argument("--password", help="password for encrypted PDFs")
     p.add_argument("--max-size", type=float, metavar="MB",

@@ -415,8 +415,9 @@ def to_publication(item: dict[str, Any], line: int, index: int) -> PubData | str
         return f"item {index}: nothing to import: no title, name, date, container or identifier"
     data.key = raw_id if _KEYLIKE.match(raw_id) and any(ch.isalnum() for ch in raw_id) else _key(data)
     cols["citekey"] = data.key
-    if raw_id and raw_id != data.key:
-        data.extra["csl_id"] = raw_id
+    item_id = _text(item.get("id"))
+    if item_id and item_id != data.key:
+        data.extra["csl_id"] = item_id  # a Zotero item URI, a number: kept, the key is made or given apart
     return data
 
 

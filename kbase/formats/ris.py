@@ -35,8 +35,10 @@ from kbase.formats.bibtex.names import Name
 from kbase.library import models as m
 from kbase.text import clean_line, clean_text, fold
 
-# one tag line: two characters, one or two spaces, a dash, then the value (the dash's space is optional)
-_TAG = re.compile(r"^([A-Z][A-Z0-9]) {1,2}-(?: (.*)|)$")
+# one tag line: two characters, two spaces, a dash, a space, then the value; looser spacing ("TY - JOUR",
+# "TI  -Title") only for the tags RIS defines, so that a continued abstract's "US - China" stays text
+_TAG = re.compile(r"^([A-Z][A-Z0-9])  - ?(.*)$|^([A-Z][A-Z0-9])  -$")
+_LOOSE = re.compile(r"^([A-Z][A-Z0-9]) {1,2}- ?(.*)$")
 _TAG_LOOSE = re.compile(r"^\s*([A-Z][A-Z0-9])\s*-\s?(.*)$")  # only for telling whether a text starts with RIS
 
 # RIS reference type → our type; what is not here is "other"
@@ -80,6 +82,7 @@ KEPT_NAMES: dict[str, str] = {
 _RISPY_NAMES = {t: n for t, n in TAG_KEY_MAPPING.items() if t not in KEPT_NAMES and t not in _READ and t != "UK"}
 TAG_OF_FIELD: dict[str, str] = {n: t for t, n in _RISPY_NAMES.items()} | {
     n: t for t, n in KEPT_NAMES.items() if t not in ("JA",)} | {"issn": "SN", "urls": "UR"}
+KNOWN_TAGS = set(TAG_KEY_MAPPING) | set(KEPT_NAMES) | _READ | {"ED", "BT", "CT", "L3", "M2", "RI", "SE", "ET"}
 _MULTI_KEPT = {"A3", "A4", "N1", "UR", "L2"}  # repeated kept tags are joined, not dropped
 _ISSN = re.compile(r"^\d{4}-?\d{3}[\dXx]$")
 _ISBN = re.compile(r"^(?:97[89][- ]?)?(?:\d[- ]?){9}[\dXx]$")
@@ -134,25 +137,34 @@ def split_records(text: str) -> tuple[list[RisRecord], list[tuple[int, str, str]
     notes: list[tuple[int, str, str]] = []
     rec: RisRecord | None = None
     last = ""
+    gap = False
     for n, raw in enumerate(text.split("\n"), start=1):
         line = raw.rstrip()
         found = _TAG.match(line)
-        if found is None and line[:2] == "ER" and line[2:].strip() in ("", "-"):
-            found = _TAG.match("ER  -")  # "ER", "ER -", "ER  -": all end a record
-        if found is None:
-            if rec is None or rec.closed or not line.strip():
-                continue  # blank lines, headers and text between records
+        if found is not None:
+            tag, value = found.group(1) or found.group(3), (found.group(2) or "").strip()
+        elif (loose := _LOOSE.match(line)) and loose.group(1) in KNOWN_TAGS:
+            tag, value = loose.group(1), loose.group(2).strip()
+        elif line[:2] == "ER" and line[2:].strip() in ("", "-"):
+            tag, value = "ER", ""  # "ER", "ER -", "ER  -": all end a record
+        else:
+            if rec is None or rec.closed:
+                continue  # headers and text between records
+            if not line.strip():
+                gap = bool(rec.tags) and rec.tags[-1][1] != ""  # a paragraph break, if text follows
+                continue
             if last in _TEXT_TAGS and rec.tags:
                 tag, value, at = rec.tags[-1]
                 if tag == "KW":
                     rec.tags.append(("KW", line.strip(), n))
                 else:
-                    sep = "\n" if tag in _PARAGRAPH_TAGS else " "
+                    sep = ("\n\n" if gap else "\n") if tag in _PARAGRAPH_TAGS else " "
                     rec.tags[-1] = (tag, f"{value}{sep}{line.strip()}" if value else line.strip(), at)
+                gap = False
             else:
                 rec.bad_lines.append((n, line.strip(), last))
             continue
-        tag, value = found.group(1), (found.group(2) or "").strip()
+        gap = False
         if tag == "TY":
             rec = RisRecord(n, value.upper())
             records.append(rec)
@@ -240,7 +252,14 @@ def parse_name(raw: str) -> Name | None:
 def _classify_sn(value: str) -> tuple[list[str], list[str], list[str]]:
     """(ISBNs, ISSNs, other) in an SN value, which may hold several."""
     isbns, issns, other = [], [], []
+    pieces = []
     for piece in _SN_SPLIT.split(value):
+        words = piece.split()
+        if len(words) > 1 and all(_ISSN.match(w) or _ISBN.match(w) for w in words):
+            pieces += words  # "9780306406157 0306406152": several numbers on one line
+        else:
+            pieces.append(piece)
+    for piece in pieces:
         piece = piece.strip().strip(".")
         if not piece:
             continue

@@ -1,4 +1,4 @@
-"""Exports of publications: CSL-JSON for citation processors, CSV for spreadsheets, plain JSON."""
+"""Exports of publications: CSL-JSON for citation processors, RIS (exporters/ris.py), CSV for spreadsheets, plain JSON."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from kbase.catalogue.citekeys import ensure_keys
 from kbase.formats.exporters.records import load_publications, publication_ids
 from kbase.catalogue.query import Filter
 
-__all__ = ["export_csl_json", "export_csv", "export_json", "csl_item"]
+__all__ = ["export_csl_json", "export_csv", "export_json", "export_ris", "csl_item"]
 
+# our type → CSL type (report-like kinds are "report" with a genre); kbase.formats.csljson.CSL_TYPES reads them back
 _CSL_TYPES = {
     "article": "article-journal", "book": "book", "book chapter": "chapter", "webmap": "map",
     "static maps": "map", "dashboard": "webpage", "video": "motion_picture", "other": "document",
@@ -47,12 +48,27 @@ def _csl_name(c: dict[str, Any]) -> dict[str, str]:
     return {k: v for k, v in out.items() if v}
 
 
+def _csl_type(rec: dict[str, Any]) -> tuple[str, str | None]:
+    """(CSL type, genre): the CSL type kept at import (extra["csl_type"]) when it still reads as the record's
+    type (kbase.formats.csljson.csl_type is the inverse), else ours with the genre naming the kind."""
+    from kbase.formats.csljson import csl_type
+
+    t = rec["type"]
+    genre = t[:1].upper() + t[1:] if t not in ("article", "book", "book chapter", "other") else None
+    kept = (rec["extra"].get("fields") or {}).get("type") if genre is None else None
+    original = rec["extra"].get("csl_type")
+    if original and csl_type(original, genre or kept or "", "", rec.get("url") or "")[0] == t:
+        return original, genre
+    return _CSL_TYPES.get(t, "report"), genre
+
+
 def csl_item(rec: dict[str, Any], key: str) -> dict[str, Any]:
     """One publication as a CSL-JSON item."""
     t = rec["type"]
-    item: dict[str, Any] = {"id": key, "type": _CSL_TYPES.get(t, "report"), "title": rec["title"]}
-    if t not in ("article", "book", "book chapter", "other"):
-        item["genre"] = t[:1].upper() + t[1:]
+    ctype, genre = _csl_type(rec)
+    item: dict[str, Any] = {"id": key, "type": ctype, "title": rec["title"]}
+    if genre:
+        item["genre"] = genre
     if rec.get("subtitle"):
         item["title"] = f"{rec['title']}: {rec['subtitle']}"
     for role in ("author", "editor"):
@@ -70,9 +86,29 @@ def csl_item(rec: dict[str, Any], key: str) -> dict[str, Any]:
     for ours, theirs in simple.items():
         if rec.get(ours):
             item[theirs] = rec[ours]
+    if rec.get("number") and t == "article":
+        item["issue"] = item.pop("number")  # CSL's word for a journal's issue; `number` for the rest
     if rec.get("subjects"):
         item["keyword"] = ", ".join(rec["subjects"])
+    _csl_kept(rec, item)
     return item
+
+
+def _csl_kept(rec: dict[str, Any], item: dict[str, Any]) -> None:
+    """Fields kept at import (volume, ISSN, edition, accessed …) back under their CSL names."""
+    from kbase.formats.csljson import FIELD_OF_KEPT
+
+    for name, value in (rec["extra"].get("fields") or {}).items():
+        if value in (None, ""):
+            continue
+        if name == "urldate":
+            parts = [int(p) for p in str(value).split("-") if p.isdigit()]
+            item["accessed"] = {"date-parts": [parts]} if parts and len(str(value).split("-")) == len(parts) \
+                else {"raw": str(value)}
+        elif name == "type":
+            item.setdefault("genre", value)
+        elif name in FIELD_OF_KEPT and FIELD_OF_KEPT[name] not in item:
+            item[FIELD_OF_KEPT[name]] = value
 
 
 def export_csl_json(cat: Catalogue, filter: Filter | None = None, include_confidential: bool = False) -> str:
@@ -80,6 +116,12 @@ def export_csl_json(cat: Catalogue, filter: Filter | None = None, include_confid
     keys = ensure_keys(cat, ids)
     items = [csl_item(r, keys[r["id"]]) for r in load_publications(cat, ids, include_confidential)]
     return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
+
+
+def export_ris(cat: Catalogue, filter: Filter | None = None, include_confidential: bool = False) -> str:
+    from kbase.formats.exporters.ris import export_ris as export
+
+    return export(cat, filter, include_confidential)
 
 
 def export_csv(cat: Catalogue, filter: Filter | None = None, include_confidential: bool = False) -> str:
