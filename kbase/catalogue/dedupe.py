@@ -213,6 +213,9 @@ def work_key_from_columns(columns: dict[str, Any], extra: dict[str, Any] | None,
     for name, value in kept.items():
         if name != "volume" and value not in (None, ""):
             fields["field:" + name] = value
+    for name, value in ((extra or {}).get("raw") or {}).items():  # what could not be read still tells entries apart
+        if value not in (None, ""):
+            fields["raw:" + name] = value
     for name, value in (more or {}).items():
         if value not in (None, ""):
             fields["more:" + name] = value
@@ -247,16 +250,17 @@ def same_work(a: WorkKey, b: WorkKey) -> bool:
 
 
 def same_entry(a: WorkKey, b: WorkKey) -> bool:
-    """Two entries of one file are one work only if they agree on every value both have."""
+    """Two entries of one file are one work only if they say the same: the same fields, with the same
+    values (case, spacing, braces and accents aside). A short and a full description of one reference
+    stay two records, as the file keeps them apart; the same entry exported twice is one."""
     if a.title_norm != b.title_norm or not compatible_types(a.type, b.type):
         return False
-    for x, y in ((a.doi, b.doi), (a.year, b.year), (a.authors, b.authors), (a.volume, b.volume),
-                 (a.issue, b.issue), (a.pages, b.pages)):
-        if x and y and x != y:
-            return False
+    if (a.doi, a.year, a.authors, a.volume, a.issue, a.pages) != (b.doi, b.year, b.authors, b.volume, b.issue, b.pages):
+        return False
+    if a.fields.keys() != b.fields.keys():
+        return False
     # values are normalised here, not when the key is made: most keys are never compared field by field
-    return all(a.fields[k] == b.fields[k] or norm_value(a.fields[k]) == norm_value(b.fields[k])
-               for k in a.fields.keys() & b.fields.keys())
+    return all(a.fields[k] == b.fields[k] or norm_value(a.fields[k]) == norm_value(b.fields[k]) for k in a.fields)
 
 
 def shared_identifiers(keys: Iterable[WorkKey]) -> set[str]:

@@ -245,6 +245,17 @@ def _date(cols: dict[str, Any], f: dict[str, str], data: PubData) -> None:
     date = re.sub(r"[{}]", "", f.get("date", "")).strip()  # not to_unicode: EDTF's `~` is no space here
     if date:
         _read_date(cols, date, data)
+        # a month or day given beside `date` is not lost: it fills what the date lacks, else it is kept raw
+        for name in ("year", "month", "day"):
+            value = to_unicode(f.get(name, "")).strip()
+            if not value:
+                continue
+            if name == "month" and cols.get("year") and cols.get("month") is None:
+                _read_month(cols, value, data, bool(f.get("day")))
+            elif name == "day" and cols.get("month") and cols.get("day") is None:
+                _read_day(cols, value, data)
+            elif str(cols.get(name)) != value.lstrip("0"):
+                _keep(data, name, value, "unreadable date", f"{name} {value!r} beside date {date!r}; kept as text")
         return
     year, month, day = (to_unicode(f.get(k, "")).strip() for k in ("year", "month", "day"))
     if year:
