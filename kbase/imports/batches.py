@@ -16,7 +16,7 @@ from kbase.errors import InvalidInput, NotFound
 from kbase.library import models as m
 from kbase.text import clean_line
 
-__all__ = ["Item", "start_batch", "record_items", "change_mark", "inserted_since", "forget_since", "finish_batch",
+__all__ = ["Item", "get_batch", "start_batch", "record_items", "change_mark", "inserted_since", "forget_since", "finish_batch",
            "list_batches", "undo_batch", "UndoReport"]
 
 CHUNK = 900  # ids per IN (…): under SQLite's oldest limit on bound parameters
@@ -106,16 +106,19 @@ def finish_batch(cat: Catalogue, batch_id: int, counts: dict[str, int]) -> None:
                   .values(finished=m.utcnow(), status="done", counts=json.dumps(counts)))
 
 
-def list_batches(cat: Catalogue, limit: int | None = None) -> list[dict[str, Any]]:
+def list_batches(cat: Catalogue, limit: int | None = None, only: int | None = None) -> list[dict[str, Any]]:
     """Newest first, with what each created, changed and linked."""
     with cat.reading() as s:
         q = select(m.ImportBatch).order_by(m.ImportBatch.id.desc())  # type: ignore[union-attr]
+        if only is not None:
+            q = q.where(m.ImportBatch.id == only)
         if limit:
             q = q.limit(limit)
         batches = list(s.scalars(q))
         made: dict[tuple[int, str], int] = {}
         for bid, op, n in s.execute(select(m.ImportItem.batch_id, m.ImportItem.op, func.count())
-                                    .where(m.ImportItem.kind == "publication")
+                                    .where(m.ImportItem.kind == "publication",
+                                           m.ImportItem.batch_id.in_([b.id for b in batches]))  # type: ignore[attr-defined]
                                     .group_by(m.ImportItem.batch_id, m.ImportItem.op)):
             made[(bid, op)] = n
     out = []
@@ -209,6 +212,8 @@ def undo_batch(cat: Catalogue, batch_id: int) -> UndoReport:
             raise NotFound(f"no import batch with ID {batch_id} (see `kbase imports`)")
         if batch.status == "undone":
             raise InvalidInput(f"import {batch_id} was already undone on {batch.undone:%Y-%m-%d %H:%M}")
+        if batch.finished is None and _import_running(cat):
+            raise InvalidInput(f"import {batch_id} has not finished: wait for it to end (or stop it), then undo it")
         I = m.ImportItem.__table__.c  # type: ignore[attr-defined]
         items = [_Row(*r) for r in s.execute(select(I.kind, I.record_id, I.op, I.version, I.before)
                                              .where(I.batch_id == batch_id).order_by(I.id))]
@@ -271,6 +276,21 @@ def undo_batch(cat: Catalogue, batch_id: int) -> UndoReport:
                   .values(status="undone", undone=m.utcnow()))
     _remove_blobs(cat, report.files_removed)
     return report
+
+
+def _import_running(cat: Catalogue) -> bool:
+    """An import holds the library's lock on this machine (another desktop's cannot be seen from here)."""
+    from kbase.files.store import import_running
+
+    return not cat.library.is_shared and import_running(cat.library)
+
+
+def get_batch(cat: Catalogue, batch_id: int) -> dict[str, Any]:
+    """One batch as list_batches gives it."""
+    found = list_batches(cat, only=batch_id)
+    if not found:
+        raise NotFound(f"no import batch with ID {batch_id} (see `kbase imports`)")
+    return found[0]
 
 
 def _delete_unused(s: Session, kind: str, ids: list[int], report: UndoReport) -> list[int]:

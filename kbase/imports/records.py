@@ -119,7 +119,8 @@ class Planned:
     target: int | None = None
     reason: str = ""
     pub_id: int | None = None
-    changes: list[str] = field(default_factory=list)  # the matched record's fields an update would fill
+    changes: list[str] = field(default_factory=list)  # the matched record's fields this action changes
+    fills: list[str] = field(default_factory=list)  # the matched record's empty fields an update would fill
 
 
 def import_bib(cat: Catalogue, path: str | Path, *, dry_run: bool = False, roots: list[Path] | None = None,
@@ -302,11 +303,13 @@ def _plan_items(plans: list[Planned], report: BibReport) -> list[dict[str, Any]]
     for plan in plans:
         d = plan.data
         if plan.action == "create":
-            out.append({"line": d.line, "key": d.key, "action": "new", "id": plan.pub_id if (plan.pub_id or 0) > 0 else None})
+            out.append({"line": d.line, "key": d.key, "title": d.columns.get("title"), "action": "new",
+                        "id": plan.pub_id if (plan.pub_id or 0) > 0 else None})
         else:
             target = plan.pub_id if (plan.pub_id or 0) > 0 else None
-            out.append({"line": d.line, "key": d.key, "action": "match", "then": plan.action,
-                        "target": target, "reason": plan.reason, "changes": plan.changes})
+            out.append({"line": d.line, "key": d.key, "title": d.columns.get("title"), "action": "match",
+                        "then": plan.action, "target": target, "reason": plan.reason, "changes": plan.changes,
+                        "fills": plan.fills})
     out += [{"line": ln, "key": k, "action": "refused", "reason": r} for ln, k, r in report.refused]
     out.sort(key=lambda r: r["line"])
     return out
@@ -377,7 +380,7 @@ def _decide(cat: Catalogue, plans: list[Planned], on_duplicate: str) -> None:
         earlier[pending] = (plan.data.key, key)
         index.add(pending, key)
         pending -= 1
-    _changes(cat, [p for p in plans if p.action in ("link", "update") and (p.target or 0) > 0])
+    _changes(cat, [p for p in plans if p.action != "create" and (p.target or 0) > 0])
 
 
 def _changes(cat: Catalogue, plans: list[Planned]) -> None:
@@ -393,10 +396,11 @@ def _changes(cat: Catalogue, plans: list[Planned]) -> None:
         row = rows.get(plan.target or 0)
         if row is None:
             continue
+        plan.fills = [c for c in _FILLABLE if plan.data.columns.get(c) not in (None, "")
+                      and getattr(row, c) in (None, "")]
         if plan.action == "update":
-            plan.changes = [c for c in _FILLABLE if plan.data.columns.get(c) not in (None, "")
-                            and getattr(row, c) in (None, "")]
-        if not row.citekey and plan.data.key:
+            plan.changes = list(plan.fills)
+        if plan.action in ("link", "update") and not row.citekey and plan.data.key:
             plan.changes.append("citekey")
 
 
