@@ -358,12 +358,14 @@ def _decide(cat: Catalogue, plans: list[Planned], on_duplicate: str) -> None:
     dois = Counter(norm_doi(p.data.columns.get("doi")) for p in plans if p.data.columns.get("doi"))
     shared = {d for d, n in dois.items() if n > 1}
     pending = -1
-    earlier: dict[int, tuple[str, WorkKey]] = {}
+    earlier: dict[int, tuple[str, WorkKey, PubData]] = {}
     for plan in plans:
         key = _work_key(plan, shared)
         hit = index.match(key)
-        if hit and hit[0] < 0 and not same_entry(earlier[hit[0]][1], key):
-            hit = None  # an earlier entry of this file that differs somewhere: another work
+        if hit and hit[0] < 0 and not (same_entry(earlier[hit[0]][1], key) and _same_written_key(earlier[hit[0]][2], plan.data)):
+            # an earlier entry of this file that differs somewhere is another work; one under another key is
+            # kept too, since documents cite both keys (kbase dedupe proposes joining them)
+            hit = None
         if hit is None and plan.data.key.lower() in by_citekey:
             pid = by_citekey[plan.data.key.lower()]
             old = index.keys.get(pid)
@@ -377,10 +379,17 @@ def _decide(cat: Catalogue, plans: list[Planned], on_duplicate: str) -> None:
                 plan.action = "skip" if on_duplicate == "skip" else "link"  # never update a record not yet written
             continue
         plan.target = pending  # a placeholder ID so later entries can match this one
-        earlier[pending] = (plan.data.key, key)
+        earlier[pending] = (plan.data.key, key, plan.data)
         index.add(pending, key)
         pending -= 1
     _changes(cat, [p for p in plans if p.action != "create" and (p.target or 0) > 0])
+
+
+def _same_written_key(a: PubData, b: PubData) -> bool:
+    """The same key as the source wrote it (an entry exported twice), not the key after renaming."""
+    ka = a.key if a.written_key is None else a.written_key
+    kb = b.key if b.written_key is None else b.written_key
+    return bool(ka) and ka.lower() == kb.lower()
 
 
 def _changes(cat: Catalogue, plans: list[Planned]) -> None:

@@ -68,7 +68,8 @@ class PubData:
     subjects: list[str] = field(default_factory=list)
     projects: list[str] = field(default_factory=list)
     regions: list[str] = field(default_factory=list)
-    files: str | None = None  # the raw `file` field
+    files: str | list[str] | None = None  # the raw `file` field, or paths
+    written_key: str | None = None  # the citation key as the source wrote it (key may be a renamed one)
     extra: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
@@ -358,7 +359,8 @@ def _to_publication(e: RawEntry) -> PubData:
     u = {k: (v if k in VERBATIM else to_unicode(v)) for k, v in f.items()}
     ptype, type_said = publication_type(e.type, f)
     cols: dict[str, Any] = {"type": ptype, "citekey": e.key}
-    data = PubData(e.key, e.line, cols, notes=list(e.notes))
+    data = PubData(e.key, e.line, cols, notes=list(e.notes),
+                   written_key=e.key if e.written_key is None else e.written_key)
     if e.raw:
         data.extra["raw"] = dict(e.raw)
     if e.flags:

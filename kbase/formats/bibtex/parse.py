@@ -64,6 +64,7 @@ class RawEntry:
     notes: list[str] = field(default_factory=list)  # things worth telling that did not stop it
     flags: list[str] = field(default_factory=list)  # short words for the librarian's check: "malformed field" …
     raw: dict[str, str] = field(default_factory=dict)  # fields kept as written because they could not be read
+    written_key: str | None = None  # the key as the file gives it, when it had to be renamed ("" if none)
 
 
 @dataclass
@@ -602,12 +603,13 @@ def _fix_keys(entries: list[RawEntry]) -> None:
     first: dict[str, int] = {}
     for e in entries:
         if not e.key:
+            e.written_key = ""
             e.key = _unique(_made_key(e), used)
             e.notes.append(f"no citation key; generated {e.key}")
         elif e.key.lower() in first:
             new = _unique(e.key, used)
             e.notes.append(f"citation key {e.key} already used at line {first[e.key.lower()]}; renamed {new}")
-            e.key = new
+            e.written_key, e.key = e.key, new
         else:
             first[e.key.lower()] = e.line
             continue
