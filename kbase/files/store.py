@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+import portalocker
 from sqlalchemy import select
 
 from kbase.library import models as m
@@ -110,42 +111,33 @@ def importing(lib: Library) -> Iterator[None]:
     """Marks an import in progress with a shared lock on the library's import.lock.
 
     Its workers put files in the store before the catalogue has their rows: `kbase check
-    --repair` would take them for orphans and delete them. Where file locks are unknown
-    (no fcntl) nothing is marked."""
-    try:
-        import fcntl
-    except ImportError:
-        yield
-        return
+    --repair` would take them for orphans and delete them. A library whose folder cannot be
+    written marks nothing (it imports nothing anyway)."""
     try:
         fh = open(lib.folder / IMPORT_LOCK, "a+b")
     except OSError:  # a read-only library imports nothing anyway
         yield
         return
-    try:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_SH)
-        yield
-    finally:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
-        fh.close()
+    with fh:
+        portalocker.lock(fh, portalocker.LockFlags.SHARED)  # waits only while import_running looks
+        try:
+            yield
+        finally:
+            portalocker.unlock(fh)
 
 
 def import_running(lib: Library) -> bool:
     """Whether an import (in any process on this machine) holds the library's import lock."""
-    try:
-        import fcntl
-    except ImportError:
-        return False
     try:
         fh = open(lib.folder / IMPORT_LOCK, "rb")
     except OSError:
         return False  # no import ever ran here
     with fh:
         try:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
+            portalocker.lock(fh, portalocker.LockFlags.EXCLUSIVE | portalocker.LockFlags.NON_BLOCKING)
+        except portalocker.LockException:  # AlreadyLocked: an import holds it shared
             return True
-        fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+        portalocker.unlock(fh)
         return False
 
 

@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
+import portalocker
 from sqlalchemy import func, select
 from whoosh import index as windex
 from whoosh.fields import ID, KEYWORD, STORED, Schema
@@ -118,39 +119,19 @@ def writer_lock(lib: Any, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
 
 
 def _try_lock(fh: Any) -> bool:
+    """Take the exclusive lock on the open lock file without waiting; False if another holds it."""
     try:
-        import fcntl
-
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        portalocker.lock(fh, portalocker.LockFlags.EXCLUSIVE | portalocker.LockFlags.NON_BLOCKING)
         return True
-    except ImportError:  # Windows
-        import msvcrt
-
-        try:
-            fh.seek(0)
-            msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
-            return True
-        except OSError:
-            return False
-    except OSError:
+    except portalocker.LockException:  # AlreadyLocked, or the file system refused
         return False
 
 
 def _unlock(fh: Any) -> None:
     try:
-        import fcntl
-
-        fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
-    except ImportError:
-        import msvcrt
-
-        try:
-            fh.seek(0)
-            msvcrt.locking(fh.fileno(), msvcrt.LK_UNLCK, 1)
-        except OSError:
-            pass
-    except OSError:
-        pass
+        portalocker.unlock(fh)
+    except portalocker.LockException:
+        pass  # closing the file releases it anyway
 
 
 # -- opening ----------------------------------------------------------------------------
