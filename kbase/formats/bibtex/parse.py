@@ -96,6 +96,7 @@ _SPLITTER_HEAD = re.compile(r"@\w*[ \t]*[{(]")  # what bibtexparser's splitter t
 _FIELD_NAME = re.compile(r"\s*([^\s=,{}()\"#]+)\s*=")
 _NEXT_FIELD = re.compile(r",\s*[A-Za-z][\w:.+-]*\s*=")
 _AFTER_VALUE = re.compile(r"\s+([A-Za-z][\w:.+-]*)\s*=\s*")
+_MAYBE_FIELD = re.compile(r"\s[A-Za-z][\w:.+-]*\s*=")  # what must follow a value for a field to hide after it
 _SPACE = re.compile(r"\s*")
 _NOT_ENTRIES = ("comment", "preamble", "string")
 
@@ -519,8 +520,8 @@ class _Reader:
 def _split_missing_comma(value: str) -> tuple[str, str, str] | None:
     """`{A} year = 2020` (a comma left out between two fields) → ('{A}', 'year', '2020')."""
     text = value.strip()
-    if "=" not in text:
-        return None  # the common case: no second field hidden in this one
+    if "=" not in text or not _MAYBE_FIELD.search(text):
+        return None  # the common case: no second field hidden in this one (a URL's `=` has no space before it)
     if text[0] == "{":
         end = _group_end(text, 0, len(text))
     elif text[0] == '"':
