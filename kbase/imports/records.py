@@ -100,7 +100,7 @@ class BibReport:
         made = ", ".join(f"{len(v)} {_PLURAL.get(k, k) if len(v) != 1 else k}"
                          for k, v in sorted(self.new_records.items()))
         read = f" (read as {self.encoding})" if self.encoding and self.encoding not in ("utf-8", "ascii") else ""
-        out.append(f"{self.path}{read}: {self.parsed} entries: {len(self.created)} {would}created, {self.matched} "
+        out.append(f"{self.path}: {self.parsed} entries{read}: {len(self.created)} {would}created, {self.matched} "
                    f"matched existing records ({len(self.linked)} linked, {len(self.updated)} updated, "
                    f"{len(self.skipped)} skipped), {len(self.refused)} refused; "
                    f"{len(self.attachments)} files {would}attached" + (f"; new records: {made}" if made else "")
