@@ -344,7 +344,8 @@ def to_publication(item: dict[str, Any], line: int, index: int) -> PubData | str
     if title:
         cols["title"] = title
     else:
-        for what, text in (("container", container or series), ("url", url)):
+        note_text = " ".join(_text(item.get("note") or item.get("annote") or "").split())
+        for what, text in (("container", container or series), ("note", note_text), ("url", url)):
             if text and any(ch.isalnum() for ch in text):
                 cols["title"] = text if len(text) <= 250 else text[:249] + "…"
                 _keep(data, "title", None, f"title from {what}", f"no title; the {what} stands for it: {cols['title']!r}")
@@ -410,9 +411,8 @@ def to_publication(item: dict[str, Any], line: int, index: int) -> PubData | str
     if kept:
         data.extra["fields"] = kept
 
-    if not (title or data.contributors or cols.get("year") or container or series or cols.get("doi")
-            or cols.get("isbn") or url or abstract):
-        return f"item {index}: nothing to import: no title, name, date, container or identifier"
+    if not any(v not in (None, "", [], {}) for k, v in item.items() if k not in ("id", "type", "citation-key")):
+        return f"item {index}: nothing to import: no fields but its id and type"
     data.key = raw_id if _KEYLIKE.match(raw_id) and any(ch.isalnum() for ch in raw_id) else _key(data)
     cols["citekey"] = data.key
     item_id = _text(item.get("id"))

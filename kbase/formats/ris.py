@@ -65,10 +65,12 @@ DEFAULT_TY: dict[str, str] = {
                           "case studies", "workshop report")},
 }
 _BOOKISH = {"BOOK", "EBOOK", "EDBOOK", "RPRT", "GOVDOC", "PAMP", "STAND", "THES", "DICT", "ENCYC", "CTLG"}
-# free-text tags: an untagged line after one of these continues its value
-_TEXT_TAGS = {"AB", "N1", "N2", "TI", "T1", "T2", "T3", "CT", "BT", "JO", "JF", "JA", "J2", "ST", "TT", "AD",
-              "RN", "M1", "M3", "PB", "CY", "KW", "C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "OP", "RI",
-              "CA", "DB", "DP", "LB", "ET", "SE"}
+# tags whose values have a shape (names, dates, numbers, identifiers, links): an untagged line after one of
+# these is damaged; after any other tag (titles, abstracts, notes, unknown tags) it continues the value
+_STRUCTURED = {"TY", "ER", "ID", "AU", "A1", "A2", "A3", "A4", "ED", "PY", "Y1", "Y2", "DA", "SP", "EP", "VL", "IS",
+               "SN", "DO", "UR", "L1", "L2", "L3", "L4", "LA", "NV"}
+# a record written without its TY line starts with one of these; other tags after ER are strays
+_STARTS = {"TI", "T1", "CT", "BT", "AU", "A1"}
 _PARAGRAPH_TAGS = {"AB", "N1", "N2", "RN"}
 # tags read into columns and links below; the others are kept in extra["fields"]
 _READ = {"TY", "ER", "ID", "TI", "T1", "CT", "BT", "T2", "JO", "JF", "T3", "AU", "A1", "A2", "ED", "PY", "Y1",
@@ -153,7 +155,7 @@ def split_records(text: str) -> tuple[list[RisRecord], list[tuple[int, str, str]
             if not line.strip():
                 gap = bool(rec.tags) and rec.tags[-1][1] != ""  # a paragraph break, if text follows
                 continue
-            if last in _TEXT_TAGS and rec.tags:
+            if last not in _STRUCTURED and rec.tags:
                 tag, value, at = rec.tags[-1]
                 if tag == "KW":
                     rec.tags.append(("KW", line.strip(), n))
@@ -178,6 +180,10 @@ def split_records(text: str) -> tuple[list[RisRecord], list[tuple[int, str, str]
             last = "ER"
             continue
         if rec is None or rec.closed:
+            if tag not in _STARTS or not value:  # Ovid writes `NL  - …` after ER: a stray line, no record
+                notes.append((n, "", f"a {tag} line outside any record (after ER, before the next TY); ignored"))
+                last = ""
+                continue
             rec = RisRecord(n, "", implicit=True)
             records.append(rec)
         rec.tags.append((tag, value, n))
@@ -396,7 +402,7 @@ def to_publication(rec: RisRecord, last: bool = False) -> PubData | str:
         cols["container"] = container
     if series:
         data.series = series
-    cols["title"] = title or _stand_in(data, container or series, url_list)
+    cols["title"] = title or _stand_in(data, container or series, first("N1", "N2", "AB", "KW"), url_list)
 
     _date(cols, values, data)
     sp, ep = first("SP"), first("EP")
@@ -478,9 +484,8 @@ def to_publication(rec: RisRecord, last: bool = False) -> PubData | str:
     if kept:
         data.extra.setdefault("fields", {}).update(kept)
 
-    if not _has_content(data, title, values):
-        where = "" if rec.tags else " (a TY line alone)"
-        return f"nothing to import: no title, name, date, container or identifier{where}"
+    if not any(tag not in ("TY", "ER", "ID") for tag in values) and not rec.bad_lines:
+        return "nothing to import: a TY line with no fields" + (" but an ID" if raw_id else "")
     data.key = raw_id if _KEYLIKE.match(raw_id) and any(ch.isalpha() for ch in raw_id) else _key(data)
     cols["citekey"] = data.key
     if raw_id and raw_id != data.key:
@@ -494,17 +499,13 @@ def _key(data: PubData) -> str:
     return base_key(family, bool(who and who.kind == "person"), None, data.columns.get("year"), data.columns["title"])
 
 
-def _stand_in(data: PubData, container: str, urls: list[str]) -> str:
-    for name, text in (("container", container), ("url", urls[0] if urls else "")):
+def _stand_in(data: PubData, container: str, note: str, urls: list[str]) -> str:
+    """A title from the container, a note, or the URL (as the BibTeX reader does); else "[untitled]"."""
+    note = " ".join(note.split())
+    for name, text in (("container", container), ("note", note), ("url", urls[0] if urls else "")):
         if text and any(ch.isalnum() for ch in text):
             text = text if len(text) <= 250 else text[:249] + "…"
             _keep(data, "title", None, f"title from {name}", f"no title; the {name} stands for it: {text!r}")
             return text
     _keep(data, "title", None, "untitled", "no title; stored as [untitled]")
     return "[untitled]"
-
-
-def _has_content(data: PubData, title: str, values: dict[str, list[tuple[str, int]]]) -> bool:
-    cols = data.columns
-    return bool(title or data.contributors or cols.get("year") or cols.get("container") or cols.get("doi")
-                or cols.get("isbn") or cols.get("url") or data.series or cols.get("abstract"))

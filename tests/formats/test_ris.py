@@ -160,9 +160,13 @@ def test_a_damaged_line_is_kept_with_a_note_and_the_record_comes_in() -> None:
 
 
 def test_refused_records_have_their_line() -> None:
-    result = read_ris("TY  - JOUR\nTI  - Good\nER  - \n\nTY  - JOUR\nER  - \nAU  - \nXX  - stray\nER  - \n")
-    assert [d.columns["title"] for d in result.records] == ["Good"]
-    assert [(ln, why.split(":")[0]) for ln, _k, why in result.refused] == [(5, "nothing to import"), (7, "nothing to import")]
+    result = read_ris("TY  - JOUR\nTI  - Good\nER  - \n\nTY  - JOUR\nER  - \nAU  - \nNL  - stray\nER  - \n"
+                      "TI  - No TY line\nAU  - Kabila, Aline\nER  - \nTY  - GEN\nN1  - Only a note\nER  - \n")
+    assert [d.columns["title"] for d in result.records] == ["Good", "No TY line", "Only a note"]
+    assert [(ln, why) for ln, _k, why in result.refused] == [(5, "nothing to import: a TY line with no fields")]
+    assert [ln for ln, _k, _n in result.notes] == [7, 8]  # stray lines after ER, each named
+    assert any("no `TY  - ` line" in n for n in result.records[1].notes)
+    assert "title from note" in result.records[2].extra["flags"]
     result = read_ris("just some text\n")
     assert not result.records and result.problems[0][0] == 1 and "no RIS records" in result.problems[0][2]
 
