@@ -10,8 +10,7 @@ from typing import Sequence
 
 # The core's modules before PySide6's: once PySide6 is loaded, its import hook reads the source of
 # every module imported after it (about 70 ms of CPU at start-up for SQLAlchemy and the models).
-import sqlalchemy.dialects.sqlite  # noqa: F401  (open_library's engine)
-import kbase.catalogue.query  # noqa: F401  (the record table and the navigator)
+import kbase.catalogue.query  # noqa: F401  (the record table and the navigator; SQLAlchemy and its SQLite dialect)
 import kbase.catalogue.views  # noqa: F401  (the details pane)
 from kbase.catalogue.records import Catalogue
 from kbase.library.db import Library, default_location, open_library

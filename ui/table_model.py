@@ -7,12 +7,10 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from kbase.library import models as m
-from sqlalchemy import select
-
-from kbase.catalogue import query
+from kbase.catalogue import query, views
 from kbase.catalogue.records import Catalogue
-from ui.i18n import date_label, timestamp, tr
+from kbase.errors import user_message
+from ui.i18n import date_label, timestamp, tr, tr_message
 
 BLOCK = 64  # rows loaded per database round trip; a screenful or two
 QUICK_ROWS = 4 * BLOCK  # a quick first query reads this many ids, the rest come from a worker
@@ -101,7 +99,6 @@ class RecordTableModel(QAbstractTableModel):
         self.sort_order = Qt.SortOrder.AscendingOrder
         self.ids: list[int] = []
         self._rows: dict[int, dict[str, str]] = {}  # record id -> column texts
-        self._series: dict[int, str] | None = None
         self._generation = 0  # bumped by every query, so a late background result is recognised
         self.error = ""  # the last query problem (shown by the window), "" when fine
         # quick_start: the next query reads only the first QUICK_ROWS ids (and the count); complete() reads
@@ -138,7 +135,6 @@ class RecordTableModel(QAbstractTableModel):
     def reload(self) -> None:
         """Query again and forget loaded rows (after edits)."""
         self.beginResetModel()
-        self._series = None
         self._query()
         self.endResetModel()
 
@@ -157,14 +153,23 @@ class RecordTableModel(QAbstractTableModel):
             if generation != self._generation or kind != self.kind:
                 return
             self.beginResetModel()
-            self.ids, self.error, self._series, self.partial = ids, "", None, False
+            self.ids, self.error, self.partial = ids, "", False
             self._rows.clear()
             self.endResetModel()
             if then is not None:
                 then()
 
+        def failed(message: str) -> None:  # the rows read so far stay; the window says why the rest did not come
+            if generation != self._generation or kind != self.kind:
+                return
+            self.error = message
+            if self.ids:
+                self.dataChanged.emit(self.index(0, 0), self.index(len(self.ids) - 1, len(self.columns) - 1))
+            if then is not None:
+                then()
+
         tasks.run(_find_ids, self.catalogue.library, kind, replace(self.filter), column.sort or None, descending,
-                  on_result=done, on_error=lambda msg: None, parent=self)
+                  on_result=done, on_error=failed, parent=self)
 
     def _query(self) -> None:
         from kbase.errors import KbaseError
@@ -250,12 +255,13 @@ class RecordTableModel(QAbstractTableModel):
             return None
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             record_id = self.ids[index.row()]
-            if record_id is None:  # past a quick first query: blank until complete() has the ids
-                return ""
-            row = self._rows.get(record_id)
-            if row is None:
-                self._fetch_block(index.row())
-                row = self._rows.get(record_id, {})
+            if record_id is None:  # past a quick first query: blank until complete() has the ids, unless it failed
+                row = self._problem(self._unreadable(self.error)) if self.error else {}
+            else:
+                row = self._rows.get(record_id)
+                if row is None:
+                    self._fetch_block(index.row())
+                    row = self._rows.get(record_id, {})
             text = row.get(self.columns[index.column()].key, "")
             if role == Qt.ItemDataRole.ToolTipRole:
                 return text if len(text) > 40 else None
@@ -271,54 +277,44 @@ class RecordTableModel(QAbstractTableModel):
         if not ids:
             return
         try:
-            objects = query.load(self.catalogue, self.kind, ids)
-            extra = self._extra(ids)
-        except Exception:  # a record deleted under us or a lost connection: show blanks, not a crash
-            objects, extra = [], {}
-        for obj in objects:
-            self._rows[obj.id] = self._texts(obj, extra.get(obj.id, {}))
-        for missing in set(ids) - {o.id for o in objects}:
-            self._rows[missing] = {}
+            rows = views.table_rows(self.catalogue, self.kind, ids, authors=self._shows("authors"))
+        except Exception as exc:  # noqa: BLE001 - a lost connection or a damaged catalogue: said in the rows
+            problem = self._problem(self._unreadable(user_message(exc)))
+            self._rows.update({rid: problem for rid in ids})
+            return
+        for found in rows:
+            self._rows[found["id"]] = self._texts(found)
+        for missing in set(ids) - {r["id"] for r in rows}:  # deleted meanwhile, by another window or user
+            self._rows[missing] = self._problem(tr("⚠ this record is no longer in the catalogue"))
 
-    def _extra(self, ids: list[int]) -> dict[int, dict[str, str]]:
-        """Column values that live in other tables (authors), for one block."""
-        if self.kind != "publication" or not any(c.key == "authors" for c in self.columns):
-            return {}
-        names: dict[int, list[str]] = {pid: [] for pid in ids}
-        C, P, O = m.Contributor, m.Person, m.Organisation
-        # one query for the block (a per-record lookup costs a round trip per row)
-        rows = (select(C.publication_id, P.name, O.name)
-                .outerjoin(P, P.id == C.person_id).outerjoin(O, O.id == C.organisation_id)
-                .where(C.publication_id.in_(ids), C.role == "author").order_by(C.publication_id, C.position))
-        with self.catalogue.reading() as s:
-            for pid, person, org in s.execute(rows):
-                if person or org:
-                    names[pid].append(person or org)
-        return {pid: {"authors": _authors(found)} for pid, found in names.items()}
+    def _shows(self, key: str) -> bool:
+        return any(c.key == key for c in self.columns)
 
-    def _texts(self, obj: Any, extra: dict[str, str]) -> dict[str, str]:
-        texts = {c.key: _text(getattr(obj, c.key, None)) for c in self.columns}
+    @staticmethod
+    def _unreadable(message: str) -> str:
+        return tr("⚠ could not read this record: {message}").format(message=tr_message(message))
+
+    def _problem(self, text: str) -> dict[str, str]:
+        """A row that says why it is empty, in its first column."""
+        return {self.columns[0].key: text}
+
+    def _texts(self, row: dict[str, Any]) -> dict[str, str]:
+        texts = {c.key: _text(row.get(c.key)) for c in self.columns}
         if self.kind == "publication":
-            texts["date"] = date_label(obj.year, obj.month, obj.month_end)
-            texts["type"] = tr(obj.type) if obj.type else ""
-            texts["visibility"] = tr(obj.visibility)
-            texts["series"] = self._series_name(obj.series_id)
-            if obj.series_id and obj.number:
-                texts["series"] += f" {obj.number}"
-            texts["updated"] = timestamp(obj.updated) if obj.updated else ""
+            texts["date"] = date_label(row["year"], row["month"], row["month_end"])
+            texts["type"] = tr(row["type"]) if row["type"] else ""
+            texts["visibility"] = tr(row["visibility"])
+            texts["series"] = row["series"] or ""
+            if row["series_id"] and row["number"]:
+                texts["series"] += f" {row['number']}"
+            texts["updated"] = timestamp(row["updated"]) if row["updated"] else ""
+            if "authors" in row:
+                texts["authors"] = _authors(row["authors"])
         elif self.kind in ("organisation", "person", "event", "region", "project"):
             for key in ("kind", "role", "level", "visibility"):
                 if texts.get(key):
                     texts[key] = tr(texts[key])
-        texts.update(extra)
         return texts
-
-    def _series_name(self, series_id: int | None) -> str:
-        if not series_id:
-            return ""
-        if self._series is None:
-            self._series = {s.id: s.name for s in self.catalogue.all(m.Series)}
-        return self._series.get(series_id, "")
 
 
 def _find_ids(library: Any, kind: str, f: query.Filter, sort: str | None, descending: bool) -> list[int]:

@@ -8,11 +8,10 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from sqlalchemy import select
-
 from kbase.library import models as m
+from kbase.catalogue import query
+from kbase.catalogue.editing import RecordState, create_record, write_state
 from kbase.catalogue.records import Catalogue
-from ui.editors.state import RecordState, create_record, write_state
 from ui.i18n import tr
 from ui.tasks import user_message
 
@@ -165,12 +164,7 @@ class DeleteRecordsCommand(_Command):
         self.kind = kind
         self.ids = list(ids)
         self.snapshots: list[Any] = []
-        self.attachments: dict[int, list[int]] = {}
-        if kind == "publication":
-            with ctx.cat.reading() as s:
-                for a_id, pub_id in s.execute(select(m.Attachment.id, m.Attachment.publication_id)
-                                              .where(m.Attachment.publication_id.in_(ids))):
-                    self.attachments.setdefault(pub_id, []).append(a_id)
+        self.attachments: dict[int, list[int]] = query.attachment_ids(ctx.cat, ids) if kind == "publication" else {}
 
     def _redo(self) -> None:
         cat = self.ctx.cat

@@ -1,4 +1,4 @@
-"""A record's editable state (fields + link sets) read from and written back through the Catalogue (no Qt)."""
+"""A record's editable state (fields + link sets), read from and written back through the Catalogue: what the editors and undo use."""
 
 from __future__ import annotations
 
@@ -49,6 +49,7 @@ class RecordState:
 
 
 def empty_state(kind: str) -> RecordState:
+    """The state of a new record of kind: no values, public, empty link sets."""
     state = RecordState(kind, {name: None for name in FIELDS[kind]})
     for name in ("visibility",):
         if name in state.fields:
@@ -70,6 +71,7 @@ def empty_state(kind: str) -> RecordState:
 
 
 def read_state(cat: Catalogue, kind: str, record_id: int) -> RecordState:
+    """The record's editable fields, version and link sets (IDs), as an editor shows them."""
     model = m.RECORD_TYPES[kind]
     obj = cat.get(model, record_id)
     state = RecordState(kind, {name: getattr(obj, name) for name in FIELDS[kind]})
@@ -109,6 +111,7 @@ def read_state(cat: Catalogue, kind: str, record_id: int) -> RecordState:
 
 
 def changed(before: RecordState, after: RecordState) -> bool:
+    """True when after differs from before in a field (the version aside) or a link set."""
     plain = {k: v for k, v in before.fields.items() if k != "version"}
     return plain != {k: v for k, v in after.fields.items() if k != "version"} or before.links != after.links
 
@@ -124,6 +127,7 @@ def write_state(cat: Catalogue, kind: str, record_id: int, state: RecordState,
 
 
 def create_record(cat: Catalogue, kind: str, state: RecordState) -> int:
+    """A new record with state's fields and links, in one transaction; returns its ID."""
     model = m.RECORD_TYPES[kind]
     values = {k: v for k, v in state.fields.items() if k != "version"}
     with cat.transaction():

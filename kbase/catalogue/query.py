@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Sequence
 
+import sqlalchemy.dialects.sqlite  # noqa: F401  (the SQLite engine's dialect, loaded with the rest: the GUI imports this module before PySide6)
 from sqlalchemy import Select, and_, func, or_, select
 from sqlmodel import SQLModel
 
@@ -330,4 +331,23 @@ def load(cat: Catalogue, kind: str, ids: Sequence[int]) -> list[Any]:
     return [by_id[i] for i in ids if i in by_id]
 
 
-__all__ = ["Filter", "find_ids", "count", "load", "active_in_year", "NotFound"]
+def publications_per_year(cat: Catalogue) -> dict[int, int]:
+    """How many publications each year has (years with none, and undated publications, left out)."""
+    with cat.reading() as s:
+        return dict(s.execute(select(m.Publication.year, func.count()).where(m.Publication.year.is_not(None))
+                              .group_by(m.Publication.year)).all())
+
+
+def attachment_ids(cat: Catalogue, publication_ids: Sequence[int]) -> dict[int, list[int]]:
+    """The IDs of the files attached to each of these publications (publications without any left out)."""
+    out: dict[int, list[int]] = {}
+    with cat.reading() as s:
+        for a_id, pub_id in s.execute(select(m.Attachment.id, m.Attachment.publication_id)
+                                      .where(m.Attachment.publication_id.in_(list(publication_ids)))
+                                      .order_by(m.Attachment.id)):
+            out.setdefault(pub_id, []).append(a_id)
+    return out
+
+
+__all__ = ["Filter", "find_ids", "count", "load", "active_in_year", "publications_per_year", "attachment_ids",
+           "NotFound"]

@@ -14,7 +14,7 @@ from ui.dialogs.merge import MergeDialog
 from ui.dialogs.report_dialog import ReportDialog, open_report_dialog
 from ui.dialogs.settings import SettingsDialog
 from ui.dialogs.shortcuts import ShortcutsDialog, shortcut_rows
-from ui.editors.state import read_state
+from kbase.catalogue.editing import read_state
 
 
 

@@ -10,7 +10,7 @@ from kbase.library import models as m
 from kbase.catalogue.records import Catalogue
 from ui.editors import delete_records, make_editor, open_editor
 from ui.editors.pickers import RecordPicker, suggest
-from ui.editors.state import read_state
+from kbase.catalogue.editing import read_state
 
 
 
@@ -177,7 +177,7 @@ def test_every_editor_opens_and_saves_unchanged(qtbot, window, kind: str) -> Non
 
 def test_state_round_trip_and_suggestions_on_each_backend(demo: Catalogue) -> None:
     """The non-Qt half of the editors (state, pickers' search) on SQLite and PostgreSQL."""
-    from ui.editors.state import write_state
+    from kbase.catalogue.editing import write_state
 
     project = next(p for p in demo.all(m.Project) if read_state(demo, "project", p.id).links["assignments"])
     before = read_state(demo, "project", project.id)

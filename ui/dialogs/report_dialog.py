@@ -15,9 +15,7 @@ from PySide6.QtWidgets import (
     QLabel, QListWidget, QMessageBox, QPushButton, QSpinBox, QSplitter, QStackedWidget,
     QTextBrowser, QVBoxLayout, QWidget,
 )
-from sqlalchemy import func, select
-
-from kbase.library import models as m
+from kbase.catalogue.query import publications_per_year
 from ui import tasks
 from ui.editors.pickers import RecordPicker
 from ui.i18n import language, tr
@@ -47,9 +45,7 @@ def build(cat_library: Any, params: dict[str, Any]) -> tuple[str | bytes, list[s
 
 def default_year(cat: Any) -> int:
     """The latest year that looks complete: at least half as many publications as the busiest year."""
-    with cat.reading() as s:
-        counts = dict(s.execute(select(m.Publication.year, func.count()).where(m.Publication.year.is_not(None))
-                                .group_by(m.Publication.year)).all())
+    counts = publications_per_year(cat)
     if not counts:
         from datetime import date
 

@@ -13,9 +13,9 @@ from PySide6.QtWidgets import (
     QPlainTextEdit, QScrollArea, QSpinBox, QTabWidget, QVBoxLayout, QWidget,
 )
 
+from kbase.catalogue.editing import RecordState, changed, empty_state, read_state
 from kbase.errors import ConflictError, InvalidInput, KbaseError
 from ui.editors.pickers import AliasEditor, ContributorEditor, LinkListEditor, RecordPicker
-from ui.editors.state import RecordState, changed, empty_state, read_state
 from ui.i18n import tr
 from ui.undo import context_for, push_edit
 

@@ -11,10 +11,11 @@ from PySide6.QtWidgets import (
 )
 
 from kbase.library import models as m
+from kbase.catalogue import views
+from kbase.catalogue.editing import RecordState
 from kbase.catalogue.records import Catalogue
 from ui.editors.base import FieldSpec as F
 from ui.editors.pickers import LinkListEditor
-from ui.editors.state import RecordState
 from ui.i18n import tr
 
 LANGUAGES = ("en", "fr", "nl", "sw", "pt", "es", "de")
@@ -100,19 +101,15 @@ class AttachmentsView(QWidget):
 
     def __init__(self, window: Any, publication_id: int, parent: QWidget | None = None):
         super().__init__(parent)
-        from sqlalchemy import select
-
         self.window_ref = window
         self.list = QListWidget(self)
         self.list.setObjectName("attachments")
-        with window.catalogue.reading() as s:
-            rows = list(s.scalars(select(m.Attachment).where(m.Attachment.publication_id == publication_id)
-                                  .order_by(m.Attachment.id)))
+        rows = views.attachment_rows(window.catalogue, publication_id)
         for a in rows:
-            pages = tr("{n} pages").format(n=a.page_count) if a.page_count else ""
-            item = QListWidgetItem(" · ".join(x for x in (a.filename, tr(a.status), pages) if x))
-            item.setToolTip(a.message or "")
-            item.setData(Qt.ItemDataRole.UserRole, a.id)
+            pages = tr("{n} pages").format(n=a["pages"]) if a["pages"] else ""
+            item = QListWidgetItem(" · ".join(x for x in (a["filename"], tr(a["status"]), pages) if x))
+            item.setToolTip(a["message"] or "")
+            item.setData(Qt.ItemDataRole.UserRole, a["id"])
             self.list.addItem(item)
         if not rows:
             self.list.addItem(tr("No files attached."))

@@ -10,87 +10,23 @@ from PySide6.QtWidgets import (
     QComboBox, QCompleter, QHBoxLayout, QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QPushButton,
     QToolButton, QVBoxLayout, QWidget,
 )
-from sqlalchemy import or_, select
 
-from kbase.library import models as m
-from kbase.catalogue.records import ALIAS_TABLES, Catalogue
+from kbase.catalogue import lookup
+from kbase.catalogue.lookup import SUGGESTIONS
+from kbase.catalogue.records import Catalogue
 from kbase.errors import KbaseError
-from kbase.text import fold_words
+from kbase.library import models as m
 from ui.i18n import language, tr
-
-# the column a record without aliases is named by
-_NAME_COLUMN = {"project": "title", "event": "title", "publication": "title"}
-SUGGESTIONS = 15
 
 
 def label_of(cat: Catalogue, kind: str, record_id: int) -> str:
-    with cat.reading() as s:
-        obj = s.get(m.RECORD_TYPES[kind], record_id)
-        if obj is None:
-            return f"#{record_id}"
-        return _label(s, kind, obj)
-
-
-def _label(s: Any, kind: str, obj: Any) -> str:
-    """How a picked record reads: name and acronym, a project's short name, a region's place in the tree."""
-    name = getattr(obj, _NAME_COLUMN.get(kind, "name"))
-    french = kind == "region" and language() == "fr"
-    if french and obj.name_fr:
-        name = obj.name_fr
-    if kind == "project" and obj.short_name and not fold_words(name).startswith(fold_words(obj.short_name)):
-        return f"{obj.short_name} – {name}"
-    if kind == "organisation" and obj.acronym and obj.acronym != name:
-        return f"{name} ({obj.acronym})"
-    if kind == "region" and obj.parent_id:
-        # "Fizi (South Kivu, DRC)": the same place name recurs in different provinces
-        ids = [int(p) for p in obj.path.strip("/").split("/") if p][:-1]
-        names = {rid: (fr if french and fr else en) for rid, en, fr in
-                 s.execute(select(m.Region.id, m.Region.name, m.Region.name_fr).where(m.Region.id.in_(ids)))}
-        return f"{name} ({', '.join(names[i] for i in reversed(ids) if i in names)})"
-    return name
+    """How a picked record reads, in the interface language (a region's French name in French)."""
+    return lookup.label(cat, kind, record_id, french=language() == "fr")
 
 
 def suggest(cat: Catalogue, kind: str, text: str, limit: int = SUGGESTIONS) -> list[tuple[int, str]]:
-    """(id, label) of records of kind whose name or any alias starts with text (word-wise, folded)."""
-    norm = fold_words(text)
-    if not norm:
-        return []
-    model = m.RECORD_TYPES[kind]
-    with cat.reading() as s:
-        if model in ALIAS_TABLES:
-            alias_model, fk = ALIAS_TABLES[model]
-            if s.get_bind().dialect.name == "sqlite":
-                # a range on the indexed norm column uses SQLite's index, unlike LIKE 'x%'
-                starts = alias_model.norm.between(norm, norm + "\uffff")
-            else:  # collations elsewhere may not sort U+FFFF last; LIKE is always right
-                starts = alias_model.norm.startswith(norm, autoescape=True)
-            inner = alias_model.norm.contains(" " + norm, autoescape=True)
-            rows = list(s.execute(select(getattr(alias_model, fk), alias_model.alias)
-                                  .where(starts).order_by(alias_model.norm).limit(limit * 3)))
-            if len(rows) < limit:
-                rows += list(s.execute(select(getattr(alias_model, fk), alias_model.alias)
-                                       .where(inner).order_by(alias_model.norm).limit(limit * 3)))
-            found: dict[int, str] = {}
-            for rid, alias in rows:
-                found.setdefault(rid, alias)
-            ids = list(found)[:limit]
-            names = {o.id: o for o in s.scalars(select(model).where(model.id.in_(ids)))}  # type: ignore[attr-defined]
-            out = []
-            for rid in ids:
-                obj = names.get(rid)
-                if obj is None:
-                    continue
-                label = _label(s, kind, obj)
-                if fold_words(found[rid]) not in (fold_words(obj.name), fold_words(getattr(obj, "acronym", None))):
-                    label += f" — {found[rid]}"
-                out.append((rid, label))
-            return out
-        column = getattr(model, _NAME_COLUMN.get(kind, "name"))
-        conds = [column.ilike(f"{text.strip()}%"), column.ilike(f"% {text.strip()}%")]
-        if kind == "project":
-            conds.append(m.Project.short_name.ilike(f"{text.strip()}%"))
-        objs = list(s.scalars(select(model).where(or_(*conds)).order_by(column).limit(limit)))
-        return [(o.id, _label(s, kind, o)) for o in objs]
+    """(id, label) of records of kind whose name or any alias starts with text, labelled in the interface language."""
+    return lookup.suggest(cat, kind, text, limit, french=language() == "fr")
 
 
 class EnterLineEdit(QLineEdit):
@@ -177,14 +113,10 @@ class RecordPicker(QWidget):
 
     def resolve_or_create(self, text: str, ask: bool = True) -> int | None:
         """The record named text (by any alias); if none, offer to create it."""
-        model = m.RECORD_TYPES[self.kind]
-        matches = self.cat.lookup(model, text) if model in ALIAS_TABLES else []
-        if not matches:
-            matches = [self.cat.get(model, rid) for rid, label in suggest(self.cat, self.kind, text, 2)
-                       if fold_words(label) == fold_words(text)]
+        matches = lookup.named(self.cat, self.kind, text, french=language() == "fr")
         if len(matches) == 1:
-            self._pick(matches[0].id)
-            return matches[0].id
+            self._pick(matches[0])
+            return matches[0]
         if matches:
             self._on_edited(text)
             return None
@@ -194,9 +126,8 @@ class RecordPicker(QWidget):
                 tr("There is no {kind} named “{name}”. Create it?").format(kind=tr(self.kind), name=text))
             if answer != QMessageBox.StandardButton.Yes:
                 return None
-        field = _NAME_COLUMN.get(self.kind, "name")
         try:
-            obj = self.cat.add(model, **{field: text})
+            obj = self.cat.add(m.RECORD_TYPES[self.kind], **{lookup.name_field(self.kind): text})
         except KbaseError as exc:
             QMessageBox.warning(self, tr("Create record"), str(exc))
             return None
@@ -206,7 +137,7 @@ class RecordPicker(QWidget):
 
     def _make_undoable(self, rid: int) -> None:
         """Put the new record on the window's undo stack (found through the dialog holding this picker)."""
-        from ui.editors.state import FIELDS, read_state
+        from kbase.catalogue.editing import FIELDS, read_state
 
         host = self.parentWidget()
         while host is not None and not hasattr(host, "window_ref"):

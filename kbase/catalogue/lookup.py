@@ -1,0 +1,105 @@
+"""Records found by name as a user types (any alias, accents and case ignored), and how a picked record reads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from kbase.catalogue.records import ALIAS_TABLES, Catalogue
+from kbase.library import models as m
+from kbase.text import fold_words
+
+# the column a record without aliases is named by
+_NAME_COLUMN = {"project": "title", "event": "title", "publication": "title"}
+SUGGESTIONS = 15
+
+
+def name_field(kind: str) -> str:
+    """The field that names a record of kind: `title` or `name`."""
+    return _NAME_COLUMN.get(kind, "name")
+
+
+def label(cat: Catalogue, kind: str, record_id: int, french: bool = False) -> str:
+    """How the record reads in a picker ("#ID" when there is no such record); french: a region's French name."""
+    with cat.reading() as s:
+        obj = s.get(m.RECORD_TYPES[kind], record_id)
+        if obj is None:
+            return f"#{record_id}"
+        return _label(s, kind, obj, french)
+
+
+def _label(s: Any, kind: str, obj: Any, french: bool) -> str:
+    """Name and acronym, a project's short name, a region's place in the tree."""
+    name = getattr(obj, name_field(kind))
+    french = french and kind == "region"
+    if french and obj.name_fr:
+        name = obj.name_fr
+    if kind == "project" and obj.short_name and not fold_words(name).startswith(fold_words(obj.short_name)):
+        return f"{obj.short_name} – {name}"
+    if kind == "organisation" and obj.acronym and obj.acronym != name:
+        return f"{name} ({obj.acronym})"
+    if kind == "region" and obj.parent_id:
+        # "Fizi (South Kivu, DRC)": the same place name recurs in different provinces
+        ids = [int(p) for p in obj.path.strip("/").split("/") if p][:-1]
+        names = {rid: (fr if french and fr else en) for rid, en, fr in
+                 s.execute(select(m.Region.id, m.Region.name, m.Region.name_fr).where(m.Region.id.in_(ids)))}
+        return f"{name} ({', '.join(names[i] for i in reversed(ids) if i in names)})"
+    return name
+
+
+def suggest(cat: Catalogue, kind: str, text: str, limit: int = SUGGESTIONS,
+            french: bool = False) -> list[tuple[int, str]]:
+    """(id, label) of records of kind whose name or any alias starts with text (word-wise, folded)."""
+    norm = fold_words(text)
+    if not norm:
+        return []
+    model = m.RECORD_TYPES[kind]
+    with cat.reading() as s:
+        if model in ALIAS_TABLES:
+            alias_model, fk = ALIAS_TABLES[model]
+            if s.get_bind().dialect.name == "sqlite":
+                # a range on the indexed norm column uses SQLite's index, unlike LIKE 'x%'
+                starts = alias_model.norm.between(norm, norm + "\uffff")
+            else:  # collations elsewhere may not sort U+FFFF last; LIKE is always right
+                starts = alias_model.norm.startswith(norm, autoescape=True)
+            inner = alias_model.norm.contains(" " + norm, autoescape=True)
+            rows = list(s.execute(select(getattr(alias_model, fk), alias_model.alias)
+                                  .where(starts).order_by(alias_model.norm).limit(limit * 3)))
+            if len(rows) < limit:
+                rows += list(s.execute(select(getattr(alias_model, fk), alias_model.alias)
+                                       .where(inner).order_by(alias_model.norm).limit(limit * 3)))
+            found: dict[int, str] = {}
+            for rid, alias in rows:
+                found.setdefault(rid, alias)
+            ids = list(found)[:limit]
+            names = {o.id: o for o in s.scalars(select(model).where(model.id.in_(ids)))}  # type: ignore[attr-defined]
+            out = []
+            for rid in ids:
+                obj = names.get(rid)
+                if obj is None:
+                    continue
+                shown = _label(s, kind, obj, french)
+                if fold_words(found[rid]) not in (fold_words(obj.name), fold_words(getattr(obj, "acronym", None))):
+                    shown += f" — {found[rid]}"
+                out.append((rid, shown))
+            return out
+        column = getattr(model, name_field(kind))
+        conds = [column.ilike(f"{text.strip()}%"), column.ilike(f"% {text.strip()}%")]
+        if kind == "project":
+            conds.append(m.Project.short_name.ilike(f"{text.strip()}%"))
+        objs = list(s.scalars(select(model).where(or_(*conds)).order_by(column).limit(limit)))
+        return [(o.id, _label(s, kind, o, french)) for o in objs]
+
+
+def named(cat: Catalogue, kind: str, text: str, french: bool = False) -> list[int]:
+    """IDs of the records of kind that text names: by any alias, else by a suggestion that reads exactly as text."""
+    model = m.RECORD_TYPES[kind]
+    if model in ALIAS_TABLES:
+        found = [obj.id for obj in cat.lookup(model, text) if obj is not None]
+        if found:
+            return found
+    return [rid for rid, shown in suggest(cat, kind, text, 2, french) if fold_words(shown) == fold_words(text)]
+
+
+__all__ = ["SUGGESTIONS", "name_field", "label", "suggest", "named"]
