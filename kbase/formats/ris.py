@@ -20,8 +20,10 @@ A record with nothing to import (no title, name, date, container or identifier) 
 
 from __future__ import annotations
 
+import calendar
 import re
 import unicodedata
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -39,6 +41,7 @@ from kbase.text import clean_line, clean_text, fold
 # "TI  -Title") only for the tags RIS defines, so that a continued abstract's "US - China" stays text
 _TAG = re.compile(r"^([A-Z][A-Z0-9])  - ?(.*)$|^([A-Z][A-Z0-9])  -$")
 _LOOSE = re.compile(r"^([A-Z][A-Z0-9]) {1,2}- ?(.*)$")
+_TAGS = frozenset(a + b for a in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 _TAG_LOOSE = re.compile(r"^\s*([A-Z][A-Z0-9])\s*-\s?(.*)$")  # only for telling whether a text starts with RIS
 
 # RIS reference type → our type; what is not here is "other"
@@ -90,6 +93,7 @@ _ISSN = re.compile(r"^\d{4}-?\d{3}[\dXx]$")
 _ISBN = re.compile(r"^(?:97[89][- ]?)?(?:\d[- ]?){9}[\dXx]$")
 _SN_SPLIT = re.compile(r"\s*[;,]\s*|\s+(?=\d{4}-?\d{3}[\dXx]\b)|\s*\((?:print|electronic|online|linking|pbk|hbk|"
                        r"paper|ebook|e-book|cloth|alk\. paper)[^)]*\)\s*", re.I)
+_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _RIS_DATE = re.compile(r"^(\d{4})(?:[/-](\d{0,2}))?(?:[/-](\d{0,2}))?(?:/(.*))?$")
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
 _INITIALS = re.compile(r"^(?:[A-Z]{1,3}|(?:[A-Z]\.-?){1,3})$")
@@ -140,12 +144,13 @@ def split_records(text: str) -> tuple[list[RisRecord], list[tuple[int, str, str]
     rec: RisRecord | None = None
     last = ""
     gap = False
-    for n, raw in enumerate(text.split("\n"), start=1):
-        line = raw.rstrip()
-        found = _TAG.match(line)
-        if found is not None:
+    for n, line in enumerate(text.split("\n"), start=1):
+        head = line[:6]
+        if (head[2:] == "  - " or line[2:] == "  -") and head[:2] in _TAGS:  # the common case, without a regex
+            tag, value = head[:2], line[6:].strip()
+        elif (found := _TAG.match(line.rstrip())) is not None:
             tag, value = found.group(1) or found.group(3), (found.group(2) or "").strip()
-        elif (loose := _LOOSE.match(line)) and loose.group(1) in KNOWN_TAGS:
+        elif (loose := _LOOSE.match(line.rstrip())) and loose.group(1) in KNOWN_TAGS:
             tag, value = loose.group(1), loose.group(2).strip()
         elif line[:2] == "ER" and line[2:].strip() in ("", "-"):
             tag, value = "ER", ""  # "ER", "ER -", "ER  -": all end a record
@@ -228,6 +233,12 @@ def ris_type(ty: str, m3: str = "", hints: str = "", url: str = "") -> tuple[str
     return base, False
 
 
+def _one_line(v: str) -> str:
+    """A value as one line: read_ris cleaned and normalised the whole text, so only breaks and tabs are left."""
+    return " ".join(v.split()) if ("\t" in v or "\n" in v or "  " in v) else v.strip()
+
+
+@lru_cache(maxsize=65536)
 def parse_name(raw: str) -> Name | None:
     """'Last, First', 'Last, First, Jr.', 'Org name,' (EndNote's corporate author), 'Smith JA', or an
     organisation written in one piece (as Zotero writes single-field names)."""
@@ -317,11 +328,9 @@ def _date(cols: dict[str, Any], values: dict[str, list[tuple[str, int]]], data: 
                     else:
                         _keep(data, tag.lower(), text, "unreadable date", f"{tag} {text!r}: month {month} kept as text")
                 if day and "day" not in cols and cols.get("month"):
-                    iso = f"{year}-{cols['month']:02d}-{int(day):02d}"
-                    probe: dict[str, Any] = {}
-                    _read_date(probe, iso, PubData("", 0, {}))
-                    if probe.get("day"):
-                        cols["day"] = probe["day"]
+                    if 1 <= int(day) <= _DAYS[cols["month"] - 1] and (int(day) < 29 or cols["month"] != 2
+                                                                        or calendar.isleap(int(year))):
+                        cols["day"] = int(day)
                     else:
                         _keep(data, tag.lower(), text, "unreadable date", f"{tag} {text!r}: day {day} kept as text")
                 if rest and rest.strip() and rest.strip() != "/":
@@ -350,9 +359,8 @@ def to_publication(rec: RisRecord, last: bool = False) -> PubData | str:
 
     def first(*tags: str) -> str:
         for t in tags:
-            for v, _l in values.get(t, []):
-                if v.strip():
-                    return clean_line(v)
+            for v, _l in values.get(t, ()):
+                return _one_line(v)  # values are never empty here
         return ""
 
     ty = rec.ty
@@ -375,7 +383,8 @@ def to_publication(rec: RisRecord, last: bool = False) -> PubData | str:
         data.notes.append(f"line {n} is not a `XX  - value` line{' (after ' + after + ')' if after else ''}; "
                           f"kept as text: {text[:80]!r}")
 
-    # names
+    # names (the same name twice in one role is one contributor)
+    seen: set[tuple[str, Name]] = set()
     for tags, role in ((("AU", "A1"), "author"), (("A2", "ED"), "editor")):
         for t in tags:
             for v, line in values.get(t, []):
@@ -383,7 +392,8 @@ def to_publication(rec: RisRecord, last: bool = False) -> PubData | str:
                     name = parse_name(piece)
                     if name is None:
                         _keep(data, t.lower(), v, "unreadable names", f"line {line}: name {v!r} has no letters; left out")
-                    elif (role, name) not in data.contributors:
+                    elif (role, name) not in seen:
+                        seen.add((role, name))
                         data.contributors.append((role, name))
 
     # title and container
@@ -415,7 +425,7 @@ def to_publication(rec: RisRecord, last: bool = False) -> PubData | str:
     isbns: list[str] = []
     issns: list[str] = []
     for v, _l in values.get("SN", []):
-        b, s, other = _classify_sn(clean_line(v))
+        b, s, other = _classify_sn(_one_line(v))
         isbns += b
         issns += s
         for o in other:
@@ -436,11 +446,11 @@ def to_publication(rec: RisRecord, last: bool = False) -> PubData | str:
     if first("DO"):
         cols["doi"] = clean_doi(first("DO"))
     if url_list:
-        cols["url"] = clean_line(url_list[0])
+        cols["url"] = _one_line(url_list[0])
         if "doi" not in cols and re.match(r"^https?://(dx\.)?doi\.org/10\.", url_list[0], re.I):
             cols["doi"] = clean_doi(url_list[0])
         if len(url_list) > 1:
-            kept["urls"] = " ".join(dict.fromkeys(clean_line(u) for u in url_list[1:]))
+            kept["urls"] = " ".join(dict.fromkeys(_one_line(u) for u in url_list[1:]))
     abstract = next((clean_text(v).strip() for t in ("AB", "N2") for v, _l in values.get(t, []) if v.strip()), "")
     if abstract:
         cols["abstract"] = abstract
@@ -452,7 +462,7 @@ def to_publication(rec: RisRecord, last: bool = False) -> PubData | str:
     subjects: list[str] = []
     for v, _l in values.get("KW", []):
         for piece in v.split(";"):
-            piece = clean_line(piece).strip()
+            piece = _one_line(piece).strip()
             if piece and any(ch.isalnum() for ch in piece):
                 subjects.append(piece)
     data.subjects = list(dict.fromkeys(subjects))
@@ -462,14 +472,14 @@ def to_publication(rec: RisRecord, last: bool = False) -> PubData | str:
     web = [u for t in ("L1", "L4") for v, _l in values.get(t, []) for u in v.split(";") if _URL.match(u.strip())
            and not u.strip().lower().startswith("file:")]
     if web:
-        kept.setdefault("fulltext_url", " ".join(dict.fromkeys(clean_line(u) for u in web)))
+        kept.setdefault("fulltext_url", " ".join(dict.fromkeys(_one_line(u) for u in web)))
 
     # everything else is kept
     for tag, items in values.items():
         if tag in _READ or (tag == "M3" and m3_said):
             continue
         name = KEPT_NAMES.get(tag) or _RISPY_NAMES.get(tag) or f"ris_{tag.lower()}"
-        texts = [clean_text(v).strip() if tag in _PARAGRAPH_TAGS else clean_line(v) for v, _l in items]
+        texts = [clean_text(v).strip() if tag in _PARAGRAPH_TAGS else _one_line(v) for v, _l in items]
         texts = [t for t in texts if t]
         if not texts or name in kept:
             continue
