@@ -87,6 +87,8 @@ def prefix_frequencies(reader: Any, fieldname: str, prefix: str, most: int,
         if at + heads > len(buf):
             buf, at = dbfile.get(pos, min(chunk, end - pos)), 0
         keylen, datalen = _TERM_LENGTHS.unpack_from(buf, at)
+        if keylen < 0 or datalen < 0 or pos + heads + keylen + datalen > end:
+            return None  # not the layout expected (read as is, it would loop here for ever)
         if at + heads + keylen + datalen > len(buf):
             if at == 0:  # one entry longer than the chunk
                 chunk = heads + keylen + datalen
