@@ -86,7 +86,7 @@ KEPT_NAMES: dict[str, str] = {
 }
 _RISPY_NAMES = {t: n for t, n in TAG_KEY_MAPPING.items() if t not in KEPT_NAMES and t not in _READ and t != "UK"}
 TAG_OF_FIELD: dict[str, str] = {n: t for t, n in _RISPY_NAMES.items()} | {
-    n: t for t, n in KEPT_NAMES.items() if t not in ("JA",)} | {"issn": "SN", "urls": "UR"}
+    n: t for t, n in KEPT_NAMES.items() if t not in ("JA",)} | {"issn": "SN", "urls": "UR", "sn": "SN"}
 KNOWN_TAGS = set(TAG_KEY_MAPPING) | set(KEPT_NAMES) | _READ | {"ED", "BT", "CT", "L3", "M2", "RI", "SE", "ET"}
 _MULTI_KEPT = {"A3", "A4", "N1", "UR", "L2"}  # repeated kept tags are joined, not dropped
 _ISSN = re.compile(r"^\d{4}-?\d{3}[\dXx]$")
@@ -430,11 +430,11 @@ def to_publication(rec: RisRecord, last: bool = False) -> PubData | str:
         issns += s
         for o in other:
             if ty in ("RPRT", "GOVDOC") and not number:
-                number = o
+                number = o  # Zotero writes a report's number in SN
             elif ptype == "article":
-                issns.append(o)
+                issns.append(o)  # a journal's SN is its ISSN, however written
             else:
-                isbns.append(o)
+                kept["sn"] = "; ".join(x for x in (kept.get("sn"), o) if x)  # neither an ISBN nor an ISSN: kept
     if isbns:
         cols["isbn"] = isbns[0]
         if len(isbns) > 1:

@@ -119,6 +119,8 @@ def test_sn_holds_isbns_issns_or_a_report_number() -> None:
     assert d.columns["isbn"] == "9780306406157" and d.extra["fields"]["isbns"] == "9780306406157; 0306406152"
     d = one("TY  - RPRT\nTI  - T\nSN  - WP-2019-12\nER  - \n")
     assert d.columns["number"] == "WP-2019-12" and "isbn" not in d.columns
+    d = one("TY  - BOOK\nTI  - T\nSN  - 1234 5678 9\nER  - \n")
+    assert d.extra["fields"]["sn"] == "1234 5678 9" and "isbn" not in d.columns
 
 
 def test_title_variants_abstract_urls_and_files() -> None:
