@@ -164,12 +164,13 @@ def _collect(paths: list[str | Path]) -> tuple[list[Path], list[Path], list[File
     roots: list[Path] = []
     seen: set[Path] = set()
 
-    def add(p: Path) -> None:
+    def add(p: Path, named: bool = False) -> None:
         key = p.resolve()
         if key in seen:
             return
         seen.add(key)
-        (bibs if bibliography_format(p) else pdfs).append(p)
+        # a .json named on the command line that is no CSL-JSON: the CSL-JSON reader says why, not "not a PDF"
+        (bibs if bibliography_format(p) or (named and p.suffix.lower() == ".json") else pdfs).append(p)
 
     for raw in paths:
         p = Path(raw).expanduser()
@@ -183,7 +184,7 @@ def _collect(paths: list[str | Path]) -> tuple[list[Path], list[Path], list[File
                     if name.lower().endswith(".pdf") or bibliography_format(Path(folder) / name):
                         add(Path(folder) / name)  # a .json or .txt that is no bibliography is not ours
         elif p.is_file():
-            add(p)
+            add(p, named=True)
         elif p.exists():
             problems.append(FileResult(str(p), "missing", "not a regular file or folder; skipped"))
         else:

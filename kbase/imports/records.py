@@ -215,7 +215,7 @@ def import_bibliography(cat: Catalogue, path: str | Path, *, fmt: str | None = N
                         batch_id: int | None = None) -> BibReport:
     """Import a BibTeX, RIS or CSL-JSON file (fmt, else told by bibliography_format) through one plan and
     one transaction, as import_bib does."""
-    fmt = fmt or bibliography_format(path) or "bibtex"
+    fmt = fmt or bibliography_format(path) or ("csl-json" if Path(path).suffix.lower() == ".json" else "bibtex")
     if fmt == "bibtex":
         return import_bib(cat, path, dry_run=dry_run, roots=roots, on_duplicate=on_duplicate, batch_id=batch_id)
     if fmt not in FORMATS:

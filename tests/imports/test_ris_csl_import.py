@@ -200,6 +200,10 @@ def test_bad_json_is_one_problem(cat: Catalogue, tmp_path: Path) -> None:
     report = import_paths(cat, [bad], index=False)
     (f,) = report.files
     assert (f.created, f.refused) == (0, 0) and f.problems[0]["line"] == 3 and "column 13" in f.problems[0]["reason"]
+    other = tmp_path / "package.json"
+    other.write_text('{"name": "x", "version": "1.0"}', encoding="utf-8")
+    (f,) = import_paths(cat, [other], index=False).files
+    assert f.status == "bibtex" and f.problems[0]["reason"].startswith("not CSL-JSON")
 
 
 @pytest.fixture
