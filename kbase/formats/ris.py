@@ -91,8 +91,9 @@ KNOWN_TAGS = set(TAG_KEY_MAPPING) | set(KEPT_NAMES) | _READ | {"ED", "BT", "CT",
 _MULTI_KEPT = {"A3", "A4", "N1", "UR", "L2"}  # repeated kept tags are joined, not dropped
 _ISSN = re.compile(r"^\d{4}-?\d{3}[\dXx]$")
 _ISBN = re.compile(r"^(?:97[89][- ]?)?(?:\d[- ]?){9}[\dXx]$")
-_SN_SPLIT = re.compile(r"\s*[;,]\s*|\s+(?=\d{4}-?\d{3}[\dXx]\b)|\s*\((?:print|electronic|online|linking|pbk|hbk|"
-                       r"paper|ebook|e-book|cloth|alk\. paper)[^)]*\)\s*", re.I)
+# several numbers in one SN: `;` or `,` between them, or a qualifier after each: (Print), (ISSN), (pbk.) …
+_SN_SPLIT = re.compile(r"\s*[;,]\s*|\s+(?=\d{4}-?\d{3}[\dXx]\b)|\s*\([^)]*\)\s*", re.I)
+_PAGE_RANGE = re.compile(r"^(\w+)\s*(?:--?|–)\s*(\w+)$")
 _DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _RIS_DATE = re.compile(r"^(\d{4})(?:[/-](\d{0,2}))?(?:[/-](\d{0,2}))?(?:/(.*))?$")
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
@@ -419,7 +420,8 @@ def to_publication(rec: RisRecord, last: bool = False) -> PubData | str:
     if sp and ep and ep != sp:
         cols["pages"] = f"{sp}–{ep}"
     elif sp or ep:
-        cols["pages"] = sp or ep
+        span = _PAGE_RANGE.match(sp or ep)  # "1-20" in SP alone, as PubMed and Rayyan write it
+        cols["pages"] = f"{span.group(1)}–{span.group(2)}" if span else sp or ep
     number = first("IS")
     kept: dict[str, str] = {}
     isbns: list[str] = []

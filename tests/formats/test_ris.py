@@ -106,7 +106,7 @@ def test_editors_series_editors_book_titles_and_series() -> None:
         ("author", "Isidore Ndaywel"), ("editor", "Theodore Trefon"), ("editor", "Stefaan Marysse")]
     assert d.extra["fields"]["serieseditor"] == "Reyntjens, Filip"
     assert d.columns["container"] == "Conflict and the state" and d.series == "Africa Studies"
-    assert d.columns["pages"] == "10-30" and d.columns["isbn"] == "978-0-306-40615-7" and d.columns["place"] == "London"
+    assert d.columns["pages"] == "10–30" and d.columns["isbn"] == "978-0-306-40615-7" and d.columns["place"] == "London"
     # EndNote's book: the secondary title is the series
     d = one("TY  - BOOK\nTI  - Violent capitalism\nT2  - African Arguments\nER  - \n")
     assert d.series == "African Arguments" and "container" not in d.columns
@@ -115,6 +115,8 @@ def test_editors_series_editors_book_titles_and_series() -> None:
 def test_sn_holds_isbns_issns_or_a_report_number() -> None:
     d = one("TY  - JOUR\nTI  - T\nSN  - 0305-6244 (Print); 1740-1720 (Electronic)\nER  - \n")
     assert d.extra["fields"]["issn"] == "0305-6244; 1740-1720" and "isbn" not in d.columns
+    d = one("TY  - JOUR\nTI  - T\nSN  - 03064530 (ISSN)\nER  - \n")  # Scopus
+    assert d.extra["fields"]["issn"] == "0306-4530"
     d = one("TY  - BOOK\nTI  - T\nSN  - 9780306406157 0306406152\nER  - \n")
     assert d.columns["isbn"] == "9780306406157" and d.extra["fields"]["isbns"] == "9780306406157; 0306406152"
     d = one("TY  - RPRT\nTI  - T\nSN  - WP-2019-12\nER  - \n")
