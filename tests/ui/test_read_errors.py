@@ -72,3 +72,27 @@ def test_a_reload_that_fails_is_said_in_the_window(qtbot, window, sqlite_demo: C
     assert "could not be read" in window.model.error and "publication" in window.model.error
     assert window.model.error in window.count_label.text()
     assert window.model.ids == before  # the rows already listed stay
+
+
+def test_a_picker_that_cannot_search_says_why(qtbot, window) -> None:
+    from ui.editors.pickers import RecordPicker
+
+    picker = RecordPicker(window.catalogue, "organisation")
+    qtbot.addWidget(picker)
+    _rename_table(window.catalogue, "organisation_alias")
+    qtbot.keyClicks(picker.edit, "Inter")
+    assert picker.problem.startswith("⚠ no suggestions: ") and "organisation_alias" in picker.problem
+    assert not picker.problem_label.isHidden() and picker.problem_label.text() == picker.problem
+
+
+def test_an_import_review_of_a_record_deleted_meanwhile_says_so(qtbot, window, tmp_path) -> None:
+    from tests.ui.test_import_batches_ui import _review
+
+    dialog, okapi = _review(qtbot, window, tmp_path)
+    review = dialog.review
+    window.catalogue.delete(m.Publication, okapi.id)
+    review._described.clear()  # read again, as when the review is opened after the deletion
+    review._show(review.matches.topLevelItem(0))
+    rows = {review.compare.item(r, 0).text(): r for r in range(review.compare.rowCount())}
+    assert review.compare.item(rows["Title"], 2).text() == "⚠ this record is no longer in the catalogue"
+    dialog.cancel_or_close()

@@ -143,8 +143,8 @@ def check_bibs(library: Any, paths: list[str]) -> Check:
             if target not in titles:
                 try:
                     titles[target] = cat.get(m.Publication, target).title
-                except KbaseError:
-                    titles[target] = ""
+                except KbaseError as exc:  # deleted meanwhile, or the catalogue cannot be read: said in the row
+                    titles[target] = unreadable(exc)
             changes = {("date" if c in _DATE_PARTS else c) for c in r.get("changes") or []}
             matches.append(Match(f.path, r["line"], r.get("key") or "", target, r.get("reason") or "",
                                  title=(data.columns.get("title") if data else "") or "",
@@ -154,6 +154,15 @@ def check_bibs(library: Any, paths: list[str]) -> Check:
 
 
 # -- display -------------------------------------------------------------------------------------------
+def unreadable(exc: BaseException) -> str:
+    """What a record that could not be read says in its place."""
+    from kbase.errors import NotFound, user_message
+
+    if isinstance(exc, NotFound):
+        return tr("⚠ this record is no longer in the catalogue")
+    return tr("⚠ could not read this record: {message}").format(message=tr_message(user_message(exc)))
+
+
 def cell_text(raw: dict[str, Any], key: str) -> str:
     if key == "date":
         return date_label(raw.get("year"), raw.get("month"), raw.get("month_end"))
@@ -300,8 +309,8 @@ class MatchReview(QWidget):
 
             try:
                 self._described[target] = _shape_existing(describe(self.catalogue, "publication", target))
-            except KbaseError:
-                self._described[target] = None
+            except KbaseError as exc:  # the comparison says why the library's side is empty
+                self._described[target] = {"title": unreadable(exc)}
         return self._described[target]
 
     def showEvent(self, event: Any) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 from PySide6.QtCore import QStringListModel, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QComboBox, QCompleter, QHBoxLayout, QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QPushButton,
+    QComboBox, QCompleter, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QPushButton,
     QToolButton, QVBoxLayout, QWidget,
 )
 
@@ -16,7 +16,7 @@ from kbase.catalogue.lookup import SUGGESTIONS
 from kbase.catalogue.records import Catalogue
 from kbase.errors import KbaseError
 from kbase.library import models as m
-from ui.i18n import language, tr
+from ui.i18n import language, tr, tr_message
 
 
 def label_of(cat: Catalogue, kind: str, record_id: int) -> str:
@@ -52,6 +52,7 @@ class RecordPicker(QWidget):
         self.clear_on_pick = clear_on_pick
         self._id: int | None = None
         self._choices: dict[str, int] = {}
+        self.problem = ""  # why the last suggestions could not be read, "" when fine
         self.edit = EnterLineEdit(self)
         self.edit.setPlaceholderText(tr("Type a name or alias…"))
         self.edit.setClearButtonEnabled(True)
@@ -66,10 +67,19 @@ class RecordPicker(QWidget):
         self.create_button.setToolTip(tr("Create it if it is not in the catalogue"))
         self.create_button.setEnabled(False)
         self.create_button.clicked.connect(self._on_return)
-        layout = QHBoxLayout(self)
+        # shown under the field only when the suggestions could not be read
+        self.problem_label = QLabel(self)
+        self.problem_label.setObjectName("picker_problem")
+        self.problem_label.setWordWrap(True)
+        self.problem_label.hide()
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.edit)
+        row.addWidget(self.create_button)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.edit)
-        layout.addWidget(self.create_button)
+        layout.addLayout(row)
+        layout.addWidget(self.problem_label)
         self.edit.textChanged.connect(lambda t: self.create_button.setEnabled(bool(t.strip()) and self._id is None))
         self.edit.textEdited.connect(self._on_edited)
         self.completer.activated.connect(self._on_activated)
@@ -88,10 +98,14 @@ class RecordPicker(QWidget):
     def _on_edited(self, text: str) -> None:
         self._id = None
         self.create_button.setEnabled(bool(text.strip()))
+        self.problem = ""
         try:
             found = suggest(self.cat, self.kind, text)
-        except KbaseError:
+        except KbaseError as exc:  # no suggestions because the catalogue cannot be read: say so under the field
             found = []
+            self.problem = tr("⚠ no suggestions: {message}").format(message=tr_message(str(exc)))
+        self.problem_label.setText(self.problem)
+        self.problem_label.setVisible(bool(self.problem))
         self._choices = {label: rid for rid, label in found}
         self._model.setStringList(list(self._choices))
         if found:
