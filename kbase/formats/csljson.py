@@ -23,6 +23,7 @@ from kbase.catalogue.citekeys import base_key
 from kbase.formats.bibtex.mapping import (_VIDEO_HOSTS, _WEB_WORDS, PubData, _keep, _read_date, _read_year,
                                           clean_doi)
 from kbase.formats.bibtex.names import Name
+from kbase.formats.ris import classify_sn
 from kbase.library import models as m
 from kbase.text import clean_line, clean_text, fold
 
@@ -74,13 +75,14 @@ _DATES = {"accessed": "urldate", "original-date": "origdate", "event-date": "eve
           "available-date": "availabledate"}
 # read into columns and links; the rest is kept
 _READ = {"id", "type", "title", "author", "editor", "issued", "container-title", "collection-title", "page",
-         "page-first", "issue", "number", "ISBN", "DOI", "URL", "publisher", "publisher-place", "language",
+         "page-first", "issue", "number", "ISBN", "ISSN", "DOI", "URL", "publisher", "publisher-place", "language",
          "abstract", "keyword", "citation-key", "citation-label", "accessed"}
 _IGNORED = {"system_id", "_graph", "id_", "custom", "seeAlso", "citation-number", "first-reference-note-number",
             "locator", "label", "position", "dummy"}
 _NOTE_LINE = re.compile(r"^\s*\{?:?([A-Za-z][\w .-]{0,40}?):\s*(.+?)\}?\s*$")
 _DECODER = json.JSONDecoder(strict=False)  # a tab or line break inside a string is cleaned later, not refused
 _PAGE_RANGE = re.compile(r"^(\w+)\s*(?:--?|–)\s*(\w+)$")
+_PLACEHOLDER = re.compile(r"^(temp_id_\d+|\d+|item-?\d+|ITEM-\d+)$")  # citation.js's and others' made-up ids
 _KEYLIKE = re.compile(r"^[^\s/{}(),\\\"'#%~=]{1,100}$")
 # note keys Zotero and Better BibTeX use, folded, → the CSL variable they stand for
 _NOTE_KEYS = {"citation key": "citation-key", "citationkey": "citation-key", "doi": "DOI", "isbn": "ISBN",
@@ -366,12 +368,18 @@ def to_publication(item: dict[str, Any], line: int, index: int) -> PubData | str
     if item.get("issue") not in (None, "") and item.get("number") not in (None, "") and \
             _text(item["number"]) != number:
         kept["number"] = _text(item["number"])
-    isbn = _text(item.get("ISBN"))
-    if isbn:
-        pieces = [p for p in re.split(r"[;,]\s*|\s+(?=97[89])", isbn) if p.strip()]
-        cols["isbn"] = pieces[0].strip()
-        if len(pieces) > 1:
-            kept["isbns"] = "; ".join(p.strip() for p in pieces)
+    # ISBN and ISSN as RIS's SN is read: an ISSN in ISBN (Mendeley's BibTeX does it) goes to issn, never isbn
+    isbns, issns, other = classify_sn(_text(item.get("ISBN")))
+    isbns += other
+    more_isbns, more_issns, odd = classify_sn(_text(item.get("ISSN")))
+    issns += more_issns + odd
+    isbns += [i for i in more_isbns if i not in isbns]
+    if isbns:
+        cols["isbn"] = isbns[0]
+        if len(isbns) > 1:
+            kept["isbns"] = "; ".join(dict.fromkeys(isbns))
+    if issns:
+        kept["issn"] = "; ".join(dict.fromkeys(issns))
     if _text(item.get("DOI")):
         cols["doi"] = clean_doi(_text(item["DOI"]))
     if url:
@@ -413,7 +421,8 @@ def to_publication(item: dict[str, Any], line: int, index: int) -> PubData | str
 
     if not any(v not in (None, "", [], {}) for k, v in item.items() if k not in ("id", "type", "citation-key")):
         return f"item {index}: nothing to import: no fields but its id and type"
-    data.key = raw_id if _KEYLIKE.match(raw_id) and any(ch.isalnum() for ch in raw_id) else _key(data)
+    keylike = _KEYLIKE.match(raw_id) and any(ch.isalnum() for ch in raw_id) and not _PLACEHOLDER.match(raw_id)
+    data.key = raw_id if keylike else _key(data)
     cols["citekey"] = data.key
     item_id = _text(item.get("id"))
     if item_id and item_id != data.key:

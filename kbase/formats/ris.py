@@ -267,7 +267,7 @@ def parse_name(raw: str) -> Name | None:
     return Name("organisation", text)
 
 
-def _classify_sn(value: str) -> tuple[list[str], list[str], list[str]]:
+def classify_sn(value: str) -> tuple[list[str], list[str], list[str]]:
     """(ISBNs, ISSNs, other) in an SN value, which may hold several."""
     isbns, issns, other = [], [], []
     pieces = []
@@ -427,7 +427,7 @@ def to_publication(rec: RisRecord, last: bool = False) -> PubData | str:
     isbns: list[str] = []
     issns: list[str] = []
     for v, _l in values.get("SN", []):
-        b, s, other = _classify_sn(_one_line(v))
+        b, s, other = classify_sn(_one_line(v))
         isbns += b
         issns += s
         for o in other:

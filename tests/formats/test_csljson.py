@@ -153,3 +153,13 @@ def test_unknown_variables_are_kept() -> None:
     f = d.extra["fields"]
     assert f["edition"] == "2" and f["pagetotal"] == "300" and f["custom-thing"] == "x"
     assert f["eventdate"] == "2018-03" and f["type"] == "Handbook"
+
+
+def test_an_issn_never_goes_to_the_isbn_and_placeholder_ids_are_no_keys() -> None:
+    d = one([{"id": "temp_id_22912835835647827", "type": "article-journal", "title": "T", "ISBN": "1755-5345",
+              "ISSN": "00175749 (ISSN)", "author": [{"family": "Batley", "given": "Richard"}], "issued": "2012"}])
+    assert "isbn" not in d.columns and d.extra["fields"]["issn"] == "1755-5345; 0017-5749"
+    assert d.key == "batley2012t" and d.extra["csl_id"] == "temp_id_22912835835647827"
+    d = one([{"id": "7", "type": "book", "title": "T", "ISBN": "978-0-306-40615-7, 0306406152"}])
+    assert d.columns["isbn"] == "978-0-306-40615-7" and d.extra["fields"]["isbns"] == "978-0-306-40615-7; 0306406152"
+    assert d.key == "anonndt"
