@@ -51,8 +51,8 @@ def make_ris(folder: Path, n: int, target: Path) -> int:
     for i in range(n):
         rec, copy = base[i % len(base)], i // len(base)
         if copy:
-            rec = re.sub(r"(?m)^(TI|T1)  - (.*)$", lambda m: f"{m.group(1)}  - {m.group(2)} (copy {copy})", rec)
-            rec = re.sub(r"(?m)^(DO  - .*)$", lambda m: f"{m.group(1)}.c{copy}", rec)
+            rec = re.sub(r"(?m)^(TI|T1)  - (.*)$", rf"\1  - \2 (copy {copy})", rec)
+            rec = re.sub(r"(?m)^(DO  - .*)$", rf"\1.c{copy}", rec)
             rec = re.sub(r"(?m)^(ID|SN|AN)  - .*\n", "", rec)  # no shared ISBN or key across copies
         parts.append(rec)
     target.write_text("\n".join(parts), encoding="utf-8")
@@ -112,17 +112,18 @@ def bench(path: Path, fmt: str, tmp: Path, pg: str | None) -> dict[str, float | 
 
     cat = Catalogue(open_library(fresh_library(tmp, pg), create=True))
     try:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         plan = import_paths(cat, [path], dry_run=True)
-        plan_s = time.perf_counter() - start
-        start = time.perf_counter()
+        plan_s, plan_cpu = time.perf_counter() - start, time.process_time() - cpu
+        start, cpu = time.perf_counter(), time.process_time()
         done = import_paths(cat, [path], index=False)
-        import_s = time.perf_counter() - start
+        import_s, import_cpu = time.perf_counter() - start, time.process_time() - cpu
     finally:
         cat.library.close()
     return {"file": path.name, "records": baseline_n, "baseline": baseline_name, "baseline_s": baseline_s,
             "reader_s": reader_s, "read": len(read.records), "plan_s": plan_s,
-            "planned_new": plan.totals()["created"], "import_s": import_s, "created": done.totals()["created"],
+            "planned_new": plan.totals()["created"], "import_s": import_s, "cpu_s": plan_cpu + import_cpu,
+            "created": done.totals()["created"],
             "matched": done.totals()["matched"], "refused": done.totals()["refused"]}
 
 
@@ -142,14 +143,17 @@ def main() -> int:
         make_csl(args.corpus / "csl", args.records, csl)
         rows = [bench(ris, "ris", tmp, args.pg), bench(csl, "csl-json", tmp, args.pg)]
     backend = "PostgreSQL" if args.pg else "SQLite"
-    print(f"{args.records} records, fresh {backend} library each; seconds")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    print(f"{args.records} records, fresh {backend} library each; seconds (wall clock; cpu: this process's "
+          f"CPU time for plan+import); load average {load:.1f} on {os.cpu_count()} CPUs")
     head = f"{'file':<18} {'records':>7} {'baseline parse':>22} {'our reader':>10} {'plan':>6} {'import':>7} " \
-           f"{'plan+import':>11} {'created':>8} {'matched':>8} {'refused':>8}"
+           f"{'plan+import':>11} {'cpu':>6} {'created':>8} {'matched':>8} {'refused':>8}"
     print(head)
     print("-" * len(head))
     for r in rows:
         print(f"{r['file']:<18} {r['records']:>7} {r['baseline'] + ' ' + format(r['baseline_s'], '.3f'):>22} "
               f"{r['reader_s']:>10.3f} {r['plan_s']:>6.2f} {r['import_s']:>7.2f} {r['plan_s'] + r['import_s']:>11.2f} "
+              f"{r['cpu_s']:>6.2f} "
               f"{r['created']:>8} {r['matched']:>8} {r['refused']:>8}")
     return 0
 

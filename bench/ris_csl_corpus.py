@@ -142,11 +142,12 @@ def print_table(rows: list[Row]) -> None:
     body.append(["TOTAL", f"{len(rows)} files", total, created, sum(r.matched for r in rows),
                  sum(r.refused for r in rows), sum(r.unexplained for r in rows), sum(r.crashed for r in rows),
                  f"{100.0 * created / total:.1f}%" if total else "-", f"{sum(r.seconds for r in rows):.2f}"])
-    widths = [max(len(str(x)) for x in col) for col in zip(head, *body)]
+    widths = [max(len(str(x)) for x in col) for col in zip(head, *body, strict=True)]
     numeric = [False, False] + [True] * (len(head) - 2)
 
     def line(cells: list[Any]) -> str:
-        return "  ".join(str(c).rjust(w) if n else str(c).ljust(w) for c, w, n in zip(cells, widths, numeric))
+        return "  ".join(str(c).rjust(w) if n else str(c).ljust(w)
+                         for c, w, n in zip(cells, widths, numeric, strict=True))
 
     print(line(head))
     print("  ".join("-" * w for w in widths))
@@ -154,6 +155,11 @@ def print_table(rows: list[Row]) -> None:
         print(line(cells))
     print("  ".join("-" * w for w in widths))
     print(line(body[-1]))
+
+
+def _shape(reason: str) -> str:
+    """A reason with quoted values and numbers blanked, to count alike ones together."""
+    return re.sub(r"\d+", "N", re.sub(r"'[^']*'", "'…'", reason))[:120]
 
 
 def print_details(rows: list[Row], n: int) -> None:
@@ -164,18 +170,19 @@ def print_details(rows: list[Row], n: int) -> None:
         if r.traceback:
             print("  " + r.traceback.replace("\n", "\n  "))
         for kind, items, key in (("problem", r.problems, "reason"), ("note", r.notes, "note")):
-            counts = collections.Counter(re.sub(r"\d+", "N", re.sub(r"'[^']*'", "'…'", str(p.get(key))))[:120]
-                                         for p in items)
+            counts = collections.Counter(_shape(str(p.get(key))) for p in items)
             for reason, c in counts.most_common(n):
-                ex = next(p for p in items if re.sub(r"\d+", "N", re.sub(r"'[^']*'", "'…'", str(p.get(key))))[:120] == reason)
-                print(f"  {kind:7s} {c:5d} × {reason}\n                e.g. line {ex.get('line')}: {str(ex.get(key))[:200]}")
+                ex = next(p for p in items if _shape(str(p.get(key))) == reason)
+                example = f"line {ex.get('line')}: {str(ex.get(key))[:200]}"
+                print(f"  {kind:7s} {c:5d} × {reason}\n                e.g. {example}")
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("dir", nargs="?", type=Path, default=DEFAULT_DIR)
     ap.add_argument("--json", action="store_true", help="print the rows as JSON instead of the table")
-    ap.add_argument("--reasons", type=int, default=0, metavar="N", help="each file's N most frequent problems and notes")
+    ap.add_argument("--reasons", type=int, default=0, metavar="N",
+                    help="each file's N most frequent problems and notes")
     ap.add_argument("--only", default="", help="only files whose name contains this text")
     ap.add_argument("--timeout", type=float, default=600)
     ap.add_argument("--kbase", type=Path, default=KBASE)

@@ -17,11 +17,11 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from kbase.catalogue.citekeys import base_key
-from kbase.formats.bibtex.mapping import (_VIDEO_HOSTS, _WEB_WORDS, PubData, _keep, _read_date, _read_year,
-                                          clean_doi)
+from kbase.formats.bibtex.mapping import _VIDEO_HOSTS, _WEB_WORDS, PubData, _keep, _read_date, _read_year, clean_doi
 from kbase.formats.bibtex.names import Name
 from kbase.formats.ris import classify_sn
 from kbase.library import models as m
@@ -164,14 +164,15 @@ def read_csl_json(text: str) -> CslResult:
         return out
     if not items:
         out.problems.append((1, "", "no items in the file"))
-    for i, (item, line) in enumerate(zip(items, lines)):
+    for i, (item, line) in enumerate(zip(items, lines, strict=True)):
         if not isinstance(item, dict):
             out.refused.append((line, "", f"item {i} is not an object but {type(item).__name__}"))
             continue
         try:
             data = to_publication(item, line, i)
         except Exception as exc:  # a bug must cost this item, not the import of the file
-            out.refused.append((line, str(item.get("id", ""))[:100], f"item {i} cannot be read: {type(exc).__name__}: {exc}"))
+            why = f"item {i} cannot be read: {type(exc).__name__}: {exc}"
+            out.refused.append((line, str(item.get("id", ""))[:100], why))
             continue
         if isinstance(data, str):
             out.refused.append((line, str(item.get("id", ""))[:100], data))
@@ -190,8 +191,12 @@ def _text(value: Any, line: bool = True) -> str:
         return "; ".join(t for t in (_text(v, line) for v in value) if t)
     if isinstance(value, dict):
         return _text(value.get("literal") or value.get("raw") or "", line)
-    text = unicodedata.normalize("NFC", clean_text(str(value)))
-    return clean_line(text) if line else text.strip()
+    text = clean_text(value if isinstance(value, str) else str(value))  # the same string back when clean
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    if line and ("\n" in text or "\t" in text or "  " in text):
+        return " ".join(text.split())
+    return text.strip()
 
 
 def csl_type(ctype: str, genre: str = "", hints: str = "", url: str = "") -> tuple[str, bool]:
@@ -221,12 +226,17 @@ def parse_name(value: Any) -> Name | None:
             value = {"literal": text}
     if not isinstance(value, dict):
         return None
-    literal = _text(value.get("literal"))
+    return _name(*(value.get(k) if isinstance(value.get(k), (str, int, float, type(None))) else str(value.get(k))
+                   for k in ("literal", "family", "given", "dropping-particle", "non-dropping-particle", "suffix")))
+
+
+@lru_cache(maxsize=65536)
+def _name(literal: Any, family: Any, given: Any, dropping: Any, particle: Any, suffix: Any) -> Name | None:
+    """parse_name's work, cached: the same people recur across a library."""
+    literal = _text(literal)
     if literal:
         return Name("organisation", literal) if any(ch.isalnum() for ch in literal) else None
-    family, given = _text(value.get("family")), _text(value.get("given"))
-    dropping, particle = _text(value.get("dropping-particle")), _text(value.get("non-dropping-particle"))
-    suffix = _text(value.get("suffix"))
+    family, given, dropping, particle, suffix = (_text(x) for x in (family, given, dropping, particle, suffix))
     if not family and not given:
         return None
     display = " ".join(x for x in (given, dropping, particle, family, suffix) if x)
@@ -286,7 +296,8 @@ def _iso_of(value: Any) -> str:
     scratch = PubData("", 0, {})
     _read_csl_date(probe, value, scratch, "date")
     if probe.get("year") and not scratch.extra.get("flags"):
-        return "-".join(f"{probe[k]:02d}" if k != "year" else str(probe[k]) for k in ("year", "month", "day") if probe.get(k))
+        parts = [probe[k] for k in ("year", "month", "day") if probe.get(k)]
+        return "-".join([str(parts[0])] + [f"{p:02d}" for p in parts[1:]])
     return _text(value.get("raw") or value.get("literal")) if isinstance(value, dict) else _text(value)
 
 
@@ -350,7 +361,8 @@ def to_publication(item: dict[str, Any], line: int, index: int) -> PubData | str
         for what, text in (("container", container or series), ("note", note_text), ("url", url)):
             if text and any(ch.isalnum() for ch in text):
                 cols["title"] = text if len(text) <= 250 else text[:249] + "…"
-                _keep(data, "title", None, f"title from {what}", f"no title; the {what} stands for it: {cols['title']!r}")
+                _keep(data, "title", None, f"title from {what}",
+                      f"no title; the {what} stands for it: {cols['title']!r}")
                 break
         else:
             cols["title"] = "[untitled]"

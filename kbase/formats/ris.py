@@ -23,16 +23,23 @@ from __future__ import annotations
 import calendar
 import re
 import unicodedata
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote, urlparse
 
 from rispy.config import TAG_KEY_MAPPING, TYPE_OF_REFERENCE_MAPPING
 
 from kbase.catalogue.citekeys import base_key
-from kbase.formats.bibtex.mapping import (_VIDEO_HOSTS, _WEB_WORDS, PubData, _keep, _read_date, _read_month,
-                                          _read_year, clean_doi)
+from kbase.formats.bibtex.mapping import (
+    _VIDEO_HOSTS,
+    _WEB_WORDS,
+    PubData,
+    _keep,
+    _read_month,
+    _read_year,
+    clean_doi,
+)
 from kbase.formats.bibtex.names import Name
 from kbase.library import models as m
 from kbase.text import clean_line, clean_text, fold
@@ -96,6 +103,7 @@ _SN_SPLIT = re.compile(r"\s*[;,]\s*|\s+(?=\d{4}-?\d{3}[\dXx]\b)|\s*\([^)]*\)\s*"
 _PAGE_RANGE = re.compile(r"^(\w+)\s*(?:--?|–)\s*(\w+)$")
 _DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _RIS_DATE = re.compile(r"^(\d{4})(?:[/-](\d{0,2}))?(?:[/-](\d{0,2}))?(?:/(.*))?$")
+_URL_SPLIT = re.compile(r"\s*;\s*(?=[a-z][a-z0-9+.-]*://)|\s+(?=[a-z][a-z0-9+.-]*://)", re.I)
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
 _INITIALS = re.compile(r"^(?:[A-Z]{1,3}|(?:[A-Z]\.-?){1,3})$")
 _KEYLIKE = re.compile(r"^[^\s/{}(),\\\"'#%~=]{1,100}$")
@@ -270,7 +278,7 @@ def parse_name(raw: str) -> Name | None:
 def classify_sn(value: str) -> tuple[list[str], list[str], list[str]]:
     """(ISBNs, ISSNs, other) in an SN value, which may hold several."""
     isbns, issns, other = [], [], []
-    pieces = []
+    pieces: list[str] = []
     for piece in _SN_SPLIT.split(value):
         words = piece.split()
         if len(words) > 1 and all(_ISSN.match(w) or _ISBN.match(w) for w in words):
@@ -306,7 +314,7 @@ def _file_path(value: str) -> str | None:
 
 
 def _split_urls(value: str) -> list[str]:
-    return [u for u in re.split(r"\s*;\s*(?=[a-z][a-z0-9+.-]*://)|\s+(?=[a-z][a-z0-9+.-]*://)", value.strip(), flags=re.I) if u]
+    return [u for u in _URL_SPLIT.split(value.strip()) if u]
 
 
 def _date(cols: dict[str, Any], values: dict[str, list[tuple[str, int]]], data: PubData) -> None:
@@ -338,7 +346,7 @@ def _date(cols: dict[str, Any], values: dict[str, list[tuple[str, int]]], data: 
                     data.extra.setdefault("fields", {}).setdefault("date_note", rest.strip())
                 continue
             if tag == "DA" and "year" in cols and not re.search(r"\d{4}", text):
-                probe = {}
+                probe: dict[str, Any] = {}
                 _read_month(probe, text, PubData("", 0, {}), False)  # Web of Science: DA  - MAY or JUN 15
                 if probe.get("month") and "month" not in cols:
                     cols["month"] = probe["month"]
@@ -366,7 +374,8 @@ def to_publication(rec: RisRecord, last: bool = False) -> PubData | str:
 
     ty = rec.ty
     url_list = [u for v, _l in values.get("UR", []) for u in _split_urls(v)]
-    ptype, m3_said = ris_type(ty, first("M3"), " ".join(v for v, _ in values.get("N1", [])), url_list[0] if url_list else "")
+    hints = " ".join(v for v, _ in values.get("N1", ())) if ty in _WEB_TY else ""  # folded only where it may matter
+    ptype, m3_said = ris_type(ty, first("M3"), hints, url_list[0] if url_list else "")
     raw_id = first("ID")
     cols: dict[str, Any] = {"type": ptype}
     data = PubData(raw_id, rec.line, cols)
@@ -376,7 +385,8 @@ def to_publication(rec: RisRecord, last: bool = False) -> PubData | str:
     if rec.implicit:
         data.notes.append("tag lines with no `TY  - ` line before them; read as a record of its own")
     elif not rec.closed:
-        data.notes.append("no `ER  - ` line; the record ends " + ("at the end of the file" if last else "at the next `TY  - `"))
+        end = "at the end of the file" if last else "at the next `TY  - `"
+        data.notes.append(f"no `ER  - ` line; the record ends {end}")
     for n, text, after in rec.bad_lines:
         data.extra.setdefault("raw", {})[f"line {n}"] = text
         if "damaged line" not in data.extra.setdefault("flags", []):
@@ -386,20 +396,22 @@ def to_publication(rec: RisRecord, last: bool = False) -> PubData | str:
 
     # names (the same name twice in one role is one contributor)
     seen: set[tuple[str, Name]] = set()
-    for tags, role in ((("AU", "A1"), "author"), (("A2", "ED"), "editor")):
+    role_tags: tuple[tuple[tuple[str, ...], str], ...] = ((("AU", "A1"), "author"), (("A2", "ED"), "editor"))
+    for tags, role in role_tags:
         for t in tags:
             for v, line in values.get(t, []):
                 for piece in (v.split(";") if ";" in v and "," in v else [v]):
                     name = parse_name(piece)
                     if name is None:
-                        _keep(data, t.lower(), v, "unreadable names", f"line {line}: name {v!r} has no letters; left out")
+                        _keep(data, t.lower(), v, "unreadable names",
+                              f"line {line}: name {v!r} has no letters; left out")
                     elif (role, name) not in seen:
                         seen.add((role, name))
                         data.contributors.append((role, name))
 
     # title and container
     title = first("TI", "T1", "CT") or (first("BT") if ty in _BOOKISH else "")
-    container_tags = ("T2", "JF", "JO", "BT") if ty not in _BOOKISH else ("JF", "JO")
+    container_tags: tuple[str, ...] = ("T2", "JF", "JO", "BT") if ty not in _BOOKISH else ("JF", "JO")
     container = first(*container_tags)
     series = first("T3")
     if ty in _BOOKISH and first("T2"):
@@ -453,7 +465,7 @@ def to_publication(rec: RisRecord, last: bool = False) -> PubData | str:
             cols["doi"] = clean_doi(url_list[0])
         if len(url_list) > 1:
             kept["urls"] = " ".join(dict.fromkeys(_one_line(u) for u in url_list[1:]))
-    abstract = next((clean_text(v).strip() for t in ("AB", "N2") for v, _l in values.get(t, []) if v.strip()), "")
+    abstract = next((v.strip() for t in ("AB", "N2") for v, _l in values.get(t, ()) if v.strip()), "")
     if abstract:
         cols["abstract"] = abstract
     for col, tags in (("language", ("LA",)), ("place", ("CY",))):
@@ -480,17 +492,17 @@ def to_publication(rec: RisRecord, last: bool = False) -> PubData | str:
     for tag, items in values.items():
         if tag in _READ or (tag == "M3" and m3_said):
             continue
-        name = KEPT_NAMES.get(tag) or _RISPY_NAMES.get(tag) or f"ris_{tag.lower()}"
-        texts = [clean_text(v).strip() if tag in _PARAGRAPH_TAGS else _one_line(v) for v, _l in items]
+        field_name = KEPT_NAMES.get(tag) or _RISPY_NAMES.get(tag) or f"ris_{tag.lower()}"
+        texts = [v.strip() if tag in _PARAGRAPH_TAGS else _one_line(v) for v, _l in items]  # read_ris cleaned them
         texts = [t for t in texts if t]
-        if not texts or name in kept:
+        if not texts or field_name in kept:
             continue
         if tag in ("A3", "A4"):
-            kept[name] = " and ".join(texts)
+            kept[field_name] = " and ".join(texts)
         elif tag in _MULTI_KEPT:
-            kept[name] = ("\n" if tag == "N1" else " ").join(dict.fromkeys(texts))
+            kept[field_name] = ("\n" if tag == "N1" else " ").join(dict.fromkeys(texts))
         else:
-            kept[name] = texts[0]
+            kept[field_name] = texts[0]
             if len(texts) > 1:
                 data.notes.append(f"{tag} given {len(texts)} times; the first kept")
     if kept:

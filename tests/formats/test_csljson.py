@@ -41,7 +41,8 @@ def test_a_zotero_item() -> None:
     assert c["pages"] == "1–20" and c["number"] == "3" and c["doi"] == "10.1080/03056244.2019.1"
     assert c["container"] == "Review of African Political Economy" and c["abstract"] == "About gold."
     assert d.key == "kabila2019gold" and c["citekey"] == "kabila2019gold"  # Better BibTeX's key in the note
-    assert d.extra["csl_id"] == "http://zotero.org/users/local/abc/items/ZX9Q" and d.extra["csl_type"] == "article-journal"
+    assert d.extra["csl_id"] == "http://zotero.org/users/local/abc/items/ZX9Q"
+    assert d.extra["csl_type"] == "article-journal"
     f = d.extra["fields"]
     assert f["volume"] == "46" and f["issn"] == "0305-6244" and f["shortjournal"] == "ROAPE"
     assert f["urldate"] == "2020-01-02" and f["pmid"] == "31234567" and f["origdate"] == "1950"

@@ -32,7 +32,7 @@ KW  - gold
 KW  - artisanal mining
 N1  - <p>Read for the Ituri report</p>
 L1  - files/12/kabila.pdf
-ER  - 
+ER  -
 """
 
 

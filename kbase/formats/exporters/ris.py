@@ -115,9 +115,9 @@ def ris_lines(rec: dict[str, Any], key: str) -> list[tuple[str, str]]:
     for name, value in sorted(fields.items()):
         if name in _OWN:
             continue
-        tag = TAG_OF_FIELD.get(name) or (name[4:].upper() if re.fullmatch(r"ris_[a-z][a-z0-9]", name) else None)
-        if tag and tag not in ("TY", "ER", "ID"):
-            out.append((tag, value))
+        kept_tag = TAG_OF_FIELD.get(name) or (name[4:].upper() if re.fullmatch(r"ris_[a-z][a-z0-9]", name) else None)
+        if kept_tag and kept_tag not in ("TY", "ER", "ID"):
+            out.append((kept_tag, value))
     out.append(("ER", ""))
     return out
 
