@@ -82,6 +82,8 @@ class FileResult:
     problems: list[dict[str, Any]] = field(default_factory=list)  # {file, line, key, reason}
     notes: list[dict[str, Any]] = field(default_factory=list)
     records: list[dict[str, Any]] = field(default_factory=list)  # the plan, entry by entry
+    mapping: dict[str, Any] = field(default_factory=dict)  # a spreadsheet's columns → fields, and how it was read
+    new_names: dict[str, list[str]] = field(default_factory=dict)  # kind → names (to be) created
 
     @property
     def imported(self) -> bool:
@@ -99,7 +101,7 @@ class FileResult:
         return self
 
     def as_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v not in (None, [], "") or k in ("created", "matched", "refused")}
+        return {k: v for k, v in asdict(self).items() if v not in (None, [], "", {}) or k in ("created", "matched", "refused")}
 
 
 @dataclass
@@ -169,8 +171,10 @@ def _collect(paths: list[str | Path]) -> tuple[list[Path], list[Path], list[File
         if key in seen:
             return
         seen.add(key)
-        # a .json named on the command line that is no CSL-JSON: the CSL-JSON reader says why, not "not a PDF"
-        (bibs if bibliography_format(p) or (named and p.suffix.lower() == ".json") else pdfs).append(p)
+        # a .json named on the command line that is no CSL-JSON: the CSL-JSON reader says why, not "not a PDF";
+        # spreadsheets only when named (in a folder, a data table beside the PDFs is no publication list)
+        (bibs if bibliography_format(p) or (named and p.suffix.lower() in (".json", ".csv", ".tsv", ".xlsx", ".xlsm"))
+         else pdfs).append(p)
 
     for raw in paths:
         p = Path(raw).expanduser()
@@ -193,12 +197,14 @@ def _collect(paths: list[str | Path]) -> tuple[list[Path], list[Path], list[File
 
 
 def import_bib_file(cat: Catalogue, path: str | Path, *, roots: list[Path] | None = None, batch_id: int | None = None,
-                    dry_run: bool = False, on_duplicate: str = "link", index: bool = True) -> Any:
+                    dry_run: bool = False, on_duplicate: str = "link", index: bool = True,
+                    sheet_options: Mapping[str, Any] | None = None) -> Any:
     """A .bib, RIS or CSL-JSON file's records, then the PDFs its `file` fields (RIS: L1) name, attached to their
     records in the same batch."""
     from kbase.imports.records import import_bibliography
 
-    report = import_bibliography(cat, path, dry_run=dry_run, roots=roots, batch_id=batch_id, on_duplicate=on_duplicate)
+    report = import_bibliography(cat, path, dry_run=dry_run, roots=roots, batch_id=batch_id, on_duplicate=on_duplicate,
+                                 sheet_options=sheet_options)
     wanted: dict[Path, tuple[int, int, str]] = {}
     for f, pid, line, key in report.to_attach:
         if f.resolve() in wanted:
@@ -219,9 +225,10 @@ def import_bib_file(cat: Catalogue, path: str | Path, *, roots: list[Path] | Non
 
 
 def _import_bib(cat: Catalogue, path: Path, roots: list[Path], batch_id: int | None, dry_run: bool,
-                on_duplicate: str) -> FileResult:
+                on_duplicate: str, sheet_options: Mapping[str, Any] | None = None) -> FileResult:
     try:
-        result = import_bib_file(cat, path, dry_run=dry_run, roots=roots, batch_id=batch_id, on_duplicate=on_duplicate)
+        result = import_bib_file(cat, path, dry_run=dry_run, roots=roots, batch_id=batch_id, on_duplicate=on_duplicate,
+                                 sheet_options=sheet_options)
     except KbaseError as exc:
         return FileResult(str(path), "failed", str(exc), batch=batch_id, problems=[
             {"file": str(path), "line": None, "key": "", "reason": str(exc)}])
@@ -229,7 +236,8 @@ def _import_bib(cat: Catalogue, path: Path, roots: list[Path], batch_id: int | N
     summary = result.lines()[-1].removeprefix(str(path)).lstrip(": ")  # the row already names the file
     return FileResult(str(path), "bibtex", summary, batch=batch_id, created=d["created"],
                       matched=d["matched"], refused=d["refused"], encoding=result.encoding, problems=d["problems"],
-                      notes=d["notes"], records=d["records"])
+                      notes=d["notes"], records=d["records"], mapping=d.get("mapping") or {},
+                      new_names=d.get("new_names") or {})
 
 
 def _title_from_filename(filename: str) -> str:
@@ -363,7 +371,8 @@ def import_paths(cat: Catalogue, paths: Sequence[str | Path], *, to_publication:
                  cancel: threading.Event | None = None, workers: int = 2,
                  timeout: float = 300.0, index: bool = True,
                  to_publications: Mapping[str | Path, int] | None = None, batch_id: int | None = None,
-                 dry_run: bool = False, on_duplicate: str = "link") -> ImportReport:
+                 dry_run: bool = False, on_duplicate: str = "link",
+                 sheet_options: Mapping[str, Any] | None = None) -> ImportReport:
     """Import files and folders; every file gets a FileResult, none stops the batch.
 
     Safe to run from a background thread: nothing is printed; progress is reported through
@@ -371,24 +380,28 @@ def import_paths(cat: Catalogue, paths: Sequence[str | Path], *, to_publication:
     to_publications maps some of the paths to the publication each should be attached to
     (one call for a whole .bib file's links instead of one worker pool per file).
     Everything goes into one import batch (batch_id, else a new one), which `undo_batch` takes back;
-    with dry_run nothing is written and the report is the plan.
+    with dry_run nothing is written and the report is the plan. Spreadsheets (.csv, .tsv, .xlsx, named, not
+    found in folders) are read with sheet_options (kbase.imports.records.spreadsheet_options: mapping, sheet,
+    new_names, and per file).
     """
     if dry_run:
-        return _plan_paths(cat, paths, max_bytes, on_duplicate)
+        return _plan_paths(cat, paths, max_bytes, on_duplicate, sheet_options)
     own_batch = batch_id is None
     if own_batch:
         batch_id = start_batch(cat, [str(p) for p in paths])
     with importing(cat.library):  # `kbase check` leaves the files in flight alone meanwhile
         report = _import_paths(cat, paths, to_publication=to_publication, password=password, max_bytes=max_bytes,
                                progress=progress, cancel=cancel, workers=workers, timeout=timeout, index=index,
-                               to_publications=to_publications, batch_id=batch_id, on_duplicate=on_duplicate)
+                               to_publications=to_publications, batch_id=batch_id, on_duplicate=on_duplicate,
+                               sheet_options=sheet_options)
     report.batch = batch_id
     if own_batch and batch_id is not None:
         finish_batch(cat, batch_id, report.totals())
     return report
 
 
-def _plan_paths(cat: Catalogue, paths: Sequence[str | Path], max_bytes: int | None, on_duplicate: str) -> ImportReport:
+def _plan_paths(cat: Catalogue, paths: Sequence[str | Path], max_bytes: int | None, on_duplicate: str,
+                sheet_options: Mapping[str, Any] | None = None) -> ImportReport:
     """A dry run: each .bib file's plan, and for each document whether it is new, already there or refused."""
     from kbase.files.blobs import file_sha256
     from kbase.imports.extract import sniff
@@ -396,7 +409,7 @@ def _plan_paths(cat: Catalogue, paths: Sequence[str | Path], max_bytes: int | No
     pdfs, bibs, problems, roots = _collect(list(paths))
     report = ImportReport(files=[f.count() for f in problems], dry_run=True)
     for bib in bibs:
-        report.files.append(_import_bib(cat, bib, roots, None, True, on_duplicate))
+        report.files.append(_import_bib(cat, bib, roots, None, True, on_duplicate, sheet_options))
     limit = max_bytes_for(cat, max_bytes)
     with cat.reading() as s:
         known = dict(s.execute(select(m.Attachment.sha256, m.Attachment.publication_id)).all())
@@ -423,7 +436,7 @@ def _import_paths(cat: Catalogue, paths: Sequence[str | Path], *, to_publication
                   password: str | None, max_bytes: int | None, progress: Callable[[ImportProgress], None] | None,
                   cancel: threading.Event | None, workers: int, timeout: float, index: bool,
                   to_publications: Mapping[str | Path, int] | None, batch_id: int | None,
-                  on_duplicate: str) -> ImportReport:
+                  on_duplicate: str, sheet_options: Mapping[str, Any] | None = None) -> ImportReport:
     started, cpu_started = time.monotonic(), time.thread_time()
     cancel = cancel or threading.Event()
     targets = {Path(k).resolve(): v for k, v in (to_publications or {}).items()}
@@ -439,7 +452,7 @@ def _import_paths(cat: Catalogue, paths: Sequence[str | Path], *, to_publication
         if cancel.is_set():
             report.files.append(FileResult(str(bib), "cancelled", "not imported: the import was cancelled").count())
             continue
-        report.files.append(_import_bib(cat, bib, roots, batch_id, False, on_duplicate))
+        report.files.append(_import_bib(cat, bib, roots, batch_id, False, on_duplicate, sheet_options))
 
     tasks: list[Task] = []
     sizes: dict[int, int] = {}

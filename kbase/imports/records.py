@@ -7,7 +7,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -26,7 +26,7 @@ from kbase.catalogue.dedupe import (PublicationIndex, WorkKey, conflict, family_
                                     work_key_from_columns)
 from kbase.errors import ImportProblem, InvalidInput
 from kbase.imports.batches import Item, change_mark, finish_batch, forget_since, inserted_since, record_items, start_batch
-from kbase.text import clean_text, fold_words
+from kbase.text import clean_text, fold, fold_words
 
 # what to do with an entry that matches a record: the first four are the CLI's words
 ON_DUPLICATE = ("link", "skip", "new", "update")
@@ -61,6 +61,7 @@ class BibReport:
     to_attach: list[tuple[Path, int, int, str]] = field(default_factory=list)  # (file, publication ID, line, key)
     new_records: dict[str, list[str]] = field(default_factory=dict)  # kind → names created
     records: list[dict[str, Any]] = field(default_factory=list)  # the plan: one item per entry, in file order
+    mapping: dict[str, Any] = field(default_factory=dict)  # a spreadsheet's: columns → fields, the sheet, how read
 
     @property
     def matched(self) -> int:
@@ -83,6 +84,8 @@ class BibReport:
             "records": self.records,
             "attachments": [{"file": f, "publication": i} for f, i in self.attachments],
             "new_records": {k: len(v) for k, v in self.new_records.items()},
+            "new_names": {k: sorted(dict.fromkeys(v), key=str.casefold) for k, v in self.new_records.items()},
+            **({"mapping": self.mapping} if self.mapping else {}),
         }
 
     def summary(self) -> str:
@@ -99,6 +102,15 @@ class BibReport:
         out += [f"{key}: {would}skipped ({why})" for key, why in self.skipped]
         made = ", ".join(f"{len(v)} {_PLURAL.get(k, k) if len(v) != 1 else k}"
                          for k, v in sorted(self.new_records.items()))
+        if self.mapping:  # a spreadsheet: what each column was read as, so that nothing is assumed unseen
+            out.append(f"{self.path}: columns" + (" (proposed; change them with --map or --map-file)"
+                                                  if self.mapping.get("proposed") else "")
+                       + f": {self.mapping.get('described', '')}")
+            for kind in ("project", "region"):
+                names = self.new_records.get(kind) or []
+                if names:
+                    out.append(f"{self.path}: new {_PLURAL[kind] if len(names) != 1 else kind} {would}created: "
+                               + ", ".join(names[:20]) + (f" … and {len(names) - 20} more" if len(names) > 20 else ""))
         read = f" (read as {self.encoding})" if self.encoding and self.encoding not in ("utf-8", "ascii") else ""
         out.append(f"{self.path}: {self.parsed} entries{read}: {len(self.created)} {would}created, {self.matched} "
                    f"matched existing records ({len(self.linked)} linked, {len(self.updated)} updated, "
@@ -212,9 +224,15 @@ def decode_head(data: bytes) -> str:
 
 def import_bibliography(cat: Catalogue, path: str | Path, *, fmt: str | None = None, dry_run: bool = False,
                         roots: list[Path] | None = None, on_duplicate: str = "link",
-                        batch_id: int | None = None) -> BibReport:
-    """Import a BibTeX, RIS or CSL-JSON file (fmt, else told by bibliography_format) through one plan and
-    one transaction, as import_bib does."""
+                        batch_id: int | None = None, sheet_options: Mapping[str, Any] | None = None) -> BibReport:
+    """Import a BibTeX, RIS or CSL-JSON file (fmt, else told by bibliography_format) or a spreadsheet (.csv,
+    .tsv, .xlsx: import_spreadsheet with sheet_options, see spreadsheet_options) through one plan and one
+    transaction, as import_bib does."""
+    from kbase.formats.spreadsheet import is_spreadsheet
+
+    if fmt == "spreadsheet" or (fmt is None and is_spreadsheet(path)):
+        return import_spreadsheet(cat, path, dry_run=dry_run, roots=roots, on_duplicate=on_duplicate,
+                                  batch_id=batch_id, **spreadsheet_options(path, sheet_options))
     fmt = fmt or bibliography_format(path) or ("csl-json" if Path(path).suffix.lower() == ".json" else "bibtex")
     if fmt == "bibtex":
         return import_bib(cat, path, dry_run=dry_run, roots=roots, on_duplicate=on_duplicate, batch_id=batch_id)
@@ -265,6 +283,97 @@ def _import_read(cat: Catalogue, path: str | Path, fmt: str, *, dry_run: bool, r
         report.notes += [(data.line, data.key, n) for n in data.notes]
         plans.append(Planned(data, *find_files(data, path.parent, roots, report)))
     return import_records(cat, report, plans, on_duplicate=on_duplicate, batch_id=batch_id)
+
+
+NEW_NAMES = ("create", "refuse")
+
+
+def spreadsheet_options(path: str | Path, options: Mapping[str, Any] | None) -> dict[str, Any]:
+    """import_spreadsheet's mapping, sheet and new_names for one file out of the options of a whole import:
+    {"mapping": {column: field}, "sheet": name, "new_names": "create"|"refuse", "files": {path: {...}}},
+    where "files" gives one file (by its path as given or resolved) options of its own (the GUI's mapping)."""
+    if not options:
+        return {}
+    out = {k: options[k] for k in ("mapping", "sheet", "new_names") if options.get(k) is not None}
+    files = options.get("files") or {}
+    own = files.get(str(path)) or files.get(str(Path(path).resolve())) or {}
+    out.update({k: own[k] for k in ("mapping", "sheet", "new_names") if own.get(k) is not None})
+    return out
+
+
+def import_spreadsheet(cat: Catalogue, path: str | Path, *, mapping: Mapping[str, str] | None = None,
+                       sheet: str | None = None, new_names: str = "create", dry_run: bool = False,
+                       roots: list[Path] | None = None, on_duplicate: str = "link",
+                       batch_id: int | None = None) -> BibReport:
+    """Import a publication list kept in a spreadsheet (.csv with any delimiter and encoding, .tsv, .xlsx):
+    one row, one record, through the plan and the one transaction import_bib uses.
+
+    mapping is {column header: field} (kbase.formats.spreadsheet.FIELDS, or "ignore"); the columns it does
+    not name are read as propose_mapping guesses from their headers, and the mapping used is in
+    report.mapping. sheet names an XLSX workbook's sheet (default: the first). The projects and regions a
+    row names that are not in the library are created (new_names="create", listed in the plan's new_names)
+    or the row is refused ("refuse"): they are authority records a librarian keeps. People and
+    organisations are always created."""
+    from kbase.formats.spreadsheet import describe_mapping, read_rows, read_sheet, resolve_mapping
+
+    on_duplicate = _SAME_AS.get(on_duplicate, on_duplicate)
+    if on_duplicate not in ON_DUPLICATE:
+        raise InvalidInput(f"on_duplicate must be one of {', '.join(ON_DUPLICATE)} (got {on_duplicate!r})")
+    if new_names not in NEW_NAMES:
+        raise InvalidInput(f"new_names must be one of {', '.join(NEW_NAMES)} (got {new_names!r})")
+    path = Path(path)
+    try:
+        table = read_sheet(path, sheet)
+    except OSError as exc:
+        raise ImportProblem(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    report = BibReport(str(path), dry_run, encoding=table.encoding)
+    report.notes += [(1, "", w) for w in table.warnings]
+    columns = resolve_mapping(table.headers, dict(mapping) if mapping else None)
+    report.mapping = {"columns": columns, "proposed": not mapping, "described": describe_mapping(columns),
+                      **table.describe()}
+    result = read_rows(table, columns)
+    report.refused += result.refused
+    report.notes += result.notes
+    report.problems += result.problems
+    with cat.reading() as s:
+        known = NameCache(cat, dry_run=True)
+        known.load(s)
+    records = []
+    for data in result.records:
+        _name_kinds(data, known)
+        missing = _new_authorities(data, known) if new_names == "refuse" else []
+        if missing:
+            report.refused.append((data.line, data.key, f"{'; '.join(missing)} not in the library "
+                                   "(--new-names refuse: create them first, or import with --new-names create)"))
+        else:
+            records.append(data)
+    roots = [Path(r) for r in (roots or [path.parent])]
+    plans: list[Planned] = []
+    for data in records:
+        report.notes += [(data.line, data.key, n) for n in data.notes]
+        plans.append(Planned(data, *find_files(data, path.parent, roots, report)))
+    return import_records(cat, report, plans, on_duplicate=on_duplicate, batch_id=batch_id)
+
+
+def _name_kinds(data: PubData, known: NameCache) -> None:
+    """A spreadsheet says nothing of whether a name is a person's: one the library knows as an organisation
+    (and not as a person) is that organisation, and the other way round."""
+    from kbase.formats.bibtex.names import Name
+
+    for i, (role, n) in enumerate(data.contributors):
+        key = fold_words(n.display)
+        if n.kind == "person" and key in known.org and key not in known.person and \
+                fold_words(n.sortable or "") not in known.person:
+            data.contributors[i] = (role, Name("organisation", n.display))
+        elif n.kind == "organisation" and key in known.person and key not in known.org:
+            data.contributors[i] = (role, Name("person", n.display))
+
+
+def _new_authorities(data: PubData, known: NameCache) -> list[str]:
+    """The projects and regions a record names that the library has under no name (title, short name, alias)."""
+    missing = [f"project {p!r}" for p in data.projects if fold(p) not in known.project]
+    missing += [f"region {r!r}" for r in data.regions if fold_words(r) not in known.region]
+    return missing
 
 
 def import_records(cat: Catalogue, report: BibReport, plans: list[Planned], *, on_duplicate: str = "link",
@@ -409,8 +518,9 @@ def _changes(cat: Catalogue, plans: list[Planned]) -> None:
                       and getattr(row, c) in (None, "")]
         if plan.action == "update":
             plan.changes = list(plan.fills)
-        if plan.action in ("link", "update") and not row.citekey and plan.data.key:
-            plan.changes.append("citekey")
+        if plan.action in ("link", "update") and not row.citekey and plan.data.key and \
+                plan.data.columns.get("citekey", plan.data.key) == plan.data.key:
+            plan.changes.append("citekey")  # the source's own key (a spreadsheet row's made one is not given)
 
 
 def _write(cat: Catalogue, s: Session | None, plans: list[Planned], names: NameCache, report: BibReport) -> list[Item]:
