@@ -1,4 +1,5 @@
-"""`kbase import PATH...` (PDFs, folders and BibTeX, RIS or CSL-JSON files, with progress on a terminal) and `kbase imports`."""
+"""`kbase import PATH...` (PDFs, folders, BibTeX, RIS or CSL-JSON files and spreadsheets, with progress on a terminal)
+and `kbase imports`."""
 
 from __future__ import annotations
 
@@ -18,11 +19,13 @@ from kbase.imports.pipeline import ImportProgress, ImportReport, import_paths
 
 def register(subs: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = subs.add_parser(
-        "import", parents=[common], help="import PDFs, folders, and BibTeX, RIS or CSL-JSON files",
+        "import", parents=[common], help="import PDFs, folders, BibTeX, RIS or CSL-JSON files and spreadsheets",
         description="Import PDFs and bibliographies: BibTeX (.bib), RIS (.ris, or a .txt starting with RIS tags, "
                     "as Zotero, EndNote, Mendeley, Scopus, Web of Science and catalogues write it) and CSL-JSON "
                     "(.json or .csljson: an array of items or {\"items\": [...]}, as Zotero, pandoc and "
-                    "citation.js write it). Each bibliography is planned (new, matches record N, refused with "
+                    "citation.js write it), and publication lists kept in a spreadsheet (.csv with any delimiter "
+                    "and encoding, .tsv, .xlsx: one row per publication, the columns read from their English or "
+                    "French headers unless --map says otherwise). Each bibliography is planned (new, matches record N, refused with "
                     "its line) and written in one transaction; every import is a batch that "
                     "`kbase imports undo ID` takes back.")
     p.add_argument("paths", nargs="+", metavar="PATH",
@@ -39,6 +42,21 @@ def register(subs: argparse._SubParsersAction, common: argparse.ArgumentParser) 
                    help="an incoming record that matches one in the library: link to it (default), update its "
                         "empty fields and links, skip it, or create a new record anyway")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
+    sheet = p.add_argument_group("spreadsheets (.csv, .tsv, .xlsx; named files only, never found in folders)")
+    sheet.add_argument("--map", action="append", metavar="FIELD=COLUMN,…",
+                       help="which column holds which field, as title=Titre,year=Année,authors=Auteurs (fields: "
+                            "title, subtitle, type, date, year, month, authors, editors, series, number, container, "
+                            "volume, pages, publisher, place, isbn, doi, url, file, language, abstract, subjects, "
+                            "projects, programme, regions, visibility, key, note, extra, or ignore=COLUMN); the "
+                            "columns not named are read from their headers, and the summary says how")
+    sheet.add_argument("--map-file", metavar="FILE",
+                       help="a mapping saved by the app's Save mapping… ({\"columns\": {column: field}}); --map "
+                            "overrides it column by column")
+    sheet.add_argument("--sheet", metavar="NAME", help="the XLSX sheet to read (default: the first)")
+    sheet.add_argument("--new-names", choices=("create", "refuse"), default="create",
+                       help="projects and regions a row names that are not in the library: create them (default; "
+                            "the plan lists them) or refuse the row, with its number and why. People and "
+                            "organisations are always created")
     p.set_defaults(run=cmd_import)
 
     p = subs.add_parser("imports", parents=[common], help="list import batches, or undo one: kbase imports undo ID",
@@ -89,6 +107,11 @@ class ProgressLine:
 
 def print_report(report: ImportReport, out: TextIO) -> None:
     for f in report.files:
+        if f.mapping:  # a spreadsheet: the columns as read, so that nothing is assumed unseen
+            out.write(f"{f.path}: columns" + (" (proposed; change them with --map or --map-file)"
+                                              if f.mapping.get("proposed") else "")
+                      + f": {f.mapping.get('described', '')}\n")
+            _print_new_names(f.path, f.new_names, report.dry_run, out)
         if f.status == "bibtex":
             for p in f.problems:
                 out.write(f"{p['file']}:{p['line']}: {p['key'] + ': ' if p['key'] else ''}{p['reason']}\n")
@@ -116,6 +139,37 @@ def print_report(report: ImportReport, out: TextIO) -> None:
     out.write(f"\nimport {report.batch}: undo it with `kbase imports undo {report.batch}`\n" if report.batch else "\n")
     if report.index_message:
         out.write(f"note: {report.index_message}\n")
+
+
+NEW_NAMES_SHOWN = 20
+
+
+def _print_new_names(path: str, names: dict[str, list[str]], dry_run: bool, out: TextIO) -> None:
+    """The names a spreadsheet brings that match nothing in the library, kind by kind (all of them in --json)."""
+    plural = {"project": "projects", "region": "regions", "person": "people", "organisation": "organisations",
+              "subject": "subjects", "series": "series"}
+    for kind in ("project", "region", "organisation", "person", "subject", "series"):
+        found = names.get(kind) or []
+        if found:
+            more = len(found) - NEW_NAMES_SHOWN
+            shown = ", ".join(found[:NEW_NAMES_SHOWN]) + (f" … and {more} more (all with --json)" if more > 0 else "")
+            out.write(f"{path}: {len(found)} new {plural[kind] if len(found) != 1 else kind} "
+                      f"{'would be ' if dry_run else ''}created: {shown}\n")
+
+
+def sheet_options(args: argparse.Namespace) -> dict[str, Any] | None:
+    """import_paths' sheet_options from --map, --map-file, --sheet and --new-names."""
+    from kbase.formats.spreadsheet import parse_map_option, read_mapping_file
+
+    mapping: dict[str, str] = {}
+    sheet = args.sheet
+    if args.map_file:
+        mapping, saved_sheet = read_mapping_file(args.map_file)
+        sheet = sheet or saved_sheet
+    for text in args.map or []:
+        mapping.update(parse_map_option(text))
+    options = {"mapping": mapping or None, "sheet": sheet, "new_names": args.new_names}
+    return {k: v for k, v in options.items() if v is not None} or None
 
 
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|\d+")
@@ -179,6 +233,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise InvalidInput("--max-size must be a positive number of MB")
     if args.workers < 1:
         raise InvalidInput("--workers must be at least 1")
+    options = sheet_options(args)  # a bad --map or --map-file is said before anything is opened
     cat = open_catalogue(args)
     cancel = threading.Event()
     tty = sys.stdout.isatty() and not args.json
@@ -196,7 +251,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             cat, args.paths, to_publication=args.to, password=args.password,
             max_bytes=int(args.max_size * 1024 * 1024) if args.max_size else None,
             progress=line, cancel=cancel, workers=args.workers, index=not args.no_index,
-            dry_run=args.dry_run, on_duplicate=args.on_duplicate)
+            dry_run=args.dry_run, on_duplicate=args.on_duplicate, sheet_options=options)
     finally:
         if previous is not None:
             signal.signal(signal.SIGINT, previous)

@@ -542,7 +542,11 @@ def parse_map_option(text: str) -> dict[str, str]:
         try:
             fld, column = field_name(left), right
         except InvalidInput:
-            fld, column = field_name(right), left  # the other way round
+            try:
+                fld, column = field_name(right), left  # the other way round
+            except InvalidInput:
+                field_name(left)  # says which field is unknown
+                raise
         if not column:
             raise InvalidInput(f"--map: no column given for {left!r}")
         out[column] = fld
@@ -668,7 +672,7 @@ def publication_type(text: str) -> str | None:
 
 
 def _read_date_cell(cols: dict[str, Any], text: str, data: PubData) -> None:
-    """A date as people type it: ISO, 15/03/2021, 03/2021, 'March 2021', '15 mars 2021'; else as the year reader does."""
+    """A date as people type it: ISO, 15/03/2021, 03/2021, 'March 2021', '15 mars 2021'; else as years are read."""
     text = " ".join(text.split())
     if _ISO_LIKE.match(text):
         _read_date(cols, text, data, "date")
