@@ -1,4 +1,5 @@
-"""Import dialog: PDFs, folders and .bib files imported in the background, then every file with its outcome."""
+"""Import dialog: PDFs, folders, bibliographies and spreadsheets imported in the background, then every file with
+its outcome."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from kbase.catalogue.records import Catalogue
 from ui import tasks
 from ui.dialogs.import_history import ERROR_STYLE, BatchUndo, open_import_history, undo_summary
 from ui.dialogs.import_results import ImportResultsModel, is_flagged
-from ui.dialogs.import_review import MatchReview, bib_files, check_bibs
+from ui.dialogs.import_review import bib_files
+from ui.dialogs.spreadsheet_mapping import ImportReview, MappingPage, check_imports, spreadsheet_files
 from ui.i18n import tr
 
 
@@ -40,7 +42,7 @@ class _ProgressBridge(QObject):
 
 
 def _run_import(library: Any, paths: list[str], progress: Any, cancel: threading.Event, task: tasks.Task,
-                on_duplicate: str = "link") -> Any:
+                on_duplicate: str = "link", sheet_options: dict[str, Any] | None = None) -> Any:
     """Worker thread: the import runs in a child process; this thread only waits on its pipe.
 
     (Extraction, catalogue writes and indexing in this process would share the GIL with the GUI thread.)"""
@@ -50,7 +52,8 @@ def _run_import(library: Any, paths: list[str], progress: Any, cancel: threading
         progress.progressed.emit(state)  # a fresh object from the pipe: nobody else changes it
         task.report(state.files_done, state.files_total, Path(state.current).name if state.current else "")
 
-    return ImportProcess(library.location, paths, on_duplicate=on_duplicate).run(progress=tell, cancelled=cancel.is_set)
+    return ImportProcess(library.location, paths, on_duplicate=on_duplicate,
+                         sheet_options=sheet_options).run(progress=tell, cancelled=cancel.is_set)
 
 
 def _duration(seconds: float | None) -> str:
@@ -64,11 +67,14 @@ def _duration(seconds: float | None) -> str:
 class ImportDialog(QDialog):
     """Shows one import from start to finish; `finished_import` carries the ImportReport.
 
-    With .bib files, a dry run comes first; entries matching existing records are shown for review
-    (`review_ready`), and the import starts once the user chose what to do with them (Start the import)."""
+    With spreadsheets, each one's first rows are shown first, with what each column holds (`mapping_ready`;
+    Continue goes on). With .bib files and spreadsheets, a dry run comes next; entries matching existing
+    records are shown for review (`review_ready`), and the import starts once the user chose what to do with
+    them (Start the import)."""
 
     finished_import = Signal(object)
     review_ready = Signal()  # the review step is on screen
+    mapping_ready = Signal()  # a spreadsheet's columns are on screen
     undo_finished = Signal(object)  # the UndoReport's dict, or None when the undo was refused
 
     def __init__(self, window: Any, paths: list[str], parent: QWidget | None = None):
@@ -81,6 +87,8 @@ class ImportDialog(QDialog):
         self.check_task: tasks.Task | None = None
         self.check: Any = None  # the dry run's matches (import_review.Check), when the import had .bib files
         self.on_duplicate = "link"
+        self.sheet_options: dict[str, Any] = {}  # the spreadsheets' mappings, by file, as chosen
+        self._sheets_todo: list[str] = []  # spreadsheets whose columns are still to be shown
         self.undone: dict[str, Any] | None = None  # the undo's report, once this import was undone
         self._cancel = threading.Event()
         self._bridge = _ProgressBridge(self)
@@ -144,7 +152,7 @@ class ImportDialog(QDialog):
         self.history_button.clicked.connect(self.show_history)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
         self.buttons.rejected.connect(self.cancel_or_close)
-        self.buttons.accepted.connect(self.import_reviewed)
+        self.buttons.accepted.connect(self._accepted)
         tools = QHBoxLayout()
         tools.addWidget(self.only_flagged)
         tools.addStretch(1)
@@ -162,10 +170,13 @@ class ImportDialog(QDialog):
             layout.addWidget(w)
         layout.addWidget(self.table, 1)
         layout.addLayout(tools)
-        self.review = MatchReview(window.catalogue, self)
+        self.review = ImportReview(window.catalogue, self)
+        self.mapping_page = MappingPage(self)
+        self.mapping_page.changed.connect(self._mapping_changed)
         self.pages = QStackedWidget(self)
         self.pages.addWidget(run_page)
         self.pages.addWidget(self.review)
+        self.pages.addWidget(self.mapping_page)
         outer = QVBoxLayout(self)
         outer.addWidget(self.pages, 1)
         outer.addWidget(self.buttons)
@@ -176,17 +187,69 @@ class ImportDialog(QDialog):
         self.undoer.cancelled.connect(self._update_buttons)
         self._update_buttons()
 
-    # -- checking .bib files first ----------------------------------------------------------------
+    # -- spreadsheets' columns, then checking .bib files and spreadsheets -------------------------------------
     def start(self) -> None:
-        """Import at once, or first look for .bib entries that match existing records (a quick dry run)."""
-        bibs = bib_files(self.paths)
-        if not bibs:
+        """Show each spreadsheet's columns first; then import at once, or first look for .bib entries and
+        spreadsheet rows that match existing records (a quick dry run)."""
+        self._sheets_todo = spreadsheet_files(self.paths)
+        if self._sheets_todo:
+            self._show_mapping()
+            return
+        self._check()
+
+    def _show_mapping(self) -> None:
+        path = self._sheets_todo[0]
+        self.mapping_page.load(path)
+        self.setWindowTitle(tr("Import: columns of {name}").format(name=Path(path).name))
+        self.pages.setCurrentWidget(self.mapping_page)
+        self.buttons.clear()
+        self.continue_button = self.buttons.addButton(tr("Continue"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.continue_button.setObjectName("mapping_continue")
+        self.continue_button.setDefault(True)
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self._mapping_changed()
+        self.mapping_ready.emit()
+
+    def _mapping_changed(self) -> None:
+        if self.in_mapping():
+            # a file that cannot be read goes on to the import, which says so in its row
+            self.continue_button.setEnabled(bool(self.mapping_page.error) or
+                                            any(f != "ignore" for f in self.mapping_page.mapping().values()))
+
+    def in_mapping(self) -> bool:
+        return self.pages.currentWidget() is self.mapping_page
+
+    def mapping_done(self) -> None:
+        """Continue: this spreadsheet is read as chosen; the next one's columns, or the check."""
+        if not self.in_mapping() or not self._sheets_todo:
+            return
+        path = self._sheets_todo.pop(0)
+        if not self.mapping_page.error:
+            self.sheet_options.setdefault("files", {})[path] = self.mapping_page.options()
+        if self._sheets_todo:
+            self._show_mapping()
+        else:
+            self.pages.setCurrentIndex(0)
+            self._check()
+
+    def _accepted(self) -> None:
+        if self.in_mapping():
+            self.mapping_done()
+        else:
+            self.import_reviewed()
+
+    def _check(self) -> None:
+        bibs, sheets = bib_files(self.paths), spreadsheet_files(self.paths)
+        if not bibs and not sheets:
             self.start_import()
             return
-        self.heading.setText(tr("Checking {n} .bib file(s) against the library…").format(n=len(bibs)))
+        self.setWindowTitle(tr("Import"))
+        self.buttons.clear()
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.heading.setText(tr("Checking {n} file(s) against the library…").format(n=len(bibs) + len(sheets)))
         self.rate.setText(tr("Looking for entries that are already in the library…"))
-        library = self.window_ref.catalogue.library
-        task = self.check_task = tasks.Task(lambda: check_bibs(library, bibs), parent=self)
+        library, options = self.window_ref.catalogue.library, dict(self.sheet_options)
+        task = self.check_task = tasks.Task(lambda: check_imports(library, bibs, sheets, options), parent=self)
         task.result.connect(self._checked)
         task.error.connect(self._check_failed)
         tasks.start(task)
@@ -231,8 +294,10 @@ class ImportDialog(QDialog):
         self.rate.setText(tr("Looking for files…"))
         library, paths, bridge, cancel = self.window_ref.catalogue.library, list(self.paths), self._bridge, self._cancel
 
+        options = dict(self.sheet_options) or None
+
         def work() -> Any:
-            return _run_import(library, paths, bridge, cancel, task, on_duplicate)
+            return _run_import(library, paths, bridge, cancel, task, on_duplicate, options)
 
         task = self.task = _ImportTask(work, cancel, parent=self)
         self.task.result.connect(self._on_done)
@@ -310,8 +375,8 @@ class ImportDialog(QDialog):
             text += " " + tr("{n} not imported (cancelled).").format(n=counts["cancelled"])
         bibs = [f for f in report.files if f.status == "bibtex"]
         if bibs:
-            text += " " + tr("BibTeX entries: {created} created, {matched} matched existing records, "
-                             "{refused} refused.").format(**{k: sum(getattr(f, k) for f in bibs)
+            text += " " + tr("Entries of bibliographies and spreadsheets: {created} created, {matched} matched "
+                             "existing records, {refused} refused.").format(**{k: sum(getattr(f, k) for f in bibs)
                                                              for k in ("created", "matched", "refused")})
         if report.index_message:
             text += "\n" + report.index_message
@@ -498,8 +563,9 @@ def ask_paths(window: Any) -> list[str]:
         return [folder] if folder else []
     if box.clickedButton() is not files_button:
         return []
-    files, _ = QFileDialog.getOpenFileNames(parent, tr("Import PDFs or BibTeX files"), "",
-                                            tr("PDF and BibTeX files (*.pdf *.bib);;All files (*)"))
+    files, _ = QFileDialog.getOpenFileNames(
+        parent, tr("Import PDFs, bibliographies or spreadsheets"), "",
+        tr("PDFs, bibliographies and spreadsheets (*.pdf *.bib *.ris *.json *.csv *.tsv *.xlsx);;All files (*)"))
     return files
 
 
