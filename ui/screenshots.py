@@ -120,6 +120,40 @@ def review_bib(cat: Catalogue, folder: Path, tag: str) -> Path:
     return path
 
 
+def mapping_sheet(cat: Catalogue, folder: Path, lang: str) -> Path:
+    """A workbook for the spreadsheet-mapping shot: an institute's own list (a title row, a blank row, the header in
+    the shot's language, ten demo publications) and a second sheet of notes."""
+    from openpyxl import Workbook
+
+    from kbase.catalogue.views import describe
+
+    heads = {"en": ["Title", "Type", "Year", "Staff contact", "Authors", "Project", "Region", "Keywords", "Link"],
+             "fr": ["Titre", "Type", "Année", "Responsable", "Auteurs", "Projet", "Région", "Mots-clés", "Lien"]}[lang]
+    types = {"report": "Rapport", "briefing": "Note d'information", "bulletin": "Bulletin", "article": "Article",
+             "book": "Livre", "book chapter": "Chapitre", "webmap": "Carte interactive", "static maps": "Carte",
+             "video": "Vidéo", "case studies": "Étude de cas", "dashboard": "Tableau de bord"}
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Publications"
+    ws.append(["IPIS publications 2019–2022" if lang == "en" else "Publications IPIS 2019–2022"])
+    ws.append([])
+    ws.append(heads)
+    pubs = sorted((p for p in cat.all(m.Publication) if p.year), key=lambda p: (-(p.year or 0), p.title))[:10]
+    for i, pub in enumerate(pubs):
+        d = describe(cat, "publication", pub.id)
+        names = "; ".join(c["label"] for c in d.get("contributors") or [] if c.get("role") == "author")
+        ws.append([pub.title, types.get(pub.type, pub.type) if lang == "fr" else pub.type, pub.year,
+                   ("A. Mukendi", "H. Merket", "L. Hoex")[i % 3], names,
+                   "; ".join(x["label"] for x in d.get("projects") or []),
+                   "; ".join(x["label"] for x in d.get("regions") or []),
+                   ", ".join(x["label"] for x in (d.get("subjects") or [])[:3]), pub.url or ""])
+    wb.create_sheet("Notes").append(["Checked by the library team, March 2023"])
+    path = folder / ("publication-list.xlsx" if lang == "en" else "liste-des-publications.xlsx")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
 def wait(app: QApplication, condition: Callable[[], Any], timeout: float = 30.0) -> bool:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
@@ -223,6 +257,15 @@ def shoot(app: QApplication, cat: Catalogue, lang: str, out: Path, work: Path) -
         if dialog.report is not None and dialog.report.batch is not None:
             undo_batch(cat, dialog.report.batch)
         dialog.close()
+
+    # 6b. a spreadsheet: its first rows and what each column holds, before the import (cancelled there)
+    dialog = show_import(window, [str(mapping_sheet(cat, work, lang))])
+    if dialog is not None:
+        wait(app, dialog.in_mapping)
+        dialog.resize(1440, 560)
+        settle(app, 0.8)
+        save(dialog, out / f"spreadsheet-mapping-{lang}.png")
+        dialog.cancel_or_close()
 
     # 7. the import history, the undone import among the others
     history = open_import_history(window)

@@ -195,11 +195,20 @@ class MappingPage(QWidget):
                 if len(text) > 60:
                     item.setToolTip(text[:1000])
                 self.table.setItem(row, col, item)
-            self.table.setColumnWidth(col, max(150, min(260, self.table.horizontalHeader().sectionSizeHint(col))))
             self._shade(col)
+        self._fit_columns(table)
         if self.combos:
             first = next(iter(self.combos.values()))
             self.table.setRowHeight(0, max(self.table.rowHeight(0), first.sizeHint().height() + 4))
+
+    def _fit_columns(self, table: Any) -> None:
+        """Each column as wide as its header, its combo box's choice and its first rows, within bounds."""
+        metrics = self.table.fontMetrics()
+        for col, header in enumerate(table.headers):
+            texts = [header] + [cells[col][:80] for _n, cells in table.rows if col < len(cells)]
+            width = max(metrics.horizontalAdvance(t) for t in texts) + 24
+            width = max(width, metrics.horizontalAdvance(self.combos[header].currentText()) + 48)
+            self.table.setColumnWidth(col, max(90, min(220, width)))
 
     def _field_changed(self, col: int) -> None:
         self._shade(col)
