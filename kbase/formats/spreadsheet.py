@@ -21,6 +21,7 @@ import re
 import unicodedata
 import warnings
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -169,6 +170,7 @@ _DMY = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$")
 _MY = re.compile(r"^(\d{1,2})[./-](\d{4})$")
 _ISO_LIKE = re.compile(r"^\d{4}(?:-\d{1,2}(?:-\d{1,2})?)?(?:T[\d:.,+Z-]*)?(?:/.*)?[?~%]?$")
 _YEAR = re.compile(r"(?<!\d)([12]\d{3})(?!\d)")
+_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 _SEP_LINE = re.compile(r"^\ufeff?sep=(.)\r?\n", re.I)
 _DELIMITERS = (",", ";", "\t", "|")
 _SAMPLE = 65536
@@ -237,8 +239,9 @@ def read_sheet(path: str | Path, sheet: str | None = None, *, max_rows: int | No
 
 def read_csv_text(text: str, path: str = "", *, tab: bool = False, max_rows: int | None = None) -> Sheet:
     """CSV text (any of , ; tab |) as a Sheet; Excel's `sep=;` first line is obeyed and skipped."""
-    # the boundary: control characters go; a form feed or vertical tab would end a row in clean_text
-    text = clean_text(text.removeprefix("\ufeff").replace("\f", " ").replace("\v", " "))
+    # the boundary: control characters go, text is NFC (once for the whole file); a form feed or vertical tab
+    # would end a row in clean_text
+    text = unicodedata.normalize("NFC", clean_text(text.removeprefix("\ufeff").replace("\f", " ").replace("\v", " ")))
     offset = 0
     declared = _SEP_LINE.match(text)
     if declared:
@@ -361,7 +364,8 @@ def _cell_text(v: Any) -> str:
     if v is None:
         return ""
     if isinstance(v, str):
-        return clean_text(v)
+        v = clean_text(v)
+        return v if v.isascii() or unicodedata.is_normalized("NFC", v) else unicodedata.normalize("NFC", v)
     if isinstance(v, bool):
         return "TRUE" if v else "FALSE"
     if isinstance(v, int):
@@ -623,13 +627,15 @@ def read_rows(table: Sheet, columns: dict[str, str]) -> SheetResult:
 
 
 def _one_line(text: str) -> str:
-    return clean_line(text).strip()
+    """A cell as one line: cells were cleaned and made NFC as the sheet was read, only breaks and tabs are left."""
+    return " ".join(text.split()) if ("\n" in text or "\t" in text or "  " in text) else text.strip()
 
 
+@lru_cache(maxsize=65536)
 def parse_name(raw: str) -> Name | None:
     """'Verweijen, Judith', 'Judith Verweijen', 'J. Verweijen', 'Ludwig van Beethoven' are people; an acronym,
     a name in braces, a name with an organisation's word or more than four words is an organisation."""
-    text = " ".join(_one_line(raw).split()).strip(" .,")
+    text = " ".join(clean_line(raw).split()).strip(" .,")
     if text.startswith("{") and text.endswith("}"):
         inner = text[1:-1].strip()
         return Name("organisation", inner) if any(ch.isalnum() for ch in inner) else None
@@ -726,10 +732,13 @@ def _extra_name(header: str) -> str:
 
 
 def _items(values: dict[str, list[tuple[str, str]]], name: str, split: re.Pattern[str]) -> list[str]:
+    found = values.get(name)
+    if not found:
+        return []
     out: list[str] = []
-    for _h, text in values.get(name) or []:
+    for _h, text in found:
         out += [_one_line(p) for p in split.split(text) if p.strip()]
-    return list(dict.fromkeys(p for p in out if p and any(ch.isalnum() for ch in p)))
+    return list(dict.fromkeys(p for p in out if _LETTER_OR_DIGIT.search(p)))
 
 
 def to_publication(row: int, values: dict[str, list[tuple[str, str]]]) -> PubData:

@@ -6,6 +6,7 @@ import json
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -355,15 +356,18 @@ def import_spreadsheet(cat: Catalogue, path: str | Path, *, mapping: Mapping[str
     return import_records(cat, report, plans, on_duplicate=on_duplicate, batch_id=batch_id)
 
 
+_folded_words = lru_cache(maxsize=65536)(fold_words)  # a list names the same people on thousands of rows
+
+
 def _name_kinds(data: PubData, known: NameCache) -> None:
     """A spreadsheet says nothing of whether a name is a person's: one the library knows as an organisation
     (and not as a person) is that organisation, and the other way round."""
     from kbase.formats.bibtex.names import Name
 
     for i, (role, n) in enumerate(data.contributors):
-        key = fold_words(n.display)
+        key = _folded_words(n.display)
         if n.kind == "person" and key in known.org and key not in known.person and \
-                fold_words(n.sortable or "") not in known.person:
+                _folded_words(n.sortable or "") not in known.person:
             data.contributors[i] = (role, Name("organisation", n.display))
         elif n.kind == "organisation" and key in known.person and key not in known.org:
             data.contributors[i] = (role, Name("person", n.display))
@@ -372,7 +376,7 @@ def _name_kinds(data: PubData, known: NameCache) -> None:
 def _new_authorities(data: PubData, known: NameCache) -> list[str]:
     """The projects and regions a record names that the library has under no name (title, short name, alias)."""
     missing = [f"project {p!r}" for p in data.projects if fold(p) not in known.project]
-    missing += [f"region {r!r}" for r in data.regions if fold_words(r) not in known.region]
+    missing += [f"region {r!r}" for r in data.regions if _folded_words(r) not in known.region]
     return missing
 
 
