@@ -1,7 +1,12 @@
-"""The `kbase` command as a user runs it: real processes, one clear line for every bad input."""
+"""The `kbase` command as a user runs it: one clear line for every bad input.
+
+Commands run in-process through kbase.cli.main (a process each made this file a third of the suite's
+time); test_a_real_process_* keep one true subprocess for what only a process shows."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import stat
@@ -14,13 +19,43 @@ import pytest
 KBASE = [sys.executable, "-m", "kbase.cli"]
 
 
-def run(*args: str, env: dict[str, str] | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
+def run_process(*args: str, env: dict[str, str] | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
     full_env = {k: v for k, v in os.environ.items() if k != "KBASE_LIBRARY"}
     full_env.update(env or {})
     proc = subprocess.run([*KBASE, *args], capture_output=True, text=True, env=full_env, timeout=120)
     if check and proc.returncode != 0:
         raise AssertionError(f"kbase {' '.join(args)} failed ({proc.returncode}): {proc.stderr}")
     return proc
+
+
+def run(*args: str, env: dict[str, str] | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """kbase.cli.main in this process, with its output captured as a process's would be."""
+    from kbase.cli import main
+
+    saved = dict(os.environ)
+    os.environ.pop("KBASE_LIBRARY", None)
+    os.environ.update(env or {})
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(list(args))
+            except SystemExit as exc:  # --help and argparse's own exits
+                code = exc.code if isinstance(exc.code, int) else 1
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    proc = subprocess.CompletedProcess([*KBASE, *args], code, out.getvalue(), err.getvalue())
+    if check and proc.returncode != 0:
+        raise AssertionError(f"kbase {' '.join(args)} failed ({proc.returncode}): {proc.stderr}")
+    return proc
+
+
+def test_a_real_process_lists_and_fails_in_one_line(demo_location: str, tmp_path: Path) -> None:
+    out = run_process("list", "project", "--year", "2020", "--json", "--library", demo_location)
+    assert json.loads(out.stdout)
+    assert_one_line_error(run_process("--library", str(tmp_path / "nowhere"), "list", "publication", check=False),
+                          "no library")
 
 
 def assert_one_line_error(proc: subprocess.CompletedProcess[str], *fragments: str) -> None:
@@ -151,8 +186,8 @@ def test_read_only_library_non_root(tmp_path: Path) -> None:
 def test_read_only_library_file(tmp_path: Path) -> None:
     """Even as root: a catalogue file without write permission opens read-only and refuses writes."""
     lib = tmp_path / "ro"
-    run("init", str(lib))
-    run("add", "subject", "name=gold", "--library", str(lib))
+    run_process("init", str(lib))
+    run_process("add", "subject", "name=gold", "--library", str(lib))  # a process: its exit folds the WAL in
     db = lib / "catalogue.sqlite"
     for extra in ("-wal", "-shm"):
         (lib / f"catalogue.sqlite{extra}").unlink(missing_ok=True)
