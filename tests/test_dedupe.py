@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 
 from sqlalchemy import select
 
-from kbase.library import models as m
-from kbase.catalogue.records import Catalogue
 from kbase.catalogue.dedupe import candidates, norm_isbn
+from kbase.catalogue.records import Catalogue
+from kbase.library import models as m
+from tests.cli_runner import run_cli
 
 KBASE = [sys.executable, "-m", "kbase.cli"]
 
@@ -129,11 +129,11 @@ def test_merge_fills_extra_fields_from_the_loser(cat: Catalogue) -> None:
 
 
 def test_cli_dedupe(demo_location: str) -> None:
-    proc = subprocess.run([*KBASE, "--library", demo_location, "dedupe", "publication", "--json", "--min-score", "0"],
+    proc = run_cli(["--library", demo_location, "dedupe", "publication", "--json", "--min-score", "0"],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     pairs = json.loads(proc.stdout)
     assert all(p["kind"] == "publication" and 0 <= p["score"] <= 1 and p["reasons"] for p in pairs)
-    bad = subprocess.run([*KBASE, "--library", demo_location, "dedupe", "events"], capture_output=True, text=True,
+    bad = run_cli(["--library", demo_location, "dedupe", "events"], capture_output=True, text=True,
                          timeout=120)
     assert bad.returncode == 1 and len(bad.stderr.strip().splitlines()) == 1

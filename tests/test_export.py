@@ -5,16 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
 import sys
 from pathlib import Path
 
-from kbase.library import models as m
+from kbase.catalogue.query import Filter
+from kbase.catalogue.records import Catalogue
 from kbase.formats.bibtex import export_bib, export_csl_json, export_csv
 from kbase.formats.bibtex.parse import parse_text
-from kbase.catalogue.records import Catalogue
 from kbase.formats.exporters import export_json
-from kbase.catalogue.query import Filter
+from kbase.library import models as m
+from tests.cli_runner import run_cli
 
 KBASE = [sys.executable, "-m", "kbase.cli"]
 
@@ -98,23 +98,23 @@ def test_ascii_flavour_writes_latex_accents(sqlite_demo: Catalogue) -> None:
 
 def test_cli_export_and_help(demo_location: str, tmp_path: Path) -> None:
     out = tmp_path / "cat.bib"
-    proc = subprocess.run([*KBASE, "--library", demo_location, "export", "biblatex", "--year", "2021", "-o", str(out)],
+    proc = run_cli(["--library", demo_location, "export", "biblatex", "--year", "2021", "-o", str(out)],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert out.read_text(encoding="utf-8").startswith("@")
-    proc = subprocess.run([*KBASE, "--library", demo_location, "export", "csv", "--visibility", "confidential"],
+    proc = run_cli(["--library", demo_location, "export", "csv", "--visibility", "confidential"],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1 and "--include-confidential" in proc.stderr and "Traceback" not in proc.stderr
-    helptext = subprocess.run([*KBASE, "export", "--help"], capture_output=True, text=True, timeout=60).stdout
+    helptext = run_cli(["export", "--help"], capture_output=True, text=True, timeout=60).stdout
     assert "--include-confidential" in helptext and "internal records are included" in helptext
 
 
 def test_cli_with_files_needs_an_output_file(demo_location: str, tmp_path: Path) -> None:
-    proc = subprocess.run([*KBASE, "--library", demo_location, "export", "bibtex", "--with-files"],
+    proc = run_cli(["--library", demo_location, "export", "bibtex", "--with-files"],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1 and "--with-files needs" in proc.stderr and "Traceback" not in proc.stderr
     out = tmp_path / "x.bib"
-    proc = subprocess.run([*KBASE, "--library", demo_location, "export", "bibtex", "--with-files", "-o", str(out)],
+    proc = run_cli(["--library", demo_location, "export", "bibtex", "--with-files", "-o", str(out)],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert out.read_text(encoding="utf-8").count("@") == len(parse_text(out.read_text(encoding="utf-8")).entries)

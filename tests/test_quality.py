@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 
-from kbase.library import models as m
-from kbase.catalogue.records import Catalogue
 from kbase.catalogue.quality import check_catalogue
+from kbase.catalogue.records import Catalogue
+from kbase.library import models as m
+from tests.cli_runner import run_cli
 
 KBASE = [sys.executable, "-m", "kbase.cli"]
 
@@ -44,8 +44,8 @@ def test_each_gap_is_named(cat: Catalogue) -> None:
 
 
 def test_duplicates_and_missing_files(cat: Catalogue, tmp_path: Path) -> None:
-    from kbase.imports.pipeline import import_paths
     from kbase.files.store import path_for
+    from kbase.imports.pipeline import import_paths
     from tests.pdfs import text_pdf
 
     a = cat.add(m.Publication, title="One", type="report", year=2020, doi="10.1/x").id
@@ -77,7 +77,7 @@ def test_demo_findings_are_one_line_each(demo: Catalogue) -> None:
 
 
 def test_cli_check_catalogue_json(demo_location: str) -> None:
-    proc = subprocess.run([*KBASE, "--library", demo_location, "check", "--catalogue", "--json"],
+    proc = run_cli(["--library", demo_location, "check", "--catalogue", "--json"],
                           capture_output=True, text=True, timeout=300)
     assert "Traceback" not in proc.stderr
     data = json.loads(proc.stdout)
