@@ -16,6 +16,7 @@ HOOKS: dict[str, tuple[str, str]] = {
     "action_edit": ("ui.editors", "edit_record"),  # edit_record(window)
     "action_delete": ("ui.editors", "delete_records"),  # delete_records(window)
     "action_import": ("ui.dialogs.import_dialog", "show_import"),  # show_import(window, paths=None)
+    "action_import_folder": ("ui.dialogs.import_dialog", "show_import"),  # the same, on a folder asked first
     "action_import_history": ("ui.dialogs.import_history", "show_import_history"),  # show_import_history(window)
     "action_report": ("ui.dialogs.report_dialog", "show_report"),  # show_report(window)
     "action_settings": ("ui.dialogs.settings", "show_settings"),  # show_settings(window)

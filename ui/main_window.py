@@ -17,6 +17,7 @@ from kbase.catalogue.records import Catalogue
 from ui import hooks, i18n, tasks
 from ui.details import DetailsPane
 from ui.first_paint import after_first_paint
+from ui.first_run import IMPORTABLE, FirstRunPanel
 from ui.i18n import tr
 from ui.navigator import Navigator, Target
 from ui.resources import icon
@@ -27,7 +28,6 @@ from ui.window_actions import build_actions, build_menus, retranslate_actions
 KIND_PLURALS = {"publication": ("{n} publication", "{n} publications"), "project": ("{n} project", "{n} projects"),
                 "organisation": ("{n} organisation", "{n} organisations"), "person": ("{n} person", "{n} people"),
                 "event": ("{n} event", "{n} events"), "region": ("{n} region", "{n} regions")}
-IMPORTABLE = (".pdf", ".bib")
 
 
 class MainWindow(QMainWindow):
@@ -57,9 +57,11 @@ class MainWindow(QMainWindow):
         self._build_layout()
         build_actions(self)
         build_menus(self)
+        self.first_run.update_enabled()  # its buttons follow the import action (there, writable)
         self._build_status_bar()
         self._connect()
         self._restore()
+        self._update_first_run()
         i18n.notifier().changed.connect(self.retranslate)  # a bound slot is disconnected when the window goes
         self.retranslate()
         self.catalogue.listeners.append(self._on_catalogue_change)
@@ -108,8 +110,14 @@ class MainWindow(QMainWindow):
         lay.addWidget(top)
         lay.addWidget(self.table)
         self.search_panel = SearchPanel(self.catalogue, self)
+        # an empty library shows its ways in (ui/first_run.py) where the table would be
+        self.first_run = FirstRunPanel(self, self)
+        self.browse_pages = QStackedWidget(self)
+        self.browse_page = browse
+        self.browse_pages.addWidget(browse)
+        self.browse_pages.addWidget(self.first_run)
         self.stack = QStackedWidget(self)
-        self.stack.addWidget(browse)
+        self.stack.addWidget(self.browse_pages)
         self.stack.addWidget(self.search_panel)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("tabs")
@@ -146,6 +154,7 @@ class MainWindow(QMainWindow):
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
         self.table.doubleClicked.connect(lambda _i: self._run_hook("action_edit"))
         self.model.modelReset.connect(self._update_counts)
+        self.model.modelReset.connect(self._update_first_run)
         self.filter_field.textChanged.connect(self._filter_timer_start)
         self._filter_timer = QTimer(self, singleShot=True, interval=200,
                                     timeout=lambda: self.model.set_text(self.filter_field.text()))
@@ -341,6 +350,16 @@ class MainWindow(QMainWindow):
             text += " · " + self.model.error
         self.count_label.setText(text)
 
+    def library_is_empty(self) -> bool:
+        """The unfiltered publication list came back empty: the library has no publications."""
+        model = self.model
+        return (model.kind == "publication" and not model.ids and not model.error and model.filter.is_empty())
+
+    def _update_first_run(self) -> None:
+        """The first-run panel instead of the table while the library has no publications (a filtered or
+        other kind's empty list stays a table)."""
+        self.browse_pages.setCurrentWidget(self.first_run if self.library_is_empty() else self.browse_page)
+
     def _update_heading(self) -> None:
         target: Target | None = getattr(self, "_heading_target", None)
         plural = {"publication": "Publications", "project": "Projects", "organisation": "Organisations",
@@ -375,7 +394,11 @@ class MainWindow(QMainWindow):
     # -- files dropped on the window -----------------------------------------------------------------------
     @staticmethod
     def importable(paths: list[Path]) -> list[Path]:
-        return [p for p in paths if p.is_dir() or p.suffix.lower() in IMPORTABLE]
+        """Folders and the files the import reads (a .txt only with RIS tags)."""
+        from kbase.imports.records import bibliography_format
+
+        return [p for p in paths if p.is_dir() or (p.suffix.lower() in IMPORTABLE and
+                                                   (p.suffix.lower() != ".txt" or bibliography_format(p)))]
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         urls = event.mimeData().urls() if event.mimeData().hasUrls() else []

@@ -290,6 +290,24 @@ def shoot(app: QApplication, cat: Catalogue, lang: str, out: Path, work: Path) -
     settle(app)
 
 
+def shoot_first_run(app: QApplication, cat: Catalogue, lang: str, out: Path) -> None:
+    """A new, empty library: the first-run panel with its ways in, where the table would be."""
+    from ui import i18n, tasks
+    from ui.app import settings
+    from ui.main_window import MainWindow
+
+    i18n.set_language(lang)
+    window = MainWindow(cat, settings())
+    window.resize(*SIZE)
+    window.show()
+    wait(app, lambda: window.isVisible() and window.first_run.isVisible() and window.navigator.loaded)
+    settle(app, 0.8)
+    save(window, out / f"first-run-{lang}.png")
+    window.close()
+    tasks.wait_all()
+    settle(app)
+
+
 def main(argv: list[str]) -> int:
     out = Path(argv[1]) if len(argv) > 1 else ROOT / "docs" / "screenshots"
     out.mkdir(parents=True, exist_ok=True)
@@ -303,6 +321,10 @@ def main(argv: list[str]) -> int:
     for lang in ("en", "fr"):
         shoot(app, cat, lang, out, work)
     cat.library.close()
+    empty = Catalogue(open_library(str(work / "empty-library"), create=True))
+    for lang in ("en", "fr"):
+        shoot_first_run(app, empty, lang, out)
+    empty.library.close()
     return 0
 
 

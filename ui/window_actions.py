@@ -8,7 +8,7 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QSizePolicy, QToolBar, QWidget
 
-from ui import hooks
+from ui import first_run, hooks
 from ui.i18n import tr
 from ui.resources import icon
 
@@ -17,7 +17,10 @@ ACTIONS: list[tuple[str, str, Any, str, str]] = [
     ("action_new", "&New…", QKeySequence.StandardKey.New, "new", "Create a record of the kind shown"),
     ("action_edit", "&Edit…", "Ctrl+E", "edit", "Edit the selected record"),
     ("action_delete", "&Delete", QKeySequence.StandardKey.Delete, "delete", "Delete the selected records"),
-    ("action_import", "&Import…", "Ctrl+I", "import", "Import PDFs, folders or BibTeX files"),
+    ("action_import", "&Import…", "Ctrl+I", "import",
+     "Import documents (PDF), bibliographies (BibTeX, RIS, CSL-JSON) or spreadsheets"),
+    ("action_import_folder", "Import a &folder…", "", "",
+     "Import the PDFs and bibliographies of a folder and its sub-folders"),
     ("action_import_history", "Import &history…", "", "", "List past imports and undo one"),
     ("action_report", "&Report…", "Ctrl+R", "report", "Build the annual report or export the selection"),
     ("action_settings", "&Settings…", QKeySequence.StandardKey.Preferences, "settings", "Library, language and import limits"),
@@ -76,8 +79,10 @@ def build_actions(window: Any) -> None:
         hooked = hooks.available(name)
         action.setProperty("hooked", hooked)
         action.setEnabled(hooked)
-        if name == "action_import":
-            action.triggered.connect(lambda _c=False, w=window: w._run_hook("action_import", None))
+        if name == "action_import":  # files of every source the import reads (ui/first_run.py's pickers)
+            action.triggered.connect(lambda _c=False, w=window: first_run.import_files(w, first_run.ask_files(w)))
+        elif name == "action_import_folder":
+            action.triggered.connect(lambda _c=False, w=window: first_run.import_files(w, first_run.ask_folder(w)))
         else:
             action.triggered.connect(_hook_runner(window, name))
     window.action_back.triggered.connect(window.go_back)
@@ -89,7 +94,7 @@ def build_actions(window: Any) -> None:
     window.action_back.setEnabled(False)
     window.action_forward.setEnabled(False)
     if window.catalogue.library.read_only:
-        for name in ("action_new", "action_import"):
+        for name in ("action_new", "action_import", "action_import_folder"):
             getattr(window, name).setEnabled(False)
 
 
@@ -100,8 +105,8 @@ def _hook_runner(window: Any, name: str) -> Callable[..., None]:
 def build_menus(window: Any) -> None:
     bar = window.menuBar()
     window.menu_file = bar.addMenu("")
-    for name in ("action_import", "action_import_history", "action_report", None, "action_settings", None,
-                 "action_quit"):
+    for name in ("action_import", "action_import_folder", "action_import_history", "action_report", None,
+                 "action_settings", None, "action_quit"):
         _add(window.menu_file, window, name)
     window.menu_edit = bar.addMenu("")
     for name in ("action_undo", "action_redo", None, "action_new", "action_edit", "action_delete", None,
