@@ -5,8 +5,6 @@ time); test_a_real_process_* keep one true subprocess for what only a process sh
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import os
 import stat
@@ -15,6 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from tests.cli_runner import run_cli
 
 KBASE = [sys.executable, "-m", "kbase.cli"]
 
@@ -29,23 +29,10 @@ def run_process(*args: str, env: dict[str, str] | None = None, check: bool = Tru
 
 
 def run(*args: str, env: dict[str, str] | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """kbase.cli.main in this process, with its output captured as a process's would be."""
-    from kbase.cli import main
-
-    saved = dict(os.environ)
-    os.environ.pop("KBASE_LIBRARY", None)
-    os.environ.update(env or {})
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            try:
-                code = main(list(args))
-            except SystemExit as exc:  # --help and argparse's own exits
-                code = exc.code if isinstance(exc.code, int) else 1
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-    proc = subprocess.CompletedProcess([*KBASE, *args], code, out.getvalue(), err.getvalue())
+    """kbase.cli.main in this process, without the caller's KBASE_LIBRARY unless env gives one."""
+    full_env = {k: v for k, v in os.environ.items() if k != "KBASE_LIBRARY"}
+    full_env.update(env or {})
+    proc = run_cli(args, env=full_env)
     if check and proc.returncode != 0:
         raise AssertionError(f"kbase {' '.join(args)} failed ({proc.returncode}): {proc.stderr}")
     return proc
