@@ -13,27 +13,13 @@ import argparse
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bibtex_bench import Clock  # noqa: E402  (bench/ is the script's own folder on sys.path)
 
 CORPUS = Path(os.environ.get("KBASE_CORPUS", Path.home() / ".cache" / "kbase" / "corpus")) / "bib"
 DEFAULT = CORPUS / "mendeley-bbt720-large-library.bib"
-
-
-class Clock:
-    """Wall time and this process's CPU time: on a shared, busy machine the two differ a lot."""
-
-    def __enter__(self) -> "Clock":
-        self.wall, self.cpu = time.perf_counter(), time.process_time()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.wall, self.cpu = time.perf_counter() - self.wall, time.process_time() - self.cpu
-
-    def __str__(self) -> str:
-        return f"{self.wall:6.2f} s wall, {self.cpu:5.2f} s CPU"
 
 
 def first_entries(text: str, n: int) -> str:
