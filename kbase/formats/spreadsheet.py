@@ -226,14 +226,14 @@ def read_sheet(path: str | Path, sheet: str | None = None, *, max_rows: int | No
         raise ImportProblem(f"{path}: an Excel 97-2003 workbook (.xls) cannot be read; save it as .xlsx or .csv")
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(path, sheet, max_rows)
-    if sheet:
-        raise InvalidInput(f"{path}: a CSV file has no sheets (--sheet is for XLSX workbooks)")
     from kbase.formats.encoding import decode_bytes
 
     decoded = decode_bytes(path.read_bytes())
     table = read_csv_text(decoded.text, str(path), tab=suffix == ".tsv", max_rows=max_rows)
     table.encoding = decoded.encoding
     table.warnings[:0] = decoded.warnings
+    if sheet:  # one --sheet for a workbook and a CSV file named together
+        table.warnings.append(f"a CSV file has no sheets; sheet {sheet!r} is for workbooks and was not looked for")
     return table
 
 

@@ -297,3 +297,10 @@ def test_control_characters_cleaned_at_the_boundary(tmp_path: Path) -> None:
     path.write_bytes("Title,Year\nGold\x00 and\x07 tin,2020\n\"Two\r\nlines\",2021\n".encode("utf-8"))
     _t, _c, result = _records(path)
     assert [d.columns["title"] for d in result.records] == ["Gold and tin", "Two lines"]
+
+
+def test_a_sheet_name_is_no_error_for_a_csv_file(tmp_path: Path) -> None:
+    path = tmp_path / "list.csv"
+    path.write_text("Title,Year\nA,2020\n", encoding="utf-8")
+    table = read_sheet(path, "Publications")  # one --sheet for a workbook and a CSV named together
+    assert table.headers == ["Title", "Year"] and any("has no sheets" in w for w in table.warnings)

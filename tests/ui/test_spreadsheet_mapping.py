@@ -177,3 +177,13 @@ def test_the_mapping_step_reads_in_french(qtbot, window, tmp_path) -> None:
     assert "point-virgule" in page.details.text()
     catalogue = i18n.load_catalogue("fr")
     assert all(label in catalogue for label in FIELDS.values())  # every field the combo boxes offer
+
+
+def test_an_empty_spreadsheet_goes_on_to_the_import_which_says_so(qtbot, window, tmp_path) -> None:
+    empty = _list(tmp_path, "", name="empty.csv")
+    dialog = _dialog(qtbot, window, [empty])
+    assert dialog.mapping_page.headers == [] and dialog.continue_button.isEnabled()
+    dialog.continue_button.click()
+    qtbot.waitUntil(lambda: dialog.report is not None, timeout=120000)
+    (f,) = dialog.report.files
+    assert f.created == 0 and "the sheet is empty" in f.problems[0]["reason"]

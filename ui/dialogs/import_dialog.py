@@ -212,9 +212,10 @@ class ImportDialog(QDialog):
 
     def _mapping_changed(self) -> None:
         if self.in_mapping():
-            # a file that cannot be read goes on to the import, which says so in its row
-            self.continue_button.setEnabled(bool(self.mapping_page.error) or
-                                            any(f != "ignore" for f in self.mapping_page.mapping().values()))
+            # a file that cannot be read, or an empty one, goes on to the import, which says so in its row
+            page = self.mapping_page
+            self.continue_button.setEnabled(bool(page.error) or not page.headers
+                                            or any(f != "ignore" for f in page.mapping().values()))
 
     def in_mapping(self) -> bool:
         return self.pages.currentWidget() is self.mapping_page
