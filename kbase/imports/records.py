@@ -339,9 +339,11 @@ def import_spreadsheet(cat: Catalogue, path: str | Path, *, mapping: Mapping[str
     with cat.reading() as s:
         known = NameCache(cat, dry_run=True)
         known.load(s)
+        canonical = {"organisation": dict(s.execute(select(m.Organisation.id, m.Organisation.name)).all()),
+                     "person": dict(s.execute(select(m.Person.id, m.Person.name)).all())}
     records = []
     for data in result.records:
-        _name_kinds(data, known)
+        _name_kinds(data, known, canonical)
         missing = _new_authorities(data, known) if new_names == "refuse" else []
         if missing:
             report.refused.append((data.line, data.key, f"{'; '.join(missing)} not in the library "
@@ -359,18 +361,27 @@ def import_spreadsheet(cat: Catalogue, path: str | Path, *, mapping: Mapping[str
 _folded_words = lru_cache(maxsize=65536)(fold_words)  # a list names the same people on thousands of rows
 
 
-def _name_kinds(data: PubData, known: NameCache) -> None:
+def _name_kinds(data: PubData, known: NameCache, canonical: dict[str, dict[int, str]]) -> None:
     """A spreadsheet says nothing of whether a name is a person's: one the library knows as an organisation
-    (and not as a person) is that organisation, and the other way round."""
+    (and not as a person) is that organisation, and the other way round. A name the library knows under an
+    alias ("IPIS") is written as the library's record is named, so that the row matches the records it
+    already has by that name (matching compares names as written)."""
     from kbase.formats.bibtex.names import Name
 
     for i, (role, n) in enumerate(data.contributors):
         key = _folded_words(n.display)
-        if n.kind == "person" and key in known.org and key not in known.person and \
-                _folded_words(n.sortable or "") not in known.person:
-            data.contributors[i] = (role, Name("organisation", n.display))
-        elif n.kind == "organisation" and key in known.person and key not in known.org:
-            data.contributors[i] = (role, Name("person", n.display))
+        pid = known.person.get(key) or (known.person.get(_folded_words(n.sortable)) if n.sortable else None)
+        oid = known.org.get(key)
+        if n.kind == "person" and pid is None and oid is not None:
+            n = Name("organisation", n.display)
+        elif n.kind == "organisation" and oid is None and pid is not None:
+            n = Name("person", n.display)
+        if n.kind == "organisation" and oid is not None and canonical["organisation"].get(oid, n.display) != n.display:
+            n = Name("organisation", canonical["organisation"][oid])
+        elif n.kind == "person" and pid is not None and pid > 0 and \
+                _folded_words(canonical["person"].get(pid, n.display)) != key:
+            n = Name("person", canonical["person"][pid])
+        data.contributors[i] = (role, n)
 
 
 def _new_authorities(data: PubData, known: NameCache) -> list[str]:

@@ -195,3 +195,20 @@ def test_a_spreadsheet_in_a_folder_is_left_alone(cat: Catalogue, tmp_path: Path)
     (folder / "refs.ris").write_text("TY  - JOUR\nTI  - Gold\nER  - \n", encoding="utf-8")
     report = import_paths(cat, [folder], index=False)
     assert [Path(f.path).name for f in report.files] == ["refs.ris"]
+
+
+def test_names_known_under_an_alias_match_the_library_records(demo: Catalogue, tmp_path: Path) -> None:
+    """A list writes IPIS for the International Peace Information Service: its rows still match the records the
+    library has, and a second import of the list matches everything."""
+    path = _csv(tmp_path, "Title;Year;Type;Authors\n"
+                          "Kufatilia dashboard;2021;Dashboard;IPIS\n"
+                          "Webmap of checkpoints in South Sudan;2021;Web map;IPIS\n"
+                          "A new list entry;2024;Report;IPIS; Filip Reyniers\n".replace("IPIS; Filip", '"IPIS; Filip')
+                .replace("Reyniers\n", 'Reyniers"\n'))
+    before = _count(demo)
+    first = import_spreadsheet(demo, path)
+    assert (len(first.created), first.matched) == (1, 2)
+    assert "organisation" not in first.new_records and "person" not in first.new_records
+    again = import_spreadsheet(demo, path)
+    assert (len(again.created), again.matched) == (0, 3)
+    assert _count(demo) == before + 1
