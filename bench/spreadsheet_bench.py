@@ -5,11 +5,13 @@ nothing).
 Run: .venv/bin/python bench/spreadsheet_bench.py [--rows N] [--pg URL] [--keep DIR]
 
 The rows are made from the demo catalogue (resources/demo/catalogue.json): its 56 publications' titles, types,
-years, authors (people written "Family, Given" or "Given Family", organisations by name), projects, regions and
-subjects, varied row by row (a part number in the title, the year moved, authors drawn from the catalogue's
-people), so every row is a new record naming people, projects and regions the library knows. The CSV is what
-Excel saves in French (semicolons, UTF-8 with a BOM, French headers); the XLSX has English headers under a title
-row. --pg puts each library in a new database on that PostgreSQL server. Aim: plan + import ≤ 5 s for each file.
+years, authors (people written "Family, Given" or "Given Family", organisations by acronym), projects, regions
+and subjects, varied row by row (a part number in the title, the year moved, authors drawn from the catalogue's
+people). The first 56 rows are the demo's own publications, which the library holds (matched, or new where a
+row differs); every later row is a new record naming people, projects and regions the library knows. The CSV is
+what Excel saves in French (semicolons, UTF-8 with a BOM, French headers); the XLSX (written by openpyxl, inline
+strings) has English headers under a title row. --pg puts each library in a new database on that PostgreSQL
+server. Aim: plan + import ≤ 5 s for each file.
 """
 
 from __future__ import annotations
@@ -89,8 +91,9 @@ def make_csv(path: Path, table: list[list[str]]) -> None:
 def make_xlsx(path: Path, table: list[list[str]]) -> None:
     from openpyxl import Workbook
 
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("Publications")
+    wb = Workbook()  # not write_only: that mode leaves out the sheet's <dimension>, which Excel always writes
+    ws = wb.active
+    ws.title = "Publications"
     ws.append(["Publication list (made for the bench)"])
     ws.append([])
     ws.append(ENGLISH)
