@@ -170,6 +170,7 @@ _DMY = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$")
 _MY = re.compile(r"^(\d{1,2})[./-](\d{4})$")
 _ISO_LIKE = re.compile(r"^\d{4}(?:-\d{1,2}(?:-\d{1,2})?)?(?:T[\d:.,+Z-]*)?(?:/.*)?[?~%]?$")
 _YEAR = re.compile(r"(?<!\d)([12]\d{3})(?!\d)")
+_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 _LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 _SEP_LINE = re.compile(r"^\ufeff?sep=(.)\r?\n", re.I)
 _DELIMITERS = (",", ";", "\t", "|")
@@ -809,7 +810,8 @@ def to_publication(row: int, values: dict[str, list[tuple[str, str]]]) -> PubDat
     data.subjects = _items(values, "subjects", _SPLIT_SUBJECTS)
     data.projects = _items(values, "projects", _SPLIT_LIST)
     data.regions = _items(values, "regions", _SPLIT_LIST)
-    files = _items(values, "file", _SPLIT_LIST)
+    # a relative path typed on Windows (docs\\report.pdf) is the same path here; C:\\… is said to be Windows's
+    files = [f if _DRIVE.match(f) else f.replace("\\", "/") for f in _items(values, "file", _SPLIT_LIST)]
     data.files = files or None
     notes = [clean_text(t).strip() for _h, t in values.get("note") or []]
     if notes:

@@ -304,3 +304,10 @@ def test_a_sheet_name_is_no_error_for_a_csv_file(tmp_path: Path) -> None:
     path.write_text("Title,Year\nA,2020\n", encoding="utf-8")
     table = read_sheet(path, "Publications")  # one --sheet for a workbook and a CSV named together
     assert table.headers == ["Title", "Year"] and any("has no sheets" in w for w in table.warnings)
+
+
+def test_file_paths_typed_on_windows() -> None:
+    from kbase.formats.spreadsheet import to_publication
+
+    data = to_publication(2, {"title": [("Title", "T")], "file": [("File", "docs\\ituri.pdf; C:\\Users\\a\\b.pdf")]})
+    assert data.files == ["docs/ituri.pdf", "C:\\Users\\a\\b.pdf"]
