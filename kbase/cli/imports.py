@@ -13,6 +13,7 @@ from typing import Any, TextIO
 
 from kbase.cli.common import open_catalogue
 from kbase.errors import InvalidInput
+from kbase.imports.pipeline import BIBLIOGRAPHIES
 from kbase.imports.pipeline import REFUSED as FAILED
 from kbase.imports.pipeline import ImportProgress, ImportReport, import_paths
 
@@ -112,7 +113,7 @@ def print_report(report: ImportReport, out: TextIO) -> None:
                                               if f.mapping.get("proposed") else "")
                       + f": {f.mapping.get('described', '')}\n")
             _print_new_names(f.path, f.new_names, report.dry_run, out)
-        if f.status == "bibtex":
+        if f.status in BIBLIOGRAPHIES:
             for p in f.problems:
                 out.write(f"{p['file']}:{p['line']}: {p['key'] + ': ' if p['key'] else ''}{p['reason']}\n")
             _print_notes(f.notes, out)

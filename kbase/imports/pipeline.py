@@ -24,13 +24,15 @@ from kbase.files.store import importing, path_for, stored_file_row, thumbnail_pa
 from kbase.imports.batches import change_mark, finish_batch, inserted_since, record_items, start_batch
 
 __all__ = ["import_paths", "import_bib_file", "ImportProgress", "ImportReport", "FileResult", "DEFAULT_MAX_BYTES", "max_bytes_for",
-           "REFUSED"]
+           "REFUSED", "BIBLIOGRAPHIES"]
 
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 MAX_BYTES_SETTING = "import.max_bytes"
 VISIBILITY_SETTING = "import.visibility"  # imported documents are internal until a librarian says otherwise
 # file statuses that mean the file's record was not created
 REFUSED = {"damaged", "not a pdf", "empty", "too large", "missing", "failed", "cancelled"}
+# statuses of a file of records (its counts are its records'), as opposed to a document's
+BIBLIOGRAPHIES = ("bibtex", "ris", "csl-json", "spreadsheet")
 
 
 @dataclass
@@ -234,7 +236,7 @@ def _import_bib(cat: Catalogue, path: Path, roots: list[Path], batch_id: int | N
             {"file": str(path), "line": None, "key": "", "reason": str(exc)}])
     d = result.as_dict()
     summary = result.lines()[-1].removeprefix(str(path)).lstrip(": ")  # the row already names the file
-    return FileResult(str(path), "bibtex", summary, batch=batch_id, created=d["created"],
+    return FileResult(str(path), result.format, summary, batch=batch_id, created=d["created"],
                       matched=d["matched"], refused=d["refused"], encoding=result.encoding, problems=d["problems"],
                       notes=d["notes"], records=d["records"], mapping=d.get("mapping") or {},
                       new_names=d.get("new_names") or {})
@@ -542,7 +544,7 @@ def _import_paths(cat: Catalogue, paths: Sequence[str | Path], *, to_publication
     existing = {to_publication, *targets.values()} - {None}
     for f in report.files:
         f.batch = batch_id
-        if not (f.created or f.matched or f.refused or f.status == "bibtex"):
+        if not (f.created or f.matched or f.refused or f.status in BIBLIOGRAPHIES):
             f.count(to_existing=f.imported and f.publication_id in existing)
     if indexer is not None:
         tell("indexing")

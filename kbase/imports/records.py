@@ -51,6 +51,7 @@ class BibReport:
     dry_run: bool = False
     encoding: str = ""
     batch: int | None = None
+    format: str = "bibtex"  # bibtex | ris | csl-json | spreadsheet: the file's status in an import's report
     created: list[tuple[str, int]] = field(default_factory=list)  # (citation key, publication ID)
     linked: list[tuple[str, int, str]] = field(default_factory=list)  # (key, existing ID, why)
     updated: list[tuple[str, int, str]] = field(default_factory=list)  # (key, existing ID, why)
@@ -232,14 +233,18 @@ def import_bibliography(cat: Catalogue, path: str | Path, *, fmt: str | None = N
     from kbase.formats.spreadsheet import is_spreadsheet
 
     if fmt == "spreadsheet" or (fmt is None and is_spreadsheet(path)):
-        return import_spreadsheet(cat, path, dry_run=dry_run, roots=roots, on_duplicate=on_duplicate,
-                                  batch_id=batch_id, **spreadsheet_options(path, sheet_options))
+        report = import_spreadsheet(cat, path, dry_run=dry_run, roots=roots, on_duplicate=on_duplicate,
+                                    batch_id=batch_id, **spreadsheet_options(path, sheet_options))
+        report.format = "spreadsheet"
+        return report
     fmt = fmt or bibliography_format(path) or ("csl-json" if Path(path).suffix.lower() == ".json" else "bibtex")
     if fmt == "bibtex":
         return import_bib(cat, path, dry_run=dry_run, roots=roots, on_duplicate=on_duplicate, batch_id=batch_id)
     if fmt not in FORMATS:
         raise InvalidInput(f"unknown bibliography format {fmt!r} (one of {', '.join(FORMATS)})")
-    return _import_read(cat, path, fmt, dry_run=dry_run, roots=roots, on_duplicate=on_duplicate, batch_id=batch_id)
+    report = _import_read(cat, path, fmt, dry_run=dry_run, roots=roots, on_duplicate=on_duplicate, batch_id=batch_id)
+    report.format = fmt
+    return report
 
 
 def import_ris(cat: Catalogue, path: str | Path, *, dry_run: bool = False, roots: list[Path] | None = None,

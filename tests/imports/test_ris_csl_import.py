@@ -9,7 +9,7 @@ from typing import Any, Iterator
 
 import pdfs
 import pytest
-from conftest import make_location
+from tests.conftest import make_location
 from sqlalchemy import func, select
 
 from kbase.catalogue.records import Catalogue
@@ -110,7 +110,7 @@ def test_both_formats_through_import_paths(cat: Catalogue, tmp_path: Path) -> No
     report = import_paths(cat, [ris, csl], index=False)
     by_file = {Path(f.path).name: f for f in report.files}
     r, c = by_file["refs.ris"], by_file["items.json"]
-    assert (r.status, r.created, r.matched, r.refused) == ("bibtex", 4, 0, 1)
+    assert (r.status, r.created, r.matched, r.refused) == ("ris", 4, 0, 1)
     # the CSL file's article and report are the RIS file's: matched; the book has the same ISBN as Verweijen's
     # but another title and author, so it is linked by its ISBN
     assert c.created + c.matched + c.refused == 4 and c.refused == 1 and c.matched >= 2
@@ -205,7 +205,7 @@ def test_bad_json_is_one_problem(cat: Catalogue, tmp_path: Path) -> None:
     other = tmp_path / "package.json"
     other.write_text('{"name": "x", "version": "1.0"}', encoding="utf-8")
     (f,) = import_paths(cat, [other], index=False).files
-    assert f.status == "bibtex" and f.problems[0]["reason"].startswith("not CSL-JSON")
+    assert f.status == "csl-json" and f.problems[0]["reason"].startswith("not CSL-JSON")
 
 
 @pytest.fixture

@@ -59,7 +59,7 @@ def test_through_import_paths_counts_new_names_and_undo(cat: Catalogue, tmp_path
     before = {model: _count(cat, model) for model in (m.Project, m.Region, m.Person, m.Organisation)}
     report = import_paths(cat, [path], index=False)
     (f,) = report.files
-    assert f.status == "bibtex" and (f.created, f.matched, f.refused) == (ROWS, 0, 0)
+    assert f.status == "spreadsheet" and (f.created, f.matched, f.refused) == (ROWS, 0, 0)
     assert f.created + f.matched + f.refused == ROWS == _count(cat)
     assert [(r["line"], r["key"]) for r in f.records] == [(4, "row4"), (5, "row5"), (7, "row7"), (8, "row8")]
     assert f.mapping["columns"] == {"Titre": "title", "Type": "type", "Année": "year", "Auteurs": "authors",

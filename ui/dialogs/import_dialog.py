@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from kbase.catalogue.records import Catalogue
+from kbase.imports.pipeline import BIBLIOGRAPHIES
 from ui import tasks
 from ui.dialogs.import_history import ERROR_STYLE, BatchUndo, open_import_history, undo_summary
 from ui.dialogs.import_results import ImportResultsModel, is_flagged
@@ -374,7 +375,7 @@ class ImportDialog(QDialog):
             text += " " + tr("{n} already in the library.").format(n=counts["duplicate"])
         if counts.get("cancelled"):
             text += " " + tr("{n} not imported (cancelled).").format(n=counts["cancelled"])
-        bibs = [f for f in report.files if f.status == "bibtex"]
+        bibs = [f for f in report.files if f.status in BIBLIOGRAPHIES]
         if bibs:
             text += " " + tr("Entries of bibliographies and spreadsheets: {created} created, {matched} matched "
                              "existing records, {refused} refused.").format(**{k: sum(getattr(f, k) for f in bibs)

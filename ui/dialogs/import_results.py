@@ -8,10 +8,11 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
+from kbase.imports.pipeline import BIBLIOGRAPHIES
 from ui.i18n import tr, tr_message
 
 # statuses that mean the file is in the catalogue as it should be
-GOOD = ("ok", "bibtex")
+GOOD = ("ok", *BIBLIOGRAPHIES)
 # a duplicate is not an error, but a librarian may want to look
 NOTICE = ("duplicate", "no text layer", "cancelled")
 _COLOURS = {"good": QColor("#1b7a2a"), "notice": QColor("#8a6d00"), "bad": QColor("#b00020")}
