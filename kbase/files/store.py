@@ -12,10 +12,10 @@ from typing import Iterator
 import portalocker
 from sqlalchemy import select
 
-from kbase.library import models as m
-from kbase.files.blobs import TMP_DIR, blob_path, commit_temp, copy_hashing, file_sha256, write_atomic
-from kbase.library.db import Library
 from kbase.errors import LibraryError, NotFound
+from kbase.files.blobs import TMP_DIR, blob_path, commit_temp, copy_hashing, file_sha256, write_atomic
+from kbase.library import models as m
+from kbase.library.db import Library
 
 __all__ = [
     "blob_path", "path_for", "thumbnail_path", "copy_hashing", "commit_temp", "put_file",

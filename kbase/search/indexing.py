@@ -34,10 +34,10 @@ from whoosh.fields import ID, KEYWORD, STORED, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import SegmentWriter
 
-from kbase.library import models as m
-from kbase.search.analysis import KeyText, fold_analyzer, language_analyzer
 from kbase.catalogue.records import Catalogue
 from kbase.errors import LibraryError
+from kbase.library import models as m
+from kbase.search.analysis import KeyText, fold_analyzer, language_analyzer
 from kbase.search.documents import FACETS, affected_publications, load_pubs, pages_of
 from kbase.search.whoosh.segwriter import FastSegmentWriter
 
@@ -322,7 +322,7 @@ class Indexer:
         pubs: dict[int, int] = {}
         atts: dict[int, int] = {}
         with self.cat.reading() as s:
-            for seq, kind, rid, op in rows:
+            for seq, kind, rid, _op in rows:
                 if seq <= self._done.get((kind, rid), -1):
                     continue  # already indexed from a fresher read of the database
                 if kind == "publication":
@@ -403,4 +403,5 @@ def rebuild(cat: Catalogue, procs: int = 1) -> int:
     return ix.added
 
 
-__all__ = ["sync", "rebuild", "changes_behind", "Indexer", "make_schema", "open_index", "open_dir", "index_ready", "read_state", "writer_lock"]
+__all__ = ["sync", "rebuild", "changes_behind", "Indexer", "make_schema", "open_index", "open_dir", "index_ready",
+           "read_state", "writer_lock"]
