@@ -25,11 +25,6 @@ _counter = itertools.count()
 # is ignored for the named tests only, by its message, until the test or module is fixed; then
 # its line goes. (A ResourceWarning fires when the object is collected, so inside the test.)
 KNOWN_WARNINGS = {
-    # the stderr pipe of a killed `kbase import` child is never closed (Popen(stderr=PIPE), no communicate)
-    "tests/test_crash_safety.py::test_sigkill_at_random_points":
-        "ignore:unclosed file <_io.BufferedReader:ResourceWarning",
-    "tests/test_crash_safety.py::test_sigkill_never_leaves_part_of_a_bib_file":
-        "ignore:unclosed file <_io.BufferedReader:ResourceWarning",
     # the stdout pipe of the lock-holding child is never closed
     "tests/test_index.py::test_only_one_writer_at_a_time": "ignore:unclosed file <_io.TextIOWrapper:ResourceWarning",
 }

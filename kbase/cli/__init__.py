@@ -79,7 +79,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not getattr(args, "command", None):
             parser.print_help()
             return 2
-        return int(args.run(args) or 0)
+        try:
+            return int(args.run(args) or 0)
+        finally:
+            from kbase.cli.common import close_opened
+
+            close_opened()
     except UsageError as exc:
         print(f"kbase: {str(exc).removeprefix('kbase: ')}", file=sys.stderr)
         return 2

@@ -12,8 +12,20 @@ from kbase.errors import InvalidInput
 from kbase.catalogue.query import Filter
 
 
+# the libraries a command opened, closed by kbase.cli.main when the command ends (in a test, or a GUI
+# calling main, the process goes on and would keep their connections)
+OPENED: list[Any] = []
+
+
 def open_catalogue(args: argparse.Namespace, create: bool = False) -> Catalogue:
-    return Catalogue(open_library(getattr(args, "library", None), create=create))
+    lib = open_library(getattr(args, "library", None), create=create)
+    OPENED.append(lib)
+    return Catalogue(lib)
+
+
+def close_opened() -> None:
+    while OPENED:
+        OPENED.pop().close()  # disposing an engine twice is harmless
 
 
 def parse_years(text: str | None) -> tuple[int | None, int | None]:

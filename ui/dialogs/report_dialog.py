@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import shutil
 import tempfile
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +66,10 @@ class ReportDialog(QDialog):
         self.output_params: dict[str, Any] | None = None
         self.task: tasks.Task | None = None
         self._save_after = False
-        self._tmp = tempfile.TemporaryDirectory(prefix="kbase-report-")
+        # removed when the dialog is done, or when it is collected if its window was closed under it
+        # (TemporaryDirectory would warn then); mkdtemp plus a finalizer says nothing
+        self._tmp_dir = tempfile.mkdtemp(prefix="kbase-report-")
+        self._remove_tmp = weakref.finalize(self, shutil.rmtree, self._tmp_dir, ignore_errors=True)
         self.setObjectName("report_dialog")
         self.setWindowTitle(tr("Reports"))
         self.setMinimumSize(860, 560)
@@ -265,7 +270,7 @@ class ReportDialog(QDialog):
 
     def _show(self, fmt: str, output: str | bytes) -> None:
         if fmt == "pdf":
-            path = Path(self._tmp.name) / "preview.pdf"
+            path = Path(self._tmp_dir) / "preview.pdf"
             self.pdf.close()
             path.write_bytes(output if isinstance(output, bytes) else output.encode())
             self.pdf.load(str(path))
@@ -316,7 +321,7 @@ class ReportDialog(QDialog):
 
     def done(self, result: int) -> None:
         self.pdf.close()
-        self._tmp.cleanup()
+        self._remove_tmp()
         super().done(result)
 
 
