@@ -3,7 +3,7 @@
 Every hook is a plain function taking the MainWindow; it reads `window.current_kind()`,
 `window.selected_ids()`, `window.catalogue`, `window.undo_stack` and calls `window.refresh()` after a change.
 The import hook also takes `paths` (files or folders dropped on the window; None = ask).
-A hook whose module or function does not exist yet leaves its action disabled.
+Every module named here exists (tests/ui/test_dialogs.py checks); a missing one is a bug, not a disabled action.
 """
 
 from __future__ import annotations
@@ -31,19 +31,13 @@ def available(action_name: str) -> bool:
     import importlib.util
 
     module, _ = HOOKS[action_name]
-    try:
-        return importlib.util.find_spec(module) is not None
-    except ModuleNotFoundError:
-        return False
+    return importlib.util.find_spec(module) is not None
 
 
 def find(action_name: str) -> Callable[..., Any] | None:
-    """The hook function, imported on first use; None if it is not there yet."""
+    """The hook function, imported on first use."""
     module, name = HOOKS[action_name]
-    try:
-        return getattr(importlib.import_module(module), name, None)
-    except ModuleNotFoundError:
-        return None
+    return getattr(importlib.import_module(module), name, None)
 
 
 __all__ = ["HOOKS", "available", "find"]
