@@ -335,6 +335,21 @@ class Setting(SQLModel, table=True):
     value: Optional[str] = Field(default=None, sa_column=Column(Text))
 
 
+# -- report texts (issue 15) ---------------------------------------------------------------
+class ReportText(SQLModel, table=True):
+    """A report's own prose (the chair's word, preface, a project's narrative…), Markdown, per year and language."""
+
+    __tablename__ = "report_text"
+    __table_args__ = (UniqueConstraint("report", "year", "key", "lang"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    report: str = "annual"
+    year: int
+    key: str  # preface, chair, mission… or programme-3, project-12
+    lang: str = "en"
+    body: Optional[str] = Field(default=None, sa_column=Column(Text))
+    updated: datetime = Field(default_factory=utcnow)
+
+
 # Record kinds the CLI and the API know by name.
 RECORD_TYPES: dict[str, type[SQLModel]] = {
     "publication": Publication,
