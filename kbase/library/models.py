@@ -282,6 +282,7 @@ class PageText(SQLModel, table=True):
     attachment_id: int = Field(foreign_key="attachment.id", index=True, ondelete="CASCADE")
     page: int  # 1-based
     text: str = Field(default="", sa_column=Column(Text))
+    source: str = Field(default="text", sa_column_kwargs={"server_default": "text"})  # text | ocr
 
 
 class SavedSearch(SQLModel, table=True):
@@ -347,6 +348,22 @@ class ReportText(SQLModel, table=True):
     key: str  # preface, chair, mission… or programme-3, project-12
     lang: str = "en"
     body: Optional[str] = Field(default=None, sa_column=Column(Text))
+    updated: datetime = Field(default_factory=utcnow)
+
+
+# -- OCR queue (issue 18) -------------------------------------------------------------------
+class OcrJob(SQLModel, table=True):
+    """A document's pages awaiting OCR: the queue survives a restart and goes on where it stopped."""
+
+    __tablename__ = "ocr_job"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    attachment_id: int = Field(foreign_key="attachment.id", unique=True, index=True, ondelete="CASCADE")
+    status: str = Field(default="queued", index=True)  # queued | running | done | cancelled | failed
+    language: Optional[str] = None  # en | fr, else detected
+    pages: str = Field(default="[]", sa_column=Column(Text, nullable=False))  # JSON: page numbers still to read
+    pages_total: int = 0
+    pages_done: int = 0
+    message: Optional[str] = Field(default=None, sa_column=Column(Text))
     updated: datetime = Field(default_factory=utcnow)
 
 
