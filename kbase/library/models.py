@@ -367,6 +367,80 @@ class OcrJob(SQLModel, table=True):
     updated: datetime = Field(default_factory=utcnow)
 
 
+# -- notes, related publications, collections, the trash, web links (issue 14) --------------
+# a relation read from its subject, and how it reads from the other end
+RELATIONS: dict[str, str] = {
+    "translation of": "has translation",
+    "summary of": "has summary",
+    "chapter of": "has chapter",
+    "revised edition of": "has revised edition",
+    "see also": "see also",
+}
+
+
+class Note(SQLModel, table=True):
+    """Markdown text on any record (kind = the record's table)."""
+
+    __table_args__ = (Index("ix_note_record", "kind", "record_id"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    kind: str
+    record_id: int
+    text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    created: datetime = Field(default_factory=utcnow)
+    updated: datetime = Field(default_factory=utcnow)
+
+
+class PublicationRelation(SQLModel, table=True):
+    """publication_id is RELATION of other_id: "12 is a translation of 7"."""
+
+    __tablename__ = "publication_relation"
+    __table_args__ = (UniqueConstraint("publication_id", "relation", "other_id"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    publication_id: int = Field(foreign_key="publication.id", index=True, ondelete="CASCADE")
+    relation: str
+    other_id: int = Field(foreign_key="publication.id", index=True, ondelete="CASCADE")
+
+
+class Collection(Record, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(index=True)
+    parent_id: Optional[int] = Field(default=None, foreign_key="collection.id", index=True, ondelete="CASCADE")
+
+
+class CollectionItem(SQLModel, table=True):
+    __tablename__ = "collection_item"
+    __table_args__ = (Index("ix_collection_item_record", "kind", "record_id"),)
+    collection_id: int = Field(foreign_key="collection.id", primary_key=True, ondelete="CASCADE")
+    kind: str = Field(primary_key=True)
+    record_id: int = Field(primary_key=True)
+    added: datetime = Field(default_factory=utcnow)
+
+
+class TrashEntry(SQLModel, table=True):
+    """A deleted record with every row that went with it (JSON), until restored or emptied."""
+
+    __tablename__ = "trash"
+    __table_args__ = (Index("ix_trash_record", "kind", "record_id"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    kind: str
+    record_id: int
+    label: str = ""
+    deleted: datetime = Field(default_factory=utcnow, index=True)
+    user: Optional[str] = None
+    snapshot: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+
+
+class PublicationLink(SQLModel, table=True):
+    """A web page attached to a publication: a link rather than a stored file."""
+
+    __tablename__ = "publication_link"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    publication_id: int = Field(foreign_key="publication.id", index=True, ondelete="CASCADE")
+    url: str
+    title: Optional[str] = None
+    created: datetime = Field(default_factory=utcnow)
+
+
 # Record kinds the CLI and the API know by name.
 RECORD_TYPES: dict[str, type[SQLModel]] = {
     "publication": Publication,
