@@ -23,6 +23,38 @@ COMMAND_MODULES = [
     "kbase.cli.team",
 ]
 
+# command → (module, one-line help). `kbase --help` lists these without importing any command
+# module (they import the ORM); a command runs with only its own module imported. A module in
+# COMMAND_MODULES with no command here is imported to build every parser (slow, but it works
+# until its commands are added); tests/cli/test_startup.py checks this table against register().
+COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("kbase.cli.records", "create a library"),
+    "demo": ("kbase.cli.records", "load the demo catalogue into a new library"),
+    "list": ("kbase.cli.records", "list records of one type"),
+    "show": ("kbase.cli.records", "one record with its links"),
+    "add": ("kbase.cli.records", "add a record: kbase add TYPE field=value …"),
+    "edit": ("kbase.cli.records", "change fields: kbase edit TYPE ID field=value …"),
+    "delete": ("kbase.cli.records", "delete a record"),
+    "link": ("kbase.cli.records", "link a record to others"),
+    "merge": ("kbase.cli.records", "merge LOSER into SURVIVOR"),
+    "alias": ("kbase.cli.records", "add another name to an organisation, person or region"),
+    "lookup": ("kbase.cli.records", "find organisations, people or regions by any name"),
+    "search": ("kbase.cli.search", "full-text search: publications with pages and snippets"),
+    "reindex": ("kbase.cli.search", "rebuild the search index from the catalogue"),
+    "check": ("kbase.cli.search", "check library integrity: index, file store, page texts"),
+    "import": ("kbase.cli.imports", "import PDFs, folders, BibTeX, RIS or CSL-JSON files and spreadsheets"),
+    "imports": ("kbase.cli.imports", "list import batches, or undo one: kbase imports undo ID"),
+    "report": ("kbase.cli.report", "annual report, project sheet or bibliography"),
+    "export": ("kbase.cli.bibtex", "export publications: bibtex, biblatex, csl-json, ris, csv, json"),
+    "import-bib": ("kbase.cli.bibtex", "import .bib files with a dry run and a choice for duplicates"),
+    "dedupe": ("kbase.cli.bibtex", "list probable duplicates with a score"),
+    "admin": ("kbase.cli.team", "roles and users of a PostgreSQL team library"),
+    "migrate": ("kbase.cli.team", "copy a whole library into a new one (SQLite ⇄ PostgreSQL), verified"),
+    "backup": ("kbase.cli.team", "write a library to one archive: kbase backup [LIB] FILE"),
+    "restore": ("kbase.cli.team", "restore an archive into a new library: kbase restore FILE [LIB]"),
+    "sync": ("kbase.cli.team", "bring this desktop's search index up to date from the catalogue"),
+}
+
 
 class UsageError(KbaseError):
     """Bad command-line usage."""
@@ -40,11 +72,40 @@ def common_options() -> argparse.ArgumentParser:
     return common
 
 
-def build_parser() -> Parser:
+def unlisted_modules() -> list[str]:
+    """Command modules none of whose commands are in COMMANDS: imported for every parser."""
+    listed = {module for module, _help in COMMANDS.values()}
+    return [name for name in COMMAND_MODULES if name not in listed]
+
+
+def command_of(argv: Sequence[str]) -> str | None:
+    """The command word of argv: the first word that is not an option or --library's value."""
+    skip = False
+    for word in argv:
+        if skip:
+            skip = False
+        elif word in ("--library", "-L"):
+            skip = True
+        elif word == "--":
+            return None
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
+def build_parser(command: str | None = None) -> Parser:
+    """The parser for one command (its module's register() builds it), or for all of them:
+    the listed commands as one-line entries, enough for `kbase --help` and a wrong command."""
     common = common_options()
     parser = Parser(prog="kbase", description="Kbase: the knowledge base and publication manager.", parents=[common])
     subs = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    for name in COMMAND_MODULES:
+    modules = unlisted_modules()
+    if command in COMMANDS:
+        modules = [COMMANDS[command][0], *(name for name in modules if name != COMMANDS[command][0])]
+    else:
+        for name, (_module, help_text) in COMMANDS.items():
+            subs.add_parser(name, help=help_text, add_help=False)
+    for name in modules:
         importlib.import_module(name).register(subs, common)
     return parser
 
@@ -74,7 +135,8 @@ def _log_crash() -> Path | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        parser = build_parser()
+        argv = sys.argv[1:] if argv is None else list(argv)
+        parser = build_parser(command_of(argv))
         args = parser.parse_args(argv)
         if not getattr(args, "command", None):
             parser.print_help()

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
-from kbase.catalogue.records import Catalogue
-from kbase.library.db import open_library
 from kbase.errors import InvalidInput
-from kbase.catalogue.query import Filter
+
+if TYPE_CHECKING:  # imported where used: they load the ORM, which `kbase --help` must not wait for
+    from kbase.catalogue.query import Filter
+    from kbase.catalogue.records import Catalogue
 
 
 # the libraries a command opened, closed by kbase.cli.main when the command ends (in a test, or a GUI
@@ -18,6 +19,9 @@ OPENED: list[Any] = []
 
 
 def open_catalogue(args: argparse.Namespace, create: bool = False) -> Catalogue:
+    from kbase.catalogue.records import Catalogue
+    from kbase.library.db import open_library
+
     lib = open_library(getattr(args, "library", None), create=create)
     OPENED.append(lib)
     return Catalogue(lib)
@@ -62,6 +66,8 @@ def add_filter_options(p: argparse.ArgumentParser) -> None:
 
 
 def filter_from_args(args: argparse.Namespace) -> Filter:
+    from kbase.catalogue.query import Filter
+
     lo, hi = parse_years(getattr(args, "year", None))
     return Filter(
         types=list(getattr(args, "type", []) or []), year_from=lo, year_to=hi,
