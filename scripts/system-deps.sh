@@ -25,6 +25,13 @@ command -v Xvfb >/dev/null      || need+=(xvfb)
 command -v xvfb-run >/dev/null  || need+=(xvfb)
 command -v pdftoppm >/dev/null  || need+=(poppler-utils)
 command -v xdotool >/dev/null   || need+=(xdotool)
+# OCR of scanned pages (kbase.imports.ocr): Tesseract with its English and French data; ocrmypdf is
+# only the bench's yardstick (bench/ocr_bench.py)
+command -v tesseract >/dev/null || need+=(tesseract-ocr)
+tessdata="$(ls -d /usr/share/tesseract-ocr/*/tessdata 2>/dev/null | head -n1 || true)"
+[ -f "$tessdata/eng.traineddata" ] || need+=(tesseract-ocr-eng)
+[ -f "$tessdata/fra.traineddata" ] || need+=(tesseract-ocr-fra)
+command -v ocrmypdf >/dev/null  || need+=(ocrmypdf)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || need+=(postgresql)
 fonts="$(fc-list 2>/dev/null || true)"
 [[ "${fonts,,}" == *dejavu* ]] || need+=(fonts-dejavu-core)

@@ -86,27 +86,53 @@ def junk_metadata_pdf(path: Path) -> Path:
     return doc_path
 
 
-def scanned_pdf(path: Path, n_pages: int = 2) -> Path:
-    """Pages that are only a picture: no text layer at all."""
+def scanned_page_png(text: str, dpi: int = 200, fontsize: float = 14) -> bytes:
+    """A page of text drawn as a greyscale picture, as a scanner hands it over: no text layer."""
+    source = pymupdf.open()
+    _text_page(source, text, fontsize=fontsize)
+    pix = source[0].get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY, alpha=False)
+    source.close()
+    return pix.tobytes("png")
+
+
+def _scanned_page(doc: pymupdf.Document, text: str, dpi: int = 200) -> None:
+    page = doc.new_page()
+    page.insert_image(page.rect, stream=scanned_page_png(text, dpi))
+
+
+def scanned_pdf(path: Path, n_pages: int = 2, pages: list[str] | None = None, dpi: int = 200) -> Path:
+    """Pages that are only a picture of text (EN_PAGES by default): no text layer at all."""
     doc = pymupdf.open()
-    pix = pymupdf.Pixmap(pymupdf.csRGB, pymupdf.IRect(0, 0, 60, 80), False)
-    pix.clear_with(200)
-    png = pix.tobytes("png")
-    for _ in range(n_pages):
-        page = doc.new_page()
-        page.insert_image(pymupdf.Rect(72, 72, 372, 472), stream=png)
-    return _save(doc, path)
+    texts = pages or [EN_PAGES[i % len(EN_PAGES)] for i in range(n_pages)]
+    for text in texts:
+        _scanned_page(doc, text, dpi)
+    return _save(doc, path, deflate=True)
 
 
 def mixed_scan_pdf(path: Path) -> Path:
-    """Two text pages and one image-only page in between."""
+    """Two text pages and one scanned page (a picture of EN_PAGES[2]) in between."""
     doc = pymupdf.open()
     _text_page(doc, EN_PAGES[0])
-    pix = pymupdf.Pixmap(pymupdf.csRGB, pymupdf.IRect(0, 0, 40, 40), False)
-    pix.clear_with(120)
-    doc.new_page().insert_image(pymupdf.Rect(72, 72, 272, 272), stream=pix.tobytes("png"))
+    _scanned_page(doc, EN_PAGES[2])
     _text_page(doc, EN_PAGES[1])
-    return _save(doc, path)
+    return _save(doc, path, deflate=True)
+
+
+def blank_pdf(path: Path, n_pages: int = 2, scanned: bool = False, text_pages: int = 0) -> Path:
+    """text_pages pages of text, then n_pages blank ones: empty pages, or with scanned=True pictures of an
+    empty sheet (off-white paper with a few levels of scanner noise)."""
+    doc = pymupdf.open()
+    for i in range(text_pages):
+        _text_page(doc, EN_PAGES[i % len(EN_PAGES)])
+    for i in range(n_pages):
+        page = doc.new_page()
+        if scanned:
+            pix = pymupdf.Pixmap(pymupdf.csGRAY, pymupdf.IRect(0, 0, 850, 1100), False)
+            pix.clear_with(236)
+            for x in range(0, 850, 7):  # speckles a few levels darker, as paper grain scans
+                pix.set_pixel(x, (x * 13 + i) % 1100, (228,))
+            page.insert_image(page.rect, stream=pix.tobytes("png"))
+    return _save(doc, path, deflate=True)
 
 
 def encrypted_pdf(path: Path, user_password: str = "secret") -> Path:

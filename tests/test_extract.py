@@ -136,7 +136,8 @@ def test_scanned_pdf_has_no_text_layer(tmp_path: Path) -> None:
 def test_one_scanned_page_among_text_pages_is_noted(tmp_path: Path) -> None:
     ex = extract_pdf(pdfs.mixed_scan_pdf(tmp_path / "mixed.pdf"))
     assert ex.status == "ok"
-    assert ex.message == "page 2 without text (scanned or images only)"
+    assert ex.message == "page 2 without text (scanned or images only); queued for OCR"
+    assert ex.scanned == [2]
 
 
 def test_encrypted_pdf_needs_its_password(tmp_path: Path) -> None:

@@ -63,6 +63,15 @@ class Resolver:
         self.cat = cat
 
     def one(self, model: type[SQLModel], ref: str) -> int:
+        if model is m.Person and not str(ref).isdigit():  # "Hoex, Lotte" or "hoex" name Lotte Hoex too
+            from kbase.catalogue.lookup import find
+
+            people = find(self.cat, m.Person, ref)
+            if len(people) > 1:
+                ids = ", ".join(str(p.id) for p in people)
+                raise InvalidInput(f"{ref!r} names several people (IDs {ids}); use an ID")
+            if people:
+                return int(people[0].id)
         return self.cat.find_one(model, ref).id
 
     def regions_below(self, ref: str) -> list[int]:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import re
+import stringprep
+import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,10 +15,19 @@ from kbase.imports.pdfmeta import first_page_metadata, guess_language, info_meta
 from kbase.text import clean_line, clean_value
 from kbase.textnorm import normalise_page_text
 
-__all__ = ["Extraction", "extract_pdf", "sniff", "thumbnail_png", "IMPORTED_STATUSES", "THUMB_MAX"]
+__all__ = ["Extraction", "extract_pdf", "sniff", "thumbnail_png", "IMPORTED_STATUSES", "THUMB_MAX", "saslprep",
+           "passwords_to_try", "is_blank_page"]
 
 # statuses whose file is kept in the store with an attachment; the others store nothing
-IMPORTED_STATUSES = ("ok", "no text layer", "encrypted")
+IMPORTED_STATUSES = ("ok", "no text layer", "encrypted", "repaired")
+# how far into a file without a PDF header to look for PDF objects (a damaged PDF MuPDF may repair)
+REPAIR_SCAN_BYTES = 256 * 1024
+_PDF_OBJECT = re.compile(rb"\d+\s+\d+\s+obj\b")
+# a page without text is blank when almost every pixel of a coarse rendering is its dominant grey:
+# scanner noise and paper tint move a grey by a few levels, ink by far more
+BLANK_SCALE = 0.5  # 36 dpi
+BLANK_INK_LEVELS = 48
+BLANK_INK_SHARE = 0.002
 THUMB_MAX = (240, 320)  # width, height in pixels: a few tens of kB whatever the page size
 HEAD_BYTES = 1024
 # MuPDF keeps fonts and other decoded resources in a store that outlives the document. Emptying
@@ -35,17 +47,59 @@ class Extraction:
     page_count: int = 0
     metadata: dict[str, Any] = field(default_factory=dict)
     thumbnail: bytes | None = None
+    scanned: list[int] = field(default_factory=list)  # 1-based pages of images without text: OCR's work
 
 
 def sniff(path: Path) -> Extraction | None:
     """A verdict without opening the PDF (empty, not a PDF), or None when it looks like one."""
     with open(path, "rb") as fh:
         head = fh.read(HEAD_BYTES)
-    if not head:
-        return Extraction("empty", "empty file (0 bytes); not imported")
-    if b"%PDF-" not in head:
-        return Extraction("not a pdf", f"not a PDF ({_describe(head)}); not imported")
-    return None
+        if not head:
+            return Extraction("empty", "empty file (0 bytes); not imported")
+        if b"%PDF-" in head:
+            return None
+        # no header where it belongs: a damaged PDF still holds its objects, which MuPDF may rebuild from
+        if _PDF_OBJECT.search(head) or _PDF_OBJECT.search(head + fh.read(REPAIR_SCAN_BYTES)):
+            return None
+    return Extraction("not a pdf", f"not a PDF ({_describe(head)}); not imported")
+
+
+def saslprep(password: str) -> str:
+    """RFC 4013 SASLprep, which PDF 2.0 (AES-256, revision 6) asks of a password before it is hashed:
+    non-ASCII spaces become spaces, soft hyphens and other invisible characters go, NFKC. Returns the
+    password unchanged where SASLprep would refuse it (prohibited characters), so it is still tried as typed."""
+    mapped = "".join(" " if stringprep.in_table_c12(c) else c for c in password if not stringprep.in_table_b1(c))
+    prepared = unicodedata.normalize("NFKC", mapped)
+    prohibited = (stringprep.in_table_c12, stringprep.in_table_c21, stringprep.in_table_c22, stringprep.in_table_c3,
+                  stringprep.in_table_c4, stringprep.in_table_c5, stringprep.in_table_c6, stringprep.in_table_c7,
+                  stringprep.in_table_c8, stringprep.in_table_c9)
+    if any(test(c) for c in prepared for test in prohibited):
+        return password
+    return prepared
+
+
+def passwords_to_try(password: str) -> list[str]:
+    """The password as given, then its SASLprep form, then NFC (older writers hashed what was typed)."""
+    return list(dict.fromkeys([password, saslprep(password), unicodedata.normalize("NFC", password)]))
+
+
+def _authenticate(doc: Any, password: str) -> bool:
+    return any(doc.authenticate(candidate) for candidate in passwords_to_try(password))
+
+
+def is_blank_page(page: Any) -> bool:
+    """No ink on the page: nothing drawn, or a near-uniform picture (an empty scanned sheet)."""
+    import pymupdf
+
+    if not page.get_images(full=False) and not page.get_drawings():
+        return True
+    pix = page.get_pixmap(matrix=pymupdf.Matrix(BLANK_SCALE, BLANK_SCALE), colorspace=pymupdf.csGRAY, alpha=False)
+    counts = Counter(pix.samples)
+    if not counts:
+        return True
+    paper = counts.most_common(1)[0][0]
+    ink = sum(n for grey, n in counts.items() if abs(grey - paper) > BLANK_INK_LEVELS)
+    return ink <= BLANK_INK_SHARE * sum(counts.values())
 
 
 def _describe(head: bytes) -> str:
@@ -79,7 +133,7 @@ def thumbnail_png(path: Path | str, password: str | None = None) -> bytes | None
 
     try:
         with pymupdf.open(path, filetype="pdf") as doc:
-            if doc.needs_pass and not (password and doc.authenticate(password)):
+            if doc.needs_pass and not (password and _authenticate(doc, password)):
                 return None
             if doc.page_count == 0:
                 return None
@@ -169,7 +223,7 @@ def _read(doc: Any, password: str | None, filename: str, want_thumbnail: bool) -
             return Extraction("encrypted", f"encrypted: protected by a password ({page_count} pages); "
                               "imported without text; import it again with --password to read it",
                               page_count=page_count)
-        if not doc.authenticate(password):
+        if not _authenticate(doc, password):
             return Extraction("encrypted", "encrypted: the password given does not open it; imported without text",
                               page_count=page_count)
     if page_count == 0:
@@ -177,6 +231,7 @@ def _read(doc: Any, password: str | None, filename: str, want_thumbnail: bool) -
     pages: list[str] = []
     failed: list[int] = []
     blank: list[int] = []
+    scanned: list[int] = []
     first_dict: dict[str, Any] | None = None
     thumb: bytes | None = None
     for number in range(page_count):
@@ -199,7 +254,7 @@ def _read(doc: Any, password: str | None, filename: str, want_thumbnail: bool) -
             failed.append(number + 1)
             text = ""
         if not text and number + 1 not in failed:
-            blank.append(number + 1)
+            (blank if _blank(doc, number) else scanned).append(number + 1)
         pages.append(text)
     if len(failed) == page_count:
         return Extraction("damaged", f"damaged PDF: none of its {page_count} pages can be read; not imported")
@@ -213,19 +268,35 @@ def _read(doc: Any, password: str | None, filename: str, want_thumbnail: bool) -
     if lang:
         meta["language"] = lang
     notes: list[str] = []
-    if getattr(doc, "is_repaired", False):
-        notes.append("the file was damaged and has been repaired; check that nothing is missing")
+    repaired = getattr(doc, "is_repaired", False)
+    if repaired:
+        notes.append("repaired: the file was damaged and MuPDF rebuilt its structure; check that nothing is missing")
     if failed:
         notes.append(f"{_page_list(failed)} could not be read")
-    if len(blank) + len(failed) == page_count:
+    if len(blank) + len(failed) == page_count and not failed:
+        return Extraction("empty", f"no content: {_count(page_count, 'page')} blank; not imported", page_count=page_count)
+    if scanned and len(scanned) + len(blank) + len(failed) == page_count:
         status = "no text layer"
-        notes.insert(0, f"no text layer: {page_count} page{'s' if page_count != 1 else ''} of images "
-                        "(a scan?); imported, but its text cannot be searched")
+        notes.insert(0, f"no text layer: {_count(len(scanned), 'page')} of images (a scan?); imported, "
+                        "its text comes from OCR (kbase ocr)")
     else:
         status = "ok"
-        if blank:
-            notes.append(f"{_page_list(blank)} without text (scanned or images only)")
-    return Extraction(status, "; ".join(notes), pages, page_count, meta, thumb)
+        if scanned:
+            notes.append(f"{_page_list(scanned)} without text (scanned or images only); queued for OCR")
+    if repaired and status == "ok":
+        status = "repaired"
+    return Extraction(status, "; ".join(notes), pages, page_count, meta, thumb, scanned)
+
+
+def _blank(doc: Any, number: int) -> bool:
+    try:
+        return is_blank_page(doc.load_page(number))
+    except Exception:  # a page that cannot be drawn is read as OCR's problem, not a blank one
+        return False
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
 
 
 def _page_list(pages: list[int]) -> str:

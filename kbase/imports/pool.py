@@ -45,6 +45,7 @@ class Outcome:
     page_count: int = 0
     metadata: dict[str, Any] = field(default_factory=dict)
     has_thumbnail: bool = False  # its first page can be drawn (see process_file)
+    scanned: list[int] = field(default_factory=list)  # pages for OCR
 
 
 def process_file(task: Task, files_dir: Path, thumbs_dir: Path, known: frozenset[str]) -> Outcome:
@@ -67,11 +68,11 @@ def process_file(task: Task, files_dir: Path, thumbs_dir: Path, known: frozenset
         # a file opened with a password gets it now, while the password is known
         ex = extract_pdf(tmp, task.password, task.filename, want_thumbnail=bool(task.password))
         out = Outcome(task.index, ex.status, ex.message, sha, size, pages=ex.pages,
-                      page_count=ex.page_count, metadata=ex.metadata)
+                      page_count=ex.page_count, metadata=ex.metadata, scanned=ex.scanned)
         if ex.status in IMPORTED_STATUSES:
             if ex.thumbnail:
                 write_atomic(thumbs_dir / f"{sha}.png", ex.thumbnail)
-            out.has_thumbnail = bool(ex.thumbnail) or ex.status in ("ok", "no text layer")
+            out.has_thumbnail = bool(ex.thumbnail) or ex.status in ("ok", "no text layer", "repaired")
             commit_temp(files_dir, tmp, sha)
             out.stored = True
         return out

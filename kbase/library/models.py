@@ -25,7 +25,7 @@ EVENT_KINDS = (
     "training", "round table", "briefing",
 )
 ATTACHMENT_STATUSES = (
-    "ok", "no text layer", "encrypted", "damaged", "not a pdf", "empty", "too large", "pending",
+    "ok", "no text layer", "encrypted", "damaged", "not a pdf", "empty", "too large", "pending", "repaired",
 )
 
 
