@@ -36,6 +36,7 @@ class Filter:
     visibility: list[str] = field(default_factory=list)
     text: str | None = None
     ids: list[int] | None = None
+    collection: str | None = None  # ID, name or path; takes in its sub-collections
 
     def is_empty(self) -> bool:
         return not any(v for v in asdict(self).values())
@@ -76,6 +77,13 @@ class Resolver:
 
     def regions_below(self, ref: str) -> list[int]:
         return self.cat.region_ids_below(self.one(m.Region, ref))
+
+    def collection_members(self, ref: str, kind: str) -> set[int]:
+        from kbase.catalogue import collections
+
+        cid = collections.find_collection(self.cat, ref)
+        with self.cat.reading() as s:
+            return collections.member_ids(s, cid, kind)
 
 
 def _years(f: Filter) -> None:
@@ -134,6 +142,8 @@ def publication_query(cat: Catalogue, f: Filter) -> Select:
     if f.organisation:
         oid = r.one(m.Organisation, f.organisation)
         conds.append(_publication_org_condition(oid, f.role))
+    if f.collection:
+        conds.append(P.id.in_(r.collection_members(f.collection, "publication")))
     return q.where(and_(*conds)) if conds else q
 
 
@@ -302,13 +312,21 @@ BUILDERS = {
 }
 
 
+def _in_collection(cat: Catalogue, kind: str, f: Filter, q: Select) -> Select:
+    """The collection filter for records other than publications (publication_query has its own)."""
+    if not f.collection or kind == "publication":
+        return q
+    model = m.RECORD_TYPES[kind]
+    return q.where(model.id.in_(Resolver(cat).collection_members(f.collection, kind)))  # type: ignore[attr-defined]
+
+
 def find_ids(cat: Catalogue, kind: str, f: Filter | None = None, sort: str | None = None,
              descending: bool = False, limit: int | None = None, offset: int = 0) -> list[int]:
     """IDs of the records of one kind that pass f, sorted in the database."""
     f = f or Filter()
     model = m.RECORD_TYPES[kind]
     builder = BUILDERS.get(kind)
-    q = builder(cat, f) if builder else simple_query(model, f)
+    q = _in_collection(cat, kind, f, builder(cat, f) if builder else simple_query(model, f))
     sorts = SORTS.get(kind, {"id": model.id})  # type: ignore[attr-defined]
     key = sorts.get(sort or next(iter(sorts)))
     if key is None:
@@ -327,7 +345,7 @@ def count(cat: Catalogue, kind: str, f: Filter | None = None) -> int:
     f = f or Filter()
     model = m.RECORD_TYPES[kind]
     builder = BUILDERS.get(kind)
-    q = builder(cat, f) if builder else simple_query(model, f)
+    q = _in_collection(cat, kind, f, builder(cat, f) if builder else simple_query(model, f))
     with cat.reading() as s:
         return s.scalar(select(func.count()).select_from(q.subquery())) or 0
 

@@ -226,6 +226,7 @@ class Catalogue:
                 raise InvalidInput(f"{kind} {record_id} is still used by {said}: change those first, "
                                    f"or merge it into another {kind}")
             snapshot = restore.take(s, table, record_id)
+            snapshot.dependants.extend(restore.take_by_kind(s, kind_of(model), record_id))
             if model is m.Publication:  # its attachments go with it; the stored file stays until `check --repair`
                 for att_id in list(s.scalars(select(m.Attachment.id).where(m.Attachment.publication_id == record_id))):
                     s.execute(delete(m.PageText).where(m.PageText.attachment_id == att_id))

@@ -11,10 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table, and_, insert, select, update
+from sqlalchemy import Table, and_, delete, insert, select, update
 from sqlmodel import Session, SQLModel
 
-__all__ = ["Snapshot", "take", "put_back", "blockers"]
+__all__ = ["Snapshot", "take", "put_back", "blockers", "take_by_kind", "BY_KIND"]
+
+# tables that point at any record by (kind, record_id) rather than by a foreign key
+BY_KIND = ("note", "collection_item")
 
 
 @dataclass
@@ -69,6 +72,19 @@ def take(s: Session, table: Table, record_id: int) -> Snapshot:
     snap = Snapshot(table.name, dict(row))
     _collect(s, table, record_id, snap.dependants)
     return snap
+
+
+def take_by_kind(s: Session, kind: str, record_id: int) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The record's notes and collection memberships, deleted here: no foreign key takes them with it."""
+    out = []
+    for name in BY_KIND:
+        table = SQLModel.metadata.tables[name]
+        where = and_(table.c.kind == kind, table.c.record_id == record_id)
+        rows = [dict(r) for r in s.execute(select(table).where(where)).mappings()]
+        if rows:
+            out.append((name, rows))
+            s.execute(delete(table).where(where))
+    return out
 
 
 def put_back(s: Session, snap: Snapshot) -> None:

@@ -63,6 +63,7 @@ def add_filter_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--language")
     g.add_argument("--visibility", action="append", default=[], help="public, internal, confidential")
     g.add_argument("--text", help="words in the title")
+    g.add_argument("--collection", help="collection ID, name or path (Thesis/Chapter 2); takes in its sub-collections")
 
 
 def filter_from_args(args: argparse.Namespace) -> Filter:
@@ -76,7 +77,7 @@ def filter_from_args(args: argparse.Namespace) -> Filter:
         organisation=getattr(args, "organisation", None), role=getattr(args, "role", None),
         person=getattr(args, "person", None), subject=getattr(args, "subject", None),
         language=getattr(args, "language", None), visibility=list(getattr(args, "visibility", []) or []),
-        text=getattr(args, "text", None),
+        text=getattr(args, "text", None), collection=getattr(args, "collection", None),
     )
 
 

@@ -127,6 +127,11 @@ def _load_chunk(s: Session, ids: list[int], out: dict[int, PubInfo], regions: di
     for pid, rid in s.execute(select(m.PublicationRegion.publication_id, m.PublicationRegion.region_id)
                               .where(m.PublicationRegion.publication_id.in_(ids))):
         _add_region(out[pid], rid, regions)
+    for pid, note in s.execute(select(m.Note.record_id, m.Note.text)  # a word in a note finds the publication
+                               .where(m.Note.kind == "publication", m.Note.record_id.in_(ids))
+                               .order_by(m.Note.record_id, m.Note.id)):
+        if pid in out:
+            out[pid].texts.append(note)
 
 
 def _add_region(info: PubInfo, region_id: int, regions: dict[int, m.Region]) -> None:

@@ -1,0 +1,105 @@
+"""The trash: deleting keeps the record with everything that went with it; restore puts it all back."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import update
+
+from kbase.catalogue import collections as coll
+from kbase.catalogue import notes, query, relations, trash
+from kbase.catalogue.records import Catalogue
+from kbase.errors import InvalidInput, NotFound
+from kbase.library import models as m
+from kbase.search import indexing
+from kbase.search.api import search
+
+
+def _publication(cat: Catalogue) -> tuple[int, int]:
+    pub = cat.add(m.Publication, title="Checkpoint economy", type="report", year=2021)
+    other = cat.add(m.Publication, title="Roadblocks", type="report", year=2020)
+    person = cat.add(m.Person, name="Peer Schouten")
+    project = cat.add(m.Project, title="Roadblock mapping")
+    cat.set_contributors(pub.id, [("author", "person", person.id)])
+    cat.link(m.PublicationProject, publication_id=pub.id, project_id=project.id)
+    relations.relate(cat, other.id, "see also", pub.id)
+    notes.add_note(cat, "publication", pub.id, "kept with **care**")
+    coll.put(cat, coll.ensure_collection_path(cat, ["Roads"]), "publication", [pub.id])
+    return pub.id, other.id
+
+
+def test_trashed_records_vanish_and_come_back_with_their_links(cat: Catalogue) -> None:
+    pid, other = _publication(cat)
+    indexing.sync(cat)
+    assert [h.publication_id for h in search(cat, "checkpoint").hits] == [pid]
+    entry = trash.move_to_trash(cat, "publication", pid)
+    assert (entry["kind"], entry["id"], entry["label"]) == ("publication", pid, "Checkpoint economy")
+    assert pid not in query.find_ids(cat, "publication")
+    indexing.sync(cat)
+    assert search(cat, "checkpoint").hits == []
+    assert [(e["kind"], e["id"]) for e in trash.trash_entries(cat)] == [("publication", pid)]
+
+    assert trash.restore_from_trash(cat, "publication", pid) == pid
+    assert trash.trash_entries(cat) == []
+    pub = cat.get(m.Publication, pid)
+    assert pub.title == "Checkpoint economy"
+    with cat.reading() as s:
+        from kbase.catalogue.views import contributors
+        assert [c["label"] for c in contributors(s, pid)] == ["Peer Schouten"]
+    assert query.find_ids(cat, "publication", query.Filter(project="Roadblock mapping")) == [pid]
+    assert [r["id"] for r in relations.related(cat, other)] == [pid]
+    assert [n["text"] for n in notes.notes(cat, "publication", pid)] == ["kept with **care**"]
+    assert query.find_ids(cat, "publication", query.Filter(collection="Roads")) == [pid]
+    indexing.sync(cat)
+    assert [h.publication_id for h in search(cat, "checkpoint").hits] == [pid]
+
+
+def test_a_record_in_use_is_not_trashed(cat: Catalogue) -> None:
+    org = cat.add(m.Organisation, name="IPIS")
+    cat.add(m.Publication, title="Published", type="report", year=2021, publisher_id=org.id)
+    with pytest.raises(InvalidInput, match="still used by publication"):
+        trash.move_to_trash(cat, "organisation", org.id)
+    assert trash.trash_entries(cat) == []
+    with pytest.raises(NotFound, match="no person with ID 42"):
+        trash.move_to_trash(cat, "person", 42)
+    with pytest.raises(NotFound, match="no person 42 in the trash"):
+        trash.restore_from_trash(cat, "person", 42)
+
+
+def test_restore_when_a_new_record_took_the_id(cat: Catalogue) -> None:
+    pid, other = _publication(cat)
+    trash.move_to_trash(cat, "publication", pid)
+    newcomer = cat.add(m.Publication, title="Newcomer", type="report", year=2022)
+    if newcomer.id != pid:  # SQLite gives the highest ID again, PostgreSQL never: make the clash happen
+        with cat.transaction() as s:
+            s.execute(update(m.Publication.__table__).where(m.Publication.id == newcomer.id).values(id=pid))
+    new_id = trash.restore_from_trash(cat, "publication", pid)
+    assert new_id != pid
+    assert cat.get(m.Publication, pid).title == "Newcomer"
+    assert cat.get(m.Publication, new_id).title == "Checkpoint economy"
+    assert [n["text"] for n in notes.notes(cat, "publication", new_id)] == ["kept with **care**"]
+    assert [r["id"] for r in relations.related(cat, other)] == [new_id]
+    assert query.find_ids(cat, "publication", query.Filter(collection="Roads")) == [new_id]
+
+
+def test_empty_and_the_period(cat: Catalogue) -> None:
+    a = cat.add(m.Person, name="Old One").id
+    b = cat.add(m.Person, name="New One").id
+    trash.move_to_trash(cat, "person", a)
+    trash.move_to_trash(cat, "person", b)
+    with cat.transaction() as s:  # a went to the trash 40 days ago
+        s.execute(update(m.TrashEntry.__table__).where(m.TrashEntry.record_id == a)
+                  .values(deleted=m.utcnow() - timedelta(days=40)))
+    assert trash.trash_days(cat) == 30
+    assert trash.empty_expired(cat) == 1
+    assert [e["id"] for e in trash.trash_entries(cat)] == [b]
+    trash.set_trash_days(cat, 0)  # 0: kept until emptied by hand
+    assert trash.empty_expired(cat) == 0
+    assert trash.empty_trash(cat, older_than_days=1) == 0
+    assert trash.empty_trash(cat) == 1
+    assert trash.trash_entries(cat) == []
+    with pytest.raises(NotFound):
+        trash.restore_from_trash(cat, "person", b)
+    with pytest.raises(InvalidInput):
+        trash.set_trash_days(cat, -1)
