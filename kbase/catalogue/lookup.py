@@ -51,6 +51,10 @@ def _label(s: Any, kind: str, obj: Any, french: bool) -> str:
 def suggest(cat: Catalogue, kind: str, text: str, limit: int = SUGGESTIONS,
             french: bool = False) -> list[tuple[int, str]]:
     """(id, label) of records of kind whose name or any alias starts with text (word-wise, folded)."""
+    if kind == "person" and "," in text:  # "Hoex, Lot" typed as lists and citations print names
+        with cat.reading() as s:
+            people = [s.get(m.Person, i) for i in person_ids(cat, text, typing=True)[:limit]]
+            return [(o.id, _label(s, kind, o, french)) for o in people if o is not None]
     norm = fold_words(text)
     if not norm:
         return []
@@ -92,14 +96,58 @@ def suggest(cat: Catalogue, kind: str, text: str, limit: int = SUGGESTIONS,
         return [(o.id, _label(s, kind, o, french)) for o in objs]
 
 
+def find(cat: Catalogue, model: type, text: str) -> list[Any]:
+    """Records of model (organisation, person, region) that text names by any alias, case and accents ignored;
+    a person also as "Last, First", "Last, F." or by the last name alone ("hoex" finds Lotte Hoex)."""
+    found = [obj for obj in cat.lookup(model, text) if obj is not None]
+    if found or model is not m.Person:
+        return found
+    ids = person_ids(cat, text)
+    with cat.reading() as s:
+        return [obj for obj in (s.get(m.Person, i) for i in ids) if obj is not None]
+
+
+def person_ids(cat: Catalogue, text: str, typing: bool = False) -> list[int]:
+    """IDs of the people a name written "Last, First" (or "Last, F.", or "Last") names, in alias order;
+    typing: the last given name may be unfinished ("Hoex, Lot")."""
+    family, comma, given = text.partition(",")
+    family_norm = fold_words(family)
+    given_words = fold_words(given).split() if comma else []
+    if not family_norm:
+        return []
+    A = m.PersonAlias
+    with cat.reading() as s:
+        rows = list(s.execute(select(A.person_id, A.norm)
+                              .where(or_(A.norm == family_norm, A.norm.endswith(" " + family_norm, autoescape=True)))
+                              .order_by(A.id)))
+    found: list[int] = []
+    for person_id, norm in rows:
+        first_names = norm[: len(norm) - len(family_norm)].split()
+        if person_id not in found and _given_names_fit(given_words, first_names, typing):
+            found.append(person_id)
+    return found
+
+
+def _given_names_fit(wanted: list[str], known: list[str], typing: bool = False) -> bool:
+    """"l" or "lotte" fits "lotte"; "j p" fits "jean pierre"; nothing wanted fits anyone (a last name alone)."""
+    if len(wanted) > len(known):
+        return False
+    last = len(wanted) - 1
+    for i, (w, k) in enumerate(zip(wanted, known[: len(wanted)], strict=True)):
+        initial_or_unfinished = len(w) == 1 or (typing and i == last)
+        if not (k.startswith(w) if initial_or_unfinished else (w == k or (len(k) == 1 and w.startswith(k)))):
+            return False
+    return True
+
+
 def named(cat: Catalogue, kind: str, text: str, french: bool = False) -> list[int]:
     """IDs of the records of kind that text names: by any alias, else by a suggestion that reads exactly as text."""
     model = m.RECORD_TYPES[kind]
     if model in ALIAS_TABLES:
-        found = [obj.id for obj in cat.lookup(model, text) if obj is not None]
+        found = [obj.id for obj in find(cat, model, text)]
         if found:
             return found
     return [rid for rid, shown in suggest(cat, kind, text, 2, french) if fold_words(shown) == fold_words(text)]
 
 
-__all__ = ["SUGGESTIONS", "name_field", "label", "suggest", "named"]
+__all__ = ["SUGGESTIONS", "name_field", "label", "suggest", "named", "find", "person_ids"]
