@@ -9,6 +9,7 @@ from typing import Any
 from kbase.library import models as m
 from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput
+from kbase.report.finances import load_demo_finances
 from kbase.resources import resource
 
 
@@ -106,6 +107,7 @@ def _load(cat: Catalogue, data: dict[str, Any]) -> dict[str, int]:
                       organiser_id=orgs.get(e.get("organiser") or ""), project_id=projects.get(e.get("project") or ""))
         for pos, key in enumerate(e.get("people", [])):
             cat.link(m.EventPerson, event_id=rec.id, person_id=people[key], position=pos)
+    load_demo_finances(cat)  # kbase.report.finances: the 2021 accounts in resources/demo/finances.json
     return {"programmes": len(programmes), "regions": len(regions), "organisations": len(orgs),
             "people": len(people), "projects": len(projects), "publications": count_pubs,
             "events": len(data.get("events", []))}

@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "kbase.cli.report",
     "kbase.cli.bibtex",
     "kbase.cli.team",
+    "kbase.cli.finance",
 ]
 
 # command → (module, one-line help). `kbase --help` lists these without importing any command
@@ -53,6 +54,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "backup": ("kbase.cli.team", "write a library to one archive: kbase backup [LIB] FILE"),
     "restore": ("kbase.cli.team", "restore an archive into a new library: kbase restore FILE [LIB]"),
     "sync": ("kbase.cli.team", "bring this desktop's search index up to date from the catalogue"),
+    "finance": ("kbase.cli.finance", "a year's income by source and expenses by category: set, remove, list"),
 }
 
 

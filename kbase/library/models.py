@@ -3,7 +3,7 @@
 from datetime import date as Date, datetime, timezone
 from typing import Optional
 
-from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 PUBLICATION_TYPES = (
@@ -461,3 +461,23 @@ ALIAS_TABLES: dict[type[SQLModel], tuple[type[SQLModel], str]] = {
     Person: (PersonAlias, "person_id"),
     Region: (RegionAlias, "region_id"),
 }
+
+
+# -- finances (issue 15): the annual report's income and expenses ---------------------------
+FINANCE_KINDS = ("income", "expense")
+
+
+class FinanceLine(SQLModel, table=True):
+    """One line of a year's accounts: income by source or expenses by category, in whole cents."""
+
+    __tablename__ = "finance_line"
+    __table_args__ = (UniqueConstraint("year", "kind", "label"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    year: int = Field(index=True)
+    kind: str  # income | expense
+    label: str  # the source or category as the report prints it
+    # the funder when the source is an organisation of the catalogue; the label stays as printed
+    organisation_id: Optional[int] = Field(default=None, foreign_key="organisation.id", ondelete="SET NULL")
+    amount_cents: int = Field(sa_column=Column(BigInteger, nullable=False))
+    currency: str = "EUR"
+    position: int = 0  # order within the year and kind, as the report lists them
