@@ -82,6 +82,7 @@ class ZoteroDB:
         folder.mkdir(parents=True, exist_ok=True)
         self.storage.mkdir(exist_ok=True)
         self.local_user = local_user
+        self.layout = layout
         self._keys = (_key(n) for n in itertools.count(104729, 7919))
         self.con = sqlite3.connect(self.path)
         self.con.executescript((SCHEMAS / f"userdata-{layout}.sql").read_text(encoding="utf-8"))

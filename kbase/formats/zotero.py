@@ -86,7 +86,8 @@ class Collection:
     key: str
     name: str
     parent_id: int | None
-    item_ids: list[int] = field(default_factory=list)
+    item_ids: list[int] = field(default_factory=list)  # publications
+    other_ids: list[int] = field(default_factory=list)  # standalone notes and attachments filed in it
 
 
 @dataclass
@@ -103,6 +104,7 @@ class ZoteroLibrary:
     annotations: int = 0  # PDF annotations of Zotero 6+ (kept in Zotero's reader, not in any file)
     feed_items: int = 0  # RSS feed items: no part of a library
     notes_in_attachments: int = 0  # an attachment's own note
+    tags: dict[str, int] = field(default_factory=dict)  # distinct tag names by where they are used
     problems: list[str] = field(default_factory=list)  # about the file: items of an unknown type …
 
     @property
@@ -262,6 +264,7 @@ def _read(con: sqlite3.Connection, lib: ZoteroLibrary, storage: Path, base_dir: 
     _read_attachments(con, lib, items, trashed, feeds, trash, storage, base_dir)
     _read_collections(con, lib, items, tables)
     lib.items = list(items.values())
+    _count_tags(con, lib, items, trashed)
     lib.trashed = {**trash, **lib.trashed}
 
 
@@ -394,11 +397,14 @@ def _read_collections(con: sqlite3.Connection, lib: ZoteroLibrary, items: dict[i
             lib.trashed["collections"] = lib.trashed.get("collections", 0) + 1
             continue
         by_id[cid] = Collection(cid, key, name, parent)
+    loose = {n.item_id for n in lib.standalone_notes} | {a.item_id for a in lib.standalone_attachments}
     for cid, item_id in con.execute("SELECT collectionID, itemID FROM collectionItems ORDER BY collectionID, orderIndex"):
         col = by_id.get(int(cid))
         if col is not None and int(item_id) in items:
             col.item_ids.append(int(item_id))
             items[int(item_id)].collections.append(int(cid))
+        elif col is not None and int(item_id) in loose:
+            col.other_ids.append(int(item_id))
     for col in by_id.values():  # a parent that is gone or missing: the collection stands at the top
         if col.parent_id is not None and col.parent_id not in by_id:
             col.parent_id = None
@@ -409,3 +415,17 @@ def item_key_of(uri: str) -> tuple[str, str, str] | None:
     """("users"|"groups", library, KEY) of a Zotero item URI (http://zotero.org/users/local/abc/items/KEY)."""
     found = _ITEM_URI.match(uri.replace("/users/local/", "/users/local-").strip())
     return (found.group(1), found.group(2), found.group(3)) if found else None
+
+
+def _count_tags(con: sqlite3.Connection, lib: ZoteroLibrary, items: dict[int, Item], trashed: set[int]) -> None:
+    """Every tag name used, by where: on publications (they become subjects), only on notes or attachments,
+    only on items in the trash."""
+    where: dict[str, set[str]] = {}
+    for item_id, name in con.execute("SELECT it.itemID, t.name FROM itemTags it JOIN tags t ON t.tagID = it.tagID"):
+        name = clean_line(name or "").strip()
+        if name:
+            place = "items" if int(item_id) in items else "trash" if int(item_id) in trashed else "other"
+            where.setdefault(name, set()).add(place)
+    lib.tags = {"on items": sum("items" in w for w in where.values()),
+                "only on notes or attachments": sum("items" not in w and "other" in w for w in where.values()),
+                "only on items in the trash": sum(w == {"trash"} for w in where.values())}
