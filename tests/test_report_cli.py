@@ -41,8 +41,8 @@ def test_sections_option_and_errors(sqlite_demo: Catalogue, capsys: pytest.Captu
     lib = sqlite_demo.library.location
     code, out, _ = run(capsys, "report", "annual", "--year", "2021", "--sections", "team,assignments", "-L", lib)
     assert code == 0 and out.index("## Team") < out.index("## Assignments")
-    code, _, err = run(capsys, "report", "annual", "--year", "2021", "--sections", "finances", "-L", lib)
-    assert code == 1 and "unknown report section 'finances'" in err and "Traceback" not in err
+    code, _, err = run(capsys, "report", "annual", "--year", "2021", "--sections", "budget", "-L", lib)
+    assert code == 1 and "unknown report section 'budget'" in err and "Traceback" not in err
     code, _, err = run(capsys, "report", "annual", "--year", "2021", "--format", "pdf", "-L", lib)
     assert code == 1 and "need an output file" in err
     code, _, err = run(capsys, "report", "annual", "--year", "2021", "-o", "/nonexistent/dir/r.md", "-L", lib)

@@ -10,25 +10,10 @@ from kbase.library import models as m
 from kbase.catalogue.records import Catalogue
 from kbase.report import build_annual
 from kbase.report.citation import join_names
+from kbase.catalogue.organisations import display_names
 from kbase.report.data import org_label
 from kbase.report.markup import plain_text
-from tests.report_facts import ASSIGNMENTS, BRIEFINGS_2021, BULLETINS_2021, OUTPUTS_2021, TEAM_2021
-
-# The reference report names some projects differently in its Assignments list than in its
-# programme sections; the catalogue keeps the programme-section title.
-TITLE_VARIANTS = {
-    "Understanding artisanal mining supply chains and conflict financing in DRC":
-        "Understanding artisanal mining supply chains and conflict financing in the Democratic Republic of Congo",
-    "Community based human rights impact assessment – developing monitoring tool to monitor Human Rights in Uganda":
-        "Community based human rights impact assessment – using digital tools to monitor Human Rights in Uganda",
-    "Analysing human activity in and around the Okapi and Itombwe protected areas in the DRC":
-        "Understanding human activity in and around the Okapi and Itombwe protected areas in the DRC",
-    "Assessing the impact of due diligence programmes in eastern DRC":
-        "Evaluating due diligence programs for conflict minerals in eastern DRC",
-    "Improving monitoring, research, and dialogue on Business & Human Rights in Tanzania":
-        "Improving monitoring, research and dialogue on Business & Human Rights in Tanzania",
-}
-
+from tests.report_facts import ASSIGNMENTS, BRIEFINGS_2021, BULLETINS_2021, OUTPUTS_2021, TEAM_2021, client_line
 
 def block(md: str, heading_re: str) -> str:
     """Text under the first heading matching heading_re, up to the next heading of its level or higher."""
@@ -46,8 +31,15 @@ def labels(cat: Catalogue, names: list[str]) -> list[str]:
     for name in names:
         found = cat.lookup(m.Organisation, name)
         assert len(found) == 1, f"the demo catalogue does not know {name!r} as one organisation"
-        out.append(org_label(found[0].name, found[0].acronym))
+        with cat.reading() as s:
+            shown = display_names(s, [found[0].id])[found[0].id]
+        out.append(org_label(shown, found[0].acronym))
     return out
+
+
+def dashes(text: str) -> str:
+    """The reference report types some dashes as hyphens ("Conservation X Labs - ASM Grand Challenge")."""
+    return text.replace(" - ", " – ")
 
 
 @pytest.fixture
@@ -57,20 +49,22 @@ def report_2021(demo: Catalogue) -> str:
 
 
 def test_assignments_match_the_reference_report(demo: Catalogue, report_2021: str) -> None:
+    """All 33 project-years: the title as the report words it, the clients as the report names them."""
     section = block(report_2021, r"^## Assignments 2019 – 2021")
+    assert sum(len(rows) for rows in ASSIGNMENTS.values()) == 33
     for year, rows in ASSIGNMENTS.items():
         text = block(section, rf"^### {year}$")
-        entries = {plain_text(t): plain_text(c or "")
-                   for t, c in re.findall(r"^- \*\*(.+?)\*\*(?:  \n  For (.+))?$", text, flags=re.MULTILINE)}
-        expected = {TITLE_VARIANTS.get(t, t): join_names(labels(demo, clients)) for t, clients in rows}
-        assert entries == expected, f"assignments of {year}"
+        entries = [(plain_text(t), dashes(plain_text(c or "")))
+                   for t, c in re.findall(r"^- \*\*(.+?)\*\*(?:  \n  For (.+))?$", text, flags=re.MULTILINE)]
+        expected = [(t, dashes(client_line(year, t, clients))) for t, clients in rows]
+        assert sorted(entries) == sorted(expected), f"assignments of {year}"
 
 
 def test_projects_of_2021_have_the_reference_outputs_partners_and_funders(demo: Catalogue, report_2021: str) -> None:
     programmes = block(report_2021, r"^## Research programmes")
     maps = plain_text(block(report_2021, r"^## Maps and data"))
     for title, facts in OUTPUTS_2021.items():
-        text = block(programmes, rf"^#### {re.escape(title)} \{{: #project-\d+ \}}$")
+        text = block(programmes, rf"^#### {re.escape(title)}$")
         plain = plain_text(text)
         outputs = plain_text(block(text, r"^\*\*Output\*\*$")) if "**Output**" in text else ""
         bullets = [line for line in outputs.splitlines() if line.startswith("- ")]
@@ -110,4 +104,4 @@ def test_projects_that_ended_before_the_year_stay_out_of_the_programmes(report_2
         assert title not in plain_text(programmes)
         assert title in plain_text(assignments)
     for title in OUTPUTS_2021:
-        assert f"#### {title} " in plain_text(programmes)
+        assert f"#### {title}\n" in plain_text(programmes)

@@ -14,7 +14,7 @@ def test_library_template_overrides_wording_and_order(sqlite_demo: Catalogue) ->
     folder = sqlite_demo.library.templates_dir
     (folder / "annual").mkdir(parents=True, exist_ok=True)
     (folder / "annual" / "team.md.j2").write_text(
-        "## Our people {: #team }\n\n{% for g in team %}{% for p in g.people %}* {{ p.name }}\n{% endfor %}{% endfor %}\n",
+        "## Our people\n\n{% for g in team %}{% for p in g.people %}* {{ p.name }}\n{% endfor %}{% endfor %}\n",
         encoding="utf-8")
     md, _ = build_annual(sqlite_demo, 2021, "md", sections=["team"])
     assert "## Our people" in md and "* Filip Reyniers" in md

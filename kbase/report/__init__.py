@@ -7,10 +7,11 @@ from typing import Sequence
 from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput
 from kbase.report.annual import SECTIONS, annual_context, parse_sections, section_titles
+from kbase.report.i18n import LANGS, SETTING as LANG_SETTING, check_lang, default_lang
 from kbase.report.output import FORMATS, convert
 from kbase.text import clean_line
 
-__all__ = ["SECTIONS", "FORMATS", "build_annual", "build_project", "build_bibliography", "parse_sections",
+__all__ = ["SECTIONS", "FORMATS", "LANGS", "report_language", "build_annual", "build_project", "build_bibliography", "parse_sections",
            "section_titles"]
 
 
@@ -23,12 +24,19 @@ def _templates(cat: Catalogue):  # the library's own templates folder, if it has
     return getattr(cat.library, "templates_dir", None)
 
 
+def report_language(cat: Catalogue, lang: str | None = None, interface: str | None = None) -> str:
+    """lang if given, else the library's report language setting, else the interface language, else English."""
+    if lang:
+        return check_lang(lang)
+    return default_lang(cat.get_setting(LANG_SETTING), interface)
+
+
 def build_annual(cat: Catalogue, year: int, fmt: str = "md", sections: Sequence[str] | str | None = None,
-                 include_internal: bool = False) -> tuple[str | bytes, list[str]]:
+                 include_internal: bool = False, lang: str | None = None) -> tuple[str | bytes, list[str]]:
     """The annual report for year in fmt (md, html: text; pdf, docx: bytes) and the missing-data warnings."""
     if fmt not in FORMATS:
         raise InvalidInput(f"unknown report format {fmt!r} (one of: {', '.join(FORMATS)})")
-    ctx = annual_context(cat, year, sections, include_internal)
+    ctx = annual_context(cat, year, sections, include_internal, report_language(cat, lang))
     out = convert("annual.md.j2", ctx, fmt, _templates(cat))
     return out, _warnings(ctx)
 

@@ -6,8 +6,8 @@ from typing import Any, Sequence
 
 from markupsafe import Markup
 
-from kbase.report.markup import md_escape, md_link
-from kbase.catalogue.views import date_label
+from kbase.report.i18n import date_label, join_names as names_in
+from kbase.report.markup import md_escape, md_short_link
 
 
 def join_names(names: Sequence[str]) -> str:
@@ -24,28 +24,35 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "?", "!")) else text + "."
 
 
-def cite_parts(pub: dict[str, Any]) -> list[str]:
-    """The citation as plain-text parts, in order; the Markdown and plain forms share them."""
+def cite_parts(pub: dict[str, Any], lang: str = "en") -> list[str]:
+    """The citation as plain-text parts, in order; the Markdown and plain forms share them.
+
+    A publisher that is also the author (the institute's own reports) is named once, as author."""
     parts: list[str] = []
     authors, editors = pub.get("authors") or [], pub.get("editors") or []
     if authors:
-        parts.append(join_names(authors))
+        parts.append(names_in(lang, authors))
     elif editors:
-        parts.append(join_names(editors) + (" (eds)" if len(editors) > 1 else " (ed.)"))
+        parts.append(names_in(lang, editors) + (" (eds)" if len(editors) > 1 else " (ed.)"))
     title = pub.get("title") or "Untitled"
     if pub.get("subtitle"):
         title = f"{title.rstrip(':. ')}: {pub['subtitle']}"
     parts.append(title)
     if pub.get("container"):
         eds = (" (eds), " if len(editors) > 1 else " (ed.), ") if authors and editors else ""
-        within = "In: " + ((join_names(editors) + eds) if eds else "") + pub["container"]
+        within = ("Dans : " if lang == "fr" else "In: ") + ((names_in(lang, editors) + eds) if eds else "") \
+            + pub["container"]
         if pub.get("pages"):
             within += f", pp. {pub['pages']}"
         parts.append(within)
     if pub.get("series"):
         parts.append(f"{pub['series']} {pub['number']}" if pub.get("number") else pub["series"])
-    where = [x for x in (pub.get("publisher"), pub.get("place")) if x]
-    when = date_label(pub.get("year"), pub.get("month"), pub.get("month_end")) or "n.d."
+    publisher = pub.get("publisher")
+    if publisher and publisher in authors:
+        publisher = None
+    where = [x for x in (publisher, pub.get("place")) if x]
+    when = date_label(lang, pub.get("year"), pub.get("month"), pub.get("month_end")) or (
+        "s.d." if lang == "fr" else "n.d.")
     parts.append(", ".join([*where, when]))
     return parts
 
@@ -56,9 +63,9 @@ def cite_text(pub: dict[str, Any]) -> str:
     return f"{text} {pub['url']}" if pub.get("url") else text
 
 
-def cite_md(pub: dict[str, Any]) -> Markup:
-    """Markdown with the catalogue text escaped: the title in italics, the link as an autolink."""
-    parts = cite_parts(pub)
+def cite_md(pub: dict[str, Any], lang: str = "en") -> Markup:
+    """Markdown with the catalogue text escaped: the title in italics, the link in its short form."""
+    parts = cite_parts(pub, lang)
     has_lead = bool(pub.get("authors") or pub.get("editors"))
     out = []
     for i, part in enumerate(parts):
@@ -67,5 +74,5 @@ def cite_md(pub: dict[str, Any]) -> Markup:
             title = md_escape(part.rstrip(". "), line_start=i == 0)
             piece = f"*{title}*" + ("" if part.rstrip().endswith(("?", "!")) else ".")
         out.append(piece)
-    link = md_link(pub.get("url"))
+    link = md_short_link(pub.get("url"))
     return Markup(" ".join(out) + (f" {link}" if link else ""))

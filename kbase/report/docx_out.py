@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import io
+import re
+from datetime import datetime, timezone
 from html.parser import HTMLParser
 from typing import Any
 
 import docx
-from docx.enum.text import WD_BREAK
+import pymupdf
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.image.exceptions import UnrecognizedImageError
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt, RGBColor
+from docx.shared import Cm, Mm, Pt, RGBColor
 from lxml import etree
 
+from kbase.report.house import FONT, Identity
+from kbase.report.i18n import LOCALES, translator
 from kbase.text import clean_line, clean_text
-
-LINK_COLOUR = RGBColor(0x1F, 0x5F, 0x8B)
 
 
 def _field(paragraph: Any, instruction: str, placeholder: str = "") -> None:
@@ -41,8 +45,10 @@ class _Builder(HTMLParser):
     Paragraphs are built as raw WordprocessingML: python-docx's add_paragraph and relate_to
     look through the whole document on every call, which took minutes on a large report."""
 
-    def __init__(self, document: Any):
+    def __init__(self, document: Any, breaks: set[str] | None = None):
         super().__init__(convert_charrefs=True)
+        self.breaks = breaks or set()  # level-2 headings that start a new page
+        self.link_colour = str(document.styles["Heading 2"].font.color.rgb or "1F5F8B")
         self.part = document.part
         self.end = document.element.body.find(_w("sectPr"))  # new paragraphs go before it
         self.body = document.element.body
@@ -96,6 +102,8 @@ class _Builder(HTMLParser):
             self.skip += 1
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "h2" and self.par is not None and "".join(self.par.itertext()).strip() in self.breaks:
+            etree.SubElement(self.par.find(_w("pPr")), _w("pageBreakBefore"))
         if tag in ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li"):
             if tag == "p" and self.in_item:
                 self.in_item = False
@@ -142,7 +150,7 @@ class _Builder(HTMLParser):
             if self.italic:
                 etree.SubElement(props, _w("i"))
             if link:
-                etree.SubElement(props, _w("color")).set(_w("val"), str(LINK_COLOUR))
+                etree.SubElement(props, _w("color")).set(_w("val"), self.link_colour)
                 etree.SubElement(props, _w("u")).set(_w("val"), "single")
         t = etree.SubElement(run, _w("t"))
         t.text = text
@@ -158,38 +166,152 @@ class _Builder(HTMLParser):
         return rid
 
 
-def html_to_docx(body_html: str, title: str, subtitle: str = "", with_contents: bool = True) -> bytes:
-    """The report as a .docx: a title page, a contents field, then the body with Word's own styles.
+def _style(document: Any, name: str, size: float, colour: str, bold: bool | None = None,
+           before: float | None = None, after: float | None = None, italic: bool | None = None) -> Any:
+    """One of Word's built-in styles in the house look: our font and colours, no theme fonts or colours."""
+    style = document.styles[name]
+    rpr = style.element.get_or_add_rPr()
+    for old in rpr.findall(_w("rFonts")) + rpr.findall(_w("color")):
+        rpr.remove(old)
+    style.font.name = FONT
+    style.font.size = Pt(size)
+    style.font.color.rgb = RGBColor.from_string(colour.lstrip("#").upper())
+    if bold is not None:
+        style.font.bold = bold
+    if italic is not None:
+        style.font.italic = italic
+    fmt = style.paragraph_format
+    if before is not None:
+        fmt.space_before = Pt(before)
+    if after is not None:
+        fmt.space_after = Pt(after)
+    ppr = style.element.find(_w("pPr"))
+    if ppr is not None:  # Word's Title has a blue rule under it
+        for border in ppr.findall(_w("pBdr")):
+            ppr.remove(border)
+    return style
+
+
+def _house_styles(document: Any, me: Identity, lang: str) -> None:
+    """The PDF's look (resources/styles/report.css) as Word styles, so the file stays editable."""
+    _style(document, "Normal", 10.5, "#222222", after=5)
+    document.styles["Normal"].paragraph_format.line_spacing = 1.15
+    _style(document, "Title", 30, me.colour, bold=True, after=10)
+    _style(document, "Subtitle", 15, me.accent, italic=False, after=6)
+    _style(document, "Heading 1", 16, me.colour, bold=True, before=18, after=6)
+    _style(document, "Heading 2", 13, me.accent, bold=True, before=14, after=4)
+    _style(document, "Heading 3", 11, "#222222", bold=True, before=10, after=3)
+    for name in ("Heading 4", "Heading 5"):
+        _style(document, name, 10.5, "#222222", bold=True, before=8, after=2)
+    for name in ("List Bullet", "List Bullet 2", "List Bullet 3", "List Number"):
+        document.styles[name].paragraph_format.space_after = Pt(3)
+    # spelling and hyphenation in the report's language
+    defaults = document.styles.element.find(_w("docDefaults"))
+    rpr = defaults.find(_w("rPrDefault")).find(_w("rPr")) if defaults is not None else None
+    if rpr is not None:
+        for old in rpr.findall(_w("lang")):
+            rpr.remove(old)
+        etree.SubElement(rpr, _w("lang")).set(_w("val"), LOCALES[lang].replace("_", "-"))
+
+
+def _png(pic: dict[str, Any] | None, width: int = 900) -> bytes | None:
+    """A picture as PNG bytes for Word (an SVG logo is drawn at width pixels)."""
+    if not pic:
+        return None
+    if pic["type"] != "image/svg+xml":
+        return pic["data"]
+    try:
+        with pymupdf.open(stream=pic["data"], filetype="svg") as svg:
+            page = svg[0]
+            zoom = width / max(page.rect.width, 1)
+            return page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=True).tobytes("png")
+    except (RuntimeError, ValueError):
+        return None
+
+
+def _picture(document: Any, data: bytes | None, width_cm: float) -> None:
+    if not data:
+        return
+    try:
+        document.add_paragraph().add_run().add_picture(io.BytesIO(data), width=Cm(width_cm))
+    except (ValueError, KeyError, UnrecognizedImageError):  # a damaged picture is left out
+        return
+
+
+def _properties(document: Any, title: str, me: Identity, lang: str) -> None:
+    """True properties: the title, the institute as author, made now (not python-docx's 2013 template)."""
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    props = document.core_properties
+    props.title = title
+    props.author = props.last_modified_by = me.name or "Kbase"
+    props.created = props.modified = now
+    props.revision = 1
+    props.comments = ""
+    props.language = LOCALES[lang].replace("_", "-")
+    props.subject = me.short or ""
+
+
+def html_to_docx(body_html: str, title: str, subtitle: str = "", with_contents: bool = True,
+                 identity: dict[str, Any] | None = None, new_page_titles: tuple[str, ...] | list[str] = (),
+                 lang: str = "en", cover: bool = True) -> bytes:
+    """The report as a .docx on A4: a title page, a contents field, the body in the house styles,
+    parts on new pages, a back page with the institute's address.
 
     Text is cleaned first (kbase.text): python-docx and lxml refuse a NUL or a control character."""
-    import re
-
-    body_html, title, subtitle = clean_text(body_html), clean_line(title), clean_line(subtitle)
+    t = translator(lang)
+    me = Identity(identity or {}, subtitle, t)
+    body_html, title = clean_text(body_html), clean_line(title)
 
     document = docx.Document()
-    document.core_properties.title = title
-    document.core_properties.author = subtitle or "Kbase"
-    document.styles["Normal"].font.size = Pt(10.5)
-    document.add_paragraph(title, style="Title")
-    if subtitle:
-        document.add_paragraph(subtitle, style="Subtitle")
-    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    _properties(document, title, me, lang)
+    _house_styles(document, me, lang)
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.left_margin = section.right_margin = Mm(20)
+    section.top_margin, section.bottom_margin = Mm(23), Mm(22)
+    if cover:
+        _picture(document, _png(me.logo), 5)
+        _picture(document, _png(me.cover), 17)
+        if me.caption:
+            document.add_paragraph(f"{me.cover_label}: {me.caption}").runs[0].italic = True
+        document.add_paragraph(title, style="Title")
+        if me.name:
+            document.add_paragraph(me.name, style="Subtitle")
+        if me.tagline:
+            document.add_paragraph(me.tagline).runs[0].italic = True
+        document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     if with_contents:
-        document.add_heading("Contents", level=1)
+        document.add_heading(t("Contents"), level=1)
         _field(document.add_paragraph(), 'TOC \\o "1-2" \\h \\z \\u',
-               "Right-click and choose Update Field to fill in the contents.")
+               "Right-click and choose Update Field to fill in the contents." if lang == "en" else
+               "Clic droit, puis Mettre à jour les champs, pour remplir la table des matières.")
         document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
         settings = document.settings.element
         update = OxmlElement("w:updateFields")
         update.set(qn("w:val"), "true")
         settings.append(update)
-    section = document.sections[0]
-    section.header.paragraphs[0].text = f"{title} · {subtitle}" if subtitle else title
-    _field(section.footer.paragraphs[0], "PAGE", "1")
-    body_html = re.sub(r"<h1\b[^>]*>.*?</h1>", "", body_html, count=1, flags=re.S)
-    builder = _Builder(document)
+    head = section.header.paragraphs[0]
+    head.text = f"{me.short} · {title}" if me.short else title
+    head.runs[0].font.size, head.runs[0].font.color.rgb = Pt(8), RGBColor(0x66, 0x66, 0x66)
+    foot = section.footer.paragraphs[0]
+    foot.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _field(foot, "PAGE", "1")
+    if cover:
+        body_html = re.sub(r"<h1\b[^>]*>.*?</h1>", "", body_html, count=1, flags=re.S)
+    builder = _Builder(document, set(new_page_titles))
     builder.feed(body_html)
     builder.close()
+    if cover and me.name:
+        document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        _picture(document, _png(me.logo), 5)
+        lines = [me.name, *me.address_lines, me.email, me.site]
+        par = document.add_paragraph()
+        for i, line in enumerate(x for x in lines if x):
+            run = par.add_run(line)
+            run.bold = i == 0
+            run.add_break()
+        if me.tagline:
+            document.add_paragraph(me.tagline).runs[0].italic = True
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

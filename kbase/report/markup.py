@@ -78,3 +78,63 @@ def finalize(value: Any) -> Any:
 def plain_text(md: str) -> str:
     """Undo md_escape for a plain-text view (tests, stderr messages)."""
     return re.sub(r"\\(.)", r"\1", md).replace("&lt;", "<").replace("&amp;", "&")
+
+
+# -- the report's own texts: Markdown written by staff, kept as Markdown but made harmless ----------
+_RAW_TAG = re.compile(r"<(?!(?:https?://|mailto:)[^>\s]*>)")
+_LINK_TARGET = re.compile(r"\]\(\s*([^)\s]*)([^)]*)\)")
+_HEADING = re.compile(r"^(#{1,6})(?=\s)", re.MULTILINE)
+_ATTR_LIST = re.compile(r"\{:[^}\n]*\}")
+
+
+def user_markdown(text: str | None, top_level: int = 3) -> Markup:
+    """A staff-written text as Markdown: no raw HTML, no pictures, no unsafe link targets, no
+    attribute lists, and its headings moved below the report's own (the highest becomes top_level)."""
+    if not text:
+        return Markup("")
+    text = _RAW_TAG.sub("&lt;", str(text))
+    text = text.replace("![", "!\\[")
+    text = _ATTR_LIST.sub("", text)
+    text = text.replace("{{", "{\\{").replace("{%", "{\\%")  # reads as text if anyone renders it again
+
+    def target(match: re.Match[str]) -> str:
+        url = match.group(1)
+        if url.startswith("#") or safe_url(url):
+            return f"]({safe_url(url) or url}{match.group(2)})"
+        return "]()"
+
+    text = _LINK_TARGET.sub(target, text)
+    # the text's highest heading, whatever its level, sits right under the report's own
+    found = [len(h) for h in _HEADING.findall(text)]
+    if found:
+        shift = top_level - min(found)
+        text = _HEADING.sub(lambda h: "#" * max(1, min(6, len(h.group(1)) + shift)), text)
+    return Markup(text.strip())
+
+
+def heading_slug(text: str, separator: str = "-") -> str:
+    """The id GitHub and Pandoc give a heading ('Research programmes' → 'research-programmes')."""
+    text = re.sub(r"[^\w\s-]", "", str(text).lower(), flags=re.UNICODE).strip()
+    return re.sub(r"\s+", separator, text)
+
+
+def short_url(url: str, limit: int = 36) -> str:
+    """A link's printed form: 'ipisresearch.be/project/kufatilia' without scheme, www or a trailing
+    slash, the path shortened to its last part ('ipisresearch.be/…/kufatilia') when too long."""
+    text = re.sub(r"^[a-z]+://(www\.)?", "", url.strip(), flags=re.I).rstrip("/")
+    if len(text) <= limit:
+        return text
+    host, _, path = text.partition("/")
+    last = path.rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0]
+    room = max(8, limit - len(host) - 3)
+    if len(last) > room:
+        last = last[: room - 1] + "…"
+    return f"{host}/…/{last}" if last else host
+
+
+def md_short_link(url: str | None) -> Markup:
+    """A link printed in its short form, the whole address as the target."""
+    target = safe_url(url)
+    if target is None:
+        return Markup("")
+    return Markup(f"[{md_escape(short_url(url or ''), line_start=False)}]({target})")

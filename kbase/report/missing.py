@@ -62,3 +62,32 @@ def annual_warnings(ctx: dict[str, Any]) -> list[str]:
             if not e["people"]:
                 out.append(f"{_name('event', e)}: nobody named")
     return list(dict.fromkeys(out))
+
+
+# the texts each section shows, from `kbase text set annual YEAR KEY`
+SECTION_TEXTS = {"chair": ("chair",), "preface": ("preface",), "mission": ("mission",),
+                 "networks": ("networks",), "outreach": ("outreach", "library", "social-media"),
+                 "contact": ("contact",)}
+LANG_NAMES = {"en": "English", "fr": "French"}
+
+
+def text_warnings(ctx: dict[str, Any], texts: dict[str, str], borrowed: dict[str, str]) -> list[str]:
+    """A report text the chosen sections need and the catalogue lacks, or holds only in the other
+    language or for an earlier year; a programme shown without introduction nor description."""
+    year, lang = ctx["year"], ctx["lang"]
+    out = []
+    needed = [k for sid in ctx["sections"] for k in SECTION_TEXTS.get(sid, ())]
+    if "programmes" in ctx["sections"]:
+        needed += [f"programme-{g['id']}" for g in ctx["programmes"] if g["id"] and not g.get("description")]
+    for key in needed:
+        if key not in texts:
+            out.append(f"report text “{key}”: none for {year} (kbase text set annual {year} {key} "
+                       f"--lang {lang} FILE.md)")
+        elif key in borrowed:
+            source = borrowed[key]
+            other = LANG_NAMES.get(source.split(",")[0], "")
+            said = f"the {other} text" if other else f"the text of {source}"
+            if other and "," in source:
+                said += f" of {source.split(', ')[1]}"
+            out.append(f"report text “{key}”: no {LANG_NAMES[lang]} text for {year}, {said} is used")
+    return out

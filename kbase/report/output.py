@@ -27,16 +27,23 @@ def convert(template: str, ctx: dict[str, Any], fmt: str, library_templates: Pat
     if fmt == "md":
         return md
     title = clean_line(str(ctx.get("title") or "Report"))
+    lang = ctx.get("lang") or "en"
     if fmt == "html":
-        return html_page(md, title, library_templates)
+        return html_page(md, title, library_templates, lang)
     body = markdown_to_html_body(md)
     subtitle = clean_line(str(ctx.get("institute") or ""))
+    identity = ctx.get("identity") or {}
+    # the annual report has a cover and starts each of its parts on a new page; a sheet or a list just flows
+    annual = template == "annual.md.j2"
+    titles = ctx.get("section_titles") or {}
+    breaks = [titles[s] for s in ctx.get("part_starts", ()) if s in titles]
     if fmt == "pdf":
         from kbase.report.pdf import html_to_pdf
 
-        # the annual report starts each section on a new page; a sheet or a list just flows
         return html_to_pdf(body, stylesheet(), title, subtitle, with_contents=with_contents,
-                           sections_on_new_pages=template == "annual.md.j2")
+                           sections_on_new_pages=annual, identity=identity, new_page_titles=breaks, lang=lang,
+                           deep_titles=[titles["programmes"]] if "programmes" in titles else [])
     from kbase.report.docx_out import html_to_docx
 
-    return html_to_docx(body, title, subtitle, with_contents=with_contents)
+    return html_to_docx(body, title, subtitle, with_contents=with_contents, identity=identity,
+                        new_page_titles=breaks, lang=lang, cover=annual)

@@ -10,14 +10,17 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 import markdown
+from markdown.extensions.toc import TocExtension
 from markupsafe import Markup
 
 from kbase.errors import InvalidInput
-from kbase.report.citation import join_names
-from kbase.report.markup import finalize, md_escape, md_link
+from kbase.report.i18n import join_names
+from kbase.report.markup import finalize, heading_slug, md_escape, md_link, md_short_link
 from kbase.resources import resource
 
-MD_EXTENSIONS = ["attr_list", "sane_lists"]
+# no attribute lists: the Markdown stays CommonMark/Pandoc; headings get the ids GitHub and Pandoc
+# would give them, so the contents' links work in every reader
+MD_EXTENSIONS = ["sane_lists", "tables"]
 # inline syntax the report templates never need; dropping it makes conversion about a third faster.
 # Raw HTML is among it: templates are Markdown, and catalogue text can never smuggle markup in.
 UNUSED_INLINE = ("backtick", "reference", "image_reference", "short_reference", "short_image_ref",
@@ -41,8 +44,12 @@ def environment(library_templates: Path | None = None) -> jinja2.Environment:
     )
     env.filters["paragraphs"] = lambda text: Markup(md_escape(text, inline=False))
     env.filters["link"] = md_link
-    env.filters["names"] = lambda names: join_names([str(n) for n in names])
+    env.filters["short_link"] = md_short_link
+    env.filters["names"] = jinja2.pass_context(
+        lambda ctx, names: join_names(ctx.get("lang") or "en", [str(n) for n in names]))
     env.filters["md"] = lambda text: Markup(md_escape(text))
+    env.filters["slug"] = heading_slug
+    env.filters["upper_first"] = lambda text: str(text or "")[:1].upper() + str(text or "")[1:]
     env.tests["search"] = lambda value, pattern: re.search(pattern, str(value or "")) is not None
     return env
 
@@ -91,7 +98,8 @@ def tidy_markdown(text: str) -> str:
 
 
 def markdown_to_html_body(md: str) -> str:
-    converter = markdown.Markdown(extensions=MD_EXTENSIONS, output_format="html")
+    converter = markdown.Markdown(extensions=[*MD_EXTENSIONS, TocExtension(slugify=heading_slug)],
+                                  output_format="html")
     for name in UNUSED_INLINE:
         if name in converter.inlinePatterns:
             converter.inlinePatterns.deregister(name)
@@ -102,7 +110,7 @@ def stylesheet() -> str:
     return resource("styles", "report.css").read_text(encoding="utf-8")
 
 
-def html_page(md: str, title: str, library_templates: Path | None = None) -> str:
+def html_page(md: str, title: str, library_templates: Path | None = None, lang: str = "en") -> str:
     """A complete, self-contained HTML document (stylesheet inlined) from the Markdown source."""
     env = SandboxedEnvironment(
         loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(library_templates)]),
@@ -110,7 +118,7 @@ def html_page(md: str, title: str, library_templates: Path | None = None) -> str
     )
     try:
         page = env.get_template("page.html.j2")
-        return page.render(title=title, css=Markup(stylesheet()), body=Markup(markdown_to_html_body(md)))
+        return page.render(title=title, css=Markup(stylesheet()), body=Markup(markdown_to_html_body(md)), lang=lang)
     except jinja2.TemplateError as exc:
         filename, line = _where(exc)
         raise InvalidInput(f"report template {filename or 'page.html.j2'}, line {line}: {exc}") from None

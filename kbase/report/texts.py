@@ -1,0 +1,144 @@
+"""The report's own prose, kept in the catalogue: Markdown blocks per report, year, key and language."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from kbase.catalogue.records import Catalogue
+from kbase.errors import InvalidInput, NotFound
+from kbase.library import models as m
+from kbase.report.i18n import LANGS, check_lang
+from kbase.text import clean_text
+
+REPORTS = ("annual",)
+# the fixed keys, in report order, with their English titles; programme-N and project-N are per record
+KEYS: dict[str, str] = {
+    "chair": "From the chair",
+    "preface": "Preface",
+    "mission": "Mission",
+    "finances": "Finances",
+    "outreach": "Outreach",
+    "library": "Library",
+    "social-media": "Social media",
+    "networks": "Networks and platforms",
+    "contact": "Contact",
+}
+# texts that rarely change: a year without its own takes the latest earlier year's
+STANDING = ("mission", "contact", "library", "networks")
+_RECORD_KEY = re.compile(r"^(programme|project)-(\d+)$")
+MAX_CHARS = 200_000
+
+
+def check_key(key: str) -> str:
+    key = (key or "").strip().lower().replace("_", "-").replace(":", "-")
+    if key in KEYS or _RECORD_KEY.match(key):
+        return key
+    raise InvalidInput(f"unknown report text {key!r} (one of: {', '.join(KEYS)}, programme-ID, project-ID)")
+
+
+def _check(report: str, year: int) -> None:
+    if report not in REPORTS:
+        raise InvalidInput(f"unknown report {report!r} (one of: {', '.join(REPORTS)})")
+    if not isinstance(year, int) or not 1000 <= year <= 2999:
+        raise InvalidInput(f"not a plausible year: {year!r}")
+
+
+def set_text(cat: Catalogue, report: str, year: int, key: str, lang: str, body: str | None) -> bool:
+    """Store one text (cleaned of control characters); an empty body removes it. True if one is stored."""
+    _check(report, year)
+    key, lang = check_key(key), check_lang(lang)
+    body = clean_text(body or "").strip()
+    if len(body) > MAX_CHARS:
+        raise InvalidInput(f"report text {key} ({lang}, {year}) is too long: {len(body):,} characters "
+                           f"(at most {MAX_CHARS:,})")
+    T = m.ReportText
+    where = (T.report == report) & (T.year == year) & (T.key == key) & (T.lang == lang)
+    with cat.transaction() as s:
+        if not body:
+            s.execute(delete(T).where(where))
+            return False
+        row = s.scalars(select(T).where(where)).first() or T(report=report, year=year, key=key, lang=lang)
+        row.body, row.updated = body, m.utcnow()
+        s.add(row)
+    return True
+
+
+def get_text(cat: Catalogue, report: str, year: int, key: str, lang: str) -> str:
+    """One text as stored; NotFound names what is missing."""
+    _check(report, year)
+    key, lang = check_key(key), check_lang(lang)
+    T = m.ReportText
+    with cat.reading() as s:
+        body = s.scalar(select(T.body).where((T.report == report) & (T.year == year) & (T.key == key)
+                                             & (T.lang == lang)))
+    if body is None:
+        raise NotFound(f"no {lang} text {key!r} for the {report} report {year}")
+    return body
+
+
+def list_texts(cat: Catalogue, report: str | None = None, year: int | None = None) -> list[dict[str, Any]]:
+    """Every stored text without its body: report, year, key, lang, characters, first line, updated."""
+    T = m.ReportText
+    q = select(T).order_by(T.report, T.year.desc(), T.key, T.lang)
+    if report:
+        q = q.where(T.report == report)
+    if year:
+        q = q.where(T.year == year)
+    with cat.reading() as s:
+        rows = list(s.scalars(q))
+    return [{"report": r.report, "year": r.year, "key": r.key, "lang": r.lang, "chars": len(r.body or ""),
+             "first_line": (r.body or "").strip().split("\n", 1)[0][:80], "updated": r.updated} for r in rows]
+
+
+def texts_for(cat: Catalogue, report: str, year: int, lang: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The texts a report of year in lang shows, and where each came from when not its own.
+
+    A missing text is taken from the other language, then (standing texts only) from the latest
+    earlier year; the second dict says so ('fr', '2020', 'en, 2020') for the report's warnings."""
+    lang = check_lang(lang)
+    T = m.ReportText
+    with cat.reading() as s:
+        rows = s.execute(select(T.year, T.key, T.lang, T.body)
+                         .where((T.report == report) & (T.year <= year)).order_by(T.year)).all()
+    own: dict[tuple[str, str], str] = {}
+    earlier: dict[tuple[str, str], tuple[int, str]] = {}
+    for y, key, text_lang, body in rows:
+        if y == year:
+            own[(key, text_lang)] = body or ""
+        elif key in STANDING:
+            earlier[(key, text_lang)] = (y, body or "")  # ordered by year: the latest wins
+    sources = [lang] + [x for x in LANGS if x != lang]
+    found: dict[str, str] = {}
+    borrowed: dict[str, str] = {}
+    for key in sorted({k for k, _ in own} | {k for k, _ in earlier}):
+        own_lang = next((x for x in sources if (key, x) in own), None)
+        if own_lang is not None:
+            found[key] = own[(key, own_lang)]
+            if own_lang != lang:
+                borrowed[key] = own_lang
+            continue
+        old_lang = next(x for x in sources if (key, x) in earlier)
+        y, found[key] = earlier[(key, old_lang)]
+        borrowed[key] = f"{old_lang}, {y}" if old_lang != lang else str(y)
+    return found, borrowed
+
+
+def record_key(kind: str, record_id: int) -> str:
+    return f"{kind}-{record_id}"
+
+
+def key_title(key: str, names: dict[str, str] | None = None) -> str:
+    """'Preface', or the record's name from names (else 'Project 12') for programme-N and project-N."""
+    if key in KEYS:
+        return KEYS[key]
+    match = _RECORD_KEY.match(key)
+    if not match:
+        return key
+    return (names or {}).get(key) or f"{match.group(1).capitalize()} {match.group(2)}"
+
+
+__all__ = ["KEYS", "REPORTS", "STANDING", "check_key", "set_text", "get_text", "list_texts", "texts_for",
+           "record_key", "key_title"]
