@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from kbase.cli.common import add_filter_options, filter_from_args, open_catalogue
 from kbase.errors import InvalidInput, LibraryError
-from kbase.report import FORMATS, SECTIONS, build_annual, build_bibliography, build_project
+from kbase.report import FORMATS, LANGS, SECTIONS, build_annual, build_bibliography, build_project
+from kbase.report.output import write_file
 from kbase.report.sheets import GROUPINGS
 
 EXTENSIONS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".pdf": "pdf", ".docx": "docx"}
@@ -51,6 +50,8 @@ def _output_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", "-f", choices=FORMATS, help="default: from the -o extension, else md")
     p.add_argument("-o", "--output", metavar="FILE", help="file to write (default: standard output for md, html)")
     p.add_argument("--include-internal", action="store_true", help="also show internal and confidential records")
+    p.add_argument("--lang", choices=LANGS, help="report language (default: the library's report language "
+                   "setting, `kbase identity set report-language fr`, else the interface language, else en)")
 
 
 def _format(args: argparse.Namespace) -> str:
@@ -73,11 +74,8 @@ def _write(args: argparse.Namespace, result: str | bytes, warnings: list[str]) -
         return 0
     target = Path(args.output)
     data = result.encode("utf-8") if isinstance(result, str) else result
-    try:  # write next to the target, then rename: a failed run never leaves half a file
-        fd, tmp = tempfile.mkstemp(prefix=".kbase-", dir=target.parent if str(target.parent) else ".")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, target)
+    try:
+        write_file(target, data)
     except OSError as exc:
         raise LibraryError(f"cannot write {target}: {exc.strerror or exc}") from None
     print(f"wrote {target} ({len(data):,} bytes)", file=sys.stderr)
@@ -93,7 +91,8 @@ def _check_target(args: argparse.Namespace) -> None:
 def cmd_annual(args: argparse.Namespace) -> int:
     _check_target(args)
     cat = open_catalogue(args)
-    result, warnings = build_annual(cat, args.year, _format(args), args.sections, args.include_internal)
+    result, warnings = build_annual(cat, args.year, _format(args), args.sections, args.include_internal,
+                                    lang=args.lang)
     return _write(args, result, warnings)
 
 
