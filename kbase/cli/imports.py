@@ -37,6 +37,8 @@ def register(subs: argparse._SubParsersAction, common: argparse.ArgumentParser) 
                    help="skip files larger than this (default: library setting import.max_bytes, else 256 MB)")
     p.add_argument("--workers", type=int, default=2, help="extraction processes (default 2)")
     p.add_argument("--no-index", action="store_true", help="leave the search index for later (`kbase reindex`)")
+    p.add_argument("--zotero-base", metavar="DIR",
+                   help="a Zotero library's Linked Attachment Base Directory, for its files linked relative to it")
     p.add_argument("--dry-run", action="store_true",
                    help="print the plan (new, matches record N and why, refused and why) and write nothing")
     p.add_argument("--on-duplicate", choices=("link", "update", "skip", "new"), default="link",
@@ -169,7 +171,8 @@ def sheet_options(args: argparse.Namespace) -> dict[str, Any] | None:
         sheet = sheet or saved_sheet
     for text in args.map or []:
         mapping.update(parse_map_option(text))
-    options = {"mapping": mapping or None, "sheet": sheet, "new_names": args.new_names}
+    options = {"mapping": mapping or None, "sheet": sheet, "new_names": args.new_names,
+               "zotero_base": getattr(args, "zotero_base", None)}
     return {k: v for k, v in options.items() if v is not None} or None
 
 

@@ -32,7 +32,7 @@ VISIBILITY_SETTING = "import.visibility"  # imported documents are internal unti
 # file statuses that mean the file's record was not created
 REFUSED = {"damaged", "not a pdf", "empty", "too large", "missing", "failed", "cancelled"}
 # statuses of a file of records (its counts are its records'), as opposed to a document's
-BIBLIOGRAPHIES = ("bibtex", "ris", "csl-json", "spreadsheet")
+BIBLIOGRAPHIES = ("bibtex", "ris", "csl-json", "spreadsheet", "zotero")
 
 
 @dataclass
@@ -86,6 +86,7 @@ class FileResult:
     records: list[dict[str, Any]] = field(default_factory=list)  # the plan, entry by entry
     mapping: dict[str, Any] = field(default_factory=dict)  # a spreadsheet's columns → fields, and how it was read
     new_names: dict[str, list[str]] = field(default_factory=dict)  # kind → names (to be) created
+    zotero: dict[str, dict[str, int]] = field(default_factory=dict)  # a Zotero database's accounting, thing by thing
 
     @property
     def imported(self) -> bool:
@@ -175,8 +176,9 @@ def _collect(paths: list[str | Path]) -> tuple[list[Path], list[Path], list[File
         seen.add(key)
         # a .json named on the command line that is no CSL-JSON: the CSL-JSON reader says why, not "not a PDF";
         # spreadsheets only when named (in a folder, a data table beside the PDFs is no publication list)
-        (bibs if bibliography_format(p) or (named and p.suffix.lower() in (".json", ".csv", ".tsv", ".xlsx", ".xlsm"))
-         else pdfs).append(p)
+        (bibs if bibliography_format(p) or (named and p.suffix.lower() in (".json", ".csv", ".tsv", ".xlsx", ".xlsm",
+                                                                            ".sqlite"))
+         or _zotero(p) else pdfs).append(p)
 
     for raw in paths:
         p = Path(raw).expanduser()
@@ -184,6 +186,10 @@ def _collect(paths: list[str | Path]) -> tuple[list[Path], list[Path], list[File
             roots.append(p)
             for folder, dirs, files in os.walk(p):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                if "zotero.sqlite" in files and _zotero(Path(folder) / "zotero.sqlite"):
+                    # a Zotero data folder: its database brings its storage/ PDFs with their records
+                    dirs[:] = [d for d in dirs if d != "storage"]
+                    add(Path(folder) / "zotero.sqlite")
                 for name in sorted(files):
                     if name.startswith("."):
                         continue
@@ -198,12 +204,26 @@ def _collect(paths: list[str | Path]) -> tuple[list[Path], list[Path], list[File
     return pdfs, bibs, problems, roots
 
 
+def _zotero(path: Path) -> bool:
+    """A Zotero database (zotero.sqlite, or any .sqlite file with Zotero's tables)."""
+    from kbase.formats.zotero import is_zotero_db
+
+    return path.suffix.lower() == ".sqlite" and is_zotero_db(path)
+
+
 def import_bib_file(cat: Catalogue, path: str | Path, *, roots: list[Path] | None = None, batch_id: int | None = None,
                     dry_run: bool = False, on_duplicate: str = "link", index: bool = True,
                     sheet_options: Mapping[str, Any] | None = None) -> Any:
     """A .bib, RIS or CSL-JSON file's records, then the PDFs its `file` fields (RIS: L1) name, attached to their
-    records in the same batch."""
+    records in the same batch. A Zotero database goes to kbase.imports.zotero (its base directory for linked
+    files in sheet_options["zotero_base"])."""
     from kbase.imports.records import import_bibliography
+
+    if Path(path).suffix.lower() == ".sqlite":  # the Zotero reader says so when it is no Zotero database
+        from kbase.imports.zotero import import_zotero
+
+        return import_zotero(cat, path, dry_run=dry_run, on_duplicate=on_duplicate, batch_id=batch_id, index=index,
+                             base_dir=(sheet_options or {}).get("zotero_base"))
 
     report = import_bibliography(cat, path, dry_run=dry_run, roots=roots, batch_id=batch_id, on_duplicate=on_duplicate,
                                  sheet_options=sheet_options)
@@ -239,7 +259,7 @@ def _import_bib(cat: Catalogue, path: Path, roots: list[Path], batch_id: int | N
     return FileResult(str(path), result.format, summary, batch=batch_id, created=d["created"],
                       matched=d["matched"], refused=d["refused"], encoding=result.encoding, problems=d["problems"],
                       notes=d["notes"], records=d["records"], mapping=d.get("mapping") or {},
-                      new_names=d.get("new_names") or {})
+                      new_names=d.get("new_names") or {}, zotero=d.get("zotero") or {})
 
 
 def _title_from_filename(filename: str) -> str:

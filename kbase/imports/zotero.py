@@ -1,0 +1,355 @@
+"""`kbase import ~/Zotero/zotero.sqlite`: a whole Zotero library, its files, notes, collections, tags and related items.
+
+The items go through the plan and the one transaction every bibliography uses (kbase.imports.records); their
+stored and linked PDFs through the import pipeline, attached to their records; then notes, collections,
+related items and web links in one more transaction. Everything is in one import batch, which
+`kbase imports undo` takes back. The summary accounts for every item, note, attachment, collection, tag and
+relation of the file: imported, already there, in the trash, or not imported and why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from kbase.catalogue.records import Catalogue
+from kbase.errors import InvalidInput
+from kbase.formats import zotero as z
+from kbase.formats.zotero_map import note_markdown, note_title, to_record
+from kbase.imports.batches import Item as BatchItem
+from kbase.imports.batches import finish_batch, record_items, start_batch
+from kbase.imports.records import BibReport, Planned, import_records
+from kbase.library import models as m
+from kbase.text import clean_line, clean_text
+
+RELATED = "dc:relation"  # Zotero's "Related"; owl:sameAs and dc:replaces record merges and copies between libraries
+SEE_ALSO = "see also"
+
+
+@dataclass
+class ZoteroReport(BibReport):
+    """A BibReport whose records are Zotero items, with the accounting of everything else the file holds."""
+
+    format: str = "zotero"
+    zotero: dict[str, dict[str, int]] = field(default_factory=dict)  # what → outcome → count
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**super().as_dict(), "zotero": self.zotero}
+
+    def lines(self) -> list[str]:
+        out = super().lines()
+        would = "would be " if self.dry_run else ""
+        parts = []
+        for what, counts in self.zotero.items():
+            told = ", ".join(f"{n} {would if k in _WRITTEN else ''}{k}" for k, n in counts.items() if n and k != "read")
+            parts.append(f"{what}: {counts.get('read', 0)}" + (f" ({told})" if told else ""))
+        out.append(f"{self.path}: " + "; ".join(parts) + (f"; import {self.batch}" if self.batch else ""))
+        return out
+
+
+_WRITTEN = {"created", "imported", "attached", "linked", "added", "filed"}
+
+
+def import_zotero(cat: Catalogue, path: str | Path, *, dry_run: bool = False, on_duplicate: str = "link",
+                  batch_id: int | None = None, base_dir: str | Path | None = None, index: bool = True) -> ZoteroReport:
+    """Import a Zotero database; with dry_run the report is the plan and nothing is written."""
+    path = Path(path).expanduser()
+    lib = z.read_zotero(path, base_dir)
+    report = ZoteroReport(str(path), dry_run)
+    report.notes += [(0, "", p) for p in lib.problems]
+    plans: list[tuple[z.Item, Planned]] = []
+    for index_, item in enumerate(lib.items):
+        data = to_record(item, index_)
+        if isinstance(data, str):
+            report.refused.append((item.item_id, item.key, data))
+            continue
+        files = [a.file for a in item.attachments if a.file is not None and a.is_pdf]
+        plans.append((item, Planned(data, *_hashed(files, report, item))))
+    own_batch = not dry_run and batch_id is None
+    if own_batch:
+        batch_id = start_batch(cat, [str(path)])
+    import_records(cat, report, [p for _i, p in plans], on_duplicate=on_duplicate, batch_id=batch_id)
+    report.batch = batch_id
+    pub_of = {item.item_id: plan.pub_id for item, plan in plans
+              if plan.pub_id and plan.pub_id > 0 and plan.action != "skip"}
+    counts = _count_items(lib, report)
+    counts["attachments"] = _attachments(cat, lib, report, pub_of, batch_id, dry_run, index)
+    if not dry_run:
+        with cat.transaction() as s:
+            items: list[BatchItem] = []
+            made, counts["collections"], counts["collection links"] = _collections(s, lib, pub_of, items)
+            counts["notes"] = _notes(s, lib, pub_of, made, items, report)
+            counts["related"] = _relations(s, lib, pub_of, items, report)
+            counts["web links"] = _links(s, lib, pub_of, items)
+            record_items(s, batch_id, items)
+    else:
+        counts["notes"] = {"read": len(lib.all_notes) + lib.trashed.get("notes", 0)}
+        counts["collections"] = {"read": len(lib.collections) + lib.trashed.get("collections", 0)}
+    counts["tags"] = _tags(lib)
+    if lib.annotations:
+        counts["annotations"] = {"read": lib.annotations, "not imported (kept in Zotero's PDF reader)": lib.annotations}
+    report.zotero = counts
+    if own_batch and batch_id is not None:
+        finish_batch(cat, batch_id, report.counts())
+    return report
+
+
+def _hashed(files: list[Path], report: ZoteroReport, item: z.Item) -> tuple[list[Path], list[str]]:
+    from kbase.files.store import file_sha256
+
+    found, shas = [], []
+    for f in files:
+        try:
+            shas.append(file_sha256(f))
+            found.append(f)
+        except OSError as exc:
+            report.notes.append((item.item_id, item.key, f"cannot read {f}: {exc.strerror or exc}"))
+    return found, shas
+
+
+def _count_items(lib: z.ZoteroLibrary, report: ZoteroReport) -> dict[str, dict[str, int]]:
+    c = report.counts()
+    return {"items": {"read": c["parsed"] + lib.trashed.get("items", 0), "created": c["created"],
+                      "matched": c["matched"], "refused": c["refused"], "in the trash, skipped": lib.trashed.get("items", 0)}}
+
+
+def _attachments(cat: Catalogue, lib: z.ZoteroLibrary, report: ZoteroReport, pub_of: dict[int, int],
+                 batch_id: int | None, dry_run: bool, index: bool) -> dict[str, int]:
+    """The PDFs through the import pipeline, each attached to its item's record (a PDF with no parent item
+    becomes a publication of its own); everything else counted, with a note for each file not found."""
+    from kbase.imports.pipeline import import_paths
+
+    counts = {"read": len(lib.all_attachments) + lib.trashed.get("attachments", 0), "imported": 0,
+              "already in the library": 0, "refused": 0, "web links (below)": 0, "not a PDF, not imported": 0,
+              "file missing": 0, "parent item not imported": 0, "images in notes, not imported": 0,
+              "in the trash, skipped": lib.trashed.get("attachments", 0)}
+    wanted: dict[Path, int | None] = {}
+    where: dict[Path, z.Attachment] = {}
+    for att in lib.all_attachments:
+        parent_pub = pub_of.get(att.parent_id) if att.parent_id is not None else None
+        if att.link_mode == z.LINKED_URL:
+            counts["web links (below)"] += 1
+        elif att.link_mode == z.EMBEDDED_IMAGE:
+            counts["images in notes, not imported"] += 1
+        elif att.file is None:
+            counts["file missing"] += 1
+            report.notes.append((att.parent_id or att.item_id, att.key, f"attachment {att.title or att.path!r}: {att.problem}"))
+        elif not att.is_pdf:
+            counts["not a PDF, not imported"] += 1
+            report.notes.append((att.parent_id or att.item_id, att.key,
+                                 f"attachment {att.file.name!r} ({att.content_type or 'unknown type'}) is not a PDF; not imported"))
+        elif att.parent_id is not None and parent_pub is None:
+            counts["parent item not imported"] += 1
+        elif att.file.resolve() in wanted:
+            counts["already in the library"] += 1
+            report.notes.append((att.parent_id or att.item_id, att.key, f"{att.file}: the same file as another attachment"))
+        else:
+            wanted[att.file.resolve()] = parent_pub
+            where[att.file.resolve()] = att
+    if dry_run:
+        counts["imported"] = len(wanted)  # the plan: each would be imported or found already there
+        return {k: v for k, v in counts.items() if v or k == "read"}
+    if wanted:
+        done = import_paths(cat, list(wanted), batch_id=batch_id, index=index,
+                            to_publications={f: pid for f, pid in wanted.items() if pid is not None})
+        for result in done.files:
+            att = where.get(Path(result.path).resolve())
+            if result.imported:
+                counts["imported"] += 1
+                report.attachments.append((result.path, result.publication_id or 0))
+            elif result.status == "duplicate":
+                counts["already in the library"] += 1
+            else:
+                counts["refused"] += 1
+                key = att.key if att else ""
+                report.notes.append((att.parent_id or att.item_id if att else 0, key,
+                                     f"{result.path}: not imported: {result.message or result.status}"))
+            if att is not None and att.parent_id is None and result.publication_id:
+                pub_of[att.item_id] = result.publication_id  # a standalone PDF's record, for its collections
+    return {k: v for k, v in counts.items() if v or k == "read"}
+
+
+def _notes(s: Any, lib: z.ZoteroLibrary, pub_of: dict[int, int], col_ids: dict[int, int], items: list[BatchItem],
+           report: ZoteroReport) -> dict[str, int]:
+    """Child notes on their item's record; a standalone note on the collection that holds it."""
+    counts = {"read": len(lib.all_notes) + lib.trashed.get("notes", 0), "added": 0, "already there": 0,
+              "empty": 0, "parent item not imported": 0, "standalone, not imported": 0,
+              "in the trash, skipped": lib.trashed.get("notes", 0)}
+    targets: list[tuple[z.Note, str, int]] = []
+    for it in lib.items:
+        for note in it.notes:
+            pid = pub_of.get(it.item_id)
+            if pid is None:
+                counts["parent item not imported"] += 1
+            else:
+                targets.append((note, "publication", pid))
+    standalone_in: dict[int, int] = {}  # a standalone note goes to the (first) collection holding it
+    for col in lib.collections:
+        for member in col.other_ids:
+            standalone_in.setdefault(member, col.collection_id)
+    for note in lib.standalone_notes:
+        cid = standalone_in.get(note.item_id)
+        if cid is not None and cid in col_ids:
+            targets.append((note, "collection", col_ids[cid]))
+        else:
+            counts["standalone, not imported"] += 1
+            report.notes.append((note.item_id, note.key, "a standalone note in no collection: not imported "
+                                 "(a note belongs to a record here); its first line: "
+                                 + repr(note_title(note_markdown(note.html), note.title)[:80])))
+    existing: dict[tuple[str, int], set[str]] = {}
+    for kind, rid, text in s.execute(select(m.Note.kind, m.Note.record_id, m.Note.text).where(
+            m.Note.record_id.in_(sorted({r for _n, _k, r in targets}) or [0]))):
+        existing.setdefault((kind, rid), set()).add(text)
+    for note, kind, rid in targets:
+        text = clean_text(note_markdown(note.html))
+        if not text.strip():
+            counts["empty"] += 1
+            continue
+        if text in existing.get((kind, rid), set()):
+            counts["already there"] += 1
+            continue
+        existing.setdefault((kind, rid), set()).add(text)
+        row = m.Note(kind=kind, record_id=rid, text=text)
+        s.add(row)
+        s.flush()
+        items.append(BatchItem("note", int(row.id or 0), "created", None))
+        counts["added"] += 1
+    return {k: v for k, v in counts.items() if v or k == "read"}
+
+
+def _collections(s: Any, lib: z.ZoteroLibrary, pub_of: dict[int, int],
+                 items: list[BatchItem]) -> tuple[dict[int, int], dict[str, int], dict[str, int]]:
+    """Zotero's collection tree, a collection of the same name under the same parent reused; then its items.
+    Returns Zotero's collection ID → the catalogue's, and the counts of collections and of their items."""
+    counts = {"read": len(lib.collections) + lib.trashed.get("collections", 0), "created": 0, "already there": 0,
+              "in the trash, skipped": lib.trashed.get("collections", 0)}
+    notes = {n.item_id for n in lib.standalone_notes}
+    links = {"read": sum(len(c.item_ids) + len(c.other_ids) for c in lib.collections), "filed": 0,
+             "already there": 0, "item not imported": 0, "standalone notes (notes of the collection)": 0}
+    by_zid = {c.collection_id: c for c in lib.collections}
+    made: dict[int, int] = {}
+
+    def place(col: z.Collection, depth: int = 0) -> int:
+        if col.collection_id in made:
+            return made[col.collection_id]
+        parent = place(by_zid[col.parent_id], depth + 1) if col.parent_id in by_zid and depth < 100 else None
+        name = clean_line(col.name)[:500]
+        found = s.scalar(select(m.Collection.id).where(m.Collection.name == name, m.Collection.parent_id.is_(None)
+                                                       if parent is None else m.Collection.parent_id == parent))
+        if found is not None:
+            counts["already there"] += 1
+            made[col.collection_id] = int(found)
+        else:
+            row = m.Collection(name=name, parent_id=parent)
+            s.add(row)
+            s.flush()
+            made[col.collection_id] = int(row.id or 0)
+            items.append(BatchItem("collection", made[col.collection_id], "created", None))
+            counts["created"] += 1
+        return made[col.collection_id]
+
+    for col in lib.collections:
+        place(col)
+    for col in lib.collections:
+        cid = made[col.collection_id]
+        have = set(s.scalars(select(m.CollectionItem.record_id).where(
+            m.CollectionItem.collection_id == cid, m.CollectionItem.kind == "publication")))
+        for item_id in col.item_ids + col.other_ids:
+            pid = pub_of.get(item_id)
+            if item_id in notes:
+                links["standalone notes (notes of the collection)"] += 1
+            elif pid is None:
+                links["item not imported"] += 1
+            elif pid in have:
+                links["already there"] += 1
+            else:
+                have.add(pid)
+                s.add(m.CollectionItem(collection_id=cid, kind="publication", record_id=pid))
+                items.append(BatchItem("collection_item", 0, "linked", None,
+                                       {"collection_id": cid, "kind": "publication", "record_id": pid}))
+                links["filed"] += 1
+    s.flush()
+    return (made, {k: v for k, v in counts.items() if v or k == "read"},
+            {k: v for k, v in links.items() if v or k == "read"})
+
+
+def _relations(s: Any, lib: z.ZoteroLibrary, pub_of: dict[int, int], items: list[BatchItem],
+               report: ZoteroReport) -> dict[str, int]:
+    """Zotero's Related (recorded on both items) as one "see also" between the two records."""
+    by_key: dict[str, int] = {it.key: it.item_id for it in lib.items}
+    pairs: set[tuple[int, int]] = set()
+    counts = {"read": 0, "created": 0, "already there": 0, "other end not imported": 0, "merge history, not imported": 0}
+    for it in lib.items:
+        for predicate, obj in it.relations:
+            counts["read"] += 1
+            if predicate != RELATED:
+                counts["merge history, not imported"] += 1
+                continue
+            found = z.item_key_of(obj)
+            other = by_key.get(found[2]) if found else None
+            a, b = pub_of.get(it.item_id), pub_of.get(other) if other is not None else None
+            if a is None or b is None or a == b:
+                counts["other end not imported"] += 1
+                continue
+            pair = (min(a, b), max(a, b))
+            if pair in pairs:
+                continue  # the same relation read from its other end
+            pairs.add(pair)
+    for a, b in sorted(pairs):
+        there = s.scalar(select(m.PublicationRelation.id).where(
+            ((m.PublicationRelation.publication_id == a) & (m.PublicationRelation.other_id == b))
+            | ((m.PublicationRelation.publication_id == b) & (m.PublicationRelation.other_id == a))).limit(1))
+        if there is not None:
+            counts["already there"] += 1
+            continue
+        row = m.PublicationRelation(publication_id=a, relation=SEE_ALSO, other_id=b)
+        s.add(row)
+        s.flush()
+        items.append(BatchItem("publication_relation", int(row.id or 0), "created", None))
+        counts["created"] += 1
+    counts["one record for both ends"] = counts["read"] - sum(v for k, v in counts.items() if k != "read")
+    return {k: v for k, v in counts.items() if v or k == "read"}
+
+
+def _links(s: Any, lib: z.ZoteroLibrary, pub_of: dict[int, int], items: list[BatchItem]) -> dict[str, int]:
+    """Linked URLs (Zotero's "Attach link to URI") as the publication's web links."""
+    counts = {"read": 0, "added": 0, "already there": 0, "parent item not imported": 0}
+    for it in lib.items:
+        for att in it.attachments:
+            if att.link_mode != z.LINKED_URL or not att.url:
+                continue
+            counts["read"] += 1
+            pid = pub_of.get(it.item_id)
+            if pid is None:
+                counts["parent item not imported"] += 1
+                continue
+            if s.scalar(select(m.PublicationLink.id).where(m.PublicationLink.publication_id == pid,
+                                                            m.PublicationLink.url == att.url).limit(1)) is not None:
+                counts["already there"] += 1
+                continue
+            row = m.PublicationLink(publication_id=pid, url=att.url[:2000], title=att.title or None)
+            s.add(row)
+            s.flush()
+            items.append(BatchItem("publication_link", int(row.id or 0), "created", None))
+            counts["added"] += 1
+    return {k: v for k, v in counts.items() if v or k == "read"}
+
+
+def _tags(lib: z.ZoteroLibrary) -> dict[str, int]:
+    """Tags become subjects (written with the records); a tag only on notes or attachments has no record to go to."""
+    t = lib.tags
+    return {k: v for k, v in {"read": sum(t.values()), "subjects of publications": t.get("on items", 0),
+                              "only on notes or attachments, not imported": t.get("only on notes or attachments", 0),
+                              "only on items in the trash, skipped": t.get("only on items in the trash", 0)}.items()
+            if v or k == "read"}
+
+
+def check_options(options: dict[str, Any] | None) -> str | None:
+    """The base directory from the import's options, checked (a folder that does not exist is said at once)."""
+    base = (options or {}).get("zotero_base")
+    if base and not Path(base).expanduser().is_dir():
+        raise InvalidInput(f"--zotero-base {base}: no such folder")
+    return base
