@@ -22,6 +22,7 @@ from kbase.imports.indexer import CHILD_FILES, BackgroundIndexer
 from kbase.imports.pool import ExtractionPool, Outcome, Task, worker_count
 from kbase.files.store import importing, path_for, stored_file_row, thumbnail_path
 from kbase.imports.batches import change_mark, finish_batch, inserted_since, record_items, start_batch
+from kbase.ocr.queue import queue_pages
 
 __all__ = ["import_paths", "import_bib_file", "ImportProgress", "ImportReport", "FileResult", "DEFAULT_MAX_BYTES", "max_bytes_for",
            "REFUSED", "BIBLIOGRAPHIES"]
@@ -324,6 +325,7 @@ def _unlock(cat: Catalogue, s: Any, path: Path, out: Outcome, att_id: int) -> Fi
                page_count=out.page_count, has_thumbnail=out.has_thumbnail)
     s.execute(delete(m.PageText).where(m.PageText.attachment_id == att_id))
     _insert_pages(s, att_id, out.pages)
+    queue_pages(s, att_id, out.scanned, out.metadata.get("language"))
     att = s.get(m.Attachment, att_id)
     pub = s.get(m.Publication, att.publication_id) if att.publication_id else None
     if pub is not None and cat.extra(pub).get("title_from") == "file name" and out.metadata.get("title"):
@@ -370,6 +372,8 @@ def _commit(cat: Catalogue, path: Path, out: Outcome, to_publication: int | None
                          has_thumbnail=out.has_thumbnail)
         cat.log_change(s, "attachment", att_id, "insert")
         _insert_pages(s, att_id, out.pages)
+        if out.scanned:  # OCR reads them once the import is over (kbase.ocr.queue)
+            queue_pages(s, att_id, out.scanned, out.metadata.get("language"))
         record_items(s, batch_id, inserted_since(cat, mark))
     people.update(new_people)  # only names whose rows were committed
     message = out.message or f"{out.page_count} page{'s' if out.page_count != 1 else ''}"

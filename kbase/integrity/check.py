@@ -66,7 +66,9 @@ def index_problems(cat: Catalogue) -> tuple[list[Problem], set[int], set[str]]:
     problems: list[Problem] = []
     behind = changes_behind(cat) or 0
     if behind > 0:
-        problems.append(Problem("index", "index", f"the search index has not applied the last {behind} catalogue change(s)"))
+        changes = f"{behind} catalogue change{'s' if behind != 1 else ''}"
+        problems.append(Problem("index", "index", f"the search index is {changes} behind (a search catches up; "
+                                "`kbase check --repair` brings it up to date now)"))
     ix = open_dir(lib.index_dir)
     meta_sig: dict[int, int] = {}
     page_sig: dict[tuple[int, int], tuple[int, int, str]] = {}  # (att, page) → (pub, sig, key)
@@ -173,6 +175,23 @@ def catalogue_problems(cat: Catalogue) -> list[Problem]:
     return [Problem("catalogue", str(getattr(p, "record", "catalogue")), str(getattr(p, "message", p))) for p in found]
 
 
+def ocr_notes(cat: Catalogue) -> list[str]:
+    """The OCR queue's state: scanned pages waiting are no drift, but the user should know."""
+    from kbase.ocr.queue import ocr_state
+
+    state = ocr_state(cat)
+    notes = []
+    waiting = state["queued"] + state["running"]
+    if waiting or state["cancelled"]:
+        notes.append(f"OCR: {waiting + state['cancelled']} document{'s' if waiting + state['cancelled'] != 1 else ''} "
+                     f"({state['pages_left']} scanned page{'s' if state['pages_left'] != 1 else ''}) not read yet; "
+                     f"run `kbase ocr{' --all' if state['cancelled'] else ''}` to read them")
+    if state["failed"]:
+        notes.append(f"OCR: {state['failed']} document{'s' if state['failed'] != 1 else ''} could not be read; "
+                     "see `kbase ocr --status`")
+    return notes
+
+
 # -- everything -----------------------------------------------------------------------------
 def _import_running(cat: Catalogue) -> bool:
     return bool(file_store.import_running(cat.library))
@@ -191,6 +210,7 @@ def check_library(cat: Catalogue, repair: bool = False, deep: bool = False, cata
         report.notes.append("an import is running: the search index and the files it has not catalogued yet "
                             "were left alone; run `kbase check` again once it has finished")
     report.problems = store + texts + index
+    report.notes += ocr_notes(cat)
     if catalogue:
         report.problems += catalogue_problems(cat)
     if not repair or cat.library.read_only:

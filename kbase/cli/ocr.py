@@ -1,0 +1,108 @@
+"""`kbase ocr [--all | ID...]`: read scanned pages with Tesseract, from the queue the imports fill."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+from typing import Any
+
+from kbase.cli.common import open_catalogue
+from kbase.ocr.queue import OcrProgress, enqueue, jobs, ocr_state, run_queue
+
+
+def register(subs: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = subs.add_parser(
+        "ocr", parents=[common], help="read scanned pages with OCR (Tesseract): the queue, --all or publications",
+        description="Read the pages without a text layer with Tesseract, in English or French (the publication's "
+                    "language, else detected from the first pages read). An import queues its scanned pages; "
+                    "`kbase ocr` reads the queue page by page (Ctrl-C stops after the page being read, and the "
+                    "next run goes on from there). Blank pages are skipped.")
+    p.add_argument("ids", nargs="*", type=int, metavar="ID", help="publications whose PDFs to read")
+    p.add_argument("--all", action="store_true", help="every PDF of the library with pages without text")
+    p.add_argument("--every-page", action="store_true",
+                   help="read every page of the publications named, replacing a text layer that is garbage")
+    p.add_argument("--status", action="store_true", help="show the queue and read nothing")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(run=cmd_ocr)
+
+
+class _Progress:
+    def __init__(self, out: Any):
+        self.out = out
+
+    def __call__(self, state: OcrProgress) -> None:
+        if state.phase == "reading" and state.pages_done:
+            self.out.write(f"\rOCR: page {state.pages_done}/{state.pages_total}, document "
+                           f"{state.documents_done + 1}/{state.documents_total}, {state.pages_per_minute:.0f} "
+                           f"pages/min  {state.current[:40]}\x1b[K")
+            self.out.flush()
+
+    def end(self) -> None:
+        self.out.write("\n")
+
+
+def cmd_ocr(args: argparse.Namespace) -> int:
+    cat = open_catalogue(args)
+    try:
+        if args.status:
+            rows = jobs(cat)
+            if args.json:
+                json.dump({"state": ocr_state(cat), "documents": rows}, sys.stdout, ensure_ascii=False, indent=2)
+                sys.stdout.write("\n")
+            else:
+                for row in rows:
+                    sys.stdout.write(f"{row['publication'] or '':>6}  {row['status']:<9}  {row['pages_done']:>4}/"
+                                     f"{row['pages_total']:<4} {row['filename']}  {row['message'] or ''}\n")
+                sys.stdout.write(_summary(ocr_state(cat)) + "\n")
+            return 0
+        lines: list[str] = []
+        if args.all or args.ids:
+            lines = enqueue(cat, None if args.all else args.ids, every_page=args.every_page)
+        if not args.json:
+            for line in lines:
+                sys.stdout.write(line + "\n")
+        cancel = threading.Event()
+
+        def on_sigint(_sig: int, _frame: Any) -> None:
+            if cancel.is_set():
+                raise KeyboardInterrupt
+            cancel.set()
+            sys.stderr.write("\nkbase: stopping after the page being read (Ctrl-C again to stop at once)\n")
+
+        main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGINT, on_sigint) if main else None
+        line = _Progress(sys.stdout) if sys.stdout.isatty() and not args.json else None
+        try:
+            report = run_queue(cat, progress=line, cancel=cancel)
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGINT, previous)
+            if line is not None:
+                line.end()
+        if args.json:
+            json.dump({**report.as_dict(), "queued": lines, "state": ocr_state(cat)}, sys.stdout,
+                      ensure_ascii=False, indent=2)
+            sys.stdout.write("\n")
+        else:
+            for doc in report.documents:
+                sys.stdout.write(f"{doc['filename']}: {doc['status']}: {doc['message']}\n")
+            rate = f", {60 * report.pages / report.seconds:.1f} pages/min" if report.seconds and report.pages else ""
+            sys.stdout.write(f"OCR: {report.pages} page{'s' if report.pages != 1 else ''} read in "
+                             f"{len(report.documents)} document{'s' if len(report.documents) != 1 else ''}{rate}"
+                             + (" (cancelled: `kbase ocr` goes on from there)" if report.cancelled else "") + "\n")
+            if report.index_message:
+                sys.stdout.write(report.index_message + "\n")
+        return 130 if report.cancelled else 1 if any(d["status"] == "failed" for d in report.documents) else 0
+    finally:
+        cat.library.close()
+
+
+def _summary(state: dict[str, int]) -> str:
+    waiting = state["queued"] + state["running"]
+    parts = [f"{waiting} document{'s' if waiting != 1 else ''} waiting ({state['pages_left']} pages)",
+             f"{state['done']} done"]
+    parts += [f"{state[k]} {k}" for k in ("cancelled", "failed") if state[k]]
+    return "OCR queue: " + ", ".join(parts)

@@ -1,0 +1,257 @@
+"""The OCR queue in the catalogue: which pages of which document await OCR, read one page per transaction,
+so a cancel or a restart loses at most the page being read."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any, Callable, Iterable
+
+from sqlalchemy import delete, func, insert, select, update
+
+from kbase.catalogue.records import Catalogue
+from kbase.errors import KbaseError
+from kbase.files.store import ensure_local
+from kbase.imports.extract import is_blank_page
+from kbase.imports.pdfmeta import guess_language
+from kbase.library import models as m
+from kbase.ocr.engine import BOTH, read_page, read_page_detecting, tessdata, tesseract_code
+
+__all__ = ["OcrProgress", "OcrReport", "queue_pages", "enqueue", "run_queue", "ocr_state", "jobs", "OCR_STATUSES"]
+
+OCR_STATUSES = ("queued", "running", "done", "cancelled", "failed")
+# attachments whose pages OCR may read: the others were not imported with a readable file
+READABLE = ("ok", "no text layer", "repaired")
+LANGUAGE_NAMES = {"eng": "English", "fra": "French", BOTH: "English and French"}
+
+
+@dataclass
+class OcrProgress:
+    documents_done: int
+    documents_total: int
+    pages_done: int
+    pages_total: int
+    elapsed: float = 0.0
+    current: str = ""  # the file being read
+    phase: str = "reading"  # reading | done | cancelled
+
+    @property
+    def pages_per_minute(self) -> float:
+        return 60 * self.pages_done / self.elapsed if self.elapsed > 0 else 0.0
+
+
+@dataclass
+class OcrReport:
+    documents: list[dict[str, Any]] = field(default_factory=list)  # attachment, filename, status, pages, message
+    pages: int = 0
+    cancelled: bool = False
+    seconds: float = 0.0
+    index_message: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def queue_pages(s: Any, attachment_id: int, pages: Iterable[int], language: str | None = None) -> None:
+    """Put a document's pages in the queue (in the caller's transaction: the import's own)."""
+    pages = sorted(set(pages))
+    s.execute(delete(m.OcrJob).where(m.OcrJob.attachment_id == attachment_id))
+    if pages:
+        s.execute(insert(m.OcrJob.__table__).values(  # type: ignore[attr-defined]
+            attachment_id=attachment_id, status="queued", language=language, pages=json.dumps(pages),
+            pages_total=len(pages), pages_done=0, updated=m.utcnow()))
+
+
+def _attachments_of(s: Any, publication_ids: list[int] | None) -> list[Any]:
+    query = select(m.Attachment.id, m.Attachment.status, m.Attachment.filename).where(
+        m.Attachment.mime == "application/pdf")
+    if publication_ids is not None:
+        query = query.where(m.Attachment.publication_id.in_(publication_ids))
+    return list(s.execute(query.order_by(m.Attachment.id)))
+
+
+def enqueue(cat: Catalogue, publication_ids: list[int] | None = None, *, every_page: bool = False) -> list[str]:
+    """Queue the pages without text of these publications' PDFs (None: the whole library); with every_page, all
+    their pages (a text layer that is garbage is replaced). Returns a line per document for the user."""
+    lines: list[str] = []
+    with cat.transaction() as s:
+        if publication_ids is not None:
+            found = set(s.scalars(select(m.Publication.id).where(m.Publication.id.in_(publication_ids))))
+            lines += [f"publication {pid}: no such publication" for pid in publication_ids if pid not in found]
+        existing = {job.attachment_id: job for job in s.scalars(select(m.OcrJob))}
+        for att_id, status, filename in _attachments_of(s, publication_ids):
+            if status not in READABLE:
+                if publication_ids is not None:
+                    lines.append(f"{filename}: {status}; OCR cannot read it")
+                continue
+            job = existing.get(att_id)
+            if job is not None and job.status in ("queued", "running") and not every_page:
+                continue
+            query = select(m.PageText.page).where(m.PageText.attachment_id == att_id)
+            if not every_page:
+                if job is not None and job.status == "done":
+                    continue  # its blank pages stay blank: read once is enough
+                query = query.where(func.length(func.trim(m.PageText.text)) == 0)
+            pages = list(s.scalars(query.order_by(m.PageText.page)))
+            if pages:
+                queue_pages(s, att_id, pages, job.language if job is not None else None)
+                lines.append(f"{filename}: {len(pages)} page{'s' if len(pages) != 1 else ''} queued for OCR")
+    return lines
+
+
+def jobs(cat: Catalogue, statuses: Iterable[str] = OCR_STATUSES) -> list[dict[str, Any]]:
+    """The queue as rows for the CLI and the GUI."""
+    with cat.reading() as s:
+        rows = s.execute(select(m.OcrJob, m.Attachment.filename, m.Attachment.publication_id)
+                         .join(m.Attachment, m.Attachment.id == m.OcrJob.attachment_id)
+                         .where(m.OcrJob.status.in_(list(statuses))).order_by(m.OcrJob.id)).all()
+        return [{"attachment": job.attachment_id, "publication": pub, "filename": filename, "status": job.status,
+                 "language": job.language, "pages_total": job.pages_total, "pages_done": job.pages_done,
+                 "pages_left": len(json.loads(job.pages)), "message": job.message} for job, filename, pub in rows]
+
+
+def ocr_state(cat: Catalogue) -> dict[str, int]:
+    """Documents per queue status, and the pages still to read (queued, interrupted or cancelled)."""
+    out = {status: 0 for status in OCR_STATUSES}
+    out["pages_left"] = 0
+    for row in jobs(cat):
+        out[row["status"]] += 1
+        if row["status"] in ("queued", "running", "cancelled"):
+            out["pages_left"] += row["pages_left"]
+    return out
+
+
+def _language(s: Any, job: Any) -> str | None:
+    """Tesseract's code from the catalogue (the publication's language), the job's detected one, else None."""
+    pub_language = s.execute(select(m.Publication.language).join(
+        m.Attachment, m.Attachment.publication_id == m.Publication.id)
+        .where(m.Attachment.id == job.attachment_id)).scalar()
+    code = tesseract_code(pub_language) if pub_language else BOTH
+    if code == BOTH and job.language:
+        code = tesseract_code(job.language)
+    return None if code == BOTH else code
+
+
+def _save_page(cat: Catalogue, job_id: int, att_id: int, number: int, text: str, left: list[int],
+               language: str | None) -> None:
+    with cat.transaction() as s:
+        changed = s.execute(update(m.PageText).where(m.PageText.attachment_id == att_id, m.PageText.page == number)
+                            .values(text=text, source="ocr")).rowcount
+        if not changed:
+            s.execute(insert(m.PageText.__table__).values(  # type: ignore[attr-defined]
+                attachment_id=att_id, page=number, text=text, source="ocr"))
+        s.execute(update(m.OcrJob).where(m.OcrJob.id == job_id).values(
+            pages=json.dumps(left), pages_done=m.OcrJob.pages_done + 1, language=language, updated=m.utcnow()))
+
+
+def _finish(cat: Catalogue, job_id: int, att_id: int, status: str, message: str, read: int) -> None:
+    with cat.transaction() as s:
+        s.execute(update(m.OcrJob).where(m.OcrJob.id == job_id).values(status=status, message=message,
+                                                                     updated=m.utcnow()))
+        att = s.get(m.Attachment, att_id)
+        if att is not None and read:
+            if att.status == "no text layer" and status == "done":
+                cat.update(m.Attachment, att_id, status="ok", message=message)
+            cat.log_change(s, "attachment", att_id)  # the index reads the page texts again
+
+
+def _read_document(cat: Catalogue, job_id: int, state: OcrProgress, tell: Callable[[], None],
+                   cancel: threading.Event) -> dict[str, Any]:
+    import pymupdf
+
+    with cat.transaction() as s:
+        job = s.get(m.OcrJob, job_id)
+        att = s.get(m.Attachment, job.attachment_id)
+        att_id, sha, filename = att.id, att.sha256, att.filename
+        left: list[int] = json.loads(job.pages)
+        code = _language(s, job)
+        job.status = "running"
+    out = {"attachment": att_id, "filename": filename, "pages": 0, "status": "done", "message": ""}
+    state.current = filename
+    try:
+        doc = pymupdf.open(ensure_local(cat.library, sha), filetype="pdf")
+    except (KbaseError, RuntimeError, ValueError) as exc:
+        out.update(status="failed", message=f"OCR cannot open it: {exc}")
+        _finish(cat, job_id, att_id, "failed", out["message"], 0)
+        return out
+    blank = 0
+    seen: list[str] = []
+    with doc:
+        if doc.needs_pass:
+            out.update(status="failed", message="encrypted: OCR cannot open it without its password")
+            _finish(cat, job_id, att_id, "failed", out["message"], 0)
+            return out
+        while left:
+            if cancel.is_set():
+                out.update(status="cancelled", message=f"cancelled with {len(left)} pages to read")
+                _finish(cat, job_id, att_id, "cancelled", out["message"], out["pages"])
+                return out
+            number = left[0]
+            page = doc.load_page(number - 1) if number <= doc.page_count else None
+            if page is None or is_blank_page(page):
+                text = ""
+                blank += 1
+            elif code is None:  # read in both languages until the words read so far say which
+                text, _ = read_page_detecting(page)
+                seen.append(text)
+                detected = guess_language(seen)
+                code = tesseract_code(detected) if detected else None
+            else:
+                text = read_page(page, code)
+            left = left[1:]
+            _save_page(cat, job_id, att_id, number, text, left, {"eng": "en", "fra": "fr"}.get(code or ""))
+            out["pages"] += 1
+            state.pages_done += 1
+            tell()
+    read = out["pages"] - blank
+    out["message"] = (f"text from OCR: {read} page{'s' if read != 1 else ''} read in {LANGUAGE_NAMES[code or BOTH]}"
+                      + (f", {blank} blank" if blank else "")) if read else f"no text: {blank} blank page{'s' if blank != 1 else ''}"
+    _finish(cat, job_id, att_id, "done", out["message"], out["pages"])
+    return out
+
+
+def run_queue(cat: Catalogue, attachment_ids: list[int] | None = None, *,
+              progress: Callable[[OcrProgress], None] | None = None,
+              cancel: threading.Event | None = None, index: bool = True) -> OcrReport:
+    """Read the queued pages (jobs interrupted by a restart first go on where they stopped), page by page;
+    cancel stops after the page being read. The index is brought up to date after each document."""
+    from kbase.search.indexing import sync
+
+    started = time.monotonic()
+    cancel = cancel or threading.Event()
+    with cat.reading() as s:
+        query = select(m.OcrJob.id, m.OcrJob.pages).where(m.OcrJob.status.in_(("running", "queued")))
+        if attachment_ids is not None:
+            query = query.where(m.OcrJob.attachment_id.in_(attachment_ids))
+        todo = list(s.execute(query.order_by(m.OcrJob.status.desc(), m.OcrJob.id)))  # running ones first
+    report = OcrReport()
+    if not todo:
+        return report
+    tessdata()  # a missing Tesseract is said once, before any document is touched
+    state = OcrProgress(0, len(todo), 0, sum(len(json.loads(pages)) for _id, pages in todo))
+
+    def tell(phase: str = "reading") -> None:
+        if progress is not None:
+            state.elapsed, state.phase = time.monotonic() - started, phase
+            progress(state)
+
+    tell()
+    for job_id, _pages in todo:
+        if cancel.is_set():
+            report.cancelled = True
+            break
+        result = _read_document(cat, job_id, state, tell, cancel)
+        report.documents.append(result)
+        report.pages += result["pages"]
+        report.cancelled = result["status"] == "cancelled"
+        state.documents_done += 1
+        if index and result["pages"]:
+            try:
+                sync(cat)
+            except KbaseError as exc:
+                report.index_message = f"the index will catch up later: {exc}"
+    report.seconds = time.monotonic() - started
+    tell("cancelled" if report.cancelled else "done")
+    return report
