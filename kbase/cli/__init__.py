@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "kbase.cli.bibtex",
     "kbase.cli.team",
     "kbase.cli.finance",
+    "kbase.cli.ocr",
 ]
 
 # command → (module, one-line help). `kbase --help` lists these without importing any command
@@ -54,6 +55,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "backup": ("kbase.cli.team", "write a library to one archive: kbase backup [LIB] FILE"),
     "restore": ("kbase.cli.team", "restore an archive into a new library: kbase restore FILE [LIB]"),
     "sync": ("kbase.cli.team", "bring this desktop's search index up to date from the catalogue"),
+    "ocr": ("kbase.cli.ocr", "read scanned pages with OCR (Tesseract): the queue, --all or publications"),
     "finance": ("kbase.cli.finance", "a year's income by source and expenses by category: set, remove, list"),
 }
 
