@@ -7,6 +7,7 @@ from typing import Sequence
 from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput
 from kbase.report.annual import SECTIONS, annual_context, parse_sections, section_titles
+from kbase.report.charts import add_figures
 from kbase.report.i18n import LANGS, SETTING as LANG_SETTING, check_lang, default_lang
 from kbase.report.output import FORMATS, convert
 from kbase.text import clean_line
@@ -37,6 +38,7 @@ def build_annual(cat: Catalogue, year: int, fmt: str = "md", sections: Sequence[
     if fmt not in FORMATS:
         raise InvalidInput(f"unknown report format {fmt!r} (one of: {', '.join(FORMATS)})")
     ctx = annual_context(cat, year, sections, include_internal, report_language(cat, lang))
+    add_figures(cat, ctx)  # finances, tables and charts (kbase.report.charts)
     out = convert("annual.md.j2", ctx, fmt, _templates(cat))
     return out, _warnings(ctx)
 

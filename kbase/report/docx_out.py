@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 from datetime import datetime, timezone
@@ -59,6 +60,8 @@ class _Builder(HTMLParser):
         self.lists: list[str] = []  # "ul" / "ol" nesting
         self.skip = 0
         self.links: dict[str, str] = {}
+        self.table: Any = None
+        self.row: Any = None
 
     def _paragraph(self, style: str | None = None) -> Any:
         p = etree.Element(_w("p"))
@@ -100,10 +103,49 @@ class _Builder(HTMLParser):
             etree.SubElement(etree.SubElement(self.par, _w("r")), _w("br"))
         elif tag in ("style", "script", "head", "title"):
             self.skip += 1
+        elif tag in ("table", "tr", "td", "th", "img"):
+            self._table_or_image(tag, dict(attrs))
+
+    def _table_or_image(self, tag: str, attrs: dict[str, str | None]) -> None:
+        """Tables (the finances, the assignments) as Word tables; charts (kbase.report.charts) as pictures."""
+        if tag == "table":
+            self.table = etree.Element(_w("tbl"))
+            props = etree.SubElement(self.table, _w("tblPr"))
+            etree.SubElement(props, _w("tblStyle")).set(_w("val"), "TableGrid")
+            width = etree.SubElement(props, _w("tblW"))
+            width.set(_w("w"), "5000")
+            width.set(_w("type"), "pct")
+            etree.SubElement(self.table, _w("tblGrid"))
+            if self.end is not None:
+                self.end.addprevious(self.table)
+            else:
+                self.body.append(self.table)
+        elif tag == "tr" and self.table is not None:
+            self.row = etree.SubElement(self.table, _w("tr"))
+        elif tag in ("td", "th") and self.row is not None:
+            self.par = etree.SubElement(etree.SubElement(self.row, _w("tc")), _w("p"))
+            if "right" in (attrs.get("style") or attrs.get("align") or ""):
+                etree.SubElement(etree.SubElement(self.par, _w("pPr")), _w("jc")).set(_w("val"), "right")
+            if tag == "th":
+                self.bold += 1
+        elif tag == "img" and (attrs.get("src") or "").startswith("data:image/png;base64,"):
+            data = base64.b64decode((attrs["src"] or "").split(",", 1)[1])
+            inline = self.part.new_pic_inline(io.BytesIO(data), Pt(float(attrs.get("width") or 440)), None)
+            paragraph = self.par if self.par is not None else self._paragraph()
+            etree.SubElement(etree.SubElement(paragraph, _w("r")), _w("drawing")).append(inline)
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "h2" and self.par is not None and "".join(self.par.itertext()).strip() in self.breaks:
             etree.SubElement(self.par.find(_w("pPr")), _w("pageBreakBefore"))
+        if tag in ("td", "th"):
+            self.bold = max(0, self.bold - (tag == "th"))
+            self.par = None
+        elif tag == "table" and self.table is not None:
+            columns = max((len(row.findall(_w("tc"))) for row in self.table.findall(_w("tr"))), default=1)
+            for _ in range(columns):
+                etree.SubElement(self.table.find(_w("tblGrid")), _w("gridCol"))
+            self.table = self.row = None
+            self.par = None
         if tag in ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li"):
             if tag == "p" and self.in_item:
                 self.in_item = False

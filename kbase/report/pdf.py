@@ -196,7 +196,7 @@ def _to_document(fill: Callable[[pymupdf.DocumentWriter], Any]) -> tuple[pymupdf
 def html_to_pdf(body_html: str, css: str, title: str, subtitle: str = "", with_contents: bool = True,
                 sections_on_new_pages: bool = True, identity: dict[str, Any] | None = None,
                 new_page_titles: tuple[str, ...] | list[str] = (), lang: str = "en",
-                deep_titles: tuple[str, ...] | list[str] = ()) -> bytes:
+                deep_titles: tuple[str, ...] | list[str] = (), charts: Any = None) -> bytes:
     """The report as PDF bytes: cover, contents (optional), body, back page, outline, running heads.
 
     With sections_on_new_pages (the annual report) there is a cover, a back page, and the headings
@@ -254,6 +254,8 @@ def html_to_pdf(body_html: str, css: str, title: str, subtitle: str = "", with_c
                                                "to": pymupdf.Point(MARGIN_X, MARGIN_TOP)})
     if positions:
         _add_links(out, positions)
+    if charts is not None:  # kbase.report.charts.ChartSlot: each chart's vector page over its placeholder
+        charts.overlay_pdf(out)
     outline = [[1, title, 1]] + ([[1, contents_title, 2]] if with_contents else [])
     # with a cover, sections are the outline's top; without, they sit under the h1 title
     top = 1 if cover else 2
