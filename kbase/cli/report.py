@@ -100,7 +100,7 @@ def cmd_project(args: argparse.Namespace) -> int:
     _check_target(args)
     cat = open_catalogue(args)
     ref = int(args.project) if args.project.isdigit() else args.project
-    result, warnings = build_project(cat, ref, _format(args), args.include_internal)
+    result, warnings = build_project(cat, ref, _format(args), args.include_internal, lang=args.lang)
     return _write(args, result, warnings)
 
 
@@ -108,5 +108,5 @@ def cmd_bibliography(args: argparse.Namespace) -> int:
     _check_target(args)
     cat = open_catalogue(args)
     result, warnings = build_bibliography(cat, filter_from_args(args), args.group_by, _format(args),
-                                          args.include_internal, args.title)
+                                          args.include_internal, args.title, lang=args.lang)
     return _write(args, result, warnings)

@@ -8,7 +8,8 @@ from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput
 from kbase.report.annual import SECTIONS, annual_context, parse_sections, section_titles
 from kbase.report.charts import add_figures
-from kbase.report.i18n import LANGS, SETTING as LANG_SETTING, check_lang, default_lang
+from kbase.report.citation import cite_md
+from kbase.report.i18n import LANGS, SETTING as LANG_SETTING, check_lang, default_lang, translator
 from kbase.report.output import FORMATS, convert
 from kbase.text import clean_line
 
@@ -43,19 +44,40 @@ def build_annual(cat: Catalogue, year: int, fmt: str = "md", sections: Sequence[
     return out, _warnings(ctx)
 
 
-def build_project(cat: Catalogue, ref: str | int, fmt: str = "md",
-                  include_internal: bool = False) -> tuple[str | bytes, list[str]]:
+def _localise(ctx: dict, pubs: list[dict], lang: str) -> dict:
+    """A sheet's or a bibliography's context in lang: its labels, and citations said again in lang."""
+    ctx.update(lang=lang, t=translator(lang))
+    if lang != "en":
+        for p in pubs:
+            p["citation"] = cite_md(p, lang)
+    return ctx
+
+
+def build_project(cat: Catalogue, ref: str | int, fmt: str = "md", include_internal: bool = False,
+                  lang: str | None = None) -> tuple[str | bytes, list[str]]:
     """A one-page sheet for one project (ID, title or short name)."""
     from kbase.report.sheets import project_context
 
     ctx = project_context(cat, ref, include_internal)
+    lang = report_language(cat, lang)
+    _localise(ctx, ctx["project"]["outputs"], lang)
+    if lang == "fr":
+        ctx["project"]["years"] = ctx["project"]["years"].replace("since", "depuis")
     return convert("project.md.j2", ctx, fmt, _templates(cat)), _warnings(ctx)
 
 
 def build_bibliography(cat: Catalogue, filter_=None, group_by: str = "year", fmt: str = "md",
-                       include_internal: bool = False, title: str | None = None) -> tuple[str | bytes, list[str]]:
+                       include_internal: bool = False, title: str | None = None,
+                       lang: str | None = None) -> tuple[str | bytes, list[str]]:
     """Publications passing filter_, in sections by year, type, series or project."""
     from kbase.report.sheets import bibliography_context
 
     ctx = bibliography_context(cat, filter_, group_by, include_internal, title)
+    lang = report_language(cat, lang)
+    _localise(ctx, [p for g in ctx["groups"] for p in g["items"]], lang)
+    t = ctx["t"]
+    for g in ctx["groups"]:
+        g["heading"] = t(g["heading"])
+    if not title:
+        ctx["title"] = t("Bibliography")
     return convert("bibliography.md.j2", ctx, fmt, _templates(cat)), _warnings(ctx)
