@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 import time
+from typing import Any
 
 from kbase.cli.common import add_filter_options, filter_from_args, open_catalogue
 from kbase.errors import QueryError
@@ -39,11 +40,23 @@ def register(subs: argparse._SubParsersAction, common: argparse.ArgumentParser) 
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from kbase.search.indexing import sync
+    if getattr(args, "from_shell", False):  # a shell's `kbase search`: the warm process answers if it can
+        from kbase.search import service
+
+        answer = service.ask(args, tty=sys.stdout.isatty())
+        if answer is not None:
+            sys.stdout.write(answer["out"])
+            sys.stderr.write(answer["err"])
+            return int(answer["code"])
+    return search_in(open_catalogue(args), args, tty=sys.stdout.isatty())
+
+
+def search_in(cat: Any, args: argparse.Namespace, tty: bool) -> int:
+    """The search command on an open catalogue, printed to stdout (in bold on a terminal)."""
     from kbase.search.api import search
+    from kbase.search.indexing import sync
     from kbase.search.snippets import plain
 
-    cat = open_catalogue(args)
     if args.limit < 0 or args.offset < 0:
         raise QueryError("--limit and --offset must be 0 or more")
     sync(cat)  # the catalogue may have changed since the index last saw it
@@ -54,7 +67,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         json.dump(result.as_dict(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return 0
-    bold = ("\033[1m", "\033[0m") if sys.stdout.isatty() else ("**", "**")
+    bold = ("\033[1m", "\033[0m") if tty else ("**", "**")
     out = sys.stdout
     if not result.hits:
         out.write(f"no publication matches {' '.join(args.query)!r}\n" if result.total == 0 else "(no more hits)\n")

@@ -14,22 +14,10 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlmodel import Session, create_engine
 
 from kbase.errors import LibraryError
+from kbase.library.location import default_location as default_location  # default_location: re-exported
+from kbase.library.location import is_url
 
 CATALOGUE_FILE = "catalogue.sqlite"
-
-
-def default_location() -> str:
-    """KBASE_LIBRARY, else the platform's user data folder."""
-    env = os.environ.get("KBASE_LIBRARY")
-    if env:
-        return env
-    from platformdirs import user_data_dir
-
-    return str(Path(user_data_dir("kbase", appauthor=False)) / "library")
-
-
-def is_url(location: str) -> bool:
-    return "://" in location
 
 
 def redact(location: str) -> str:
@@ -40,6 +28,18 @@ def redact(location: str) -> str:
         return make_url(location).render_as_string(hide_password=True)
     except Exception:  # a URL we cannot parse is shown as given minus credentials
         return location.split("@")[-1]
+
+
+def display_name(location: str) -> str:
+    """A library's short name for a window title: its folder's name, or a PostgreSQL database and its host."""
+    if not is_url(location):
+        path = Path(location).expanduser()
+        return path.name or str(path)
+    try:
+        url = make_url(location)
+    except Exception:  # a URL we cannot parse is named as redact() shows it
+        return redact(location)
+    return f"{url.database} @ {url.host}" if url.host else str(url.database or redact(location))
 
 
 @dataclass

@@ -146,6 +146,11 @@ def _view(cat: Catalogue) -> _View:
     return view
 
 
+def prepare(cat: Catalogue) -> None:
+    """Open the library's searcher and build its maps now (a warm process does, before its first query)."""
+    _view(cat)
+
+
 def forget(cat: Catalogue) -> None:
     """Close the cached searcher of a library (before its folder goes away)."""
     with _VIEWS_LOCK:
@@ -295,4 +300,4 @@ def _fill_snippets(session: Any, wanted: dict[tuple[int, int], PageHit], highlig
             hit.snippet_html = snippet(page_text or "", highlight)
 
 
-__all__ = ["search", "SearchResult", "PubHit", "PageHit", "forget"]
+__all__ = ["search", "SearchResult", "PubHit", "PageHit", "forget", "prepare"]

@@ -1,0 +1,28 @@
+"""Where a library is, worked out without SQLAlchemy (the CLI's fast paths need it before any import of the ORM)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def default_location() -> str:
+    """KBASE_LIBRARY, else the platform's user data folder."""
+    env = os.environ.get("KBASE_LIBRARY")
+    if env:
+        return env
+    from platformdirs import user_data_dir
+
+    return str(Path(user_data_dir("kbase", appauthor=False)) / "library")
+
+
+def is_url(location: str) -> bool:
+    return "://" in location
+
+
+def canonical(location: str) -> str:
+    """One spelling per library: a folder as an absolute path, a URL as given."""
+    return location if is_url(location) else str(Path(location).expanduser().resolve())
+
+
+__all__ = ["default_location", "is_url", "canonical"]

@@ -1,0 +1,248 @@
+"""The warm search process: a shell's `kbase search` asks it instead of starting cold.
+
+A cold `kbase search` spends most of a second importing the ORM and Whoosh, opening the library and
+building the index's maps; the query itself takes tens of milliseconds. The first search of a
+library from a shell starts this process; later ones send it their parsed arguments over a Unix
+socket and print its answer. It runs the same function as a cold search (kbase.cli.search.search_in,
+index sync from the change log first), so the answers are the same.
+
+One library per process, one request at a time. It exits after IDLE seconds without a request, when
+the library's catalogue file goes away, or when Kbase's code on disk changes: the socket's name holds
+a fingerprint of that code, so a changed Kbase never asks an old process. The socket lives in a
+folder only its user can enter. KBASE_SEARCH_SERVICE=0 turns it off (every search starts cold).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+from typing import Any
+
+from kbase.library.location import canonical, default_location, is_url
+
+IDLE = 120.0  # seconds without a request before the process exits
+START_WAIT = 60.0  # the most a first search waits for the process to come up (it opens the index)
+TICK = 5.0  # how often an idle process looks at its catalogue file and its code
+KBASE_DIR = Path(__file__).resolve().parent.parent
+ENV_SOCKET, ENV_LOCATION, ENV_IDLE = "KBASE_SERVICE_SOCKET", "KBASE_SERVICE_LOCATION", "KBASE_SERVICE_IDLE"
+
+
+def enabled() -> bool:
+    return hasattr(socket, "AF_UNIX") and hasattr(os, "fork") and os.environ.get("KBASE_SEARCH_SERVICE", "1") != "0"
+
+
+def code_fingerprint() -> str:
+    """A digest of Kbase's Python files (names, sizes, modification times) and the interpreter."""
+    digest = hashlib.sha256(sys.executable.encode())
+    for root, dirs, files in os.walk(KBASE_DIR):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith(".py"):
+                st = os.stat(os.path.join(root, name))
+                digest.update(f"{root}/{name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def socket_path(location: str, fingerprint: str | None = None) -> Path | None:
+    """The socket of the process serving location with this code; None when the folder for it is
+    not private (another user could answer in its place)."""
+    base = Path(os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()) / f"kbase-{os.getuid()}"
+    try:
+        base.mkdir(mode=0o700, exist_ok=True)
+        st = base.stat()
+    except OSError:
+        return None
+    if st.st_uid != os.getuid() or st.st_mode & 0o077:
+        return None
+    key = hashlib.sha256(f"{location}\0{fingerprint or code_fingerprint()}".encode()).hexdigest()[:24]
+    return base / f"search-{key}.sock"
+
+
+# -- the asking side (the `kbase search` process) -----------------------------------------
+def ask(args: argparse.Namespace, tty: bool) -> dict[str, Any] | None:
+    """{code, out, err} of the search args asks for, from the warm process (started first if none
+    is up); None when there is none to ask: the caller searches itself."""
+    if not enabled():
+        return None
+    location = canonical(getattr(args, "library", None) or default_location())
+    if not is_url(location) and not (Path(location) / "catalogue.sqlite").is_file():
+        return None  # no library there: the cold path says so
+    path = socket_path(location)
+    if path is None:
+        return None
+    fields = {k: v for k, v in vars(args).items() if k not in ("run", "from_shell")}
+    request = json.dumps({"args": {**fields, "library": location}, "tty": tty}) + "\n"
+    answer = _exchange(path, request)
+    if answer is None and _start(location, path):
+        answer = _exchange(path, request)
+    return answer
+
+
+def stop(location: str) -> bool:
+    """Ask the process serving location (with this code) to exit; False if none was listening."""
+    path = socket_path(canonical(location))
+    return path is not None and _exchange(path, json.dumps({"stop": True}) + "\n") is not None
+
+
+def _exchange(path: Path, request: str) -> dict[str, Any] | None:
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+            conn.connect(str(path))
+            conn.sendall(request.encode("utf-8"))
+            conn.shutdown(socket.SHUT_WR)
+            chunks = []
+            while chunk := conn.recv(1 << 16):
+                chunks.append(chunk)
+    except OSError:  # none listening (or it went away mid-answer): search cold
+        return None
+    try:
+        answer = json.loads(b"".join(chunks))
+    except ValueError:
+        return None
+    return answer if isinstance(answer, dict) and {"code", "out", "err"} <= answer.keys() else None
+
+
+def _start(location: str, path: Path) -> bool:
+    """Start the process and wait until it listens (it forks away once ready); False if it could not."""
+    env = {**os.environ, ENV_SOCKET: str(path), ENV_LOCATION: location}
+    try:
+        done = subprocess.run([sys.executable, "-m", "kbase.search.service"], env=env, stdin=subprocess.DEVNULL,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=START_WAIT,
+                              start_new_session=True, cwd="/")
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0
+
+
+# -- the serving side ---------------------------------------------------------------------
+class _Output(io.StringIO):
+    def __init__(self, tty: bool):
+        super().__init__()
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+def serve(location: str, path: Path, idle: float = IDLE) -> int:
+    """Open the library and its index, listen on path, fork: the parent returns 0 (ready), the child
+    answers until it has been idle for `idle` seconds. Returns 1 when it cannot start."""
+    from kbase.cli import guarded
+    from kbase.cli.common import close_opened, open_catalogue
+    from kbase.cli.search import search_in
+
+    fingerprint = path.name
+    try:
+        cat = open_catalogue(argparse.Namespace(library=location))
+    except Exception:
+        return 1
+    try:  # the index's maps are built now, before the first answer is waited for
+        from kbase.search.api import prepare
+
+        prepare(cat)
+    except Exception:
+        pass  # no index yet: each search says so, as a cold one does
+    listener = _listen(path)
+    if listener is None:
+        return 0  # another process listens there already
+    if os.fork():
+        os._exit(0)  # the parent: tell the asker the socket is ready
+    os.setsid()
+    listener.settimeout(min(TICK, idle))
+    last = time.monotonic()
+    try:
+        while True:
+            try:
+                conn, _addr = listener.accept()
+            except socket.timeout:
+                if time.monotonic() - last > idle or _stale(location, path, fingerprint):
+                    break
+                continue
+            with conn:
+                if not _answer(conn, cat, guarded, search_in):
+                    break
+            last = time.monotonic()
+    finally:
+        listener.close()
+        try:
+            path.unlink()
+        except OSError:
+            pass
+        close_opened()
+    return 0
+
+
+def _listen(path: Path) -> socket.socket | None:
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    for _attempt in range(2):
+        try:
+            listener.bind(str(path))
+            listener.listen(16)
+            return listener
+        except OSError:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+                try:
+                    probe.connect(str(path))
+                    listener.close()
+                    return None  # alive: that one serves
+                except OSError:
+                    path.unlink(missing_ok=True)  # left by a process that died
+    listener.close()
+    return None
+
+
+def _stale(location: str, path: Path, name: str) -> bool:
+    """True when the catalogue went away, the socket was replaced, or the code changed."""
+    if not is_url(location) and not (Path(location) / "catalogue.sqlite").exists():
+        return True
+    if not path.exists():
+        return True
+    fresh = socket_path(location)
+    return fresh is None or fresh.name != name
+
+
+def _answer(conn: socket.socket, cat: Any, guarded: Any, search_in: Any) -> bool:
+    """Answer one request; False when it asks the process to stop."""
+    conn.settimeout(30)
+    chunks = []
+    try:
+        while chunk := conn.recv(1 << 16):
+            chunks.append(chunk)
+        request = json.loads(b"".join(chunks))
+        if request.get("stop"):
+            conn.sendall(json.dumps({"code": 0, "out": "", "err": ""}).encode("utf-8"))
+            return False
+        args = argparse.Namespace(**request["args"])
+        tty = bool(request.get("tty"))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return True  # not a request: the asker searches cold
+    out, err = _Output(tty), _Output(False)
+    with redirect_stdout(out), redirect_stderr(err):
+        code = guarded(lambda: search_in(cat, args, tty))
+    try:
+        conn.sendall(json.dumps({"code": code, "out": out.getvalue(), "err": err.getvalue()}).encode("utf-8"))
+    except OSError:
+        pass  # the asker went away (interrupted)
+    return True
+
+
+def _main() -> int:
+    location, path = os.environ.get(ENV_LOCATION), os.environ.get(ENV_SOCKET)
+    if not location or not path:
+        print("kbase.search.service is started by `kbase search`", file=sys.stderr)
+        return 2
+    return serve(location, Path(path), float(os.environ.get(ENV_IDLE) or IDLE))
+
+
+if __name__ == "__main__":
+    sys.exit(_main())
