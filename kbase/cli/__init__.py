@@ -138,19 +138,32 @@ def _log_crash() -> Path | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    try:
-        argv = sys.argv[1:] if argv is None else list(argv)
-        parser = build_parser(command_of(argv))
-        args = parser.parse_args(argv)
-        if not getattr(args, "command", None):
-            parser.print_help()
-            return 2
-        try:
-            return int(args.run(args) or 0)
-        finally:
-            from kbase.cli.common import close_opened
+    """Run one command; argv None: this process is the `kbase` program (a search may then ask
+    the warm search process, see kbase.search.service), else a caller's own arguments."""
+    from_shell = argv is None
+    return guarded(lambda: _run(sys.argv[1:] if argv is None else list(argv), from_shell))
 
-            close_opened()
+
+def _run(argv: list[str], from_shell: bool) -> int:
+    parser = build_parser(command_of(argv))
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    args.from_shell = from_shell
+    try:
+        return int(args.run(args) or 0)
+    finally:
+        from kbase.cli.common import close_opened
+
+        close_opened()
+
+
+def guarded(run: Callable[[], int]) -> int:
+    """run() with errors turned into one line on stderr and an exit code (the warm search
+    process answers through this too)."""
+    try:
+        return run()
     except UsageError as exc:
         print(f"kbase: {str(exc).removeprefix('kbase: ')}", file=sys.stderr)
         return 2
