@@ -165,7 +165,7 @@ def trash_days(cat: Catalogue) -> int:
 
 def set_trash_days(cat: Catalogue, days: int) -> None:
     if days < 0:
-        raise InvalidInput("the trash keeps records 0 days (until emptied) or more")
+        raise InvalidInput(f"the trash keeps records for 0 days or more (0: until it is emptied), not {days}")
     cat.set_setting(TRASH_DAYS_SETTING, str(int(days)))
 
 

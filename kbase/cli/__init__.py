@@ -16,6 +16,9 @@ from kbase.errors import KbaseError
 # each module adds its sub-commands through register(subparsers, common)
 COMMAND_MODULES = [
     "kbase.cli.records",
+    "kbase.cli.notes",
+    "kbase.cli.collections",
+    "kbase.cli.trash",
     "kbase.cli.search",
     "kbase.cli.imports",
     "kbase.cli.report",
@@ -41,6 +44,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "merge": ("kbase.cli.records", "merge LOSER into SURVIVOR"),
     "alias": ("kbase.cli.records", "add another name to an organisation, person or region"),
     "lookup": ("kbase.cli.records", "find organisations, people or regions by any name"),
+    "note": ("kbase.cli.notes", "notes on any record: add, list, edit, delete"),
+    "relate": ("kbase.cli.notes", "say how two publications relate: kbase relate 12 'translation of' 7"),
+    "unrelate": ("kbase.cli.notes", "remove a relation between two publications"),
+    "attach": ("kbase.cli.notes", "attach a file of any kind, or a link, to a publication"),
+    "collection": ("kbase.cli.collections", "collections: add, put, remove, rename, move, delete, list"),
+    "trash": ("kbase.cli.trash", "deleted records: list, restore, empty, days"),
     "search": ("kbase.cli.search", "full-text search: publications with pages and snippets"),
     "reindex": ("kbase.cli.search", "rebuild the search index from the catalogue"),
     "check": ("kbase.cli.search", "check library integrity: index, file store, page texts"),

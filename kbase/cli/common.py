@@ -24,7 +24,11 @@ def open_catalogue(args: argparse.Namespace, create: bool = False) -> Catalogue:
 
     lib = open_library(getattr(args, "library", None), create=create)
     OPENED.append(lib)
-    return Catalogue(lib)
+    cat = Catalogue(lib)
+    from kbase.catalogue.trash import empty_expired
+
+    empty_expired(cat)  # what stayed in the trash longer than the library's trash_days goes for good
+    return cat
 
 
 def close_opened() -> None:

@@ -63,6 +63,7 @@ def register(subs: argparse._SubParsersAction, common: argparse.ArgumentParser) 
     p = subs.add_parser("delete", parents=[common], help="delete a record")
     p.add_argument("record_type", metavar="TYPE")
     p.add_argument("id", type=int)
+    p.add_argument("--permanently", action="store_true", help="skip the trash: the record cannot be restored")
     p.set_defaults(run=cmd_delete)
 
     p = subs.add_parser("link", parents=[common], help="link a record to others")
@@ -124,6 +125,12 @@ def _after_write(cat: Catalogue) -> None:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    if args.record_type.lower() in ("assignment", "assignments"):
+        from kbase.cli.assignments import list_assignments
+
+        return list_assignments(args)
+    if args.record_type.lower() in ("note", "notes", "collection", "collections"):
+        return _list_notes_or_collections(args)
     kind = _kind(args.record_type)
     cat = open_catalogue(args)
     f = filter_from_args(args)
@@ -134,6 +141,43 @@ def cmd_list(args: argparse.Namespace) -> int:
     else:
         print_rows(rows, LIST_COLUMNS.get(kind, ["id", "name"]))
     return 0
+
+
+def _list_notes_or_collections(args: argparse.Namespace) -> int:
+    """`kbase list note` and `kbase list collection`, as `kbase note list` and `kbase collection list`."""
+    cat = open_catalogue(args)
+    if args.record_type.lower().startswith("note"):
+        from kbase.catalogue.notes import notes
+        from kbase.cli.notes import note_rows
+
+        rows = notes(cat)
+        if args.json:
+            print(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
+        else:
+            print_rows(note_rows(rows), ["id", "record", "updated", "text"])
+    else:
+        from kbase.catalogue.collections import collections
+        from kbase.cli.collections import print_collections
+
+        print_collections(collections(cat), args.json)
+    return 0
+
+
+def _around(cat: Catalogue, kind: str, record_id: int, as_text: bool) -> dict[str, Any]:
+    """A record's notes, related publications, collections and links (kbase.catalogue.around); as_text:
+    as lines to print."""
+    from kbase.catalogue.around import around
+
+    data = around(cat, kind, record_id)
+    if not as_text:
+        return data
+    return {
+        "related": [f"{r['relation']}: {r['label']} [publication {r['id']}]" for r in data.get("related", [])],
+        "links": [f"{k['title']}: {k['url']}" if k["title"] else k["url"] for k in data.get("links", [])],
+        "collections": [f"{c['path']} [collection {c['id']}]" for c in data.get("collections", [])],
+        "notes": [f"[note {n['id']}, {n['updated']:%Y-%m-%d}] " + n["text"].replace("\n", "\n    ")
+                  for n in data.get("notes", [])],
+    }
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -149,6 +193,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         raise InvalidInput(f"not a record ID: {ref!r}")
     cat = open_catalogue(args)
     data = views.describe(cat, kind, int(ref))
+    data.update(_around(cat, kind, int(ref), as_text=not args.json))
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
     else:
@@ -239,8 +284,15 @@ def cmd_edit(args: argparse.Namespace) -> int:
 def cmd_delete(args: argparse.Namespace) -> int:
     model = record_type(args.record_type)
     cat = open_catalogue(args)
-    cat.delete(model, args.id)
-    print(f"deleted {_kind(args.record_type)} {args.id}")
+    kind = _kind(args.record_type)
+    if args.permanently or kind == "attachment":
+        cat.delete(model, args.id)
+        print(f"deleted {kind} {args.id} for good")
+    else:
+        from kbase.catalogue.trash import move_to_trash
+
+        move_to_trash(cat, kind, args.id)
+        print(f"moved {kind} {args.id} to the trash (`kbase trash restore {kind} {args.id}` puts it back)")
     _after_write(cat)
     return 0
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from kbase.catalogue import collections as coll
@@ -9,6 +11,7 @@ from kbase.catalogue import query
 from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput, NotFound
 from kbase.library import models as m
+from tests.cli_runner import run_cli
 
 
 def _pubs(cat: Catalogue, *titles: str) -> list[int]:
@@ -91,3 +94,44 @@ def test_a_deleted_record_leaves_its_collections_and_comes_back_in_them(cat: Cat
     assert coll.collections(cat)[0]["count"] == 0
     cat.restore(snapshot)
     assert [r["id"] for r in coll.collections_of(cat, "publication", a)] == [box]
+
+
+def test_collection_commands_and_filters(location: str, tmp_path) -> None:
+    def kb(*args: str, ok: bool = True) -> str:
+        proc = run_cli([*args, "--library", location])
+        assert (proc.returncode == 0) == ok, proc.stderr
+        return proc.stdout if ok else proc.stderr
+
+    for title in ("Gold in Ituri", "Cobalt in Lualaba", "Arms in the Sahel"):
+        kb("add", "publication", f"title={title}", "type=report", "year=2021")
+    kb("add", "person", "name=Lotte Hoex")
+    assert kb("collection", "add", "Chapter 2", "--parent", "Thesis").strip() == "added collection 2: Thesis/Chapter 2"
+    kb("collection", "add", "Reading")
+    kb("collection", "put", "Thesis/Chapter 2", "publication", "1", "2")
+    kb("collection", "put", "Reading", "publication", "2", "3")
+    kb("collection", "put", "Reading", "person", "1")
+    listed = json.loads(kb("list", "collection", "--json"))
+    assert [(c["path"], c["count"]) for c in listed] == [("Reading", 2), ("Thesis", 0), ("Thesis/Chapter 2", 2)]
+    assert json.loads(kb("collection", "list", "--json")) == listed
+
+    def ids(*args: str) -> list[int]:
+        return sorted(r["id"] for r in json.loads(kb(*args, "--json")))
+
+    assert ids("list", "publication", "--collection", "Thesis") == [1, 2]
+    assert ids("list", "person", "--collection", "Reading") == [1]
+    found = json.loads(kb("search", "cobalt OR gold OR arms", "--collection", "Reading", "--json"))
+    assert sorted(h["publication_id"] for h in found["hits"]) == [2, 3]
+    out = tmp_path / "reading.ris"
+    kb("export", "ris", "--collection", "Reading", "-o", str(out))
+    text = out.read_text(encoding="utf-8")
+    assert "Cobalt in Lualaba" in text and "Arms in the Sahel" in text and "Gold in Ituri" not in text
+    assert "Thesis/Chapter 2 [collection 2]" in kb("show", "publication", "1")
+    kb("collection", "remove", "Reading", "publication", "3")
+    assert ids("list", "publication", "--collection", "Reading") == [2]
+    kb("collection", "rename", "Reading", "To read")
+    kb("collection", "move", "To read", "Thesis")
+    assert [c["path"] for c in json.loads(kb("list", "collection", "--json"))] == [
+        "Thesis", "Thesis/Chapter 2", "Thesis/To read"]
+    assert "no collection named 'Nope'" in kb("list", "publication", "--collection", "Nope", ok=False)
+    kb("collection", "delete", "Thesis")
+    assert json.loads(kb("list", "collection", "--json")) == []

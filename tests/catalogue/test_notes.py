@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from kbase.catalogue import notes
@@ -10,6 +12,7 @@ from kbase.errors import InvalidInput, NotFound
 from kbase.library import models as m
 from kbase.search import indexing
 from kbase.search.api import search
+from tests.cli_runner import run_cli
 
 
 def test_several_notes_per_record_in_order(cat: Catalogue) -> None:
@@ -68,3 +71,32 @@ def test_notes_go_and_come_back_with_their_record(cat: Catalogue) -> None:
     assert notes.notes(cat, "person", person.id) == []
     cat.restore(snapshot)
     assert [n["text"] for n in notes.notes(cat, "person", person.id)] == ["board member since 2019"]
+
+
+def _kb(location: str, *args: str, ok: bool = True) -> str:
+    proc = run_cli([*args, "--library", location])
+    assert (proc.returncode == 0) == ok, proc.stderr
+    return proc.stdout if ok else proc.stderr
+
+
+def test_note_commands(location: str, tmp_path) -> None:
+    _kb(location, "add", "publication", "title=Gold in Ituri", "type=report", "year=2021")
+    assert _kb(location, "note", "add", "publication", "1", "First *look*").strip() == "added note 1 to publication 1"
+    page = tmp_path / "note.md"
+    page.write_text("# From a file\n\nwith gallium inside", encoding="utf-8")
+    _kb(location, "note", "add", "pub", "1", "--file", str(page))
+    listed = json.loads(_kb(location, "note", "list", "publication", "1", "--json"))
+    assert [n["text"] for n in listed] == ["First *look*", "# From a file\n\nwith gallium inside"]
+    assert json.loads(_kb(location, "list", "note", "--json")) == listed
+    table = _kb(location, "note", "list")
+    assert "publication 1" in table and "# From a file…" in table
+    found = json.loads(_kb(location, "search", "gallium", "--json"))
+    assert [h["publication_id"] for h in found["hits"]] == [1]
+    _kb(location, "note", "edit", "1", "Second look")
+    assert "Second look" in _kb(location, "show", "publication", "1")
+    _kb(location, "note", "delete", "2")
+    assert [n["id"] for n in json.loads(_kb(location, "note", "list", "--json"))] == [1]
+    assert "no note with ID 7" in _kb(location, "note", "edit", "7", "x", ok=False)
+    assert "no publication with ID 9" in _kb(location, "note", "add", "publication", "9", "x", ok=False)
+    assert "give its text, or --file" in _kb(location, "note", "add", "publication", "1", ok=False)
+    assert "cannot read" in _kb(location, "note", "add", "publication", "1", "--file", str(tmp_path / "nope.md"), ok=False)

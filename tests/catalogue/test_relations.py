@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from kbase.catalogue import relations
 from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput, NotFound
 from kbase.library import models as m
+from tests.cli_runner import run_cli
 
 
 def _pubs(cat: Catalogue, *titles: str) -> list[int]:
@@ -67,3 +70,23 @@ def test_a_deleted_publication_takes_its_relations_and_restore_brings_them_back(
     assert _read(cat, chapter) == []
     cat.restore(snapshot)
     assert _read(cat, chapter) == [("chapter of", book)]
+
+
+def test_relate_commands_and_show(location: str) -> None:
+    def kb(*args: str, ok: bool = True) -> str:
+        proc = run_cli([*args, "--library", location])
+        assert (proc.returncode == 0) == ok, proc.stderr
+        return proc.stdout if ok else proc.stderr
+
+    kb("add", "publication", "title=Mineral supply chains", "type=book", "year=2020")
+    kb("add", "publication", "title=Gold in Ituri", "type=book chapter", "year=2020")
+    assert kb("relate", "2", "chapter of", "1").strip() == "publication 2 is chapter of publication 1"
+    assert "(already)" in kb("relate", "1", "has-chapter", "2")
+    assert "has chapter: Gold in Ituri [publication 2]" in kb("show", "publication", "1")
+    assert "chapter of: Mineral supply chains [publication 1]" in kb("show", "publication", "2")
+    shown = json.loads(kb("show", "publication", "2", "--json"))
+    assert [(r["relation"], r["id"]) for r in shown["related"]] == [("chapter of", 1)]
+    assert "unknown relation 'sibling of'" in kb("relate", "1", "sibling of", "2", ok=False)
+    kb("unrelate", "2", "chapter of", "1")
+    assert "is not chapter of" in kb("unrelate", "2", "chapter of", "1", ok=False)
+    assert json.loads(kb("show", "publication", "2", "--json"))["related"] == []

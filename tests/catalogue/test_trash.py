@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -14,6 +15,7 @@ from kbase.errors import InvalidInput, NotFound
 from kbase.library import models as m
 from kbase.search import indexing
 from kbase.search.api import search
+from tests.cli_runner import run_cli
 
 
 def _publication(cat: Catalogue) -> tuple[int, int]:
@@ -103,3 +105,47 @@ def test_empty_and_the_period(cat: Catalogue) -> None:
         trash.restore_from_trash(cat, "person", b)
     with pytest.raises(InvalidInput):
         trash.set_trash_days(cat, -1)
+
+
+def test_trash_commands(location: str) -> None:
+    def kb(*args: str, ok: bool = True) -> str:
+        proc = run_cli([*args, "--library", location])
+        assert (proc.returncode == 0) == ok, proc.stderr
+        return proc.stdout if ok else proc.stderr
+
+    kb("add", "publication", "title=Checkpoint economy", "type=report", "year=2021")
+    kb("add", "publication", "title=Roadblocks", "type=report", "year=2020")
+    kb("note", "add", "publication", "1", "keep this")
+    assert "moved publication 1 to the trash" in kb("delete", "publication", "1")
+    assert [p["id"] for p in json.loads(kb("list", "publication", "--json"))] == [2]
+    assert json.loads(kb("search", "checkpoint", "--json"))["hits"] == []
+    entries = json.loads(kb("trash", "list", "--json"))
+    assert [(e["kind"], e["id"], e["label"]) for e in entries] == [("publication", 1, "Checkpoint economy")]
+    assert "Checkpoint economy" in kb("trash", "list")
+    assert kb("trash", "restore", "publication", "1").strip() == "restored publication 1"
+    assert [h["publication_id"] for h in json.loads(kb("search", "checkpoint", "--json"))["hits"]] == [1]
+    assert [n["text"] for n in json.loads(kb("note", "list", "publication", "1", "--json"))] == ["keep this"]
+    assert "no publication 1 in the trash" in kb("trash", "restore", "publication", "1", ok=False)
+
+    assert "for good" in kb("delete", "publication", "2", "--permanently")
+    assert json.loads(kb("trash", "list", "--json")) == []
+    kb("delete", "publication", "1")
+    assert "0 record(s)" in kb("trash", "empty", "--older-than", "1")
+    assert "1 record(s)" in kb("trash", "empty")
+    assert json.loads(kb("list", "publication", "--json")) == []
+    assert kb("trash", "days").strip() == "the trash keeps records 30 days"
+    assert kb("trash", "days", "7").strip() == "the trash keeps records 7 days"
+    assert "0 days or more" in kb("trash", "days", "-3", ok=False)
+
+
+def test_a_library_opening_empties_what_has_expired(location: str) -> None:
+    from kbase.library.db import open_library
+
+    cat = Catalogue(open_library(location))
+    old = cat.add(m.Person, name="Old One").id
+    trash.move_to_trash(cat, "person", old)
+    with cat.transaction() as s:
+        s.execute(update(m.TrashEntry.__table__).values(deleted=m.utcnow() - timedelta(days=31)))
+    cat.library.close()
+    proc = run_cli(["trash", "list", "--json", "--library", location])
+    assert proc.returncode == 0 and json.loads(proc.stdout) == []

@@ -1,0 +1,148 @@
+"""Attaching what is not a PDF to a publication: any file (DOCX, XLSX, an image…) kept in the store
+as it is, or a link to a web page. PDFs go through the import pipeline, which reads their text."""
+
+from __future__ import annotations
+
+import mimetypes
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from kbase.catalogue.records import Catalogue
+from kbase.errors import InvalidInput, NotFound
+from kbase.files.store import ensure_local, put_file, stored_file_row
+from kbase.library import models as m
+from kbase.text import clean_line
+
+__all__ = ["is_url", "attach", "attach_file", "add_link", "remove_link", "links", "attachments",
+           "local_copy", "OPEN_DIR"]
+
+_URL = re.compile(r"^(https?|ftp)://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+OPEN_DIR = "kbase-open"  # under the temporary folder: copies named as attached, for the system's applications
+
+
+def is_url(text: str) -> bool:
+    return bool(_URL.match(text.strip()))
+
+
+def _publication(s: Any, publication_id: int) -> m.Publication:
+    pub = s.get(m.Publication, publication_id)
+    if pub is None:
+        raise NotFound(f"no publication with ID {publication_id}")
+    return pub
+
+
+def _is_pdf(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            return fh.read(1024).lstrip().startswith(b"%PDF") or path.suffix.lower() == ".pdf"
+    except OSError:
+        return path.suffix.lower() == ".pdf"
+
+
+def attach(cat: Catalogue, publication_id: int, target: str, title: str | None = None) -> dict[str, Any]:
+    """Attach a URL (as a link), a PDF (imported: its text is read) or any other file (stored as it is).
+    Returns {"kind": "link"|"file"|"pdf", "id": …, …}."""
+    if is_url(target):
+        return add_link(cat, publication_id, target, title)
+    path = Path(target).expanduser()
+    if not path.is_file():
+        raise NotFound(f"no such file: {target}" + (" (a link must start with http:// or https://)"
+                                                    if "." in target and "/" not in target else ""))
+    if _is_pdf(path):
+        from kbase.imports.pipeline import import_paths
+
+        with cat.reading() as s:
+            _publication(s, publication_id)
+        report = import_paths(cat, [path], to_publication=publication_id)
+        f = report.files[0]
+        return {"kind": "pdf", "id": f.attachment_id, "publication_id": f.publication_id or publication_id,
+                "filename": path.name, "status": f.status, "message": f.message}
+    return attach_file(cat, publication_id, path)
+
+
+def attach_file(cat: Catalogue, publication_id: int, path: str | Path) -> dict[str, Any]:
+    """Store the file as it is and attach it (no text is read from it)."""
+    path = Path(path)
+    with cat.reading() as s:
+        _publication(s, publication_id)
+    sha, size, _new = put_file(cat.library, path)
+    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    with cat.transaction() as s:
+        _publication(s, publication_id)
+        if s.get(m.StoredFile, sha) is None:
+            s.add(stored_file_row(cat.library, sha, size))
+            s.flush()
+        same = s.scalar(select(m.Attachment.id).where(m.Attachment.publication_id == publication_id,
+                                                      m.Attachment.sha256 == sha))
+        if same is not None:
+            raise InvalidInput(f"{path.name} is attached to publication {publication_id} already (attachment {same})")
+        att = m.Attachment(publication_id=publication_id, sha256=sha, filename=clean_line(path.name), mime=mime,
+                           status="ok", page_count=0)
+        s.add(att)
+        s.flush()
+        cat.log_change(s, "attachment", att.id, "insert")
+        cat.touch(s, "publication", publication_id)
+        return {"kind": "file", "id": att.id, "publication_id": publication_id, "filename": att.filename,
+                "mime": mime, "size": size}
+
+
+def add_link(cat: Catalogue, publication_id: int, url: str, title: str | None = None) -> dict[str, Any]:
+    url = clean_line(url).strip()
+    if not is_url(url):
+        raise InvalidInput(f"not a web address: {url!r} (it must start with http://, https:// or ftp://)")
+    with cat.transaction() as s:
+        _publication(s, publication_id)
+        link = m.PublicationLink(publication_id=publication_id, url=url,
+                                 title=clean_line(title).strip() or None if title else None)
+        s.add(link)
+        s.flush()
+        cat.touch(s, "publication", publication_id)
+        return {"kind": "link", "id": link.id, "publication_id": publication_id, "url": link.url, "title": link.title}
+
+
+def remove_link(cat: Catalogue, link_id: int) -> None:
+    with cat.transaction() as s:
+        link = s.get(m.PublicationLink, link_id)
+        if link is None:
+            raise NotFound(f"no link with ID {link_id}")
+        s.delete(link)
+        cat.touch(s, "publication", link.publication_id)
+
+
+def links(cat: Catalogue, publication_id: int) -> list[dict[str, Any]]:
+    with cat.reading() as s:
+        return [{"id": k.id, "url": k.url, "title": k.title, "created": k.created}
+                for k in s.scalars(select(m.PublicationLink).where(m.PublicationLink.publication_id == publication_id)
+                                   .order_by(m.PublicationLink.id))]
+
+
+def attachments(cat: Catalogue, publication_id: int) -> list[dict[str, Any]]:
+    """The publication's files and links, files first, for the details pane and `kbase show`."""
+    with cat.reading() as s:
+        files = [{"kind": "file", "id": a.id, "filename": a.filename, "mime": a.mime, "status": a.status,
+                  "pages": a.page_count, "sha256": a.sha256}
+                 for a in s.scalars(select(m.Attachment).where(m.Attachment.publication_id == publication_id)
+                                    .order_by(m.Attachment.id))]
+    return files + [{"kind": "link", **k} for k in links(cat, publication_id)]
+
+
+def local_copy(cat: Catalogue, attachment_id: int) -> Path:
+    """A copy of the attached file under its own name (the store names files by hash), for the
+    system's application to open."""
+    with cat.reading() as s:
+        att = s.get(m.Attachment, attachment_id)
+        if att is None:
+            raise NotFound(f"no attachment with ID {attachment_id}")
+        sha, filename = att.sha256, att.filename
+    source = ensure_local(cat.library, sha)
+    name = Path(filename).name or f"{sha[:12]}"
+    target = Path(tempfile.gettempdir()) / OPEN_DIR / sha[:16] / name
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+    return target
