@@ -38,7 +38,7 @@ METADATA = {"svg": {"Date": None, "Creator": "Kbase"}, "pdf": {"CreationDate": N
             "Producer": "Kbase"}, "png": {"Software": "Kbase"}}
 # shades far enough apart in grey, each with its own hatching
 FILLS = ["#1f4e79", "#9dc3e6", "#ffffff", "#5b7f95", "#2f2f2f", "#d9d9d9", "#7f7f7f"]
-HATCHES = ["", "///", "xxx", "..", "", "\\\\\\", "+++"]  # dots are costly in SVG: a few only
+HATCHES = ["", "///", "xxx", "..", "---", "\\\\\\", "+++"]  # dots are costly in SVG: a few only
 EDGE = "#222222"
 WIDTH_IN = 6.4  # the PDF body is 6.7 inches wide
 TOP_CLIENTS = 12
@@ -296,7 +296,7 @@ class ChartSlot:
 def inline_svg(svg: bytes, prefix: str, title: str) -> str:
     """matplotlib's SVG fit to sit in a page: no XML prolog, ids made unique to the chart, scaled to the column."""
     text = svg.decode("utf-8")
-    text = text[text.index("<svg"):]
+    text = text[text.index("<svg"):].strip()
     text = re.sub(r'\bid="([^"]+)"', rf'id="{prefix}-\1"', text)
     text = re.sub(r'url\(#([^)]+)\)', rf"url(#{prefix}-\1)", text)
     text = re.sub(r'xlink:href="#([^"]+)"', rf'xlink:href="#{prefix}-\1"', text)
