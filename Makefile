@@ -12,7 +12,13 @@ run: deps
 test: deps
 	@scripts/with-postgres.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
 
-deps: system-deps $(STAMP)
+MO     := $(patsubst %.po,%.mo,$(wildcard resources/locale/*/LC_MESSAGES/kbase.po))
+
+deps: system-deps $(STAMP) $(MO)
+
+# the programs read compiled catalogs; kbase.i18n compiles a stale one in memory, slower
+resources/locale/%/LC_MESSAGES/kbase.mo: resources/locale/%/LC_MESSAGES/kbase.po $(STAMP)
+	@$(BIN)/python scripts/translations.py compile
 
 system-deps:
 	@scripts/system-deps.sh

@@ -125,7 +125,8 @@ class DetailsPane(QTextBrowser):
 
     def show_empty(self, message: str = "") -> None:
         self.current = None
-        self.setHtml(f"<p class='empty'>{html.escape(message or tr('Select a record to see its details.'))}</p>")
+        text = message or tr("Select a record to see its details.")
+        self.setHtml(f"<p class='empty'>{html.escape(text)}</p>")
 
     def refresh(self) -> None:
         if self.current:
@@ -138,6 +139,10 @@ class DetailsPane(QTextBrowser):
             self.show_empty()
 
     def _on_anchor(self, url: QUrl) -> None:
+        from ui.notes_panel import handle_link
+
+        if handle_link(self, url):  # notes, links and files that are not PDFs
+            return
         target = parse_link(url)
         if target is None:
             from PySide6.QtGui import QDesktopServices
@@ -155,6 +160,9 @@ class DetailsPane(QTextBrowser):
         kind, record_id = self.current
         try:
             data = views.describe(self.catalogue, kind, record_id)
+            from ui.notes_panel import extra_data
+
+            data["around"] = extra_data(self.catalogue, kind, record_id)
         except KbaseError as exc:
             self.setHtml(f"<p class='empty'>{html.escape(str(exc))}</p>")
             return
@@ -175,7 +183,7 @@ class DetailsPane(QTextBrowser):
             shown_anyway = (key == "title" and kind == "person") or (key == "kind" and value != kind)
             if (key in SKIP and not shown_anyway) or key in META:
                 continue
-            if value in (None, "", [], {}) or key == "attachments":
+            if value in (None, "", [], {}) or key in ("attachments", "around"):
                 continue
             label = "Position" if (key == "title" and kind == "person") else LABELS.get(key, key.replace("_", " ").capitalize())
             rows.append(f"<tr><th>{html.escape(tr(label))}</th>"
@@ -184,6 +192,10 @@ class DetailsPane(QTextBrowser):
         if data.get("attachments"):
             parts.append(f"<h3>{html.escape(tr('Attachments'))}</h3>")
             parts.extend(self._attachment(a) for a in data["attachments"])
+        if data.get("around") is not None:
+            from ui.notes_panel import around_html
+
+            parts.append(around_html(kind, data["around"], link_url))
         footer = [f"{tr('ID')} {data.get('id')}"]
         if data.get("version"):
             footer.append(f"{tr('Version')} {data['version']}")

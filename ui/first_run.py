@@ -11,22 +11,25 @@ from PySide6.QtWidgets import (
     QFileDialog, QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy, QVBoxLayout, QWidget,
 )
 
+from kbase.i18n import N_
 from ui import i18n, tasks
 from ui.i18n import tr
 from ui.resources import icon
 
 # What kbase.imports.pipeline routes (_collect): PDFs; .bib; RIS (.ris, or .txt with RIS tags); CSL-JSON (.json,
-# .csljson); spreadsheets when named (.csv, .tsv, .xlsx, .xlsm). Names translated, patterns never.
+# .csljson); spreadsheets when named (.csv, .tsv, .xlsx, .xlsm); a Zotero database (.sqlite). Names translated,
+# patterns never.
 DOCUMENTS = ("Documents", "*.pdf")
 BIBTEX = ("BibTeX", "*.bib")
 RIS = ("RIS", "*.ris *.txt")
 CSL_JSON = ("CSL-JSON", "*.json *.csljson")
 SPREADSHEETS = ("Spreadsheets", "*.csv *.tsv *.xlsx *.xlsm")
-SOURCES = (DOCUMENTS, BIBTEX, RIS, CSL_JSON, SPREADSHEETS)
+ZOTERO = ("Zotero library", "*.sqlite")
+SOURCES = (DOCUMENTS, BIBTEX, RIS, CSL_JSON, SPREADSHEETS, ZOTERO)
 IMPORTABLE = tuple(p[1:] for _name, patterns in SOURCES for p in patterns.split())  # ".pdf", ".bib", …
 
 
-def file_filters(sources: tuple[tuple[str, str], ...] = SOURCES, everything: str = "All supported files") -> str:
+def file_filters(sources: tuple[tuple[str, str], ...] = SOURCES, everything: str = N_("All supported files")) -> str:
     """A file dialog's filters: everything the sources take first (the default), then one per source."""
     def one(name: str, patterns: str) -> str:
         return f"{tr(name)} ({patterns})"
@@ -48,7 +51,7 @@ def ask_files(window: Any) -> list[str]:
 
 def ask_bibliographies(window: Any) -> list[str]:
     files, _ = QFileDialog.getOpenFileNames(_parent(window), tr("Import a BibTeX, RIS or CSL-JSON file"), "",
-                                            file_filters((BIBTEX, RIS, CSL_JSON), "Bibliographies"))
+                                            file_filters((BIBTEX, RIS, CSL_JSON), N_("Bibliographies")))
     return files
 
 
@@ -56,6 +59,20 @@ def ask_spreadsheets(window: Any) -> list[str]:
     files, _ = QFileDialog.getOpenFileNames(_parent(window), tr("Import a spreadsheet"), "",
                                             file_filters((SPREADSHEETS,)))
     return files
+
+
+def zotero_database(home: Path | None = None) -> Path | None:
+    """Zotero's database where Zotero keeps it unless told otherwise (~/Zotero/zotero.sqlite), if it is there."""
+    found = (home or Path.home()) / "Zotero" / "zotero.sqlite"
+    return found if found.is_file() else None
+
+
+def ask_zotero(window: Any) -> list[str]:
+    """The picker opens on ~/Zotero/zotero.sqlite, chosen already, when Zotero keeps it there."""
+    start = zotero_database()
+    file, _ = QFileDialog.getOpenFileName(_parent(window), tr("Import a Zotero library"),
+                                          str(start or Path.home()), file_filters((ZOTERO,)))
+    return [file] if file else []
 
 
 def ask_folder(window: Any) -> list[str]:
@@ -130,6 +147,7 @@ class FirstRunPanel(QScrollArea):
         self.text = QLabel(self)
         self.text.setObjectName("first_run_text")
         self.text.setWordWrap(True)
+        self.zotero_button = self._button("import_zotero", "import", lambda: import_files(window, ask_zotero(window)))
         self.bib_button = self._button("import_bibliography", "import",
                                        lambda: import_files(window, ask_bibliographies(window)))
         self.sheet_button = self._button("import_spreadsheet", "import",
@@ -186,11 +204,13 @@ class FirstRunPanel(QScrollArea):
         return button
 
     def buttons(self) -> list[QPushButton]:
-        return [self.bib_button, self.sheet_button, self.folder_button, self.demo_button]
+        return [self.zotero_button, self.bib_button, self.sheet_button, self.folder_button, self.demo_button]
 
     def retranslate(self, _lang: str = "") -> None:
         self.title.setText(tr("Welcome to Kbase"))
         self.text.setText(tr("This library has no publications yet. Bring them in:"))
+        self.zotero_button.setText(tr("Import from Zotero…"))
+        self.zotero_button.setToolTip(tr("A whole Zotero library: its items, PDFs, notes, collections and tags"))
         self.bib_button.setText(tr("Import a BibTeX, RIS or CSL-JSON file…"))
         self.sheet_button.setText(tr("Import a spreadsheet…"))
         self.folder_button.setText(tr("Import a folder of documents…"))
@@ -202,7 +222,7 @@ class FirstRunPanel(QScrollArea):
     def update_enabled(self) -> None:
         writable = not self.window_ref.catalogue.library.read_only
         importing = can_import(self.window_ref)
-        for button in (self.bib_button, self.sheet_button, self.folder_button):
+        for button in (self.zotero_button, self.bib_button, self.sheet_button, self.folder_button):
             button.setEnabled(importing)
         self.demo_button.setEnabled(writable)
         self.hint.setVisible(importing)
@@ -217,4 +237,5 @@ class FirstRunPanel(QScrollArea):
         self.status.setVisible(bool(error))
 
 
-__all__ = ["FirstRunPanel", "IMPORTABLE", "ask_files", "ask_folder", "file_filters", "import_files", "open_demo"]
+__all__ = ["FirstRunPanel", "IMPORTABLE", "ask_files", "ask_folder", "ask_zotero", "file_filters", "import_files",
+           "open_demo", "zotero_database"]

@@ -1,4 +1,5 @@
-"""Interface language: tr("English text") looks up resources/i18n/<lang>.json; switching re-translates live."""
+"""Interface language: tr("English text") looks the text up in the gettext catalogs the core uses too
+(kbase.i18n, resources/locale/); switching re-translates live."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from typing import Callable
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QObject, QTranslator, Signal
 
+from kbase import i18n as core
 from kbase.resources import resource
 
-LANGUAGES = {"en": "English", "fr": "Français"}
+LANGUAGES = core.LANGUAGES
 
 _catalogue: dict[str, str] = {}
 _language = "en"
@@ -32,7 +34,16 @@ def notifier() -> _Notifier:
 
 def tr(text: str) -> str:
     """The text in the current language; English (the key itself) when no translation exists."""
-    return _catalogue.get(text, text) if _catalogue else text
+    if _language == "en" or not text:
+        return text
+    found = core.gettext(text)
+    # resources/i18n/<lang>.json: strings added since the catalogs were last extracted
+    return found if found != text else _catalogue.get(text, text)
+
+
+def tr_n(singular: str, plural: str, n: int) -> str:
+    """The plural form for n in the current language (French: 0 and 1 are singular)."""
+    return core.ngettext(singular, plural, n)
 
 
 def language() -> str:
@@ -45,10 +56,14 @@ _patterns: dict[str, list[tuple[re.Pattern[str], str]]] = {}
 def tr_message(text: str) -> str:
     """A message from the core (English, with names and numbers in it) in the current language.
 
-    resources/i18n/<lang>-messages.json lists [pattern, replacement] pairs; the first pattern that
-    matches the whole message wins; a message no pattern knows stays as the core wrote it."""
+    The catalogs' templates read it back ("damaged PDF: none of its {n} pages…", kbase.i18n.translate);
+    resources/i18n/<lang>-messages.json still holds [pattern, replacement] pairs for the messages whose
+    code does not yet mark its template; a message nobody knows stays as the core wrote it."""
     if _language == "en" or not text:
         return text
+    translated = core.translate(text)
+    if translated != text:
+        return translated
     if _language not in _patterns:
         path = resource("i18n", f"{_language}-messages.json")
         pairs = json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
@@ -61,14 +76,27 @@ def tr_message(text: str) -> str:
 
 
 def load_catalogue(lang: str) -> dict[str, str]:
-    """The flat English→lang mapping of resources/i18n/<lang>.json (empty for English or a missing file)."""
+    """The flat English→lang mapping of lang's catalog (empty for English or a missing catalog)."""
     if lang == "en":
         return {}
+    from babel.messages.pofile import read_po
+
+    out: dict[str, str] = {}
     path = resource("i18n", f"{lang}.json")
-    if not path.exists():
+    if path.exists():
+        out.update({str(k): str(v) for k, v in json.loads(path.read_text(encoding="utf-8")).items() if v})
+    po = core.catalog_path(lang)
+    if po.exists():
+        with po.open("rb") as fh:
+            out.update({m.id: m.string for m in read_po(fh, locale=lang) if isinstance(m.id, str) and m.id and m.string})
+    return out
+
+
+def _legacy(lang: str) -> dict[str, str]:
+    path = resource("i18n", f"{lang}.json")
+    if lang == "en" or not path.exists():
         return {}
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return {str(k): str(v) for k, v in data.items() if v}
+    return {str(k): str(v) for k, v in json.loads(path.read_text(encoding="utf-8")).items() if v}
 
 
 def system_language() -> str:
@@ -81,8 +109,8 @@ def set_language(lang: str) -> None:
     global _catalogue, _language, _qt_translator
     if lang not in LANGUAGES:
         lang = "en"
-    _catalogue = load_catalogue(lang)
-    _language = lang
+    _catalogue = _legacy(lang)
+    _language = core.set_language(lang)
     app = QCoreApplication.instance()
     if app is not None:
         if _qt_translator is not None:
@@ -123,4 +151,4 @@ def on_change(callback: Callable[[str], object]) -> None:
     notifier().changed.connect(callback)
 
 
-__all__ = ["tr", "tr_message", "date_label", "timestamp", "set_language", "language", "on_change", "notifier", "LANGUAGES", "system_language", "load_catalogue"]
+__all__ = ["tr", "tr_n", "tr_message", "date_label", "timestamp", "set_language", "language", "on_change", "notifier", "LANGUAGES", "system_language", "load_catalogue"]

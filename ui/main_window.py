@@ -18,7 +18,7 @@ from ui import hooks, i18n, tasks
 from ui.details import DetailsPane
 from ui.first_paint import after_first_paint
 from ui.first_run import IMPORTABLE, FirstRunPanel
-from ui.i18n import tr
+from ui.i18n import tr, tr_n
 from ui.navigator import Navigator, Target
 from ui.resources import icon
 from ui.record_table import RecordTable
@@ -342,7 +342,7 @@ class MainWindow(QMainWindow):
             return
         singular, plural = KIND_PLURALS.get(self.model.kind, ("{n}", "{n}"))
         n = self.model.rowCount()
-        text = tr(singular if n == 1 else plural).format(n=f"{n:,}".replace(",", "\u202f"))
+        text = tr_n(singular, plural, n).format(n=f"{n:,}".replace(",", "\u202f"))
         chosen = len(self.table.selectionModel().selectedRows()) if self.table.selectionModel() else 0
         if chosen > 1:
             text += " · " + tr("{n} selected").format(n=chosen)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QAbstractItemView, QTreeView, QWidget
 from kbase.library import models as m
 from kbase.catalogue import query
 from kbase.catalogue.records import Catalogue
+from kbase.i18n import N_
 from ui import tasks
 from ui.first_paint import after_first_paint
 from ui.i18n import language, tr
@@ -70,7 +71,7 @@ class Navigator(QTreeView):
         for kind, title in KINDS:
             root.appendRow(self._item(title, ("kind", kind), Target(kind), icon(kind), translate=True))
         self._heads: dict[str, QStandardItem] = {}
-        for key, title, _model, _field in GROUPS + [("saved", "Saved searches", m.SavedSearch, "")]:
+        for key, title, _model, _field in GROUPS + [("saved", N_("Saved searches"), m.SavedSearch, "")]:
             head = self._item(title, ("group", key), Target(heading=key), icon(key), translate=True)
             head.setSelectable(False)
             root.appendRow(head)

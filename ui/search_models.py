@@ -7,6 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
 
+from kbase.i18n import N_
 from ui.i18n import tr
 
 Index = QModelIndex | QPersistentModelIndex
@@ -156,7 +157,7 @@ class FacetModel(_TwoLevelModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < 2:
-            return tr(("Facet", "Count")[section])
+            return tr((N_("Facet"), N_("Count"))[section])
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:

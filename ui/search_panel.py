@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput
 from kbase.catalogue.query import Filter
+from kbase.i18n import N_
 from ui import tasks
 from ui.i18n import language, tr, tr_message
 from ui.search_models import ROLE_HIT, ROLE_HTML, FacetModel, HitsModel, marked_terms
@@ -93,7 +94,7 @@ class SearchPanel(QWidget):
         self.query = ""
         self.filters: dict[str, str] = {}
         self.error = ""
-        self._error_text = "Invalid query: {message}"  # how the error is introduced (kept for a language switch)
+        self._error_text = N_("Invalid query: {message}")  # how the error is introduced (kept for a language switch)
         self._region_fr: dict[str, str] | None = None  # region id → French name, for the facets
         self.result: Any = None
         self._generation = 0
@@ -229,7 +230,7 @@ class SearchPanel(QWidget):
             self.result = None
             self.hits.clear()
             self.facets.set_facets({}, {})
-            self._error_text = "Invalid query: {message}"
+            self._error_text = N_("Invalid query: {message}")
             self._set_message(tr(self._error_text).format(message=tr_message(value)), error=True)
             return
         self._synced = True
@@ -245,7 +246,7 @@ class SearchPanel(QWidget):
         if generation != self._generation:
             return
         self.error = message
-        self._error_text = "The search failed: {message}"  # said again in the new language on a switch
+        self._error_text = N_("The search failed: {message}")  # said again in the new language on a switch
         self.hits.clear()
         self._set_message(tr(self._error_text).format(message=tr_message(message)), error=True)
 

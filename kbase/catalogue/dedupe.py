@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from kbase.library import models as m
 from kbase.catalogue.records import Catalogue
+from kbase.i18n import N_
 from kbase.text import fold, fold_words
 
 _DOI_PREFIX = re.compile(r"^(https?://(www\.|dx\.)?doi\.org/|doi:\s*|doi\s+)", re.I)
@@ -396,19 +397,19 @@ class PublicationIndex:
         if key.doi:
             pid = self._pick(self.doi.get(key.doi), key, ok)
             if pid is not None:
-                return pid, f"same DOI {key.doi}"
+                return pid, N_("same DOI {doi}").format(doi=key.doi)
         if key.isbn and key.type in ISBN_TYPES:
             ids = [p for p in self.isbn.get(key.isbn, ()) if key.volume == self.keys[p].volume]
             pid = self._pick(ids, key, ok)
             if pid is not None:
-                return pid, f"same ISBN {key.isbn}"
+                return pid, N_("same ISBN {isbn}").format(isbn=key.isbn)
         for sha in key.shas:
             pid = self._pick(self.sha.get(sha), key, ok)
             if pid is not None:
-                return pid, "same file"
+                return pid, N_("same file")
         for pid in self.title.get(key.title_key, ()):
             if same_work(key, self.keys[pid]) and ok(pid):
-                return pid, "same title, authors and year"
+                return pid, N_("same title, authors and year")
         return None
 
     def _pick(self, ids: Any, key: WorkKey, ok: Callable[[int], bool]) -> int | None:

@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from kbase.catalogue.records import ALIAS_TABLES, Catalogue
 from kbase.errors import InvalidInput, NotFound
+from kbase.i18n import N_
 from kbase.library import models as m
 from kbase.text import clean_line
 
@@ -24,11 +25,7 @@ CHUNK = 900  # ids per IN (…): under SQLite's oldest limit on bound parameters
 LINK_TABLES: dict[str, type] = {
     "contributor": m.Contributor, "publication_subject": m.PublicationSubject,
     "publication_project": m.PublicationProject, "publication_region": m.PublicationRegion,
-    "collection_item": m.CollectionItem,
 }
-# rows an import adds around records (a Zotero library's notes, related items, web links), taken back by ID
-ADDED_ROWS: dict[str, type] = {"note": m.Note, "publication_relation": m.PublicationRelation,
-                               "publication_link": m.PublicationLink}
 # what refers to a name record: when nothing does any more, an undone import takes it away
 _USES: dict[str, list[tuple[Any, str]]] = {
     "person": [(m.Contributor, "person_id"), (m.EventPerson, "person_id"), (m.PersonOrganisation, "person_id")],
@@ -213,19 +210,20 @@ def undo_batch(cat: Catalogue, batch_id: int) -> UndoReport:
     with cat.transaction() as s:
         batch = s.get(m.ImportBatch, batch_id)
         if batch is None:
-            raise NotFound(f"no import batch with ID {batch_id} (see `kbase imports`)")
+            raise NotFound(N_("no import batch with ID {id} (see `kbase imports`)").format(id=batch_id))
         if batch.status == "undone":
-            raise InvalidInput(f"import {batch_id} was already undone on {batch.undone:%Y-%m-%d %H:%M}")
+            raise InvalidInput(N_("import {id} was already undone on {when}").format(id=batch_id, when=f"{batch.undone:%Y-%m-%d %H:%M}"))
         if batch.finished is None and _import_running(cat):
-            raise InvalidInput(f"import {batch_id} has not finished: wait for it to end (or stop it), then undo it")
+            raise InvalidInput(N_("import {id} has not finished: wait for it to end (or stop it), then undo it").format(id=batch_id))
         I = m.ImportItem.__table__.c  # type: ignore[attr-defined]
         items = [_Row(*r) for r in s.execute(select(I.kind, I.record_id, I.op, I.version, I.before)
                                              .where(I.batch_id == batch_id).order_by(I.id))]
         edited = _edited_since(s, items)
         if edited:
             more = f" and {len(edited) - 10} more" if len(edited) > 10 else ""
-            raise InvalidInput(f"import {batch_id} cannot be undone: these records were edited since: "
-                               f"{'; '.join(edited[:10])}{more}. Undo those edits first, or delete the records by hand.")
+            raise InvalidInput(N_("import {id} cannot be undone: these records were edited since: {records}. "
+                                  "Undo those edits first, or delete the records by hand.").format(
+                id=batch_id, records="; ".join(edited[:10]) + more))
         created: dict[str, list[int]] = {}
         for it in items:
             if it.op == "created":
@@ -237,12 +235,6 @@ def undo_batch(cat: Catalogue, batch_id: int) -> UndoReport:
                 keys = json.loads(it.before)
                 s.execute(delete(model.__table__).where(*(getattr(model, k) == v for k, v in keys.items())))
                 report.unlinked += 1
-        for kind, added in ADDED_ROWS.items():
-            for part in _chunks(created.get(kind, [])):
-                s.execute(delete(added.__table__).where(added.id.in_(part)))  # type: ignore[attr-defined]
-            if created.get(kind):
-                report.deleted[kind.replace("_", " ") + "s"] = len(created[kind])
-        _delete_collections(s, created.get("collection", []), report)
         for it in reversed(items):  # the oldest value last, if a record was changed twice
             if it.op == "changed" and it.kind in m.RECORD_TYPES and it.before is not None:
                 model = m.RECORD_TYPES[it.kind]
@@ -299,7 +291,7 @@ def get_batch(cat: Catalogue, batch_id: int) -> dict[str, Any]:
     """One batch as list_batches gives it."""
     found = list_batches(cat, only=batch_id)
     if not found:
-        raise NotFound(f"no import batch with ID {batch_id} (see `kbase imports`)")
+        raise NotFound(N_("no import batch with ID {id} (see `kbase imports`)").format(id=batch_id))
     return found[0]
 
 
@@ -324,21 +316,6 @@ def _delete_unused(s: Session, kind: str, ids: list[int], report: UndoReport) ->
         names = dict(s.execute(select(model.id, name_col).where(model.id.in_(sorted(used)[:10]))).all())  # type: ignore[attr-defined]
         report.kept += [f"{kind} {i}" + (f" ({names[i]})" if i in names else "") for i in sorted(used)]
     return gone
-
-
-def _delete_collections(s: Session, ids: list[int], report: UndoReport) -> None:
-    """The collections a batch made, children first, each unless something was filed in it since."""
-    gone = 0
-    for cid in sorted(ids, reverse=True):  # a child is made after its parent
-        if s.scalar(select(func.count()).where(m.CollectionItem.collection_id == cid)) or \
-                s.scalar(select(func.count()).where(m.Collection.parent_id == cid)) or \
-                s.scalar(select(func.count()).where(m.Note.kind == "collection", m.Note.record_id == cid)):
-            report.kept.append(f"collection {cid}")
-            continue
-        s.execute(delete(m.Collection.__table__).where(m.Collection.id == cid))  # type: ignore[attr-defined]
-        gone += 1
-    if ids:
-        report.deleted["collections"] = gone
 
 
 def _remove_blobs(cat: Catalogue, shas: list[str]) -> None:

@@ -19,6 +19,7 @@ from kbase.search.analysis import fold_accents, fold_analyzer, index_key, key_en
 from kbase.catalogue.records import Catalogue
 from kbase.search.whoosh.w3blocks import prefix_frequencies
 from kbase.errors import NotFound, QueryError, InvalidInput
+from kbase.i18n import N_
 from kbase.text import fold
 
 MIN_PREFIX = 3  # a shorter prefix would expand to thousands of terms
@@ -68,24 +69,25 @@ def _parser() -> QueryParser:
 
 def _precheck(text: str) -> str:
     if text.count('"') % 2:
-        raise QueryError('unbalanced quote: a phrase needs a closing " (as in "artisanal mining")')
+        raise QueryError(N_('unbalanced quote: a phrase needs a closing " (as in "artisanal mining")'))
     depth = 0
     for ch in re.sub(r'"[^"]*"', "", text):
         depth += {"(": 1, ")": -1}.get(ch, 0)
         if depth < 0:
-            raise QueryError("unbalanced parenthesis: a ) without its (")
+            raise QueryError(N_("unbalanced parenthesis: a ) without its ("))
     if depth:
-        raise QueryError("unbalanced parenthesis: a ( without its )")
+        raise QueryError(N_("unbalanced parenthesis: a ( without its )"))
     _check_operators(text)
     outside = re.sub(r'"[^"]*"', " ", text)
     empty = re.search(r"(?<![\w\"])([^\W\d]\w*):(?=\s|\)|$)", re.sub(r'"[^"]*"', "phrase", text))
     if empty:
-        raise QueryError(f"{empty.group(1)}: needs a value after the colon (as in {empty.group(1)}:cobalt)")
+        raise QueryError(N_("{field}: needs a value after the colon (as in {example})").format(
+            field=empty.group(1), example=f"{empty.group(1)}:cobalt"))
     for name in _FIELD_RE.findall(outside):
         key = FIELD_ALIASES.get(name.lower(), name.lower())
         if key not in TEXT_FIELDS and key not in ID_FIELDS:
             known = ", ".join(sorted(set(TEXT_FIELDS) | set(ID_FIELDS)))
-            raise QueryError(f"unknown field {name!r} in the query (fields: {known})")
+            raise QueryError(N_("unknown field {name} in the query (fields: {known})").format(name=repr(name), known=known))
         if key != name:
             text = re.sub(rf"(?<![\w\"]){re.escape(name)}:", f"{key}:", text)
     # year:2019-2021 as a range: the parser would read "-2021" as NOT 2021
@@ -104,8 +106,9 @@ def _check_operators(text: str) -> None:
         lacks_left = word != "NOT" and (before is None or before in _OPERATORS or before == "(")
         if lacks_right or lacks_left:
             example = "cobalt NOT gold" if word == "NOT" else f"cobalt {word} gold"
-            raise QueryError(f"{word} needs a word on {'its right' if word == 'NOT' else 'each side'} "
-                             f"(as in {example})")
+            if word == "NOT":
+                raise QueryError(N_("NOT needs a word on its right (as in {example})").format(example=example))
+            raise QueryError(N_("{operator} needs a word on each side (as in {example})").format(operator=word, example=example))
 
 
 class Rewriter:
@@ -179,7 +182,8 @@ class Rewriter:
                 alternatives.extend(self._expand(fname, start))
         elif isinstance(q, wq.FuzzyTerm):
             if len(q.text) < MIN_PREFIX:
-                raise QueryError(f"fuzzy search needs a word of at least {MIN_PREFIX} letters (got {q.text!r}~)")
+                raise QueryError(N_("fuzzy search needs a word of at least {n} letters (got {word})").format(
+                    n=MIN_PREFIX, word=repr(q.text) + "~"))
             for lang, fname in LANG_FIELDS:
                 key = index_key(lang, q.text)
                 if key:
@@ -190,9 +194,9 @@ class Rewriter:
                     self._mark(fname, terms)
                     alternatives.extend(wq.Term(fname, t) for t in terms)
         elif isinstance(q, wq.Wildcard):
-            raise QueryError(f"wildcards work only at the end of a word, as in miner* (got {q.text!r})")
+            raise QueryError(N_("wildcards work only at the end of a word, as in miner* (got {word})").format(word=repr(q.text)))
         elif isinstance(q, (wq.TermRange, wq.NumericRange)):
-            raise QueryError("ranges work only on the year, as in year:[2019 TO 2021]")
+            raise QueryError(N_("ranges work only on the year, as in year:[2019 TO 2021]"))
         else:
             raise QueryError(f"this kind of query is not supported: {q}")
         if not alternatives:
@@ -201,7 +205,8 @@ class Rewriter:
 
     def _check_prefix(self, prefix: str) -> None:
         if len(prefix) < MIN_PREFIX:
-            raise QueryError(f"prefix too short: at least {MIN_PREFIX} characters before * (got {prefix + '*'!r})")
+            raise QueryError(N_("prefix too short: at least {n} characters before * (got {word})").format(
+                n=MIN_PREFIX, word=repr(prefix + "*")))
 
     def _expand(self, fname: str, prefix: str) -> list[wq.Query]:
         """The most frequent terms that start with prefix, capped so a prefix stays fast."""
@@ -254,7 +259,8 @@ class Rewriter:
         if name == "type":
             wanted = fold(value).replace("_", " ")
             if wanted not in m.PUBLICATION_TYPES:
-                raise QueryError(f"unknown type {value!r} in type: (one of: {', '.join(m.PUBLICATION_TYPES)})")
+                raise QueryError(N_("unknown type {value} in type: (one of: {types})").format(
+                    value=repr(value), types=", ".join(m.PUBLICATION_TYPES)))
             return wq.Term("type", wanted.replace(" ", "_"))
         if name == "language":
             return wq.Term("language", value.lower())
@@ -277,7 +283,7 @@ class Rewriter:
         with self.cat.reading() as s:
             ids = [o.id for o in s.scalars(select(model)) if any(wanted == fold(x) or (len(wanted) >= 3 and wanted in fold(x)) for x in label(o))]
         if not ids:
-            raise QueryError(f"no {name} matches {value!r} in {name}:{value}")
+            raise QueryError(N_("no {field} matches {value} in {query}").format(field=name, value=repr(value), query=f"{name}:{value}"))
         return ids
 
 
@@ -330,7 +336,7 @@ def _distance(a: str, b: str) -> int:
 
 def _year(text: str) -> int:
     if not re.fullmatch(r"\d{4}", text.strip()):
-        raise QueryError(f"year: takes a year such as 2021 or a range 2019-2021 (got {text!r})")
+        raise QueryError(N_("year: takes a year such as 2021 or a range 2019-2021 (got {text})").format(text=repr(text)))
     return int(text)
 
 
@@ -345,10 +351,10 @@ def compile_query(cat: Catalogue, reader: IndexReader, text: str) -> Compiled:
     try:
         parsed = _parser().parse(text)
     except Exception as exc:  # Whoosh's parser seldom fails; when it does, say so plainly
-        raise QueryError(f"cannot read the query {text!r}: {exc}") from exc
+        raise QueryError(N_("cannot read the query {query}: {reason}").format(query=repr(text), reason=exc)) from exc
     rewritten = rewriter.rewrite(parsed)
     if rewritten is None:
-        raise QueryError(f"the query {text!r} has no words to search for (only very common words?)")
+        raise QueryError(N_("the query {query} has no words to search for (only very common words?)").format(query=repr(text)))
     if isinstance(rewritten, wq.Not):
         rewritten = wq.AndNot(wq.Every(), rewritten.query)
     rewriter.compiled.query = rewritten.normalize()

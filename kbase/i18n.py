@@ -1,0 +1,180 @@
+"""Translations through gettext catalogs, shared by the core, the CLI, the desktop app and the reports.
+
+The catalogs are `resources/locale/<lang>/LC_MESSAGES/kbase.po`; `make` compiles each to a `.mo`
+beside it. A missing or stale `.mo` is compiled in memory from the `.po`, so a fresh checkout
+still speaks French. The language is the process's: `set_language("fr")` (the CLI's `--lang`,
+the app's language setting), else `$KBASE_LANG`, else the locale's (`$LANGUAGE`, `$LC_ALL`,
+`$LC_MESSAGES`, `$LANG`), else English. It is exported as `$KBASE_LANG` so worker processes speak
+the same language.
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+import io
+import os
+import re
+from pathlib import Path
+
+from kbase.resources import resource
+
+__all__ = ["LANGUAGES", "DOMAIN", "gettext", "ngettext", "N_", "set_language", "language",
+           "language_from_environment", "catalog_path"]
+
+LANGUAGES = {"en": "English", "fr": "Français"}
+DOMAIN = "kbase"
+
+_translations: dict[str, _gettext.NullTranslations] = {}
+_language: str | None = None
+
+
+def language_from_environment() -> str:
+    """$KBASE_LANG, else the first known language of the locale variables, else "en"."""
+    chosen = os.environ.get("KBASE_LANG", "")
+    if chosen[:2] in LANGUAGES:
+        return chosen[:2]
+    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        for part in os.environ.get(var, "").split(":"):
+            if part[:2] in LANGUAGES:
+                return part[:2]
+            if part:
+                break  # a set variable that names another language: English, as gettext does
+    return "en"
+
+
+def language() -> str:
+    global _language
+    if _language is None:
+        _language = language_from_environment()
+    return _language
+
+
+def set_language(lang: str) -> str:
+    """Speak lang from now on (an unknown language means English); returns the language set."""
+    global _language
+    _language = lang if lang in LANGUAGES else "en"
+    os.environ["KBASE_LANG"] = _language
+    return _language
+
+
+def catalog_path(lang: str, suffix: str = ".po") -> Path:
+    return resource("locale", lang, "LC_MESSAGES", DOMAIN + suffix)
+
+
+def _load(lang: str) -> _gettext.NullTranslations:
+    po, mo = catalog_path(lang), catalog_path(lang, ".mo")
+    if mo.exists() and (not po.exists() or mo.stat().st_mtime >= po.stat().st_mtime):
+        data = mo.read_bytes()
+    elif po.exists():
+        # no compiled catalog (a checkout that `make` has not run on): compile it in memory
+        from babel.messages.mofile import write_mo
+        from babel.messages.pofile import read_po
+
+        with po.open("rb") as fh:
+            catalog = read_po(fh, locale=lang, domain=DOMAIN)
+        buffer = io.BytesIO()
+        write_mo(buffer, catalog)
+        data = buffer.getvalue()
+    else:
+        return _gettext.NullTranslations()
+    return _gettext.GNUTranslations(io.BytesIO(data))
+
+
+def _current() -> _gettext.NullTranslations | None:
+    lang = language()
+    if lang == "en":
+        return None
+    if lang not in _translations:
+        _translations[lang] = _load(lang)
+    return _translations[lang]
+
+
+def gettext(message: str) -> str:
+    """message in the current language; the English itself when the catalog lacks it."""
+    found = _current()
+    return found.gettext(message) if found is not None and message else message
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The form for n in the current language's plural rule (French: 0 and 1 are singular)."""
+    found = _current()
+    if found is None:
+        return singular if n == 1 else plural
+    return found.ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:
+    """Marks a string for extraction; it is translated later, where it is shown."""
+    return message
+
+
+def en_ngettext(singular: str, plural: str, n: int) -> str:
+    """The English form for n: for messages the core writes in English, stored or shown later
+    through translate() (extracted as a plural pair, so the catalogs hold its forms)."""
+    return singular if n == 1 else plural
+
+
+_templates: dict[str, list[tuple[re.Pattern[str], str, str | None]]] = {}
+_FIELD = re.compile(r"\{(\w+)\}")
+
+
+def _template_patterns(lang: str) -> list[tuple[re.Pattern[str], str, str | None]]:
+    """Each catalog message with {fields} as a pattern that reads an English message back:
+    (pattern, msgid, plural msgid or None), longest first so the most specific wins."""
+    if lang not in _templates:
+        from babel.messages.mofile import read_mo
+        from babel.messages.pofile import read_po
+
+        po, mo = catalog_path(lang), catalog_path(lang, ".mo")
+        if mo.exists() and (not po.exists() or mo.stat().st_mtime >= po.stat().st_mtime):
+            with mo.open("rb") as fh:
+                catalog = read_mo(fh)
+        elif po.exists():
+            with po.open("rb") as fh:
+                catalog = read_po(fh, locale=lang)
+        else:
+            catalog = []
+        ids: list[tuple[str, str | None]] = []
+        for entry in catalog:
+            if isinstance(entry.id, (tuple, list)):
+                ids.append((entry.id[0], entry.id[1]))
+            elif entry.id and "{" in entry.id:
+                ids.append((entry.id, None))
+        out = []
+        for msgid, plural in set(ids):
+            for form in {msgid, plural} - {None}:
+                parts = _FIELD.split(form)  # text, field, text, field, …
+                pattern = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts))
+                try:
+                    out.append((re.compile(pattern, re.DOTALL), msgid, plural))
+                except re.error:  # a field named twice: such a template cannot be read back
+                    continue
+        out.sort(key=lambda t: -len(t[0].pattern))
+        _templates[lang] = out
+    return _templates[lang]
+
+
+
+
+def translate(message: str) -> str:
+    """An English message of the core, in the current language: as a whole when the catalog has it,
+    else read back through the catalog's templates ("damaged PDF: none of its {n} pages…") and
+    filled with the translated template. Unknown messages stay as they are."""
+    if language() == "en" or not message:
+        return message
+    found = _current()
+    if found is None:
+        return message
+    whole = found.gettext(message)
+    if whole != message:
+        return whole
+    for pattern, msgid, plural in _template_patterns(language()):
+        hit = pattern.fullmatch(message)
+        if hit is None:
+            continue
+        fields = hit.groupdict()
+        if plural is not None:
+            n = int(fields["n"]) if fields.get("n", "").isdigit() else 1
+            return found.ngettext(msgid, plural, n).format(**fields)
+        return found.gettext(msgid).format(**fields)
+    return message
