@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Iterator
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # without it Qt aborts on a machine without a screen
+os.environ["KBASE_LANG"] = "en"  # tests read English output whatever the machine's locale; French tests ask for it
 
 import pytest
 

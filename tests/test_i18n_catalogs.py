@@ -84,3 +84,18 @@ def test_a_stale_compiled_catalog_is_not_used(tmp_path, monkeypatch):
         assert i18n.gettext("Title") == "Intitulé"
     finally:
         i18n._translations.clear()
+
+
+def test_the_cli_speaks_french_with_lang(tmp_path):
+    from tests.cli_runner import run_cli
+
+    lib = str(tmp_path / "lib")
+    assert run_cli(["init", lib]).returncode == 0
+    done = run_cli(["--lang", "fr", "-L", lib, "search", "cobalt AND"])
+    assert done.returncode == 1
+    assert done.stderr.strip() == "kbase : erreur : AND demande un mot de chaque côté (par exemple cobalt AND gold)"
+    assert i18n.language() == "en"  # the command's language did not stay with the calling process
+    done = run_cli(["-L", lib, "imports", "undo", "99", "--lang=fr"])
+    assert "aucun import n° 99" in done.stderr
+    done = run_cli(["-L", lib, "search", "cobalt AND"])
+    assert "AND needs a word on each side" in done.stderr

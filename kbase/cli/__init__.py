@@ -11,6 +11,7 @@ import traceback
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+from kbase import i18n
 from kbase.errors import KbaseError
 
 # each module adds its sub-commands through register(subparsers, common)
@@ -82,6 +83,8 @@ def common_options() -> argparse.ArgumentParser:
     common = Parser(add_help=False)
     common.add_argument("--library", "-L", default=argparse.SUPPRESS, metavar="PATH-or-URL",
                         help="library folder or postgresql+psycopg:// URL (default: $KBASE_LIBRARY or the user data folder)")
+    common.add_argument("--lang", choices=sorted(i18n.LANGUAGES), default=argparse.SUPPRESS,
+                        help="language of messages and reports (default: $KBASE_LANG, else the locale's)")
     return common
 
 
@@ -97,7 +100,7 @@ def command_of(argv: Sequence[str]) -> str | None:
     for word in argv:
         if skip:
             skip = False
-        elif word in ("--library", "-L"):
+        elif word in ("--library", "-L", "--lang"):
             skip = True
         elif word == "--":
             return None
@@ -149,11 +152,30 @@ def _log_crash() -> Path | None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; argv None: this process is the `kbase` program (a search may then ask
     the warm search process, see kbase.search.service), else a caller's own arguments."""
-    from_shell = argv is None
-    return guarded(lambda: _run(sys.argv[1:] if argv is None else list(argv), from_shell))
+    from_shell, before = argv is None, i18n.language()
+    try:
+        return guarded(lambda: _run(sys.argv[1:] if argv is None else list(argv), from_shell))
+    finally:
+        if i18n.language() != before:  # --lang is for this command: a caller's own process keeps its language
+            i18n.set_language(before)
+
+
+def _language_of(argv: Sequence[str]) -> str | None:
+    """--lang's value, read before parsing so the parser and its errors speak it too."""
+    for i, word in enumerate(argv):
+        if word == "--":
+            break
+        if word.startswith("--lang="):
+            return word.split("=", 1)[1]
+        if word == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+    return None
 
 
 def _run(argv: list[str], from_shell: bool) -> int:
+    lang = _language_of(argv)
+    if lang in i18n.LANGUAGES:
+        i18n.set_language(lang)
     parser = build_parser(command_of(argv))
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
@@ -177,7 +199,7 @@ def guarded(run: Callable[[], int]) -> int:
         print(f"kbase: {str(exc).removeprefix('kbase: ')}", file=sys.stderr)
         return 2
     except KbaseError as exc:
-        print(f"kbase: error: {exc}", file=sys.stderr)
+        print(i18n.gettext("kbase: error: {message}").format(message=i18n.translate(str(exc))), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("kbase: interrupted", file=sys.stderr)
