@@ -223,8 +223,8 @@ def import_bib_file(cat: Catalogue, path: str | Path, *, roots: list[Path] | Non
     if Path(path).suffix.lower() == ".sqlite":  # the Zotero reader says so when it is no Zotero database
         from kbase.imports.zotero import import_zotero
 
-        return import_zotero(cat, path, dry_run=dry_run, on_duplicate=on_duplicate, batch_id=batch_id, index=index,
-                             base_dir=(sheet_options or {}).get("zotero_base"))
+        return import_zotero(cat, path, attach=import_paths, dry_run=dry_run, on_duplicate=on_duplicate,
+                             batch_id=batch_id, index=index, base_dir=(sheet_options or {}).get("zotero_base"))
 
     report = import_bibliography(cat, path, dry_run=dry_run, roots=roots, batch_id=batch_id, on_duplicate=on_duplicate,
                                  sheet_options=sheet_options)

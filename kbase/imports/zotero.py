@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import select
 
@@ -53,9 +53,11 @@ class ZoteroReport(BibReport):
 _WRITTEN = {"created", "imported", "attached", "linked", "added", "filed"}
 
 
-def import_zotero(cat: Catalogue, path: str | Path, *, dry_run: bool = False, on_duplicate: str = "link",
-                  batch_id: int | None = None, base_dir: str | Path | None = None, index: bool = True) -> ZoteroReport:
-    """Import a Zotero database; with dry_run the report is the plan and nothing is written."""
+def import_zotero(cat: Catalogue, path: str | Path, *, attach: Callable[..., Any], dry_run: bool = False,
+                  on_duplicate: str = "link", batch_id: int | None = None, base_dir: str | Path | None = None,
+                  index: bool = True) -> ZoteroReport:
+    """Import a Zotero database; with dry_run the report is the plan and nothing is written. attach is the
+    pipeline's import_paths (passed in: the pipeline calls this module), which brings the PDFs in."""
     path = Path(path).expanduser()
     lib = z.read_zotero(path, base_dir)
     report = ZoteroReport(str(path), dry_run)
@@ -76,7 +78,7 @@ def import_zotero(cat: Catalogue, path: str | Path, *, dry_run: bool = False, on
     pub_of = {item.item_id: plan.pub_id for item, plan in plans
               if plan.pub_id and plan.pub_id > 0 and plan.action != "skip"}
     counts = _count_items(lib, report)
-    counts["attachments"] = _attachments(cat, lib, report, pub_of, batch_id, dry_run, index)
+    counts["attachments"] = _attachments(cat, lib, report, pub_of, batch_id, dry_run, index, attach)
     if not dry_run:
         with cat.transaction() as s:
             items: list[BatchItem] = []
@@ -117,11 +119,9 @@ def _count_items(lib: z.ZoteroLibrary, report: ZoteroReport) -> dict[str, dict[s
 
 
 def _attachments(cat: Catalogue, lib: z.ZoteroLibrary, report: ZoteroReport, pub_of: dict[int, int],
-                 batch_id: int | None, dry_run: bool, index: bool) -> dict[str, int]:
+                 batch_id: int | None, dry_run: bool, index: bool, import_paths: Callable[..., Any]) -> dict[str, int]:
     """The PDFs through the import pipeline, each attached to its item's record (a PDF with no parent item
     becomes a publication of its own); everything else counted, with a note for each file not found."""
-    from kbase.imports.pipeline import import_paths
-
     counts = {"read": len(lib.all_attachments) + lib.trashed.get("attachments", 0), "imported": 0,
               "already in the library": 0, "refused": 0, "web links (below)": 0, "not a PDF, not imported": 0,
               "file missing": 0, "parent item not imported": 0, "images in notes, not imported": 0,

@@ -57,10 +57,9 @@ def test_an_empty_library_shows_its_ways_in_and_the_demo_library_its_table(qtbot
     assert _shows_panel(window)
     panel = window.first_run
     texts = [b.text() for b in panel.buttons()]
-    assert texts == ["Import a BibTeX, RIS or CSL-JSON file…", "Import a spreadsheet…",
+    assert texts == ["Import from Zotero…", "Import a BibTeX, RIS or CSL-JSON file…", "Import a spreadsheet…",
                      "Import a folder of documents…", "Open the demo library"]
     assert all(b.isVisible() and b.isEnabled() for b in panel.buttons())
-    assert not any("Zotero" in t for t in texts)
     assert panel.hint.isVisible() and "drop" in panel.hint.text()
     assert not window.table.isVisible() and not window.filter_field.isVisible()
 
@@ -173,10 +172,10 @@ def test_the_import_picker_names_every_source_and_a_folder_entry_picks_a_folder(
     window.action_import.trigger()
     filters = asked[-1][1].split(";;")
     assert filters[0].startswith("All supported files (")  # the default
-    for wanted in ("*.pdf", "*.bib", "*.ris", "*.txt", "*.json", "*.csv", "*.tsv", "*.xlsx"):
+    for wanted in ("*.pdf", "*.bib", "*.ris", "*.txt", "*.json", "*.csv", "*.tsv", "*.xlsx", "*.sqlite"):
         assert wanted in filters[0]
     assert filters[1:] == ["Documents (*.pdf)", "BibTeX (*.bib)", "RIS (*.ris *.txt)", "CSL-JSON (*.json *.csljson)",
-                           "Spreadsheets (*.csv *.tsv *.xlsx *.xlsm)"]
+                           "Spreadsheets (*.csv *.tsv *.xlsx *.xlsm)", "Zotero library (*.sqlite)"]
     assert window.action_import_folder in window.menu_file.actions()
     assert window.action_import_folder.isEnabled()
     window.action_import_folder.trigger()
