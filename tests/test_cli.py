@@ -124,7 +124,8 @@ def test_librarian_batch_work(location: str) -> None:
     assert "Checkpoint economy" in human and "December 2021" in human
     run("edit", "publication", pid, "title=Checkpoint economy (2nd ed.)", "--if-version", "3", *lib)
     stale = run("edit", "publication", pid, "title=Stale", "--if-version", "3", *lib, check=False)
-    assert_one_line_error(stale, "changed by someone else")
+    assert_one_line_error(stale, f"publication {pid} is at version 4", "not version 3: nothing was changed",
+                          "--if-version 4")
 
 
 @pytest.mark.parametrize("args, fragments", [

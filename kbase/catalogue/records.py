@@ -140,6 +140,9 @@ class Catalogue:
             if allowed and value is not None and value not in allowed:
                 raise InvalidInput(f"{key} must be one of: {', '.join(allowed)} (got {value!r})")
             clean[key] = _coerce(model, key, value)
+        for key in _required(model):
+            if key in clean and clean[key] in (None, ""):
+                raise InvalidInput(_needs(model, key))
         if model is m.Publication:
             _check_date(clean.get("year"), clean.get("month"), clean.get("month_end"))
             if "title" in clean:
@@ -148,6 +151,9 @@ class Catalogue:
 
     def add(self, model: type[SQLModel], **values: Any) -> Any:
         clean = self._check(model, values)
+        missing = [key for key in _required(model) if key not in clean]
+        if missing:  # said plainly, before the database refuses the row with its own words
+            raise InvalidInput(_needs(model, missing[0]))
         with self.transaction() as s:
             obj = model(**clean)
             s.add(obj)
@@ -465,6 +471,16 @@ def clean_field(model: type[SQLModel], key: str, value: str) -> str:
 
 def _clean_keys(link_model: type[SQLModel], keys: dict[str, Any]) -> dict[str, Any]:
     return {k: clean_field(link_model, k, v) if isinstance(v, str) else v for k, v in keys.items()}
+
+
+def _required(model: type[SQLModel]) -> list[str]:
+    """The fields a record of model cannot be without (a title, a name…)."""
+    return [name for name, info in model.model_fields.items() if info.is_required()]
+
+
+def _needs(model: type[SQLModel], key: str) -> str:
+    kind = kind_of(model)
+    return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} needs a {key.replace('_', ' ')}"
 
 
 def _primary_name(obj: SQLModel) -> str:

@@ -31,6 +31,39 @@ def fields(obj: Any) -> dict[str, Any]:
     return data
 
 
+# What an import kept in a publication's `extra` that a reader wants, as (label, value); English labels, the
+# GUI translates them. The rest (the source format's own type and ID, where a name was read from, the title's
+# source) is the importers' bookkeeping: left out of `show` and the details pane, kept in --json and exports.
+EXTRA_LABELS = {"imported_from": "Imported from", "keywords": "Keywords", "flags": "To check",
+                "raw": "Kept as written", "others": "Listed with “et al.”"}
+FIELD_LABELS = {"note": "Note", "volume": "Volume", "issue": "Issue", "edition": "Edition", "issn": "ISSN",
+                "howpublished": "Published as", "institution": "Institution", "organization": "Organisation",
+                "school": "School", "journal": "Journal", "booktitle": "Book title", "chapter": "Chapter",
+                "keywords": "Keywords", "annote": "Annotation", "copyright": "Copyright", "eprint": "E-print",
+                "urldate": "Accessed", "version": "Version", "medium": "Medium", "genre": "Genre"}
+
+
+def extra_rows(extra: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """A publication's useful extra fields as (label, text) pairs, in a stable order."""
+    if not extra:
+        return []
+    rows: list[tuple[str, str]] = []
+    for name, value in sorted((extra.get("fields") or {}).items()):
+        rows.append((FIELD_LABELS.get(name, name.replace("_", " ").capitalize()), _extra_text(value)))
+    for key, label in EXTRA_LABELS.items():
+        if extra.get(key):
+            rows.append((label, _extra_text(extra[key])))
+    return [(label, text) for label, text in rows if text]
+
+
+def _extra_text(value: Any) -> str:
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_extra_text(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_extra_text(v) for v in value)
+    return "" if value is None else str(value)
+
+
 def date_label(year: int | None, month: int | None, month_end: int | None = None) -> str:
     """'June – July 2021', 'December 2021', '2021' or ''."""
     if not year:

@@ -94,8 +94,15 @@ def print_rows(rows: Iterable[dict[str, Any]], columns: list[str]) -> None:
     out = sys.stdout
     out.write("  ".join(c.upper().ljust(widths[c]) for c in columns).rstrip() + "\n")
     for r in rows:
-        out.write("  ".join(_cell(r.get(c))[: widths[c]].ljust(widths[c]) for c in columns).rstrip() + "\n")
+        out.write("  ".join(_cut(_cell(r.get(c)), widths[c]).ljust(widths[c]) for c in columns).rstrip() + "\n")
 
 
 def _cell(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return "; ".join(map(str, value))
     return "" if value is None else str(value)
+
+
+def _cut(text: str, width: int) -> str:
+    """text in width characters, ending in "…" when it was longer."""
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"

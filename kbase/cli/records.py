@@ -7,12 +7,12 @@ import json
 from typing import Any
 
 from kbase.library import models as m
-from kbase.catalogue import query
+from kbase.catalogue import lookup, query
 from kbase.catalogue import views
 from kbase.catalogue.records import ALIAS_TABLES, Catalogue, record_type
 from kbase.cli.common import add_filter_options, filter_from_args, open_catalogue, print_rows
 from kbase.library.db import open_library, redact
-from kbase.errors import InvalidInput, NotFound
+from kbase.errors import ConflictError, InvalidInput, NotFound
 
 LIST_COLUMNS = {
     "publication": ["id", "date", "type", "title"],
@@ -197,28 +197,65 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
     else:
-        _print_record(data)
+        _print_record(kind, data)
     return 0
 
 
-def _print_record(data: dict[str, Any]) -> None:
-    for key, value in data.items():
-        if value in (None, [], {}, ""):
-            continue
-        if isinstance(value, dict) and "label" in value:
-            value = f"{value['label']} [{value['kind']} {value['id']}]"
-        elif isinstance(value, list):
-            items = [_ref_text(v) for v in value]
-            print(f"{key}:")
-            for item in items:
-                print(f"  - {item}")
-            continue
-        elif isinstance(value, dict):
-            print(f"{key}:")
-            for k, v in value.items():
-                print(f"  {k}: " + (", ".join(_ref_text(x) for x in v) if isinstance(v, list) else str(v)))
-            continue
-        print(f"{key}: {value}")
+# `show` prints what a reader looks for first, in this order; other fields follow, then the links, then the
+# record's bookkeeping on one line. --json keeps every field as it is stored.
+SHOW_FIRST = ["name", "subtitle", "acronym", "short_name", "type", "kind", "role", "level", "date", "start", "end",
+              "end_date", "contributors", "people", "organiser", "series", "number", "publisher", "place", "container",
+              "pages", "programme", "project", "parent", "language", "visibility", "abstract", "summary",
+              "description", "url", "doi", "isbn", "citekey"]
+SHOW_HIDDEN = {"id", "title", "year", "month", "month_end", "day", "extra", "version", "created", "updated"}
+
+
+def _print_record(kind: str, data: dict[str, Any]) -> None:
+    title = data.get("title") if kind != "person" else None
+    print(f"{kind} {data.get('id')}: {title or data.get('name') or ''}".rstrip(": "))
+    if kind == "person" and data.get("title"):
+        print(f"position: {data['title']}")  # a person's `title` is the post held
+    # the heading said the name and the record's kind (an organisation's own `kind`, NGO…, stays)
+    data = {k: v for k, v in data.items() if not (k == "kind" and v == kind) and not (k == "name" and not title)}
+    fields = [k for k in data if k not in SHOW_HIDDEN and not k.endswith("_id")]
+    scalars = [k for k in fields if not isinstance(data[k], (list, dict)) or _is_ref(data[k])]
+    first = [k for k in SHOW_FIRST if k != "people" or kind == "event"]  # an event's people are its speakers
+    ordered = [k for k in first if k in fields] + [k for k in scalars if k not in first]
+    for key in ordered:
+        _print_field(key, data[key])
+    if isinstance(data.get("extra"), dict):
+        for label, text in views.extra_rows(data["extra"]):
+            print(f"{label.lower()}: {text}")
+    for key in fields:
+        if key not in ordered:
+            _print_field(key, data[key])
+    footer = [f"{name} {str(data[name])[:16].replace('T', ' ')}" for name in ("version", "created", "updated")
+              if data.get(name)]
+    if footer:
+        print("(" + " · ".join(footer) + ")")
+
+
+def _is_ref(value: Any) -> bool:
+    return isinstance(value, dict) and "label" in value
+
+
+def _print_field(key: str, value: Any) -> None:
+    if value in (None, [], {}, ""):
+        return
+    name = key.replace("_", " ")
+    if _is_ref(value):
+        print(f"{name}: {_ref_text(value)}")
+    elif isinstance(value, list):
+        print(f"{name}:")
+        for item in value:
+            print(f"  - {_ref_text(item)}")
+    elif isinstance(value, dict):
+        print(f"{name}:")
+        for k, v in value.items():
+            print(f"  {k}: " + (", ".join(_ref_text(x) for x in v) if isinstance(v, list) else str(v)))
+    else:
+        text = str(value)
+        print(f"{name}: " + text.replace("\n", "\n  "))
 
 
 def _ref_text(v: Any) -> str:
@@ -275,10 +312,23 @@ def cmd_edit(args: argparse.Namespace) -> int:
     model = record_type(args.record_type)
     cat = open_catalogue(args)
     values = _resolve_names(cat, model, parse_values(args.values))
-    obj = cat.update(model, args.id, expected_version=args.if_version, **values)
+    try:
+        obj = cat.update(model, args.id, expected_version=args.if_version, **values)
+    except ConflictError as exc:
+        raise ConflictError(_version_moved(_kind(args.record_type), args.id, args.if_version, exc.theirs),
+                            mine=exc.mine, theirs=exc.theirs) from None
     print(f"saved {_kind(args.record_type)} {obj.id} (version {obj.version})")
     _after_write(cat)
     return 0
+
+
+def _version_moved(kind: str, record_id: int, expected: int, saved: dict[str, Any]) -> str:
+    """--if-version refused: what the record is at now and since when, and how to go on (whoever saved it)."""
+    when = str(saved.get("updated") or "")[:16].replace("T", " ")
+    since = f", saved {when} UTC" if when else ""
+    return (f"{kind} {record_id} is at version {saved.get('version')}{since}, not version {expected}: nothing was "
+            f"changed. See it with `kbase show {kind} {record_id}`, then edit again with --if-version "
+            f"{saved.get('version')}")
 
 
 def cmd_delete(args: argparse.Namespace) -> int:
@@ -373,7 +423,7 @@ def _person_or_org(cat: Catalogue, ref: str) -> tuple[str, int]:
         kind, rid = ref.split(":", 1)
         kind = "organisation" if kind == "org" else kind
         return kind, cat.find_one(m.RECORD_TYPES[kind], rid).id
-    people = cat.lookup(m.Person, ref)
+    people = lookup.find(cat, m.Person, ref)
     orgs = cat.lookup(m.Organisation, ref)
     if len(people) + len(orgs) == 1:
         return ("person", people[0].id) if people else ("organisation", orgs[0].id)
@@ -421,6 +471,7 @@ def cmd_alias(args: argparse.Namespace) -> int:
     cat = open_catalogue(args)
     cat.add_alias(model, args.id, args.alias)
     print(f"{_kind(args.record_type)} {args.id} is also known as {args.alias!r}")
+    _after_write(cat)  # the new name finds the record's publications in a search
     return 0
 
 
@@ -430,11 +481,13 @@ def cmd_lookup(args: argparse.Namespace) -> int:
         raise InvalidInput("lookup is for organisations, people and regions")
     cat = open_catalogue(args)
     kind = _kind(args.record_type)
-    rows = [{**views.row(kind, o), "aliases": cat.aliases(model, o.id)} for o in cat.lookup(model, args.name)]
+    rows = [{**views.row(kind, o), "aliases": cat.aliases(model, o.id)} for o in lookup.find(cat, model, args.name)]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
     elif not rows:
         raise NotFound(f"no {kind} known as {args.name!r}")
     else:
-        print_rows(rows, LIST_COLUMNS[kind] + ["aliases"])
+        # the other names a record is known by: the name itself is in its own column
+        print_rows([{**r, "aliases": [a for a in r["aliases"] if a not in (r.get("name"), r.get("acronym"))]}
+                    for r in rows], LIST_COLUMNS[kind] + ["aliases"])
     return 0
