@@ -7,8 +7,9 @@ import sys
 from pathlib import Path
 
 from kbase.cli.common import open_catalogue
+from kbase.cli.report import add_lang_option
 from kbase.errors import InvalidInput
-from kbase.report.i18n import LANGS, SETTING as LANG_SETTING, check_lang
+from kbase.report.i18n import SETTING as LANG_SETTING, check_lang
 from kbase.report.identity import FIELDS, identity_rows, set_identity
 from kbase.report.texts import KEYS, REPORTS, get_text, list_texts, set_text
 
@@ -54,7 +55,11 @@ def _where(p: argparse.ArgumentParser) -> None:
     p.add_argument("report", choices=REPORTS)
     p.add_argument("year", type=int)
     p.add_argument("key", help=", ".join(KEYS) + ", programme-ID or project-ID")
-    p.add_argument("--lang", default="en", choices=LANGS, help="default: en")
+    add_lang_option(p, "en")
+
+
+def _lang(args: argparse.Namespace) -> str:
+    return getattr(args, "lang", None) or "en"
 
 
 def _read(path: str) -> str:
@@ -73,15 +78,15 @@ def _read(path: str) -> str:
 def cmd_set(args: argparse.Namespace) -> int:
     body = _read(args.file)  # read before opening the library: a wrong path changes nothing
     cat = open_catalogue(args)
-    stored = set_text(cat, args.report, args.year, args.key, args.lang, body)
-    what = f"{args.report} {args.year} {args.key} ({args.lang})"
+    stored = set_text(cat, args.report, args.year, args.key, _lang(args), body)
+    what = f"{args.report} {args.year} {args.key} ({_lang(args)})"
     print(f"stored {what}: {len(body.strip()):,} characters" if stored else f"removed {what}", file=sys.stderr)
     return 0
 
 
 def cmd_show(args: argparse.Namespace) -> int:
     cat = open_catalogue(args)
-    sys.stdout.write(get_text(cat, args.report, args.year, args.key, args.lang).rstrip("\n") + "\n")
+    sys.stdout.write(get_text(cat, args.report, args.year, args.key, _lang(args)).rstrip("\n") + "\n")
     return 0
 
 

@@ -135,7 +135,7 @@ class _Builder(HTMLParser):
             etree.SubElement(etree.SubElement(paragraph, _w("r")), _w("drawing")).append(inline)
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "h2" and self.par is not None and "".join(self.par.itertext()).strip() in self.breaks:
+        if tag == "h2" and self.par is not None and self._text(self.par) in self.breaks:
             etree.SubElement(self.par.find(_w("pPr")), _w("pageBreakBefore"))
         if tag in ("td", "th"):
             self.bold = max(0, self.bold - (tag == "th"))
@@ -197,6 +197,10 @@ class _Builder(HTMLParser):
         t = etree.SubElement(run, _w("t"))
         t.text = text
         t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+
+    @staticmethod
+    def _text(par: Any) -> str:
+        return "".join(t.text or "" for t in par.iter(_w("t"))).strip()
 
     def _rel(self, url: str) -> str:
         """One relationship per distinct URL, numbered here instead of searched for."""
