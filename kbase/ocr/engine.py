@@ -1,8 +1,17 @@
-"""Reading a page image with Tesseract (through PyMuPDF's OCR text pages); no database here."""
+"""Reading a page image with Tesseract: PyMuPDF draws the page, the system's `tesseract` reads it; no database here.
+
+Why the command and not PyMuPDF's own OCR (Page.get_textpage_ocr, the Tesseract built into MuPDF) nor OCRmyPDF:
+on the same real scans in the same run (bench/ocr_bench.py) the Debian build of Tesseract read pages about twice
+as fast as the one inside MuPDF, with fewer word errors; OCRmyPDF runs that same Tesseract but writes a new PDF,
+which would change the file's hash in the content-addressed store, and works a whole file at a time, while the
+queue reads and commits one page at a time (progress, cancel, resume).
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from functools import lru_cache
 from typing import Any
 
@@ -10,38 +19,38 @@ from kbase.errors import KbaseError
 from kbase.imports.pdfmeta import guess_language
 from kbase.textnorm import normalise_page_text
 
-__all__ = ["OcrUnavailable", "OCR_DPI", "TESSERACT_LANGS", "tessdata", "read_page", "read_page_detecting",
-           "tesseract_code"]
+__all__ = ["OcrUnavailable", "OCR_DPI", "TESSERACT_LANGS", "BOTH", "tessdata", "read_page", "read_page_detecting",
+           "tesseract_code", "page_image"]
 
 # 300 dpi is what Tesseract is trained for; below it small print loses letters
 OCR_DPI = 300
 TESSERACT_LANGS = {"en": "eng", "fr": "fra"}
 BOTH = "eng+fra"  # a document whose language nobody knows yet
+PAGE_TIMEOUT = 600  # seconds: a page Tesseract has not read by then never will be
+INSTALL = "install tesseract-ocr, tesseract-ocr-eng and tesseract-ocr-fra (scripts/system-deps.sh does it)"
 
 
 class OcrUnavailable(KbaseError):
-    """Tesseract or its language data is missing on this machine."""
+    """Tesseract or its language data is missing on this machine, or it failed on a page."""
 
 
 @lru_cache(maxsize=1)
-def _find_tessdata() -> str | None:
-    import pymupdf
-
-    found = os.environ.get("TESSDATA_PREFIX") or pymupdf.get_tessdata()
-    return found or None
+def _languages() -> tuple[str, frozenset[str]]:
+    program = shutil.which("tesseract")
+    if not program:
+        raise OcrUnavailable(f"OCR needs Tesseract: {INSTALL}")
+    listed = subprocess.run([program, "--list-langs"], capture_output=True, text=True, timeout=60)
+    found = frozenset(line.strip() for line in listed.stdout.splitlines()[1:] if line.strip())
+    return program, found
 
 
 def tessdata(languages: str = BOTH) -> str:
-    """Tesseract's data folder, checked to hold every language asked for."""
-    folder = _find_tessdata()
-    if not folder:
-        raise OcrUnavailable("OCR needs Tesseract: install tesseract-ocr, tesseract-ocr-eng and tesseract-ocr-fra "
-                             "(scripts/system-deps.sh does it)")
-    missing = [code for code in languages.split("+") if not os.path.exists(os.path.join(folder, f"{code}.traineddata"))]
+    """The tesseract program, checked to have every language asked for ('eng+fra')."""
+    program, found = _languages()
+    missing = [code for code in languages.split("+") if code not in found]
     if missing:
-        raise OcrUnavailable(f"OCR needs Tesseract's {', '.join(missing)} language data in {folder} "
-                             f"(Debian: tesseract-ocr-{missing[0]})")
-    return folder
+        raise OcrUnavailable(f"OCR needs Tesseract's {', '.join(missing)} language data: {INSTALL}")
+    return program
 
 
 def tesseract_code(language: str | None) -> str:
@@ -50,10 +59,27 @@ def tesseract_code(language: str | None) -> str:
     return TESSERACT_LANGS.get(key, BOTH)
 
 
+def page_image(page: Any, dpi: int = OCR_DPI) -> bytes:
+    """The page drawn in grey at `dpi`, as PNG: what Tesseract reads."""
+    import pymupdf
+
+    return page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY, alpha=False).tobytes("png")
+
+
 def read_page(page: Any, code: str) -> str:
-    """The text Tesseract reads on the whole page drawn at OCR_DPI, normalised as text layers are."""
-    textpage = page.get_textpage_ocr(language=code, dpi=OCR_DPI, full=True, tessdata=tessdata(code))
-    return normalise_page_text(page.get_text("text", textpage=textpage))
+    """The text Tesseract reads on the whole page, normalised as text layers are."""
+    program = tessdata(code)
+    # one thread: the queue runs beside the user's work, and Tesseract's threads gain little on one page
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    try:
+        done = subprocess.run([program, "stdin", "stdout", "-l", code, "--dpi", str(OCR_DPI)], input=page_image(page),
+                              capture_output=True, timeout=PAGE_TIMEOUT, env=env)
+    except subprocess.TimeoutExpired:
+        raise OcrUnavailable(f"Tesseract did not read the page in {PAGE_TIMEOUT} s") from None
+    if done.returncode != 0:
+        reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise OcrUnavailable(f"Tesseract failed on the page: {reason[-1] if reason else done.returncode}")
+    return normalise_page_text(done.stdout.decode("utf-8", "replace"))
 
 
 def read_page_detecting(page: Any) -> tuple[str, str]:

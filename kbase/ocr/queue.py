@@ -190,16 +190,21 @@ def _read_document(cat: Catalogue, job_id: int, state: OcrProgress, tell: Callab
                 return out
             number = left[0]
             page = doc.load_page(number - 1) if number <= doc.page_count else None
-            if page is None or is_blank_page(page):
-                text = ""
-                blank += 1
-            elif code is None:  # read in both languages until the words read so far say which
-                text, _ = read_page_detecting(page)
-                seen.append(text)
-                detected = guess_language(seen)
-                code = tesseract_code(detected) if detected else None
-            else:
-                text = read_page(page, code)
+            try:
+                if page is None or is_blank_page(page):
+                    text = ""
+                    blank += 1
+                elif code is None:  # read in both languages until the words read so far say which
+                    text, _ = read_page_detecting(page)
+                    seen.append(text)
+                    detected = guess_language(seen)
+                    code = tesseract_code(detected) if detected else None
+                else:
+                    text = read_page(page, code)
+            except KbaseError as exc:  # this page stays in the queue's record; the next document goes on
+                out.update(status="failed", message=f"page {number}: {exc}")
+                _finish(cat, job_id, att_id, "failed", out["message"], out["pages"])
+                return out
             left = left[1:]
             _save_page(cat, job_id, att_id, number, text, left, {"eng": "en", "fra": "fr"}.get(code or ""))
             out["pages"] += 1

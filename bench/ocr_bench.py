@@ -1,0 +1,126 @@
+"""OCR benchmark: Kbase's OCR (kbase.ocr.engine.read_page, what the queue runs: PyMuPDF draws the page, the system's
+Tesseract reads it) against the `ocrmypdf` command and against PyMuPDF's own OCR (Page.get_textpage_ocr, the
+Tesseract built into MuPDF) on the same scanned pages in the same run: pages per minute, the ratios, and word
+accuracy against the pages' known text.
+
+Usage:  scripts/fetch-scan-corpus.sh && .venv/bin/python bench/ocr_bench.py [DIR] [--rounds 2]
+
+DIR defaults to ~/.cache/kbase/corpus/scans (real scans, see the fetch script); the known texts are in
+bench/ocr_truth/NAME.txt. Both engines get one thread (OMP_THREAD_LIMIT=1, ocrmypdf --jobs 1) and take turns
+file by file, round after round, so a busy machine slows both alike. ocrmypdf runs as a user runs it on a scan
+(--force-ocr, --output-type pdf, --optimize 0, --sidecar for its text): its time includes its start-up and
+writing the new PDF, which is what it costs per document. Word accuracy is the share of the known text's words
+that the OCR text holds, compared as bags of words (case and punctuation aside; a page's column order does not
+count). Figures are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import unicodedata
+from collections import Counter
+from pathlib import Path
+
+os.environ["OMP_THREAD_LIMIT"] = "1"  # before Tesseract is loaded: one thread each, as ocrmypdf --jobs 1
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+TRUTH = Path(__file__).resolve().parent / "ocr_truth"
+DEFAULT_DIR = Path(os.environ.get("KBASE_CORPUS", Path.home() / ".cache/kbase/corpus")) / "scans"
+LANGUAGES = {"francais": "fra"}  # the others are English
+
+
+def words(text: str) -> Counter[str]:
+    text = unicodedata.normalize("NFKC", text).casefold().replace("’", "'")
+    return Counter(w for w in re.findall(r"[^\W_]+(?:['-][^\W_]+)*", text))
+
+
+def accuracy(found: str, truth: str) -> tuple[float, int]:
+    want = words(truth)
+    got = words(found)
+    return sum((want & got).values()) / max(1, sum(want.values())), sum(want.values())
+
+
+def kbase_ocr(path: Path, code: str) -> tuple[str, int]:
+    import pymupdf
+
+    from kbase.ocr.engine import read_page
+
+    with pymupdf.open(path) as doc:
+        return "\n".join(read_page(page, code) for page in doc), doc.page_count
+
+
+def pymupdf_ocr(path: Path, code: str) -> str:
+    import pymupdf
+
+    from kbase.ocr.engine import OCR_DPI
+
+    with pymupdf.open(path) as doc:
+        return "\n".join(page.get_text(textpage=page.get_textpage_ocr(language=code, dpi=OCR_DPI, full=True))
+                         for page in doc)
+
+
+def ocrmypdf(path: Path, code: str, work: Path) -> str:
+    sidecar = work / f"{path.stem}.txt"
+    subprocess.run(["ocrmypdf", "--force-ocr", "--jobs", "1", "--optimize", "0", "--output-type", "pdf",
+                    "--language", code, "--sidecar", str(sidecar), "--quiet", str(path), str(work / path.name)],
+                   check=True, env={**os.environ, "OMP_THREAD_LIMIT": "1"})
+    return sidecar.read_text(encoding="utf-8")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("folder", nargs="?", type=Path, default=DEFAULT_DIR)
+    ap.add_argument("--rounds", type=int, default=2)
+    args = ap.parse_args()
+    files = sorted(args.folder.glob("*.pdf"))
+    if not files:
+        print(f"no PDFs in {args.folder}: run scripts/fetch-scan-corpus.sh first", file=sys.stderr)
+        return 2
+    from kbase.ocr.engine import tessdata
+
+    tessdata("eng+fra")
+    version = subprocess.run(["ocrmypdf", "--version"], capture_output=True, text=True).stdout.strip()
+    print(f"{len(files)} scans from {args.folder}; ocrmypdf {version}; {args.rounds} rounds, one thread each\n")
+    engines = ("kbase", "ocrmypdf", "pymupdf")
+    times = dict.fromkeys(engines, 0.0)
+    pages = 0
+    texts: dict[tuple[str, str], str] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for _round in range(args.rounds):
+            for path in files:
+                code = LANGUAGES.get(path.stem, "eng")
+                started = time.perf_counter()
+                texts[("kbase", path.stem)], n = kbase_ocr(path, code)
+                times["kbase"] += time.perf_counter() - started
+                started = time.perf_counter()
+                texts[("ocrmypdf", path.stem)] = ocrmypdf(path, code, Path(tmp))
+                times["ocrmypdf"] += time.perf_counter() - started
+                started = time.perf_counter()
+                texts[("pymupdf", path.stem)] = pymupdf_ocr(path, code)
+                times["pymupdf"] += time.perf_counter() - started
+                pages += n
+    print("word accuracy against the known text")
+    print(f"{'scan':<14}{'words':>7}" + "".join(f"{name:>11}" for name in engines))
+    for path in files:
+        truth = TRUTH / f"{path.stem}.txt"
+        if not truth.exists():
+            print(f"{path.stem:<14}{'':>7}  (no known text: speed only)")
+            continue
+        known = truth.read_text(encoding="utf-8")
+        scores = [accuracy(texts[(name, path.stem)], known) for name in engines]
+        print(f"{path.stem:<14}{scores[0][1]:>7}" + "".join(f"{score:>11.1%}" for score, _n in scores))
+    rate = {k: 60 * pages / v for k, v in times.items()}
+    print(f"\npages per minute over {pages} pages: " + ", ".join(f"{k} {v:.1f}" for k, v in rate.items()))
+    print(f"ratio kbase/ocrmypdf {rate['kbase'] / rate['ocrmypdf']:.2f}x, "
+          f"kbase/pymupdf {rate['kbase'] / rate['pymupdf']:.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
