@@ -96,7 +96,8 @@ def test_merge_organisations_moves_every_link(cat: Catalogue) -> None:
     assert {o.id for o in cat.lookup(m.Organisation, "EU")} == {ec.id}
     d1 = views.describe(cat, "project", j1.id)
     assert [f["id"] for f in d1["funders"]] == [ec.id]
-    assert d1["assignments"] == [{"year": 2020, "clients": [{"kind": "organisation", "id": ec.id, "label": "European Commission"}], "note": None}]
+    assert d1["assignments"] == [{"year": 2020, "title": None, "reference": None, "note": None,
+                                  "clients": [{"kind": "organisation", "id": ec.id, "label": "European Commission"}]}]
     assert [p["id"] for p in views.describe(cat, "project", j2.id)["partners"]] == [ec.id]
     assert cat.get(m.Publication, pub.id).publisher_id == ec.id
     assert query.find_ids(cat, "publication", Filter(organisation="European Union", role="author")) == [pub.id]

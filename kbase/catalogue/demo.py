@@ -6,9 +6,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from kbase.library import models as m
+from kbase.catalogue.assignments import save_assignment
+from kbase.catalogue.organisations import set_linked_organisations, set_parent
 from kbase.catalogue.records import Catalogue
+from kbase.catalogue.roles import add_role
 from kbase.errors import InvalidInput
+from kbase.library import models as m
 from kbase.report.finances import load_demo_finances
 from kbase.resources import resource
 
@@ -32,6 +35,9 @@ def _load(cat: Catalogue, data: dict[str, Any]) -> dict[str, int]:
     subjects = {name: cat.add(m.Subject, name=name).id for name in data.get("subjects", [])}
     series = {s["name"]: cat.add(m.Series, name=s["name"], periodical=bool(s.get("periodical"))).id
               for s in data.get("series", [])}
+    for s in data.get("series", []):
+        if s.get("parent"):
+            cat.update(m.Series, series[s["name"]], parent_id=series[s["parent"]])
     regions: dict[str, int] = {}
 
     def add_region(node: dict[str, Any], parent_id: int | None) -> None:
@@ -53,12 +59,19 @@ def _load(cat: Catalogue, data: dict[str, Any]) -> dict[str, int]:
         orgs[o["key"]] = rec.id
         for alias in o.get("aliases", []):
             cat.add_alias(m.Organisation, rec.id, alias)
+    for o in data.get("organisations", []):
+        if o.get("parent"):
+            set_parent(cat, orgs[o["key"]], orgs[o["parent"]], o.get("part_kind"))
     people: dict[str, int] = {}
     for p in data.get("people", []):
         rec = cat.add(m.Person, name=p["name"], role=p.get("role"), title=p.get("title"), email=p.get("email"))
         people[p["key"]] = rec.id
         if p.get("affiliation"):
             cat.link(m.PersonOrganisation, person_id=rec.id, organisation_id=orgs[p["affiliation"]])
+        roles = p.get("roles") or ([{"role": p["role"], "title": p.get("title")}] if p.get("role") else [])
+        for r in roles:
+            add_role(cat, rec.id, r["role"], r.get("title"), r.get("start"), r.get("end"),
+                     orgs.get(r.get("organisation") or p.get("affiliation") or ""))
 
     projects: dict[str, int] = {}
     for j in data.get("projects", []):
@@ -75,8 +88,12 @@ def _load(cat: Catalogue, data: dict[str, Any]) -> dict[str, int]:
             cat.link(m.ProjectRegion, project_id=rec.id, region_id=regions[name])
         for name in j.get("subjects", []):
             cat.link(m.ProjectSubject, project_id=rec.id, subject_id=subjects[name])
-        for year, clients in (j.get("assignments") or {}).items():
-            cat.set_assignment(rec.id, int(year), [orgs[k] for k in clients])
+        for year, a in (j.get("assignments") or {}).items():
+            a = a if isinstance(a, dict) else {"clients": a}
+            clients = [(orgs[c], None) if isinstance(c, str) else (orgs[c["org"]], c.get("as"))
+                       for c in a["clients"]]
+            save_assignment(cat, rec.id, int(year), title=a.get("title"), reference=a.get("reference"),
+                            note=a.get("note"), separator=a.get("separator"), clients=clients)
 
     count_pubs = 0
     for p in data.get("publications", []):
@@ -87,6 +104,8 @@ def _load(cat: Catalogue, data: dict[str, Any]) -> dict[str, int]:
             abstract=p.get("abstract"), url=p.get("url"), publisher_id=orgs.get(p.get("publisher") or ""),
             place=p.get("place"), isbn=p.get("isbn"), doi=p.get("doi"), pages=p.get("pages"),
             container=p.get("container"), visibility=p.get("visibility", "public"),
+            period_start=(p.get("period") or [None])[0], period_end=(p.get("period") or [None, None])[1],
+            editors_et_al=bool(p.get("editors_et_al")),
         )
         count_pubs += 1
         contributors = [("author", c) for c in p.get("authors", [])] + [("editor", c) for c in p.get("editors", [])]
@@ -100,11 +119,17 @@ def _load(cat: Catalogue, data: dict[str, Any]) -> dict[str, int]:
             cat.link(m.PublicationRegion, publication_id=rec.id, region_id=regions[name])
         for name in p.get("subjects", []):
             cat.link(m.PublicationSubject, publication_id=rec.id, subject_id=subjects[name])
+        for role in m.PUBLICATION_ORG_ROLES:
+            if p.get(role + "s"):
+                set_linked_organisations(cat, "publication", rec.id, role, [orgs[k] for k in p[role + "s"]])
 
     for e in data.get("events", []):
         rec = cat.add(m.Event, title=e["title"], kind=e.get("kind"), date=e.get("date"), end_date=e.get("end_date"),
                       place=e.get("place"), description=e.get("description"),
-                      organiser_id=orgs.get(e.get("organiser") or ""), project_id=projects.get(e.get("project") or ""))
+                      project_id=projects.get(e.get("project") or ""))
+        for role in m.EVENT_ORG_ROLES:
+            if e.get(role + "s"):
+                set_linked_organisations(cat, "event", rec.id, role, [orgs[k] for k in e[role + "s"]])
         for pos, key in enumerate(e.get("people", [])):
             cat.link(m.EventPerson, event_id=rec.id, person_id=people[key], position=pos)
     load_demo_finances(cat)  # kbase.report.finances: the 2021 accounts in resources/demo/finances.json

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from kbase.library import models as m
+from kbase.catalogue.organisations import set_linked_organisations
 from kbase.catalogue.records import Catalogue
 from kbase.text import fold_words
 
@@ -21,8 +22,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "organisation": ("name", "acronym", "kind", "country", "url", "notes"),
     "person": ("name", "role", "title", "email", "notes"),
     "region": ("name", "name_fr", "name_local", "level", "parent_id"),
-    "event": ("title", "kind", "date", "end_date", "place", "description", "organiser_id", "project_id",
-              "visibility"),
+    "event": ("title", "kind", "date", "end_date", "place", "description", "project_id", "visibility"),
 }
 # names that are always kept as aliases, whatever the alias list says
 _NAME_FIELDS = ("name", "acronym", "name_fr", "name_local")
@@ -66,7 +66,7 @@ def empty_state(kind: str) -> RecordState:
     elif kind == "person":
         state.links = {"aliases": [], "organisations": []}
     elif kind == "event":
-        state.links = {"people": []}
+        state.links = {"people": [], "organisers": [], "hosts": []}
     return state
 
 
@@ -105,6 +105,11 @@ def read_state(cat: Catalogue, kind: str, record_id: int) -> RecordState:
             state.links["people"] = list(s.scalars(
                 select(m.EventPerson.person_id).where(m.EventPerson.event_id == record_id)
                 .order_by(m.EventPerson.position)))
+            for role in ("organiser", "host"):
+                state.links[role + "s"] = list(s.scalars(
+                    select(m.EventOrganisation.organisation_id)
+                    .where(m.EventOrganisation.event_id == record_id, m.EventOrganisation.role == role)
+                    .order_by(m.EventOrganisation.position)))
     if kind in ("organisation", "person", "region"):
         state.links["aliases"] = cat.aliases(model, record_id)
     return state
@@ -165,10 +170,14 @@ def _write_links(cat: Catalogue, kind: str, rid: int, links: dict[str, Any]) -> 
         cat.unlink(m.PersonOrganisation, person_id=rid)
         for oid in dict.fromkeys(links["organisations"]):
             cat.link(m.PersonOrganisation, person_id=rid, organisation_id=oid, position=positions.get(oid))
-    elif kind == "event" and "people" in links:
-        cat.unlink(m.EventPerson, event_id=rid)
-        for pos, pid in enumerate(dict.fromkeys(links["people"])):
-            cat.link(m.EventPerson, event_id=rid, person_id=pid, position=pos)
+    elif kind == "event":
+        if "people" in links:
+            cat.unlink(m.EventPerson, event_id=rid)
+            for pos, pid in enumerate(dict.fromkeys(links["people"])):
+                cat.link(m.EventPerson, event_id=rid, person_id=pid, position=pos)
+        for role in ("organiser", "host"):
+            if role + "s" in links:
+                set_linked_organisations(cat, "event", rid, role, links[role + "s"])
     if "aliases" in links:
         _write_aliases(cat, kind, rid, links["aliases"])
 

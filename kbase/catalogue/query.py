@@ -162,8 +162,14 @@ def _publication_org_condition(oid: int, role: str | None) -> Any:
         return as_author
     if role == "publisher":
         return as_publisher
-    if role in ("partner", "funder"):
+    direct = P.id.in_(select(m.PublicationOrganisation.publication_id).where(
+        m.PublicationOrganisation.organisation_id == oid, m.PublicationOrganisation.role == role))
+    if role == "partner":
         return via_project(role)
+    if role == "funder":  # of the publication itself, or of a project it came out of
+        return or_(via_project(role), direct)
+    if role == "supporter":
+        return direct
     if role == "client":
         return P.id.in_(
             select(m.PublicationProject.publication_id)
@@ -171,7 +177,7 @@ def _publication_org_condition(oid: int, role: str | None) -> Any:
             .join(m.AssignmentClient, m.AssignmentClient.assignment_id == m.Assignment.id)
             .where(m.AssignmentClient.organisation_id == oid)
         )
-    raise InvalidInput(f"unknown organisation role {role!r} (author, publisher, partner, funder, client)")
+    raise InvalidInput(f"unknown organisation role {role!r} (author, publisher, partner, funder, supporter, client)")
 
 
 def project_query(cat: Catalogue, f: Filter, active: int | None = None) -> Select:
@@ -257,8 +263,28 @@ def person_query(cat: Catalogue, f: Filter) -> Select:
     if f.organisation:
         oid = Resolver(cat).one(m.Organisation, f.organisation)
         conds.append(Pe.id.in_(select(m.PersonOrganisation.person_id).where(m.PersonOrganisation.organisation_id == oid)))
+    if f.role or f.year_from is not None or f.year_to is not None:
+        conds.append(Pe.id.in_(_people_in_role(f)))
     q = select(Pe.id)
     return q.where(and_(*conds)) if conds else q
+
+
+def _people_in_role(f: Filter) -> Select:
+    """People who held the role (any role without one) at some time in the filter's years."""
+    from datetime import date
+
+    _years(f)
+    R = m.PersonRole
+    conds: list[Any] = []
+    if f.role:
+        if f.role not in m.PERSON_ROLES:
+            raise InvalidInput(f"unknown person role {f.role!r} (one of: {', '.join(m.PERSON_ROLES)})")
+        conds.append(R.role == f.role)
+    if f.year_to is not None:
+        conds.append(or_(R.start.is_(None), R.start <= date(f.year_to, 12, 31)))
+    if f.year_from is not None:
+        conds.append(or_(R.end.is_(None), R.end >= date(f.year_from, 1, 1)))
+    return select(R.person_id).where(*conds)
 
 
 def event_query(cat: Catalogue, f: Filter) -> Select:

@@ -46,7 +46,7 @@ def blockers(s: Session, table: Table, record_id: int, ignore: tuple[str, ...] =
     """Rows that point at the record without being deleted with it: {table name: their keys}."""
     found: dict[str, list[Any]] = {}
     for other, column in _referencing(table):
-        if _cascades(column) or other.name in ignore or (other is table and column.name == "parent_id"):
+        if _cascades(column) or other.name in ignore:
             continue
         key = list(other.primary_key.columns)[0]
         ids = list(s.scalars(select(key).where(column == record_id).order_by(key).limit(11)))

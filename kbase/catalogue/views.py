@@ -10,7 +10,10 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from kbase.library import models as m
+from kbase.catalogue.assignments import assignment_dicts
+from kbase.catalogue.organisations import linked_organisations
 from kbase.catalogue.records import Catalogue
+from kbase.catalogue.roles import roles_of
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
@@ -123,6 +126,7 @@ def _publication_links(cat: Catalogue, s: Session, p: m.Publication) -> dict[str
                                                 .where(m.PublicationSubject.publication_id == pid))],
         "attachments": [{**_ref(a, a.filename), "status": a.status, "message": a.message, "pages": a.page_count}
                         for a in s.scalars(select(m.Attachment).where(m.Attachment.publication_id == pid))],
+        **_linked_orgs(s, "publication", pid, m.PUBLICATION_ORG_ROLES),
     }
 
 
@@ -135,12 +139,11 @@ def project_orgs(s: Session, project_id: int, role: str) -> list[m.Organisation]
 
 
 def assignments(s: Session, project_id: int) -> list[dict[str, Any]]:
-    out = []
-    for a in s.scalars(select(m.Assignment).where(m.Assignment.project_id == project_id).order_by(m.Assignment.year.desc())):
-        clients = s.scalars(select(m.Organisation).join(m.AssignmentClient)
-                            .where(m.AssignmentClient.assignment_id == a.id).order_by(m.AssignmentClient.position))
-        out.append({"year": a.year, "clients": [_ref(c) for c in clients], "note": a.note})
-    return out
+    """The project's assignments, newest first: year, title as contracted, clients as named, reference, note."""
+    return [{"year": a["year"], "title": a["contracted_title"],
+             "clients": [{"kind": "organisation", "id": c["id"], "label": c["printed"]} for c in a["clients"]],
+             "reference": a["reference"], "note": a["note"]}
+            for a in assignment_dicts(s, m.Assignment.project_id == project_id)]
 
 
 def _project_links(cat: Catalogue, s: Session, j: m.Project) -> dict[str, Any]:
@@ -163,8 +166,12 @@ def _organisation_links(cat: Catalogue, s: Session, o: m.Organisation) -> dict[s
         project = s.get(m.Project, link.project_id)
         roles.setdefault(link.role, []).append(_ref(project))
     clients = s.scalars(select(m.Assignment).join(m.AssignmentClient).where(m.AssignmentClient.organisation_id == o.id))
+    parent = s.get(m.Organisation, o.parent_id) if o.parent_id else None
     return {
         "aliases": cat.aliases(m.Organisation, o.id),
+        "parent": _ref(parent) if parent else None,
+        "parts": [_ref(x) for x in s.scalars(select(m.Organisation).where(m.Organisation.parent_id == o.id)
+                                             .order_by(m.Organisation.name))],
         "projects": roles,
         "assignments": [{"year": a.year, **_ref(s.get(m.Project, a.project_id))} for a in clients],
         "publications": [_ref(p) for p in s.scalars(
@@ -177,6 +184,7 @@ def _organisation_links(cat: Catalogue, s: Session, o: m.Organisation) -> dict[s
 def _person_links(cat: Catalogue, s: Session, p: m.Person) -> dict[str, Any]:
     return {
         "aliases": cat.aliases(m.Person, p.id),
+        "roles": roles_of(cat, p.id),
         "organisations": [_ref(o) for o in s.scalars(
             select(m.Organisation).join(m.PersonOrganisation).where(m.PersonOrganisation.person_id == p.id))],
         "publications": [_ref(x) for x in s.scalars(
@@ -197,11 +205,18 @@ def _region_links(cat: Catalogue, s: Session, r: m.Region) -> dict[str, Any]:
     }
 
 
+def _linked_orgs(s: Session, kind: str, record_id: int, roles: Sequence[str]) -> dict[str, Any]:
+    """{'organisers': [ref…], 'hosts': […]}: the record's organisations by role, as their display form."""
+    found = linked_organisations(s, kind, [record_id])[record_id]
+    return {role + "s": [{"kind": "organisation", "id": o["id"], "label": o["display"]} for o in found.get(role, [])]
+            for role in roles}
+
+
 def _event_links(cat: Catalogue, s: Session, e: m.Event) -> dict[str, Any]:
     return {
         "people": [_ref(p) for p in s.scalars(
             select(m.Person).join(m.EventPerson).where(m.EventPerson.event_id == e.id).order_by(m.EventPerson.position))],
-        "organiser": _ref(s.get(m.Organisation, e.organiser_id)) if e.organiser_id else None,
+        **_linked_orgs(s, "event", e.id, m.EVENT_ORG_ROLES),
         "project": _ref(s.get(m.Project, e.project_id)) if e.project_id else None,
     }
 

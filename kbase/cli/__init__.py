@@ -28,6 +28,7 @@ COMMAND_MODULES = [
     "kbase.cli.finance",
     "kbase.cli.ocr",
 ]
+    "kbase.cli.assignments",
 
 # command → (module, one-line help). `kbase --help` lists these without importing any command
 # module (they import the ORM); a command runs with only its own module imported. A module in
@@ -67,6 +68,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sync": ("kbase.cli.team", "bring this desktop's search index up to date from the catalogue"),
     "ocr": ("kbase.cli.ocr", "read scanned pages with OCR (Tesseract): the queue, --all or publications"),
     "finance": ("kbase.cli.finance", "a year's income by source and expenses by category: set, remove, list"),
+    "text": ("kbase.cli.texts", "the report's own texts (preface, chair's word…): set, show, list"),
+    "identity": ("kbase.cli.texts", "the institute's name, logo, address and colours for reports: show, set"),
+    "ocr": ("kbase.cli.ocr", "read scanned pages with OCR (Tesseract): the queue, --all or publications"),
+    "assignment": ("kbase.cli.assignments", "a project's contract for a year: kbase assignment set|delete|list"),
+    "role": ("kbase.cli.assignments", "people's roles over time: kbase role add|edit|remove|list"),
 }
 
 

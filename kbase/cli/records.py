@@ -9,6 +9,7 @@ from typing import Any
 from kbase.library import models as m
 from kbase.catalogue import lookup, query
 from kbase.catalogue import views
+from kbase.catalogue.organisations import linked_organisations, set_linked_organisations
 from kbase.catalogue.records import ALIAS_TABLES, Catalogue, record_type
 from kbase.cli.common import add_filter_options, filter_from_args, open_catalogue, print_rows
 from kbase.library.db import open_library, redact
@@ -69,7 +70,8 @@ def register(subs: argparse._SubParsersAction, common: argparse.ArgumentParser) 
     p = subs.add_parser("link", parents=[common], help="link a record to others")
     p.add_argument("record_type", metavar="TYPE", help="publication, project, person or event")
     p.add_argument("id", type=int)
-    for opt in ("project", "region", "subject", "author", "editor", "partner", "funder", "organisation", "person"):
+    for opt in ("project", "region", "subject", "author", "editor", "partner", "funder", "organisation", "person",
+                "supporter", "organiser", "host"):
         p.add_argument(f"--{opt}", action="append", default=[])
     p.add_argument("--client", action="append", default=[], help="client organisation (with --year)")
     p.add_argument("--year", type=int, help="assignment year for --client (no client: an assignment without one)")
@@ -281,7 +283,7 @@ def parse_values(pairs: list[str]) -> dict[str, Any]:
 _NAME_REFS = {
     "series": ("series_id", m.Series), "programme": ("programme_id", m.Programme),
     "publisher": ("publisher_id", m.Organisation), "parent": ("parent_id", m.Region),
-    "organiser": ("organiser_id", m.Organisation), "project": ("project_id", m.Project),
+    "project": ("project_id", m.Project),
 }
 
 
@@ -291,6 +293,7 @@ def _resolve_names(cat: Catalogue, model: type, values: dict[str, Any]) -> dict[
     for key, value in values.items():
         if key in _NAME_REFS and _NAME_REFS[key][0] in model.model_fields:
             field, target = _NAME_REFS[key]
+            target = model if key == "parent" else target  # a region's, an organisation's or a series' parent
             out[field] = cat.find_one(target, value).id if value else None
         else:
             out[key] = value
@@ -365,6 +368,7 @@ def cmd_link(args: argparse.Namespace) -> int:
                 act(m.PublicationSubject, publication_id=args.id, subject_id=cat.find_one(m.Subject, ref).id)
                 done += 1
             done += _link_contributors(cat, args)
+            done += _link_organisations(cat, kind, args, m.PUBLICATION_ORG_ROLES)
         elif kind == "project":
             for role in ("partner", "funder"):
                 for ref in getattr(args, role):
@@ -387,6 +391,7 @@ def cmd_link(args: argparse.Namespace) -> int:
             for ref in args.person:
                 act(m.EventPerson, event_id=args.id, person_id=cat.find_one(m.Person, ref).id)
                 done += 1
+            done += _link_organisations(cat, kind, args, m.EVENT_ORG_ROLES)
         else:
             raise InvalidInput(f"{kind} records have no links to set here")
     if not done:
@@ -415,6 +420,27 @@ def _link_contributors(cat: Catalogue, args: argparse.Namespace) -> int:
         new = current + [w for w in wanted if w not in current]
     cat.set_contributors(args.id, new)
     return len(wanted)
+
+
+def _link_organisations(cat: Catalogue, kind: str, args: argparse.Namespace, roles: tuple[str, ...]) -> int:
+    """--funder/--supporter of a publication, --organiser/--host/--funder/--supporter of an event: added
+    after the ones it has (or taken away with --remove), in the order given."""
+    done = 0
+    for role in roles:
+        refs = getattr(args, role)
+        if not refs:
+            continue
+        current = [o["id"] for o in linked_organisations_of(cat, kind, args.id).get(role, [])]
+        wanted = [cat.find_one(m.Organisation, ref).id for ref in refs]
+        new = [c for c in current if c not in wanted] if args.remove else current + [w for w in wanted if w not in current]
+        set_linked_organisations(cat, kind, args.id, role, new)
+        done += len(wanted)
+    return done
+
+
+def linked_organisations_of(cat: Catalogue, kind: str, record_id: int) -> dict[str, list[dict[str, Any]]]:
+    with cat.reading() as s:
+        return linked_organisations(s, kind, [record_id])[record_id]
 
 
 def _person_or_org(cat: Catalogue, ref: str) -> tuple[str, int]:

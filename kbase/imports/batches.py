@@ -31,9 +31,11 @@ _USES: dict[str, list[tuple[Any, str]]] = {
     "person": [(m.Contributor, "person_id"), (m.EventPerson, "person_id"), (m.PersonOrganisation, "person_id")],
     "organisation": [(m.Contributor, "organisation_id"), (m.Publication, "publisher_id"),
                      (m.ProjectOrganisation, "organisation_id"), (m.AssignmentClient, "organisation_id"),
-                     (m.Event, "organiser_id"), (m.PersonOrganisation, "organisation_id")],
+                     (m.EventOrganisation, "organisation_id"), (m.PublicationOrganisation, "organisation_id"),
+                     (m.PersonRole, "organisation_id"), (m.Organisation, "parent_id"),
+                     (m.PersonOrganisation, "organisation_id")],
     "subject": [(m.PublicationSubject, "subject_id"), (m.ProjectSubject, "subject_id"), (m.Subject, "parent_id")],
-    "series": [(m.Publication, "series_id")],
+    "series": [(m.Publication, "series_id"), (m.Series, "parent_id")],
     "project": [(m.PublicationProject, "project_id"), (m.Event, "project_id")],
     "region": [(m.PublicationRegion, "region_id"), (m.ProjectRegion, "region_id"), (m.Region, "parent_id")],
 }

@@ -19,6 +19,10 @@ ORG_KINDS = (
     "network", "research institute", "other",
 )
 PERSON_ROLES = ("staff", "associate researcher", "focal point", "board", "external")
+# what an organisation with a parent body is to it; kbase.catalogue.organisations prints each its own way
+ORG_PART_KINDS = ("programme", "instrument", "department", "consortium")
+PUBLICATION_ORG_ROLES = ("funder", "supporter")
+EVENT_ORG_ROLES = ("organiser", "host", "funder", "supporter")
 REGION_LEVELS = ("region", "country", "province", "territory", "site")
 EVENT_KINDS = (
     "lecture", "workshop", "presentation", "webinar", "conference", "meeting",
@@ -52,6 +56,7 @@ class Series(Record, table=True):
     name: str = Field(index=True, unique=True)
     periodical: bool = False
     programme_id: Optional[int] = Field(default=None, foreign_key="programme.id")
+    parent_id: Optional[int] = Field(default=None, foreign_key="series.id", index=True)  # "Voices from the South"
 
 
 class Subject(Record, table=True):
@@ -68,6 +73,9 @@ class Organisation(Record, table=True):
     country: Optional[str] = None
     url: Optional[str] = None
     notes: Optional[str] = Field(default=None, sa_column=Column(Text))
+    # a programme, instrument, department or consortium of a larger body, printed with it
+    parent_id: Optional[int] = Field(default=None, foreign_key="organisation.id", index=True)
+    part_kind: Optional[str] = None
 
 
 class OrganisationAlias(SQLModel, table=True):
@@ -142,6 +150,9 @@ class Assignment(SQLModel, table=True):
     project_id: int = Field(foreign_key="project.id", index=True, ondelete="CASCADE")
     year: int = Field(index=True)
     note: Optional[str] = None
+    title: Optional[str] = None  # as the contract words it; None: the project's title
+    reference: Optional[str] = None  # the contract's number or code
+    client_separator: Optional[str] = None  # between clients as the contract names them ("DFID/Concordis"); None: ", "
 
 
 class AssignmentClient(SQLModel, table=True):
@@ -149,6 +160,7 @@ class AssignmentClient(SQLModel, table=True):
     assignment_id: int = Field(foreign_key="assignment.id", primary_key=True, ondelete="CASCADE")
     organisation_id: int = Field(foreign_key="organisation.id", primary_key=True, ondelete="CASCADE")
     position: int = 0
+    label: Optional[str] = None  # the client as the contract names it; None: the organisation's display form
 
 
 class ProjectOrganisation(SQLModel, table=True):
@@ -196,6 +208,10 @@ class Publication(Record, table=True):
     doi: Optional[str] = Field(default=None, index=True)
     pages: Optional[str] = None
     container: Optional[str] = None  # book or journal a chapter/article sits in
+    # a report covering a period that need not be a calendar year (April 2021 – March 2022)
+    period_start: Optional[Date] = None
+    period_end: Optional[Date] = None
+    editors_et_al: bool = False  # more editors than are listed: "et al."
     visibility: str = Field(default="public", index=True)
     citekey: Optional[str] = Field(default=None, index=True)
     # fields with no column (BibTeX extras, original entry type) kept as JSON text
@@ -241,7 +257,6 @@ class Event(Record, table=True):
     end_date: Optional[Date] = None
     place: Optional[str] = None
     description: Optional[str] = Field(default=None, sa_column=Column(Text))
-    organiser_id: Optional[int] = Field(default=None, foreign_key="organisation.id")
     project_id: Optional[int] = Field(default=None, foreign_key="project.id", index=True)
     visibility: str = Field(default="public")
 
@@ -251,6 +266,41 @@ class EventPerson(SQLModel, table=True):
     event_id: int = Field(foreign_key="event.id", primary_key=True, ondelete="CASCADE")
     person_id: int = Field(foreign_key="person.id", primary_key=True, index=True, ondelete="CASCADE")
     position: int = 0
+
+
+# -- issue 14: the report's model (organisations of outputs and events, people's roles over time) --
+class PublicationOrganisation(SQLModel, table=True):
+    """Funders and supporters of a publication, in order."""
+
+    __tablename__ = "publication_organisation"
+    publication_id: int = Field(foreign_key="publication.id", primary_key=True, ondelete="CASCADE")
+    organisation_id: int = Field(foreign_key="organisation.id", primary_key=True, index=True, ondelete="CASCADE")
+    role: str = Field(primary_key=True)
+    position: int = 0
+
+
+class EventOrganisation(SQLModel, table=True):
+    """Organisers, hosts, funders and supporters of an event, in order (speakers are EventPerson)."""
+
+    __tablename__ = "event_organisation"
+    event_id: int = Field(foreign_key="event.id", primary_key=True, ondelete="CASCADE")
+    organisation_id: int = Field(foreign_key="organisation.id", primary_key=True, index=True, ondelete="CASCADE")
+    role: str = Field(primary_key=True)
+    position: int = 0
+
+
+class PersonRole(SQLModel, table=True):
+    """A role a person held (staff, board…) from start to end; open ends mean still or always."""
+
+    __tablename__ = "person_role"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    role: str = Field(index=True)
+    title: Optional[str] = None  # the position held: "Chair", "Researcher"
+    organisation_id: Optional[int] = Field(default=None, foreign_key="organisation.id", index=True,
+                                           ondelete="CASCADE")
+    start: Optional[Date] = None
+    end: Optional[Date] = None
 
 
 class StoredFile(SQLModel, table=True):

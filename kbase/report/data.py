@@ -1,4 +1,19 @@
-"""Gathers a year's records from the catalogue into plain dicts, a handful of queries per report."""
+"""Gathers a year's records from the catalogue into plain dicts, a handful of queries per report.
+
+What the templates can use, beyond a record's own columns:
+- a publication: `funders` and `supporters` (organisations' display forms, in order), `period`
+  ("April 2021 – March 2022" when it covers a period other than its year, else ""), `editors_et_al`;
+- a project: `partners`, `funders`, `clients` as display forms with acronyms; `assignments`
+  [{year, title (as contracted, else the project's), contracted_title, clients (as the contract
+  names them), client_line ("Eight, FairPhone", "DFID/Concordis"), reference, note}];
+- an Assignments list year (assignment_years): `projects` [{project_id, title, project_title,
+  clients, client_line, reference, note}] — print `title` and `client_line`;
+- an event: `organisers` and `hosts` (display forms), `organiser` (the first organiser, or None), `people` (speakers);
+- the board of a year (board): [{id, name, position ("Chair", "Member"), chair, title (what the
+  person does), start, end}], chair first.
+An organisation that is a part of a larger body prints with it ("European Commission, Instrument
+contributing to Stability and Peace"): kbase.catalogue.organisations.display_form.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +25,14 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from kbase.library import models as m
+from kbase.catalogue.assignments import assignment_dicts
+from kbase.catalogue.organisations import display_names, linked_organisations
 from kbase.catalogue.query import active_in_year
-from kbase.report.citation import cite_md
+from kbase.catalogue.records import Catalogue
+from kbase.catalogue.roles import people_with_role
 from kbase.catalogue.views import MONTHS, date_label
+from kbase.library import models as m
+from kbase.report.citation import cite_md
 
 MAP_TYPES = ("webmap", "dashboard", "static maps")
 TEAM_ROLES = ("staff", "focal point", "associate researcher")
@@ -33,7 +52,7 @@ def org_label(name: str, acronym: str | None) -> str:
 
 # -- publications ------------------------------------------------------------------------
 PUB_COLUMNS = ("id", "title", "subtitle", "type", "year", "month", "month_end", "number", "url", "place",
-               "pages", "container", "visibility")
+               "pages", "container", "visibility", "period_start", "period_end", "editors_et_al")
 
 
 def publications(s: Session, where: Any) -> list[dict[str, Any]]:
@@ -62,6 +81,7 @@ def publications(s: Session, where: Any) -> list[dict[str, Any]]:
         name = person or org
         if name:
             (editors if role == "editor" else authors)[pub_id].append(name)
+    orgs = linked_organisations(s, "publication", [r[0] for r in rows])
     projects: dict[int, list[int]] = defaultdict(list)
     for pub_id, project_id in s.execute(
         select(m.PublicationProject.publication_id, m.PublicationProject.project_id)
@@ -74,10 +94,25 @@ def publications(s: Session, where: Any) -> list[dict[str, Any]]:
         d = dict(zip(PUB_COLUMNS, row[:n]))
         pid = d["id"]
         d.update(series=row[n], publisher=row[n + 1], date=date_label(d["year"], d["month"], d["month_end"]),
-                 authors=authors.get(pid, []), editors=editors.get(pid, []), projects=projects.get(pid, []))
+                 authors=authors.get(pid, []), editors=editors.get(pid, []), projects=projects.get(pid, []),
+                 funders=[o["display"] for o in orgs[pid].get("funder", [])],
+                 supporters=[o["display"] for o in orgs[pid].get("supporter", [])],
+                 period=period_label(d["period_start"], d["period_end"], d["year"]))
         d["citation"] = cite_md(d)
         out.append(d)
     return out
+
+
+def period_label(start: date | None, end: date | None, year: int | None = None) -> str:
+    """'April 2021 – March 2022'; '' when there is no period or it is just the publication's year."""
+    if start is None or end is None:
+        return ""
+    if start == date(end.year, 1, 1) and end == date(end.year, 12, 31) and year in (None, end.year):
+        return ""
+    first = f"{MONTHS[start.month - 1]} {start.year}"
+    if (start.year, start.month) == (end.year, end.month):
+        return first
+    return f"{first} – {MONTHS[end.month - 1]} {end.year}"
 
 
 def publications_of_year(s: Session, year: int, vis: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -96,41 +131,42 @@ def projects(s: Session, where: Any) -> list[dict[str, Any]]:
     J = m.Project
     ids = select(J.id).where(where).scalar_subquery()
     found = {j.id: _project_dict(j) for j in s.scalars(select(J).where(where).order_by(J.id))}
-    for link, o in s.execute(
+    links = list(s.execute(
         select(m.ProjectOrganisation, m.Organisation)
         .join(m.Organisation, m.Organisation.id == m.ProjectOrganisation.organisation_id)
         .where(m.ProjectOrganisation.project_id.in_(ids))
         .order_by(m.ProjectOrganisation.position, m.Organisation.name)
-    ):
+    ))
+    shown = display_names(s, [o.id for _, o in links])
+    for link, o in links:
         key = {"partner": "partners", "funder": "funders", "client": "clients"}.get(link.role)
         if key:
-            found[link.project_id][key].append(org_label(o.name, o.acronym))
+            found[link.project_id][key].append(org_label(shown.get(o.id, o.name), o.acronym))
     for pid, region in s.execute(
         select(m.ProjectRegion.project_id, m.Region.name)
         .join(m.Region, m.Region.id == m.ProjectRegion.region_id)
         .where(m.ProjectRegion.project_id.in_(ids)).order_by(m.Region.path)
     ):
         found[pid]["regions"].append(region)
-    for a, clients in assignments(s, m.Assignment.project_id.in_(ids)):
-        found[a.project_id]["assignments"].append({"year": a.year, "clients": clients, "note": a.note})
-    for j in found.values():
-        j["assignments"].sort(key=lambda a: -a["year"])
+    for a in assignments(s, m.Assignment.project_id.in_(ids)):
+        found[a["project_id"]]["assignments"].append(a)
     return list(found.values())
 
 
-def assignments(s: Session, where: Any) -> list[tuple[m.Assignment, list[str]]]:
-    """Assignments matching a condition, each with its clients in order (2 queries)."""
-    rows = list(s.scalars(select(m.Assignment).where(where).order_by(m.Assignment.year.desc(), m.Assignment.id)))
-    ids = select(m.Assignment.id).where(where).scalar_subquery()
-    clients: dict[int, list[str]] = defaultdict(list)
-    for aid, name, acronym in s.execute(
-        select(m.AssignmentClient.assignment_id, m.Organisation.name, m.Organisation.acronym)
-        .join(m.Organisation, m.Organisation.id == m.AssignmentClient.organisation_id)
-        .where(m.AssignmentClient.assignment_id.in_(ids))
-        .order_by(m.AssignmentClient.assignment_id, m.AssignmentClient.position)
-    ):
-        clients[aid].append(org_label(name, acronym))
-    return [(a, clients[a.id]) for a in rows]
+def assignments(s: Session, where: Any) -> list[dict[str, Any]]:
+    """Assignments matching a condition, newest first: year, title (as contracted, else the project's),
+    contracted_title, clients (as the contract names them), client_line, reference, note (3 queries)."""
+    return [{**a, "project_title": a["project"], "clients": [c["printed"] for c in a["clients"]]}
+            for a in assignment_dicts(s, where)]
+
+
+def assignment_years(s: Session, year: int, count: int, vis: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The Assignments lists of year and the count - 1 years before it, newest first: [{year, projects}],
+    each row an assignment of a visible project in its contracted wording."""
+    first = year - count + 1
+    visible = select(m.Project.id).where(m.Project.visibility.in_(vis))
+    found = assignments(s, and_(m.Assignment.year.between(first, year), m.Assignment.project_id.in_(visible)))
+    return [{"year": y, "projects": [a for a in found if a["year"] == y]} for y in range(year, first - 1, -1)]
 
 
 # -- events and people -------------------------------------------------------------------
@@ -156,15 +192,16 @@ def events_of_year(s: Session, year: int, vis: tuple[str, ...]) -> list[dict[str
     ):
         people[eid].append(name)
     out = []
-    for e, organiser, project in s.execute(
-        select(E, m.Organisation.name, m.Project.title)
-        .outerjoin(m.Organisation, m.Organisation.id == E.organiser_id)
-        .outerjoin(m.Project, m.Project.id == E.project_id)
-        .where(where).order_by(E.date, E.id)
-    ):
+    rows = list(s.execute(select(E, m.Project.title).outerjoin(m.Project, m.Project.id == E.project_id)
+                          .where(where).order_by(E.date, E.id)))
+    orgs = linked_organisations(s, "event", [e.id for e, _ in rows])
+    for e, project in rows:
+        organisers = [o["display"] for o in orgs[e.id].get("organiser", [])]
         out.append({"id": e.id, "title": e.title, "kind": e.kind, "date": e.date, "end_date": e.end_date,
                     "when": event_date_label(e.date, e.end_date), "month": MONTHS[e.date.month - 1],
-                    "place": e.place, "description": e.description, "organiser": organiser,
+                    "place": e.place, "description": e.description, "organisers": organisers,
+                    "organiser": organisers[0] if organisers else None,
+                    "hosts": [o["display"] for o in orgs[e.id].get("host", [])],
                     "project": project, "people": people[e.id]})
     return out
 
@@ -176,6 +213,21 @@ def team(s: Session) -> list[dict[str, Any]]:
     for p in rows:
         groups[p.role].append({"id": p.id, "name": p.name, "title": p.title, "email": p.email})
     return [{"role": role, "people": people} for role, people in groups.items() if people]
+
+
+def board(s: Session, year: int) -> list[dict[str, Any]]:
+    """The board of directors at some time in year, the chair first, then in the order recorded."""
+    rows = people_with_role(s, "board", year)
+    people = {p.id: p for p in s.scalars(select(m.Person).where(m.Person.id.in_([r["person_id"] for r in rows])))}
+    out = [{"id": r["person_id"], "name": r["name"], "position": r["title"],
+            "chair": (r["title"] or "").lower().startswith("chair"), "title": people[r["person_id"]].title,
+            "start": r["start"], "end": r["end"]} for r in rows]
+    return sorted(out, key=lambda p: not p["chair"])
+
+
+def board_of_year(cat: Catalogue, year: int) -> list[dict[str, Any]]:
+    with cat.reading() as s:
+        return board(s, year)
 
 
 def group_by_month(items: Iterable[dict[str, Any]], key: str = "month") -> list[dict[str, Any]]:

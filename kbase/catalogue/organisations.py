@@ -1,0 +1,136 @@
+"""Organisations that are parts of larger bodies, how they print, and the bodies linked to outputs and events.
+
+A programme, instrument, department or consortium of a larger body has that body as its parent
+and prints with it: an instrument or a department after a comma ("European Commission,
+Instrument contributing to Stability and Peace"), a programme after a dash ("USAID – Integrated
+Land and Resource Governance project"), a consortium member after a slash ("DFID/Concordis").
+A dash or a slash joins the parent's short name (its acronym: "USAID"), a comma its full name.
+The display form is also kept as an alias, so a name written either way finds the record."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Sequence
+
+from sqlalchemy import delete, select
+from sqlmodel import Session
+
+from kbase.catalogue.records import Catalogue
+from kbase.errors import InvalidInput, NotFound
+from kbase.library import models as m
+
+__all__ = ["PART_FORMS", "display_form", "display_names", "set_parent", "parts_of",
+           "set_linked_organisations", "linked_organisations", "LINK_MODELS"]
+
+PART_FORMS = {"instrument": "{parent}, {name}", "department": "{parent}, {name}",
+              "programme": "{short} – {name}", "consortium": "{short}/{name}"}
+# record kind -> (link model, its key to the record, the roles it takes)
+LINK_MODELS: dict[str, tuple[Any, str, Sequence[str]]] = {
+    "publication": (m.PublicationOrganisation, "publication_id", m.PUBLICATION_ORG_ROLES),
+    "event": (m.EventOrganisation, "event_id", m.EVENT_ORG_ROLES),
+}
+
+
+def display_form(name: str, parent: str | None = None, part_kind: str | None = None,
+                 parent_acronym: str | None = None) -> str:
+    """How a report or a list prints the organisation: with its parent body when it is a part of one."""
+    if not parent:
+        return name
+    if parent.lower() in name.lower():  # "European Commission Directorate-General…" names its parent already
+        return name
+    return PART_FORMS.get(part_kind or "", PART_FORMS["programme"]).format(
+        parent=parent, short=parent_acronym or parent, name=name)
+
+
+def display_names(s: Session, ids: Iterable[int]) -> dict[int, str]:
+    """{id: display form} for these organisations, in one query (their parents joined)."""
+    wanted = list(dict.fromkeys(i for i in ids if i is not None))
+    if not wanted:
+        return {}
+    Org, P = m.Organisation, m.Organisation.__table__.alias("parent_org")  # type: ignore[attr-defined]
+    rows = s.execute(select(Org.id, Org.name, Org.part_kind, P.c.name, P.c.acronym)
+                     .outerjoin(P, P.c.id == Org.parent_id).where(Org.id.in_(wanted)))
+    return {oid: display_form(name, parent, kind, acronym) for oid, name, kind, parent, acronym in rows}
+
+
+def set_parent(cat: Catalogue, organisation_id: int, parent_id: int | None, part_kind: str | None = None) -> None:
+    """Make the organisation a part (programme, instrument…) of parent, or a body on its own (parent None)."""
+    if part_kind is not None and part_kind not in m.ORG_PART_KINDS:
+        raise InvalidInput(f"kind of part must be one of: {', '.join(m.ORG_PART_KINDS)} (got {part_kind!r})")
+    with cat.transaction() as s:
+        org = s.get(m.Organisation, organisation_id)
+        if org is None:
+            raise NotFound(f"no organisation with ID {organisation_id}")
+        if parent_id is not None:
+            _check_no_cycle(s, organisation_id, parent_id)
+        cat.update(m.Organisation, organisation_id, parent_id=parent_id,
+                   part_kind=(part_kind or "programme") if parent_id is not None else None)
+        add_display_alias(cat, s, organisation_id)
+
+
+def add_display_alias(cat: Catalogue, s: Session, organisation_id: int) -> None:
+    """Keep the display form among the organisation's names, so it is found written that way too."""
+    shown = display_names(s, [organisation_id]).get(organisation_id)
+    org = s.get(m.Organisation, organisation_id)
+    if shown and org is not None and shown != org.name:
+        cat._add_alias(s, org, shown)
+
+
+def _check_no_cycle(s: Session, organisation_id: int, parent_id: int) -> None:
+    seen = {organisation_id}
+    current: int | None = parent_id
+    while current is not None:
+        if current in seen:
+            raise InvalidInput(f"organisation {organisation_id} cannot be a part of its own part {parent_id}")
+        seen.add(current)
+        parent = s.get(m.Organisation, current)
+        if parent is None:
+            raise NotFound(f"no organisation with ID {current}")
+        current = parent.parent_id
+
+
+def parts_of(cat: Catalogue, organisation_id: int) -> list[tuple[int, str]]:
+    """(id, display form) of the organisation's parts, by name."""
+    with cat.reading() as s:
+        ids = list(s.scalars(select(m.Organisation.id).where(m.Organisation.parent_id == organisation_id)
+                             .order_by(m.Organisation.name)))
+        names = display_names(s, ids)
+    return [(i, names[i]) for i in ids]
+
+
+def set_linked_organisations(cat: Catalogue, kind: str, record_id: int, role: str,
+                             organisation_ids: Sequence[int]) -> None:
+    """Replace the record's organisations in a role (a publication's funders, an event's hosts…), in order."""
+    link, key, roles = _link_model(kind)
+    if role not in roles:
+        raise InvalidInput(f"an organisation of a {kind} is one of: {', '.join(roles)} (got {role!r})")
+    with cat.transaction() as s:
+        if s.get(m.RECORD_TYPES[kind], record_id) is None:
+            raise NotFound(f"no {kind} with ID {record_id}")
+        s.execute(delete(link).where(getattr(link, key) == record_id, link.role == role))
+        for pos, oid in enumerate(dict.fromkeys(organisation_ids)):
+            s.add(link(**{key: record_id}, organisation_id=oid, role=role, position=pos))
+        s.flush()
+        cat.touch(s, kind, record_id)
+
+
+def linked_organisations(s: Session, kind: str,
+                         record_ids: Iterable[int]) -> dict[int, dict[str, list[dict[str, Any]]]]:
+    """{record id: {role: [{id, name, display}]}} for these publications or events, in one query."""
+    link, key, _ = _link_model(kind)
+    ids = list(record_ids)
+    out: dict[int, dict[str, list[dict[str, Any]]]] = {i: {} for i in ids}
+    if not ids:
+        return out
+    rows = list(s.execute(select(getattr(link, key), link.role, m.Organisation.id, m.Organisation.name)
+                          .join(m.Organisation, m.Organisation.id == link.organisation_id)
+                          .where(getattr(link, key).in_(ids)).order_by(getattr(link, key), link.role, link.position)))
+    shown = display_names(s, [r[2] for r in rows])
+    for rid, role, oid, name in rows:
+        out[rid].setdefault(role, []).append({"id": oid, "name": name, "display": shown.get(oid, name)})
+    return out
+
+
+def _link_model(kind: str) -> tuple[Any, str, Sequence[str]]:
+    if kind not in LINK_MODELS:
+        raise InvalidInput(f"only publications and events have organisations in roles (got {kind!r})")
+    return LINK_MODELS[kind]

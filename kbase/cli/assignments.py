@@ -1,0 +1,204 @@
+"""Assignment and role commands: kbase assignment set|delete|list, kbase role add|edit|remove|list."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from kbase.catalogue.assignments import KEEP, assignment_rows, save_assignment
+from kbase.catalogue.records import Catalogue
+from kbase.catalogue.roles import add_role, people_with_role, remove_role, roles_of, update_role
+from kbase.cli.common import open_catalogue, print_rows
+from kbase.errors import InvalidInput
+from kbase.library import models as m
+
+
+def register(subs: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = subs.add_parser("assignment", parents=[common],
+                        help="a project's contract for a year: kbase assignment set|delete|list")
+    acts = p.add_subparsers(dest="action", required=True, metavar="set|delete|list")
+    s = acts.add_parser("set", parents=[common], help="create or change PROJECT's assignment for YEAR")
+    s.add_argument("project", help="project ID, title or short name")
+    s.add_argument("year", type=int)
+    s.add_argument("--title", help="the title as contracted ('' : the project's)")
+    s.add_argument("--client", action="append", metavar="ORG[=AS NAMED]",
+                   help="a client in order, optionally with the name the contract gives it (repeatable; "
+                        "replaces the clients)")
+    s.add_argument("--no-clients", action="store_true", help="an assignment without a client")
+    s.add_argument("--reference", help="the contract's reference")
+    s.add_argument("--note")
+    s.add_argument("--separator", help="between the clients as printed, e.g. / for 'DFID/Concordis'")
+    s.set_defaults(run=cmd_assignment_set)
+    d = acts.add_parser("delete", parents=[common], help="delete PROJECT's assignment for YEAR")
+    d.add_argument("project")
+    d.add_argument("year", type=int)
+    d.set_defaults(run=cmd_assignment_delete)
+    ls = acts.add_parser("list", parents=[common], help="assignments, newest year first")
+    ls.add_argument("--year", type=int)
+    ls.add_argument("--project")
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(run=list_assignments)
+
+    p = subs.add_parser("role", parents=[common], help="people's roles over time: kbase role add|edit|remove|list")
+    acts = p.add_subparsers(dest="action", required=True, metavar="add|edit|remove|list")
+    a = acts.add_parser("add", parents=[common], help="PERSON held ROLE (staff, board…) from --start to --end")
+    a.add_argument("person", help="person ID or name")
+    a.add_argument("role", help=", ".join(m.PERSON_ROLES))
+    _role_options(a)
+    a.set_defaults(run=cmd_role_add)
+    e = acts.add_parser("edit", parents=[common], help="change a role row (its ID from `kbase role list`)")
+    e.add_argument("id", type=int)
+    e.add_argument("--role", help=", ".join(m.PERSON_ROLES))
+    _role_options(e)
+    e.set_defaults(run=cmd_role_edit)
+    r = acts.add_parser("remove", parents=[common], help="remove a role row")
+    r.add_argument("id", type=int)
+    r.set_defaults(run=cmd_role_remove)
+    ls = acts.add_parser("list", parents=[common], help="roles of a person, or everyone's in a role and year")
+    ls.add_argument("person", nargs="?")
+    ls.add_argument("--role")
+    ls.add_argument("--year", type=int)
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(run=cmd_role_list)
+
+
+def _role_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--title", help="the position held: Chair, Member, Researcher…")
+    p.add_argument("--start", help="YYYY, YYYY-MM or YYYY-MM-DD")
+    p.add_argument("--end", help="YYYY, YYYY-MM or YYYY-MM-DD (the last day of a year or month given alone)")
+    p.add_argument("--organisation", help="where the role is held (default: none)")
+
+
+def _project_id(cat: Catalogue, ref: str) -> int:
+    return int(cat.find_one(m.Project, ref).id)
+
+
+def _client(cat: Catalogue, text: str) -> tuple[int, str | None]:
+    ref, _, named = text.partition("=")
+    return int(cat.find_one(m.Organisation, ref.strip()).id), (named.strip() or None)
+
+
+def cmd_assignment_set(args: argparse.Namespace) -> int:
+    cat = open_catalogue(args)
+    pid = _project_id(cat, args.project)
+    if args.client and args.no_clients:
+        raise InvalidInput("--client and --no-clients exclude each other")
+    clients: Any = KEEP
+    if args.client:
+        clients = [_client(cat, c) for c in args.client]
+    elif args.no_clients:
+        clients = []
+    opt = lambda v: KEEP if v is None else v  # noqa: E731  (an option not given leaves the field)
+    aid = save_assignment(cat, pid, args.year, title=opt(args.title), reference=opt(args.reference),
+                          note=opt(args.note), separator=opt(args.separator), clients=clients)
+    row = next(r for r in assignment_rows(cat, args.year, pid) if r["id"] == aid)
+    clients = f" — for {row['client_line']}" if row["clients"] else ""
+    print(f"saved assignment {aid}: {args.year} {row['title']}{clients}")
+    return 0
+
+
+def cmd_assignment_delete(args: argparse.Namespace) -> int:
+    cat = open_catalogue(args)
+    pid = _project_id(cat, args.project)
+    if not assignment_rows(cat, args.year, pid):
+        raise InvalidInput(f"project {pid} has no assignment in {args.year}")
+    cat.delete_assignment(pid, args.year)
+    print(f"deleted the {args.year} assignment of project {pid}")
+    return 0
+
+
+def list_assignments(args: argparse.Namespace) -> int:
+    """`kbase assignment list` and `kbase list assignment`: --year Y, --project P, --json."""
+    cat = open_catalogue(args)
+    year = getattr(args, "year", None)
+    if isinstance(year, str):  # `kbase list`'s --year takes ranges; an assignment list takes one year
+        if not year.strip().isdigit():
+            raise InvalidInput(f"--year for assignments is one year (got {year!r})")
+        year = int(year)
+    project = getattr(args, "project", None)
+    rows = assignment_rows(cat, year, _project_id(cat, project) if project else None)
+    if getattr(args, "json", False):
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        print_rows([{**r, "client": r["client_line"]} for r in rows], ["id", "year", "title", "client"])
+    return 0
+
+
+def _person_id(cat: Catalogue, ref: str) -> int:
+    from kbase.catalogue.lookup import find
+
+    if ref.isdigit():
+        return int(cat.get(m.Person, int(ref)).id)
+    found = find(cat, m.Person, ref)
+    if len(found) != 1:
+        raise InvalidInput(f"{ref!r} names {'no' if not found else 'several'} person records; use an ID")
+    return int(found[0].id)
+
+
+def _org_id(cat: Catalogue, ref: str | None) -> int | None:
+    return int(cat.find_one(m.Organisation, ref).id) if ref else None
+
+
+def _end(value: str | None) -> str | None:
+    """'2021' ends on 31 December, '2021-06' on the month's last day."""
+    if not value:
+        return value
+    parts = value.split("-")
+    if len(parts) == 1 and parts[0].isdigit():
+        return f"{parts[0]}-12-31"
+    if len(parts) == 2 and all(p.isdigit() for p in parts):
+        import calendar
+
+        y, mo = int(parts[0]), int(parts[1])
+        if 1 <= mo <= 12:
+            return f"{y}-{mo:02d}-{calendar.monthrange(y, mo)[1]}"
+    return value
+
+
+def cmd_role_add(args: argparse.Namespace) -> int:
+    cat = open_catalogue(args)
+    rid = add_role(cat, _person_id(cat, args.person), args.role, args.title, args.start, _end(args.end),
+                   _org_id(cat, args.organisation))
+    print(f"added role {rid}")
+    return 0
+
+
+def cmd_role_edit(args: argparse.Namespace) -> int:
+    cat = open_catalogue(args)
+    with cat.reading() as s:
+        row = s.get(m.PersonRole, args.id)
+        if row is None:
+            raise InvalidInput(f"no person role with ID {args.id}")
+        current = {"title": row.title, "start": row.start, "end": row.end, "organisation_id": row.organisation_id}
+    update_role(cat, args.id, args.role,
+                args.title if args.title is not None else current["title"],
+                args.start if args.start is not None else current["start"],
+                _end(args.end) if args.end is not None else current["end"],
+                _org_id(cat, args.organisation) if args.organisation is not None else current["organisation_id"])
+    print(f"saved role {args.id}")
+    return 0
+
+
+def cmd_role_remove(args: argparse.Namespace) -> int:
+    cat = open_catalogue(args)
+    remove_role(cat, args.id)
+    print(f"removed role {args.id}")
+    return 0
+
+
+def cmd_role_list(args: argparse.Namespace) -> int:
+    cat = open_catalogue(args)
+    if args.person:
+        pid = _person_id(cat, args.person)
+        rows = [r for r in roles_of(cat, pid) if not args.role or r["role"] == args.role]
+        name = cat.get(m.Person, pid).name
+        rows = [{**r, "name": name} for r in rows]
+    else:
+        with cat.reading() as s:
+            rows = people_with_role(s, args.role, args.year)
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        print_rows(rows, ["id", "name", "role", "title", "start", "end"])
+    return 0
