@@ -11,6 +11,8 @@ kbase.imports.zotero writes them, with the notes, collections, relations and fil
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import sqlite3
 from dataclasses import dataclass, field
@@ -26,6 +28,7 @@ _NOT_ITEMS = {"note", "attachment", "annotation"}  # item types that are no publ
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _ZOTERO_TABLES = {"items", "itemData", "itemDataValues", "itemAttachments", "collections", "creators"}
 _ITEM_URI = re.compile(r"^https?://zotero\.org/(users|groups)/([^/]+)/items/([A-Z0-9]{8})$")
+_PREF = re.compile(r'^user_pref\("extensions\.zotero\.(baseAttachmentPath|dataDir)",\s*("(?:[^"\\]|\\.)*")\);', re.M)
 
 
 @dataclass
@@ -106,6 +109,7 @@ class ZoteroLibrary:
     notes_in_attachments: int = 0  # an attachment's own note
     tags: dict[str, int] = field(default_factory=dict)  # distinct tag names by where they are used
     problems: list[str] = field(default_factory=list)  # about the file: items of an unknown type …
+    base_dir: Path | None = None  # the base directory of linked files, as given or found in Zotero's preferences
 
     @property
     def tag_names(self) -> list[str]:
@@ -152,9 +156,10 @@ def read_zotero(path: str | Path, base_dir: str | Path | None = None) -> ZoteroL
     if not is_zotero_db(path):
         raise ImportProblem(f"{path}: not a Zotero database (no Zotero tables in it, or not an SQLite file)")
     lib = ZoteroLibrary(path)
+    lib.base_dir = Path(base_dir).expanduser() if base_dir else base_directory(path)
     con = _open(path)
     try:
-        _read(con, lib, path.parent / "storage", Path(base_dir).expanduser() if base_dir else None)
+        _read(con, lib, path.parent / "storage", lib.base_dir)
     except sqlite3.DatabaseError as exc:
         raise ImportProblem(f"{path}: cannot read the Zotero database: {exc}") from exc
     finally:
@@ -429,3 +434,34 @@ def _count_tags(con: sqlite3.Connection, lib: ZoteroLibrary, items: dict[int, It
     lib.tags = {"on items": sum("items" in w for w in where.values()),
                 "only on notes or attachments": sum("items" not in w and "other" in w for w in where.values()),
                 "only on items in the trash": sum(w == {"trash"} for w in where.values())}
+
+
+def profile_folders(home: Path | None = None) -> list[Path]:
+    """Where Zotero keeps its profiles (prefs.js) on Linux, macOS and Windows."""
+    home = home or Path.home()
+    roots = [home / ".zotero" / "zotero", home / "Library" / "Application Support" / "Zotero" / "Profiles"]
+    if os.environ.get("APPDATA"):
+        roots.append(Path(os.environ["APPDATA"]) / "Zotero" / "Zotero" / "Profiles")
+    return [p for root in roots if root.is_dir() for p in sorted(root.iterdir()) if (p / "prefs.js").is_file()]
+
+
+def base_directory(db: Path, home: Path | None = None) -> Path | None:
+    """Zotero's "Linked Attachment Base Directory" for this database, from the preferences of the Zotero profile
+    whose data directory holds it (a profile without a data directory of its own uses ~/Zotero)."""
+    home = home or Path.home()
+    folder = db.resolve().parent
+    for profile in profile_folders(home):
+        try:
+            text = (profile / "prefs.js").read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        prefs = {}
+        for name, quoted in _PREF.findall(text):
+            try:
+                prefs[name] = json.loads(quoted)
+            except ValueError:
+                continue
+        data_dir = Path(prefs["dataDir"]).expanduser() if prefs.get("dataDir") else home / "Zotero"
+        if prefs.get("baseAttachmentPath") and data_dir.resolve() == folder:
+            return Path(prefs["baseAttachmentPath"]).expanduser()
+    return None

@@ -4,13 +4,14 @@ roles, dates, Extra, tags, attachments, notes, collections, relations, the trash
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 from pathlib import Path
 
 import pytest
 
 from kbase.errors import ImportProblem
-from kbase.formats.zotero import is_zotero_db, item_key_of, read_zotero
+from kbase.formats.zotero import base_directory, is_zotero_db, item_key_of, read_zotero
 from kbase.formats.zotero_map import csl_item, note_markdown, note_title, to_record
 from tests.zotero_db import LAYOUTS, ZoteroDB
 
@@ -67,7 +68,9 @@ def test_items_creators_dates_extra_and_tags(zdb: ZoteroDB) -> None:
     assert chapter.columns["year"] == 2018 and chapter.notes == ["issued 'spring 2018' read as 2018"]  # typed date
 
 
-def test_attachments_found_missing_linked_and_not_pdf(zdb: ZoteroDB, tmp_path: Path) -> None:
+def test_attachments_found_missing_linked_and_not_pdf(zdb: ZoteroDB, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))  # no Zotero preferences to find the base directory in
     base = tmp_path / "Papers"
     from tests.pdfs import text_pdf
 
@@ -102,6 +105,31 @@ def test_attachments_found_missing_linked_and_not_pdf(zdb: ZoteroDB, tmp_path: P
     with_base = read_zotero(path, base_dir=base)
     linked = [a.file for a in with_base.items[0].attachments if a.file and "linked" in a.file.name]
     assert linked == [base / "drc" / "linked.pdf"]
+
+
+def test_the_base_directory_comes_from_zotero_preferences(zdb: ZoteroDB, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.pdfs import text_pdf
+
+    home = tmp_path / "home"
+    monkeypatch.setenv("HOME", str(home))
+    text_pdf(tmp_path / "Shared papers" / "tin.pdf", ["tin"])
+    item = zdb.item("report", {"title": "Tin"})
+    zdb.linked_file(item, "attachments:tin.pdf")
+    path = zdb.close()
+    other = home / ".zotero" / "zotero" / "a1b2.default"  # another profile, another data directory: not this one
+    other.mkdir(parents=True)
+    (other / "prefs.js").write_text('user_pref("extensions.zotero.baseAttachmentPath", "/elsewhere");\n'
+                                    'user_pref("extensions.zotero.dataDir", "/other/Zotero");\n')
+    assert base_directory(path) is None and read_zotero(path).items[0].attachments[0].file is None
+    mine = home / ".zotero" / "zotero" / "c3d4.work"
+    mine.mkdir()
+    (mine / "prefs.js").write_text('user_pref("extensions.zotero.useDataDir", true);\n'
+                                   f'user_pref("extensions.zotero.dataDir", {json.dumps(str(path.parent))});\n'
+                                   'user_pref("extensions.zotero.baseAttachmentPath", '
+                                   f'{json.dumps(str(tmp_path / "Shared papers"))});\n')
+    assert base_directory(path) == tmp_path / "Shared papers"
+    assert read_zotero(path).items[0].attachments[0].file == tmp_path / "Shared papers" / "tin.pdf"
 
 
 def test_notes_collections_relations_and_the_trash(zdb: ZoteroDB) -> None:
