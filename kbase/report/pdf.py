@@ -35,6 +35,16 @@ LINK_LIMIT = 1500
 SPLIT_LEVELS = "234"
 
 
+_ENTITY_TEXT = re.compile(r"&amp;(?=#?\w+;)")
+
+
+def _literal_entities(body_html: str) -> str:
+    """MuPDF decodes entities twice: text that reads '&amp;' or '&lt;' in the catalogue would print
+    as '&' or '<'. An empty element after the ampersand stops the second decoding."""
+    return re.sub(r">([^<]*)<", lambda m: ">" + _ENTITY_TEXT.sub("&amp;<span></span>", m.group(1)) + "<",
+                  body_html)
+
+
 def _text(fragment: str) -> str:
     return " ".join(htmllib.unescape(re.sub(r"<[^>]+>", "", fragment)).split())
 
@@ -204,7 +214,7 @@ def html_to_pdf(body_html: str, css: str, title: str, subtitle: str = "", with_c
     from the first page; its headings still make the outline."""
     t = translator(lang)
     me = Identity(identity or {}, subtitle, t)
-    body_html, title = clean_text(body_html), clean_line(title)
+    body_html, title = _literal_entities(clean_text(body_html)), clean_line(title)
     css = css + house_css(me.colour, me.accent)
     cover = sections_on_new_pages
     if cover:  # the cover has the title
