@@ -8,6 +8,7 @@ from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput
 from kbase.report.annual import SECTIONS, annual_context, parse_sections, section_titles
 from kbase.report.charts import add_figures
+from kbase.report.csl import apply_style, check_style
 from kbase.report.citation import cite_md
 from kbase.report.i18n import LANGS, SETTING as LANG_SETTING, check_lang, default_lang, translator
 from kbase.report.output import FORMATS, convert
@@ -34,12 +35,17 @@ def report_language(cat: Catalogue, lang: str | None = None, interface: str | No
 
 
 def build_annual(cat: Catalogue, year: int, fmt: str = "md", sections: Sequence[str] | str | None = None,
-                 include_internal: bool = False, lang: str | None = None) -> tuple[str | bytes, list[str]]:
-    """The annual report for year in fmt (md, html: text; pdf, docx: bytes) and the missing-data warnings."""
+                 include_internal: bool = False, lang: str | None = None,
+                 style: str | None = None) -> tuple[str | bytes, list[str]]:
+    """The annual report for year in fmt (md, html: text; pdf, docx: bytes) and the missing-data warnings;
+    outputs cited in style (kbase.report.csl: house, apa, chicago-author-date, harvard, iso690, a .csl file)."""
     if fmt not in FORMATS:
         raise InvalidInput(f"unknown report format {fmt!r} (one of: {', '.join(FORMATS)})")
+    style = check_style(style)
     ctx = annual_context(cat, year, sections, include_internal, report_language(cat, lang))
     add_figures(cat, ctx)  # finances, tables and charts (kbase.report.charts)
+    issues = [i for s in ctx.get("periodicals", []) for i in s["issues"]]  # copies of the year's publications
+    ctx["warnings"] += apply_style(cat, ctx["publications"] + issues, style, ctx["lang"])
     out = convert("annual.md.j2", ctx, fmt, _templates(cat))
     return out, _warnings(ctx)
 
@@ -54,13 +60,15 @@ def _localise(ctx: dict, pubs: list[dict], lang: str) -> dict:
 
 
 def build_project(cat: Catalogue, ref: str | int, fmt: str = "md", include_internal: bool = False,
-                  lang: str | None = None) -> tuple[str | bytes, list[str]]:
+                  lang: str | None = None, style: str | None = None) -> tuple[str | bytes, list[str]]:
     """A one-page sheet for one project (ID, title or short name)."""
     from kbase.report.sheets import project_context
 
+    style = check_style(style)
     ctx = project_context(cat, ref, include_internal)
     lang = report_language(cat, lang)
     _localise(ctx, ctx["project"]["outputs"], lang)
+    ctx["warnings"] += apply_style(cat, ctx["project"]["outputs"], style, lang)
     if lang == "fr":
         ctx["project"]["years"] = ctx["project"]["years"].replace("since", "depuis")
     return convert("project.md.j2", ctx, fmt, _templates(cat)), _warnings(ctx)
@@ -68,13 +76,15 @@ def build_project(cat: Catalogue, ref: str | int, fmt: str = "md", include_inter
 
 def build_bibliography(cat: Catalogue, filter_=None, group_by: str = "year", fmt: str = "md",
                        include_internal: bool = False, title: str | None = None,
-                       lang: str | None = None) -> tuple[str | bytes, list[str]]:
-    """Publications passing filter_, in sections by year, type, series or project."""
+                       lang: str | None = None, style: str | None = None) -> tuple[str | bytes, list[str]]:
+    """Publications passing filter_, in sections by year, type, series or project, cited in style."""
     from kbase.report.sheets import bibliography_context
 
+    style = check_style(style)
     ctx = bibliography_context(cat, filter_, group_by, include_internal, title)
     lang = report_language(cat, lang)
     _localise(ctx, [p for g in ctx["groups"] for p in g["items"]], lang)
+    ctx["warnings"] += apply_style(cat, [p for g in ctx["groups"] for p in g["items"]], style, lang)
     t = ctx["t"]
     for g in ctx["groups"]:
         g["heading"] = t(g["heading"])
