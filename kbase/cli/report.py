@@ -50,10 +50,19 @@ def _output_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", "-f", choices=FORMATS, help="default: from the -o extension, else md")
     p.add_argument("-o", "--output", metavar="FILE", help="file to write (default: standard output for md, html)")
     p.add_argument("--include-internal", action="store_true", help="also show internal and confidential records")
-    p.add_argument("--lang", choices=LANGS, help="report language (default: the library's report language "
-                   "setting, `kbase identity set report-language fr`, else the interface language, else en)")
+    add_lang_option(p)
     p.add_argument("--style", metavar="STYLE", help="citation style of the outputs: house (default), apa, "
                    "chicago-author-date, harvard, iso690, or the path of a .csl file")
+
+
+def add_lang_option(p: argparse.ArgumentParser, default: str | None = None) -> None:
+    """--lang for a report, unless the common options already give every command one."""
+    if any("--lang" in a.option_strings for a in p._actions):
+        return
+    p.add_argument("--lang", choices=LANGS, default=default,
+                   help=f"language (default: {default})" if default else
+                   "report language (default: the library's report language setting, `kbase identity set "
+                   "report-language fr`, else the interface language, else en)")
 
 
 def _format(args: argparse.Namespace) -> str:
@@ -94,7 +103,7 @@ def cmd_annual(args: argparse.Namespace) -> int:
     _check_target(args)
     cat = open_catalogue(args)
     result, warnings = build_annual(cat, args.year, _format(args), args.sections, args.include_internal,
-                                    lang=args.lang, style=args.style)
+                                    lang=getattr(args, "lang", None), style=args.style)
     return _write(args, result, warnings)
 
 
@@ -102,7 +111,7 @@ def cmd_project(args: argparse.Namespace) -> int:
     _check_target(args)
     cat = open_catalogue(args)
     ref = int(args.project) if args.project.isdigit() else args.project
-    result, warnings = build_project(cat, ref, _format(args), args.include_internal, lang=args.lang,
+    result, warnings = build_project(cat, ref, _format(args), args.include_internal, lang=getattr(args, "lang", None),
                                      style=args.style)
     return _write(args, result, warnings)
 
@@ -111,5 +120,6 @@ def cmd_bibliography(args: argparse.Namespace) -> int:
     _check_target(args)
     cat = open_catalogue(args)
     result, warnings = build_bibliography(cat, filter_from_args(args), args.group_by, _format(args),
-                                          args.include_internal, args.title, lang=args.lang, style=args.style)
+                                          args.include_internal, args.title, lang=getattr(args, "lang", None),
+                                          style=args.style)
     return _write(args, result, warnings)
