@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import time
@@ -38,17 +39,30 @@ def settings() -> QSettings:
     return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANISATION, APPLICATION)
 
 
-def chosen_location(store: QSettings) -> str:
-    """KBASE_LIBRARY wins, then the location chosen in Settings, then the platform default."""
+def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
+    """The app's own options (`--library`); Qt's (-platform, -style…) are left for QApplication."""
+    parser = argparse.ArgumentParser(prog="kbase-app", description="The Kbase desktop app.")
+    parser.add_argument("--library", metavar="PATH-or-URL",
+                        help="the library to open (default: KBASE_LIBRARY, else the one chosen in Settings)")
+    known, _qt_options = parser.parse_known_args(list(argv)[1:])
+    return known
+
+
+def chosen_location(store: QSettings, explicit: str | None = None) -> str:
+    """--library wins, then KBASE_LIBRARY, then the location chosen in Settings, then the platform default."""
+    if explicit:
+        return explicit
     if os.environ.get("KBASE_LIBRARY"):
         return os.environ["KBASE_LIBRARY"]
     saved = store.value(KEY_LIBRARY)
     return str(saved) if saved else default_location()
 
 
-def open_or_create(location: str) -> Library:
-    """Open the library; at the default location on first start, make it and load the demo catalogue."""
-    first_start = (not os.environ.get("KBASE_LIBRARY") and location == default_location()
+def open_or_create(location: str, explicit: bool = False) -> Library:
+    """Open the library; at the default location on first start, make it and load the demo catalogue.
+
+    A library named on the command line (explicit) or by KBASE_LIBRARY is only opened, never made."""
+    first_start = (not explicit and not os.environ.get("KBASE_LIBRARY") and location == default_location()
                    and not (Path(location) / "catalogue.sqlite").exists())
     if not first_start:
         return open_library(location)
@@ -114,11 +128,12 @@ def ask_for_library(problem: str, store: QSettings) -> Library | None:
 
 def main(argv: Sequence[str]) -> int:
     started = time.perf_counter()
+    options = parse_arguments(argv)
     app = make_application(argv)
     store = settings()
     i18n.set_language(str(store.value(KEY_LANGUAGE) or i18n.system_language()))
     try:
-        lib = open_or_create(chosen_location(store))
+        lib = open_or_create(chosen_location(store, options.library), explicit=bool(options.library))
     except KbaseError as exc:
         lib = ask_for_library(str(exc), store)
         if lib is None:
@@ -134,5 +149,5 @@ def main(argv: Sequence[str]) -> int:
     return code
 
 
-__all__ = ["main", "settings", "chosen_location", "open_or_create", "make_application",
+__all__ = ["main", "parse_arguments", "settings", "chosen_location", "open_or_create", "make_application",
            "KEY_LIBRARY", "KEY_LANGUAGE", "KEY_MAX_PDF_MB", "KEY_MAX_PAGES"]

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 
 from kbase.library import models as m
 from kbase.catalogue.records import Catalogue
+from kbase.errors import KbaseError
 from ui import hooks, i18n, tasks
 from ui.details import DetailsPane
 from ui.first_paint import after_first_paint
@@ -72,7 +73,7 @@ class MainWindow(QMainWindow):
         after_first_paint(self.table.viewport(), lambda: QTimer.singleShot(300, self, self._warm_up))
 
     def _complete_table(self) -> None:
-        selected = self.selected_ids()
+        selected = self.table.selected_ids()
         self.model.complete(lambda: (self._select_ids(selected), self._update_counts()))
 
     def _warm_up(self) -> None:
@@ -166,7 +167,10 @@ class MainWindow(QMainWindow):
         self.search_panel.closed.connect(self.show_browse)
         self.search_panel.save_requested.connect(self.save_search)
         self.search_panel.hits.modelReset.connect(self._update_counts)
-        self.stack.currentChanged.connect(lambda _i: self._update_counts())
+        self.search_panel.hits.modelReset.connect(lambda: self._update_enabled())
+        self.search_panel.hit_view.selectionModel().selectionChanged.connect(lambda *_a: self._update_enabled())
+        self.stack.currentChanged.connect(lambda _i: (self._update_counts(), self._update_enabled()))
+        self.tabs.currentChanged.connect(lambda _i: self._update_enabled())
         self.undo_stack.indexChanged.connect(self._after_undo_step)
 
     def _after_undo_step(self, _index: int) -> None:
@@ -177,13 +181,26 @@ class MainWindow(QMainWindow):
 
     # -- hooks used by the editors and dialogs -------------------------------------------------------
     def current_kind(self) -> str:
-        return self.model.kind
+        """The kind of record the actions work on: the table's, or publications in search results and viewers."""
+        return self._in_focus()[0]
 
     def selected_ids(self) -> list[int]:
-        """IDs of the selected rows (table order); in search results, the selected publications."""
+        """IDs of the selected rows (table order); in search results, the selected publications; in a PDF
+        viewer, the publication it shows."""
+        return self._in_focus()[1]
+
+    def _in_focus(self) -> tuple[str, list[int]]:
+        viewer = self.tabs.currentWidget()
+        if viewer in self.viewers:
+            publication_id = getattr(viewer, "publication_id", None)
+            return "publication", [publication_id] if publication_id else []
         if self.stack.currentWidget() is self.search_panel:
-            return self.search_panel.selected_ids()
-        return self.table.selected_ids()
+            return "publication", self.search_panel.selected_ids()
+        return self.model.kind, self.table.selected_ids()
+
+    def viewing_pdf(self) -> bool:
+        """A PDF viewer's tab is in front (only Edit applies to its publication there)."""
+        return self.tabs.currentWidget() in self.viewers
 
     def current_record(self) -> tuple[str, int] | None:
         """The record shown in the details pane."""
@@ -191,7 +208,7 @@ class MainWindow(QMainWindow):
 
     def refresh(self) -> None:
         """Reload the table, details, navigator counts and search after edits, keeping the selection."""
-        selected = self.selected_ids()
+        selected = self.table.selected_ids()
         self.model.reload_in_background(lambda: (self._select_ids(selected), self._update_counts()))
         self.details.refresh()
         self.search_panel.mark_stale()
@@ -265,7 +282,13 @@ class MainWindow(QMainWindow):
         """Open the attachment's PDF in a viewer tab at page, highlighting term."""
         from ui.viewer import open_in_window
 
-        open_in_window(self, attachment_id, page, term)
+        viewer = open_in_window(self, attachment_id, page, term)
+        if getattr(viewer, "publication_id", None) is None:
+            try:
+                viewer.publication_id = self.catalogue.get(m.Attachment, attachment_id).publication_id
+            except KbaseError:  # the attachment went meanwhile: the viewer says so itself
+                viewer.publication_id = None
+        self._update_enabled()
 
     # -- table behaviour ------------------------------------------------------------------------------------
     def _on_selection(self) -> None:
@@ -325,10 +348,12 @@ class MainWindow(QMainWindow):
     def _update_enabled(self) -> None:
         n = len(self.selected_ids())
         writable = not self.catalogue.library.read_only
+        in_viewer = self.viewing_pdf()
         # merge takes one record (the dialog finds its probable duplicates) or several
         for name, need in (("action_edit", 1), ("action_delete", 1), ("action_batch_edit", 1), ("action_merge", 1)):
             action = getattr(self, name)
-            action.setEnabled(action.property("hooked") and writable and n >= need)
+            action.setEnabled(action.property("hooked") and writable and n >= need
+                              and (name == "action_edit" or not in_viewer))
         self.action_batch_edit.setEnabled(self.action_batch_edit.isEnabled() and self.current_kind() == "publication")
 
     def _update_counts(self) -> None:
@@ -431,7 +456,8 @@ class MainWindow(QMainWindow):
         self.retranslate()
 
     def retranslate(self) -> None:
-        self.setWindowTitle(tr("Kbase") + " — " + self._library_label())
+        # the library first, the app once: Qt appends the display name itself unless the title ends with it
+        self.setWindowTitle(self._library_label() + " — " + tr("Kbase"))
         self.search_field.setPlaceholderText(tr("Search the full text (e.g. cobalt AND year:2021)"))
         self.filter_field.setPlaceholderText(tr("Filter by title or name"))
         self.tabs.setTabText(0, tr("Library"))
@@ -448,9 +474,10 @@ class MainWindow(QMainWindow):
         self._update_enabled()
 
     def _library_label(self) -> str:
-        from kbase.library.db import redact
+        """The library's name: its folder's, or a PostgreSQL database's and its host."""
+        from kbase.library.db import display_name
 
-        return redact(self.catalogue.library.location)
+        return display_name(self.catalogue.library.location)
 
     # -- remembering the layout ---------------------------------------------------------------------------------
     def _restore(self) -> None:
