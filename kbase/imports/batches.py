@@ -25,7 +25,11 @@ CHUNK = 900  # ids per IN (…): under SQLite's oldest limit on bound parameters
 LINK_TABLES: dict[str, type] = {
     "contributor": m.Contributor, "publication_subject": m.PublicationSubject,
     "publication_project": m.PublicationProject, "publication_region": m.PublicationRegion,
+    "collection_item": m.CollectionItem,
 }
+# rows an import adds around records (a Zotero library's notes, related items, web links), taken back by ID
+ADDED_ROWS: dict[str, type] = {"note": m.Note, "publication_relation": m.PublicationRelation,
+                               "publication_link": m.PublicationLink}
 # what refers to a name record: when nothing does any more, an undone import takes it away
 _USES: dict[str, list[tuple[Any, str]]] = {
     "person": [(m.Contributor, "person_id"), (m.EventPerson, "person_id"), (m.PersonOrganisation, "person_id")],
@@ -237,6 +241,12 @@ def undo_batch(cat: Catalogue, batch_id: int) -> UndoReport:
                 keys = json.loads(it.before)
                 s.execute(delete(model.__table__).where(*(getattr(model, k) == v for k, v in keys.items())))
                 report.unlinked += 1
+        for kind, added in ADDED_ROWS.items():
+            for part in _chunks(created.get(kind, [])):
+                s.execute(delete(added.__table__).where(added.id.in_(part)))  # type: ignore[attr-defined]
+            if created.get(kind):
+                report.deleted[kind.replace("_", " ") + "s"] = len(created[kind])
+        _delete_collections(s, created.get("collection", []), report)
         for it in reversed(items):  # the oldest value last, if a record was changed twice
             if it.op == "changed" and it.kind in m.RECORD_TYPES and it.before is not None:
                 model = m.RECORD_TYPES[it.kind]
@@ -318,6 +328,21 @@ def _delete_unused(s: Session, kind: str, ids: list[int], report: UndoReport) ->
         names = dict(s.execute(select(model.id, name_col).where(model.id.in_(sorted(used)[:10]))).all())  # type: ignore[attr-defined]
         report.kept += [f"{kind} {i}" + (f" ({names[i]})" if i in names else "") for i in sorted(used)]
     return gone
+
+
+def _delete_collections(s: Session, ids: list[int], report: UndoReport) -> None:
+    """The collections a batch made, children first, each unless something was filed in it since."""
+    gone = 0
+    for cid in sorted(ids, reverse=True):  # a child is made after its parent
+        if s.scalar(select(func.count()).where(m.CollectionItem.collection_id == cid)) or \
+                s.scalar(select(func.count()).where(m.Collection.parent_id == cid)) or \
+                s.scalar(select(func.count()).where(m.Note.kind == "collection", m.Note.record_id == cid)):
+            report.kept.append(f"collection {cid}")
+            continue
+        s.execute(delete(m.Collection.__table__).where(m.Collection.id == cid))  # type: ignore[attr-defined]
+        gone += 1
+    if ids:
+        report.deleted["collections"] = gone
 
 
 def _remove_blobs(cat: Catalogue, shas: list[str]) -> None:

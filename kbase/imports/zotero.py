@@ -23,6 +23,7 @@ from kbase.imports.batches import Item as BatchItem
 from kbase.imports.batches import finish_batch, record_items, start_batch
 from kbase.imports.records import BibReport, Planned, import_records
 from kbase.library import models as m
+from kbase.library.bulk import insert_returning_ids, insert_rows
 from kbase.text import clean_line, clean_text
 
 RELATED = "dc:relation"  # Zotero's "Related"; owl:sameAs and dc:replaces record merges and copies between libraries
@@ -206,6 +207,8 @@ def _notes(s: Any, lib: z.ZoteroLibrary, pub_of: dict[int, int], col_ids: dict[i
     for kind, rid, text in s.execute(select(m.Note.kind, m.Note.record_id, m.Note.text).where(
             m.Note.record_id.in_(sorted({r for _n, _k, r in targets}) or [0]))):
         existing.setdefault((kind, rid), set()).add(text)
+    rows = []
+    now = m.utcnow()
     for note, kind, rid in targets:
         text = clean_text(note_markdown(note.html))
         if not text.strip():
@@ -215,11 +218,9 @@ def _notes(s: Any, lib: z.ZoteroLibrary, pub_of: dict[int, int], col_ids: dict[i
             counts["already there"] += 1
             continue
         existing.setdefault((kind, rid), set()).add(text)
-        row = m.Note(kind=kind, record_id=rid, text=text)
-        s.add(row)
-        s.flush()
-        items.append(BatchItem("note", int(row.id or 0), "created", None))
-        counts["added"] += 1
+        rows.append({"kind": kind, "record_id": rid, "text": text, "created": now, "updated": now})
+    items += [BatchItem("note", i, "created", None) for i in insert_returning_ids(s, m.Note, rows)]
+    counts["added"] = len(rows)
     return {k: v for k, v in counts.items() if v or k == "read"}
 
 
@@ -234,6 +235,7 @@ def _collections(s: Any, lib: z.ZoteroLibrary, pub_of: dict[int, int],
              "already there": 0, "item not imported": 0, "standalone notes (notes of the collection)": 0}
     by_zid = {c.collection_id: c for c in lib.collections}
     made: dict[int, int] = {}
+    filed: list[dict[str, Any]] = []
 
     def place(col: z.Collection, depth: int = 0) -> int:
         if col.collection_id in made:
@@ -270,11 +272,11 @@ def _collections(s: Any, lib: z.ZoteroLibrary, pub_of: dict[int, int],
                 links["already there"] += 1
             else:
                 have.add(pid)
-                s.add(m.CollectionItem(collection_id=cid, kind="publication", record_id=pid))
+                filed.append({"collection_id": cid, "kind": "publication", "record_id": pid, "added": m.utcnow()})
                 items.append(BatchItem("collection_item", 0, "linked", None,
                                        {"collection_id": cid, "kind": "publication", "record_id": pid}))
                 links["filed"] += 1
-    s.flush()
+    insert_rows(s, m.CollectionItem, filed)
     return (made, {k: v for k, v in counts.items() if v or k == "read"},
             {k: v for k, v in links.items() if v or k == "read"})
 
@@ -301,18 +303,19 @@ def _relations(s: Any, lib: z.ZoteroLibrary, pub_of: dict[int, int], items: list
             if pair in pairs:
                 continue  # the same relation read from its other end
             pairs.add(pair)
-    for a, b in sorted(pairs):
-        there = s.scalar(select(m.PublicationRelation.id).where(
-            ((m.PublicationRelation.publication_id == a) & (m.PublicationRelation.other_id == b))
-            | ((m.PublicationRelation.publication_id == b) & (m.PublicationRelation.other_id == a))).limit(1))
-        if there is not None:
-            counts["already there"] += 1
-            continue
-        row = m.PublicationRelation(publication_id=a, relation=SEE_ALSO, other_id=b)
-        s.add(row)
-        s.flush()
-        items.append(BatchItem("publication_relation", int(row.id or 0), "created", None))
-        counts["created"] += 1
+    known: set[tuple[int, int]] = set()
+    ends = sorted({x for pair in pairs for x in pair})
+    for start in range(0, len(ends), 500):
+        part = ends[start:start + 500]
+        R = m.PublicationRelation
+        known.update((min(a, b), max(a, b)) for a, b in s.execute(
+            select(R.publication_id, R.other_id).where(R.publication_id.in_(part) | R.other_id.in_(part))))
+    new = sorted(pairs - known)
+    counts["already there"] = len(pairs & known)
+    rows = [{"publication_id": a, "relation": SEE_ALSO, "other_id": b} for a, b in new]
+    items += [BatchItem("publication_relation", i, "created", None)
+              for i in insert_returning_ids(s, m.PublicationRelation, rows)]
+    counts["created"] = len(rows)
     counts["one record for both ends"] = counts["read"] - sum(v for k, v in counts.items() if k != "read")
     return {k: v for k, v in counts.items() if v or k == "read"}
 
@@ -320,6 +323,13 @@ def _relations(s: Any, lib: z.ZoteroLibrary, pub_of: dict[int, int], items: list
 def _links(s: Any, lib: z.ZoteroLibrary, pub_of: dict[int, int], items: list[BatchItem]) -> dict[str, int]:
     """Linked URLs (Zotero's "Attach link to URI") as the publication's web links."""
     counts = {"read": 0, "added": 0, "already there": 0, "parent item not imported": 0}
+    pids = sorted(set(pub_of.values()))
+    have: set[tuple[int, str]] = set()
+    for start in range(0, len(pids), 500):
+        have.update(s.execute(select(m.PublicationLink.publication_id, m.PublicationLink.url)
+                              .where(m.PublicationLink.publication_id.in_(pids[start:start + 500]))).all())
+    rows: list[dict[str, Any]] = []
+    now = m.utcnow()
     for it in lib.items:
         for att in it.attachments:
             if att.link_mode != z.LINKED_URL or not att.url:
@@ -329,15 +339,14 @@ def _links(s: Any, lib: z.ZoteroLibrary, pub_of: dict[int, int], items: list[Bat
             if pid is None:
                 counts["parent item not imported"] += 1
                 continue
-            if s.scalar(select(m.PublicationLink.id).where(m.PublicationLink.publication_id == pid,
-                                                            m.PublicationLink.url == att.url).limit(1)) is not None:
+            url = att.url[:2000]
+            if (pid, url) in have:
                 counts["already there"] += 1
                 continue
-            row = m.PublicationLink(publication_id=pid, url=att.url[:2000], title=att.title or None)
-            s.add(row)
-            s.flush()
-            items.append(BatchItem("publication_link", int(row.id or 0), "created", None))
-            counts["added"] += 1
+            have.add((pid, url))
+            rows.append({"publication_id": pid, "url": url, "title": att.title or None, "created": now})
+    items += [BatchItem("publication_link", i, "created", None) for i in insert_returning_ids(s, m.PublicationLink, rows)]
+    counts["added"] = len(rows)
     return {k: v for k, v in counts.items() if v or k == "read"}
 
 
