@@ -185,6 +185,10 @@ class DetailsPane(QTextBrowser):
                 continue
             if value in (None, "", [], {}) or key in ("attachments", "around"):
                 continue
+            if key == "extra":  # what an import kept, by name; its bookkeeping stays out (views.extra_rows)
+                rows += [f"<tr><th>{html.escape(tr(label))}</th><td>{html.escape(text)}</td></tr>"
+                         for label, text in views.extra_rows(value if isinstance(value, dict) else None)]
+                continue
             label = "Position" if (key == "title" and kind == "person") else LABELS.get(key, key.replace("_", " ").capitalize())
             rows.append(f"<tr><th>{html.escape(tr(label))}</th>"
                         f"<td>{self._value(key, value)}</td></tr>")

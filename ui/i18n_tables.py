@@ -4,6 +4,7 @@ the catalog template, since pybabel only sees literals written inside tr(…).""
 
 from __future__ import annotations
 
+from kbase.catalogue import views
 from kbase.formats import spreadsheet
 from kbase.imports import pipeline
 from kbase.library import models as m
@@ -35,6 +36,7 @@ def table_strings() -> list[str]:
     return ([a[1] for a in window_actions.ACTIONS] + [a[4] for a in window_actions.ACTIONS if a[4]]
             + [c.title for cols in table_model.COLUMNS.values() for c in cols]
             + list(details.LABELS.values()) + list(details.KIND_TITLES.values())
+            + list(views.EXTRA_LABELS.values()) + list(views.FIELD_LABELS.values())
             + list(search_models.FACET_TITLES.values()) + [t for _k, t in navigator.KINDS]
             + [g[1] for g in navigator.GROUPS]
             + [t for pair in import_review._CHOICE_LABELS.values() for t in pair] + [r[1] for r in import_review.ROWS]
