@@ -9,6 +9,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QSizePolicy, QToolBar, QWidget
 
 from ui import first_run, hooks
+from ui.dialogs.finances import open_finances
 from ui.i18n import tr
 from ui.resources import icon
 
@@ -23,6 +24,8 @@ ACTIONS: list[tuple[str, str, Any, str, str]] = [
      "Import the PDFs and bibliographies of a folder and its sub-folders"),
     ("action_import_history", "Import &history…", "", "", "List past imports and undo one"),
     ("action_report", "&Report…", "Ctrl+R", "report", "Build the annual report or export the selection"),
+    ("action_finances", "&Finances…", "", "",
+     "The year's income by source and expenses by category, for the annual report"),
     ("action_settings", "&Settings…", QKeySequence.StandardKey.Preferences, "settings", "Library, language and import limits"),
     ("action_shortcuts", "&Keyboard shortcuts", "F1", "", "List the keyboard shortcuts"),
     ("action_merge", "&Merge duplicates…", "Ctrl+M", "merge", "Merge the selected records, or find duplicates of the one selected"),
@@ -91,6 +94,7 @@ def build_actions(window: Any) -> None:
     window.action_filter.triggered.connect(lambda: (window.show_browse(), window.filter_field.setFocus()))
     window.action_quit.triggered.connect(window.close)
     window.action_about.triggered.connect(lambda: _about(window))
+    window.action_finances.triggered.connect(lambda: open_finances(window))
     window.action_back.setEnabled(False)
     window.action_forward.setEnabled(False)
     if window.catalogue.library.read_only:
@@ -105,7 +109,8 @@ def _hook_runner(window: Any, name: str) -> Callable[..., None]:
 def build_menus(window: Any) -> None:
     bar = window.menuBar()
     window.menu_file = bar.addMenu("")
-    for name in ("action_import", "action_import_folder", "action_import_history", "action_report", None,
+    for name in ("action_import", "action_import_folder", "action_import_history", "action_report",
+                 "action_finances", None,
                  "action_settings", None, "action_quit"):
         _add(window.menu_file, window, name)
     window.menu_edit = bar.addMenu("")

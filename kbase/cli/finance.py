@@ -10,7 +10,8 @@ from kbase.cli.common import open_catalogue
 
 
 def register(subs: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    finance = subs.add_parser("finance", parents=[common], help="a year's income and expenses, for the annual report")
+    finance = subs.add_parser("finance", parents=[common],
+                              help="a year's income by source and expenses by category: set, remove, list")
     actions = finance.add_subparsers(dest="finance_action", metavar="ACTION")
     finance.set_defaults(run=lambda args: (finance.print_help(), 2)[1])
 
