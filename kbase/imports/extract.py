@@ -15,7 +15,7 @@ from kbase.imports.pdfmeta import first_page_metadata, guess_language, info_meta
 from kbase.text import clean_line, clean_value
 from kbase.textnorm import normalise_page_text
 
-__all__ = ["Extraction", "extract_pdf", "sniff", "thumbnail_png", "IMPORTED_STATUSES", "THUMB_MAX", "saslprep",
+__all__ = ["Extraction", "extract_file", "extract_pdf", "sniff", "thumbnail_png", "IMPORTED_STATUSES", "THUMB_MAX", "saslprep",
            "passwords_to_try", "is_blank_page"]
 
 # statuses whose file is kept in the store with an attachment; the others store nothing
@@ -48,12 +48,19 @@ class Extraction:
     metadata: dict[str, Any] = field(default_factory=dict)
     thumbnail: bytes | None = None
     scanned: list[int] = field(default_factory=list)  # 1-based pages of images without text: OCR's work
+    mime: str = "application/pdf"
 
 
-def sniff(path: Path) -> Extraction | None:
-    """A verdict without opening the PDF (empty, not a PDF), or None when it looks like one."""
+def sniff(path: Path, filename: str | None = None) -> Extraction | None:
+    """A verdict without opening the file (empty, not a PDF, not what its name says), or None when it looks
+    readable. filename (else the path's) says whether it should be a PDF or another document."""
+    from kbase.imports.documents import document_kind, sniff_document
+
+    kind = document_kind(filename or path.name)
     with open(path, "rb") as fh:
         head = fh.read(HEAD_BYTES)
+        if kind is not None and not head.startswith(b"%PDF-"):  # a PDF named .txt is read as the PDF it is
+            return sniff_document(head, kind)
         if not head:
             return Extraction("empty", "empty file (0 bytes); not imported")
         if b"%PDF-" in head:
@@ -153,6 +160,25 @@ def _render_thumb(page: Any) -> bytes | None:
     return pix.tobytes("png")
 
 
+def extract_file(path: Path | str, password: str | None = None, filename: str | None = None,
+                 want_thumbnail: bool = True) -> Extraction:
+    """A PDF or, by its name's suffix, another document (kbase.imports.documents); never raises for a bad file."""
+    from kbase.imports.documents import document_kind, extract_document
+
+    path = Path(path)
+    filename = filename or path.name
+    kind = document_kind(filename)
+    if kind is not None:
+        try:
+            with open(path, "rb") as fh:
+                is_pdf = fh.read(8).startswith(b"%PDF-")
+        except OSError as exc:
+            return Extraction("damaged", f"cannot read the file: {exc.strerror or exc}; not imported")
+        if not is_pdf:
+            return extract_document(path, kind, filename)
+    return extract_pdf(path, password, filename, want_thumbnail)
+
+
 def extract_pdf(path: Path | str, password: str | None = None, filename: str | None = None,
                 want_thumbnail: bool = True) -> Extraction:
     """Open one PDF and read it page by page; never raises for a bad file."""
@@ -161,7 +187,7 @@ def extract_pdf(path: Path | str, password: str | None = None, filename: str | N
     path = Path(path)
     filename = filename or path.name
     try:
-        verdict = sniff(path)
+        verdict = sniff(path, "file.pdf")
     except OSError as exc:
         return Extraction("damaged", f"cannot read the file: {exc.strerror or exc}; not imported")
     if verdict is not None:

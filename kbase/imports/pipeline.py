@@ -162,6 +162,7 @@ def max_bytes_for(cat: Catalogue, requested: int | None = None) -> int:
 def _collect(paths: list[str | Path]) -> tuple[list[Path], list[Path], list[FileResult], list[Path]]:
     """PDF candidates, bibliography files (.bib, RIS, CSL-JSON), problems and the folders given (roots for
     BibTeX file links)."""
+    from kbase.imports.documents import FOLDER_KINDS, document_kind
     from kbase.imports.records import bibliography_format
 
     pdfs: list[Path] = []
@@ -194,7 +195,8 @@ def _collect(paths: list[str | Path]) -> tuple[list[Path], list[Path], list[File
                 for name in sorted(files):
                     if name.startswith("."):
                         continue
-                    if name.lower().endswith(".pdf") or bibliography_format(Path(folder) / name):
+                    if (name.lower().endswith(".pdf") or document_kind(name) in FOLDER_KINDS
+                            or bibliography_format(Path(folder) / name)):
                         add(Path(folder) / name)  # a .json or .txt that is no bibliography is not ours
         elif p.is_file():
             add(p, named=True)
@@ -369,6 +371,7 @@ def _commit(cat: Catalogue, path: Path, out: Outcome, to_publication: int | None
             cat.log_change(s, "publication", pub_id)
         att_id = _insert(s, m.Attachment, publication_id=pub_id, sha256=out.sha256, filename=name[:500],
                          status=out.status, message=clean_line(out.message) or None, page_count=out.page_count,
+                         mime=out.mime,
                          has_thumbnail=out.has_thumbnail)
         cat.log_change(s, "attachment", att_id, "insert")
         _insert_pages(s, att_id, out.pages)

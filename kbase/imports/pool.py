@@ -15,7 +15,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, Iterator
 
-from kbase.imports.extract import IMPORTED_STATUSES, extract_pdf, sniff
+from kbase.imports.extract import IMPORTED_STATUSES, extract_file, sniff
 from kbase.files.blobs import TMP_DIR, commit_temp, copy_hashing, write_atomic
 from kbase.child import main_hidden
 
@@ -46,12 +46,13 @@ class Outcome:
     metadata: dict[str, Any] = field(default_factory=dict)
     has_thumbnail: bool = False  # its first page can be drawn (see process_file)
     scanned: list[int] = field(default_factory=list)  # pages for OCR
+    mime: str = "application/pdf"
 
 
 def process_file(task: Task, files_dir: Path, thumbs_dir: Path, known: frozenset[str]) -> Outcome:
     """Copy into the store while hashing, extract from the copy, keep it only if importable."""
     try:
-        verdict = sniff(Path(task.path))
+        verdict = sniff(Path(task.path), task.filename)
     except OSError as exc:
         return Outcome(task.index, "damaged", f"cannot read the file: {exc.strerror or exc}; not imported")
     if verdict is not None:
@@ -66,13 +67,14 @@ def process_file(task: Task, files_dir: Path, thumbs_dir: Path, known: frozenset
         # the first-page picture is drawn the first time it is shown (kbase.files.store.ensure_thumbnail),
         # not here: about 5 ms a file, a tenth of the import's work on a corpus of short PDFs. Only
         # a file opened with a password gets it now, while the password is known
-        ex = extract_pdf(tmp, task.password, task.filename, want_thumbnail=bool(task.password))
+        ex = extract_file(tmp, task.password, task.filename, want_thumbnail=bool(task.password))
         out = Outcome(task.index, ex.status, ex.message, sha, size, pages=ex.pages,
-                      page_count=ex.page_count, metadata=ex.metadata, scanned=ex.scanned)
+                      page_count=ex.page_count, metadata=ex.metadata, scanned=ex.scanned, mime=ex.mime)
         if ex.status in IMPORTED_STATUSES:
             if ex.thumbnail:
                 write_atomic(thumbs_dir / f"{sha}.png", ex.thumbnail)
-            out.has_thumbnail = bool(ex.thumbnail) or ex.status in ("ok", "no text layer", "repaired")
+            out.has_thumbnail = bool(ex.thumbnail) or (ex.status in ("ok", "no text layer", "repaired")
+                                                       and ex.mime == "application/pdf")
             commit_temp(files_dir, tmp, sha)
             out.stored = True
         return out

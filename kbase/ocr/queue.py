@@ -19,7 +19,8 @@ from kbase.imports.pdfmeta import guess_language
 from kbase.library import models as m
 from kbase.ocr.engine import BOTH, read_page, read_page_detecting, tessdata, tesseract_code
 
-__all__ = ["OcrProgress", "OcrReport", "queue_pages", "enqueue", "run_queue", "ocr_state", "jobs", "OCR_STATUSES"]
+__all__ = ["OcrProgress", "OcrReport", "queue_pages", "enqueue", "run_queue", "ocr_state", "jobs", "OCR_STATUSES",
+           "attachment_texts"]
 
 OCR_STATUSES = ("queued", "running", "done", "cancelled", "failed")
 # attachments whose pages OCR may read: the others were not imported with a readable file
@@ -110,6 +111,20 @@ def jobs(cat: Catalogue, statuses: Iterable[str] = OCR_STATUSES) -> list[dict[st
         return [{"attachment": job.attachment_id, "publication": pub, "filename": filename, "status": job.status,
                  "language": job.language, "pages_total": job.pages_total, "pages_done": job.pages_done,
                  "pages_left": len(json.loads(job.pages)), "message": job.message} for job, filename, pub in rows]
+
+
+def attachment_texts(cat: Catalogue, attachment_id: int) -> dict[str, Any]:
+    """An attachment's file name, type and page texts with where each came from (the viewer shows them when it
+    cannot show the file itself)."""
+    with cat.reading() as s:
+        att = s.get(m.Attachment, attachment_id)
+        if att is None:
+            raise KbaseError(f"no attachment with ID {attachment_id}")
+        pages = [{"page": page, "source": source, "text": text} for page, source, text in s.execute(
+            select(m.PageText.page, m.PageText.source, m.PageText.text)
+            .where(m.PageText.attachment_id == attachment_id).order_by(m.PageText.page))]
+        return {"filename": att.filename, "mime": att.mime, "status": att.status, "message": att.message,
+                "pages": pages}
 
 
 def ocr_state(cat: Catalogue) -> dict[str, int]:
