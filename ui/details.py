@@ -31,14 +31,17 @@ LABELS = {
     "level": "Level", "end_date": "End date", "description": "Description", "organiser": "Organiser",
     "project": "Project", "version": "Version", "created": "Created", "updated": "Modified", "extra": "Other fields",
     "partner": "Partner", "funder": "Funder", "client": "Client", "publisher_role": "Publisher",
+    "organisers": "Organisers", "hosts": "Hosts", "supporters": "Supporters", "parts": "Parts", "roles": "Roles",
+    "part_kind": "As its", "period_start": "Period from", "period_end": "Period to", "editors_et_al": "More editors",
 }
 # shown in the heading or not at all
 SKIP = {"kind", "title", "name", "year", "month", "month_end", "day", "series_id", "publisher_id", "programme_id",
         "parent_id", "organiser_id", "project_id", "subtitle"}
 # fields shown first, in this order; the rest follow; META go to a small footer line
 FIRST = ["date", "type", "contributors", "short_name", "acronym", "kind", "role", "level", "parent", "series", "number",
-         "publisher", "place", "container", "pages", "programme", "start", "end", "end_date", "organiser", "project",
-         "partners", "funders", "assignments", "projects", "organisations", "regions", "children", "subjects",
+         "publisher", "place", "container", "pages", "programme", "start", "end", "end_date", "organiser",
+         "organisers", "hosts", "project", "partners", "funders", "supporters", "assignments", "parts", "roles",
+         "period_start", "period_end", "projects", "organisations", "regions", "children", "subjects",
          "people", "events", "publications", "abstract", "summary", "description", "aliases", "name_fr",
          "name_local", "country", "title", "email", "language", "url", "isbn", "doi", "citekey", "visibility"]
 META = ("id", "version", "created", "updated")
@@ -236,6 +239,8 @@ class DetailsPane(QTextBrowser):
                                               if c.get("role") and c["role"] != "author" else "") for c in value)
             if key == "assignments":
                 return "<br>".join(_assignment(a) for a in value)
+            if key == "roles":
+                return "<br>".join(_role(r) for r in value)
             return "<br>".join(_ref(v) if isinstance(v, dict) and "id" in v else html.escape(str(v)) for v in value)
         if isinstance(value, dict):  # e.g. an organisation's projects by role, extra fields
             lines = []
@@ -293,8 +298,17 @@ def _ref(ref: dict[str, Any]) -> str:
 def _assignment(a: dict[str, Any]) -> str:
     if "clients" in a:
         clients = ", ".join(_ref(c) for c in a["clients"])
-        return f"{a['year']}: {clients}" if clients else str(a["year"])
+        title = f" <i>{html.escape(a['title'])}</i>" if a.get("title") else ""
+        return f"{a['year']}:{title} {clients}".rstrip() if clients or title else str(a["year"])
     return f"{a.get('year')}: {_ref(a)}"
+
+
+def _role(r: dict[str, Any]) -> str:
+    """'board (Chair), 2019 – 2021'."""
+    text = html.escape(tr(r["role"])) + (f" ({html.escape(r['title'])})" if r.get("title") else "")
+    if r.get("start") or r.get("end"):
+        text += f", {(r.get('start') or '')[:10]} – {(r.get('end') or '')[:10]}"
+    return text
 
 
 __all__ = ["DetailsPane", "link_url", "parse_link", "thumbnail_path"]

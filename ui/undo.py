@@ -98,9 +98,10 @@ class _Command(QUndoCommand):
 
 # which kind of record an ID in a state refers to, so IDs of records deleted and restored by undo follow them
 _REF_FIELDS = {"series_id": "series", "publisher_id": "organisation", "programme_id": "programme",
-               "parent_id": "region", "organiser_id": "organisation", "project_id": "project"}
+               "parent_id": "region", "project_id": "project"}
 _REF_LINKS = {"projects": "project", "regions": "region", "subjects": "subject", "partners": "organisation",
-              "funders": "organisation", "organisations": "organisation", "people": "person"}
+              "funders": "organisation", "organisations": "organisation", "people": "person",
+              "organisers": "organisation", "hosts": "organisation"}
 
 
 def remap(ctx: UndoContext, state: RecordState) -> RecordState:

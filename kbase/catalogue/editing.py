@@ -9,7 +9,9 @@ from typing import Any
 from sqlalchemy import select
 
 from kbase.library import models as m
-from kbase.catalogue.organisations import set_linked_organisations
+from kbase.catalogue.assignments import save_assignment
+from kbase.catalogue.organisations import add_display_alias, set_linked_organisations
+from kbase.catalogue.roles import add_role, remove_role
 from kbase.catalogue.records import Catalogue
 from kbase.text import fold_words
 
@@ -19,7 +21,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
                     "language", "abstract", "url", "publisher_id", "place", "isbn", "doi", "pages",
                     "container", "visibility"),
     "project": ("title", "short_name", "programme_id", "summary", "start", "end", "url", "visibility"),
-    "organisation": ("name", "acronym", "kind", "country", "url", "notes"),
+    "organisation": ("name", "acronym", "kind", "country", "url", "notes", "parent_id", "part_kind"),
     "person": ("name", "role", "title", "email", "notes"),
     "region": ("name", "name_fr", "name_local", "level", "parent_id"),
     "event": ("title", "kind", "date", "end_date", "place", "description", "project_id", "visibility"),
@@ -58,13 +60,14 @@ def empty_state(kind: str) -> RecordState:
         state.fields["type"] = "report"
         state.links = {"contributors": [], "projects": [], "regions": [], "subjects": []}
     elif kind == "project":
-        state.links = {"partners": [], "funders": [], "assignments": {}, "regions": [], "subjects": []}
+        state.links = {"partners": [], "funders": [], "assignments": {}, "assignment_details": {},
+                       "regions": [], "subjects": []}
     elif kind == "organisation" or kind == "region":
         state.links = {"aliases": []}
         if kind == "region":
             state.fields["level"] = "country"
     elif kind == "person":
-        state.links = {"aliases": [], "organisations": []}
+        state.links = {"aliases": [], "organisations": [], "roles": []}
     elif kind == "event":
         state.links = {"people": [], "organisers": [], "hosts": []}
     return state
@@ -93,14 +96,21 @@ def read_state(cat: Catalogue, kind: str, record_id: int) -> RecordState:
                     .where(m.ProjectOrganisation.project_id == record_id, m.ProjectOrganisation.role == role)
                     .order_by(m.ProjectOrganisation.position)))
             assignments: dict[int, list[int]] = {}
+            details: dict[int, dict[str, Any]] = {}
             for a in s.scalars(select(m.Assignment).where(m.Assignment.project_id == record_id)):
-                assignments[a.year] = list(s.scalars(
-                    select(m.AssignmentClient.organisation_id).where(m.AssignmentClient.assignment_id == a.id)
-                    .order_by(m.AssignmentClient.position)))
+                clients = list(s.scalars(select(m.AssignmentClient).where(m.AssignmentClient.assignment_id == a.id)
+                                         .order_by(m.AssignmentClient.position)))
+                assignments[a.year] = [c.organisation_id for c in clients]
+                details[a.year] = {"title": a.title, "reference": a.reference, "note": a.note,
+                                   "separator": a.client_separator,
+                                   "labels": {c.organisation_id: c.label for c in clients if c.label}}
             state.links["assignments"] = dict(sorted(assignments.items()))
+            state.links["assignment_details"] = dict(sorted(details.items()))
         elif kind == "person":
             state.links["organisations"] = sorted(s.scalars(
                 select(m.PersonOrganisation.organisation_id).where(m.PersonOrganisation.person_id == record_id)))
+            state.links["roles"] = [(r.role, r.title, r.start, r.end) for r in s.scalars(
+                select(m.PersonRole).where(m.PersonRole.person_id == record_id).order_by(m.PersonRole.id))]
         elif kind == "event":
             state.links["people"] = list(s.scalars(
                 select(m.EventPerson.person_id).where(m.EventPerson.event_id == record_id)
@@ -157,13 +167,19 @@ def _write_links(cat: Catalogue, kind: str, rid: int, links: dict[str, Any]) -> 
                     cat.link(m.ProjectOrganisation, project_id=rid, organisation_id=oid, role=role, position=pos)
         if "assignments" in links:
             wanted = {int(y): c for y, c in links["assignments"].items()}
+            details = {int(y): d for y, d in (links.get("assignment_details") or {}).items()}
             with cat.reading() as s:
                 years = set(s.scalars(select(m.Assignment.year).where(m.Assignment.project_id == rid)))
             for year in years - set(wanted):
                 cat.delete_assignment(rid, year)
             for year, clients in wanted.items():
-                cat.set_assignment(rid, year, clients)
-    elif kind == "person" and "organisations" in links:
+                d = details.get(year, {})
+                labels = d.get("labels") or {}
+                save_assignment(cat, rid, year, clients=[(oid, labels.get(oid)) for oid in clients],
+                                **{k: d[k] for k in ("title", "reference", "note", "separator") if k in d})
+    elif kind == "person" and "roles" in links:
+        _write_roles(cat, rid, links["roles"])
+    if kind == "person" and "organisations" in links:
         with cat.reading() as s:
             positions = {p.organisation_id: p.position for p in
                          s.scalars(select(m.PersonOrganisation).where(m.PersonOrganisation.person_id == rid))}
@@ -180,6 +196,22 @@ def _write_links(cat: Catalogue, kind: str, rid: int, links: dict[str, Any]) -> 
                 set_linked_organisations(cat, "event", rid, role, links[role + "s"])
     if "aliases" in links:
         _write_aliases(cat, kind, rid, links["aliases"])
+    if kind == "organisation":
+        with cat.transaction() as s:
+            add_display_alias(cat, s, rid)
+
+
+def _write_roles(cat: Catalogue, rid: int, roles: list[tuple[Any, ...]]) -> None:
+    """Replace the person's roles with (role, title, start, end) rows, when they changed."""
+    with cat.reading() as s:
+        current = [(r.id, (r.role, r.title, r.start, r.end)) for r in s.scalars(
+            select(m.PersonRole).where(m.PersonRole.person_id == rid).order_by(m.PersonRole.id))]
+    if [row for _, row in current] == [tuple(r) for r in roles]:
+        return
+    for role_id, _ in current:
+        remove_role(cat, role_id)
+    for role, title, start, end in roles:
+        add_role(cat, rid, role, title, start, end)
 
 
 def _write_aliases(cat: Catalogue, kind: str, rid: int, aliases: list[str]) -> None:

@@ -24,6 +24,7 @@ ENUM_FIELDS: dict[tuple[type, str], Sequence[str]] = {
     (m.Project, "visibility"): m.VISIBILITIES,
     (m.Event, "visibility"): m.VISIBILITIES,
     (m.Organisation, "kind"): m.ORG_KINDS,
+    (m.Organisation, "part_kind"): m.ORG_PART_KINDS,
     (m.Person, "role"): m.PERSON_ROLES,
     (m.Region, "level"): m.REGION_LEVELS,
     (m.Event, "kind"): m.EVENT_KINDS,

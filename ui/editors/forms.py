@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QHBoxLayout, QListWidget, QListWidgetItem, QPushButton, QSpinBox, QVBoxLayout, QWidget,
+    QComboBox, QFormLayout, QHBoxLayout, QHeaderView, QLineEdit, QListWidget, QListWidgetItem, QPushButton, QSpinBox,
+    QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
 from kbase.library import models as m
@@ -24,12 +26,18 @@ LANGUAGE_NAMES = {"en": "English", "fr": "French", "nl": "Dutch", "sw": "Swahili
 
 
 class AssignmentsEditor(QWidget):
-    """A project's assignments: one row per year, each with its client organisations."""
+    """A project's assignments: one row per year, each with its client organisations.
+
+    What the contract says beyond its clients (its title, reference, how it names a client) is
+    kept in `details` and edited in an AssignmentDetails next to it."""
+
+    year_changed = Signal()
 
     def __init__(self, cat: Catalogue, parent: QWidget | None = None):
         super().__init__(parent)
         self.cat = cat
         self._data: dict[int, list[int]] = {}
+        self.details: dict[int, dict[str, Any]] = {}
         self.years = QListWidget(self)
         self.years.setMaximumWidth(110)
         self.year = QSpinBox(self)
@@ -79,6 +87,20 @@ class AssignmentsEditor(QWidget):
         year = self._current()
         self.clients.setEnabled(year is not None)
         self.clients.set_ids(self._data.get(year, []) if year is not None else [])
+        labels = self.details.get(year, {}).get("labels") or {} if year is not None else {}
+        for i in range(self.clients.list.count()):  # a client the contract names its own way says so
+            item = self.clients.list.item(i)
+            named = labels.get(item.data(Qt.ItemDataRole.UserRole))
+            if named:
+                item.setText(f"{item.text()} — “{named}”")
+        self.year_changed.emit()
+
+    def current_year(self) -> int | None:
+        return self._current()
+
+    def current_client(self) -> int | None:
+        item = self.clients.list.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item else None
 
     def _store(self) -> None:
         year = self._current()
@@ -94,6 +116,127 @@ class AssignmentsEditor(QWidget):
         if year is not None:
             self._data.pop(year, None)
             self._fill()
+
+
+class AssignmentDetails(QWidget):
+    """The selected year's contract: its title as contracted, its reference, and how it names the selected client."""
+
+    def __init__(self, assignments: AssignmentsEditor, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.assignments = assignments
+        self.title = QLineEdit(self)
+        self.title.setPlaceholderText(tr("The project's title"))
+        self.reference = QLineEdit(self)
+        self.client_name = QLineEdit(self)
+        self.client_name.setPlaceholderText(tr("As the client list prints it"))
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.addRow(tr("Title as contracted"), self.title)
+        form.addRow(tr("Reference"), self.reference)
+        form.addRow(tr("Selected client named"), self.client_name)
+        self.title.textEdited.connect(lambda text: self._put("title", text.strip() or None))
+        self.reference.textEdited.connect(lambda text: self._put("reference", text.strip() or None))
+        self.client_name.textEdited.connect(self._put_client_name)
+        assignments.year_changed.connect(self._show)
+        assignments.clients.list.currentItemChanged.connect(lambda *_: self._show_client())
+        self._show()
+
+    def set_state(self, value: dict[int, dict[str, Any]] | None) -> None:
+        self.assignments.details = {int(y): dict(d, labels=dict(d.get("labels") or {}))
+                                    for y, d in (value or {}).items()}
+        self.assignments._show()
+
+    def state(self) -> dict[int, dict[str, Any]]:
+        return dict(sorted(self.assignments.details.items()))
+
+    def _put(self, key: str, value: Any) -> None:
+        year = self.assignments.current_year()
+        if year is not None:
+            self.assignments.details.setdefault(year, {"labels": {}})[key] = value
+
+    def _put_client_name(self, text: str) -> None:
+        year, client = self.assignments.current_year(), self.assignments.current_client()
+        if year is None or client is None:
+            return
+        labels = self.assignments.details.setdefault(year, {"labels": {}}).setdefault("labels", {})
+        if text.strip():
+            labels[client] = text.strip()
+        else:
+            labels.pop(client, None)
+
+    def _show(self) -> None:
+        year = self.assignments.current_year()
+        d = self.assignments.details.get(year, {}) if year is not None else {}
+        for w in (self.title, self.reference):
+            w.setEnabled(year is not None)
+        self.title.setText(d.get("title") or "")
+        self.reference.setText(d.get("reference") or "")
+        self._show_client()
+
+    def _show_client(self) -> None:
+        year, client = self.assignments.current_year(), self.assignments.current_client()
+        self.client_name.setEnabled(year is not None and client is not None)
+        labels = self.assignments.details.get(year, {}).get("labels") or {} if year is not None else {}
+        self.client_name.setText(labels.get(client, "") if client is not None else "")
+
+
+class RolesEditor(QWidget):
+    """A person's roles over time: role, position, start and end (YYYY-MM-DD, empty for open)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.table = QTableWidget(0, 4, self)
+        self.table.setHorizontalHeaderLabels([tr("Role"), tr("Position"), tr("From"), tr("Until")])
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().hide()
+        self.table.setMinimumHeight(110)
+        add = QPushButton(tr("Add role"), self)
+        add.clicked.connect(lambda: self._append(("staff", None, None, None)))
+        remove = QPushButton(tr("Remove"), self)
+        remove.clicked.connect(lambda: self.table.removeRow(self.table.currentRow()))
+        side = QVBoxLayout()
+        side.addWidget(add)
+        side.addWidget(remove)
+        side.addStretch(1)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(side)
+
+    def _append(self, row: tuple[Any, ...]) -> None:
+        role, title, start, end = row
+        r = self.table.rowCount()
+        self.table.insertRow(r)
+        combo = QComboBox(self.table)
+        for choice in m.PERSON_ROLES:
+            combo.addItem(tr(choice), choice)
+        combo.setCurrentIndex(max(combo.findData(role), 0))
+        self.table.setCellWidget(r, 0, combo)
+        for col, value in ((1, title), (2, start), (3, end)):
+            self.table.setItem(r, col, QTableWidgetItem(value.isoformat() if isinstance(value, date) else value or ""))
+
+    def set_state(self, value: list[tuple[Any, ...]] | None) -> None:
+        self.table.setRowCount(0)
+        for row in value or []:
+            self._append(tuple(row))
+
+    def state(self) -> list[tuple[Any, ...]]:
+        out = []
+        for r in range(self.table.rowCount()):
+            combo = self.table.cellWidget(r, 0)
+            cells = [(self.table.item(r, c).text().strip() if self.table.item(r, c) else "") for c in (1, 2, 3)]
+            out.append((combo.currentData(), cells[0] or None, _day(cells[1]), _day(cells[2])))
+        return out
+
+
+def _day(text: str) -> date | str | None:
+    """A typed date; text that is not one stays text, so the catalogue names it when saving."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return text
 
 
 class AttachmentsView(QWidget):
@@ -165,18 +308,22 @@ TABS: dict[str, list[tuple[str, list[F]]]] = {
         ("Partners", [F("links.partners", "Partners", "refs:organisation"),
                       F("links.funders", "Funders", "refs:organisation")]),
         ("Assignments", [F("links.assignments", "Clients per year", "custom",
-                           make=lambda ed: AssignmentsEditor(ed.cat))]),
+                           make=lambda ed: AssignmentsEditor(ed.cat)),
+                         F("links.assignment_details", "Contract", "custom",
+                           make=lambda ed: AssignmentDetails(ed.widgets["links.assignments"]))]),
         ("Links", [F("links.regions", "Regions", "refs:region"), F("links.subjects", "Subjects", "refs:subject")]),
     ],
     "organisation": [("Organisation", [
         F("name", "Name", "text", optional=False), F("acronym", "Acronym", "text"),
         F("kind", "Kind", "enum", m.ORG_KINDS), F("country", "Country", "text"), F("url", "Website", "text"),
+        F("parent_id", "Part of", "ref:organisation"), F("part_kind", "As its", "enum", m.ORG_PART_KINDS),
         F("links.aliases", "Other names", "aliases"), F("notes", "Notes", "long"),
     ])],
     "person": [("Person", [
         F("name", "Name", "text", optional=False), F("role", "Role", "enum", m.PERSON_ROLES),
         F("title", "Position", "text"), F("email", "E-mail", "text"),
         F("links.organisations", "Affiliations", "refs:organisation"),
+        F("links.roles", "Roles over time", "custom", make=lambda ed: RolesEditor()),
         F("links.aliases", "Other names", "aliases"), F("notes", "Notes", "long"),
     ])],
     "region": [("Region", [
@@ -187,8 +334,9 @@ TABS: dict[str, list[tuple[str, list[F]]]] = {
     "event": [("Event", [
         F("title", "Title", "text", optional=False), F("kind", "Kind", "enum", m.EVENT_KINDS),
         F("date", "Date", "date"), F("end_date", "Until", "date"), F("place", "Place", "text"),
-        F("organiser_id", "Organiser", "ref:organisation"), F("project_id", "Project", "ref:project"),
-        F("links.people", "People", "refs:person"), _visibility(), F("description", "Description", "long"),
+        F("links.organisers", "Organisers", "refs:organisation"), F("links.hosts", "Hosts", "refs:organisation"),
+        F("project_id", "Project", "ref:project"),
+        F("links.people", "Speakers", "refs:person"), _visibility(), F("description", "Description", "long"),
     ])],
 }
 
@@ -228,4 +376,4 @@ def validate(state: RecordState) -> list[tuple[str, str]]:
     return out
 
 
-__all__ = ["TABS", "validate", "AssignmentsEditor", "AttachmentsView"]
+__all__ = ["TABS", "validate", "AssignmentsEditor", "AssignmentDetails", "AttachmentsView"]
