@@ -285,9 +285,23 @@ def shoot(app: QApplication, cat: Catalogue, lang: str, out: Path, work: Path) -
     save(report, out / f"report-{lang}.png")
     report.close()
 
+    # 9. the finances dialog with the demo's 2021 accounts
+    shoot_finances(app, cat, lang, out)
+
     window.close()
     tasks.wait_all()
     settle(app)
+
+
+def shoot_finances(app: QApplication, cat: Catalogue, lang: str, out: Path) -> None:
+    from ui.dialogs.finances import FinancesDialog
+
+    dialog = FinancesDialog(cat, year=2021)
+    dialog.show()
+    wait(app, dialog.isVisible)
+    settle(app, 0.8)
+    save(dialog, out / f"finances-{lang}.png")
+    dialog.close()
 
 
 def shoot_first_run(app: QApplication, cat: Catalogue, lang: str, out: Path) -> None:

@@ -60,9 +60,9 @@ def test_in_french(qtbot, sqlite_demo: Catalogue) -> None:
     qtbot.addWidget(dialog)
     headers = [dialog.table.horizontalHeaderItem(i).text() for i in range(3)]
     assert headers == ["Produit ou charge", "Source ou catégorie", "Montant"]
-    assert dialog.table.cellWidget(0, 0).currentText() == "Produits"
+    assert dialog.table.cellWidget(0, 0).currentText() == "Produit"
     assert dialog.add_income.text() == "Ajouter un produit"
-    assert "Résultat" in dialog.totals.text()
+    assert "Résultat" in dialog.totals.text() and "1 697 569,00" in dialog.totals.text().replace("\u202f", " ")
 
 
 def test_the_file_menu_opens_it(make_window, sqlite_demo: Catalogue) -> None:

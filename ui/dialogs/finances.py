@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from babel.numbers import format_decimal
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton,
@@ -13,7 +14,7 @@ from PySide6.QtWidgets import (
 
 from kbase.errors import KbaseError
 from kbase.report.finances import KINDS, list_lines, parse_amount, replace_year
-from ui.i18n import tr, tr_message
+from ui.i18n import language, tr, tr_message
 
 KIND_LABELS = {"income": "Income", "expense": "Expense"}
 
@@ -26,7 +27,7 @@ class FinancesDialog(QDialog):
         self.cat = cat
         self.setObjectName("finances_dialog")
         self.setWindowTitle(tr("Finances"))
-        self.resize(720, 520)
+        self.resize(760, 620)
         self.dirty = False
         self.loaded_year: int | None = None
 
@@ -98,7 +99,7 @@ class FinancesDialog(QDialog):
         self.table.blockSignals(True)
         self.table.setRowCount(0)
         for line in lines:
-            self._append(line["kind"], line["label"], f"{line['amount']:,.2f}")
+            self._append(line["kind"], line["label"], money(line["amount"]))
         self.table.blockSignals(False)
         self.currency.setText(lines[0]["currency"] if lines else "EUR")
         self.loaded_year, self.dirty = year, False
@@ -155,8 +156,8 @@ class FinancesDialog(QDialog):
             except KbaseError:
                 continue
         income, expense = sums["income"] / 100, sums["expense"] / 100
-        self.totals.setText(f"{tr('Income')}: {income:,.2f}   ·   {tr('Expenses')}: {expense:,.2f}   ·   "
-                            f"{tr('Result')}: {income - expense:,.2f} {self.currency.text()}")
+        self.totals.setText(f"{tr('Total income')}: {money(income)}   ·   {tr('Total expenses')}: {money(expense)}"
+                            f"   ·   {tr('Result')}: {money(income - expense)} {self.currency.text()}")
 
     # -- saving -------------------------------------------------------------------------------
     def save(self) -> bool:
@@ -182,6 +183,11 @@ class FinancesDialog(QDialog):
             self, tr("Finances"), tr("Save the changes to {year} first?").replace("{year}", str(self.loaded_year)),
             QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard)
         return self.save() if answer == QMessageBox.StandardButton.Save else None
+
+
+def money(amount: float) -> str:
+    """204,667.00 in English, 204 667,00 in French (kbase.report.finances.parse_amount reads both back)."""
+    return format_decimal(amount, format="#,##0.00", locale="fr_BE" if language() == "fr" else "en_GB")
 
 
 def open_finances(window: Any) -> None:
