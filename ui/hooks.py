@@ -19,6 +19,7 @@ HOOKS: dict[str, tuple[str, str]] = {
     "action_import_folder": ("ui.dialogs.import_dialog", "show_import"),  # the same, on a folder asked first
     "action_import_history": ("ui.dialogs.import_history", "show_import_history"),  # show_import_history(window)
     "action_report": ("ui.dialogs.report_dialog", "show_report"),  # show_report(window)
+    "action_report_texts": ("ui.dialogs.report_texts", "show_report_texts"),  # show_report_texts(window)
     "action_settings": ("ui.dialogs.settings", "show_settings"),  # show_settings(window)
     "action_shortcuts": ("ui.dialogs.shortcuts", "show_shortcuts"),  # show_shortcuts(window)
     "action_merge": ("ui.dialogs.merge", "show_merge"),  # show_merge(window)

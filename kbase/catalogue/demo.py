@@ -12,6 +12,7 @@ from kbase.catalogue.records import Catalogue
 from kbase.catalogue.roles import add_role
 from kbase.errors import InvalidInput
 from kbase.library import models as m
+from kbase.report.demo_texts import add_demo_texts
 from kbase.report.finances import load_demo_finances
 from kbase.resources import resource
 
@@ -133,6 +134,7 @@ def _load(cat: Catalogue, data: dict[str, Any]) -> dict[str, int]:
         for pos, key in enumerate(e.get("people", [])):
             cat.link(m.EventPerson, event_id=rec.id, person_id=people[key], position=pos)
     load_demo_finances(cat)  # kbase.report.finances: the 2021 accounts in resources/demo/finances.json
+    add_demo_texts(cat)  # kbase.report.demo_texts: the institute's identity and the 2021 report's texts
     return {"programmes": len(programmes), "regions": len(regions), "organisations": len(orgs),
             "people": len(people), "projects": len(projects), "publications": count_pubs,
             "events": len(data.get("events", []))}

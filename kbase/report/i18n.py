@@ -18,7 +18,7 @@ SETTING = "report.language"
 # English label → French; templates call t("…") with the English text
 FR: dict[str, str] = {
     "Annual report {year}": "Rapport annuel {year}",
-    "Contents": "Table des matières",
+    "Contents": "Sommaire",
     "From the chair": "Le mot du président",
     "Preface": "Préface",
     "Board of directors": "Conseil d'administration",
@@ -28,11 +28,11 @@ FR: dict[str, str] = {
     "Mission": "Mission",
     "Finances": "Finances",
     "Networks and platforms": "Réseaux et plateformes",
-    "Outreach": "Rayonnement",
+    "Outreach": "Diffusion",
     "Library": "Bibliothèque",
     "Social media": "Réseaux sociaux",
     "Lectures, workshops and presentations": "Conférences, ateliers et présentations",
-    "Assignments {first} – {last}": "Missions {first} – {last}",
+    "Assignments {first} – {last}": "Mandats {first} – {last}",
     "Team": "Équipe",
     "Contact": "Contact",
     "Publications of {year} by type": "Publications de {year} par type",
@@ -62,7 +62,7 @@ FR: dict[str, str] = {
     "No map or data product in {year}.": "Aucune carte ni donnée en {year}.",
     "No lecture, workshop or presentation recorded for {year}.":
         "Aucune conférence, aucun atelier ni aucune présentation en {year}.",
-    "No assignment recorded for {year}.": "Aucune mission en {year}.",
+    "No assignment recorded for {year}.": "Aucun mandat en {year}.",
     "No team member recorded.": "Aucun membre de l'équipe enregistré.",
     "No publication dated {year}.": "Aucune publication datée de {year}.",
     "No board member recorded for {year}.": "Aucun administrateur enregistré pour {year}.",

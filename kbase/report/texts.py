@@ -140,5 +140,36 @@ def key_title(key: str, names: dict[str, str] | None = None) -> str:
     return (names or {}).get(key) or f"{match.group(1).capitalize()} {match.group(2)}"
 
 
+
+def text_keys(cat: Catalogue, year: int) -> list[dict[str, Any]]:
+    """The texts a report of year can hold, for an editor's list: the fixed ones, each programme's
+    introduction, then the narrative of each project active in the year (public or not)."""
+    from kbase.catalogue.query import active_in_year
+
+    with cat.reading() as s:
+        programmes = s.execute(select(m.Programme.id, m.Programme.name).order_by(m.Programme.id)).all()
+        projects = s.execute(select(m.Project.id, m.Project.short_name, m.Project.title)
+                             .where(active_in_year(year)).order_by(m.Project.id)).all()
+    rows = [{"key": k, "title": title, "group": "report"} for k, title in KEYS.items()]
+    rows += [{"key": record_key("programme", pid), "title": name, "group": "programme"} for pid, name in programmes]
+    rows += [{"key": record_key("project", pid), "title": short or title, "group": "project"}
+             for pid, short, title in projects]
+    return rows
+
+
+def stored_keys(cat: Catalogue, report: str, year: int, lang: str) -> set[str]:
+    T = m.ReportText
+    with cat.reading() as s:
+        return set(s.scalars(select(T.key).where((T.report == report) & (T.year == year) & (T.lang == lang))))
+
+
+def preview_html(text: str) -> str:
+    """A text as the report's HTML shows it (the editor's live preview)."""
+    from kbase.report.markup import user_markdown
+    from kbase.report.render import markdown_to_html_body
+
+    return markdown_to_html_body(str(user_markdown(text, top_level=2)))
+
+
 __all__ = ["KEYS", "REPORTS", "STANDING", "check_key", "set_text", "get_text", "list_texts", "texts_for",
-           "record_key", "key_title"]
+           "text_keys", "stored_keys", "preview_html", "record_key", "key_title"]

@@ -34,8 +34,8 @@ def test_the_2021_report_in_french(sqlite_demo: Catalogue) -> None:
     add_demo_texts(sqlite_demo)
     md, warnings = build_annual(sqlite_demo, 2021, "md", lang="fr")
     for label in ("# Rapport annuel 2021", "## Le mot du président", "## Préface", "## Conseil d'administration",
-                  "## Programmes de recherche", "## Mission", "## Réseaux et plateformes", "## Rayonnement",
-                  "### Bibliothèque", "### Réseaux sociaux", "## Missions 2019 – 2021", "## Équipe",
+                  "## Programmes de recherche", "## Mission", "## Réseaux et plateformes", "## Diffusion",
+                  "### Bibliothèque", "### Réseaux sociaux", "## Mandats 2019 – 2021", "## Équipe",
                   "## Contact", "**Avec le soutien de:**"):
         assert label in md, label
     assert "#### Octobre" in md or "#### Janvier" in md  # outreach by month, in French

@@ -98,8 +98,8 @@ def test_text_and_identity_commands(sqlite_demo: Catalogue, tmp_path: Path) -> N
     assert code == 0 and '"key": "preface"' in out and '"lang": "fr"' in out
     code, _, err = run("text", "set", "annual", "2021", "preface", str(tmp_path / "missing.md"), "-L", lib)
     assert code == 1 and "cannot read" in err and "missing.md" in err and "Traceback" not in err
-    code, _, err = run("text", "show", "annual", "2021", "chair", "-L", lib)
-    assert code == 1 and "no en text 'chair'" in err
+    code, _, err = run("text", "show", "annual", "2019", "chair", "-L", lib)
+    assert code == 1 and "no en text 'chair' for the annual report 2019" in err
     code, _, err = run("identity", "set", "short_name", "PI", "-L", lib)
     assert code == 0
     code, out, _ = run("identity", "show", "-L", lib)

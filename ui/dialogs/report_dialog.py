@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
     QTextBrowser, QVBoxLayout, QWidget,
 )
 from kbase.catalogue.query import publications_per_year
+from kbase.report import report_language
+from kbase.report.output import write_file
 from ui import tasks
 from ui.editors.pickers import RecordPicker
 from ui.i18n import language, tr
@@ -37,12 +39,13 @@ def build(cat_library: Any, params: dict[str, Any]) -> tuple[str | bytes, list[s
     cat = Catalogue(cat_library)
     kind, fmt = params["kind"], params["fmt"]
     internal = params.get("include_internal", False)
+    lang = params.get("lang")
     if kind == "annual":
-        return build_annual(cat, params["year"], fmt, params["sections"], internal)
+        return build_annual(cat, params["year"], fmt, params["sections"], internal, lang=lang)
     if kind == "project":
-        return build_project(cat, params["project"], fmt, internal)
+        return build_project(cat, params["project"], fmt, internal, lang=lang)
     return build_bibliography(cat, Filter(ids=list(params["ids"])), params.get("group_by", "year"), fmt, internal,
-                              params.get("title"))
+                              params.get("title"), lang=lang)
 
 
 def default_year(cat: Any) -> int:
@@ -82,6 +85,11 @@ class ReportDialog(QDialog):
         self.format = QComboBox(self)
         for f in ("html", "pdf", "docx", "md"):
             self.format.addItem(tr(FORMAT_LABELS[f]), f)
+        self.lang = QComboBox(self)
+        self.lang.setObjectName("report_language")
+        for code, label in (("en", "English"), ("fr", "Français")):
+            self.lang.addItem(label, code)
+        self.lang.setCurrentIndex(max(0, self.lang.findData(report_language(self.cat, interface=language()))))
         self.include_internal = QCheckBox(tr("Include internal records"), self)
         self.pages = QStackedWidget(self)
         self.pages.addWidget(self._annual_page())
@@ -92,6 +100,7 @@ class ReportDialog(QDialog):
         form = QFormLayout()
         form.addRow(tr("Report"), self.kind)
         form.addRow(tr("Format"), self.format)
+        form.addRow(tr("Language"), self.lang)
         left = QVBoxLayout()
         left.addLayout(form)
         left.addWidget(self.pages, 1)
@@ -163,12 +172,23 @@ class ReportDialog(QDialog):
             box.setChecked(True)
             self.sections[sid] = box
             grid.addWidget(box, i, 0)
+        self.texts_button = QPushButton(tr("Texts of the report…"), page)
+        self.texts_button.setObjectName("report_texts_button")
+        self.texts_button.setToolTip(tr("The chair's word, preface, mission, introductions and narratives, "
+                                        "in English and French"))
+        self.texts_button.clicked.connect(self.edit_texts)
         layout = QFormLayout(page)
         layout.addRow(tr("Year"), self.year)
         layout.addRow(tr("Sections"), grid)
+        layout.addRow("", self.texts_button)
         self.year.valueChanged.connect(self._retitle_sections)
         self._retitle_sections()
         return page
+
+    def edit_texts(self) -> Any:
+        from ui.dialogs.report_texts import open_report_texts
+
+        return open_report_texts(self.window_ref, self.year.value(), self.lang.currentData(), parent=self)
 
     def _retitle_sections(self) -> None:
         from kbase.report import SECTIONS
@@ -203,7 +223,7 @@ class ReportDialog(QDialog):
     def params(self) -> dict[str, Any]:
         """What to build, as plain values (so the worker never touches a widget)."""
         kind = self.kind.currentData()
-        p: dict[str, Any] = {"kind": kind, "fmt": self.format.currentData(),
+        p: dict[str, Any] = {"kind": kind, "fmt": self.format.currentData(), "lang": self.lang.currentData(),
                              "include_internal": self.include_internal.isChecked()}
         if kind == "annual":
             p.update(year=self.year.value(), sections=[s for s, box in self.sections.items() if box.isChecked()])
@@ -294,7 +314,7 @@ class ReportDialog(QDialog):
 
     def suggested_name(self, p: dict[str, Any]) -> str:
         if p["kind"] == "annual":
-            stem = f"annual-report-{p['year']}"
+            stem = f"annual-report-{p['year']}" + ("-fr" if p.get("lang") == "fr" else "")
         elif p["kind"] == "project":
             stem = f"project-{p['project']}"
         else:
@@ -308,11 +328,8 @@ class ReportDialog(QDialog):
             if not path:
                 return None
         target = Path(path)
-        try:
-            if isinstance(self.output, bytes):
-                target.write_bytes(self.output)
-            else:
-                target.write_text(self.output, encoding="utf-8")
+        try:  # whole or not at all, with the umask's permissions
+            write_file(target, self.output if isinstance(self.output, bytes) else self.output.encode("utf-8"))
         except OSError as exc:
             QMessageBox.warning(self, tr("Save report"), tasks.user_message(exc))
             return None
