@@ -24,6 +24,8 @@ ACTIONS: list[tuple[str, str, Any, str, str]] = [
      "Import the PDFs and bibliographies of a folder and its sub-folders"),
     ("action_import_history", "Import &history…", "", "", "List past imports and undo one"),
     ("action_report", "&Report…", "Ctrl+R", "report", "Build the annual report or export the selection"),
+    ("action_report_texts", "Report &texts…", "", "",
+     "Write the preface, the chair's word and the other texts of the annual report"),
     ("action_finances", "&Finances…", "", "",
      "The year's income by source and expenses by category, for the annual report"),
     ("action_settings", "&Settings…", QKeySequence.StandardKey.Preferences, "settings", "Library, language and import limits"),
@@ -110,7 +112,7 @@ def build_menus(window: Any) -> None:
     bar = window.menuBar()
     window.menu_file = bar.addMenu("")
     for name in ("action_import", "action_import_folder", "action_import_history", "action_report",
-                 "action_finances", None,
+                 "action_report_texts", "action_finances", None,
                  "action_settings", None, "action_quit"):
         _add(window.menu_file, window, name)
     window.menu_edit = bar.addMenu("")
