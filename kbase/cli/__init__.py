@@ -26,9 +26,10 @@ COMMAND_MODULES = [
     "kbase.cli.bibtex",
     "kbase.cli.team",
     "kbase.cli.finance",
+    "kbase.cli.texts",
     "kbase.cli.ocr",
-]
     "kbase.cli.assignments",
+]
 
 # command → (module, one-line help). `kbase --help` lists these without importing any command
 # module (they import the ORM); a command runs with only its own module imported. A module in
@@ -66,7 +67,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "backup": ("kbase.cli.team", "write a library to one archive: kbase backup [LIB] FILE"),
     "restore": ("kbase.cli.team", "restore an archive into a new library: kbase restore FILE [LIB]"),
     "sync": ("kbase.cli.team", "bring this desktop's search index up to date from the catalogue"),
-    "ocr": ("kbase.cli.ocr", "read scanned pages with OCR (Tesseract): the queue, --all or publications"),
     "finance": ("kbase.cli.finance", "a year's income by source and expenses by category: set, remove, list"),
     "text": ("kbase.cli.texts", "the report's own texts (preface, chair's word…): set, show, list"),
     "identity": ("kbase.cli.texts", "the institute's name, logo, address and colours for reports: show, set"),
