@@ -128,3 +128,12 @@ def test_the_core_never_imports_qt() -> None:
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 names = [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
                 assert not any(n.startswith(("PySide6", "ui")) for n in names), name
+
+
+def test_test_files_have_unique_names() -> None:
+    """pytest imports test modules by their file name (no __init__.py): two alike, one is not collected."""
+    tests = Path(__file__).resolve().parent
+    seen: dict[str, list[str]] = {}
+    for path in tests.rglob("test_*.py"):
+        seen.setdefault(path.name, []).append(str(path.relative_to(tests)))
+    assert {name: where for name, where in seen.items() if len(where) > 1} == {}
