@@ -7,9 +7,10 @@ socket and print its answer. It runs the same function as a cold search (kbase.c
 index sync from the change log first), so the answers are the same.
 
 One library per process, one request at a time. It exits after IDLE seconds without a request, when
-the library's catalogue file goes away, or when Kbase's code on disk changes: the socket's name holds
-a fingerprint of that code, so a changed Kbase never asks an old process. The socket lives in a
-folder only its user can enter. KBASE_SEARCH_SERVICE=0 turns it off (every search starts cold).
+the library's catalogue file goes away, or when a Kbase module it runs changed on disk: beside its
+socket it keeps a list of those files with their sizes and times, which an asker checks first (a
+changed one: that process is told to stop and a new one starts). The socket lives in a folder only
+its user can enter. KBASE_SEARCH_SERVICE=0 turns it off (every search starts cold).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ IDLE = 120.0  # seconds without a request before the process exits
 START_WAIT = 60.0  # the most a first search waits for the process to come up (it opens the index)
 TICK = 5.0  # how often an idle process looks at its catalogue file and its code
 KBASE_DIR = Path(__file__).resolve().parent.parent
+STOP = json.dumps({"stop": True}) + "\n"
 ENV_SOCKET, ENV_LOCATION, ENV_IDLE = "KBASE_SERVICE_SOCKET", "KBASE_SERVICE_LOCATION", "KBASE_SERVICE_IDLE"
 
 
@@ -41,21 +43,9 @@ def enabled() -> bool:
     return hasattr(socket, "AF_UNIX") and hasattr(os, "fork") and os.environ.get("KBASE_SEARCH_SERVICE", "1") != "0"
 
 
-def code_fingerprint() -> str:
-    """A digest of Kbase's Python files (names, sizes, modification times) and the interpreter."""
-    digest = hashlib.sha256(sys.executable.encode())
-    for root, dirs, files in os.walk(KBASE_DIR):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for name in sorted(files):
-            if name.endswith(".py"):
-                st = os.stat(os.path.join(root, name))
-                digest.update(f"{root}/{name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
-
-
-def socket_path(location: str, fingerprint: str | None = None) -> Path | None:
-    """The socket of the process serving location with this code; None when the folder for it is
-    not private (another user could answer in its place)."""
+def socket_path(location: str) -> Path | None:
+    """The socket of the process serving location; None when the folder for it is not private
+    (another user could answer in its place)."""
     base = Path(os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()) / f"kbase-{os.getuid()}"
     try:
         base.mkdir(mode=0o700, exist_ok=True)
@@ -64,8 +54,47 @@ def socket_path(location: str, fingerprint: str | None = None) -> Path | None:
         return None
     if st.st_uid != os.getuid() or st.st_mode & 0o077:
         return None
-    key = hashlib.sha256(f"{location}\0{fingerprint or code_fingerprint()}".encode()).hexdigest()[:24]
+    key = hashlib.sha256(f"{location}\0{sys.executable}".encode()).hexdigest()[:24]
     return base / f"search-{key}.sock"
+
+
+def _manifest_path(path: Path) -> Path:
+    return path.with_suffix(".json")
+
+
+def loaded_code() -> dict[str, list[int]]:
+    """{file: [size, modification time]} of the Kbase modules this process has imported."""
+    files: dict[str, list[int]] = {}
+    for name, module in list(sys.modules.items()):
+        where = getattr(module, "__file__", None)
+        if (name == "kbase" or name.startswith("kbase.")) and where:
+            try:
+                st = os.stat(where)
+            except OSError:
+                continue
+            files[where] = [st.st_size, st.st_mtime_ns]
+    return files
+
+
+def code_changed(path: Path) -> bool:
+    """True when the process at path runs a Kbase module that changed on disk since it loaded it
+    (or its list cannot be read)."""
+    try:
+        files = json.loads(_manifest_path(path).read_text(encoding="utf-8"))["files"]
+        for where, (size, mtime) in files.items():
+            st = os.stat(where)
+            if (st.st_size, st.st_mtime_ns) != (size, mtime):
+                return True
+    except (OSError, ValueError, KeyError, TypeError):
+        return True
+    return False
+
+
+def _write_manifest(path: Path, files: dict[str, list[int]]) -> None:
+    target = _manifest_path(path)
+    tmp = target.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps({"pid": os.getpid(), "files": files}), encoding="utf-8")
+    os.replace(tmp, target)
 
 
 # -- the asking side (the `kbase search` process) -----------------------------------------
@@ -82,7 +111,15 @@ def ask(args: argparse.Namespace, tty: bool) -> dict[str, Any] | None:
         return None
     fields = {k: v for k, v in vars(args).items() if k not in ("run", "from_shell")}
     request = json.dumps({"args": {**fields, "library": location}, "tty": tty}) + "\n"
-    answer = _exchange(path, request)
+    answer = None
+    if path.exists():
+        if code_changed(path):
+            _exchange(path, STOP)  # it runs old code: a new one starts below, once it has gone
+            deadline = time.monotonic() + 2
+            while path.exists() and time.monotonic() < deadline:
+                time.sleep(0.01)
+        else:
+            answer = _exchange(path, request)
     if answer is None and _start(location, path):
         answer = _exchange(path, request)
     return answer
@@ -91,7 +128,7 @@ def ask(args: argparse.Namespace, tty: bool) -> dict[str, Any] | None:
 def stop(location: str) -> bool:
     """Ask the process serving location (with this code) to exit; False if none was listening."""
     path = socket_path(canonical(location))
-    return path is not None and _exchange(path, json.dumps({"stop": True}) + "\n") is not None
+    return path is not None and _exchange(path, STOP) is not None
 
 
 def _exchange(path: Path, request: str) -> dict[str, Any] | None:
@@ -141,7 +178,6 @@ def serve(location: str, path: Path, idle: float = IDLE) -> int:
     from kbase.cli.common import close_opened, open_catalogue
     from kbase.cli.search import search_in
 
-    fingerprint = path.name
     try:
         cat = open_catalogue(argparse.Namespace(library=location))
     except Exception:
@@ -155,9 +191,13 @@ def serve(location: str, path: Path, idle: float = IDLE) -> int:
     listener = _listen(path)
     if listener is None:
         return 0  # another process listens there already
+    code = loaded_code()
+    _write_manifest(path, code)
     if os.fork():
         os._exit(0)  # the parent: tell the asker the socket is ready
     os.setsid()
+    mine = path.stat().st_ino
+    _write_manifest(path, code)  # under this process's own id
     listener.settimeout(min(TICK, idle))
     last = time.monotonic()
     try:
@@ -165,19 +205,21 @@ def serve(location: str, path: Path, idle: float = IDLE) -> int:
             try:
                 conn, _addr = listener.accept()
             except socket.timeout:
-                if time.monotonic() - last > idle or _stale(location, path, fingerprint):
+                if time.monotonic() - last > idle or _stale(location, path, mine):
                     break
                 continue
             with conn:
                 if not _answer(conn, cat, guarded, search_in):
                     break
+            if len(code) != len(loaded := loaded_code()):  # a query imported more of Kbase
+                code = loaded
+                _write_manifest(path, code)
             last = time.monotonic()
     finally:
         listener.close()
-        try:
-            path.unlink()
-        except OSError:
-            pass
+        if _inode(path) == mine:  # not a newer process's socket
+            for stale in (path, _manifest_path(path)):
+                stale.unlink(missing_ok=True)
         close_opened()
     return 0
 
@@ -201,14 +243,18 @@ def _listen(path: Path) -> socket.socket | None:
     return None
 
 
-def _stale(location: str, path: Path, name: str) -> bool:
-    """True when the catalogue went away, the socket was replaced, or the code changed."""
+def _inode(path: Path) -> int | None:
+    try:
+        return path.stat().st_ino
+    except OSError:
+        return None
+
+
+def _stale(location: str, path: Path, inode: int) -> bool:
+    """True when the catalogue went away, another process took the socket, or the code changed."""
     if not is_url(location) and not (Path(location) / "catalogue.sqlite").exists():
         return True
-    if not path.exists():
-        return True
-    fresh = socket_path(location)
-    return fresh is None or fresh.name != name
+    return _inode(path) != inode or code_changed(path)
 
 
 def _answer(conn: socket.socket, cat: Any, guarded: Any, search_in: Any) -> bool:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
@@ -103,15 +104,26 @@ def test_no_process_when_turned_off_or_without_a_library(tmp_path: Path, monkeyp
     assert not service.enabled()
 
 
-def test_changed_code_gets_another_socket(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    code = tmp_path / "kbase"
-    code.mkdir()
-    (code / "api.py").write_text("x = 1\n")
-    monkeypatch.setattr(service, "KBASE_DIR", code)
-    before = service.socket_path("/some/library")
-    assert service.socket_path("/some/library") == before
-    assert service.socket_path("/other/library") != before
-    stat = (code / "api.py").stat()
-    os.utime(code / "api.py", ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
-    assert service.socket_path("/some/library") != before
-    assert oct(before.parent.stat().st_mode & 0o777) == oct(0o700)
+def test_a_changed_module_is_noticed(tmp_path: Path) -> None:
+    module = tmp_path / "api.py"
+    module.write_text("x = 1\n")
+    path = tmp_path / "search-x.sock"
+    assert service.code_changed(path)  # no list of modules: treated as changed
+    st = module.stat()
+    service._write_manifest(path, {str(module): [st.st_size, st.st_mtime_ns]})
+    assert not service.code_changed(path)
+    os.utime(module, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+    assert service.code_changed(path)
+
+
+def test_a_process_running_changed_code_is_replaced(cat: Catalogue, warm: str) -> None:
+    add_document(cat, "Roadblock census", ["Soldiers at the roadblock asked for a toll."])
+    ask(warm, "toll")
+    listed = service._manifest_path(service.socket_path(warm))
+    first = json.loads(listed.read_text())
+    assert any(name.endswith("kbase/search/api.py") for name in first["files"])
+    changed = {name: [size + 1, mtime] for name, (size, mtime) in first["files"].items()}
+    listed.write_text(json.dumps({**first, "files": changed}))  # as if every module had been edited
+    assert_same_as_cold(warm, "toll")
+    assert json.loads(listed.read_text())["pid"] != first["pid"]
+    assert oct(listed.parent.stat().st_mode & 0o777) == oct(0o700)

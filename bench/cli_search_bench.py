@@ -1,0 +1,110 @@
+"""`kbase search` from a shell, one process per query: cold (KBASE_SEARCH_SERVICE=0) beside warm (the
+search process of kbase.search.service), and recollq with snippets when a Recoll configuration is given.
+
+Each query runs cold, warm and with recollq in turn (so a busy machine weighs on all three alike); the
+warm process is stopped first, so the first warm query pays for starting it. Every query asks for
+JSON: the cold and warm answers must be the same (hits, their pages, order, snippets), and the bench
+says how many differ. Prints p50/p95 per way and the ratios of the p95s. Asserts nothing.
+
+    .venv/bin/python bench/cli_search_bench.py --library LIB [--recoll-config DIR] [--limit 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from kbase.search import service  # noqa: E402  (after the path: the bench runs from a checkout)
+
+# the kinds the peer comparison times: words, phrases, AND/OR/NOT, prefixes
+QUERIES = [
+    "table", "figure", "font", "color", "bibliography", "theorem", "algorithm", "graph", "chess", "music",
+    "beamer", "tikz", "margin", "footnote", "glossary", "hyphenation", "unicode", "citation", "matrix", "chemistry",
+    '"table of contents"', '"font size"', '"page layout"', '"command line"', '"user manual"',
+    '"regular expression"', '"bounding box"', '"line break"', '"default value"', '"package options"',
+    "table AND figure", "font OR colour", "beamer AND overlay", "package NOT beamer", "theorem AND proof",
+    "chess OR music", "index AND glossary", "margin AND note", "bibtex OR biblatex", "unicode AND xetex",
+    "tab*", "graph*", "col*", "hyph*", "bibl*", "theor*", "algo*", "chem*", "symb*", "marg*",
+]
+
+
+def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, str, int]:
+    started = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    return (time.perf_counter() - started) * 1000, done.stdout + done.stderr, done.returncode
+
+
+def answer_of(out: str) -> object:
+    """What must not change: total, hits in order with their pages and snippets."""
+    try:
+        data = json.loads(out)
+    except ValueError:
+        return out
+    return [data.get("total"), [(h["publication_id"], h["snippet"], [(p["attachment_id"], p["page"], p["snippet_html"])
+                                                                     for p in h["pages"]]) for h in data["hits"]]]
+
+
+def pct(values: list[float], p: int) -> float:
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))], 1)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--library", required=True)
+    ap.add_argument("--recoll-config", help="a Recoll configuration folder indexing the same documents")
+    ap.add_argument("--limit", type=int, default=10)
+    ap.add_argument("--queries", type=Path, help="a file of queries, one a line (default: the 50 built in)")
+    args = ap.parse_args()
+    queries = args.queries.read_text().splitlines() if args.queries else QUERIES
+    if "://" not in args.library and not (Path(args.library) / "catalogue.sqlite").is_file():
+        sys.exit(f"no library at {args.library}")
+    kbase = [sys.executable, "-m", "kbase.cli", "--library", args.library, "search", "--limit", str(args.limit), "--json"]
+    cold_env = {**os.environ, "KBASE_SEARCH_SERVICE": "0"}
+    warm_env = {k: v for k, v in os.environ.items() if k != "KBASE_SEARCH_SERVICE"}
+    recollq = shutil.which("recollq") if args.recoll_config else None
+    service.stop(args.library)
+    times: dict[str, list[float]] = {"cold": [], "warm": [], "recollq": []}
+    differ: list[str] = []
+    failed = 0
+    for q in queries:
+        cold_ms, cold_out, cold_rc = timed([*kbase, q], cold_env)
+        warm_ms, warm_out, warm_rc = timed([*kbase, q], warm_env)
+        times["cold"].append(cold_ms)
+        times["warm"].append(warm_ms)
+        if (cold_rc, answer_of(cold_out)) != (warm_rc, answer_of(warm_out)):
+            differ.append(q)
+        failed += cold_rc != 0
+        if recollq:
+            ms, _out, _rc = timed([recollq, "-c", args.recoll_config, "-n", str(args.limit), "-A", "-p", "3",
+                                   q.replace(" NOT ", " -")], dict(os.environ))
+            times["recollq"].append(ms)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"{len(queries)} queries, --limit {args.limit}, with snippets; load {load:.1f} at the end")
+    print("| way | p50 ms | p95 ms | first ms | max ms |")
+    print("|---|---|---|---|---|")
+    for way, values in times.items():
+        if values:
+            print(f"| {way} | {statistics.median(values):.1f} | {pct(values, 95)} | {values[0]:.1f} | {max(values):.1f} |")
+    if times["recollq"]:
+        print(f"warm p95 / recollq p95: {pct(times['warm'], 95) / pct(times['recollq'], 95):.2f}; "
+              f"cold p95 / recollq p95: {pct(times['cold'], 95) / pct(times['recollq'], 95):.2f}")
+    print(f"cold p95 / warm p95: {pct(times['cold'], 95) / pct(times['warm'], 95):.1f}")
+    print(f"queries answered with an error (the same both ways, e.g. no such words): {failed}")
+    print(f"answers that differ between cold and warm: {len(differ)} of {len(queries)}" + (f" ({differ})" if differ else ""))
+    service.stop(args.library)
+    return 1 if differ else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
