@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QModelIndex, QRectF, QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QByteArray, QModelIndex, QRect, QRectF, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAbstractTextDocumentLayout, QPalette, QTextDocument
 from PySide6.QtWidgets import (
     QAbstractItemView, QApplication, QComboBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSplitter, QStyle,
@@ -21,6 +21,26 @@ from ui.i18n import language, tr, tr_message
 from ui.search_models import ROLE_HIT, ROLE_HTML, FacetModel, HitsModel, marked_terms
 
 PAGE_SIZE = 200  # publications fetched per search
+
+
+class WrappingDelegate(QStyledItemDelegate):
+    """Facet names wrap onto more lines at the column's width instead of being cut (the tree sizes its
+    rows from this hint, which QStyledItemDelegate makes for one line)."""
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+        hint = super().sizeHint(option, index)
+        view = self.parent()
+        if index.column() != 0 or not isinstance(view, QTreeView):
+            return hint
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        depth = (1 if index.parent().isValid() else 0) + (1 if view.rootIsDecorated() else 0)
+        opt.rect = QRect(0, 0, max(40, view.columnWidth(0) - view.indentation() * depth), hint.height())
+        text = view.style().subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, view)
+        margin = view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
+        needed = opt.fontMetrics.boundingRect(QRect(0, 0, max(20, text.width() - 2 * margin), 100000),
+                                              int(Qt.TextFlag.TextWordWrap), opt.text).height()
+        return QSize(hint.width(), max(hint.height(), needed + hint.height() - opt.fontMetrics.height()))
 
 
 class SnippetDelegate(QStyledItemDelegate):
@@ -123,11 +143,17 @@ class SearchPanel(QWidget):
         self.facet_view.setObjectName("facets")
         self.facet_view.setModel(self.facets)
         self.facet_view.setRootIsDecorated(True)
-        self.facet_view.setUniformRowHeights(True)
+        # long names (projects, organisations, regions) wrap onto a second line instead of being cut
+        self.facet_view.setWordWrap(True)
+        self.facet_view.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.facet_view.setUniformRowHeights(False)
+        self.facet_view.setItemDelegate(WrappingDelegate(self.facet_view))
         self.facet_view.header().setStretchLastSection(False)
         self.facet_view.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.facet_view.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.facet_view.clicked.connect(self._facet_clicked)
+        self.facet_view.header().sectionResized.connect(
+            lambda col, _old, _new: col == 0 and self.facet_view.doItemsLayout())  # rows wrap again
 
         self.hits = HitsModel(self)
         self.hit_view = QTreeView(self)
@@ -140,7 +166,7 @@ class SearchPanel(QWidget):
         self.hit_view.header().setStretchLastSection(False)
         self.hit_view.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.hit_view.header().resizeSection(1, 80)
-        self.hit_view.header().resizeSection(2, 110)
+        self.hit_view.header().setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)  # "static maps"
         # snippet rows wrap to the title column: lay them out again when it changes width
         self.hit_view.header().sectionResized.connect(lambda col, _old, _new: col == 0 and self.hit_view.doItemsLayout())
         self.hit_view.activated.connect(self._hit_activated)
