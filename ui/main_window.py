@@ -212,7 +212,7 @@ class MainWindow(QMainWindow):
         self.model.reload_in_background(lambda: (self._select_ids(selected), self._update_counts()))
         self.details.refresh()
         self.search_panel.mark_stale()
-        if self._changed_kinds & {"region", "programme", "series", "subject", "saved_search"}:
+        if self._changed_kinds & {"region", "programme", "series", "subject", "saved_search", "collection"}:
             self.navigator.populate()  # new names in the tree (it counts again once filled)
         else:
             self.navigator.refresh_counts()

@@ -26,7 +26,8 @@ KINDS = [("publication", "Publications"), ("project", "Projects"), ("organisatio
          ("person", "People"), ("event", "Events")]
 # group key, English heading, record model, Filter field the entries set
 GROUPS = [("region", "Regions", m.Region, "region"), ("programme", "Programmes", m.Programme, "programme"),
-          ("series", "Publication series", m.Series, "series"), ("subject", "Subjects", m.Subject, "subject")]
+          ("series", "Publication series", m.Series, "series"), ("subject", "Subjects", m.Subject, "subject"),
+          ("collection", "Collections", m.Collection, "collection")]
 
 
 @dataclass
@@ -57,6 +58,9 @@ class Navigator(QTreeView):
         self.clicked.connect(self._on_clicked)
         self.activated.connect(self._on_clicked)
         self.expanded.connect(self._count_children)
+        from ui import collections_tree
+
+        collections_tree.install(self)  # context menu and drops on collections
         self.populate()
 
     # -- building ------------------------------------------------------------------------
@@ -76,6 +80,7 @@ class Navigator(QTreeView):
             head.setSelectable(False)
             root.appendRow(head)
             self._heads[key] = head
+        root.appendRow(self._item(N_("Trash"), ("trash", 0), Target(heading="trash"), icon("trash"), translate=True))
         self._show_counts()
         self._generation = getattr(self, "_generation", 0) + 1
         generation = self._generation
@@ -89,10 +94,11 @@ class Navigator(QTreeView):
         for key, rows in entries.items():
             # items are built off the model and attached in one call: thousands of regions, one signal
             top: list[QStandardItem] = []
-            if key == "region":
+            if key in ("region", "collection"):
                 items: dict[int, QStandardItem] = {}
                 for rid, name, parent_id, name_fr in rows:  # parents come first (sorted by depth)
-                    item = self._item(name, ("region", rid), Target("publication", query.Filter(region=str(rid))))
+                    item = self._item(name, (key, rid), Target("publication", query.Filter(**{key: str(rid)})),
+                                      icon("collection") if key == "collection" else None)
                     if name_fr:
                         item.setData(name_fr, ROLE_LABEL_FR)
                     items[rid] = item
@@ -160,7 +166,8 @@ class Navigator(QTreeView):
     @staticmethod
     def _job(item: QStandardItem) -> tuple[tuple[str, Any], str, query.Filter] | None:
         key, target, _ = item.data(ROLE_TARGET)
-        return (key, target.kind, target.filter) if key[0] in ("kind", "region", "programme", "series", "subject") else None
+        return (key, target.kind, target.filter) if key[0] in ("kind", "region", "programme", "series", "subject",
+                                                                "collection") else None
 
     def _count_children(self, index: QModelIndex) -> None:
         item = self.model_.itemFromIndex(index)
@@ -193,10 +200,20 @@ class Navigator(QTreeView):
         if item is None:
             return
         _key, target, _ = item.data(ROLE_TARGET)
+        if _key == ("trash", 0):
+            self.open_trash()
+            return
         if target.heading:
             self.setExpanded(index, not self.isExpanded(index))
             return
         self.chosen.emit(target)
+
+    def open_trash(self) -> Any:
+        from ui.trash_dialog import TrashDialog
+
+        dialog = TrashDialog(self.catalogue, self.window())
+        dialog.open()
+        return dialog
 
     def select_kind(self, kind: str) -> None:
         for item in self._walk():
@@ -217,6 +234,10 @@ def _group_entries(library: Any) -> dict[str, list[tuple[int, str, int | None, s
         if key == "region":
             records.sort(key=lambda r: (r.path.count("/"), r.name.lower()))
             out[key] = [(r.id, r.name, r.parent_id, r.name_fr) for r in records]
+        elif key == "collection":  # in path order: a parent before its children
+            from kbase.catalogue.collections import collections
+
+            out[key] = [(c["id"], c["name"], c["parent_id"], None) for c in collections(cat)]
         else:
             out[key] = [(r.id, r.name, None, None) for r in sorted(records, key=lambda r: r.name.lower())]
     out["saved"] = [(s.id, s.name, None, None) for s in sorted(cat.all(m.SavedSearch), key=lambda s: s.name.lower())]

@@ -42,6 +42,9 @@ class RecordTable(QTableView):
         header.sortIndicatorChanged.connect(self._on_sort_indicator)
         header.setSortIndicatorShown(True)
         header.setSectionsClickable(True)
+        from ui.collections_tree import install_record_drag
+
+        install_record_drag(self)  # selected rows dragged onto a collection in the navigator
 
     # -- selection --------------------------------------------------------------------------
     def selected_ids(self) -> list[int]:

@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from kbase.library import models as m
-from kbase.catalogue import query
 from kbase.catalogue.editing import RecordState, create_record, write_state
 from kbase.catalogue.records import Catalogue
 from ui.i18n import tr
@@ -154,38 +153,34 @@ class CreateRecordCommand(_Command):
 
 
 class DeleteRecordsCommand(_Command):
-    """Deleted records come back from the catalogue's snapshots: same IDs, dates and every link.
-
-    A publication's attachments are detached rather than deleted (the file and its page texts stay in the
-    library), so undo can attach them again.
-    """
+    """Deleted records go to the trash (kbase.catalogue.trash) with every link, note and attachment;
+    undo takes them back out: same IDs, dates and links."""
 
     def __init__(self, ctx: UndoContext, kind: str, ids: list[int]):
         super().__init__(ctx, tr("Delete {n} record(s)").format(n=len(ids)), done=False)
         self.kind = kind
         self.ids = list(ids)
-        self.snapshots: list[Any] = []
-        self.attachments: dict[int, list[int]] = query.attachment_ids(ctx.cat, ids) if kind == "publication" else {}
+        self.trashed: list[int] = []  # the IDs as they went to the trash
 
     def _redo(self) -> None:
+        from kbase.catalogue.trash import move_to_trash
+
         cat = self.ctx.cat
-        model = m.RECORD_TYPES[self.kind]
-        snapshots = []
+        trashed = []
         with cat.transaction():  # all or none: a refused delete leaves every record in place
             for rid in self.ids:
-                for a_id in self.attachments.get(rid, []):
-                    cat.update(m.Attachment, a_id, publication_id=None)
-                snapshots.append(cat.delete(model, self.ctx.resolve(self.kind, rid)))
-        self.snapshots = snapshots
+                current = self.ctx.resolve(self.kind, rid)
+                move_to_trash(cat, self.kind, current)
+                trashed.append(current)
+        self.trashed = trashed
 
     def _undo(self) -> None:
+        from kbase.catalogue.trash import restore_from_trash
+
         cat = self.ctx.cat
         with cat.transaction():
-            for rid, snapshot in zip(self.ids, self.snapshots):
-                restored = cat.restore(snapshot)
-                self.ctx.moved(self.kind, rid, restored)
-                for a_id in self.attachments.get(rid, []):
-                    cat.update(m.Attachment, a_id, publication_id=restored)
+            for rid, current in zip(self.ids, self.trashed):
+                self.ctx.moved(self.kind, rid, restore_from_trash(cat, self.kind, current))
 
 
 class BatchEditCommand(_Command):

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
 
 from kbase.library import models as m
 from kbase.catalogue.records import Catalogue
+from kbase.errors import NotFound
 from ui.editors import delete_records, make_editor, open_editor
 from ui.editors.pickers import RecordPicker, suggest
 from kbase.catalogue.editing import read_state
@@ -145,6 +146,8 @@ def test_delete_is_undoable(qtbot, window) -> None:
 
 
 def test_deleting_a_publication_keeps_its_attachment_for_undo(qtbot, window, tmp_path) -> None:
+    """Delete moves the publication to the trash with its attachment and page texts; undo takes them out."""
+    from kbase.catalogue import trash
     from kbase.imports.pipeline import import_paths
     from tests.pdfs import english_pdf
 
@@ -153,12 +156,16 @@ def test_deleting_a_publication_keeps_its_attachment_for_undo(qtbot, window, tmp
     pub_id, att_id = report.files[0].publication_id, report.files[0].attachment_id
     title = cat.get(m.Publication, pub_id).title
     assert delete_records(window, "publication", [pub_id], confirm=False)
-    assert cat.get(m.Attachment, att_id).publication_id is None
+    assert [(e["kind"], e["id"]) for e in trash.trash_entries(cat)] == [("publication", pub_id)]
+    with pytest.raises(NotFound):
+        cat.get(m.Attachment, att_id)
     window.undo_stack.undo()
     restored = cat.get(m.Attachment, att_id).publication_id
     assert restored is not None and cat.get(m.Publication, restored).title == title
+    assert trash.trash_entries(cat) == []
     window.undo_stack.redo()
-    assert cat.get(m.Attachment, att_id).publication_id is None
+    with pytest.raises(NotFound):
+        cat.get(m.Attachment, att_id)
 
 
 @pytest.mark.parametrize("kind", ["publication", "project", "organisation", "person", "region", "event"])

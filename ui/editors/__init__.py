@@ -67,7 +67,7 @@ def delete_records(window: Any, kind: str | None = None, ids: list[int] | None =
     if not ids:
         return False
     if confirm:
-        answer = QMessageBox.question(parent, tr("Delete"), tr("Delete {n} {kind} record(s)?").format(
+        answer = QMessageBox.question(parent, tr("Delete"), tr("Move {n} {kind} record(s) to the trash?").format(
             n=len(ids), kind=tr(kind)))
         if answer != QMessageBox.StandardButton.Yes:
             return False
