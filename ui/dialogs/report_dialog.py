@@ -48,15 +48,20 @@ def build(cat_library: Any, params: dict[str, Any]) -> tuple[str | bytes, list[s
                               params.get("title"), lang=lang)
 
 
-def default_year(cat: Any) -> int:
-    """The latest year that looks complete: at least half as many publications as the busiest year."""
-    counts = publications_per_year(cat)
-    if not counts:
-        from datetime import date
+def default_year(cat: Any, this_year: int | None = None) -> int:
+    """The newest year with publications, or the year before it when that one still looks unfinished (not
+    half as many publications as the year before: a year being catalogued, or a stray early entry); years
+    after this one (a typo, a forthcoming title) are left out. A library's busiest year may be long ago:
+    it is no guide to the report wanted now."""
+    from datetime import date
 
-        return date.today().year - 1
-    busiest = max(counts.values())
-    return max(y for y, n in counts.items() if n * 2 >= busiest)
+    this_year = this_year or date.today().year
+    counts = {y: n for y, n in publications_per_year(cat).items() if y <= this_year}
+    if not counts:
+        return this_year - 1
+    newest = max(counts)
+    before = counts.get(newest - 1, 0)
+    return newest - 1 if counts[newest] * 2 < before else newest
 
 
 class ReportDialog(QDialog):
