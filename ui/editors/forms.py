@@ -170,6 +170,7 @@ class AssignmentDetails(QWidget):
         for w in (self.title, self.reference):
             w.setEnabled(year is not None)
         self.title.setText(d.get("title") or "")
+        self.title.setCursorPosition(0)  # a long title shows its beginning
         self.reference.setText(d.get("reference") or "")
         self._show_client()
 
@@ -187,7 +188,11 @@ class RolesEditor(QWidget):
         super().__init__(parent)
         self.table = QTableWidget(0, 4, self)
         self.table.setHorizontalHeaderLabels([tr("Role"), tr("Position"), tr("From"), tr("Until")])
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)  # the role's whole name
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        for col in (2, 3):
+            self.table.setColumnWidth(col, 110)  # 2021-12-31
         self.table.verticalHeader().hide()
         self.table.setMinimumHeight(110)
         add = QPushButton(tr("Add role"), self)
