@@ -31,8 +31,9 @@ from kbase.text import clean_text, fold, fold_words
 ON_DUPLICATE = ("link", "skip", "new", "update")
 _SAME_AS = {"create": "new", "merge": "update"}  # the words of earlier versions
 # every column a new publication row needs, so that one multi-row INSERT fits all entries
-_EMPTY: dict[str, Any] = {name: None for name in m.Publication.model_fields if name != "id"} | {
-    "visibility": "public", "type": "other", "title_norm": ""}
+# (a column's own default where it has one: editors_et_al is NOT NULL)
+_EMPTY: dict[str, Any] = {name: None if f.is_required() or f.default_factory else f.default
+                          for name, f in m.Publication.model_fields.items() if name != "id"}
 CHUNK = 500
 _PLURAL = {"organisation": "organisations", "person": "people", "region": "regions", "project": "projects",
            "subject": "subjects"}
