@@ -71,6 +71,13 @@ class MainWindow(QMainWindow):
         # after the first paint (and the table's own work): bring the search index up to date so the
         # first search is quick
         after_first_paint(self.table.viewport(), lambda: QTimer.singleShot(300, self, self._warm_up))
+        # scanned pages left waiting by an earlier session (closed, or stopped mid-way): OCR goes on
+        after_first_paint(self.table.viewport(), lambda: QTimer.singleShot(2000, self, self._resume_ocr))
+
+    def _resume_ocr(self) -> None:
+        from ui.ocr_runner import start_ocr
+
+        start_ocr(self)
 
     def _complete_table(self) -> None:
         selected = self.table.selected_ids()

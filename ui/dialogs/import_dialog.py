@@ -362,6 +362,10 @@ class ImportDialog(QDialog):
         refresh = getattr(self.window_ref, "refresh", None)
         if refresh:
             refresh()
+        if hasattr(self.window_ref, "track"):  # scanned pages the import queued: OCR reads them now, in the background
+            from ui.ocr_runner import start_ocr
+
+            start_ocr(self.window_ref)
         self.finished_import.emit(report)
 
     def _summarise(self) -> None:
