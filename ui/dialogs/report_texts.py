@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit, QSpinBox, QSplitter, QTextBrowser, QVBoxLayout, QWidget,
 )
 from kbase.errors import KbaseError, NotFound
+from kbase.report.render import stylesheet
 from kbase.report.texts import get_text, preview_html, set_text, stored_keys, text_keys
 from ui.i18n import language, tr
 
@@ -58,6 +59,7 @@ class ReportTextsDialog(QDialog):
         self.preview = QTextBrowser(self)
         self.preview.setObjectName("report_texts_preview")
         self.preview.setOpenExternalLinks(True)
+        self.preview.document().setDefaultStyleSheet(stylesheet())  # the report's own look
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(250)
@@ -69,7 +71,7 @@ class ReportTextsDialog(QDialog):
         splitter.addWidget(self.keys)
         splitter.addWidget(self.editor)
         splitter.addWidget(self.preview)
-        splitter.setSizes([260, 420, 420])
+        splitter.setSizes([320, 390, 390])
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close,
                                         self)
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(tr("Save"))
