@@ -285,6 +285,18 @@ def shoot(app: QApplication, cat: Catalogue, lang: str, out: Path, work: Path) -
     save(report, out / f"report-{lang}.png")
     report.close()
 
+    # 8b. the report's own texts: the preface in Markdown and its preview
+    from ui.dialogs.report_texts import ReportTextsDialog
+
+    texts = ReportTextsDialog(cat, 2021, lang, window)
+    texts.show()
+    texts.select("preface")
+    texts.refresh_preview()
+    wait(app, texts.isVisible)
+    settle(app, 0.8)
+    save(texts, out / f"report-texts-{lang}.png")
+    texts.close()
+
     # 9. the finances dialog with the demo's 2021 accounts
     shoot_finances(app, cat, lang, out)
 
