@@ -18,8 +18,8 @@ def _run(location: str, progress: Any, cancel: Any) -> Any:
     from kbase.ocr.process import OcrProcess
 
     def tell(state: Any) -> None:
-        progress(state.pages_done, state.pages_total, tr("page {i} of {n}").format(i=state.pages_done,
-                                                                                   n=state.pages_total))
+        reading = min(state.pages_done + 1, state.pages_total)  # the page being read, not the last one read
+        progress(state.pages_done, state.pages_total, tr("page {i} of {n}").format(i=reading, n=state.pages_total))
 
     return OcrProcess(location).run(progress=tell, cancelled=cancel)
 

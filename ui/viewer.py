@@ -67,8 +67,10 @@ class PdfViewer(QWidget):
         for w in (self.zoom_out_button, self.zoom_in_button, self.fit_button):
             bar.addWidget(w)
         bar.addStretch(1)
-        for w in (self.find_field, self.find_prev, self.find_next, self.match_label, self.system_button):
+        for w in (self.find_field, self.find_prev, self.find_next, self.match_label):
             bar.addWidget(w)
+        bar.addSpacing(10)
+        bar.addWidget(self.system_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -256,8 +258,10 @@ class TextViewer(QWidget):
         bar.setContentsMargins(6, 4, 6, 4)
         bar.addWidget(self.section_label)
         bar.addStretch(1)
-        for w in (self.find_field, self.find_prev, self.find_next, self.match_label, self.system_button):
+        for w in (self.find_field, self.find_prev, self.find_next, self.match_label):
             bar.addWidget(w)
+        bar.addSpacing(10)
+        bar.addWidget(self.system_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
