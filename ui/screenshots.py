@@ -360,6 +360,61 @@ def shoot_report_model(app: QApplication, window: Any, cat: Catalogue, lang: str
     settle(app)
 
 
+def shoot_documents(app: QApplication, lang: str, out: Path, work: Path) -> None:
+    """A Word report opened as its text at a hit, and the status bar while OCR reads a scan (issue 18)."""
+    import docx
+
+    from kbase.imports.pipeline import import_paths
+    from ui import i18n, tasks
+    from ui.app import settings
+    from ui.main_window import MainWindow
+
+    i18n.set_language(lang)
+    folder = work / f"documents-{lang}"
+    folder.mkdir(parents=True, exist_ok=True)
+    cat = Catalogue(open_library(str(folder / "library"), create=True))
+    report = docx.Document()
+    report.core_properties.title = "Cobalt depots in Lualaba"
+    for page in SAMPLES["cobalt"] + SAMPLES["gold"]:
+        title, _, body = page.partition("\n")
+        report.add_heading(title, 2)
+        report.add_paragraph(body.replace("\n", " "))
+    report.save(str(folder / "cobalt-depots.docx"))
+    scan = make_scan(folder / "scanned-gold.pdf", SAMPLES["gold"])
+    done = import_paths(cat, [folder / "cobalt-depots.docx", scan], workers=1).files
+    window = MainWindow(cat, settings())
+    window.resize(*SIZE)
+    window.show()
+    wait(app, lambda: window.isVisible() and window.navigator.loaded)
+    wait(app, lambda: getattr(window, "ocr_task", None) is not None, timeout=20)
+    wait(app, lambda: "OCR" in window.work_label.text() and window.work_bar.maximum() > 0, timeout=60)
+    settle(app, 0.5)
+    save(window, out / f"ocr-progress-{lang}.png")
+    window.open_attachment(done[0].attachment_id, 1, "depot")
+    wait(app, lambda: window.viewers and bool(getattr(window.viewers[-1], "sections", None)))
+    settle(app, 1.0)
+    save(window, out / f"document-viewer-{lang}.png")
+    window.ocr_task.cancel()
+    window.close()
+    tasks.wait_all()
+    cat.library.close()
+    settle(app)
+
+
+def make_scan(path: Path, pages: list[str]) -> Path:
+    """Pages of text drawn as pictures, as a scanner hands them over: no text layer."""
+    import pymupdf
+
+    doc = pymupdf.open()
+    for text in pages:
+        source = pymupdf.open()
+        source.new_page().insert_text((72, 72), text, fontsize=13)
+        pix = source[0].get_pixmap(dpi=200, colorspace=pymupdf.csGRAY)
+        doc.new_page().insert_image(pymupdf.Rect(0, 0, 595, 842), stream=pix.tobytes("png"))
+    doc.save(str(path), deflate=True)
+    return path
+
+
 def main(argv: list[str]) -> int:
     out = Path(argv[1]) if len(argv) > 1 else ROOT / "docs" / "screenshots"
     out.mkdir(parents=True, exist_ok=True)
@@ -377,6 +432,8 @@ def main(argv: list[str]) -> int:
     for lang in ("en", "fr"):
         shoot_first_run(app, empty, lang, out)
     empty.library.close()
+    for lang in ("en", "fr"):
+        shoot_documents(app, lang, out, work)
     return 0
 
 
