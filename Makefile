@@ -6,8 +6,8 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: run test deps system-deps screenshots bench clean
 
-run: deps
-	@scripts/run-app.sh
+run: deps  # make run ARGS='--library /path/to/library'
+	@scripts/run-app.sh $(ARGS)
 
 test: deps
 	@scripts/with-postgres.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
