@@ -212,6 +212,39 @@ class _Builder(HTMLParser):
         return rid
 
 
+def _run(parent: Any, tag: str, text: str | None = None, **attrs: str) -> Any:
+    run = etree.SubElement(parent, _w("r"))
+    child = etree.SubElement(run, _w(tag))
+    for key, value in attrs.items():
+        child.set(_w(key), value)
+    if text is not None:
+        child.text = text
+        child.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    return run
+
+
+def _contents(first: Any, titles: list[str]) -> None:
+    """A Word contents field whose shown result is already the list of sections: Word fills in the
+    page numbers when it opens the file (updateFields), and LibreOffice or a viewer shows the list
+    instead of an empty field."""
+    _run(first, "fldChar", fldCharType="begin", dirty="true")
+    _run(first, "instrText", ' TOC \\o "1-1" \\h \\z \\u ')
+    _run(first, "fldChar", fldCharType="separate")
+    last = first
+    for i, title in enumerate(titles or [""]):
+        if i:
+            par = etree.Element(_w("p"))
+            last.addnext(par)
+            last = par
+        props = last.find(_w("pPr"))
+        if props is None:
+            props = etree.Element(_w("pPr"))
+            last.insert(0, props)
+        etree.SubElement(props, _w("spacing")).set(_w("after"), "60")
+        _run(last, "t", title)
+    _run(last, "fldChar", fldCharType="end")
+
+
 def _style(document: Any, name: str, size: float, colour: str, bold: bool | None = None,
            before: float | None = None, after: float | None = None, italic: bool | None = None) -> Any:
     """One of Word's built-in styles in the house look: our font and colours, no theme fonts or colours."""
@@ -326,11 +359,10 @@ def html_to_docx(body_html: str, title: str, subtitle: str = "", with_contents: 
         if me.tagline:
             document.add_paragraph(me.tagline).runs[0].italic = True
         document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    contents = None
     if with_contents:
         document.add_heading(t("Contents"), level=1)
-        _field(document.add_paragraph(), 'TOC \\o "1-2" \\h \\z \\u',
-               "Right-click and choose Update Field to fill in the contents." if lang == "en" else
-               "Clic droit, puis Mettre à jour les champs, pour remplir la table des matières.")
+        contents = document.add_paragraph()._p  # the field goes here once the headings are known
         document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
         settings = document.settings.element
         update = OxmlElement("w:updateFields")
@@ -347,6 +379,9 @@ def html_to_docx(body_html: str, title: str, subtitle: str = "", with_contents: 
     builder = _Builder(document, set(new_page_titles))
     builder.feed(body_html)
     builder.close()
+    if contents is not None:
+        _contents(contents, [_Builder._text(p) for p in document.element.body.iter(_w("p"))
+                             if p.find(f"{_w('pPr')}/{_w('pStyle')}[@{_w('val')}='Heading1']") is not None][1:])
     if cover and me.name:
         document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
         _picture(document, _png(me.logo), 5)

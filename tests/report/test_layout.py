@@ -110,6 +110,9 @@ def test_docx_is_a4_in_the_house_styles_with_true_properties(demo_2021: Catalogu
     breaks = [p.text for p in d.paragraphs if p._p.pPr is not None and p._p.pPr.find(
         "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}pageBreakBefore") is not None]
     assert breaks == ["Le mot du président", "Programmes de recherche", "Mission", "Publications de 2021 par type"]
+    texts = [p.text for p in d.paragraphs]
+    start = texts.index("Sommaire")  # the contents field already lists the sections Word will number
+    assert texts[start + 1:start + 4] == ["Le mot du président", "Préface", "Conseil d'administration"]
     body = "\n".join(p.text for p in d.paragraphs)
     assert "Italiëlei 98a" in body and "Kufatilia" in body
 
