@@ -186,8 +186,8 @@ class DetailsPane(QTextBrowser):
             shown_anyway = (key == "title" and kind == "person") or (key == "kind" and value != kind)
             if (key in SKIP and not shown_anyway) or key in META:
                 continue
-            if value in (None, "", [], {}) or key in ("attachments", "around"):
-                continue
+            if value in (None, "", [], {}) or value is False or key in ("attachments", "around"):
+                continue  # (a flag that is off says nothing)
             if key == "extra":  # what an import kept, by name; its bookkeeping stays out (views.extra_rows)
                 rows += [f"<tr><th>{html.escape(tr(label))}</th><td>{html.escape(text)}</td></tr>"
                          for label, text in views.extra_rows(value if isinstance(value, dict) else None)]

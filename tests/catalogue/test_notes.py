@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -100,3 +101,18 @@ def test_note_commands(location: str, tmp_path) -> None:
     assert "no publication with ID 9" in _kb(location, "note", "add", "publication", "9", "x", ok=False)
     assert "give its text, or --file" in _kb(location, "note", "add", "publication", "1", ok=False)
     assert "cannot read" in _kb(location, "note", "add", "publication", "1", "--file", str(tmp_path / "nope.md"), ok=False)
+
+
+def test_notes_are_exported(cat: Catalogue) -> None:
+    from kbase.formats.bibtex.export import export_bib
+    from kbase.formats.exporters import export_csl_json, export_ris
+
+    pub = cat.add(m.Publication, title="Gold flows", type="report", year=2020)
+    notes.add_note(cat, "publication", pub.id, "First: check *Kamituga* figures")
+    notes.add_note(cat, "publication", pub.id, "Second line one\nline two")
+    csl = json.loads(export_csl_json(cat))
+    assert csl[0]["note"] == "First: check *Kamituga* figures\n\nSecond line one\nline two"
+    ris = export_ris(cat)
+    assert "N1  - First: check *Kamituga* figures" in ris and "N1  - Second line one" in ris
+    bib = export_bib(cat)
+    assert re.search(r"annote\s*=\s*\{First: check \*Kamituga\* figures", bib), bib

@@ -92,6 +92,9 @@ def entry_fields(rec: dict[str, Any], flavour: str, ascii_only: bool = False) ->
             f[name] = sep.join(_list_item(v, ascii_only) for v in rec[key])
     if rec.get("visibility") and rec["visibility"] != "public":
         plain["visibility"] = rec["visibility"]
+    if rec.get("notes"):  # the user's notes, after an annotation kept from the import
+        kept = (extra.get("fields") or {}).get("annote")
+        plain["annote"] = "\n\n".join([*([str(kept)] if kept else []), *rec["notes"]])
     for k, v in (extra.get("fields") or {}).items():
         if k not in plain and k not in f and k not in ("year", "month", "date", "day"):
             plain[k] = v

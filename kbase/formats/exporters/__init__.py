@@ -91,6 +91,8 @@ def csl_item(rec: dict[str, Any], key: str) -> dict[str, Any]:
     if rec.get("subjects"):
         item["keyword"] = ", ".join(rec["subjects"])
     _csl_kept(rec, item)
+    if rec.get("notes"):  # the user's notes after a note kept from the import
+        item["note"] = "\n\n".join([*([item["note"]] if item.get("note") else []), *rec["notes"]])
     return item
 
 

@@ -71,6 +71,11 @@ def load_publications(cat: Catalogue, ids: list[int], include_confidential: bool
                 .where(m.Attachment.publication_id.is_not(None)).order_by(m.Attachment.id)):
             if pid in wanted:
                 files[pid].append({"filename": filename, "sha256": sha, "mime": mime})
+        notes: dict[int, list[str]] = defaultdict(list)  # the user's notes, Markdown, oldest first
+        for pid, text in s.execute(select(m.Note.record_id, m.Note.text).where(m.Note.kind == "publication")
+                                   .order_by(m.Note.record_id, m.Note.created, m.Note.id)):
+            if pid in wanted:
+                notes[pid].append(text)
     out = []
     for pid in ids:
         p = pubs.get(pid)
@@ -84,6 +89,7 @@ def load_publications(cat: Catalogue, ids: list[int], include_confidential: bool
         rec["projects"] = projects.get(pid, [])
         rec["regions"] = regions.get(pid, [])
         rec["attachments"] = files.get(pid, [])
+        rec["notes"] = notes.get(pid, [])
         rec["extra"] = json.loads(p.extra) if p.extra else {}
         out.append(rec)
     return out

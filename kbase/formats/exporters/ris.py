@@ -112,6 +112,7 @@ def ris_lines(rec: dict[str, Any], key: str) -> list[tuple[str, str]]:
         out.append(("AB", rec["abstract"]))
     if fields.get("note"):
         out.append(("N1", fields["note"]))
+    out += [("N1", note) for note in rec.get("notes") or []]  # the user's notes, one N1 each
     for name, value in sorted(fields.items()):
         if name in _OWN:
             continue
