@@ -242,7 +242,7 @@ def _is_ref(value: Any) -> bool:
 
 
 def _print_field(key: str, value: Any) -> None:
-    if value in (None, [], {}, ""):
+    if value in (None, [], {}, "") or value is False:  # a flag that is off says nothing
         return
     name = key.replace("_", " ")
     if _is_ref(value):

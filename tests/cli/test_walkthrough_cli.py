@@ -51,6 +51,7 @@ def test_show_says_useful_import_fields_by_name_and_hides_the_importers_bookkeep
     assert "imported from: misisi-gold.pdf" in out
     assert "volume: 3" in out and "note: Draft circulated to partners" in out
     assert "title_from" not in out and "file name" not in out and "csl_type" not in out
+    assert "False" not in out  # a flag that is off (editors et al.) is not printed
     assert json.loads(_run("show", str(pid), "--json", *lib).stdout)["extra"] == extra
 
 

@@ -20,7 +20,7 @@ def test_details_show_useful_import_fields_and_hide_internal_keys(window, qtbot)
     assert "Imported from\tmisisi-gold.pdf" in text or "Imported from misisi-gold.pdf" in text.replace("\n", " ")
     assert "Volume" in text and "ISSN" in text and "2033-3439" in text
     for internal in ("imported_from", "title_from", "Title from", "file name", "ris_type", "RPRT", "Ris id",
-                     "Other fields"):
+                     "Other fields", "False"):
         assert internal not in text, internal
     i18n.set_language("fr")
     french = window.details.toPlainText()
