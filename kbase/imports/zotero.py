@@ -24,10 +24,23 @@ from kbase.imports.batches import finish_batch, record_items, start_batch
 from kbase.imports.records import BibReport, Planned, import_records
 from kbase.library import models as m
 from kbase.library.bulk import insert_returning_ids, insert_rows
+from kbase.i18n import N_
+from kbase.i18n import gettext as _
 from kbase.text import clean_line, clean_text
 
 RELATED = "dc:relation"  # Zotero's "Related"; owl:sameAs and dc:replaces record merges and copies between libraries
 SEE_ALSO = "see also"
+# the names of the counts, for the translation catalogs (the summary line says them in the current language)
+_LABELS = (
+    N_("items"), N_("notes"), N_("attachments"), N_("collections"), N_("collection links"), N_("related"),
+    N_("web links"), N_("tags"), N_("annotations"), N_("created"), N_("matched"), N_("refused"),
+    N_("in the trash, skipped"), N_("imported"), N_("already in the library"), N_("web links (below)"),
+    N_("not a PDF, not imported"), N_("file missing"), N_("parent item not imported"),
+    N_("images in notes, not imported"), N_("added"), N_("already there"), N_("empty, not imported"),
+    N_("standalone, not imported"), N_("item not imported"), N_("standalone notes (notes of the collection)"),
+    N_("filed"), N_("other end not imported"), N_("merge history, not imported"), N_("one record for both ends"),
+    N_("subjects of publications"), N_("only on notes or attachments, not imported"),
+    N_("only on items in the trash, skipped"), N_("not imported (kept in Zotero's PDF reader)"))
 
 
 @dataclass
@@ -41,17 +54,17 @@ class ZoteroReport(BibReport):
         return {**super().as_dict(), "zotero": self.zotero}
 
     def lines(self) -> list[str]:
+        """The summary line comes last, in the current language (kbase.i18n: the app's, or --lang); the counts'
+        names in --json stay English."""
         out = super().lines()
-        would = "would be " if self.dry_run else ""
         parts = []
         for what, counts in self.zotero.items():
-            told = ", ".join(f"{n} {would if k in _WRITTEN else ''}{k}" for k, n in counts.items() if n and k != "read")
-            parts.append(f"{what}: {counts.get('read', 0)}" + (f" ({told})" if told else ""))
-        out.append(f"{self.path}: " + "; ".join(parts) + (f"; import {self.batch}" if self.batch else ""))
+            told = ", ".join(f"{n} {_(k)}" for k, n in counts.items() if n and k != "read")
+            parts.append(_("{what}: {n}").format(what=_(what), n=counts.get("read", 0)) + (f" ({told})" if told else ""))
+        line = "; ".join(parts) + (f"; import {self.batch}" if self.batch else "")
+        out.append(f"{self.path}: " + (_("plan (nothing written): {summary}").format(summary=line)
+                                       if self.dry_run else line))
         return out
-
-
-_WRITTEN = {"created", "imported", "attached", "linked", "added", "filed"}
 
 
 def import_zotero(cat: Catalogue, path: str | Path, *, attach: Callable[..., Any], dry_run: bool = False,
@@ -81,6 +94,9 @@ def import_zotero(cat: Catalogue, path: str | Path, *, attach: Callable[..., Any
     report.batch = batch_id
     pub_of = {item.item_id: plan.pub_id for item, plan in plans
               if plan.pub_id and plan.pub_id > 0 and plan.action != "skip"}
+    if dry_run:  # records to be created have no ID yet: a stand-in, so that their files and notes are counted
+        pub_of.update({item.item_id: -n for n, (item, plan) in enumerate(plans, 1)
+                       if plan.action != "skip" and item.item_id not in pub_of})
     counts = _count_items(lib, report)
     counts["attachments"] = _attachments(cat, lib, report, pub_of, batch_id, dry_run, index, attach)
     if not dry_run:
@@ -180,7 +196,7 @@ def _notes(s: Any, lib: z.ZoteroLibrary, pub_of: dict[int, int], col_ids: dict[i
            report: ZoteroReport) -> dict[str, int]:
     """Child notes on their item's record; a standalone note on the collection that holds it."""
     counts = {"read": len(lib.all_notes) + lib.trashed.get("notes", 0), "added": 0, "already there": 0,
-              "empty": 0, "parent item not imported": 0, "standalone, not imported": 0,
+              "empty, not imported": 0, "parent item not imported": 0, "standalone, not imported": 0,
               "in the trash, skipped": lib.trashed.get("notes", 0)}
     targets: list[tuple[z.Note, str, int]] = []
     for it in lib.items:
@@ -212,7 +228,7 @@ def _notes(s: Any, lib: z.ZoteroLibrary, pub_of: dict[int, int], col_ids: dict[i
     for note, kind, rid in targets:
         text = clean_text(note_markdown(note.html))
         if not text.strip():
-            counts["empty"] += 1
+            counts["empty, not imported"] += 1
             continue
         if text in existing.get((kind, rid), set()):
             counts["already there"] += 1
