@@ -184,8 +184,10 @@ def _odf(path: Path, kind: str) -> Read:
 
     doc = load(str(path))
     if kind == "ods":
-        sections = ["\n".join([t.getAttribute("name") or ""] + [teletype.extractText(p) for p in t.getElementsByType(P)])
-                    for t in doc.spreadsheet.getElementsByType(Table)]
+        sheets = [(t.getAttribute("name") or "", _ods_rows(t)) for t in doc.spreadsheet.getElementsByType(Table)]
+        if not any(rows for _name, rows in sheets):
+            return [], {}, ""  # sheet names alone are no text
+        sections = ["\n".join([name] + rows) for name, rows in sheets]
     elif kind == "odp":
         sections = ["\n".join(teletype.extractText(p) for p in page.getElementsByType(P))
                     for page in doc.presentation.getElementsByType(Page)]
@@ -198,6 +200,26 @@ def _odf(path: Path, kind: str) -> Read:
         if key and not meta.get(key):
             meta[key] = teletype.extractText(element)
     return sections, meta, ""
+
+
+def _ods_rows(table: Any) -> list[str]:
+    """A sheet's rows as tab-separated cells: the text shown, else the value (numbers, dates) when it has none."""
+    from odf import teletype
+    from odf.table import TableCell, TableRow
+    from odf.text import P
+
+    rows = []
+    for row in table.getElementsByType(TableRow):
+        cells = []
+        for cell in row.getElementsByType(TableCell):
+            text = " ".join(teletype.extractText(p) for p in cell.getElementsByType(P)).strip()
+            value = text or next((cell.getAttribute(a) for a in ("value", "datevalue", "booleanvalue")
+                                  if cell.getAttribute(a)), "")
+            if value:
+                cells.append(str(value))
+        if cells:
+            rows.append("\t".join(cells))
+    return rows
 
 
 def _odf_blocks(element: Any) -> list[str]:
