@@ -229,3 +229,16 @@ def test_a_folder_takes_office_files_but_not_loose_notes(cat: Catalogue, tmp_pat
     again = import_paths(cat, [broken, _encrypted_odt(tmp_path / "locked.odt")]).files
     assert [f.status for f in again] == ["damaged", "encrypted"]
     assert again[0].message.startswith("damaged OpenDocument text file:") and again[1].imported
+
+
+def test_kbase_import_of_a_word_file_then_search(location: str, tmp_path: Path) -> None:
+    import json
+
+    from tests.cli_runner import run_cli
+
+    path = make_docx(tmp_path / "trade.docx")
+    out = run_cli(["import", str(path), "--json", "-L", location])
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["files"][0]["status"] == "ok"
+    found = json.loads(run_cli(["search", "Mongbwalu", "--json", "-L", location]).stdout)
+    assert found["total"] == 1 and found["hits"][0]["title"] == "Gold trade in Ituri"

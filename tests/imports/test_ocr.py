@@ -140,3 +140,12 @@ def test_kbase_ocr_and_kbase_check(location: str, tmp_path: Path) -> None:
 def test_kbase_ocr_names_a_missing_publication(location: str) -> None:
     out = run_cli(["ocr", "999", "-L", location])
     assert "publication 999: no such publication" in out.stdout
+
+
+def test_undoing_the_import_takes_its_queue_away(cat: Catalogue, tmp_path: Path) -> None:
+    from kbase.imports.batches import undo_batch
+
+    report = import_paths(cat, [pdfs.scanned_pdf(tmp_path / "scan.pdf", 1)])
+    assert ocr_state(cat)["queued"] == 1
+    undo_batch(cat, report.batch)
+    assert jobs(cat) == [] and run_queue(cat).pages == 0
