@@ -91,19 +91,21 @@ def generate(folder: Path, layout: str, n: int, seed: int = 13) -> Path:
         if i % 7 == 0:
             creators.append(("author", "IPIS"))
         if kind in ("film", "presentation", "map"):
-            creators = [({"film": "director", "presentation": "presenter", "map": "cartographer"}[kind], "Aline", "Mwamba")]
+            primary = {"film": "director", "presentation": "presenter", "map": "cartographer"}[kind]
+            creators = [(primary, "Aline", "Mwamba")]
         creators = list(dict.fromkeys(creators))
         tags = rnd.sample(WORDS, rnd.randint(0, 3))
         item = zdb.item(kind, fields, creators, tags, trashed=(i % 50 == 49))
         ids.append(item)
         if i % 4 == 0:
-            zdb.note(f"<p>Read for the <strong>{rnd.choice(WORDS)}</strong> study; see page {rnd.randint(1, 90)}.</p>", item)
+            zdb.note(f"<p>Read for the <strong>{rnd.choice(WORDS)}</strong> study; "
+                     f"see page {rnd.randint(1, 90)}.</p>", item)
         if i % 20 == 0:
             zdb.stored_pdf(item, f"doc{i}.pdf", [f"{title} page one", f"{title} page two"])
         if i % 10 == 0:
             zdb.linked_url(item, f"https://example.org/item/{i}")
         zdb.file(rnd.choice(cols), item)
-    for a, b in zip(ids[::11], ids[5::11]):
+    for a, b in zip(ids[::11], ids[5::11], strict=False):
         zdb.relate(a, b)
     return zdb.close()
 
@@ -178,7 +180,8 @@ def main() -> None:
             continue
         print(f"  items created {r['created']}, matched {r['matched']}, refused {r['refused']} "
               f"(problems listed: {r['problems']}); balanced: {r['balanced']}; file unchanged: {r['unchanged']}")
-        for what in ("items", "notes", "attachments", "collections", "collection links", "related", "web links", "tags"):
+        for what in ("items", "notes", "attachments", "collections", "collection links", "related", "web links",
+                     "tags"):
             if what in z:
                 print(f"  {what}: {z[what]}")
         ratio = r["seconds"] / r["reader_seconds"] if r["reader_seconds"] else float("nan")

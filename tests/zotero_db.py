@@ -139,8 +139,8 @@ class ZoteroDB:
         for pos, creator in enumerate(creators):
             role, *name = creator
             first, last, mode = (name[0], name[1], 0) if len(name) == 2 else ("", name[0], 1)
-            row = self.con.execute("SELECT creatorID FROM creators WHERE firstName = ? AND lastName = ? AND fieldMode = ?",
-                                   (first, last, mode)).fetchone()
+            row = self.con.execute("SELECT creatorID FROM creators WHERE firstName = ? AND lastName = ? "
+                                   "AND fieldMode = ?", (first, last, mode)).fetchone()
             cid = row[0] if row else self.con.execute(
                 "INSERT INTO creators (firstName, lastName, fieldMode) VALUES (?, ?, ?)", (first, last, mode)).lastrowid
             self.con.execute("INSERT INTO itemCreators VALUES (?, ?, ?, ?)", (item_id, cid, CREATOR_TYPES[role], pos))
@@ -211,7 +211,8 @@ class ZoteroDB:
 
     def relate(self, a: int, b: int, predicate: str = "dc:relation") -> None:
         """Related items, both ways, as Zotero records them."""
-        row = self.con.execute("SELECT predicateID FROM relationPredicates WHERE predicate = ?", (predicate,)).fetchone()
+        row = self.con.execute("SELECT predicateID FROM relationPredicates WHERE predicate = ?",
+                               (predicate,)).fetchone()
         pid = row[0] if row else self.con.execute("INSERT INTO relationPredicates (predicate) VALUES (?)",
                                                   (predicate,)).lastrowid
         keys = dict(self.con.execute("SELECT itemID, key FROM items WHERE itemID IN (?, ?)", (a, b)).fetchall())

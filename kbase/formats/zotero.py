@@ -174,7 +174,8 @@ def _tables(con: sqlite3.Connection) -> set[str]:
     return {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
 
-def _names(con: sqlite3.Connection, tables: set[str], plain: str, combined: str, id_col: str, name_col: str) -> dict[int, str]:
+def _names(con: sqlite3.Connection, tables: set[str], plain: str, combined: str, id_col: str,
+           name_col: str) -> dict[int, str]:
     """itemTypes/fields by ID: the plain table, then its *Combined copy (custom types and fields) over it."""
     out: dict[int, str] = {}
     for table in (plain, combined):
@@ -237,7 +238,7 @@ def _read(con: sqlite3.Connection, lib: ZoteroLibrary, storage: Path, base_dir: 
         if text:
             it.fields[fname] = text
     for it in items.values():
-        for fname, value in list(it.fields.items()):
+        for fname in list(it.fields):
             base = base_of.get((it.type, fname)) or base_of.get(("", fname))
             if base and base not in it.fields:  # one name for one value: institution is the report's publisher
                 it.fields[base] = it.fields.pop(fname)
@@ -403,7 +404,8 @@ def _read_collections(con: sqlite3.Connection, lib: ZoteroLibrary, items: dict[i
             continue
         by_id[cid] = Collection(cid, key, name, parent)
     loose = {n.item_id for n in lib.standalone_notes} | {a.item_id for a in lib.standalone_attachments}
-    for cid, item_id in con.execute("SELECT collectionID, itemID FROM collectionItems ORDER BY collectionID, orderIndex"):
+    for cid, item_id in con.execute("SELECT collectionID, itemID FROM collectionItems "
+                                    "ORDER BY collectionID, orderIndex"):
         col = by_id.get(int(cid))
         if col is not None and int(item_id) in items:
             col.item_ids.append(int(item_id))

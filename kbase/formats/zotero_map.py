@@ -160,7 +160,8 @@ class _Markdown(HTMLParser):
             counter = self.lists[-1] if self.lists else [-1]
             if counter[0] >= 0:
                 counter[0] += 1
-            self.out.append("\n" + "  " * max(len(self.lists) - 1, 0) + (f"{counter[0]}. " if counter[0] >= 0 else "- "))
+            bullet = f"{counter[0]}. " if counter[0] >= 0 else "- "
+            self.out.append("\n" + "  " * max(len(self.lists) - 1, 0) + bullet)
         elif tag in ("strong", "b"):
             self.out.append("**")
         elif tag in ("em", "i"):

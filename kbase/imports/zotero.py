@@ -19,13 +19,13 @@ from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput
 from kbase.formats import zotero as z
 from kbase.formats.zotero_map import note_markdown, note_title, to_record
+from kbase.i18n import N_
+from kbase.i18n import gettext as _
 from kbase.imports.batches import Item as BatchItem
 from kbase.imports.batches import finish_batch, record_items, start_batch
 from kbase.imports.records import BibReport, Planned, import_records
 from kbase.library import models as m
 from kbase.library.bulk import insert_returning_ids, insert_rows
-from kbase.i18n import N_
-from kbase.i18n import gettext as _
 from kbase.text import clean_line, clean_text
 
 RELATED = "dc:relation"  # Zotero's "Related"; owl:sameAs and dc:replaces record merges and copies between libraries
@@ -40,7 +40,7 @@ _LABELS = (
     N_("standalone, not imported"), N_("item not imported"), N_("standalone notes (notes of the collection)"),
     N_("filed"), N_("other end not imported"), N_("merge history, not imported"), N_("one record for both ends"),
     N_("subjects of publications"), N_("only on notes or attachments, not imported"),
-    N_("only on items in the trash, skipped"), N_("not imported (kept in Zotero's PDF reader)"))
+    N_("only on items in the trash, skipped"), N_("not imported (kept in Zotero's PDF reader)"), N_(": "))
 
 
 @dataclass
@@ -60,7 +60,8 @@ class ZoteroReport(BibReport):
         parts = []
         for what, counts in self.zotero.items():
             told = ", ".join(f"{n} {_(k)}" for k, n in counts.items() if n and k != "read")
-            parts.append(_("{what}: {n}").format(what=_(what), n=counts.get("read", 0)) + (f" ({told})" if told else ""))
+            # the colon as the language writes it (French: " : "); a "{what}: {n}" template would read any message back
+            parts.append(f"{_(what)}{_(': ')}{counts.get('read', 0)}" + (f" ({told})" if told else ""))
         line = "; ".join(parts) + (f"; import {self.batch}" if self.batch else "")
         out.append(f"{self.path}: " + (_("plan (nothing written): {summary}").format(summary=line)
                                        if self.dry_run else line))
@@ -77,7 +78,8 @@ def import_zotero(cat: Catalogue, path: str | Path, *, attach: Callable[..., Any
     report = ZoteroReport(str(path), dry_run)
     report.notes += [(0, "", p) for p in lib.problems]
     if lib.base_dir is not None and base_dir is None:
-        report.notes.append((0, "", f"files linked relative to Zotero's base directory are looked for in {lib.base_dir} "
+        report.notes.append((0, "", "files linked relative to Zotero's base directory are looked for in "
+                             f"{lib.base_dir} "
                              "(from Zotero's preferences; --zotero-base DIR to choose another)"))
     plans: list[tuple[z.Item, Planned]] = []
     for index_, item in enumerate(lib.items):
@@ -135,7 +137,8 @@ def _hashed(files: list[Path], report: ZoteroReport, item: z.Item) -> tuple[list
 def _count_items(lib: z.ZoteroLibrary, report: ZoteroReport) -> dict[str, dict[str, int]]:
     c = report.counts()
     return {"items": {"read": c["parsed"] + lib.trashed.get("items", 0), "created": c["created"],
-                      "matched": c["matched"], "refused": c["refused"], "in the trash, skipped": lib.trashed.get("items", 0)}}
+                      "matched": c["matched"], "refused": c["refused"],
+                      "in the trash, skipped": lib.trashed.get("items", 0)}}
 
 
 def _attachments(cat: Catalogue, lib: z.ZoteroLibrary, report: ZoteroReport, pub_of: dict[int, int],
@@ -156,16 +159,19 @@ def _attachments(cat: Catalogue, lib: z.ZoteroLibrary, report: ZoteroReport, pub
             counts["images in notes, not imported"] += 1
         elif att.file is None:
             counts["file missing"] += 1
-            report.notes.append((att.parent_id or att.item_id, att.key, f"attachment {att.title or att.path!r}: {att.problem}"))
+            report.notes.append((att.parent_id or att.item_id, att.key,
+                                 f"attachment {att.title or att.path!r}: {att.problem}"))
         elif not att.is_pdf:
             counts["not a PDF, not imported"] += 1
             report.notes.append((att.parent_id or att.item_id, att.key,
-                                 f"attachment {att.file.name!r} ({att.content_type or 'unknown type'}) is not a PDF; not imported"))
+                                 f"attachment {att.file.name!r} ({att.content_type or 'unknown type'}) "
+                                 "is not a PDF; not imported"))
         elif att.parent_id is not None and parent_pub is None:
             counts["parent item not imported"] += 1
         elif att.file.resolve() in wanted:
             counts["already in the library"] += 1
-            report.notes.append((att.parent_id or att.item_id, att.key, f"{att.file}: the same file as another attachment"))
+            report.notes.append((att.parent_id or att.item_id, att.key,
+                                 f"{att.file}: the same file as another attachment"))
         else:
             wanted[att.file.resolve()] = parent_pub
             where[att.file.resolve()] = att
@@ -302,7 +308,8 @@ def _relations(s: Any, lib: z.ZoteroLibrary, pub_of: dict[int, int], items: list
     """Zotero's Related (recorded on both items) as one "see also" between the two records."""
     by_key: dict[str, int] = {it.key: it.item_id for it in lib.items}
     pairs: set[tuple[int, int]] = set()
-    counts = {"read": 0, "created": 0, "already there": 0, "other end not imported": 0, "merge history, not imported": 0}
+    counts = {"read": 0, "created": 0, "already there": 0, "other end not imported": 0,
+              "merge history, not imported": 0}
     for it in lib.items:
         for predicate, obj in it.relations:
             counts["read"] += 1
@@ -361,7 +368,8 @@ def _links(s: Any, lib: z.ZoteroLibrary, pub_of: dict[int, int], items: list[Bat
                 continue
             have.add((pid, url))
             rows.append({"publication_id": pid, "url": url, "title": att.title or None, "created": now})
-    items += [BatchItem("publication_link", i, "created", None) for i in insert_returning_ids(s, m.PublicationLink, rows)]
+    items += [BatchItem("publication_link", i, "created", None)
+              for i in insert_returning_ids(s, m.PublicationLink, rows)]
     counts["added"] = len(rows)
     return {k: v for k, v in counts.items() if v or k == "read"}
 

@@ -39,10 +39,12 @@ def test_items_creators_dates_extra_and_tags(zdb: ZoteroDB) -> None:
     assert lib.schema_version == int(zdb.layout)
     report = _by_title(lib, "Mapping artisanal mining sites in eastern DRC")
     # type-specific fields read under their base names, as Zotero's baseFieldMappings say
-    assert report.fields["publisher"] == "IPIS" and report.fields["number"] == "12" and report.fields["type"] == "Briefing"
+    assert report.fields["publisher"] == "IPIS" and report.fields["number"] == "12"
+    assert report.fields["type"] == "Briefing"
     assert "institution" not in report.fields
     assert [(c.role, c.first, c.last, c.single) for c in report.creators] == [
-        ("author", "Ken", "Matthysen", False), ("author", "", "IPIS", True), ("seriesEditor", "Filip", "Hilgert", False)]
+        ("author", "Ken", "Matthysen", False), ("author", "", "IPIS", True),
+        ("seriesEditor", "Filip", "Hilgert", False)]
     assert report.tags == ["DRC", "gold"]
 
     rec = to_record(report, 0)
@@ -95,7 +97,8 @@ def test_attachments_found_missing_linked_and_not_pdf(zdb: ZoteroDB, tmp_path: P
     assert atts[stored].file == zdb.storage / atts[stored].key / "gold.pdf" and atts[stored].is_pdf
     problems = sorted(a.problem.split(":")[0] for a in without.items[0].attachments if a.file is None)
     assert problems == ["a link to a web page, not a file", "file not found", "file not found",
-                        "linked file 'drc/linked.pdf' is relative to Zotero's base directory, which was not given (--zotero-base DIR)"]
+                        "linked file 'drc/linked.pdf' is relative to Zotero's base directory, which was not given "
+                        "(--zotero-base DIR)"]
     snapshot = next(a for a in without.all_attachments if a.file and a.file.name == "snapshot.html")
     assert not snapshot.is_pdf
     assert [a.item_id for a in without.standalone_attachments] == [loose]

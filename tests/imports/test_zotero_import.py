@@ -34,7 +34,8 @@ def build(folder: Path, layout: str = "124") -> tuple[ZoteroDB, dict[str, int]]:
                            [("author", "Ken", "Matthysen"), ("author", "Filip", "Hilgert")], tags=["gold", "DRC"])
     ids["tin"] = zdb.item("report", {"title": "Tin supply chains in North Kivu", "date": "2020-02-00 February 2020",
                                      "institution": "IPIS"}, [("author", "IPIS")], tags=["3T", "DRC"])
-    ids["article"] = zdb.item("journalArticle", {"title": "Roadblocks and taxation", "publicationTitle": "Resources Policy",
+    ids["article"] = zdb.item("journalArticle", {"title": "Roadblocks and taxation",
+                                                 "publicationTitle": "Resources Policy",
                                                  "date": "2017-00-00 2017", "DOI": "10.1016/j.resourpol.2017.01.001"},
                               [("author", "Peer", "Schouten"), ("editor", "Jane", "Doe")])
     ids["chapter"] = zdb.item("bookSection", {"title": "Cobalt and due diligence", "bookTitle": "Mining and society",
@@ -114,7 +115,8 @@ def test_a_zotero_library_comes_in_whole_and_the_file_is_unchanged(cat: Catalogu
         assert notes[tin.id] == "Check the figures & the dates"
         cols = {c.name: c for c in s.scalars(select(m.Collection))}
         assert cols["Gold"].parent_id == cols["Mining"].id and cols["Mining"].parent_id is None
-        filed = set(s.scalars(select(m.CollectionItem.record_id).where(m.CollectionItem.collection_id == cols["Gold"].id)))
+        filed = set(s.scalars(select(m.CollectionItem.record_id)
+                              .where(m.CollectionItem.collection_id == cols["Gold"].id)))
         assert filed == {gold.id}
         assert s.scalar(select(m.Note.text).where(m.Note.kind == "collection", m.Note.record_id == cols["Gold"].id)) \
             == "Reading list for the Madini mission"
