@@ -338,7 +338,7 @@ def html_to_docx(body_html: str, title: str, subtitle: str = "", with_contents: 
 
     Text is cleaned first (kbase.text): python-docx and lxml refuse a NUL or a control character."""
     t = translator(lang)
-    me = Identity(identity or {}, subtitle, t)
+    me = Identity(identity or {}, subtitle, t, lang)
     body_html, title = clean_text(body_html), clean_line(title)
 
     document = docx.Document()
@@ -349,11 +349,12 @@ def html_to_docx(body_html: str, title: str, subtitle: str = "", with_contents: 
     section.left_margin = section.right_margin = Mm(20)
     section.top_margin, section.bottom_margin = Mm(23), Mm(22)
     if cover:
+        section.different_first_page_header_footer = True  # no running head or number on the cover
         _picture(document, _png(me.logo), 5)
         _picture(document, _png(me.cover), 17)
         if me.caption:
             document.add_paragraph(f"{me.cover_label}: {me.caption}").runs[0].italic = True
-        document.add_paragraph(title, style="Title")
+        document.add_paragraph(title, style="Title").paragraph_format.space_before = Pt(160 if not me.cover else 24)
         if me.name:
             document.add_paragraph(me.name, style="Subtitle")
         if me.tagline:

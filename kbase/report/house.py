@@ -25,13 +25,14 @@ def house_css(colour: str, accent: str) -> str:
 class Identity:
     """The identity's fields, cleaned for one line each, with what a cover and a back page show."""
 
-    def __init__(self, fields: dict[str, Any], fallback_name: str = "", t: Callable[..., str] | None = None):
+    def __init__(self, fields: dict[str, Any], fallback_name: str = "", t: Callable[..., str] | None = None,
+                 lang: str = "en"):
         def line(key: str) -> str:
             return clean_line(str(fields.get(key) or "")).strip()
 
         self.name = line("name") or clean_line(fallback_name)
         self.short = line("short_name") or self.name
-        self.tagline = line("tagline")
+        self.tagline = (line("tagline_fr") if lang == "fr" else "") or line("tagline")
         self.email = line("email")
         self.website = line("website")
         self.site = host(self.website)

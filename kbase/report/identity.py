@@ -20,6 +20,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "name": ("Name", "line"),
     "short_name": ("Short name", "line"),
     "tagline": ("Tagline", "line"),
+    "tagline_fr": ("Tagline in French", "line"),
     "address": ("Address", "text"),
     "email": ("Email", "line"),
     "website": ("Web site", "url"),

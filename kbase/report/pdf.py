@@ -213,7 +213,7 @@ def html_to_pdf(body_html: str, css: str, title: str, subtitle: str = "", with_c
     in new_page_titles start new pages; without (project sheets, bibliographies) the body flows
     from the first page; its headings still make the outline."""
     t = translator(lang)
-    me = Identity(identity or {}, subtitle, t)
+    me = Identity(identity or {}, subtitle, t, lang)
     body_html, title = _literal_entities(clean_text(body_html)), clean_line(title)
     css = css + house_css(me.colour, me.accent)
     cover = sections_on_new_pages
