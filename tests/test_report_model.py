@@ -74,6 +74,8 @@ def test_an_assignment_keeps_its_wording_and_its_clients_as_named(cat: Catalogue
     [row] = assignment_rows(cat, project_id=project.id)
     assert (row["title"], row["client_line"], row["note"]) == (
         "Mapping of transhumance dynamics in Ouham-Pende", "DFID/Concordis", "second phase")
+    cat.set_assignment(project.id, 2020, [dfid.id, concordis.id])  # the older call keeps the names as contracted
+    assert assignment_rows(cat, 2020)[0]["client_line"] == "DFID/Concordis"
     save_assignment(cat, project.id, 2021, clients=[concordis.id])
     assert [(r["year"], r["title"], r["client_line"]) for r in assignment_rows(cat, project_id=project.id)] == [
         (2021, "Pastoralism in the Central African Republic conflict", "Concordis International"),
@@ -152,6 +154,8 @@ def test_cli_assignments_roles_and_organisations(demo_location: str) -> None:
     _cli(demo_location, "edit", "organisation", str(eidhr), "parent=European Commission", "part_kind=instrument")
     shown = _cli(demo_location, "show", "organisation", str(eidhr))
     assert "parent: European Commission" in shown
+    listed = json.loads(_cli(demo_location, "list", "organisation", "--text", "democracy", "--json"))
+    assert [o["display"] for o in listed] == ["European Commission, European Instrument for Democracy and Human Rights"]
     bad = run_cli(["edit", "organisation", str(eidhr), "part_kind=branch", "--library", demo_location])
     assert bad.returncode != 0 and "part_kind must be one of" in bad.stderr
 

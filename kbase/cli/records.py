@@ -9,7 +9,7 @@ from typing import Any
 from kbase.library import models as m
 from kbase.catalogue import lookup, query
 from kbase.catalogue import views
-from kbase.catalogue.organisations import linked_organisations, set_linked_organisations
+from kbase.catalogue.organisations import display_names, linked_organisations, set_linked_organisations
 from kbase.catalogue.records import ALIAS_TABLES, Catalogue, record_type
 from kbase.cli.common import add_filter_options, filter_from_args, open_catalogue, print_rows
 from kbase.library.db import open_library, redact
@@ -139,9 +139,14 @@ def cmd_list(args: argparse.Namespace) -> int:
     ids = query.find_ids(cat, kind, f, sort=args.sort, descending=args.desc, limit=args.limit)
     rows = [views.row(kind, o) for o in query.load(cat, kind, ids)]
     if args.json:
+    if kind == "organisation":  # a part of a larger body is listed as it prints: "European Commission, Instrument…"
+        with cat.reading() as s:
+            shown = display_names(s, [r["id"] for r in rows])
+        rows = [{**r, "display": shown.get(r["id"], r["name"])} for r in rows]
         print(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
     else:
-        print_rows(rows, LIST_COLUMNS.get(kind, ["id", "name"]))
+        shown_rows = [{**r, "name": r.get("display", r.get("name"))} for r in rows]
+        print_rows(shown_rows, LIST_COLUMNS.get(kind, ["id", "name"]))
     return 0
 
 
