@@ -21,11 +21,8 @@ import io
 import json
 import os
 import socket
-import subprocess
 import sys
-import tempfile
 import time
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +43,12 @@ def enabled() -> bool:
 def socket_path(location: str) -> Path | None:
     """The socket of the process serving location; None when the folder for it is not private
     (another user could answer in its place)."""
-    base = Path(os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()) / f"kbase-{os.getuid()}"
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    if not runtime:
+        import tempfile  # here: with XDG_RUNTIME_DIR set (most desktops) an asker does without it
+
+        runtime = tempfile.gettempdir()
+    base = Path(runtime) / f"kbase-{os.getuid()}"
     try:
         base.mkdir(mode=0o700, exist_ok=True)
         st = base.stat()
@@ -151,6 +153,8 @@ def _exchange(path: Path, request: str) -> dict[str, Any] | None:
 
 def _start(location: str, path: Path) -> bool:
     """Start the process and wait until it listens (it forks away once ready); False if it could not."""
+    import subprocess  # only the first search of a library starts a process
+
     env = {**os.environ, ENV_SOCKET: str(path), ENV_LOCATION: location}
     try:
         done = subprocess.run([sys.executable, "-m", "kbase.search.service"], env=env, stdin=subprocess.DEVNULL,
@@ -272,6 +276,8 @@ def _answer(conn: socket.socket, cat: Any, guarded: Any, search_in: Any) -> bool
         tty = bool(request.get("tty"))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return True  # not a request: the asker searches cold
+    from contextlib import redirect_stderr, redirect_stdout
+
     out, err = _Output(tty), _Output(False)
     with redirect_stdout(out), redirect_stderr(err):
         code = guarded(lambda: search_in(cat, args, tty))
