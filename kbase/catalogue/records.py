@@ -14,6 +14,7 @@ from sqlmodel import Session, SQLModel
 from kbase.library import models as m
 from kbase.library.db import Library
 from kbase.errors import ConflictError, InvalidInput, LibraryError, NotFound
+from kbase.i18n import N_
 from kbase.text import clean_line, clean_text, fold, fold_words
 
 CHANGE_LOG_LOCK = 0x6B62617365  # "kbase": the advisory lock write transactions take on PostgreSQL
@@ -482,9 +483,17 @@ def _required(model: type[SQLModel]) -> list[str]:
     return [name for name, info in model.model_fields.items() if info.is_required()]
 
 
+# whole sentences, so that a translation can give each its own grammar
+_NEEDS = {"publication": N_("a publication needs a title"), "project": N_("a project needs a title"),
+          "event": N_("an event needs a title"), "organisation": N_("an organisation needs a name"),
+          "person": N_("a person needs a name"), "region": N_("a region needs a name"),
+          "programme": N_("a programme needs a name"), "series": N_("a series needs a name"),
+          "subject": N_("a subject needs a name")}
+
+
 def _needs(model: type[SQLModel], key: str) -> str:
     kind = kind_of(model)
-    return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} needs a {key.replace('_', ' ')}"
+    return _NEEDS.get(kind) or f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} needs a {key.replace('_', ' ')}"
 
 
 def _primary_name(obj: SQLModel) -> str:

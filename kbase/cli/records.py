@@ -14,6 +14,7 @@ from kbase.catalogue.records import ALIAS_TABLES, Catalogue, record_type
 from kbase.cli.common import add_filter_options, filter_from_args, open_catalogue, print_rows
 from kbase.library.db import open_library, redact
 from kbase.errors import ConflictError, InvalidInput, NotFound
+from kbase.i18n import N_
 
 LIST_COLUMNS = {
     "publication": ["id", "date", "type", "title"],
@@ -332,11 +333,12 @@ def cmd_edit(args: argparse.Namespace) -> int:
 
 def _version_moved(kind: str, record_id: int, expected: int, saved: dict[str, Any]) -> str:
     """--if-version refused: what the record is at now and since when, and how to go on (whoever saved it)."""
-    when = str(saved.get("updated") or "")[:16].replace("T", " ")
-    since = f", saved {when} UTC" if when else ""
-    return (f"{kind} {record_id} is at version {saved.get('version')}{since}, not version {expected}: nothing was "
-            f"changed. See it with `kbase show {kind} {record_id}`, then edit again with --if-version "
-            f"{saved.get('version')}")
+    when = str(saved.get("updated") or "")[:16].replace("T", " ") or "?"
+    # each field once: the catalogs read the English message back through this template
+    return N_("{record} is at version {version}, saved {when} UTC, not version {expected}: nothing was changed. "
+              "See it with `{show}`, then edit again with --if-version {current}").format(
+        record=f"{kind} {record_id}", version=saved.get("version"), when=when, expected=expected,
+        show=f"kbase show {kind} {record_id}", current=saved.get("version"))
 
 
 def cmd_delete(args: argparse.Namespace) -> int:

@@ -114,3 +114,14 @@ def test_an_import_summary_counts_one_file_as_one_file(location: str) -> None:
     summary = next(line for line in out if line.startswith("1 file"))
     assert summary.startswith("1 file (1 bibtex); records: ")
     assert "pages" not in summary  # no PDF, no "0 pages in 0.3 s (0 pages/s)"
+
+
+def test_the_plain_refusals_are_said_in_french_too(location: str) -> None:
+    lib = ["--library", location]
+    done = _run("--lang", "fr", "add", "publication", "type=report", *lib, code=1)
+    assert done.stderr.strip() == "kbase : erreur : une publication doit avoir un titre"
+    pid = json.loads(_run("add", "publication", "title=Checkpoint economy", "--json", *lib).stdout)["id"]
+    _run("edit", "publication", str(pid), "year=2021", *lib)
+    stale = _run("--lang", "fr", "edit", "publication", str(pid), "title=Stale", "--if-version", "1", *lib, code=1)
+    assert f"publication {pid} est à la version 2, enregistrée le " in stale.stderr
+    assert "rien n’a été modifié" in stale.stderr and "--if-version 2" in stale.stderr
