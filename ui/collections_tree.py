@@ -131,7 +131,8 @@ def context_menu(nav: Any, pos: QPoint) -> QMenu:
     item = nav.model_.itemFromIndex(nav.indexAt(pos))
     key = nav._key(item) if item is not None else ("", None)
     cid = int(key[1]) if key[0] == "collection" else None
-    menu.addAction(tr("New collection…"), lambda: ask_name(nav, tr("New collection"), "", lambda name: _add(nav, name, None)))
+    menu.addAction(tr("New collection…"),
+                   lambda: ask_name(nav, tr("New collection"), "", lambda name: _add(nav, name, None)))
     if cid is not None:
         from ui.navigator import ROLE_LABEL
 

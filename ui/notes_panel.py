@@ -11,7 +11,15 @@ from typing import Any, Callable
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices, QTextDocument
 from PySide6.QtWidgets import (
-    QDialog, QDialogButtonBox, QFileDialog, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from kbase.catalogue import notes
@@ -28,6 +36,7 @@ RELATION_LABELS = {"translation of": "Translation of", "has translation": "Has t
                    "has chapter": "Has chapter", "revised edition of": "Revised edition of",
                    "has revised edition": "Has revised edition", "see also": "See also"}
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.S)
+_HEADING_SIZE = re.compile(r"font-size:(xx-large|x-large|large)")
 
 
 def extra_data(cat: Catalogue, kind: str, record_id: int) -> dict[str, Any]:
@@ -40,7 +49,10 @@ def markdown_html(text: str) -> str:
     doc = QTextDocument()
     doc.setMarkdown(text)
     found = _BODY.search(doc.toHtml())
-    return found.group(1) if found else html.escape(text).replace("\n", "<br>")
+    if not found:
+        return html.escape(text).replace("\n", "<br>")
+    # a note's headings stay below the record's title
+    return _HEADING_SIZE.sub("font-size:medium", found.group(1))
 
 
 def _action(name: str, target: int | str = "", label: str = "") -> str:
@@ -57,14 +69,16 @@ def around_html(kind: str, data: dict[str, Any], link: Callable[[str, int], str]
             f"<a href='{link('publication', r['id'])}'>{html.escape(r['label'])}</a>" for r in data["related"]))
     if kind == "publication":  # its files are listed under Attachments, above
         links = [f"<a href='{html.escape(k['url'], quote=True)}'>{html.escape(k['title'] or k['url'])}</a> "
-                 f"<span class='role'>({_action('link-remove', k['id'], 'remove')})</span>" for k in data.get("links", [])]
+                 f"<span class='role'>({_action('link-remove', k['id'], 'remove')})</span>"
+                 for k in data.get("links", [])]
         parts.append(f"<h3>{html.escape(tr('Links'))}</h3>")
         if links:
             parts.append("<br>".join(links) + "<br>")
-        parts.append(f"<p>{_action('attach-file', '', 'Attach a file…')} · {_action('attach-link', '', 'Add a link…')}</p>")
+        parts.append(f"<p>{_action('attach-file', '', 'Attach a file…')} · "
+                     f"{_action('attach-link', '', 'Add a link…')}</p>")
     if data.get("collections"):
         parts.append(f"<h3>{html.escape(tr('Collections'))}</h3>")
-        parts.append("<br>".join(html.escape(c["path"]) for c in data["collections"]))
+        parts.append("<br>".join(html.escape(c["path"].replace("/", " › ")) for c in data["collections"]))
     if "notes" in data:
         parts.append(f"<h3>{html.escape(tr('Notes'))}</h3>")
         for n in data["notes"]:

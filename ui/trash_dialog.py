@@ -6,8 +6,16 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView, QDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget, QTableWidgetItem,
-    QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
 from kbase.catalogue import trash
@@ -65,8 +73,9 @@ class TrashDialog(QDialog):
         self.empty_button.setText(tr("Empty the trash…"))
         self.close_button.setText(tr("Close"))
         days = trash.trash_days(self.catalogue)
-        self.info.setText(tr("Deleted records stay here {n} days, with their links, notes and files.").format(n=days)
-                          if days else tr("Deleted records stay here, with their links, notes and files, until the trash is emptied."))
+        self.info.setText(
+            tr("Deleted records stay here {n} days, with their links, notes and files.").format(n=days) if days
+            else tr("Deleted records stay here, with their links, notes and files, until the trash is emptied."))
 
     def reload(self) -> None:
         self.entries = trash.trash_entries(self.catalogue)

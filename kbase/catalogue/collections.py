@@ -234,7 +234,8 @@ def collections_of(cat: Catalogue, kind: str, record_id: int, s: Session | None 
     ids = set(s.scalars(select(m.CollectionItem.collection_id).where(
         m.CollectionItem.kind == kind, m.CollectionItem.record_id == record_id)))
     paths = _paths(s) if ids else {}
-    rows = [{"id": cid, "name": paths[cid][0].name, "path": SEPARATOR.join(paths[cid][1])} for cid in ids if cid in paths]
+    rows = [{"id": cid, "name": paths[cid][0].name, "path": SEPARATOR.join(paths[cid][1])}
+            for cid in ids if cid in paths]
     return sorted(rows, key=lambda r: fold(r["path"]))
 
 

@@ -13,7 +13,8 @@ from kbase.errors import InvalidInput
 
 
 def register(subs: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = subs.add_parser("collection", parents=[common], help="collections: add, put, remove, rename, move, delete, list")
+    p = subs.add_parser("collection", parents=[common],
+                        help="collections: add, put, remove, rename, move, delete, list")
     acts = p.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=type(p))
     a = acts.add_parser("add", parents=[common], help="a new collection: kbase collection add NAME [--parent ID|PATH]")
     a.add_argument("name")

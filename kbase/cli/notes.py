@@ -30,7 +30,8 @@ def register(subs: argparse._SubParsersAction, common: argparse.ArgumentParser) 
     a.add_argument("id", type=int, nargs="?")
     a.add_argument("--json", action="store_true")
     a.set_defaults(run=cmd_note_list)
-    a = acts.add_parser("edit", parents=[common], help="replace a note's text: kbase note edit NOTE_ID [TEXT | --file F]")
+    a = acts.add_parser("edit", parents=[common],
+                        help="replace a note's text: kbase note edit NOTE_ID [TEXT | --file F]")
     a.add_argument("note_id", type=int)
     a.add_argument("text", nargs="?")
     a.add_argument("--file", "-f")
@@ -168,7 +169,8 @@ def cmd_attach(args: argparse.Namespace) -> int:
               f"(attachment {done['id']})")
     else:
         if done["id"] is None:
-            raise InvalidInput(f"{done['filename']}: {done['status']}" + (f": {done['message']}" if done["message"] else ""))
+            why = f": {done['message']}" if done["message"] else ""
+            raise InvalidInput(f"{done['filename']}: {done['status']}{why}")
         print(f"attached {done['filename']} to publication {done['publication_id']} (attachment {done['id']}, "
               f"{done['status']})")
     _sync(cat)

@@ -34,7 +34,8 @@ def test_files_and_links_are_attached_and_listed(cat: Catalogue, tmp_path: Path)
     png.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
     image = attach.attach(cat, pub, str(png))
     link = attach.attach(cat, pub, "https://ipisresearch.be/mapping/", title="Interactive map")
-    assert (docx["kind"], docx["mime"]) == ("file", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    word = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    assert (docx["kind"], docx["mime"]) == ("file", word)
     assert (image["kind"], image["mime"]) == ("file", "image/png")
     assert link["kind"] == "link"
     listed = attach.attachments(cat, pub)

@@ -100,7 +100,8 @@ def test_note_commands(location: str, tmp_path) -> None:
     assert "no note with ID 7" in _kb(location, "note", "edit", "7", "x", ok=False)
     assert "no publication with ID 9" in _kb(location, "note", "add", "publication", "9", "x", ok=False)
     assert "give its text, or --file" in _kb(location, "note", "add", "publication", "1", ok=False)
-    assert "cannot read" in _kb(location, "note", "add", "publication", "1", "--file", str(tmp_path / "nope.md"), ok=False)
+    missing = str(tmp_path / "nope.md")
+    assert "cannot read" in _kb(location, "note", "add", "publication", "1", "--file", missing, ok=False)
 
 
 def test_notes_are_exported(cat: Catalogue) -> None:

@@ -9,8 +9,8 @@ from PySide6.QtWidgets import QApplication
 from kbase.catalogue import collections as coll
 from kbase.catalogue import query
 from ui.collections_tree import context_menu, records_mime
-from ui.notes_panel import Ask
 from ui.navigator import ROLE_TARGET
+from ui.notes_panel import Ask
 
 
 def _item(nav, key):
