@@ -300,6 +300,9 @@ def shoot(app: QApplication, cat: Catalogue, lang: str, out: Path, work: Path) -
     # 9. the finances dialog with the demo's 2021 accounts
     shoot_finances(app, cat, lang, out)
 
+    # 11. notes, related publications, links and collections; the trash
+    shoot_around(app, window, cat, lang, out)
+
     window.close()
     tasks.wait_all()
     settle(app)
@@ -317,6 +320,68 @@ def shoot_finances(app: QApplication, cat: Catalogue, lang: str, out: Path) -> N
 
     save(dialog, out / f"finances-{lang}.png")
     dialog.close()
+
+
+AROUND_NOTES = {
+    "en": "## To check before the report\n\n- the **site counts** against the field notes\n"
+          "- the map legend *(French version)*",
+    "fr": "## À vérifier avant le rapport\n\n- le **nombre de sites** avec les notes de terrain\n"
+          "- la légende de la carte *(version anglaise)*",
+}
+
+
+def shoot_around(app: QApplication, window: Any, cat: Catalogue, lang: str, out: Path) -> None:
+    """The Collections branch with a collection chosen, a publication's notes, relations and link in the details
+    pane (notes-collections-LANG.png); the Trash window with two deleted records (trash-LANG.png)."""
+    from kbase.catalogue import collections as coll
+    from kbase.catalogue import notes, relations, trash
+    from kbase.imports.attach import add_link, links
+    from ui.navigator import ROLE_TARGET
+
+    pubs = sorted(cat.all(m.Publication), key=lambda p: p.id)
+    pub = next(p for p in pubs if p.title.lower().startswith("mapping")) if any(
+        p.title.lower().startswith("mapping") for p in pubs) else pubs[0]
+    others = [p for p in pubs if p.id != pub.id][:4]
+    chapter = coll.ensure_collection_path(cat, ["Annual report 2021", "Natural resources"])
+    coll.ensure_collection_path(cat, ["Annual report 2021", "Arms trade"])
+    coll.ensure_collection_path(cat, ["Reading list"])
+    coll.put(cat, chapter, "publication", [pub.id, *(p.id for p in others[:2])])
+    for n in notes.notes(cat, "publication", pub.id):
+        notes.delete_note(cat, n["id"])
+    notes.add_note(cat, "publication", pub.id, AROUND_NOTES[lang])
+    relations.relate(cat, others[2].id, "translation of", pub.id)
+    relations.relate(cat, pub.id, "see also", others[3].id)
+    if not links(cat, pub.id):
+        add_link(cat, pub.id, "https://ipisresearch.be/mapping/", "Interactive map")
+    window.navigator.populate()
+    wait(app, lambda: window.navigator.loaded)
+    nav = window.navigator
+    head = next(i for i in nav._walk() if i.data(ROLE_TARGET)[0] == ("group", "collection"))
+    nav.setExpanded(head.index(), True)
+    item = next(i for i in nav._walk() if i.data(ROLE_TARGET)[0] == ("collection", chapter))
+    nav.setExpanded(item.parent().index(), True)
+    nav.setCurrentIndex(item.index())
+    window.show_target(item.data(ROLE_TARGET)[1])
+    wait(app, lambda: pub.id in window.model.ids)
+    window.table.selectRow(window.model.row_of(pub.id))
+    wait(app, lambda: window.details.current == ("publication", pub.id))
+    settle(app, 0.8)
+    window.details.verticalScrollBar().setValue(window.details.verticalScrollBar().maximum())
+    settle(app, 0.4)
+    save(window, out / f"notes-collections-{lang}.png")
+
+    gone = [p.id for p in others[:2]]
+    for pid in gone:
+        trash.move_to_trash(cat, "publication", pid)
+    dialog = window.navigator.open_trash()
+    wait(app, dialog.isVisible)
+    dialog.table.selectRow(0)
+    settle(app, 0.8)
+    save(dialog, out / f"trash-{lang}.png")
+    dialog.close()
+    for pid in gone:
+        trash.restore_from_trash(cat, "publication", pid)
+    window.show_target(window.navigator.model_.item(0).data(ROLE_TARGET)[1])
 
 
 def shoot_first_run(app: QApplication, cat: Catalogue, lang: str, out: Path) -> None:
