@@ -15,8 +15,8 @@ def _keys(dialog: ReportTextsDialog) -> list[str]:
 
 def test_texts_are_written_previewed_and_stored(qtbot, window) -> None:
     cat = window.catalogue
-    set_text(cat, "annual", 2021, "preface", "fr", "Une année de terrain.")
-    dialog = ReportTextsDialog(cat, 2021, "en")
+    set_text(cat, "annual", 2019, "preface", "fr", "Une année de terrain.")
+    dialog = ReportTextsDialog(cat, 2019, "en")  # the demo's own texts are for 2021
     qtbot.addWidget(dialog)
     dialog.show()
     keys = _keys(dialog)
@@ -28,14 +28,14 @@ def test_texts_are_written_previewed_and_stored(qtbot, window) -> None:
     assert "<script>" in dialog.preview.toPlainText()  # shown as text, never run as markup
     assert "four" in dialog.preview.toHtml() and "font-weight" in dialog.preview.toHtml()  # bold
     dialog.select("preface")  # moving on stores the chair's word
-    assert get_text(cat, "annual", 2021, "chair", "en").startswith("The Board met **four** times.")
+    assert get_text(cat, "annual", 2019, "chair", "en").startswith("The Board met **four** times.")
     assert dialog.keys.item(0).text().startswith("✓")
     assert dialog.editor.toPlainText() == ""  # no English preface yet
     dialog.lang.setCurrentIndex(dialog.lang.findData("fr"))
     assert dialog.editor.toPlainText() == "Une année de terrain."
     dialog.editor.setPlainText("Une année charnière.")
     dialog.close()  # closing stores too
-    assert get_text(cat, "annual", 2021, "preface", "fr") == "Une année charnière."
+    assert get_text(cat, "annual", 2019, "preface", "fr") == "Une année charnière."
 
 
 def test_report_dialog_builds_in_the_chosen_language_and_opens_the_texts(qtbot, window) -> None:
@@ -68,3 +68,13 @@ def test_texts_dialog_in_french(qtbot, window) -> None:
     assert labels == ["Le mot du président", "Préface", "Mission"]
     assert any(dialog.keys.item(i).text().strip(" ✓").startswith("Projet : ") for i in range(dialog.keys.count()))
     dialog.close()
+
+
+def test_missing_text_warnings_in_french() -> None:
+    from ui.dialogs.report_dialog import _warning_text
+
+    i18n.set_language("fr")
+    assert _warning_text("report text “chair”: none for 2019 (kbase text set annual 2019 chair --lang fr FILE.md)") \
+        == "texte du rapport « chair » : aucun pour 2019"
+    assert _warning_text("report text “mission”: no French text for 2021, the English text is used") \
+        == "texte du rapport « mission » : repris d'une autre langue ou d'une autre année"

@@ -372,8 +372,16 @@ _GAPS = ("no author", "no year", "no month", "no link", "no summary", "no projec
 
 def _warning_text(warning: str) -> str:
     """A missing-data warning of the core ('project 5 “…”: no funder, no link') in the interface's language."""
+    if language() == "en":
+        return warning
+    text = re.fullmatch(r"report text “(.+?)”: (none for (\d{4}).*|.*)", warning)
+    if text:  # kbase.report.missing.text_warnings: missing, or taken from another language or year
+        key = text.group(1)
+        if text.group(3):
+            return tr("report text “{key}”: none for {year}").format(key=key, year=text.group(3))
+        return tr("report text “{key}”: taken from another language or year").format(key=key)
     found = re.fullmatch(r"(\w+) (\d+) “(.*)”: (.+)", warning)
-    if language() == "en" or found is None:
+    if found is None:
         return warning
     kind, rid, label, gaps = found.groups()
     said = []
