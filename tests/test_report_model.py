@@ -164,3 +164,12 @@ def test_cli_assignments_roles_and_organisations(demo_location: str) -> None:
     shown = json.loads(_cli(demo_location, "show", "event", str(event), "--json"))
     assert [o["label"] for o in shown["organisers"]] == ["International Peace Information Service"]
     assert [o["label"] for o in shown["hosts"]] == ["University of Antwerp"]
+
+
+def test_the_demo_series_family(demo: Catalogue) -> None:
+    south = next(x for x in demo.all(m.Series) if x.name == "Voices from the South")
+    family = views.describe(demo, "series", south.id)
+    assert sorted(c["label"] for c in family["children"]) == ["Voices from Tanzania", "Voices from the KP CSC",
+                                                              "Voix du Congo"]
+    congo = next(c["id"] for c in family["children"] if c["label"] == "Voix du Congo")
+    assert views.describe(demo, "series", congo)["parent"]["id"] == south.id

@@ -221,7 +221,17 @@ def _event_links(cat: Catalogue, s: Session, e: m.Event) -> dict[str, Any]:
     }
 
 
+def _series_links(cat: Catalogue, s: Session, x: m.Series) -> dict[str, Any]:
+    """A series family: "Voices from the South" over its national series."""
+    return {
+        "parent": _ref(s.get(m.Series, x.parent_id)) if x.parent_id else None,
+        "children": [_ref(c) for c in s.scalars(select(m.Series).where(m.Series.parent_id == x.id)
+                                                .order_by(m.Series.name))],
+    }
+
+
 _LINKS = {
+    "series": _series_links,
     "publication": _publication_links,
     "project": _project_links,
     "organisation": _organisation_links,
