@@ -257,7 +257,11 @@ def organisation_query(cat: Catalogue, f: Filter) -> Select:
 def person_query(cat: Catalogue, f: Filter) -> Select:
     Pe = m.Person
     conds: list[Any] = []
-    if f.text:
+    if f.text and "," in f.text:  # "Hoex, Lot" typed as lists write names
+        from kbase.catalogue.lookup import person_ids
+
+        conds.append(Pe.id.in_(person_ids(cat, f.text, typing=True)))
+    elif f.text:
         norm = fold_words(f.text)
         conds.append(Pe.id.in_(select(m.PersonAlias.person_id).where(m.PersonAlias.norm.contains(norm))))
     if f.organisation:

@@ -57,3 +57,10 @@ def test_a_filter_by_person_takes_last_first_and_the_last_name(cat: Catalogue, p
 def test_a_picker_suggests_a_person_typed_last_name_first(cat: Catalogue, people: dict[str, int]) -> None:
     assert [rid for rid, _label in lookup.suggest(cat, "person", "Hoex, Lot")] == [people["Lotte Hoex"]]
     assert [rid for rid, _label in lookup.suggest(cat, "person", "hoe")] == [people["Lotte Hoex"]]
+
+
+def test_the_people_list_filters_by_a_name_typed_last_name_first(cat: Catalogue, people: dict[str, int]) -> None:
+    for typed, expected in (("Hoex, Lot", ["Lotte Hoex"]), ("merket, h", ["Hans Merket"]),
+                            ("Merket,", ["Hans Merket", "Ann Merket"]), ("hoex", ["Lotte Hoex"]), ("Hoex, M", [])):
+        ids = query.find_ids(cat, "person", query.Filter(text=typed))
+        assert sorted(ids) == sorted(people[n] for n in expected), typed
