@@ -139,6 +139,9 @@ def test_dry_run_writes_nothing_and_a_second_import_adds_nothing(cat: Catalogue,
     assert counts(cat) == empty
     (f,) = plan.files
     assert (f.created, f.refused) == (4, 0) and f.zotero["items"]["read"] == 5
+    assert f.zotero["attachments"] == {"read": 6, "imported": 2, "web links (below)": 1, "not a PDF, not imported": 1,
+                                       "file missing": 2}  # the planned records' files count as theirs
+    assert f.message.startswith("plan (nothing written): items: 5 (4 created, 1 in the trash, skipped)")
     assert {r["action"] for r in f.records} == {"new"}
 
     first = import_paths(cat, [zdb.path])
