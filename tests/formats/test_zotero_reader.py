@@ -236,3 +236,32 @@ def test_csl_item_names_dates_and_untouched_fields(zdb: ZoteroDB) -> None:
     assert csl["issued"] == {"date-parts": [[2020, 1]]} and csl["accessed"] == {"date-parts": [[2020, 1, 31]]}
     assert csl["contributor"] == [{"family": "Smith", "given": "Anna"}]
     assert csl["_zotero_fields"] == {"rights": "CC BY"}
+
+
+def test_odd_rows_are_read_or_said_never_a_crash(tmp_path: Path) -> None:
+    """What a long-lived Zotero database may hold: a type this schema does not know, creators without names,
+    control characters, an untitled item, a loop of parent collections, an attachment without a path."""
+    zdb = ZoteroDB(tmp_path / "Zotero", "124")
+    odd = zdb.item("report", {"title": "Tin\x00 in \x07Maniema", "extra": "note\x1b line"}, [("author", "", "")])
+    untitled = zdb.item("document", {"date": "2020-00-00 2020"}, [("author", "Aline", "Mwamba")])
+    zdb.con.execute("UPDATE items SET itemTypeID = 999 WHERE itemID = ?", (untitled,))
+    zdb.note("<p>bell\x07 and NUL\x00</p>", odd)
+    zdb.con.execute("INSERT INTO itemAttachments (itemID, parentItemID, linkMode, contentType, path) "
+                    "SELECT itemID, ?, NULL, NULL, NULL FROM items WHERE itemID = ?", (odd, zdb._item("attachment")[0]))
+    a = zdb.collection("A")
+    b = zdb.collection("B", a)
+    zdb.con.execute("UPDATE collections SET parentCollectionID = ? WHERE collectionID = ?", (b, a))
+    zdb.file(a, odd)
+    zdb.con.execute("INSERT INTO relationPredicates (predicate) VALUES ('dc:relation')")
+    zdb.con.execute("INSERT INTO itemRelations VALUES (?, 1, 'https://example.org/not-zotero')", (odd,))
+    lib = read_zotero(zdb.close())
+    assert lib.problems == ["1 item of an unknown type 999 (not in this database's itemTypes): read as documents"]
+    item = _by_title(lib, "Tin in Maniema")  # NUL and control characters are gone at the boundary
+    assert item.fields["extra"] == "note line" and item.attachments[0].problem == "no file name in the database"
+    assert note_markdown(item.notes[0].html) == "bell and NUL"
+    assert item_key_of(item.relations[0][1]) is None
+    records = [to_record(it, i) for i, it in enumerate(lib.items)]
+    assert all(not isinstance(r, str) for r in records)
+    assert {r.columns["title"] for r in records} == {"Tin in Maniema", "[untitled]"}
+    assert records[0].contributors == []  # a creator with no name is no contributor
+    assert sorted(c.name for c in lib.collections) == ["A", "B"]  # the loop of parents is read, not followed forever
