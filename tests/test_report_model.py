@@ -173,3 +173,15 @@ def test_the_demo_series_family(demo: Catalogue) -> None:
                                                               "Voix du Congo"]
     congo = next(c["id"] for c in family["children"] if c["label"] == "Voix du Congo")
     assert views.describe(demo, "series", congo)["parent"]["id"] == south.id
+
+
+def test_the_outreach_section_names_organisers_and_hosts_apart_from_the_speakers(demo: Catalogue) -> None:
+    md, _ = build_annual(demo, 2021, "md", sections=["outreach"])
+    yaounde = next(line for line in md.splitlines() if "rough diamond fraud" in line)
+    assert "Hosted by Working Group on Artisanal and Alluvial Production and Government of Cameroon." in yaounde
+    assert yaounde.endswith("*(By Hans Merket, Didier Verbruggen and Mieke Thierens)*")
+    assert "Organised by Assent Compliance Inc. *(By" in md  # one full stop after a name that ends with one
+    institute = demo.get_setting("institute.name") or "International Peace Information Service"
+    assert f"Organised by {institute}." not in md  # the institute's own events go without saying
+    fr, _ = build_annual(demo, 2021, "md", sections=["outreach"], lang="fr")
+    assert "Accueilli par Working Group on Artisanal and Alluvial Production" in fr

@@ -53,6 +53,8 @@ FR: dict[str, str] = {
     "Dashboards": "Tableaux de bord",
     "Static maps": "Cartes statiques",
     "By": "Par",
+    "Organised by": "Organisé par",
+    "Hosted by": "Accueilli par",
     "and": "et",
     "Web site": "Site web",
     "Email": "Courriel",
