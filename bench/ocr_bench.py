@@ -4,6 +4,11 @@ Tesseract built into MuPDF) on the same scanned pages in the same run: pages per
 accuracy against the pages' known text.
 
 Usage:  scripts/fetch-scan-corpus.sh && .venv/bin/python bench/ocr_bench.py [DIR] [--rounds 2]
+        .venv/bin/python bench/ocr_bench.py --text-pdfs /usr/share/doc/texlive-doc [--limit 300]
+
+--text-pdfs measures what the scan and blank checks cost an import of PDFs with a text layer: the worker's
+extraction (kbase.imports.extract.extract_pdf) of the same files, in turns, with the check and with it taken
+out, CPU seconds per page, and lists the files the check sends to OCR or refuses as blank.
 
 DIR defaults to ~/.cache/kbase/corpus/scans (real scans, see the fetch script); the known texts are in
 bench/ocr_truth/NAME.txt. Both engines get one thread (OMP_THREAD_LIMIT=1, ocrmypdf --jobs 1) and take turns
@@ -73,11 +78,49 @@ def ocrmypdf(path: Path, code: str, work: Path) -> str:
     return sidecar.read_text(encoding="utf-8")
 
 
+def text_pdfs(folder: Path, limit: int, rounds: int) -> int:
+    from bench.import_bench import pdf_files
+    from kbase.imports import extract
+
+    files = pdf_files(folder, limit)
+    checked = extract._blank
+
+    def without_check(_doc: object, _number: int) -> bool:
+        return True  # every page without text called blank: what extraction cost before the check
+
+    cpu = {"with the check": 0.0, "without": 0.0}
+    pages = 0
+    flagged: dict[str, str] = {}
+    for _round in range(rounds):
+        for path in files:
+            for name, blank in (("with the check", checked), ("without", without_check)):
+                extract._blank = blank
+                started = time.process_time()
+                ex = extract.extract_pdf(path, want_thumbnail=False)
+                cpu[name] += time.process_time() - started
+                if name == "with the check":
+                    pages += ex.page_count
+                    if ex.scanned or ex.status == "empty":
+                        flagged[str(path.relative_to(folder))] = ex.status + (" (OCR)" if ex.scanned else "")
+    extract._blank = checked
+    per_page = {k: 1000 * v / max(1, pages) for k, v in cpu.items()}
+    print(f"{len(files)} PDFs, {pages // rounds} pages, {rounds} rounds: extraction CPU per page "
+          + ", ".join(f"{k} {v:.3f} ms" for k, v in per_page.items())
+          + f"; ratio {per_page['with the check'] / per_page['without']:.3f}")
+    for name, status in sorted(flagged.items()):
+        print(f"  {status:<22}{name}")
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("folder", nargs="?", type=Path, default=DEFAULT_DIR)
     ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--text-pdfs", type=Path, metavar="DIR", help="measure the checks' cost on PDFs with text")
+    ap.add_argument("--limit", type=int, default=300)
     args = ap.parse_args()
+    if args.text_pdfs:
+        return text_pdfs(args.text_pdfs, args.limit, args.rounds)
     files = sorted(args.folder.glob("*.pdf"))
     if not files:
         print(f"no PDFs in {args.folder}: run scripts/fetch-scan-corpus.sh first", file=sys.stderr)
