@@ -246,6 +246,7 @@ class TextViewer(QWidget):
         self._current = -1
         self.text = QTextBrowser(self)
         self.text.setOpenLinks(False)
+        self.pdf: PdfViewer | None = None  # the document drawn as pages, when something here can draw it
         self.section_label = QLabel(self)
         self.find_field = QLineEdit(self)
         self.find_field.setClearButtonEnabled(True)
@@ -291,6 +292,21 @@ class TextViewer(QWidget):
         self._update_section_label()
         self.find_field.setText(term)
         self.find(term, page)
+
+    def show_pages(self, pdf_path: str, term: str = "") -> bool:
+        """Show the document drawn as a PDF (LibreOffice's or MuPDF's) instead of its text; the find field and the
+        system button stay, the hits are highlighted on the pages."""
+        pdf = PdfViewer(self)
+        if not pdf.open(pdf_path, 1, term):
+            pdf.deleteLater()
+            return False
+        pdf.system_button.hide()  # this tab's own button opens the original file, not the drawing
+        self.pdf = pdf
+        self.layout().replaceWidget(self.text, pdf)
+        self.text.hide()
+        for w in (self.find_field, self.find_prev, self.find_next, self.match_label, self.section_label):
+            w.hide()
+        return True
 
     def _section_title(self, number: int) -> str:
         return tr(self.SECTION_WORDS.get(self.mime, "Section {n}")).format(n=number)
@@ -354,23 +370,32 @@ class TextViewer(QWidget):
         self._update_match_label()
 
 
-def _local_text(library: Any, attachment_id: int) -> tuple[str, dict[str, Any]]:
-    """(path, texts) of a document that is no PDF (worker thread)."""
+def _local_text(library: Any, attachment_id: int) -> tuple[str, dict[str, Any], str | None]:
+    """(path, texts, PDF to show or None) of a document that is no PDF (worker thread): the PDF is MuPDF's
+    (EPUB, FictionBook, XPS) or LibreOffice's (office files, when installed), kept in the library's previews."""
     from kbase.catalogue.records import Catalogue
     from kbase.files.store import ensure_local
+    from kbase.imports.documents import convert_to_pdf, kind_of_mime
     from kbase.ocr.queue import attachment_texts
 
     cat = Catalogue(library)
     att = cat.get(m.Attachment, attachment_id)
-    return str(ensure_local(library, att.sha256)), attachment_texts(cat, attachment_id)
+    path = ensure_local(library, att.sha256)
+    kind = kind_of_mime(att.mime)
+    pdf = convert_to_pdf(path, kind, library.folder / "previews" / f"{att.sha256}.pdf") if kind else None
+    return str(path), attachment_texts(cat, attachment_id), str(pdf) if pdf else None
 
 
 def _open_text(window: Any, attachment_id: int, page: int, term: str) -> TextViewer:
     viewer = next((v for v in window.viewers if v.attachment_id == attachment_id), None)
     if isinstance(viewer, TextViewer) and viewer.sections:
         window.tabs.setCurrentWidget(viewer)
-        viewer.find_field.setText(term)
-        viewer.find(term, page)
+        if viewer.pdf is not None:
+            viewer.pdf.find_field.setText(term)
+            viewer.pdf.find(term)
+        else:
+            viewer.find_field.setText(term)
+            viewer.find(term, page)
         return viewer
     viewer = TextViewer(window.tabs)
     viewer.attachment_id = attachment_id
@@ -378,8 +403,8 @@ def _open_text(window: Any, attachment_id: int, page: int, term: str) -> TextVie
     window.tabs.addTab(viewer, icon("pdf"), tr("Loading…"))
     window.tabs.setCurrentWidget(viewer)
 
-    def loaded(result: tuple[str, dict[str, Any]]) -> None:
-        path, info = result
+    def loaded(result: tuple[str, dict[str, Any], str | None]) -> None:
+        path, info, pdf = result
         if viewer not in window.viewers:
             return
         viewer.title = info["filename"]
@@ -387,6 +412,8 @@ def _open_text(window: Any, attachment_id: int, page: int, term: str) -> TextVie
         window.tabs.setTabText(i, viewer.title if len(viewer.title) < 32 else viewer.title[:30] + "…")
         window.tabs.setTabToolTip(i, viewer.title)
         viewer.show_text(path, info["mime"], info["pages"], page, term)
+        if pdf:
+            viewer.show_pages(pdf, term)
 
     def failed(message: str) -> None:
         if viewer in window.viewers:

@@ -5,6 +5,9 @@ has (a sheet, a slide, an EPUB chapter); a flowing text is one section."""
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
+import tempfile
 import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
@@ -14,7 +17,8 @@ from kbase.imports.pdfmeta import guess_language, is_junk_title, split_authors
 from kbase.text import clean_value
 from kbase.textnorm import normalise_page_text
 
-__all__ = ["DOCUMENT_KINDS", "FOLDER_KINDS", "MIME_TYPES", "document_kind", "sniff_document", "extract_document"]
+__all__ = ["DOCUMENT_KINDS", "FOLDER_KINDS", "MIME_TYPES", "document_kind", "sniff_document", "extract_document",
+           "convert_to_pdf", "kind_of_mime"]
 
 # suffix → kind
 DOCUMENT_KINDS = {
@@ -41,6 +45,48 @@ OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an encrypted Office file is a compo
 ENCRYPTED = ("encrypted: this {name} file is protected by a password; imported without text (Kbase cannot open "
              "password-protected office files: save it without a password and import it again)")
 MAX_CELLS = 2_000_000  # a sheet's text past this is left out (said in the message)
+
+
+def kind_of_mime(mime: str) -> str | None:
+    return next((kind for kind, known in MIME_TYPES.items() if known == mime), None)
+
+
+# LibreOffice draws these; MuPDF draws EPUB, FictionBook and XPS itself
+OFFICE_KINDS = frozenset({"docx", "odt", "xlsx", "ods", "pptx", "odp", "rtf"})
+CONVERT_TIMEOUT = 180  # seconds; LibreOffice's first start makes its profile
+
+
+def convert_to_pdf(path: Path, kind: str, out: Path) -> Path | None:
+    """A PDF of the document to look at (MuPDF for EPUB, FictionBook and XPS; LibreOffice, when installed, for
+    office files), cached at `out`; None when nothing here can draw it. Never raises."""
+    if out.exists() and out.stat().st_size:
+        return out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        if kind in ("epub", "fb2", "xps"):
+            import pymupdf
+
+            with pymupdf.open(str(path), filetype=kind) as doc:
+                out.with_suffix(".part").write_bytes(doc.convert_to_pdf())
+            out.with_suffix(".part").replace(out)
+            return out
+        soffice = shutil.which("soffice") or shutil.which("libreoffice")
+        if kind not in OFFICE_KINDS or soffice is None:
+            return None
+        profile = out.parent / "libreoffice-profile"  # kept: a new profile costs LibreOffice ten seconds
+        with tempfile.TemporaryDirectory(dir=out.parent) as tmp:
+            source = Path(tmp) / f"document.{next(s for s, k in DOCUMENT_KINDS.items() if k == kind).lstrip('.')}"
+            shutil.copyfile(path, source)
+            subprocess.run([soffice, "--headless", "--norestore", f"-env:UserInstallation={profile.as_uri()}",
+                            "--convert-to", "pdf", "--outdir", tmp, str(source)],
+                           capture_output=True, timeout=CONVERT_TIMEOUT, check=False)
+            made = Path(tmp) / "document.pdf"
+            if not made.exists() or not made.stat().st_size:
+                return None
+            made.replace(out)
+        return out
+    except (OSError, subprocess.SubprocessError, RuntimeError, ValueError):
+        return None
 
 
 def document_kind(path: Path | str) -> str | None:

@@ -12,7 +12,7 @@ from kbase.catalogue.records import Catalogue
 from kbase.imports.pipeline import import_paths
 from kbase.library import models as m
 from tests import pdfs
-from tests.imports.test_documents import make_pptx
+from tests.imports.test_documents import make_epub, make_pptx
 from tests.ui.conftest import import_pdfs
 
 
@@ -32,27 +32,45 @@ def _catch_file_urls() -> _UrlCatcher:
     return catcher
 
 
-def test_slides_open_as_text_at_the_hit_with_every_match_highlighted(qtbot, make_window, sqlite_demo: Catalogue,
-                                                                     tmp_path: Path) -> None:
+def test_slides_shown_as_text_section_by_section_with_every_match_highlighted(qtbot, sqlite_demo: Catalogue,
+                                                                              tmp_path: Path) -> None:
+    cat = sqlite_demo
+    from kbase.ocr.queue import attachment_texts
     from ui.viewer import TextViewer
 
-    result = import_paths(sqlite_demo, [make_pptx(tmp_path / "deck.pptx")], workers=1).files[0]
-    window = make_window(sqlite_demo)
-    window.open_attachment(result.attachment_id, 2, "Bisie")
-    qtbot.waitUntil(lambda: len(window.viewers) == 1 and bool(window.viewers[0].sections), timeout=30000)
-    viewer = window.viewers[0]
-    assert isinstance(viewer, TextViewer) and window.tabs.currentWidget() is viewer
-    assert window.tabs.tabText(window.tabs.indexOf(viewer)) == "deck.pptx"
+    result = import_paths(cat, [make_pptx(tmp_path / "deck.pptx")], workers=1).files[0]
+    info = attachment_texts(cat, result.attachment_id)
+    viewer = TextViewer()
+    qtbot.addWidget(viewer)
+    viewer.setMinimumSize(900, 600)  # a fixed top-level size: labels changing text must not resize the window
+    viewer.show()
+    viewer.show_text(str(tmp_path / "deck.pptx"), info["mime"], info["pages"], 2, "Bisie")
     assert "Section 2" in viewer.text.toPlainText() and viewer.section_label.text() == "2 sections"
     assert viewer.matches_in_section(2) == 1 and viewer.matches_in_section(1) == 0
     assert viewer.match_label.text() == "1 of 1 matches"
     assert viewer.text.textCursor().selectedText() == "Bisie"  # the hit is selected, so shown
     assert len(viewer.text.extraSelections()) == 1
-    viewer.find_field.setText("slide")
     viewer.find("slide")
     assert viewer.match_label.text() == "not found"
-    viewer.find("Tin")
-    assert viewer.matches_in_section(2) == 1
+    viewer.find("i", 2)  # many matches: every one painted, the current one the first in section 2
+    assert len(viewer.text.extraSelections()) == len(viewer._matches) > 3
+    assert viewer._matches[viewer._current].selectionStart() >= viewer._starts[1]
+
+
+def test_a_markdown_file_opens_as_its_text_at_the_hit(qtbot, make_window, sqlite_demo: Catalogue,
+                                                      tmp_path: Path) -> None:
+    from ui.viewer import TextViewer
+
+    path = tmp_path / "notes.md"
+    path.write_text("# Field notes\n\nThe cassiterite of Bisie goes to Goma.\n\nBisie again.\n", encoding="utf-8")
+    result = import_paths(sqlite_demo, [path], workers=1).files[0]
+    window = make_window(sqlite_demo)
+    window.open_attachment(result.attachment_id, 1, "Bisie")
+    qtbot.waitUntil(lambda: len(window.viewers) == 1 and bool(window.viewers[0].sections), timeout=30000)
+    viewer = window.viewers[0]
+    assert isinstance(viewer, TextViewer) and window.tabs.currentWidget() is viewer and viewer.pdf is None
+    assert window.tabs.tabText(window.tabs.indexOf(viewer)) == "notes.md"
+    assert viewer.match_label.text() == "1 of 2 matches" and viewer.section_label.text() == ""
     catcher = _catch_file_urls()
     try:
         viewer.system_button.click()
@@ -60,8 +78,21 @@ def test_slides_open_as_text_at_the_hit_with_every_match_highlighted(qtbot, make
         QDesktopServices.unsetUrlHandler("file")
     assert [u.toLocalFile() for u in catcher.urls] == [viewer.path] and Path(viewer.path).exists()
     assert viewer.system_button.text() == "Open with the system's application"
-    window.open_attachment(result.attachment_id, 1, "Kolwezi")  # the same tab, the new term
-    assert window.viewers == [viewer] and viewer.matches_in_section(1) == 1
+    window.open_attachment(result.attachment_id, 1, "Goma")  # the same tab, the new term
+    assert window.viewers == [viewer] and viewer.match_label.text() == "1 of 1 matches"
+
+
+def test_an_epub_is_shown_as_pages_drawn_by_mupdf(qtbot, make_window, sqlite_demo: Catalogue, tmp_path: Path) -> None:
+    result = import_paths(sqlite_demo, [make_epub(tmp_path / "voices.epub")], workers=1).files[0]
+    window = make_window(sqlite_demo)
+    window.open_attachment(result.attachment_id, 2, "Victoria")
+    qtbot.waitUntil(lambda: len(window.viewers) == 1 and window.viewers[0].pdf is not None, timeout=30000)
+    viewer = window.viewers[0]
+    pages = viewer.pdf
+    qtbot.waitUntil(lambda: pages.document.pageCount() >= 2 and pages.search_model.count() == 1, timeout=30000)
+    assert pages.isVisible() and not viewer.text.isVisible() and viewer.system_button.isVisible()
+    assert not pages.system_button.isVisible()  # the tab's own button hands over the EPUB, not the drawing
+    assert Path(viewer.path).read_bytes()[:2] == b"PK"
 
 
 def test_the_pdf_viewer_offers_the_system_application_too(qtbot, make_window, sqlite_demo: Catalogue,
