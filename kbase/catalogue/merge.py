@@ -48,6 +48,7 @@ def merge_records(cat: "Catalogue", s: Session, model: type[SQLModel], survivor:
             clash = select(1).where(keep.c[col.name] == sid, *[keep.c[o.name] == table.c[o.name] for o in others])
             s.execute(delete(table).where(and_(col == lid, clash.exists())))
         s.execute(update(table).where(col == lid).values({col.name: sid}))
+    _merge_by_kind(s, model.__tablename__, sid, lid)  # type: ignore[attr-defined]
     s.flush()
     s.expire_all()
     survivor = s.get(model, sid)
@@ -67,6 +68,19 @@ def merge_records(cat: "Catalogue", s: Session, model: type[SQLModel], survivor:
         cat._set_region_path(s, survivor, cascade=False)
         for child in s.scalars(select(m.Region).where(m.Region.parent_id == sid)):
             cat._set_region_path(s, child, cascade=True)
+
+
+def _merge_by_kind(s: Session, kind: str, sid: int, lid: int) -> None:
+    """Notes and collection memberships name their record by kind and ID (no foreign key): they move too.
+    A relation the two had with each other would relate the survivor to itself: it goes."""
+    s.execute(update(m.Note).where(m.Note.kind == kind, m.Note.record_id == lid).values(record_id=sid))
+    item = m.CollectionItem
+    theirs = select(item.collection_id).where(item.kind == kind, item.record_id == sid)
+    s.execute(delete(item).where(item.kind == kind, item.record_id == lid, item.collection_id.in_(theirs)))
+    s.execute(update(item).where(item.kind == kind, item.record_id == lid).values(record_id=sid))
+    if kind == "publication":
+        rel = m.PublicationRelation
+        s.execute(delete(rel).where(rel.publication_id == rel.other_id))
 
 
 def _merge_dicts(theirs: dict[str, Any], mine: dict[str, Any]) -> dict[str, Any]:

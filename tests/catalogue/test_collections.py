@@ -135,3 +135,19 @@ def test_collection_commands_and_filters(location: str, tmp_path) -> None:
     assert "no collection named 'Nope'" in kb("list", "publication", "--collection", "Nope", ok=False)
     kb("collection", "delete", "Thesis")
     assert json.loads(kb("list", "collection", "--json")) == []
+
+
+def test_a_merge_moves_notes_and_memberships_to_the_survivor(cat: Catalogue) -> None:
+    from kbase.catalogue import notes, relations
+
+    keep, lose = _pubs(cat, "Gold in Ituri", "Gold in Ituri (copy)")
+    box = coll.add_collection(cat, "Box")["id"]
+    other = coll.add_collection(cat, "Other")["id"]
+    coll.put(cat, box, "publication", [keep, lose])
+    coll.put(cat, other, "publication", [lose])
+    notes.add_note(cat, "publication", lose, "from the copy")
+    relations.relate(cat, lose, "see also", keep)
+    cat.merge(m.Publication, keep, lose)
+    assert [n["text"] for n in notes.notes(cat, "publication", keep)] == ["from the copy"]
+    assert [c["path"] for c in coll.collections_of(cat, "publication", keep)] == ["Box", "Other"]
+    assert relations.related(cat, keep) == []
