@@ -60,6 +60,17 @@ def test_no_page_is_less_than_a_third_full_but_before_a_new_part(demo_2021: Cata
             assert top < BODY_TOP + 40, f"{title} (page {page}) is not at the top of its page"
 
 
+def test_no_heading_is_left_at_the_foot_of_a_page(demo_2021: Catalogue) -> None:
+    doc = pymupdf.open("pdf", build_annual(demo_2021, 2021, "pdf")[0])
+    for page in list(doc)[2:-1]:
+        lines = [(line["bbox"][3], max(s["size"] for s in line["spans"]))
+                 for block in page.get_text("dict")["blocks"] if block["type"] == 0
+                 for line in block["lines"] if BODY_TOP <= line["bbox"][1] <= BODY_BOTTOM and line["spans"]]
+        if lines:
+            bottom, size = max(lines)
+            assert size < 12.5, f"page {page.number + 1} ends on a heading"
+
+
 def test_links_print_in_a_short_form_and_the_institute_is_named_once(demo_2021: Catalogue) -> None:
     data, _ = build_annual(demo_2021, 2021, "pdf")
     text = "".join(p.get_text() for p in pymupdf.open("pdf", data))
