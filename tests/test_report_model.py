@@ -185,3 +185,11 @@ def test_the_outreach_section_names_organisers_and_hosts_apart_from_the_speakers
     assert f"Organised by {institute}." not in md  # the institute's own events go without saying
     fr, _ = build_annual(demo, 2021, "md", sections=["outreach"], lang="fr")
     assert "Accueilli par Working Group on Artisanal and Alluvial Production" in fr
+
+
+def test_a_chapter_whose_book_has_more_editors_than_listed_cites_them_with_et_al(demo: Catalogue) -> None:
+    md, _ = build_annual(demo, 2021, "md", sections=["index"])
+    chapter = next(line for line in md.splitlines() if "Africa Armed Violence" in line)
+    assert "In: David Perez Esparza et al. (eds), Gun Trafficking and Violence" in chapter
+    treaty = next(line for line in md.splitlines() if "Arms Trade Treaty" in line and "In:" in line)
+    assert "et al." not in treaty  # its two editors are all there are

@@ -30,17 +30,20 @@ def cite_parts(pub: dict[str, Any], lang: str = "en") -> list[str]:
     A publisher that is also the author (the institute's own reports) is named once, as author."""
     parts: list[str] = []
     authors, editors = pub.get("authors") or [], pub.get("editors") or []
+    et_al = bool(editors) and bool(pub.get("editors_et_al"))  # more editors than the record lists
+    several = len(editors) > 1 or et_al
+    editor_names = names_in(lang, editors) + (" et al." if et_al else "")
     if authors:
         parts.append(names_in(lang, authors))
     elif editors:
-        parts.append(names_in(lang, editors) + (" (eds)" if len(editors) > 1 else " (ed.)"))
+        parts.append(editor_names + (" (eds)" if several else " (ed.)"))
     title = pub.get("title") or "Untitled"
     if pub.get("subtitle"):
         title = f"{title.rstrip(':. ')}: {pub['subtitle']}"
     parts.append(title)
     if pub.get("container"):
-        eds = (" (eds), " if len(editors) > 1 else " (ed.), ") if authors and editors else ""
-        within = ("Dans : " if lang == "fr" else "In: ") + ((names_in(lang, editors) + eds) if eds else "") \
+        eds = (" (eds), " if several else " (ed.), ") if authors and editors else ""
+        within = ("Dans : " if lang == "fr" else "In: ") + ((editor_names + eds) if eds else "") \
             + pub["container"]
         if pub.get("pages"):
             within += f", pp. {pub['pages']}"
