@@ -229,7 +229,8 @@ def render(chart: Chart, fmt: str) -> bytes:
     with matplotlib.rc_context(STYLE):
         fig = _figure(chart)
         out = io.BytesIO()
-        fig.savefig(out, format=fmt, metadata=METADATA[fmt], dpi=200 if fmt == "png" else None)
+        # PNG (DOCX) at 150 dpi: sharp on paper at the column's width, half the time of 200 dpi
+        fig.savefig(out, format=fmt, metadata=METADATA[fmt], dpi=150 if fmt == "png" else None)
     return out.getvalue()
 
 
