@@ -151,3 +151,24 @@ def test_an_output_published_by_its_author_names_it_once(cat: Catalogue) -> None
     md, _ = build_annual(cat, 2021, "md", sections="index")
     assert "- Peace Institute. *Own report*. March 2021." in md
     assert "- Peace Institute. *Printed elsewhere*. Press House, March 2021." in md
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_every_part_of_the_reference_contents_in_every_format(demo_2021: Catalogue, lang: str) -> None:
+    """The seed report's parts: the chair's word, preface, board, programmes, mission, finances,
+    networks and platforms, outreach (with library and social media), assignments, team, contact."""
+    titles = section_titles(2021, lang)
+    wanted = [titles[s] for s in ("chair", "preface", "board", "programmes", "mission", "finances", "networks",
+                                  "outreach", "assignments", "team", "contact")]
+    sub = ["Bibliothèque", "Réseaux sociaux"] if lang == "fr" else ["Library", "Social media"]
+    md, warnings = build_annual(demo_2021, 2021, "md", lang=lang)
+    assert all(f"\n## {t}\n" in md for t in wanted) and all(f"\n### {t}\n" in md for t in sub)
+    assert not [w for w in warnings if w.startswith("report text")]
+    html, _ = build_annual(demo_2021, 2021, "html", lang=lang)
+    assert all(f">{t}</h2>" in html.replace("&#x27;", "'").replace("&#39;", "'") for t in wanted)
+    toc = [title for level, title, _ in pymupdf.open("pdf", build_annual(demo_2021, 2021, "pdf", lang=lang)[0]
+                                                     ).get_toc() if level == 1]
+    assert all(t in toc for t in wanted)
+    d = docx.Document(io.BytesIO(build_annual(demo_2021, 2021, "docx", lang=lang)[0]))
+    headings = [p.text for p in d.paragraphs if p.style.name == "Heading 1"]
+    assert all(t in headings for t in wanted)
