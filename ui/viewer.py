@@ -427,14 +427,22 @@ def _open_text(window: Any, attachment_id: int, page: int, term: str) -> TextVie
     return viewer
 
 
-def _local_file(library: Any, attachment_id: int) -> tuple[str, str]:
-    """(path, filename) of an attachment's PDF, fetched to the local store if needed (worker thread)."""
+def _local_file(library: Any, attachment_id: int) -> tuple[str, str, str]:
+    """(path, filename, PDF to show) of an attachment's PDF, fetched to the local store if needed (worker thread).
+    The PDF shown is the file itself, or, for a scan OCR read here, a copy whose pages carry the words read, so
+    that the find field highlights them on the page image."""
     from kbase.catalogue.records import Catalogue
     from kbase.files.store import ensure_local
+    from kbase.ocr.queue import searchable_copy
 
     cat = Catalogue(library)
     att = cat.get(m.Attachment, attachment_id)
-    return str(ensure_local(library, att.sha256)), att.filename
+    path = str(ensure_local(library, att.sha256))
+    try:
+        shown = searchable_copy(cat, attachment_id)
+    except Exception:  # the copy is a convenience: the file itself is always there to show
+        shown = None
+    return path, att.filename, str(shown or path)
 
 
 def open_in_window(window: Any, attachment_id: int, page: int = 1, term: str = "") -> PdfViewer:
@@ -461,16 +469,17 @@ def open_in_window(window: Any, attachment_id: int, page: int = 1, term: str = "
         window.tabs.addTab(viewer, icon("pdf"), tr("Loading…"))
     window.tabs.setCurrentWidget(viewer)
 
-    def loaded(result: tuple[str, str]) -> None:
-        path, filename = result
+    def loaded(result: tuple[str, str, str]) -> None:
+        path, filename, shown = result
         if viewer not in window.viewers:
             return  # the tab was closed meanwhile
         viewer.title = filename
         i = window.tabs.indexOf(viewer)
         window.tabs.setTabText(i, filename if len(filename) < 32 else filename[:30] + "…")
         window.tabs.setTabToolTip(i, filename)
-        if not viewer.open(path, page, term):
+        if not viewer.open(shown, page, term):
             failed(viewer.error)
+        viewer.path = path  # the system's application gets the file as stored, not the copy with OCR words
 
     def failed(message: str) -> None:
         if viewer in window.viewers:

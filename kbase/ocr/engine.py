@@ -12,7 +12,9 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from kbase.errors import KbaseError
@@ -66,24 +68,31 @@ def page_image(page: Any, dpi: int = OCR_DPI) -> bytes:
     return page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY, alpha=False).tobytes("png")
 
 
-def read_page(page: Any, code: str) -> str:
-    """The text Tesseract reads on the whole page, normalised as text layers are."""
+def read_page(page: Any, code: str, pdf_out: Path | None = None) -> str:
+    """The text Tesseract reads on the whole page, normalised as text layers are. With pdf_out, Tesseract also
+    writes the page there as a PDF: the picture with its words laid invisibly over it, where a viewer finds them."""
     program = tessdata(code)
     # one thread: the queue runs beside the user's work, and Tesseract's threads gain little on one page
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-    try:
-        done = subprocess.run([program, "stdin", "stdout", "-l", code, "--dpi", str(OCR_DPI)], input=page_image(page),
-                              capture_output=True, timeout=PAGE_TIMEOUT, env=env)
-    except subprocess.TimeoutExpired:
-        raise OcrUnavailable(f"Tesseract did not read the page in {PAGE_TIMEOUT} s") from None
-    if done.returncode != 0:
-        reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise OcrUnavailable(f"Tesseract failed on the page: {reason[-1] if reason else done.returncode}")
-    return normalise_page_text(done.stdout.decode("utf-8", "replace"))
+    with tempfile.TemporaryDirectory(prefix="kbase-ocr-") as tmp:
+        base = Path(tmp) / "page"
+        try:
+            done = subprocess.run([program, "stdin", str(base), "-l", code, "--dpi", str(OCR_DPI), "txt"]
+                                  + (["pdf"] if pdf_out is not None else []), input=page_image(page),
+                                  capture_output=True, timeout=PAGE_TIMEOUT, env=env)
+        except subprocess.TimeoutExpired:
+            raise OcrUnavailable(f"Tesseract did not read the page in {PAGE_TIMEOUT} s") from None
+        if done.returncode != 0 or not base.with_suffix(".txt").exists():
+            reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise OcrUnavailable(f"Tesseract failed on the page: {reason[-1] if reason else done.returncode}")
+        if pdf_out is not None and base.with_suffix(".pdf").exists():
+            pdf_out.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(str(base.with_suffix(".pdf")), pdf_out)
+        return normalise_page_text(base.with_suffix(".txt").read_text(encoding="utf-8", errors="replace"))
 
 
-def read_page_detecting(page: Any) -> tuple[str, str]:
+def read_page_detecting(page: Any, pdf_out: Path | None = None) -> tuple[str, str]:
     """A page of a document in an unknown language: read with English and French, then the language its words
     show ('en', 'fr', or '' when they do not say)."""
-    text = read_page(page, BOTH)
+    text = read_page(page, BOTH, pdf_out)
     return text, guess_language([text]) or ""

@@ -20,7 +20,7 @@ from kbase.library import models as m
 from kbase.ocr.engine import BOTH, read_page, read_page_detecting, tessdata, tesseract_code
 
 __all__ = ["OcrProgress", "OcrReport", "queue_pages", "enqueue", "run_queue", "ocr_state", "jobs", "OCR_STATUSES",
-           "attachment_texts"]
+           "attachment_texts", "searchable_copy"]
 
 OCR_STATUSES = ("queued", "running", "done", "cancelled", "failed")
 # attachments whose pages OCR may read: the others were not imported with a readable file
@@ -193,6 +193,7 @@ def _read_document(cat: Catalogue, job_id: int, state: OcrProgress, tell: Callab
         return out
     blank = 0
     seen: list[str] = []
+    pages_dir = _ocr_pages_dir(cat, sha)
     with doc:
         if doc.needs_pass:
             out.update(status="failed", message="encrypted: OCR cannot open it without its password")
@@ -210,12 +211,12 @@ def _read_document(cat: Catalogue, job_id: int, state: OcrProgress, tell: Callab
                     text = ""
                     blank += 1
                 elif code is None:  # read in both languages until the words read so far say which
-                    text, _ = read_page_detecting(page)
+                    text, _ = read_page_detecting(page, pages_dir / f"{number}.pdf")
                     seen.append(text)
                     detected = guess_language(seen)
                     code = tesseract_code(detected) if detected else None
                 else:
-                    text = read_page(page, code)
+                    text = read_page(page, code, pages_dir / f"{number}.pdf")
             except KbaseError as exc:  # this page stays in the queue's record; the next document goes on
                 out.update(status="failed", message=f"page {number}: {exc}")
                 _finish(cat, job_id, att_id, "failed", out["message"], out["pages"])
@@ -229,6 +230,43 @@ def _read_document(cat: Catalogue, job_id: int, state: OcrProgress, tell: Callab
     out["message"] = (f"text from OCR: {read} page{'s' if read != 1 else ''} read in {LANGUAGE_NAMES[code or BOTH]}"
                       + (f", {blank} blank" if blank else "")) if read else f"no text: {blank} blank page{'s' if blank != 1 else ''}"
     _finish(cat, job_id, att_id, "done", out["message"], out["pages"])
+    return out
+
+
+def _ocr_pages_dir(cat: Catalogue, sha: str) -> Any:
+    """Where Tesseract's PDF of each page read goes: a local cache beside the index, never the file store (the
+    stored file keeps its bytes and its hash)."""
+    return cat.library.folder / "previews" / f"{sha}-ocr-pages"
+
+
+def searchable_copy(cat: Catalogue, attachment_id: int) -> Any:
+    """The attachment's PDF with the pages OCR read replaced by Tesseract's (the picture, its words laid
+    invisibly over it), so a viewer finds and highlights the words on the page image; None when no page of
+    it was read here. Made again when a page was read since."""
+    import pymupdf
+
+    with cat.reading() as s:
+        att = s.get(m.Attachment, attachment_id)
+        if att is None or att.mime != "application/pdf":
+            return None
+        sha = att.sha256
+    pages_dir = _ocr_pages_dir(cat, sha)
+    read = sorted(pages_dir.glob("*.pdf"), key=lambda p: int(p.stem)) if pages_dir.is_dir() else []
+    if not read:
+        return None
+    out = cat.library.folder / "previews" / f"{sha}-ocr.pdf"
+    if out.exists() and out.stat().st_mtime >= max(p.stat().st_mtime for p in read):
+        return out
+    with pymupdf.open(ensure_local(cat.library, sha), filetype="pdf") as doc:
+        for page_pdf in read:
+            number = int(page_pdf.stem)
+            if number > doc.page_count:
+                continue
+            with pymupdf.open(page_pdf) as ocr:
+                doc.insert_pdf(ocr, start_at=number - 1)  # Tesseract's page before the original, which goes
+                doc.delete_page(number)
+        doc.save(out.with_suffix(".part"), garbage=1, deflate=True)
+    out.with_suffix(".part").replace(out)
     return out
 
 

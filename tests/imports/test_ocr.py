@@ -149,3 +149,20 @@ def test_undoing_the_import_takes_its_queue_away(cat: Catalogue, tmp_path: Path)
     assert ocr_state(cat)["queued"] == 1
     undo_batch(cat, report.batch)
     assert jobs(cat) == [] and run_queue(cat).pages == 0
+
+
+def test_a_searchable_copy_lays_the_words_read_on_the_page_images(cat: Catalogue, tmp_path: Path) -> None:
+    import pymupdf
+
+    from kbase.ocr.queue import searchable_copy
+
+    result = import_paths(cat, [pdfs.mixed_scan_pdf(tmp_path / "mixed.pdf")]).files[0]
+    assert searchable_copy(cat, result.attachment_id) is None  # nothing read yet: the viewer shows the file
+    run_queue(cat)
+    copy = searchable_copy(cat, result.attachment_id)
+    with pymupdf.open(copy) as doc:
+        assert doc.page_count == 3
+        assert doc[1].search_for("traceability")  # the scanned page, where the word now has a place
+        assert "Kamituga" in doc[0].get_text() and "Fizi road" in doc[2].get_text()  # the text pages as they were
+    stored = tmp_path / "stored.pdf"
+    assert copy != stored and searchable_copy(cat, result.attachment_id) == copy  # made once

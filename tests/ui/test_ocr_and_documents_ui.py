@@ -123,3 +123,10 @@ def test_ocr_runs_in_the_background_when_the_library_opens(qtbot, make_window, s
     assert not window.ocr_stop_button.isVisible()
     att = sqlite_demo.get(m.Attachment, result.attachment_id)
     assert att.status == "ok" and att.message.startswith("text from OCR: 2 pages")
+    # the words OCR read are found and highlighted on the page image, in a copy; the system gets the file itself
+    window.open_attachment(result.attachment_id, 2, "Fizi")
+    qtbot.waitUntil(lambda: len(window.viewers) == 1 and window.viewers[0].document.pageCount() == 2, timeout=30000)
+    viewer = window.viewers[0]
+    qtbot.waitUntil(lambda: viewer.search_model.count() == 1, timeout=30000)
+    assert viewer.matches_on_page(2) == 1 and viewer.current_page() == 2
+    assert "previews" not in viewer.path and Path(viewer.path).read_bytes().startswith(b"%PDF-")
