@@ -40,7 +40,8 @@ _LABELS = (
     N_("standalone, not imported"), N_("item not imported"), N_("standalone notes (notes of the collection)"),
     N_("filed"), N_("other end not imported"), N_("merge history, not imported"), N_("one record for both ends"),
     N_("subjects of publications"), N_("only on notes or attachments, not imported"),
-    N_("only on items in the trash, skipped"), N_("not imported (kept in Zotero's PDF reader)"), N_(": "))
+    N_("only on items in the trash, skipped"), N_("not imported (kept in Zotero's PDF reader)"), N_(": "),
+    N_("an attachment's own note, not imported"))
 
 
 @dataclass
@@ -110,7 +111,7 @@ def import_zotero(cat: Catalogue, path: str | Path, *, attach: Callable[..., Any
             counts["web links"] = _links(s, lib, pub_of, items)
             record_items(s, batch_id, items)
     else:
-        counts["notes"] = {"read": len(lib.all_notes) + lib.trashed.get("notes", 0)}
+        counts["notes"] = {"read": len(lib.all_notes) + lib.trashed.get("notes", 0) + lib.notes_in_attachments}
         counts["collections"] = {"read": len(lib.collections) + lib.trashed.get("collections", 0)}
     counts["tags"] = _tags(lib)
     if lib.annotations:
@@ -201,7 +202,8 @@ def _attachments(cat: Catalogue, lib: z.ZoteroLibrary, report: ZoteroReport, pub
 def _notes(s: Any, lib: z.ZoteroLibrary, pub_of: dict[int, int], col_ids: dict[int, int], items: list[BatchItem],
            report: ZoteroReport) -> dict[str, int]:
     """Child notes on their item's record; a standalone note on the collection that holds it."""
-    counts = {"read": len(lib.all_notes) + lib.trashed.get("notes", 0), "added": 0, "already there": 0,
+    counts = {"read": len(lib.all_notes) + lib.trashed.get("notes", 0) + lib.notes_in_attachments, "added": 0,
+              "already there": 0, "an attachment's own note, not imported": lib.notes_in_attachments,
               "empty, not imported": 0, "parent item not imported": 0, "standalone, not imported": 0,
               "in the trash, skipped": lib.trashed.get("notes", 0)}
     targets: list[tuple[z.Note, str, int]] = []

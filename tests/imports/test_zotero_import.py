@@ -190,3 +190,17 @@ def test_not_a_zotero_database_is_said(cat: Catalogue, tmp_path: Path) -> None:
     assert [(f.status, f.refused) for f in report.files[:2]] == [("failed", 1), ("failed", 1)]
     assert all("not a Zotero database" in f.message for f in report.files[:2])
     assert report.files[2].status == "zotero" and report.files[2].created == 4  # the rest of the batch goes on
+
+
+def test_annotations_and_an_attachments_own_note_are_counted(cat: Catalogue, tmp_path: Path) -> None:
+    zdb = ZoteroDB(tmp_path / "Zotero", "124")
+    item = zdb.item("report", {"title": "Annotated report"})
+    pdf = zdb.stored_pdf(item, "a.pdf")
+    zdb.annotate(pdf, "a highlighted sentence")
+    zdb.con.execute("INSERT INTO itemNotes VALUES (?, NULL, '<p>on the PDF itself</p>', '')", (pdf,))
+    zdb.note("<p>on the report</p>", item)
+    zdb.close()
+    (f,) = import_paths(cat, [zdb.path]).files
+    balanced(f.zotero)
+    assert f.zotero["notes"] == {"read": 2, "added": 1, "an attachment's own note, not imported": 1}
+    assert f.zotero["annotations"] == {"read": 1, "not imported (kept in Zotero's PDF reader)": 1}
