@@ -1,8 +1,10 @@
 """Times the annual report for a synthetic year (500 projects, 5,000 publications) in each format.
 
-Run: .venv/bin/python bench/report_bench.py [--projects 500] [--publications 5000] [--keep DIR]
+Run: .venv/bin/python bench/report_bench.py [--projects 500] [--publications 5000] [--keep DIR] [--style apa]
 Prints seconds per format and the ratio to a baseline measured in the same run (loading the
-year's publications with kbase.catalogue.query, no report)."""
+year's publications with kbase.catalogue.query, no report). Every format includes the charts (finances,
+outputs per programme and type, publications per month, assignments per client); the charts alone are
+timed too. --style also times the Markdown report with the outputs cited in a CSL style."""
 
 from __future__ import annotations
 
@@ -83,6 +85,10 @@ def build(folder: Path, n_projects: int, n_pubs: int, seed: int = 7) -> Catalogu
             s.flush()
             for pos, who in enumerate(rng.sample(people, 2)):
                 s.add(m.EventPerson(event_id=e.id, person_id=who.id, position=pos))
+        for pos, (kind, label) in enumerate([("income", f"Source {i}") for i in range(12)]
+                                            + [("expense", f"Category {i}") for i in range(8)]):
+            s.add(m.FinanceLine(year=YEAR, kind=kind, label=label, amount_cents=rng.randint(10**6, 10**9),
+                                position=pos))
     return cat
 
 
@@ -103,6 +109,7 @@ def main() -> None:
     parser.add_argument("--publications", type=int, default=5000)
     parser.add_argument("--repeat", type=int, default=2, help="best of N runs per figure")
     parser.add_argument("--keep", metavar="DIR", help="also write the reports into DIR")
+    parser.add_argument("--style", help="also time the Markdown report in this citation style (apa, harvard…)")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="kbase-report-bench-"))
     try:
@@ -121,6 +128,14 @@ def main() -> None:
               f"   x{gather_cpu / baseline_cpu:5.1f} baseline"
               f"   ({len(ctx['publications'])} publications, {sum(len(g['projects']) for g in ctx['programmes'])}"
               f" projects)")
+        from kbase.report.charts import add_figures, render
+
+        def charts() -> int:
+            add_figures(cat, ctx)
+            return sum(len(render(c, fmt)) for c in ctx["chart_data"].values() for fmt in ("svg", "pdf", "png"))
+
+        seconds, cpu, _ = timed(charts, args.repeat)
+        print(f"{'the 4 charts in svg, pdf and png':40s} {seconds:6.2f} s ({cpu:5.2f})   x{cpu / baseline_cpu:5.1f} baseline")
         for fmt in ("md", "html", "pdf", "docx"):
             seconds, cpu, (out, warnings) = timed(lambda: build_annual(cat, YEAR, fmt), args.repeat)
             size = len(out.encode("utf-8") if isinstance(out, str) else out)
@@ -136,6 +151,10 @@ def main() -> None:
                 Path(args.keep).mkdir(parents=True, exist_ok=True)
                 target = Path(args.keep) / f"bench-report.{fmt}"
                 target.write_bytes(out if isinstance(out, bytes) else out.encode("utf-8"))
+        if args.style:
+            seconds, cpu, _ = timed(lambda: build_annual(cat, YEAR, "md", style=args.style), 1)
+            print(f"{'annual report, md, --style ' + args.style:40s} {seconds:6.2f} s ({cpu:5.2f})"
+                  f"   x{cpu / baseline_cpu:5.1f} baseline")
         cat.library.close()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
