@@ -90,6 +90,8 @@ def _precheck(text: str) -> str:
             raise QueryError(N_("unknown field {name} in the query (fields: {known})").format(name=repr(name), known=known))
         if key != name:
             text = re.sub(rf"(?<![\w\"]){re.escape(name)}:", f"{key}:", text)
+    # author:"Hoex, Lotte" as lists write names: the index holds them first name first
+    text = re.sub(r'(?<![\w"])author:"([^",]+),\s*([^",]+)"', r'author:"\2 \1"', text)
     # year:2019-2021 as a range: the parser would read "-2021" as NOT 2021
     return re.sub(r"(?<![\w\"])year:(\d{4})\s*-\s*(\d{4})\b", r"year:[\1 TO \2]", text)
 

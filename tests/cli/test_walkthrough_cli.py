@@ -125,3 +125,16 @@ def test_the_plain_refusals_are_said_in_french_too(location: str) -> None:
     stale = _run("--lang", "fr", "edit", "publication", str(pid), "title=Stale", "--if-version", "1", *lib, code=1)
     assert f"publication {pid} est à la version 2, enregistrée le " in stale.stderr
     assert "rien n’a été modifié" in stale.stderr and "--if-version 2" in stale.stderr
+
+
+def test_search_by_author_written_last_name_first(demo_location: str) -> None:
+    lib = ["--library", demo_location]
+
+    def ids(query: str) -> list[int]:
+        return [hit["publication_id"] for hit in json.loads(_run("search", query, "--json", *lib).stdout)["hits"]]
+
+    wanted = ids('author:"Lotte Hoex"')
+    assert wanted
+    assert ids('author:"Hoex, Lotte"') == wanted
+    assert ids('auteur:"hoëx, lotte"') == wanted
+    assert ids("author:hoex") == wanted
