@@ -17,10 +17,10 @@ import time
 from datetime import date
 from pathlib import Path
 
-from kbase.library import models as m
-from kbase.catalogue.records import Catalogue
-from kbase.library.db import open_library
 from kbase.catalogue.query import Filter, find_ids, load
+from kbase.catalogue.records import Catalogue
+from kbase.library import models as m
+from kbase.library.db import open_library
 from kbase.report import build_annual
 from kbase.report.annual import annual_context
 
@@ -78,7 +78,7 @@ def build(folder: Path, n_projects: int, n_pubs: int, seed: int = 7) -> Catalogu
             if i % 5 == 0:
                 s.add(m.Contributor(publication_id=p.id, position=9, organisation_id=rng.choice(orgs).id))
             s.add(m.PublicationProject(publication_id=p.id, project_id=projects[i % n_projects].id))
-        for i in range(300):
+        for _ in range(300):
             e = m.Event(title=phrase(rng, 8), date=date(YEAR, rng.randint(1, 12), rng.randint(1, 28)),
                         place="Antwerp", description=phrase(rng, 25))
             s.add(e)
@@ -132,10 +132,11 @@ def main() -> None:
 
         def charts() -> int:
             add_figures(cat, ctx)
-            return sum(len(render(c, fmt)) for c in ctx["chart_data"].values() for fmt in ("svg", "pdf", "png"))
+            return sum(len(render(c, kind)) for c in ctx["chart_data"].values() for kind in ("svg", "pdf", "png"))
 
         seconds, cpu, _ = timed(charts, args.repeat)
-        print(f"{'the 4 charts in svg, pdf and png':40s} {seconds:6.2f} s ({cpu:5.2f})   x{cpu / baseline_cpu:5.1f} baseline")
+        print(f"{'the 4 charts in svg, pdf and png':40s} {seconds:6.2f} s ({cpu:5.2f})"
+              f"   x{cpu / baseline_cpu:5.1f} baseline")
         for fmt in ("md", "html", "pdf", "docx"):
             seconds, cpu, (out, warnings) = timed(lambda: build_annual(cat, YEAR, fmt), args.repeat)
             size = len(out.encode("utf-8") if isinstance(out, str) else out)

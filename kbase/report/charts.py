@@ -169,12 +169,12 @@ def _stacked(ax: Any, chart: Chart, value_labels: bool) -> None:
     for i, (name, values) in enumerate(chart.series):
         ax.barh(rows, values, left=left, height=0.62, color=FILLS[i % len(FILLS)], hatch=HATCHES[i % len(HATCHES)],
                 edgecolor=EDGE, linewidth=0.6, label=name or None)
-        left = [a + b for a, b in zip(left, values)]
+        left = [a + b for a, b in zip(left, values, strict=True)]
     ax.set_yticks(rows, [_short(label) for label in chart.labels])
     ax.tick_params(axis="y", length=0)
     widest = max(left, default=0) or 1
     if value_labels:
-        for row, value in zip(rows, left):
+        for row, value in zip(rows, left, strict=True):
             ax.text(value + widest * 0.01, row, number(chart.lang, value), va="center", fontsize=7.5)
         ax.set_xlim(0, widest * 1.28)
     ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _pos: number(chart.lang, v)))
@@ -197,7 +197,7 @@ def _figure(chart: Chart) -> Figure:
     if chart.kind == "finances":
         heights = [len(p.labels) for p in chart.panels]
         axes = fig.subplots(len(chart.panels), 1, height_ratios=heights, squeeze=False)[:, 0]
-        for ax, panel in zip(axes, chart.panels):
+        for ax, panel in zip(axes, chart.panels, strict=True):
             _stacked(ax, panel, value_labels=True)
             ax.set_title(f"{panel.title} ({panel.unit})", loc="left")
         return fig

@@ -167,7 +167,7 @@ def apply_style(cat: Catalogue, pubs: Sequence[dict[str, Any]], style: str | Non
     records = load_publications(cat, list(by_id), include_confidential=True)  # the report chose them already
     texts = cite_items([_item(r) for r in records], name, lang)
     warnings = []
-    for rec, text in zip(records, texts):
+    for rec, text in zip(records, texts, strict=True):
         for p in by_id[rec["id"]]:
             if text is None:
                 warnings.append(f"publication {rec['id']} ({rec['title']}): the {name} style could not format it")
