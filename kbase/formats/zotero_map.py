@@ -87,10 +87,13 @@ def _names(item: Item) -> dict[str, list[dict[str, str]]]:
 
 
 def _name(c: Creator) -> dict[str, str]:
-    if c.single or not c.first:
-        text = " ".join(x for x in (c.first, c.last) if x) if not c.single else c.last
-        return {"literal": text} if text else {}
-    return {"family": c.last, "given": c.first} if c.last else {"literal": c.first}
+    """One field (fieldMode 1) is a name as written, an organisation's most often; two fields are a person's,
+    even with one of them empty (a mononym), as Zotero's own CSL export writes them."""
+    if c.single:
+        return {"literal": c.last} if c.last else {}
+    if not c.first and not c.last:
+        return {}
+    return {"family": c.last or c.first, **({"given": c.first} if c.first and c.last else {})}
 
 
 def _date(value: str, name: str) -> dict[str, Any]:

@@ -265,3 +265,11 @@ def test_odd_rows_are_read_or_said_never_a_crash(tmp_path: Path) -> None:
     assert {r.columns["title"] for r in records} == {"Tin in Maniema", "[untitled]"}
     assert records[0].contributors == []  # a creator with no name is no contributor
     assert sorted(c.name for c in lib.collections) == ["A", "B"]  # the loop of parents is read, not followed forever
+
+
+def test_a_two_field_name_is_a_person_even_with_one_field_empty(zdb: ZoteroDB) -> None:
+    zdb.item("book", {"title": "Politics"}, [("author", "", "Aristotle"), ("author", "Plato", ""),
+                                             ("editor", "World Bank")])
+    rec = to_record(read_zotero(zdb.close()).items[0], 0)
+    assert [(role, n.kind, n.display) for role, n in rec.contributors] == [
+        ("author", "person", "Aristotle"), ("author", "person", "Plato"), ("editor", "organisation", "World Bank")]
