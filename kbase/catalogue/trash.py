@@ -179,7 +179,17 @@ def empty_trash(cat: Catalogue, older_than_days: float | None = None) -> int:
         if not s.scalar(select(func.count()).select_from(m.TrashEntry).where(*where)):
             return 0  # no write transaction for an empty trash: opening a library stays cheap
     with cat.transaction() as s:
-        return int(s.execute(delete(m.TrashEntry).where(*where)).rowcount or 0)
+        shas: set[str] = set()
+        for snapshot in s.scalars(select(m.TrashEntry.snapshot).where(*where, m.TrashEntry.kind == "publication")):
+            for name, rows in json.loads(snapshot, object_hook=_decode):
+                shas.update(r["sha256"] for r in rows if name == "attachment")
+        gone = int(s.execute(delete(m.TrashEntry).where(*where)).rowcount or 0)
+        for sha in shas:  # a file no attachment holds any more: `kbase check --repair` then removes it from the store
+            if s.scalar(select(func.count()).select_from(m.Attachment).where(m.Attachment.sha256 == sha)) == 0 \
+                    and s.scalar(select(func.count()).select_from(m.TrashEntry)
+                                 .where(m.TrashEntry.snapshot.contains(sha))) == 0:
+                s.execute(delete(m.StoredFile).where(m.StoredFile.sha256 == sha))
+        return gone
 
 
 def empty_expired(cat: Catalogue) -> int:

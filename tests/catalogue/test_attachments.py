@@ -89,3 +89,22 @@ def test_attach_command(location: str, tmp_path: Path) -> None:
     assert [h["publication_id"] for h in hits] == [1]
     assert "no such file" in kb("attach", "1", str(tmp_path / "nope.docx"), ok=False)
     assert "no publication with ID 5" in kb("attach", "5", "https://example.org", ok=False)
+
+
+def test_emptying_the_trash_lets_go_of_files_no_one_holds(cat: Catalogue, tmp_path: Path) -> None:
+    from kbase.files.store import orphans
+
+    kept = cat.add(m.Publication, title="Kept", type="report", year=2021).id
+    binned = cat.add(m.Publication, title="Binned", type="report", year=2021).id
+    shared = tmp_path / "shared.csv"
+    shared.write_text("a,b\n1,2\n", encoding="utf-8")
+    attach.attach(cat, kept, str(shared))
+    attach.attach(cat, binned, str(shared))
+    attach.attach(cat, binned, str(_docx(tmp_path)))
+    trash.move_to_trash(cat, "publication", binned)
+    assert orphans(cat.library) == []  # in the trash, its files stay
+    assert trash.empty_trash(cat) == 1
+    with cat.reading() as s:
+        stored = s.scalar(select(func.count()).select_from(m.StoredFile))
+    assert stored == 1  # the CSV the kept publication holds; the DOCX is let go
+    assert len([p for p in orphans(cat.library) if p.startswith("files")]) == 1
