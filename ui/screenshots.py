@@ -322,6 +322,33 @@ def shoot_finances(app: QApplication, cat: Catalogue, lang: str, out: Path) -> N
     dialog.close()
 
 
+def shoot_report_model(app: QApplication, window: Any, cat: Catalogue, lang: str, out: Path) -> None:
+    from ui.editors import make_editor
+
+    def named(model: Any, field: str, start: str) -> int:
+        return next(r.id for r in cat.all(model) if getattr(r, field).startswith(start))
+
+    shots = [("project", named(m.Project, "title", "Kufatilia"), "assignments"),
+             ("event", named(m.Event, "title", "Central African regional workshop"), "event-organisers"),
+             ("person", named(m.Person, "name", "Johan Swinnen"), "person-roles"),
+             ("organisation", named(m.Organisation, "name", "Instrument contributing"), "organisation-parent"),
+             ("publication", named(m.Publication, "title", "Better Mining Impact"), "publication-supporters")]
+    for kind, rid, name in shots:
+        editor = make_editor(window, kind, rid)
+        editor.resize(900, 640)
+        if kind == "project":
+            editor.tabs.setCurrentIndex(2)  # Assignments
+            editor.widgets["links.assignments"].clients.list.setCurrentRow(1)
+        if kind == "publication":
+            editor.resize(900, 900)
+            editor.tabs.setCurrentIndex(3)  # Publishing: funders, supporters, period
+        editor.show()
+        wait(app, editor.isVisible)
+        settle(app, 0.8)
+        save(editor, out / f"{name}-{lang}.png")
+        editor.close()
+
+
 AROUND_NOTES = {
     "en": "## To check before the report\n\n- the **site counts** against the field notes\n"
           "- the map legend *(French version)*",

@@ -100,7 +100,7 @@ _REF_FIELDS = {"series_id": "series", "publisher_id": "organisation", "programme
                "parent_id": "region", "project_id": "project"}
 _REF_LINKS = {"projects": "project", "regions": "region", "subjects": "subject", "partners": "organisation",
               "funders": "organisation", "organisations": "organisation", "people": "person",
-              "organisers": "organisation", "hosts": "organisation"}
+              "organisers": "organisation", "hosts": "organisation", "supporters": "organisation"}
 
 
 def remap(ctx: UndoContext, state: RecordState) -> RecordState:

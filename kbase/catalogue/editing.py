@@ -19,7 +19,7 @@ from kbase.text import fold_words
 FIELDS: dict[str, tuple[str, ...]] = {
     "publication": ("title", "subtitle", "type", "year", "month", "month_end", "series_id", "number",
                     "language", "abstract", "url", "publisher_id", "place", "isbn", "doi", "pages",
-                    "container", "visibility"),
+                    "container", "visibility", "period_start", "period_end", "editors_et_al"),
     "project": ("title", "short_name", "programme_id", "summary", "start", "end", "url", "visibility"),
     "organisation": ("name", "acronym", "kind", "country", "url", "notes", "parent_id", "part_kind"),
     "person": ("name", "role", "title", "email", "notes"),
@@ -58,7 +58,9 @@ def empty_state(kind: str) -> RecordState:
             state.fields[name] = "public"
     if kind == "publication":
         state.fields["type"] = "report"
-        state.links = {"contributors": [], "projects": [], "regions": [], "subjects": []}
+        state.fields["editors_et_al"] = False
+        state.links = {"contributors": [], "projects": [], "regions": [], "subjects": [], "funders": [],
+                       "supporters": []}
     elif kind == "project":
         state.links = {"partners": [], "funders": [], "assignments": {}, "assignment_details": {},
                        "regions": [], "subjects": []}
@@ -89,6 +91,11 @@ def read_state(cat: Catalogue, kind: str, record_id: int) -> RecordState:
             state.links["contributors"] = [
                 (c.role, "person", c.person_id) if c.person_id else (c.role, "organisation", c.organisation_id)
                 for c in rows]
+            for role in m.PUBLICATION_ORG_ROLES:
+                state.links[role + "s"] = list(s.scalars(
+                    select(m.PublicationOrganisation.organisation_id)
+                    .where(m.PublicationOrganisation.publication_id == record_id, m.PublicationOrganisation.role == role)
+                    .order_by(m.PublicationOrganisation.position)))
         elif kind == "project":
             for role, name in (("partner", "partners"), ("funder", "funders")):
                 state.links[name] = list(s.scalars(
@@ -194,6 +201,10 @@ def _write_links(cat: Catalogue, kind: str, rid: int, links: dict[str, Any]) -> 
         for role in ("organiser", "host"):
             if role + "s" in links:
                 set_linked_organisations(cat, "event", rid, role, links[role + "s"])
+    if kind == "publication":
+        for role in m.PUBLICATION_ORG_ROLES:
+            if role + "s" in links:
+                set_linked_organisations(cat, "publication", rid, role, links[role + "s"])
     if "aliases" in links:
         _write_aliases(cat, kind, rid, links["aliases"])
     if kind == "organisation":

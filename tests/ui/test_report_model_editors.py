@@ -94,3 +94,21 @@ def test_a_persons_roles_over_time_are_edited_as_rows(qtbot, window) -> None:
     assert [(r["role"], r["title"], r["start"], r["end"]) for r in roles_of(cat, chair.id)] == [
         ("board", "Chair", None, "2022-06-30"), ("staff", "Honorary chair", "2022-07-01", None)]
     assert read_state(cat, "person", chair.id).links["roles"][1][2] == date(2022, 7, 1)
+
+
+def test_a_publications_supporters_period_and_more_editors(qtbot, window) -> None:
+    cat = window.catalogue
+    report = next(p for p in cat.all(m.Publication) if p.title == "Better Mining Impact Report 2022")
+    dialog = make_editor(window, "publication", report.id)
+    qtbot.addWidget(dialog)
+    assert len(dialog.widgets["links.supporters"].ids()) == 11
+    assert dialog.widgets["editors_et_al"].currentData() is False
+    unicef = cat.lookup(m.Organisation, "UNICEF")[0].id
+    dialog.widgets["links.funders"].add(unicef)
+    combo = dialog.widgets["editors_et_al"]
+    combo.setCurrentIndex(combo.findData(True))
+    assert dialog.save()
+    state = read_state(cat, "publication", report.id)
+    assert state.links["funders"] == [unicef] and len(state.links["supporters"]) == 11
+    assert state.fields["editors_et_al"] is True
+    assert (state.fields["period_start"], state.fields["period_end"]) == (date(2021, 4, 1), date(2022, 3, 31))

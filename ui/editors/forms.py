@@ -302,6 +302,10 @@ TABS: dict[str, list[tuple[str, list[F]]]] = {
             F("publisher_id", "Publisher", "ref:organisation"), F("place", "Place", "text"),
             F("isbn", "ISBN", "text"), F("doi", "DOI", "text"), F("url", "URL", "text"),
             F("pages", "Pages", "text"), F("container", "In (book or journal)", "text"),
+            F("editors_et_al", "More editors", "enum", (False, True), labels={False: "No", True: "Yes, et al."},
+              optional=False),
+            F("period_start", "Period from", "date"), F("period_end", "Period to", "date"),
+            F("links.funders", "Funders", "refs:organisation"), F("links.supporters", "Supporters", "refs:organisation"),
         ]),
     ],
     "project": [
