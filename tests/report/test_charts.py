@@ -78,8 +78,12 @@ def test_every_format_carries_the_charts(sqlite_demo: Catalogue) -> None:
     for name, svg in figures:
         root = ET.fromstring(svg)  # each SVG parses on its own
         assert root.tag.endswith("svg")
-        ids += [el.get("id") for el in root.iter() if el.get("id")]
-        assert all(i.startswith(name + "-") for i in ids[-5:])
+        own = [el.get("id") for el in root.iter() if el.get("id")]
+        assert own and all(i.startswith(name + "-") for i in own)
+        # every pattern, clip path and glyph it refers to is its own (hatching survives the renaming)
+        refs = set(re.findall(r"url\(#([^)]+)\)", svg)) | set(re.findall(r'xlink:href="#([^"]+)"', svg))
+        assert refs <= set(own)
+        ids += own
     assert len(ids) == len(set(ids))  # ids unique across the page
     assert "KBCHART" not in html
 
