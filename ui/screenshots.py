@@ -300,6 +300,9 @@ def shoot(app: QApplication, cat: Catalogue, lang: str, out: Path, work: Path) -
     # 9. the finances dialog with the demo's 2021 accounts
     shoot_finances(app, cat, lang, out)
 
+    # 10. the report's model: a project's contracts, an event's organisers and hosts, a person's roles
+    shoot_report_model(app, window, cat, lang, out)
+
     # 11. notes, related publications, links and collections; the trash
     shoot_around(app, window, cat, lang, out)
 
@@ -315,9 +318,6 @@ def shoot_finances(app: QApplication, cat: Catalogue, lang: str, out: Path) -> N
     dialog.show()
     wait(app, dialog.isVisible)
     settle(app, 0.8)
-    # 10. the report's model: a project's contracts, an event's organisers and hosts, a person's roles
-    shoot_report_model(app, window, cat, lang, out)
-
     save(dialog, out / f"finances-{lang}.png")
     dialog.close()
 
@@ -423,29 +423,6 @@ def shoot_first_run(app: QApplication, cat: Catalogue, lang: str, out: Path) -> 
     window.show()
     wait(app, lambda: window.isVisible() and window.first_run.isVisible() and window.navigator.loaded)
     settle(app, 0.8)
-def shoot_report_model(app: QApplication, window: Any, cat: Catalogue, lang: str, out: Path) -> None:
-    from ui.editors import make_editor
-
-    def named(model: Any, field: str, start: str) -> int:
-        return next(r.id for r in cat.all(model) if getattr(r, field).startswith(start))
-
-    shots = [("project", named(m.Project, "title", "Kufatilia"), "assignments"),
-             ("event", named(m.Event, "title", "Central African regional workshop"), "event-organisers"),
-             ("person", named(m.Person, "name", "Johan Swinnen"), "person-roles"),
-             ("organisation", named(m.Organisation, "name", "Instrument contributing"), "organisation-parent")]
-    for kind, rid, name in shots:
-        editor = make_editor(window, kind, rid)
-        editor.resize(900, 640)
-        if kind == "project":
-            editor.tabs.setCurrentIndex(2)  # Assignments
-            editor.widgets["links.assignments"].clients.list.setCurrentRow(1)
-        editor.show()
-        wait(app, editor.isVisible)
-        settle(app, 0.8)
-        save(editor, out / f"{name}-{lang}.png")
-        editor.close()
-
-
     save(window, out / f"first-run-{lang}.png")
     window.close()
     tasks.wait_all()
