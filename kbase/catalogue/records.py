@@ -413,10 +413,10 @@ class Catalogue:
                 a = m.Assignment(project_id=project_id, year=year, note=note)
                 s.add(a)
                 s.flush()
-            s.execute(delete(m.AssignmentClient).where(m.AssignmentClient.assignment_id == a.id))
             # a client that stays keeps the name the contract gives it
             labels = dict(s.execute(select(m.AssignmentClient.organisation_id, m.AssignmentClient.label)
                                     .where(m.AssignmentClient.assignment_id == a.id)).all())
+            s.execute(delete(m.AssignmentClient).where(m.AssignmentClient.assignment_id == a.id))
             for pos, oid in enumerate(dict.fromkeys(client_ids)):
                 s.add(m.AssignmentClient(assignment_id=a.id, organisation_id=oid, position=pos, label=labels.get(oid)))
             s.flush()
