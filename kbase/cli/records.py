@@ -139,11 +139,11 @@ def cmd_list(args: argparse.Namespace) -> int:
     f = filter_from_args(args)
     ids = query.find_ids(cat, kind, f, sort=args.sort, descending=args.desc, limit=args.limit)
     rows = [views.row(kind, o) for o in query.load(cat, kind, ids)]
-    if args.json:
     if kind == "organisation":  # a part of a larger body is listed as it prints: "European Commission, Instrument…"
         with cat.reading() as s:
             shown = display_names(s, [r["id"] for r in rows])
         rows = [{**r, "display": shown.get(r["id"], r["name"])} for r in rows]
+    if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
     else:
         shown_rows = [{**r, "name": r.get("display", r.get("name"))} for r in rows]
