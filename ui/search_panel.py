@@ -40,7 +40,10 @@ class WrappingDelegate(QStyledItemDelegate):
         margin = view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
         needed = opt.fontMetrics.boundingRect(QRect(0, 0, max(20, text.width() - 2 * margin), 100000),
                                               int(Qt.TextFlag.TextWordWrap), opt.text).height()
-        return QSize(hint.width(), max(hint.height(), needed + hint.height() - opt.fontMetrics.height()))
+        if needed <= opt.fontMetrics.height():
+            return hint
+        # a little air under a name on several lines, so that it does not run into the next one
+        return QSize(hint.width(), needed + hint.height() - opt.fontMetrics.height() + 4)
 
 
 class SnippetDelegate(QStyledItemDelegate):
@@ -193,7 +196,7 @@ class SearchPanel(QWidget):
         self.splitter.addWidget(self.facet_view)
         self.splitter.addWidget(results)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([250, 700])
+        self.splitter.setSizes([290, 660])  # room for most facet names on one line
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
