@@ -4,7 +4,7 @@ A cold `kbase search` spends most of a second importing the ORM and Whoosh, open
 building the index's maps; the query itself takes tens of milliseconds. The first search of a
 library from a shell starts this process; later ones send it their parsed arguments over a Unix
 socket and print its answer. It runs the same function as a cold search (kbase.cli.search.search_in,
-index sync from the change log first), so the answers are the same.
+through kbase.cli.warm; the index synced from the change log first), so the answers are the same.
 
 One library per process, one request at a time. It exits after IDLE seconds without a request, when
 the library's catalogue file goes away, or when a Kbase module it runs changed on disk: beside its
@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import io
 import json
 import os
 import socket
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from kbase.library.location import canonical, default_location, is_url
 
@@ -33,6 +32,7 @@ START_WAIT = 60.0  # the most a first search waits for the process to come up (i
 TICK = 5.0  # how often an idle process looks at its catalogue file and its code
 KBASE_DIR = Path(__file__).resolve().parent.parent
 STOP = json.dumps({"stop": True}) + "\n"
+SERVER_MODULE = "kbase.cli.warm"  # the process's entry point: it opens the library, then calls serve()
 ENV_SOCKET, ENV_LOCATION, ENV_IDLE = "KBASE_SERVICE_SOCKET", "KBASE_SERVICE_LOCATION", "KBASE_SERVICE_IDLE"
 
 
@@ -157,7 +157,7 @@ def _start(location: str, path: Path) -> bool:
 
     env = {**os.environ, ENV_SOCKET: str(path), ENV_LOCATION: location}
     try:
-        done = subprocess.run([sys.executable, "-m", "kbase.search.service"], env=env, stdin=subprocess.DEVNULL,
+        done = subprocess.run([sys.executable, "-m", SERVER_MODULE], env=env, stdin=subprocess.DEVNULL,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=START_WAIT,
                               start_new_session=True, cwd="/")
     except (OSError, subprocess.TimeoutExpired):
@@ -166,32 +166,10 @@ def _start(location: str, path: Path) -> bool:
 
 
 # -- the serving side ---------------------------------------------------------------------
-class _Output(io.StringIO):
-    def __init__(self, tty: bool):
-        super().__init__()
-        self.tty = tty
-
-    def isatty(self) -> bool:
-        return self.tty
-
-
-def serve(location: str, path: Path, idle: float = IDLE) -> int:
-    """Open the library and its index, listen on path, fork: the parent returns 0 (ready), the child
-    answers until it has been idle for `idle` seconds. Returns 1 when it cannot start."""
-    from kbase.cli import guarded
-    from kbase.cli.common import close_opened, open_catalogue
-    from kbase.cli.search import search_in
-
-    try:
-        cat = open_catalogue(argparse.Namespace(library=location))
-    except Exception:
-        return 1
-    try:  # the index's maps are built now, before the first answer is waited for
-        from kbase.search.api import prepare
-
-        prepare(cat)
-    except Exception:
-        pass  # no index yet: each search says so, as a cold one does
+def serve(location: str, path: Path, idle: float, answer: Callable[[dict[str, Any]], dict[str, Any]]) -> int:
+    """Listen on path, fork: the parent returns 0 (the asker's signal that the socket is ready), the
+    child answers each request with answer(request) until it has been idle for `idle` seconds (or its
+    library or code went away), then returns 0. The caller has opened the library already."""
     listener = _listen(path)
     if listener is None:
         return 0  # another process listens there already
@@ -213,7 +191,7 @@ def serve(location: str, path: Path, idle: float = IDLE) -> int:
                     break
                 continue
             with conn:
-                if not _answer(conn, cat, guarded, search_in):
+                if not _answer(conn, answer):
                     break
             if len(code) != len(loaded := loaded_code()):  # a query imported more of Kbase
                 code = loaded
@@ -224,7 +202,6 @@ def serve(location: str, path: Path, idle: float = IDLE) -> int:
         if _inode(path) == mine:  # not a newer process's socket
             for stale in (path, _manifest_path(path)):
                 stale.unlink(missing_ok=True)
-        close_opened()
     return 0
 
 
@@ -261,7 +238,7 @@ def _stale(location: str, path: Path, inode: int) -> bool:
     return _inode(path) != inode or code_changed(path)
 
 
-def _answer(conn: socket.socket, cat: Any, guarded: Any, search_in: Any) -> bool:
+def _answer(conn: socket.socket, answer: Callable[[dict[str, Any]], dict[str, Any]]) -> bool:
     """Answer one request; False when it asks the process to stop."""
     conn.settimeout(30)
     chunks = []
@@ -272,29 +249,11 @@ def _answer(conn: socket.socket, cat: Any, guarded: Any, search_in: Any) -> bool
         if request.get("stop"):
             conn.sendall(json.dumps({"code": 0, "out": "", "err": ""}).encode("utf-8"))
             return False
-        args = argparse.Namespace(**request["args"])
-        tty = bool(request.get("tty"))
+        reply = answer(request)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return True  # not a request: the asker searches cold
-    from contextlib import redirect_stderr, redirect_stdout
-
-    out, err = _Output(tty), _Output(False)
-    with redirect_stdout(out), redirect_stderr(err):
-        code = guarded(lambda: search_in(cat, args, tty))
     try:
-        conn.sendall(json.dumps({"code": code, "out": out.getvalue(), "err": err.getvalue()}).encode("utf-8"))
+        conn.sendall(json.dumps(reply).encode("utf-8"))
     except OSError:
         pass  # the asker went away (interrupted)
     return True
-
-
-def _main() -> int:
-    location, path = os.environ.get(ENV_LOCATION), os.environ.get(ENV_SOCKET)
-    if not location or not path:
-        print("kbase.search.service is started by `kbase search`", file=sys.stderr)
-        return 2
-    return serve(location, Path(path), float(os.environ.get(ENV_IDLE) or IDLE))
-
-
-if __name__ == "__main__":
-    sys.exit(_main())
