@@ -67,6 +67,17 @@ ASSIGNMENTS: dict[int, list[tuple[str, list[str]]]] = {
     ],
 }
 
+# The one client list the report joins with a slash instead of a comma ("For DFID/Concordis").
+CLIENT_SEPARATORS: dict[tuple[int, str], str] = {
+    (2020, "Pastoralism in the Central African Republic conflict – Mapping of transhumance dynamics in Ouham-Pende"): "/",
+}
+
+
+def client_line(year: int, title: str, clients: list[str]) -> str:
+    """The clients of an Assignments entry as the report prints them after "For"."""
+    return CLIENT_SEPARATORS.get((year, title), ", ").join(clients)
+
+
 # Projects described under the research programmes, keyed by the programme-section title.
 # outputs: main titles of the Output items (the part before a ". Subtitle"); for unnamed map/dashboard
 # links the name used is the report's caption or link label. partners = "With", funders = "Supported by".

@@ -6,14 +6,15 @@ import re
 
 import pytest
 
-from kbase.library import models as m
+from kbase.catalogue.organisations import display_names
 from kbase.catalogue.records import Catalogue
+from kbase.library import models as m
 from kbase.report import build_annual
 from kbase.report.citation import join_names
-from kbase.catalogue.organisations import display_names
 from kbase.report.data import org_label
 from kbase.report.markup import plain_text
 from tests.report_facts import ASSIGNMENTS, BRIEFINGS_2021, BULLETINS_2021, OUTPUTS_2021, TEAM_2021, client_line
+
 
 def block(md: str, heading_re: str) -> str:
     """Text under the first heading matching heading_re, up to the next heading of its level or higher."""
@@ -56,6 +57,9 @@ def test_assignments_match_the_reference_report(demo: Catalogue, report_2021: st
         text = block(section, rf"^### {year}$")
         entries = [(plain_text(t), dashes(plain_text(c or "")))
                    for t, c in re.findall(r"^- \*\*(.+?)\*\*(?:  \n  For (.+))?$", text, flags=re.MULTILINE)]
+        # or a table: | title | clients |
+        entries += [(plain_text(t), dashes(plain_text(c).strip())) for t, c in
+                    re.findall(r"^\| (.+?) \| (.*?) \|$", text, flags=re.MULTILINE) if not set(t) <= set(":- ")][1:]
         expected = [(t, dashes(client_line(year, t, clients))) for t, clients in rows]
         assert sorted(entries) == sorted(expected), f"assignments of {year}"
 
