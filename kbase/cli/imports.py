@@ -135,7 +135,8 @@ def print_report(report: ImportReport, out: TextIO) -> None:
     would = "would be " if report.dry_run else ""
     out.write(f"{'cancelled: ' if report.cancelled else ''}{'dry run, nothing written: ' if report.dry_run else ''}"
               f"{len(report.files)} file{'s' if len(report.files) != 1 else ''} ({counts or 'none'}); records: "
-              f"{totals['created']} {would}created, {totals['matched']} matched existing ones, {totals['refused']} refused")
+              f"{totals['created']} {would}created, {totals['matched']} matched existing ones, "
+              f"{totals['refused']} refused")
     if not report.dry_run and report.pages:  # a bibliography alone has no pages to count
         rate = report.pages / report.elapsed if report.elapsed else 0
         out.write(f"; {report.pages} pages in {report.elapsed:.1f} s ({rate:.0f} pages/s)")
