@@ -149,3 +149,39 @@ def test_a_library_opening_empties_what_has_expired(location: str) -> None:
     cat.library.close()
     proc = run_cli(["trash", "list", "--json", "--library", location])
     assert proc.returncode == 0 and json.loads(proc.stdout) == []
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_upgrade_to_0009_keeps_the_library_and_adds_notes_collections_and_the_trash(backend: str, tmp_path) -> None:
+    from sqlalchemy import text
+
+    from kbase.catalogue import collections as coll
+    from kbase.library import schema
+    from kbase.library.db import open_library
+    from tests.conftest import PG_URL, new_pg_database, pg_url_for
+
+    if backend == "postgresql" and not PG_URL:
+        pytest.skip("no PostgreSQL test server")
+    location = str(tmp_path / "old") if backend == "sqlite" else pg_url_for(new_pg_database())
+    lib = open_library(location, create=True, migrate=False)
+    schema.upgrade(lib, "0008")
+    with lib.engine.begin() as conn:  # a library written at revision 0008, with plain SQL
+        for title in ("Checkpoint economy", "Roadblocks"):
+            conn.execute(text("INSERT INTO publication (title, title_norm, type, visibility, version, created, "
+                              "updated) VALUES (:t, :t, 'report', 'public', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
+                         {"t": title})
+    lib.close()
+    lib = open_library(location)  # opening upgrades
+    assert schema.current_revision(lib) == schema.head_revision()
+    cat = Catalogue(lib)
+    assert [p.title for p in cat.all(m.Publication)] == ["Checkpoint economy", "Roadblocks"]
+    notes.add_note(cat, "publication", 1, "after the upgrade")
+    relations.relate(cat, 2, "summary of", 1)
+    coll.put(cat, coll.ensure_collection_path(cat, ["Roads"]), "publication", [1, 2])
+    trash.move_to_trash(cat, "publication", 1)
+    assert [r["relation"] for r in relations.related(cat, 2)] == []
+    trash.restore_from_trash(cat, "publication", 1)
+    assert [r["relation"] for r in relations.related(cat, 2)] == ["summary of"]
+    assert [n["text"] for n in notes.notes(cat, "publication", 1)] == ["after the upgrade"]
+    assert coll.collections(cat)[0]["count"] == 2
+    lib.close()
