@@ -93,13 +93,12 @@ def document_kind(path: Path | str) -> str | None:
     return DOCUMENT_KINDS.get(Path(path).suffix.lower())
 
 
-def _result(status: str, message: str, **kw: Any) -> Any:
-    from kbase.imports.extract import Extraction
+def _result(status: str, message: str, **kw: Any) -> dict[str, Any]:
+    """The fields of a kbase.imports.extract.Extraction, which extract.py builds from them."""
+    return {"status": status, "message": message, **kw}
 
-    return Extraction(status, message, **kw)
 
-
-def sniff_document(head: bytes, kind: str) -> Any:
+def sniff_document(head: bytes, kind: str) -> dict[str, Any] | None:
     """A verdict from the first bytes (empty, encrypted, not what its name says), or None."""
     name = NAMES[kind]
     if not head:
@@ -113,7 +112,7 @@ def sniff_document(head: bytes, kind: str) -> Any:
     return None
 
 
-def extract_document(path: Path | str, kind: str, filename: str) -> Any:
+def extract_document(path: Path | str, kind: str, filename: str) -> dict[str, Any]:
     """Sections of text and metadata; never raises for a bad file."""
     path = Path(path)
     name = NAMES[kind]
@@ -214,7 +213,8 @@ def _xlsx(path: Path) -> Read:
                     rows.append("\t".join(values))
             sheets.append(f"{sheet.title}\n" + "\n".join(rows))
         props = book.properties
-        meta = {"title": props.title, "author": props.creator, "date": props.created.isoformat() if props.created else None}
+        meta = {"title": props.title, "author": props.creator,
+                "date": props.created.isoformat() if props.created else None}
     finally:
         book.close()
     return sheets, meta, f"only the first {MAX_CELLS:,} cells were read" if cut else ""

@@ -14,7 +14,8 @@ from kbase.imports.pdfmeta import first_page_metadata, guess_language, info_meta
 from kbase.text import clean_line, clean_value
 from kbase.textnorm import normalise_page_text
 
-__all__ = ["Extraction", "extract_file", "extract_pdf", "sniff", "thumbnail_png", "IMPORTED_STATUSES", "THUMB_MAX", "saslprep",
+__all__ = ["Extraction", "extract_file", "extract_pdf", "sniff", "thumbnail_png", "IMPORTED_STATUSES", "THUMB_MAX",
+           "saslprep",
            "passwords_to_try", "is_blank_page"]
 
 # statuses whose file is kept in the store with an attachment; the others store nothing
@@ -61,7 +62,8 @@ def sniff(path: Path, filename: str | None = None) -> Extraction | None:
     with open(path, "rb") as fh:
         head = fh.read(HEAD_BYTES)
         if kind is not None and not head.startswith(b"%PDF-"):  # a PDF named .txt is read as the PDF it is
-            return sniff_document(head, kind)
+            verdict = sniff_document(head, kind)
+            return Extraction(**verdict) if verdict is not None else None
         if not head:
             return Extraction("empty", "empty file (0 bytes); not imported")
         if b"%PDF-" in head:
@@ -176,7 +178,7 @@ def extract_file(path: Path | str, password: str | None = None, filename: str | 
         except OSError as exc:
             return Extraction("damaged", f"cannot read the file: {exc.strerror or exc}; not imported")
         if not is_pdf:
-            return extract_document(path, kind, filename)
+            return Extraction(**extract_document(path, kind, filename))
     return extract_pdf(path, password, filename, want_thumbnail)
 
 
@@ -301,7 +303,8 @@ def _read(doc: Any, password: str | None, filename: str, want_thumbnail: bool) -
     if failed:
         notes.append(f"{_page_list(failed)} could not be read")
     if len(blank) + len(failed) == page_count and not failed:
-        return Extraction("empty", f"no content: {_count(page_count, 'page')} blank; not imported", page_count=page_count)
+        return Extraction("empty", f"no content: {_count(page_count, 'page')} blank; not imported",
+                          page_count=page_count)
     if scanned and len(scanned) + len(blank) + len(failed) == page_count:
         status = "no text layer"
         notes.insert(0, f"no text layer: {_count(len(scanned), 'page')} of images (a scan?); imported, "

@@ -227,8 +227,11 @@ def _read_document(cat: Catalogue, job_id: int, state: OcrProgress, tell: Callab
             state.pages_done += 1
             tell()
     read = out["pages"] - blank
-    out["message"] = (f"text from OCR: {read} page{'s' if read != 1 else ''} read in {LANGUAGE_NAMES[code or BOTH]}"
-                      + (f", {blank} blank" if blank else "")) if read else f"no text: {blank} blank page{'s' if blank != 1 else ''}"
+    if read:
+        out["message"] = (f"text from OCR: {read} page{'s' if read != 1 else ''} read in "
+                          f"{LANGUAGE_NAMES[code or BOTH]}" + (f", {blank} blank" if blank else ""))
+    else:
+        out["message"] = f"no text: {blank} blank page{'s' if blank != 1 else ''}"
     _finish(cat, job_id, att_id, "done", out["message"], out["pages"])
     return out
 

@@ -194,7 +194,8 @@ def test_broken_encrypted_and_empty_documents_say_so(tmp_path: Path) -> None:
 
     docx.Document().save(str(tmp_path / "blank.docx"))
     assert extract_file(tmp_path / "blank.docx").message == "no text in this Word file; not imported"
-    assert extract_file(tmp_path / "bad.rtf" if (tmp_path / "bad.rtf").write_text("hello") else None).status == "damaged"
+    (tmp_path / "bad.rtf").write_text("hello, no RTF here", encoding="utf-8")
+    assert extract_file(tmp_path / "bad.rtf").message == "damaged RTF file: it does not start with {\\rtf; not imported"
 
 
 @pytest.mark.parametrize("maker, name, word, section", [

@@ -36,7 +36,7 @@ def test_slides_shown_as_text_section_by_section_with_every_match_highlighted(qt
                                                                               tmp_path: Path) -> None:
     cat = sqlite_demo
     from kbase.ocr.queue import attachment_texts
-    from ui.viewer import TextViewer
+    from ui.document_viewer import TextViewer
 
     result = import_paths(cat, [make_pptx(tmp_path / "deck.pptx")], workers=1).files[0]
     info = attachment_texts(cat, result.attachment_id)
@@ -59,7 +59,7 @@ def test_slides_shown_as_text_section_by_section_with_every_match_highlighted(qt
 
 def test_a_markdown_file_opens_as_its_text_at_the_hit(qtbot, make_window, sqlite_demo: Catalogue,
                                                       tmp_path: Path) -> None:
-    from ui.viewer import TextViewer
+    from ui.document_viewer import TextViewer
 
     path = tmp_path / "notes.md"
     path.write_text("# Field notes\n\nThe cassiterite of Bisie goes to Goma.\n\nBisie again.\n", encoding="utf-8")
