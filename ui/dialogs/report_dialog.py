@@ -28,6 +28,8 @@ KINDS = ("annual", "project", "bibliography")
 KIND_LABELS = {"annual": "Annual report", "project": "Project sheet", "bibliography": "Bibliography of the selection"}
 FORMAT_LABELS = {"html": "HTML", "pdf": "PDF", "md": "Markdown", "docx": "Word (DOCX)"}
 GROUPINGS = ("year", "type", "series", "project")
+STYLE_LABELS = {"house": "House style", "apa": "APA", "chicago-author-date": "Chicago (author-date)",
+                "harvard": "Harvard", "iso690": "ISO 690"}
 
 
 def build(cat_library: Any, params: dict[str, Any]) -> tuple[str | bytes, list[str]]:
@@ -39,13 +41,13 @@ def build(cat_library: Any, params: dict[str, Any]) -> tuple[str | bytes, list[s
     cat = Catalogue(cat_library)
     kind, fmt = params["kind"], params["fmt"]
     internal = params.get("include_internal", False)
-    lang = params.get("lang")
+    lang, style = params.get("lang"), params.get("style")
     if kind == "annual":
-        return build_annual(cat, params["year"], fmt, params["sections"], internal, lang=lang)
+        return build_annual(cat, params["year"], fmt, params["sections"], internal, lang=lang, style=style)
     if kind == "project":
-        return build_project(cat, params["project"], fmt, internal, lang=lang)
+        return build_project(cat, params["project"], fmt, internal, lang=lang, style=style)
     return build_bibliography(cat, Filter(ids=list(params["ids"])), params.get("group_by", "year"), fmt, internal,
-                              params.get("title"), lang=lang)
+                              params.get("title"), lang=lang, style=style)
 
 
 def default_year(cat: Any, this_year: int | None = None) -> int:
@@ -95,6 +97,10 @@ class ReportDialog(QDialog):
         for code, label in (("en", "English"), ("fr", "Français")):
             self.lang.addItem(label, code)
         self.lang.setCurrentIndex(max(0, self.lang.findData(report_language(self.cat, interface=language()))))
+        self.style = QComboBox(self)  # kbase.report.csl: the house style or a bundled CSL style
+        self.style.setObjectName("report_style")
+        for code, label in STYLE_LABELS.items():
+            self.style.addItem(tr(label), code)
         self.include_internal = QCheckBox(tr("Include internal records"), self)
         self.pages = QStackedWidget(self)
         self.pages.addWidget(self._annual_page())
@@ -106,6 +112,7 @@ class ReportDialog(QDialog):
         form.addRow(tr("Report"), self.kind)
         form.addRow(tr("Format"), self.format)
         form.addRow(tr("Language"), self.lang)
+        form.addRow(tr("Citation style"), self.style)
         left = QVBoxLayout()
         left.addLayout(form)
         left.addWidget(self.pages, 1)
@@ -229,7 +236,7 @@ class ReportDialog(QDialog):
         """What to build, as plain values (so the worker never touches a widget)."""
         kind = self.kind.currentData()
         p: dict[str, Any] = {"kind": kind, "fmt": self.format.currentData(), "lang": self.lang.currentData(),
-                             "include_internal": self.include_internal.isChecked()}
+                             "style": self.style.currentData(), "include_internal": self.include_internal.isChecked()}
         if kind == "annual":
             p.update(year=self.year.value(), sections=[s for s, box in self.sections.items() if box.isChecked()])
         elif kind == "project":
