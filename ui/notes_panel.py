@@ -28,7 +28,7 @@ from kbase.catalogue.records import Catalogue
 from kbase.errors import KbaseError
 from kbase.imports import attach
 from ui import tasks
-from ui.i18n import timestamp, tr
+from ui.i18n import timestamp, tr, tr_message
 
 SCHEME = "kbase-around:"  # links of this pane's own actions: kbase-around:note-edit/12
 RELATION_LABELS = {"translation of": "Translation of", "has translation": "Has translation",
@@ -155,7 +155,7 @@ def ask(parent: QWidget, title: str, text: str, value: str | None, then: Callabl
 
 
 def _warn(parent: QWidget, exc: KbaseError | str) -> Ask:
-    text = exc if isinstance(exc, str) else tasks.user_message(exc)
+    text = exc if isinstance(exc, str) else tr_message(tasks.user_message(exc))
     dialog = Ask(parent, tr("Kbase"), text, None, "OK", None)
     dialog.open()
     return dialog
@@ -243,7 +243,7 @@ def attach_paths(pane: Any, paths: list[str]) -> list[str]:
         try:
             attach.attach(pane.catalogue, pane.current[1], path)
         except KbaseError as exc:
-            problems.append(f"{Path(path).name}: {tasks.user_message(exc)}")
+            problems.append(f"{Path(path).name}: {tr_message(tasks.user_message(exc))}")
     pane.refresh()
     if problems:
         _warn(pane, "\n".join(problems))

@@ -22,7 +22,7 @@ from kbase.catalogue import trash
 from kbase.catalogue.records import Catalogue
 from kbase.errors import KbaseError
 from ui import tasks
-from ui.i18n import timestamp, tr
+from ui.i18n import timestamp, tr, tr_message
 from ui.notes_panel import confirm
 
 KIND_NAMES = {"publication": "Publication", "project": "Project", "organisation": "Organisation", "person": "Person",
@@ -108,7 +108,7 @@ class TrashDialog(QDialog):
                 trash.restore_from_trash(self.catalogue, e["kind"], e["id"])
                 done += 1
             except KbaseError as exc:
-                problems.append(f"{e['label']}: {tasks.user_message(exc)}")
+                problems.append(f"{e['label']}: {tr_message(tasks.user_message(exc))}")
         self.reload()
         self.message.setText("\n".join(problems) if problems else tr("{n} record(s) restored.").format(n=done))
         return done

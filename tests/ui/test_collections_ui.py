@@ -88,3 +88,20 @@ def test_new_collection_from_the_menu_then_drop_rows_on_it(qtbot, window) -> Non
     _answer(nav, None)
     assert coll.collections(cat) == []
 
+
+
+def test_a_refusal_is_said_in_french(qtbot, window) -> None:
+    from ui import i18n
+
+    nav = window.navigator
+    qtbot.waitUntil(lambda: nav.loaded, timeout=20000)
+    coll.add_collection(window.catalogue, "Thèse")
+    i18n.set_language("fr")
+    head = _item(nav, ("group", "collection"))
+    menu = context_menu(nav, nav.visualRect(head.index()).center())
+    _menu_action(menu, "Nouvelle collection…").trigger()
+    _answer(nav, "thèse")
+    warning = [d for d in nav.findChildren(Ask) if d.isVisible()][0]
+    assert warning.label.text() == "il y a déjà une collection « thèse » à cet endroit"
+    warning.ok_button.click()
+    assert [c["name"] for c in coll.collections(window.catalogue)] == ["Thèse"]
