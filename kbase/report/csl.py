@@ -35,7 +35,7 @@ LOCALES = {"en": "en-GB", "fr": "fr-FR"}
 _ITEM_KEYS = set(VARIABLES) | {"id", "type"}
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#|])")
 _ENTITY_LIKE = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
-_styles: dict[tuple[str, str], CitationStylesStyle] = {}  # parsed once per process: a style is 80–170 kB of XML
+_styles: dict[tuple[str, str, int], CitationStylesStyle] = {}  # parsed once per process: a style is 80–170 kB of XML
 
 
 def style_names() -> list[str]:
@@ -71,9 +71,12 @@ def style_title(name: str) -> str:
 
 
 def _style(name: str, lang: str) -> CitationStylesStyle:
-    key = (name, lang)
+    path = style_path(name)
+    try:
+        key = (name, lang, path.stat().st_mtime_ns)  # a style file edited while the app runs is read again
+    except OSError as exc:
+        raise InvalidInput(f"cannot read citation style {path}: {exc.strerror or exc}") from None
     if key not in _styles:
-        path = style_path(name)
         try:
             _styles[key] = CitationStylesStyle(str(path), locale=LOCALES.get(lang, "en-GB"), validate=False)
         except (etree.XMLSyntaxError, OSError, ValueError, KeyError) as exc:
