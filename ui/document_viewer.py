@@ -43,7 +43,7 @@ class TextViewer(QWidget):
         self.find_next = tool_button(self, "down", lambda: self.step_match(1))
         self.match_label = QLabel(self)
         self.system_button = system_button(self)
-        bar = QHBoxLayout()
+        bar = self._bar = QHBoxLayout()
         bar.setContentsMargins(6, 4, 6, 4)
         bar.addWidget(self.section_label)
         bar.addStretch(1)
@@ -88,12 +88,14 @@ class TextViewer(QWidget):
         if not pdf.open(pdf_path, 1, term):
             pdf.deleteLater()
             return False
-        pdf.system_button.hide()  # this tab's own button opens the original file, not the drawing
+        pdf.path = self.path  # its button hands the system the document itself, not the drawing
         self.pdf = pdf
         self.layout().replaceWidget(self.text, pdf)
         self.text.hide()
-        for w in (self.find_field, self.find_prev, self.find_next, self.match_label, self.section_label):
+        for w in (self.find_field, self.find_prev, self.find_next, self.match_label, self.section_label,
+                  self.system_button):
             w.hide()
+        self._bar.setContentsMargins(0, 0, 0, 0)  # the pages' own bar does the work now
         return True
 
     def _section_title(self, number: int) -> str:

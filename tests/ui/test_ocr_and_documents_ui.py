@@ -90,8 +90,8 @@ def test_an_epub_is_shown_as_pages_drawn_by_mupdf(qtbot, make_window, sqlite_dem
     viewer = window.viewers[0]
     pages = viewer.pdf
     qtbot.waitUntil(lambda: pages.document.pageCount() >= 2 and pages.search_model.count() == 1, timeout=30000)
-    assert pages.isVisible() and not viewer.text.isVisible() and viewer.system_button.isVisible()
-    assert not pages.system_button.isVisible()  # the tab's own button hands over the EPUB, not the drawing
+    assert pages.isVisible() and not viewer.text.isVisible() and not viewer.system_button.isVisible()
+    assert pages.system_button.isVisible() and pages.path == viewer.path  # the EPUB itself, not the drawing
     assert Path(viewer.path).read_bytes()[:2] == b"PK"
 
 
