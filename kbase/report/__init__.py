@@ -10,7 +10,7 @@ from kbase.report.annual import SECTIONS, annual_context, parse_sections, sectio
 from kbase.report.charts import add_figures
 from kbase.report.csl import apply_style, check_style
 from kbase.report.citation import cite_md
-from kbase.report.i18n import LANGS, SETTING as LANG_SETTING, check_lang, default_lang, translator
+from kbase.report.i18n import LANGS, SETTING as LANG_SETTING, check_lang, colon, default_lang, translator
 from kbase.report.output import FORMATS, convert
 from kbase.text import clean_line
 
@@ -52,7 +52,7 @@ def build_annual(cat: Catalogue, year: int, fmt: str = "md", sections: Sequence[
 
 def _localise(ctx: dict, pubs: list[dict], lang: str) -> dict:
     """A sheet's or a bibliography's context in lang: its labels, and citations said again in lang."""
-    ctx.update(lang=lang, t=translator(lang))
+    ctx.update(lang=lang, t=translator(lang), colon=colon(lang))
     if lang != "en":
         for p in pubs:
             p["citation"] = cite_md(p, lang)

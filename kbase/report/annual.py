@@ -16,7 +16,7 @@ from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput
 from kbase.report import data as d
 from kbase.report.citation import cite_md
-from kbase.report.i18n import check_lang, date_label, day_label, month_label, month_names, translator
+from kbase.report.i18n import check_lang, colon, date_label, day_label, month_label, month_names, translator
 from kbase.report.identity import get_identity
 from kbase.report.markup import user_markdown
 from kbase.report.missing import annual_warnings, text_warnings
@@ -140,7 +140,7 @@ def annual_context(cat: Catalogue, year: int, sections: Sequence[str] | None = N
     index = [{"type": t, "items": [p for p in pubs if p["type"] == t]} for t in m.PUBLICATION_TYPES]
     titles_by_id = section_titles(year, lang)
     ctx: dict[str, Any] = {
-        "year": year, "institute": institute, "sections": chosen, "lang": lang, "t": t,
+        "year": year, "institute": institute, "sections": chosen, "lang": lang, "t": t, "colon": colon(lang),
         "section_titles": titles_by_id, "part_starts": part_starts(chosen),
         "identity": identity, "texts": {k: user_markdown(texts.get(k)) for k in {*KEYS, *texts}},
         "board": d.board_of_year(cat, year) if "board" in chosen else [], "finances": None, "charts": {},

@@ -112,6 +112,11 @@ def translator(lang: str) -> Callable[..., str]:
     return t
 
 
+def colon(lang: str) -> str:
+    """A label's colon: French puts a no-break space before it ('Avec :')."""
+    return "\u00a0:" if lang == "fr" else ":"
+
+
 def month_names(lang: str) -> list[str]:
     """Twelve month names as a running text uses them (French ones in lower case)."""
     names = get_month_names("wide", locale=LOCALES[lang])

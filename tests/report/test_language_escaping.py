@@ -36,7 +36,7 @@ def test_the_2021_report_in_french(sqlite_demo: Catalogue) -> None:
     for label in ("# Rapport annuel 2021", "## Le mot du président", "## Préface", "## Conseil d'administration",
                   "## Programmes de recherche", "## Mission", "## Réseaux et plateformes", "## Diffusion",
                   "### Bibliothèque", "### Réseaux sociaux", "## Mandats 2019 – 2021", "## Équipe",
-                  "## Contact", "**Avec le soutien de:**"):
+                  "## Contact", "**Avec le soutien de\u00a0:**"):
         assert label in md, label
     assert "#### Octobre" in md or "#### Janvier" in md  # outreach by month, in French
     assert re.search(r"\b(janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre) 2021\.",
