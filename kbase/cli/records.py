@@ -212,9 +212,9 @@ def cmd_show(args: argparse.Namespace) -> int:
 # `show` prints what a reader looks for first, in this order; other fields follow, then the links, then the
 # record's bookkeeping on one line. --json keeps every field as it is stored.
 SHOW_FIRST = ["name", "subtitle", "acronym", "short_name", "type", "kind", "role", "level", "date", "start", "end",
-              "end_date", "contributors", "people", "organiser", "series", "number", "publisher", "place", "container",
-              "pages", "programme", "project", "parent", "language", "visibility", "abstract", "summary",
-              "description", "url", "doi", "isbn", "citekey"]
+              "end_date", "contributors", "people", "organiser", "organisers", "hosts", "series", "number",
+              "publisher", "place", "container", "pages", "programme", "project", "parent", "language",
+              "visibility", "abstract", "summary", "description", "url", "doi", "isbn", "citekey"]
 SHOW_HIDDEN = {"id", "title", "year", "month", "month_end", "day", "extra", "version", "created", "updated"}
 
 
@@ -272,7 +272,16 @@ def _ref_text(v: Any) -> str:
         status = f" — {v['status']}" if v.get("status") else ""
         return f"{v['label']}{extra}{status} [{v['kind']} {v['id']}]"
     if isinstance(v, dict) and "year" in v and "clients" in v:
-        return f"{v['year']}: " + (", ".join(c["label"] for c in v["clients"]) or "(no client)")
+        clients = ", ".join(c["label"] for c in v["clients"]) or "(no client)"
+        return f"{v['year']}: " + (f"{v['title']} — {clients}" if v.get("title") else clients)
+    if isinstance(v, dict) and "role" in v and "person_id" in v:  # a person's role over time
+        held = f"{v['role']}" + (f" ({v['title']})" if v.get("title") else "")
+        if v.get("start") or v.get("end"):
+            held += f", {str(v.get('start') or '')[:10]} – {str(v.get('end') or '')[:10]}".rstrip()
+        return held
+    if isinstance(v, dict):  # any other row: its fields, not a Python dict
+        return ", ".join(f"{k.replace('_', ' ')}: {x}" for k, x in v.items()
+                         if x not in (None, "", [], {}) and k != "id" and not k.endswith("_id"))
     return str(v)
 
 

@@ -138,3 +138,18 @@ def test_search_by_author_written_last_name_first(demo_location: str) -> None:
     assert ids('author:"Hoex, Lotte"') == wanted
     assert ids('auteur:"hoëx, lotte"') == wanted
     assert ids("author:hoex") == wanted
+
+
+def test_show_prints_rows_of_links_as_text_not_python(demo_location: str) -> None:
+    lib = ["--library", demo_location]
+    person = json.loads(_run("lookup", "person", "Timmermans", "--json", *lib).stdout)[0]["id"]
+    out = _run("show", "person", str(person), *lib).stdout
+    assert "{" not in out and "'" not in out
+    roles = out.split("roles:\n", 1)[1].splitlines()
+    assert roles[0].startswith("  - board")
+    projects = json.loads(_run("list", "project", "--json", *lib).stdout)
+    kufatilia = next(p["id"] for p in projects if p["short_name"] == "Kufatilia")
+    out = _run("show", "project", str(kufatilia), *lib).stdout
+    assignments = out.split("assignments:\n", 1)[1].splitlines()
+    assert assignments[0].startswith("  - 2021: ") and " — " in assignments[0]  # the title as contracted, then clients
+    assert "{" not in out
