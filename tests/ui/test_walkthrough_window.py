@@ -114,3 +114,10 @@ def test_edit_works_on_a_search_hit_and_in_the_viewer(qtbot, make_window, sqlite
     window.tabs.setCurrentIndex(0)
     window.search_panel.closed.emit()
     assert (window.current_kind(), window.selected_ids()) == ("person", window.table.selected_ids())
+
+
+def test_a_shared_library_is_named_by_its_database_and_host_without_the_password():
+    from kbase.library.db import display_name
+
+    assert display_name("postgresql+psycopg://kbase:s3cret@db.example.org:5433/ipis") == "ipis @ db.example.org"
+    assert display_name("/home/ann/Kbase/ipis/") == "ipis"
