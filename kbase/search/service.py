@@ -128,7 +128,7 @@ def ask(args: argparse.Namespace, tty: bool) -> dict[str, Any] | None:
 
 
 def stop(location: str) -> bool:
-    """Ask the process serving location (with this code) to exit; False if none was listening."""
+    """Ask the process serving location to exit; False if none was listening."""
     path = socket_path(canonical(location))
     return path is not None and _exchange(path, STOP) is not None
 
