@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any, Callable
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QLocale, QModelIndex, QPersistentModelIndex, Qt
 
 from kbase.catalogue import query, views
 from kbase.catalogue.records import Catalogue
 from kbase.errors import user_message
-from ui.i18n import date_label, timestamp, tr, tr_message
+from ui.i18n import date_label, language, timestamp, tr, tr_message
 
 BLOCK = 64  # rows loaded per database round trip; a screenful or two
 QUICK_ROWS = 4 * BLOCK  # a quick first query reads this many ids, the rest come from a worker
@@ -25,6 +25,16 @@ class Column:
     sort: str | None = None  # the core's sort key (kbase.catalogue.query.SORTS), None = not sortable
     shown: bool = True  # visible by default
     width: int = 120
+
+
+def _table_date(year: int | None, month: int | None, month_end: int | None) -> str:
+    """A month range with short month names ("Jan – Feb 2021", "janv. – févr. 2021"), so that it fits the
+    column; the details pane spells the months out."""
+    if year and month and month_end and month_end != month and 1 <= month <= 12 and 1 <= month_end <= 12:
+        locale = QLocale(QLocale.Language.French if language() == "fr" else QLocale.Language.English)
+        short = QLocale.FormatType.ShortFormat
+        return f"{locale.monthName(month, short)} – {locale.monthName(month_end, short)} {year}"
+    return date_label(year, month, month_end)
 
 
 def _text(value: Any) -> str:
@@ -301,7 +311,7 @@ class RecordTableModel(QAbstractTableModel):
     def _texts(self, row: dict[str, Any]) -> dict[str, str]:
         texts = {c.key: _text(row.get(c.key)) for c in self.columns}
         if self.kind == "publication":
-            texts["date"] = date_label(row["year"], row["month"], row["month_end"])
+            texts["date"] = _table_date(row["year"], row["month"], row["month_end"])
             texts["type"] = tr(row["type"]) if row["type"] else ""
             texts["visibility"] = tr(row["visibility"])
             texts["series"] = row["series"] or ""
