@@ -6,6 +6,7 @@ from typing import Sequence
 
 from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput
+from kbase.i18n import language as interface_language
 from kbase.report.annual import SECTIONS, annual_context, parse_sections, section_titles
 from kbase.report.charts import add_figures
 from kbase.report.csl import apply_style, check_style
@@ -28,10 +29,11 @@ def _templates(cat: Catalogue):  # the library's own templates folder, if it has
 
 
 def report_language(cat: Catalogue, lang: str | None = None, interface: str | None = None) -> str:
-    """lang if given, else the library's report language setting, else the interface language, else English."""
+    """lang if given, else the library's report language setting, else the interface's (the app's, or the
+    command line's: --lang, $KBASE_LANG, the locale), else English."""
     if lang:
         return check_lang(lang)
-    return default_lang(cat.get_setting(LANG_SETTING), interface)
+    return default_lang(cat.get_setting(LANG_SETTING), interface or interface_language())
 
 
 def build_annual(cat: Catalogue, year: int, fmt: str = "md", sections: Sequence[str] | str | None = None,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from typing import Any, Callable
 
@@ -94,8 +93,8 @@ def check_lang(lang: str | None) -> str:
 
 
 def default_lang(setting: str | None, interface: str | None = None) -> str:
-    """The library's report language setting, else the interface language, else the system's, else English."""
-    for candidate in (setting, interface, os.environ.get("KBASE_LANG"), (os.environ.get("LANG") or "")[:2]):
+    """The library's report language setting, else the interface language, else English."""
+    for candidate in (setting, interface):
         if candidate and candidate.strip().lower()[:2] in LANGS:
             return candidate.strip().lower()[:2]
     return "en"
