@@ -78,6 +78,41 @@ def ocrmypdf(path: Path, code: str, work: Path) -> str:
     return sidecar.read_text(encoding="utf-8")
 
 
+def found_by_search(files: list[Path]) -> None:
+    """The scans imported into a fresh library, read by its OCR queue, then a rare word of each known text
+    searched: is the scan found, on its page?"""
+    from kbase.catalogue.records import Catalogue
+    from kbase.imports.pipeline import import_paths
+    from kbase.library import models as m
+    from kbase.library.db import open_library
+    from kbase.ocr.queue import run_queue
+    from kbase.search.api import search
+
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["KBASE_LOCAL_DIR"] = str(Path(tmp) / "local")
+        cat = Catalogue(open_library(str(Path(tmp) / "library"), create=True))
+        report = import_paths(cat, files, workers=1)
+        by_name = {Path(f.path).stem: f for f in report.files}
+        for stem in LANGUAGES:  # the catalogue says which scans are French
+            if stem in by_name and by_name[stem].publication_id:
+                cat.update(m.Publication, by_name[stem].publication_id, language="fr")
+        started = time.perf_counter()
+        ocr = run_queue(cat)
+        print(f"\nimported and read by the queue: {ocr.pages} pages in {time.perf_counter() - started:.1f} s")
+        for stem, result in by_name.items():
+            truth = TRUTH / f"{stem}.txt"
+            if not truth.exists():
+                continue
+            known = [w for w, n in words(truth.read_text(encoding="utf-8")).items() if n == 1 and len(w) >= 8]
+            hits = 0
+            for word in known[:10]:
+                found = search(cat, word)
+                hits += any(h.publication_id == result.publication_id and any(p.page == 1 for p in h.pages)
+                            for h in found.hits)
+            print(f"  {stem:<12} {result.status:<14} {hits} of {min(10, len(known))} of its rare words found on page 1")
+        cat.library.close()
+
+
 def text_pdfs(folder: Path, limit: int, rounds: int) -> int:
     from bench.import_bench import pdf_files
     from kbase.imports import extract
@@ -162,6 +197,7 @@ def main() -> int:
     print(f"\npages per minute over {pages} pages: " + ", ".join(f"{k} {v:.1f}" for k, v in rate.items()))
     print(f"ratio kbase/ocrmypdf {rate['kbase'] / rate['ocrmypdf']:.2f}x, "
           f"kbase/pymupdf {rate['kbase'] / rate['pymupdf']:.2f}x")
+    found_by_search(files)
     return 0
 
 
