@@ -49,7 +49,7 @@ COLUMNS: dict[str, list[Column]] = {
     "publication": [
         Column("title", "Title", "title", width=420),
         Column("authors", "Authors", None, width=170),
-        Column("date", "Date", "year", width=115),
+        Column("date", "Date", "year", width=135),  # "janv. – févr. 2021"
         Column("type", "Type", "type", width=100),
         Column("series", "Series", None, width=125),
         Column("number", "Number", None, shown=False, width=70),

@@ -24,6 +24,7 @@ def test_a_month_range_fits_the_date_column(window, qtbot):
     assert window.table.fontMetrics().horizontalAdvance(shown()) < width - 8
     i18n.set_language("fr")
     assert shown() == "janv. – févr. 2021"
+    assert window.table.fontMetrics().horizontalAdvance(shown()) < width - 8
     details = window.details
     details.show_record("publication", pub.id)
     assert "janvier – février 2021" in details.toPlainText()  # spelled out where there is room
