@@ -21,7 +21,9 @@ from babel.dates import get_month_names
 from babel.numbers import format_decimal
 from markupsafe import Markup
 from matplotlib import ticker
+from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 
 from kbase.report.markup import md_escape
 
@@ -128,7 +130,7 @@ def months_chart(ctx: dict[str, Any], lang: str = "en") -> Chart | None:
         return None
     names = get_month_names("abbreviated", locale=LOCALES.get(lang, "en_GB"))
     counts = Counter(p.get("month") or 0 for p in pubs)
-    labels = [names[i] for i in range(1, 13)] + ([_short(tr(lang, "No month"), 8)] if counts[0] else [])
+    labels = [names[i] for i in range(1, 13)] + ([_short(tr(lang, "No month"), 5)] if counts[0] else [])
     values = [float(counts[i]) for i in range(1, 13)] + ([float(counts[0])] if counts[0] else [])
     return Chart("months", "columns", tr(lang, "Publications per month, {year}", year=ctx["year"]), labels,
                  [("", values)], tr(lang, "Number of outputs"), lang)
@@ -185,18 +187,52 @@ def _stacked(ax: Any, chart: Chart, value_labels: bool) -> None:
 
 def figsize(chart: Chart) -> tuple[float, float]:
     """Width and height in inches: the bars keep one thickness whatever their number."""
+    def row(labels: list[str]) -> float:  # a bar's height: more when its label takes two lines
+        return 0.34 if any("\n" in _short(label) for label in labels) else 0.28
+
     if chart.kind == "finances":
-        return WIDTH_IN, 0.5 + 0.28 * sum(len(p.labels) for p in chart.panels) + 0.55 * len(chart.panels)
+        return WIDTH_IN, 0.5 + sum(row(p.labels) * len(p.labels) for p in chart.panels) + 0.55 * len(chart.panels)
     if chart.kind == "stacked":
-        return WIDTH_IN, 1.2 + 0.28 * len(chart.labels)
+        return WIDTH_IN, 1.2 + row(chart.labels) * len(chart.labels)
     return WIDTH_IN, 2.6
 
 
+def _text_width(lines: list[str], size: float) -> float:
+    """The widest of the labels' lines, in points, as DejaVu Sans draws them."""
+    renderer = RendererAgg(1, 1, 72)
+    font = FontProperties(family="DejaVu Sans", size=size)
+    return max((renderer.get_text_width_height_descent(line, font, ismath=False)[0]
+                for label in lines for line in label.split("\n")), default=0.0)
+
+
+def _margins(chart: Chart, width_in: float, height_in: float) -> dict[str, float]:
+    """Margins set from the labels' measured widths: matplotlib's constrained layout cost as much as
+    the drawing itself (a chart twice as fast without it)."""
+    w, h = width_in * 72, height_in * 72
+    size = STYLE["font.size"]
+    if chart.kind == "columns":
+        left = 16 + _text_width([number(chart.lang, max(chart.series[0][1], default=0) * 1.15)], size) + 12
+        two_lines = any("\n" in label for label in chart.labels)
+        bottom = 10 + size * (2.8 if two_lines else 1.4)
+    else:
+        labels = [label for p in (chart.panels or [chart]) for label in p.labels]
+        left = _text_width([_short(label) for label in labels], size) + 12
+        bottom = 8 + size * (1.3 if chart.kind == "finances" else 2.8)
+    top = STYLE["axes.titlesize"] * 1.3 + 10
+    return {"left": left / w, "right": 1 - 10 / w, "bottom": bottom / h, "top": 1 - top / h}
+
+
 def _figure(chart: Chart) -> Figure:
-    fig = Figure(figsize=figsize(chart), layout="constrained")
+    width, height = figsize(chart)
+    fig = Figure(figsize=(width, height))
+    fig.subplots_adjust(**_margins(chart, width, height))
     if chart.kind == "finances":
         heights = [len(p.labels) for p in chart.panels]
-        axes = fig.subplots(len(chart.panels), 1, height_ratios=heights, squeeze=False)[:, 0]
+        # between the panels: the upper one's tick labels and the lower one's title, in points
+        gap = (STYLE["font.size"] * 1.3 + 8 + STYLE["axes.titlesize"] * 1.3 + 10) / 72
+        axes_height = height * (fig.subplotpars.top - fig.subplotpars.bottom) - gap * (len(heights) - 1)
+        axes = fig.subplots(len(chart.panels), 1, height_ratios=heights, squeeze=False,
+                            gridspec_kw={"hspace": gap / (axes_height / len(heights))})[:, 0]
         for ax, panel in zip(axes, chart.panels, strict=True):
             _stacked(ax, panel, value_labels=True)
             ax.set_title(f"{panel.title} ({panel.unit})", loc="left")
