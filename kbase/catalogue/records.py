@@ -7,10 +7,11 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any, Iterator, Sequence
 
-from sqlalchemy import Text, delete, func, insert, select, text, update
+from sqlalchemy import Text, delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, SQLModel
 
+from kbase.catalogue import history
 from kbase.library import models as m
 from kbase.library.db import Library
 from kbase.errors import ConflictError, InvalidInput, LibraryError, NotFound
@@ -53,6 +54,7 @@ class Catalogue:
         self.library = library
         self._session: Session | None = None
         self.listeners: list[Any] = []  # callables(kind, id, op) told after each commit
+        self._desktop_user: str | None = None
 
     # -- sessions -----------------------------------------------------------------------
     @contextmanager
@@ -120,14 +122,21 @@ class Catalogue:
         ids = list(record_ids)
         if not ids:
             return
-        now = m.utcnow()
-        session.execute(insert(m.Change.__table__), [  # type: ignore[attr-defined]  (Core: no ORM bookkeeping per row)
-            {"kind": kind, "record_id": i, "op": op, "at": now} for i in ids])
+        history.append(session, history.rows_for(kind, ids, op, self.desktop_user))
         self._pending.extend((kind, i, op) for i in ids)
 
-    def log_change(self, session: Session, kind: str, record_id: int, op: str = "update") -> None:
-        session.add(m.Change(kind=kind, record_id=record_id, op=op))
+    def log_change(self, session: Session, kind: str, record_id: int, op: str = "update",
+                   fields: dict[str, Any] | None = None, version: int | None = None, secret: bool = False) -> None:
+        """One row of the change log: which fields changed ({name: [old, new]}) and the version made."""
+        session.flush()  # the change's own rows first: the log's order is the order of the writes
+        history.append(session, history.rows_for(kind, [record_id], op, self.desktop_user, fields, version, secret))
         self._pending.append((kind, record_id, op))
+
+    @property
+    def desktop_user(self) -> str:
+        if self._desktop_user is None:
+            self._desktop_user = history.desktop_user()
+        return self._desktop_user
 
     # -- generic CRUD -------------------------------------------------------------------
     def _check(self, model: type[SQLModel], values: dict[str, Any]) -> dict[str, Any]:
@@ -164,7 +173,7 @@ class Catalogue:
                 self._set_region_path(s, obj)
             if model in ALIAS_TABLES:
                 self._add_alias(s, obj, _primary_name(obj))
-            self.log_change(s, kind_of(model), obj.id, "insert")
+            self.log_change(s, kind_of(model), obj.id, "insert", history.diff({}, history.values_of(obj)), obj.version)
             return obj
 
     def get(self, model: type[SQLModel], record_id: int) -> Any:
@@ -181,6 +190,7 @@ class Catalogue:
             obj = s.get(model, record_id)
             if obj is None:
                 raise NotFound(f"no {kind_of(model)} with ID {record_id}")
+            before = history.values_of(obj)
             if expected_version is not None:
                 table = model.__table__  # type: ignore[attr-defined]
                 result = s.execute(
@@ -209,7 +219,8 @@ class Catalogue:
             if model in ALIAS_TABLES and (set(clean) & {"name", "acronym", "name_fr", "name_local"}):
                 self._add_alias(s, obj, _primary_name(obj))
             self._touched.add((kind_of(model), record_id))
-            self.log_change(s, kind_of(model), record_id, "update")
+            self.log_change(s, kind_of(model), record_id, "update", history.diff(before, history.values_of(obj)),
+                            obj.version)
             return obj
 
     def delete(self, model: type[SQLModel], record_id: int) -> Any:
@@ -239,10 +250,14 @@ class Catalogue:
                 for att_id in list(s.scalars(select(m.Attachment.id).where(m.Attachment.publication_id == record_id))):
                     s.execute(delete(m.PageText).where(m.PageText.attachment_id == att_id))
                     s.execute(delete(m.Attachment).where(m.Attachment.id == att_id))
-                    self.log_change(s, "attachment", att_id, "delete")
+                    self.log_change(s, "attachment", att_id, "delete",
+                                    secret=getattr(obj, "visibility", None) == "confidential")
+            gone = history.values_of(obj)
+            secret = gone.get("visibility") == "confidential"
             s.delete(obj)
             s.flush()
-            self.log_change(s, kind_of(model), record_id, "delete")
+            self.log_change(s, kind_of(model), record_id, "delete", history.diff(gone, dict.fromkeys(gone)),
+                            secret=secret)
             return snapshot
 
     def restore(self, snapshot: Any) -> int:

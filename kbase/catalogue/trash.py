@@ -145,7 +145,7 @@ def restore_from_trash(cat: Catalogue, kind: str, record_id: int) -> int:
         rows = [(name, list(table_rows)) for name, table_rows in json.loads(entry.snapshot, object_hook=_decode)]
         moved = _put_back(s, rows)
         new_id = moved.get((kind, record_id), record_id)
-        cat.log_change(s, kind, new_id, "insert")
+        cat.log_change(s, kind, new_id, "restore")  # the history says it came back from the trash
         for name, table_rows in rows:
             if name == "attachment":
                 for r in table_rows:

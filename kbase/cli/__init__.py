@@ -29,6 +29,7 @@ COMMAND_MODULES = [
     "kbase.cli.texts",
     "kbase.cli.ocr",
     "kbase.cli.assignments",
+    "kbase.cli.history",
 ]
 
 # command → (module, one-line help). `kbase --help` lists these without importing any command
@@ -73,6 +74,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "ocr": ("kbase.cli.ocr", "read scanned pages with OCR (Tesseract): the queue, --all or publications"),
     "assignment": ("kbase.cli.assignments", "a project's contract for a year: kbase assignment set|delete|list"),
     "role": ("kbase.cli.assignments", "people's roles over time: kbase role add|edit|remove|list"),
+    "history": ("kbase.cli.history", "a record's changes: who, when, which fields (old → new)"),
 }
 
 

@@ -163,9 +163,12 @@ def cmd_sync(args: argparse.Namespace) -> int:
     from kbase.search.indexing import sync
 
     cat = open_catalogue(args)
+    notes: list[str] = []
     try:
-        applied = sync(cat)
+        applied = sync(cat, notes)
     finally:
         cat.library.close()
+    for note in notes:
+        print(note)
     print(f"index up to date ({applied} change{'s' if applied != 1 else ''} applied)")
     return 0

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from kbase.library import models as m
 from kbase.catalogue.records import Catalogue
 from kbase.search.documents import load_pubs, pages_of
+from kbase.catalogue import history
 from kbase.search.indexing import Indexer, changes_behind, index_ready, open_dir, read_state, rebuild, sync
 from kbase.search.api import forget
 from kbase.catalogue import quality
@@ -69,6 +70,10 @@ def index_problems(cat: Catalogue) -> tuple[list[Problem], set[int], set[str]]:
         changes = f"{behind} catalogue change{'s' if behind != 1 else ''}"
         problems.append(Problem("index", "index", f"the search index is {changes} behind (a search catches up; "
                                 "`kbase check --repair` brings it up to date now)"))
+    chain = history.audit(cat)  # a deleted or rewritten change: the index may miss what it said
+    if not chain.ok:
+        problems.append(Problem("index", "change log", f"{chain.message()}; the search index must be rebuilt "
+                                "(`kbase check --repair` or `kbase sync`)"))
     ix = open_dir(lib.index_dir)
     meta_sig: dict[int, int] = {}
     page_sig: dict[tuple[int, int], tuple[int, int, str]] = {}  # (att, page) → (pub, sig, key)
@@ -87,7 +92,7 @@ def index_problems(cat: Catalogue) -> tuple[list[Problem], set[int], set[str]]:
                     dup_keys.add(key)
                 page_sig[att_page] = (int(fields["pub"]), int(fields.get("sig", 0)), key)
     refresh: set[int] = set()
-    drop: set[str] = set(dup_keys)
+    drop: set[str] = set(dup_keys) | (set() if chain.ok else {"*"})
     for key in sorted(dup_keys):
         problems.append(Problem("index", f"index document {key}", f"index document {key} is there twice"))
     with cat.reading() as s:

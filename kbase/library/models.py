@@ -346,11 +346,20 @@ class SavedSearch(SQLModel, table=True):
 class Change(SQLModel, table=True):
     """Monotonic log of changed records; local indexes catch up from it."""
 
+    __table_args__ = (Index("ix_change_record", "kind", "record_id"),)
+
     seq: Optional[int] = Field(default=None, primary_key=True)
     kind: str  # table name of the changed record
     record_id: int
-    op: str = "update"  # insert | update | delete
+    op: str = "update"  # insert | update | delete | restore
     at: datetime = Field(default_factory=utcnow)
+    # issue 19: who, which fields (JSON {field: [old, new]}), the version it made, and the chain
+    db_user: Optional[str] = None
+    user: Optional[str] = None  # the desktop user
+    version: Optional[int] = None
+    fields: Optional[str] = Field(default=None, sa_column=Column(Text))
+    secret: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})  # a confidential record, gone
+    checksum: Optional[str] = None  # sha256 of the previous row's checksum and this row
 
 
 class ImportBatch(SQLModel, table=True):

@@ -34,6 +34,7 @@ from whoosh.fields import ID, KEYWORD, STORED, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import SegmentWriter
 
+from kbase.catalogue import history
 from kbase.catalogue.records import Catalogue
 from kbase.errors import LibraryError
 from kbase.library import models as m
@@ -375,15 +376,25 @@ class Indexer:
         self._done.clear()
 
 
-def sync(cat: Catalogue) -> int:
-    """Bring the local index up to date from the change log; returns the changes applied."""
+def sync(cat: Catalogue, notes: list[str] | None = None) -> int:
+    """Bring the local index up to date from the change log; returns the changes applied.
+
+    A change log with a row missing or rewritten (its checksum chain broken) cannot be trusted
+    to name what changed: the index is rebuilt, and notes says why."""
     if cat.library.read_only:
         return 0
     with Indexer(cat) as ix:
         state = read_state(cat.library)
-        if int(state.get("last_seq", -1)) > _max_seq(cat):
+        chain = history.check_chain(cat)
+        if not chain.ok:
+            ix._rebuild()
+            if notes is not None:
+                notes.append(f"{chain.message()}; the search index was rebuilt from the catalogue")
+        elif int(state.get("last_seq", -1)) > _max_seq(cat):
             ix._rebuild()  # the database was replaced by an older or other one
-        return ix.apply_changes()
+        applied = ix.apply_changes()
+        history.accept_chain(cat, chain)
+        return applied
 
 
 def rebuild(cat: Catalogue, procs: int = 1) -> int:
@@ -398,6 +409,7 @@ def rebuild(cat: Catalogue, procs: int = 1) -> int:
     try:
         ix._rebuild()
         ix.apply_changes()
+        history.accept_chain(cat, history.audit(cat))  # the index now holds what the catalogue does
     finally:
         ix._release()
     return ix.added

@@ -1,0 +1,51 @@
+"""`kbase history TYPE ID`: who changed which fields of a record, and when; --restore VERSION puts them back."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from kbase.catalogue import history
+from kbase.catalogue.records import kind_of, record_type
+from kbase.cli.common import open_catalogue
+
+
+def register(subs: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = subs.add_parser("history", parents=[common], help="a record's changes: who, when, which fields (old → new)")
+    p.add_argument("record_type", metavar="TYPE")
+    p.add_argument("id", type=int)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--restore", type=int, metavar="VERSION",
+                   help="put the record's fields back as they were at VERSION (a new change; refused if "
+                        "someone saves meanwhile)")
+    p.set_defaults(run=cmd_history)
+
+
+def _short(value: Any) -> str:
+    text = "∅" if value is None else str(value)
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    cat = open_catalogue(args)
+    kind = kind_of(record_type(args.record_type))
+    if args.restore is not None:
+        obj = history.restore_version(cat, kind, args.id, args.restore)
+        print(f"{kind} {args.id} restored to its fields of version {args.restore} (now version {obj.version})")
+        return 0
+    rows = history.history(cat, kind, args.id)
+    if args.json:
+        print(json.dumps(rows, default=str, ensure_ascii=False, indent=2))
+        return 0
+    if not rows:
+        print(f"no recorded change of {kind} {args.id}")
+    for h in rows:
+        who = h["user"] or "?"
+        if h["db_user"] and h["db_user"] != who:
+            who += f" ({h['db_user']})"
+        version = f" → v{h['version']}" if h["version"] else ""
+        print(f"#{h['seq']} {h['at']:%Y-%m-%d %H:%M:%S} {who}: {h['op']}{version}")
+        for name, (old, new) in sorted(h["fields"].items()):
+            print(f"    {name}: {_short(old)} → {_short(new)}")
+    return 0
