@@ -104,14 +104,15 @@ def trash_entries(cat: Catalogue, kind: str | None = None) -> list[dict[str, Any
 
 
 def _put_back(s: Session, rows: list[tuple[str, list[dict[str, Any]]]]) -> dict[tuple[str, int], int]:
-    """Insert the rows again, in order. A row whose ID was given to a new record meanwhile (SQLite
-    hands out the highest ID again) takes a new one, and the rows after it follow it there.
-    Returns {(table, old ID): new ID} for the moved ones."""
+    """Insert the rows again, in order, a table's rows in one statement. A row whose ID was given to a new
+    record meanwhile (SQLite hands out the highest ID again) takes a new one, and the rows after it follow
+    it there. Returns {(table, old ID): new ID} for the moved ones."""
     tables = SQLModel.metadata.tables
     moved: dict[tuple[str, int], int] = {}
     for name, table_rows in rows:
         table = tables[name]
         keys = list(table.primary_key.columns)
+        fixed = []
         for raw in table_rows:
             row = dict(raw)
             for fk in table.foreign_keys:
@@ -120,17 +121,22 @@ def _put_back(s: Session, rows: list[tuple[str, list[dict[str, Any]]]]) -> dict[
                     row[col] = moved[(target, row[col])]
             if name in restore.BY_KIND and (row["kind"], row["record_id"]) in moved:
                 row["record_id"] = moved[(row["kind"], row["record_id"])]
-            if [k.name for k in keys] == ["id"]:
-                taken = s.execute(select(table.c.id).where(table.c.id == row["id"])).first() is not None
-                if taken:
-                    old = row.pop("id")
-                    moved[(name, old)] = int(s.execute(insert(table).values(**row).returning(table.c.id)).scalar_one())
-                    continue
-            else:
-                where = [k == row[k.name] for k in keys]
-                if s.execute(select(keys[0]).where(*where)).first() is not None:
-                    continue  # the same link is there already
-            s.execute(insert(table).values(**row))
+            fixed.append(row)
+        if [k.name for k in keys] == ["id"]:
+            ids = [r["id"] for r in fixed]
+            taken: set[int] = set()
+            for i in range(0, len(ids), 500):
+                taken.update(s.scalars(select(table.c.id).where(table.c.id.in_(ids[i:i + 500]))))
+            free = [r for r in fixed if r["id"] not in taken]
+            if free:
+                s.execute(insert(table), free)
+            for row in (r for r in fixed if r["id"] in taken):
+                old = row.pop("id")
+                moved[(name, old)] = int(s.execute(insert(table).values(**row).returning(table.c.id)).scalar_one())
+        else:
+            for row in fixed:
+                if s.execute(select(keys[0]).where(*[k == row[k.name] for k in keys])).first() is None:
+                    s.execute(insert(table).values(**row))  # else the same link is there already
     return moved
 
 
