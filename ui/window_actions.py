@@ -9,7 +9,6 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QSizePolicy, QToolBar, QWidget
 
 from ui import first_run, hooks
-from ui.dialogs.finances import open_finances
 from ui.i18n import tr
 from ui.resources import icon
 
@@ -96,7 +95,7 @@ def build_actions(window: Any) -> None:
     window.action_filter.triggered.connect(lambda: (window.show_browse(), window.filter_field.setFocus()))
     window.action_quit.triggered.connect(window.close)
     window.action_about.triggered.connect(lambda: _about(window))
-    window.action_finances.triggered.connect(lambda: open_finances(window))
+    window.action_finances.triggered.connect(lambda: _open_finances(window))
     window.action_back.setEnabled(False)
     window.action_forward.setEnabled(False)
     if window.catalogue.library.read_only:
@@ -190,6 +189,14 @@ def _about(window: Any) -> None:
 
     QMessageBox.about(window, tr("About Kbase"),
                       tr("Kbase keeps an institute's publications, projects, partners and regions in one catalogue."))
+
+
+def _open_finances(window: Any) -> None:
+    # imported on use: the finances dialog brings kbase.report, and with it matplotlib and numpy
+    # (seconds of a launch at a busy machine's load, for a dialog rarely opened)
+    from ui.dialogs.finances import open_finances
+
+    open_finances(window)
 
 
 __all__ = ["build_actions", "build_menus", "retranslate_actions", "ACTIONS"]
