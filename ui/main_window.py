@@ -17,6 +17,7 @@ from kbase.catalogue.records import Catalogue
 from kbase.errors import KbaseError
 from ui import hooks, i18n, tasks
 from ui.details import DetailsPane
+from ui.history_panel import with_history_tab
 from ui.first_paint import after_first_paint
 from ui.first_run import IMPORTABLE, FirstRunPanel
 from ui.i18n import tr, tr_n
@@ -138,7 +139,8 @@ class MainWindow(QMainWindow):
         self.splitter.setObjectName("main_splitter")
         self.splitter.addWidget(self.navigator)
         self.splitter.addWidget(self.tabs)
-        self.splitter.addWidget(self.details)
+        self.details_tabs = with_history_tab(self.details, self.catalogue)  # ui/history_panel.py (issue 19)
+        self.splitter.addWidget(self.details_tabs)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([240, 900, 400])
         self.splitter.setChildrenCollapsible(False)

@@ -306,6 +306,11 @@ def shoot(app: QApplication, cat: Catalogue, lang: str, out: Path, work: Path) -
     # 11. notes, related publications, links and collections; the trash
     shoot_around(app, window, cat, lang, out)
 
+    # 12. a record's history, with Restore this version (ui/history_panel.py)
+    from ui.history_panel import shoot_history
+
+    shoot_history(app, window, cat, lang, out)
+
     window.close()
     tasks.wait_all()
     settle(app)
