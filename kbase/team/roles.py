@@ -40,7 +40,34 @@ CHILD_RULES: dict[str, str] = {
     "assignment": _PROJ,
     "assignment_client": "EXISTS (SELECT 1 FROM assignment a WHERE a.id = {t}.assignment_id)",
     "event_person": _EVENT,
+    # issue 19: the links and words around a record hide with it
+    "publication_organisation": _PUB,
+    "event_organisation": _EVENT,
+    "publication_relation": _PUB + " AND EXISTS (SELECT 1 FROM publication o WHERE o.id = {t}.other_id)",
+    "publication_link": _PUB,
+    "note": "kbase_record_visible({t}.kind, {t}.record_id)",
+    "collection_item": "kbase_record_visible({t}.kind, {t}.record_id)",
+    "person_alias": "EXISTS (SELECT 1 FROM person x WHERE x.id = {t}.person_id)",
+    "person_role": "EXISTS (SELECT 1 FROM person x WHERE x.id = {t}.person_id)",
+    "organisation_alias": "EXISTS (SELECT 1 FROM organisation x WHERE x.id = {t}.organisation_id)",
+    # people and organisations that exist only through confidential records
+    "person": "kbase_sees_confidential() OR NOT kbase_person_secret({t}.id)",
+    "organisation": "kbase_sees_confidential() OR NOT kbase_organisation_secret({t}.id)",
+    "trash": ("kbase_sees_confidential() "
+              "OR coalesce({t}.snapshot::jsonb #>> '{{0,1,0,visibility}}', '') <> 'confidential'"),
 }
+# a secret record's share in another table: (table, its key to the record, the record's table)
+_SECRET_USES = {
+    "person": [("contributor", "person_id", "publication"), ("event_person", "person_id", "event")],
+    "organisation": [("contributor", "organisation_id", "publication"), ("publication", "publisher_id", None),
+                     ("publication_organisation", "organisation_id", "publication"),
+                     ("project_organisation", "organisation_id", "project"),
+                     ("event_organisation", "organisation_id", "event")],
+}
+# uses that make a person or organisation public whatever else it is linked to
+_PLAIN_USES = {"person": [("person_role", "person_id")],
+               "organisation": [("organisation", "parent_id"), ("person_role", "organisation_id"),
+                                ("finance_line", "organisation_id"), ("assignment_client", "organisation_id")]}
 VISIBILITY_TABLES = ("publication", "project", "event")
 POLICY = "kbase_visible"
 
@@ -124,6 +151,7 @@ def _policies(conn: Connection, tables: list[str]) -> None:
              AND NOT EXISTS (SELECT 1 FROM attachment a LEFT JOIN publication p ON p.id = a.publication_id
                              WHERE a.sha256 = file_sha AND (p.id IS NULL OR p.visibility <> 'confidential'))
         $$""")
+    _secret_functions(conn, schema, tables)
     rules = {t: f"visibility <> 'confidential' OR kbase_sees_confidential()" for t in VISIBILITY_TABLES}
     rules.update({t: rule.format(t=t) for t, rule in CHILD_RULES.items()})
     for table, rule in rules.items():
@@ -142,6 +170,48 @@ def _policies(conn: Connection, tables: list[str]) -> None:
         ):
             _exec(conn, f"DROP POLICY IF EXISTS {name} ON stored_file")
             _exec(conn, f"CREATE POLICY {name} ON stored_file FOR {command} {clause}")
+
+
+def _secret_functions(conn: Connection, schema: str, tables: list[str]) -> None:
+    """Functions the policies call, run as the owner past the policies: which people and
+    organisations exist only through confidential records, and which changes are about a secret."""
+    head = f"LANGUAGE sql STABLE SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$"
+    for kind, uses in _SECRET_USES.items():
+        uses = [u for u in uses if u[0] in tables]
+
+        def joined(vis: str, table: str, key: str, record: str | None) -> str:
+            if record is None:  # the record's own column (a publication's publisher)
+                return f"EXISTS (SELECT 1 FROM {table} r WHERE r.{key} = rid AND r.visibility {vis} 'confidential')"
+            return (f"EXISTS (SELECT 1 FROM {table} u JOIN {record} r ON r.id = u.{record}_id "
+                    f"WHERE u.{key} = rid AND r.visibility {vis} 'confidential')")
+        secret = " OR ".join(joined("=", *u) for u in uses) or "false"
+        public = [joined("<>", *u) for u in uses]
+        public += [f"EXISTS (SELECT 1 FROM {t} u WHERE u.{key} = rid)" for t, key in _PLAIN_USES[kind] if t in tables]
+        _exec(conn, f"""CREATE OR REPLACE FUNCTION kbase_{kind}_secret(rid integer) RETURNS boolean {head}
+              SELECT ({secret}) AND NOT ({' OR '.join(public) or 'false'}) $$""")
+    cases = " ".join(f"WHEN '{t}' THEN EXISTS (SELECT 1 FROM {t} r "
+                     f"WHERE r.id = rid AND r.visibility = 'confidential')" for t in VISIBILITY_TABLES)
+    _exec(conn, f"""CREATE OR REPLACE FUNCTION kbase_record_secret(k text, rid integer) RETURNS boolean {head}
+          SELECT CASE k {cases}
+            WHEN 'attachment' THEN EXISTS (SELECT 1 FROM attachment a JOIN publication p ON p.id = a.publication_id
+                                           WHERE a.id = rid AND p.visibility = 'confidential')
+            WHEN 'person' THEN kbase_person_secret(rid)
+            WHEN 'organisation' THEN kbase_organisation_secret(rid)
+            ELSE false END
+          OR EXISTS (SELECT 1 FROM change c WHERE c.kind = k AND c.record_id = rid AND c.secret) $$""")
+    _exec(conn, """CREATE OR REPLACE FUNCTION kbase_record_visible(k text, rid integer) RETURNS boolean
+          LANGUAGE sql STABLE AS $$ SELECT kbase_sees_confidential() OR NOT kbase_record_secret(k, rid) $$""")
+    if "change" in tables:  # a change about a secret hides, and so does one about a secret record since gone
+        _exec(conn, "ALTER TABLE change ENABLE ROW LEVEL SECURITY")
+        for name, command, clause in (
+            (POLICY, "SELECT",
+             "USING (kbase_sees_confidential() OR NOT (secret OR kbase_record_secret(kind, record_id)))"),
+            ("kbase_add", "INSERT", "WITH CHECK (true)"),
+        ):
+            _exec(conn, f"DROP POLICY IF EXISTS {name} ON change")
+            _exec(conn, f"CREATE POLICY {name} ON change FOR {command} {clause}")
+        # append-only for all but the owner (the trigger of migration 0010 says so too)
+        _exec(conn, f"REVOKE UPDATE, DELETE, TRUNCATE ON TABLE change FROM {LIBRARIAN}, {READER}")
 
 
 def add_user(lib: Library, name: str, role: str, password: str | None = None, confidential: bool = False) -> str:
