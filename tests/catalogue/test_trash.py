@@ -185,3 +185,27 @@ def test_upgrade_to_0009_keeps_the_library_and_adds_notes_collections_and_the_tr
     assert [n["text"] for n in notes.notes(cat, "publication", 1)] == ["after the upgrade"]
     assert coll.collections(cat)[0]["count"] == 2
     lib.close()
+
+
+def test_a_reader_opening_a_team_library_leaves_the_expired_trash_to_a_librarian(tmp_path, monkeypatch) -> None:
+    from kbase.library.db import open_library
+    from kbase.team import roles
+    from tests.conftest import PG_URL, new_pg_database, pg_url_for
+
+    if not PG_URL:
+        pytest.skip("no PostgreSQL test server")
+    monkeypatch.setenv("KBASE_LOCAL_DIR", str(tmp_path / "local"))
+    url = pg_url_for(new_pg_database())
+    owner = Catalogue(open_library(url, create=True))
+    person = owner.add(m.Person, name="Old One").id
+    trash.move_to_trash(owner, "person", person)
+    with owner.transaction() as s:
+        s.execute(update(m.TrashEntry.__table__).values(deleted=m.utcnow() - timedelta(days=40)))
+    roles.setup(owner.library)
+    roles.add_user(owner.library, "reader_t", "reader", password="pw")
+    reader_url = owner.library.engine.url.set(username="reader_t", password="pw").render_as_string(hide_password=False)
+    proc = run_cli(["trash", "list", "--json", "--library", reader_url])
+    assert proc.returncode == 0, proc.stderr  # the reader may not delete: the list is shown all the same
+    assert [e["id"] for e in json.loads(proc.stdout)] == [person]
+    assert trash.empty_expired(owner) == 1  # the owner's next start empties it
+    owner.library.close()
