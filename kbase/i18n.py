@@ -172,9 +172,14 @@ def translate(message: str) -> str:
         hit = pattern.fullmatch(message)
         if hit is None:
             continue
-        fields = hit.groupdict()
+        fields = {name: translate(value) for name, value in hit.groupdict().items()}  # "a ZIP or Office file"…
         if plural is not None:
             n = int(fields["n"]) if fields.get("n", "").isdigit() else 1
             return found.ngettext(msgid, plural, n).format(**fields)
         return found.gettext(msgid).format(**fields)
+    if "; " in message:  # notes joined into one message ("repaired: …; pages 3, 4 could not be read")
+        parts = message.split("; ")
+        said = [translate(part) for part in parts]
+        if said != parts:
+            return "; ".join(said)
     return message

@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 LOCALE = ROOT / "resources" / "locale"
 POT = LOCALE / "kbase.pot"
-KEYWORDS = ["tr", "_", "gettext", "N_", "ngettext:1,2", "tr_n:1,2"]
+KEYWORDS = ["tr", "_", "gettext", "N_", "ngettext:1,2", "tr_n:1,2", "en_ngettext:1,2"]
 
 
 def _pybabel() -> str:

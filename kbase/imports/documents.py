@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from kbase.imports.pdfmeta import guess_language, is_junk_title, split_authors
+from kbase.i18n import N_
 from kbase.text import clean_value
 from kbase.textnorm import normalise_page_text
 
@@ -42,8 +43,8 @@ NAMES = {"docx": "Word", "xlsx": "Excel", "pptx": "PowerPoint", "odt": "OpenDocu
          "html": "HTML", "text": "text", "markdown": "Markdown", "rtf": "RTF"}
 ZIPPED = frozenset({"docx", "xlsx", "pptx", "odt", "ods", "odp", "epub", "xps"})
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an encrypted Office file is a compound file, not a ZIP
-ENCRYPTED = ("encrypted: this {name} file is protected by a password; imported without text (Kbase cannot open "
-             "password-protected office files: save it without a password and import it again)")
+ENCRYPTED = N_("encrypted: this {name} file is protected by a password; imported without text (Kbase cannot open "
+               "password-protected office files: save it without a password and import it again)")
 MAX_CELLS = 2_000_000  # a sheet's text past this is left out (said in the message)
 
 
@@ -102,13 +103,13 @@ def sniff_document(head: bytes, kind: str) -> dict[str, Any] | None:
     """A verdict from the first bytes (empty, encrypted, not what its name says), or None."""
     name = NAMES[kind]
     if not head:
-        return _result("empty", "empty file (0 bytes); not imported")
+        return _result("empty", N_("empty file (0 bytes); not imported"))
     if kind in ZIPPED and head.startswith(OLE):
         return _result("encrypted", ENCRYPTED.format(name=name), mime=MIME_TYPES[kind])
     if kind in ZIPPED and not head.startswith(b"PK\x03\x04"):
-        return _result("damaged", f"damaged {name} file: it is not the ZIP archive it should be; not imported")
+        return _result("damaged", N_("damaged {name} file: it is not the ZIP archive it should be; not imported").format(name=name))
     if kind == "rtf" and not head.lstrip().startswith(b"{\\rtf"):
-        return _result("damaged", "damaged RTF file: it does not start with {\\rtf; not imported")
+        return _result("damaged", N_("damaged RTF file: it does not start with {start}; not imported").format(start="{\\rtf"))
     return None
 
 
@@ -120,7 +121,7 @@ def extract_document(path: Path | str, kind: str, filename: str) -> dict[str, An
         with open(path, "rb") as fh:
             verdict = sniff_document(fh.read(1024), kind)
     except OSError as exc:
-        return _result("damaged", f"cannot read the file: {exc.strerror or exc}; not imported")
+        return _result("damaged", N_("cannot read the file: {reason}; not imported").format(reason=exc.strerror or exc))
     if verdict is not None:
         return verdict
     if kind in ("odt", "ods", "odp") and _odf_encrypted(path):
@@ -130,10 +131,10 @@ def extract_document(path: Path | str, kind: str, filename: str) -> dict[str, An
     except Exception as exc:  # every library has its own exceptions for a broken file
         reason = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else exc.__class__.__name__
         reason = re.sub(r"\s*(?:at |in )?'[^']*'", "", reason).strip() or exc.__class__.__name__  # no temp paths
-        return _result("damaged", f"damaged {name} file: {reason}; not imported")
+        return _result("damaged", N_("damaged {name} file: {reason}; not imported").format(name=name, reason=reason))
     sections = [normalise_page_text(s) for s in sections]
     if not any(s.strip() for s in sections):
-        return _result("empty", f"no text in this {name} file; not imported", page_count=len(sections))
+        return _result("empty", N_("no text in this {name} file; not imported").format(name=name), page_count=len(sections))
     meta = _clean_meta(meta, filename)
     language = guess_language(sections[:5])
     if language:

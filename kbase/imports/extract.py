@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from kbase.imports.pdfmeta import first_page_metadata, guess_language, info_metadata, merge_metadata
+from kbase.i18n import N_, en_ngettext
 from kbase.text import clean_line, clean_value
 from kbase.textnorm import normalise_page_text
 
@@ -65,13 +66,13 @@ def sniff(path: Path, filename: str | None = None) -> Extraction | None:
             verdict = sniff_document(head, kind)
             return Extraction(**verdict) if verdict is not None else None
         if not head:
-            return Extraction("empty", "empty file (0 bytes); not imported")
+            return Extraction("empty", N_("empty file (0 bytes); not imported"))
         if b"%PDF-" in head:
             return None
         # no header where it belongs: a damaged PDF still holds its objects, which MuPDF may rebuild from
         if _PDF_OBJECT.search(head) or _PDF_OBJECT.search(head + fh.read(REPAIR_SCAN_BYTES)):
             return None
-    return Extraction("not a pdf", f"not a PDF ({_describe(head)}); not imported")
+    return Extraction("not a pdf", N_("not a PDF ({what}); not imported").format(what=_describe(head)))
 
 
 def saslprep(password: str) -> str:
@@ -114,26 +115,26 @@ def is_blank_page(page: Any) -> bool:
 
 def _describe(head: bytes) -> str:
     if head.startswith(b"PK\x03\x04"):
-        return "a ZIP or Office file"
+        return N_("a ZIP or Office file")
     if head[:8] == b"\x89PNG\r\n\x1a\n" or head[:3] == b"\xff\xd8\xff":
-        return "an image"
+        return N_("an image")
     if head.lstrip().lower().startswith((b"<!doctype html", b"<html")):
-        return "a web page"
+        return N_("a web page")
     try:
         sample = head[:40].decode("utf-8")
     except UnicodeDecodeError:
-        return "no PDF header"
+        return N_("no PDF header")
     if sample.isprintable() or all(c.isprintable() or c.isspace() for c in sample):
         shown = " ".join(sample.split())[:24]
-        return f"text starting {shown!r}"
-    return "no PDF header"
+        return N_("text starting {text}").format(text=repr(shown))
+    return N_("no PDF header")
 
 
 def _mupdf_reason(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
     text = re.sub(r"^code=\d+:\s*", "", text)
     if text.startswith("Failed to open file"):
-        return "MuPDF cannot open it (broken or incomplete file structure)"
+        return N_("MuPDF cannot open it (broken or incomplete file structure)")
     return clean_line(re.sub(r"'[^']*'", "", text)).strip().rstrip(".")
 
 
@@ -198,11 +199,11 @@ def extract_pdf(path: Path | str, password: str | None = None, filename: str | N
     try:
         doc = pymupdf.open(path, filetype="pdf")
     except Exception as exc:  # MuPDF reports every kind of breakage as an exception
-        return Extraction("damaged", f"damaged PDF: {_mupdf_reason(exc)}; not imported")
+        return Extraction("damaged", N_("damaged PDF: {reason}; not imported").format(reason=_mupdf_reason(exc)))
     try:
         return _read(doc, password, filename, want_thumbnail)
     except Exception as exc:
-        return Extraction("damaged", f"damaged PDF: {_mupdf_reason(exc)}; not imported")
+        return Extraction("damaged", N_("damaged PDF: {reason}; not imported").format(reason=_mupdf_reason(exc)))
     finally:
         doc.close()
         _trim_store(pymupdf)
@@ -249,14 +250,14 @@ def _read(doc: Any, password: str | None, filename: str, want_thumbnail: bool) -
     page_count = doc.page_count
     if doc.needs_pass:
         if not password:
-            return Extraction("encrypted", f"encrypted: protected by a password ({page_count} pages); "
-                              "imported without text; import it again with --password to read it",
+            return Extraction("encrypted", N_("encrypted: protected by a password ({n} pages); imported without text; "
+                                              "import it again with --password to read it").format(n=page_count),
                               page_count=page_count)
         if not _authenticate(doc, password):
-            return Extraction("encrypted", "encrypted: the password given does not open it; imported without text",
+            return Extraction("encrypted", N_("encrypted: the password given does not open it; imported without text"),
                               page_count=page_count)
     if page_count == 0:
-        return Extraction("damaged", "damaged PDF: it has no pages; not imported")
+        return Extraction("damaged", N_("damaged PDF: it has no pages; not imported"))
     pages: list[str] = []
     failed: list[int] = []
     blank: list[int] = []
@@ -286,7 +287,7 @@ def _read(doc: Any, password: str | None, filename: str, want_thumbnail: bool) -
             (blank if _blank(doc, number) else scanned).append(number + 1)
         pages.append(text)
     if len(failed) == page_count:
-        return Extraction("damaged", f"damaged PDF: none of its {page_count} pages can be read; not imported")
+        return Extraction("damaged", N_("damaged PDF: none of its {n} pages can be read; not imported").format(n=page_count))
     # page texts come out of normalise_page_text clean; the metadata is cleaned here as a whole
     # (pdfmeta cleans what it reads too): nothing a worker hands over can upset PostgreSQL or XML
     meta = clean_value(merge_metadata(
@@ -299,20 +300,22 @@ def _read(doc: Any, password: str | None, filename: str, want_thumbnail: bool) -
     notes: list[str] = []
     repaired = getattr(doc, "is_repaired", False)
     if repaired:
-        notes.append("repaired: the file was damaged and MuPDF rebuilt its structure; check that nothing is missing")
+        notes.append(N_("repaired: the file was damaged and MuPDF rebuilt its structure; check that nothing is missing"))
     if failed:
         notes.append(f"{_page_list(failed)} could not be read")
     if len(blank) + len(failed) == page_count and not failed:
-        return Extraction("empty", f"no content: {_count(page_count, 'page')} blank; not imported",
+        return Extraction("empty", en_ngettext("no content: {n} page blank; not imported",
+                                                "no content: {n} pages blank; not imported", page_count).format(n=page_count),
                           page_count=page_count)
     if scanned and len(scanned) + len(blank) + len(failed) == page_count:
         status = "no text layer"
-        notes.insert(0, f"no text layer: {_count(len(scanned), 'page')} of images (a scan?); imported, "
-                        "its text comes from OCR (kbase ocr)")
+        notes.insert(0, en_ngettext("no text layer: {n} page of images (a scan?); imported, its text comes from OCR (kbase ocr)",
+                                    "no text layer: {n} pages of images (a scan?); imported, its text comes from OCR (kbase ocr)",
+                                    len(scanned)).format(n=len(scanned)))
     else:
         status = "ok"
         if scanned:
-            notes.append(f"{_page_list(scanned)} without text (scanned or images only); queued for OCR")
+            notes.append(N_("{pages} without text (scanned or images only); queued for OCR").format(pages=_page_list(scanned)))
     if repaired and status == "ok":
         status = "repaired"
     return Extraction(status, "; ".join(notes), pages, page_count, meta, thumb, scanned)

@@ -17,6 +17,7 @@ from sqlalchemy import delete, insert, select, text
 from kbase.library import models as m
 from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput, KbaseError
+from kbase.i18n import N_
 from kbase.text import clean_line, fold_words
 from kbase.imports.indexer import CHILD_FILES, BackgroundIndexer
 from kbase.imports.pool import ExtractionPool, Outcome, Task, worker_count
@@ -201,9 +202,9 @@ def _collect(paths: list[str | Path]) -> tuple[list[Path], list[Path], list[File
         elif p.is_file():
             add(p, named=True)
         elif p.exists():
-            problems.append(FileResult(str(p), "missing", "not a regular file or folder; skipped"))
+            problems.append(FileResult(str(p), "missing", N_("not a regular file or folder; skipped")))
         else:
-            problems.append(FileResult(str(p), "missing", "no such file or folder"))
+            problems.append(FileResult(str(p), "missing", N_("no such file or folder")))
     return pdfs, bibs, problems, roots
 
 
@@ -316,8 +317,9 @@ def _existing(s: Any, sha: str) -> tuple[int, int | None] | None:
 
 def _duplicate(path: str, found: tuple[int, int | None]) -> FileResult:
     att, pub = found
-    where = f"publication {pub}" if pub is not None else f"attachment {att}"
-    return FileResult(path, "duplicate", f"already in the library ({where}); nothing done",
+    said = (N_("already in the library (publication {id}); nothing done").format(id=pub) if pub is not None
+            else N_("already in the library (attachment {id}); nothing done").format(id=att))
+    return FileResult(path, "duplicate", said,
                       attachment_id=att, publication_id=pub, duplicate_of=pub)
 
 
@@ -332,7 +334,7 @@ def _unlock(cat: Catalogue, s: Any, path: Path, out: Outcome, att_id: int) -> Fi
     pub = s.get(m.Publication, att.publication_id) if att.publication_id else None
     if pub is not None and cat.extra(pub).get("title_from") == "file name" and out.metadata.get("title"):
         cat.update(m.Publication, pub.id, title=out.metadata["title"])
-    return FileResult(str(path), out.status, f"opened with the password: {out.page_count} pages read"
+    return FileResult(str(path), out.status, N_("opened with the password: {n} pages read").format(n=out.page_count)
                       + (f"; {out.message}" if out.message else ""), att_id, att.publication_id, len(out.pages))
 
 
@@ -479,7 +481,7 @@ def _import_paths(cat: Catalogue, paths: Sequence[str | Path], *, to_publication
     report = ImportReport(files=[f.count() for f in problems])
     for bib in bibs:
         if cancel.is_set():
-            report.files.append(FileResult(str(bib), "cancelled", "not imported: the import was cancelled").count())
+            report.files.append(FileResult(str(bib), "cancelled", N_("not imported: the import was cancelled")).count())
             continue
         report.files.append(_import_bib(cat, bib, roots, batch_id, False, on_duplicate, sheet_options))
 
@@ -490,13 +492,14 @@ def _import_paths(cat: Catalogue, paths: Sequence[str | Path], *, to_publication
         try:
             size = p.stat().st_size
         except OSError as exc:
-            report.files.append(FileResult(str(p), "damaged", f"cannot read the file: {exc.strerror}; not imported"))
+            report.files.append(FileResult(str(p), "damaged", N_("cannot read the file: {reason}; not imported").format(reason=exc.strerror)))
             continue
         if size == 0:
-            report.files.append(FileResult(str(p), "empty", "empty file (0 bytes); not imported"))
+            report.files.append(FileResult(str(p), "empty", N_("empty file (0 bytes); not imported")))
         elif size > limit:
-            report.files.append(FileResult(str(p), "too large", f"too large: {size / 2**20:.1f} MB, over the limit of "
-                                           f"{limit / 2**20:.0f} MB (--max-size or library setting {MAX_BYTES_SETTING}); not imported"))
+            report.files.append(FileResult(str(p), "too large", N_("too large: {size} MB, over the limit of {limit} MB "
+                                                                  "({how}); not imported").format(
+                size=f"{size / 2**20:.1f}", limit=f"{limit / 2**20:.0f}", how=f"--max-size or library setting {MAX_BYTES_SETTING}")))
         else:
             sizes[len(tasks)] = size
             tasks.append(Task(len(tasks), str(p), p.name, password, f"{batch}-{len(tasks)}.part"))
@@ -562,7 +565,7 @@ def _import_paths(cat: Catalogue, paths: Sequence[str | Path], *, to_publication
             report.cancelled = cancel.is_set()
             for task in tasks:  # in the order given, whatever order the workers finished in
                 report.files.append(done.get(task.index) or FileResult(
-                    task.path, "cancelled", "not imported: the import was cancelled"))
+                    task.path, "cancelled", N_("not imported: the import was cancelled")))
     except BaseException:
         if indexer is not None:  # never leave the writer thread holding the index lock
             indexer.abandon()
