@@ -204,7 +204,8 @@ def history(cat: Any, kind: str, record_id: int) -> list[dict[str, Any]]:
     kind = _kind(kind)
     table = m.Change.__table__  # type: ignore[attr-defined]
     with cat.reading() as s:
-        rows = s.execute(select(table).where(table.c.kind == kind, table.c.record_id == record_id)
+        rows = s.execute(select(table).where(table.c.kind == kind, table.c.record_id == record_id,
+                                             table.c.op != "hide")  # the bare twin of a change to confidential
                          .order_by(table.c.seq)).mappings().all()
     if not rows:
         with cat.reading() as s:

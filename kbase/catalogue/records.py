@@ -221,6 +221,9 @@ class Catalogue:
             self._touched.add((kind_of(model), record_id))
             self.log_change(s, kind_of(model), record_id, "update", history.diff(before, history.values_of(obj)),
                             obj.version)
+            if before.get("visibility") != "confidential" and getattr(obj, "visibility", None) == "confidential":
+                # a bare row those who saw the record may still read: their desktops drop it from their index
+                self.log_change(s, kind_of(model), record_id, "hide")
             return obj
 
     def delete(self, model: type[SQLModel], record_id: int) -> Any:

@@ -205,7 +205,7 @@ def _secret_functions(conn: Connection, schema: str, tables: list[str]) -> None:
         _exec(conn, "ALTER TABLE change ENABLE ROW LEVEL SECURITY")
         for name, command, clause in (
             (POLICY, "SELECT",
-             "USING (kbase_sees_confidential() OR NOT (secret OR kbase_record_secret(kind, record_id)))"),
+             "USING (op = 'hide' OR kbase_sees_confidential() OR NOT (secret OR kbase_record_secret(kind, record_id)))"),
             ("kbase_add", "INSERT", "WITH CHECK (true)"),
         ):
             _exec(conn, f"DROP POLICY IF EXISTS {name} ON change")

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 
 import pytest
+from sqlalchemy import text
 
 from kbase.catalogue import trash
 from kbase.catalogue.records import Catalogue
@@ -49,7 +50,8 @@ def test_a_reader_finds_no_trace_of_a_confidential_record(tmp_path, monkeypatch)
         cat.update(m.Publication, secret.id, abstract=SECRETS[3])
         notes.add_note(cat, "publication", secret.id, f"Call {SECRETS[1]} first.")
         coll.put(cat, coll.ensure_collection_path(cat, ["Walikale"]), "publication", [secret.id, public.id])
-        gone = cat.add(m.Publication, title=SECRETS[3] + " (draft)", type="report", year=2020, visibility="confidential")
+        gone = cat.add(m.Publication, title=SECRETS[3] + " (draft)", type="report", year=2020,
+                       visibility="confidential")
         trash.move_to_trash(cat, "publication", gone.id)
 
         roles.setup(cat.library)
@@ -77,4 +79,32 @@ def test_a_reader_finds_no_trace_of_a_confidential_record(tmp_path, monkeypatch)
         assert all(word in allowed for word in SECRETS)
         assert re.search(rf"^publication\|{secret.id}$", _psql(as_carl, "SELECT kind, record_id FROM change"), re.M)
     finally:
+        cat.library.close()
+
+
+@needs_pg
+def test_a_record_made_confidential_leaves_the_readers_index(tmp_path, monkeypatch) -> None:
+    from kbase.search.api import search
+    from kbase.search.indexing import sync
+
+    monkeypatch.setenv("KBASE_LOCAL_DIR", str(tmp_path / "owner"))
+    cat = Catalogue(open_library(pg_url_for(new_pg_database()), create=True))
+    pub = cat.add(m.Publication, title="Cassiterite routes through Bisie", type="report", year=2022)
+    roles.setup(cat.library)
+    roles.add_user(cat.library, "rita", "reader", password="pw")
+    monkeypatch.setenv("KBASE_LOCAL_DIR", str(tmp_path / "rita"))
+    url = cat.library.engine.url.set(username="rita", password="pw").render_as_string(hide_password=False)
+    rita = Catalogue(open_library(url))
+    try:
+        sync(rita)
+        assert [h.publication_id for h in search(rita, "Bisie").hits] == [pub.id]
+        cat.update(m.Publication, pub.id, visibility="confidential", title="Cassiterite routes: informants")
+        sync(rita)
+        assert search(rita, "Bisie").hits == [] and search(rita, "informants").hits == []
+        with rita.reading() as s:  # all the reader learns: that record changed, nothing of what it became
+            rows = s.execute(text("SELECT op, fields FROM change WHERE record_id = :i AND kind = 'publication'"),
+                             {"i": pub.id}).all()
+        assert [tuple(r) for r in rows] == [("hide", None)]
+    finally:
+        rita.library.close()
         cat.library.close()
