@@ -221,7 +221,8 @@ def values_at(cat: Any, kind: str, record_id: int, version: int) -> dict[str, An
     current = values_of(cat.get(m.RECORD_TYPES[kind], record_id))
     steps = history(cat, kind, record_id)
     known = {h["version"] for h in steps if h["version"] is not None}
-    if version not in known:
+    # a version is known when a change made it, or the next version's change (which says what it was)
+    if version < 1 or (version not in known and version + 1 not in known):
         raise InvalidInput(f"{kind} {record_id} has no recorded version {version} "
                            f"(known: {', '.join(map(str, sorted(known))) or 'none'})")
     values = dict(current)
