@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput, NotFound
+from kbase.i18n import N_
 from kbase.library import models as m
 from kbase.text import clean_line, fold
 
@@ -25,7 +26,7 @@ ITEM_KINDS = tuple(k for k in m.RECORD_TYPES if k != "attachment")
 def _clean_name(name: str) -> str:
     name = clean_line(name or "").strip()
     if not name:
-        raise InvalidInput("a collection needs a name")
+        raise InvalidInput(N_("a collection needs a name"))
     return name
 
 
@@ -63,7 +64,7 @@ def add_collection(cat: Catalogue, name: str, parent_id: int | None = None) -> d
         if parent_id is not None and s.get(m.Collection, parent_id) is None:
             raise NotFound(f"no collection with ID {parent_id}")
         if _sibling(s, parent_id, name) is not None:
-            raise InvalidInput(f"there is already a collection {name!r} there")
+            raise InvalidInput(N_("there is already a collection '{name}' there").format(name=name))
         c = m.Collection(name=name, parent_id=parent_id)
         s.add(c)
         s.flush()
@@ -102,7 +103,7 @@ def rename_collection(cat: Catalogue, collection_id: int, name: str) -> None:
     with cat.transaction() as s:
         c = _get(s, collection_id)
         if _sibling(s, c.parent_id, name, not_id=c.id) is not None:
-            raise InvalidInput(f"there is already a collection {name!r} there")
+            raise InvalidInput(N_("there is already a collection '{name}' there").format(name=name))
         c.name, c.version, c.updated = name, c.version + 1, m.utcnow()
         s.add(c)
         cat.log_change(s, "collection", c.id)
@@ -114,9 +115,9 @@ def move_collection(cat: Catalogue, collection_id: int, parent_id: int | None) -
         if parent_id is not None:
             _get(s, parent_id)
             if parent_id == collection_id or parent_id in descendants(s, collection_id):
-                raise InvalidInput("a collection cannot go inside itself")
+                raise InvalidInput(N_("a collection cannot go inside itself"))
         if _sibling(s, parent_id, c.name, not_id=c.id) is not None:
-            raise InvalidInput(f"there is already a collection {c.name!r} there")
+            raise InvalidInput(N_("there is already a collection '{name}' there").format(name=c.name))
         c.parent_id, c.version, c.updated = parent_id, c.version + 1, m.utcnow()
         s.add(c)
         cat.log_change(s, "collection", c.id)
@@ -164,9 +165,9 @@ def find_collection(cat: Catalogue, ref: str | int) -> int:
         if len(by_name) == 1:
             return by_name[0]
         if not by_name:
-            raise NotFound(f"no collection named {text!r}")
-        raise InvalidInput(f"several collections are named {text!r}: write its path (" +
-                           ", ".join(sorted(SEPARATOR.join(paths[c][1]) for c in by_name)) + ") or its ID")
+            raise NotFound(N_("no collection named '{name}'").format(name=text))
+        raise InvalidInput(N_("several collections are named '{name}': write its path ({paths}) or its ID").format(
+            name=text, paths=", ".join(sorted(SEPARATOR.join(paths[c][1]) for c in by_name))))
 
 
 def collections(cat: Catalogue, kind: str = "publication") -> list[dict[str, Any]]:

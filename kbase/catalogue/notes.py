@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput, NotFound
+from kbase.i18n import N_
 from kbase.library import models as m
 from kbase.text import clean_text
 
@@ -32,7 +33,7 @@ def _check_kind(kind: str) -> str:
 def _clean(text: str) -> str:
     text = clean_text(text or "").strip()
     if not text:
-        raise InvalidInput("a note needs some text")
+        raise InvalidInput(N_("a note needs some text"))
     return text
 
 

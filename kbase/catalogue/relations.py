@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput, NotFound
+from kbase.i18n import N_
 from kbase.library import models as m
 
 __all__ = ["RELATIONS", "relate", "unrelate", "related", "relation_name"]
@@ -25,8 +26,8 @@ def relation_name(text: str) -> tuple[str, bool]:
         return key, False
     if key in _INVERSES:
         return _INVERSES[key], True
-    raise InvalidInput(f"unknown relation {text!r} (one of: {', '.join(RELATIONS)}; or their inverses: "
-                       f"{', '.join(_INVERSES)})")
+    raise InvalidInput(N_("unknown relation '{name}' (one of: {names}; or their inverses: {inverses})").format(
+        name=text, names=", ".join(RELATIONS), inverses=", ".join(_INVERSES)))
 
 
 def _check(s: Session, *ids: int) -> None:

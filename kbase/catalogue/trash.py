@@ -16,6 +16,7 @@ from sqlmodel import Session, SQLModel
 from kbase.catalogue import restore
 from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput, KbaseError, NotFound
+from kbase.i18n import N_
 from kbase.library import models as m
 
 __all__ = ["move_to_trash", "trash_entries", "restore_from_trash", "empty_trash", "empty_expired",
@@ -148,7 +149,7 @@ def restore_from_trash(cat: Catalogue, kind: str, record_id: int) -> int:
         entry = s.scalars(select(m.TrashEntry).where(m.TrashEntry.kind == kind, m.TrashEntry.record_id == record_id)
                           .order_by(m.TrashEntry.deleted.desc(), m.TrashEntry.id.desc())).first()
         if entry is None:
-            raise NotFound(f"no {kind} {record_id} in the trash")
+            raise NotFound(N_("no {kind} {id} in the trash").format(kind=kind, id=record_id))
         rows = [(name, list(table_rows)) for name, table_rows in json.loads(entry.snapshot, object_hook=_decode)]
         moved = _put_back(s, rows)
         new_id = moved.get((kind, record_id), record_id)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput, NotFound
+from kbase.i18n import N_
 from kbase.files.store import ensure_local, put_file, stored_file_row
 from kbase.library import models as m
 from kbase.text import clean_line
@@ -51,8 +52,9 @@ def attach(cat: Catalogue, publication_id: int, target: str, title: str | None =
         return add_link(cat, publication_id, target, title)
     path = Path(target).expanduser()
     if not path.is_file():
-        raise NotFound(f"no such file: {target}" + (" (a link must start with http:// or https://)"
-                                                    if "." in target and "/" not in target else ""))
+        if "." in target and "/" not in target:
+            raise NotFound(N_("no such file: {path} (a link must start with http:// or https://)").format(path=target))
+        raise NotFound(N_("no such file: {path}").format(path=target))
     if _is_pdf(path):
         from kbase.imports.pipeline import import_paths
 
@@ -80,7 +82,8 @@ def attach_file(cat: Catalogue, publication_id: int, path: str | Path) -> dict[s
         same = s.scalar(select(m.Attachment.id).where(m.Attachment.publication_id == publication_id,
                                                       m.Attachment.sha256 == sha))
         if same is not None:
-            raise InvalidInput(f"{path.name} is attached to publication {publication_id} already (attachment {same})")
+            raise InvalidInput(N_("{name} is attached to publication {id} already (attachment {attachment})").format(
+                name=path.name, id=publication_id, attachment=same))
         att = m.Attachment(publication_id=publication_id, sha256=sha, filename=clean_line(path.name), mime=mime,
                            status="ok", page_count=0)
         s.add(att)
@@ -94,7 +97,7 @@ def attach_file(cat: Catalogue, publication_id: int, path: str | Path) -> dict[s
 def add_link(cat: Catalogue, publication_id: int, url: str, title: str | None = None) -> dict[str, Any]:
     url = clean_line(url).strip()
     if not is_url(url):
-        raise InvalidInput(f"not a web address: {url!r} (it must start with http://, https:// or ftp://)")
+        raise InvalidInput(N_("not a web address: '{url}' (it must start with http://, https:// or ftp://)").format(url=url))
     with cat.transaction() as s:
         _publication(s, publication_id)
         link = m.PublicationLink(publication_id=publication_id, url=url,

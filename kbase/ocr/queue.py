@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, insert, select, update
 from kbase.catalogue.records import Catalogue
 from kbase.errors import KbaseError
 from kbase.files.store import ensure_local
+from kbase.i18n import en_ngettext
 from kbase.imports.extract import is_blank_page
 from kbase.imports.pdfmeta import guess_language
 from kbase.library import models as m
@@ -25,7 +26,6 @@ __all__ = ["OcrProgress", "OcrReport", "queue_pages", "enqueue", "run_queue", "o
 OCR_STATUSES = ("queued", "running", "done", "cancelled", "failed")
 # attachments whose pages OCR may read: the others were not imported with a readable file
 READABLE = ("ok", "no text layer", "repaired")
-LANGUAGE_NAMES = {"eng": "English", "fra": "French", BOTH: "English and French"}
 
 
 @dataclass
@@ -227,11 +227,7 @@ def _read_document(cat: Catalogue, job_id: int, state: OcrProgress, tell: Callab
             state.pages_done += 1
             tell()
     read = out["pages"] - blank
-    if read:
-        out["message"] = (f"text from OCR: {read} page{'s' if read != 1 else ''} read in "
-                          f"{LANGUAGE_NAMES[code or BOTH]}" + (f", {blank} blank" if blank else ""))
-    else:
-        out["message"] = f"no text: {blank} blank page{'s' if blank != 1 else ''}"
+    out["message"] = ocr_message(read, blank, code or BOTH)
     _finish(cat, job_id, att_id, "done", out["message"], out["pages"])
     return out
 
@@ -316,3 +312,27 @@ def run_queue(cat: Catalogue, attachment_ids: list[int] | None = None, *,
     report.seconds = time.monotonic() - started
     tell("cancelled" if report.cancelled else "done")
     return report
+
+
+def ocr_message(read: int, blank: int, code: str) -> str:
+    """What an OCR run did, in English; each wording is its own catalog entry (kbase.po), so the
+    French reads "lues en anglais", not a language name put in the middle of a sentence."""
+    if not read:
+        return en_ngettext("no text: {n} blank page", "no text: {n} blank pages", blank).format(n=blank)
+    if code == "eng" and blank:
+        said = en_ngettext("text from OCR: {n} page read in English, {blank} blank",
+                           "text from OCR: {n} pages read in English, {blank} blank", read)
+    elif code == "eng":
+        said = en_ngettext("text from OCR: {n} page read in English", "text from OCR: {n} pages read in English", read)
+    elif code == "fra" and blank:
+        said = en_ngettext("text from OCR: {n} page read in French, {blank} blank",
+                           "text from OCR: {n} pages read in French, {blank} blank", read)
+    elif code == "fra":
+        said = en_ngettext("text from OCR: {n} page read in French", "text from OCR: {n} pages read in French", read)
+    elif blank:
+        said = en_ngettext("text from OCR: {n} page read in English and French, {blank} blank",
+                           "text from OCR: {n} pages read in English and French, {blank} blank", read)
+    else:
+        said = en_ngettext("text from OCR: {n} page read in English and French",
+                           "text from OCR: {n} pages read in English and French", read)
+    return said.format(n=read, blank=blank)
