@@ -112,7 +112,10 @@ class HistoryPanel(QWidget):
             who = h["user"] or "?"
             if h["db_user"] and h["db_user"] != who:
                 who += f" ({h['db_user']})"
-            what = tr(OPS.get(h["op"], h["op"]) if h["fields"] or h["op"] != "update" else "links changed")
+            if h["op"] == "update" and not h["fields"]:
+                what = tr("links changed")
+            else:
+                what = tr(OPS.get(h["op"], h["op"]))
             if h["version"]:
                 what += " · " + tr("version {n}").format(n=h["version"])
             item = QTreeWidgetItem([timestamp(h["at"]), who, what])
