@@ -24,6 +24,16 @@ def make_editor(window: Any, kind: str, record_id: int | None = None) -> "Record
         from ui.i18n import tr
 
         dialog.tabs.addTab(AttachmentsView(window, record_id), tr("Files"))
+    from kbase.catalogue.notes import NOTE_KINDS
+
+    if kind in NOTE_KINDS:
+        from ui.editors.notes_tab import NotesTab
+        from ui.i18n import tr
+
+        dialog.tabs.addTab(NotesTab(window, kind, record_id), tr("Notes"))
+        if dialog.tabs.count() > 1:  # a one-form editor hides its tab bar; with notes it needs it
+            dialog.tabs.tabBar().show()
+            dialog.tabs.setDocumentMode(False)
     return dialog
 
 
