@@ -126,7 +126,7 @@ class NotesTab(QWidget):
     # -- changing -----------------------------------------------------------------------------
     def add(self) -> NotePreviewDialog:
         rid = self.record_id
-        return self._open("", "New note", lambda body: notes.add_note(self.cat, self.kind, rid, body))
+        return self._open("", tr("New note"), lambda body: notes.add_note(self.cat, self.kind, rid, body))
 
     def edit(self) -> NotePreviewDialog | None:
         note_id = self.current_id()
@@ -138,7 +138,7 @@ class NotesTab(QWidget):
             self._warn(exc)
             self.reload()
             return None
-        return self._open(text, "Edit note", lambda body: notes.edit_note(self.cat, note_id, body))
+        return self._open(text, tr("Edit note"), lambda body: notes.edit_note(self.cat, note_id, body))
 
     def delete(self) -> Ask | None:
         note_id = self.current_id()
