@@ -230,6 +230,9 @@ def shoot(app: QApplication, cat: Catalogue, lang: str, out: Path, work: Path) -
         settle(app, 0.8)
         save(editor, out / f"editor-{lang}.png")
         editor.close()
+    from ui.editors.notes_tab import shoot_editor_notes  # its Notes tab, and a note with its preview
+
+    shoot_editor_notes(app, window, cat, lang, out)
 
     # 5. the import results
     from ui.dialogs.import_dialog import show_import

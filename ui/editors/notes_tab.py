@@ -9,7 +9,16 @@ from typing import Any, Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QSplitter, QTextBrowser, QVBoxLayout, QWidget,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTextBrowser,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
 from kbase.catalogue import notes
@@ -39,6 +48,7 @@ class NotePreviewDialog(NoteDialog):
         split = QSplitter(Qt.Orientation.Horizontal, self)
         lay = self.layout()
         lay.replaceWidget(self.editor, split)
+        lay.setStretchFactor(split, 1)  # the text and its preview take the height, not the hint above
         split.addWidget(self.editor)
         split.addWidget(self.preview)
         split.setSizes([380, 380])
@@ -68,11 +78,15 @@ class NotesTab(QWidget):
             layout.addStretch(1)
             self.list = None
             return
-        self.list = QListWidget(self)
+        self.list = QTreeWidget(self)
         self.list.setObjectName("notes")
-        self.list.setWordWrap(True)
-        self.list.itemDoubleClicked.connect(lambda _item: self.edit())
-        self.list.currentRowChanged.connect(lambda _row: self._enable())
+        self.list.setRootIsDecorated(False)
+        self.list.setHeaderLabels([tr("Note"), tr("Date")])
+        self.list.header().setStretchLastSection(False)
+        self.list.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.list.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.list.itemDoubleClicked.connect(lambda _item, _column: self.edit())
+        self.list.currentItemChanged.connect(lambda _now, _before: self._enable())
         self.add_button = QPushButton(tr("Add a note…"), self)
         self.edit_button = QPushButton(tr("Edit…"), self)
         self.delete_button = QPushButton(tr("Delete"), self)
@@ -94,29 +108,30 @@ class NotesTab(QWidget):
         self.list.clear()
         rows = notes.notes(self.cat, self.kind, self.record_id)
         for n in rows:
-            item = QListWidgetItem(f"{first_line(n['text'])}\n{timestamp(n['updated'])}")
-            item.setToolTip(n["text"])
-            item.setData(Qt.ItemDataRole.UserRole, n["id"])
-            self.list.addItem(item)
+            item = QTreeWidgetItem([first_line(n["text"]), timestamp(n["updated"])])
+            item.setToolTip(0, n["text"])
+            item.setData(0, Qt.ItemDataRole.UserRole, n["id"])
+            self.list.addTopLevelItem(item)
             if n["id"] == select:
                 self.list.setCurrentItem(item)
         if not rows:
-            empty = QListWidgetItem(tr("No notes yet."))
+            empty = QTreeWidgetItem([tr("No notes yet."), ""])
             empty.setFlags(Qt.ItemFlag.NoItemFlags)
-            self.list.addItem(empty)
-        elif self.list.currentRow() < 0:
-            self.list.setCurrentRow(0)
+            self.list.addTopLevelItem(empty)
+        elif self.list.currentItem() is None:
+            self.list.setCurrentItem(self.list.topLevelItem(0))
         self._enable()
 
     def note_ids(self) -> list[int]:
         if self.list is None:
             return []
-        ids = (self.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.list.count()))
+        items = (self.list.topLevelItem(i) for i in range(self.list.topLevelItemCount()))
+        ids = (item.data(0, Qt.ItemDataRole.UserRole) for item in items)
         return [i for i in ids if i is not None]
 
     def current_id(self) -> int | None:
         item = self.list.currentItem() if self.list is not None else None
-        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        return item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
 
     def _enable(self) -> None:
         chosen = self.current_id() is not None
@@ -181,4 +196,42 @@ class NotesTab(QWidget):
         return box
 
 
-__all__ = ["NotesTab", "NotePreviewDialog", "first_line"]
+EDITOR_NOTES = {
+    "en": ["## Sources to check\n\n- the **site list** of the 2021 field visit\n- the export figures *(customs)*",
+           "Ask the authors for the maps in colour"],
+    "fr": ["## Sources à vérifier\n\n- la **liste des sites** de la visite de terrain de 2021\n"
+           "- les chiffres d’exportation *(douanes)*",
+           "Demander aux auteurs les cartes en couleur"],
+}
+
+
+def shoot_editor_notes(app: Any, window: Any, cat: Catalogue, lang: str, out: Any) -> None:
+    """editor-notes-LANG.png and editor-note-edit-LANG.png for ui/screenshots.py: a publication's Notes tab
+    in its editor, then one of its notes open with the preview."""
+    from kbase.library import models as m
+    from ui.editors import make_editor
+    from ui.screenshots import save, settle, wait
+
+    pub = max(cat.all(m.Publication), key=lambda p: p.id)
+    for n in notes.notes(cat, "publication", pub.id):
+        notes.delete_note(cat, n["id"])
+    for text in EDITOR_NOTES[lang]:
+        notes.add_note(cat, "publication", pub.id, text)
+    editor = make_editor(window, "publication", pub.id)
+    tab = next(editor.tabs.widget(i) for i in range(editor.tabs.count())
+               if isinstance(editor.tabs.widget(i), NotesTab))
+    editor.tabs.setCurrentWidget(tab)
+    editor.show()
+    wait(app, editor.isVisible)
+    settle(app, 0.6)
+    save(editor, out / f"editor-notes-{lang}.png")
+    dialog = tab.edit()
+    if dialog is not None:
+        wait(app, dialog.isVisible)
+        settle(app, 0.6)
+        save(dialog, out / f"editor-note-edit-{lang}.png")
+        dialog.reject()
+    editor.reject()
+
+
+__all__ = ["NotesTab", "NotePreviewDialog", "first_line", "shoot_editor_notes"]
