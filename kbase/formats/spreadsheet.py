@@ -13,6 +13,7 @@ A mapping is {column header: field}; the fields are FIELDS' keys, or "ignore". S
 
 from __future__ import annotations
 
+import ast
 import csv
 import datetime as dt
 import io
@@ -59,7 +60,7 @@ _HEADERS: dict[str, tuple[str, ...]] = {
               "titre du document", "report title", "titre du rapport"),
     "subtitle": ("subtitle", "sous titre", "soustitre"),
     "type": ("type", "publication type", "type de publication", "document type", "type de document", "item type",
-             "genre", "category", "categorie", "kind", "format"),
+             "type of reference", "genre", "category", "categorie", "kind", "format"),
     "date": ("date", "publication date", "date of publication", "date de publication", "date de parution",
              "parution", "issued", "published", "date published", "publie le"),
     "year": ("year", "annee", "publication year", "annee de publication", "year of publication", "an", "yr",
@@ -67,7 +68,7 @@ _HEADERS: dict[str, tuple[str, ...]] = {
     "month": ("month", "mois", "mois de publication"),
     "authors": ("author", "authors", "auteur", "auteurs", "auteur s", "author s", "auteur e s", "creator",
                 "creators", "written by", "by", "par", "autrices", "auteures"),
-    "editors": ("editor", "editors", "editor s", "editeur scientifique", "editeurs scientifiques",
+    "editors": ("editor", "editors", "editor s", "editeur scientifique", "editeurs scientifiques", "secondary authors",
                 "directeur de publication", "directeurs de publication", "sous la direction de", "ed", "eds"),
     "series": ("series", "serie", "collection", "series title", "titre de la serie", "publication series"),
     "number": ("number", "numero", "no", "n", "num", "nr", "issue", "series number", "numero dans la serie",
@@ -79,7 +80,8 @@ _HEADERS: dict[str, tuple[str, ...]] = {
     "pages": ("pages", "page", "pp", "page range", "pagination"),
     "publisher": ("publisher", "editeur", "editeurs", "maison d edition", "published by", "publie par",
                   "edite par", "edition", "publishing house", "institution"),
-    "place": ("place", "lieu", "place of publication", "lieu de publication", "lieu d edition", "city", "ville"),
+    "place": ("place", "lieu", "place of publication", "lieu de publication", "lieu d edition",
+              "place published", "city", "ville"),
     "isbn": ("isbn", "isbn 13", "isbn 10", "isbn13", "isbn10"),
     "doi": ("doi",),
     "url": ("url", "link", "lien", "links", "liens", "web link", "lien web", "website", "site web", "web address",
@@ -113,7 +115,12 @@ _LOOSE = sorted(((h, f) for h, f in _BY_HEADER.items()
 _NOT_FIELDS = {"number of pages", "nombre de pages", "page count", "pages count", "nb pages", "year of birth",
                "author email", "author affiliation", "affiliation", "id", "no.", "ref", "reference",
                "date added", "date modified", "date de creation", "date d ajout", "date de modification",
-               "date accessed", "date de consultation", "accessed", "created", "modified"}
+               "date accessed", "date de consultation", "accessed", "created", "modified",
+               # Scopus: ids, names with ids in brackets and affiliations beside its Authors column; Open Access is
+               # a licence, not our visibility; a conference's date is not the publication's
+               "author s id", "author id", "author ids", "authors id", "author full names",
+               "authors with affiliations", "open access", "conference date", "conference location",
+               "conference name"}
 
 # types as people write them (folded) → our type
 _TYPE_WORDS: dict[str, str] = {fold_words(t): t for t in m.PUBLICATION_TYPES} | {
@@ -146,6 +153,8 @@ _TYPE_WORDS: dict[str, str] = {fold_words(t): t for t in m.PUBLICATION_TYPES} | 
     "cartes": "static maps", "carte statique": "static maps", "cartes statiques": "static maps",
     "film": "video", "documentary": "video", "documentaire": "video", "videos": "video",
     "autre": "other", "divers": "other", "misc": "other",
+    "conference paper": "book chapter", "communication": "book chapter",  # as RIS's CONF and CPAPER are read
+    "jour": "article", "chap": "book chapter", "rprt": "report",  # RIS type codes (ASReview's type_of_reference)
 }
 _VISIBILITY = {"public": "public", "publique": "public", "internal": "internal", "interne": "internal",
                "confidential": "confidential", "confidentiel": "confidential", "confidentielle": "confidential"}
@@ -456,7 +465,7 @@ def column_letter(i: int) -> str:
 # -- the mapping -------------------------------------------------------------------------------------------
 def header_key(header: str) -> str:
     """A header as compared: no accents, case, punctuation or column number ('Auteur(s) 2' → 'auteur s')."""
-    key = fold_words(header)
+    key = fold_words(header.replace("_", " "))  # publication_year, as pandas-made files name columns
     return re.sub(r"(?:\s+\d+|\s*\(\d+\))$", "", key).strip() or key
 
 
@@ -669,6 +678,17 @@ def parse_name(raw: str) -> Name | None:
     return Name("person", text, f"{family}, {given}")
 
 
+_FAMILY_INITIALS = re.compile(r"^[^\d,;]+ (?:[A-Z]\.?-?){1,3}$")
+
+
+def _comma_names(text: str) -> list[str]:
+    """'Liu R., Adler D.G.' (Embase's list, commas between names) as two names; 'Marx, Karl' stays one."""
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) > 1 and all(_FAMILY_INITIALS.match(p) for p in parts):
+        return parts
+    return [text]
+
+
 def _is_acronym(word: str) -> bool:
     letters = [ch for ch in word if ch.isalpha()]
     return len(letters) >= 2 and all(ch.isupper() for ch in letters)
@@ -738,8 +758,24 @@ def _items(values: dict[str, list[tuple[str, str]]], name: str, split: re.Patter
         return []
     out: list[str] = []
     for _h, text in found:
-        out += [_one_line(p) for p in split.split(text) if p.strip()]
+        listed = _python_list(text)
+        parts = listed if listed is not None else split.split(text)
+        out += [_one_line(p) for p in parts if p.strip()]
     return list(dict.fromkeys(p for p in out if _LETTER_OR_DIGIT.search(p)))
+
+
+_PY_LIST = re.compile(r"""^\[\s*(?:(['"]).*\1)?\s*\]$""", re.S)
+
+
+def _python_list(text: str) -> list[str] | None:
+    """A cell pandas wrote from a Python list ("['Marx, Karl', 'Lindgren, Astrid']", as ASReview does), or None."""
+    if not _PY_LIST.match(text):
+        return None
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else None
 
 
 def to_publication(row: int, values: dict[str, list[tuple[str, str]]]) -> PubData:
@@ -767,7 +803,7 @@ def to_publication(row: int, values: dict[str, list[tuple[str, str]]]) -> PubDat
         cols["type"] = "other"
 
     for role, name in (("author", "authors"), ("editor", "editors")):
-        for piece in _items(values, name, _SPLIT_NAMES):
+        for piece in [n for p in _items(values, name, _SPLIT_NAMES) for n in _comma_names(p)]:
             who = parse_name(piece)
             if who is not None and (role, who) not in data.contributors:
                 data.contributors.append((role, who))

@@ -311,3 +311,51 @@ def test_file_paths_typed_on_windows() -> None:
 
     data = to_publication(2, {"title": [("Title", "T")], "file": [("File", "docs\\ituri.pdf; C:\\Users\\a\\b.pdf")]})
     assert data.files == ["docs/ituri.pdf", "C:\\Users\\a\\b.pdf"]
+
+
+SCOPUS_HEADERS = ["Authors", "Author full names", "Author(s) ID", "Title", "Year", "Source title", "Volume", "DOI",
+                  "Authors with affiliations", "Conference name", "Conference date", "Document Type",
+                  "Open Access"]
+
+
+def test_scopus_export_one_authors_column_no_visibility_no_conference_date(tmp_path: Path) -> None:
+    path = tmp_path / "scopus.csv"
+    row = ["Kabila A.; Mwamba J.", "Kabila, Aline (57000000001); Mwamba, Joseph (57000000002)",
+           "57000000001; 57000000002", "Gold in Ituri", "2024", "Mining Journal", "26", "10.1000/abc",
+           "Kabila A., IPIS, Antwerp, Belgium; Mwamba J., University of Kinshasa, Kinshasa, DR Congo",
+           "Mining Days", "16 May 2024 through 19 May 2024", "Conference paper",
+           "All Open Access; Gold Open Access"]
+    path.write_text("\ufeff" + _csv([SCOPUS_HEADERS, row], ","), encoding="utf-8")
+    _t, columns, result = _records(path)
+    assert {h for h, f in columns.items() if f == "authors"} == {"Authors"}
+    assert columns["Open Access"] == columns["Conference date"] == columns["Author(s) ID"] == IGNORE
+    rec = result.records[0]
+    assert [(n.kind, n.sortable) for _r, n in rec.contributors] == [("person", "Kabila, A"), ("person", "Mwamba, J")]
+    assert rec.columns["type"] == "book chapter" and rec.columns["year"] == 2024
+    assert "visibility" not in rec.columns and not rec.notes
+
+
+def test_pandas_columns_with_underscores_and_python_lists(tmp_path: Path) -> None:
+    """ASReview's CSV: snake_case headers, lists written as Python lists, RIS type codes."""
+    path = tmp_path / "asreview.csv"
+    path.write_text("title,first_authors,secondary_authors,publication_year,place_published,type_of_reference\n"
+                    "\"Gold\",\"['Kabila, Aline', 'Mwamba, Joseph']\",\"['Vlassenroot, Koen']\",2014,Antwerp,JOUR\n"
+                    "Tin,\"[]\",,2015,,CHAP\n", encoding="utf-8")
+    _t, columns, result = _records(path)
+    assert columns == {"title": "title", "first_authors": "authors", "secondary_authors": "editors",
+                       "publication_year": "year", "place_published": "place", "type_of_reference": "type"}
+    gold, tin = result.records
+    assert [(r, n.sortable) for r, n in gold.contributors] == [
+        ("author", "Kabila, Aline"), ("author", "Mwamba, Joseph"), ("editor", "Vlassenroot, Koen")]
+    assert (gold.columns["year"], gold.columns["place"], gold.columns["type"]) == (2014, "Antwerp", "article")
+    assert tin.contributors == [] and tin.columns["type"] == "book chapter"
+
+
+def test_embase_names_separated_by_commas() -> None:
+    from kbase.formats.spreadsheet import to_publication
+
+    data = to_publication(2, {"authors": [("Author Names", "Liu R., Adler D.G., Quintanilla-Dieck L.")],
+                              "title": [("Title", "T")]})
+    assert [n.sortable for _r, n in data.contributors] == ["Liu, R", "Adler, D.G", "Quintanilla-Dieck, L"]
+    data = to_publication(2, {"authors": [("Author", "Marx, Karl; Smith, J.A.")], "title": [("Title", "T")]})
+    assert [n.sortable for _r, n in data.contributors] == ["Marx, Karl", "Smith, J.A"]  # one name each
