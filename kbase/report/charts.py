@@ -26,6 +26,7 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 
 from kbase.report.markup import md_escape
+from kbase.text import clean_line
 
 LOCALES = {"en": "en_GB", "fr": "fr_BE"}
 # fixed fonts (DejaVu ships with matplotlib), no dates or random ids in the files; Type 3 fonts in PDF
@@ -88,6 +89,12 @@ class Chart:
     unit: str = ""
     lang: str = "en"
     panels: list[Chart] = field(default_factory=list)  # finances: income and expenses side by side
+
+    def __post_init__(self) -> None:
+        # catalogue text that got around the cleaner (a NUL has no glyph: matplotlib warns) stops here
+        self.title = clean_line(self.title)
+        self.labels = [clean_line(label) for label in self.labels]
+        self.series = [(clean_line(name), values) for name, values in self.series]
 
 
 # -- the data -------------------------------------------------------------------------------
