@@ -173,7 +173,8 @@ class Catalogue:
                 self._set_region_path(s, obj)
             if model in ALIAS_TABLES:
                 self._add_alias(s, obj, _primary_name(obj))
-            self.log_change(s, kind_of(model), obj.id, "insert", history.diff({}, history.values_of(obj)), obj.version)
+            self.log_change(s, kind_of(model), obj.id, "insert", history.diff({}, history.values_of(obj)),
+                            getattr(obj, "version", None))  # a saved search has no version
             return obj
 
     def get(self, model: type[SQLModel], record_id: int) -> Any:
