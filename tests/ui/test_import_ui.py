@@ -83,7 +83,9 @@ def test_edit_publication_from_the_results(qtbot, window, tmp_path) -> None:
     editor = dialog.edit_selected_publication()
     qtbot.addWidget(editor)
     assert editor.kind == "publication" and editor.record_id == dialog.report.files[0].publication_id
-    files = editor.tabs.widget(editor.tabs.count() - 1)
+    from ui.editors.forms import AttachmentsView
+
+    files = next(w for w in map(editor.tabs.widget, range(editor.tabs.count())) if isinstance(w, AttachmentsView))
     assert files.list.count() == 1 and files.list.item(0).text().startswith("one.pdf")
     files.open_selected()
     qtbot.waitUntil(lambda: len(window.viewers) == 1, timeout=10000)
