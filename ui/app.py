@@ -14,6 +14,7 @@ from typing import Sequence
 import kbase.catalogue.query  # noqa: F401  (the record table and the navigator; SQLAlchemy and its SQLite dialect)
 import kbase.catalogue.views  # noqa: F401  (the details pane)
 from kbase.catalogue.records import Catalogue
+from kbase.catalogue.trash import empty_expired
 from kbase.library.db import Library, default_location, open_library
 from kbase.errors import KbaseError
 
@@ -142,6 +143,9 @@ def main(argv: Sequence[str]) -> int:
 
     window = MainWindow(Catalogue(lib), store)
     window.show()
+    # what stayed in the trash longer than trash_days goes for good, as `kbase` does on opening a library;
+    # after the first paint, so the window does not wait for it
+    QTimer.singleShot(0, lambda: empty_expired(window.catalogue))
     if os.environ.get("KBASE_STARTUP_TIMING"):
         QTimer.singleShot(0, lambda: print(f"window shown after {time.perf_counter() - started:.3f} s", file=sys.stderr))
     code = app.exec()

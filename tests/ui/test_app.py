@@ -88,3 +88,39 @@ def test_main_opens_the_window_on_the_library(qtbot, tmp_path: Path, monkeypatch
     QCoreApplication.removePostedEvents(None, QEvent.Type.Quit)
     count = Catalogue(open_library(demo_location)).count(m.Publication)
     assert shown == [count]
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_the_app_empties_what_stayed_in_the_trash_too_long(qtbot, tmp_path: Path, monkeypatch, demo_location, backend):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from kbase.catalogue import trash
+    from ui.app import main
+    from ui.main_window import MainWindow
+
+    cat = Catalogue(open_library(demo_location))
+    old, new = (cat.add(m.Person, name=name).id for name in ("Old One", "New One"))
+    trash.move_to_trash(cat, "person", old)
+    trash.move_to_trash(cat, "person", new)
+    with cat.transaction() as s:  # the first went to the trash 40 days ago; the library keeps 30
+        s.execute(update(m.TrashEntry.__table__).where(m.TrashEntry.record_id == old)
+                  .values(deleted=m.utcnow() - timedelta(days=40)))
+    cat.library.close()
+    monkeypatch.setenv("KBASE_LIBRARY", demo_location)
+
+    def check() -> None:
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        if not windows:
+            QTimer.singleShot(50, check)
+            return
+        windows[0].close()
+        QApplication.instance().quit()
+
+    QTimer.singleShot(200, check)
+    assert main(["kbase"]) == 0
+    QCoreApplication.removePostedEvents(None, QEvent.Type.Quit)
+    reopened = Catalogue(open_library(demo_location))
+    assert [e["id"] for e in trash.trash_entries(reopened)] == [new]
+    reopened.library.close()
