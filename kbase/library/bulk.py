@@ -30,14 +30,14 @@ def insert_returning_ids(s: Session, model: type, rows: list[dict[str, Any]]) ->
         # IDs taken from the sequence first, so the rows can go in as arrays in one statement
         ids = list(s.scalars(text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
                              {"t": table.name, "n": len(rows)}))
-        _pg_unnest_insert(s, table, [{**r, "id": i} for r, i in zip(rows, ids)])
+        _pg_unnest_insert(s, table, [{**r, "id": i} for r, i in zip(rows, ids, strict=True)])
         return ids
     # SQLite: the first row's INSERT takes the write lock and gives max(id) + 1; nobody else can
     # insert until we commit, so the following IDs are ours and the rest go in one executemany
     first = s.execute(insert(table).returning(table.c.id), rows[0]).scalar_one()
     ids = list(range(first, first + len(rows)))
     if len(rows) > 1:
-        _sqlite_executemany(s, table, [{**r, "id": i} for r, i in zip(rows[1:], ids[1:])])
+        _sqlite_executemany(s, table, [{**r, "id": i} for r, i in zip(rows[1:], ids[1:], strict=True)])
     return ids
 
 
@@ -49,7 +49,8 @@ def _sqlite_executemany(s: Session, table: Any, rows: list[dict[str, Any]]) -> N
     convert = [table.c[c].type._cached_bind_processor(dialect) for c in cols]
     sql = f'INSERT INTO "{table.name}" ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in cols)}) ' \
           f'VALUES ({", ".join("?" for _ in cols)})'
-    params = [tuple(v if f is None or v is None else f(v) for f, v in zip(convert, (r.get(c) for c in cols)))
+    params = [tuple(v if f is None or v is None else f(v)
+                    for f, v in zip(convert, (r.get(c) for c in cols), strict=True))
               for r in rows]
     s.connection().exec_driver_sql(sql, params)
 

@@ -7,6 +7,7 @@ import os
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
@@ -48,7 +49,7 @@ class Library:
     engine: Engine
     folder: Path
     read_only: bool = False
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def is_shared(self) -> bool:
@@ -187,5 +188,6 @@ def open_library(location: str | None = None, create: bool = False, migrate: boo
             upgrade_if_needed(lib)
         except SQLAlchemyError as exc:
             engine.dispose()
-            raise LibraryError(f"cannot prepare the catalogue of {redact(location)}: {exc.__class__.__name__}: {str(exc).splitlines()[0]}") from exc
+            raise LibraryError(f"cannot prepare the catalogue of {redact(location)}: "
+                               f"{exc.__class__.__name__}: {str(exc).splitlines()[0]}") from exc
     return lib

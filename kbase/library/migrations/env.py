@@ -1,9 +1,9 @@
 """Alembic environment: runs on the connection Kbase hands over."""
 
 from alembic import context
+from sqlmodel import SQLModel
 
 from kbase.library import models  # noqa: F401  (registers the tables)
-from sqlmodel import SQLModel
 
 connection = context.config.attributes.get("connection")
 context.configure(

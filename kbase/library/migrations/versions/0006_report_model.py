@@ -5,8 +5,10 @@ Revision ID: 0006
 Revises: 0005
 """
 
+from typing import Any
+
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision = "0006"
@@ -40,7 +42,7 @@ def _add_reference(bind: sa.engine.Connection, table: str, column: str, target: 
         op.add_column(table, sa.Column(column, sa.Integer(), sa.ForeignKey(f"{target}.id"), nullable=True))
 
 
-def _set_aside_rows_pointing_at(bind: sa.engine.Connection, table: str) -> dict[str, list[dict]]:
+def _set_aside_rows_pointing_at(bind: sa.engine.Connection, table: str) -> dict[str, list[dict[str, Any]]]:
     """Take out the rows of other tables whose foreign key points at table: SQLite drops a column by
     copying the table, and dropping the old copy would delete (cascade) or refuse (no action) them."""
     inspector = sa.inspect(bind)
@@ -52,7 +54,7 @@ def _set_aside_rows_pointing_at(bind: sa.engine.Connection, table: str) -> dict[
     return kept
 
 
-def _put_back(bind: sa.engine.Connection, kept: dict[str, list[dict]]) -> None:
+def _put_back(bind: sa.engine.Connection, kept: dict[str, list[dict[str, Any]]]) -> None:
     for name, rows in kept.items():
         if rows:
             table = sa.Table(name, sa.MetaData(), autoload_with=bind)
