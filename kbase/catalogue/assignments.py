@@ -12,8 +12,9 @@ from typing import Any, Sequence
 from sqlalchemy import and_, delete, select
 from sqlmodel import Session
 
+from kbase.catalogue.fields import check_year, clean_field
 from kbase.catalogue.organisations import display_names
-from kbase.catalogue.records import Catalogue, _check_year, clean_field
+from kbase.catalogue.records import Catalogue
 from kbase.errors import NotFound
 from kbase.library import models as m
 
@@ -28,7 +29,7 @@ def save_assignment(cat: Catalogue, project_id: int, year: int, *, title: Any = 
                     clients: Sequence[int | tuple[int, str | None]] | Any = KEEP) -> int:
     """Create or change the project's assignment for year; clients are organisation IDs or
     (ID, label as the contract names it) pairs, in order. Returns the assignment's ID."""
-    year = _check_year(year)
+    year = check_year(year)
     values = {k: (clean_field(m.Assignment, k, v) or None) if isinstance(v, str) else v
               for k, v in (("title", title), ("reference", reference), ("note", note)) if v is not KEEP}
     if separator is not KEEP:
@@ -99,7 +100,7 @@ def assignment_rows(cat: Catalogue, year: int | None = None, project_id: int | N
     """Every assignment (of a year, of a project), as assignment_dicts gives them."""
     conds = [m.Assignment.id.isnot(None)]
     if year is not None:
-        conds.append(m.Assignment.year == _check_year(year))
+        conds.append(m.Assignment.year == check_year(year))
     if project_id is not None:
         conds.append(m.Assignment.project_id == project_id)
     with cat.reading() as s:

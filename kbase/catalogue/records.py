@@ -4,47 +4,33 @@ from __future__ import annotations
 
 import json
 from contextlib import contextmanager
-from datetime import date
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence, cast
 
-from sqlalchemy import Text, delete, func, select, text, update
+from sqlalchemy import CursorResult, delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, col
 
 from kbase.catalogue import history
+from kbase.catalogue.columns import key, table_of
+from kbase.catalogue.fields import (
+    check_values,
+    check_year,
+    clean_field,
+    clean_keys,
+    kind_of,
+    needs,
+    primary_name,
+    record_type,
+    required,
+)
+from kbase.errors import ConflictError, InvalidInput, LibraryError, NotFound
 from kbase.library import models as m
 from kbase.library.db import Library
-from kbase.errors import ConflictError, InvalidInput, LibraryError, NotFound
-from kbase.i18n import N_
 from kbase.text import clean_line, clean_text, fold, fold_words
 
 CHANGE_LOG_LOCK = 0x6B62617365  # "kbase": the advisory lock write transactions take on PostgreSQL
 ALIAS_TABLES = m.ALIAS_TABLES
-ENUM_FIELDS: dict[tuple[type, str], Sequence[str]] = {
-    (m.Publication, "type"): m.PUBLICATION_TYPES,
-    (m.Publication, "visibility"): m.VISIBILITIES,
-    (m.Project, "visibility"): m.VISIBILITIES,
-    (m.Event, "visibility"): m.VISIBILITIES,
-    (m.Organisation, "kind"): m.ORG_KINDS,
-    (m.Organisation, "part_kind"): m.ORG_PART_KINDS,
-    (m.Person, "role"): m.PERSON_ROLES,
-    (m.Region, "level"): m.REGION_LEVELS,
-    (m.Event, "kind"): m.EVENT_KINDS,
-}
-
-
-def record_type(name: str) -> type[SQLModel]:
-    key = name.lower().rstrip("s") if name.lower() not in m.RECORD_TYPES else name.lower()
-    aliases = {"org": "organisation", "organization": "organisation", "people": "person", "pub": "publication"}
-    key = aliases.get(name.lower(), key)
-    if key not in m.RECORD_TYPES:
-        raise InvalidInput(f"unknown record type {name!r} (one of: {', '.join(m.RECORD_TYPES)})")
-    return m.RECORD_TYPES[key]
-
-
-def kind_of(model: type[SQLModel] | SQLModel) -> str:
-    cls = model if isinstance(model, type) else type(model)
-    return cls.__tablename__  # type: ignore[attr-defined]
+Listener = Callable[[str, int, str], None]  # (kind, record ID, op), told after each commit
 
 
 class Catalogue:
@@ -53,7 +39,7 @@ class Catalogue:
     def __init__(self, library: Library):
         self.library = library
         self._session: Session | None = None
-        self.listeners: list[Any] = []  # callables(kind, id, op) told after each commit
+        self.listeners: list[Listener] = []
         self._desktop_user: str | None = None
 
     # -- sessions -----------------------------------------------------------------------
@@ -111,8 +97,7 @@ class Catalogue:
         if (kind, record_id) in self._touched:
             return
         self._touched.add((kind, record_id))
-        model = m.RECORD_TYPES[kind]
-        table = model.__table__  # type: ignore[attr-defined]
+        table = table_of(m.RECORD_TYPES[kind])
         session.execute(update(table).where(table.c.id == record_id)
                         .values(version=table.c.version + 1, updated=m.utcnow()))
         self.log_change(session, kind, record_id)
@@ -140,39 +125,21 @@ class Catalogue:
 
     # -- generic CRUD -------------------------------------------------------------------
     def _check(self, model: type[SQLModel], values: dict[str, Any]) -> dict[str, Any]:
-        fields = model.model_fields
-        clean: dict[str, Any] = {}
-        for key, value in values.items():
-            if key not in fields or key in ("id", "version", "created", "updated"):
-                raise InvalidInput(f"{kind_of(model)} has no field {key!r}")
-            if isinstance(value, str):
-                value = clean_field(model, key, value)
-            allowed = ENUM_FIELDS.get((model, key))
-            if allowed and value is not None and value not in allowed:
-                raise InvalidInput(f"{key} must be one of: {', '.join(allowed)} (got {value!r})")
-            clean[key] = _coerce(model, key, value)
-        for key in _required(model):
-            if key in clean and clean[key] in (None, ""):
-                raise InvalidInput(_needs(model, key))
-        if model is m.Publication:
-            _check_date(clean.get("year"), clean.get("month"), clean.get("month_end"))
-            if "title" in clean:
-                clean["title_norm"] = fold_words(clean["title"])
-        return clean
+        return check_values(model, values)
 
     def add(self, model: type[SQLModel], **values: Any) -> Any:
         clean = self._check(model, values)
-        missing = [key for key in _required(model) if key not in clean]
+        missing = [key for key in required(model) if key not in clean]
         if missing:  # said plainly, before the database refuses the row with its own words
-            raise InvalidInput(_needs(model, missing[0]))
+            raise InvalidInput(needs(model, missing[0]))
         with self.transaction() as s:
-            obj = model(**clean)
+            obj: Any = model(**clean)  # of the type given at run time: its columns are not known here
             s.add(obj)
             s.flush()
-            if model is m.Region:
+            if isinstance(obj, m.Region):
                 self._set_region_path(s, obj)
             if model in ALIAS_TABLES:
-                self._add_alias(s, obj, _primary_name(obj))
+                self._add_alias(s, obj, primary_name(obj))
             self.log_change(s, kind_of(model), obj.id, "insert", history.diff({}, history.values_of(obj)),
                             getattr(obj, "version", None))  # a saved search has no version
             return obj
@@ -188,17 +155,17 @@ class Catalogue:
         """Change fields; with expected_version, refuse if someone saved in between."""
         clean = self._check(model, values)
         with self.transaction() as s:
-            obj = s.get(model, record_id)
+            obj: Any = s.get(model, record_id)  # of the type given at run time
             if obj is None:
                 raise NotFound(f"no {kind_of(model)} with ID {record_id}")
             before = history.values_of(obj)
             if expected_version is not None:
-                table = model.__table__  # type: ignore[attr-defined]
-                result = s.execute(
+                table = table_of(model)
+                result = cast(CursorResult[Any], s.execute(  # an UPDATE's result, with its row count
                     update(table)
                     .where(table.c.id == record_id, table.c.version == expected_version)
                     .values(version=expected_version + 1, updated=m.utcnow(), **clean)
-                )
+                ))
                 if result.rowcount != 1:
                     s.refresh(obj)
                     theirs = obj.model_dump()
@@ -215,10 +182,10 @@ class Catalogue:
                 obj.updated = m.utcnow()
                 s.add(obj)
                 s.flush()
-            if model is m.Region and "parent_id" in clean:
+            if isinstance(obj, m.Region) and "parent_id" in clean:
                 self._set_region_path(s, obj, cascade=True)
             if model in ALIAS_TABLES and (set(clean) & {"name", "acronym", "name_fr", "name_local"}):
-                self._add_alias(s, obj, _primary_name(obj))
+                self._add_alias(s, obj, primary_name(obj))
             self._touched.add((kind_of(model), record_id))
             self.log_change(s, kind_of(model), record_id, "update", history.diff(before, history.values_of(obj)),
                             obj.version)
@@ -238,9 +205,9 @@ class Catalogue:
             obj = s.get(model, record_id)
             if obj is None:
                 raise NotFound(f"no {kind_of(model)} with ID {record_id}")
-            if model is m.Region and s.scalar(select(func.count()).where(m.Region.parent_id == record_id)):
+            if model is m.Region and s.scalar(select(func.count()).where(col(m.Region.parent_id) == record_id)):
                 raise InvalidInput(f"region {record_id} has regions below it; move or delete them first")
-            table = model.__table__  # type: ignore[attr-defined]
+            table = table_of(model)
             used = restore.blockers(s, table, record_id, ignore=("attachment",) if model is m.Publication else ())
             if used:
                 kind = kind_of(model)
@@ -251,9 +218,10 @@ class Catalogue:
             snapshot = restore.take(s, table, record_id)
             snapshot.dependants.extend(restore.take_by_kind(s, kind_of(model), record_id))
             if model is m.Publication:  # its attachments go with it; the stored file stays until `check --repair`
-                for att_id in list(s.scalars(select(m.Attachment.id).where(m.Attachment.publication_id == record_id))):
-                    s.execute(delete(m.PageText).where(m.PageText.attachment_id == att_id))
-                    s.execute(delete(m.Attachment).where(m.Attachment.id == att_id))
+                attachments = select(key(m.Attachment.id)).where(col(m.Attachment.publication_id) == record_id)
+                for att_id in list(s.scalars(attachments)):
+                    s.execute(delete(m.PageText).where(col(m.PageText.attachment_id) == att_id))
+                    s.execute(delete(m.Attachment).where(col(m.Attachment.id) == att_id))
                     self.log_change(s, "attachment", att_id, "delete",
                                     secret=getattr(obj, "visibility", None) == "confidential")
             gone = history.values_of(obj)
@@ -282,15 +250,17 @@ class Catalogue:
 
     def all(self, model: type[SQLModel]) -> list[Any]:
         with self.reading() as s:
-            return list(s.scalars(select(model).order_by(model.id)))  # type: ignore[attr-defined]
+            return list(s.scalars(select(model).order_by(table_of(model).c.id)))
 
     # -- names and aliases --------------------------------------------------------------
-    def _add_alias(self, s: Session, obj: SQLModel, alias: str | None) -> None:
+    def _add_alias(self, s: Session, obj: Any, alias: str | None) -> None:
+        """obj: an organisation, a person, a region… (a type of ALIAS_TABLES)."""
         if not alias:
             return
         alias_model, fk = ALIAS_TABLES[type(obj)]
+        aliases = table_of(alias_model)
         norm = fold_words(alias)
-        exists = s.scalar(select(alias_model).where(getattr(alias_model, fk) == obj.id, alias_model.norm == norm))
+        exists = s.scalar(select(alias_model).where(aliases.c[fk] == obj.id, aliases.c.norm == norm))
         if exists is None:
             s.add(alias_model(**{fk: obj.id, "alias": alias, "norm": norm}))
             s.flush()
@@ -311,14 +281,16 @@ class Catalogue:
     def aliases(self, model: type[SQLModel], record_id: int) -> list[str]:
         alias_model, fk = ALIAS_TABLES[model]
         with self.reading() as s:
-            return list(s.scalars(select(alias_model.alias).where(getattr(alias_model, fk) == record_id).order_by(alias_model.id)))
+            aliases = table_of(alias_model)
+            return list(s.scalars(select(aliases.c.alias).where(aliases.c[fk] == record_id).order_by(aliases.c.id)))
 
     def lookup(self, model: type[SQLModel], name: str) -> list[Any]:
         """Records whose name or any alias matches name, ignoring case and accents."""
         alias_model, fk = ALIAS_TABLES[model]
         norm = fold_words(name)
         with self.reading() as s:
-            ids = list(dict.fromkeys(s.scalars(select(getattr(alias_model, fk)).where(alias_model.norm == norm))))
+            aliases = table_of(alias_model)
+            ids = list(dict.fromkeys(s.scalars(select(aliases.c[fk]).where(aliases.c.norm == norm))))
             return [s.get(model, i) for i in ids]
 
     def find_one(self, model: type[SQLModel], ref: str | int) -> Any:
@@ -328,13 +300,16 @@ class Catalogue:
         if model in ALIAS_TABLES:
             found = self.lookup(model, ref)
         else:
-            col = model.title if model in (m.Publication, m.Project, m.Event) else model.name  # type: ignore[attr-defined]
+            name = "title" if model in (m.Publication, m.Project, m.Event) else "name"
+            column = table_of(model).c[name]
+            wanted = ref.strip().lower()
             with self.reading() as s:
-                found = list(s.scalars(select(model).where(func.lower(col) == ref.strip().lower()).limit(5)))
+                found = list(s.scalars(select(model).where(func.lower(column) == wanted).limit(5)))
                 if not found and model is m.Project:
-                    found = list(s.scalars(select(m.Project).where(func.lower(m.Project.short_name) == ref.strip().lower()).limit(5)))
+                    short = func.lower(col(m.Project.short_name)) == wanted
+                    found = list(s.scalars(select(m.Project).where(short).limit(5)))
                 if not found:  # accents and punctuation: compare folded names in Python as a last resort
-                    found = [o for o in s.scalars(select(model)) if fold(getattr(o, col.key)) == fold(ref)]
+                    found = [o for o in s.scalars(select(model)) if fold(getattr(o, name)) == fold(ref)]
         if not found:
             raise NotFound(f"no {kind_of(model)} named {ref!r}")
         if len(found) > 1:
@@ -364,7 +339,8 @@ class Catalogue:
         s.add(region)
         s.flush()
         if cascade and old and old != "/" and old != region.path:
-            for child in s.scalars(select(m.Region).where(m.Region.path.startswith(old), m.Region.id != region.id)):
+            below = select(m.Region).where(col(m.Region.path).startswith(old), col(m.Region.id) != region.id)
+            for child in s.scalars(below):
                 child.path = region.path + child.path[len(old):]
                 s.add(child)
             s.flush()
@@ -374,44 +350,45 @@ class Catalogue:
             region = s.get(m.Region, region_id)
             if region is None:
                 raise NotFound(f"no region with ID {region_id}")
-            return list(s.scalars(select(m.Region.id).where(m.Region.path.startswith(region.path))))
+            return list(s.scalars(select(key(m.Region.id)).where(col(m.Region.path).startswith(region.path))))
 
     def region_ancestors(self, region_id: int) -> list[m.Region]:
         region = self.get(m.Region, region_id)
         ids = [int(p) for p in region.path.strip("/").split("/") if p]
         with self.reading() as s:
-            return [s.get(m.Region, i) for i in ids]
+            return [r for r in (s.get(m.Region, i) for i in ids) if r is not None]
 
     # -- links --------------------------------------------------------------------------
     def link(self, link_model: type[SQLModel], **keys: Any) -> None:
         """Add a link row (idempotent), e.g. link(PublicationProject, publication_id=1, project_id=2)."""
-        keys = _clean_keys(link_model, keys)
+        keys = clean_keys(link_model, keys)
+        primary_key = table_of(link_model).primary_key.columns
         with self.transaction() as s:
-            pk = {c.name: keys[c.name] for c in link_model.__table__.primary_key.columns if c.name in keys}  # type: ignore[attr-defined]
-            existing = s.get(link_model, tuple(pk.values())) if len(pk) == len(link_model.__table__.primary_key.columns) else None  # type: ignore[attr-defined]
+            pk = {c.name: keys[c.name] for c in primary_key if c.name in keys}
+            existing = s.get(link_model, tuple(pk.values())) if len(pk) == len(primary_key) else None
             if existing is None:
                 s.add(link_model(**keys))
                 s.flush()
             self._log_link(s, keys)
 
     def unlink(self, link_model: type[SQLModel], **keys: Any) -> None:
-        keys = _clean_keys(link_model, keys)  # the row was stored cleaned
+        keys = clean_keys(link_model, keys)  # the row was stored cleaned
         with self.transaction() as s:
-            table = link_model.__table__  # type: ignore[attr-defined]
+            table = table_of(link_model)
             s.execute(delete(table).where(*[table.c[k] == v for k, v in keys.items()]))
             self._log_link(s, keys)
 
     def _log_link(self, s: Session, keys: dict[str, Any]) -> None:
-        for key, kind in (("publication_id", "publication"), ("project_id", "project"),
-                          ("event_id", "event"), ("person_id", "person")):
-            if key in keys:
-                self.touch(s, kind, keys[key])
+        for field, kind in (("publication_id", "publication"), ("project_id", "project"),
+                            ("event_id", "event"), ("person_id", "person")):
+            if field in keys:
+                self.touch(s, kind, keys[field])
                 return
 
     def set_contributors(self, publication_id: int, people_or_orgs: Sequence[tuple[str, str, int]]) -> None:
         """Replace the ordered contributors: (role, 'person'|'organisation', id) triples."""
         with self.transaction() as s:
-            s.execute(delete(m.Contributor).where(m.Contributor.publication_id == publication_id))
+            s.execute(delete(m.Contributor).where(col(m.Contributor.publication_id) == publication_id))
             for pos, (role, kind, rid) in enumerate(people_or_orgs):
                 if role not in m.CONTRIBUTOR_ROLES:
                     raise InvalidInput(f"contributor role must be author or editor (got {role!r})")
@@ -424,26 +401,31 @@ class Catalogue:
             self.touch(s, "publication", publication_id)
 
     def set_assignment(self, project_id: int, year: int, client_ids: Sequence[int], note: str | None = None) -> None:
-        _check_year(year)
+        check_year(year)
         note = clean_field(m.Assignment, "note", note) if isinstance(note, str) else note
         with self.transaction() as s:
-            a = s.scalar(select(m.Assignment).where(m.Assignment.project_id == project_id, m.Assignment.year == year))
+            a = s.scalar(select(m.Assignment).where(col(m.Assignment.project_id) == project_id,
+                                                    col(m.Assignment.year) == year))
             if a is None:
                 a = m.Assignment(project_id=project_id, year=year, note=note)
                 s.add(a)
                 s.flush()
+            assert a.id is not None  # flushed
+            C = m.AssignmentClient
             # a client that stays keeps the name the contract gives it
-            labels = dict(s.execute(select(m.AssignmentClient.organisation_id, m.AssignmentClient.label)
-                                    .where(m.AssignmentClient.assignment_id == a.id)).all())
-            s.execute(delete(m.AssignmentClient).where(m.AssignmentClient.assignment_id == a.id))
+            labels: dict[int, str | None] = {
+                oid: label for oid, label in s.execute(select(col(C.organisation_id), col(C.label))
+                                                       .where(col(C.assignment_id) == a.id))}
+            s.execute(delete(C).where(col(C.assignment_id) == a.id))
             for pos, oid in enumerate(dict.fromkeys(client_ids)):
-                s.add(m.AssignmentClient(assignment_id=a.id, organisation_id=oid, position=pos, label=labels.get(oid)))
+                s.add(C(assignment_id=a.id, organisation_id=oid, position=pos, label=labels.get(oid)))
             s.flush()
             self.touch(s, "project", project_id)
 
     def delete_assignment(self, project_id: int, year: int) -> None:
         with self.transaction() as s:
-            s.execute(delete(m.Assignment).where(m.Assignment.project_id == project_id, m.Assignment.year == year))
+            s.execute(delete(m.Assignment).where(col(m.Assignment.project_id) == project_id,
+                                                 col(m.Assignment.year) == year))
             self.touch(s, "project", project_id)
 
     # -- merging ------------------------------------------------------------------------
@@ -479,90 +461,4 @@ class Catalogue:
         return json.loads(publication.extra) if publication.extra else {}
 
 
-_MULTILINE: dict[tuple[type, str], bool] = {}
-
-
-def clean_field(model: type[SQLModel], key: str, value: str) -> str:
-    """A text value as the catalogue stores it: Text columns (abstract, notes, summary,
-    description, JSON) keep their lines (kbase.text.clean_text); every other text column is one
-    line in NFC (clean_line): titles, names, aliases, places, numbers, URLs, file names…"""
-    multiline = _MULTILINE.get((model, key))
-    if multiline is None:
-        column = model.__table__.c.get(key)  # type: ignore[attr-defined]
-        multiline = _MULTILINE[(model, key)] = column is not None and isinstance(column.type, Text)
-    return clean_text(value) if multiline else clean_line(value)
-
-
-def _clean_keys(link_model: type[SQLModel], keys: dict[str, Any]) -> dict[str, Any]:
-    return {k: clean_field(link_model, k, v) if isinstance(v, str) else v for k, v in keys.items()}
-
-
-def _required(model: type[SQLModel]) -> list[str]:
-    """The fields a record of model cannot be without (a title, a name…)."""
-    return [name for name, info in model.model_fields.items() if info.is_required()]
-
-
-# whole sentences, so that a translation can give each its own grammar
-_NEEDS = {"publication": N_("a publication needs a title"), "project": N_("a project needs a title"),
-          "event": N_("an event needs a title"), "organisation": N_("an organisation needs a name"),
-          "person": N_("a person needs a name"), "region": N_("a region needs a name"),
-          "programme": N_("a programme needs a name"), "series": N_("a series needs a name"),
-          "subject": N_("a subject needs a name")}
-
-
-def _needs(model: type[SQLModel], key: str) -> str:
-    kind = kind_of(model)
-    return _NEEDS.get(kind) or f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} needs a {key.replace('_', ' ')}"
-
-
-def _primary_name(obj: SQLModel) -> str:
-    return getattr(obj, "name", "") or ""
-
-
-def _check_year(year: Any) -> int:
-    try:
-        y = int(year)
-    except (TypeError, ValueError):
-        raise InvalidInput(f"not a year: {year!r}") from None
-    if not 1000 <= y <= 2999:
-        raise InvalidInput(f"not a plausible year: {year!r}")
-    return y
-
-
-def _check_date(year: Any, month: Any, month_end: Any) -> None:
-    if year is not None:
-        _check_year(year)
-    for label, value in (("month", month), ("month_end", month_end)):
-        if value is not None and not (isinstance(value, int) and 1 <= value <= 12):
-            raise InvalidInput(f"{label} must be 1–12 (got {value!r})")
-    if month_end is not None and (month is None or month_end < month):
-        raise InvalidInput("a month range needs a first month before its last")
-
-
-def _coerce(model: type[SQLModel], key: str, value: Any) -> Any:
-    """Turn CLI strings into the column's type, with a clear message when impossible."""
-    if value is None or value == "":
-        return None if key not in ("title", "name") else value
-    annotation = str(model.model_fields[key].annotation)
-    try:
-        if "int" in annotation and not isinstance(value, int):
-            return int(value)
-        if "bool" in annotation and isinstance(value, str):
-            return value.lower() in ("1", "true", "yes", "y")
-        if "date" in annotation.lower() and isinstance(value, str):
-            return _parse_date(value)
-    except ValueError:
-        raise InvalidInput(f"{key}: {value!r} is not a valid value") from None
-    return value
-
-
-def _parse_date(value: str) -> date:
-    parts = [int(p) for p in value.split("-")]
-    if len(parts) == 1:
-        return date(parts[0], 1, 1)
-    if len(parts) == 2:
-        return date(parts[0], parts[1], 1)
-    return date(parts[0], parts[1], parts[2])
-
-
-__all__ = ["Catalogue", "record_type", "kind_of"]
+__all__ = ["Catalogue", "ALIAS_TABLES", "record_type", "kind_of", "clean_field"]  # the last three: fields.py

@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlmodel import Session
 
-from kbase.catalogue.records import Catalogue, _check_year, _coerce, clean_field
+from kbase.catalogue.fields import check_year, clean_field, coerce
+from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput, NotFound
 from kbase.library import models as m
 
@@ -26,8 +27,8 @@ def _values(role: str | None, title: Any, start: Any, end: Any, organisation_id:
             raise InvalidInput(f"role must be one of: {', '.join(m.PERSON_ROLES)} (got {role!r})")
         out["role"] = role
     out["title"] = clean_field(m.PersonRole, "title", title) or None if isinstance(title, str) else title
-    out["start"] = _coerce(m.PersonRole, "start", start)
-    out["end"] = _coerce(m.PersonRole, "end", end)
+    out["start"] = coerce(m.PersonRole, "start", start)
+    out["end"] = coerce(m.PersonRole, "end", end)
     out["organisation_id"] = organisation_id
     if out["start"] and out["end"] and out["end"] < out["start"]:
         raise InvalidInput(f"a role cannot end ({out['end']}) before it starts ({out['start']})")
@@ -104,6 +105,6 @@ def people_with_role(s: Session, role: str | None = None, year: int | None = Non
             raise InvalidInput(f"role must be one of: {', '.join(m.PERSON_ROLES)} (got {role!r})")
         conds.append(R.role == role)
     if year is not None:
-        conds.append(held_in_year(_check_year(year)))
+        conds.append(held_in_year(check_year(year)))
     rows = s.execute(select(R, P.name).join(P, P.id == R.person_id).where(*conds).order_by(R.id))
     return [{**_row(r), "name": name} for r, name in rows]
