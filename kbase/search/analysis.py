@@ -6,15 +6,16 @@ import re
 import unicodedata
 from collections import Counter
 from functools import lru_cache
-from typing import Any, Iterator
+from itertools import pairwise
+from typing import Any, Callable, Iterator
 
-import Stemmer
+import Stemmer  # type: ignore[import-not-found]  # PyStemmer ships no type information
 from whoosh.analysis import Token, Tokenizer
 from whoosh.compat import dumps
 from whoosh.fields import TEXT
 from whoosh.formats import Frequency, Positions
-from whoosh.system import pack_uint
 from whoosh.lang.stopwords import stoplists
+from whoosh.system import pack_uint
 
 # CJK, Thai, Lao, Khmer and Myanmar characters stand alone (one token each): these scripts
 # put no spaces between words, and a query of any length then finds its characters in a row
@@ -27,7 +28,8 @@ STOP = {"en": stoplists["en"] | _LETTERS, "fr": stoplists["fr"] | _LETTERS}
 # Snowball's own stemmers in C (PyStemmer): a word the caches below have not seen costs 1.3 µs
 # instead of 6.5 (English) and 10 (French) with Whoosh's Python port, and most misses are words
 # met once. Their cache is off: ours sit in front. A call holds the GIL, so threads may share one.
-_STEMMERS = {"en": Stemmer.Stemmer("english", 0).stemWord, "fr": Stemmer.Stemmer("french", 0).stemWord}
+_STEMMERS: dict[str, Callable[[str], str]] = {"en": Stemmer.Stemmer("english", 0).stemWord,
+                                              "fr": Stemmer.Stemmer("french", 0).stemWord}
 
 
 def fold_accents(word: str) -> str:
@@ -80,10 +82,10 @@ def _raw(word: str) -> str:
     return word
 
 
-_KEYERS = {"en": key_en, "fr": key_fr, "fold": fold_accents, "raw": _raw}
+_KEYERS: dict[str, Callable[[str], str]] = {"en": key_en, "fr": key_fr, "fold": fold_accents, "raw": _raw}
 
 
-class KeyTokenizer(Tokenizer):
+class KeyTokenizer(Tokenizer):  # type: ignore[misc]  # Whoosh has no type information
     """Words → index keys in one pass: lower case, elisions split, stop words dropped, then
     the language's key (English or French stem with accents folded, accents folded only, or the
     word as is). One loop instead of a chain of filters: indexing spends its time here."""
@@ -136,7 +138,7 @@ class _Whole:
         return len(self.value)
 
 
-class KeyText(TEXT):
+class KeyText(TEXT):  # type: ignore[misc]  # Whoosh has no type information
     """A TEXT field whose indexing skips Whoosh's token stream: words go straight to keys and
     positions in one loop. The postings are exactly what TEXT with a KeyTokenizer writes
     (a test compares them); only the Python work per word is smaller."""
@@ -177,13 +179,14 @@ class KeyText(TEXT):
                     yield k.encode("utf-8"), 1, boost, _positions(plist)
             else:
                 deltas = [plist[0]]
-                deltas += [b - a for a, b in zip(plist, plist[1:])]
+                deltas += [b - a for a, b in pairwise(plist)]
                 yield k.encode("utf-8"), n, n * boost, _positions(deltas)
 
 
 def _positions(deltas: list[int]) -> bytes:
     """Whoosh's Positions value: the count, then the pickled position deltas."""
-    return pack_uint(len(deltas)) + dumps(deltas, 2)
+    value: bytes = pack_uint(len(deltas)) + dumps(deltas, 2)
+    return value
 
 
 _ONE_POSITION = [_positions([pos]) for pos in range(4096)]

@@ -8,23 +8,24 @@ import threading
 import time
 from array import array
 from collections import Counter, defaultdict
-from itertools import chain, compress, repeat
 from dataclasses import dataclass, field
+from itertools import chain, compress, repeat
 from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy import text as sql_text
+from sqlmodel import col
 from whoosh.searching import Searcher
 
-from kbase.library import models as m
+from kbase.catalogue.query import Filter, find_ids
 from kbase.catalogue.records import Catalogue
-from kbase.search.docsets import Postings, doc_set
 from kbase.errors import LibraryError, QueryError
+from kbase.library import models as m
+from kbase.search.docsets import Postings, doc_set
 from kbase.search.documents import FACETS
 from kbase.search.indexing import index_ready, open_dir
-from kbase.catalogue.query import Filter, find_ids
-from kbase.search.ranking import score_docs, top_groups
 from kbase.search.language import compile_query
+from kbase.search.ranking import score_docs, top_groups
 from kbase.search.snippets import snippet
 from kbase.search.whoosh.w3blocks import remember_term_lookups
 
@@ -69,7 +70,8 @@ class SearchResult:
             "query": self.query, "total": self.total, "error": self.error,
             "hits": [{**{k: v for k, v in h.__dict__.items() if k != "pages"},
                       "pages": [p.__dict__ for p in h.pages]} for h in self.hits],
-            "facets": {k: [{"value": v, "label": lab, "count": c} for v, lab, c in vals] for k, vals in self.facets.items()},
+            "facets": {k: [{"value": v, "label": lab, "count": c} for v, lab, c in vals]
+                       for k, vals in self.facets.items()},
         }
 
 
@@ -231,7 +233,7 @@ def _facets(view: _View, pubs: set[int]) -> dict[str, list[tuple[str, str, int]]
     keys = view.facet_keys
     if len(pubs) * 2 > len(view.all_pubs):
         counts = view.all_counts.copy()
-        counts.subtract(Counter(chain.from_iterable(map(keys.get, view.all_pubs.difference(pubs)))))
+        counts.subtract(Counter(chain.from_iterable(map(keys.__getitem__, view.all_pubs.difference(pubs)))))
     else:
         counts = Counter(chain.from_iterable(map(keys.get, pubs, repeat(()))))
     by_facet: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
@@ -239,7 +241,8 @@ def _facets(view: _View, pubs: set[int]) -> dict[str, list[tuple[str, str, int]]
         if count > 0:
             name, value = pair = view.facet_pairs[number]
             by_facet[name].append((value, view.facet_labels.get(pair, value), count))
-    return {name: sorted(by_facet[name], key=lambda t: (-t[2], t[1]))[:FACET_VALUES] for name in FACETS if name in by_facet}
+    return {name: sorted(by_facet[name], key=lambda t: (-t[2], t[1]))[:FACET_VALUES]
+            for name in FACETS if name in by_facet}
 
 
 def _hits(cat: Catalogue, view: _View, shown: list[int], groups: dict[int, list[tuple[int, float]]],
@@ -247,9 +250,9 @@ def _hits(cat: Catalogue, view: _View, shown: list[int], groups: dict[int, list[
     s = view.searcher
     with cat.reading() as session:
         P = m.Publication  # the columns shown, not whole records with their relationships
-        rows = session.execute(select(P.id, P.title, P.subtitle, P.abstract, P.year, P.type, P.month)
-                               .where(P.id.in_(shown))) if shown else []
-        pubs = {p.id: p for p in rows}
+        columns = select(col(P.id), col(P.title), col(P.subtitle), col(P.abstract), col(P.year), col(P.type),
+                         col(P.month))
+        pubs = {p.id: p for p in session.execute(columns.where(col(P.id).in_(shown)))} if shown else {}
         hits: list[PubHit] = []
         wanted_pages: dict[tuple[int, int], PageHit] = {}
         for pub_id in shown:
@@ -293,7 +296,8 @@ def _fill_snippets(session: Any, wanted: dict[tuple[int, int], PageHit], highlig
             names.append(f":p{i}_{j}")
         clauses.append(f"(attachment_id = :a{i} AND page IN ({', '.join(names)}))")
     table = m.PageText.__tablename__
-    rows = session.execute(sql_text(f"SELECT attachment_id, page, text FROM {table} WHERE " + " OR ".join(clauses)), params)
+    rows = session.execute(sql_text(f"SELECT attachment_id, page, text FROM {table} WHERE " + " OR ".join(clauses)),
+                           params)
     for att_id, page, page_text in rows:
         hit = wanted.get((att_id, page))
         if hit is not None:

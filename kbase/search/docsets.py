@@ -27,10 +27,10 @@ class Postings:
         self.searcher = searcher
         self.budget = budget  # postings kept, ~8 bytes each
         self.size = 0
-        self._cache: OrderedDict[tuple[str, str], tuple[array, array]] = OrderedDict()
+        self._cache: OrderedDict[tuple[str, str], tuple[array[int], array[float]]] = OrderedDict()
         self.total = max(1, searcher.doc_count_all())
 
-    def get(self, fieldname: str, text: str) -> tuple[array, array]:
+    def get(self, fieldname: str, text: str) -> tuple[array[int], array[float]]:
         """(document numbers, term frequencies) of one term across all segments."""
         key = (fieldname, text)
         found = self._cache.get(key)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from kbase.library import models as m
 
@@ -80,6 +80,13 @@ def signed(doc: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
+def saved_id(value: int | None) -> int:
+    """A saved row's primary key (SQLModel types it int | None: a new object has none until the insert)."""
+    if value is None:
+        raise ValueError("a row read from the catalogue has no ID")
+    return value
+
+
 def _chunks(ids: list[int]) -> Iterator[list[int]]:
     for i in range(0, len(ids), CHUNK):
         yield ids[i:i + CHUNK]
@@ -89,7 +96,7 @@ def load_pubs(s: Session, pub_ids: Iterable[int]) -> dict[int, PubInfo]:
     """PubInfo for the given publications (missing ones are left out), in a few queries."""
     ids = sorted(set(pub_ids))
     out: dict[int, PubInfo] = {}
-    regions = {r.id: r for r in s.scalars(select(m.Region))}
+    regions = {saved_id(r.id): r for r in s.scalars(select(m.Region))}
     for chunk in _chunks(ids):
         _load_chunk(s, chunk, out, regions)
     return out
@@ -97,9 +104,9 @@ def load_pubs(s: Session, pub_ids: Iterable[int]) -> dict[int, PubInfo]:
 
 def _load_chunk(s: Session, ids: list[int], out: dict[int, PubInfo], regions: dict[int, m.Region]) -> None:
     P = m.Publication
-    series: dict[int, str] = dict(s.execute(select(m.Series.id, m.Series.name)).all())  # type: ignore[arg-type]
-    for p in s.scalars(select(P).where(P.id.in_(ids))):
-        info = PubInfo(id=p.id, title=p.title or "", subtitle=p.subtitle or "", abstract=p.abstract or "",
+    series: dict[int | None, str] = dict(s.execute(select(col(m.Series.id), col(m.Series.name))).all())
+    for p in s.scalars(select(P).where(col(P.id).in_(ids))):
+        info = PubInfo(id=saved_id(p.id), title=p.title or "", subtitle=p.subtitle or "", abstract=p.abstract or "",
                        year=p.year, month=p.month, visibility=p.visibility or "public",
                        language=(p.language or "").lower())
         info.add_facet("type", p.type, p.type)
@@ -112,24 +119,24 @@ def _load_chunk(s: Session, ids: list[int], out: dict[int, PubInfo], regions: di
             info.texts.append(series.get(p.series_id, ""))
         if p.place:
             info.texts.append(p.place)
-        out[p.id] = info
+        out[info.id] = info
         if p.publisher_id:
             info.facets.setdefault("_publisher", []).append((str(p.publisher_id), ""))
     _contributors(s, ids, out)
     _projects(s, ids, out, regions)
     for pid, sid, name in s.execute(
-        select(m.PublicationSubject.publication_id, m.Subject.id, m.Subject.name)
-        .join(m.Subject, m.Subject.id == m.PublicationSubject.subject_id)
-        .where(m.PublicationSubject.publication_id.in_(ids))
+        select(col(m.PublicationSubject.publication_id), col(m.Subject.id), col(m.Subject.name))
+        .join(m.Subject, col(m.Subject.id) == col(m.PublicationSubject.subject_id))
+        .where(col(m.PublicationSubject.publication_id).in_(ids))
     ):
         out[pid].add_facet("subject", sid, name)
         out[pid].texts.append(name)
-    for pid, rid in s.execute(select(m.PublicationRegion.publication_id, m.PublicationRegion.region_id)
-                              .where(m.PublicationRegion.publication_id.in_(ids))):
+    for pid, rid in s.execute(select(col(m.PublicationRegion.publication_id), col(m.PublicationRegion.region_id))
+                              .where(col(m.PublicationRegion.publication_id).in_(ids))):
         _add_region(out[pid], rid, regions)
-    for pid, note in s.execute(select(m.Note.record_id, m.Note.text)  # a word in a note finds the publication
-                               .where(m.Note.kind == "publication", m.Note.record_id.in_(ids))
-                               .order_by(m.Note.record_id, m.Note.id)):
+    for pid, note in s.execute(select(col(m.Note.record_id), col(m.Note.text))  # a word in a note finds the publication
+                               .where(col(m.Note.kind) == "publication", col(m.Note.record_id).in_(ids))
+                               .order_by(col(m.Note.record_id), col(m.Note.id))):
         if pid in out:
             out[pid].texts.append(note)
 
@@ -139,7 +146,7 @@ def _add_region(info: PubInfo, region_id: int, regions: dict[int, m.Region]) -> 
     if region is None:
         return
     # a territory counts under its province and its country too
-    for anc in [int(x) for x in region.path.strip("/").split("/") if x] or [region.id]:
+    for anc in [int(x) for x in region.path.strip("/").split("/") if x] or [saved_id(region.id)]:
         r = regions.get(anc)
         if r is not None:
             info.add_facet("region", r.id, r.name)
@@ -148,25 +155,28 @@ def _add_region(info: PubInfo, region_id: int, regions: dict[int, m.Region]) -> 
 
 def _org_names(s: Session, org_ids: set[int]) -> dict[int, list[str]]:
     names: dict[int, list[str]] = defaultdict(list)
+    Org = m.Organisation
     for chunk in _chunks(sorted(org_ids)):
-        for oid, name in s.execute(select(m.Organisation.id, m.Organisation.name).where(m.Organisation.id.in_(chunk))):
+        for oid, name in s.execute(select(col(Org.id), col(Org.name)).where(col(Org.id).in_(chunk))):
             names[oid].insert(0, name)
-        for oid, alias in s.execute(select(m.OrganisationAlias.organisation_id, m.OrganisationAlias.alias)
-                                    .where(m.OrganisationAlias.organisation_id.in_(chunk))):
+        for oid, alias in s.execute(select(col(m.OrganisationAlias.organisation_id), col(m.OrganisationAlias.alias))
+                                    .where(col(m.OrganisationAlias.organisation_id).in_(chunk))):
             if alias not in names[oid]:
                 names[oid].append(alias)
     return names
 
 
 def _contributors(s: Session, ids: list[int], out: dict[int, PubInfo]) -> None:
-    rows = list(s.execute(select(m.Contributor.publication_id, m.Contributor.person_id, m.Contributor.organisation_id)
-                          .where(m.Contributor.publication_id.in_(ids)).order_by(m.Contributor.position)))
+    C = m.Contributor
+    rows = list(s.execute(select(col(C.publication_id), col(C.person_id), col(C.organisation_id))
+                          .where(col(C.publication_id).in_(ids)).order_by(col(C.position))))
     person_ids = {r[1] for r in rows if r[1]}
     people: dict[int, list[str]] = defaultdict(list)
+    PA = m.PersonAlias
     for chunk in _chunks(sorted(person_ids)):
-        for pid, name in s.execute(select(m.Person.id, m.Person.name).where(m.Person.id.in_(chunk))):
+        for pid, name in s.execute(select(col(m.Person.id), col(m.Person.name)).where(col(m.Person.id).in_(chunk))):
             people[pid].insert(0, name)
-        for pid, alias in s.execute(select(m.PersonAlias.person_id, m.PersonAlias.alias).where(m.PersonAlias.person_id.in_(chunk))):
+        for pid, alias in s.execute(select(col(PA.person_id), col(PA.alias)).where(col(PA.person_id).in_(chunk))):
             if alias not in people[pid]:
                 people[pid].append(alias)
     publishers = {i: int(info.facets.pop("_publisher")[0][0]) for i, info in out.items() if "_publisher" in info.facets}
@@ -178,30 +188,30 @@ def _contributors(s: Session, ids: list[int], out: dict[int, PubInfo]) -> None:
             info.contributors.extend(people.get(person_id, []))
         if org_id:
             info.contributors.extend(orgs.get(org_id, []))
-            info.add_facet("organisation", org_id, (orgs.get(org_id) or [None])[0])
+            info.add_facet("organisation", org_id, next(iter(orgs.get(org_id, ())), None))
     for pub_id, org_id in publishers.items():
         info = out[pub_id]
-        info.add_facet("organisation", org_id, (orgs.get(org_id) or [None])[0])
+        info.add_facet("organisation", org_id, next(iter(orgs.get(org_id, ())), None))
         info.texts.extend(orgs.get(org_id, []))
 
 
 def _projects(s: Session, ids: list[int], out: dict[int, PubInfo], regions: dict[int, m.Region]) -> None:
-    J = m.Project
+    J, PP = m.Project, m.PublicationProject
     rows = list(s.execute(
-        select(m.PublicationProject.publication_id, J.id, J.title, J.short_name, J.programme_id)
-        .join(J, J.id == m.PublicationProject.project_id).where(m.PublicationProject.publication_id.in_(ids))
+        select(col(PP.publication_id), col(J.id), col(J.title), col(J.short_name), col(J.programme_id))
+        .join(J, col(J.id) == col(PP.project_id)).where(col(PP.publication_id).in_(ids))
     ))
     if not rows:
         return
     project_ids = sorted({r[1] for r in rows})
-    programmes: dict[int, str] = dict(s.execute(select(m.Programme.id, m.Programme.name)).all())  # type: ignore[arg-type]
+    programmes: dict[int | None, str] = dict(s.execute(select(col(m.Programme.id), col(m.Programme.name))).all())
     partners: dict[int, set[int]] = defaultdict(set)
-    for pj, oid in s.execute(select(m.ProjectOrganisation.project_id, m.ProjectOrganisation.organisation_id)
-                             .where(m.ProjectOrganisation.project_id.in_(project_ids))):
+    for pj, oid in s.execute(select(col(m.ProjectOrganisation.project_id), col(m.ProjectOrganisation.organisation_id))
+                             .where(col(m.ProjectOrganisation.project_id).in_(project_ids))):
         partners[pj].add(oid)
-    for pj, oid in s.execute(select(m.Assignment.project_id, m.AssignmentClient.organisation_id)
-                             .join(m.AssignmentClient, m.AssignmentClient.assignment_id == m.Assignment.id)
-                             .where(m.Assignment.project_id.in_(project_ids))):
+    for pj, oid in s.execute(select(col(m.Assignment.project_id), col(m.AssignmentClient.organisation_id))
+                             .join(m.AssignmentClient, col(m.AssignmentClient.assignment_id) == col(m.Assignment.id))
+                             .where(col(m.Assignment.project_id).in_(project_ids))):
         partners[pj].add(oid)
     orgs = _org_names(s, set().union(*partners.values()) if partners else set())
     for pub_id, pj, title, short, programme_id in rows:
@@ -212,44 +222,48 @@ def _projects(s: Session, ids: list[int], out: dict[int, PubInfo], regions: dict
             info.add_facet("programme", programme_id, programmes.get(programme_id))
             info.texts.append(programmes.get(programme_id, ""))
         for oid in sorted(partners.get(pj, ())):
-            info.add_facet("organisation", oid, (orgs.get(oid) or [None])[0])
+            info.add_facet("organisation", oid, next(iter(orgs.get(oid, ())), None))
 
 
 def affected_publications(s: Session, kind: str, record_id: int) -> set[int]:
     """Publications whose index documents show something of the changed record."""
-    PP, C = m.PublicationProject, m.Contributor
+    PP, C, P = m.PublicationProject, m.Contributor, m.Publication
+    pubs = col(PP.publication_id)
     if kind == "project":
-        return set(s.scalars(select(PP.publication_id).where(PP.project_id == record_id)))
+        return set(s.scalars(select(pubs).where(col(PP.project_id) == record_id)))
     if kind == "person":
-        return set(s.scalars(select(C.publication_id).where(C.person_id == record_id)))
+        return set(s.scalars(select(col(C.publication_id)).where(col(C.person_id) == record_id)))
     if kind == "organisation":
-        via_project = select(PP.publication_id).join(m.ProjectOrganisation, m.ProjectOrganisation.project_id == PP.project_id) \
-            .where(m.ProjectOrganisation.organisation_id == record_id)
-        via_client = select(PP.publication_id).join(m.Assignment, m.Assignment.project_id == PP.project_id) \
-            .join(m.AssignmentClient, m.AssignmentClient.assignment_id == m.Assignment.id) \
-            .where(m.AssignmentClient.organisation_id == record_id)
-        return (set(s.scalars(select(C.publication_id).where(C.organisation_id == record_id)))
-                | set(s.scalars(select(m.Publication.id).where(m.Publication.publisher_id == record_id)))
+        via_project = select(pubs).join(m.ProjectOrganisation, col(m.ProjectOrganisation.project_id) == PP.project_id) \
+            .where(col(m.ProjectOrganisation.organisation_id) == record_id)
+        via_client = select(pubs).join(m.Assignment, col(m.Assignment.project_id) == PP.project_id) \
+            .join(m.AssignmentClient, col(m.AssignmentClient.assignment_id) == m.Assignment.id) \
+            .where(col(m.AssignmentClient.organisation_id) == record_id)
+        return (set(s.scalars(select(col(C.publication_id)).where(col(C.organisation_id) == record_id)))
+                | {saved_id(i) for i in s.scalars(select(col(P.id)).where(col(P.publisher_id) == record_id))}
                 | set(s.scalars(via_project)) | set(s.scalars(via_client)))
     if kind == "series":
-        return set(s.scalars(select(m.Publication.id).where(m.Publication.series_id == record_id)))
+        return {saved_id(i) for i in s.scalars(select(col(P.id)).where(col(P.series_id) == record_id))}
     if kind == "subject":
-        return set(s.scalars(select(m.PublicationSubject.publication_id).where(m.PublicationSubject.subject_id == record_id)))
+        PS = m.PublicationSubject
+        return set(s.scalars(select(col(PS.publication_id)).where(col(PS.subject_id) == record_id)))
     if kind == "programme":
-        return set(s.scalars(select(PP.publication_id).join(m.Project, m.Project.id == PP.project_id)
-                             .where(m.Project.programme_id == record_id)))
+        return set(s.scalars(select(pubs).join(m.Project, col(m.Project.id) == PP.project_id)
+                             .where(col(m.Project.programme_id) == record_id)))
     if kind == "region":
         region = s.get(m.Region, record_id)
         if region is None:  # deleted: its links are gone, the publications were logged with them
             return set()
-        below = select(m.Region.id).where(m.Region.path.startswith(region.path))
-        return set(s.scalars(select(m.PublicationRegion.publication_id).where(m.PublicationRegion.region_id.in_(below))))
+        below = select(col(m.Region.id)).where(col(m.Region.path).startswith(region.path))
+        PR = m.PublicationRegion
+        return set(s.scalars(select(col(PR.publication_id)).where(col(PR.region_id).in_(below))))
     return set()
 
 
 def pages_of(s: Session, attachment_ids: list[int]) -> Iterator[tuple[int, int, str]]:
     """(attachment_id, page, text) rows, streamed in batches so memory stays flat."""
     for chunk in _chunks(sorted(attachment_ids)):
-        q = (select(m.PageText.attachment_id, m.PageText.page, m.PageText.text)
-             .where(m.PageText.attachment_id.in_(chunk)).order_by(m.PageText.attachment_id, m.PageText.page))
+        T = m.PageText
+        q = (select(col(T.attachment_id), col(T.page), col(T.text))
+             .where(col(T.attachment_id).in_(chunk)).order_by(col(T.attachment_id), col(T.page)))
         yield from s.execute(q.execution_options(yield_per=200))

@@ -29,6 +29,7 @@ from typing import Any, Iterator
 
 import portalocker
 from sqlalchemy import func, select
+from sqlmodel import col
 from whoosh import index as windex
 from whoosh.fields import ID, KEYWORD, STORED, Schema
 from whoosh.filedb.filestore import FileStorage
@@ -190,6 +191,8 @@ class Indexer:
         self.apply_log_on_exit = True
         self._pending: set[int] = set()  # publications added by the open writer
         self.added = 0
+        self.notes: list[str] = []  # what the user must be told (an altered change log)
+        self._rebuilt = False
 
     # lifecycle
     def __enter__(self) -> "Indexer":
@@ -245,8 +248,9 @@ class Indexer:
         """add_attachment for several at once (one round of queries); returns pages added."""
         seq = _max_seq(self.cat)
         with self.cat.reading() as s:
-            pubs: dict[int, int | None] = dict(s.execute(  # type: ignore[arg-type]
-                select(m.Attachment.id, m.Attachment.publication_id).where(m.Attachment.id.in_(attachment_ids))).all())
+            A = m.Attachment
+            pubs = {att: pub for att, pub in s.execute(
+                select(col(A.id), col(A.publication_id)).where(col(A.id).in_(attachment_ids))) if att is not None}
         for att_id in attachment_ids:
             if pubs.get(att_id) is None:  # deleted, or not attached to a publication
                 self.writer().delete_by_term("att", str(att_id))
@@ -267,9 +271,10 @@ class Indexer:
         added = 0
         with self.cat.reading() as s:
             infos = load_pubs(s, pub_ids)
-            atts: dict[int, int] = dict(s.execute(
-                select(m.Attachment.id, m.Attachment.publication_id).where(m.Attachment.publication_id.in_(list(infos)))
-            ).all()) if infos else {}  # type: ignore[arg-type]
+            A = m.Attachment
+            atts = {att: pub for att, pub in s.execute(
+                select(col(A.id), col(A.publication_id)).where(col(A.publication_id).in_(list(infos)))
+            ) if att is not None and pub is not None} if infos else {}
             for pub_id in pub_ids:
                 if not self._fresh:
                     w.delete_by_term("pub", str(pub_id))
@@ -296,15 +301,24 @@ class Indexer:
         """Apply the change log since the last seq, commit, and record the new seq."""
         state = read_state(self.lib)
         last = int(state.get("last_seq", -1))
-        # up to the newest change now: with other desktops writing all the time, chasing the
-        # tail of the log would keep one sync going (a commit per round) for many seconds
-        upto = _max_seq(self.cat)
+        # a change log with a row missing or rewritten, or its newest rows gone, cannot be trusted
+        # to name what changed: the index is rebuilt from the catalogue, and notes says why
+        chain = history.check_chain(self.cat, applied=last)
+        if not chain.ok:
+            if not self._rebuilt:
+                self._rebuild()
+                last = int(read_state(self.lib).get("last_seq", -1))
+            self.notes.append(f"{chain.message()}; the search index was rebuilt from the catalogue")
+        # up to the newest change verified now: with other desktops writing all the time, chasing
+        # the tail of the log would keep one sync going (a commit per round) for many seconds
+        upto = history.accept_chain(self.cat, chain)
         applied = 0
         while last < upto:
             with self.cat.reading() as s:
-                rows = list(s.execute(select(m.Change.seq, m.Change.kind, m.Change.record_id, m.Change.op)
-                                      .where(m.Change.seq > last, m.Change.seq <= upto)
-                                      .order_by(m.Change.seq).limit(batch)))
+                C = m.Change
+                rows = list(s.execute(select(col(C.seq), col(C.kind), col(C.record_id), col(C.op))
+                                      .where(col(C.seq) > last, col(C.seq) <= upto)
+                                      .order_by(col(C.seq)).limit(batch)))
             if not rows:
                 break
             self._apply(rows)
@@ -336,8 +350,9 @@ class Indexer:
                             pubs.setdefault(pid, seq)
             if self._pending:
                 self.commit()  # a delete only sees committed documents
-            att_pubs = dict(s.execute(select(m.Attachment.id, m.Attachment.publication_id)
-                                      .where(m.Attachment.id.in_(list(atts)))).all()) if atts else {}
+            A = m.Attachment
+            att_pubs = dict(s.execute(select(col(A.id), col(A.publication_id))
+                                      .where(col(A.id).in_(list(atts)))).all()) if atts else {}
         w = self.writer()
         for att_id in atts:
             w.delete_by_term("att", str(att_id))  # moved, deleted or re-extracted
@@ -355,7 +370,8 @@ class Indexer:
         seq = _max_seq(self.cat)
         self._ix = FileStorage(str(folder), supports_mmap=False).create_index(make_schema())
         with self.cat.reading() as s:
-            pub_ids = list(s.scalars(select(m.Publication.id).order_by(m.Publication.id)))
+            P = m.Publication
+            pub_ids = [i for i in s.scalars(select(col(P.id)).order_by(col(P.id))) if i is not None]
         self._fresh = True
         try:
             since_commit = 0
@@ -374,6 +390,7 @@ class Indexer:
             self._fresh = False
         write_state(self.lib, seq)
         self._done.clear()
+        self._rebuilt = True
 
 
 def sync(cat: Catalogue, notes: list[str] | None = None) -> int:
@@ -384,16 +401,9 @@ def sync(cat: Catalogue, notes: list[str] | None = None) -> int:
     if cat.library.read_only:
         return 0
     with Indexer(cat) as ix:
-        state = read_state(cat.library)
-        chain = history.check_chain(cat)
-        if not chain.ok:
-            ix._rebuild()
-            if notes is not None:
-                notes.append(f"{chain.message()}; the search index was rebuilt from the catalogue")
-        elif int(state.get("last_seq", -1)) > _max_seq(cat):
-            ix._rebuild()  # the database was replaced by an older or other one
-        applied = ix.apply_changes()
-        history.accept_chain(cat, chain)
+        applied = ix.apply_changes()  # checks the log's chain first (see apply_changes)
+        if notes is not None:
+            notes.extend(ix.notes)
         return applied
 
 

@@ -6,7 +6,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Any, Callable
+from typing import Any, TypeAlias
 
 from sqlalchemy import select
 from whoosh import query as wq
@@ -14,12 +14,13 @@ from whoosh.fields import ID, TEXT, Schema
 from whoosh.qparser import FuzzyTermPlugin, PlusMinusPlugin, QueryParser
 from whoosh.reading import IndexReader
 
+from kbase.catalogue.records import Catalogue
+from kbase.errors import InvalidInput, NotFound, QueryError
+from kbase.i18n import N_
 from kbase.library import models as m
 from kbase.search.analysis import fold_accents, fold_analyzer, index_key, key_en, raw_analyzer
-from kbase.catalogue.records import Catalogue
+from kbase.search.documents import saved_id
 from kbase.search.whoosh.w3blocks import prefix_frequencies
-from kbase.errors import NotFound, QueryError, InvalidInput
-from kbase.i18n import N_
 from kbase.text import fold
 
 MIN_PREFIX = 3  # a shorter prefix would expand to thousands of terms
@@ -87,7 +88,8 @@ def _precheck(text: str) -> str:
         key = FIELD_ALIASES.get(name.lower(), name.lower())
         if key not in TEXT_FIELDS and key not in ID_FIELDS:
             known = ", ".join(sorted(set(TEXT_FIELDS) | set(ID_FIELDS)))
-            raise QueryError(N_("unknown field {name} in the query (fields: {known})").format(name=repr(name), known=known))
+            raise QueryError(N_("unknown field {name} in the query (fields: {known})")
+                             .format(name=repr(name), known=known))
         if key != name:
             text = re.sub(rf"(?<![\w\"]){re.escape(name)}:", f"{key}:", text)
     # author:"Hoex, Lotte" as lists write names: the index holds them first name first
@@ -110,7 +112,13 @@ def _check_operators(text: str) -> None:
             example = "cobalt NOT gold" if word == "NOT" else f"cobalt {word} gold"
             if word == "NOT":
                 raise QueryError(N_("NOT needs a word on its right (as in {example})").format(example=example))
-            raise QueryError(N_("{operator} needs a word on each side (as in {example})").format(operator=word, example=example))
+            raise QueryError(N_("{operator} needs a word on each side (as in {example})")
+                             .format(operator=word, example=example))
+
+
+_Named: TypeAlias = "m.Series | m.Subject | m.Project | m.Programme | m.Region | m.Organisation"
+_NAMED: dict[str, type[_Named]] = {"series": m.Series, "subject": m.Subject, "project": m.Project,
+                                   "programme": m.Programme, "region": m.Region, "organisation": m.Organisation}
 
 
 class Rewriter:
@@ -196,7 +204,8 @@ class Rewriter:
                     self._mark(fname, terms)
                     alternatives.extend(wq.Term(fname, t) for t in terms)
         elif isinstance(q, wq.Wildcard):
-            raise QueryError(N_("wildcards work only at the end of a word, as in miner* (got {word})").format(word=repr(q.text)))
+            raise QueryError(N_("wildcards work only at the end of a word, as in miner* (got {word})")
+                             .format(word=repr(q.text)))
         elif isinstance(q, (wq.TermRange, wq.NumericRange)):
             raise QueryError(N_("ranges work only on the year, as in year:[2019 TO 2021]"))
         else:
@@ -221,9 +230,9 @@ class Rewriter:
                 found = [(b, info.doc_frequency()) for b, info in islice(leaf.iter_prefix(fname, prefix), MAX_SCAN)]
             for btext, df in found:
                 frequency[btext] += df
-        found = [(frequency[b], b.decode("utf-8")) for b in sorted(frequency)[:MAX_SCAN]]
-        found.sort(reverse=True)
-        terms = [t for _, t in found[:MAX_EXPANSIONS]]
+        ranked = [(frequency[b], b.decode("utf-8")) for b in sorted(frequency)[:MAX_SCAN]]
+        ranked.sort(reverse=True)
+        terms = [t for _, t in ranked[:MAX_EXPANSIONS]]
         self._mark(fname if fname.startswith("text_") else "fold", terms)
         return [wq.Term(fname, t) for t in terms]
 
@@ -270,8 +279,7 @@ class Rewriter:
         return wq.Or([wq.Term(name, str(i)) for i in ids]) if len(ids) > 1 else wq.Term(name, str(ids[0]))
 
     def _resolve(self, name: str, value: str) -> list[int]:
-        model = {"series": m.Series, "subject": m.Subject, "project": m.Project, "programme": m.Programme,
-                 "region": m.Region, "organisation": m.Organisation}[name]
+        model = _NAMED[name]
         if value.isdigit():
             return [int(value)]
         try:
@@ -281,11 +289,17 @@ class Rewriter:
         except InvalidInput:  # several records share the name: all of them count
             pass
         wanted = fold(value)
-        label: Callable[[Any], list[str]] = lambda o: [getattr(o, f, None) or "" for f in ("name", "title", "short_name", "acronym")]
+
+        def matches(record: Any) -> bool:
+            labels = [fold(getattr(record, f, None) or "") for f in ("name", "title", "short_name", "acronym")]
+            return any(wanted == x or (len(wanted) >= 3 and wanted in x) for x in labels)
+
         with self.cat.reading() as s:
-            ids = [o.id for o in s.scalars(select(model)) if any(wanted == fold(x) or (len(wanted) >= 3 and wanted in fold(x)) for x in label(o))]
+            records: list[_Named] = list(s.scalars(select(model)))
+            ids = [saved_id(o.id) for o in records if matches(o)]
         if not ids:
-            raise QueryError(N_("no {field} matches {value} in {query}").format(field=name, value=repr(value), query=f"{name}:{value}"))
+            raise QueryError(N_("no {field} matches {value} in {query}")
+                             .format(field=name, value=repr(value), query=f"{name}:{value}"))
         return ids
 
 
@@ -312,7 +326,8 @@ def fuzzy_terms(reader: IndexReader, fieldname: str, key: str, maxdist: int, pre
 
 
 def _swaps(word: str, prefix: int) -> list[str]:
-    return [w for w in (word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(prefix, len(word) - 1)) if w != word]
+    swapped = (word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(prefix, len(word) - 1))
+    return [w for w in swapped if w != word]
 
 
 def _text(term: str | bytes) -> str:
@@ -338,7 +353,8 @@ def _distance(a: str, b: str) -> int:
 
 def _year(text: str) -> int:
     if not re.fullmatch(r"\d{4}", text.strip()):
-        raise QueryError(N_("year: takes a year such as 2021 or a range 2019-2021 (got {text})").format(text=repr(text)))
+        raise QueryError(N_("year: takes a year such as 2021 or a range 2019-2021 (got {text})")
+                         .format(text=repr(text)))
     return int(text)
 
 
@@ -356,7 +372,8 @@ def compile_query(cat: Catalogue, reader: IndexReader, text: str) -> Compiled:
         raise QueryError(N_("cannot read the query {query}: {reason}").format(query=repr(text), reason=exc)) from exc
     rewritten = rewriter.rewrite(parsed)
     if rewritten is None:
-        raise QueryError(N_("the query {query} has no words to search for (only very common words?)").format(query=repr(text)))
+        raise QueryError(N_("the query {query} has no words to search for (only very common words?)")
+                         .format(query=repr(text)))
     if isinstance(rewritten, wq.Not):
         rewritten = wq.AndNot(wq.Every(), rewritten.query)
     rewriter.compiled.query = rewritten.normalize()

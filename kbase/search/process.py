@@ -32,8 +32,8 @@ def needs_child(cat: Catalogue) -> bool:
 
 def _sync(location: str, *, progress: Any, cancel: Any, inbox: Any) -> int:
     """In the child: kbase.search.indexing.sync on the library at location."""
-    from kbase.search import indexing
     from kbase.library.db import open_library
+    from kbase.search import indexing
 
     lib = open_library(location)
     try:

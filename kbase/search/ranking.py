@@ -15,7 +15,6 @@ from whoosh import query as wq
 
 from kbase.search.docsets import Postings
 
-
 SATURATION = 1.2  # BM25's k1: the tenth occurrence of a word on a page adds little
 
 
@@ -49,7 +48,7 @@ class _Term:
 
     __slots__ = ("ids", "weights", "idf", "hist", "level")
 
-    def __init__(self, ids: array, weights: array, idf: float):
+    def __init__(self, ids: array[int], weights: array[float], idf: float):
         self.ids, self.weights, self.idf = ids, weights, idf
         self.hist: list[tuple[float, int]] = []  # (term frequency, postings with it), highest first
         self.level = 0
@@ -129,7 +128,7 @@ def score_docs(postings: Postings, q: wq.Query, matched: set[int] | list[int],
                     scores[docnum] += idf * tf / (tf + SATURATION)
             continue
         get = scores.get
-        for docnum, tf in zip(ids, weights):
+        for docnum, tf in zip(ids, weights, strict=False):
             old = get(docnum)
             if old is not None:
                 scores[docnum] = old + idf * tf / (tf + SATURATION)
@@ -228,9 +227,9 @@ def _best_groups(scores: dict[int, float], doc_pub: Any, boosted: set[int], boos
         if score > get(group, -1.0):
             best[group] = score
     for docnum in boosted:  # few: the publications' own metadata documents
-        score = scores.get(docnum)
-        if score is not None:
-            score *= boost
+        found = scores.get(docnum)
+        if found is not None:
+            score = found * boost
             group = doc_pub[docnum]
             if score > get(group, -1.0):
                 best[group] = score

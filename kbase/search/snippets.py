@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from functools import lru_cache
+from typing import TypeAlias
 
 from kbase.search.analysis import CJK, _split_word, fold_accents, key_en, key_fr
 
@@ -13,6 +14,7 @@ MAX_TEXT = 60_000  # characters of a page looked at (a page of tables can be hug
 _SPACE = re.compile(r"\s+")
 _ACCENTED = {"a": "aàâäáãå", "e": "eéèêë", "i": "iîïíì", "o": "oôöóòõ", "u": "uùûüú", "c": "cç", "n": "nñ", "y": "yÿý"}
 _CJK_RE = re.compile(f"[{CJK}]")
+_Trie: TypeAlias = "dict[str, _Trie]"  # a word's next letter → the letters after it ("" ends a word)
 
 
 def _letter(ch: str) -> str:
@@ -28,7 +30,7 @@ def _candidates(keys: frozenset[str]) -> re.Pattern[str]:
     letters form a trie behind one word-start test: a fuzzy or prefix query has dozens of keys,
     and one alternative per key made the scan try each of them at every character."""
     cjk: set[str] = set()
-    trie: dict[str, dict] = {}
+    trie: _Trie = {}
     for key in keys:
         head = key[:3]
         if not head:
@@ -48,7 +50,7 @@ def _candidates(keys: frozenset[str]) -> re.Pattern[str]:
     return re.compile("|".join(alts), re.IGNORECASE)
 
 
-def _trie(node: dict[str, dict]) -> str:
+def _trie(node: _Trie) -> str:
     branches = [_letter(ch) + _trie(child) for ch, child in sorted(node.items()) if ch]
     if "" in node:
         branches.append("")  # longer heads first, as the longest alternative used to be
@@ -63,7 +65,7 @@ def _verdicts(en: frozenset[str], fr: frozenset[str], folded: frozenset[str]) ->
     return {}
 
 
-def _matches(word: str, en: set[str] | frozenset[str], fr: set[str] | frozenset[str], folded: set[str] | frozenset[str]) -> bool:
+def _matches(word: str, en: frozenset[str], fr: frozenset[str], folded: frozenset[str]) -> bool:
     for part in _split_word(word):
         if (en and key_en(part) in en) or (fr and key_fr(part) in fr) or (folded and fold_accents(part) in folded):
             return True
@@ -72,11 +74,10 @@ def _matches(word: str, en: set[str] | frozenset[str], fr: set[str] | frozenset[
 
 def snippet(text: str, highlight: dict[str, set[str]], width: int = WIDTH) -> str:
     """HTML of the passage of text with the most distinct query words, matches in <b>."""
-    en, fr, folded = highlight.get("text_en", set()), highlight.get("text_fr", set()), highlight.get("fold", set())
     text = text[:MAX_TEXT]
     if not text.strip():
         return ""
-    en, fr, folded = frozenset(en), frozenset(fr), frozenset(folded)
+    en, fr, folded = (frozenset(highlight.get(name, ())) for name in ("text_en", "text_fr", "fold"))
     pattern = _candidates(en | fr | folded)
     verdicts = _verdicts(en, fr, folded)
     hits: list[tuple[int, int, str]] = []

@@ -6,6 +6,7 @@ import heapq
 import pickle
 import zlib
 from array import array
+from itertools import pairwise
 from typing import Any, Iterator
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3PostingsWriter
@@ -38,7 +39,7 @@ def compress(data: bytes, level: int = COMPRESSION) -> bytes:
 Group = tuple[str, bytes, list[int], list[float], list[Any]]  # field, term, its docs, weights, values
 
 
-class _Pool(PostingPool):
+class _Pool(PostingPool):  # type: ignore[misc]  # Whoosh has no type information
     """PostingPool that groups postings by field and term as they arrive, under the same memory cap.
 
     Whoosh keeps one tuple per posting, sorts them all, and pickles each one on its own when a
@@ -111,15 +112,15 @@ class _Pool(PostingPool):
             groups = _join(heapq.merge(*(self._read_run(path) for path in list(self.runs)),
                                        key=lambda g: (g[0], g[1])))
         for fieldname, btext, docs, weights, values in groups:
-            if any(a > b for a, b in zip(docs, docs[1:])):  # merged segments may interleave
-                rows = sorted(zip(docs, weights, values), key=lambda row: row[0])
+            if any(a > b for a, b in pairwise(docs)):  # merged segments may interleave
+                rows = sorted(zip(docs, weights, values, strict=True), key=lambda row: row[0])
                 docs, weights, values = [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
             yield fieldname, btext, docs, weights, values
 
     def iter_postings(self) -> Iterator[Any]:
         """One (field, term, doc, weight, value) tuple per posting, as Whoosh's pool gives them."""
         for fieldname, btext, docs, weights, values in self.iter_terms():
-            for docnum, weight, vbytes in zip(docs, weights, values):
+            for docnum, weight, vbytes in zip(docs, weights, values, strict=True):
                 yield fieldname, btext, docnum, weight, vbytes
 
     def _read_run(self, path: str) -> Iterator[Group]:
@@ -152,7 +153,7 @@ def _join(groups: Iterator[Group]) -> Iterator[Group]:
         yield current
 
 
-class _PostingsWriter(W3PostingsWriter):
+class _PostingsWriter(W3PostingsWriter):  # type: ignore[misc]  # Whoosh has no type information
     """Whoosh's postings writer, taking a term's postings as lists and leaving small blocks uncompressed."""
 
     def start_postings(self, format_: Any, terminfo: Any) -> None:
@@ -229,7 +230,7 @@ class _PostingsCodec:
                                inlinelimit=c._inlinelimit)
 
 
-class FastSegmentWriter(SegmentWriter):
+class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]  # Whoosh has no type information
     def __init__(self, ix: Any, **kwargs: Any):
         kwargs.setdefault("codec", W3Codec(compression=COMPRESSION))
         super().__init__(ix, **kwargs)
@@ -243,14 +244,14 @@ class FastSegmentWriter(SegmentWriter):
         # field → its length in each document (0 where absent), kept while documents are added,
         # for the postings' length statistics; None once a document came another way (then
         # they are read back from the segment)
-        self._lengths: dict[str, array] | None = {} if self.docbase == 0 else None
+        self._lengths: dict[str, array[int]] | None = {} if self.docbase == 0 else None
         self._reader_lengths: Any = None
         # the segment records the plain W3Codec; the field writer gets its postings writer from
         # _PostingsCodec, and stored fields go through compress() (private attributes of
         # whoosh-reloaded 2.7)
         if hasattr(self.fieldwriter, "_codec"):
             self.fieldwriter._codec = _PostingsCodec(self.codec)
-        stored = getattr(getattr(self.perdocwriter, "_colwriters", {}).get("_stored"), "_child", None)
+        stored: Any = getattr(getattr(self.perdocwriter, "_colwriters", {}).get("_stored"), "_child", None)
         if hasattr(stored, "_compress"):
             stored._compress = compress
 

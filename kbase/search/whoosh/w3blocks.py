@@ -15,7 +15,8 @@ from bisect import bisect_left, bisect_right
 from functools import partial
 from io import BytesIO
 from itertools import accumulate, count, repeat
-from pickle import load as pickle_load, loads
+from pickle import load as pickle_load
+from pickle import loads
 from struct import Struct
 from typing import Any
 
@@ -31,7 +32,8 @@ def remember_term_lookups(searcher: Searcher, most: int = 20_000) -> None:
     the search are the same every time). At most `most` keys per segment (~2 MB), then anew."""
     for leaf, _offset in searcher.leaf_searchers():
         tindex = getattr(getattr(leaf.reader(), "_terms", None), "_tindex", None)
-        if tindex is None or not all(hasattr(tindex, a) for a in ("indexbase", "indexsize", "indexlen", "_get_pos", "key_at")):
+        needed = ("indexbase", "indexsize", "indexlen", "_get_pos", "key_at")
+        if tindex is None or not all(hasattr(tindex, a) for a in needed):
             continue
         tindex.closest_key_pos = _closest_key_pos(tindex, most)
 
@@ -72,8 +74,8 @@ def prefix_frequencies(reader: Any, fieldname: str, prefix: str, most: int,
     prefix in one segment, read from its term table in chunks and parsed in memory (Whoosh
     reads each entry through several file layers and unpickles inlined postings). None when
     the segment's term table is not the expected kind."""
-    terms = getattr(reader, "_terms", None)
-    tindex = getattr(terms, "_tindex", None)
+    terms: Any = getattr(reader, "_terms", None)  # Whoosh's private parts: anything, or missing
+    tindex: Any = getattr(terms, "_tindex", None)
     try:
         dbfile, end = tindex.dbfile, tindex.endofdata
         start_key = terms._keycoder(fieldname, prefix.encode("utf-8"))
@@ -104,10 +106,10 @@ def prefix_frequencies(reader: Any, fieldname: str, prefix: str, most: int,
     return out
 
 
-def read_direct(reader: Any, fieldname: str, text: str, offset: int, ids: array, weights: array) -> bool:
+def read_direct(reader: Any, fieldname: str, text: str, offset: int, ids: array[int], weights: array[float]) -> bool:
     """read_leaf from the term's entry in the term table, without a matcher (which reads a
     block header through the file layers before anything is asked). False: not this codec."""
-    terms = getattr(reader, "_terms", None)
+    terms: Any = getattr(reader, "_terms", None)
     postfile = getattr(terms, "_postfile", None)
     if postfile is None or not hasattr(reader, "_text_to_bytes") or fieldname not in reader.schema:
         return False
@@ -120,7 +122,7 @@ def read_direct(reader: Any, fieldname: str, text: str, offset: int, ids: array,
     deleted = reader.deleted_docs_set if reader.has_deletions() else frozenset()
     if info.is_inlined():
         inline_ids, inline_weights, _values = info.inlined_postings()
-        for docnum, tf in zip(inline_ids, inline_weights):
+        for docnum, tf in zip(inline_ids, inline_weights, strict=False):
             if docnum not in deleted:
                 ids.append(docnum + offset)
                 weights.append(tf)
@@ -133,7 +135,7 @@ def read_direct(reader: Any, fieldname: str, text: str, offset: int, ids: array,
     return True
 
 
-def read_leaf(reader: Any, fieldname: str, text: str, offset: int, ids: array, weights: array) -> None:
+def read_leaf(reader: Any, fieldname: str, text: str, offset: int, ids: array[int], weights: array[float]) -> None:
     matcher = reader.postings(fieldname, text)
     leaf = getattr(matcher, "child", matcher)  # FilterMatcher wraps a segment with deletions
     deleted = reader.deleted_docs_set if reader.has_deletions() else frozenset()
@@ -149,7 +151,7 @@ def read_leaf(reader: Any, fieldname: str, text: str, offset: int, ids: array, w
 
 
 def _add_blocks(blocks: list[tuple[int, int, int, bytes]], fixed: int | None, deleted: Any, offset: int,
-                ids: array, weights: array) -> None:
+                ids: array[int], weights: array[float]) -> None:
     for n, _maxid, compression, raw in blocks:
         data = ids_and_weights(raw, compression, n, fixed) or _unpickle(raw, compression)
         block_ids = accumulate(data[0])
@@ -159,7 +161,7 @@ def _add_blocks(blocks: list[tuple[int, int, int, bytes]], fixed: int | None, de
         elif isinstance(block_weights, float):
             block_weights = repeat(block_weights, n)
         if deleted:
-            for docnum, tf in zip(block_ids, block_weights):
+            for docnum, tf in zip(block_ids, block_weights, strict=False):
                 if docnum not in deleted:
                     ids.append(docnum + offset)
                     weights.append(tf)
@@ -210,14 +212,15 @@ def _parse_blocks(postfile: Any, start: int, length: Any) -> list[tuple[int, int
 
 
 def _unpickle(raw: bytes, compression: int) -> tuple[Any, Any, Any]:
-    return loads(zlib.decompress(raw) if compression else raw)
+    block: tuple[Any, Any, Any] = loads(zlib.decompress(raw) if compression else raw)
+    return block
 
 
 _BYTES_GLOBAL = b"c_codecs\nencode\n"  # how protocol 2 pickles the first bytes object
 _PARTIAL = 2048  # bytes decompressed at a time while looking for the values
 
 
-def ids_and_weights(raw: bytes, compression: int, n: int, fixed: int | None) -> tuple[Any, Any, tuple] | None:
+def ids_and_weights(raw: bytes, compression: int, n: int, fixed: int | None) -> tuple[Any, Any, tuple[()]] | None:
     """(ids, weights, ()) of a block without unpickling its values (positions).
 
     A block is a pickled (ids, weights, values) tuple; values, last, are bytes objects that
@@ -279,7 +282,7 @@ _GAPS_HEAD = b"\xc2\x80\x02]"  # in a block pickle, how each value's own pickled
 _LE_UINT = Struct("<I")
 
 
-def values_apart(data: bytes, n: int) -> tuple[tuple, list[bytes]] | None:
+def values_apart(data: bytes, n: int) -> tuple[tuple[int, ...], list[bytes]] | None:
     """(delta-coded ids, the block pickle split where each value's gaps begin) of a
     decompressed block with positions, without unpickling its n values (protocol 2 rebuilds
     each bytes value with a function call): a phrase wants a few values of most blocks.
@@ -338,7 +341,7 @@ def leaf_positions(reader: Any, fieldname: str, text: str, offset: int, wanted: 
             if lo < bisect_right(wanted, highest, lo):
                 leaf._read_ids()
                 leaf._read_values()
-                for docnum, value in zip(leaf._ids, leaf._values):
+                for docnum, value in zip(leaf._ids, leaf._values, strict=False):
                     i = bisect_left(wanted, docnum + offset)
                     if i < len(wanted) and wanted[i] == docnum + offset:
                         out[docnum + offset] = _positions(value)
@@ -366,7 +369,7 @@ def leaf_positions(reader: Any, fieldname: str, text: str, offset: int, wanted: 
             except ValueError:  # a value not laid out as expected
                 values = loads(data)[2]
                 chosen = [values[where[d]] for d in docs]
-            out.update(zip(docs, _many_positions(chosen)))
+            out.update(zip(docs, _many_positions(chosen), strict=False))
         lowest = highest + 1
 
 
