@@ -160,27 +160,36 @@ def _write_chain(lib: Any, state: dict[str, Any]) -> None:
     os.replace(tmp, path)
 
 
-def check_chain(cat: Any) -> ChainState:
-    """Verify the log from the last change this desktop verified to the newest (each sync: cheap)."""
+def check_chain(cat: Any, applied: int = -1) -> ChainState:
+    """Verify the log from the last change this desktop verified to the newest (each sync: cheap).
+
+    applied: the newest change the desktop's index holds; a log that ends before it lost its newest
+    changes (the owner may delete rows), which the rows written since may have renumbered."""
     state = read_chain(cat.library)
     with cat.reading() as s:
-        return verify(s, state["seq"], state["checksum"])
+        checked = verify(s, state["seq"], state["checksum"])
+    if checked.ok and applied > checked.head:
+        return ChainState(False, checked.head, checked.head_checksum, checked.head + 1,
+                          f"the newest changes this desktop read are gone (it read up to change {applied})")
+    return checked
 
 
 def audit(cat: Any) -> ChainState:
     """Verify the whole log (`kbase check`); an alteration this desktop has already seen and
-    rebuilt its index after is passed over, and the rest checked from where it verified last."""
+    rebuilt its index after is passed over. The log is also checked from where this desktop
+    verified it last: its newest rows deleted leave a whole chain, shorter."""
     state = read_chain(cat.library)
     with cat.reading() as s:
         whole = verify(s, 0, None)
-    if whole.ok or whole.broken_at not in state["breaks"]:
+    if not whole.ok and whole.broken_at not in state["breaks"]:
         return whole
     return check_chain(cat)
 
 
-def accept_chain(cat: Any, checked: ChainState) -> None:
+def accept_chain(cat: Any, checked: ChainState) -> int:
     """Remember how far the log is verified; after an alteration (the index rebuilt), note it and
-    go on from today's newest change."""
+    go on from today's newest change. Returns that change's number: the index applies no further,
+    so a later check from there covers every change it applied."""
     state = read_chain(cat.library)
     if checked.ok:
         state.update(seq=checked.head, checksum=checked.head_checksum)
@@ -190,6 +199,7 @@ def accept_chain(cat: Any, checked: ChainState) -> None:
         with cat.reading() as s:
             state["seq"], state["checksum"] = head(s)
     _write_chain(cat.library, state)
+    return int(state["seq"])
 
 
 # -- a record's history -------------------------------------------------------------------
