@@ -28,7 +28,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import unicodedata
 from collections import Counter
 from pathlib import Path
 
@@ -37,11 +36,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 TRUTH = Path(__file__).resolve().parent / "ocr_truth"
 DEFAULT_DIR = Path(os.environ.get("KBASE_CORPUS", Path.home() / ".cache/kbase/corpus")) / "scans"
-LANGUAGES = {"francais": "fra"}  # the others are English
+LANGUAGES = {"francais": "fra", "eurotext": "fra", "cavalerie": "fra"}  # the others are English
 
 
 def words(text: str) -> Counter[str]:
-    text = unicodedata.normalize("NFKC", text).casefold().replace("’", "'")
+    from kbase.textnorm import normalise_page_text
+
+    # both sides as Kbase stores a page (NFKC, words hyphenated across lines joined): Tesseract joins "ex-" and
+    # "plain" at a line's end, the known texts keep the printed line breaks
+    text = normalise_page_text(text).casefold().replace("’", "'")
     return Counter(w for w in re.findall(r"[^\W_]+(?:['-][^\W_]+)*", text))
 
 
