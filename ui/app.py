@@ -6,23 +6,23 @@ import argparse
 import os
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING
 
-# The core's modules before PySide6's: once PySide6 is loaded, its import hook reads the source of
-# every module imported after it (about 70 ms of CPU at start-up for SQLAlchemy and the models).
-import kbase.catalogue.query  # noqa: F401  (the record table and the navigator; SQLAlchemy and its SQLite dialect)
-import kbase.catalogue.views  # noqa: F401  (the details pane)
-from kbase.catalogue.records import Catalogue
-from kbase.catalogue.trash import empty_expired
-from kbase.library.db import Library, default_location, open_library
-from kbase.errors import KbaseError
-
+# SQLAlchemy, SQLModel and the models are imported after the first paint: ui/launch.py paints the window
+# with the first publications read through sqlite3 (the ORM's import alone takes longer than a launch may).
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QFileDialog, QLabel, QVBoxLayout
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QFileDialog, QLabel, QVBoxLayout, QWidget
 
+from kbase.errors import KbaseError
+from kbase.library.location import default_location, is_url
 from ui import i18n
 from ui.i18n import tr
+
+if TYPE_CHECKING:
+    from kbase.library.db import Library
+    from ui.main_window import MainWindow
 
 ORGANISATION = "Kbase"
 APPLICATION = "Kbase"
@@ -59,13 +59,20 @@ def chosen_location(store: QSettings, explicit: str | None = None) -> str:
     return str(saved) if saved else default_location()
 
 
+def first_start(location: str, explicit: bool = False) -> bool:
+    """No library yet at the default location: the app makes it (a named one is only opened, never made)."""
+    return (not explicit and not os.environ.get("KBASE_LIBRARY") and location == default_location()
+            and not (Path(location) / "catalogue.sqlite").exists())
+
+
 def open_or_create(location: str, explicit: bool = False) -> Library:
     """Open the library; at the default location on first start, make it and load the demo catalogue.
 
     A library named on the command line (explicit) or by KBASE_LIBRARY is only opened, never made."""
-    first_start = (not explicit and not os.environ.get("KBASE_LIBRARY") and location == default_location()
-                   and not (Path(location) / "catalogue.sqlite").exists())
-    if not first_start:
+    from kbase.catalogue.records import Catalogue
+    from kbase.library.db import open_library
+
+    if not first_start(location, explicit):
         return open_library(location)
     from kbase.catalogue.demo import load_demo
 
@@ -100,7 +107,8 @@ class LibraryProblem(QDialog):
         self.detail.setWordWrap(True)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        self.choose = self.buttons.addButton(tr("Choose another library folder…"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.choose = self.buttons.addButton(tr("Choose another library folder…"),
+                                             QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -111,6 +119,8 @@ class LibraryProblem(QDialog):
 
 def ask_for_library(problem: str, store: QSettings) -> Library | None:
     """Say why the library cannot be opened; let the user pick another folder or quit."""
+    from kbase.library.db import open_library
+
     while True:
         box = LibraryProblem(problem)
         if box.exec() != QDialog.DialogCode.Accepted:
@@ -127,31 +137,80 @@ def ask_for_library(problem: str, store: QSettings) -> Library | None:
         return lib
 
 
+def open_window(location: str, explicit: bool, store: QSettings, shell: QWidget | None = None) -> MainWindow | None:
+    """The library opened (or another one the user picks) in the main window, shown; None when the user quits.
+
+    With a launch window on screen the main window takes its place and closes it once painted."""
+    try:
+        lib = open_or_create(location, explicit=explicit)
+    except KbaseError as exc:
+        if shell is not None:
+            shell.close()
+        lib = ask_for_library(str(exc), store)
+        if lib is None:
+            return None
+    from kbase.catalogue.records import Catalogue
+    from kbase.catalogue.trash import empty_expired
+    from ui.first_paint import after_first_paint
+    from ui.main_window import MainWindow
+
+    catalogue = Catalogue(lib)
+    # what stayed in the trash longer than trash_days goes for good, as `kbase` does on opening a library;
+    # after the first paint, so the window does not wait for it (the launch window's paint, when it has one)
+    if shell is not None:
+        empty_expired(catalogue)
+    else:
+        QTimer.singleShot(0, lambda: empty_expired(catalogue))
+    window = MainWindow(catalogue, store)
+    if shell is not None and shell.isVisible():
+        window.restoreGeometry(shell.saveGeometry())  # where the launch window is, moved or not
+        after_first_paint(window.table.viewport(), shell.close)
+    window.show()
+    return window
+
+
 def main(argv: Sequence[str]) -> int:
     started = time.perf_counter()
     options = parse_arguments(argv)
     app = make_application(argv)
     store = settings()
     i18n.set_language(str(store.value(KEY_LANGUAGE) or i18n.system_language()))
-    try:
-        lib = open_or_create(chosen_location(store, options.library), explicit=bool(options.library))
-    except KbaseError as exc:
-        lib = ask_for_library(str(exc), store)
-        if lib is None:
-            return 1
-    from ui.main_window import MainWindow
+    location, explicit = chosen_location(store, options.library), bool(options.library)
+    timing = bool(os.environ.get("KBASE_STARTUP_TIMING"))
+    shell = None
+    if not is_url(location) and not first_start(location, explicit):
+        from ui.launch import launch_window
 
-    window = MainWindow(Catalogue(lib), store)
-    window.show()
-    # what stayed in the trash longer than trash_days goes for good, as `kbase` does on opening a library;
-    # after the first paint, so the window does not wait for it
-    QTimer.singleShot(0, lambda: empty_expired(window.catalogue))
-    if os.environ.get("KBASE_STARTUP_TIMING"):
-        QTimer.singleShot(0, lambda: print(f"window shown after {time.perf_counter() - started:.3f} s", file=sys.stderr))
+        shell = launch_window(location, Path(location).expanduser().name or location, store)
+    opened: list[MainWindow | None] = []
+    if shell is None:
+        opened.append(open_window(location, explicit, store))
+        if opened[0] is None:
+            return 1
+    else:
+        from ui.first_paint import after_first_paint
+
+        def then() -> None:  # the catalogue, once the first rows are on screen
+            if timing:
+                print(f"first rows painted after {time.perf_counter() - started:.3f} s", file=sys.stderr)
+            opened.append(open_window(location, explicit, store, shell))
+            if opened[0] is None:
+                app.exit(1)
+
+        shell.setAttribute(Qt.WidgetAttribute.WA_QuitOnClose, False)  # the main window's closing ends the app
+        after_first_paint(shell.table.viewport(), then, fallback_ms=300)
+        shell.show()
+    if timing:
+        QTimer.singleShot(0, lambda: print(f"window shown after {time.perf_counter() - started:.3f} s",
+                                           file=sys.stderr))
     code = app.exec()
-    lib.close()
+    if shell is not None:
+        shell.close()
+    window = opened[0] if opened else None
+    if window is not None:
+        window.catalogue.library.close()
     return code
 
 
-__all__ = ["main", "parse_arguments", "settings", "chosen_location", "open_or_create", "make_application",
-           "KEY_LIBRARY", "KEY_LANGUAGE", "KEY_MAX_PDF_MB", "KEY_MAX_PAGES"]
+__all__ = ["main", "parse_arguments", "settings", "chosen_location", "open_or_create", "open_window",
+           "make_application", "KEY_LIBRARY", "KEY_LANGUAGE", "KEY_MAX_PDF_MB", "KEY_MAX_PAGES"]

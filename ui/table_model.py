@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtCore import QAbstractTableModel, QLocale, QModelIndex, QPersistentModelIndex, Qt
 
-from kbase.catalogue import query, views
-from kbase.catalogue.records import Catalogue
 from kbase.errors import user_message
 from ui.i18n import date_label, language, timestamp, tr, tr_message
 
@@ -16,6 +14,14 @@ BLOCK = 64  # rows loaded per database round trip; a screenful or two
 QUICK_ROWS = 4 * BLOCK  # a quick first query reads this many ids, the rest come from a worker
 
 Index = QModelIndex | QPersistentModelIndex
+NO_PARENT = QModelIndex()  # a table's rows have no parent
+
+if TYPE_CHECKING:
+    from kbase.catalogue import query
+    from kbase.catalogue.records import Catalogue
+
+# The core's query modules are imported where used: the launch paints its first rows (ui/launch.py) with
+# COLUMNS and row_texts() before SQLAlchemy is loaded.
 
 
 @dataclass(frozen=True)
@@ -104,6 +110,8 @@ class RecordTableModel(QAbstractTableModel):
         self.catalogue = catalogue
         self.kind = kind
         self.columns = COLUMNS[kind]
+        from kbase.catalogue import query
+
         self.filter = query.Filter()
         self.sort_column = 0
         self.sort_order = Qt.SortOrder.AscendingOrder
@@ -118,6 +126,8 @@ class RecordTableModel(QAbstractTableModel):
 
     # -- what is shown -----------------------------------------------------------------------
     def set_kind(self, kind: str, filter: query.Filter | None = None) -> None:
+        from kbase.catalogue import query
+
         self.beginResetModel()
         self.kind, self.columns = kind, COLUMNS[kind]
         self.filter = filter or query.Filter()
@@ -182,6 +192,7 @@ class RecordTableModel(QAbstractTableModel):
                   on_result=done, on_error=failed, parent=self)
 
     def _query(self) -> None:
+        from kbase.catalogue import query
         from kbase.errors import KbaseError
 
         self._generation += 1
@@ -223,7 +234,8 @@ class RecordTableModel(QAbstractTableModel):
         self.sort_column, self.sort_order = column, order
         self._query()
         where = {rid: row for row, rid in enumerate(self.ids)}
-        new = [self.index(where[rid], i.column()) if rid in where else QModelIndex() for i, rid in zip(old, old_ids)]
+        new = [self.index(where[rid], i.column()) if rid in where else QModelIndex()
+               for i, rid in zip(old, old_ids, strict=True)]
         self.changePersistentIndexList(old, new)
         self.layoutChanged.emit()
 
@@ -241,10 +253,10 @@ class RecordTableModel(QAbstractTableModel):
             return -1
 
     # -- Qt model interface ------------------------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
+    def rowCount(self, parent: Index = NO_PARENT) -> int:
         return 0 if parent.isValid() else len(self.ids)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
+    def columnCount(self, parent: Index = NO_PARENT) -> int:
         return 0 if parent.isValid() else len(self.columns)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -261,7 +273,8 @@ class RecordTableModel(QAbstractTableModel):
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self.ids)) or not (0 <= index.column() < len(self.columns)):
+        if (not index.isValid() or not (0 <= index.row() < len(self.ids))
+                or not (0 <= index.column() < len(self.columns))):
             return None
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             record_id = self.ids[index.row()]
@@ -286,6 +299,8 @@ class RecordTableModel(QAbstractTableModel):
         ids = [i for i in self.ids[start:start + BLOCK] if i is not None and i not in self._rows]
         if not ids:
             return
+        from kbase.catalogue import views
+
         try:
             rows = views.table_rows(self.catalogue, self.kind, ids, authors=self._shows("authors"))
         except Exception as exc:  # noqa: BLE001 - a lost connection or a damaged catalogue: said in the rows
@@ -309,26 +324,34 @@ class RecordTableModel(QAbstractTableModel):
         return {self.columns[0].key: text}
 
     def _texts(self, row: dict[str, Any]) -> dict[str, str]:
-        texts = {c.key: _text(row.get(c.key)) for c in self.columns}
-        if self.kind == "publication":
-            texts["date"] = _table_date(row["year"], row["month"], row["month_end"])
-            texts["type"] = tr(row["type"]) if row["type"] else ""
-            texts["visibility"] = tr(row["visibility"])
-            texts["series"] = row["series"] or ""
-            if row["series_id"] and row["number"]:
-                texts["series"] += f" {row['number']}"
-            texts["updated"] = timestamp(row["updated"]) if row["updated"] else ""
-            if "authors" in row:
-                texts["authors"] = _authors(row["authors"])
-        elif self.kind in ("organisation", "person", "event", "region", "project"):
-            for key in ("kind", "role", "level", "visibility"):
-                if texts.get(key):
-                    texts[key] = tr(texts[key])
-        return texts
+        return row_texts(self.kind, self.columns, row)
+
+
+def row_texts(kind: str, columns: list[Column], row: dict[str, Any]) -> dict[str, str]:
+    """The texts a table shows for one record's row (as kbase.catalogue.views.table_rows gives it)."""
+    texts = {c.key: _text(row.get(c.key)) for c in columns}
+    if kind == "publication":
+        texts["date"] = _table_date(row["year"], row["month"], row["month_end"])
+        texts["type"] = tr(row["type"]) if row["type"] else ""
+        texts["visibility"] = tr(row["visibility"])
+        texts["series"] = row["series"] or ""
+        if row["series_id"] and row["number"]:
+            texts["series"] += f" {row['number']}"
+        texts["updated"] = timestamp(row["updated"]) if row["updated"] else ""
+        if "authors" in row:
+            texts["authors"] = _authors(row["authors"])
+    elif kind in ("organisation", "person", "event", "region", "project"):
+        for key in ("kind", "role", "level", "visibility"):
+            if texts.get(key):
+                texts[key] = tr(texts[key])
+    return texts
 
 
 def _find_ids(library: Any, kind: str, f: query.Filter, sort: str | None, descending: bool) -> list[int]:
     """Worker thread: the ids on a catalogue of its own."""
+    from kbase.catalogue import query
+    from kbase.catalogue.records import Catalogue
+
     return query.find_ids(Catalogue(library), kind, f, sort=sort, descending=descending)
 
 
@@ -338,4 +361,4 @@ def _authors(names: list[str]) -> str:
     return "; ".join(names)
 
 
-__all__ = ["RecordTableModel", "Column", "COLUMNS", "BLOCK"]
+__all__ = ["RecordTableModel", "Column", "COLUMNS", "BLOCK", "row_texts"]
