@@ -24,8 +24,7 @@ _LINK = rf"\[(?:{_TEXT})+?\]\({_URL}\)"
 # an item: a word character first (no nested list, heading or quote), no trailing space (a line break)
 _FIRST = r"(?=[^\s\d\\`*_{}\[\]<>&!#|+=>-]|\d+(?!\d*\.\s)|\*\S|\[)"
 _ITEM = re.compile(rf"- {_FIRST}(?:{_EMPH}|{_LINK}|{_TEXT})*(?<=\S)")
-_PIECE = re.compile(rf"(?P<emph>{_EMPH})|\[(?P<label>(?:{_TEXT})+?)\]\((?P<url>{_URL})\)|(?P<text>(?:{_TEXT})+?)"
-                    rf"(?=\*|\[|$)")
+_MARKUP = re.compile(rf"(?P<emph>{_EMPH})|\[(?P<label>(?:{_TEXT})+?)\]\((?P<url>{_URL})\)")
 _LIST_START = re.compile(r"\s|[-*+] |\d+\. ")
 _UNESCAPE = re.compile(r"\\(.)")
 _BARE_AMP = re.compile(r"&(?!(?:#[0-9]+|#x[0-9a-f]+|[0-9a-z]+);)", re.IGNORECASE)
@@ -33,19 +32,24 @@ _BARE_AMP = re.compile(r"&(?!(?:#[0-9]+|#x[0-9a-f]+|[0-9a-z]+);)", re.IGNORECASE
 
 def _text_html(text: str) -> str:
     # '>' is escaped by the serializer; '\>' is Python-Markdown's escape of it
+    if "\\" not in text and "&" not in text:
+        return text
     return _BARE_AMP.sub("&amp;", _UNESCAPE.sub(r"\1", text)).replace(">", "&gt;")
 
 
 def _item_html(item: str) -> str:
-    out = []
-    for m in _PIECE.finditer(item[2:]):
+    out = ["<li>"]
+    at = 2
+    for m in _MARKUP.finditer(item, 2):
+        out.append(_text_html(item[at:m.start()]))
         if m.group("emph"):
             out.append(f"<em>{_text_html(m.group('emph')[1:-1])}</em>")
-        elif m.group("url"):
-            out.append(f'<a href="{_BARE_AMP.sub("&amp;", m.group("url"))}">{_text_html(m.group("label"))}</a>')
         else:
-            out.append(_text_html(m.group("text")))
-    return "<li>" + "".join(out) + "</li>"
+            out.append(f'<a href="{_BARE_AMP.sub("&amp;", m.group("url"))}">{_text_html(m.group("label"))}</a>')
+        at = m.end()
+    out.append(_text_html(item[at:]))
+    out.append("</li>")
+    return "".join(out)
 
 
 def convert_lists(md: str, convert: Callable[[str], str]) -> str:
