@@ -124,8 +124,7 @@ class _Pages:
         for _ in range(10_000):  # bounded: a piece never needs more pages than that
             more, filled = story.place(pymupdf.Rect(BODY.x0, self.y, BODY.x1, BODY.y1))
             if self.positions is not None:
-                story.element_positions(lambda pos: self.positions.append(pos),  # type: ignore[union-attr]
-                                        {"page_num": self.page})
+                story.element_positions(self.positions.append, {"page_num": self.page})
             story.draw(self.dev)
             if not more:
                 self.y = max(self.y, filled[3]) + 4
@@ -292,7 +291,7 @@ def html_to_pdf(body_html: str, css: str, title: str, subtitle: str = "", with_c
         prev = level
     out.set_toc(outline)
     out.set_metadata({"title": title, "author": me.name or "", "creator": "Kbase", "producer": "Kbase"})
-    data = out.tobytes(garbage=1, deflate=True)
+    data: bytes = out.tobytes(garbage=1, deflate=True)
     out.close()
     body_doc.close()
     return data
@@ -317,7 +316,7 @@ def _add_links(doc: pymupdf.Document, positions: list[Any]) -> None:
     Page.insert_link re-reads the page's annotations on each call, and Story reports a link
     once per piece of text, so links are merged per line and written in one go."""
     h = PAGE.height
-    per_page: dict[int, dict[tuple[str, int], tuple]] = {}
+    per_page: dict[int, dict[tuple[str, int], tuple[float, float, float, float, str]]] = {}
     for p in positions:
         if not (p.href and (p.open_close & 1)) or p.href.startswith("#"):
             continue
