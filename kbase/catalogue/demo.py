@@ -63,6 +63,17 @@ def _load(cat: Catalogue, data: dict[str, Any]) -> dict[str, int]:
     for o in data.get("organisations", []):
         if o.get("parent"):
             set_parent(cat, orgs[o["key"]], orgs[o["parent"]], o.get("part_kind"))
+    people = _add_people(cat, data, orgs)
+    projects = _add_projects(cat, data, programmes, subjects, regions, orgs)
+    count_pubs = _add_publications(cat, data, series, subjects, regions, orgs, people, projects)
+    _add_events(cat, data, orgs, people, projects)
+    load_demo_finances(cat)  # kbase.report.finances: the 2021 accounts in resources/demo/finances.json
+    add_demo_texts(cat)  # kbase.report.demo_texts: the institute's identity and the 2021 report's texts
+    return {"programmes": len(programmes), "regions": len(regions), "organisations": len(orgs),
+            "people": len(people), "projects": len(projects), "publications": count_pubs,
+            "events": len(data.get("events", []))}
+
+def _add_people(cat: Catalogue, data: dict[str, Any], orgs: dict[str, int]) -> dict[str, int]:
     people: dict[str, int] = {}
     for p in data.get("people", []):
         rec = cat.add(m.Person, name=p["name"], role=p.get("role"), title=p.get("title"), email=p.get("email"))
@@ -73,7 +84,11 @@ def _load(cat: Catalogue, data: dict[str, Any]) -> dict[str, int]:
         for r in roles:
             add_role(cat, rec.id, r["role"], r.get("title"), r.get("start"), r.get("end"),
                      orgs.get(r.get("organisation") or p.get("affiliation") or ""))
+    return people
 
+
+def _add_projects(cat: Catalogue, data: dict[str, Any], programmes: dict[str, int], subjects: dict[str, int],
+                  regions: dict[str, int], orgs: dict[str, int]) -> dict[str, int]:
     projects: dict[str, int] = {}
     for j in data.get("projects", []):
         rec = cat.add(m.Project, title=j["title"], short_name=j.get("short_name"),
@@ -95,7 +110,12 @@ def _load(cat: Catalogue, data: dict[str, Any]) -> dict[str, int]:
                        for c in a["clients"]]
             save_assignment(cat, rec.id, int(year), title=a.get("title"), reference=a.get("reference"),
                             note=a.get("note"), separator=a.get("separator"), clients=clients)
+    return projects
 
+
+def _add_publications(cat: Catalogue, data: dict[str, Any], series: dict[str, int], subjects: dict[str, int],
+                      regions: dict[str, int], orgs: dict[str, int], people: dict[str, int],
+                      projects: dict[str, int]) -> int:
     count_pubs = 0
     for p in data.get("publications", []):
         rec = cat.add(
@@ -111,7 +131,7 @@ def _load(cat: Catalogue, data: dict[str, Any]) -> dict[str, int]:
         count_pubs += 1
         contributors = [("author", c) for c in p.get("authors", [])] + [("editor", c) for c in p.get("editors", [])]
         cat.set_contributors(rec.id, [
-            (role, "person" if "person" in c else "organisation", people[c["person"]] if "person" in c else orgs[c["org"]])
+            (role, "person", people[c["person"]]) if "person" in c else (role, "organisation", orgs[c["org"]])
             for role, c in contributors
         ])
         for key in p.get("projects", []):
@@ -123,7 +143,11 @@ def _load(cat: Catalogue, data: dict[str, Any]) -> dict[str, int]:
         for role in m.PUBLICATION_ORG_ROLES:
             if p.get(role + "s"):
                 set_linked_organisations(cat, "publication", rec.id, role, [orgs[k] for k in p[role + "s"]])
+    return count_pubs
 
+
+def _add_events(cat: Catalogue, data: dict[str, Any], orgs: dict[str, int], people: dict[str, int],
+                projects: dict[str, int]) -> None:
     for e in data.get("events", []):
         rec = cat.add(m.Event, title=e["title"], kind=e.get("kind"), date=e.get("date"), end_date=e.get("end_date"),
                       place=e.get("place"), description=e.get("description"),
@@ -133,8 +157,3 @@ def _load(cat: Catalogue, data: dict[str, Any]) -> dict[str, int]:
                 set_linked_organisations(cat, "event", rec.id, role, [orgs[k] for k in e[role + "s"]])
         for pos, key in enumerate(e.get("people", [])):
             cat.link(m.EventPerson, event_id=rec.id, person_id=people[key], position=pos)
-    load_demo_finances(cat)  # kbase.report.finances: the 2021 accounts in resources/demo/finances.json
-    add_demo_texts(cat)  # kbase.report.demo_texts: the institute's identity and the 2021 report's texts
-    return {"programmes": len(programmes), "regions": len(regions), "organisations": len(orgs),
-            "people": len(people), "projects": len(projects), "publications": count_pubs,
-            "events": len(data.get("events", []))}
