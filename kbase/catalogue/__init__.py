@@ -8,7 +8,8 @@ from importlib import import_module
 from typing import Any
 
 __all__ = ['ALIAS_TABLES', 'Catalogue', 'Filter', 'find_ids', 'record_type']
-_WHERE = {'ALIAS_TABLES': 'records', 'Catalogue': 'records', 'Filter': 'query', 'find_ids': 'query', 'record_type': 'records'}
+_WHERE = {'ALIAS_TABLES': 'records', 'Catalogue': 'records', 'Filter': 'query', 'find_ids': 'query',
+          'record_type': 'records'}
 
 
 def __getattr__(name: str) -> Any:

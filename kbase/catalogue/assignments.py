@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from sqlalchemy import and_, delete, select
-from sqlmodel import Session
+from sqlalchemy import ColumnElement, and_, delete, select
+from sqlmodel import Session, col
 
+from kbase.catalogue.columns import stored_id
 from kbase.catalogue.fields import check_year, clean_field
 from kbase.catalogue.organisations import display_names
 from kbase.catalogue.records import Catalogue
@@ -37,16 +38,18 @@ def save_assignment(cat: Catalogue, project_id: int, year: int, *, title: Any = 
     with cat.transaction() as s:
         if s.get(m.Project, project_id) is None:
             raise NotFound(f"no project with ID {project_id}")
-        a = s.scalar(select(m.Assignment).where(m.Assignment.project_id == project_id, m.Assignment.year == year))
+        a = s.scalar(select(m.Assignment).where(col(m.Assignment.project_id) == project_id,
+                                                col(m.Assignment.year) == year))
         if a is None:
             a = m.Assignment(project_id=project_id, year=year)
         for key, value in values.items():
             setattr(a, key, value)
         s.add(a)
         s.flush()
+        aid = stored_id(a.id)
         if clients is not KEEP:
             pairs = [(c, None) if isinstance(c, int) else (int(c[0]), c[1]) for c in clients]
-            s.execute(delete(m.AssignmentClient).where(m.AssignmentClient.assignment_id == a.id))
+            s.execute(delete(m.AssignmentClient).where(col(m.AssignmentClient.assignment_id) == aid))
             seen: set[int] = set()
             for pos, (oid, label) in enumerate(pairs):
                 if oid in seen:
@@ -55,10 +58,10 @@ def save_assignment(cat: Catalogue, project_id: int, year: int, *, title: Any = 
                 if s.get(m.Organisation, oid) is None:
                     raise NotFound(f"no organisation with ID {oid}")
                 label = clean_field(m.AssignmentClient, "label", label) if label else None
-                s.add(m.AssignmentClient(assignment_id=a.id, organisation_id=oid, position=pos, label=label or None))
+                s.add(m.AssignmentClient(assignment_id=aid, organisation_id=oid, position=pos, label=label or None))
             s.flush()
         cat.touch(s, "project", project_id)
-        return int(a.id)
+        return aid
 
 
 def client_line(clients: Sequence[dict[str, Any]], separator: str | None) -> str:
@@ -72,15 +75,15 @@ def assignment_dicts(s: Session, where: Any) -> list[dict[str, Any]]:
     project's), contracted_title, reference, note, separator, clients [{id, name, display, label,
     printed}] and client_line."""
     A, J = m.Assignment, m.Project
-    rows = list(s.execute(select(A, J.title, J.short_name).join(J, J.id == A.project_id).where(where)
-                          .order_by(A.year.desc(), A.id)))
+    rows = list(s.execute(select(A, col(J.title), col(J.short_name)).join(J, col(J.id) == col(A.project_id))
+                          .where(where).order_by(col(A.year).desc(), col(A.id))))
     ids = [a.id for a, _, _ in rows]
     clients: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
     if ids:
-        links = list(s.execute(select(m.AssignmentClient, m.Organisation.name)
-                               .join(m.Organisation, m.Organisation.id == m.AssignmentClient.organisation_id)
-                               .where(m.AssignmentClient.assignment_id.in_(ids))
-                               .order_by(m.AssignmentClient.assignment_id, m.AssignmentClient.position)))
+        links = list(s.execute(select(m.AssignmentClient, col(m.Organisation.name))
+                               .join(m.Organisation, col(m.Organisation.id) == col(m.AssignmentClient.organisation_id))
+                               .where(col(m.AssignmentClient.assignment_id).in_(ids))
+                               .order_by(col(m.AssignmentClient.assignment_id), col(m.AssignmentClient.position))))
         shown = display_names(s, [c.organisation_id for c, _ in links])
         for c, name in links:
             display = shown.get(c.organisation_id, name)
@@ -98,10 +101,10 @@ def assignment_dicts(s: Session, where: Any) -> list[dict[str, Any]]:
 
 def assignment_rows(cat: Catalogue, year: int | None = None, project_id: int | None = None) -> list[dict[str, Any]]:
     """Every assignment (of a year, of a project), as assignment_dicts gives them."""
-    conds = [m.Assignment.id.isnot(None)]
+    conds: list[ColumnElement[bool]] = [col(m.Assignment.id).isnot(None)]
     if year is not None:
-        conds.append(m.Assignment.year == check_year(year))
+        conds.append(col(m.Assignment.year) == check_year(year))
     if project_id is not None:
-        conds.append(m.Assignment.project_id == project_id)
+        conds.append(col(m.Assignment.project_id) == project_id)
     with cat.reading() as s:
         return assignment_dicts(s, and_(*conds))

@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
+from sqlmodel import SQLModel, col
 
-from kbase.library import models as m
+from kbase.catalogue.columns import table_of
 from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput
+from kbase.library import models as m
 
 # link name -> (link table, column holding the other record)
-LINKS: dict[str, tuple[type, str]] = {
+LINKS: dict[str, tuple[type[SQLModel], str]] = {
     "project": (m.PublicationProject, "project_id"),
     "region": (m.PublicationRegion, "region_id"),
     "subject": (m.PublicationSubject, "subject_id"),
@@ -44,25 +46,27 @@ def apply_batch(cat: Catalogue, ids: list[int], set_fields: dict[str, Any], add_
         for chunk in _chunks(ids):
             if set_fields:
                 cols = [getattr(P, k) for k in set_fields]
-                for row in s.execute(select(P.id, *cols).where(P.id.in_(chunk))):
-                    values = dict(zip(set_fields, row[1:]))
+                for row in s.execute(select(col(P.id), *cols).where(col(P.id).in_(chunk))):
+                    values = dict(zip(set_fields, row[1:], strict=True))
                     if values != set_fields:
                         old[row[0]] = values
             for name, targets in add_links.items():
-                link, col = LINKS[name]
-                have = set(s.execute(select(link.publication_id, getattr(link, col)).where(
-                    link.publication_id.in_(chunk), getattr(link, col).in_(targets))).all())
+                link, other = LINKS[name]
+                table = table_of(link)
+                have = {(pid, t) for pid, t in s.execute(select(table.c.publication_id, table.c[other]).where(
+                    table.c.publication_id.in_(chunk), table.c[other].in_(targets)))}
                 rows = [(pid, t) for pid in chunk for t in targets if (pid, t) not in have]
                 if rows:
-                    s.execute(insert(link), [{"publication_id": p, col: t} for p, t in rows])
+                    s.execute(insert(link), [{"publication_id": p, other: t} for p, t in rows])
                 added += [(name, p, t) for p, t in rows]
             for name, targets in remove_links.items():
-                link, col = LINKS[name]
-                have = list(s.execute(select(link.publication_id, getattr(link, col)).where(
-                    link.publication_id.in_(chunk), getattr(link, col).in_(targets))).all())
-                if have:
-                    s.execute(delete(link).where(link.publication_id.in_(chunk), getattr(link, col).in_(targets)))
-                removed += [(name, p, t) for p, t in have]
+                link, other = LINKS[name]
+                table = table_of(link)
+                gone = [(pid, t) for pid, t in s.execute(select(table.c.publication_id, table.c[other]).where(
+                    table.c.publication_id.in_(chunk), table.c[other].in_(targets)))]
+                if gone:
+                    s.execute(delete(link).where(table.c.publication_id.in_(chunk), table.c[other].in_(targets)))
+                removed += [(name, p, t) for p, t in gone]
         _set_fields(s, {pid: set_fields for pid in old})
         _log(cat, s, set(old) | {p for _, p, _ in added} | {p for _, p, _ in removed})
     return old, added, removed
@@ -71,13 +75,13 @@ def apply_batch(cat: Catalogue, ids: list[int], set_fields: dict[str, Any], add_
 def _set_fields(s: Any, values: dict[int, dict[str, Any]]) -> None:
     """Set per-publication values, grouping publications that get the same ones."""
     P = m.Publication
-    groups: dict[tuple, list[int]] = {}
+    groups: dict[tuple[tuple[str, Any], ...], list[int]] = {}
     for pid, fields in values.items():
         groups.setdefault(tuple(sorted(fields.items())), []).append(pid)
-    for fields, pids in groups.items():
+    for same, pids in groups.items():
         for chunk in _chunks(pids):
-            s.execute(update(P).where(P.id.in_(chunk)).values(
-                version=P.version + 1, updated=m.utcnow(), **dict(fields)))
+            s.execute(update(P).where(col(P.id).in_(chunk)).values(
+                version=col(P.version) + 1, updated=m.utcnow(), **dict(same)))
 
 
 def revert_batch(cat: Catalogue, old: dict[int, dict[str, Any]], added: list[tuple[str, int, int]],
@@ -86,12 +90,13 @@ def revert_batch(cat: Catalogue, old: dict[int, dict[str, Any]], added: list[tup
     with cat.transaction() as s:
         _set_fields(s, old)
         for (name, target), pids in _by_link(added).items():
-            link, col = LINKS[name]
+            link, other = LINKS[name]
+            table = table_of(link)
             for chunk in _chunks(pids):
-                s.execute(delete(link).where(getattr(link, col) == target, link.publication_id.in_(chunk)))
+                s.execute(delete(link).where(table.c[other] == target, table.c.publication_id.in_(chunk)))
         for (name, target), pids in _by_link(removed).items():
-            link, col = LINKS[name]
-            s.execute(insert(link), [{"publication_id": p, col: target} for p in pids])
+            link, other = LINKS[name]
+            s.execute(insert(link), [{"publication_id": p, other: target} for p in pids])
         _log(cat, s, set(old) | {p for _, p, _ in added} | {p for _, p, _ in removed})
 
 

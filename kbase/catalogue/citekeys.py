@@ -7,10 +7,11 @@ from typing import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
+from sqlmodel import col
 
-from kbase.library import models as m
 from kbase.catalogue.records import Catalogue
 from kbase.errors import KbaseError
+from kbase.library import models as m
 from kbase.text import fold_words
 
 _STOP = {"a", "an", "the", "of", "on", "in", "and", "for", "to", "at", "le", "la", "les", "l", "de", "des",
@@ -56,22 +57,23 @@ def ensure_keys(cat: Catalogue, wanted: Iterable[int], store: bool = True) -> di
     """Keys for the publications in wanted; missing ones are made and (if allowed) saved for next time."""
     wanted = list(wanted)
     with cat.reading() as s:
-        taken_rows = list(s.execute(select(m.Publication.id, m.Publication.citekey)))
+        taken_rows = list(s.execute(select(col(m.Publication.id), col(m.Publication.citekey))))
         keys = {pid: key for pid, key in taken_rows if key}
         missing = [pid for pid in wanted if pid not in keys]
         if not missing:
             return {pid: keys[pid] for pid in wanted}
         info = {}
-        for pid, year, title in s.execute(select(m.Publication.id, m.Publication.year, m.Publication.title)
-                                          .where(m.Publication.id.in_(missing))):
+        P = m.Publication
+        for pid, year, title in s.execute(select(col(P.id), col(P.year), col(P.title)).where(col(P.id).in_(missing))):
             info[pid] = (year, title)
         first: dict[int, tuple[str, bool, str | None]] = {}
         rows = s.execute(
-            select(m.Contributor.publication_id, m.Person.name, m.Organisation.name, m.Organisation.acronym)
-            .outerjoin(m.Person, m.Person.id == m.Contributor.person_id)
-            .outerjoin(m.Organisation, m.Organisation.id == m.Contributor.organisation_id)
-            .where(m.Contributor.publication_id.in_(missing))
-            .order_by(m.Contributor.publication_id, m.Contributor.position))
+            select(col(m.Contributor.publication_id), col(m.Person.name), col(m.Organisation.name),
+                   col(m.Organisation.acronym))
+            .outerjoin(m.Person, col(m.Person.id) == col(m.Contributor.person_id))
+            .outerjoin(m.Organisation, col(m.Organisation.id) == col(m.Contributor.organisation_id))
+            .where(col(m.Contributor.publication_id).in_(missing))
+            .order_by(col(m.Contributor.publication_id), col(m.Contributor.position)))
         for pid, person, org, acronym in rows:
             if pid not in first:
                 first[pid] = (person, True, None) if person else (org, False, acronym)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Sequence, cast
 
-from sqlalchemy import delete, func, select
-from sqlmodel import Session
+from sqlalchemy import CursorResult, delete, func, select
+from sqlmodel import Session, col
 
+from kbase.catalogue.columns import stored_id
 from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput, NotFound
 from kbase.i18n import N_
@@ -32,7 +33,7 @@ def _clean_name(name: str) -> str:
 
 def _sibling(s: Session, parent_id: int | None, name: str, not_id: int | None = None) -> m.Collection | None:
     C = m.Collection
-    q = select(C).where(C.parent_id.is_(None) if parent_id is None else C.parent_id == parent_id)
+    q = select(C).where(col(C.parent_id).is_(None) if parent_id is None else col(C.parent_id) == parent_id)
     for c in s.scalars(q):
         if fold(c.name) == fold(name) and c.id != not_id:
             return c
@@ -45,10 +46,12 @@ def _row(c: m.Collection, path: str, count: int = 0) -> dict[str, Any]:
 
 
 def _paths(s: Session) -> dict[int, tuple[m.Collection, list[str]]]:
-    by_id = {c.id: c for c in s.scalars(select(m.Collection))}
+    by_id = {stored_id(c.id): c for c in s.scalars(select(m.Collection))}
     out: dict[int, tuple[m.Collection, list[str]]] = {}
     for cid, c in by_id.items():
-        names, cur, seen = [], c, set()
+        names: list[str] = []
+        cur: m.Collection | None = c
+        seen: set[int | None] = set()
         while cur is not None and cur.id not in seen:
             seen.add(cur.id)
             names.append(cur.name)
@@ -68,8 +71,9 @@ def add_collection(cat: Catalogue, name: str, parent_id: int | None = None) -> d
         c = m.Collection(name=name, parent_id=parent_id)
         s.add(c)
         s.flush()
-        cat.log_change(s, "collection", c.id, "insert")
-        return _row(c, SEPARATOR.join(_paths(s)[c.id][1]))
+        cid = stored_id(c.id)
+        cat.log_change(s, "collection", cid, "insert")
+        return _row(c, SEPARATOR.join(_paths(s)[cid][1]))
 
 
 def ensure_collection_path(cat: Catalogue, names: Sequence[str]) -> int:
@@ -85,8 +89,8 @@ def ensure_collection_path(cat: Catalogue, names: Sequence[str]) -> int:
                 found = m.Collection(name=name, parent_id=parent)
                 s.add(found)
                 s.flush()
-                cat.log_change(s, "collection", found.id, "insert")
-            parent = found.id
+                cat.log_change(s, "collection", stored_id(found.id), "insert")
+            parent = stored_id(found.id)
         assert parent is not None
         return parent
 
@@ -106,7 +110,7 @@ def rename_collection(cat: Catalogue, collection_id: int, name: str) -> None:
             raise InvalidInput(N_("there is already a collection '{name}' there").format(name=name))
         c.name, c.version, c.updated = name, c.version + 1, m.utcnow()
         s.add(c)
-        cat.log_change(s, "collection", c.id)
+        cat.log_change(s, "collection", collection_id)
 
 
 def move_collection(cat: Catalogue, collection_id: int, parent_id: int | None) -> None:
@@ -120,13 +124,13 @@ def move_collection(cat: Catalogue, collection_id: int, parent_id: int | None) -
             raise InvalidInput(N_("there is already a collection '{name}' there").format(name=c.name))
         c.parent_id, c.version, c.updated = parent_id, c.version + 1, m.utcnow()
         s.add(c)
-        cat.log_change(s, "collection", c.id)
+        cat.log_change(s, "collection", collection_id)
 
 
 def descendants(s: Session, collection_id: int) -> list[int]:
     """IDs of the collections below this one, at any depth."""
     children: dict[int, list[int]] = {}
-    for cid, parent in s.execute(select(m.Collection.id, m.Collection.parent_id)):
+    for cid, parent in s.execute(select(col(m.Collection.id), col(m.Collection.parent_id))):
         if parent is not None:
             children.setdefault(parent, []).append(cid)
     out, todo = [], list(children.get(collection_id, []))
@@ -143,9 +147,9 @@ def delete_collection(cat: Catalogue, collection_id: int) -> int:
     with cat.transaction() as s:
         _get(s, collection_id)
         ids = [collection_id, *descendants(s, collection_id)]
-        s.execute(delete(m.CollectionItem).where(m.CollectionItem.collection_id.in_(ids)))
+        s.execute(delete(m.CollectionItem).where(col(m.CollectionItem.collection_id).in_(ids)))
         for cid in reversed(ids):  # deepest first: a parent never goes before its children
-            s.execute(delete(m.Collection).where(m.Collection.id == cid))
+            s.execute(delete(m.Collection).where(col(m.Collection.id) == cid))
             cat.log_change(s, "collection", cid, "delete")
         return len(ids)
 
@@ -155,7 +159,7 @@ def find_collection(cat: Catalogue, ref: str | int) -> int:
     text = str(ref).strip()
     with cat.reading() as s:
         if text.isdigit():
-            return _get(s, int(text)).id
+            return stored_id(_get(s, int(text)).id)
         paths = _paths(s)
         wanted = [fold(p) for p in text.split(SEPARATOR) if p.strip()]
         exact = [cid for cid, (_, names) in paths.items() if [fold(n) for n in names] == wanted]
@@ -173,10 +177,11 @@ def find_collection(cat: Catalogue, ref: str | int) -> int:
 def collections(cat: Catalogue, kind: str = "publication") -> list[dict[str, Any]]:
     """Every collection with its path and how many records of `kind` it holds, in path order by name."""
     with cat.reading() as s:
-        counts = dict(s.execute(select(m.CollectionItem.collection_id, func.count())
-                                .where(m.CollectionItem.kind == kind)
-                                .group_by(m.CollectionItem.collection_id)).all())
-        rows = [(names, _row(c, SEPARATOR.join(names), counts.get(c.id, 0))) for c, names in _paths(s).values()]
+        counts: dict[int, int] = {cid: n for cid, n in s.execute(
+            select(col(m.CollectionItem.collection_id), func.count())
+            .where(col(m.CollectionItem.kind) == kind)
+            .group_by(col(m.CollectionItem.collection_id)))}
+        rows = [(names, _row(c, SEPARATOR.join(names), counts.get(cid, 0))) for cid, (c, names) in _paths(s).items()]
     rows.sort(key=lambda r: [fold(n) for n in r[0]])
     for names, row in rows:
         row["depth"] = len(names) - 1
@@ -196,8 +201,8 @@ def put(cat: Catalogue, collection_id: int, kind: str, record_ids: Iterable[int]
     added = 0
     with cat.transaction() as s:
         _get(s, collection_id)
-        present = set(s.scalars(select(m.CollectionItem.record_id).where(
-            m.CollectionItem.collection_id == collection_id, m.CollectionItem.kind == kind)))
+        present = set(s.scalars(select(col(m.CollectionItem.record_id)).where(
+            col(m.CollectionItem.collection_id) == collection_id, col(m.CollectionItem.kind) == kind)))
         for rid in dict.fromkeys(record_ids):
             if s.get(model, rid) is None:
                 raise NotFound(f"no {kind} with ID {rid}")
@@ -213,18 +218,18 @@ def remove(cat: Catalogue, collection_id: int, kind: str, record_ids: Iterable[i
     _check_kind(kind)
     with cat.transaction() as s:
         _get(s, collection_id)
-        gone = s.execute(delete(m.CollectionItem).where(
-            m.CollectionItem.collection_id == collection_id, m.CollectionItem.kind == kind,
-            m.CollectionItem.record_id.in_(list(record_ids)))).rowcount
+        result = cast(CursorResult[Any], s.execute(delete(m.CollectionItem).where(  # a DELETE's: its row count
+            col(m.CollectionItem.collection_id) == collection_id, col(m.CollectionItem.kind) == kind,
+            col(m.CollectionItem.record_id).in_(list(record_ids)))))
         cat.log_change(s, "collection", collection_id)
-        return gone
+        return result.rowcount
 
 
 def member_ids(s: Session, collection_id: int, kind: str = "publication", below: bool = True) -> set[int]:
     """Records of `kind` in the collection and, with below, in every collection under it."""
     ids = [collection_id, *(descendants(s, collection_id) if below else [])]
-    return set(s.scalars(select(m.CollectionItem.record_id).where(
-        m.CollectionItem.collection_id.in_(ids), m.CollectionItem.kind == kind)))
+    return set(s.scalars(select(col(m.CollectionItem.record_id)).where(
+        col(m.CollectionItem.collection_id).in_(ids), col(m.CollectionItem.kind) == kind)))
 
 
 def collections_of(cat: Catalogue, kind: str, record_id: int, s: Session | None = None) -> list[dict[str, Any]]:
@@ -232,8 +237,8 @@ def collections_of(cat: Catalogue, kind: str, record_id: int, s: Session | None 
     if s is None:
         with cat.reading() as session:
             return collections_of(cat, kind, record_id, session)
-    ids = set(s.scalars(select(m.CollectionItem.collection_id).where(
-        m.CollectionItem.kind == kind, m.CollectionItem.record_id == record_id)))
+    ids = set(s.scalars(select(col(m.CollectionItem.collection_id)).where(
+        col(m.CollectionItem.kind) == kind, col(m.CollectionItem.record_id) == record_id)))
     paths = _paths(s) if ids else {}
     rows = [{"id": cid, "name": paths[cid][0].name, "path": SEPARATOR.join(paths[cid][1])}
             for cid in ids if cid in paths]
@@ -241,4 +246,5 @@ def collections_of(cat: Catalogue, kind: str, record_id: int, s: Session | None 
 
 
 def drop_memberships(s: Session, kind: str, record_id: int) -> None:
-    s.execute(delete(m.CollectionItem).where(m.CollectionItem.kind == kind, m.CollectionItem.record_id == record_id))
+    s.execute(delete(m.CollectionItem).where(col(m.CollectionItem.kind) == kind,
+                                             col(m.CollectionItem.record_id) == record_id))

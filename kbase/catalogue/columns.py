@@ -26,4 +26,11 @@ def key(column: int | None) -> Mapped[int]:
     return cast("Mapped[int]", col(column))
 
 
-__all__ = ["table_of", "key"]
+def stored_id(value: int | None) -> int:
+    """The ID of a record read from the database or flushed (None only before its INSERT)."""
+    if value is None:
+        raise ValueError("the record has no ID yet: it was never written")
+    return value
+
+
+__all__ = ["table_of", "key", "stored_id"]

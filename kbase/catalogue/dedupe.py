@@ -7,17 +7,20 @@ import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
 from difflib import SequenceMatcher
+from functools import lru_cache
 from itertools import combinations
 from typing import Any, Callable, Iterable
 from urllib.parse import unquote
 
 from sqlalchemy import select
+from sqlmodel import col
 
-from kbase.library import models as m
+from kbase.catalogue.columns import key as key_column
+from kbase.catalogue.columns import table_of
 from kbase.catalogue.records import Catalogue
 from kbase.i18n import N_
+from kbase.library import models as m
 from kbase.text import fold, fold_words
 
 _DOI_PREFIX = re.compile(r"^(https?://(www\.|dx\.)?doi\.org/|doi:\s*|doi\s+)", re.I)
@@ -312,7 +315,8 @@ def _rows(conn: Any, stmt: Any) -> list[tuple[Any, ...]]:
     cur = conn.connection.dbapi_connection.cursor()
     try:
         cur.execute(str(compiled))
-        return cur.fetchall()
+        rows: list[tuple[Any, ...]] = cur.fetchall()
+        return rows
     finally:
         cur.close()
 
@@ -320,23 +324,25 @@ def _rows(conn: Any, stmt: Any) -> list[tuple[Any, ...]]:
 def catalogue_keys(s: Any) -> dict[int, WorkKey]:
     """publication id → WorkKey for the whole catalogue: one query per table, no query per row."""
     conn = s.connection()
-    people = {pid: family_key(name, "person") for pid, name in _rows(conn, select(m.Person.id, m.Person.name))}
+    people = {pid: family_key(name, "person")
+              for pid, name in _rows(conn, select(col(m.Person.id), col(m.Person.name)))}
     orgs = {oid: family_key(name, "organisation")
-            for oid, name in _rows(conn, select(m.Organisation.id, m.Organisation.name))}
+            for oid, name in _rows(conn, select(col(m.Organisation.id), col(m.Organisation.name)))}
     contributors: dict[int, list[str]] = defaultdict(list)
     C = m.Contributor
-    for pub, person, org in _rows(conn, select(C.publication_id, C.person_id, C.organisation_id)
-                                  .order_by(C.publication_id, C.position, C.id)):
+    for pub, person, org in _rows(conn, select(col(C.publication_id), col(C.person_id), col(C.organisation_id))
+                                  .order_by(col(C.publication_id), col(C.position), col(C.id))):
         contributors[pub].append(people.get(person, "") if person is not None else orgs.get(org, ""))
     shas: dict[int, list[str]] = defaultdict(list)
     A = m.Attachment
-    for pub, sha in _rows(conn, select(A.publication_id, A.sha256).where(A.publication_id.is_not(None))
-                          .order_by(A.id)):
+    for pub, sha in _rows(conn, select(col(A.publication_id), col(A.sha256))
+                          .where(col(A.publication_id).is_not(None)).order_by(col(A.id))):
         shas[pub].append(sha)
     keys: dict[int, WorkKey] = {}
     P = m.Publication
     for pid, doi, isbn, ptype, tnorm, year, number, pages, extra in _rows(conn, select(
-            P.id, P.doi, P.isbn, P.type, P.title_norm, P.year, P.number, P.pages, P.extra)):
+            col(P.id), col(P.doi), col(P.isbn), col(P.type), col(P.title_norm), col(P.year), col(P.number),
+            col(P.pages), col(P.extra))):
         volume = issn = None
         if extra and ('"volume"' in extra or '"issn"' in extra):
             try:
@@ -450,7 +456,8 @@ def publication_candidates(cat: Catalogue) -> list[Candidate]:
 
     with cat.reading() as s:
         keys = catalogue_keys(s)
-        titles = dict(s.execute(select(m.Publication.id, m.Publication.title)).all())
+        titles: dict[int, str] = {pid: title for pid, title in
+                                  s.execute(select(key_column(m.Publication.id), col(m.Publication.title)))}
     by: dict[str, dict[Any, list[int]]] = {"doi": defaultdict(list), "isbn": defaultdict(list),
                                             "sha": defaultdict(list), "title": defaultdict(list)}
     for pid, k in keys.items():
@@ -506,10 +513,12 @@ def name_candidates(cat: Catalogue, kind: str) -> list[Candidate]:
     from kbase.catalogue.records import ALIAS_TABLES
 
     alias_model, fk = ALIAS_TABLES[model]
+    id_column, alias_table = table_of(model).c.id, table_of(alias_model)
     with cat.reading() as s:
-        records = {r.id: r for r in s.scalars(select(model))}
+        # an organisation, a person or a region: what the three have in common is not known to the type checker
+        records: dict[int, Any] = {rid: r for rid, r in s.execute(select(id_column, model))}
         aliases: dict[int, set[str]] = defaultdict(set)
-        for rid, norm in s.execute(select(getattr(alias_model, fk), alias_model.norm)):
+        for rid, norm in s.execute(select(alias_table.c[fk], alias_table.c.norm)):
             aliases[rid].add(norm)
     found: dict[tuple[int, int], Candidate] = {}
 
@@ -536,7 +545,10 @@ def name_candidates(cat: Catalogue, kind: str) -> list[Candidate]:
             words = fold_words(rec.name).split()
             if len(words) >= 2:
                 by_initials[words[0][0] + " " + words[-1]].append(rid)
-    same_parent = (lambda a, b: records[a].parent_id == records[b].parent_id) if kind == "region" else (lambda a, b: True)
+
+    def same_parent(a: int, b: int) -> bool:
+        return kind != "region" or records[a].parent_id == records[b].parent_id
+
     for a, b in _pairs(by_alias):
         note(a, b, 0.95 if same_parent(a, b) else 0.6, "same name or alias")
     for a, b in _pairs(by_words):

@@ -1,4 +1,5 @@
-"""A record's editable state (fields + link sets), read from and written back through the Catalogue: what the editors and undo use."""
+"""A record's editable state (fields + link sets), read from and written back through the Catalogue:
+what the editors and undo use."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
+from sqlmodel import col
 
-from kbase.library import models as m
 from kbase.catalogue.assignments import save_assignment
+from kbase.catalogue.columns import key, stored_id, table_of
 from kbase.catalogue.organisations import add_display_alias, set_linked_organisations
-from kbase.catalogue.roles import add_role, remove_role
 from kbase.catalogue.records import Catalogue
+from kbase.catalogue.roles import add_role, remove_role
+from kbase.library import models as m
 from kbase.text import fold_words
 
 # Fields an editor may change, per record kind.
@@ -83,30 +86,32 @@ def read_state(cat: Catalogue, kind: str, record_id: int) -> RecordState:
     state.fields["version"] = obj.version
     with cat.reading() as s:
         for name, (link, own, other) in _SIMPLE_LINKS.get(kind, {}).items():
-            col = getattr(link, own)
-            state.links[name] = sorted(s.scalars(select(getattr(link, other)).where(col == record_id)))
+            table = table_of(link)
+            state.links[name] = sorted(s.scalars(select(table.c[other]).where(table.c[own] == record_id)))
         if kind == "publication":
-            rows = s.scalars(select(m.Contributor).where(m.Contributor.publication_id == record_id)
-                             .order_by(m.Contributor.position))
+            rows = s.scalars(select(m.Contributor).where(col(m.Contributor.publication_id) == record_id)
+                             .order_by(col(m.Contributor.position)))
             state.links["contributors"] = [
                 (c.role, "person", c.person_id) if c.person_id else (c.role, "organisation", c.organisation_id)
                 for c in rows]
+            PO = m.PublicationOrganisation
             for role in m.PUBLICATION_ORG_ROLES:
                 state.links[role + "s"] = list(s.scalars(
-                    select(m.PublicationOrganisation.organisation_id)
-                    .where(m.PublicationOrganisation.publication_id == record_id, m.PublicationOrganisation.role == role)
-                    .order_by(m.PublicationOrganisation.position)))
+                    select(col(PO.organisation_id))
+                    .where(col(PO.publication_id) == record_id, col(PO.role) == role)
+                    .order_by(col(PO.position))))
         elif kind == "project":
             for role, name in (("partner", "partners"), ("funder", "funders")):
                 state.links[name] = list(s.scalars(
-                    select(m.ProjectOrganisation.organisation_id)
-                    .where(m.ProjectOrganisation.project_id == record_id, m.ProjectOrganisation.role == role)
-                    .order_by(m.ProjectOrganisation.position)))
+                    select(col(m.ProjectOrganisation.organisation_id))
+                    .where(col(m.ProjectOrganisation.project_id) == record_id, col(m.ProjectOrganisation.role) == role)
+                    .order_by(col(m.ProjectOrganisation.position))))
             assignments: dict[int, list[int]] = {}
             details: dict[int, dict[str, Any]] = {}
-            for a in s.scalars(select(m.Assignment).where(m.Assignment.project_id == record_id)):
-                clients = list(s.scalars(select(m.AssignmentClient).where(m.AssignmentClient.assignment_id == a.id)
-                                         .order_by(m.AssignmentClient.position)))
+            for a in s.scalars(select(m.Assignment).where(col(m.Assignment.project_id) == record_id)):
+                clients = list(s.scalars(select(m.AssignmentClient)
+                                         .where(col(m.AssignmentClient.assignment_id) == a.id)
+                                         .order_by(col(m.AssignmentClient.position))))
                 assignments[a.year] = [c.organisation_id for c in clients]
                 details[a.year] = {"title": a.title, "reference": a.reference, "note": a.note,
                                    "separator": a.client_separator,
@@ -115,18 +120,19 @@ def read_state(cat: Catalogue, kind: str, record_id: int) -> RecordState:
             state.links["assignment_details"] = dict(sorted(details.items()))
         elif kind == "person":
             state.links["organisations"] = sorted(s.scalars(
-                select(m.PersonOrganisation.organisation_id).where(m.PersonOrganisation.person_id == record_id)))
+                select(key(m.PersonOrganisation.organisation_id))
+                .where(col(m.PersonOrganisation.person_id) == record_id)))
             state.links["roles"] = [(r.role, r.title, r.start, r.end) for r in s.scalars(
-                select(m.PersonRole).where(m.PersonRole.person_id == record_id).order_by(m.PersonRole.id))]
+                select(m.PersonRole).where(col(m.PersonRole.person_id) == record_id).order_by(col(m.PersonRole.id)))]
         elif kind == "event":
             state.links["people"] = list(s.scalars(
-                select(m.EventPerson.person_id).where(m.EventPerson.event_id == record_id)
-                .order_by(m.EventPerson.position)))
+                select(col(m.EventPerson.person_id)).where(col(m.EventPerson.event_id) == record_id)
+                .order_by(col(m.EventPerson.position))))
             for role in ("organiser", "host"):
                 state.links[role + "s"] = list(s.scalars(
-                    select(m.EventOrganisation.organisation_id)
-                    .where(m.EventOrganisation.event_id == record_id, m.EventOrganisation.role == role)
-                    .order_by(m.EventOrganisation.position)))
+                    select(col(m.EventOrganisation.organisation_id))
+                    .where(col(m.EventOrganisation.event_id) == record_id, col(m.EventOrganisation.role) == role)
+                    .order_by(col(m.EventOrganisation.position))))
     if kind in ("organisation", "person", "region"):
         state.links["aliases"] = cat.aliases(model, record_id)
     return state
@@ -153,9 +159,9 @@ def create_record(cat: Catalogue, kind: str, state: RecordState) -> int:
     model = m.RECORD_TYPES[kind]
     values = {k: v for k, v in state.fields.items() if k != "version"}
     with cat.transaction():
-        obj = cat.add(model, **values)
-        _write_links(cat, kind, obj.id, state.links)
-        return obj.id
+        rid = int(cat.add(model, **values).id)
+        _write_links(cat, kind, rid, state.links)
+        return rid
 
 
 def _write_links(cat: Catalogue, kind: str, rid: int, links: dict[str, Any]) -> None:
@@ -176,7 +182,7 @@ def _write_links(cat: Catalogue, kind: str, rid: int, links: dict[str, Any]) -> 
             wanted = {int(y): c for y, c in links["assignments"].items()}
             details = {int(y): d for y, d in (links.get("assignment_details") or {}).items()}
             with cat.reading() as s:
-                years = set(s.scalars(select(m.Assignment.year).where(m.Assignment.project_id == rid)))
+                years = set(s.scalars(select(col(m.Assignment.year)).where(col(m.Assignment.project_id) == rid)))
             for year in years - set(wanted):
                 cat.delete_assignment(rid, year)
             for year, clients in wanted.items():
@@ -189,7 +195,7 @@ def _write_links(cat: Catalogue, kind: str, rid: int, links: dict[str, Any]) -> 
     if kind == "person" and "organisations" in links:
         with cat.reading() as s:
             positions = {p.organisation_id: p.position for p in
-                         s.scalars(select(m.PersonOrganisation).where(m.PersonOrganisation.person_id == rid))}
+                         s.scalars(select(m.PersonOrganisation).where(col(m.PersonOrganisation.person_id) == rid))}
         cat.unlink(m.PersonOrganisation, person_id=rid)
         for oid in dict.fromkeys(links["organisations"]):
             cat.link(m.PersonOrganisation, person_id=rid, organisation_id=oid, position=positions.get(oid))
@@ -215,8 +221,8 @@ def _write_links(cat: Catalogue, kind: str, rid: int, links: dict[str, Any]) -> 
 def _write_roles(cat: Catalogue, rid: int, roles: list[tuple[Any, ...]]) -> None:
     """Replace the person's roles with (role, title, start, end) rows, when they changed."""
     with cat.reading() as s:
-        current = [(r.id, (r.role, r.title, r.start, r.end)) for r in s.scalars(
-            select(m.PersonRole).where(m.PersonRole.person_id == rid).order_by(m.PersonRole.id))]
+        current = [(stored_id(r.id), (r.role, r.title, r.start, r.end)) for r in s.scalars(
+            select(m.PersonRole).where(col(m.PersonRole.person_id) == rid).order_by(col(m.PersonRole.id)))]
     if [row for _, row in current] == [tuple(r) for r in roles]:
         return
     for role_id, _ in current:
@@ -233,8 +239,9 @@ def _write_aliases(cat: Catalogue, kind: str, rid: int, aliases: list[str]) -> N
     obj = cat.get(model, rid)
     keep = [a for a in aliases if a and a.strip()] + [getattr(obj, f, None) or "" for f in _NAME_FIELDS]
     wanted = {fold_words(a) for a in keep if a}
+    aliases_table = table_of(alias_model)
     with cat.reading() as s:
-        existing = {row.norm for row in s.scalars(select(alias_model).where(getattr(alias_model, fk) == rid))}
+        existing = set(s.scalars(select(aliases_table.c.norm).where(aliases_table.c[fk] == rid)))
     for norm in existing - wanted:
         cat.unlink(alias_model, **{fk: rid, "norm": norm})
     for alias in keep:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
+from sqlmodel import col
 
+from kbase.catalogue.columns import stored_id, table_of
 from kbase.catalogue.records import ALIAS_TABLES, Catalogue
 from kbase.library import models as m
 from kbase.text import fold_words
@@ -31,7 +33,7 @@ def label(cat: Catalogue, kind: str, record_id: int, french: bool = False) -> st
 
 def _label(s: Any, kind: str, obj: Any, french: bool) -> str:
     """Name and acronym, a project's short name, a region's place in the tree."""
-    name = getattr(obj, name_field(kind))
+    name: str = getattr(obj, name_field(kind))
     french = french and kind == "region"
     if french and obj.name_fr:
         name = obj.name_fr
@@ -42,8 +44,9 @@ def _label(s: Any, kind: str, obj: Any, french: bool) -> str:
     if kind == "region" and obj.parent_id:
         # "Fizi (South Kivu, DRC)": the same place name recurs in different provinces
         ids = [int(p) for p in obj.path.strip("/").split("/") if p][:-1]
+        R = m.Region
         names = {rid: (fr if french and fr else en) for rid, en, fr in
-                 s.execute(select(m.Region.id, m.Region.name, m.Region.name_fr).where(m.Region.id.in_(ids)))}
+                 s.execute(select(col(R.id), col(R.name), col(R.name_fr)).where(col(R.id).in_(ids)))}
         return f"{name} ({', '.join(names[i] for i in reversed(ids) if i in names)})"
     return name
 
@@ -54,7 +57,7 @@ def suggest(cat: Catalogue, kind: str, text: str, limit: int = SUGGESTIONS,
     if kind == "person" and "," in text:  # "Hoex, Lot" typed as lists and citations print names
         with cat.reading() as s:
             people = [s.get(m.Person, i) for i in person_ids(cat, text, typing=True)[:limit]]
-            return [(o.id, _label(s, kind, o, french)) for o in people if o is not None]
+            return [(stored_id(o.id), _label(s, kind, o, french)) for o in people if o is not None]
     norm = fold_words(text)
     if not norm:
         return []
@@ -62,22 +65,25 @@ def suggest(cat: Catalogue, kind: str, text: str, limit: int = SUGGESTIONS,
     with cat.reading() as s:
         if model in ALIAS_TABLES:
             alias_model, fk = ALIAS_TABLES[model]
+            aliases = table_of(alias_model)
+            starts: ColumnElement[bool]
             if s.get_bind().dialect.name == "sqlite":
                 # a range on the indexed norm column uses SQLite's index, unlike LIKE 'x%'
-                starts = alias_model.norm.between(norm, norm + "\uffff")
+                starts = aliases.c.norm.between(norm, norm + "\uffff")
             else:  # collations elsewhere may not sort U+FFFF last; LIKE is always right
-                starts = alias_model.norm.startswith(norm, autoescape=True)
-            inner = alias_model.norm.contains(" " + norm, autoescape=True)
-            rows = list(s.execute(select(getattr(alias_model, fk), alias_model.alias)
-                                  .where(starts).order_by(alias_model.norm).limit(limit * 3)))
+                starts = aliases.c.norm.startswith(norm, autoescape=True)
+            inner = aliases.c.norm.contains(" " + norm, autoescape=True)
+            rows = list(s.execute(select(aliases.c[fk], aliases.c.alias)
+                                  .where(starts).order_by(aliases.c.norm).limit(limit * 3)))
             if len(rows) < limit:
-                rows += list(s.execute(select(getattr(alias_model, fk), alias_model.alias)
-                                       .where(inner).order_by(alias_model.norm).limit(limit * 3)))
+                rows += list(s.execute(select(aliases.c[fk], aliases.c.alias)
+                                       .where(inner).order_by(aliases.c.norm).limit(limit * 3)))
             found: dict[int, str] = {}
             for rid, alias in rows:
                 found.setdefault(rid, alias)
             ids = list(found)[:limit]
-            names = {o.id: o for o in s.scalars(select(model).where(model.id.in_(ids)))}  # type: ignore[attr-defined]
+            id_column = table_of(model).c.id
+            names = {i: o for i, o in s.execute(select(id_column, model).where(id_column.in_(ids)))}
             out = []
             for rid in ids:
                 obj = names.get(rid)
@@ -88,11 +94,11 @@ def suggest(cat: Catalogue, kind: str, text: str, limit: int = SUGGESTIONS,
                     shown += f" — {found[rid]}"
                 out.append((rid, shown))
             return out
-        column = getattr(model, name_field(kind))
+        column = table_of(model).c[name_field(kind)]
         conds = [column.ilike(f"{text.strip()}%"), column.ilike(f"% {text.strip()}%")]
         if kind == "project":
-            conds.append(m.Project.short_name.ilike(f"{text.strip()}%"))
-        objs = list(s.scalars(select(model).where(or_(*conds)).order_by(column).limit(limit)))
+            conds.append(col(m.Project.short_name).ilike(f"{text.strip()}%"))
+        objs: list[Any] = list(s.scalars(select(model).where(or_(*conds)).order_by(column).limit(limit)))
         return [(o.id, _label(s, kind, o, french)) for o in objs]
 
 
@@ -117,9 +123,10 @@ def person_ids(cat: Catalogue, text: str, typing: bool = False) -> list[int]:
         return []
     A = m.PersonAlias
     with cat.reading() as s:
-        rows = list(s.execute(select(A.person_id, A.norm)
-                              .where(or_(A.norm == family_norm, A.norm.endswith(" " + family_norm, autoescape=True)))
-                              .order_by(A.id)))
+        last_word = col(A.norm).endswith(" " + family_norm, autoescape=True)
+        rows = list(s.execute(select(col(A.person_id), col(A.norm))
+                              .where(or_(col(A.norm) == family_norm, last_word))
+                              .order_by(col(A.id))))
     found: list[int] = []
     for person_id, norm in rows:
         first_names = norm[: len(norm) - len(family_norm)].split()

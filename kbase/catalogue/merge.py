@@ -6,8 +6,10 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, delete, select, update
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, col
 
+from kbase.catalogue.columns import table_of
+from kbase.catalogue.fields import kind_of
 from kbase.library import models as m
 
 if TYPE_CHECKING:
@@ -18,37 +20,38 @@ _REPLACE_IF_PRESENT = {("contributor", "publication_id")}
 
 
 def _referencing_columns(model: type[SQLModel]) -> list[tuple[Any, Any]]:
-    target = model.__table__  # type: ignore[attr-defined]
+    target = table_of(model)
     found = []
     for table in SQLModel.metadata.sorted_tables:
-        for col in table.columns:
-            for fk in col.foreign_keys:
+        for column in table.columns:
+            for fk in column.foreign_keys:
                 if fk.column.table is target:
-                    found.append((table, col))
+                    found.append((table, column))
     return found
 
 
 def merge_records(cat: "Catalogue", s: Session, model: type[SQLModel], survivor: Any, loser: Any) -> None:
     sid, lid = survivor.id, loser.id
-    for table, col in _referencing_columns(model):
-        if (table.name, col.name) in _REPLACE_IF_PRESENT:
-            if s.execute(select(col).where(col == sid).limit(1)).first():
-                s.execute(delete(table).where(col == lid))
+    for table, column in _referencing_columns(model):
+        if (table.name, column.name) in _REPLACE_IF_PRESENT:
+            if s.execute(select(column).where(column == sid).limit(1)).first():
+                s.execute(delete(table).where(column == lid))
                 continue
         pk_cols = [c for c in table.primary_key.columns]
-        unique_sets = [pk_cols] if col in pk_cols else []
+        unique_sets = [pk_cols] if column in pk_cols else []
         unique_sets += [list(u.columns) for u in table.constraints if getattr(u, "columns", None) is not None
-                        and u.__class__.__name__ == "UniqueConstraint" and col in list(u.columns)]
+                        and u.__class__.__name__ == "UniqueConstraint" and column in list(u.columns)]
         for uniq in unique_sets:
-            others = [c for c in uniq if c is not col]
+            others = [c for c in uniq if c is not column]
             if not others:
                 continue
             # rows of the loser that would collide with the survivor's are dropped
             keep = table.alias("keep")
-            clash = select(1).where(keep.c[col.name] == sid, *[keep.c[o.name] == table.c[o.name] for o in others])
-            s.execute(delete(table).where(and_(col == lid, clash.exists())))
-        s.execute(update(table).where(col == lid).values({col.name: sid}))
-    _merge_by_kind(s, model.__tablename__, sid, lid)  # type: ignore[attr-defined]
+            same_others = [keep.c[o.name] == table.c[o.name] for o in others]
+            clash = select(1).where(keep.c[column.name] == sid, *same_others)
+            s.execute(delete(table).where(and_(column == lid, clash.exists())))
+        s.execute(update(table).where(column == lid).values({column.name: sid}))
+    _merge_by_kind(s, kind_of(model), sid, lid)
     s.flush()
     s.expire_all()
     survivor = s.get(model, sid)
@@ -66,28 +69,30 @@ def merge_records(cat: "Catalogue", s: Session, model: type[SQLModel], survivor:
     s.flush()
     if model is m.Region:
         cat._set_region_path(s, survivor, cascade=False)
-        for child in s.scalars(select(m.Region).where(m.Region.parent_id == sid)):
+        for child in s.scalars(select(m.Region).where(col(m.Region.parent_id) == sid)):
             cat._set_region_path(s, child, cascade=True)
 
 
 def _merge_by_kind(s: Session, kind: str, sid: int, lid: int) -> None:
     """Notes and collection memberships name their record by kind and ID (no foreign key): they move too.
     A relation the two had with each other would relate the survivor to itself: it goes."""
-    s.execute(update(m.Note).where(m.Note.kind == kind, m.Note.record_id == lid).values(record_id=sid))
+    s.execute(update(m.Note).where(col(m.Note.kind) == kind, col(m.Note.record_id) == lid).values(record_id=sid))
     item = m.CollectionItem
-    theirs = select(item.collection_id).where(item.kind == kind, item.record_id == sid)
-    s.execute(delete(item).where(item.kind == kind, item.record_id == lid, item.collection_id.in_(theirs)))
-    s.execute(update(item).where(item.kind == kind, item.record_id == lid).values(record_id=sid))
+    theirs = select(col(item.collection_id)).where(col(item.kind) == kind, col(item.record_id) == sid)
+    s.execute(delete(item).where(col(item.kind) == kind, col(item.record_id) == lid,
+                                 col(item.collection_id).in_(theirs)))
+    s.execute(update(item).where(col(item.kind) == kind, col(item.record_id) == lid).values(record_id=sid))
     if kind == "publication":
         rel = m.PublicationRelation
-        s.execute(delete(rel).where(rel.publication_id == rel.other_id))
+        s.execute(delete(rel).where(col(rel.publication_id) == col(rel.other_id)))
 
 
 def _merge_dicts(theirs: dict[str, Any], mine: dict[str, Any]) -> dict[str, Any]:
     """mine wins key by key, nested dicts too (BibTeX extras keep the loser's other fields)."""
     out = dict(theirs)
     for key, value in mine.items():
-        out[key] = _merge_dicts(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+        both = isinstance(value, dict) and isinstance(out.get(key), dict)
+        out[key] = _merge_dicts(out[key], value) if both else value
     return out
 
 

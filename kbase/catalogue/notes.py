@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput, NotFound
@@ -100,11 +100,12 @@ def notes(cat: Catalogue, kind: str | None = None, record_id: int | None = None)
     """Notes of one record (oldest first), of one kind of record, or all of them."""
     q = select(m.Note)
     if kind is not None:
-        q = q.where(m.Note.kind == _check_kind(kind))
+        q = q.where(col(m.Note.kind) == _check_kind(kind))
     if record_id is not None:
-        q = q.where(m.Note.record_id == record_id)
+        q = q.where(col(m.Note.record_id) == record_id)
     with cat.reading() as s:
-        return [note_row(n) for n in s.scalars(q.order_by(m.Note.kind, m.Note.record_id, m.Note.created, m.Note.id))]
+        N = m.Note
+        return [note_row(n) for n in s.scalars(q.order_by(col(N.kind), col(N.record_id), col(N.created), col(N.id)))]
 
 
 def notes_of(s: Session, kind: str, record_ids: list[int]) -> dict[int, list[str]]:
@@ -112,12 +113,12 @@ def notes_of(s: Session, kind: str, record_ids: list[int]) -> dict[int, list[str
     out: dict[int, list[str]] = {}
     if not record_ids:
         return out
-    for rid, text in s.execute(select(m.Note.record_id, m.Note.text)
-                               .where(m.Note.kind == kind, m.Note.record_id.in_(record_ids))
-                               .order_by(m.Note.record_id, m.Note.created, m.Note.id)):
+    for rid, text in s.execute(select(col(m.Note.record_id), col(m.Note.text))
+                               .where(col(m.Note.kind) == kind, col(m.Note.record_id).in_(record_ids))
+                               .order_by(col(m.Note.record_id), col(m.Note.created), col(m.Note.id))):
         out.setdefault(rid, []).append(text)
     return out
 
 
 def drop_notes(s: Session, kind: str, record_id: int) -> None:
-    s.execute(delete(m.Note).where(m.Note.kind == kind, m.Note.record_id == record_id))
+    s.execute(delete(m.Note).where(col(m.Note.kind) == kind, col(m.Note.record_id) == record_id))

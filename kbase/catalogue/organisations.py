@@ -12,8 +12,9 @@ from __future__ import annotations
 from typing import Any, Iterable, Sequence
 
 from sqlalchemy import delete, select
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel, col
 
+from kbase.catalogue.columns import key, table_of
 from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput, NotFound
 from kbase.library import models as m
@@ -24,7 +25,7 @@ __all__ = ["PART_FORMS", "display_form", "display_names", "set_parent", "parts_o
 PART_FORMS = {"instrument": "{parent}, {name}", "department": "{parent}, {name}",
               "programme": "{short} – {name}", "consortium": "{short}/{name}"}
 # record kind -> (link model, its key to the record, the roles it takes)
-LINK_MODELS: dict[str, tuple[Any, str, Sequence[str]]] = {
+LINK_MODELS: dict[str, tuple[type[SQLModel], str, Sequence[str]]] = {
     "publication": (m.PublicationOrganisation, "publication_id", m.PUBLICATION_ORG_ROLES),
     "event": (m.EventOrganisation, "event_id", m.EVENT_ORG_ROLES),
 }
@@ -46,9 +47,9 @@ def display_names(s: Session, ids: Iterable[int]) -> dict[int, str]:
     wanted = list(dict.fromkeys(i for i in ids if i is not None))
     if not wanted:
         return {}
-    Org, P = m.Organisation, m.Organisation.__table__.alias("parent_org")  # type: ignore[attr-defined]
-    rows = s.execute(select(Org.id, Org.name, Org.part_kind, P.c.name, P.c.acronym)
-                     .outerjoin(P, P.c.id == Org.parent_id).where(Org.id.in_(wanted)))
+    Org, P = m.Organisation, table_of(m.Organisation).alias("parent_org")
+    rows = s.execute(select(col(Org.id), col(Org.name), col(Org.part_kind), P.c.name, P.c.acronym)
+                     .outerjoin(P, P.c.id == col(Org.parent_id)).where(col(Org.id).in_(wanted)))
     return {oid: display_form(name, parent, kind, acronym) for oid, name, kind, parent, acronym in rows}
 
 
@@ -91,8 +92,8 @@ def _check_no_cycle(s: Session, organisation_id: int, parent_id: int) -> None:
 def parts_of(cat: Catalogue, organisation_id: int) -> list[tuple[int, str]]:
     """(id, display form) of the organisation's parts, by name."""
     with cat.reading() as s:
-        ids = list(s.scalars(select(m.Organisation.id).where(m.Organisation.parent_id == organisation_id)
-                             .order_by(m.Organisation.name)))
+        ids = list(s.scalars(select(key(m.Organisation.id)).where(col(m.Organisation.parent_id) == organisation_id)
+                             .order_by(col(m.Organisation.name))))
         names = display_names(s, ids)
     return [(i, names[i]) for i in ids]
 
@@ -100,15 +101,16 @@ def parts_of(cat: Catalogue, organisation_id: int) -> list[tuple[int, str]]:
 def set_linked_organisations(cat: Catalogue, kind: str, record_id: int, role: str,
                              organisation_ids: Sequence[int]) -> None:
     """Replace the record's organisations in a role (a publication's funders, an event's hosts…), in order."""
-    link, key, roles = _link_model(kind)
+    link, fk, roles = _link_model(kind)
     if role not in roles:
         raise InvalidInput(f"an organisation of a {kind} is one of: {', '.join(roles)} (got {role!r})")
+    table = table_of(link)
     with cat.transaction() as s:
         if s.get(m.RECORD_TYPES[kind], record_id) is None:
             raise NotFound(f"no {kind} with ID {record_id}")
-        s.execute(delete(link).where(getattr(link, key) == record_id, link.role == role))
+        s.execute(delete(link).where(table.c[fk] == record_id, table.c.role == role))
         for pos, oid in enumerate(dict.fromkeys(organisation_ids)):
-            s.add(link(**{key: record_id}, organisation_id=oid, role=role, position=pos))
+            s.add(link(**{fk: record_id}, organisation_id=oid, role=role, position=pos))
         s.flush()
         cat.touch(s, kind, record_id)
 
@@ -116,21 +118,22 @@ def set_linked_organisations(cat: Catalogue, kind: str, record_id: int, role: st
 def linked_organisations(s: Session, kind: str,
                          record_ids: Iterable[int]) -> dict[int, dict[str, list[dict[str, Any]]]]:
     """{record id: {role: [{id, name, display}]}} for these publications or events, in one query."""
-    link, key, _ = _link_model(kind)
+    link, fk, _ = _link_model(kind)
+    table = table_of(link)
     ids = list(record_ids)
     out: dict[int, dict[str, list[dict[str, Any]]]] = {i: {} for i in ids}
     if not ids:
         return out
-    rows = list(s.execute(select(getattr(link, key), link.role, m.Organisation.id, m.Organisation.name)
-                          .join(m.Organisation, m.Organisation.id == link.organisation_id)
-                          .where(getattr(link, key).in_(ids)).order_by(getattr(link, key), link.role, link.position)))
+    rows = list(s.execute(select(table.c[fk], table.c.role, col(m.Organisation.id), col(m.Organisation.name))
+                          .join(m.Organisation, col(m.Organisation.id) == table.c.organisation_id)
+                          .where(table.c[fk].in_(ids)).order_by(table.c[fk], table.c.role, table.c.position)))
     shown = display_names(s, [r[2] for r in rows])
     for rid, role, oid, name in rows:
         out[rid].setdefault(role, []).append({"id": oid, "name": name, "display": shown.get(oid, name)})
     return out
 
 
-def _link_model(kind: str) -> tuple[Any, str, Sequence[str]]:
+def _link_model(kind: str) -> tuple[type[SQLModel], str, Sequence[str]]:
     if kind not in LINK_MODELS:
         raise InvalidInput(f"only publications and events have organisations in roles (got {kind!r})")
     return LINK_MODELS[kind]

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlmodel import col
 
-from kbase.library import models as m
-from kbase.catalogue.records import Catalogue
 from kbase.catalogue.dedupe import LIKELY, candidates
+from kbase.catalogue.records import Catalogue
+from kbase.library import models as m
 
 
 @dataclass(frozen=True)
@@ -37,13 +38,14 @@ def check_catalogue(cat: Catalogue) -> list[Finding]:
     out: list[Finding] = []
     with cat.reading() as s:
         linked = {
-            name: set(s.scalars(select(model.publication_id)))
+            name: set(s.scalars(select(col(model.publication_id))))
             for name, model in (("project", m.PublicationProject), ("region", m.PublicationRegion),
                                 ("attachment", m.Attachment))
         }
         flagged = _import_flags(s)
-        for pid, ptype, year, title in s.execute(select(m.Publication.id, m.Publication.type, m.Publication.year,
-                                                        m.Publication.title).order_by(m.Publication.id)):
+        P = m.Publication
+        for pid, ptype, year, title in s.execute(select(col(P.id), col(P.type), col(P.year), col(P.title))
+                                                 .order_by(col(P.id))):
             label = _short(title)
             missing = []
             if ptype in (None, "", "other"):
@@ -55,15 +57,17 @@ def check_catalogue(cat: Catalogue) -> list[Finding]:
                 out.append(Finding("publication", pid, f"{label}: no {', no '.join(missing)}"))
             if pid in flagged:
                 out.append(Finding("publication", pid, f"{label}: imported with flags: {', '.join(flagged[pid])}"))
-        funded = set(s.scalars(select(m.ProjectOrganisation.project_id).where(m.ProjectOrganisation.role == "funder")))
-        assigned = set(s.scalars(select(m.Assignment.project_id)))
-        for jid, title in s.execute(select(m.Project.id, m.Project.title).order_by(m.Project.id)):
-            missing = [what for what, ok in (("funder", jid in funded), ("assignment years", jid in assigned)) if not ok]
+        funded = set(s.scalars(select(col(m.ProjectOrganisation.project_id))
+                               .where(col(m.ProjectOrganisation.role) == "funder")))
+        assigned = set(s.scalars(select(col(m.Assignment.project_id))))
+        for jid, title in s.execute(select(col(m.Project.id), col(m.Project.title)).order_by(col(m.Project.id))):
+            missing = [what for what, ok in (("funder", jid in funded), ("assignment years", jid in assigned))
+                       if not ok]
             if missing:
                 out.append(Finding("project", jid, f"{_short(title)}: no {', no '.join(missing)}"))
-        for oid, name in s.execute(select(m.Organisation.id, m.Organisation.name)
-                                   .where(m.Organisation.kind.is_(None) | (m.Organisation.kind == ""))
-                                   .order_by(m.Organisation.id)):
+        for oid, name in s.execute(select(col(m.Organisation.id), col(m.Organisation.name))
+                                   .where(col(m.Organisation.kind).is_(None) | (col(m.Organisation.kind) == ""))
+                                   .order_by(col(m.Organisation.id))):
             out.append(Finding("organisation", oid, f"{_short(name)}: no kind"))
         out += _missing_files(cat, s)
     for c in candidates(cat, min_score=LIKELY):
@@ -75,8 +79,8 @@ def check_catalogue(cat: Catalogue) -> list[Finding]:
 def _import_flags(s: Any) -> dict[int, list[str]]:
     """What an import could not read, as extra["flags"] says (one query: only rows whose extra names flags)."""
     out: dict[int, list[str]] = {}
-    for pid, extra in s.execute(select(m.Publication.id, m.Publication.extra)
-                                .where(m.Publication.extra.contains('"flags"'))):
+    for pid, extra in s.execute(select(col(m.Publication.id), col(m.Publication.extra))
+                                .where(col(m.Publication.extra).contains('"flags"'))):
         try:
             flags = json.loads(extra).get("flags")
         except (ValueError, AttributeError):
@@ -90,11 +94,11 @@ def _missing_files(cat: Catalogue, s: Any) -> list[Finding]:
     """Attachments whose file is neither in the local store nor kept in the database."""
     from kbase.files.store import path_for
 
-    with_content = set(s.scalars(select(m.StoredFile.sha256).where(m.StoredFile.content.is_not(None)))) \
+    with_content = set(s.scalars(select(col(m.StoredFile.sha256)).where(col(m.StoredFile.content).is_not(None)))) \
         if cat.library.is_shared else set()
     out = []
-    for aid, sha, filename in s.execute(select(m.Attachment.id, m.Attachment.sha256, m.Attachment.filename)
-                                        .order_by(m.Attachment.id)):
+    A = m.Attachment
+    for aid, sha, filename in s.execute(select(col(A.id), col(A.sha256), col(A.filename)).order_by(col(A.id))):
         if sha not in with_content and not path_for(cat.library, sha).is_file():
             out.append(Finding("attachment", aid, f"{filename}: file missing from the store"))
     return out

@@ -6,13 +6,16 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Sequence
 
 import sqlalchemy.dialects.sqlite  # noqa: F401  (the SQLite engine's dialect, loaded with the rest: the GUI imports this module before PySide6)
-from sqlalchemy import Select, and_, func, or_, select
-from sqlmodel import SQLModel
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlmodel import SQLModel, col
 
-from kbase.library import models as m
+from kbase.catalogue.columns import key, table_of
 from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput, NotFound
+from kbase.library import models as m
 from kbase.text import fold_words
+
+IdQuery = Select[int]  # the IDs of the records that pass a filter
 
 PUBLIC_ONLY = ("public",)
 
@@ -47,13 +50,15 @@ class Filter:
 
 
 SORTS: dict[str, dict[str, Any]] = {
-    "publication": {"title": m.Publication.title_norm, "year": m.Publication.year, "type": m.Publication.type,
-                    "id": m.Publication.id, "updated": m.Publication.updated},
-    "project": {"title": m.Project.title, "start": m.Project.start, "id": m.Project.id},
-    "organisation": {"name": m.Organisation.name, "kind": m.Organisation.kind, "id": m.Organisation.id},
-    "person": {"name": m.Person.name, "role": m.Person.role, "id": m.Person.id},
-    "event": {"date": m.Event.date, "title": m.Event.title, "id": m.Event.id},
-    "region": {"name": m.Region.name, "path": m.Region.path, "id": m.Region.id},
+    "publication": {"title": col(m.Publication.title_norm), "year": col(m.Publication.year),
+                    "type": col(m.Publication.type), "id": col(m.Publication.id),
+                    "updated": col(m.Publication.updated)},
+    "project": {"title": col(m.Project.title), "start": col(m.Project.start), "id": col(m.Project.id)},
+    "organisation": {"name": col(m.Organisation.name), "kind": col(m.Organisation.kind),
+                     "id": col(m.Organisation.id)},
+    "person": {"name": col(m.Person.name), "role": col(m.Person.role), "id": col(m.Person.id)},
+    "event": {"date": col(m.Event.date), "title": col(m.Event.title), "id": col(m.Event.id)},
+    "region": {"name": col(m.Region.name), "path": col(m.Region.path), "id": col(m.Region.id)},
 }
 
 
@@ -73,7 +78,7 @@ class Resolver:
                 raise InvalidInput(f"{ref!r} names several people (IDs {ids}); use an ID")
             if people:
                 return int(people[0].id)
-        return self.cat.find_one(model, ref).id
+        return int(self.cat.find_one(model, ref).id)
 
     def regions_below(self, ref: str) -> list[int]:
         return self.cat.region_ids_below(self.one(m.Region, ref))
@@ -94,76 +99,84 @@ def _years(f: Filter) -> None:
         raise InvalidInput(f"year range {f.year_from}–{f.year_to} is empty")
 
 
-def publication_query(cat: Catalogue, f: Filter) -> Select:
+def publication_query(cat: Catalogue, f: Filter) -> IdQuery:
     _years(f)
     r = Resolver(cat)
     P = m.Publication
-    q = select(P.id)
+    q = select(key(P.id))
     conds: list[Any] = []
     if f.types:
         bad = [t for t in f.types if t not in m.PUBLICATION_TYPES]
         if bad:
             raise InvalidInput(f"unknown publication type {bad[0]!r} (one of: {', '.join(m.PUBLICATION_TYPES)})")
-        conds.append(P.type.in_(f.types))
+        conds.append(col(P.type).in_(f.types))
     if f.year_from is not None:
-        conds.append(P.year >= f.year_from)
+        conds.append(col(P.year) >= f.year_from)
     if f.year_to is not None:
-        conds.append(P.year <= f.year_to)
+        conds.append(col(P.year) <= f.year_to)
     if f.series:
-        conds.append(P.series_id == r.one(m.Series, f.series))
+        conds.append(col(P.series_id) == r.one(m.Series, f.series))
     if f.language:
-        conds.append(P.language == f.language)
+        conds.append(col(P.language) == f.language)
     if f.visibility:
-        conds.append(P.visibility.in_(f.visibility))
+        conds.append(col(P.visibility).in_(f.visibility))
     if f.ids is not None:
-        conds.append(P.id.in_(f.ids))
+        conds.append(col(P.id).in_(f.ids))
     if f.text:
         for word in fold_words(f.text).split():
-            conds.append(P.title_norm.contains(word))
+            conds.append(col(P.title_norm).contains(word))
     if f.project:
         pid = r.one(m.Project, f.project)
-        conds.append(P.id.in_(select(m.PublicationProject.publication_id).where(m.PublicationProject.project_id == pid)))
+        conds.append(col(P.id).in_(select(key(m.PublicationProject.publication_id))
+                                   .where(col(m.PublicationProject.project_id) == pid)))
     if f.programme:
         prid = r.one(m.Programme, f.programme)
-        conds.append(P.id.in_(
-            select(m.PublicationProject.publication_id)
-            .join(m.Project, m.Project.id == m.PublicationProject.project_id)
-            .where(m.Project.programme_id == prid)
+        conds.append(col(P.id).in_(
+            select(key(m.PublicationProject.publication_id))
+            .join(m.Project, col(m.Project.id) == col(m.PublicationProject.project_id))
+            .where(col(m.Project.programme_id) == prid)
         ))
     if f.region:
         below = r.regions_below(f.region)
-        conds.append(P.id.in_(select(m.PublicationRegion.publication_id).where(m.PublicationRegion.region_id.in_(below))))
+        conds.append(col(P.id).in_(select(key(m.PublicationRegion.publication_id))
+                                   .where(col(m.PublicationRegion.region_id).in_(below))))
     if f.subject:
         sid = r.one(m.Subject, f.subject)
-        conds.append(P.id.in_(select(m.PublicationSubject.publication_id).where(m.PublicationSubject.subject_id == sid)))
+        conds.append(col(P.id).in_(select(key(m.PublicationSubject.publication_id))
+                                   .where(col(m.PublicationSubject.subject_id) == sid)))
     if f.person:
         person_id = r.one(m.Person, f.person)
-        conds.append(P.id.in_(select(m.Contributor.publication_id).where(m.Contributor.person_id == person_id)))
+        conds.append(col(P.id).in_(select(key(m.Contributor.publication_id))
+                                   .where(col(m.Contributor.person_id) == person_id)))
     if f.organisation:
         oid = r.one(m.Organisation, f.organisation)
         conds.append(_publication_org_condition(oid, f.role))
     if f.collection:
-        conds.append(P.id.in_(r.collection_members(f.collection, "publication")))
+        conds.append(col(P.id).in_(r.collection_members(f.collection, "publication")))
     return q.where(and_(*conds)) if conds else q
 
 
-def _publication_org_condition(oid: int, role: str | None) -> Any:
+def _publication_org_condition(oid: int, role: str | None) -> ColumnElement[bool]:
     P = m.Publication
-    as_author = P.id.in_(select(m.Contributor.publication_id).where(m.Contributor.organisation_id == oid))
-    as_publisher = P.publisher_id == oid
-    via_project = lambda r: P.id.in_(  # noqa: E731
-        select(m.PublicationProject.publication_id)
-        .join(m.ProjectOrganisation, m.ProjectOrganisation.project_id == m.PublicationProject.project_id)
-        .where(m.ProjectOrganisation.organisation_id == oid, m.ProjectOrganisation.role == r)
-    )
+    as_author = col(P.id).in_(select(key(m.Contributor.publication_id))
+                              .where(col(m.Contributor.organisation_id) == oid))
+    as_publisher = col(P.publisher_id) == oid
+
+    def via_project(r: str) -> ColumnElement[bool]:
+        return col(P.id).in_(
+            select(key(m.PublicationProject.publication_id))
+            .join(m.ProjectOrganisation, col(m.ProjectOrganisation.project_id) == col(m.PublicationProject.project_id))
+            .where(col(m.ProjectOrganisation.organisation_id) == oid, col(m.ProjectOrganisation.role) == r)
+        )
+
     if role in (None, ""):
         return or_(as_author, as_publisher)
     if role == "author":
         return as_author
     if role == "publisher":
         return as_publisher
-    direct = P.id.in_(select(m.PublicationOrganisation.publication_id).where(
-        m.PublicationOrganisation.organisation_id == oid, m.PublicationOrganisation.role == role))
+    direct = col(P.id).in_(select(key(m.PublicationOrganisation.publication_id)).where(
+        col(m.PublicationOrganisation.organisation_id) == oid, col(m.PublicationOrganisation.role) == role))
     if role == "partner":
         return via_project(role)
     if role == "funder":  # of the publication itself, or of a project it came out of
@@ -171,16 +184,16 @@ def _publication_org_condition(oid: int, role: str | None) -> Any:
     if role == "supporter":
         return direct
     if role == "client":
-        return P.id.in_(
-            select(m.PublicationProject.publication_id)
-            .join(m.Assignment, m.Assignment.project_id == m.PublicationProject.project_id)
-            .join(m.AssignmentClient, m.AssignmentClient.assignment_id == m.Assignment.id)
-            .where(m.AssignmentClient.organisation_id == oid)
+        return col(P.id).in_(
+            select(key(m.PublicationProject.publication_id))
+            .join(m.Assignment, col(m.Assignment.project_id) == col(m.PublicationProject.project_id))
+            .join(m.AssignmentClient, col(m.AssignmentClient.assignment_id) == col(m.Assignment.id))
+            .where(col(m.AssignmentClient.organisation_id) == oid)
         )
     raise InvalidInput(f"unknown organisation role {role!r} (author, publisher, partner, funder, supporter, client)")
 
 
-def project_query(cat: Catalogue, f: Filter, active: int | None = None) -> Select:
+def project_query(cat: Catalogue, f: Filter, active: int | None = None) -> IdQuery:
     """Projects; year means an assignment in that year, active adds dates and outputs."""
     _years(f)
     r = Resolver(cat)
@@ -188,92 +201,96 @@ def project_query(cat: Catalogue, f: Filter, active: int | None = None) -> Selec
     conds: list[Any] = []
     if f.year_from is not None or f.year_to is not None:
         lo, hi = f.year_from or 1000, f.year_to or 2999
-        conds.append(J.id.in_(select(m.Assignment.project_id).where(m.Assignment.year.between(lo, hi))))
+        conds.append(col(J.id).in_(select(key(m.Assignment.project_id)).where(col(m.Assignment.year).between(lo, hi))))
     if active is not None:
         conds.append(active_in_year(active))
     if f.programme:
-        conds.append(J.programme_id == r.one(m.Programme, f.programme))
+        conds.append(col(J.programme_id) == r.one(m.Programme, f.programme))
     if f.visibility:
-        conds.append(J.visibility.in_(f.visibility))
+        conds.append(col(J.visibility).in_(f.visibility))
     if f.text:
-        conds.append(or_(*[func.lower(J.title).contains(w) for w in f.text.lower().split()],
-                         func.lower(J.short_name) == f.text.lower()))
+        conds.append(or_(*[func.lower(col(J.title)).contains(w) for w in f.text.lower().split()],
+                         func.lower(col(J.short_name)) == f.text.lower()))
     if f.region:
         below = r.regions_below(f.region)
-        conds.append(J.id.in_(select(m.ProjectRegion.project_id).where(m.ProjectRegion.region_id.in_(below))))
+        conds.append(col(J.id).in_(select(key(m.ProjectRegion.project_id))
+                                   .where(col(m.ProjectRegion.region_id).in_(below))))
     if f.subject:
         sid = r.one(m.Subject, f.subject)
-        conds.append(J.id.in_(select(m.ProjectSubject.project_id).where(m.ProjectSubject.subject_id == sid)))
+        conds.append(col(J.id).in_(select(key(m.ProjectSubject.project_id))
+                                   .where(col(m.ProjectSubject.subject_id) == sid)))
     if f.organisation:
         oid = r.one(m.Organisation, f.organisation)
-        by_role = select(m.ProjectOrganisation.project_id).where(m.ProjectOrganisation.organisation_id == oid)
-        as_client = (select(m.Assignment.project_id)
-                     .join(m.AssignmentClient, m.AssignmentClient.assignment_id == m.Assignment.id)
-                     .where(m.AssignmentClient.organisation_id == oid))
+        by_role = select(key(m.ProjectOrganisation.project_id)).where(col(m.ProjectOrganisation.organisation_id) == oid)
+        as_client = (select(key(m.Assignment.project_id))
+                     .join(m.AssignmentClient, col(m.AssignmentClient.assignment_id) == col(m.Assignment.id))
+                     .where(col(m.AssignmentClient.organisation_id) == oid))
         if f.role == "client":
-            conds.append(J.id.in_(as_client))
+            conds.append(col(J.id).in_(as_client))
         elif f.role:
-            conds.append(J.id.in_(by_role.where(m.ProjectOrganisation.role == f.role)))
+            conds.append(col(J.id).in_(by_role.where(col(m.ProjectOrganisation.role) == f.role)))
         else:
-            conds.append(or_(J.id.in_(by_role), J.id.in_(as_client)))
+            conds.append(or_(col(J.id).in_(by_role), col(J.id).in_(as_client)))
     if f.ids is not None:
-        conds.append(J.id.in_(f.ids))
-    q = select(J.id)
+        conds.append(col(J.id).in_(f.ids))
+    q = select(key(J.id))
     return q.where(and_(*conds)) if conds else q
 
 
-def active_in_year(year: int) -> Any:
+def active_in_year(year: int) -> ColumnElement[bool]:
     """A project is active in Y if it has an assignment in Y, its dates cover Y, or it has an output dated Y."""
     J = m.Project
     from datetime import date
 
     first, last = date(year, 1, 1), date(year, 12, 31)
     return or_(
-        J.id.in_(select(m.Assignment.project_id).where(m.Assignment.year == year)),
-        and_(J.start.is_not(None), J.start <= last, or_(J.end.is_(None), J.end >= first)),
-        J.id.in_(select(m.PublicationProject.project_id)
-                 .join(m.Publication, m.Publication.id == m.PublicationProject.publication_id)
-                 .where(m.Publication.year == year)),
+        col(J.id).in_(select(key(m.Assignment.project_id)).where(col(m.Assignment.year) == year)),
+        and_(col(J.start).is_not(None), col(J.start) <= last, or_(col(J.end).is_(None), col(J.end) >= first)),
+        col(J.id).in_(select(key(m.PublicationProject.project_id))
+                 .join(m.Publication, col(m.Publication.id) == col(m.PublicationProject.publication_id))
+                 .where(col(m.Publication.year) == year)),
     )
 
 
-def organisation_query(cat: Catalogue, f: Filter) -> Select:
-    O = m.Organisation
+def organisation_query(cat: Catalogue, f: Filter) -> IdQuery:
+    Org, PO = m.Organisation, m.ProjectOrganisation
     conds: list[Any] = []
     if f.text:
         norm = fold_words(f.text)
-        conds.append(O.id.in_(select(m.OrganisationAlias.organisation_id).where(m.OrganisationAlias.norm.contains(norm))))
+        conds.append(col(Org.id).in_(select(key(m.OrganisationAlias.organisation_id))
+                                     .where(col(m.OrganisationAlias.norm).contains(norm))))
     if f.role:
-        conds.append(O.id.in_(select(m.ProjectOrganisation.organisation_id).where(m.ProjectOrganisation.role == f.role))
+        conds.append(col(Org.id).in_(select(key(PO.organisation_id)).where(col(PO.role) == f.role))
                      if f.role != "client" else
-                     O.id.in_(select(m.AssignmentClient.organisation_id)))
+                     col(Org.id).in_(select(key(m.AssignmentClient.organisation_id))))
     if f.project:
         pid = Resolver(cat).one(m.Project, f.project)
-        conds.append(O.id.in_(select(m.ProjectOrganisation.organisation_id).where(m.ProjectOrganisation.project_id == pid)))
-    q = select(O.id)
+        conds.append(col(Org.id).in_(select(key(PO.organisation_id)).where(col(PO.project_id) == pid)))
+    q = select(key(Org.id))
     return q.where(and_(*conds)) if conds else q
 
 
-def person_query(cat: Catalogue, f: Filter) -> Select:
+def person_query(cat: Catalogue, f: Filter) -> IdQuery:
     Pe = m.Person
     conds: list[Any] = []
     if f.text and "," in f.text:  # "Hoex, Lot" typed as lists write names
         from kbase.catalogue.lookup import person_ids
 
-        conds.append(Pe.id.in_(person_ids(cat, f.text, typing=True)))
+        conds.append(col(Pe.id).in_(person_ids(cat, f.text, typing=True)))
     elif f.text:
         norm = fold_words(f.text)
-        conds.append(Pe.id.in_(select(m.PersonAlias.person_id).where(m.PersonAlias.norm.contains(norm))))
+        conds.append(col(Pe.id).in_(select(key(m.PersonAlias.person_id)).where(col(m.PersonAlias.norm).contains(norm))))
     if f.organisation:
         oid = Resolver(cat).one(m.Organisation, f.organisation)
-        conds.append(Pe.id.in_(select(m.PersonOrganisation.person_id).where(m.PersonOrganisation.organisation_id == oid)))
+        conds.append(col(Pe.id).in_(select(key(m.PersonOrganisation.person_id))
+                                    .where(col(m.PersonOrganisation.organisation_id) == oid)))
     if f.role or f.year_from is not None or f.year_to is not None:
-        conds.append(Pe.id.in_(_people_in_role(f)))
-    q = select(Pe.id)
+        conds.append(col(Pe.id).in_(_people_in_role(f)))
+    q = select(key(Pe.id))
     return q.where(and_(*conds)) if conds else q
 
 
-def _people_in_role(f: Filter) -> Select:
+def _people_in_role(f: Filter) -> IdQuery:
     """People who held the role (any role without one) at some time in the filter's years."""
     from datetime import date
 
@@ -283,52 +300,54 @@ def _people_in_role(f: Filter) -> Select:
     if f.role:
         if f.role not in m.PERSON_ROLES:
             raise InvalidInput(f"unknown person role {f.role!r} (one of: {', '.join(m.PERSON_ROLES)})")
-        conds.append(R.role == f.role)
+        conds.append(col(R.role) == f.role)
     if f.year_to is not None:
-        conds.append(or_(R.start.is_(None), R.start <= date(f.year_to, 12, 31)))
+        conds.append(or_(col(R.start).is_(None), col(R.start) <= date(f.year_to, 12, 31)))
     if f.year_from is not None:
-        conds.append(or_(R.end.is_(None), R.end >= date(f.year_from, 1, 1)))
-    return select(R.person_id).where(*conds)
+        conds.append(or_(col(R.end).is_(None), col(R.end) >= date(f.year_from, 1, 1)))
+    return select(key(R.person_id)).where(*conds)
 
 
-def event_query(cat: Catalogue, f: Filter) -> Select:
+def event_query(cat: Catalogue, f: Filter) -> IdQuery:
     _years(f)
     E = m.Event
     conds: list[Any] = []
     from datetime import date
 
     if f.year_from is not None:
-        conds.append(E.date >= date(f.year_from, 1, 1))
+        conds.append(col(E.date) >= date(f.year_from, 1, 1))
     if f.year_to is not None:
-        conds.append(E.date <= date(f.year_to, 12, 31))
+        conds.append(col(E.date) <= date(f.year_to, 12, 31))
     if f.person:
         pid = Resolver(cat).one(m.Person, f.person)
-        conds.append(E.id.in_(select(m.EventPerson.event_id).where(m.EventPerson.person_id == pid)))
+        conds.append(col(E.id).in_(select(key(m.EventPerson.event_id)).where(col(m.EventPerson.person_id) == pid)))
     if f.project:
-        conds.append(E.project_id == Resolver(cat).one(m.Project, f.project))
+        conds.append(col(E.project_id) == Resolver(cat).one(m.Project, f.project))
     if f.visibility:
-        conds.append(E.visibility.in_(f.visibility))
+        conds.append(col(E.visibility).in_(f.visibility))
     if f.text:
-        conds.append(func.lower(E.title).contains(f.text.lower()))
-    q = select(E.id)
+        conds.append(func.lower(col(E.title)).contains(f.text.lower()))
+    q = select(key(E.id))
     return q.where(and_(*conds)) if conds else q
 
 
-def region_query(cat: Catalogue, f: Filter) -> Select:
+def region_query(cat: Catalogue, f: Filter) -> IdQuery:
     R = m.Region
     conds: list[Any] = []
     if f.region:
-        conds.append(R.id.in_(Resolver(cat).regions_below(f.region)))
+        conds.append(col(R.id).in_(Resolver(cat).regions_below(f.region)))
     if f.text:
-        conds.append(R.id.in_(select(m.RegionAlias.region_id).where(m.RegionAlias.norm.contains(fold_words(f.text)))))
-    q = select(R.id)
+        conds.append(col(R.id).in_(select(key(m.RegionAlias.region_id))
+                                   .where(col(m.RegionAlias.norm).contains(fold_words(f.text)))))
+    q = select(key(R.id))
     return q.where(and_(*conds)) if conds else q
 
 
-def simple_query(model: type[SQLModel], f: Filter) -> Select:
-    q = select(model.id)  # type: ignore[attr-defined]
+def simple_query(model: type[SQLModel], f: Filter) -> IdQuery:
+    table = table_of(model)
+    q = select(table.c.id)
     if f.text:
-        q = q.where(func.lower(model.name).contains(f.text.lower()))  # type: ignore[attr-defined]
+        q = q.where(func.lower(table.c.name).contains(f.text.lower()))
     return q
 
 
@@ -342,12 +361,12 @@ BUILDERS = {
 }
 
 
-def _in_collection(cat: Catalogue, kind: str, f: Filter, q: Select) -> Select:
+def _in_collection(cat: Catalogue, kind: str, f: Filter, q: IdQuery) -> IdQuery:
     """The collection filter for records other than publications (publication_query has its own)."""
     if not f.collection or kind == "publication":
         return q
-    model = m.RECORD_TYPES[kind]
-    return q.where(model.id.in_(Resolver(cat).collection_members(f.collection, kind)))  # type: ignore[attr-defined]
+    ids = table_of(m.RECORD_TYPES[kind]).c.id
+    return q.where(ids.in_(Resolver(cat).collection_members(f.collection, kind)))
 
 
 def find_ids(cat: Catalogue, kind: str, f: Filter | None = None, sort: str | None = None,
@@ -357,13 +376,14 @@ def find_ids(cat: Catalogue, kind: str, f: Filter | None = None, sort: str | Non
     model = m.RECORD_TYPES[kind]
     builder = BUILDERS.get(kind)
     q = _in_collection(cat, kind, f, builder(cat, f) if builder else simple_query(model, f))
-    sorts = SORTS.get(kind, {"id": model.id})  # type: ignore[attr-defined]
-    key = sorts.get(sort or next(iter(sorts)))
-    if key is None:
+    ids = table_of(model).c.id
+    sorts = SORTS.get(kind, {"id": ids})
+    by = sorts.get(sort or next(iter(sorts)))
+    if by is None:
         raise InvalidInput(f"cannot sort {kind} by {sort!r} (one of: {', '.join(sorts)})")
-    order = [key.desc() if descending else key.asc(), model.id.desc() if descending else model.id.asc()]  # type: ignore[attr-defined]
+    order = [by.desc() if descending else by.asc(), ids.desc() if descending else ids.asc()]
     if kind == "publication" and sort == "year":
-        order.insert(1, m.Publication.month.desc() if descending else m.Publication.month.asc())
+        order.insert(1, col(m.Publication.month).desc() if descending else col(m.Publication.month).asc())
     q = q.order_by(*order).offset(offset)
     if limit is not None:
         q = q.limit(limit)
@@ -383,25 +403,26 @@ def count(cat: Catalogue, kind: str, f: Filter | None = None) -> int:
 def load(cat: Catalogue, kind: str, ids: Sequence[int]) -> list[Any]:
     """Records for ids, in the order given (missing ones skipped)."""
     model = m.RECORD_TYPES[kind]
+    id_column = table_of(model).c.id
     with cat.reading() as s:
-        by_id = {o.id: o for o in s.scalars(select(model).where(model.id.in_(list(ids))))}  # type: ignore[attr-defined]
+        by_id = {i: o for i, o in s.execute(select(id_column, model).where(id_column.in_(list(ids))))}
     return [by_id[i] for i in ids if i in by_id]
 
 
 def publications_per_year(cat: Catalogue) -> dict[int, int]:
     """How many publications each year has (years with none, and undated publications, left out)."""
     with cat.reading() as s:
-        return dict(s.execute(select(m.Publication.year, func.count()).where(m.Publication.year.is_not(None))
-                              .group_by(m.Publication.year)).all())
+        year = col(m.Publication.year)
+        return {y: n for y, n in s.execute(select(year, func.count()).where(year.is_not(None)).group_by(year))}
 
 
 def attachment_ids(cat: Catalogue, publication_ids: Sequence[int]) -> dict[int, list[int]]:
     """The IDs of the files attached to each of these publications (publications without any left out)."""
     out: dict[int, list[int]] = {}
     with cat.reading() as s:
-        for a_id, pub_id in s.execute(select(m.Attachment.id, m.Attachment.publication_id)
-                                      .where(m.Attachment.publication_id.in_(list(publication_ids)))
-                                      .order_by(m.Attachment.id)):
+        for a_id, pub_id in s.execute(select(col(m.Attachment.id), col(m.Attachment.publication_id))
+                                      .where(col(m.Attachment.publication_id).in_(list(publication_ids)))
+                                      .order_by(col(m.Attachment.id))):
             out.setdefault(pub_id, []).append(a_id)
     return out
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, or_, select
-from sqlmodel import Session
+from sqlalchemy import CursorResult, delete, or_, select
+from sqlmodel import Session, col
 
 from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput, NotFound
@@ -48,8 +48,8 @@ def relate(cat: Catalogue, publication_id: int, relation: str, other_id: int) ->
     R = m.PublicationRelation
     with cat.transaction() as s:
         _check(s, publication_id, other_id)
-        if s.scalar(select(R.id).where(R.publication_id == publication_id, R.relation == name,
-                                       R.other_id == other_id)) is not None:
+        if s.scalar(select(col(R.id)).where(col(R.publication_id) == publication_id, col(R.relation) == name,
+                                       col(R.other_id) == other_id)) is not None:
             return False
         s.add(R(publication_id=publication_id, relation=name, other_id=other_id))
         s.flush()
@@ -67,8 +67,10 @@ def unrelate(cat: Catalogue, publication_id: int, relation: str, other_id: int) 
         publication_id, other_id = other_id, publication_id
     R = m.PublicationRelation
     with cat.transaction() as s:
-        gone = s.execute(delete(R).where(R.publication_id == publication_id, R.relation == name,
-                                         R.other_id == other_id)).rowcount
+        result = cast(CursorResult[Any], s.execute(  # a DELETE's result: its row count
+            delete(R).where(col(R.publication_id) == publication_id, col(R.relation) == name,
+                            col(R.other_id) == other_id)))
+        gone = result.rowcount
         if gone:
             cat.touch(s, "publication", publication_id)
             cat.touch(s, "publication", other_id)
@@ -82,10 +84,11 @@ def related(cat: Catalogue, publication_id: int, s: Session | None = None) -> li
         with cat.reading() as session:
             return related(cat, publication_id, session)
     R, P = m.PublicationRelation, m.Publication
-    rows = s.execute(select(R.publication_id, R.relation, R.other_id)
-                     .where(or_(R.publication_id == publication_id, R.other_id == publication_id))).all()
+    rows = s.execute(select(col(R.publication_id), col(R.relation), col(R.other_id))
+                     .where(or_(col(R.publication_id) == publication_id, col(R.other_id) == publication_id))).all()
     others = {(b if a == publication_id else a) for a, _, b in rows}
-    titles = dict(s.execute(select(P.id, P.title).where(P.id.in_(others))).all()) if others else {}
+    titles: dict[int, str] = {pid: title for pid, title in
+                              s.execute(select(col(P.id), col(P.title)).where(col(P.id).in_(others)))} if others else {}
     out = []
     for a, name, b in rows:
         forward = a == publication_id

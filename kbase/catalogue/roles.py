@@ -10,8 +10,9 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import and_, or_, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
+from kbase.catalogue.columns import stored_id
 from kbase.catalogue.fields import check_year, clean_field, coerce
 from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput, NotFound
@@ -46,7 +47,7 @@ def add_role(cat: Catalogue, person_id: int, role: str, title: str | None = None
         s.add(row)
         s.flush()
         cat.touch(s, "person", person_id)
-        return int(row.id)
+        return stored_id(row.id)
 
 
 def update_role(cat: Catalogue, role_id: int, role: str | None = None, title: Any = None, start: Any = None,
@@ -83,8 +84,8 @@ def _row(r: m.PersonRole) -> dict[str, Any]:
 def roles_of(cat: Catalogue, person_id: int) -> list[dict[str, Any]]:
     """The person's roles, earliest first (those without a start first)."""
     with cat.reading() as s:
-        rows = s.scalars(select(m.PersonRole).where(m.PersonRole.person_id == person_id)
-                         .order_by(m.PersonRole.start.is_not(None), m.PersonRole.start, m.PersonRole.id))
+        rows = s.scalars(select(m.PersonRole).where(col(m.PersonRole.person_id) == person_id)
+                         .order_by(col(m.PersonRole.start).is_not(None), col(m.PersonRole.start), col(m.PersonRole.id)))
         return [_row(r) for r in rows]
 
 
@@ -92,7 +93,7 @@ def held_in_year(year: int) -> Any:
     """Condition on PersonRole: the role was held at some time in year."""
     first, last = date(year, 1, 1), date(year, 12, 31)
     R = m.PersonRole
-    return and_(or_(R.start.is_(None), R.start <= last), or_(R.end.is_(None), R.end >= first))
+    return and_(or_(col(R.start).is_(None), col(R.start) <= last), or_(col(R.end).is_(None), col(R.end) >= first))
 
 
 def people_with_role(s: Session, role: str | None = None, year: int | None = None) -> list[dict[str, Any]]:
@@ -103,8 +104,8 @@ def people_with_role(s: Session, role: str | None = None, year: int | None = Non
     if role is not None:
         if role not in m.PERSON_ROLES:
             raise InvalidInput(f"role must be one of: {', '.join(m.PERSON_ROLES)} (got {role!r})")
-        conds.append(R.role == role)
+        conds.append(col(R.role) == role)
     if year is not None:
         conds.append(held_in_year(check_year(year)))
-    rows = s.execute(select(R, P.name).join(P, P.id == R.person_id).where(*conds).order_by(R.id))
+    rows = s.execute(select(R, col(P.name)).join(P, col(P.id) == col(R.person_id)).where(*conds).order_by(col(R.id)))
     return [{**_row(r), "name": name} for r, name in rows]

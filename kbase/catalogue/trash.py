@@ -7,13 +7,14 @@ import getpass
 import json
 import os
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import CursorResult, delete, func, insert, select
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, col
 
 from kbase.catalogue import restore
+from kbase.catalogue.columns import key, table_of
 from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput, KbaseError, NotFound
 from kbase.i18n import N_
@@ -79,8 +80,8 @@ def move_to_trash(cat: Catalogue, kind: str, record_id: int) -> dict[str, Any]:
         # a publication's attachments are deleted with it, and their page texts with them
         extra: list[tuple[str, list[dict[str, Any]]]] = []
         if model is m.Publication:
-            att_table = m.Attachment.__table__  # type: ignore[attr-defined]
-            for att_id in s.scalars(select(m.Attachment.id).where(m.Attachment.publication_id == record_id)):
+            att_table = table_of(m.Attachment)
+            for att_id in s.scalars(select(key(m.Attachment.id)).where(col(m.Attachment.publication_id) == record_id)):
                 extra.extend(restore.take(s, att_table, att_id).dependants)
         snap = cat.delete(model, record_id)
         rows = [(snap.table, [snap.row]), *snap.dependants, *extra]
@@ -98,9 +99,9 @@ def _entry_row(e: m.TrashEntry) -> dict[str, Any]:
 
 def trash_entries(cat: Catalogue, kind: str | None = None) -> list[dict[str, Any]]:
     """What the trash holds, newest first."""
-    q = select(m.TrashEntry).order_by(m.TrashEntry.deleted.desc(), m.TrashEntry.id.desc())
+    q = select(m.TrashEntry).order_by(col(m.TrashEntry.deleted).desc(), col(m.TrashEntry.id).desc())
     if kind:
-        q = q.where(m.TrashEntry.kind == kind)
+        q = q.where(col(m.TrashEntry.kind) == kind)
     with cat.reading() as s:
         return [_entry_row(e) for e in s.scalars(q)]
 
@@ -118,9 +119,9 @@ def _put_back(s: Session, rows: list[tuple[str, list[dict[str, Any]]]]) -> dict[
         for raw in table_rows:
             row = dict(raw)
             for fk in table.foreign_keys:
-                col, target = fk.parent.name, fk.column.table.name
-                if row.get(col) is not None and (target, row[col]) in moved:
-                    row[col] = moved[(target, row[col])]
+                column, target = fk.parent.name, fk.column.table.name
+                if row.get(column) is not None and (target, row[column]) in moved:
+                    row[column] = moved[(target, row[column])]
             if name in restore.BY_KIND and (row["kind"], row["record_id"]) in moved:
                 row["record_id"] = moved[(row["kind"], row["record_id"])]
             fixed.append(row)
@@ -146,8 +147,9 @@ def restore_from_trash(cat: Catalogue, kind: str, record_id: int) -> int:
     """Put the record back with its links, notes and attachments; returns its ID (a new one only
     when a record made since took the old one)."""
     with cat.transaction() as s:
-        entry = s.scalars(select(m.TrashEntry).where(m.TrashEntry.kind == kind, m.TrashEntry.record_id == record_id)
-                          .order_by(m.TrashEntry.deleted.desc(), m.TrashEntry.id.desc())).first()
+        T = m.TrashEntry
+        entry = s.scalars(select(T).where(col(T.kind) == kind, col(T.record_id) == record_id)
+                          .order_by(col(T.deleted).desc(), col(T.id).desc())).first()
         if entry is None:
             raise NotFound(N_("no {kind} {id} in the trash").format(kind=kind, id=record_id))
         rows = [(name, list(table_rows)) for name, table_rows in json.loads(entry.snapshot, object_hook=_decode)]
@@ -182,21 +184,23 @@ def empty_trash(cat: Catalogue, older_than_days: float | None = None) -> int:
     returns how many records went."""
     if older_than_days is not None and older_than_days < 0:
         raise InvalidInput("--older-than takes a number of days, 0 or more")
-    where = [] if older_than_days is None else [m.TrashEntry.deleted < m.utcnow() - timedelta(days=older_than_days)]
+    T = m.TrashEntry
+    where = [] if older_than_days is None else [col(T.deleted) < m.utcnow() - timedelta(days=older_than_days)]
     with cat.reading() as s:
         if not s.scalar(select(func.count()).select_from(m.TrashEntry).where(*where)):
             return 0  # no write transaction for an empty trash: opening a library stays cheap
     with cat.transaction() as s:
         shas: set[str] = set()
-        for snapshot in s.scalars(select(m.TrashEntry.snapshot).where(*where, m.TrashEntry.kind == "publication")):
+        for snapshot in s.scalars(select(col(T.snapshot)).where(*where, col(T.kind) == "publication")):
             for name, rows in json.loads(snapshot, object_hook=_decode):
                 shas.update(r["sha256"] for r in rows if name == "attachment")
-        gone = int(s.execute(delete(m.TrashEntry).where(*where)).rowcount or 0)
+        deleted = cast(CursorResult[Any], s.execute(delete(T).where(*where)))  # a DELETE's result: its row count
+        gone = int(deleted.rowcount or 0)
         for sha in shas:  # a file no attachment holds any more: `kbase check --repair` then removes it from the store
-            if s.scalar(select(func.count()).select_from(m.Attachment).where(m.Attachment.sha256 == sha)) == 0 \
+            if s.scalar(select(func.count()).select_from(m.Attachment).where(col(m.Attachment.sha256) == sha)) == 0 \
                     and s.scalar(select(func.count()).select_from(m.TrashEntry)
-                                 .where(m.TrashEntry.snapshot.contains(sha))) == 0:
-                s.execute(delete(m.StoredFile).where(m.StoredFile.sha256 == sha))
+                                 .where(col(m.TrashEntry.snapshot).contains(sha))) == 0:
+                s.execute(delete(m.StoredFile).where(col(m.StoredFile.sha256) == sha))
         return gone
 
 

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
-from kbase.library import models as m
 from kbase.catalogue.assignments import assignment_dicts
+from kbase.catalogue.columns import stored_id, table_of
 from kbase.catalogue.organisations import linked_organisations
 from kbase.catalogue.records import Catalogue
 from kbase.catalogue.roles import roles_of
+from kbase.library import models as m
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
@@ -27,7 +28,8 @@ def plain(value: Any) -> Any:
 
 def fields(obj: Any) -> dict[str, Any]:
     dumped = obj.model_dump()
-    order = ["id"] + [k for k in dumped if k not in ("id", "version", "created", "updated")] + ["version", "created", "updated"]
+    stamps = ["version", "created", "updated"]
+    order = ["id"] + [k for k in dumped if k != "id" and k not in stamps] + stamps
     data = {k: plain(dumped[k]) for k in order if k in dumped and k not in ("title_norm", "path", "content", "extra")}
     if isinstance(obj, m.Publication) and obj.extra:
         data["extra"] = json.loads(obj.extra)
@@ -88,8 +90,8 @@ def _ref(obj: Any, label: str | None = None) -> dict[str, Any]:
 
 
 def contributors(s: Session, publication_id: int) -> list[dict[str, Any]]:
-    rows = s.scalars(select(m.Contributor).where(m.Contributor.publication_id == publication_id)
-                     .order_by(m.Contributor.position))
+    rows = s.scalars(select(m.Contributor).where(col(m.Contributor.publication_id) == publication_id)
+                     .order_by(col(m.Contributor.position)))
     out = []
     for c in rows:
         target = s.get(m.Person, c.person_id) if c.person_id else s.get(m.Organisation, c.organisation_id)
@@ -112,20 +114,20 @@ def describe(cat: Catalogue, kind: str, record_id: int) -> dict[str, Any]:
 
 
 def _publication_links(cat: Catalogue, s: Session, p: m.Publication) -> dict[str, Any]:
-    pid = p.id
+    pid = stored_id(p.id)
     return {
         "date": date_label(p.year, p.month, p.month_end),
         "contributors": contributors(s, pid),
         "series": _ref(s.get(m.Series, p.series_id)) if p.series_id else None,
         "publisher": _ref(s.get(m.Organisation, p.publisher_id)) if p.publisher_id else None,
         "projects": [_ref(o) for o in s.scalars(select(m.Project).join(m.PublicationProject)
-                                                .where(m.PublicationProject.publication_id == pid))],
+                                                .where(col(m.PublicationProject.publication_id) == pid))],
         "regions": [_ref(o) for o in s.scalars(select(m.Region).join(m.PublicationRegion)
-                                               .where(m.PublicationRegion.publication_id == pid))],
+                                               .where(col(m.PublicationRegion.publication_id) == pid))],
         "subjects": [_ref(o) for o in s.scalars(select(m.Subject).join(m.PublicationSubject)
-                                                .where(m.PublicationSubject.publication_id == pid))],
+                                                .where(col(m.PublicationSubject.publication_id) == pid))],
         "attachments": [{**_ref(a, a.filename), "status": a.status, "message": a.message, "pages": a.page_count}
-                        for a in s.scalars(select(m.Attachment).where(m.Attachment.publication_id == pid))],
+                        for a in s.scalars(select(m.Attachment).where(col(m.Attachment.publication_id) == pid))],
         **_linked_orgs(s, "publication", pid, m.PUBLICATION_ORG_ROLES),
     }
 
@@ -133,8 +135,8 @@ def _publication_links(cat: Catalogue, s: Session, p: m.Publication) -> dict[str
 def project_orgs(s: Session, project_id: int, role: str) -> list[m.Organisation]:
     return list(s.scalars(
         select(m.Organisation).join(m.ProjectOrganisation)
-        .where(m.ProjectOrganisation.project_id == project_id, m.ProjectOrganisation.role == role)
-        .order_by(m.ProjectOrganisation.position)
+        .where(col(m.ProjectOrganisation.project_id) == project_id, col(m.ProjectOrganisation.role) == role)
+        .order_by(col(m.ProjectOrganisation.position))
     ))
 
 
@@ -143,65 +145,72 @@ def assignments(s: Session, project_id: int) -> list[dict[str, Any]]:
     return [{"year": a["year"], "title": a["contracted_title"],
              "clients": [{"kind": "organisation", "id": c["id"], "label": c["printed"]} for c in a["clients"]],
              "reference": a["reference"], "note": a["note"]}
-            for a in assignment_dicts(s, m.Assignment.project_id == project_id)]
+            for a in assignment_dicts(s, col(m.Assignment.project_id) == project_id)]
 
 
 def _project_links(cat: Catalogue, s: Session, j: m.Project) -> dict[str, Any]:
+    jid = stored_id(j.id)
     return {
         "programme": _ref(s.get(m.Programme, j.programme_id)) if j.programme_id else None,
-        "partners": [_ref(o) for o in project_orgs(s, j.id, "partner")],
-        "funders": [_ref(o) for o in project_orgs(s, j.id, "funder")],
-        "assignments": assignments(s, j.id),
-        "regions": [_ref(o) for o in s.scalars(select(m.Region).join(m.ProjectRegion).where(m.ProjectRegion.project_id == j.id))],
-        "subjects": [_ref(o) for o in s.scalars(select(m.Subject).join(m.ProjectSubject).where(m.ProjectSubject.project_id == j.id))],
+        "partners": [_ref(o) for o in project_orgs(s, jid, "partner")],
+        "funders": [_ref(o) for o in project_orgs(s, jid, "funder")],
+        "assignments": assignments(s, jid),
+        "regions": [_ref(o) for o in s.scalars(select(m.Region).join(m.ProjectRegion)
+                                               .where(col(m.ProjectRegion.project_id) == jid))],
+        "subjects": [_ref(o) for o in s.scalars(select(m.Subject).join(m.ProjectSubject)
+                                                .where(col(m.ProjectSubject.project_id) == jid))],
         "publications": [_ref(o) for o in s.scalars(
-            select(m.Publication).join(m.PublicationProject).where(m.PublicationProject.project_id == j.id)
-            .order_by(m.Publication.year.desc(), m.Publication.month.desc()))],
+            select(m.Publication).join(m.PublicationProject).where(col(m.PublicationProject.project_id) == jid)
+            .order_by(col(m.Publication.year).desc(), col(m.Publication.month).desc()))],
     }
 
 
 def _organisation_links(cat: Catalogue, s: Session, o: m.Organisation) -> dict[str, Any]:
     roles: dict[str, list[dict[str, Any]]] = {}
-    for link in s.scalars(select(m.ProjectOrganisation).where(m.ProjectOrganisation.organisation_id == o.id)):
+    for link in s.scalars(select(m.ProjectOrganisation).where(col(m.ProjectOrganisation.organisation_id) == o.id)):
         project = s.get(m.Project, link.project_id)
         roles.setdefault(link.role, []).append(_ref(project))
-    clients = s.scalars(select(m.Assignment).join(m.AssignmentClient).where(m.AssignmentClient.organisation_id == o.id))
+    clients = s.scalars(select(m.Assignment).join(m.AssignmentClient)
+                        .where(col(m.AssignmentClient.organisation_id) == o.id))
     parent = s.get(m.Organisation, o.parent_id) if o.parent_id else None
     return {
-        "aliases": cat.aliases(m.Organisation, o.id),
+        "aliases": cat.aliases(m.Organisation, stored_id(o.id)),
         "parent": _ref(parent) if parent else None,
-        "parts": [_ref(x) for x in s.scalars(select(m.Organisation).where(m.Organisation.parent_id == o.id)
-                                             .order_by(m.Organisation.name))],
+        "parts": [_ref(x) for x in s.scalars(select(m.Organisation).where(col(m.Organisation.parent_id) == o.id)
+                                             .order_by(col(m.Organisation.name)))],
         "projects": roles,
         "assignments": [{"year": a.year, **_ref(s.get(m.Project, a.project_id))} for a in clients],
         "publications": [_ref(p) for p in s.scalars(
-            select(m.Publication).join(m.Contributor).where(m.Contributor.organisation_id == o.id))],
+            select(m.Publication).join(m.Contributor).where(col(m.Contributor.organisation_id) == o.id))],
         "people": [_ref(p) for p in s.scalars(
-            select(m.Person).join(m.PersonOrganisation).where(m.PersonOrganisation.organisation_id == o.id))],
+            select(m.Person).join(m.PersonOrganisation).where(col(m.PersonOrganisation.organisation_id) == o.id))],
     }
 
 
 def _person_links(cat: Catalogue, s: Session, p: m.Person) -> dict[str, Any]:
     return {
-        "aliases": cat.aliases(m.Person, p.id),
-        "roles": roles_of(cat, p.id),
+        "aliases": cat.aliases(m.Person, stored_id(p.id)),
+        "roles": roles_of(cat, stored_id(p.id)),
         "organisations": [_ref(o) for o in s.scalars(
-            select(m.Organisation).join(m.PersonOrganisation).where(m.PersonOrganisation.person_id == p.id))],
+            select(m.Organisation).join(m.PersonOrganisation).where(col(m.PersonOrganisation.person_id) == p.id))],
         "publications": [_ref(x) for x in s.scalars(
-            select(m.Publication).join(m.Contributor).where(m.Contributor.person_id == p.id))],
+            select(m.Publication).join(m.Contributor).where(col(m.Contributor.person_id) == p.id))],
         "events": [_ref(e) for e in s.scalars(
-            select(m.Event).join(m.EventPerson).where(m.EventPerson.person_id == p.id).order_by(m.Event.date))],
+            select(m.Event).join(m.EventPerson).where(col(m.EventPerson.person_id) == p.id)
+            .order_by(col(m.Event.date)))],
     }
 
 
 def _region_links(cat: Catalogue, s: Session, r: m.Region) -> dict[str, Any]:
     return {
-        "aliases": cat.aliases(m.Region, r.id),
+        "aliases": cat.aliases(m.Region, stored_id(r.id)),
         "parent": _ref(s.get(m.Region, r.parent_id)) if r.parent_id else None,
-        "children": [_ref(c) for c in s.scalars(select(m.Region).where(m.Region.parent_id == r.id).order_by(m.Region.name))],
-        "projects": [_ref(j) for j in s.scalars(select(m.Project).join(m.ProjectRegion).where(m.ProjectRegion.region_id == r.id))],
+        "children": [_ref(c) for c in s.scalars(select(m.Region).where(col(m.Region.parent_id) == r.id)
+                                                .order_by(col(m.Region.name)))],
+        "projects": [_ref(j) for j in s.scalars(select(m.Project).join(m.ProjectRegion)
+                                                .where(col(m.ProjectRegion.region_id) == r.id))],
         "publications": [_ref(p) for p in s.scalars(
-            select(m.Publication).join(m.PublicationRegion).where(m.PublicationRegion.region_id == r.id))],
+            select(m.Publication).join(m.PublicationRegion).where(col(m.PublicationRegion.region_id) == r.id))],
     }
 
 
@@ -215,8 +224,9 @@ def _linked_orgs(s: Session, kind: str, record_id: int, roles: Sequence[str]) ->
 def _event_links(cat: Catalogue, s: Session, e: m.Event) -> dict[str, Any]:
     return {
         "people": [_ref(p) for p in s.scalars(
-            select(m.Person).join(m.EventPerson).where(m.EventPerson.event_id == e.id).order_by(m.EventPerson.position))],
-        **_linked_orgs(s, "event", e.id, m.EVENT_ORG_ROLES),
+            select(m.Person).join(m.EventPerson).where(col(m.EventPerson.event_id) == e.id)
+            .order_by(col(m.EventPerson.position)))],
+        **_linked_orgs(s, "event", stored_id(e.id), m.EVENT_ORG_ROLES),
         "project": _ref(s.get(m.Project, e.project_id)) if e.project_id else None,
     }
 
@@ -225,12 +235,12 @@ def _series_links(cat: Catalogue, s: Session, x: m.Series) -> dict[str, Any]:
     """A series family: "Voices from the South" over its national series."""
     return {
         "parent": _ref(s.get(m.Series, x.parent_id)) if x.parent_id else None,
-        "children": [_ref(c) for c in s.scalars(select(m.Series).where(m.Series.parent_id == x.id)
-                                                .order_by(m.Series.name))],
+        "children": [_ref(c) for c in s.scalars(select(m.Series).where(col(m.Series.parent_id) == x.id)
+                                                .order_by(col(m.Series.name)))],
     }
 
 
-_LINKS = {
+_LINKS: dict[str, Callable[[Catalogue, Session, Any], dict[str, Any]]] = {
     "series": _series_links,
     "publication": _publication_links,
     "project": _project_links,
@@ -268,22 +278,22 @@ def table_rows(cat: Catalogue, kind: str, ids: Sequence[int], authors: bool = Tr
 
     A publication also has `series` (the series' name) and, with authors, `authors` (the names of its
     authors in order). Two queries for any number of ids: a table reads a screenful at a time."""
-    model = m.RECORD_TYPES[kind]
-    table = model.__table__  # type: ignore[attr-defined]
+    table = table_of(m.RECORD_TYPES[kind])
     wanted = list(ids)
     q = select(*table.columns)
     if kind == "publication":
-        q = q.add_columns(m.Series.name.label("series")).outerjoin(m.Series, m.Series.id == table.c.series_id)
+        q = (q.add_columns(col(m.Series.name).label("series"))
+             .outerjoin(m.Series, col(m.Series.id) == table.c.series_id))
     with cat.reading() as s:
         found = {r["id"]: dict(r) for r in s.execute(q.where(table.c.id.in_(wanted))).mappings()}
         if kind == "publication" and authors and found:
             names: dict[int, list[str]] = {pid: [] for pid in found}
-            C, P, O = m.Contributor, m.Person, m.Organisation
+            C, P, Org = m.Contributor, m.Person, m.Organisation
             for pid, person, org in s.execute(
-                    select(C.publication_id, P.name, O.name)
-                    .outerjoin(P, P.id == C.person_id).outerjoin(O, O.id == C.organisation_id)
-                    .where(C.publication_id.in_(list(found)), C.role == "author")
-                    .order_by(C.publication_id, C.position)):
+                    select(col(C.publication_id), col(P.name), col(Org.name))
+                    .outerjoin(P, col(P.id) == col(C.person_id)).outerjoin(Org, col(Org.id) == col(C.organisation_id))
+                    .where(col(C.publication_id).in_(list(found)), col(C.role) == "author")
+                    .order_by(col(C.publication_id), col(C.position))):
                 if person or org:
                     names[pid].append(person or org)
             for pid, row in found.items():
@@ -295,6 +305,7 @@ def attachment_rows(cat: Catalogue, publication_id: int) -> list[dict[str, Any]]
     """A publication's files in the order they were added: id, filename, status, message and pages."""
     A = m.Attachment
     with cat.reading() as s:
-        rows = s.execute(select(A.id, A.filename, A.status, A.message, A.page_count.label("pages"))
-                         .where(A.publication_id == publication_id).order_by(A.id))
+        rows = s.execute(select(col(A.id), col(A.filename), col(A.status), col(A.message),
+                                col(A.page_count).label("pages"))
+                         .where(col(A.publication_id) == publication_id).order_by(col(A.id)))
         return [dict(r) for r in rows.mappings()]
