@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import heapq
-import json
 import threading
 import time
-from array import array
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain, compress, repeat
-from typing import Any, Literal
+from typing import Any, Iterator, Literal
 
-from sqlalchemy import select
 from sqlalchemy import text as sql_text
-from sqlmodel import col
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
 from whoosh.searching import Searcher
 
 from kbase.catalogue.query import Filter, find_ids
@@ -25,6 +25,8 @@ from kbase.search.docsets import Postings, doc_set
 from kbase.search.documents import FACETS
 from kbase.search.indexing import index_ready, open_dir
 from kbase.search.language import compile_query
+from kbase.search.maps import SegmentMaps
+from kbase.search.maps import build as build_maps
 from kbase.search.ranking import score_docs, top_groups
 from kbase.search.snippets import snippet
 from kbase.search.whoosh.w3blocks import remember_term_lookups
@@ -83,6 +85,7 @@ class _View:
         self.lock = threading.Lock()
         self.ix = open_dir(folder)
         self.searcher: Searcher = self.ix.searcher()
+        self._segments: dict[str, SegmentMaps] = {}
         self._build_maps()
 
     def refresh(self) -> None:
@@ -96,21 +99,10 @@ class _View:
     def _build_maps(self) -> None:
         self.postings = Postings(self.searcher)
         remember_term_lookups(self.searcher)
-        reader = self.searcher.reader()
-        self.doc_pub = array("i", [0]) * reader.doc_count_all()
-        self.pub_docs: dict[int, list[int]] = defaultdict(list)
-        for btext, _info in reader.iter_field("pub"):
-            pub = int(btext)
-            for docnum in reader.postings("pub", btext).all_ids():
-                self.doc_pub[docnum] = pub
-                self.pub_docs[pub].append(docnum)
-        self.meta: dict[int, dict[str, Any]] = {}
-        self.meta_docs: set[int] = set()
-        if ("kind", b"pub") in reader:
-            for docnum in reader.postings("kind", b"pub").all_ids():
-                self.meta_docs.add(docnum)
-                fields = self.searcher.stored_fields(docnum)
-                self.meta[int(fields["pub"])] = json.loads(fields.get("info") or "{}")
+        self.maps, self._segments = build_maps(self.searcher.reader(), self._segments)
+        self.doc_pub = self.maps.doc_pub
+        self.meta = self.maps.meta
+        self.meta_docs = self.maps.meta_docs
         # each publication's (facet, value) pairs as small numbers, ready to be counted in C
         # (a tuple key is hashed afresh at each count); labels apart
         self.facet_pairs: list[tuple[str, str]] = []
@@ -212,7 +204,7 @@ def _run(cat: Catalogue, view: _View, text: str, compiled: Any, allowed: set[int
         shown = list(best)[offset:]
     # the shown publications' matching documents, scored and ordered (only these)
     groups: dict[int, list[tuple[int, float]]] = {}
-    docs = [d for p in shown for d in view.pub_docs.get(p, ()) if d in matched]
+    docs = [d for p in shown for d in view.maps.docs_of(p) if d in matched]
     scores = score_docs(view.postings, q, docs)
     for docnum in docs:
         score = scores[docnum] * META_BOOST if docnum in meta_docs else scores[docnum]
@@ -248,60 +240,85 @@ def _facets(view: _View, pubs: set[int]) -> dict[str, list[tuple[str, str, int]]
 def _hits(cat: Catalogue, view: _View, shown: list[int], groups: dict[int, list[tuple[int, float]]],
           scores: dict[int, float], highlight: dict[str, set[str]] | None) -> list[PubHit]:
     s = view.searcher
-    with cat.reading() as session:
-        P = m.Publication  # the columns shown, not whole records with their relationships
-        columns = select(col(P.id), col(P.title), col(P.subtitle), col(P.abstract), col(P.year), col(P.type),
-                         col(P.month))
-        pubs = {p.id: p for p in session.execute(columns.where(col(P.id).in_(shown)))} if shown else {}
-        hits: list[PubHit] = []
-        wanted_pages: dict[tuple[int, int], PageHit] = {}
-        for pub_id in shown:
-            p = pubs.get(pub_id)
-            if p is None:  # deleted since the index saw it; `kbase check` reports the drift
-                continue
-            hit = PubHit(publication_id=pub_id, title=p.title, score=round(scores.get(pub_id, 0.0), 4),
-                         year=p.year, type=p.type, month=p.month)
-            for docnum, score in groups.get(pub_id, []):
-                if docnum in view.meta_docs:
-                    hit.metadata_matched = True
-                    if highlight is not None:
-                        hit.snippet = snippet("\n".join(t for t in (p.title, p.subtitle, p.abstract) if t), highlight)
-                elif len(hit.pages) < PAGES_PER_HIT:
-                    fields = s.stored_fields(docnum)  # read only for the pages shown
-                    page = PageHit(page=int(fields["page"]), attachment_id=int(fields["att"]), score=round(score, 4))
-                    hit.pages.append(page)
-                    wanted_pages[(page.attachment_id, page.page)] = page
-            hits.append(hit)
-        if highlight is not None and wanted_pages:
-            _fill_snippets(session, wanted_pages, highlight)
+    pages: dict[int, list[PageHit]] = {}  # the best pages of each shown publication, from the index alone
+    for pub_id in shown:
+        best = pages[pub_id] = []
+        for docnum, score in groups.get(pub_id, []):
+            if docnum not in view.meta_docs and len(best) < PAGES_PER_HIT:
+                fields = s.stored_fields(docnum)  # read only for the pages shown
+                best.append(PageHit(page=int(fields["page"]), attachment_id=int(fields["att"]), score=round(score, 4)))
+    wanted = [(p.attachment_id, p.page) for best in pages.values() for p in best] if highlight is not None else []
+    rows, texts = _catalogue_rows(cat, shown, wanted)
+    hits: list[PubHit] = []
+    for pub_id in shown:
+        p = rows.get(pub_id)
+        if p is None:  # deleted since the index saw it; `kbase check` reports the drift
+            continue
+        title, subtitle, abstract, year, kind, month = p
+        hit = PubHit(publication_id=pub_id, title=title, score=round(scores.get(pub_id, 0.0), 4),
+                     year=year, type=kind, month=month, pages=pages[pub_id])
+        if any(docnum in view.meta_docs for docnum, _score in groups.get(pub_id, [])):
+            hit.metadata_matched = True
+            if highlight is not None:
+                hit.snippet = snippet("\n".join(t for t in (title, subtitle, abstract) if t), highlight)
+        if highlight is not None:
+            for page in hit.pages:
+                if (page.attachment_id, page.page) in texts:
+                    page.snippet_html = snippet(texts[(page.attachment_id, page.page)] or "", highlight)
+        hits.append(hit)
     return hits
 
 
-def _fill_snippets(session: Any, wanted: dict[tuple[int, int], PageHit], highlight: dict[str, set[str]]) -> None:
-    """Snippets only for the pages shown; their text comes from the catalogue."""
-    # one (attachment = ? AND page IN (…)) term per attachment: each is a lookup on the
-    # (attachment, page) unique index (a row-value IN made SQLite scan the whole table: 100 ms
-    # at 100k pages). Plain SQL text: building the same condition as SQLAlchemy expressions
-    # cost more than running it.
+def _catalogue_rows(cat: Catalogue, pub_ids: list[int], pages: list[tuple[int, int]]
+                    ) -> tuple[dict[int, tuple[Any, ...]], dict[tuple[int, int], str | None]]:
+    """The shown publications' columns and the shown pages' texts, in one statement: on a busy
+    PostgreSQL server each round trip costs more than these lookups, so it is one, on a
+    connection in autocommit (no BEGIN and ROLLBACK around it)."""
+    if not pub_ids:
+        return {}, {}
+    # plain SQL text: building the same conditions as SQLAlchemy expressions cost more than
+    # running them. Pages: one (attachment = ? AND page IN (…)) term per attachment, each a
+    # lookup on the (attachment, page) unique index (a row-value IN made SQLite scan the whole
+    # table: 100 ms at 100k pages).
+    params: dict[str, int] = {f"id{i}": pub for i, pub in enumerate(pub_ids)}
+    sql = (f"SELECT 0, id, NULL, title, subtitle, abstract, year, type, month FROM {m.Publication.__tablename__} "
+           f"WHERE id IN ({', '.join(':' + k for k in params)})")
     by_att: dict[int, list[int]] = defaultdict(list)
-    for att_id, page in sorted(wanted):
+    for att_id, page in sorted(set(pages)):
         by_att[att_id].append(page)
     clauses: list[str] = []
-    params: dict[str, int] = {}
-    for i, (att_id, pages) in enumerate(by_att.items()):
+    for i, (att_id, numbers) in enumerate(by_att.items()):
         params[f"a{i}"] = att_id
         names = []
-        for j, page in enumerate(pages):
+        for j, page in enumerate(numbers):
             params[f"p{i}_{j}"] = page
             names.append(f":p{i}_{j}")
         clauses.append(f"(attachment_id = :a{i} AND page IN ({', '.join(names)}))")
-    table = m.PageText.__tablename__
-    rows = session.execute(sql_text(f"SELECT attachment_id, page, text FROM {table} WHERE " + " OR ".join(clauses)),
-                           params)
-    for att_id, page, page_text in rows:
-        hit = wanted.get((att_id, page))
-        if hit is not None:
-            hit.snippet_html = snippet(page_text or "", highlight)
+    if clauses:
+        sql += (f" UNION ALL SELECT 1, attachment_id, page, NULL, NULL, text, NULL, NULL, NULL "
+                f"FROM {m.PageText.__tablename__} WHERE " + " OR ".join(clauses))
+    pubs: dict[int, tuple[Any, ...]] = {}
+    texts: dict[tuple[int, int], str | None] = {}
+    with _reading(cat) as conn:
+        for which, key, page, title, subtitle, text, year, kind, month in conn.execute(sql_text(sql), params):
+            if which == 0:
+                pubs[key] = (title, subtitle, text, year, kind, month)
+            else:
+                texts[(key, page)] = text
+    return pubs, texts
+
+
+@contextmanager
+def _reading(cat: Catalogue) -> Iterator[Session | Connection]:
+    if not cat.library.is_shared:
+        with cat.reading() as session:
+            yield session
+        return
+    try:
+        with cat.library.engine.connect() as conn:
+            yield conn.execution_options(isolation_level="AUTOCOMMIT")
+    except OperationalError as exc:
+        raise LibraryError(f"the catalogue could not be read: {str(exc.orig).splitlines()[0]}") from exc
 
 
 __all__ = ["search", "SearchResult", "PubHit", "PageHit", "forget", "prepare"]

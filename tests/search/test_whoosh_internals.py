@@ -43,6 +43,7 @@ IDX = "kbase/search/indexing.py"
 DOC = "kbase/search/docsets.py"
 RNK = "kbase/search/ranking.py"
 ANA = "kbase/search/analysis.py"
+MAP = "kbase/search/maps.py"
 
 
 def changed(internal: str, users: tuple[str, ...] | str, detail: str = "") -> str:
@@ -179,6 +180,12 @@ CALLS = [
     Call("whoosh.searching:Searcher.doc_count_all", (DOC,), S),
     Call("whoosh.searching:Searcher.docs_for_query", (DOC,), S, _),
     Call("whoosh.reading:SegmentReader.all_doc_ids", (DOC,), S),
+    # maps.py: each segment's part of the maps, known by its segment's ID
+    Call("whoosh.reading:SegmentReader.segment", (MAP,), S),
+    Call("whoosh.codec.base:Segment.segment_id", (MAP,), S),
+    Call("whoosh.reading:IndexReader.iter_field", (MAP,), S, _),
+    Call("whoosh.reading:SegmentReader.has_deletions", (MAP,), S),
+    Call("whoosh.reading:IndexReader.leaf_readers", (MAP,), S),
     # analysis.py: the tokenizer and the values it writes (which w3blocks reads back)
     Call("whoosh.system:pack_uint", (ANA,), 1),
     Call("whoosh.analysis:Token", (ANA,)),
@@ -442,7 +449,10 @@ def test_reader_internals_exist(ix: Any) -> None:
             changed("whoosh.codec.whoosh3.W3TermsReader._keycoder", W3B, "field number as '!H', then the term")
         assert reader._text_to_bytes("text_en", "gold") == b"gold", \
             changed("whoosh.reading.IndexReader._text_to_bytes", W3B)
-        assert hasattr(reader, "deleted_docs_set"), changed("whoosh.reading.SegmentReader.deleted_docs_set", W3B)
+        assert hasattr(reader, "deleted_docs_set"), changed("whoosh.reading.SegmentReader.deleted_docs_set", (W3B, MAP))
+        ids = {leaf.reader().segment().segment_id() for leaf, _off in leaves}
+        assert all(isinstance(i, str) for i in ids) and len(ids) == len(leaves), \
+            changed("whoosh.codec.base.Segment.segment_id", MAP, "one string per segment, kept as its name")
         info = terms.term_info("text_en", b"gold")
         assert isinstance(info, W3TermInfo) and not info.is_inlined(), \
             changed("whoosh.codec.whoosh3.W3TermsReader.term_info", W3B)
