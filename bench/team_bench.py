@@ -6,13 +6,20 @@ Makes a new database with the demo catalogue plus generated PDFs, then runs a on
 baseline and the N-client run. Each client has its own local folder (index, file cache),
 searches, reads records, edits (compare-and-set on the version, reload on refusal), imports
 small PDFs (half of them files the other clients import too) and syncs its index every 5 s.
-Prints throughput, p50/p95 per operation kind, conflicts detected, lost updates (must be 0)
-and files stored twice (must be 0).
+Prints throughput, p50/p95 per operation kind (wall time, and the client's own CPU time: the
+rest is waiting for a CPU, the server or a lock), conflicts detected, lost updates (must be 0)
+and files stored twice (must be 0). --profile DIR writes a cProfile per operation kind of the
+first client of the N-client run (DIR/<kind>.prof; read them with `python -m pstats`).
+--answers FILE: before the runs, the answers to a fixed set of queries (hits, pages, order,
+snippets, facets) are written to FILE, or compared with it when it exists (the catalogue is the
+same in every run): run it once on the code before a change and once after.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import json
 import multiprocessing as mp
 import os
 import queue
@@ -55,11 +62,11 @@ def prepare(admin_url: str, work: Path) -> tuple[str, list[int], dict[int, int]]
     """A new database holding the demo catalogue and 30 imported PDFs; the hot publications."""
     import psycopg
 
-    from kbase.library import models as m
-    from kbase.catalogue.records import Catalogue
-    from kbase.library.db import open_library
     from kbase.catalogue.demo import load_demo
+    from kbase.catalogue.records import Catalogue
     from kbase.imports.pipeline import import_paths
+    from kbase.library import models as m
+    from kbase.library.db import open_library
 
     name = f"kbase_bench_{os.getpid()}_{int(time.time())}"
     with psycopg.connect(admin_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
@@ -70,7 +77,7 @@ def prepare(admin_url: str, work: Path) -> tuple[str, list[int], dict[int, int]]
     load_demo(cat)
     rng = random.Random(1)
     pdfs = [make_pdf(work / "seed" / f"seed{i}.pdf", rng, f"seed{i}") for i in range(30)]
-    import_paths(cat, pdfs, workers=2, index=False)
+    import_paths(cat, pdfs, workers=1, index=False)  # one worker: the same IDs in every run (--answers)
     ids = [p.id for p in cat.all(m.Publication)]
     hot = ids[:HOT]
     versions = {pid: cat.get(m.Publication, pid).version for pid in hot}
@@ -80,33 +87,71 @@ def prepare(admin_url: str, work: Path) -> tuple[str, list[int], dict[int, int]]
     return url, hot, versions
 
 
+QUERIES = [*WORDS[:24], "gold cobalt", "gold OR tin", "mining NOT gold", '"supply chain"', "min*", "cobalt~",
+           "seed1", "title:seed* gold", "Kivu AND (gold OR tin)"]
+
+
+def answers(url: str, work: Path) -> list[dict[str, Any]]:
+    """The search's answers on a fresh index of the catalogue: what a change must not alter."""
+    os.environ["KBASE_LOCAL_DIR"] = str(work / "answers")
+    from kbase.catalogue.records import Catalogue
+    from kbase.library.db import open_library
+    from kbase.search.api import search
+    from kbase.search.indexing import sync
+
+    cat = Catalogue(open_library(url))
+    sync(cat)
+    out = []
+    for q in QUERIES:
+        for sort, internal in (("relevance", True), ("date", False)):
+            found = search(cat, q, limit=20, sort=sort, include_internal=internal).as_dict()
+            out.append({"sort": sort, "internal": internal, **found})
+    cat.library.close()
+    return out
+
+
+def compare_answers(path: Path, got: list[dict[str, Any]]) -> str:
+    if not path.exists():
+        path.write_text(json.dumps(got, indent=1, ensure_ascii=False))
+        return f"answers to {len(got)} queries written to {path}"
+    expected = json.loads(path.read_text())
+    path.with_suffix(".new.json").write_text(json.dumps(got, indent=1, ensure_ascii=False))
+    differ = [f"{a['query']!r} ({a['sort']})" for a, b in zip(expected, got, strict=False) if a != b]
+    if len(expected) != len(got) or differ:
+        return f"ANSWERS DIFFER from {path}: {', '.join(differ) or 'not the same queries'}"
+    return f"answers to {len(got)} queries: the same as in {path}"
+
+
 def client(idx: int, url: str, work: str, tag: str, seconds: float, go: Any, hot: list[int], out: Any,
-           guarded: bool = True, mix: dict[str, int] = WEIGHTS, sync_every: float = SYNC_EVERY) -> None:
+           guarded: bool = True, mix: dict[str, int] = WEIGHTS, sync_every: float = SYNC_EVERY,
+           profile: str = "") -> None:
     """One desktop: its own local folder and connection pool, working until the deadline."""
     local = Path(work) / tag / f"client{idx}"
     os.environ["KBASE_LOCAL_DIR"] = str(local)
-    from kbase.library import models as m
     from kbase.catalogue import views
     from kbase.catalogue.records import Catalogue
-    from kbase.library.db import open_library
     from kbase.errors import ConflictError, KbaseError
     from kbase.imports.pipeline import import_paths
-    from kbase.search.indexing import sync
+    from kbase.library import models as m
+    from kbase.library.db import open_library
     from kbase.search.api import search
+    from kbase.search.indexing import sync
 
     rng = random.Random(idx * 7919 + len(tag))
     cat = Catalogue(open_library(url))
     t0 = time.perf_counter()
     sync(cat)
     lat: dict[str, list[float]] = defaultdict(list)
+    cpu: dict[str, list[float]] = defaultdict(list)
     lat["first sync"].append(time.perf_counter() - t0)
+    profiles: dict[str, cProfile.Profile] = defaultdict(cProfile.Profile) if profile and idx == 0 else {}
     with cat.reading() as s:
         from sqlalchemy import select
         ids = list(s.scalars(select(m.Publication.id)))
     conflicts = errors = 0
     applied: list[int] = []
     markers: list[tuple[int, str]] = []
-    kinds, weights = zip(*mix.items())
+    kinds, weights = list(mix), list(mix.values())
     shared = sorted((Path(work) / "shared").glob("*.pdf"))
     out.put(("ready", idx))
     go.wait()  # every desktop has its index before anyone starts the clock
@@ -115,7 +160,9 @@ def client(idx: int, url: str, work: str, tag: str, seconds: float, go: Any, hot
     n = 0
     while time.time() < deadline:
         kind = "sync" if time.time() >= next_sync else rng.choices(kinds, weights)[0]
-        t = time.perf_counter()
+        if profile and idx == 0:
+            profiles[kind].enable()
+        t, c = time.perf_counter(), time.process_time()
         try:
             if kind == "sync":
                 applied.append(sync(cat))
@@ -145,17 +192,25 @@ def client(idx: int, url: str, work: str, tag: str, seconds: float, go: Any, hot
         except KbaseError:
             errors += 1
         lat[kind].append(time.perf_counter() - t)
+        cpu[kind].append(time.process_time() - c)
+        if profile and idx == 0:
+            profiles[kind].disable()
         n += 1
     cat.library.close()
-    out.put(("done", {"lat": dict(lat), "conflicts": conflicts, "errors": errors, "markers": markers, "applied": applied}))
+    for kind, prof in profiles.items():
+        prof.dump_stats(str(Path(profile) / f"{kind}.prof"))
+    out.put(("done", {"lat": dict(lat), "cpu": dict(cpu), "conflicts": conflicts, "errors": errors,
+                      "markers": markers, "applied": applied}))
 
 
 def run(url: str, work: Path, tag: str, clients: int, seconds: float, hot: list[int],
-        guarded: bool = True, mix: dict[str, int] = WEIGHTS, sync_every: float = SYNC_EVERY) -> list[dict[str, Any]]:
+        guarded: bool = True, mix: dict[str, int] = WEIGHTS, sync_every: float = SYNC_EVERY,
+        profile: str = "") -> list[dict[str, Any]]:
     ctx = mp.get_context("spawn")
     out = ctx.Queue()
     go = ctx.Event()
-    procs = [ctx.Process(target=client, args=(i, url, str(work), tag, seconds, go, hot, out, guarded, mix, sync_every))
+    procs = [ctx.Process(target=client,
+                         args=(i, url, str(work), tag, seconds, go, hot, out, guarded, mix, sync_every, profile))
              for i in range(clients)]
     for p in procs:
         p.start()
@@ -169,7 +224,7 @@ def run(url: str, work: Path, tag: str, clients: int, seconds: float, hot: list[
             if dead:  # a client that crashed would keep the others waiting for ever
                 for p in procs:
                     p.kill()
-                raise SystemExit(f"team_bench: {len(dead)} client process(es) failed; see the messages above")
+                raise SystemExit(f"team_bench: {len(dead)} client process(es) failed; see the messages above") from None
             continue
         if kind == "ready":
             ready += 1
@@ -186,8 +241,8 @@ def check(url: str, hot: list[int], versions: dict[int, int], results: list[dict
     """Lost updates: saved edits whose marker is gone or whose version bump is missing."""
     from sqlalchemy import func, select
 
-    from kbase.library import models as m
     from kbase.catalogue.records import Catalogue
+    from kbase.library import models as m
     from kbase.library.db import open_library
 
     cat = Catalogue(open_library(url))
@@ -211,13 +266,16 @@ def check(url: str, hot: list[int], versions: dict[int, int], results: list[dict
 
 def summary(label: str, results: list[dict[str, Any]], seconds: float) -> dict[str, float]:
     lat: dict[str, list[float]] = defaultdict(list)
+    cpu: dict[str, list[float]] = defaultdict(list)
     for r in results:
         for kind, values in r["lat"].items():
             lat[kind].extend(values)
+        for kind, values in r.get("cpu", {}).items():
+            cpu[kind].extend(values)
     total = sum(len(v) for k, v in lat.items() if k != "first sync")
     print(f"\n{label}: {total} operations in {seconds:.0f} s = {total / seconds:.1f} ops/s "
           f"(conflicts {sum(r['conflicts'] for r in results)}, errors {sum(r['errors'] for r in results)})")
-    print(f"  {'kind':<11} {'count':>6} {'ops/s':>7} {'p50 ms':>8} {'p95 ms':>8}")
+    print(f"  {'kind':<11} {'count':>6} {'ops/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'CPU p50':>8} {'CPU p95':>8}")
     rates = {}
     for kind in ("search", "read", "edit", "import", "sync", "first sync"):
         values = sorted(lat.get(kind, []))
@@ -227,7 +285,10 @@ def summary(label: str, results: list[dict[str, Any]], seconds: float) -> dict[s
         p95 = values[min(len(values) - 1, int(len(values) * 0.95))] * 1000
         rate = len(values) / seconds if kind != "first sync" else float("nan")
         rates[kind] = rate
-        print(f"  {kind:<11} {len(values):>6} {rate:>7.1f} {p50:>8.1f} {p95:>8.1f}")
+        used = sorted(cpu.get(kind, [])) or [float("nan")]
+        c50 = statistics.median(used) * 1000
+        c95 = used[min(len(used) - 1, int(len(used) * 0.95))] * 1000
+        print(f"  {kind:<11} {len(values):>6} {rate:>7.1f} {p50:>8.1f} {p95:>8.1f} {c50:>8.1f} {c95:>8.1f}")
     applied = sorted(n for r in results for n in r.get("applied", []))
     if applied:
         print(f"  index sync applied {statistics.median(applied):.0f} changes per call (p50), {applied[-1]} at most")
@@ -237,7 +298,8 @@ def summary(label: str, results: list[dict[str, Any]], seconds: float) -> dict[s
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--url", default=os.environ.get("KBASE_TEST_PG_URL"), help="server URL of a user who may create databases")
+    ap.add_argument("--url", default=os.environ.get("KBASE_TEST_PG_URL"),
+                    help="server URL of a user who may create databases")
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--baseline-seconds", type=float, default=15)
@@ -246,6 +308,8 @@ def main() -> int:
     ap.add_argument("--mix", default=",".join(f"{k}={v}" for k, v in WEIGHTS.items()),
                     help="weights of the operation kinds, e.g. search=40,read=35,edit=20,import=5")
     ap.add_argument("--sync-every", type=float, default=SYNC_EVERY, help="seconds between index syncs (0: never)")
+    ap.add_argument("--profile", default="", help="folder for a cProfile per operation kind of one client")
+    ap.add_argument("--answers", default="", help="file of the answers to compare with (written when missing)")
     args = ap.parse_args()
     try:
         mix = {k: int(v) for k, v in (part.split("=") for part in args.mix.split(","))}
@@ -265,9 +329,16 @@ def main() -> int:
         print(f"prepared demo catalogue + 30 PDFs in {time.perf_counter() - t:.1f} s; {os.cpu_count()} CPUs, "
               f"load average {os.getloadavg()[0]:.1f} before the run; "
               f"mix {mix}, index sync every {args.sync_every:.0f} s, {HOT} hot publications")
-        base = run(url, work, "baseline", 1, args.baseline_seconds, hot, True, mix, args.sync_every) if args.baseline_seconds > 0 else []
+        verdict = compare_answers(Path(args.answers), answers(url, work)) if args.answers else ""
+        if verdict:
+            print(verdict)
+        base = (run(url, work, "baseline", 1, args.baseline_seconds, hot, True, mix, args.sync_every)
+                if args.baseline_seconds > 0 else [])
         rates1 = summary("baseline, 1 client", base, args.baseline_seconds) if base else {}
-        results = run(url, work, "team", args.clients, args.seconds, hot, not args.unguarded, mix, args.sync_every)
+        if args.profile:
+            Path(args.profile).mkdir(parents=True, exist_ok=True)
+        results = run(url, work, "team", args.clients, args.seconds, hot, not args.unguarded, mix, args.sync_every,
+                      str(Path(args.profile).resolve()) if args.profile else "")
         rates = summary(f"{args.clients} clients" + (" (edits WITHOUT the version check)" if args.unguarded else ""),
                         results, args.seconds)
         print(f"load average after the run: {os.getloadavg()[0]:.1f} (the server and all clients share these CPUs)")
@@ -277,6 +348,9 @@ def main() -> int:
         print(f"saved edits {found['edits']}, conflicts detected {sum(r['conflicts'] for r in base + results)}, "
               f"lost updates {found['lost']}")
         print(f"stored files {found['files']}, files stored twice {found['twice']}")
+        if verdict.startswith("ANSWERS DIFFER"):
+            print(verdict)
+            return 1
         return 1 if (found["lost"] and not args.unguarded) or found["twice"] else 0
 
 
