@@ -121,10 +121,16 @@ class _Pages:
             if more:
                 self.new_page(piece["section"])
         piece["page"] = self.page
+        found = self.positions
+
+        def keep(pos: Any) -> None:  # PyMuPDF wants a function of one argument (it reads __code__)
+            if found is not None:
+                found.append(pos)
+
         for _ in range(10_000):  # bounded: a piece never needs more pages than that
             more, filled = story.place(pymupdf.Rect(BODY.x0, self.y, BODY.x1, BODY.y1))
             if self.positions is not None:
-                story.element_positions(self.positions.append, {"page_num": self.page})
+                story.element_positions(keep, {"page_num": self.page})
             story.draw(self.dev)
             if not more:
                 self.y = max(self.y, filled[3]) + 4
