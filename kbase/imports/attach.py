@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlmodel import Session, col
 
 from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput, NotFound
-from kbase.i18n import N_
 from kbase.files.store import ensure_local, put_file, stored_file_row
+from kbase.i18n import N_
 from kbase.library import models as m
 from kbase.text import clean_line
 
@@ -30,7 +31,7 @@ def is_url(text: str) -> bool:
     return bool(_URL.match(text.strip()))
 
 
-def _publication(s: Any, publication_id: int) -> m.Publication:
+def _publication(s: Session, publication_id: int) -> m.Publication:
     pub = s.get(m.Publication, publication_id)
     if pub is None:
         raise NotFound(f"no publication with ID {publication_id}")
@@ -79,8 +80,8 @@ def attach_file(cat: Catalogue, publication_id: int, path: str | Path) -> dict[s
         if s.get(m.StoredFile, sha) is None:
             s.add(stored_file_row(cat.library, sha, size))
             s.flush()
-        same = s.scalar(select(m.Attachment.id).where(m.Attachment.publication_id == publication_id,
-                                                      m.Attachment.sha256 == sha))
+        same = s.scalar(select(col(m.Attachment.id)).where(col(m.Attachment.publication_id) == publication_id,
+                                                           col(m.Attachment.sha256) == sha))
         if same is not None:
             raise InvalidInput(N_("{name} is attached to publication {id} already (attachment {attachment})").format(
                 name=path.name, id=publication_id, attachment=same))
@@ -88,6 +89,8 @@ def attach_file(cat: Catalogue, publication_id: int, path: str | Path) -> dict[s
                            status="ok", page_count=0)
         s.add(att)
         s.flush()
+        if att.id is None:  # the flush gave it one; SQLModel types it int | None
+            raise ValueError("the new attachment has no ID")
         cat.log_change(s, "attachment", att.id, "insert")
         cat.touch(s, "publication", publication_id)
         return {"kind": "file", "id": att.id, "publication_id": publication_id, "filename": att.filename,
@@ -120,8 +123,9 @@ def remove_link(cat: Catalogue, link_id: int) -> None:
 def links(cat: Catalogue, publication_id: int) -> list[dict[str, Any]]:
     with cat.reading() as s:
         return [{"id": k.id, "url": k.url, "title": k.title, "created": k.created}
-                for k in s.scalars(select(m.PublicationLink).where(m.PublicationLink.publication_id == publication_id)
-                                   .order_by(m.PublicationLink.id))]
+                for k in s.scalars(select(m.PublicationLink)
+                                   .where(col(m.PublicationLink.publication_id) == publication_id)
+                                   .order_by(col(m.PublicationLink.id)))]
 
 
 def attachments(cat: Catalogue, publication_id: int) -> list[dict[str, Any]]:
@@ -129,8 +133,8 @@ def attachments(cat: Catalogue, publication_id: int) -> list[dict[str, Any]]:
     with cat.reading() as s:
         files = [{"kind": "file", "id": a.id, "filename": a.filename, "mime": a.mime, "status": a.status,
                   "pages": a.page_count, "sha256": a.sha256}
-                 for a in s.scalars(select(m.Attachment).where(m.Attachment.publication_id == publication_id)
-                                    .order_by(m.Attachment.id))]
+                 for a in s.scalars(select(m.Attachment).where(col(m.Attachment.publication_id) == publication_id)
+                                    .order_by(col(m.Attachment.id)))]
     return files + [{"kind": "link", **k} for k in links(cat, publication_id)]
 
 

@@ -13,8 +13,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Callable
 
-from kbase.imports.pdfmeta import guess_language, is_junk_title, split_authors
 from kbase.i18n import N_
+from kbase.imports.pdfmeta import guess_language, is_junk_title, split_authors
 from kbase.text import clean_value
 from kbase.textnorm import normalise_page_text
 
@@ -107,9 +107,11 @@ def sniff_document(head: bytes, kind: str) -> dict[str, Any] | None:
     if kind in ZIPPED and head.startswith(OLE):
         return _result("encrypted", ENCRYPTED.format(name=name), mime=MIME_TYPES[kind])
     if kind in ZIPPED and not head.startswith(b"PK\x03\x04"):
-        return _result("damaged", N_("damaged {name} file: it is not the ZIP archive it should be; not imported").format(name=name))
+        return _result("damaged", N_("damaged {name} file: it is not the ZIP archive it should be; not imported")
+                       .format(name=name))
     if kind == "rtf" and not head.lstrip().startswith(b"{\\rtf"):
-        return _result("damaged", N_("damaged RTF file: it does not start with {start}; not imported").format(start="{\\rtf"))
+        return _result("damaged", N_("damaged RTF file: it does not start with {start}; not imported")
+                       .format(start="{\\rtf"))
     return None
 
 
@@ -134,7 +136,8 @@ def extract_document(path: Path | str, kind: str, filename: str) -> dict[str, An
         return _result("damaged", N_("damaged {name} file: {reason}; not imported").format(name=name, reason=reason))
     sections = [normalise_page_text(s) for s in sections]
     if not any(s.strip() for s in sections):
-        return _result("empty", N_("no text in this {name} file; not imported").format(name=name), page_count=len(sections))
+        return _result("empty", N_("no text in this {name} file; not imported").format(name=name),
+                       page_count=len(sections))
     meta = _clean_meta(meta, filename)
     language = guess_language(sections[:5])
     if language:
@@ -153,7 +156,8 @@ def _clean_meta(meta: dict[str, Any], filename: str) -> dict[str, Any]:
     found = re.search(r"\b((?:19|20)\d\d)(?:-(0[1-9]|1[0-2]))?", str(meta.get("date") or ""))
     if found:
         out["year"], out["month"] = int(found.group(1)), int(found.group(2)) if found.group(2) else None
-    return clean_value(out, line=True)
+    cleaned: dict[str, Any] = clean_value(out, line=True)
+    return cleaned
 
 
 def _odf_encrypted(path: Path) -> bool:
@@ -362,21 +366,24 @@ def _text(path: Path) -> Read:
     return [text], {"title": first if len(first) <= 200 else ""}, ""
 
 
-def _rtf(path: Path) -> Read:
+def _rtf_text(raw: str) -> str:
     from striprtf.striprtf import rtf_to_text
 
+    text: str = rtf_to_text(raw, errors="ignore")  # type: ignore[no-untyped-call]  # striprtf ships no types
+    return text
+
+
+def _rtf(path: Path) -> Read:
     raw = path.read_bytes().decode("latin-1")  # RTF is 7-bit; its escapes say the rest
     meta = {key: _rtf_info(raw, key) for key in ("title", "author")}
-    return [rtf_to_text(raw, errors="ignore")], meta, ""
+    return [_rtf_text(raw)], meta, ""
 
 
 def _rtf_info(raw: str, key: str) -> str:
     found = re.search(r"\{\\" + key + r"\s+([^{}]*)\}", raw)
     if not found:
         return ""
-    from striprtf.striprtf import rtf_to_text
-
-    return rtf_to_text("{\\rtf1 " + found.group(1) + "}", errors="ignore").strip()
+    return _rtf_text("{\\rtf1 " + found.group(1) + "}").strip()
 
 
 READERS: dict[str, Callable[[Path], Read]] = {

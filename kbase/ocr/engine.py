@@ -65,7 +65,8 @@ def page_image(page: Any, dpi: int = OCR_DPI) -> bytes:
     """The page drawn in grey at `dpi`, as PNG: what Tesseract reads."""
     import pymupdf
 
-    return page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY, alpha=False).tobytes("png")
+    png: bytes = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY, alpha=False).tobytes("png")
+    return png
 
 
 def read_page(page: Any, code: str, pdf_out: Path | None = None) -> str:

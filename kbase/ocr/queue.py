@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Iterable
 
 from sqlalchemy import delete, func, insert, select, update
+from sqlmodel import col
 
 from kbase.catalogue.records import Catalogue
 from kbase.errors import KbaseError
@@ -58,7 +59,7 @@ class OcrReport:
 def queue_pages(s: Any, attachment_id: int, pages: Iterable[int], language: str | None = None) -> None:
     """Put a document's pages in the queue (in the caller's transaction: the import's own)."""
     pages = sorted(set(pages))
-    s.execute(delete(m.OcrJob).where(m.OcrJob.attachment_id == attachment_id))
+    s.execute(delete(m.OcrJob).where(col(m.OcrJob.attachment_id) == attachment_id))
     if pages:
         s.execute(insert(m.OcrJob.__table__).values(  # type: ignore[attr-defined]
             attachment_id=attachment_id, status="queued", language=language, pages=json.dumps(pages),
@@ -66,11 +67,11 @@ def queue_pages(s: Any, attachment_id: int, pages: Iterable[int], language: str 
 
 
 def _attachments_of(s: Any, publication_ids: list[int] | None) -> list[Any]:
-    query = select(m.Attachment.id, m.Attachment.status, m.Attachment.filename).where(
-        m.Attachment.mime == "application/pdf")
+    query = select(col(m.Attachment.id), col(m.Attachment.status), col(m.Attachment.filename)).where(
+        col(m.Attachment.mime) == "application/pdf")
     if publication_ids is not None:
-        query = query.where(m.Attachment.publication_id.in_(publication_ids))
-    return list(s.execute(query.order_by(m.Attachment.id)))
+        query = query.where(col(m.Attachment.publication_id).in_(publication_ids))
+    return list(s.execute(query.order_by(col(m.Attachment.id))))
 
 
 def enqueue(cat: Catalogue, publication_ids: list[int] | None = None, *, every_page: bool = False) -> list[str]:
@@ -79,7 +80,7 @@ def enqueue(cat: Catalogue, publication_ids: list[int] | None = None, *, every_p
     lines: list[str] = []
     with cat.transaction() as s:
         if publication_ids is not None:
-            found = set(s.scalars(select(m.Publication.id).where(m.Publication.id.in_(publication_ids))))
+            found = set(s.scalars(select(col(m.Publication.id)).where(col(m.Publication.id).in_(publication_ids))))
             lines += [f"publication {pid}: no such publication" for pid in publication_ids if pid not in found]
         existing = {job.attachment_id: job for job in s.scalars(select(m.OcrJob))}
         for att_id, status, filename in _attachments_of(s, publication_ids):
@@ -90,12 +91,12 @@ def enqueue(cat: Catalogue, publication_ids: list[int] | None = None, *, every_p
             job = existing.get(att_id)
             if job is not None and job.status in ("queued", "running") and not every_page:
                 continue
-            query = select(m.PageText.page).where(m.PageText.attachment_id == att_id)
+            query = select(col(m.PageText.page)).where(col(m.PageText.attachment_id) == att_id)
             if not every_page:
                 if job is not None and job.status == "done":
                     continue  # its blank pages stay blank: read once is enough
-                query = query.where(func.length(func.trim(m.PageText.text)) == 0)
-            pages = list(s.scalars(query.order_by(m.PageText.page)))
+                query = query.where(func.length(func.trim(col(m.PageText.text))) == 0)
+            pages = list(s.scalars(query.order_by(col(m.PageText.page))))
             if pages:
                 queue_pages(s, att_id, pages, job.language if job is not None else None)
                 lines.append(f"{filename}: {len(pages)} page{'s' if len(pages) != 1 else ''} queued for OCR")
@@ -105,9 +106,9 @@ def enqueue(cat: Catalogue, publication_ids: list[int] | None = None, *, every_p
 def jobs(cat: Catalogue, statuses: Iterable[str] = OCR_STATUSES) -> list[dict[str, Any]]:
     """The queue as rows for the CLI and the GUI."""
     with cat.reading() as s:
-        rows = s.execute(select(m.OcrJob, m.Attachment.filename, m.Attachment.publication_id)
-                         .join(m.Attachment, m.Attachment.id == m.OcrJob.attachment_id)
-                         .where(m.OcrJob.status.in_(list(statuses))).order_by(m.OcrJob.id)).all()
+        rows = s.execute(select(m.OcrJob, col(m.Attachment.filename), col(m.Attachment.publication_id))
+                         .join(m.Attachment, col(m.Attachment.id) == col(m.OcrJob.attachment_id))
+                         .where(col(m.OcrJob.status).in_(list(statuses))).order_by(col(m.OcrJob.id))).all()
         return [{"attachment": job.attachment_id, "publication": pub, "filename": filename, "status": job.status,
                  "language": job.language, "pages_total": job.pages_total, "pages_done": job.pages_done,
                  "pages_left": len(json.loads(job.pages)), "message": job.message} for job, filename, pub in rows]
@@ -121,8 +122,8 @@ def attachment_texts(cat: Catalogue, attachment_id: int) -> dict[str, Any]:
         if att is None:
             raise KbaseError(f"no attachment with ID {attachment_id}")
         pages = [{"page": page, "source": source, "text": text} for page, source, text in s.execute(
-            select(m.PageText.page, m.PageText.source, m.PageText.text)
-            .where(m.PageText.attachment_id == attachment_id).order_by(m.PageText.page))]
+            select(col(m.PageText.page), col(m.PageText.source), col(m.PageText.text))
+            .where(col(m.PageText.attachment_id) == attachment_id).order_by(col(m.PageText.page)))]
         return {"filename": att.filename, "mime": att.mime, "status": att.status, "message": att.message,
                 "pages": pages}
 
@@ -140,9 +141,9 @@ def ocr_state(cat: Catalogue) -> dict[str, int]:
 
 def _language(s: Any, job: Any) -> str | None:
     """Tesseract's code from the catalogue (the publication's language), the job's detected one, else None."""
-    pub_language = s.execute(select(m.Publication.language).join(
-        m.Attachment, m.Attachment.publication_id == m.Publication.id)
-        .where(m.Attachment.id == job.attachment_id)).scalar()
+    pub_language = s.execute(select(col(m.Publication.language)).join(
+        m.Attachment, col(m.Attachment.publication_id) == col(m.Publication.id))
+        .where(col(m.Attachment.id) == job.attachment_id)).scalar()
     code = tesseract_code(pub_language) if pub_language else BOTH
     if code == BOTH and job.language:
         code = tesseract_code(job.language)
@@ -152,19 +153,21 @@ def _language(s: Any, job: Any) -> str | None:
 def _save_page(cat: Catalogue, job_id: int, att_id: int, number: int, text: str, left: list[int],
                language: str | None) -> None:
     with cat.transaction() as s:
-        changed = s.execute(update(m.PageText).where(m.PageText.attachment_id == att_id, m.PageText.page == number)
-                            .values(text=text, source="ocr")).rowcount
+        # Session.execute is typed as returning a Result; an UPDATE's is a CursorResult, which has rowcount
+        changed = s.execute(update(m.PageText).where(col(m.PageText.attachment_id) == att_id,
+                                                     col(m.PageText.page) == number)
+                            .values(text=text, source="ocr")).rowcount  # type: ignore[attr-defined]
         if not changed:
             s.execute(insert(m.PageText.__table__).values(  # type: ignore[attr-defined]
                 attachment_id=att_id, page=number, text=text, source="ocr"))
-        s.execute(update(m.OcrJob).where(m.OcrJob.id == job_id).values(
-            pages=json.dumps(left), pages_done=m.OcrJob.pages_done + 1, language=language, updated=m.utcnow()))
+        s.execute(update(m.OcrJob).where(col(m.OcrJob.id) == job_id).values(
+            pages=json.dumps(left), pages_done=col(m.OcrJob.pages_done) + 1, language=language, updated=m.utcnow()))
 
 
 def _finish(cat: Catalogue, job_id: int, att_id: int, status: str, message: str, read: int) -> None:
     with cat.transaction() as s:
-        s.execute(update(m.OcrJob).where(m.OcrJob.id == job_id).values(status=status, message=message,
-                                                                     updated=m.utcnow()))
+        s.execute(update(m.OcrJob).where(col(m.OcrJob.id) == job_id).values(status=status, message=message,
+                                                                          updated=m.utcnow()))
         att = s.get(m.Attachment, att_id)
         if att is not None and read:
             if att.status == "no text layer" and status == "done":
@@ -178,12 +181,14 @@ def _read_document(cat: Catalogue, job_id: int, state: OcrProgress, tell: Callab
 
     with cat.transaction() as s:
         job = s.get(m.OcrJob, job_id)
-        att = s.get(m.Attachment, job.attachment_id)
+        att = s.get(m.Attachment, job.attachment_id) if job is not None else None
+        if job is None or att is None or att.id is None:
+            raise KbaseError(f"OCR job {job_id} or its attachment is gone")
         att_id, sha, filename = att.id, att.sha256, att.filename
         left: list[int] = json.loads(job.pages)
         code = _language(s, job)
         job.status = "running"
-    out = {"attachment": att_id, "filename": filename, "pages": 0, "status": "done", "message": ""}
+    out: dict[str, Any] = {"attachment": att_id, "filename": filename, "pages": 0, "status": "done", "message": ""}
     state.current = filename
     try:
         doc = pymupdf.open(ensure_local(cat.library, sha), filetype="pdf")
@@ -279,10 +284,10 @@ def run_queue(cat: Catalogue, attachment_ids: list[int] | None = None, *,
     started = time.monotonic()
     cancel = cancel or threading.Event()
     with cat.reading() as s:
-        query = select(m.OcrJob.id, m.OcrJob.pages).where(m.OcrJob.status.in_(("running", "queued")))
+        query = select(col(m.OcrJob.id), col(m.OcrJob.pages)).where(col(m.OcrJob.status).in_(("running", "queued")))
         if attachment_ids is not None:
-            query = query.where(m.OcrJob.attachment_id.in_(attachment_ids))
-        todo = list(s.execute(query.order_by(m.OcrJob.status.desc(), m.OcrJob.id)))  # running ones first
+            query = query.where(col(m.OcrJob.attachment_id).in_(attachment_ids))
+        todo = list(s.execute(query.order_by(col(m.OcrJob.status).desc(), col(m.OcrJob.id))))  # running ones first
     report = OcrReport()
     if not todo:
         return report
