@@ -3,8 +3,9 @@
 Run (a screen is needed; without one use a virtual one):
     xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python bench/ui_bench.py [--library FOLDER] [--pdfs 500]
 
-1. launch: `python main.py` in a fresh process until the record table is painted with rows (median of 3),
-   with the same-run baseline of a bare PySide6 QApplication showing an empty QTableView;
+1. launch: the app (ui.app.main) in a fresh process until rows are first painted (the launch window's, see
+   ui/launch.py) and until the main window has painted its own (median of 5 each, wall and the process's CPU),
+   in turn with the same-run baseline of a bare PySide6 QApplication showing an empty QTableView;
 2. re-sort and filter of the table (through the core) until repainted, median and worst of 7;
 3. the longest time the GUI thread was blocked while the import dialog imports 500 PDFs into the library
    (a 2 ms heartbeat timer; a gap over 2 ms is time the event loop could not run).
@@ -28,41 +29,59 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-# The child run by --probe: the real app start (ui.app.main) that prints when the table has painted rows.
+# The child: the real app start (ui.app.main). FIRST when a table with rows is first painted (the launch
+# window's, or the main window's when there is none), PAINTED when the main window's table has painted rows;
+# each with the process's CPU seconds so far and the heavy modules loaded by then.
 PROBE = r"""
 import os, sys, time
 sys.path.insert(0, {root!r})
-import ui.app  # first, as main.py does: the app decides what loads before PySide6
+import ui.app  # first, as main.py does
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
-import ui.main_window as mw
+import ui.launch
+
+HEAVY = ("sqlalchemy", "sqlmodel", "fitz", "pymupdf", "whoosh", "matplotlib")
+said = []
+
+def say(what, rows):
+    heavy = [m for m in HEAVY if m in sys.modules]
+    print(what, rows, f"{{time.process_time():.3f}}", ",".join(heavy) or "-", flush=True)
+    said.append(what)
 
 class Probe(QObject):
-    def __init__(self, window):
-        super().__init__(window)
-        self.window = window
-        window.table.viewport().installEventFilter(self)
+    def __init__(self, table, last):
+        super().__init__(table)
+        self.table, self.last = table, last
+        table.viewport().installEventFilter(self)
     def eventFilter(self, obj, event):
-        if event.type() == QEvent.Type.Paint and self.window.model.rowCount() > 0:
+        if event.type() == QEvent.Type.Paint and self.table.model().rowCount() > 0:
             obj.removeEventFilter(self)
-            QTimer.singleShot(0, self.done)
+            if "FIRST" not in said:
+                say("FIRST", self.table.model().rowCount())
+            if self.last:
+                QTimer.singleShot(0, self.done)
         return False
     def done(self):
-        heavy = [m for m in ("fitz", "pymupdf", "whoosh") if m in sys.modules]
-        print("PAINTED", self.window.model.rowCount(), ",".join(heavy) or "-", flush=True)
+        say("PAINTED", self.table.model().rowCount())
         QApplication.instance().exit(0)
 
-original = mw.MainWindow.__init__
-def patched(self, *a, **kw):
-    original(self, *a, **kw)
-    Probe(self)
-mw.MainWindow.__init__ = patched
-from ui.app import main
-sys.exit(main(sys.argv))
+shell_init = ui.launch.LaunchWindow.__init__
+def shell_patched(self, *a, **kw):
+    shell_init(self, *a, **kw)
+    Probe(self.table, False)
+ui.launch.LaunchWindow.__init__ = shell_patched
+open_window = ui.app.open_window
+def open_patched(*a, **kw):
+    window = open_window(*a, **kw)
+    if window is not None:
+        Probe(window.table, True)
+    return window
+ui.app.open_window = open_patched
+sys.exit(ui.app.main(sys.argv))
 """
 
 BASELINE = r"""
-import sys
+import sys, time
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import QApplication, QTableView
@@ -71,7 +90,10 @@ view = QTableView(); model = QStandardItemModel(1, 1); view.setModel(model); vie
 class P(QObject):
     def eventFilter(self, obj, event):
         if event.type() == QEvent.Type.Paint:
-            obj.removeEventFilter(self); QTimer.singleShot(0, lambda: (print("PAINTED", flush=True), app.exit(0)))
+            obj.removeEventFilter(self)
+            QTimer.singleShot(0, lambda: (print("FIRST 1", f"{time.process_time():.3f}", "-", flush=True),
+                                          print("PAINTED 1", f"{time.process_time():.3f}", "-", flush=True),
+                                          app.exit(0)))
         return False
 p = P(); view.viewport().installEventFilter(p); view.show(); sys.exit(app.exec())
 """
@@ -108,41 +130,54 @@ def ensure_catalogue(folder: Path) -> None:
     (folder / "READY").write_text("ok")
 
 
-def run_child(code: str, env: dict[str, str]) -> tuple[float, str, float]:
-    """(wall seconds to the PAINTED line, that line, CPU seconds the child used in all)."""
-    import resource
-
-    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+def run_child(code: str, env: dict[str, str]) -> dict[str, Any]:
+    """Wall seconds to the FIRST and PAINTED lines, the child's CPU seconds at each, rows, heavy modules."""
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", code, "kbase"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, env=env, cwd=str(ROOT))
     assert proc.stdout is not None
-    line = ""
+    seen: dict[str, Any] = {}
     for line in proc.stdout:
-        if line.startswith("PAINTED"):
+        what, rows, cpu, heavy = line.split()
+        seen[what] = {"wall": time.perf_counter() - started, "cpu": float(cpu), "rows": int(rows), "heavy": heavy}
+        if what == "PAINTED":
             break
-    elapsed = time.perf_counter() - started
     proc.wait(timeout=60)
-    if not line.startswith("PAINTED"):
+    if "PAINTED" not in seen:
         raise SystemExit(f"the app did not paint: {proc.stderr.read() if proc.stderr else ''}")
-    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
-    return elapsed, line.strip(), cpu
+    return seen
 
 
-def measure_launch(library: Path, runs: int = 3) -> None:
+def measure_launch(library: Path, runs: int = 5, source: bool = False) -> None:
     work = Path(tempfile.mkdtemp(prefix="kbase-uibench-"))
     env = {**os.environ, "KBASE_LIBRARY": str(library), "KBASE_SETTINGS_DIR": str(work / "settings")}
-    run_child(BASELINE, env)  # warm the file cache for both
-    base_runs = [run_child(BASELINE, env) for _ in range(runs)]
-    app_runs = [run_child(PROBE.format(root=str(ROOT)), env) for _ in range(runs)]
-    times, base = [r[0] for r in app_runs], [r[0] for r in base_runs]
-    cpu, base_cpu = statistics.median(r[2] for r in app_runs), statistics.median(r[2] for r in base_runs)
-    _, rows, heavy = app_runs[-1][1].split()
-    print(f"launch to painted table ({int(rows):,} rows): median {statistics.median(times):.2f} s, "
-          f"worst {max(times):.2f} s, CPU {cpu:.2f} s  (bare PySide6 window with an empty table: "
-          f"{statistics.median(base):.2f} s, CPU {base_cpu:.2f} s; ratio {statistics.median(times) / statistics.median(base):.1f}x)")
-    print(f"  heavy modules loaded at first paint: {heavy if heavy != '-' else 'none (PyMuPDF and Whoosh not imported)'}")
+    if not source:  # as an installed app starts: modules from compiled bytecode (kept out of the tree)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
+    run_child(BASELINE, env)  # warm the file cache (and the bytecode) for both
+    run_child(PROBE.format(root=str(ROOT)), env)
+    base, app = [], []
+    for _ in range(runs):  # in turn, so both see the same moments of a shared machine
+        base.append(run_child(BASELINE, env))
+        app.append(run_child(PROBE.format(root=str(ROOT)), env))
+
+    def med(runs: list[dict[str, Any]], what: str, key: str) -> float:
+        return statistics.median(r[what][key] for r in runs)
+
+    bare, bare_cpu = med(base, "FIRST", "wall"), med(base, "FIRST", "cpu")
+    first, first_cpu = med(app, "FIRST", "wall"), med(app, "FIRST", "cpu")
+    ready, ready_cpu = med(app, "PAINTED", "wall"), med(app, "PAINTED", "cpu")
+    last = app[-1]
+    print(f"launch to the first painted rows ({last['FIRST']['rows']:,} rows): median {first:.3f} s, worst "
+          f"{max(r['FIRST']['wall'] for r in app):.3f} s, CPU {first_cpu:.3f} s  (bare PySide6 window with an empty "
+          f"table: {bare:.3f} s, CPU {bare_cpu:.3f} s; ratio {first / bare:.2f}x wall, "
+          f"{first_cpu / bare_cpu:.2f}x CPU)")
+    print(f"  modules loaded by then: {last['FIRST']['heavy'] if last['FIRST']['heavy'] != '-' else 'none of '}"
+          f"{'' if last['FIRST']['heavy'] != '-' else 'SQLAlchemy, SQLModel, PyMuPDF, Whoosh, matplotlib'}")
+    print(f"launch to the main window painted with its rows (menus, navigator, details live): median {ready:.3f} s, "
+          f"worst {max(r['PAINTED']['wall'] for r in app):.3f} s, CPU {ready_cpu:.3f} s ({ready / bare:.1f}x bare)")
+    print(f"  modules loaded by then: {last['PAINTED']['heavy']}; load average {os.getloadavg()[0]:.1f}; "
+          + ("every module compiled from source at each start" if source else "bytecode cached, as installed"))
     shutil.rmtree(work, ignore_errors=True)
 
 
@@ -244,8 +279,8 @@ def measure_import(app: Any, window: Any, pdfs: Path, n: int) -> None:
           f"GUI thread blocked at most {max(gaps) - 2} ms (99th percentile gap {gaps[int(len(gaps) * 0.99)]} ms, "
           f"{len(gaps):,} heartbeats)")
     worst = sorted(stamps, reverse=True)[:3]
-    print("  longest blocks: " + ", ".join(f"{gap} ms (GUI-thread CPU {cpu:.0f} ms) ending {when / 1000:.1f} s after the start"
-                                         for gap, when, cpu in worst)
+    print("  longest blocks: " + ", ".join(f"{gap} ms (GUI-thread CPU {cpu:.0f} ms) ending {when / 1000:.1f} s "
+                                         "after the start" for gap, when, cpu in worst)
           + f"; the report arrived {finished_at / 1000:.1f} s after the start")
     busy = max((gap for gap, _when, cpu in stamps if cpu >= gap / 2), default=0)
     print(f"  longest block with the GUI thread busy (its CPU at least half the block): {busy} ms; "
@@ -290,11 +325,13 @@ def main() -> int:
     parser.add_argument("--skip-import", action="store_true")
     parser.add_argument("--launch-only", action="store_true")
     parser.add_argument("--skip-launch", action="store_true", help="only the table and import measures")
+    parser.add_argument("--source", action="store_true",
+                        help="launch with modules compiled from source each time (PYTHONDONTWRITEBYTECODE as set)")
     args = parser.parse_args()
     library = Path(args.library)
     ensure_catalogue(library)
     if not args.skip_launch:
-        measure_launch(library)
+        measure_launch(library, source=args.source)
     if args.launch_only:
         return 0
 

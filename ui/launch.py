@@ -51,8 +51,8 @@ class FirstRows(QAbstractTableModel):
 
     def __init__(self, columns: list[Column], page: FirstPage, parent: Any = None):
         super().__init__(parent)
-        self.columns, self.total = columns, page.total
-        self.texts = [row_texts("publication", columns, row) for row in page.rows]
+        self.columns, self.total, self.rows = columns, page.total, page.rows
+        self.texts: dict[int, dict[str, str]] = {}  # formatted when the view first asks (a screenful)
 
     def rowCount(self, parent: Index = NO_PARENT) -> int:
         return 0 if parent.isValid() else self.total
@@ -66,9 +66,12 @@ class FirstRows(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and 0 <= index.row() < len(self.texts):
-            return self.texts[index.row()].get(self.columns[index.column()].key, "")
-        return None
+        row = index.row()
+        if role != Qt.ItemDataRole.DisplayRole or not 0 <= row < len(self.rows):
+            return None
+        if row not in self.texts:
+            self.texts[row] = row_texts("publication", self.columns, self.rows[row])
+        return self.texts[row].get(self.columns[index.column()].key, "")
 
 
 def _header_sort(table: QTableView, columns: list[Column], settings: QSettings) -> tuple[str, bool]:
@@ -231,4 +234,22 @@ def launch_window(location: str, title: str, settings: QSettings) -> LaunchWindo
     return window
 
 
-__all__ = ["LaunchWindow", "launch_window", "FirstRows"]
+
+
+
+def shoot_launch(app: Any, location: str, lang: str, out: Any) -> None:
+    """launch-window-LANG.png for ui/screenshots.py: what the launch paints before the main window comes."""
+    from ui import i18n
+    from ui.app import settings
+    from ui.screenshots import SIZE, save, settle
+
+    i18n.set_language(lang)
+    window = launch_window(location, "library", settings())
+    assert window is not None, "the screenshots' library has publications"
+    window.resize(*SIZE)
+    window.show()
+    settle(app)
+    save(window, out / f"launch-window-{lang}.png")
+    window.close()
+    window.deleteLater()
+__all__ = ["LaunchWindow", "launch_window", "FirstRows", "shoot_launch"]

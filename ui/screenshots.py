@@ -511,6 +511,10 @@ def main(argv: list[str]) -> int:
     cat = prepare_library(work)
     for lang in ("en", "fr"):
         shoot(app, cat, lang, out, work)
+    from ui.launch import shoot_launch
+
+    for lang in ("en", "fr"):
+        shoot_launch(app, cat.library.location, lang, out)
     cat.library.close()
     empty = Catalogue(open_library(str(work / "empty-library"), create=True))
     for lang in ("en", "fr"):
