@@ -1,4 +1,4 @@
-"""The fast path for simple lists gives the HTML Python-Markdown gives, for any text (kbase/report/fastlists.py)."""
+"""The fast path for simple lists and paragraphs gives the HTML Python-Markdown gives, for any text (kbase/report/fastlists.py)."""
 
 from __future__ import annotations
 
@@ -29,11 +29,15 @@ def item(draw: st.DrawFn) -> str:
 def document(draw: st.DrawFn) -> str:
     blocks = []
     for _ in range(draw(st.integers(1, 4))):
-        kind = draw(st.sampled_from(["list", "list", "para", "heading", "other-list", "indented"]))
+        kind = draw(st.sampled_from(["list", "list", "para", "para", "heading", "other-list", "indented"]))
         if kind == "list":
             blocks.append("\n".join(draw(st.lists(item(), min_size=1, max_size=4))))
-        elif kind == "para":
+        elif kind == "para" and draw(st.booleans()):
             blocks.append(draw(text) or "x")
+        elif kind == "para":  # as the templates write them: a strong label, escaped text, a link
+            lines = [f"**{md_escape(draw(text)) or 'Label'}:** {md_escape(draw(text), line_start=False)} "
+                     f"{md_link(draw(url), draw(text))}".strip() for _ in range(draw(st.integers(1, 3)))]
+            blocks.append("\n".join(lines))
         elif kind == "heading":
             blocks.append("## " + (md_escape(draw(text)) or "H"))
         elif kind == "other-list":
