@@ -1,4 +1,4 @@
-"""The fast path for simple lists and paragraphs gives the HTML Python-Markdown gives, for any text (kbase/report/fastlists.py)."""
+"""The fast path for simple lists and paragraphs gives the HTML Python-Markdown gives (kbase/report/fastlists.py)."""
 
 from __future__ import annotations
 
