@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "KbaseError",
     "LibraryError",
@@ -33,7 +35,7 @@ class InvalidInput(KbaseError):
 class ConflictError(KbaseError):
     """Someone else saved the record since it was read (optimistic locking)."""
 
-    def __init__(self, message: str, mine: dict | None = None, theirs: dict | None = None):
+    def __init__(self, message: str, mine: dict[str, Any] | None = None, theirs: dict[str, Any] | None = None):
         super().__init__(message)
         self.mine = mine or {}
         self.theirs = theirs or {}

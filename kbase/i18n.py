@@ -122,6 +122,7 @@ def _template_patterns(lang: str) -> list[tuple[re.Pattern[str], str, str | None
     """Each catalog message with {fields} as a pattern that reads an English message back:
     (pattern, msgid, plural msgid or None), longest first so the most specific wins."""
     if lang not in _templates:
+        from babel.messages.catalog import Catalog
         from babel.messages.mofile import read_mo
         from babel.messages.pofile import read_po
 
@@ -133,7 +134,7 @@ def _template_patterns(lang: str) -> list[tuple[re.Pattern[str], str, str | None
             with po.open("rb") as fh:
                 catalog = read_po(fh, locale=lang)
         else:
-            catalog = []
+            catalog = Catalog()  # empty: iterates over its header only, which has no id
         ids: list[tuple[str, str | None]] = []
         for entry in catalog:
             if isinstance(entry.id, (tuple, list)):
@@ -142,7 +143,8 @@ def _template_patterns(lang: str) -> list[tuple[re.Pattern[str], str, str | None
                 ids.append((entry.id, None))
         out = []
         for msgid, plural in set(ids):
-            for form in {msgid, plural} - {None}:
+            forms: set[str] = {f for f in (msgid, plural) if f is not None}
+            for form in forms:
                 parts = _FIELD.split(form)  # text, field, text, field, …
                 pattern = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts))
                 try:

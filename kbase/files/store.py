@@ -11,6 +11,7 @@ from typing import Iterator
 
 import portalocker
 from sqlalchemy import select
+from sqlmodel import col
 
 from kbase.errors import LibraryError, NotFound
 from kbase.files.blobs import TMP_DIR, blob_path, commit_temp, copy_hashing, file_sha256, write_atomic
@@ -103,7 +104,7 @@ def ensure_thumbnail(lib: Library, sha256: str) -> Path | None:
 
 def _known_hashes(lib: Library) -> set[str]:
     with lib.session() as s:
-        return set(s.scalars(select(m.StoredFile.sha256)))
+        return set(s.scalars(select(col(m.StoredFile.sha256))))
 
 
 @contextmanager
@@ -196,7 +197,8 @@ def verify(lib: Library, deep: bool = False) -> list[StoreProblem]:
     """StoredFile rows whose file is missing or differs (deep=True re-hashes every file)."""
     problems: list[StoreProblem] = []
     with lib.session() as s:
-        rows = s.execute(select(m.StoredFile.sha256, m.StoredFile.size, m.StoredFile.content.is_(None))).all()
+        rows = s.execute(select(col(m.StoredFile.sha256), col(m.StoredFile.size),
+                                col(m.StoredFile.content).is_(None))).all()
     for sha, size, no_content in rows:
         path = path_for(lib, sha)
         if lib.is_shared:

@@ -135,7 +135,8 @@ def _items_with_lines(text: str) -> tuple[list[Any], list[int], str | None]:
         space = re.compile(r"[\s,]*")
         try:
             for _ in items:
-                pos = space.match(text, pos).end()  # type: ignore[union-attr]
+                gap = space.match(text, pos)  # matches the empty string: never None
+                pos = gap.end() if gap else pos
                 line += text.count("\n", last, pos)
                 lines.append(line)
                 last = pos

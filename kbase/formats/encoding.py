@@ -141,7 +141,8 @@ def _finish(text: str, encoding: str, warnings: list[str]) -> Decoded:
     if fixed:
         warnings.append(f"{_count(fixed, 'place')} held UTF-8 read as Latin-1 (like 'Ã©' for 'é'); re-read as UTF-8")
     if left:
-        warnings.append(f"{_count(left, 'place')} look like UTF-8 read as Latin-1 (like 'Ã©' for 'é'); left as they are")
+        warnings.append(f"{_count(left, 'place')} look like UTF-8 read as Latin-1 (like 'Ã©' for 'é'); "
+                        "left as they are")
     bad = text.count("\ufffd")
     if bad:
         warnings.append(f"{_count(bad, 'character')} could not be decoded (shown as \ufffd)")
@@ -154,9 +155,9 @@ def _count(n: int, word: str) -> str:
 
 def decode_bytes(data: bytes) -> Decoded:
     """The text of a .bib file's bytes, the encoding it was read with, and what looks doubtful."""
-    for bom, enc in _BOMS:
+    for bom, bom_enc in _BOMS:
         if data.startswith(bom):
-            return _finish(data[len(bom):].decode(enc, errors="replace"), enc, [])
+            return _finish(data[len(bom):].decode(bom_enc, errors="replace"), bom_enc, [])
     warnings: list[str] = []
     name = _declared(data)
     if name:

@@ -482,7 +482,7 @@ def to_publication(rec: RisRecord, last: bool = False) -> PubData | str:
     data.subjects = list(dict.fromkeys(subjects))
     files = [p for t in ("L1", "L4") for v, _l in values.get(t, []) for u in v.split(";") if (p := _file_path(u))]
     if files:
-        data.files = list(dict.fromkeys(files))  # type: ignore[assignment]
+        data.files = list(dict.fromkeys(files))
     web = [u for t in ("L1", "L4") for v, _l in values.get(t, []) for u in v.split(";") if _URL.match(u.strip())
            and not u.strip().lower().startswith("file:")]
     if web:

@@ -293,9 +293,9 @@ def sniff_delimiter(text: str, prefer: str | None = None) -> str:
     if prefer and scores[prefer] >= best:
         return prefer
     if sniffed in scores and scores[sniffed] >= best:
-        return sniffed  # type: ignore[return-value]
+        return sniffed
     if best[0] == 0:  # one column whatever the delimiter: the sniffer's guess, else a comma
-        return sniffed if sniffed in scores else (prefer or ",")  # type: ignore[return-value]
+        return sniffed if sniffed in scores else (prefer or ",")
     return max(_DELIMITERS, key=lambda d: scores[d])
 
 

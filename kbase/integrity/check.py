@@ -7,15 +7,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
+from sqlmodel import col
 
-from kbase.library import models as m
+from kbase.catalogue import columns, history, quality
 from kbase.catalogue.records import Catalogue
-from kbase.search.documents import load_pubs, pages_of
-from kbase.catalogue import history
-from kbase.search.indexing import Indexer, changes_behind, index_ready, open_dir, read_state, rebuild, sync
-from kbase.search.api import forget
-from kbase.catalogue import quality
 from kbase.files import store as file_store
+from kbase.library import models as m
+from kbase.search.api import forget
+from kbase.search.documents import load_pubs, pages_of
+from kbase.search.indexing import Indexer, changes_behind, index_ready, open_dir, read_state, rebuild, sync
 
 ORPHAN_MIN_AGE = 0.0  # seconds; a running import's files are left alone through its lock (kbase.files.store.importing)
 
@@ -96,21 +96,24 @@ def index_problems(cat: Catalogue) -> tuple[list[Problem], set[int], set[str]]:
     for key in sorted(dup_keys):
         problems.append(Problem("index", f"index document {key}", f"index document {key} is there twice"))
     with cat.reading() as s:
-        pub_ids = set(s.scalars(select(m.Publication.id)))
+        pub_ids = set(s.scalars(select(columns.key(m.Publication.id))))
         infos = load_pubs(s, pub_ids)
         for pub_id in sorted(pub_ids - set(meta_sig)):
-            problems.append(Problem("index", f"publication {pub_id}", f"publication {pub_id} is missing from the index"))
+            problems.append(Problem("index", f"publication {pub_id}",
+                                    f"publication {pub_id} is missing from the index"))
             refresh.add(pub_id)
         for pub_id in sorted(set(meta_sig) - pub_ids):
-            problems.append(Problem("index", f"publication {pub_id}", f"the index still has publication {pub_id}, which is not in the catalogue"))
+            problems.append(Problem("index", f"publication {pub_id}",
+                                    f"the index still has publication {pub_id}, which is not in the catalogue"))
             drop.add(f"p{pub_id}")
         for pub_id, sig in meta_sig.items():
             info = infos.get(pub_id)
             if info is not None and info.meta_document()["sig"] != sig:
-                problems.append(Problem("index", f"publication {pub_id}", f"the index has an out-of-date copy of publication {pub_id}"))
+                problems.append(Problem("index", f"publication {pub_id}",
+                                        f"the index has an out-of-date copy of publication {pub_id}"))
                 refresh.add(pub_id)
-        atts: dict[int, int] = dict(s.execute(select(m.Attachment.id, m.Attachment.publication_id)
-                                              .where(m.Attachment.publication_id.is_not(None))).all())  # type: ignore[arg-type]
+        atts: dict[int, int] = dict(s.execute(select(col(m.Attachment.id), col(m.Attachment.publication_id))
+                                              .where(col(m.Attachment.publication_id).is_not(None))).all())
         seen: set[tuple[int, int]] = set()
         stale_pubs: dict[int, int] = defaultdict(int)
         for att_id, page, text in pages_of(s, list(atts)):
@@ -123,11 +126,13 @@ def index_problems(cat: Catalogue) -> tuple[list[Problem], set[int], set[str]]:
             if found is None or found[0] != pub_id or found[1] != info.page_document(att_id, page, text)["sig"]:
                 stale_pubs[pub_id] += 1
         for pub_id, n in sorted(stale_pubs.items()):
-            problems.append(Problem("index", f"publication {pub_id}", f"publication {pub_id}: {n} page(s) missing from the index or out of date"))
+            problems.append(Problem("index", f"publication {pub_id}",
+                                    f"publication {pub_id}: {n} page(s) missing from the index or out of date"))
             refresh.add(pub_id)
-        for (att_id, page), (pub_id, _sig, key) in sorted(page_sig.items()):
+        for (att_id, page), (_pub_id, _sig, key) in sorted(page_sig.items()):
             if (att_id, page) not in seen:
-                problems.append(Problem("index", f"attachment {att_id}", f"the index has page {page} of attachment {att_id}, which the catalogue has not"))
+                problems.append(Problem("index", f"attachment {att_id}", f"the index has page {page} of attachment "
+                                                                         f"{att_id}, which the catalogue has not"))
                 drop.add(key)
     return problems, refresh, drop
 
@@ -152,10 +157,11 @@ def repair_index(cat: Catalogue, refresh: set[int], drop: set[str]) -> None:
 def text_problems(cat: Catalogue) -> list[Problem]:
     """Attachments said to have text (status ok, pages counted) that have none, or left pending."""
     with cat.reading() as s:
-        with_text = select(m.PageText.attachment_id).distinct()
-        rows = s.execute(select(m.Attachment.id, m.Attachment.filename, m.Attachment.status, m.Attachment.page_count)
-                         .where(m.Attachment.id.not_in(with_text))
-                         .where(m.Attachment.status.in_(("ok", "pending")))).all()
+        with_text = select(col(m.PageText.attachment_id)).distinct()
+        rows = s.execute(select(col(m.Attachment.id), col(m.Attachment.filename), col(m.Attachment.status),
+                                col(m.Attachment.page_count))
+                         .where(col(m.Attachment.id).not_in(with_text))
+                         .where(col(m.Attachment.status).in_(("ok", "pending")))).all()
     out = []
     for att_id, filename, status, pages in rows:
         if status == "pending":
@@ -231,7 +237,8 @@ def check_library(cat: Catalogue, repair: bool = False, deep: bool = False, cata
     for p in report.problems:
         if p.kind in ("store", "index", "text") and (p.kind, p.message) not in still:
             p.repaired = True
-    report.problems += [p for p in left_store + left_index if (p.kind, p.message) not in {(q.kind, q.message) for q in report.problems}]
+    reported = {(q.kind, q.message) for q in report.problems}
+    report.problems += [p for p in left_store + left_index if (p.kind, p.message) not in reported]
     return report
 
 

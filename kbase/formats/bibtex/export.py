@@ -8,15 +8,15 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from kbase.catalogue.citekeys import ensure_keys
+from kbase.catalogue.query import Filter
+from kbase.catalogue.records import Catalogue
+from kbase.errors import InvalidInput, LibraryError, NotFound
 from kbase.formats.bibtex.latex import to_latex
 from kbase.formats.bibtex.mapping import REPORT_LIKE, WEB_LIKE, default_publisher_field, publication_type
 from kbase.formats.bibtex.names import display_of, organisation_to_bibtex, person_to_bibtex
 from kbase.formats.bibtex.parse import MONTH_NAMES, VERBATIM
-from kbase.catalogue.records import Catalogue
-from kbase.catalogue.citekeys import ensure_keys
-from kbase.errors import InvalidInput, LibraryError, NotFound
 from kbase.formats.exporters.records import load_publications, publication_ids
-from kbase.catalogue.query import Filter
 
 FLAVOURS = ("bibtex", "biblatex")
 _DEFAULT_TYPES = {
@@ -37,7 +37,8 @@ def _protect_caps(latex: str) -> str:
     """Braces around words with inner capitals (DRC, iPhone) so styles do not lower-case them."""
     if "{" in latex or "}" in latex:
         return latex
-    return _PROTECT.sub(lambda m: "{" + m.group(1) + "}" if any(c.isupper() for c in m.group(1)[1:]) else m.group(1), latex)
+    return _PROTECT.sub(lambda m: "{" + m.group(1) + "}" if any(c.isupper() for c in m.group(1)[1:]) else m.group(1),
+                        latex)
 
 
 def _list_item(value: str, ascii_only: bool) -> str:
@@ -87,7 +88,8 @@ def entry_fields(rec: dict[str, Any], flavour: str, ascii_only: bool = False) ->
         if name in ("journal", "journaltitle"):
             name = "journaltitle" if flavour == "biblatex" else "journal"
         plain[name] = rec["container"]
-    for name, key, sep in (("keywords", "subjects", ", "), ("projects", "projects", "; "), ("regions", "regions", "; ")):
+    for name, key, sep in (("keywords", "subjects", ", "), ("projects", "projects", "; "),
+                           ("regions", "regions", "; ")):
         if rec.get(key):
             f[name] = sep.join(_list_item(v, ascii_only) for v in rec[key])
     if rec.get("visibility") and rec["visibility"] != "public":
@@ -133,7 +135,7 @@ def _choose_type(rec: dict[str, Any], flavour: str, f: dict[str, str]) -> str:
     """The entry type kept at import if it still says the same; else ours, with `type` naming it."""
     t = rec["type"]
     default = _DEFAULT_TYPES[flavour][t]
-    original = rec["extra"].get("entrytype")
+    original: str | None = rec["extra"].get("entrytype")
     label = t[:1].upper() + t[1:]
     for candidate in ([original] if original else []) + [default]:
         if publication_type(candidate, f)[0] == t:

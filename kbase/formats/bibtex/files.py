@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 _UNESCAPED = {";": re.compile(r"(?<!\\);"), ":": re.compile(r"(?<!\\):")}
@@ -44,7 +45,8 @@ def file_paths(value: str) -> list[str]:
     return out
 
 
-def resolve(path: str, bib_dir: Path, roots: list[Path], bases: list[Path] | None = None) -> tuple[Path | None, str]:
+def resolve(path: str, bib_dir: Path, roots: list[Path],
+            bases: Sequence[Path] | None = None) -> tuple[Path | None, str]:
     """(the file, '') when it exists inside a root; (None, why) otherwise.
 
     Relative paths start at the .bib's folder, or at a folder JabRef recorded (bases)."""

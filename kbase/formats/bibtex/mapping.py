@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kbase.library import models as m
-from kbase.formats.bibtex.latex import to_unicode
 from kbase.formats.bibtex.files import file_paths
+from kbase.formats.bibtex.latex import to_unicode
 from kbase.formats.bibtex.names import Name, read_names
 from kbase.formats.bibtex.parse import VERBATIM, BadValue, RawEntry, month_number, parse_month
+from kbase.library import models as m
 from kbase.text import fold
 
 # entry type → publication type before the fields refine it
@@ -136,7 +136,8 @@ def _read_year(cols: dict[str, Any], text: str, data: PubData, name: str = "year
     if years:
         cols["year"] = int(years[0])
     if _FORTHCOMING.search(text):
-        _keep(data, name, text, "forthcoming", f"{name} {text!r} kept as text" + (f"; year {years[0]}" if years else ""))
+        _keep(data, name, text, "forthcoming",
+              f"{name} {text!r} kept as text" + (f"; year {years[0]}" if years else ""))
     elif re.fullmatch(r"\d{4}[a-z]", text) and years:
         _keep(data, name, text, None, f"{name} {text!r} read as {years[0]}")  # 2019a: a label, not a date
     elif years:
@@ -345,7 +346,8 @@ def _links(e: RawEntry, u: dict[str, str], data: PubData, used: set[str]) -> Non
         data.series = series
     elif f.get("series", "").strip():
         _keep(data, "series", f["series"], None, f"series {f['series']!r} has no letters; kept as written")
-    for name, attr, seps in (("keywords", "subjects", ",;"), ("projects", "projects", ";"), ("regions", "regions", ";")):
+    for name, attr, seps in (("keywords", "subjects", ",;"), ("projects", "projects", ";"),
+                             ("regions", "regions", ";")):
         items = split_list(f.get(name, ""), seps)
         good = [i for i in items if _readable(i)]
         setattr(data, attr, good)

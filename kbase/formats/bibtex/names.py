@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bibtexparser.middlewares.names import (
-    InvalidNameError, parse_single_name_into_parts, split_multiple_persons_names,
+    InvalidNameError,
+    parse_single_name_into_parts,
+    split_multiple_persons_names,
 )
 
 from kbase.formats.bibtex.latex import to_latex, to_unicode
-
 
 # `and` at either end of the list, or repeated, separates no names (Zotero leaves them when a name is empty)
 _EDGE_AND = re.compile(r"^\s*(?:and\s+)*and\s*$|^\s*(?:and\s+)+|(?:\s+and)+\s*$", re.I)
@@ -47,7 +48,7 @@ def parse_names(text: str) -> tuple[list[Name], bool]:
 
     Raises ValueError for a name the BibTeX name parser cannot split; names without a letter or digit are left out."""
     names, others, bad = read_names(text)
-    for piece, reason in bad:
+    for _piece, reason in bad:
         if reason.startswith("cannot read"):
             raise ValueError(reason)
     return names, others

@@ -7,8 +7,8 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-import bibtexparser
 from bibtexparser import model as bm
+from bibtexparser.entrypoint import parse_string
 
 from kbase.formats.bibtex.latex import to_unicode
 from kbase.formats.bibtex.names import read_names
@@ -22,7 +22,7 @@ _FRENCH = ("janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aou
 # the macros every BibTeX style defines
 MONTH_MACROS = {name[:3]: name.capitalize() for name in MONTH_NAMES}
 _MONTHS: dict[str, int] = {}
-for _i, (_en, _fr) in enumerate(zip(MONTH_NAMES, _FRENCH), start=1):
+for _i, (_en, _fr) in enumerate(zip(MONTH_NAMES, _FRENCH, strict=True), start=1):
     for _n in (_en, _en[:3], _en[:4], _fr, _fr[:4], str(_i), f"{_i:02d}"):
         _MONTHS.setdefault(_n, _i)
 _MONTHS.update({"sept": 9, "févr": 2, "février": 2, "août": 8, "décembre": 12, "déc": 12, "fév": 2, "fev": 2,
@@ -98,6 +98,14 @@ _NEXT_FIELD = re.compile(r",\s*[A-Za-z][\w:.+-]*\s*=")
 _AFTER_VALUE = re.compile(r"\s+([A-Za-z][\w:.+-]*)\s*=\s*")
 _MAYBE_FIELD = re.compile(r"\s[A-Za-z][\w:.+-]*\s*=")  # what must follow a value for a field to hide after it
 _SPACE = re.compile(r"\s*")
+
+
+def _skip_space(text: str, i: int, limit: int) -> int:
+    """Where the white space from i ends (the pattern matches the empty string, so it always matches)."""
+    found = _SPACE.match(text, i, limit)
+    return found.end() if found else i
+
+
 _NOT_ENTRIES = ("comment", "preamble", "string")
 
 
@@ -151,7 +159,7 @@ def _without_unpaired_braces(text: str) -> str:
         i += 1
     for j in opened:
         keep[j] = False
-    return "".join(ch for ch, k in zip(text, keep) if k)
+    return "".join(ch for ch, k in zip(text, keep, strict=True) if k)
 
 
 def loose_text(raw: str) -> str:
@@ -310,7 +318,7 @@ def _value_end(text: str, i: int, limit: int, close: str) -> tuple[int, bool]:
     """Where the value starting at i ends (at its `,` or the entry's end), and whether it is well formed."""
     stops = f",#{{}}\"{close}"
     while True:
-        i = _SPACE.match(text, i, limit).end()
+        i = _skip_space(text, i, limit)
         if i >= limit:
             return limit, False
         ch = text[i]
@@ -327,7 +335,7 @@ def _value_end(text: str, i: int, limit: int, close: str) -> tuple[int, bool]:
             i = j if j > i else -1
         if i < 0:
             return limit, False
-        i = _SPACE.match(text, i, limit).end()
+        i = _skip_space(text, i, limit)
         if i >= limit:
             return limit, True  # the value is whole; the entry is not closed
         if text[i] == "#":
@@ -402,7 +410,7 @@ def _split(text: str) -> list[bm.Block] | None:
     level = log.level
     log.setLevel(logging.CRITICAL)  # every failure is reported to the user through problems instead
     try:
-        return list(bibtexparser.parse_string(text, parse_stack=[]).blocks)
+        return list(parse_string(text, parse_stack=[]).blocks)
     except Exception:  # a bug of the splitter: the fallback reader takes the whole file
         return None
     finally:
@@ -476,7 +484,7 @@ class _Reader:
 
     def _comment(self, start: int, end: int, after_entry: bool) -> None:
         """Text between blocks: the fields after an early `}`, and entries the splitter did not see."""
-        lead = _SPACE.match(self.text, start).end()
+        lead = _skip_space(self.text, start, len(self.text))
         if after_entry and start >= self.taken_until and _NEXT_FIELD.match(self.text, lead):
             prev = self.raws[-1]
             extra = _Raw(prev.type, prev.key, prev.line, [])
@@ -496,7 +504,8 @@ class _Reader:
             raw, stop = _recover(self.text, at, self.lines)
             if raw is None or not raw.fields or raw.type in _NOT_ENTRIES:
                 continue
-            written = " ".join(self.text[at:_HEAD.match(self.text, at).end()].split())  # type: ignore[union-attr]
+            head = _HEAD.match(self.text, at)  # _recover read an entry here: its head matches
+            written = " ".join(self.text[at:head.end() if head else at].split())
             raw.notes.insert(0, f"the entry starts with {written!r}, which BibTeX does not read; read anyway")
             self.raws.append(raw)
             self.taken_until = max(self.taken_until, stop)

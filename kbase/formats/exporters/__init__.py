@@ -1,4 +1,5 @@
-"""Exports of publications: CSL-JSON for citation processors, RIS (exporters/ris.py), CSV for spreadsheets, plain JSON."""
+"""Exports of publications: CSL-JSON for citation processors, RIS (exporters/ris.py), CSV for spreadsheets,
+plain JSON."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ import io
 import json
 from typing import Any
 
-from kbase.catalogue.records import Catalogue
 from kbase.catalogue.citekeys import ensure_keys
-from kbase.formats.exporters.records import load_publications, publication_ids
 from kbase.catalogue.query import Filter
+from kbase.catalogue.records import Catalogue
+from kbase.formats.exporters.records import load_publications, publication_ids
 
 __all__ = ["export_csl_json", "export_csv", "export_json", "export_ris", "csl_item"]
 

@@ -7,10 +7,12 @@ from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import select
+from sqlmodel import col
 
-from kbase.library import models as m
-from kbase.catalogue.records import Catalogue
+from kbase.catalogue.columns import table_of
 from kbase.catalogue.query import Filter, find_ids
+from kbase.catalogue.records import Catalogue
+from kbase.library import models as m
 
 COLUMNS = ("id", "citekey", "type", "title", "subtitle", "year", "month", "month_end", "day", "number",
            "language", "abstract", "url", "place", "isbn", "doi", "pages", "container", "visibility")
@@ -33,18 +35,19 @@ def load_publications(cat: Catalogue, ids: list[int], include_confidential: bool
         return []
     wanted = set(ids)
     with cat.reading() as s:
-        table = m.Publication.__table__  # type: ignore[attr-defined]
+        table = table_of(m.Publication)
         query = select(table).where(table.c.id.in_(ids)) if len(ids) < 900 else select(table)
         pubs = {p.id: p for p in s.execute(query) if p.id in wanted}
-        series = dict(s.execute(select(m.Series.id, m.Series.name)).all())
-        orgs = {i: (n, a) for i, n, a in s.execute(select(m.Organisation.id, m.Organisation.name, m.Organisation.acronym))}
-        people = dict(s.execute(select(m.Person.id, m.Person.name)).all())
+        series = dict(s.execute(select(col(m.Series.id), col(m.Series.name))).all())
+        orgs = {i: (n, a) for i, n, a in s.execute(select(col(m.Organisation.id), col(m.Organisation.name),
+                                                          col(m.Organisation.acronym)))}
+        people = dict(s.execute(select(col(m.Person.id), col(m.Person.name))).all())
         comma_aliases: dict[int, list[str]] = defaultdict(list)
-        for pid, alias in s.execute(select(m.PersonAlias.person_id, m.PersonAlias.alias)
-                                    .where(m.PersonAlias.alias.contains(",")).order_by(m.PersonAlias.id)):
+        for pid, alias in s.execute(select(col(m.PersonAlias.person_id), col(m.PersonAlias.alias))
+                                    .where(col(m.PersonAlias.alias).contains(",")).order_by(col(m.PersonAlias.id))):
             comma_aliases[pid].append(alias)
         contributors: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        contributor = m.Contributor.__table__  # type: ignore[attr-defined]
+        contributor = table_of(m.Contributor)
         for c in s.execute(select(contributor).order_by(contributor.c.publication_id, contributor.c.position)):
             if c.publication_id not in wanted:
                 continue
@@ -60,20 +63,22 @@ def load_publications(cat: Catalogue, ids: list[int], include_confidential: bool
         regions = _names(s, m.PublicationRegion, m.Region, "region_id", m.Region.name, wanted)
         projects: dict[int, list[str]] = defaultdict(list)
         for pid, title, vis in s.execute(
-                select(m.PublicationProject.publication_id, m.Project.title, m.Project.visibility)
-                .join(m.Project, m.Project.id == m.PublicationProject.project_id)
-                .order_by(m.PublicationProject.publication_id, m.Project.title)):
+                select(col(m.PublicationProject.publication_id), col(m.Project.title), col(m.Project.visibility))
+                .join(m.Project, col(m.Project.id) == m.PublicationProject.project_id)
+                .order_by(col(m.PublicationProject.publication_id), col(m.Project.title))):
             if pid in wanted and (include_confidential or vis != "confidential"):
                 projects[pid].append(title)
         files: dict[int, list[dict[str, Any]]] = defaultdict(list)
         for pid, filename, sha, mime in s.execute(
-                select(m.Attachment.publication_id, m.Attachment.filename, m.Attachment.sha256, m.Attachment.mime)
-                .where(m.Attachment.publication_id.is_not(None)).order_by(m.Attachment.id)):
+                select(col(m.Attachment.publication_id), col(m.Attachment.filename), col(m.Attachment.sha256),
+                       col(m.Attachment.mime))
+                .where(col(m.Attachment.publication_id).is_not(None)).order_by(col(m.Attachment.id))):
             if pid in wanted:
                 files[pid].append({"filename": filename, "sha256": sha, "mime": mime})
         notes: dict[int, list[str]] = defaultdict(list)  # the user's notes, Markdown, oldest first
-        for pid, text in s.execute(select(m.Note.record_id, m.Note.text).where(m.Note.kind == "publication")
-                                   .order_by(m.Note.record_id, m.Note.created, m.Note.id)):
+        for pid, text in s.execute(select(col(m.Note.record_id),
+                                          col(m.Note.text)).where(col(m.Note.kind) == "publication")
+                                   .order_by(col(m.Note.record_id), col(m.Note.created), col(m.Note.id))):
             if pid in wanted:
                 notes[pid].append(text)
     out = []
@@ -95,10 +100,11 @@ def load_publications(cat: Catalogue, ids: list[int], include_confidential: bool
     return out
 
 
-def _names(s: Any, link: type, model: type, fk: str, name_col: Any, wanted: set[int]) -> dict[int, list[str]]:
+def _names(s: Any, link: type[m.PublicationSubject] | type[m.PublicationRegion],
+           model: type[m.Subject] | type[m.Region], fk: str, name_col: Any, wanted: set[int]) -> dict[int, list[str]]:
     out: dict[int, list[str]] = defaultdict(list)
-    rows = s.execute(select(link.publication_id, name_col).join(model, model.id == getattr(link, fk))
-                     .order_by(link.publication_id, name_col))
+    rows = s.execute(select(col(link.publication_id), name_col).join(model, col(model.id) == getattr(link, fk))
+                     .order_by(col(link.publication_id), name_col))
     for pid, name in rows:
         if pid in wanted:
             out[pid].append(name)

@@ -25,7 +25,8 @@ def _person(c: dict[str, Any]) -> str:
     """'Last, First' or 'Last, First, Jr.' (RIS's order), from the BibTeX form kept at import when it still fits."""
     from kbase.formats.bibtex.names import display_of
 
-    for form in c.get("bibtex_forms", []):
+    forms: list[str] = c.get("bibtex_forms", [])
+    for form in forms:
         if "\\" in form or "{" in form:
             continue
         try:
