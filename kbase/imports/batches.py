@@ -9,29 +9,30 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
 from sqlalchemy import delete, func, insert, select, update
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel, col
 
+from kbase.catalogue.columns import key, table_of
 from kbase.catalogue.records import ALIAS_TABLES, Catalogue
 from kbase.errors import InvalidInput, NotFound
 from kbase.i18n import N_
 from kbase.library import models as m
 from kbase.text import clean_line
 
-__all__ = ["Item", "get_batch", "start_batch", "record_items", "change_mark", "inserted_since", "forget_since", "finish_batch",
-           "list_batches", "undo_batch", "UndoReport"]
+__all__ = ["Item", "get_batch", "start_batch", "record_items", "change_mark", "inserted_since", "forget_since",
+           "finish_batch", "list_batches", "undo_batch", "UndoReport"]
 
 CHUNK = 900  # ids per IN (…): under SQLite's oldest limit on bound parameters
 # link tables whose rows an import adds to records it did not create: their columns, to delete them again
-LINK_TABLES: dict[str, type] = {
+LINK_TABLES: dict[str, type[SQLModel]] = {
     "contributor": m.Contributor, "publication_subject": m.PublicationSubject,
     "publication_project": m.PublicationProject, "publication_region": m.PublicationRegion,
     "collection_item": m.CollectionItem,
 }
 # rows an import adds around records (a Zotero library's notes, related items, web links), taken back by ID
-ADDED_ROWS: dict[str, type] = {"note": m.Note, "publication_relation": m.PublicationRelation,
+ADDED_ROWS: dict[str, type[SQLModel]] = {"note": m.Note, "publication_relation": m.PublicationRelation,
                                "publication_link": m.PublicationLink}
 # what refers to a name record: when nothing does any more, an undone import takes it away
-_USES: dict[str, list[tuple[Any, str]]] = {
+_USES: dict[str, list[tuple[type[SQLModel], str]]] = {
     "person": [(m.Contributor, "person_id"), (m.EventPerson, "person_id"), (m.PersonOrganisation, "person_id")],
     "organisation": [(m.Contributor, "organisation_id"), (m.Publication, "publisher_id"),
                      (m.ProjectOrganisation, "organisation_id"), (m.AssignmentClient, "organisation_id"),
@@ -77,10 +78,10 @@ def _who(cat: Catalogue) -> str:
 def start_batch(cat: Catalogue, sources: Sequence[str]) -> int:
     """A new batch, committed at once so that every file's transaction can refer to it."""
     with cat.transaction() as s:
-        table = m.ImportBatch.__table__  # type: ignore[attr-defined]
-        return int(s.execute(insert(table).values(
-            started=m.utcnow(), user=_who(cat), sources=json.dumps([clean_line(str(p)) for p in sources], ensure_ascii=False),
-            status="running").returning(table.c.id)).scalar_one())
+        table = table_of(m.ImportBatch)
+        sources_json = json.dumps([clean_line(str(p)) for p in sources], ensure_ascii=False)
+        return int(s.execute(insert(table).values(started=m.utcnow(), user=_who(cat), sources=sources_json,
+                                                  status="running").returning(table.c.id)).scalar_one())
 
 
 def record_items(s: Session, batch_id: int | None, items: Iterable[Item]) -> None:
@@ -89,7 +90,7 @@ def record_items(s: Session, batch_id: int | None, items: Iterable[Item]) -> Non
         return
     rows = [i.row(batch_id) for i in items]
     if rows:
-        s.execute(insert(m.ImportItem.__table__), rows)  # type: ignore[attr-defined]
+        s.execute(insert(table_of(m.ImportItem)), rows)
 
 
 def change_mark(cat: Catalogue) -> int:
@@ -109,24 +110,24 @@ def forget_since(cat: Catalogue, mark: int) -> None:
 
 def finish_batch(cat: Catalogue, batch_id: int, counts: dict[str, int]) -> None:
     with cat.transaction() as s:
-        s.execute(update(m.ImportBatch.__table__).where(m.ImportBatch.id == batch_id)  # type: ignore[attr-defined]
+        s.execute(update(table_of(m.ImportBatch)).where(col(m.ImportBatch.id) == batch_id)
                   .values(finished=m.utcnow(), status="done", counts=json.dumps(counts)))
 
 
 def list_batches(cat: Catalogue, limit: int | None = None, only: int | None = None) -> list[dict[str, Any]]:
     """Newest first, with what each created, changed and linked."""
     with cat.reading() as s:
-        q = select(m.ImportBatch).order_by(m.ImportBatch.id.desc())  # type: ignore[union-attr]
+        q = select(m.ImportBatch).order_by(col(m.ImportBatch.id).desc())
         if only is not None:
-            q = q.where(m.ImportBatch.id == only)
+            q = q.where(col(m.ImportBatch.id) == only)
         if limit:
             q = q.limit(limit)
         batches = list(s.scalars(q))
-        made: dict[tuple[int, str], int] = {}
-        for bid, op, n in s.execute(select(m.ImportItem.batch_id, m.ImportItem.op, func.count())
-                                    .where(m.ImportItem.kind == "publication",
-                                           m.ImportItem.batch_id.in_([b.id for b in batches]))  # type: ignore[attr-defined]
-                                    .group_by(m.ImportItem.batch_id, m.ImportItem.op)):
+        made: dict[tuple[int | None, str], int] = {}
+        for bid, op, n in s.execute(select(col(m.ImportItem.batch_id), col(m.ImportItem.op), func.count())
+                                    .where(col(m.ImportItem.kind) == "publication",
+                                           col(m.ImportItem.batch_id).in_([b.id for b in batches]))
+                                    .group_by(col(m.ImportItem.batch_id), col(m.ImportItem.op))):
             made[(bid, op)] = n
     out = []
     for b in batches:
@@ -166,7 +167,8 @@ class UndoReport:
         if self.files_removed:
             text += f"; {len(self.files_removed)} stored files removed"
         if self.kept:
-            text += f"; kept (used by other records since): {', '.join(self.kept[:10])}" + (" …" if len(self.kept) > 10 else "")
+            text += f"; kept (used by other records since): {', '.join(self.kept[:10])}" + \
+                (" …" if len(self.kept) > 10 else "")
         return text
 
 
@@ -177,10 +179,10 @@ def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
 
 
 def _versions(s: Session, kind: str, ids: Sequence[int]) -> dict[int, int]:
-    model = m.RECORD_TYPES[kind]
+    table = table_of(m.RECORD_TYPES[kind])
     out: dict[int, int] = {}
     for part in _chunks(ids):
-        out.update(s.execute(select(model.id, model.version).where(model.id.in_(part))).all())  # type: ignore[attr-defined]
+        out.update(s.execute(select(table.c.id, table.c.version).where(table.c.id.in_(part))).all())
     return out
 
 
@@ -218,12 +220,14 @@ def undo_batch(cat: Catalogue, batch_id: int) -> UndoReport:
         if batch is None:
             raise NotFound(N_("no import batch with ID {id} (see `kbase imports`)").format(id=batch_id))
         if batch.status == "undone":
-            raise InvalidInput(N_("import {id} was already undone on {when}").format(id=batch_id, when=f"{batch.undone:%Y-%m-%d %H:%M}"))
+            raise InvalidInput(N_("import {id} was already undone on {when}").format(
+                id=batch_id, when=f"{batch.undone:%Y-%m-%d %H:%M}"))
         if batch.finished is None and _import_running(cat):
-            raise InvalidInput(N_("import {id} has not finished: wait for it to end (or stop it), then undo it").format(id=batch_id))
-        I = m.ImportItem.__table__.c  # type: ignore[attr-defined]
-        items = [_Row(*r) for r in s.execute(select(I.kind, I.record_id, I.op, I.version, I.before)
-                                             .where(I.batch_id == batch_id).order_by(I.id))]
+            raise InvalidInput(N_("import {id} has not finished: wait for it to end (or stop it), "
+                                  "then undo it").format(id=batch_id))
+        c = table_of(m.ImportItem).c
+        items = [_Row(*r) for r in s.execute(select(c.kind, c.record_id, c.op, c.version, c.before)
+                                             .where(c.batch_id == batch_id).order_by(c.id))]
         edited = _edited_since(s, items)
         if edited:
             more = f" and {len(edited) - 10} more" if len(edited) > 10 else ""
@@ -237,21 +241,20 @@ def undo_batch(cat: Catalogue, batch_id: int) -> UndoReport:
         # links added to existing records, then existing records' fields
         for it in items:
             if it.op == "linked" and it.kind in LINK_TABLES and it.before:
-                model = LINK_TABLES[it.kind]
+                table = table_of(LINK_TABLES[it.kind])
                 keys = json.loads(it.before)
-                s.execute(delete(model.__table__).where(*(getattr(model, k) == v for k, v in keys.items())))
+                s.execute(delete(table).where(*(table.c[k] == v for k, v in keys.items())))
                 report.unlinked += 1
         for kind, added in ADDED_ROWS.items():
             for part in _chunks(created.get(kind, [])):
-                s.execute(delete(added.__table__).where(added.id.in_(part)))  # type: ignore[attr-defined]
+                s.execute(delete(table_of(added)).where(table_of(added).c.id.in_(part)))
             if created.get(kind):
                 report.deleted[kind.replace("_", " ") + "s"] = len(created[kind])
         _delete_collections(s, created.get("collection", []), report)
         for it in reversed(items):  # the oldest value last, if a record was changed twice
             if it.op == "changed" and it.kind in m.RECORD_TYPES and it.before is not None:
-                model = m.RECORD_TYPES[it.kind]
                 values = json.loads(it.before)
-                table = model.__table__  # type: ignore[attr-defined]
+                table = table_of(m.RECORD_TYPES[it.kind])
                 s.execute(update(table).where(table.c.id == it.record_id)
                           .values(**values, version=table.c.version + 1, updated=m.utcnow()))
                 cat.log_change(s, it.kind, it.record_id, "update")
@@ -259,21 +262,21 @@ def undo_batch(cat: Catalogue, batch_id: int) -> UndoReport:
         # attachments, then publications with their links, then the names nobody uses any more
         att_ids = created.get("attachment", [])
         for part in _chunks(att_ids):
-            shas.update(s.scalars(select(m.Attachment.sha256).where(m.Attachment.id.in_(part))))  # type: ignore[union-attr]
-            s.execute(delete(m.PageText.__table__).where(m.PageText.attachment_id.in_(part)))  # type: ignore[attr-defined]
-            s.execute(delete(m.Attachment.__table__).where(m.Attachment.id.in_(part)))  # type: ignore[union-attr]
+            shas.update(s.scalars(select(col(m.Attachment.sha256)).where(col(m.Attachment.id).in_(part))))
+            s.execute(delete(table_of(m.PageText)).where(col(m.PageText.attachment_id).in_(part)))
+            s.execute(delete(table_of(m.Attachment)).where(col(m.Attachment.id).in_(part)))
         cat.log_changes(s, "attachment", att_ids, "delete")
         report.deleted["attachments"] = len(att_ids)
         pub_ids = created.get("publication", [])
         for part in _chunks(pub_ids):
             for model in (m.Contributor, m.PublicationSubject, m.PublicationProject, m.PublicationRegion):
-                s.execute(delete(model.__table__).where(model.publication_id.in_(part)))  # type: ignore[attr-defined]
-            for att in list(s.scalars(select(m.Attachment.id).where(m.Attachment.publication_id.in_(part)))):  # type: ignore[union-attr]
+                s.execute(delete(table_of(model)).where(table_of(model).c.publication_id.in_(part)))
+            for att in list(s.scalars(select(key(m.Attachment.id)).where(col(m.Attachment.publication_id).in_(part)))):
                 # a file attached by hand since the import: it stays in the library, unattached
-                s.execute(update(m.Attachment.__table__).where(m.Attachment.id == att)  # type: ignore[attr-defined]
+                s.execute(update(table_of(m.Attachment)).where(col(m.Attachment.id) == att)
                           .values(publication_id=None))
                 cat.log_change(s, "attachment", att, "update")
-            s.execute(delete(m.Publication.__table__).where(m.Publication.id.in_(part)))  # type: ignore[union-attr]
+            s.execute(delete(table_of(m.Publication)).where(col(m.Publication.id).in_(part)))
         cat.log_changes(s, "publication", pub_ids, "delete")
         report.deleted["publications"] = len(pub_ids)
         for kind in ("series", "subject", "project", "region", "organisation", "person"):
@@ -283,10 +286,10 @@ def undo_batch(cat: Catalogue, batch_id: int) -> UndoReport:
             label = {"person": "people", "series": "series"}.get(kind, kind + "s")
             report.deleted[label] = len(gone)
         for sha in sorted(shas):
-            if s.scalar(select(func.count()).where(m.Attachment.sha256 == sha)) == 0:
-                s.execute(delete(m.StoredFile.__table__).where(m.StoredFile.sha256 == sha))  # type: ignore[arg-type]
+            if s.scalar(select(func.count()).where(col(m.Attachment.sha256) == sha)) == 0:
+                s.execute(delete(table_of(m.StoredFile)).where(col(m.StoredFile.sha256) == sha))
                 report.files_removed.append(sha)
-        s.execute(update(m.ImportBatch.__table__).where(m.ImportBatch.id == batch_id)  # type: ignore[attr-defined]
+        s.execute(update(table_of(m.ImportBatch)).where(col(m.ImportBatch.id) == batch_id)
                   .values(status="undone", undone=m.utcnow()))
     _remove_blobs(cat, report.files_removed)
     return report
@@ -311,21 +314,22 @@ def _delete_unused(s: Session, kind: str, ids: list[int], report: UndoReport) ->
     if not ids:
         return []
     model = m.RECORD_TYPES[kind]
+    table = table_of(model)
     used: set[int] = set()
     for part in _chunks(ids):
         for ref_model, column in _USES[kind]:
-            col = getattr(ref_model, column)
-            used.update(v for v in s.scalars(select(col).where(col.in_(part)).distinct()) if v is not None)
+            ref = table_of(ref_model).c[column]
+            used.update(v for v in s.scalars(select(ref).where(ref.in_(part)).distinct()) if v is not None)
     gone = [i for i in ids if i not in used]
     alias = ALIAS_TABLES.get(model)
     for part in _chunks(gone):
         if alias is not None:
             alias_model, fk = alias
-            s.execute(delete(alias_model.__table__).where(getattr(alias_model, fk).in_(part)))
-        s.execute(delete(model.__table__).where(model.id.in_(part)))  # type: ignore[attr-defined]
+            s.execute(delete(table_of(alias_model)).where(table_of(alias_model).c[fk].in_(part)))
+        s.execute(delete(table).where(table.c.id.in_(part)))
     if used:
-        name_col = model.title if kind == "project" else model.name  # type: ignore[attr-defined]
-        names = dict(s.execute(select(model.id, name_col).where(model.id.in_(sorted(used)[:10]))).all())  # type: ignore[attr-defined]
+        name_col = table.c.title if kind == "project" else table.c.name
+        names = dict(s.execute(select(table.c.id, name_col).where(table.c.id.in_(sorted(used)[:10]))).all())
         report.kept += [f"{kind} {i}" + (f" ({names[i]})" if i in names else "") for i in sorted(used)]
     return gone
 
@@ -334,12 +338,12 @@ def _delete_collections(s: Session, ids: list[int], report: UndoReport) -> None:
     """The collections a batch made, children first, each unless something was filed in it since."""
     gone = 0
     for cid in sorted(ids, reverse=True):  # a child is made after its parent
-        if s.scalar(select(func.count()).where(m.CollectionItem.collection_id == cid)) or \
-                s.scalar(select(func.count()).where(m.Collection.parent_id == cid)) or \
-                s.scalar(select(func.count()).where(m.Note.kind == "collection", m.Note.record_id == cid)):
+        if s.scalar(select(func.count()).where(col(m.CollectionItem.collection_id) == cid)) or \
+                s.scalar(select(func.count()).where(col(m.Collection.parent_id) == cid)) or \
+                s.scalar(select(func.count()).where(col(m.Note.kind) == "collection", col(m.Note.record_id) == cid)):
             report.kept.append(f"collection {cid}")
             continue
-        s.execute(delete(m.Collection.__table__).where(m.Collection.id == cid))  # type: ignore[attr-defined]
+        s.execute(delete(table_of(m.Collection)).where(col(m.Collection.id) == cid))
         gone += 1
     if ids:
         report.deleted["collections"] = gone

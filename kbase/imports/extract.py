@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kbase.imports.pdfmeta import first_page_metadata, guess_language, info_metadata, merge_metadata
 from kbase.i18n import N_, en_ngettext
+from kbase.imports.pdfmeta import first_page_metadata, guess_language, info_metadata, merge_metadata
 from kbase.text import clean_line, clean_value
 from kbase.textnorm import normalise_page_text
 
@@ -110,7 +110,8 @@ def is_blank_page(page: Any) -> bool:
     if share >= 1 - BLANK_INK_SHARE:
         return True
     inked = bytes(int(abs(grey - paper[0]) > BLANK_INK_LEVELS) for grey in range(256))
-    return samples.translate(inked).count(1) <= BLANK_INK_SHARE * len(samples)
+    ink: int = samples.translate(inked).count(1)
+    return ink <= BLANK_INK_SHARE * len(samples)
 
 
 def _describe(head: bytes) -> str:
@@ -161,7 +162,8 @@ def _render_thumb(page: Any) -> bytes | None:
         return None
     scale = min(THUMB_MAX[0] / rect.width, THUMB_MAX[1] / rect.height, 2.0)
     pix = page.get_pixmap(matrix=pymupdf.Matrix(scale, scale), alpha=False)
-    return pix.tobytes("png")
+    png: bytes = pix.tobytes("png")
+    return png
 
 
 def extract_file(path: Path | str, password: str | None = None, filename: str | None = None,
@@ -287,7 +289,8 @@ def _read(doc: Any, password: str | None, filename: str, want_thumbnail: bool) -
             (blank if _blank(doc, number) else scanned).append(number + 1)
         pages.append(text)
     if len(failed) == page_count:
-        return Extraction("damaged", N_("damaged PDF: none of its {n} pages can be read; not imported").format(n=page_count))
+        return Extraction("damaged",
+                          N_("damaged PDF: none of its {n} pages can be read; not imported").format(n=page_count))
     # page texts come out of normalise_page_text clean; the metadata is cleaned here as a whole
     # (pdfmeta cleans what it reads too): nothing a worker hands over can upset PostgreSQL or XML
     meta = clean_value(merge_metadata(
@@ -300,22 +303,25 @@ def _read(doc: Any, password: str | None, filename: str, want_thumbnail: bool) -
     notes: list[str] = []
     repaired = getattr(doc, "is_repaired", False)
     if repaired:
-        notes.append(N_("repaired: the file was damaged and MuPDF rebuilt its structure; check that nothing is missing"))
+        notes.append(N_("repaired: the file was damaged and MuPDF rebuilt its structure; "
+                        "check that nothing is missing"))
     if failed:
         notes.append(f"{_page_list(failed)} could not be read")
     if len(blank) + len(failed) == page_count and not failed:
-        return Extraction("empty", en_ngettext("no content: {n} page blank; not imported",
-                                                "no content: {n} pages blank; not imported", page_count).format(n=page_count),
-                          page_count=page_count)
+        empty = en_ngettext("no content: {n} page blank; not imported",
+                            "no content: {n} pages blank; not imported", page_count).format(n=page_count)
+        return Extraction("empty", empty, page_count=page_count)
     if scanned and len(scanned) + len(blank) + len(failed) == page_count:
         status = "no text layer"
-        notes.insert(0, en_ngettext("no text layer: {n} page of images (a scan?); imported, its text comes from OCR (kbase ocr)",
-                                    "no text layer: {n} pages of images (a scan?); imported, its text comes from OCR (kbase ocr)",
-                                    len(scanned)).format(n=len(scanned)))
+        notes.insert(0, en_ngettext(
+            "no text layer: {n} page of images (a scan?); imported, its text comes from OCR (kbase ocr)",
+            "no text layer: {n} pages of images (a scan?); imported, its text comes from OCR (kbase ocr)",
+            len(scanned)).format(n=len(scanned)))
     else:
         status = "ok"
         if scanned:
-            notes.append(N_("{pages} without text (scanned or images only); queued for OCR").format(pages=_page_list(scanned)))
+            notes.append(N_("{pages} without text (scanned or images only); queued for OCR").format(
+                pages=_page_list(scanned)))
     if repaired and status == "ok":
         status = "repaired"
     return Extraction(status, "; ".join(notes), pages, page_count, meta, thumb, scanned)

@@ -73,16 +73,19 @@ class _Loop:
         """The next files to index (attachment, pages), and whether the end mark came with them.
 
         Whatever is waiting joins the first, up to BATCH: one round of queries for several files."""
-        items = [self.queue.get()]
-        while len(items) < BATCH and items[-1] is not None:
+        first = self.queue.get()
+        if first is None:
+            return [], True
+        items = [first]
+        while len(items) < BATCH:
             try:
-                items.append(self.queue.get_nowait())
+                item = self.queue.get_nowait()
             except queue.Empty:
                 break
-        end = items[-1] is None
-        if end:
-            items.pop()
-        return items, end  # type: ignore[return-value]
+            if item is None:
+                return items, True
+            items.append(item)
+        return items, False
 
     def run(self) -> None:
         from kbase.catalogue.records import Catalogue
@@ -168,7 +171,8 @@ class BackgroundIndexer:
         try:
             self._loop.run()
         finally:
-            self.message, self.indexed, self.cpu_seconds = self._loop.message, self._loop.indexed, self._loop.cpu_seconds
+            loop = self._loop
+            self.message, self.indexed, self.cpu_seconds = loop.message, loop.indexed, loop.cpu_seconds
             self._stop()
 
     def _start_child(self, library: Library, renew_every: float, segment_pages: int) -> None:

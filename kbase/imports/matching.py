@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
+from sqlmodel import col
 
-from kbase.catalogue.dedupe import PublicationIndex, WorkKey, conflict, family_key, norm_doi, same_entry, work_key_from_columns
+from kbase.catalogue.dedupe import (
+    PublicationIndex,
+    WorkKey,
+    conflict,
+    family_key,
+    norm_doi,
+    same_entry,
+    work_key_from_columns,
+)
 from kbase.catalogue.records import Catalogue
 from kbase.formats.bibtex.mapping import PubData
 from kbase.library import models as m
@@ -24,7 +33,8 @@ _FILLABLE = ("subtitle", "year", "month", "month_end", "day", "number", "languag
 
 def _work_key(plan: Planned, shared_dois: set[str]) -> WorkKey:
     data = plan.data
-    key = work_key_from_columns(data.columns, data.extra, [family_key(n.display, n.kind) for _r, n in data.contributors],
+    key = work_key_from_columns(data.columns, data.extra, [family_key(n.display, n.kind) for _r,
+                                                           n in data.contributors],
                                 tuple(plan.shas), more={"publisher": data.publisher, "series": data.series})
     if key.doi and norm_doi(key.doi) in shared_dois:
         key.doi = None  # several entries of the file give it: the proceedings' or journal's DOI, not the work's
@@ -36,8 +46,8 @@ def decide(cat: Catalogue, plans: list[Planned], on_duplicate: str) -> None:
     but only when they agree on every field both have."""
     index = PublicationIndex.load(cat)
     with cat.reading() as s:  # a record with a bare title is matched only by its key (the same file again)
-        by_citekey = {k.lower(): i for i, k in s.execute(select(m.Publication.id, m.Publication.citekey)
-                                                          .where(m.Publication.citekey.is_not(None)))}
+        by_citekey = {k.lower(): i for i, k in s.execute(select(col(m.Publication.id), col(m.Publication.citekey))
+                                                          .where(col(m.Publication.citekey).is_not(None)))}
     dois = Counter(norm_doi(p.data.columns.get("doi")) for p in plans if p.data.columns.get("doi"))
     shared = {d for d, n in dois.items() if n > 1}
     pending = -1
@@ -45,7 +55,8 @@ def decide(cat: Catalogue, plans: list[Planned], on_duplicate: str) -> None:
     for plan in plans:
         key = _work_key(plan, shared)
         hit = index.match(key)
-        if hit and hit[0] < 0 and not (same_entry(earlier[hit[0]][1], key) and _same_written_key(earlier[hit[0]][2], plan.data)):
+        if hit and hit[0] < 0 and not (same_entry(earlier[hit[0]][1], key) and _same_written_key(earlier[hit[0]][2],
+                                                                                                 plan.data)):
             # an earlier entry of this file that differs somewhere is another work; one under another key is
             # kept too, since documents cite both keys (kbase dedupe proposes joining them)
             hit = None
@@ -80,10 +91,11 @@ def _changes(cat: Catalogue, plans: list[Planned]) -> None:
     if not plans:
         return
     ids = sorted({p.target for p in plans if p.target})
-    rows: dict[int, Any] = {}
+    rows: dict[int | None, m.Publication] = {}
     with cat.reading() as s:
         for i in range(0, len(ids), 900):
-            rows.update({r.id: r for r in s.scalars(select(m.Publication).where(m.Publication.id.in_(ids[i:i + 900])))})  # type: ignore[union-attr]
+            rows.update({r.id: r for r in s.scalars(select(m.Publication)
+                                                    .where(col(m.Publication.id).in_(ids[i:i + 900])))})
     for plan in plans:
         row = rows.get(plan.target or 0)
         if row is None:

@@ -6,14 +6,14 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel, col
 
+from kbase.catalogue.columns import key
+from kbase.catalogue.records import Catalogue
+from kbase.formats.bibtex.names import Name
 from kbase.library import models as m
 from kbase.library.bulk import insert_returning_ids, insert_rows, log_inserts
-from kbase.formats.bibtex.names import Name
-from kbase.catalogue.records import Catalogue
 from kbase.text import fold, fold_words
-
 
 # names repeat across thousands of entries: fold each spelling once
 _fw = lru_cache(maxsize=65536)(fold_words)
@@ -38,13 +38,16 @@ class NameCache:
         self._fake = 0
 
     def load(self, s: Session) -> None:
-        self.org = {n: i for i, n in s.execute(select(m.OrganisationAlias.organisation_id, m.OrganisationAlias.norm))}
-        self.person = {n: i for i, n in s.execute(select(m.PersonAlias.person_id, m.PersonAlias.norm))}
-        self.region = {n: i for i, n in s.execute(select(m.RegionAlias.region_id, m.RegionAlias.norm))}
-        self.subject = {_f(n): i for i, n in s.execute(select(m.Subject.id, m.Subject.name))}
-        self.series = {_f(n): i for i, n in s.execute(select(m.Series.id, m.Series.name))}
+        self.org: dict[str, int] = {
+            n: i for i, n in s.execute(select(col(m.OrganisationAlias.organisation_id), col(m.OrganisationAlias.norm)))}
+        self.person: dict[str, int] = {
+            n: i for i, n in s.execute(select(col(m.PersonAlias.person_id), col(m.PersonAlias.norm)))}
+        self.region: dict[str, int] = {
+            n: i for i, n in s.execute(select(col(m.RegionAlias.region_id), col(m.RegionAlias.norm)))}
+        self.subject: dict[str, int] = {_f(n): i for i, n in s.execute(select(key(m.Subject.id), col(m.Subject.name)))}
+        self.series: dict[str, int] = {_f(n): i for i, n in s.execute(select(key(m.Series.id), col(m.Series.name)))}
         self.project: dict[str, int] = {}
-        for i, title, short in s.execute(select(m.Project.id, m.Project.title, m.Project.short_name)):
+        for i, title, short in s.execute(select(key(m.Project.id), col(m.Project.title), col(m.Project.short_name))):
             self.project.setdefault(_f(title), i)
             if short:
                 self.project.setdefault(_f(short), i)
@@ -63,7 +66,7 @@ class NameCache:
                 new_people.setdefault(_fw(n.display), n)
         new_orgs = {_fw(o): o for o in org_names if _fw(o) not in self.org}
         new_orgs.pop("", None)
-        for norm, name in new_orgs.items():
+        for name in new_orgs.values():
             self.created.setdefault("organisation", []).append(name)
         for n in new_people.values():
             self.created.setdefault("person", []).append(n.display)
@@ -81,16 +84,16 @@ class NameCache:
         person_list = list(new_people.values())
         person_ids = insert_returning_ids(s, m.Person, [{**base, "name": n.display} for n in person_list])
         aliases = []
-        for (norm, name), oid in zip(new_orgs.items(), org_ids):
+        for (norm, name), oid in zip(new_orgs.items(), org_ids, strict=True):
             self.org[norm] = oid
             aliases.append({"organisation_id": oid, "alias": name, "norm": norm})
         insert_rows(s, m.OrganisationAlias, aliases)
         aliases = []
-        for n, pid in zip(person_list, person_ids):
+        for n, pid in zip(person_list, person_ids, strict=True):
             forms = [n.display] + ([n.sortable] if n.sortable else [])
-            for form, key in zip(forms, _person_keys(n)):
-                aliases.append({"person_id": pid, "alias": form, "norm": key})
-                self.person.setdefault(key, pid)
+            for form, norm in zip(forms, _person_keys(n), strict=False):  # a sortable form folding as the name: one key
+                aliases.append({"person_id": pid, "alias": form, "norm": norm})
+                self.person.setdefault(norm, pid)
         insert_rows(s, m.PersonAlias, aliases)
         log_inserts(self.cat, s, "organisation", org_ids)
         log_inserts(self.cat, s, "person", person_ids)
@@ -99,20 +102,20 @@ class NameCache:
         """Create every subject of a chunk not known yet in one statement (a real library has thousands)."""
         new: dict[str, str] = {}
         for label in labels:
-            key = _f(label)
-            if key and key not in self.subject:
-                new.setdefault(key, label)
+            folded = _f(label)
+            if folded and folded not in self.subject:
+                new.setdefault(folded, label)
         if not new:
             return
         self.created.setdefault("subject", []).extend(new.values())
         if s is None:
-            for key in new:
-                self.subject[key] = self._fake_id()
+            for folded in new:
+                self.subject[folded] = self._fake_id()
             return
         now = m.utcnow()
         ids = insert_returning_ids(s, m.Subject, [{"version": 1, "created": now, "updated": now, "name": label}
                                                   for label in new.values()])
-        self.subject.update(zip(new, ids))
+        self.subject.update(zip(new, ids, strict=True))
         log_inserts(self.cat, s, "subject", ids)
 
     def _fake_id(self) -> int:
@@ -138,7 +141,8 @@ class NameCache:
             self.person[keys[-1]] = pid
         return "person", pid
 
-    def _simple(self, s: Session, kind: str, table: dict[str, int], label: str, model: type, **fields: Any) -> int:
+    def _simple(self, s: Session | None, kind: str, table: dict[str, int], label: str, model: type[SQLModel],
+                **fields: Any) -> int:
         key = _f(label)
         if key not in table:
             if self.dry_run:
@@ -148,16 +152,16 @@ class NameCache:
                 table[key] = self.cat.add(model, **fields).id
         return table[key]
 
-    def subject_id(self, s: Session, name: str) -> int:
+    def subject_id(self, s: Session | None, name: str) -> int:
         return self._simple(s, "subject", self.subject, name, m.Subject, name=name)
 
-    def series_id(self, s: Session, name: str) -> int:
+    def series_id(self, s: Session | None, name: str) -> int:
         return self._simple(s, "series", self.series, name, m.Series, name=name)
 
-    def project_id(self, s: Session, name: str) -> int:
+    def project_id(self, s: Session | None, name: str) -> int:
         return self._simple(s, "project", self.project, name, m.Project, title=name)
 
-    def region_id(self, s: Session, name: str) -> int:
+    def region_id(self, s: Session | None, name: str) -> int:
         norm = _fw(name)
         if norm not in self.region:
             if self.dry_run:

@@ -154,7 +154,7 @@ def first_page_metadata(page_dict: dict[str, Any], page_text: str) -> dict[str, 
         biggest = max((size for size, _, _ in top), default=0)
         if top and biggest >= body * 1.15:
             start = next(i for i, ln in enumerate(lines) if ln in top and ln[0] >= biggest - 0.5)
-            title_lines = []
+            title_lines: list[str] = []
             i = start
             while i < len(lines) and lines[i][0] >= biggest - 0.5 and len(title_lines) < 4:
                 title_lines.append(lines[i][2])
@@ -177,7 +177,8 @@ def _name_line(text: str) -> list[str]:
     text = re.sub(r"^(by|par|authors?|auteurs?)\s*:?\s+", "", text, flags=re.I)
     parts = [p.strip(" .*0123456789†‡∗") for p in _AUTHOR_SPLIT.split(text)]
     parts = [p for p in parts if p]
-    if parts and all(_NAME.match(p) for p in parts) and not any(w.casefold() in MONTHS for p in parts for w in p.split()):
+    if parts and all(_NAME.match(p) for p in parts) \
+            and not any(w.casefold() in MONTHS for p in parts for w in p.split()):
         return parts
     return []
 

@@ -13,19 +13,22 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 from sqlalchemy import delete, insert, select, text
+from sqlmodel import SQLModel, col
 
-from kbase.library import models as m
+from kbase.catalogue.columns import table_of
 from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput, KbaseError
+from kbase.files.store import importing, path_for, stored_file_row, thumbnail_path
 from kbase.i18n import N_
-from kbase.text import clean_line, fold_words
+from kbase.imports.batches import change_mark, finish_batch, inserted_since, record_items, start_batch
 from kbase.imports.indexer import CHILD_FILES, BackgroundIndexer
 from kbase.imports.pool import ExtractionPool, Outcome, Task, worker_count
-from kbase.files.store import importing, path_for, stored_file_row, thumbnail_path
-from kbase.imports.batches import change_mark, finish_batch, inserted_since, record_items, start_batch
+from kbase.library import models as m
 from kbase.ocr.queue import queue_pages
+from kbase.text import clean_line, fold_words
 
-__all__ = ["import_paths", "import_bib_file", "ImportProgress", "ImportReport", "FileResult", "DEFAULT_MAX_BYTES", "max_bytes_for",
+__all__ = ["import_paths", "import_bib_file", "ImportProgress", "ImportReport", "FileResult", "DEFAULT_MAX_BYTES",
+           "max_bytes_for",
            "REFUSED", "BIBLIOGRAPHIES"]
 
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
@@ -106,7 +109,8 @@ class FileResult:
         return self
 
     def as_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v not in (None, [], "", {}) or k in ("created", "matched", "refused")}
+        return {k: v for k, v in asdict(self).items() if v not in (None, [], "", {}) or k in ("created", "matched",
+                                                                                              "refused")}
 
 
 @dataclass
@@ -234,7 +238,8 @@ def import_bib_file(cat: Catalogue, path: str | Path, *, roots: list[Path] | Non
     wanted: dict[Path, tuple[int, int, str]] = {}
     for f, pid, line, key in report.to_attach:
         if f.resolve() in wanted:
-            report.notes.append((line, key, f"{f}: already attached to publication {wanted[f.resolve()][0]} by this file"))
+            report.notes.append((line, key,
+                                 f"{f}: already attached to publication {wanted[f.resolve()][0]} by this file"))
         else:
             wanted[f.resolve()] = (pid, line, key)
     if not wanted:
@@ -271,9 +276,9 @@ def _title_from_filename(filename: str) -> str:
     return " ".join(stem.split()) or filename
 
 
-def _insert(s: Any, model: type, **values: Any) -> int:
+def _insert(s: Any, model: type[SQLModel], **values: Any) -> int:
     """A plain INSERT … RETURNING id: the ORM's unit of work costs more than the whole row."""
-    table = model.__table__  # type: ignore[attr-defined]
+    table = table_of(model)
     return int(s.execute(insert(table).values(**values).returning(table.c.id)).scalar_one())
 
 
@@ -288,7 +293,8 @@ def _person_id(cat: Catalogue, name: str, people: dict[str, int]) -> int:
 def _new_publication(cat: Catalogue, s: Any, meta: dict[str, Any], filename: str, visibility: str,
                      people: dict[str, int]) -> int:
     title = (meta.get("title") or _title_from_filename(filename))[:500]
-    fields: dict[str, Any] = {"title": title, "title_norm": fold_words(title), "type": "other", "visibility": visibility}
+    fields: dict[str, Any] = {"title": title, "title_norm": fold_words(title), "type": "other",
+                              "visibility": visibility}
     year, month = meta.get("year"), meta.get("month")
     if isinstance(year, int) and 1000 <= year <= 2999:
         fields["year"] = year
@@ -304,14 +310,15 @@ def _new_publication(cat: Catalogue, s: Any, meta: dict[str, Any], filename: str
     cat.log_change(s, "publication", pub_id, "insert")
     authors = list(dict.fromkeys(_person_id(cat, name, people) for name in meta.get("authors") or []))
     if authors:
-        s.execute(insert(m.Contributor.__table__), [  # type: ignore[attr-defined]
-            {"publication_id": pub_id, "position": i, "role": "author", "person_id": pid} for i, pid in enumerate(authors)])
+        s.execute(insert(table_of(m.Contributor)), [
+            {"publication_id": pub_id, "position": i, "role": "author",
+             "person_id": pid} for i, pid in enumerate(authors)])
     return pub_id
 
 
 def _existing(s: Any, sha: str) -> tuple[int, int | None] | None:
-    row = s.execute(select(m.Attachment.id, m.Attachment.publication_id)
-                    .where(m.Attachment.sha256 == sha).order_by(m.Attachment.id).limit(1)).first()
+    row = s.execute(select(col(m.Attachment.id), col(m.Attachment.publication_id))
+                    .where(col(m.Attachment.sha256) == sha).order_by(col(m.Attachment.id)).limit(1)).first()
     return (row[0], row[1]) if row else None
 
 
@@ -327,7 +334,7 @@ def _unlock(cat: Catalogue, s: Any, path: Path, out: Outcome, att_id: int) -> Fi
     """An attachment imported encrypted, now opened with --password: its text replaces nothing."""
     cat.update(m.Attachment, att_id, status=out.status, message=out.message or None,
                page_count=out.page_count, has_thumbnail=out.has_thumbnail)
-    s.execute(delete(m.PageText).where(m.PageText.attachment_id == att_id))
+    s.execute(delete(m.PageText).where(col(m.PageText.attachment_id) == att_id))
     _insert_pages(s, att_id, out.pages)
     queue_pages(s, att_id, out.scanned, out.metadata.get("language"))
     att = s.get(m.Attachment, att_id)
@@ -340,7 +347,7 @@ def _unlock(cat: Catalogue, s: Any, path: Path, out: Outcome, att_id: int) -> Fi
 
 def _insert_pages(s: Any, att_id: int, pages: list[str]) -> None:
     if pages:
-        s.execute(insert(m.PageText.__table__), [  # type: ignore[attr-defined]
+        s.execute(insert(table_of(m.PageText)), [
             {"attachment_id": att_id, "page": i + 1, "text": body} for i, body in enumerate(pages)])
 
 
@@ -355,16 +362,18 @@ def _commit(cat: Catalogue, path: Path, out: Outcome, to_publication: int | None
         if lib.is_shared and out.sha256:  # another desktop may be committing this very file: take turns
             s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": int(out.sha256[:15], 16)})
         found = _existing(s, out.sha256 or "")
-        if found and out.status != "encrypted" and s.get(m.Attachment, found[0]).status == "encrypted":
+        held = s.get(m.Attachment, found[0]) if found else None
+        locked = held is not None and held.status == "encrypted"
+        if found and out.status != "encrypted" and locked:
             return _unlock(cat, s, path, out, found[0])
-        if found and out.status == "encrypted" and s.get(m.Attachment, found[0]).status == "encrypted":
+        if found and out.status == "encrypted" and locked:
             return FileResult(str(path), "encrypted", f"{out.message} (already in the library, publication {found[1]})",
                               found[0], found[1], duplicate_of=found[1])
         if found:
             return _duplicate(str(path), found)
         if s.get(m.StoredFile, out.sha256) is None:
             row = stored_file_row(lib, out.sha256 or "", out.size)
-            s.execute(insert(m.StoredFile.__table__).values(  # type: ignore[attr-defined]
+            s.execute(insert(table_of(m.StoredFile)).values(
                 sha256=row.sha256, size=row.size, content=row.content))
         if to_publication is None:
             pub_id = _new_publication(cat, s, out.metadata, name, visibility, new_people)
@@ -443,7 +452,7 @@ def _plan_paths(cat: Catalogue, paths: Sequence[str | Path], max_bytes: int | No
         report.files.append(_import_bib(cat, bib, roots, None, True, on_duplicate, sheet_options))
     limit = max_bytes_for(cat, max_bytes)
     with cat.reading() as s:
-        known = dict(s.execute(select(m.Attachment.sha256, m.Attachment.publication_id)).all())
+        known = dict(s.execute(select(col(m.Attachment.sha256), col(m.Attachment.publication_id))).all())
     for p in pdfs:
         try:
             size = p.stat().st_size
@@ -471,7 +480,7 @@ def _import_paths(cat: Catalogue, paths: Sequence[str | Path], *, to_publication
     started, cpu_started = time.monotonic(), time.thread_time()
     cancel = cancel or threading.Event()
     targets = {Path(k).resolve(): v for k, v in (to_publications or {}).items()}
-    for pub in {to_publication, *targets.values()} - {None}:
+    for pub in {p for p in (to_publication, *targets.values()) if p is not None}:
         cat.get(m.Publication, pub)  # NotFound before any work
     limit = max_bytes_for(cat, max_bytes)
     visibility = cat.get_setting(VISIBILITY_SETTING) or "internal"
@@ -492,14 +501,16 @@ def _import_paths(cat: Catalogue, paths: Sequence[str | Path], *, to_publication
         try:
             size = p.stat().st_size
         except OSError as exc:
-            report.files.append(FileResult(str(p), "damaged", N_("cannot read the file: {reason}; not imported").format(reason=exc.strerror)))
+            unreadable = N_("cannot read the file: {reason}; not imported").format(reason=exc.strerror)
+            report.files.append(FileResult(str(p), "damaged", unreadable))
             continue
         if size == 0:
             report.files.append(FileResult(str(p), "empty", N_("empty file (0 bytes); not imported")))
         elif size > limit:
             report.files.append(FileResult(str(p), "too large", N_("too large: {size} MB, over the limit of {limit} MB "
                                                                   "({how}); not imported").format(
-                size=f"{size / 2**20:.1f}", limit=f"{limit / 2**20:.0f}", how=f"--max-size or library setting {MAX_BYTES_SETTING}")))
+                size=f"{size / 2**20:.1f}", limit=f"{limit / 2**20:.0f}",
+                how=f"--max-size or library setting {MAX_BYTES_SETTING}")))
         else:
             sizes[len(tasks)] = size
             tasks.append(Task(len(tasks), str(p), p.name, password, f"{batch}-{len(tasks)}.part"))
@@ -515,9 +526,9 @@ def _import_paths(cat: Catalogue, paths: Sequence[str | Path], *, to_publication
     try:
         if tasks:
             with cat.reading() as s:
-                query = select(m.Attachment.sha256).distinct()
+                query = select(col(m.Attachment.sha256)).distinct()
                 if password:  # files imported while locked are read again with the password
-                    query = query.where(m.Attachment.status != "encrypted")
+                    query = query.where(col(m.Attachment.status) != "encrypted")
                 known = frozenset(s.scalars(query))
             pool = ExtractionPool(tasks, cat.library.files_dir, cat.library.thumbs_dir, known,
                                   workers=worker_count(workers), timeout=timeout).start()

@@ -15,9 +15,9 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, Iterator
 
-from kbase.imports.extract import IMPORTED_STATUSES, extract_file, sniff
-from kbase.files.blobs import TMP_DIR, commit_temp, copy_hashing, write_atomic
 from kbase.child import main_hidden
+from kbase.files.blobs import TMP_DIR, commit_temp, copy_hashing, write_atomic
+from kbase.imports.extract import IMPORTED_STATUSES, extract_file, sniff
 
 WORKER_NICE = 5
 
@@ -60,7 +60,8 @@ def process_file(task: Task, files_dir: Path, thumbs_dir: Path, known: frozenset
     try:
         sha, size, tmp = copy_hashing(Path(task.path), files_dir, task.tmp_name)
     except OSError as exc:
-        return Outcome(task.index, "damaged", f"cannot copy the file into the library: {exc.strerror or exc}; not imported")
+        return Outcome(task.index, "damaged",
+                       f"cannot copy the file into the library: {exc.strerror or exc}; not imported")
     try:
         if sha in known:
             return Outcome(task.index, "duplicate", sha256=sha, size=size)
@@ -82,7 +83,8 @@ def process_file(task: Task, files_dir: Path, thumbs_dir: Path, known: frozenset
         tmp.unlink(missing_ok=True)
 
 
-def _worker_main(tasks: Connection, results: Connection, files_dir: str, thumbs_dir: str, known: frozenset[str]) -> None:
+def _worker_main(tasks: Connection, results: Connection, files_dir: str, thumbs_dir: str,
+                 known: frozenset[str]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     try:
         # the single index writer in the parent is the slowest stage: when the cores are
@@ -228,7 +230,7 @@ class ExtractionPool:
             self.stopping.set()
         left: list[Outcome] = []
 
-        def drain() -> None:
+        def take_ready() -> None:
             while True:
                 try:
                     item = self.ready.get(timeout=0.05)
@@ -238,9 +240,9 @@ class ExtractionPool:
                     left.append(item)
 
         while self._thread.is_alive():
-            drain()
+            take_ready()
         self._thread.join()
-        drain()
+        take_ready()
         return left
 
     # -- feeder thread ----------------------------------------------------------------

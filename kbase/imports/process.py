@@ -21,8 +21,8 @@ def _import(location: str, paths: list[str], options: dict[str, Any], *,
             progress: Callable[[Any], None], cancel: threading.Event, inbox: Any) -> Any:
     """In the child: open the library, import, return the ImportReport."""
     from kbase.catalogue.records import Catalogue
-    from kbase.library.db import open_library
     from kbase.imports.pipeline import import_paths
+    from kbase.library.db import open_library
 
     last = [0.0]
 

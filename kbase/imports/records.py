@@ -11,20 +11,29 @@ from typing import Any, Mapping, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
-from kbase.library import models as m
+from kbase.catalogue.citekeys import unique_key
+from kbase.catalogue.columns import table_of
+from kbase.catalogue.records import Catalogue
+from kbase.errors import ImportProblem, InvalidInput
 from kbase.formats.bibtex.files import file_paths, resolve
 from kbase.formats.bibtex.mapping import PubData, to_publication
-from kbase.library.bulk import insert_returning_ids, insert_rows, log_inserts, update_column
-from kbase.imports.names import NameCache
 from kbase.formats.bibtex.parse import BadValue, parse_text
 from kbase.formats.encoding import read_bib
-from kbase.catalogue.records import Catalogue
-from kbase.catalogue.citekeys import unique_key
-from kbase.errors import ImportProblem, InvalidInput
+from kbase.imports.batches import (
+    Item,
+    change_mark,
+    finish_batch,
+    forget_since,
+    inserted_since,
+    record_items,
+    start_batch,
+)
 from kbase.imports.matching import decide
-from kbase.imports.batches import Item, change_mark, finish_batch, forget_since, inserted_since, record_items, start_batch
+from kbase.imports.names import NameCache
+from kbase.library import models as m
+from kbase.library.bulk import insert_returning_ids, insert_rows, log_inserts, update_column
 from kbase.text import clean_text, fold, fold_words
 
 # what to do with an entry that matches a record: the first four are the CLI's words
@@ -340,8 +349,8 @@ def import_spreadsheet(cat: Catalogue, path: str | Path, *, mapping: Mapping[str
     with cat.reading() as s:
         known = NameCache(cat, dry_run=True)
         known.load(s)
-        canonical = {"organisation": dict(s.execute(select(m.Organisation.id, m.Organisation.name)).all()),
-                     "person": dict(s.execute(select(m.Person.id, m.Person.name)).all())}
+        canonical = {"organisation": dict(s.execute(select(col(m.Organisation.id), col(m.Organisation.name))).all()),
+                     "person": dict(s.execute(select(col(m.Person.id), col(m.Person.name))).all())}
     records = []
     for data in result.records:
         _name_kinds(data, known, canonical)
@@ -468,11 +477,13 @@ def _write(cat: Catalogue, s: Session | None, plans: list[Planned], names: NameC
     """Write the plan (s is None in a dry run); returns what was created and changed, for the batch."""
     if s is not None:
         names.load(s)
-        taken = {k.lower() for k in s.scalars(select(m.Publication.citekey).where(m.Publication.citekey.is_not(None)))}
+        taken = {k.lower() for k in s.scalars(select(col(m.Publication.citekey))
+                                              .where(col(m.Publication.citekey).is_not(None))) if k is not None}
     else:
         with cat.reading() as rs:
             names.load(rs)
-            taken = {k.lower() for k in rs.scalars(select(m.Publication.citekey).where(m.Publication.citekey.is_not(None)))}
+            taken = {k.lower() for k in rs.scalars(select(col(m.Publication.citekey))
+                                                   .where(col(m.Publication.citekey).is_not(None))) if k is not None}
     placeholder: dict[int, int] = {}
     items: list[Item] = []
     for start in range(0, len(plans), CHUNK):
@@ -557,7 +568,7 @@ def _write_chunk(cat: Catalogue, s: Session | None, chunk: list[Planned], names:
         return []
     ids = insert_returning_ids(s, m.Publication, rows)
     links: dict[type, list[dict[str, Any]]] = {}
-    for plan, pid in zip(todo, ids):
+    for plan, pid in zip(todo, ids, strict=True):
         placeholder[plan.target or 0] = pid
         plan.pub_id = pid
         for model, row in _links(names, s, plan):
@@ -568,8 +579,8 @@ def _write_chunk(cat: Catalogue, s: Session | None, chunk: list[Planned], names:
     _resolve_links(chunk, placeholder)
     items = _update(cat, s, [p for p in chunk if p.action == "update" and (p.pub_id or 0) > 0], names)
     # a matched record without a key takes the entry's, so documents citing it keep working
-    keyless = {plan.pub_id: plan.data.key for plan in chunk
-               if plan.action in ("link", "update") and (plan.pub_id or 0) > 0 and "citekey" in plan.changes
+    keyless = {pid: plan.data.key for plan in chunk
+               if plan.action in ("link", "update") and (pid := plan.pub_id or 0) > 0 and "citekey" in plan.changes
                and plan.data.key.lower() not in taken}
     if keyless:
         update_column(s, m.Publication, "citekey", keyless)
@@ -600,7 +611,7 @@ def _update(cat: Catalogue, s: Session, plans: list[Planned], names: NameCache) 
         s.flush()
         cat.log_change(s, "publication", pid, "update")
         items.append(Item("publication", pid, "changed", row.version, before))
-        roles = set(s.scalars(select(m.Contributor.role).where(m.Contributor.publication_id == pid)))
+        roles = set(s.scalars(select(col(m.Contributor.role)).where(col(m.Contributor.publication_id) == pid)))
         for model, link in _links(names, s, plan):
             if model is m.Contributor and link["role"] in roles:
                 continue  # the record's own list of authors (or editors) stands
@@ -608,10 +619,11 @@ def _update(cat: Catalogue, s: Session, plans: list[Planned], names: NameCache) 
             if s.scalar(select(model).where(*(getattr(model, k) == v for k, v in keys.items())).limit(1)) is None:
                 insert_rows(s, model, [link])
                 if model is m.Contributor:
-                    link_id = s.scalar(select(m.Contributor.id).where(*(getattr(m.Contributor, k) == v for k, v in keys.items()))
-                                       .order_by(m.Contributor.id.desc()).limit(1))  # type: ignore[union-attr]
+                    link_id = s.scalar(select(col(m.Contributor.id))
+                                       .where(*(getattr(m.Contributor, k) == v for k, v in keys.items()))
+                                       .order_by(col(m.Contributor.id).desc()).limit(1))
                     keys = {"id": link_id}
-                items.append(Item(model.__tablename__, 0, "linked", None, keys))  # type: ignore[attr-defined]
+                items.append(Item(table_of(model).name, 0, "linked", None, keys))
     return items
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput
@@ -183,7 +184,7 @@ def _attachments(cat: Catalogue, lib: z.ZoteroLibrary, report: ZoteroReport, pub
         done = import_paths(cat, list(wanted), batch_id=batch_id, index=index,
                             to_publications={f: pid for f, pid in wanted.items() if pid is not None})
         for result in done.files:
-            att = where.get(Path(result.path).resolve())
+            source = where.get(Path(result.path).resolve())
             if result.imported:
                 counts["imported"] += 1
                 report.attachments.append((result.path, result.publication_id or 0))
@@ -191,11 +192,11 @@ def _attachments(cat: Catalogue, lib: z.ZoteroLibrary, report: ZoteroReport, pub
                 counts["already in the library"] += 1
             else:
                 counts["refused"] += 1
-                key = att.key if att else ""
-                report.notes.append((att.parent_id or att.item_id if att else 0, key,
+                key = source.key if source else ""
+                report.notes.append((source.parent_id or source.item_id if source else 0, key,
                                      f"{result.path}: not imported: {result.message or result.status}"))
-            if att is not None and att.parent_id is None and result.publication_id:
-                pub_of[att.item_id] = result.publication_id  # a standalone PDF's record, for its collections
+            if source is not None and source.parent_id is None and result.publication_id:
+                pub_of[source.item_id] = result.publication_id  # a standalone PDF's record, for its collections
     return {k: v for k, v in counts.items() if v or k == "read"}
 
 
@@ -215,9 +216,9 @@ def _notes(s: Any, lib: z.ZoteroLibrary, pub_of: dict[int, int], col_ids: dict[i
             else:
                 targets.append((note, "publication", pid))
     standalone_in: dict[int, int] = {}  # a standalone note goes to the (first) collection holding it
-    for col in lib.collections:
-        for member in col.other_ids:
-            standalone_in.setdefault(member, col.collection_id)
+    for zc in lib.collections:
+        for member in zc.other_ids:
+            standalone_in.setdefault(member, zc.collection_id)
     for note in lib.standalone_notes:
         cid = standalone_in.get(note.item_id)
         if cid is not None and cid in col_ids:
@@ -228,8 +229,8 @@ def _notes(s: Any, lib: z.ZoteroLibrary, pub_of: dict[int, int], col_ids: dict[i
                                  "(a note belongs to a record here); its first line: "
                                  + repr(note_title(note_markdown(note.html), note.title)[:80])))
     existing: dict[tuple[str, int], set[str]] = {}
-    for kind, rid, text in s.execute(select(m.Note.kind, m.Note.record_id, m.Note.text).where(
-            m.Note.record_id.in_(sorted({r for _n, _k, r in targets}) or [0]))):
+    for kind, rid, text in s.execute(select(col(m.Note.kind), col(m.Note.record_id), col(m.Note.text)).where(
+            col(m.Note.record_id).in_(sorted({r for _n, _k, r in targets}) or [0]))):
         existing.setdefault((kind, rid), set()).add(text)
     rows = []
     now = m.utcnow()
@@ -261,32 +262,33 @@ def _collections(s: Any, lib: z.ZoteroLibrary, pub_of: dict[int, int],
     made: dict[int, int] = {}
     filed: list[dict[str, Any]] = []
 
-    def place(col: z.Collection, depth: int = 0) -> int:
-        if col.collection_id in made:
-            return made[col.collection_id]
-        parent = place(by_zid[col.parent_id], depth + 1) if col.parent_id in by_zid and depth < 100 else None
-        name = clean_line(col.name)[:500]
-        found = s.scalar(select(m.Collection.id).where(m.Collection.name == name, m.Collection.parent_id.is_(None)
-                                                       if parent is None else m.Collection.parent_id == parent))
+    def place(zc: z.Collection, depth: int = 0) -> int:
+        if zc.collection_id in made:
+            return made[zc.collection_id]
+        parent = place(by_zid[zc.parent_id], depth + 1) if zc.parent_id in by_zid and depth < 100 else None
+        name = clean_line(zc.name)[:500]
+        found = s.scalar(select(col(m.Collection.id)).where(
+            col(m.Collection.name) == name,
+            col(m.Collection.parent_id).is_(None) if parent is None else col(m.Collection.parent_id) == parent))
         if found is not None:
             counts["already there"] += 1
-            made[col.collection_id] = int(found)
+            made[zc.collection_id] = int(found)
         else:
             row = m.Collection(name=name, parent_id=parent)
             s.add(row)
             s.flush()
-            made[col.collection_id] = int(row.id or 0)
-            items.append(BatchItem("collection", made[col.collection_id], "created", None))
+            made[zc.collection_id] = int(row.id or 0)
+            items.append(BatchItem("collection", made[zc.collection_id], "created", None))
             counts["created"] += 1
-        return made[col.collection_id]
+        return made[zc.collection_id]
 
-    for col in lib.collections:
-        place(col)
-    for col in lib.collections:
-        cid = made[col.collection_id]
-        have = set(s.scalars(select(m.CollectionItem.record_id).where(
-            m.CollectionItem.collection_id == cid, m.CollectionItem.kind == "publication")))
-        for item_id in col.item_ids + col.other_ids:
+    for zc in lib.collections:
+        place(zc)
+    for zc in lib.collections:
+        cid = made[zc.collection_id]
+        have = set(s.scalars(select(col(m.CollectionItem.record_id)).where(
+            col(m.CollectionItem.collection_id) == cid, col(m.CollectionItem.kind) == "publication")))
+        for item_id in zc.item_ids + zc.other_ids:
             pid = pub_of.get(item_id)
             if item_id in notes:
                 links["standalone notes (notes of the collection)"] += 1
@@ -334,7 +336,8 @@ def _relations(s: Any, lib: z.ZoteroLibrary, pub_of: dict[int, int], items: list
         part = ends[start:start + 500]
         R = m.PublicationRelation
         known.update((min(a, b), max(a, b)) for a, b in s.execute(
-            select(R.publication_id, R.other_id).where(R.publication_id.in_(part) | R.other_id.in_(part))))
+            select(col(R.publication_id), col(R.other_id)).where(col(R.publication_id).in_(part)
+                                                                 | col(R.other_id).in_(part))))
     new = sorted(pairs - known)
     counts["already there"] = len(pairs & known)
     rows = [{"publication_id": a, "relation": SEE_ALSO, "other_id": b} for a, b in new]
@@ -351,8 +354,8 @@ def _links(s: Any, lib: z.ZoteroLibrary, pub_of: dict[int, int], items: list[Bat
     pids = sorted(set(pub_of.values()))
     have: set[tuple[int, str]] = set()
     for start in range(0, len(pids), 500):
-        have.update(s.execute(select(m.PublicationLink.publication_id, m.PublicationLink.url)
-                              .where(m.PublicationLink.publication_id.in_(pids[start:start + 500]))).all())
+        have.update(s.execute(select(col(m.PublicationLink.publication_id), col(m.PublicationLink.url))
+                              .where(col(m.PublicationLink.publication_id).in_(pids[start:start + 500]))).all())
     rows: list[dict[str, Any]] = []
     now = m.utcnow()
     for it in lib.items:
