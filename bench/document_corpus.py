@@ -48,10 +48,15 @@ def main() -> int:
                 print(f"{name:<34}{result.status:<10}{'':>9}{'':>8}  {'':<30}{result.message}")
                 continue
             pages = attachment_texts(cat, result.attachment_id)["pages"]
+            if not any(p["text"].strip() for p in pages):  # kept without text: a password, a scan waiting for OCR
+                print(f"{name:<34}{result.status:<10}{len(pages):>9}{0:>8}  {'':<30}{result.message}")
+                continue
             words = sum(len(p["text"].split()) for p in pages)
             longest = max(pages, key=lambda p: len(p["text"]))
-            candidates = sorted({w for w in longest["text"].split() if re.fullmatch(r"[^\W\d_]{5,}", w)},
-                                key=len, reverse=True)
+            # the longest word of letters; a fixture of a few cells has only short words or names like Sheet1
+            tokens = set(re.findall(r"\w+", longest["text"]))
+            candidates = (sorted((w for w in tokens if re.fullmatch(r"[^\W\d_]{3,}", w)), key=len, reverse=True)
+                          or sorted((w for w in tokens if len(w) >= 3), key=len, reverse=True))
             word, where = (candidates[0], longest["page"]) if candidates else ("", 0)
             hits = search(cat, word) if word else None
             pub_hits = [h for h in hits.hits if h.publication_id == result.publication_id] if hits else []

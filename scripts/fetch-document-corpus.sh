@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fetch real documents of every format Kbase reads besides PDF, for bench/document_corpus.py (issue 18): the test
 # fixtures of the parsers' own packages (PyPI sdists), calibre's quick-start EPUBs (Debian), a real web page (npm),
-# and RTF and damaged files made from those fixtures.
+# password-protected Word, PowerPoint and Excel files (oletools' test data) and PDF (Paperwork's), and RTF and
+# damaged files made from those fixtures.
 #
 #   scripts/fetch-document-corpus.sh [OUT]
 #
@@ -13,7 +14,7 @@ set -euo pipefail
 
 OUT="${1:-${KBASE_CORPUS:-$HOME/.cache/kbase/corpus}/documents}"
 SRC="$OUT/.sources"
-PYTHON="${PYTHON:-$(dirname "$0")/../.venv/bin/python}"
+PYTHON="${PYTHON:-$(cd "$(dirname "$0")/.." && pwd)/.venv/bin/python}"  # absolute: the script changes folder
 [ -x "$PYTHON" ] || PYTHON=python3
 mkdir -p "$SRC"
 cd "$SRC"
@@ -35,6 +36,10 @@ odp-cols.odp|pypi|odfpy==1.4.1|db766a6e59c5103212f3cc92ec8dd50a0f3a02790233ed0b5
 epub-calibre-quick-start-en.epub|deb|calibre=6.13.0+repack-2+deb12u10|2147531d04a2db377d4a16e23e49fe99f7ac878c8f0c61e77311d71eecfd87d4|usr/share/calibre/quick_start/eng.epub
 epub-calibre-quick-start-fr.epub|deb|calibre=6.13.0+repack-2+deb12u10|2147531d04a2db377d4a16e23e49fe99f7ac878c8f0c61e77311d71eecfd87d4|usr/share/calibre/quick_start/fra.epub
 html-epubjs-docs.html|npm|epubjs@0.4.2|140fa4db8e6d8191e399b0782aae3695c47145502c33ffef5bfd13fddd9e606c|package/documentation/html/index.html
+password-word.docx|pypi|oletools==0.60.2|ad452099f4695ffd8855113f453348200d195ee9fa341a09e197d66ee7e0b2c3|oletools-0.60.2/tests/test-data/encrypted/encrypted.docx
+password-powerpoint.pptx|pypi|oletools==0.60.2|ad452099f4695ffd8855113f453348200d195ee9fa341a09e197d66ee7e0b2c3|oletools-0.60.2/tests/test-data/encrypted/encrypted.pptx
+password-excel.xlsx|pypi|oletools==0.60.2|ad452099f4695ffd8855113f453348200d195ee9fa341a09e197d66ee7e0b2c3|oletools-0.60.2/tests/test-data/encrypted/encrypted.xlsx
+password-paperwork.pdf|pypi|paperwork-backend==2.2.5|e38a5f960d0e0dac9da2792dc80aec703a32f31857dc58c5dbae7edec47e9ee1|paperwork_backend-2.2.5/tests/model/test_password.pdf
 LIST
 )
 
@@ -42,9 +47,9 @@ fetch() {  # source, package → the archive's file name in SRC (empty when it c
     local source="$1" package="$2" name="" before
     case "$source" in
         pypi) before="${package%%==*}"; before="${before//-/_}-${package##*==}"  # the sdist's file name
-              name="$(ls "$before".tar.gz 2>/dev/null || true)"
+              name="$(ls "$before".tar.gz "$before".zip 2>/dev/null | head -n1 || true)"
               [ -n "$name" ] || { "$PYTHON" -m pip download --quiet --no-deps --no-binary :all: "$package" -d . >/dev/null 2>&1 || true
-                                  name="$(ls "$before".tar.gz 2>/dev/null || true)"; } ;;
+                                  name="$(ls "$before".tar.gz "$before".zip 2>/dev/null | head -n1 || true)"; } ;;
         deb)  name="$(ls "${package%%=*}"_*.deb 2>/dev/null | head -n1 || true)"
               [ -n "$name" ] || { apt-get download "$package" >/dev/null 2>&1 || true; name="$(ls "${package%%=*}"_*.deb 2>/dev/null | head -n1 || true)"; } ;;
         npm)  before="$(echo "${package%@*}" | sed 's#^@##; s#/#-#')"; name="$(ls "$before"-*.tgz 2>/dev/null | head -n1 || true)"
@@ -64,6 +69,7 @@ while IFS='|' read -r file source package sha inner; do
         rm -rf x && mkdir x
         case "$archive" in
             *.deb) dpkg-deb -x "$archive" x ;;
+            *.zip) unzip -q "$archive" "$inner" -d x ;;
             *) tar -xzf "$archive" -C x "$inner" ;;
         esac
         cp "x/$inner" "$OUT/$file"
