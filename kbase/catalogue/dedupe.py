@@ -70,19 +70,50 @@ def _identifier_pairs(groups: dict[Any, list[int]], keys: dict[int, WorkKey]) ->
                 yield a, b
 
 
-def publication_candidates(cat: Catalogue) -> list[Candidate]:
-    found: dict[tuple[int, int], Candidate] = {}
+class _Found:
+    """The candidates of one kind by pair: each with its best score and its reasons in the order found."""
 
-    def note(a: int, b: int, score: float, reason: str) -> None:
-        c = found.setdefault((a, b), Candidate("publication", a, b, 0.0))
+    def __init__(self, kind: str, sort_pair: bool = False) -> None:
+        self.kind, self.sort_pair = kind, sort_pair
+        self.pairs: dict[tuple[int, int], Candidate] = {}
+
+    def note(self, a: int, b: int, score: float, reason: str) -> None:
+        if self.sort_pair:
+            a, b = min(a, b), max(a, b)
+        c = self.pairs.setdefault((a, b), Candidate(self.kind, a, b, 0.0))
         c.score = max(c.score, score)
         if reason not in c.reasons:
             c.reasons.append(reason)
 
+
+def publication_candidates(cat: Catalogue) -> list[Candidate]:
+    found = _Found("publication")
     with cat.reading() as s:
         keys = catalogue_keys(s)
         titles: dict[int, str] = {pid: title for pid, title in
                                   s.execute(select(key_column(m.Publication.id), col(m.Publication.title)))}
+    by = _publication_groups(keys)
+    for a, b in _identifier_pairs(by["doi"], keys):
+        found.note(a, b, 1.0, "same DOI")
+    for a, b in _identifier_pairs(by["isbn"], keys):
+        if keys[a].volume == keys[b].volume:
+            found.note(a, b, 0.95, "same ISBN")
+    for a, b in _identifier_pairs(by["sha"], keys):
+        found.note(a, b, 1.0, "same file")
+    for a, b in _pairs(by["title"]):
+        ka, kb = keys[a], keys[b]
+        if years_close(ka.year, kb.year) and conflict(ka, kb) is None:
+            same = ka.authors == kb.authors
+            found.note(a, b, 0.9 if same else 0.75, "same title and year" + (" and authors" if same else ""))
+    _similar_titles(keys, found)
+    out = list(found.pairs.values())
+    for c in out:
+        c.labels = (titles.get(c.a, ""), titles.get(c.b, ""))
+    return out
+
+
+def _publication_groups(keys: dict[int, WorkKey]) -> dict[str, dict[Any, list[int]]]:
+    """Publication IDs by DOI, by ISBN (of whole volumes), by file and by title."""
     by: dict[str, dict[Any, list[int]]] = {"doi": defaultdict(list), "isbn": defaultdict(list),
                                             "sha": defaultdict(list), "title": defaultdict(list)}
     for pid, k in keys.items():
@@ -94,19 +125,11 @@ def publication_candidates(cat: Catalogue) -> list[Candidate]:
             by["sha"][sha].append(pid)
         if k.title_key:
             by["title"][k.title_key].append(pid)
-    for a, b in _identifier_pairs(by["doi"], keys):
-        note(a, b, 1.0, "same DOI")
-    for a, b in _identifier_pairs(by["isbn"], keys):
-        if keys[a].volume == keys[b].volume:
-            note(a, b, 0.95, "same ISBN")
-    for a, b in _identifier_pairs(by["sha"], keys):
-        note(a, b, 1.0, "same file")
-    for a, b in _pairs(by["title"]):
-        ka, kb = keys[a], keys[b]
-        if years_close(ka.year, kb.year) and conflict(ka, kb) is None:
-            same = ka.authors == kb.authors
-            note(a, b, 0.9 if same else 0.75, "same title and year" + (" and authors" if same else ""))
-    # near-identical titles: compared only within a block sharing the first two words
+    return by
+
+
+def _similar_titles(keys: dict[int, WorkKey], found: _Found) -> None:
+    """Near-identical titles: compared only within a block sharing the first two words."""
     blocks: dict[str, list[int]] = defaultdict(list)
     for pid, k in keys.items():
         if k.title_key:
@@ -120,12 +143,8 @@ def publication_candidates(cat: Catalogue) -> list[Candidate]:
                 continue
             ratio = SequenceMatcher(None, ka.title_key, kb.title_key).ratio()
             if ratio >= 0.9:
-                note(a, b, round(0.8 * ratio + (0.1 if ka.authors == kb.authors else 0), 2),
-                     f"similar titles ({ratio:.0%})")
-    out = list(found.values())
-    for c in out:
-        c.labels = (titles.get(c.a, ""), titles.get(c.b, ""))
-    return out
+                found.note(a, b, round(0.8 * ratio + (0.1 if ka.authors == kb.authors else 0), 2),
+                           f"similar titles ({ratio:.0%})")
 
 
 def initials(name: str) -> str:
@@ -145,15 +164,39 @@ def name_candidates(cat: Catalogue, kind: str) -> list[Candidate]:
         aliases: dict[int, set[str]] = defaultdict(set)
         for rid, norm in s.execute(select(alias_table.c[fk], alias_table.c.norm)):
             aliases[rid].add(norm)
-    found: dict[tuple[int, int], Candidate] = {}
+    found = _Found(kind, sort_pair=True)
+    by_alias, by_words, by_initials = _name_groups(kind, records, aliases)
 
-    def note(a: int, b: int, score: float, reason: str) -> None:
-        a, b = min(a, b), max(a, b)
-        c = found.setdefault((a, b), Candidate(kind, a, b, 0.0))
-        c.score = max(c.score, score)
-        if reason not in c.reasons:
-            c.reasons.append(reason)
+    def same_parent(a: int, b: int) -> bool:
+        return kind != "region" or records[a].parent_id == records[b].parent_id
 
+    for a, b in _pairs(by_alias):
+        found.note(a, b, 0.95 if same_parent(a, b) else 0.6, "same name or alias")
+    for a, b in _pairs(by_words):
+        found.note(a, b, 0.9 if same_parent(a, b) else 0.55, "same words in another order")
+    if kind == "organisation":
+        # an acronym or a one-word name that spells another's initials
+        for rid, rec in records.items():
+            for norm in aliases[rid] | {fold_words(rec.acronym or "")}:
+                if norm and " " not in norm:
+                    for other in by_initials.get(norm, []):
+                        if other != rid:
+                            found.note(rid, other, 0.85, f"acronym {norm.upper()}")
+    elif kind == "person":
+        for a, b in _pairs(by_initials):
+            wa, wb = fold_words(records[a].name).split(), fold_words(records[b].name).split()
+            if len(wa[0]) == 1 or len(wb[0]) == 1:
+                found.note(a, b, 0.7, "same last name and first initial")
+    out = list(found.pairs.values())
+    for c in out:
+        c.labels = (records[c.a].name, records[c.b].name)
+    return out
+
+
+def _name_groups(kind: str, records: dict[int, Any], aliases: dict[int, set[str]]
+                 ) -> tuple[dict[str, list[int]], dict[str, list[int]], dict[str, list[int]]]:
+    """Record IDs by name or alias, by their words in any order, and by initials (an organisation's
+    first letters, a person's first initial and last name)."""
     by_alias: dict[str, list[int]] = defaultdict(list)
     by_words: dict[str, list[int]] = defaultdict(list)
     by_initials: dict[str, list[int]] = defaultdict(list)
@@ -170,31 +213,7 @@ def name_candidates(cat: Catalogue, kind: str) -> list[Candidate]:
             words = fold_words(rec.name).split()
             if len(words) >= 2:
                 by_initials[words[0][0] + " " + words[-1]].append(rid)
-
-    def same_parent(a: int, b: int) -> bool:
-        return kind != "region" or records[a].parent_id == records[b].parent_id
-
-    for a, b in _pairs(by_alias):
-        note(a, b, 0.95 if same_parent(a, b) else 0.6, "same name or alias")
-    for a, b in _pairs(by_words):
-        note(a, b, 0.9 if same_parent(a, b) else 0.55, "same words in another order")
-    if kind == "organisation":
-        # an acronym or a one-word name that spells another's initials
-        for rid, rec in records.items():
-            for norm in aliases[rid] | {fold_words(rec.acronym or "")}:
-                if norm and " " not in norm:
-                    for other in by_initials.get(norm, []):
-                        if other != rid:
-                            note(rid, other, 0.85, f"acronym {norm.upper()}")
-    elif kind == "person":
-        for a, b in _pairs(by_initials):
-            wa, wb = fold_words(records[a].name).split(), fold_words(records[b].name).split()
-            if len(wa[0]) == 1 or len(wb[0]) == 1:
-                note(a, b, 0.7, "same last name and first initial")
-    out = list(found.values())
-    for c in out:
-        c.labels = (records[c.a].name, records[c.b].name)
-    return out
+    return by_alias, by_words, by_initials
 
 
 def candidates(cat: Catalogue, kinds: Iterable[str] = KINDS, min_score: float = 0.0) -> list[Candidate]:

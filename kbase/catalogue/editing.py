@@ -170,52 +170,69 @@ def _write_links(cat: Catalogue, kind: str, rid: int, links: dict[str, Any]) -> 
             cat.unlink(link, **{own: rid})
             for target in dict.fromkeys(links[name]):
                 cat.link(link, **{own: rid, other: target})
-    if kind == "publication" and "contributors" in links:
-        cat.set_contributors(rid, [tuple(c) for c in links["contributors"]])
+    if kind == "publication":
+        _write_publication_links(cat, rid, links)
     elif kind == "project":
-        for role, name in (("partner", "partners"), ("funder", "funders")):
-            if name in links:
-                cat.unlink(m.ProjectOrganisation, project_id=rid, role=role)
-                for pos, oid in enumerate(dict.fromkeys(links[name])):
-                    cat.link(m.ProjectOrganisation, project_id=rid, organisation_id=oid, role=role, position=pos)
-        if "assignments" in links:
-            wanted = {int(y): c for y, c in links["assignments"].items()}
-            details = {int(y): d for y, d in (links.get("assignment_details") or {}).items()}
-            with cat.reading() as s:
-                years = set(s.scalars(select(col(m.Assignment.year)).where(col(m.Assignment.project_id) == rid)))
-            for year in years - set(wanted):
-                cat.delete_assignment(rid, year)
-            for year, clients in wanted.items():
-                d = details.get(year, {})
-                labels = d.get("labels") or {}
-                save_assignment(cat, rid, year, clients=[(oid, labels.get(oid)) for oid in clients],
-                                **{k: d[k] for k in ("title", "reference", "note", "separator") if k in d})
-    elif kind == "person" and "roles" in links:
+        _write_project_links(cat, rid, links)
+    elif kind == "person":
+        _write_person_links(cat, rid, links)
+    elif kind == "event":
+        _write_event_links(cat, rid, links)
+    if "aliases" in links:
+        _write_aliases(cat, kind, rid, links["aliases"])
+    if kind == "organisation":
+        with cat.transaction() as s:
+            add_display_alias(cat, s, rid)
+
+
+def _write_publication_links(cat: Catalogue, rid: int, links: dict[str, Any]) -> None:
+    if "contributors" in links:
+        cat.set_contributors(rid, [tuple(c) for c in links["contributors"]])
+    for role in m.PUBLICATION_ORG_ROLES:
+        if role + "s" in links:
+            set_linked_organisations(cat, "publication", rid, role, links[role + "s"])
+
+
+def _write_project_links(cat: Catalogue, rid: int, links: dict[str, Any]) -> None:
+    for role, name in (("partner", "partners"), ("funder", "funders")):
+        if name in links:
+            cat.unlink(m.ProjectOrganisation, project_id=rid, role=role)
+            for pos, oid in enumerate(dict.fromkeys(links[name])):
+                cat.link(m.ProjectOrganisation, project_id=rid, organisation_id=oid, role=role, position=pos)
+    if "assignments" in links:
+        wanted = {int(y): c for y, c in links["assignments"].items()}
+        details = {int(y): d for y, d in (links.get("assignment_details") or {}).items()}
+        with cat.reading() as s:
+            years = set(s.scalars(select(col(m.Assignment.year)).where(col(m.Assignment.project_id) == rid)))
+        for year in years - set(wanted):
+            cat.delete_assignment(rid, year)
+        for year, clients in wanted.items():
+            d = details.get(year, {})
+            labels = d.get("labels") or {}
+            save_assignment(cat, rid, year, clients=[(oid, labels.get(oid)) for oid in clients],
+                            **{k: d[k] for k in ("title", "reference", "note", "separator") if k in d})
+
+
+def _write_person_links(cat: Catalogue, rid: int, links: dict[str, Any]) -> None:
+    if "roles" in links:
         _write_roles(cat, rid, links["roles"])
-    if kind == "person" and "organisations" in links:
+    if "organisations" in links:
         with cat.reading() as s:
             positions = {p.organisation_id: p.position for p in
                          s.scalars(select(m.PersonOrganisation).where(col(m.PersonOrganisation.person_id) == rid))}
         cat.unlink(m.PersonOrganisation, person_id=rid)
         for oid in dict.fromkeys(links["organisations"]):
             cat.link(m.PersonOrganisation, person_id=rid, organisation_id=oid, position=positions.get(oid))
-    elif kind == "event":
-        if "people" in links:
-            cat.unlink(m.EventPerson, event_id=rid)
-            for pos, pid in enumerate(dict.fromkeys(links["people"])):
-                cat.link(m.EventPerson, event_id=rid, person_id=pid, position=pos)
-        for role in ("organiser", "host"):
-            if role + "s" in links:
-                set_linked_organisations(cat, "event", rid, role, links[role + "s"])
-    if kind == "publication":
-        for role in m.PUBLICATION_ORG_ROLES:
-            if role + "s" in links:
-                set_linked_organisations(cat, "publication", rid, role, links[role + "s"])
-    if "aliases" in links:
-        _write_aliases(cat, kind, rid, links["aliases"])
-    if kind == "organisation":
-        with cat.transaction() as s:
-            add_display_alias(cat, s, rid)
+
+
+def _write_event_links(cat: Catalogue, rid: int, links: dict[str, Any]) -> None:
+    if "people" in links:
+        cat.unlink(m.EventPerson, event_id=rid)
+        for pos, pid in enumerate(dict.fromkeys(links["people"])):
+            cat.link(m.EventPerson, event_id=rid, person_id=pid, position=pos)
+    for role in ("organiser", "host"):
+        if role + "s" in links:
+            set_linked_organisations(cat, "event", rid, role, links[role + "s"])
 
 
 def _write_roles(cat: Catalogue, rid: int, roles: list[tuple[Any, ...]]) -> None:
