@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 # SQLAlchemy, SQLModel and the models are imported after the first paint: ui/launch.py paints the window
 # with the first publications read through sqlite3 (the ORM's import alone takes longer than a launch may).
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QFileDialog, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QFileDialog, QLabel, QVBoxLayout
 
 from kbase.errors import KbaseError
 from kbase.library.location import default_location, is_url
@@ -22,6 +22,7 @@ from ui.i18n import tr
 
 if TYPE_CHECKING:
     from kbase.library.db import Library
+    from ui.launch import LaunchWindow
     from ui.main_window import MainWindow
 
 ORGANISATION = "Kbase"
@@ -82,7 +83,8 @@ def open_or_create(location: str, explicit: bool = False) -> Library:
 
 
 def make_application(argv: Sequence[str]) -> QApplication:
-    app = QApplication.instance() or QApplication(list(argv))
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(list(argv))
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName(APPLICATION)
@@ -90,7 +92,7 @@ def make_application(argv: Sequence[str]) -> QApplication:
 
     app.setWindowIcon(icon("kbase"))
     app.setStyleSheet(stylesheet())
-    return app  # type: ignore[return-value]
+    return app
 
 
 class LibraryProblem(QDialog):
@@ -137,18 +139,20 @@ def ask_for_library(problem: str, store: QSettings) -> Library | None:
         return lib
 
 
-def open_window(location: str, explicit: bool, store: QSettings, shell: QWidget | None = None) -> MainWindow | None:
+def open_window(location: str, explicit: bool, store: QSettings,
+                shell: LaunchWindow | None = None) -> MainWindow | None:
     """The library opened (or another one the user picks) in the main window, shown; None when the user quits.
 
     With a launch window on screen the main window takes its place and closes it once painted."""
+    lib: Library | None
     try:
         lib = open_or_create(location, explicit=explicit)
     except KbaseError as exc:
         if shell is not None:
             shell.close()
         lib = ask_for_library(str(exc), store)
-        if lib is None:
-            return None
+    if lib is None:
+        return None
     from kbase.catalogue.records import Catalogue
     from kbase.catalogue.trash import empty_expired
     from ui.first_paint import after_first_paint
@@ -165,6 +169,8 @@ def open_window(location: str, explicit: bool, store: QSettings, shell: QWidget 
     if shell is not None and shell.isVisible():
         window.restoreGeometry(shell.saveGeometry())  # where the launch window is, moved or not
         after_first_paint(window.table.viewport(), shell.close)
+        # a click on the launch window's close button while the catalogue loaded: the app closes
+        shell.closed_by_user.connect(window.close)
     window.show()
     return window
 

@@ -11,8 +11,17 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QByteArray, QModelIndex, QPersistentModelIndex, QSettings, QSize, Qt
-from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QByteArray,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSettings,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QCloseEvent, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -95,6 +104,8 @@ def _header_sort(table: QTableView, columns: list[Column], settings: QSettings) 
 class LaunchWindow(QMainWindow):
     """Looks like the main window with its list of publications; does nothing but show them."""
 
+    closed_by_user = Signal()  # the window's close button: the main window, once there, closes too
+
     def __init__(self, location: str, title: str, settings: QSettings):
         super().__init__()
         self.setObjectName("launch_window")
@@ -118,6 +129,11 @@ class LaunchWindow(QMainWindow):
         header.restoreState(state)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self._build(settings)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if event.spontaneous():
+            self.closed_by_user.emit()
+        super().closeEvent(event)
 
     def _style_table(self) -> None:
         t = self.table
