@@ -6,15 +6,10 @@ import heapq
 import threading
 import time
 from collections import Counter, defaultdict
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain, compress, repeat
-from typing import Any, Iterator, Literal
+from typing import Any, Literal
 
-from sqlalchemy import text as sql_text
-from sqlalchemy.engine import Connection
-from sqlalchemy.exc import OperationalError
-from sqlmodel import Session
 from whoosh.searching import Searcher
 
 from kbase.catalogue.query import Filter, find_ids
@@ -28,6 +23,7 @@ from kbase.search.language import compile_query
 from kbase.search.maps import SegmentMaps
 from kbase.search.maps import build as build_maps
 from kbase.search.ranking import score_docs, top_groups
+from kbase.search.rows import read_rows
 from kbase.search.snippets import snippet
 from kbase.search.whoosh.w3blocks import remember_term_lookups
 
@@ -272,8 +268,7 @@ def _hits(cat: Catalogue, view: _View, shown: list[int], groups: dict[int, list[
 def _catalogue_rows(cat: Catalogue, pub_ids: list[int], pages: list[tuple[int, int]]
                     ) -> tuple[dict[int, tuple[Any, ...]], dict[tuple[int, int], str | None]]:
     """The shown publications' columns and the shown pages' texts, in one statement: on a busy
-    PostgreSQL server each round trip costs more than these lookups, so it is one, on a
-    connection in autocommit (no BEGIN and ROLLBACK around it)."""
+    PostgreSQL server each round trip costs more than these lookups (see rows.py)."""
     if not pub_ids:
         return {}, {}
     # plain SQL text: building the same conditions as SQLAlchemy expressions cost more than
@@ -299,26 +294,12 @@ def _catalogue_rows(cat: Catalogue, pub_ids: list[int], pages: list[tuple[int, i
                 f"FROM {m.PageText.__tablename__} WHERE " + " OR ".join(clauses))
     pubs: dict[int, tuple[Any, ...]] = {}
     texts: dict[tuple[int, int], str | None] = {}
-    with _reading(cat) as conn:
-        for which, key, page, title, subtitle, text, year, kind, month in conn.execute(sql_text(sql), params):
-            if which == 0:
-                pubs[key] = (title, subtitle, text, year, kind, month)
-            else:
-                texts[(key, page)] = text
+    for which, key, page, title, subtitle, text, year, kind, month in read_rows(cat, sql, params):
+        if which == 0:
+            pubs[key] = (title, subtitle, text, year, kind, month)
+        else:
+            texts[(key, page)] = text
     return pubs, texts
-
-
-@contextmanager
-def _reading(cat: Catalogue) -> Iterator[Session | Connection]:
-    if not cat.library.is_shared:
-        with cat.reading() as session:
-            yield session
-        return
-    try:
-        with cat.library.engine.connect() as conn:
-            yield conn.execution_options(isolation_level="AUTOCOMMIT")
-    except OperationalError as exc:
-        raise LibraryError(f"the catalogue could not be read: {str(exc.orig).splitlines()[0]}") from exc
 
 
 __all__ = ["search", "SearchResult", "PubHit", "PageHit", "forget", "prepare"]
