@@ -136,7 +136,7 @@ def _pg_engine(url: str) -> Engine:
         parsed,
         pool_pre_ping=True,
         pool_size=5,
-        connect_args={"connect_timeout": 5},
+        connect_args={"connect_timeout": 5, "application_name": "kbase"},  # the change log names the client (0011)
     )
     from kbase.team.reconnect import watch_connection
 

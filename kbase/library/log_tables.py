@@ -4,7 +4,7 @@ the OCR queue."""
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import Column, Index, Text
+from sqlalchemy import BigInteger, Column, Index, Text
 from sqlmodel import Field, SQLModel
 
 from kbase.library.record_tables import utcnow
@@ -13,7 +13,8 @@ from kbase.library.record_tables import utcnow
 class Change(SQLModel, table=True):
     """Monotonic log of changed records; local indexes catch up from it."""
 
-    __table_args__ = (Index("ix_change_record", "kind", "record_id"),)
+    __table_args__ = (Index("ix_change_record", "kind", "record_id"),
+                      Index("ix_change_txn", "txn", "kind", "record_id"))  # 0011: the trigger's lookup
 
     seq: Optional[int] = Field(default=None, primary_key=True)
     kind: str  # table name of the changed record
@@ -27,6 +28,7 @@ class Change(SQLModel, table=True):
     fields: Optional[str] = Field(default=None, sa_column=Column(Text))
     secret: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})  # a confidential record, gone
     checksum: Optional[str] = None  # sha256 of the previous row's checksum and this row
+    txn: Optional[int] = Field(default=None, sa_type=BigInteger)  # PostgreSQL: the writing transaction (0011)
 
 
 class ImportBatch(SQLModel, table=True):

@@ -11,8 +11,8 @@ from typing import Any, Iterable, Iterator
 from sqlalchemy import Date, DateTime, Integer, LargeBinary, MetaData, Table, func, select, text
 from sqlalchemy.engine import Connection
 
-from kbase.library.db import Library
 from kbase.errors import LibraryError
+from kbase.library.db import Library
 from kbase.text import clean_text
 
 SKIP_TABLES = {"alembic_version"}
@@ -67,7 +67,8 @@ def _parents_first(rows: list[dict[str, Any]], refs: list[tuple[str, str]]) -> I
     while waiting:
         later = []
         for row in waiting:
-            if all(row[child] is None or (parent, row[child]) in done or row[child] == row[parent] for child, parent in refs):
+            if all(row[child] is None or (parent, row[child]) in done or row[child] == row[parent]
+                   for child, parent in refs):
                 for _child, parent in refs:
                     done.add((parent, row[parent]))
                 yield row
@@ -139,16 +140,17 @@ def row_line(row: dict[str, Any]) -> str:
 
 
 def insert_rows(conn: Connection, table: Table, rows: Iterable[dict[str, Any]], size: int = BATCH) -> int:
-    # a copied change log keeps its numbers, times and checksums: the trigger that numbers and
-    # chains new changes (migration 0010) stands aside while the owner copies
-    paused = table.name == "change" and conn.dialect.name == "postgresql"
+    # a copied change log keeps its numbers, times and checksums: the triggers that number and
+    # chain new changes (migration 0010) and log rows written outside Kbase (0011: the copied
+    # records already have their changes) stand aside while the owner copies
+    paused = conn.dialect.name == "postgresql"
     if paused:
-        conn.execute(text('ALTER TABLE "change" DISABLE TRIGGER USER'))
+        conn.execute(text(f'ALTER TABLE "{table.name}" DISABLE TRIGGER USER'))
     try:
         return _insert_rows(conn, table, rows, size)
     finally:
         if paused:
-            conn.execute(text('ALTER TABLE "change" ENABLE TRIGGER USER'))
+            conn.execute(text(f'ALTER TABLE "{table.name}" ENABLE TRIGGER USER'))
 
 
 def _insert_rows(conn: Connection, table: Table, rows: Iterable[dict[str, Any]], size: int) -> int:
@@ -175,7 +177,8 @@ def reset_sequences(conn: Connection, tables: list[Table]) -> None:
         if len(pk) != 1 or not isinstance(pk[0].type, Integer):
             continue
         conn.execute(text(
-            f'SELECT setval(pg_get_serial_sequence(:t, :c), COALESCE(MAX("{pk[0].name}"), 0) + 1, false) FROM "{table.name}"'
+            f'SELECT setval(pg_get_serial_sequence(:t, :c), COALESCE(MAX("{pk[0].name}"), 0) + 1, false) '
+            f'FROM "{table.name}"'
         ), {"t": table.name, "c": pk[0].name})
 
 

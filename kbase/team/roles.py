@@ -10,8 +10,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
-from kbase.library.db import Library
 from kbase.errors import InvalidInput, LibraryError
+from kbase.library.db import Library
 from kbase.team.reconnect import NotAllowed
 
 READER = "kbase_reader"
@@ -57,7 +57,7 @@ CHILD_RULES: dict[str, str] = {
               "OR coalesce({t}.snapshot::jsonb #>> '{{0,1,0,visibility}}', '') <> 'confidential'"),
 }
 # a secret record's share in another table: (table, its key to the record, the record's table)
-_SECRET_USES = {
+_SECRET_USES: dict[str, list[tuple[str, str, str | None]]] = {
     "person": [("contributor", "person_id", "publication"), ("event_person", "person_id", "event")],
     "organisation": [("contributor", "organisation_id", "publication"), ("publication", "publisher_id", None),
                      ("publication_organisation", "organisation_id", "publication"),
@@ -65,7 +65,7 @@ _SECRET_USES = {
                      ("event_organisation", "organisation_id", "event")],
 }
 # uses that make a person or organisation public whatever else it is linked to
-_PLAIN_USES = {"person": [("person_role", "person_id")],
+_PLAIN_USES: dict[str, list[tuple[str, str]]] = {"person": [("person_role", "person_id")],
                "organisation": [("organisation", "parent_id"), ("person_role", "organisation_id"),
                                 ("finance_line", "organisation_id"), ("assignment_client", "organisation_id")]}
 VISIBILITY_TABLES = ("publication", "project", "event")
@@ -74,7 +74,8 @@ POLICY = "kbase_visible"
 
 def _require_pg(lib: Library) -> None:
     if not lib.is_shared:
-        raise InvalidInput("roles and users exist only in PostgreSQL libraries; a SQLite library is guarded by its folder's permissions")
+        raise InvalidInput("roles and users exist only in PostgreSQL libraries; "
+                           "a SQLite library is guarded by its folder's permissions")
 
 
 def _exec(conn: Connection, sql: str, **params: Any) -> Any:
@@ -116,7 +117,8 @@ def setup(lib: Library) -> list[str]:
             _policies(conn, tables)
             done.append("row-level security: confidential records visible only to " + CONFIDENTIAL)
     except (DBAPIError, NotAllowed) as exc:
-        raise LibraryError(f"cannot set up roles: {_reason(exc)} (run `kbase admin setup` as the library's owner or a superuser)") from exc
+        raise LibraryError(f"cannot set up roles: {_reason(exc)} "
+                           "(run `kbase admin setup` as the library's owner or a superuser)") from exc
     return done
 
 
@@ -152,7 +154,7 @@ def _policies(conn: Connection, tables: list[str]) -> None:
                              WHERE a.sha256 = file_sha AND (p.id IS NULL OR p.visibility <> 'confidential'))
         $$""")
     _secret_functions(conn, schema, tables)
-    rules = {t: f"visibility <> 'confidential' OR kbase_sees_confidential()" for t in VISIBILITY_TABLES}
+    rules = {t: "visibility <> 'confidential' OR kbase_sees_confidential()" for t in VISIBILITY_TABLES}
     rules.update({t: rule.format(t=t) for t, rule in CHILD_RULES.items()})
     for table, rule in rules.items():
         if table not in tables:
@@ -176,8 +178,8 @@ def _secret_functions(conn: Connection, schema: str, tables: list[str]) -> None:
     """Functions the policies call, run as the owner past the policies: which people and
     organisations exist only through confidential records, and which changes are about a secret."""
     head = f"LANGUAGE sql STABLE SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$"
-    for kind, uses in _SECRET_USES.items():
-        uses = [u for u in uses if u[0] in tables]
+    for kind, all_uses in _SECRET_USES.items():
+        uses = [u for u in all_uses if u[0] in tables]
 
         def joined(vis: str, table: str, key: str, record: str | None) -> str:
             if record is None:  # the record's own column (a publication's publisher)
@@ -205,7 +207,9 @@ def _secret_functions(conn: Connection, schema: str, tables: list[str]) -> None:
         _exec(conn, "ALTER TABLE change ENABLE ROW LEVEL SECURITY")
         for name, command, clause in (
             (POLICY, "SELECT",
-             "USING (op = 'hide' OR kbase_sees_confidential() OR NOT (secret OR kbase_record_secret(kind, record_id)))"),
+             # a session's own transaction's rows first: the commit-time check of migration 0011 reads them
+             "USING (txn = txid_current_if_assigned() OR op = 'hide' OR kbase_sees_confidential() "
+             "OR NOT (secret OR kbase_record_secret(kind, record_id)))"),
             ("kbase_add", "INSERT", "WITH CHECK (true)"),
         ):
             _exec(conn, f"DROP POLICY IF EXISTS {name} ON change")
@@ -273,7 +277,8 @@ def list_users(lib: Library) -> list[dict[str, Any]]:
         for name in names:
             has = {g: bool(_exec(conn, "SELECT pg_has_role(:u, :g, 'MEMBER')", u=name, g=g).scalar())
                    for g in (ADMIN, LIBRARIAN, READER, CONFIDENTIAL)}
-            role = next(label for label, g in (("admin", ADMIN), ("librarian", LIBRARIAN), ("reader", READER)) if has[g])
+            role = next(label for label, g in (("admin", ADMIN), ("librarian", LIBRARIAN), ("reader", READER))
+                        if has[g])
             out.append({"user": name, "role": role, "confidential": has[CONFIDENTIAL]})
         return out
 

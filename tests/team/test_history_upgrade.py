@@ -46,3 +46,42 @@ def test_upgrade_from_0009_keeps_the_log_and_chains_new_changes(backend: str, tm
         assert history.values_at(cat, "publication", 1, 2) == {"title": "Checkpoint economy"}
     finally:
         cat.library.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_upgrade_from_0010_logs_edits_made_outside_kbase(backend: str, tmp_path, monkeypatch) -> None:
+    if backend == "postgresql" and not PG_URL:
+        pytest.skip("no PostgreSQL test server")
+    monkeypatch.setenv("KBASE_LOCAL_DIR", str(tmp_path / "local"))
+    location = str(tmp_path / "old") if backend == "sqlite" else pg_url_for(new_pg_database())
+    lib = open_library(location, create=True, migrate=False)
+    schema.upgrade(lib, "0010")
+    lib.close()
+    cat = Catalogue(open_library(location, migrate=False))
+    pub = cat.add(m.Publication, title="Mining cooperatives", type="report", year=2016)  # written at 0010
+    cat.library.close()
+
+    cat = Catalogue(open_library(location))
+    try:
+        assert schema.current_revision(cat.library) == schema.head_revision()
+        cat.update(m.Publication, pub.id, expected_version=1, year=2017)
+        with cat.library.engine.connect() as conn:  # an edit that writes no change row, from another client
+            if backend == "postgresql":
+                conn.execute(text("SET LOCAL application_name = 'psql'"))
+            conn.execute(text("UPDATE publication SET title = 'Mining cooperatives in Kivu' WHERE id = :i"),
+                         {"i": pub.id})
+            conn.commit()
+        steps = history.history(cat, "publication", pub.id)
+        ops = [(h["op"], h["version"]) for h in steps]
+        if backend == "postgresql":  # the server logs it, with a version of its own
+            assert ops == [("insert", 1), ("update", 2), ("update", 3)]
+            assert steps[-1]["fields"] == {"title": ["Mining cooperatives", "Mining cooperatives in Kivu"]}
+            assert (steps[-1]["db_user"], steps[-1]["user"]) == (cat.library.engine.url.username, "[psql]")
+        else:  # a SQLite library is one desktop's file: nothing else writes to it
+            assert ops == [("insert", 1), ("update", 2)]
+        with cat.reading() as s:
+            assert history.verify(s).ok
+            txns = [r[0] for r in s.execute(text("SELECT txn FROM change ORDER BY seq"))]
+        assert txns[0] is None and (all(txns[1:]) if backend == "postgresql" else not any(txns))
+    finally:
+        cat.library.close()
