@@ -52,12 +52,11 @@ def values_of(obj: Any) -> dict[str, Any]:
     return {k: v for k, v in obj.model_dump().items() if k not in SKIP_FIELDS}
 
 
-def _stamp(at: Any) -> str:
-    if isinstance(at, str):
-        at = datetime.fromisoformat(at)
-    if at.tzinfo is not None:
-        at = at.astimezone(timezone.utc).replace(tzinfo=None)
-    return at.strftime("%Y-%m-%d %H:%M:%S.%f")
+def _stamp(at: datetime | str) -> str:
+    when = datetime.fromisoformat(at) if isinstance(at, str) else at
+    if when.tzinfo is not None:
+        when = when.astimezone(timezone.utc).replace(tzinfo=None)
+    return when.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def chain_hash(prev: str | None, row: dict[str, Any]) -> str:
@@ -131,11 +130,11 @@ def verify(session: Session, after: int = 0, expect: str | None = None) -> Chain
 def head(session: Session) -> tuple[int, str | None]:
     """The newest change's number and checksum (all of the log, whatever the reader may see)."""
     if session.get_bind().dialect.name == "postgresql":
-        row = session.execute(text("SELECT * FROM kbase_change_head()")).one()
+        row = session.execute(text("SELECT * FROM kbase_change_head()")).first()
     else:
         table = m.Change.__table__  # type: ignore[attr-defined]
         row = session.execute(select(table.c.seq, table.c.checksum).order_by(table.c.seq.desc()).limit(1)).first()
-    return (int(row[0]), row[1]) if row and row[0] is not None else (0, None)
+    return (int(row[0]), row[1]) if row is not None and row[0] is not None else (0, None)
 
 
 # -- what this desktop has read of the chain (beside its index) ---------------------------

@@ -9,12 +9,12 @@ import os
 import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from sqlalchemy.exc import DBAPIError
 
-from kbase.library.db import open_library, redact
 from kbase.errors import InvalidInput, LibraryError
+from kbase.library.db import open_library, redact
 from kbase.library.schema import current_revision, head_revision, upgrade
 from kbase.team import dump
 from kbase.team.copy import CopyReport, digesting, refuse_hidden_rows, verify
@@ -99,6 +99,8 @@ def read_manifest(zf: zipfile.ZipFile, name: str) -> dict[str, Any]:
         manifest = json.loads(zf.read("manifest.json"))
     except (KeyError, ValueError) as exc:
         raise InvalidInput(f"{name} is not a Kbase backup (no readable manifest.json)") from exc
+    if not isinstance(manifest, dict):
+        raise InvalidInput(f"{name} is not a Kbase backup (its manifest.json is not an object)")
     if manifest.get("format") != FORMAT:
         raise InvalidInput(f"{name} is not a Kbase backup")
     if manifest.get("version", 0) > FORMAT_VERSION:
@@ -162,6 +164,7 @@ def restore(archive: str | Path, location: str, progress: Progress | None = None
 def _prepare_schema(lib: Any, revision: str | None, name: str) -> None:
     """The empty target gets the backup's schema, so its rows fit column for column."""
     from alembic.script import ScriptDirectory
+
     from kbase.library.schema import _config
 
     if revision is None:
@@ -174,10 +177,11 @@ def _prepare_schema(lib: Any, revision: str | None, name: str) -> None:
     if current is None:
         upgrade(lib, revision)
     elif current != revision:
-        raise LibraryError(f"the target library has schema {current}, the backup {revision}; restore into a new library")
+        raise LibraryError(f"the target library has schema {current}, the backup {revision}; "
+                           "restore into a new library")
 
 
-def _lines(zf: zipfile.ZipFile, member: str):
+def _lines(zf: zipfile.ZipFile, member: str) -> Iterator[str]:
     with zf.open(member) as raw:
         for line in io.TextIOWrapper(raw, encoding="utf-8"):
             if line.strip():
@@ -185,7 +189,7 @@ def _lines(zf: zipfile.ZipFile, member: str):
 
 
 def _restored_rows(zf: zipfile.ZipFile, member: str, table: Any, archived: dict[str, Any],
-                   restored: dict[str, Any], cleaned: dict[str, int]):
+                   restored: dict[str, Any], cleaned: dict[str, int]) -> Iterator[dict[str, Any]]:
     """A table's rows from the archive, cleaned; fingerprints of the rows as archived and as restored.
 
     A row line is dump.row_line of the row: its fingerprint is the line's, and an unchanged row's

@@ -64,7 +64,7 @@ def save_merged(cat: Catalogue, model: type[SQLModel], record_id: int, opened: d
     merged = merge_fields(opened, mine, current)
     if merged.clashes and not prefer_mine:
         names = ", ".join(sorted(merged.clashes))
-        raise ConflictError(f"{model.__tablename__} {record_id}: both you and someone else changed {names}",  # type: ignore[attr-defined]
+        raise ConflictError(f"{model.__tablename__} {record_id}: both you and someone else changed {names}",
                             mine=mine, theirs=current)
     values = dict(merged.values)
     if prefer_mine:

@@ -10,8 +10,8 @@ from sqlalchemy import Table, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
-from kbase.library.db import Library, open_library, redact
 from kbase.errors import LibraryError
+from kbase.library.db import Library, open_library, redact
 from kbase.library.schema import current_revision
 from kbase.team import dump
 from kbase.team.files import check_files, read_bytes, write_local
@@ -92,7 +92,8 @@ def migrate(source: str, target: str, progress: Progress | None = None) -> CopyR
         refuse_hidden_rows(src)
         rev_src, rev_dst = current_revision(src), current_revision(dst)
         if rev_src != rev_dst:
-            raise LibraryError(f"source schema {rev_src} differs from target schema {rev_dst}; upgrade Kbase and open both first")
+            raise LibraryError(f"source schema {rev_src} differs from target schema {rev_dst}; "
+                               "upgrade Kbase and open both first")
         dump.ensure_empty(dst)
         report = CopyReport()
         try:

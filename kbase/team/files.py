@@ -9,11 +9,12 @@ from typing import Iterator
 
 from sqlalchemy import select, text
 from sqlalchemy.engine import Connection
+from sqlmodel import col
 
-from kbase.library import models as m
-from kbase.library.db import Library
 from kbase.errors import LibraryError
 from kbase.files.store import path_for
+from kbase.library import models as m
+from kbase.library.db import Library
 
 
 def read_bytes(lib: Library, conn: Connection, sha256: str) -> bytes:
@@ -47,7 +48,8 @@ def write_local(lib: Library, sha256: str, data: bytes) -> None:
 
 
 def stored_rows(conn: Connection) -> Iterator[tuple[str, int]]:
-    for sha, size in conn.execute(select(m.StoredFile.sha256, m.StoredFile.size).order_by(m.StoredFile.sha256)):
+    sha256, size_ = col(m.StoredFile.sha256), col(m.StoredFile.size)
+    for sha, size in conn.execute(select(sha256, size_).order_by(sha256)):
         yield sha, size
 
 

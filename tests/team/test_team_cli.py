@@ -6,12 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import PG_URL, new_pg_database, pg_url_for
 
 from kbase.catalogue.records import Catalogue
 from kbase.cli import main
 from kbase.library.db import open_library
 from kbase.team import dump
-from conftest import PG_URL, new_pg_database, pg_url_for
 
 needs_pg = pytest.mark.skipif(not PG_URL, reason="no PostgreSQL test server (run the tests with `make test`)")
 
@@ -22,7 +22,8 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def test_backup_restore_migrate_and_sync(sqlite_demo: Catalogue, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_backup_restore_migrate_and_sync(sqlite_demo: Catalogue, tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
     lib = sqlite_demo.library.location
     original = dump.summarize(sqlite_demo.library)
     archive = tmp_path / "backup.zip"

@@ -11,18 +11,18 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-from sqlalchemy import func, select
-
-from kbase.library import models as m
-from kbase.catalogue.records import Catalogue
-from kbase.library.db import open_library
-from kbase.errors import ConflictError
-from kbase.search.indexing import sync
-from kbase.search.api import forget, search
-from kbase.files.store import ensure_local
-from kbase.team.conflicts import describe_conflict, merge_fields, save_merged
 from conftest import PG_URL, new_pg_database, pg_url_for
 from pdfs import text_pdf
+from sqlalchemy import func, select
+
+from kbase.catalogue.records import Catalogue
+from kbase.errors import ConflictError
+from kbase.files.store import ensure_local
+from kbase.library import models as m
+from kbase.library.db import open_library
+from kbase.search.api import forget, search
+from kbase.search.indexing import sync
+from kbase.team.conflicts import describe_conflict, merge_fields, save_merged
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason="no PostgreSQL test server (run the tests with `make test`)")
 
@@ -59,7 +59,8 @@ def test_second_save_is_refused_and_nothing_is_lost(url: str, tmp_path: Path, mo
     assert (stored.title, stored.year, stored.version) == ("Gold mining in Kamituga", 2020, 2)
     # field by field: the year only B changed goes in, the title both changed is a clash
     merged = merge_fields(opened_b, mine, err.theirs)
-    assert merged.values == {"year": 2021} and merged.clashes == {"title": ("Gold and tin in Kamituga", "Gold mining in Kamituga")}
+    assert merged.values == {"year": 2021}
+    assert merged.clashes == {"title": ("Gold and tin in Kamituga", "Gold mining in Kamituga")}
     with pytest.raises(ConflictError, match="both you and someone else changed title"):
         save_merged(b, m.Publication, pub.id, opened_b, mine)
     saved = save_merged(b, m.Publication, pub.id, opened_b, {"year": 2021})
@@ -68,7 +69,8 @@ def test_second_save_is_refused_and_nothing_is_lost(url: str, tmp_path: Path, mo
         c.library.close()
 
 
-def test_many_desktops_editing_at_once_lose_no_update(url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_many_desktops_editing_at_once_lose_no_update(url: str, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     first = desktop(url, tmp_path / "d0", monkeypatch)
     pub = first.add(m.Publication, title="Counter", pages="0")
     desks = [first] + [desktop(url, tmp_path / f"d{i}", monkeypatch) for i in range(1, 6)]
@@ -107,8 +109,8 @@ def test_two_desktops_import_the_same_folder_at_once(url: str, tmp_path: Path) -
     procs = []
     for name in ("a", "b", "c"):
         env = {**os.environ, "KBASE_LOCAL_DIR": str(tmp_path / name)}
-        procs.append(subprocess.Popen([sys.executable, "-m", "kbase.cli", "--library", url, "import", str(folder), "--no-index", "--json"],
-                                      env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+        command = [sys.executable, "-m", "kbase.cli", "--library", url, "import", str(folder), "--no-index", "--json"]
+        procs.append(subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
     outputs = [p.communicate(timeout=300) for p in procs]
     cat = Catalogue(open_library(url))
     with cat.reading() as s:
@@ -119,7 +121,7 @@ def test_two_desktops_import_the_same_folder_at_once(url: str, tmp_path: Path) -
         sizes = list(s.execute(select(m.StoredFile.size, func.length(m.StoredFile.content))))
     assert (files, shas, attachments, pubs) == (8, 8, 8, 8), outputs
     assert all(size == length for size, length in sizes)
-    for out, err in outputs:
+    for _out, err in outputs:
         assert "internal error" not in err and "Traceback" not in err
     # each desktop's report: every file imported by it or found already there, none failed
     reports = [json.loads(out) for out, _err in outputs]
@@ -129,7 +131,8 @@ def test_two_desktops_import_the_same_folder_at_once(url: str, tmp_path: Path) -
     cat.library.close()
 
 
-def test_an_index_catches_up_with_what_another_desktop_imported(url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_index_catches_up_with_what_another_desktop_imported(url: str, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     from kbase.imports.pipeline import import_paths
 
     a = desktop(url, tmp_path / "a", monkeypatch)

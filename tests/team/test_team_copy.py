@@ -7,17 +7,17 @@ from pathlib import Path
 
 import pymupdf
 import pytest
+from conftest import PG_URL, new_pg_database, pg_url_for
 from sqlalchemy import select
 
-from kbase.library import models as m
 from kbase.catalogue.records import Catalogue
-from kbase.library.db import open_library
 from kbase.errors import InvalidInput, LibraryError
 from kbase.files.store import path_for, put_file
+from kbase.library import models as m
+from kbase.library.db import open_library
 from kbase.team import dump
 from kbase.team.backup import backup, restore
 from kbase.team.copy import migrate
-from conftest import PG_URL, new_pg_database, pg_url_for
 
 needs_pg = pytest.mark.skipif(not PG_URL, reason="no PostgreSQL test server (run the tests with `make test`)")
 
@@ -41,7 +41,8 @@ def add_files(cat: Catalogue, folder: Path) -> None:
             s.add(m.StoredFile(sha256=sha, size=size, content=pdf.read_bytes() if lib.is_shared else None))
             s.flush()
             pub = cat.add(m.Publication, title=f"File test {n}", year=2022, visibility=vis)
-            att = cat.add(m.Attachment, publication_id=pub.id, sha256=sha, filename=pdf.name, status="ok", page_count=len(words))
+            att = cat.add(m.Attachment, publication_id=pub.id, sha256=sha, filename=pdf.name, status="ok",
+                          page_count=len(words))
             for page, w in enumerate(words, 1):
                 s.add(m.PageText(attachment_id=att.id, page=page, text=w))
 
@@ -129,4 +130,5 @@ def test_restore_refuses_damage(tmp_path: Path, sqlite_demo: Catalogue) -> None:
                 data = data.replace(b'"name":"', b'"name":"X', 1)
             zout.writestr(item, data)
     report = restore(damaged, str(tmp_path / "y"))
-    assert report.problems == ["table person: same number of rows (%d) but different contents" % report.tables["person"]["rows"]]
+    rows = report.tables["person"]["rows"]
+    assert report.problems == [f"table person: same number of rows ({rows}) but different contents"]

@@ -6,13 +6,13 @@ from typing import Iterator
 
 import psycopg
 import pytest
-
-from kbase.library import models as m
-from kbase.catalogue.records import Catalogue
-from kbase.library.db import open_library
-from kbase.errors import InvalidInput
-from kbase.team import roles
 from conftest import PG_URL, new_pg_database, pg_url_for
+
+from kbase.catalogue.records import Catalogue
+from kbase.errors import InvalidInput
+from kbase.library import models as m
+from kbase.library.db import open_library
+from kbase.team import roles
 
 needs_pg = pytest.mark.skipif(not PG_URL, reason="no PostgreSQL test server (run the tests with `make test`)")
 
@@ -30,7 +30,8 @@ def owner(tmp_path, monkeypatch) -> Iterator[Catalogue]:
         for p, sha, words in ((pub, "a" * 64, "cobalt mines"), (sec, "b" * 64, "informant names")):
             s.add(m.StoredFile(sha256=sha, size=3, content=b"pdf"))
             s.flush()
-            att = cat.add(m.Attachment, publication_id=p.id, sha256=sha, filename=f"{p.id}.pdf", status="ok", page_count=1)
+            att = cat.add(m.Attachment, publication_id=p.id, sha256=sha, filename=f"{p.id}.pdf", status="ok",
+                          page_count=1)
             s.add(m.PageText(attachment_id=att.id, page=1, text=words))
     roles.setup(cat.library)
     yield cat
@@ -143,8 +144,8 @@ def test_reader_through_kbase_gets_a_clear_refusal(owner: Catalogue, tmp_path, m
 
 @needs_pg
 def test_a_readers_index_drops_what_becomes_confidential(owner: Catalogue, tmp_path, monkeypatch) -> None:
-    from kbase.search.indexing import sync
     from kbase.search.api import forget, search
+    from kbase.search.indexing import sync
 
     roles.add_user(owner.library, "reader4", "reader", password="pw")
     monkeypatch.setenv("KBASE_LOCAL_DIR", str(tmp_path / "reader-desktop"))
@@ -167,7 +168,8 @@ def test_only_the_owner_sets_up_roles(owner: Catalogue, tmp_path, monkeypatch) -
     monkeypatch.setenv("KBASE_LOCAL_DIR", str(tmp_path / "lib5"))
     url = owner.library.engine.url.set(username="lib5", password="pw").render_as_string(hide_password=False)
     lib = open_library(url)
-    with pytest.raises(LibraryError, match=r"cannot set up roles: (permission denied|must be owner|must have admin option).*as the library.s owner"):
+    refused = r"cannot set up roles: (permission denied|must be owner|must have admin option).*as the library.s owner"
+    with pytest.raises(LibraryError, match=refused):
         roles.setup(lib)
     with pytest.raises(LibraryError, match="cannot create user eve: permission denied to (create|alter) role"):
         roles.add_user(lib, "eve", "admin", password="pw")
