@@ -41,10 +41,6 @@ def _texts(tab: NotesTab) -> list[str]:
     return [tab.list.topLevelItem(i).text(0) for i in range(tab.list.topLevelItemCount())]
 
 
-# SQLite only for now: a main window over a PostgreSQL library leaves a connection open after it closes (psycopg
-# warns when it is collected, in a later test); found at the end of a stop, to be traced. The notes' core is
-# tested on both backends in tests/catalogue/test_notes.py.
-@pytest.mark.parametrize("backend", ["sqlite"])
 def test_notes_added_edited_and_deleted_in_the_editor(qtbot, demo_window, demo) -> None:
     window = demo_window
     pub = demo.all(m.Publication)[0]
