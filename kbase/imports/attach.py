@@ -24,6 +24,8 @@ __all__ = ["is_url", "attach", "attach_file", "add_link", "remove_link", "links"
            "local_copy", "OPEN_DIR"]
 
 _URL = re.compile(r"^(https?|ftp)://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+# what import_paths reads as a publication list when the file is named
+LIST_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".tsv", ".json")
 OPEN_DIR = "kbase-open"  # under the temporary folder: copies named as attached, for the system's applications
 
 
@@ -46,9 +48,17 @@ def _is_pdf(path: Path) -> bool:
         return path.suffix.lower() == ".pdf"
 
 
+def _readable_document(path: Path) -> bool:
+    """A document whose text the import reads (Word, OpenDocument, EPUB, HTML…). Not a spreadsheet: a named .xlsx
+    goes to the publication-list reader, and an attached one is stored as it is."""
+    from kbase.imports.documents import document_kind
+
+    return document_kind(path) is not None and path.suffix.lower() not in LIST_SUFFIXES
+
+
 def attach(cat: Catalogue, publication_id: int, target: str, title: str | None = None) -> dict[str, Any]:
-    """Attach a URL (as a link), a PDF (imported: its text is read) or any other file (stored as it is).
-    Returns {"kind": "link"|"file"|"pdf", "id": …, …}."""
+    """Attach a URL (as a link), a PDF or another document Kbase reads (imported: its text is read and indexed)
+    or any other file (stored as it is). Returns {"kind": "link"|"file"|"pdf"|"document", "id": …, …}."""
     if is_url(target):
         return add_link(cat, publication_id, target, title)
     path = Path(target).expanduser()
@@ -56,15 +66,16 @@ def attach(cat: Catalogue, publication_id: int, target: str, title: str | None =
         if "." in target and "/" not in target:
             raise NotFound(N_("no such file: {path} (a link must start with http:// or https://)").format(path=target))
         raise NotFound(N_("no such file: {path}").format(path=target))
-    if _is_pdf(path):
+    if _is_pdf(path) or _readable_document(path):
         from kbase.imports.pipeline import import_paths
 
         with cat.reading() as s:
             _publication(s, publication_id)
         report = import_paths(cat, [path], to_publication=publication_id)
         f = report.files[0]
-        return {"kind": "pdf", "id": f.attachment_id, "publication_id": f.publication_id or publication_id,
-                "filename": path.name, "status": f.status, "message": f.message}
+        return {"kind": "pdf" if _is_pdf(path) else "document", "id": f.attachment_id,
+                "publication_id": f.publication_id or publication_id, "filename": path.name, "status": f.status,
+                "message": f.message, "mime": mimetypes.guess_type(path.name)[0] or "application/pdf"}
     return attach_file(cat, publication_id, path)
 
 

@@ -35,7 +35,7 @@ def test_files_and_links_are_attached_and_listed(cat: Catalogue, tmp_path: Path)
     image = attach.attach(cat, pub, str(png))
     link = attach.attach(cat, pub, "https://ipisresearch.be/mapping/", title="Interactive map")
     word = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    assert (docx["kind"], docx["mime"]) == ("file", word)
+    assert (docx["kind"], docx["mime"], docx["status"]) == ("document", word, "ok")  # imported with its text
     assert (image["kind"], image["mime"]) == ("file", "image/png")
     assert link["kind"] == "link"
     listed = attach.attachments(cat, pub)

@@ -243,3 +243,15 @@ def test_kbase_import_of_a_word_file_then_search(location: str, tmp_path: Path) 
     assert json.loads(out.stdout)["files"][0]["status"] == "ok"
     found = json.loads(run_cli(["search", "Mongbwalu", "--json", "-L", location]).stdout)
     assert found["total"] == 1 and found["hits"][0]["title"] == "Gold trade in Ituri"
+
+
+def test_a_document_attached_to_a_publication_is_read_and_found(cat: Catalogue, tmp_path: Path) -> None:
+    from kbase.imports.attach import attach
+
+    pub = cat.add(m.Publication, title="Artisanal gold", type="report", year=2022).id
+    done = attach(cat, pub, str(make_docx(tmp_path / "trade.docx")))
+    assert (done["kind"], done["status"], done["publication_id"]) == ("document", "ok", pub)
+    hits = search(cat, "Mongbwalu").hits
+    assert [(h.publication_id, [p.page for p in h.pages]) for h in hits] == [(pub, [1])]
+    sheet = attach(cat, pub, str(make_xlsx(tmp_path / "sites.xlsx")))
+    assert sheet["kind"] == "file"  # a named .xlsx is a publication list to the import: kept as it is
