@@ -37,11 +37,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 TRUTH = Path(__file__).resolve().parent / "ocr_truth"
 DEFAULT_DIR = Path(os.environ.get("KBASE_CORPUS", Path.home() / ".cache/kbase/corpus")) / "scans"
 LANGUAGES = {"francais": "fra", "eurotext": "fra", "cavalerie": "fra"}  # the others are English
+_SPACED_LETTERS = re.compile(r"(?<![^\W_])(?:[^\W_] ){2,}[^\W_](?![^\W_])")
+_UNKNOWN = re.compile(r"[^\W_]*~+")
 
 
 def words(text: str) -> Counter[str]:
     from kbase.textnorm import normalise_page_text
 
+    # UNLV's ground truth writes a letter-spaced heading as spaced letters ("d a t e l i n e"), which OCR reads as
+    # the word, and marks a character it could not encode with "~" ("Dabeli~~"): words, and unknown words left out
+    text = _SPACED_LETTERS.sub(lambda found: found.group().replace(" ", ""), _UNKNOWN.sub(" ", text))
     # both sides as Kbase stores a page (NFKC, words hyphenated across lines joined): Tesseract joins "ex-" and
     # "plain" at a line's end, the known texts keep the printed line breaks
     text = normalise_page_text(text).casefold().replace("’", "'")
