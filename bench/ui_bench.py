@@ -65,6 +65,8 @@ class Probe(QObject):
         say("PAINTED", self.table.model().rowCount())
         QApplication.instance().exit(0)
 
+if {former!r}:  # the former launch, for comparison: no launch window, the main window's paint is the first
+    ui.launch.launch_window = lambda *a, **kw: None
 shell_init = ui.launch.LaunchWindow.__init__
 def shell_patched(self, *a, **kw):
     shell_init(self, *a, **kw)
@@ -155,11 +157,13 @@ def measure_launch(library: Path, runs: int = 5, source: bool = False) -> None:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
     run_child(BASELINE, env)  # warm the file cache (and the bytecode) for both
-    run_child(PROBE.format(root=str(ROOT)), env)
-    base, app = [], []
-    for _ in range(runs):  # in turn, so both see the same moments of a shared machine
+    probe, former_probe = PROBE.format(root=str(ROOT), former=False), PROBE.format(root=str(ROOT), former=True)
+    run_child(probe, env)
+    base, app, former = [], [], []
+    for _ in range(runs):  # in turn, so all see the same moments of a shared machine
         base.append(run_child(BASELINE, env))
-        app.append(run_child(PROBE.format(root=str(ROOT)), env))
+        app.append(run_child(probe, env))
+        former.append(run_child(former_probe, env))
 
     def med(runs: list[dict[str, Any]], what: str, key: str) -> float:
         return statistics.median(r[what][key] for r in runs)
@@ -176,6 +180,10 @@ def measure_launch(library: Path, runs: int = 5, source: bool = False) -> None:
           f"{'' if last['FIRST']['heavy'] != '-' else 'SQLAlchemy, SQLModel, PyMuPDF, Whoosh, matplotlib'}")
     print(f"launch to the main window painted with its rows (menus, navigator, details live): median {ready:.3f} s, "
           f"worst {max(r['PAINTED']['wall'] for r in app):.3f} s, CPU {ready_cpu:.3f} s ({ready / bare:.1f}x bare)")
+    before, before_cpu = med(former, "PAINTED", "wall"), med(former, "PAINTED", "cpu")
+    print(f"without the launch window (PostgreSQL's path: the main window paints the first rows): median "
+          f"{before:.3f} s, CPU {before_cpu:.3f} s ({before / bare:.1f}x bare; "
+          f"the launch window's first rows come at {first / before:.2f}x that)")
     print(f"  modules loaded by then: {last['PAINTED']['heavy']}; load average {os.getloadavg()[0]:.1f}; "
           + ("every module compiled from source at each start" if source else "bytecode cached, as installed"))
     shutil.rmtree(work, ignore_errors=True)
