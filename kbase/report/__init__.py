@@ -2,30 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Sequence
 
 from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput
 from kbase.i18n import language as interface_language
 from kbase.report.annual import SECTIONS, annual_context, parse_sections, section_titles
 from kbase.report.charts import add_figures
-from kbase.report.csl import apply_style, check_style
 from kbase.report.citation import cite_md
-from kbase.report.i18n import LANGS, SETTING as LANG_SETTING, check_lang, colon, default_lang, translator
+from kbase.report.csl import apply_style, check_style
+from kbase.report.i18n import LANGS, check_lang, colon, default_lang, translator
+from kbase.report.i18n import SETTING as LANG_SETTING
 from kbase.report.output import FORMATS, convert
 from kbase.text import clean_line
 
-__all__ = ["SECTIONS", "FORMATS", "LANGS", "report_language", "build_annual", "build_project", "build_bibliography", "parse_sections",
-           "section_titles"]
+if TYPE_CHECKING:  # imported where used (sheets)
+    from kbase.catalogue.query import Filter
+
+__all__ = ["SECTIONS", "FORMATS", "LANGS", "report_language", "build_annual", "build_project", "build_bibliography",
+           "parse_sections", "section_titles"]
 
 
-def _warnings(ctx: dict) -> list[str]:
+def _warnings(ctx: dict[str, Any]) -> list[str]:
     """The missing-data warnings, which quote titles, without control characters (they go to a terminal)."""
     return [clean_line(w) for w in ctx["warnings"]]
 
 
-def _templates(cat: Catalogue):  # the library's own templates folder, if it has one
-    return getattr(cat.library, "templates_dir", None)
+def _templates(cat: Catalogue) -> Path:  # the library's own templates folder (used if it exists)
+    return cat.library.templates_dir
 
 
 def report_language(cat: Catalogue, lang: str | None = None, interface: str | None = None) -> str:
@@ -52,7 +57,7 @@ def build_annual(cat: Catalogue, year: int, fmt: str = "md", sections: Sequence[
     return out, _warnings(ctx)
 
 
-def _localise(ctx: dict, pubs: list[dict], lang: str) -> dict:
+def _localise(ctx: dict[str, Any], pubs: list[dict[str, Any]], lang: str) -> dict[str, Any]:
     """A sheet's or a bibliography's context in lang: its labels, and citations said again in lang."""
     ctx.update(lang=lang, t=translator(lang), colon=colon(lang))
     if lang != "en":
@@ -76,7 +81,7 @@ def build_project(cat: Catalogue, ref: str | int, fmt: str = "md", include_inter
     return convert("project.md.j2", ctx, fmt, _templates(cat)), _warnings(ctx)
 
 
-def build_bibliography(cat: Catalogue, filter_=None, group_by: str = "year", fmt: str = "md",
+def build_bibliography(cat: Catalogue, filter_: Filter | None = None, group_by: str = "year", fmt: str = "md",
                        include_internal: bool = False, title: str | None = None,
                        lang: str | None = None, style: str | None = None) -> tuple[str | bytes, list[str]]:
     """Publications passing filter_, in sections by year, type, series or project, cited in style."""

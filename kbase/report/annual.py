@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from sqlalchemy import select
+from sqlmodel import col
 
-from kbase.library import models as m
 from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput
+from kbase.library import models as m
 from kbase.report import data as d
 from kbase.report.citation import cite_md
 from kbase.report.i18n import check_lang, colon, date_label, day_label, month_label, month_names, translator
@@ -95,8 +96,9 @@ def annual_context(cat: Catalogue, year: int, sections: Sequence[str] | None = N
         pubs = d.publications_of_year(s, year, vis)
         active = d.projects(s, d.project_condition(year, vis))
         years = d.assignment_years(s, year, ASSIGNMENT_YEARS, vis)  # in the contracts' own words
-        programmes = list(s.scalars(select(m.Programme).order_by(m.Programme.id)))
-        periodical = list(s.scalars(select(m.Series).where(m.Series.periodical.is_(True)).order_by(m.Series.id)))
+        programmes = list(s.scalars(select(m.Programme).order_by(col(m.Programme.id))))
+        periodical = list(s.scalars(select(m.Series).where(col(m.Series.periodical).is_(True))
+                                    .order_by(col(m.Series.id))))
         events = d.events_of_year(s, year, vis) if "outreach" in chosen else []
         team = d.team(s) if "team" in chosen else []
     identity = get_identity(cat)

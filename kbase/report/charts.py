@@ -21,9 +21,11 @@ from babel.dates import get_month_names
 from babel.numbers import format_decimal
 from markupsafe import Markup
 from matplotlib import ticker
+from matplotlib.backend_bases import RendererBase
 from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
+from matplotlib.typing import RcKeyType
 
 from kbase.report.markup import md_escape
 from kbase.text import clean_line
@@ -31,8 +33,9 @@ from kbase.text import clean_line
 LOCALES = {"en": "en_GB", "fr": "fr_BE"}
 # fixed fonts (DejaVu ships with matplotlib), no dates or random ids in the files; Type 3 fonts in PDF
 # (vector glyphs like TrueType, but four times faster to write: no subsetting through fontTools)
-STYLE = {
-    "font.family": "DejaVu Sans", "font.size": 8.5, "axes.titlesize": 9.5, "axes.titleweight": "bold",
+FONT_SIZE, TITLE_SIZE = 8.5, 9.5  # points
+STYLE: dict[RcKeyType, Any] = {
+    "font.family": "DejaVu Sans", "font.size": FONT_SIZE, "axes.titlesize": TITLE_SIZE, "axes.titleweight": "bold",
     "axes.spines.top": False, "axes.spines.right": False, "axes.edgecolor": "#444444",
     "svg.hashsalt": "kbase", "svg.fonttype": "none", "pdf.fonttype": 3, "hatch.linewidth": 0.6,
     "legend.frameon": False, "figure.dpi": 100,
@@ -206,7 +209,8 @@ def figsize(chart: Chart) -> tuple[float, float]:
 
 def _text_width(lines: list[str], size: float) -> float:
     """The widest of the labels' lines, in points, as DejaVu Sans draws them."""
-    renderer = RendererAgg(1, 1, 72)
+    # backend_agg is not annotated; RendererBase declares the method's types
+    renderer: RendererBase = RendererAgg(1, 1, 72)  # type: ignore[no-untyped-call]
     font = FontProperties(family="DejaVu Sans", size=size)
     return max((renderer.get_text_width_height_descent(line, font, ismath=False)[0]
                 for label in lines for line in label.split("\n")), default=0.0)
@@ -216,7 +220,7 @@ def _margins(chart: Chart, width_in: float, height_in: float) -> dict[str, float
     """Margins set from the labels' measured widths: matplotlib's constrained layout cost as much as
     the drawing itself (a chart twice as fast without it)."""
     w, h = width_in * 72, height_in * 72
-    size = STYLE["font.size"]
+    size = FONT_SIZE
     if chart.kind == "columns":
         left = 16 + _text_width([number(chart.lang, max(chart.series[0][1], default=0) * 1.15)], size) + 12
         two_lines = any("\n" in label for label in chart.labels)
@@ -225,7 +229,7 @@ def _margins(chart: Chart, width_in: float, height_in: float) -> dict[str, float
         labels = [label for p in (chart.panels or [chart]) for label in p.labels]
         left = _text_width([_short(label) for label in labels], size) + 12
         bottom = 8 + size * (1.3 if chart.kind == "finances" else 2.8)
-    top = STYLE["axes.titlesize"] * 1.3 + 10
+    top = TITLE_SIZE * 1.3 + 10
     return {"left": left / w, "right": 1 - 10 / w, "bottom": bottom / h, "top": 1 - top / h}
 
 
@@ -236,7 +240,7 @@ def _figure(chart: Chart) -> Figure:
     if chart.kind == "finances":
         heights = [len(p.labels) for p in chart.panels]
         # between the panels: the upper one's tick labels and the lower one's title, in points
-        gap = (STYLE["font.size"] * 1.3 + 8 + STYLE["axes.titlesize"] * 1.3 + 10) / 72
+        gap = (FONT_SIZE * 1.3 + 8 + TITLE_SIZE * 1.3 + 10) / 72
         axes_height = height * (fig.subplotpars.top - fig.subplotpars.bottom) - gap * (len(heights) - 1)
         axes = fig.subplots(len(chart.panels), 1, height_ratios=heights, squeeze=False,
                             gridspec_kw={"hspace": gap / (axes_height / len(heights))})[:, 0]

@@ -6,7 +6,8 @@ from typing import Any, Sequence
 
 from markupsafe import Markup
 
-from kbase.report.i18n import date_label, join_names as names_in
+from kbase.report.i18n import date_label
+from kbase.report.i18n import join_names as names_in
 from kbase.report.markup import md_escape, md_short_link
 
 

@@ -23,7 +23,7 @@ from typing import Any, Iterable
 
 from sqlalchemy import and_, select
 from sqlalchemy.orm import aliased
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from kbase.catalogue.assignments import assignment_dicts
 from kbase.catalogue.organisations import display_names, linked_organisations
@@ -61,22 +61,23 @@ def publications(s: Session, where: Any) -> list[dict[str, Any]]:
     Plain column rows, not ORM objects: a busy year has thousands of publications and
     building an ORM object per row and per contributor costs more than the whole report."""
     P, Pub = m.Publication, aliased(m.Organisation)
-    ids = select(P.id).where(where).scalar_subquery()
+    ids = select(col(P.id)).where(where).scalar_subquery()
     rows = s.execute(
-        select(*[getattr(P, c) for c in PUB_COLUMNS], m.Series.name, Pub.name)
-        .outerjoin(m.Series, m.Series.id == P.series_id)
-        .outerjoin(Pub, Pub.id == P.publisher_id)
+        select(*[col(getattr(P, c)) for c in PUB_COLUMNS], col(m.Series.name), col(Pub.name))
+        .outerjoin(m.Series, col(m.Series.id) == col(P.series_id))
+        .outerjoin(Pub, col(Pub.id) == col(P.publisher_id))
         .where(where)
-        .order_by(P.year, P.month, P.title_norm, P.id)
+        .order_by(col(P.year), col(P.month), col(P.title_norm), col(P.id))
     ).all()
     authors: dict[int, list[str]] = defaultdict(list)
     editors: dict[int, list[str]] = defaultdict(list)
     for pub_id, role, person, org in s.execute(
-        select(m.Contributor.publication_id, m.Contributor.role, m.Person.name, m.Organisation.name)
-        .outerjoin(m.Person, m.Person.id == m.Contributor.person_id)
-        .outerjoin(m.Organisation, m.Organisation.id == m.Contributor.organisation_id)
-        .where(m.Contributor.publication_id.in_(ids))
-        .order_by(m.Contributor.publication_id, m.Contributor.position)
+        select(col(m.Contributor.publication_id), col(m.Contributor.role), col(m.Person.name),
+               col(m.Organisation.name))
+        .outerjoin(m.Person, col(m.Person.id) == col(m.Contributor.person_id))
+        .outerjoin(m.Organisation, col(m.Organisation.id) == col(m.Contributor.organisation_id))
+        .where(col(m.Contributor.publication_id).in_(ids))
+        .order_by(col(m.Contributor.publication_id), col(m.Contributor.position))
     ):
         name = person or org
         if name:
@@ -84,14 +85,14 @@ def publications(s: Session, where: Any) -> list[dict[str, Any]]:
     orgs = linked_organisations(s, "publication", [r[0] for r in rows])
     projects: dict[int, list[int]] = defaultdict(list)
     for pub_id, project_id in s.execute(
-        select(m.PublicationProject.publication_id, m.PublicationProject.project_id)
-        .where(m.PublicationProject.publication_id.in_(ids))
+        select(col(m.PublicationProject.publication_id), col(m.PublicationProject.project_id))
+        .where(col(m.PublicationProject.publication_id).in_(ids))
     ):
         projects[pub_id].append(project_id)
     out = []
     n = len(PUB_COLUMNS)
     for row in rows:
-        d = dict(zip(PUB_COLUMNS, row[:n]))
+        d = dict(zip(PUB_COLUMNS, row[:n], strict=True))
         pid = d["id"]
         d.update(series=row[n], publisher=row[n + 1], date=date_label(d["year"], d["month"], d["month_end"]),
                  authors=authors.get(pid, []), editors=editors.get(pid, []), projects=projects.get(pid, []),
@@ -116,7 +117,7 @@ def period_label(start: date | None, end: date | None, year: int | None = None) 
 
 
 def publications_of_year(s: Session, year: int, vis: tuple[str, ...]) -> list[dict[str, Any]]:
-    return publications(s, and_(m.Publication.year == year, m.Publication.visibility.in_(vis)))
+    return publications(s, and_(col(m.Publication.year) == year, col(m.Publication.visibility).in_(vis)))
 
 
 # -- projects ----------------------------------------------------------------------------
@@ -129,13 +130,13 @@ def _project_dict(j: m.Project) -> dict[str, Any]:
 def projects(s: Session, where: Any) -> list[dict[str, Any]]:
     """Projects matching a condition with partners, funders, regions and every year's clients (4 queries)."""
     J = m.Project
-    ids = select(J.id).where(where).scalar_subquery()
-    found = {j.id: _project_dict(j) for j in s.scalars(select(J).where(where).order_by(J.id))}
+    ids = select(col(J.id)).where(where).scalar_subquery()
+    found = {j.id: _project_dict(j) for j in s.scalars(select(J).where(where).order_by(col(J.id)))}
     links = list(s.execute(
         select(m.ProjectOrganisation, m.Organisation)
-        .join(m.Organisation, m.Organisation.id == m.ProjectOrganisation.organisation_id)
-        .where(m.ProjectOrganisation.project_id.in_(ids))
-        .order_by(m.ProjectOrganisation.position, m.Organisation.name)
+        .join(m.Organisation, col(m.Organisation.id) == col(m.ProjectOrganisation.organisation_id))
+        .where(col(m.ProjectOrganisation.project_id).in_(ids))
+        .order_by(col(m.ProjectOrganisation.position), col(m.Organisation.name))
     ))
     shown = display_names(s, [o.id for _, o in links])
     for link, o in links:
@@ -143,12 +144,12 @@ def projects(s: Session, where: Any) -> list[dict[str, Any]]:
         if key:
             found[link.project_id][key].append(org_label(shown.get(o.id, o.name), o.acronym))
     for pid, region in s.execute(
-        select(m.ProjectRegion.project_id, m.Region.name)
-        .join(m.Region, m.Region.id == m.ProjectRegion.region_id)
-        .where(m.ProjectRegion.project_id.in_(ids)).order_by(m.Region.path)
+        select(col(m.ProjectRegion.project_id), col(m.Region.name))
+        .join(m.Region, col(m.Region.id) == col(m.ProjectRegion.region_id))
+        .where(col(m.ProjectRegion.project_id).in_(ids)).order_by(col(m.Region.path))
     ):
         found[pid]["regions"].append(region)
-    for a in assignments(s, m.Assignment.project_id.in_(ids)):
+    for a in assignments(s, col(m.Assignment.project_id).in_(ids)):
         found[a["project_id"]]["assignments"].append(a)
     return list(found.values())
 
@@ -164,8 +165,9 @@ def assignment_years(s: Session, year: int, count: int, vis: tuple[str, ...]) ->
     """The Assignments lists of year and the count - 1 years before it, newest first: [{year, projects}],
     each row an assignment of a visible project in its contracted wording."""
     first = year - count + 1
-    visible = select(m.Project.id).where(m.Project.visibility.in_(vis))
-    found = assignments(s, and_(m.Assignment.year.between(first, year), m.Assignment.project_id.in_(visible)))
+    visible = select(col(m.Project.id)).where(col(m.Project.visibility).in_(vis))
+    found = assignments(s, and_(col(m.Assignment.year).between(first, year),
+                                col(m.Assignment.project_id).in_(visible)))
     return [{"year": y, "projects": [a for a in found if a["year"] == y]} for y in range(year, first - 1, -1)]
 
 
@@ -183,17 +185,20 @@ def event_date_label(start: date | None, end: date | None) -> str:
 
 def events_of_year(s: Session, year: int, vis: tuple[str, ...]) -> list[dict[str, Any]]:
     E = m.Event
-    where = and_(E.date >= date(year, 1, 1), E.date <= date(year, 12, 31), E.visibility.in_(vis))
-    ids = select(E.id).where(where).scalar_subquery()
+    where = and_(col(E.date) >= date(year, 1, 1), col(E.date) <= date(year, 12, 31), col(E.visibility).in_(vis))
+    ids = select(col(E.id)).where(where).scalar_subquery()
     people: dict[int, list[str]] = defaultdict(list)
     for eid, name in s.execute(
-        select(m.EventPerson.event_id, m.Person.name).join(m.Person, m.Person.id == m.EventPerson.person_id)
-        .where(m.EventPerson.event_id.in_(ids)).order_by(m.EventPerson.event_id, m.EventPerson.position)
+        select(col(m.EventPerson.event_id), col(m.Person.name))
+        .join(m.Person, col(m.Person.id) == col(m.EventPerson.person_id))
+        .where(col(m.EventPerson.event_id).in_(ids))
+        .order_by(col(m.EventPerson.event_id), col(m.EventPerson.position))
     ):
         people[eid].append(name)
     out = []
-    rows = list(s.execute(select(E, m.Project.title).outerjoin(m.Project, m.Project.id == E.project_id)
-                          .where(where).order_by(E.date, E.id)))
+    rows = list(s.execute(select(E, col(m.Project.title))
+                          .outerjoin(m.Project, col(m.Project.id) == col(E.project_id))
+                          .where(where).order_by(col(E.date), col(E.id))))
     orgs = linked_organisations(s, "event", [e.id for e, _ in rows])
     for e, project in rows:
         organisers = [o["display"] for o in orgs[e.id].get("organiser", [])]
@@ -208,9 +213,10 @@ def events_of_year(s: Session, year: int, vis: tuple[str, ...]) -> list[dict[str
 
 def team(s: Session) -> list[dict[str, Any]]:
     """People whose role makes them part of the team, grouped by role in TEAM_ROLES order."""
-    rows = s.scalars(select(m.Person).where(m.Person.role.in_(TEAM_ROLES)).order_by(m.Person.id))
+    rows = s.scalars(select(m.Person).where(col(m.Person.role).in_(TEAM_ROLES)).order_by(col(m.Person.id)))
     groups: dict[str, list[dict[str, Any]]] = {r: [] for r in TEAM_ROLES}
     for p in rows:
+        assert p.role is not None  # the query keeps TEAM_ROLES only
         groups[p.role].append({"id": p.id, "name": p.name, "title": p.title, "email": p.email})
     return [{"role": role, "people": people} for role, people in groups.items() if people]
 
@@ -218,7 +224,8 @@ def team(s: Session) -> list[dict[str, Any]]:
 def board(s: Session, year: int) -> list[dict[str, Any]]:
     """The board of directors at some time in year, the chair first, then in the order recorded."""
     rows = people_with_role(s, "board", year)
-    people = {p.id: p for p in s.scalars(select(m.Person).where(m.Person.id.in_([r["person_id"] for r in rows])))}
+    ids = [r["person_id"] for r in rows]
+    people = {p.id: p for p in s.scalars(select(m.Person).where(col(m.Person.id).in_(ids)))}
     out = [{"id": r["person_id"], "name": r["name"], "position": r["title"],
             "chair": (r["title"] or "").lower().startswith("chair"), "title": people[r["person_id"]].title,
             "start": r["start"], "end": r["end"]} for r in rows]
@@ -252,4 +259,4 @@ def month_label(pub: dict[str, Any]) -> str:
 
 def project_condition(year: int, vis: tuple[str, ...]) -> Any:
     """Active in the year (kbase.catalogue.query.active_in_year) and visible."""
-    return and_(active_in_year(year), m.Project.visibility.in_(vis))
+    return and_(active_in_year(year), col(m.Project.visibility).in_(vis))

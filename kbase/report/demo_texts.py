@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from kbase.catalogue.records import Catalogue
 from kbase.library import models as m
@@ -23,8 +24,8 @@ def add_demo_texts(cat: Catalogue) -> dict[str, int]:
         set_identity(cat, field, value)
     set_identity(cat, "logo", resource("demo", "logo.svg"))
     with cat.reading() as s:
-        programmes = dict(s.execute(select(m.Programme.name, m.Programme.id)).all())
-        projects = {short: pid for pid, short in s.execute(select(m.Project.id, m.Project.short_name))}
+        programmes: dict[str, int | None] = dict(s.execute(select(col(m.Programme.name), col(m.Programme.id))).all())
+        projects = {short: pid for pid, short in s.execute(select(col(m.Project.id), col(m.Project.short_name)))}
     count = 0
     for key, by_lang in data["texts"].items():
         for lang, body in by_lang.items():

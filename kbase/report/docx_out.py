@@ -297,13 +297,15 @@ def _png(pic: dict[str, Any] | None, width: int = 900) -> bytes | None:
     """A picture as PNG bytes for Word (an SVG logo is drawn at width pixels)."""
     if not pic:
         return None
+    data: bytes = pic["data"]
     if pic["type"] != "image/svg+xml":
-        return pic["data"]
+        return data
     try:
-        with pymupdf.open(stream=pic["data"], filetype="svg") as svg:
+        with pymupdf.open(stream=data, filetype="svg") as svg:
             page = svg[0]
             zoom = width / max(page.rect.width, 1)
-            return page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=True).tobytes("png")
+            png: bytes = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=True).tobytes("png")
+            return png
     except (RuntimeError, ValueError):
         return None
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Sequence, cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import CursorResult, delete, func, select
+from sqlmodel import Session, col
 
 from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput, NotFound
@@ -88,10 +89,10 @@ def _organisation_of(cat: Catalogue, label: str) -> int | None:
     return found[0].id if len(found) == 1 else None
 
 
-def _year_currency(s: Any, year: int, exclude_id: int | None = None) -> str | None:
-    query = select(m.FinanceLine.currency).where(m.FinanceLine.year == year)
+def _year_currency(s: Session, year: int, exclude_id: int | None = None) -> str | None:
+    query = select(col(m.FinanceLine.currency)).where(col(m.FinanceLine.year) == year)
     if exclude_id is not None:
-        query = query.where(m.FinanceLine.id != exclude_id)
+        query = query.where(col(m.FinanceLine.id) != exclude_id)
     return s.scalars(query.limit(1)).first()
 
 
@@ -107,8 +108,8 @@ def set_line(cat: Catalogue, year: Any, kind: str, label: str, amount: str | int
     cents = parse_amount(amount)
     organisation_id = _organisation_of(cat, label)
     with cat.transaction() as s:
-        line = s.scalars(select(m.FinanceLine).where(m.FinanceLine.year == year, m.FinanceLine.kind == kind,
-                                                     func.lower(m.FinanceLine.label) == label.lower())).first()
+        line = s.scalars(select(m.FinanceLine).where(col(m.FinanceLine.year) == year, col(m.FinanceLine.kind) == kind,
+                                                     func.lower(col(m.FinanceLine.label)) == label.lower())).first()
         code = check_currency(currency or (line.currency if line else None)
                               or _year_currency(s, year) or None)
         other = _year_currency(s, year, line.id if line else None)
@@ -116,8 +117,8 @@ def set_line(cat: Catalogue, year: Any, kind: str, label: str, amount: str | int
             raise InvalidInput(f"the finances of {year} are in {other}; {label!r} cannot be in {code} "
                                f"(change the others first, or give --currency {other})")
         if line is None:
-            last = s.scalar(select(func.max(m.FinanceLine.position)).where(
-                m.FinanceLine.year == year, m.FinanceLine.kind == kind))
+            last = s.scalar(select(func.max(col(m.FinanceLine.position))).where(
+                col(m.FinanceLine.year) == year, col(m.FinanceLine.kind) == kind))
             line = m.FinanceLine(year=year, kind=kind, label=label, position=(last or 0) + 1,
                                  amount_cents=cents, currency=code)
         line.label, line.amount_cents, line.currency = label, cents, code
@@ -130,9 +131,9 @@ def set_line(cat: Catalogue, year: Any, kind: str, label: str, amount: str | int
 def remove_line(cat: Catalogue, year: Any, kind: str, label: str) -> None:
     year, kind = check_year(year), check_kind(kind)
     with cat.transaction() as s:
-        done = s.execute(delete(m.FinanceLine).where(
-            m.FinanceLine.year == year, m.FinanceLine.kind == kind,
-            func.lower(m.FinanceLine.label) == clean_line(label or "").strip().lower()))
+        done = cast(CursorResult[Any], s.execute(delete(m.FinanceLine).where(  # a DELETE's: its row count
+            col(m.FinanceLine.year) == year, col(m.FinanceLine.kind) == kind,
+            func.lower(col(m.FinanceLine.label)) == clean_line(label or "").strip().lower())))
         if not done.rowcount:
             raise NotFound(f"no {kind} line {label!r} in {year}")
 
@@ -158,7 +159,7 @@ def replace_year(cat: Catalogue, year: Any, rows: Iterable[Sequence[Any]], curre
         checked.append((kind, label, cents))
     organisations = {label: _organisation_of(cat, label) for _, label, _ in checked}
     with cat.transaction() as s:
-        s.execute(delete(m.FinanceLine).where(m.FinanceLine.year == year))
+        s.execute(delete(m.FinanceLine).where(col(m.FinanceLine.year) == year))
         for position, (kind, label, cents) in enumerate(checked, start=1):
             s.add(m.FinanceLine(year=year, kind=kind, label=label, amount_cents=cents, currency=code,
                                 position=position, organisation_id=organisations[label]))
@@ -168,9 +169,10 @@ def replace_year(cat: Catalogue, year: Any, rows: Iterable[Sequence[Any]], curre
 def list_lines(cat: Catalogue, year: int | None = None) -> list[dict[str, Any]]:
     """Lines by year, then income before expenses, each in its order; with the linked organisation's name."""
     F = m.FinanceLine
-    query = select(F, m.Organisation.name).outerjoin(m.Organisation, m.Organisation.id == F.organisation_id)
+    query = select(F, col(m.Organisation.name)).outerjoin(m.Organisation,
+                                                          col(m.Organisation.id) == col(F.organisation_id))
     if year is not None:
-        query = query.where(F.year == check_year(year))
+        query = query.where(col(F.year) == check_year(year))
     with cat.reading() as s:
         rows = [_row(line, org) for line, org in s.execute(query)]
     rows.sort(key=lambda r: (r["year"], KINDS.index(r["kind"]), r["position"], r["id"]))
@@ -179,7 +181,7 @@ def list_lines(cat: Catalogue, year: int | None = None) -> list[dict[str, Any]]:
 
 def years(cat: Catalogue) -> list[int]:
     with cat.reading() as s:
-        return sorted(s.scalars(select(m.FinanceLine.year).distinct()))
+        return sorted(s.scalars(select(col(m.FinanceLine.year)).distinct()))
 
 
 def year_accounts(cat: Catalogue, year: int) -> dict[str, Any] | None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import and_, select
+from sqlmodel import col
 
-from kbase.library import models as m
+from kbase.catalogue.query import Filter, publication_query
 from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput
-from kbase.catalogue.query import Filter, publication_query
+from kbase.library import models as m
 from kbase.report import data as d
 from kbase.report.missing import project_warnings, publication_warnings
 
@@ -23,9 +24,10 @@ def project_context(cat: Catalogue, ref: str | int, include_internal: bool = Fal
     if project.visibility not in vis:
         raise InvalidInput(f"project {project.id} is {project.visibility}; add --include-internal to show it")
     with cat.reading() as s:
-        j = d.projects(s, m.Project.id == project.id)[0]
-        linked = select(m.PublicationProject.publication_id).where(m.PublicationProject.project_id == project.id)
-        outputs = d.publications(s, and_(m.Publication.id.in_(linked), m.Publication.visibility.in_(vis)))
+        j = d.projects(s, col(m.Project.id) == project.id)[0]
+        linked = (select(col(m.PublicationProject.publication_id))
+                  .where(col(m.PublicationProject.project_id) == project.id))
+        outputs = d.publications(s, and_(col(m.Publication.id).in_(linked), col(m.Publication.visibility).in_(vis)))
         programme = s.get(m.Programme, project.programme_id) if project.programme_id else None
     outputs.sort(key=lambda p: (-(p["year"] or 0), -(p["month"] or 0), p["title"].lower()))
     j["outputs"] = outputs
@@ -47,7 +49,7 @@ def _years_label(j: dict[str, Any]) -> str:
     return str(first) if first == last else f"{first} – {last}"
 
 
-def _group(pubs: list[dict[str, Any]], by: str, project_titles: dict[int, str]) -> list[dict[str, Any]]:
+def _group(pubs: list[dict[str, Any]], by: str, project_titles: dict[int | None, str]) -> list[dict[str, Any]]:
     groups: dict[Any, list[dict[str, Any]]] = {}
     for p in pubs:
         if by == "year":
@@ -81,10 +83,10 @@ def bibliography_context(cat: Catalogue, filter_: Filter | None, group_by: str =
     vis = tuple(f.visibility) if f.visibility else d.visibilities(include_internal)
     chosen = publication_query(cat, f)
     with cat.reading() as s:
-        pubs = d.publications(s, and_(m.Publication.id.in_(chosen), m.Publication.visibility.in_(vis)))
+        pubs = d.publications(s, and_(col(m.Publication.id).in_(chosen), col(m.Publication.visibility).in_(vis)))
         ids = {i for p in pubs for i in p["projects"]}
-        titles = dict(s.execute(select(m.Project.id, m.Project.title).where(
-            m.Project.id.in_(ids), m.Project.visibility.in_(vis))).all()) if ids else {}
+        titles: dict[int | None, str] = dict(s.execute(select(col(m.Project.id), col(m.Project.title)).where(
+            col(m.Project.id).in_(ids), col(m.Project.visibility).in_(vis))).all()) if ids else {}
     pubs.sort(key=lambda p: (-(p["year"] or 0), -(p["month"] or 0), p["title"].lower()))
     return {"title": title or "Bibliography", "group_by": group_by, "groups": _group(pubs, group_by, titles),
             "count": len(pubs), "sections": ["bibliography"], "institute": cat.get_setting("institute.name") or "",

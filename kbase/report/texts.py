@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import and_, delete, select
+from sqlmodel import col
 
 from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput, NotFound
@@ -55,7 +56,7 @@ def set_text(cat: Catalogue, report: str, year: int, key: str, lang: str, body: 
         raise InvalidInput(f"report text {key} ({lang}, {year}) is too long: {len(body):,} characters "
                            f"(at most {MAX_CHARS:,})")
     T = m.ReportText
-    where = (T.report == report) & (T.year == year) & (T.key == key) & (T.lang == lang)
+    where = and_(col(T.report) == report, col(T.year) == year, col(T.key) == key, col(T.lang) == lang)
     with cat.transaction() as s:
         if not body:
             s.execute(delete(T).where(where))
@@ -72,8 +73,8 @@ def get_text(cat: Catalogue, report: str, year: int, key: str, lang: str) -> str
     key, lang = check_key(key), check_lang(lang)
     T = m.ReportText
     with cat.reading() as s:
-        body = s.scalar(select(T.body).where((T.report == report) & (T.year == year) & (T.key == key)
-                                             & (T.lang == lang)))
+        body = s.scalar(select(col(T.body)).where(col(T.report) == report, col(T.year) == year,
+                                                  col(T.key) == key, col(T.lang) == lang))
     if body is None:
         raise NotFound(f"no {lang} text {key!r} for the {report} report {year}")
     return body
@@ -82,11 +83,11 @@ def get_text(cat: Catalogue, report: str, year: int, key: str, lang: str) -> str
 def list_texts(cat: Catalogue, report: str | None = None, year: int | None = None) -> list[dict[str, Any]]:
     """Every stored text without its body: report, year, key, lang, characters, first line, updated."""
     T = m.ReportText
-    q = select(T).order_by(T.report, T.year.desc(), T.key, T.lang)
+    q = select(T).order_by(col(T.report), col(T.year).desc(), col(T.key), col(T.lang))
     if report:
-        q = q.where(T.report == report)
+        q = q.where(col(T.report) == report)
     if year:
-        q = q.where(T.year == year)
+        q = q.where(col(T.year) == year)
     with cat.reading() as s:
         rows = list(s.scalars(q))
     return [{"report": r.report, "year": r.year, "key": r.key, "lang": r.lang, "chars": len(r.body or ""),
@@ -101,8 +102,8 @@ def texts_for(cat: Catalogue, report: str, year: int, lang: str) -> tuple[dict[s
     lang = check_lang(lang)
     T = m.ReportText
     with cat.reading() as s:
-        rows = s.execute(select(T.year, T.key, T.lang, T.body)
-                         .where((T.report == report) & (T.year <= year)).order_by(T.year)).all()
+        rows = s.execute(select(col(T.year), col(T.key), col(T.lang), col(T.body))
+                         .where(col(T.report) == report, col(T.year) <= year).order_by(col(T.year))).all()
     own: dict[tuple[str, str], str] = {}
     earlier: dict[tuple[str, str], tuple[int, str]] = {}
     for y, key, text_lang, body in rows:
@@ -147,9 +148,10 @@ def text_keys(cat: Catalogue, year: int) -> list[dict[str, Any]]:
     from kbase.catalogue.query import active_in_year
 
     with cat.reading() as s:
-        programmes = s.execute(select(m.Programme.id, m.Programme.name).order_by(m.Programme.id)).all()
-        projects = s.execute(select(m.Project.id, m.Project.short_name, m.Project.title)
-                             .where(active_in_year(year)).order_by(m.Project.id)).all()
+        programmes = s.execute(select(col(m.Programme.id), col(m.Programme.name))
+                               .order_by(col(m.Programme.id))).all()
+        projects = s.execute(select(col(m.Project.id), col(m.Project.short_name), col(m.Project.title))
+                             .where(active_in_year(year)).order_by(col(m.Project.id))).all()
     rows = [{"key": k, "title": title, "group": "report"} for k, title in KEYS.items()]
     rows += [{"key": record_key("programme", pid), "title": name, "group": "programme"} for pid, name in programmes]
     rows += [{"key": record_key("project", pid), "title": short or title, "group": "project"}
@@ -160,7 +162,8 @@ def text_keys(cat: Catalogue, year: int) -> list[dict[str, Any]]:
 def stored_keys(cat: Catalogue, report: str, year: int, lang: str) -> set[str]:
     T = m.ReportText
     with cat.reading() as s:
-        return set(s.scalars(select(T.key).where((T.report == report) & (T.year == year) & (T.lang == lang))))
+        return set(s.scalars(select(col(T.key)).where(col(T.report) == report, col(T.year) == year,
+                                                      col(T.lang) == lang)))
 
 
 def preview_html(text: str) -> str:
