@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from kbase.library import models as m
-from kbase.catalogue import query
-from kbase.catalogue import views
+from kbase.catalogue import query, views
+from kbase.catalogue.query import Filter
 from kbase.catalogue.records import Catalogue
 from kbase.errors import ConflictError, InvalidInput, NotFound
-from kbase.catalogue.query import Filter
+from kbase.library import models as m
 
 
 def _regions(cat: Catalogue) -> dict[str, int]:
-    drc = cat.add(m.Region, name="Democratic Republic of the Congo", level="country", name_fr="République démocratique du Congo")
+    drc = cat.add(m.Region, name="Democratic Republic of the Congo", level="country",
+                  name_fr="République démocratique du Congo")
     cat.add_alias(m.Region, drc.id, "RDC")
     sk = cat.add(m.Region, name="South Kivu", level="province", name_fr="Sud-Kivu", parent_id=drc.id)
     fizi = cat.add(m.Region, name="Fizi", level="territory", parent_id=sk.id)
@@ -144,9 +144,11 @@ def test_filters_combine(cat: Catalogue) -> None:
     nr = cat.add(m.Programme, name="Natural Resources")
     series = cat.add(m.Series, name="IPIS Briefing", periodical=True)
     gold = cat.add(m.Subject, name="gold")
-    madini = cat.add(m.Project, title="Madini – Strengthening regional stability", short_name="Madini", programme_id=nr.id)
+    madini = cat.add(m.Project, title="Madini – Strengthening regional stability", short_name="Madini",
+                     programme_id=nr.id)
     hoex = cat.add(m.Person, name="Lotte Hoex")
-    a = cat.add(m.Publication, title="Gold in Beni", type="briefing", year=2021, month=1, series_id=series.id, language="en")
+    a = cat.add(m.Publication, title="Gold in Beni", type="briefing", year=2021, month=1, series_id=series.id,
+                language="en")
     b = cat.add(m.Publication, title="Cobalt and 3T", type="report", year=2021, month=7, visibility="internal")
     c = cat.add(m.Publication, title="Old gold", type="report", year=2018)
     cat.link(m.PublicationProject, publication_id=a.id, project_id=madini.id)

@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import SQLModel
 
-from kbase.library import models as m
 from kbase.catalogue import views
 from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput
+from kbase.library import models as m
 
 
 def _counts(cat: Catalogue) -> dict[str, int]:

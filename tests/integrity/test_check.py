@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import update
 from whoosh import index as windex
 
-from kbase.library import models as m
 from kbase.catalogue.records import Catalogue
-from kbase.integrity.check import check_library
 from kbase.cli import main
-from kbase.search.indexing import make_schema, sync, write_state
+from kbase.integrity.check import check_library
+from kbase.library import models as m
 from kbase.search.api import search
+from kbase.search.indexing import make_schema, sync, write_state
 from tests.search_data import add_document
 
 
@@ -38,7 +38,8 @@ def test_index_drift_is_found_and_repaired(cat: Catalogue) -> None:
     w.add_document(key="a998:1", kind="page", pub=str(gone), att="998", page=1, text_en="ghost page")
     w.commit()
     with cat.transaction() as s:  # edited behind the change log's back
-        s.execute(update(m.PageText).where(m.PageText.attachment_id == att, m.PageText.page == 1).values(text="Zinc trade."))
+        s.execute(update(m.PageText).where(m.PageText.attachment_id == att, m.PageText.page == 1)
+                  .values(text="Zinc trade."))
     problems = messages(cat)
     assert f"publication {pub}: 2 page(s) missing from the index or out of date" in problems
     assert "the index still has publication 999, which is not in the catalogue" in problems
@@ -79,7 +80,8 @@ def test_attachments_without_text(cat: Catalogue) -> None:
         s.flush()
         ok = m.Attachment(publication_id=pub, sha256="c" * 64, filename="lost.pdf", status="ok", page_count=4)
         pending = m.Attachment(publication_id=pub, sha256="c" * 64, filename="half.pdf", status="pending")
-        scan = m.Attachment(publication_id=pub, sha256="c" * 64, filename="scan.pdf", status="no text layer", page_count=2)
+        scan = m.Attachment(publication_id=pub, sha256="c" * 64, filename="scan.pdf", status="no text layer",
+                            page_count=2)
         s.add_all([ok, pending, scan])
         s.flush()
         ids = ok.id, pending.id

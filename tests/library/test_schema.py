@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
+from kbase.catalogue.records import Catalogue
 from kbase.library import models as m
 from kbase.library import schema
-from kbase.catalogue.records import Catalogue
 from kbase.library.db import open_library
 from tests.conftest import PG_URL, new_pg_database, pg_url_for
 
@@ -20,9 +20,12 @@ def _first_release_library(backend: str, tmp_path) -> str:
         conn.execute(text("INSERT INTO organisation (name, version, created, updated) "
                           "VALUES ('World Food Programme', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
         conn.execute(text("INSERT INTO organisation_alias (organisation_id, alias, norm) VALUES (1, 'WFP', 'wfp')"))
-        conn.execute(text("INSERT INTO publication (title, title_norm, type, year, month, visibility, version, created, updated) "
-                          "VALUES ('Checkpoint economy', 'checkpoint economy', 'report', 2021, 12, 'public', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
-        conn.execute(text("INSERT INTO contributor (publication_id, position, role, organisation_id) VALUES (1, 0, 'author', 1)"))
+        conn.execute(text("INSERT INTO publication "
+                          "(title, title_norm, type, year, month, visibility, version, created, updated) "
+                          "VALUES ('Checkpoint economy', 'checkpoint economy', 'report', 2021, 12, 'public', 1, "
+                          "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+        conn.execute(text("INSERT INTO contributor (publication_id, position, role, organisation_id) "
+                          "VALUES (1, 0, 'author', 1)"))
     assert schema.current_revision(lib) == "0001"
     lib.close()
     return location

@@ -5,19 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from kbase.imports.pipeline import import_bib_file
-from kbase.library import models as m
+from kbase.catalogue.records import Catalogue
 from kbase.formats.bibtex import export_bib
-from kbase.imports.records import import_bib
 from kbase.formats.bibtex.latex import to_latex, to_unicode
 from kbase.formats.bibtex.parse import parse_text
-from kbase.catalogue.records import Catalogue
+from kbase.imports.pipeline import import_bib_file
+from kbase.imports.records import import_bib
+from kbase.library import models as m
 from kbase.library.db import open_library
 from tests.bibtex_helpers import differences, snapshot
 
-BIB = Path(__file__).parent / "data" / "bib"
+BIB = Path(__file__).parent.parent / "data" / "bib"
 
 
 def _fresh(tmp_path: Path, name: str) -> Catalogue:

@@ -39,7 +39,8 @@ def test_confidential_left_out_unless_asked(demo: Catalogue) -> None:
 def test_filters_are_the_search_filters(demo: Catalogue) -> None:
     f = Filter(year_from=2021, year_to=2021, types=["briefing"])
     keys = _keys(export_bib(demo, f))
-    pubs = [p for p in demo.all(m.Publication) if p.year == 2021 and p.type == "briefing" and p.visibility != "confidential"]
+    pubs = [p for p in demo.all(m.Publication)
+            if p.year == 2021 and p.type == "briefing" and p.visibility != "confidential"]
     assert len(keys) == len(pubs) > 0
     region = Filter(region="South Kivu")
     assert 0 < len(json.loads(export_csl_json(demo, region))) < demo.count(m.Publication)
@@ -65,7 +66,7 @@ def test_citation_keys_are_stable(demo: Catalogue) -> None:
 def test_csl_json_items(sqlite_demo: Catalogue, tmp_path: Path) -> None:
     from kbase.imports.records import import_bib
 
-    bib = Path(__file__).parent / "data" / "bib" / "constructs.bib"
+    bib = Path(__file__).parent.parent / "data" / "bib" / "constructs.bib"
     import_bib(sqlite_demo, bib)
     items = {i["id"]: i for i in json.loads(export_csl_json(sqlite_demo))}
     art = items["nzeyimana2020"]
