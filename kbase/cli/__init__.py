@@ -9,7 +9,7 @@ import os
 import sys
 import traceback
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, NoReturn, Sequence
 
 from kbase import i18n
 from kbase.errors import KbaseError
@@ -83,14 +83,15 @@ class UsageError(KbaseError):
 
 
 class Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, never the whole usage dump
+    def error(self, message: str) -> NoReturn:  # one line, never the whole usage dump
         raise UsageError(f"{self.prog}: {message} (see `{self.prog} --help`)")
 
 
 def common_options() -> argparse.ArgumentParser:
     common = Parser(add_help=False)
     common.add_argument("--library", "-L", default=argparse.SUPPRESS, metavar="PATH-or-URL",
-                        help="library folder or postgresql+psycopg:// URL (default: $KBASE_LIBRARY or the user data folder)")
+                        help="library folder or postgresql+psycopg:// URL "
+                             "(default: $KBASE_LIBRARY or the user data folder)")
     common.add_argument("--lang", choices=sorted(i18n.LANGUAGES), default=argparse.SUPPRESS,
                         help="language of messages and reports (default: $KBASE_LANG, else the locale's)")
     return common

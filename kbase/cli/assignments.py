@@ -14,7 +14,7 @@ from kbase.errors import InvalidInput
 from kbase.library import models as m
 
 
-def register(subs: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(subs: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     p = subs.add_parser("assignment", parents=[common],
                         help="a project's contract for a year: kbase assignment set|delete|list")
     acts = p.add_subparsers(dest="action", required=True, metavar="set|delete|list")
@@ -89,7 +89,10 @@ def cmd_assignment_set(args: argparse.Namespace) -> int:
         clients = [_client(cat, c) for c in args.client]
     elif args.no_clients:
         clients = []
-    opt = lambda v: KEEP if v is None else v  # noqa: E731  (an option not given leaves the field)
+
+    def opt(value: Any) -> Any:
+        return KEEP if value is None else value  # an option not given leaves the field as it is
+
     aid = save_assignment(cat, pid, args.year, title=opt(args.title), reference=opt(args.reference),
                           note=opt(args.note), separator=opt(args.separator), clients=clients)
     row = next(r for r in assignment_rows(cat, args.year, pid) if r["id"] == aid)
@@ -170,7 +173,8 @@ def cmd_role_edit(args: argparse.Namespace) -> int:
         row = s.get(m.PersonRole, args.id)
         if row is None:
             raise InvalidInput(f"no person role with ID {args.id}")
-        current = {"title": row.title, "start": row.start, "end": row.end, "organisation_id": row.organisation_id}
+        current: dict[str, Any] = {"title": row.title, "start": row.start, "end": row.end,
+                                   "organisation_id": row.organisation_id}
     update_role(cat, args.id, args.role,
                 args.title if args.title is not None else current["title"],
                 args.start if args.start is not None else current["start"],

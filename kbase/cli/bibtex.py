@@ -13,7 +13,7 @@ from kbase.errors import InvalidInput, LibraryError
 FORMATS = ("bibtex", "biblatex", "csl-json", "ris", "csv", "json")
 
 
-def register(subs: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(subs: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     p = subs.add_parser(
         "export", parents=[common], help="export publications: bibtex, biblatex, csl-json, ris, csv, json",
         description="Export the publications that pass the filters (the same as `kbase search`). "
@@ -36,7 +36,8 @@ def register(subs: argparse._SubParsersAction, common: argparse.ArgumentParser) 
                     "named with their line; every good entry still comes in. PDFs named in `file` fields are "
                     "attached when they lie inside the .bib's folder or a --root folder.")
     p.add_argument("paths", nargs="+", metavar="FILE.bib")
-    p.add_argument("--dry-run", action="store_true", help="report what would be created, linked and skipped; write nothing")
+    p.add_argument("--dry-run", action="store_true",
+                   help="report what would be created, linked and skipped; write nothing")
     p.add_argument("--on-duplicate", choices=("link", "update", "skip", "new", "create", "merge"), default="link",
                    help="an entry matching an existing publication: link to it (default), update its empty "
                         "fields and links, skip it, or create a new record anyway (create and merge: the "
@@ -70,8 +71,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         from kbase.formats.bibtex.export import export_bib
 
         out = Path(args.output) if args.output else None
+        files_to = out.parent / f"{out.stem}_files" if out and args.with_files else None
         text = export_bib(cat, f, flavour=args.format, include_confidential=args.include_confidential,
-                          ascii_only=args.ascii, files_to=out.parent / f"{out.stem}_files" if out and args.with_files else None,
+                          ascii_only=args.ascii, files_to=files_to,
                           bib_dir=out.parent if out else None)
     else:
         from kbase.formats import exporters

@@ -7,12 +7,13 @@ import json
 from typing import Any
 
 from kbase.catalogue import collections as coll
+from kbase.catalogue.columns import table_of
 from kbase.catalogue.records import record_type
 from kbase.cli.common import open_catalogue, print_rows
 from kbase.errors import InvalidInput
 
 
-def register(subs: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(subs: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     p = subs.add_parser("collection", parents=[common],
                         help="collections: add, put, remove, rename, move, delete, list")
     acts = p.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=type(p))
@@ -46,7 +47,7 @@ def register(subs: argparse._SubParsersAction, common: argparse.ArgumentParser) 
 
 
 def _kind(name: str) -> str:
-    return record_type(name).__tablename__  # type: ignore[attr-defined]
+    return table_of(record_type(name)).name
 
 
 def _parent(cat: Any, ref: str | None) -> int | None:

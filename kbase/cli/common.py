@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from kbase.errors import InvalidInput
 
@@ -34,6 +34,16 @@ def open_catalogue(args: argparse.Namespace, create: bool = False) -> Catalogue:
 def close_opened() -> None:
     while OPENED:
         OPENED.pop().close()  # disposing an engine twice is harmless
+
+
+def show_usage(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
+    """A command group run without its action: its help, and the usage exit status."""
+
+    def run(args: argparse.Namespace) -> int:
+        parser.print_help()
+        return 2
+
+    return run
 
 
 def parse_years(text: str | None) -> tuple[int | None, int | None]:

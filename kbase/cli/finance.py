@@ -6,14 +6,14 @@ import argparse
 import sys
 from typing import Any
 
-from kbase.cli.common import open_catalogue
+from kbase.cli.common import open_catalogue, show_usage
 
 
-def register(subs: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(subs: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     finance = subs.add_parser("finance", parents=[common],
                               help="a year's income by source and expenses by category: set, remove, list")
     actions = finance.add_subparsers(dest="finance_action", metavar="ACTION")
-    finance.set_defaults(run=lambda args: (finance.print_help(), 2)[1])
+    finance.set_defaults(run=show_usage(finance))
 
     p = actions.add_parser(
         "set", parents=[common], help="add a line or change its amount",

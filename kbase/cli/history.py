@@ -11,7 +11,7 @@ from kbase.catalogue.records import kind_of, record_type
 from kbase.cli.common import open_catalogue
 
 
-def register(subs: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(subs: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     p = subs.add_parser("history", parents=[common], help="a record's changes: who, when, which fields (old → new)")
     p.add_argument("record_type", metavar="TYPE")
     p.add_argument("id", type=int)

@@ -13,12 +13,11 @@ from typing import Any, TextIO
 
 from kbase.cli.common import open_catalogue
 from kbase.errors import InvalidInput
-from kbase.imports.pipeline import BIBLIOGRAPHIES
+from kbase.imports.pipeline import BIBLIOGRAPHIES, ImportProgress, ImportReport, import_paths
 from kbase.imports.pipeline import REFUSED as FAILED
-from kbase.imports.pipeline import ImportProgress, ImportReport, import_paths
 
 
-def register(subs: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(subs: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     p = subs.add_parser(
         "import", parents=[common], help="import PDFs, folders, BibTeX, RIS or CSL-JSON files and spreadsheets",
         description="Import PDFs and bibliographies: BibTeX (.bib), RIS (.ris, or a .txt starting with RIS tags, "
@@ -26,8 +25,8 @@ def register(subs: argparse._SubParsersAction, common: argparse.ArgumentParser) 
                     "(.json or .csljson: an array of items or {\"items\": [...]}, as Zotero, pandoc and "
                     "citation.js write it), and publication lists kept in a spreadsheet (.csv with any delimiter "
                     "and encoding, .tsv, .xlsx: one row per publication, the columns read from their English or "
-                    "French headers unless --map says otherwise). Each bibliography is planned (new, matches record N, refused with "
-                    "its line) and written in one transaction; every import is a batch that "
+                    "French headers unless --map says otherwise). Each bibliography is planned (new, matches "
+                    "record N, refused with its line) and written in one transaction; every import is a batch that "
                     "`kbase imports undo ID` takes back.")
     p.add_argument("paths", nargs="+", metavar="PATH",
                    help="files or folders (searched recursively for PDFs and bibliographies)")
@@ -77,7 +76,9 @@ def _clock(seconds: float | None) -> str:
     if seconds is None:
         return "--:--"
     seconds = int(seconds)
-    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}" if seconds >= 3600 else f"{seconds // 60}:{seconds % 60:02d}"
+    if seconds >= 3600:
+        return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+    return f"{seconds // 60}:{seconds % 60:02d}"
 
 
 class ProgressLine:
@@ -226,7 +227,8 @@ def cmd_imports(args: argparse.Namespace) -> int:
         sys.stdout.write("no imports yet\n")
     for b in batches:
         c = b["counts"] or {}
-        made = f"{c.get('created', 0)} created, {c.get('matched', 0)} matched, {c.get('refused', 0)} refused" if c else ""
+        made = (f"{c.get('created', 0)} created, {c.get('matched', 0)} matched, {c.get('refused', 0)} refused"
+                if c else "")
         sources = ", ".join(b["sources"][:3]) + (" …" if len(b["sources"]) > 3 else "")
         sys.stdout.write(f"{b['id']:>5}  {b['started'] or '':<19}  {b['status']:<22}  {b['user'] or '':<12}  "
                          f"{made:<40}  {sources}\n")
@@ -250,7 +252,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         cancel.set()
         sys.stderr.write("\nkbase: stopping after the current file (Ctrl-C again to stop at once)\n")
 
-    previous = signal.signal(signal.SIGINT, on_sigint) if threading.current_thread() is threading.main_thread() else None
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, on_sigint) if in_main else None
     try:
         report = import_paths(
             cat, args.paths, to_publication=args.to, password=args.password,

@@ -10,12 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from kbase.catalogue import notes, relations
+from kbase.catalogue.columns import table_of
 from kbase.catalogue.records import record_type
 from kbase.cli.common import open_catalogue, print_rows
 from kbase.errors import InvalidInput, NotFound
 
 
-def register(subs: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(subs: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     p = subs.add_parser("note", parents=[common], help="notes on any record: add, list, edit, delete")
     acts = p.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=type(p))
     a = acts.add_parser("add", parents=[common], help="a new note: kbase note add TYPE ID [TEXT | --file F]")
@@ -61,7 +62,7 @@ def register(subs: argparse._SubParsersAction, common: argparse.ArgumentParser) 
 def _kind(name: str) -> str:
     if name.lower().rstrip("s") == "collection":
         return "collection"
-    return record_type(name).__tablename__  # type: ignore[attr-defined]
+    return table_of(record_type(name)).name
 
 
 def _text(args: argparse.Namespace) -> str:

@@ -13,7 +13,7 @@ from kbase.cli.common import open_catalogue
 from kbase.ocr.queue import OcrProgress, enqueue, jobs, ocr_state, run_queue
 
 
-def register(subs: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(subs: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     p = subs.add_parser(
         "ocr", parents=[common], help="read scanned pages with OCR (Tesseract): the queue, --all or publications",
         description="Read the pages without a text layer with Tesseract, in English or French (the publication's "
@@ -74,14 +74,14 @@ def cmd_ocr(args: argparse.Namespace) -> int:
 
         main = threading.current_thread() is threading.main_thread()
         previous = signal.signal(signal.SIGINT, on_sigint) if main else None
-        line = _Progress(sys.stdout) if sys.stdout.isatty() and not args.json else None
+        bar = _Progress(sys.stdout) if sys.stdout.isatty() and not args.json else None
         try:
-            report = run_queue(cat, progress=line, cancel=cancel)
+            report = run_queue(cat, progress=bar, cancel=cancel)
         finally:
             if previous is not None:
                 signal.signal(signal.SIGINT, previous)
-            if line is not None:
-                line.end()
+            if bar is not None:
+                bar.end()
         if args.json:
             json.dump({**report.as_dict(), "queued": lines, "state": ocr_state(cat)}, sys.stdout,
                       ensure_ascii=False, indent=2)

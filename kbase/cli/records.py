@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+from typing import Any, cast
 
-from kbase.library import models as m
-from kbase.catalogue import lookup, query
-from kbase.catalogue import views
+from sqlmodel import SQLModel, col
+
+from kbase.catalogue import lookup, query, views
+from kbase.catalogue.columns import table_of
 from kbase.catalogue.organisations import display_names, linked_organisations, set_linked_organisations
 from kbase.catalogue.records import ALIAS_TABLES, Catalogue, record_type
 from kbase.cli.common import add_filter_options, filter_from_args, open_catalogue, print_rows
-from kbase.library.db import open_library, redact
 from kbase.errors import ConflictError, InvalidInput, NotFound
 from kbase.i18n import N_
+from kbase.library import models as m
+from kbase.library.db import open_library, redact
 
 LIST_COLUMNS = {
     "publication": ["id", "date", "type", "title"],
@@ -27,7 +29,7 @@ LIST_COLUMNS = {
 }
 
 
-def register(subs: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(subs: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     p = subs.add_parser("init", parents=[common], help="create a library")
     p.add_argument("path", nargs="?", help="folder or PostgreSQL URL (default: --library)")
     p.set_defaults(run=cmd_init)
@@ -99,7 +101,7 @@ def register(subs: argparse._SubParsersAction, common: argparse.ArgumentParser) 
 
 
 def _kind(name: str) -> str:
-    return record_type(name).__tablename__  # type: ignore[attr-defined]
+    return table_of(record_type(name)).name
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -295,14 +297,14 @@ def parse_values(pairs: list[str]) -> dict[str, Any]:
     return values
 
 
-_NAME_REFS = {
+_NAME_REFS: dict[str, tuple[str, type[SQLModel]]] = {
     "series": ("series_id", m.Series), "programme": ("programme_id", m.Programme),
     "publisher": ("publisher_id", m.Organisation), "parent": ("parent_id", m.Region),
     "project": ("project_id", m.Project),
 }
 
 
-def _resolve_names(cat: Catalogue, model: type, values: dict[str, Any]) -> dict[str, Any]:
+def _resolve_names(cat: Catalogue, model: type[SQLModel], values: dict[str, Any]) -> dict[str, Any]:
     """Let librarians write series=… or publisher=… by name instead of IDs."""
     out = {}
     for key, value in values.items():
@@ -423,9 +425,10 @@ def _link_contributors(cat: Catalogue, args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
     with cat.reading() as s:
-        current = [(c.role, "person" if c.person_id else "organisation", c.person_id or c.organisation_id)
+        # a contributor row names a person or an organisation: its ID is never None
+        current = [(c.role, "person" if c.person_id else "organisation", cast(int, c.person_id or c.organisation_id))
                    for c in s.scalars(select(m.Contributor).where(m.Contributor.publication_id == args.id)
-                                      .order_by(m.Contributor.position))]
+                                      .order_by(col(m.Contributor.position)))]
     wanted = []
     for role in ("author", "editor"):
         for ref in getattr(args, role):
@@ -448,7 +451,8 @@ def _link_organisations(cat: Catalogue, kind: str, args: argparse.Namespace, rol
             continue
         current = [o["id"] for o in linked_organisations_of(cat, kind, args.id).get(role, [])]
         wanted = [cat.find_one(m.Organisation, ref).id for ref in refs]
-        new = [c for c in current if c not in wanted] if args.remove else current + [w for w in wanted if w not in current]
+        new = ([c for c in current if c not in wanted] if args.remove
+               else current + [w for w in wanted if w not in current])
         set_linked_organisations(cat, kind, args.id, role, new)
         done += len(wanted)
     return done
@@ -481,9 +485,9 @@ def _link_clients(cat: Catalogue, args: argparse.Namespace) -> int:
 
     with cat.reading() as s:
         a = s.scalar(select(m.Assignment).where(m.Assignment.project_id == args.id, m.Assignment.year == args.year))
-        current = list(s.scalars(select(m.AssignmentClient.organisation_id)
-                                 .where(m.AssignmentClient.assignment_id == a.id)
-                                 .order_by(m.AssignmentClient.position))) if a else []
+        current = list(s.scalars(select(col(m.AssignmentClient.organisation_id))
+                                 .where(col(m.AssignmentClient.assignment_id) == a.id)
+                                 .order_by(col(m.AssignmentClient.position)))) if a else []
     wanted = [cat.find_one(m.Organisation, ref).id for ref in args.client]
     if args.remove:
         if not args.client and a is not None:

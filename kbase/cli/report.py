@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from kbase.cli.common import add_filter_options, filter_from_args, open_catalogue
+from kbase.cli.common import add_filter_options, filter_from_args, open_catalogue, show_usage
 from kbase.errors import InvalidInput, LibraryError
 from kbase.report import FORMATS, LANGS, SECTIONS, build_annual, build_bibliography, build_project
 from kbase.report.output import write_file
@@ -15,11 +15,11 @@ from kbase.report.sheets import GROUPINGS
 EXTENSIONS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".pdf": "pdf", ".docx": "docx"}
 
 
-def register(subs: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(subs: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     report = subs.add_parser("report", parents=[common], help="annual report, project sheet or bibliography")
     kinds = report.add_subparsers(dest="report_kind", metavar="KIND")
     # argparse needs a KIND; without one print this command's help
-    report.set_defaults(run=lambda args: (report.print_help(), 2)[1])
+    report.set_defaults(run=show_usage(report))
 
     p = kinds.add_parser(
         "annual", parents=[common], help="the annual report for one year",
@@ -66,8 +66,9 @@ def add_lang_option(p: argparse.ArgumentParser, default: str | None = None) -> N
 
 
 def _format(args: argparse.Namespace) -> str:
-    if args.format:
-        return args.format
+    chosen: str | None = args.format
+    if chosen:
+        return chosen
     if args.output:
         return EXTENSIONS.get(Path(args.output).suffix.lower(), "md")
     return "md"

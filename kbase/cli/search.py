@@ -12,7 +12,7 @@ from kbase.cli.common import add_filter_options, filter_from_args, open_catalogu
 from kbase.errors import QueryError
 
 
-def register(subs: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(subs: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     p = subs.add_parser("search", parents=[common], help="full-text search: publications with pages and snippets",
                         description='Query syntax: words, "phrases", AND/OR/NOT, -word, field:value '
                                     "(title author abstract subject series type year project programme region "

@@ -7,14 +7,15 @@ import sys
 from typing import Any
 
 from kbase.cli.common import open_catalogue
-from kbase.library.db import default_location, open_library, redact
 from kbase.errors import InvalidInput, LibraryError
+from kbase.library.db import default_location, open_library, redact
 
 
-def register(subs: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(subs: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     p = subs.add_parser("admin", parents=[common], help="roles and users of a PostgreSQL team library")
     admin = p.add_subparsers(dest="admin_command", metavar="ACTION")
-    a = admin.add_parser("setup", parents=[common], help="create the roles, grants and confidentiality rules (re-runnable)")
+    a = admin.add_parser("setup", parents=[common],
+                         help="create the roles, grants and confidentiality rules (re-runnable)")
     a.set_defaults(run=cmd_setup)
     a = admin.add_parser("user", parents=[common], help="create a login or change its role and password")
     a.add_argument("name")
@@ -30,7 +31,8 @@ def register(subs: argparse._SubParsersAction, common: argparse.ArgumentParser) 
     a.set_defaults(run=cmd_drop_user)
     p.set_defaults(run=lambda args: _need_action(p))
 
-    p = subs.add_parser("migrate", parents=[common], help="copy a whole library into a new one (SQLite ⇄ PostgreSQL), verified")
+    p = subs.add_parser("migrate", parents=[common],
+                        help="copy a whole library into a new one (SQLite ⇄ PostgreSQL), verified")
     p.add_argument("source", metavar="SOURCE", help="library folder or postgresql+psycopg:// URL")
     p.add_argument("target", metavar="TARGET", help="new library folder or URL of an empty database")
     p.add_argument("--json", action="store_true")
@@ -41,12 +43,14 @@ def register(subs: argparse._SubParsersAction, common: argparse.ArgumentParser) 
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_backup)
 
-    p = subs.add_parser("restore", parents=[common], help="restore an archive into a new library: kbase restore FILE [LIB]")
+    p = subs.add_parser("restore", parents=[common],
+                        help="restore an archive into a new library: kbase restore FILE [LIB]")
     p.add_argument("parts", nargs="+", metavar="FILE [LIB]")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_restore)
 
-    p = subs.add_parser("sync", parents=[common], help="bring this desktop's search index up to date from the catalogue")
+    p = subs.add_parser("sync", parents=[common],
+                        help="bring this desktop's search index up to date from the catalogue")
     p.set_defaults(run=cmd_sync)
 
 
@@ -122,7 +126,8 @@ def _report(args: argparse.Namespace, verb: str, where: str, report: Any) -> int
 
     def human(d: dict[str, Any]) -> None:
         rows = sum(t["rows"] for t in d["tables"].values())
-        print(f"{verb} {redact(where)}: {len(d['tables'])} tables, {rows} rows, {d['files']} files ({d['bytes'] / 1e6:.1f} MB)")
+        print(f"{verb} {redact(where)}: {len(d['tables'])} tables, {rows} rows, {d['files']} files "
+              f"({d['bytes'] / 1e6:.1f} MB)")
         for table, n in sorted(d["cleaned"].items()):
             print(f"  {table}: {n} values had NUL or other control characters, removed on the way")
         for problem in d["problems"]:
@@ -131,7 +136,8 @@ def _report(args: argparse.Namespace, verb: str, where: str, report: Any) -> int
 
     emit(args, data, human)
     if not report.ok:
-        raise LibraryError(f"{verb.lower()} {redact(where)} does not match its source ({len(report.problems)} problems)")
+        raise LibraryError(f"{verb.lower()} {redact(where)} does not match its source "
+                           f"({len(report.problems)} problems)")
     return 0
 
 
@@ -146,7 +152,10 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
     if len(args.parts) > 2:
         raise InvalidInput("kbase backup takes at most LIB and FILE")
-    lib, archive = (args.parts if len(args.parts) == 2 else [getattr(args, "library", None) or default_location(), args.parts[0]])
+    if len(args.parts) == 2:
+        lib, archive = args.parts
+    else:
+        lib, archive = getattr(args, "library", None) or default_location(), args.parts[0]
     return _report(args, "Backed up to", archive, backup(lib, archive, _progress(args)))
 
 
@@ -155,7 +164,10 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
     if len(args.parts) > 2:
         raise InvalidInput("kbase restore takes FILE and at most LIB")
-    archive, lib = (args.parts if len(args.parts) == 2 else [args.parts[0], getattr(args, "library", None) or default_location()])
+    if len(args.parts) == 2:
+        archive, lib = args.parts
+    else:
+        archive, lib = args.parts[0], getattr(args, "library", None) or default_location()
     return _report(args, "Restored into", lib, restore(archive, lib, _progress(args)))
 
 

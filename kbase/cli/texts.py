@@ -5,22 +5,25 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
-from kbase.cli.common import open_catalogue
+from kbase.cli.common import open_catalogue, show_usage
 from kbase.cli.report import add_lang_option
 from kbase.errors import InvalidInput
-from kbase.report.i18n import SETTING as LANG_SETTING, check_lang
+from kbase.report.i18n import SETTING as LANG_SETTING
+from kbase.report.i18n import check_lang
 from kbase.report.identity import FIELDS, identity_rows, set_identity
 from kbase.report.texts import KEYS, REPORTS, get_text, list_texts, set_text
 
 
-def register(subs: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    text = subs.add_parser("text", parents=[common], help="the report's own texts (preface, chair's word…): set, show, list",
+def register(subs: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
+    text = subs.add_parser("text", parents=[common],
+                           help="the report's own texts (preface, chair's word…): set, show, list",
                            description="Texts the annual report shows, in Markdown, per year and language: "
                                        + ", ".join(KEYS) + ", programme-ID (a programme's introduction) "
                                        "and project-ID (a project's narrative for the year).")
     verbs = text.add_subparsers(dest="text_verb", metavar="VERB")
-    text.set_defaults(run=lambda args: (text.print_help(), 2)[1])
+    text.set_defaults(run=show_usage(text))
 
     p = verbs.add_parser("set", parents=[common], help="store a text from a Markdown file (- for standard input)")
     _where(p)
@@ -37,7 +40,8 @@ def register(subs: argparse._SubParsersAction, common: argparse.ArgumentParser) 
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_list)
 
-    ident = subs.add_parser("identity", parents=[common], help="the institute's name, logo, address and colours for reports: show, set",
+    ident = subs.add_parser("identity", parents=[common],
+                            help="the institute's name, logo, address and colours for reports: show, set",
                             description="The institute's identity, used on report covers, running heads and "
                                         "back pages. Fields: " + ", ".join(FIELDS) + "; also report-language.")
     verbs = ident.add_subparsers(dest="identity_verb", metavar="VERB")
@@ -96,7 +100,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     cat = open_catalogue(args)
     rows = list_texts(cat, args.report, args.year)
 
-    def human(rows: list[dict]) -> None:
+    def human(rows: list[dict[str, Any]]) -> None:
         for r in rows:
             print(f"{r['report']}  {r['year']}  {r['key']:<14} {r['lang']}  {r['chars']:>7,}  {r['first_line']}")
         if not rows:
@@ -113,7 +117,7 @@ def cmd_identity_show(args: argparse.Namespace) -> int:
     rows = identity_rows(cat) + [{"field": "report-language", "label": "Report language",
                                   "value": cat.get_setting(LANG_SETTING)}]
 
-    def human(rows: list[dict]) -> None:
+    def human(rows: list[dict[str, Any]]) -> None:
         for r in rows:
             value = (r["value"] or "—").replace("\n", " / ")
             print(f"{r['field']:<16} {value}")

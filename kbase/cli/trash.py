@@ -6,11 +6,12 @@ import argparse
 import json
 
 from kbase.catalogue import trash
+from kbase.catalogue.columns import table_of
 from kbase.catalogue.records import record_type
 from kbase.cli.common import open_catalogue, print_rows
 
 
-def register(subs: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(subs: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     p = subs.add_parser("trash", parents=[common], help="deleted records: list, restore, empty, days")
     acts = p.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=type(p))
     a = acts.add_parser("list", parents=[common], help="what the trash holds, newest first")
@@ -31,7 +32,7 @@ def register(subs: argparse._SubParsersAction, common: argparse.ArgumentParser) 
 
 
 def _kind(name: str) -> str:
-    return record_type(name).__tablename__  # type: ignore[attr-defined]
+    return table_of(record_type(name)).name
 
 
 def cmd_list(args: argparse.Namespace) -> int:
