@@ -40,7 +40,7 @@ def main() -> int:
         started = time.perf_counter()
         report = import_paths(cat, files, workers=2)
         seconds = time.perf_counter() - started
-        found = 0
+        found = with_text = kept = 0
         print(f"{'file':<34}{'status':<10}{'sections':>9}{'words':>8}  {'search':<30}title or message")
         for result in report.files:
             name = Path(result.path).name
@@ -50,7 +50,9 @@ def main() -> int:
             pages = attachment_texts(cat, result.attachment_id)["pages"]
             if not any(p["text"].strip() for p in pages):  # kept without text: a password, a scan waiting for OCR
                 print(f"{name:<34}{result.status:<10}{len(pages):>9}{0:>8}  {'':<30}{result.message}")
+                kept += 1
                 continue
+            with_text += 1
             words = sum(len(p["text"].split()) for p in pages)
             longest = max(pages, key=lambda p: len(p["text"]))
             # the longest word of letters; a fixture of a few cells has only short words or names like Sheet1
@@ -65,9 +67,9 @@ def main() -> int:
             shown = f"{word[:14]} p.{where} {'found' if ok else 'MISSED'}" if word else "(no word)"
             title = cat.get(m.Publication, result.publication_id).title
             print(f"{name:<34}{result.status:<10}{len(pages):>9}{words:>8}  {shown:<30}{title or result.message}")
-        imported = sum(1 for f in report.files if f.imported)
-        print(f"\n{len(files)} files in {seconds:.1f} s: {imported} imported with text, {found} found by search "
-              f"on the right section; refused: {', '.join(f'{k} {v}' for k, v in report.counts.items() if k != 'ok')}")
+        print(f"\n{len(files)} files in {seconds:.1f} s: {with_text} imported with text ({found} found by search on "
+              f"the right section), {kept} kept without text, {len(files) - with_text - kept} not imported; "
+              f"statuses: {', '.join(f'{k} {v}' for k, v in report.counts.items())}")
         cat.library.close()
     return 0
 

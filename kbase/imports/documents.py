@@ -100,12 +100,13 @@ def _result(status: str, message: str, **kw: Any) -> dict[str, Any]:
 
 
 def sniff_document(head: bytes, kind: str) -> dict[str, Any] | None:
-    """A verdict from the first bytes (empty, encrypted, not what its name says), or None."""
+    """A refusal from the first bytes (empty, not what its name says), or None. A password-protected office file
+    (a compound file holding the encrypted package) passes: extract_document says so, and it is kept."""
     name = NAMES[kind]
     if not head:
         return _result("empty", N_("empty file (0 bytes); not imported"))
     if kind in ZIPPED and head.startswith(OLE):
-        return _result("encrypted", ENCRYPTED.format(name=name), mime=MIME_TYPES[kind])
+        return None
     if kind in ZIPPED and not head.startswith(b"PK\x03\x04"):
         return _result("damaged", N_("damaged {name} file: it is not the ZIP archive it should be; not imported")
                        .format(name=name))
@@ -121,12 +122,13 @@ def extract_document(path: Path | str, kind: str, filename: str) -> dict[str, An
     name = NAMES[kind]
     try:
         with open(path, "rb") as fh:
-            verdict = sniff_document(fh.read(1024), kind)
+            head = fh.read(1024)
     except OSError as exc:
         return _result("damaged", N_("cannot read the file: {reason}; not imported").format(reason=exc.strerror or exc))
+    verdict = sniff_document(head, kind)
     if verdict is not None:
         return verdict
-    if kind in ("odt", "ods", "odp") and _odf_encrypted(path):
+    if (kind in ZIPPED and head.startswith(OLE)) or (kind in ("odt", "ods", "odp") and _odf_encrypted(path)):
         return _result("encrypted", ENCRYPTED.format(name=name), mime=MIME_TYPES[kind])
     try:
         sections, meta, note = READERS[kind](path)

@@ -255,3 +255,14 @@ def test_a_document_attached_to_a_publication_is_read_and_found(cat: Catalogue, 
     assert [(h.publication_id, [p.page for p in h.pages]) for h in hits] == [(pub, [1])]
     sheet = attach(cat, pub, str(make_xlsx(tmp_path / "sites.xlsx")))
     assert sheet["kind"] == "file"  # a named .xlsx is a publication list to the import: kept as it is
+
+
+def test_a_password_protected_word_file_is_kept_without_text(cat: Catalogue, tmp_path: Path) -> None:
+    ole = tmp_path / "locked.docx"  # what Word writes with a password: a compound file, not a ZIP
+    ole.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + b"EncryptionInfo" + bytes(1000))
+    result = import_paths(cat, [ole]).files[0]
+    assert result.status == "encrypted" and result.imported, result.message
+    assert "imported without text" in result.message
+    with cat.reading() as s:
+        att = s.get(m.Attachment, result.attachment_id)
+        assert (att.status, att.mime.endswith("wordprocessingml.document")) == ("encrypted", True)
