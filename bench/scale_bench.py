@@ -121,6 +121,7 @@ def phase_query(folder: Path, url: str | None, n: int) -> dict[str, Any]:
     import statistics
 
     import search_bench
+
     from kbase.catalogue.records import Catalogue
     from kbase.errors import QueryError
     from kbase.library.db import open_library
@@ -157,7 +158,8 @@ def phase_query(folder: Path, url: str | None, n: int) -> dict[str, Any]:
                 rows = pg.execute(PG_QUERY.format(make=form[0]), (form[1],)).fetchall()
                 theirs_ms.append((time.perf_counter() - t) * 1000)
                 theirs_total.append(rows[0][4] if rows else 0)
-        kinds[kind] = {"n": len(pairs), "kbase_p50": search_bench.pct(mine_ms, 50), "kbase_p95": search_bench.pct(mine_ms, 95),
+        kinds[kind] = {"n": len(pairs),
+                       "kbase_p50": search_bench.pct(mine_ms, 50), "kbase_p95": search_bench.pct(mine_ms, 95),
                        "kbase_median_pubs": statistics.median(mine_total) if mine_total else 0,
                        "pg_p50": search_bench.pct(theirs_ms, 50) if theirs_ms else None,
                        "pg_p95": search_bench.pct(theirs_ms, 95) if theirs_ms else None,
@@ -177,7 +179,8 @@ def run_phase(args: argparse.Namespace, phase: str, folder: Path, pages: int) ->
     if out.returncode:
         sys.exit(f"{phase} at {pages:,} pages failed:\n{out.stderr}")
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
-    print(f"{pages:,} pages, {phase} ({time.perf_counter() - started:.0f} s, load {load()}): {result}", file=sys.stderr, flush=True)
+    print(f"{pages:,} pages, {phase} ({time.perf_counter() - started:.0f} s, load {load()}): {result}",
+          file=sys.stderr, flush=True)
     return result
 
 
@@ -201,8 +204,9 @@ def main() -> int:
     url = os.environ.get("KBASE_TEST_PG_URL", "").replace("postgresql+psycopg://", "postgresql://") or None
     if args.phase:
         folder, n = args.dir, args.pages[0]
-        result = {"fill": lambda: phase_fill(folder, n), "index": lambda: phase_index(folder, args.procs),
-                  "pg": lambda: phase_pg(folder, url or ""), "query": lambda: phase_query(folder, url, args.queries)}[args.phase]()
+        phases = {"fill": lambda: phase_fill(folder, n), "index": lambda: phase_index(folder, args.procs),
+                  "pg": lambda: phase_pg(folder, url or ""), "query": lambda: phase_query(folder, url, args.queries)}
+        result = phases[args.phase]()
         print(json.dumps(result))
         return 0
 
@@ -237,8 +241,8 @@ def main() -> int:
         if "pg" in r:
             pg = r["pg"]
             print(f"\nPostgreSQL at {n:,} pages: {pg['rows']:,} rows; copy {pg['copy_s']} s, tsvector column "
-                  f"{pg['tsvector_s']} s, GIN index {pg['gin_s']} s (in all {pg['total_s']} s); table {pg['table_mb']} MB, "
-                  f"GIN {pg['gin_mb']} MB; load {pg['load']}")
+                  f"{pg['tsvector_s']} s, GIN index {pg['gin_s']} s (in all {pg['total_s']} s); "
+                  f"table {pg['table_mb']} MB, GIN {pg['gin_mb']} MB; load {pg['load']}")
         print(f"\nQueries at {n:,} pages (20 publications with page snippets; Kbase's first query, which opens the "
               f"searcher, {q['first_query_ms']} ms; query process peak {q['peak_mb']} MB; load {q['load']}):")
         print("| kind | queries | Kbase p50 / p95 ms | PostgreSQL p50 / p95 ms | median publications Kbase / PG |")
