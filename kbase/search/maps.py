@@ -62,8 +62,8 @@ def build(reader: Any, kept: dict[str, SegmentMaps]) -> tuple[DocMaps, dict[str,
     maps = DocMaps()
     now: dict[str, SegmentMaps] = {}
     for leaf, offset in reader.leaf_readers():
-        segment = getattr(leaf, "segment", None)  # an empty index's reader has no segment
-        key = segment().segment_id() if segment is not None else None
+        segment = leaf.segment()  # None: an empty index's reader
+        key = segment.segment_id() if segment is not None else None
         part = kept.get(key) if key is not None else None
         if part is None or len(part.doc_pub) != leaf.doc_count_all():
             part = read_segment(leaf)
