@@ -1,27 +1,41 @@
 #!/usr/bin/env bash
-# Runs a command with a throw-away PostgreSQL server on 127.0.0.1, exported as KBASE_TEST_PG_URL.
+# Runs a command with throw-away PostgreSQL servers on 127.0.0.1, the first exported as KBASE_TEST_PG_URL.
+# KBASE_TEST_PG_SERVERS=N (default 2) starts N servers, one per pytest-xdist worker: server i is
+# KBASE_TEST_PG_URL_i / KBASE_TEST_PG_DATA_i, and tests/conftest.py gives worker gw<i> its own, because
+# roles are per server and a test restarts its server.
 set -euo pipefail
 bindir=""
 for d in /usr/lib/postgresql/*/bin; do [ -x "$d/initdb" ] && bindir="$d"; done
 [ -n "$bindir" ] || bindir="$(dirname "$(command -v initdb)")"
+servers="${KBASE_TEST_PG_SERVERS:-2}"  # two cores here: `pytest -n 2` works as it is
 data="$(mktemp -d /tmp/kbase-pg.XXXXXX)"
-port="${KBASE_TEST_PG_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')}"
 as_pg=()
 if [ "$(id -u)" -eq 0 ]; then
   chown postgres "$data"
   as_pg=(runuser -u postgres --)   # initdb refuses to run as root
 fi
 cleanup() {
-  "${as_pg[@]}" "$bindir/pg_ctl" -D "$data/db" -m immediate stop >/dev/null 2>&1 || true
+  for ((i = 0; i < servers; i++)); do
+    "${as_pg[@]}" "$bindir/pg_ctl" -D "$data/$i/db" -m immediate stop >/dev/null 2>&1 || true
+  done
   rm -rf "$data"
 }
 trap cleanup EXIT
-"${as_pg[@]}" "$bindir/initdb" -D "$data/db" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
-"${as_pg[@]}" "$bindir/pg_ctl" -D "$data/db" -l "$data/log" -w -t 60 \
-  -o "-h 127.0.0.1 -p $port -k $data -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" start >/dev/null
-export KBASE_TEST_PG_URL="postgresql+psycopg://postgres@127.0.0.1:$port/postgres"
-export KBASE_TEST_PG_DATA="$data/db" KBASE_TEST_PG_BIN="$bindir" KBASE_REQUIRE_PG=1
-echo "PostgreSQL test server on 127.0.0.1:$port"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# one initdb, then copies: a second initdb costs as much again
+"${as_pg[@]}" mkdir "$data/0"
+"${as_pg[@]}" "$bindir/initdb" -D "$data/0/db" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
+for ((i = 1; i < servers; i++)); do "${as_pg[@]}" mkdir "$data/$i"; "${as_pg[@]}" cp -a "$data/0/db" "$data/$i/db"; done
+for ((i = 0; i < servers; i++)); do
+  if [ "$i" -eq 0 ] && [ -n "${KBASE_TEST_PG_PORT:-}" ]; then port="$KBASE_TEST_PG_PORT"; else port="$(free_port)"; fi
+  "${as_pg[@]}" "$bindir/pg_ctl" -D "$data/$i/db" -l "$data/$i/log" -w -t 60 \
+    -o "-h 127.0.0.1 -p $port -k $data -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+    start >/dev/null
+  export "KBASE_TEST_PG_URL_$i=postgresql+psycopg://postgres@127.0.0.1:$port/postgres" "KBASE_TEST_PG_DATA_$i=$data/$i/db"
+  echo "PostgreSQL test server on 127.0.0.1:$port"
+done
+export KBASE_TEST_PG_URL="$KBASE_TEST_PG_URL_0" KBASE_TEST_PG_DATA="$KBASE_TEST_PG_DATA_0"
+export KBASE_TEST_PG_BIN="$bindir" KBASE_REQUIRE_PG=1
 set +e
 "$@"
 status=$?

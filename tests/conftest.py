@@ -17,6 +17,22 @@ import pytest
 from kbase.catalogue.records import Catalogue
 from kbase.library.db import open_library
 
+
+def _own_pg_server() -> None:
+    """Under pytest-xdist, worker gw<i> takes server i of scripts/with-postgres.sh for itself: roles are
+    per server and tests/team/test_team_reconnect.py restarts its server, so two workers never share one."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker or not os.environ.get("KBASE_TEST_PG_URL"):
+        return
+    i = int(worker.removeprefix("gw"))
+    url, data = os.environ.get(f"KBASE_TEST_PG_URL_{i}"), os.environ.get(f"KBASE_TEST_PG_DATA_{i}")
+    if not (url and data):
+        raise pytest.UsageError(f"pytest-xdist worker {worker} has no PostgreSQL server of its own: "
+                                "set KBASE_TEST_PG_SERVERS to the number of workers (`make test` does)")
+    os.environ["KBASE_TEST_PG_URL"], os.environ["KBASE_TEST_PG_DATA"] = url, data
+
+
+_own_pg_server()
 PG_URL = os.environ.get("KBASE_TEST_PG_URL")
 BACKENDS = ["sqlite", "postgresql"]
 _counter = itertools.count()
@@ -25,10 +41,7 @@ _counter = itertools.count()
 # Warnings are errors (pyproject.toml). These come from our own code, outside this file: each
 # is ignored for the named tests only, by its message, until the test or module is fixed; then
 # its line goes. (A ResourceWarning fires when the object is collected, so inside the test.)
-KNOWN_WARNINGS = {
-    # the stdout pipe of the lock-holding child is never closed
-    "tests/test_index.py::test_only_one_writer_at_a_time": "ignore:unclosed file <_io.TextIOWrapper:ResourceWarning",
-}
+KNOWN_WARNINGS: dict[str, str] = {}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

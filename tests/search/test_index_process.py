@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pdfs
 import pytest
 
-import pdfs
-from kbase.search import process as index_process
 from kbase.catalogue.records import Catalogue
 from kbase.errors import LibraryError
 from kbase.imports.pipeline import import_paths
+from kbase.search import process as index_process
 from kbase.search.api import search
 
 

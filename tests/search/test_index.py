@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import select
 from whoosh import index as windex
 
-from kbase.library import models as m
 from kbase.catalogue.records import Catalogue
 from kbase.errors import LibraryError
-from kbase.search.indexing import Indexer, rebuild, read_state, sync, writer_lock
+from kbase.library import models as m
 from kbase.search.api import search
+from kbase.search.indexing import Indexer, read_state, rebuild, sync, writer_lock
 from tests.search_data import add_document
 
 
@@ -141,13 +141,15 @@ def test_only_one_writer_at_a_time(sqlite_demo: Catalogue, tmp_path: Path) -> No
     finally:
         holder.kill()
         holder.wait()
+        holder.stdout.close()  # else a ResourceWarning when the pipe is collected
     with writer_lock(lib, timeout=5):  # the dead process's lock is gone with it
         pass
 
 
 def test_rebuild_in_several_processes_gives_the_same_answers(sqlite_demo: Catalogue) -> None:
     cat = sqlite_demo
-    ids = [add_document(cat, f"Report {i}", [f"Page about zirconium and site {i}.", "Cobalt page."])[0] for i in range(30)]
+    ids = [add_document(cat, f"Report {i}", [f"Page about zirconium and site {i}.", "Cobalt page."])[0]
+           for i in range(30)]
     sync(cat)
     single = search(cat, "zirconium", limit=50)
     rebuild(cat, procs=3)
