@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 import logging
 import re
 from dataclasses import dataclass, field
@@ -10,35 +9,41 @@ from dataclasses import dataclass, field
 from bibtexparser import model as bm
 from bibtexparser.entrypoint import parse_string
 
+from kbase.formats.bibtex.fallback import (
+    _AFTER_VALUE,
+    _HEAD,
+    _LINE_HEAD,
+    _MAYBE_FIELD,
+    _NEXT_FIELD,
+    _group_end,
+    _Lines,
+    _quote_end,
+    _Raw,
+    _read_fields,
+    _recover,
+    _skip_space,
+)
 from kbase.formats.bibtex.latex import to_unicode
 from kbase.formats.bibtex.names import read_names
+from kbase.formats.bibtex.values import (
+    MONTH_MACROS,
+    MONTH_NAMES,
+    VERBATIM,
+    BadValue,
+    evaluate,
+    loose_text,
+    month_number,
+    parse_month,
+    read_value,
+    tidy,
+)
 from kbase.formats.encoding import read_bib
 from kbase.text import fold
 
-MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august",
-               "september", "october", "november", "december")
-_FRENCH = ("janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout",
-           "septembre", "octobre", "novembre", "decembre")
-# the macros every BibTeX style defines
-MONTH_MACROS = {name[:3]: name.capitalize() for name in MONTH_NAMES}
-_MONTHS: dict[str, int] = {}
-for _i, (_en, _fr) in enumerate(zip(MONTH_NAMES, _FRENCH, strict=True), start=1):
-    for _n in (_en, _en[:3], _en[:4], _fr, _fr[:4], str(_i), f"{_i:02d}"):
-        _MONTHS.setdefault(_n, _i)
-_MONTHS.update({"sept": 9, "févr": 2, "février": 2, "août": 8, "décembre": 12, "déc": 12, "fév": 2, "fev": 2,
-                "avr": 4, "juil": 7, "aoû": 8, "aou": 8})
-# German and Spanish names and abbreviations, as hand-written files have them
-for _i, _names in enumerate((
-        "januar enero ene", "februar febrero feb", "märz maerz marz mär marzo", "april abril abr", "mai mayo",
-        "juni junio", "juli julio", "august agosto ago", "september septiembre setiembre set",
-        "oktober okt octubre", "november noviembre", "dezember dez diciembre dic"), start=1):
-    for _n in _names.split():
-        _MONTHS.setdefault(_n, _i)
-# fields whose braces belong to the value (biblatex's verbatim fields)
-VERBATIM = {"url", "doi", "file", "eprint", "pdf", "verba", "verbb", "verbc", "urldate"}
-_ESCAPED_IN_VERBATIM = re.compile(r"\\([_%&#$~])")
-# only ASCII white space: a thin or no-break space written as a character is text
-_WS = re.compile(r"[ \t\r\f\v]*\n[ \t\r\f\v]*\n[ \t\r\n\f\v]*|[ \t\r\n\f\v]+")
+__all__ = ["MONTH_NAMES", "MONTH_MACROS", "VERBATIM", "BadValue", "RawEntry", "ParsedFile", "loose_text",
+           "read_value", "evaluate", "tidy", "month_number", "parse_month", "parse_text", "read_text"]
+
+
 # biblatex's rules for what a child takes from a crossref'd parent under another name
 _INHERIT_AS = {"title": "booktitle", "subtitle": "booksubtitle", "titleaddon": "booktitleaddon"}
 _NOT_INHERITED = {"ids", "crossref", "xref", "entryset", "entrysubtype", "execute", "label",
@@ -48,10 +53,6 @@ _NOT_INHERITED = {"ids", "crossref", "xref", "entryset", "entrysubtype", "execut
 
 # JabRef keeps the folder that relative `file` paths start from in a comment block
 _JABREF_DIR = re.compile(r"jabref-meta:\s*fileDirectory(?:-[^:]*)?:(.*?);?\s*$", re.S)
-
-
-class BadValue(ValueError):
-    """A field value that cannot be evaluated (unknown macro, unbalanced quotes)."""
 
 
 @dataclass
@@ -75,169 +76,10 @@ class ParsedFile:
     notes: list[tuple[int, str, str]] = field(default_factory=list)  # (line, key, note) not about one entry
 
 
-@dataclass
-class _Raw:
-    """An entry as split, before its values are evaluated: by bibtexparser or by the fallback reader."""
-
-    type: str
-    key: str
-    line: int
-    fields: list[tuple[str, str, int]]  # (name as written, raw value, line)
-    notes: list[str] = field(default_factory=list)
-    malformed: set[str] = field(default_factory=set)  # names whose value the fallback reader cut out
-
-
-# a bare value BibTeX takes as a macro name
-_MACRO_NAME = re.compile(r"[^\d\s\"#%'(),={}][^\s\"#%'(),={}]*")
-# an entry's start as the fallback reader takes it; on its own line it ends the entry before
-_HEAD = re.compile(r"@[ \t]*([\w:.+-]*)[ \t]*([{(])")
-_LINE_HEAD = re.compile(r"^[ \t]*@[ \t]*[\w:.+-]*[ \t]*[{(]", re.M)
 _SPLITTER_HEAD = re.compile(r"@\w*[ \t]*[{(]")  # what bibtexparser's splitter takes as a block start
-_FIELD_NAME = re.compile(r"\s*([^\s=,{}()\"#]+)\s*=")
-_NEXT_FIELD = re.compile(r",\s*[A-Za-z][\w:.+-]*\s*=")
-_AFTER_VALUE = re.compile(r"\s+([A-Za-z][\w:.+-]*)\s*=\s*")
-_MAYBE_FIELD = re.compile(r"\s[A-Za-z][\w:.+-]*\s*=")  # what must follow a value for a field to hide after it
-_SPACE = re.compile(r"\s*")
-
-
-def _skip_space(text: str, i: int, limit: int) -> int:
-    """Where the white space from i ends (the pattern matches the empty string, so it always matches)."""
-    found = _SPACE.match(text, i, limit)
-    return found.end() if found else i
 
 
 _NOT_ENTRIES = ("comment", "preamble", "string")
-
-
-def _parts(raw: str) -> list[str]:
-    """Split a raw value on `#` outside braces and quotes."""
-    if "#" not in raw and "\\{" not in raw and "\\}" not in raw and raw.count("{") == raw.count("}") \
-            and (raw.lstrip()[:1] == "{" or '"' not in raw):
-        return [raw.strip()]  # the common case: one braced, quoted or bare value
-    parts, depth, quoted, start = [], 0, False, 0
-    i = 0
-    while i < len(raw):
-        ch = raw[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth < 0:
-                raise BadValue("unbalanced braces: a `}` closes nothing")
-        elif ch == '"' and depth == 0:
-            quoted = not quoted
-        elif ch == "#" and depth == 0 and not quoted:
-            parts.append(raw[start:i])
-            start = i + 1
-        i += 1
-    if depth != 0:
-        raise BadValue("unbalanced braces")
-    if quoted:
-        raise BadValue("unclosed quote")
-    parts.append(raw[start:])
-    return [p.strip() for p in parts]
-
-
-def _without_unpaired_braces(text: str) -> str:
-    keep = [True] * len(text)
-    opened: list[int] = []
-    i = 0
-    while i < len(text):
-        if text[i] == "\\":
-            i += 2
-            continue
-        if text[i] == "{":
-            opened.append(i)
-        elif text[i] == "}":
-            if opened:
-                opened.pop()
-            else:
-                keep[i] = False
-        i += 1
-    for j in opened:
-        keep[j] = False
-    return "".join(ch for ch, k in zip(text, keep, strict=True) if k)
-
-
-def loose_text(raw: str) -> str:
-    """A broken value's text: its opening brace or quote (and the matching closing one) and unpaired braces dropped."""
-    text = raw.strip()
-    if text[:1] in ('{', '"'):
-        closer = "}" if text[0] == "{" else '"'
-        text = text[1:-1] if len(text) > 1 and text.endswith(closer) else text[1:]
-    return _without_unpaired_braces(text)
-
-
-def read_value(raw: str, macros: dict[str, str]) -> tuple[str, list[str], list[str]]:
-    """A raw value's text as evaluate() gives it, but never failing: (text, notes, flags)."""
-    try:
-        parts = _parts(raw)
-    except BadValue as exc:
-        return loose_text(raw), [f"{exc}; the text is kept as written"], ["malformed field"]
-    out: list[str] = []
-    notes: list[str] = []
-    flags: list[str] = []
-    for part in parts:
-        if not part:
-            if len(parts) > 1:
-                notes.append("an empty part of a `#` concatenation is ignored")
-        elif (part[0] == "{" and part[-1] == "}") or (part[0] == '"' and part[-1] == '"' and len(part) > 1):
-            out.append(part[1:-1])
-        elif part.lower() in macros:
-            out.append(macros[part.lower()])
-        elif _MACRO_NAME.fullmatch(part):
-            out.append(part)  # BibTeX too only warns and goes on
-            notes.append(f"undefined macro {part} kept as text")
-            flags.append("undefined macro")
-        elif part[0].isdigit() and not any(c in part for c in "{}\"#"):
-            out.append(part)  # 2019a, 12-15: no macro, plain text as JabRef reads it
-        else:
-            out.append(loose_text(part))
-            notes.append(f"the value {part!r} is not well formed; the text is kept as written")
-            flags.append("malformed field")
-    return "".join(out), notes, flags
-
-
-def evaluate(raw: str, macros: dict[str, str]) -> str:
-    """The text of a raw value: braces or quotes removed, macros expanded, `#` joined; BadValue for anything odd."""
-    text, notes, _flags = read_value(raw, macros)
-    if notes:
-        raise BadValue(notes[0])
-    return text
-
-
-def tidy(text: str, verbatim: bool = False) -> str:
-    """Whitespace as BibTeX reads it: runs collapse to one space, a blank line stays a paragraph break."""
-    if verbatim:
-        return _ESCAPED_IN_VERBATIM.sub(r"\1", text.strip()) if "\\" in text else text.strip()
-    if "\n" not in text and "  " not in text and "\t" not in text and "\r" not in text:
-        return text.strip(" ")
-    return _WS.sub(lambda m: "\n\n" if m.group(0).count("\n") >= 2 else " ", text).strip(" \n")
-
-
-def month_number(word: str) -> int | None:
-    """1–12 for a month's English or French name, its abbreviation or its number; None otherwise."""
-    return _MONTHS.get(word.strip().rstrip(".").lower())
-
-
-def parse_month(text: str) -> tuple[int, int | None]:
-    """'jun', 'June', '6', 'June--July' → (6, None) or (6, 7); anything else raises BadValue."""
-    pieces = [p.strip().rstrip(".").lower() for p in re.split(r"--|–|/|-", text) if p.strip()]
-    if not pieces or len(pieces) > 2:
-        raise BadValue(f"bad month {text!r}")
-    nums = []
-    for p in pieces:
-        if p not in _MONTHS:
-            raise BadValue(f"bad month {text!r}")
-        nums.append(_MONTHS[p])
-    if len(nums) == 2 and nums[1] != nums[0]:
-        if nums[1] < nums[0]:
-            raise BadValue(f"bad month range {text!r}")
-        return nums[0], nums[1]
-    return nums[0], None
 
 
 def _failed_reason(block: bm.ParsingFailedBlock) -> str:
@@ -252,151 +94,6 @@ def _failed_reason(block: bm.ParsingFailedBlock) -> str:
 def _failed_key(raw: str | None) -> str:
     m = re.match(r"\s*@\s*\w+\s*[{(]\s*([^,\s{}()=]*)", raw or "")
     return m.group(1) if m else ""
-
-
-# -- the fallback reader: entries bibtexparser cannot split, read field by field -------------
-
-
-class _Lines:
-    def __init__(self, text: str) -> None:
-        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
-
-    def line(self, pos: int) -> int:
-        return bisect.bisect_right(self.starts, pos)  # 1-based
-
-    def offset(self, line0: int) -> int:
-        return self.starts[max(0, min(line0, len(self.starts) - 1))]
-
-
-def _find(text: str, chars: str, i: int, limit: int) -> int:
-    """The index of the first of chars in text[i:limit], or limit."""
-    for j in range(i, limit):
-        if text[j] in chars:
-            return j
-    return limit
-
-
-def _group_end(text: str, i: int, limit: int) -> int:
-    """The index after the `}` closing the `{` at i (escaped braces skipped), or -1."""
-    depth = 0
-    j = i
-    while j < limit:
-        ch = text[j]
-        if ch == "\\":
-            j += 2
-            continue
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth == 0:
-                return j + 1
-        j += 1
-    return -1
-
-
-def _quote_end(text: str, i: int, limit: int) -> int:
-    """The index after the `"` closing the one at i (a quote inside braces does not close), or -1."""
-    depth = 0
-    j = i + 1
-    while j < limit:
-        ch = text[j]
-        if ch == "\\":
-            j += 2
-            continue
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-        elif ch == '"' and depth <= 0:
-            return j + 1
-        j += 1
-    return -1
-
-
-def _value_end(text: str, i: int, limit: int, close: str) -> tuple[int, bool]:
-    """Where the value starting at i ends (at its `,` or the entry's end), and whether it is well formed."""
-    stops = f",#{{}}\"{close}"
-    while True:
-        i = _skip_space(text, i, limit)
-        if i >= limit:
-            return limit, False
-        ch = text[i]
-        if ch in (",", close):
-            return i, True  # an empty value
-        if ch == "{":
-            i = _group_end(text, i, limit)
-        elif ch == '"':
-            i = _quote_end(text, i, limit)
-        else:
-            j = i
-            while j < limit and not text[j].isspace() and text[j] not in stops:
-                j += 1
-            i = j if j > i else -1
-        if i < 0:
-            return limit, False
-        i = _skip_space(text, i, limit)
-        if i >= limit:
-            return limit, True  # the value is whole; the entry is not closed
-        if text[i] == "#":
-            i += 1
-            continue
-        return i, text[i] in (",", close)
-
-
-def _read_fields(text: str, i: int, limit: int, close: str, raw: _Raw, lines: _Lines) -> tuple[int, bool]:
-    """The fields from i to the entry's end into raw; (the index after the end, whether the entry was closed)."""
-    while True:
-        while i < limit and (text[i].isspace() or text[i] == ","):
-            i += 1
-        if i >= limit:
-            return limit, False
-        if text[i] == close:
-            return i + 1, True
-        m = _FIELD_NAME.match(text, i, limit)
-        if not m:
-            j = _find(text, "," + close, i, limit)
-            raw.notes.append(f"text {' '.join(text[i:j].split())[:40]!r} without a field name ignored")
-            i = j
-            continue
-        name, start = m.group(1), m.end()
-        end, ok = _value_end(text, start, limit, close)
-        if ok:
-            value = text[start:end].strip()
-        else:  # the value ends where the next `, name =` starts, or with the entry
-            cut = _NEXT_FIELD.search(text, start + 1, limit)
-            end = cut.start() if cut else limit
-            value = text[start:end].strip()
-            if not cut and value.endswith(close):
-                value = value[:-1]
-            raw.malformed.add(name.lower())
-        raw.fields.append((name, value, lines.line(m.start(1))))
-        i = end
-
-
-def _recover(text: str, pos: int, lines: _Lines) -> tuple[_Raw | None, int]:
-    """The entry whose `@` is at pos read by the fallback reader, and where it ends."""
-    head = _HEAD.match(text, pos)
-    if head is None:
-        return None, pos + 1
-    close = "}" if head.group(2) == "{" else ")"
-    nxt = _LINE_HEAD.search(text, head.end())
-    limit = nxt.start() if nxt else len(text)
-    raw = _Raw(head.group(1).lower(), "", lines.line(pos), [])
-    i = head.end()
-    j = _find(text, ",=" + close, i, limit)
-    if j >= limit or text[j] != "=":  # else no key was written (`@book{author = …`): the fields start at i
-        raw.key = text[i:j].strip()
-        if j >= limit or text[j] == close:
-            return raw, min(j + 1, limit)
-        i = j + 1
-    end, closed = _read_fields(text, i, limit, close, raw, lines)
-    if not closed:
-        raw.notes.append(f"the entry is not closed by `{close}`")
-    return raw, end
-
-
-# -- from bibtexparser's blocks to entries ----------------------------------------------------
 
 
 def _from_block(block: bm.Entry) -> _Raw:
