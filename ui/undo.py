@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from kbase.library import models as m
 from kbase.catalogue.editing import RecordState, create_record, write_state
 from kbase.catalogue.records import Catalogue
+from kbase.library import models as m
 from ui.i18n import tr
 from ui.tasks import user_message
 
@@ -179,7 +179,7 @@ class DeleteRecordsCommand(_Command):
 
         cat = self.ctx.cat
         with cat.transaction():
-            for rid, current in zip(self.ids, self.trashed):
+            for rid, current in zip(self.ids, self.trashed, strict=True):  # one trashed ID per record
                 self.ctx.moved(self.kind, rid, restore_from_trash(cat, self.kind, current))
 
 

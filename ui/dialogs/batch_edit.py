@@ -6,11 +6,20 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QGridLayout, QLabel, QMessageBox, QVBoxLayout, QWidget,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QLabel,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
 )
-from kbase.library import models as m
+
 from kbase.catalogue.batch import LINKS
 from kbase.errors import InvalidInput
+from kbase.library import models as m
 from ui.editors.pickers import RecordPicker
 from ui.i18n import tr
 

@@ -10,19 +10,29 @@ from typing import Any, Callable
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView, QDialog, QDialogButtonBox, QHeaderView, QLabel, QMessageBox, QPushButton,
-    QTableView, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
 )
 
 from ui import tasks
 from ui.i18n import timestamp, tr, tr_message
 
 Index = QModelIndex | QPersistentModelIndex
+NO_PARENT = QModelIndex()  # a table's rows have no parent
 ERROR_STYLE = "color: #a4161a; font-weight: 600;"
 _STATUS = {"done": "done", "running or interrupted": "running or interrupted", "undone": "undone"}
 _STATUS_COLOURS = {"done": QColor("#1b7a2a"), "undone": QColor("#6c757d"), "running or interrupted": QColor("#8a6d00")}
 # UndoReport.deleted's keys, said in the interface's words (one, many), in the order they are told
-_DELETED = {"publications": ("{n} publication", "{n} publications"), "attachments": ("{n} attached file", "{n} attached files"),
+_DELETED = {"publications": ("{n} publication", "{n} publications"),
+            "attachments": ("{n} attached file", "{n} attached files"),
             "people": ("{n} person", "{n} people"), "organisations": ("{n} organisation", "{n} organisations"),
             "series": ("{n} series", "{n} series"), "subjects": ("{n} subject", "{n} subjects"),
             "projects": ("{n} project", "{n} projects"), "regions": ("{n} region", "{n} regions")}
@@ -200,10 +210,10 @@ class ImportHistoryModel(QAbstractTableModel):
     def row_of(self, batch_id: int) -> int:
         return next((i for i, b in enumerate(self._rows) if b["id"] == batch_id), -1)
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
+    def rowCount(self, parent: Index = NO_PARENT) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
+    def columnCount(self, parent: Index = NO_PARENT) -> int:
         return 0 if parent.isValid() else len(self.HEADERS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

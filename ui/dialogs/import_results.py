@@ -17,6 +17,7 @@ GOOD = ("ok", *BIBLIOGRAPHIES)
 NOTICE = ("duplicate", "no text layer", "cancelled")
 _COLOURS = {"good": QColor("#1b7a2a"), "notice": QColor("#8a6d00"), "bad": QColor("#b00020")}
 Index = QModelIndex | QPersistentModelIndex
+NO_PARENT = QModelIndex()  # a table's rows have no parent
 
 
 def is_flagged(result: Any) -> bool:
@@ -63,10 +64,10 @@ class ImportResultsModel(QAbstractTableModel):
     def result_at(self, row: int) -> Any:
         return self._rows[row]
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
+    def rowCount(self, parent: Index = NO_PARENT) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
+    def columnCount(self, parent: Index = NO_PARENT) -> int:
         return 0 if parent.isValid() else len(self.HEADERS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

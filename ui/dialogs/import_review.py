@@ -13,8 +13,20 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView, QButtonGroup, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QRadioButton, QSplitter,
-    QTableWidget, QTableWidgetItem, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QButtonGroup,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QRadioButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
 from ui.i18n import date_label, tr, tr_message
@@ -90,7 +102,8 @@ def _shape_incoming(data: Any) -> dict[str, Any]:
 
 def _shape_existing(described: dict[str, Any]) -> dict[str, Any]:
     raw: dict[str, Any] = {k: described.get(k) for k in _PLAIN + ("year", "month", "month_end")}
-    raw["contributors"] = [(c.get("role") or "author", c.get("label") or "") for c in described.get("contributors") or []]
+    raw["contributors"] = [(c.get("role") or "author", c.get("label") or "")
+                           for c in described.get("contributors") or []]
     raw["publisher"] = (described.get("publisher") or {}).get("label")
     raw["series"] = (described.get("series") or {}).get("label")
     extra = described.get("extra") or {}
@@ -277,8 +290,8 @@ class MatchReview(QWidget):
         many_files = len({m.file for m in check.matches}) > 1
         for i, match in enumerate(check.matches):
             key = f"{Path(match.file).name}: {match.key}" if many_files else match.key
-            item = QTreeWidgetItem([key, match.title, tr("ID {id}").format(id=match.target) + f" · {match.existing_title}",
-                                    tr_message(match.reason)])
+            existing = tr("ID {id}").format(id=match.target) + f" · {match.existing_title}"
+            item = QTreeWidgetItem([key, match.title, existing, tr_message(match.reason)])
             item.setData(0, Qt.ItemDataRole.UserRole, i)
             item.setToolTip(0, tr("{file}, line {line}").format(file=match.file, line=match.line))
             for col in (1, 2, 3):

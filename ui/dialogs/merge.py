@@ -6,13 +6,26 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView, QButtonGroup, QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView, QLabel, QListWidget,
-    QListWidgetItem, QMessageBox, QRadioButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QButtonGroup,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QRadioButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
-from kbase.library import models as m
-from kbase.errors import KbaseError
 from kbase.catalogue.views import describe
+from kbase.errors import KbaseError
+from kbase.library import models as m
 from ui import tasks
 from ui.i18n import tr
 
@@ -51,8 +64,8 @@ def _cell(value: Any) -> str:
 
 
 def _candidates(library: Any, kind: str) -> list[Any]:
-    from kbase.catalogue.records import Catalogue
     from kbase.catalogue.dedupe import candidates
+    from kbase.catalogue.records import Catalogue
 
     return candidates(Catalogue(library), [kind], min_score=0.5)
 

@@ -13,10 +13,26 @@ from PySide6.QtCore import Qt
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QGridLayout, QGroupBox,
-    QLabel, QListWidget, QMessageBox, QPushButton, QSpinBox, QSplitter, QStackedWidget,
-    QTextBrowser, QVBoxLayout, QWidget,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QLabel,
+    QListWidget,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QStackedWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
 )
+
 from kbase.catalogue.query import publications_per_year
 from kbase.report import report_language
 from kbase.report.output import write_file
@@ -34,8 +50,8 @@ STYLE_LABELS = {"house": "House style", "apa": "APA", "chicago-author-date": "Ch
 
 def build(cat_library: Any, params: dict[str, Any]) -> tuple[str | bytes, list[str]]:
     """Runs in a worker: one report from params (kind, fmt and the kind's own choices)."""
-    from kbase.catalogue.records import Catalogue
     from kbase.catalogue.query import Filter
+    from kbase.catalogue.records import Catalogue
     from kbase.report import build_annual, build_bibliography, build_project
 
     cat = Catalogue(cat_library)

@@ -8,8 +8,15 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView, QDialog, QDialogButtonBox, QHeaderView, QLineEdit, QTableWidget, QTableWidgetItem,
-    QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLineEdit,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
 from ui.i18n import tr
@@ -30,7 +37,8 @@ def shortcut_rows(window: Any) -> list[tuple[str, str]]:
             actions.append(action)
             seen.add(id(action))
     if isinstance(window, QWidget):
-        actions += [a for a in window.findChildren(QAction) if id(a) not in seen and a.objectName().startswith("action_")]
+        actions += [a for a in window.findChildren(QAction)
+                    if id(a) not in seen and a.objectName().startswith("action_")]
     rows = []
     for action in actions:
         keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts()

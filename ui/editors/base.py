@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from datetime import date
+from functools import partial
 from typing import Any, Callable
 
 from PySide6.QtCore import QDate, QTimer
 from PySide6.QtWidgets import (
-    QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QMessageBox,
-    QPlainTextEdit, QScrollArea, QSpinBox, QTabWidget, QVBoxLayout, QWidget,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QScrollArea,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
 from kbase.catalogue.editing import RecordState, changed, empty_state, read_state
@@ -206,7 +220,7 @@ class RecordEditor(QDialog):
                         self.tabs.setCurrentIndex(i)
                         if isinstance(page, QScrollArea):  # a long page: bring its message into view
                             target = self.errors.get(key) or w  # once the page is laid out with it shown
-                            QTimer.singleShot(0, page, lambda: page.ensureWidgetVisible(target))
+                            QTimer.singleShot(0, page, partial(page.ensureWidgetVisible, target))
                         return
 
     def save(self) -> bool:

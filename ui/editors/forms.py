@@ -8,14 +8,25 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QComboBox, QFormLayout, QHBoxLayout, QHeaderView, QLineEdit, QListWidget, QListWidgetItem, QPushButton, QSpinBox,
-    QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
-from kbase.library import models as m
 from kbase.catalogue import views
 from kbase.catalogue.editing import RecordState
 from kbase.catalogue.records import Catalogue
+from kbase.library import models as m
 from ui.editors.base import FieldSpec as F
 from ui.editors.pickers import LinkListEditor
 from ui.i18n import tr
@@ -305,7 +316,8 @@ TABS: dict[str, list[tuple[str, list[F]]]] = {
             F("editors_et_al", "More editors", "enum", (False, True), labels={False: "No", True: "Yes, et al."},
               optional=False),
             F("period_start", "Period from", "date"), F("period_end", "Period to", "date"),
-            F("links.funders", "Funders", "refs:organisation"), F("links.supporters", "Supporters", "refs:organisation"),
+            F("links.funders", "Funders", "refs:organisation"),
+            F("links.supporters", "Supporters", "refs:organisation"),
         ]),
     ],
     "project": [
