@@ -9,8 +9,13 @@ STAMP  := $(VENV)/.installed
 run: deps  # make run ARGS='--library /path/to/library'
 	@scripts/run-app.sh $(ARGS)
 
+# the suite in TEST_WORKERS pytest-xdist processes (one per core here), each with its own PostgreSQL server;
+# worksteal: a worker that runs dry takes tests from the other, so one slow file does not finish alone
+TEST_WORKERS ?= 2
+
 test: deps
-	@scripts/with-postgres.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
+	@KBASE_TEST_PG_SERVERS=$(TEST_WORKERS) scripts/with-postgres.sh \
+	  $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 MO     := $(patsubst %.po,%.mo,$(wildcard resources/locale/*/LC_MESSAGES/kbase.po))
 

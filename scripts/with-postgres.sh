@@ -8,6 +8,7 @@ bindir=""
 for d in /usr/lib/postgresql/*/bin; do [ -x "$d/initdb" ] && bindir="$d"; done
 [ -n "$bindir" ] || bindir="$(dirname "$(command -v initdb)")"
 servers="${KBASE_TEST_PG_SERVERS:-2}"  # two cores here: `pytest -n 2` works as it is
+[ "$servers" -ge 1 ] || servers=1
 data="$(mktemp -d /tmp/kbase-pg.XXXXXX)"
 as_pg=()
 if [ "$(id -u)" -eq 0 ]; then
