@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator, Sequence, cast
+from typing import Any, Callable, Iterator, Sequence
 
-from sqlalchemy import CursorResult, delete, func, select, text, update
+from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel, col
 
 from kbase.catalogue import history
@@ -161,12 +163,13 @@ class Catalogue:
             before = history.values_of(obj)
             if expected_version is not None:
                 table = table_of(model)
-                result = cast(CursorResult[Any], s.execute(  # an UPDATE's result, with its row count
+                saved = s.execute(  # the saved row comes back: no second read inside the writers' lock
                     update(table)
                     .where(table.c.id == record_id, table.c.version == expected_version)
                     .values(version=expected_version + 1, updated=m.utcnow(), **clean)
-                ))
-                if result.rowcount != 1:
+                    .returning(*table.c)
+                ).first()
+                if saved is None:
                     s.refresh(obj)
                     theirs = obj.model_dump()
                     raise ConflictError(
@@ -174,7 +177,8 @@ class Catalogue:
                         f"(your version {expected_version}, saved version {theirs.get('version')})",
                         mine=values, theirs=theirs,
                     )
-                s.refresh(obj)
+                for prop in sa_inspect(model).column_attrs:  # what refresh() would read
+                    set_committed_value(obj, prop.key, saved._mapping[prop.columns[0]])
             else:
                 for key, value in clean.items():
                     setattr(obj, key, value)
