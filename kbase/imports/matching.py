@@ -22,7 +22,7 @@ from kbase.formats.bibtex.mapping import PubData
 from kbase.library import models as m
 
 if TYPE_CHECKING:
-    from kbase.imports.records import Planned
+    from kbase.imports.writing import Planned
 
 __all__ = ["decide"]
 
