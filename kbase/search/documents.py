@@ -122,6 +122,9 @@ def _load_chunk(s: Session, ids: list[int], out: dict[int, PubInfo], regions: di
         out[info.id] = info
         if p.publisher_id:
             info.facets.setdefault("_publisher", []).append((str(p.publisher_id), ""))
+    # a publication another desktop restores between these reads has links but no row here: its
+    # own change brings it in later
+    ids = [i for i in ids if i in out]
     _contributors(s, ids, out)
     _projects(s, ids, out, regions)
     for pid, sid, name in s.execute(
