@@ -8,11 +8,11 @@ from typing import Any
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
-from kbase.library import models as m
 from kbase.catalogue import views
 from kbase.catalogue.records import Catalogue
 from kbase.errors import KbaseError
 from kbase.files.store import ensure_thumbnail
+from kbase.library import models as m
 from ui import tasks
 from ui.i18n import date_label, language, timestamp, tr
 
@@ -58,7 +58,8 @@ p.kind { color: #6b7785; font-size: 11px; margin: 0; text-transform: uppercase; 
 p.subtitle { color: #33475b; font-style: italic; margin: 0 0 6px 0; }
 p.empty { color: #6b7785; }
 p.meta { color: #8a95a3; font-size: 11px; margin-top: 14px; }
-table.fields th { text-align: left; vertical-align: top; color: #5a6674; font-weight: normal; padding-right: 10px; white-space: nowrap; }
+table.fields th { text-align: left; vertical-align: top; color: #5a6674; font-weight: normal; padding-right: 10px;
+                  white-space: nowrap; }
 table.fields td { vertical-align: top; }
 a { color: #1f5f96; text-decoration: none; }
 span.role, span.message { color: #6b7785; }
@@ -192,7 +193,8 @@ class DetailsPane(QTextBrowser):
                 rows += [f"<tr><th>{html.escape(tr(label))}</th><td>{html.escape(text)}</td></tr>"
                          for label, text in views.extra_rows(value if isinstance(value, dict) else None)]
                 continue
-            label = "Position" if (key == "title" and kind == "person") else LABELS.get(key, key.replace("_", " ").capitalize())
+            label = ("Position" if (key == "title" and kind == "person")
+                     else LABELS.get(key, key.replace("_", " ").capitalize()))
             rows.append(f"<tr><th>{html.escape(tr(label))}</th>"
                         f"<td>{self._value(key, value)}</td></tr>")
         parts.append("<table class='fields' cellspacing='0' cellpadding='3'>" + "".join(rows) + "</table>")

@@ -88,7 +88,8 @@ def load_catalogue(lang: str) -> dict[str, str]:
     po = core.catalog_path(lang)
     if po.exists():
         with po.open("rb") as fh:
-            out.update({m.id: m.string for m in read_po(fh, locale=lang) if isinstance(m.id, str) and m.id and m.string})
+            out.update({m.id: m.string for m in read_po(fh, locale=lang)
+                        if isinstance(m.id, str) and m.id and m.string})
     return out
 
 
@@ -151,4 +152,5 @@ def on_change(callback: Callable[[str], object]) -> None:
     notifier().changed.connect(callback)
 
 
-__all__ = ["tr", "tr_n", "tr_message", "date_label", "timestamp", "set_language", "language", "on_change", "notifier", "LANGUAGES", "system_language", "load_catalogue"]
+__all__ = ["tr", "tr_n", "tr_message", "date_label", "timestamp", "set_language", "language", "on_change", "notifier",
+           "LANGUAGES", "system_language", "load_catalogue"]

@@ -9,10 +9,10 @@ from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QTreeView, QWidget
 
-from kbase.library import models as m
 from kbase.catalogue import query
 from kbase.catalogue.records import Catalogue
 from kbase.i18n import N_
+from kbase.library import models as m
 from ui import tasks
 from ui.first_paint import after_first_paint
 from ui.i18n import language, tr
@@ -105,7 +105,8 @@ class Navigator(QTreeView):
                     parent = items.get(parent_id) if parent_id else None
                     parent.appendRow(item) if parent is not None else top.append(item)
             elif key == "saved":
-                top = [self._item(name, ("saved", sid), Target(saved_search=sid), icon("search")) for sid, name, _p, _f in rows]
+                top = [self._item(name, ("saved", sid), Target(saved_search=sid), icon("search"))
+                       for sid, name, _p, _f in rows]
             else:
                 top = [self._item(name, (key, rid), Target("publication", query.Filter(**{key: str(rid)})))
                        for rid, name, _p, _f in rows]

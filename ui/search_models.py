@@ -11,6 +11,7 @@ from kbase.i18n import N_
 from ui.i18n import tr
 
 Index = QModelIndex | QPersistentModelIndex
+ROOT = QModelIndex()  # the invalid index: a top row's parent
 ROLE_HIT = Qt.ItemDataRole.UserRole + 1  # (publication_id, attachment_id | None, page | None)
 ROLE_HTML = Qt.ItemDataRole.UserRole + 2  # the snippet with <b> marks, for the delegate
 NO_PARENT = 0xFFFFFFFF  # internal id of a top-level (publication) row
@@ -36,7 +37,7 @@ class _TwoLevelModel(QAbstractItemModel):
         """How many children each top row has."""
         raise NotImplementedError
 
-    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:
+    def index(self, row: int, column: int, parent: Index = ROOT) -> QModelIndex:
         if not self.hasIndex(row, column, parent):
             return QModelIndex()
         if not parent.isValid():
@@ -45,12 +46,12 @@ class _TwoLevelModel(QAbstractItemModel):
             return QModelIndex()
         return self.createIndex(row, column, parent.row())
 
-    def parent(self, index: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]
+    def parent(self, index: Index = ROOT) -> QModelIndex:  # type: ignore[override]
         if not index.isValid() or index.internalId() == NO_PARENT:
             return QModelIndex()
         return self.createIndex(int(index.internalId()), 0, NO_PARENT)
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
+    def rowCount(self, parent: Index = ROOT) -> int:
         children = self._children()
         if not parent.isValid():
             return len(children)
@@ -81,7 +82,7 @@ class HitsModel(_TwoLevelModel):
     def _children(self) -> list[int]:
         return [len(hit.pages) for hit in self.hits]
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
+    def columnCount(self, parent: Index = ROOT) -> int:
         return len(self.COLUMNS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -152,7 +153,7 @@ class FacetModel(_TwoLevelModel):
     def _children(self) -> list[int]:
         return [len(values) for _name, values in self.groups]
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
+    def columnCount(self, parent: Index = ROOT) -> int:
         return 2
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

@@ -8,13 +8,25 @@ from typing import Any
 from PySide6.QtCore import QByteArray, QModelIndex, QRect, QRectF, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAbstractTextDocumentLayout, QPalette, QTextDocument
 from PySide6.QtWidgets import (
-    QAbstractItemView, QApplication, QComboBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSplitter, QStyle,
-    QStyledItemDelegate, QStyleOptionViewItem, QTreeView, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
 )
 
+from kbase.catalogue.query import Filter
 from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput
-from kbase.catalogue.query import Filter
 from kbase.i18n import N_
 from ui import tasks
 from ui.i18n import language, tr, tr_message
@@ -171,7 +183,8 @@ class SearchPanel(QWidget):
         self.hit_view.header().resizeSection(1, 80)
         self.hit_view.header().setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)  # "static maps"
         # snippet rows wrap to the title column: lay them out again when it changes width
-        self.hit_view.header().sectionResized.connect(lambda col, _old, _new: col == 0 and self.hit_view.doItemsLayout())
+        self.hit_view.header().sectionResized.connect(
+            lambda col, _old, _new: col == 0 and self.hit_view.doItemsLayout())
         self.hit_view.activated.connect(self._hit_activated)
         self.hit_view.doubleClicked.connect(self._hit_activated)
         self.hit_view.selectionModel().currentChanged.connect(self._hit_current)
@@ -298,7 +311,8 @@ class SearchPanel(QWidget):
     def _filter_labels(self) -> list[str]:
         labels = []
         for name, value in self.filters.items():
-            label = next((lbl for g, values in self.facets.groups if g == name for v, lbl, _n in values if v == value), value)
+            label = next((lbl for g, values in self.facets.groups if g == name
+                          for v, lbl, _n in values if v == value), value)
             labels.append(tr(label) if name in ("type", "language") else label)  # as the facet list shows them
         return labels
 
@@ -402,8 +416,8 @@ class SearchPanel(QWidget):
 def run_search(library: Any, query: str, filters: dict[str, str], sync_first: bool,
                limit: int = PAGE_SIZE, sort: str = "relevance") -> tuple[str, Any]:
     """Worker thread: bring the local index up to date once, then search. ('ok', result) or ('invalid', msg)."""
-    from kbase.search import api as search
     from kbase.errors import QueryError
+    from kbase.search import api as search
 
     cat = Catalogue(library)
     if sync_first:
@@ -420,9 +434,9 @@ def _sync_library(library: Any) -> None:
 
 def sync_index(cat: Catalogue, wait: float = 1.0) -> None:
     """Bring the local index up to date; if another writer (an import) holds it, search what is there."""
-    from kbase.search import process as index_process
-    from kbase.search import indexing
     from kbase.errors import LibraryError
+    from kbase.search import indexing
+    from kbase.search import process as index_process
 
     if cat.library.read_only:
         return
