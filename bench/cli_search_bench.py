@@ -69,7 +69,8 @@ def main() -> int:
     queries = args.queries.read_text().splitlines() if args.queries else QUERIES
     if "://" not in args.library and not (Path(args.library) / "catalogue.sqlite").is_file():
         sys.exit(f"no library at {args.library}")
-    kbase = [sys.executable, "-m", "kbase.cli", "--library", args.library, "search", "--limit", str(args.limit), "--json"]
+    kbase = [sys.executable, "-m", "kbase.cli", "--library", args.library, "search", "--limit", str(args.limit),
+             "--json"]
     cold_env = {**os.environ, "KBASE_SEARCH_SERVICE": "0"}
     warm_env = {k: v for k, v in os.environ.items() if k != "KBASE_SEARCH_SERVICE"}
     recollq = shutil.which("recollq") if args.recoll_config else None
@@ -95,13 +96,15 @@ def main() -> int:
     print("|---|---|---|---|---|")
     for way, values in times.items():
         if values:
-            print(f"| {way} | {statistics.median(values):.1f} | {pct(values, 95)} | {values[0]:.1f} | {max(values):.1f} |")
+            print(f"| {way} | {statistics.median(values):.1f} | {pct(values, 95)} | {values[0]:.1f} "
+                  f"| {max(values):.1f} |")
     if times["recollq"]:
         print(f"warm p95 / recollq p95: {pct(times['warm'], 95) / pct(times['recollq'], 95):.2f}; "
               f"cold p95 / recollq p95: {pct(times['cold'], 95) / pct(times['recollq'], 95):.2f}")
     print(f"cold p95 / warm p95: {pct(times['cold'], 95) / pct(times['warm'], 95):.1f}")
     print(f"queries answered with an error (the same both ways, e.g. no such words): {failed}")
-    print(f"answers that differ between cold and warm: {len(differ)} of {len(queries)}" + (f" ({differ})" if differ else ""))
+    print(f"answers that differ between cold and warm: {len(differ)} of {len(queries)}"
+          + (f" ({differ})" if differ else ""))
     service.stop(args.library)
     return 1 if differ else 0
 

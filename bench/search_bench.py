@@ -14,11 +14,11 @@ import statistics
 import sys
 import time
 from collections import defaultdict
+from itertools import pairwise
 from pathlib import Path
 
-
-from kbase.library import models as m
 from kbase.catalogue.records import Catalogue
+from kbase.library import models as m
 from kbase.library.db import open_library
 
 SOURCES = ["/usr/share/doc/**/*.pdf", "/work/shared/seeds/*.txt"]
@@ -54,7 +54,7 @@ class PageMaker:
         words = re.findall(r"[^\W\d_][\w'’-]*|\d+", text)
         self.words = words
         self.next: dict[str, list[str]] = defaultdict(list)
-        for a, b in zip(words, words[1:]):
+        for a, b in pairwise(words):
             self.next[a].append(b)
         self.vocab = sorted(set(w.lower() for w in words if len(w) > 3 and w.isalpha()))
         self.rare = [w + s for w in self.vocab for s in ("", "ing", "ed", "er", "ions", "ité", "é")]
@@ -82,12 +82,17 @@ def fill(folder: Path, n_pages: int, pages_per_pub: int = 20, words: int = 300) 
     cat = Catalogue(lib)
     rng = random.Random(11)
     drc = cat.add(m.Region, name="Democratic Republic of the Congo", level="country")
-    provinces = [cat.add(m.Region, name=n, level="province", parent_id=drc.id) for n in ("South Kivu", "North Kivu", "Ituri", "Haut-Katanga")]
-    territories = [cat.add(m.Region, name=f"Territory {i}", level="territory", parent_id=rng.choice(provinces).id) for i in range(12)]
-    programmes = [cat.add(m.Programme, name=n) for n in ("Natural Resources", "Conflict Mapping", "Arms Trade & Security")]
-    projects = [cat.add(m.Project, title=f"Project {i}", short_name=f"P{i}", programme_id=rng.choice(programmes).id) for i in range(15)]
+    provinces = [cat.add(m.Region, name=n, level="province", parent_id=drc.id)
+                 for n in ("South Kivu", "North Kivu", "Ituri", "Haut-Katanga")]
+    territories = [cat.add(m.Region, name=f"Territory {i}", level="territory", parent_id=rng.choice(provinces).id)
+                   for i in range(12)]
+    programmes = [cat.add(m.Programme, name=n)
+                  for n in ("Natural Resources", "Conflict Mapping", "Arms Trade & Security")]
+    projects = [cat.add(m.Project, title=f"Project {i}", short_name=f"P{i}", programme_id=rng.choice(programmes).id)
+                for i in range(15)]
     series = [cat.add(m.Series, name=n) for n in ("Briefing", "Bulletin", "Insights", "Voix du Congo")]
-    subjects = [cat.add(m.Subject, name=n) for n in ("cobalt", "gold", "3T", "diamonds", "child labour", "due diligence")]
+    subjects = [cat.add(m.Subject, name=n)
+                for n in ("cobalt", "gold", "3T", "diamonds", "child labour", "due diligence")]
     orgs = [cat.add(m.Organisation, name=f"Organisation {i}") for i in range(20)]
     n_pubs = max(1, n_pages // pages_per_pub)
     page_rows, remaining = [], n_pages
@@ -95,21 +100,25 @@ def fill(folder: Path, n_pages: int, pages_per_pub: int = 20, words: int = 300) 
     cur = conn.cursor()
     for i in range(n_pubs):
         title = " ".join(maker.page(8).split()[:8]).strip(" ,.\n")
-        cur.execute("INSERT INTO publication (title, title_norm, type, year, month, series_id, language, visibility, version, created, updated)"
+        cur.execute("INSERT INTO publication (title, title_norm, type, year, month, series_id, language, visibility,"
+                    " version, created, updated)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, 'public', 1, datetime('now'), datetime('now'))",
-                    (title, title.lower(), rng.choice(m.PUBLICATION_TYPES[:6]), rng.randint(2005, 2024), rng.randint(1, 12),
-                     rng.choice(series).id, rng.choice(["en", "en", "fr"])))
+                    (title, title.lower(), rng.choice(m.PUBLICATION_TYPES[:6]), rng.randint(2005, 2024),
+                     rng.randint(1, 12), rng.choice(series).id, rng.choice(["en", "en", "fr"])))
         pub_id = cur.lastrowid
         cur.execute("INSERT INTO publication_project VALUES (?, ?)", (pub_id, rng.choice(projects).id))
         cur.execute("INSERT INTO publication_region VALUES (?, ?)", (pub_id, rng.choice(territories).id))
         cur.execute("INSERT INTO publication_subject VALUES (?, ?)", (pub_id, rng.choice(subjects).id))
-        cur.execute("INSERT INTO contributor (publication_id, position, role, organisation_id) VALUES (?, 0, 'author', ?)", (pub_id, rng.choice(orgs).id))
+        cur.execute("INSERT INTO contributor (publication_id, position, role, organisation_id)"
+                    " VALUES (?, 0, 'author', ?)", (pub_id, rng.choice(orgs).id))
         sha = hashlib.sha256(str(i).encode()).hexdigest()
         count = pages_per_pub if i < n_pubs - 1 else remaining
         remaining -= count
         cur.execute("INSERT INTO stored_file (sha256, size) VALUES (?, 0)", (sha,))
-        cur.execute("INSERT INTO attachment (publication_id, sha256, filename, mime, status, page_count, has_thumbnail, version, created, updated)"
-                    " VALUES (?, ?, ?, 'application/pdf', 'ok', ?, 0, 1, datetime('now'), datetime('now'))", (pub_id, sha, f"doc{i}.pdf", count))
+        cur.execute("INSERT INTO attachment (publication_id, sha256, filename, mime, status, page_count, has_thumbnail,"
+                    " version, created, updated)"
+                    " VALUES (?, ?, ?, 'application/pdf', 'ok', ?, 0, 1, datetime('now'), datetime('now'))",
+                    (pub_id, sha, f"doc{i}.pdf", count))
         att_id = cur.lastrowid
         for page in range(1, count + 1):
             page_rows.append((att_id, page, maker.page(rng.randint(words // 2, words * 3 // 2))))
@@ -150,7 +159,8 @@ def build_fts(folder: Path) -> dict:
                 " FROM cat.page_text p JOIN cat.attachment a ON a.id = p.attachment_id")
     fts.commit()
     fts.close()
-    return {"fts_s": round(time.perf_counter() - started, 1), "fts_mb": round((folder / "fts5.sqlite").stat().st_size / 2**20, 1)}
+    return {"fts_s": round(time.perf_counter() - started, 1),
+            "fts_mb": round((folder / "fts5.sqlite").stat().st_size / 2**20, 1)}
 
 
 def peak_mb() -> float:
@@ -258,7 +268,8 @@ def main() -> None:
                 report[n][phase] = json.loads(done.read_text())
                 continue
             out = subprocess.run([sys.executable, __file__, "--phase", phase, "--pages", str(n), "--dir", str(folder),
-                                  "--queries", str(args.queries), "--procs", str(args.procs)], capture_output=True, text=True)
+                                  "--queries", str(args.queries), "--procs", str(args.procs)],
+                                 capture_output=True, text=True)
             if out.returncode:
                 sys.exit(f"phase {phase} at {n} pages failed:\n{out.stderr}")
             report[n][phase] = json.loads(out.stdout.strip().splitlines()[-1])
@@ -267,18 +278,21 @@ def main() -> None:
 
 
 def print_table(report: dict) -> None:
-    print("| pages | kind | Whoosh p50 ms | Whoosh p95 ms | (CPU p95 ms) | FTS5 p50 ms | FTS5 p95 ms | median pubs found |")
+    print("| pages | kind | Whoosh p50 ms | Whoosh p95 ms | (CPU p95 ms) | FTS5 p50 ms | FTS5 p95 ms "
+          "| median pubs found |")
     print("|---|---|---|---|---|---|---|---|")
     for n, phases in report.items():
         for kind, r in phases["query"]["kinds"].items():
             f50 = "–" if r["fts5_p50"] is None else r["fts5_p50"]
             f95 = "–" if r["fts5_p95"] is None else r["fts5_p95"]
-            print(f"| {n:,} | {kind} | {r['whoosh_p50']} | {r['whoosh_p95']} | {r['whoosh_cpu_p95']} | {f50} | {f95} | {r['median_hits']} |")
+            print(f"| {n:,} | {kind} | {r['whoosh_p50']} | {r['whoosh_p95']} | {r['whoosh_cpu_p95']} | {f50} | {f95} "
+                  f"| {r['median_hits']} |")
     print()
     for n, phases in report.items():
         idx, q = phases.get("index", {}), phases["query"]
         print(f"{n:,} pages: index {idx.get('index_mb')} MB built in {idx.get('index_s')} s "
-              f"({idx.get('pages_per_s')} pages/s, peak {idx.get('peak_mb')} MB); FTS5 {phases.get('fts', {}).get('fts_mb')} MB; "
+              f"({idx.get('pages_per_s')} pages/s, peak {idx.get('peak_mb')} MB); "
+              f"FTS5 {phases.get('fts', {}).get('fts_mb')} MB; "
               f"first query (opens the searcher) {q['cold_first_query_ms']} ms; query process peak {q['peak_mb']} MB")
 
 

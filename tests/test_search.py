@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from kbase.library import models as m
+from kbase.catalogue.query import Filter
 from kbase.catalogue.records import Catalogue
 from kbase.cli import main
 from kbase.errors import QueryError
-from kbase.search.indexing import sync
-from kbase.catalogue.query import Filter
+from kbase.library import models as m
 from kbase.search.api import search
+from kbase.search.indexing import sync
 from tests.search_data import FILLER, add_document
 
 
@@ -86,7 +86,8 @@ def test_cjk_text_is_found_by_part_of_a_run(cat: Catalogue) -> None:
 
 
 def test_results_group_pages_by_publication(cat: Catalogue) -> None:
-    pages = [FILLER] * 3 + ["Gold is traded here."] + [FILLER] + ["Gold, gold and more gold near the gold pits."] + ["gold"] * 4
+    pages = ([FILLER] * 3 + ["Gold is traded here."] + [FILLER] + ["Gold, gold and more gold near the gold pits."]
+             + ["gold"] * 4)
     pub, att = add_document(cat, "Gold trade", pages)
     other, _ = add_document(cat, "Elsewhere", ["A little gold."])
     sync(cat)
@@ -175,7 +176,8 @@ def test_facets_count_publications_and_regions_up_the_tree(cat: Catalogue) -> No
 
 
 def test_sort_by_date_and_paging(cat: Catalogue) -> None:
-    ids = [add_document(cat, f"Bulletin {y}", [f"Monthly cobalt bulletin {y}."], year=y, month=3)[0] for y in (2018, 2022, 2020)]
+    ids = [add_document(cat, f"Bulletin {y}", [f"Monthly cobalt bulletin {y}."], year=y, month=3)[0]
+           for y in (2018, 2022, 2020)]
     sync(cat)
     by_date = search(cat, "cobalt", sort="date")
     assert [h.year for h in by_date.hits] == [2022, 2020, 2018]
@@ -207,7 +209,8 @@ def test_metadata_matches_without_pages(cat: Catalogue) -> None:
 
 def test_cli_search_prints_pages_and_json_facets(sqlite_demo: Catalogue, capsys: pytest.CaptureFixture[str]) -> None:
     cat = sqlite_demo
-    pub, _ = add_document(cat, "Roadblock census", [FILLER, "Soldiers at the roadblock asked for a toll.", FILLER], year=2021, type="report")
+    pub, _ = add_document(cat, "Roadblock census", [FILLER, "Soldiers at the roadblock asked for a toll.", FILLER],
+                          year=2021, type="report")
     loc = str(cat.library.folder)
     assert main(["--library", loc, "search", "roadblock toll"]) == 0
     out = capsys.readouterr().out
@@ -223,11 +226,12 @@ def test_cli_search_prints_pages_and_json_facets(sqlite_demo: Catalogue, capsys:
 
 
 def test_fast_match_sets_agree_with_whoosh(cat: Catalogue) -> None:
-    from kbase.search.docsets import doc_set
     from kbase.search.api import _view
+    from kbase.search.docsets import doc_set
     from kbase.search.language import compile_query
 
-    texts = ["gold and cobalt", "gold only", "cobalt only", "tin and gold and cobalt", "nothing here", "golden cobalt mines"]
+    texts = ["gold and cobalt", "gold only", "cobalt only", "tin and gold and cobalt", "nothing here",
+             "golden cobalt mines"]
     for i, text in enumerate(texts):
         add_document(cat, f"Doc {i}", [text, f"{text} again"], language="en" if i % 2 else None)
     sync(cat)
@@ -264,10 +268,10 @@ def _varied_library(cat: Catalogue) -> None:
 
 
 def test_pruned_ranking_finds_the_same_top_publications_as_a_full_scan(cat: Catalogue) -> None:
-    from kbase.search.docsets import doc_set
-    from kbase.search.ranking import _best_groups, _top, score_docs, top_groups
     from kbase.search.api import META_BOOST, _view
+    from kbase.search.docsets import doc_set
     from kbase.search.language import compile_query
+    from kbase.search.ranking import _best_groups, _top, score_docs, top_groups
 
     _varied_library(cat)
     view = _view(cat)
@@ -281,15 +285,16 @@ def test_pruned_ranking_finds_the_same_top_publications_as_a_full_scan(cat: Cata
         for want in (1, 3, 5, 20):
             expected = {g: full[g] for g in _top(full, want)}
             for first in (1, 4, 8, 32, 10**9):  # tiny budgets: every round of pruning is exercised
-                got = top_groups(view.postings, q, matched, view.doc_pub, view.meta_docs, META_BOOST, want, first, rounds)
+                got = top_groups(view.postings, q, matched, view.doc_pub, view.meta_docs, META_BOOST, want, first,
+                                 rounds)
                 assert list(got.items()) == list(expected.items()), (text, want, first)
         assert [h.publication_id for h in search(cat, text, limit=5).hits] == _top(full, 5), text
     assert set(rounds) == {0, 1, 2}  # answers from both pruned rounds and from full scans
 
 
 def test_phrases_match_whoosh_across_blocks_segments_and_deletions(cat: Catalogue) -> None:
-    from kbase.search.docsets import doc_set
     from kbase.search.api import _view
+    from kbase.search.docsets import doc_set
     from kbase.search.language import compile_query
 
     _varied_library(cat)
@@ -301,8 +306,9 @@ def test_phrases_match_whoosh_across_blocks_segments_and_deletions(cat: Catalogu
     assert any(leaf.reader().doc_frequency("text_en", "gold") > 128 for leaf, _ in s.leaf_searchers())
     for text in ['"gold cobalt"', '"cobalt gold"', '"gold cobalt road"', '"gold gold"', '"gold gold gold"',
                  '"road gold road"', '"tin tin"', '"filler gold"', '"gold filler filler"', '"mine nowhere"',
-                 '"gold cobalt" AND tin', 'trader AND "road gold"', '"gold cobalt" OR "tin mine"', 'gold NOT "cobalt road"',
-                 'trader AND (tin OR "gold cobalt")', 'mine AND ("road gold" OR "gold gold") NOT tin', 'title:"doc 4 gold"']:
+                 '"gold cobalt" AND tin', 'trader AND "road gold"', '"gold cobalt" OR "tin mine"',
+                 'gold NOT "cobalt road"', 'trader AND (tin OR "gold cobalt")',
+                 'mine AND ("road gold" OR "gold gold") NOT tin', 'title:"doc 4 gold"']:
         q = compile_query(cat, s.reader(), text).query
         assert doc_set(view.postings, q) == set(s.docs_for_query(q)), text
 
@@ -313,7 +319,8 @@ def test_fuzzy_terms_are_the_same_on_one_segment_or_many(cat: Catalogue) -> None
     from kbase.search.api import _view
     from kbase.search.language import fuzzy_terms
 
-    spellings = ["coblat", "cbolat", "ocbalt", "cobaltt", "cobat", "cboalt", "glod", "godl", "golden", "goldne", "gdlo", "gloden"]
+    spellings = ["coblat", "cbolat", "ocbalt", "cobaltt", "cobat", "cboalt", "glod", "godl", "golden", "goldne", "gdlo",
+                 "gloden"]
     for i in range(0, len(spellings), 4):
         add_document(cat, f"Spellings {i}", [" ".join(spellings[i:i + 4]) + " cobalt gold"])
         sync(cat)  # one segment each
@@ -334,10 +341,12 @@ def test_posting_lists_read_from_blocks_equal_whooshs_own_reading(cat: Catalogue
     import pickle
     import zlib
 
-    from kbase.search.docsets import Postings
-    from kbase.search.whoosh.w3blocks import ids_and_weights as _ids_and_weights, raw_blocks as _raw_blocks
-    from kbase.search.whoosh.w3blocks import value_at as _value_at, values_apart as _values_apart
     from kbase.search.api import _view
+    from kbase.search.docsets import Postings
+    from kbase.search.whoosh.w3blocks import ids_and_weights as _ids_and_weights
+    from kbase.search.whoosh.w3blocks import raw_blocks as _raw_blocks
+    from kbase.search.whoosh.w3blocks import value_at as _value_at
+    from kbase.search.whoosh.w3blocks import values_apart as _values_apart
 
     _varied_library(cat)
     view = _view(cat)
@@ -361,7 +370,7 @@ def test_posting_lists_read_from_blocks_equal_whooshs_own_reading(cat: Catalogue
                     fixed = inner.format.fixed_value_size() if hasattr(inner, "format") else 0
                     for n, _last, compression, raw in _raw_blocks(inner) or ():
                         cut += _ids_and_weights(raw, compression, n, fixed) is not None
-            assert list(zip(ids, weights)) == expected, (fieldname, text)
+            assert list(zip(ids, weights, strict=True)) == expected, (fieldname, text)
     assert cut  # blocks were read without their values
     # a phrase takes single values out of a block without unpickling the others
     apart = 0
@@ -379,17 +388,18 @@ def test_posting_lists_read_from_blocks_equal_whooshs_own_reading(cat: Catalogue
 
 
 def test_prefix_frequencies_read_from_the_term_table_equal_whooshs(cat: Catalogue) -> None:
-    from kbase.search.whoosh.w3blocks import prefix_frequencies
     from kbase.search.api import _view
+    from kbase.search.whoosh.w3blocks import prefix_frequencies
 
     _varied_library(cat)
-    add_document(cat, "Long words", ["goldsmith golden goldfields " + "gold" + "x" * 300 + " cobaltiferous tint tinned"])
+    add_document(cat, "Long words",
+                 ["goldsmith golden goldfields " + "gold" + "x" * 300 + " cobaltiferous tint tinned"])
     sync(cat)
     view = _view(cat)
     view.refresh()
     for leaf, _offset in view.searcher.reader().leaf_readers():
-        for fieldname, prefix in [("text_en", "gol"), ("text_en", "co"), ("text_en", "t"), ("text_en", ""), ("text_fr", "gol"),
-                                  ("title", "doc"), ("text_en", "zzz"), ("author", "a")]:
+        for fieldname, prefix in [("text_en", "gol"), ("text_en", "co"), ("text_en", "t"), ("text_en", ""),
+                                  ("text_fr", "gol"), ("title", "doc"), ("text_en", "zzz"), ("author", "a")]:
             expected = [(b, info.doc_frequency()) for b, info in leaf.iter_prefix(fieldname, prefix)]
             for chunk in (16, 64, 1 << 15):  # entries cut across reads, and longer than a read
                 assert prefix_frequencies(leaf, fieldname, prefix, 10**6, chunk) == expected, (fieldname, prefix, chunk)
