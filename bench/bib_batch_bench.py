@@ -37,8 +37,8 @@ def run(text: str, where: Path, library: str | None) -> None:
     import bibtexparser
 
     from kbase.catalogue.records import Catalogue
-    from kbase.imports.records import import_bib
     from kbase.imports.batches import undo_batch
+    from kbase.imports.records import import_bib
     from kbase.library.db import open_library
 
     bib = where / "library.bib"

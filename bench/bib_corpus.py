@@ -316,11 +316,12 @@ def print_table(rows: list[Row]) -> None:
                  sum(r.refused for r in rows), sum(len(r.problems) for r in rows),
                  sum(r.crashed for r in rows), f"{100.0 * created / parsed:.1f}%" if parsed else "-",
                  f"{sum(r.seconds for r in rows):.2f}"])
-    widths = [max(len(str(x)) for x in col) for col in zip(head, *body)]
+    widths = [max(len(str(x)) for x in col) for col in zip(head, *body, strict=True)]  # every row has each column
     numeric = [False, False] + [True] * (len(head) - 2)
 
     def line(cells: list[Any]) -> str:
-        return "  ".join(str(c).rjust(w) if num else str(c).ljust(w) for c, w, num in zip(cells, widths, numeric))
+        return "  ".join(str(c).rjust(w) if num else str(c).ljust(w)
+                         for c, w, num in zip(cells, widths, numeric, strict=True))
 
     print(line(head))
     print("  ".join("-" * w for w in widths))
@@ -334,7 +335,8 @@ def print_details(rows: list[Row], n: int) -> None:
     """Per file: the error, then the most frequent problems, notes and match reasons, each with an example."""
     for r in rows:
         print(f"\n{r.file}  [{r.kind}]  bibtexparser {r.parsed} entries, {r.parser_failed} failed blocks; "
-              f"read as {r.encoding or '?'}; {len(r.problems)} problems, {len(r.notes)} notes, {len(r.matches)} matches")
+              f"read as {r.encoding or '?'}; {len(r.problems)} problems, {len(r.notes)} notes, "
+              f"{len(r.matches)} matches")
         if r.error:
             print(f"  error: {r.error}")
         if r.traceback:

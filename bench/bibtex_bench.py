@@ -48,7 +48,8 @@ def make_bib(n: int, seed: int = 7) -> str:
                 people.append(f"{rnd.choice(LAST)}, {rnd.choice(FIRST)}")
         title = " ".join(rnd.choice(WORDS) for _ in range(rnd.randint(4, 10))).capitalize()
         fields = [f"  author = {{{' and '.join(people)}}}", f"  title = {{{title} {{DRC}} no. {i}}}",
-                  f"  year = {rnd.randint(1995, 2024)}", f"  month = {['jan', 'feb', 'mar', 'jun', 'sep', 'dec'][i % 6]}",
+                  f"  year = {rnd.randint(1995, 2024)}",
+                  f"  month = {['jan', 'feb', 'mar', 'jun', 'sep', 'dec'][i % 6]}",
                   f"  keywords = {{{', '.join(rnd.sample(KEYWORDS, 2))}}}"]
         if etype in ("techreport", "report"):
             fields += ["  institution = ipis", "  type = {Briefing}" if i % 3 == 0 else "  number = {" + str(i) + "}"]
@@ -81,15 +82,16 @@ class Clock:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--entries", type=int, default=10_000)
-    ap.add_argument("--library", help="an empty library (folder or postgresql+psycopg:// URL); default: a new SQLite one")
+    ap.add_argument("--library",
+                    help="an empty library (folder or postgresql+psycopg:// URL); default: a new SQLite one")
     args = ap.parse_args()
 
     import bibtexparser
 
-    from kbase.formats.bibtex import export_bib
-    from kbase.imports.records import import_bib
-    from kbase.formats.bibtex.parse import parse_text
     from kbase.catalogue.records import Catalogue
+    from kbase.formats.bibtex import export_bib
+    from kbase.formats.bibtex.parse import parse_text
+    from kbase.imports.records import import_bib
     from kbase.library.db import open_library
 
     tmp = Path(tempfile.mkdtemp(prefix="kbase-bibbench-"))

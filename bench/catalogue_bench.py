@@ -22,11 +22,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert  # noqa: E402
 
-from kbase.library import models as m  # noqa: E402
 from kbase.catalogue import query  # noqa: E402
-from kbase.catalogue.records import Catalogue  # noqa: E402
-from kbase.library.db import open_library  # noqa: E402
 from kbase.catalogue.query import Filter  # noqa: E402
+from kbase.catalogue.records import Catalogue  # noqa: E402
+from kbase.library import models as m  # noqa: E402
+from kbase.library.db import open_library  # noqa: E402
 from kbase.text import fold_words  # noqa: E402
 
 WORDS = ("gold cobalt diamonds mining artisanal conflict supply chain due diligence militia checkpoint "
@@ -53,7 +53,8 @@ def build(lib: Any, seed: int = 7) -> None:
         for c in range(1, 21):  # 20 countries × 10 provinces × 10 territories
             rid += 1
             country = rid
-            regions.append({"id": rid, "name": f"Country {c}", "level": "country", "parent_id": None, "path": f"/{rid}/", **base})
+            regions.append({"id": rid, "name": f"Country {c}", "level": "country", "parent_id": None,
+                            "path": f"/{rid}/", **base})
             for p in range(10):
                 rid += 1
                 prov = rid
@@ -61,10 +62,11 @@ def build(lib: Any, seed: int = 7) -> None:
                                 "path": f"/{country}/{prov}/", **base})
                 for t in range(10):
                     rid += 1
-                    regions.append({"id": rid, "name": f"Territory {c}.{p}.{t}", "level": "territory", "parent_id": prov,
-                                    "path": f"/{country}/{prov}/{rid}/", **base})
+                    regions.append({"id": rid, "name": f"Territory {c}.{p}.{t}", "level": "territory",
+                                    "parent_id": prov, "path": f"/{country}/{prov}/{rid}/", **base})
         conn.execute(insert(m.Region), regions)
-        conn.execute(insert(m.RegionAlias), [{"region_id": r["id"], "alias": r["name"], "norm": fold_words(r["name"])} for r in regions])
+        conn.execute(insert(m.RegionAlias), [{"region_id": r["id"], "alias": r["name"], "norm": fold_words(r["name"])}
+                                             for r in regions])
         n_regions = len(regions)
         orgs = [{"id": i, "name": f"Organisation {i} {rng.choice(WORDS)}", "acronym": f"O{i}", "kind": "NGO", **base}
                 for i in range(1, N_ORG + 1)]
@@ -76,7 +78,8 @@ def build(lib: Any, seed: int = 7) -> None:
         people = [{"id": i, "name": f"Person {i} {rng.choice(WORDS).title()}", "role": "external", **base}
                   for i in range(1, N_PERSON + 1)]
         conn.execute(insert(m.Person), people)
-        conn.execute(insert(m.PersonAlias), [{"person_id": p["id"], "alias": p["name"], "norm": fold_words(p["name"])} for p in people])
+        conn.execute(insert(m.PersonAlias), [{"person_id": p["id"], "alias": p["name"], "norm": fold_words(p["name"])}
+                                             for p in people])
         projects = [{"id": i, "title": f"Project {i}: {_title(rng)}", "short_name": f"P{i}",
                      "programme_id": rng.randint(1, 6), "start": date(rng.randint(2010, 2022), 1, 1),
                      "visibility": "public", **base} for i in range(1, N_PROJ + 1)]
@@ -88,21 +91,27 @@ def build(lib: Any, seed: int = 7) -> None:
         assignments = [{"id": i, "project_id": j, "year": y} for i, (j, y) in enumerate(
             {(rng.randint(1, N_PROJ), rng.randint(2012, 2022)) for _ in range(5000)}, 1)]
         conn.execute(insert(m.Assignment), assignments)
-        conn.execute(insert(m.AssignmentClient), [{"assignment_id": a["id"], "organisation_id": rng.randint(1, N_ORG)} for a in assignments])
-        conn.execute(insert(m.ProjectRegion), [{"project_id": j, "region_id": r} for j, r in
-                                               {(rng.randint(1, N_PROJ), rng.randint(1, n_regions)) for _ in range(4000)}])
+        conn.execute(insert(m.AssignmentClient), [{"assignment_id": a["id"], "organisation_id": rng.randint(1, N_ORG)}
+                                                  for a in assignments])
+        conn.execute(insert(m.ProjectRegion), [
+            {"project_id": j, "region_id": r}
+            for j, r in {(rng.randint(1, N_PROJ), rng.randint(1, n_regions)) for _ in range(4000)}])
         pubs, contributors, links, regs, subs = [], [], [], [], []
         for i in range(1, N_PUB + 1):
             title = _title(rng)
-            pubs.append({"id": i, "title": title, "title_norm": fold_words(title), "type": rng.choice(m.PUBLICATION_TYPES),
-                         "year": rng.randint(2000, 2022), "month": rng.randint(1, 12), "series_id": rng.choice([None, rng.randint(1, 20)]),
-                         "language": rng.choice(["en", "fr"]), "visibility": rng.choice(["public"] * 8 + ["internal", "confidential"]),
+            pubs.append({"id": i, "title": title, "title_norm": fold_words(title),
+                         "type": rng.choice(m.PUBLICATION_TYPES), "year": rng.randint(2000, 2022),
+                         "month": rng.randint(1, 12), "series_id": rng.choice([None, rng.randint(1, 20)]),
+                         "language": rng.choice(["en", "fr"]),
+                         "visibility": rng.choice(["public"] * 8 + ["internal", "confidential"]),
                          "publisher_id": rng.randint(1, N_ORG), **base})
             for pos in range(rng.randint(1, 3)):
                 if rng.random() < 0.8:
-                    contributors.append({"publication_id": i, "position": pos, "role": "author", "person_id": rng.randint(1, N_PERSON), "organisation_id": None})
+                    contributors.append({"publication_id": i, "position": pos, "role": "author",
+                                         "person_id": rng.randint(1, N_PERSON), "organisation_id": None})
                 else:
-                    contributors.append({"publication_id": i, "position": pos, "role": "author", "person_id": None, "organisation_id": rng.randint(1, N_ORG)})
+                    contributors.append({"publication_id": i, "position": pos, "role": "author", "person_id": None,
+                                         "organisation_id": rng.randint(1, N_ORG)})
             links.append({"publication_id": i, "project_id": rng.randint(1, N_PROJ)})
             regs.append({"publication_id": i, "region_id": rng.randint(1, n_regions)})
             subs.extend({"publication_id": i, "subject_id": s} for s in {rng.randint(1, len(WORDS)) for _ in range(2)})
@@ -130,7 +139,8 @@ def queries(cat: Catalogue) -> list[tuple[str, Callable[[], Any]]]:
         ("publications of one type", f(types=["report"])),
         ("publications of one year", f(year_from=2021, year_to=2021)),
         ("type + year range", f(types=["briefing"], year_from=2015, year_to=2020)),
-        ("one series, newest first", lambda: query.find_ids(cat, "publication", Filter(series="Series 3"), sort="year", descending=True)),
+        ("one series, newest first",
+         lambda: query.find_ids(cat, "publication", Filter(series="Series 3"), sort="year", descending=True)),
         ("one project", f(project="P17")),
         ("one programme", f(programme="Programme 2")),
         ("region: a country and below", f(region="Country 3")),
@@ -146,7 +156,8 @@ def queries(cat: Catalogue) -> list[tuple[str, Callable[[], Any]]]:
         ("projects of a client", lambda: query.find_ids(cat, "project", Filter(organisation="O5", role="client"))),
         ("organisation lookup by alias", lambda: cat.lookup(m.Organisation, "o4242")),
         ("count: region + type", lambda: query.count(cat, "publication", Filter(region="Country 5", types=["report"]))),
-        ("first page of all publications by date", lambda: query.find_ids(cat, "publication", sort="year", descending=True, limit=200)),
+        ("first page of all publications by date",
+         lambda: query.find_ids(cat, "publication", sort="year", descending=True, limit=200)),
     ]
 
 

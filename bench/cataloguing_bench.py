@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from sqlalchemy import select  # noqa: E402
 
-from kbase.library import models as m  # noqa: E402
 from kbase.catalogue.records import Catalogue  # noqa: E402
+from kbase.library import models as m  # noqa: E402
 from kbase.library.db import open_library  # noqa: E402
 from kbase.text import fold_words  # noqa: E402
 
@@ -46,9 +46,10 @@ def main() -> int:
     args = parser.parse_args()
 
     from catalogue_bench import build
-    from ui.dialogs.batch_edit import apply_batch, revert_batch
+
+    from kbase.catalogue.batch import apply_batch, revert_batch
+    from kbase.catalogue.editing import read_state, write_state
     from ui.editors.pickers import suggest
-    from ui.editors.state import read_state, write_state
 
     folder = Path(tempfile.mkdtemp(prefix="kbase-catbench-"))
     lib = open_library(str(folder / "library"), create=True)

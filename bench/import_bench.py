@@ -79,8 +79,8 @@ def run_raw(files: list[Path], workers: int) -> tuple[int, float, list[float], f
 
 def run_kbase(files: list[Path], workers: int, folder: Path) -> tuple[object, float, float]:
     from kbase.catalogue.records import Catalogue
-    from kbase.library.db import open_library
     from kbase.imports.pipeline import import_paths
+    from kbase.library.db import open_library
 
     lib = open_library(str(folder), create=True)
     cat = Catalogue(lib)
@@ -161,7 +161,8 @@ def main() -> int:
         print(f"CPU-bound projection on {cores} idle cores: raw {raw_n / raw_bound:.0f} pages/s, "
               f"kbase {kb_pages / bound:.0f} pages/s, ratio {raw_bound / bound * kb_pages / max(raw_n, 1):.2f} "
               f"(load average was {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end)")
-        print(f"index size: {du_mb(lib_dir / 'index'):.1f} MB; catalogue {du_mb(lib_dir) - du_mb(lib_dir / 'index') - du_mb(lib_dir / 'files') - du_mb(lib_dir / 'thumbs'):.1f} MB; "
+        catalogue_mb = du_mb(lib_dir) - du_mb(lib_dir / 'index') - du_mb(lib_dir / 'files') - du_mb(lib_dir / 'thumbs')
+        print(f"index size: {du_mb(lib_dir / 'index'):.1f} MB; catalogue {catalogue_mb:.1f} MB; "
               f"store {du_mb(lib_dir / 'files'):.0f} MB; thumbnails {du_mb(lib_dir / 'thumbs'):.1f} MB")
         peaks = report.worker_peaks_mb  # type: ignore[attr-defined]
         index_peak = report.index_peak_mb  # type: ignore[attr-defined]
