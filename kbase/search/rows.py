@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import threading
 import weakref
-from typing import Any, Sequence
+from typing import Any, NoReturn, Sequence
 
 from sqlalchemy import event
 from sqlalchemy import text as sql_text
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.pool import Pool
 
 from kbase.catalogue.records import Catalogue
 from kbase.errors import LibraryError
 
-_KEPT: weakref.WeakKeyDictionary[Engine, Connection] = weakref.WeakKeyDictionary()
+_KEPT: weakref.WeakKeyDictionary[Engine, tuple[Connection, Pool]] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 
 
@@ -30,54 +31,58 @@ def read_rows(cat: Catalogue, sql: str, params: dict[str, Any]) -> Sequence[Any]
         with cat.reading() as session:
             return list(session.execute(sql_text(sql), params))
     engine = cat.library.engine
-    conn, kept = _take(engine)
+    conn, pool, kept = _take(engine)
     try:
         rows = list(conn.execute(sql_text(sql), params))
     except (DBAPIError, LibraryError) as exc:
         dropped = conn.invalidated
         conn.close()
         if not (kept and dropped):
-            raise _plain(exc) from exc
-        conn, _kept = _take(engine, fresh=True)  # the server dropped the kept one: once more
+            _reraise(exc)
+        conn, pool, _kept = _take(engine, fresh=True)  # the server dropped the kept one: once more
         try:
             rows = list(conn.execute(sql_text(sql), params))
         except (DBAPIError, LibraryError) as again:
             conn.close()
-            raise _plain(again) from again
-    _keep(engine, conn)
+            _reraise(again)
+    _keep(engine, conn, pool)
     return rows
 
 
-def _plain(exc: Exception) -> Exception:
-    if isinstance(exc, LibraryError):
-        return exc
-    orig = getattr(exc, "orig", None) or exc
-    return LibraryError(f"the catalogue could not be read: {str(orig).splitlines()[0]}")
+def _reraise(exc: Exception) -> NoReturn:
+    if isinstance(exc, OperationalError):  # as Catalogue.reading() says it
+        raise LibraryError(f"the catalogue could not be read: {str(exc.orig).splitlines()[0]}") from exc
+    raise exc
 
 
-def _take(engine: Engine, fresh: bool = False) -> tuple[Connection, bool]:
+def _take(engine: Engine, fresh: bool = False) -> tuple[Connection, Pool, bool]:
     with _LOCK:
-        conn = None if fresh else _KEPT.pop(engine, None)
-    if conn is not None:
-        return conn, True
+        found = None if fresh else _KEPT.pop(engine, None)
+    if found is not None:
+        return found[0], found[1], True
     if not event.contains(engine, "engine_disposed", _forget):
         event.listen(engine, "engine_disposed", _forget)
+    pool = engine.pool
     conn = engine.connect()  # the pool pings it
     conn.execution_options(isolation_level="AUTOCOMMIT")
-    return conn, False
+    return conn, pool, False
 
 
-def _keep(engine: Engine, conn: Connection) -> None:
+def _keep(engine: Engine, conn: Connection, pool: Pool) -> None:
     with _LOCK:
-        if engine not in _KEPT:
-            _KEPT[engine] = conn
+        if engine not in _KEPT and engine.pool is pool:
+            _KEPT[engine] = (conn, pool)
             return
-    conn.close()  # another thread kept one meanwhile
+    _close(conn)  # another thread kept one meanwhile, or the engine was disposed during the search
 
 
 def _forget(engine: Engine) -> None:
     with _LOCK:
-        conn = _KEPT.pop(engine, None)
-    if conn is not None:
-        conn.invalidate()  # closed now: the disposed pool would keep it open once given back
-        conn.close()
+        found = _KEPT.pop(engine, None)
+    if found is not None:
+        _close(found[0])
+
+
+def _close(conn: Connection) -> None:
+    conn.invalidate()  # closed now: a disposed pool would keep it open once given back
+    conn.close()

@@ -28,15 +28,15 @@ def test_search_keeps_one_connection_replaces_a_dropped_one_and_closes_it_with_t
         sync(cat)
         first = [h.title for h in search(cat, "gold").hits]
         assert first == ["Gold report"]
-        kept = _KEPT[cat.library.engine]
+        kept = _KEPT[cat.library.engine][0]
         pid = kept.connection.dbapi_connection.info.backend_pid  # type: ignore[union-attr]
         assert [h.title for h in search(cat, "gold").hits] == first
-        assert _KEPT[cat.library.engine] is kept  # the same connection, no new check-out
+        assert _KEPT[cat.library.engine][0] is kept  # the same connection, no new check-out
         with pg_admin() as conn:  # the server drops it (a restart, an idle timeout)
             conn.execute("SELECT pg_terminate_backend(%s)", (pid,))
         assert [h.title for h in search(cat, "gold").hits] == first
-        assert _KEPT[cat.library.engine] is not kept
-        pid = _KEPT[cat.library.engine].connection.dbapi_connection.info.backend_pid  # type: ignore[union-attr]
+        assert _KEPT[cat.library.engine][0] is not kept
+        pid = _KEPT[cat.library.engine][0].connection.dbapi_connection.info.backend_pid  # type: ignore[union-attr]
         assert pid in _backends(dbname)
     finally:
         cat.library.close()
