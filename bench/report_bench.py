@@ -138,7 +138,7 @@ def main() -> None:
         print(f"{'the 4 charts in svg, pdf and png':40s} {seconds:6.2f} s ({cpu:5.2f})"
               f"   x{cpu / baseline_cpu:5.1f} baseline")
         for fmt in ("md", "html", "pdf", "docx"):
-            seconds, cpu, (out, warnings) = timed(lambda: build_annual(cat, YEAR, fmt), args.repeat)
+            seconds, cpu, (out, warnings) = timed(lambda fmt=fmt: build_annual(cat, YEAR, fmt), args.repeat)
             size = len(out.encode("utf-8") if isinstance(out, str) else out)
             extra = ""
             if fmt == "pdf":

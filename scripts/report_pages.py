@@ -22,10 +22,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kbase.catalogue.demo import load_demo  # noqa: E402
+from kbase.catalogue.query import Filter  # noqa: E402
 from kbase.catalogue.records import Catalogue  # noqa: E402
 from kbase.library.db import open_library  # noqa: E402
 from kbase.report import build_annual, build_bibliography, build_project  # noqa: E402
-from kbase.catalogue.query import Filter  # noqa: E402
 
 FIRST_PAGES = 2
 BODY_TOP, BODY_BOTTOM = 66, pymupdf.paper_rect("a4").height - 62

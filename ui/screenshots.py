@@ -11,8 +11,8 @@ from typing import Any, Callable
 
 from PySide6.QtWidgets import QApplication, QWidget
 
-from kbase.library import models as m
 from kbase.catalogue.records import Catalogue
+from kbase.library import models as m
 from kbase.library.db import open_library
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,13 +83,15 @@ def prepare_library(folder: Path) -> Catalogue:
 def import_folder(folder: Path, tag: str) -> Path:
     """Files to import for the import-results shot: two good PDFs, a damaged one and a fake one."""
     target = folder / f"incoming-{tag}"
-    make_pdf(target / f"field-notes-{tag}.pdf", [f"Field notes ({tag})\nNotes from a visit to mine sites near Kamituga."])
+    make_pdf(target / f"field-notes-{tag}.pdf",
+             [f"Field notes ({tag})\nNotes from a visit to mine sites near Kamituga."])
     make_pdf(target / f"workshop-{tag}.pdf", [f"Workshop summary ({tag})\nParticipants discussed due diligence.",
                                               "Next steps\nA follow-up meeting is planned."])
     # a PDF header followed by noise: what a broken download or a bad disk leaves behind
     noise = bytes((i * 7919 + len(tag)) % 251 for i in range(6000))
     (target / f"damaged-{tag}.pdf").write_bytes(b"%PDF-1.6\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog" + noise)
-    (target / f"minutes-{tag}.pdf").write_text("These are meeting minutes saved as text, not a PDF.\n", encoding="utf-8")
+    (target / f"minutes-{tag}.pdf").write_text("These are meeting minutes saved as text, not a PDF.\n",
+                                               encoding="utf-8")
     return target
 
 
@@ -106,7 +108,8 @@ def review_bib(cat: Catalogue, folder: Path, tag: str) -> Path:
         return f"@{etype}{{{key},\n{body}\n}}\n"
 
     pubs = cat.all(m.Publication)
-    wanted = [next(p.id for p in pubs if word in p.title.lower()) for word in ("misisi", "checkpoint economy", "cobalt")]
+    wanted = [next(p.id for p in pubs if word in p.title.lower())
+              for word in ("misisi", "checkpoint economy", "cobalt")]
     misisi, checkpoints, cobalt = load_publications(cat, wanted, include_confidential=True)
     text = entry(misisi, f"misisi-{tag}", pages="1--48", abstract="How mercury from artisanal gold processing "
                  "reaches the rivers of South Kivu.", url="https://example.org/misisi")
