@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 import uuid
-from collections import Counter
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
@@ -22,6 +19,19 @@ from kbase.files.store import importing, path_for, stored_file_row, thumbnail_pa
 from kbase.i18n import N_
 from kbase.imports.batches import change_mark, finish_batch, inserted_since, record_items, start_batch
 from kbase.imports.indexer import CHILD_FILES, BackgroundIndexer
+from kbase.imports.outcomes import (
+    BIBLIOGRAPHIES,
+    DEFAULT_MAX_BYTES,
+    MAX_BYTES_SETTING,
+    REFUSED,
+    VISIBILITY_SETTING,
+    FileResult,
+    ImportProgress,
+    ImportReport,
+    duplicate_result,
+    max_bytes_for,
+)
+from kbase.imports.paths import collect
 from kbase.imports.pool import ExtractionPool, Outcome, Task, worker_count
 from kbase.library import models as m
 from kbase.ocr.queue import queue_pages
@@ -30,193 +40,6 @@ from kbase.text import clean_line, fold_words
 __all__ = ["import_paths", "import_bib_file", "ImportProgress", "ImportReport", "FileResult", "DEFAULT_MAX_BYTES",
            "max_bytes_for",
            "REFUSED", "BIBLIOGRAPHIES"]
-
-DEFAULT_MAX_BYTES = 256 * 1024 * 1024
-MAX_BYTES_SETTING = "import.max_bytes"
-VISIBILITY_SETTING = "import.visibility"  # imported documents are internal until a librarian says otherwise
-# file statuses that mean the file's record was not created
-REFUSED = {"damaged", "not a pdf", "empty", "too large", "missing", "failed", "cancelled"}
-# statuses of a file of records (its counts are its records'), as opposed to a document's
-BIBLIOGRAPHIES = ("bibtex", "ris", "csl-json", "spreadsheet", "zotero")
-
-
-@dataclass
-class ImportProgress:
-    files_done: int
-    files_total: int
-    pages_done: int
-    bytes_done: int
-    bytes_total: int
-    elapsed: float
-    current: str = ""
-    phase: str = "importing"  # importing | indexing | done | cancelled
-
-    @property
-    def pages_per_second(self) -> float:
-        return self.pages_done / self.elapsed if self.elapsed > 0 else 0.0
-
-    @property
-    def pages_left(self) -> float:
-        """A guess of the pages still to come, from the bytes still to read. Over the last 30% of
-        an import of 800 of texlive's manuals it was 480 pages off on average, against 1,050 for a
-        guess from the files left (the indexer's last segment is sized from it)."""
-        if not self.bytes_done:
-            return float("inf")
-        return self.pages_done * (self.bytes_total - self.bytes_done) / self.bytes_done
-
-    @property
-    def seconds_left(self) -> float | None:
-        if not self.bytes_done or self.elapsed <= 0:
-            return None
-        return self.elapsed * (self.bytes_total - self.bytes_done) / self.bytes_done
-
-
-@dataclass
-class FileResult:
-    path: str
-    status: str  # an attachment status, or duplicate | missing | failed | cancelled | bibtex
-    message: str = ""
-    attachment_id: int | None = None
-    publication_id: int | None = None
-    pages: int = 0
-    duplicate_of: int | None = None  # the publication that already holds this file
-    batch: int | None = None
-    # a document is one record; a .bib file has many: created + matched + refused = what was read
-    created: int = 0
-    matched: int = 0
-    refused: int = 0
-    encoding: str | None = None  # a .bib file's, as read
-    problems: list[dict[str, Any]] = field(default_factory=list)  # {file, line, key, reason}
-    notes: list[dict[str, Any]] = field(default_factory=list)
-    records: list[dict[str, Any]] = field(default_factory=list)  # the plan, entry by entry
-    mapping: dict[str, Any] = field(default_factory=dict)  # a spreadsheet's columns → fields, and how it was read
-    new_names: dict[str, list[str]] = field(default_factory=dict)  # kind → names (to be) created
-    zotero: dict[str, dict[str, int]] = field(default_factory=dict)  # a Zotero database's accounting, thing by thing
-
-    @property
-    def imported(self) -> bool:
-        return self.attachment_id is not None and self.duplicate_of is None
-
-    def count(self, to_existing: bool = False) -> "FileResult":
-        """Set a document's three numbers from its status."""
-        if self.status in REFUSED:
-            self.refused = 1
-            self.problems = [{"file": self.path, "line": None, "key": "", "reason": self.message or self.status}]
-        elif self.status == "duplicate" or to_existing:
-            self.matched = 1
-        else:
-            self.created = 1
-        return self
-
-    def as_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v not in (None, [], "", {}) or k in ("created", "matched",
-                                                                                              "refused")}
-
-
-@dataclass
-class ImportReport:
-    files: list[FileResult] = field(default_factory=list)
-    cancelled: bool = False
-    dry_run: bool = False
-    batch: int | None = None
-    elapsed: float = 0.0
-    index_message: str | None = None
-    indexed: int = 0
-    worker_peaks_mb: list[float] = field(default_factory=list)
-    index_peak_mb: float = 0.0  # the index process's peak memory, when the import had one
-    cpu_seconds: dict[str, float] = field(default_factory=dict)  # workers, main thread, index thread
-
-    @property
-    def counts(self) -> dict[str, int]:
-        return dict(Counter(f.status for f in self.files))
-
-    @property
-    def imported(self) -> int:
-        return sum(1 for f in self.files if f.imported)
-
-    @property
-    def pages(self) -> int:
-        return sum(f.pages for f in self.files if f.imported)
-
-    def totals(self) -> dict[str, int]:
-        return {k: sum(getattr(f, k) for f in self.files) for k in ("created", "matched", "refused")}
-
-    @property
-    def problems(self) -> list[dict[str, Any]]:
-        return [p for f in self.files for p in f.problems]
-
-    def as_dict(self) -> dict[str, Any]:
-        """The JSON of `kbase import --json`: totals, every problem with its file and line, and each file."""
-        return {**self.totals(), "problems": self.problems, "batch": self.batch, "dry_run": self.dry_run,
-                "files": [f.as_dict() for f in self.files], "counts": self.counts, "imported": self.imported,
-                "pages": self.pages, "cancelled": self.cancelled, "seconds": round(self.elapsed, 2),
-                "index_message": self.index_message}
-
-
-def max_bytes_for(cat: Catalogue, requested: int | None = None) -> int:
-    """The size limit: the caller's, else the library setting import.max_bytes, else 256 MB."""
-    if requested:
-        return requested
-    value = cat.get_setting(MAX_BYTES_SETTING)
-    try:
-        return int(value) if value else DEFAULT_MAX_BYTES
-    except ValueError:
-        raise InvalidInput(f"library setting {MAX_BYTES_SETTING} must be a number of bytes (got {value!r})") from None
-
-
-def _collect(paths: list[str | Path]) -> tuple[list[Path], list[Path], list[FileResult], list[Path]]:
-    """PDF candidates, bibliography files (.bib, RIS, CSL-JSON), problems and the folders given (roots for
-    BibTeX file links)."""
-    from kbase.imports.documents import FOLDER_KINDS, document_kind
-    from kbase.imports.records import bibliography_format
-
-    pdfs: list[Path] = []
-    bibs: list[Path] = []
-    problems: list[FileResult] = []
-    roots: list[Path] = []
-    seen: set[Path] = set()
-
-    def add(p: Path, named: bool = False) -> None:
-        key = p.resolve()
-        if key in seen:
-            return
-        seen.add(key)
-        # a .json named on the command line that is no CSL-JSON: the CSL-JSON reader says why, not "not a PDF";
-        # spreadsheets only when named (in a folder, a data table beside the PDFs is no publication list)
-        (bibs if bibliography_format(p) or (named and p.suffix.lower() in (".json", ".csv", ".tsv", ".xlsx", ".xlsm",
-                                                                            ".sqlite"))
-         or _zotero(p) else pdfs).append(p)
-
-    for raw in paths:
-        p = Path(raw).expanduser()
-        if p.is_dir():
-            roots.append(p)
-            for folder, dirs, files in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                if "zotero.sqlite" in files and _zotero(Path(folder) / "zotero.sqlite"):
-                    # a Zotero data folder: its database brings its storage/ PDFs with their records
-                    dirs[:] = [d for d in dirs if d != "storage"]
-                    add(Path(folder) / "zotero.sqlite")
-                for name in sorted(files):
-                    if name.startswith("."):
-                        continue
-                    if (name.lower().endswith(".pdf") or document_kind(name) in FOLDER_KINDS
-                            or bibliography_format(Path(folder) / name)):
-                        add(Path(folder) / name)  # a .json or .txt that is no bibliography is not ours
-        elif p.is_file():
-            add(p, named=True)
-        elif p.exists():
-            problems.append(FileResult(str(p), "missing", N_("not a regular file or folder; skipped")))
-        else:
-            problems.append(FileResult(str(p), "missing", N_("no such file or folder")))
-    return pdfs, bibs, problems, roots
-
-
-def _zotero(path: Path) -> bool:
-    """A Zotero database (zotero.sqlite, or any .sqlite file with Zotero's tables)."""
-    from kbase.formats.zotero import is_zotero_db
-
-    return path.suffix.lower() == ".sqlite" and is_zotero_db(path)
 
 
 def import_bib_file(cat: Catalogue, path: str | Path, *, roots: list[Path] | None = None, batch_id: int | None = None,
@@ -322,14 +145,6 @@ def _existing(s: Any, sha: str) -> tuple[int, int | None] | None:
     return (row[0], row[1]) if row else None
 
 
-def _duplicate(path: str, found: tuple[int, int | None]) -> FileResult:
-    att, pub = found
-    said = (N_("already in the library (publication {id}); nothing done").format(id=pub) if pub is not None
-            else N_("already in the library (attachment {id}); nothing done").format(id=att))
-    return FileResult(path, "duplicate", said,
-                      attachment_id=att, publication_id=pub, duplicate_of=pub)
-
-
 def _unlock(cat: Catalogue, s: Any, path: Path, out: Outcome, att_id: int) -> FileResult:
     """An attachment imported encrypted, now opened with --password: its text replaces nothing."""
     cat.update(m.Attachment, att_id, status=out.status, message=out.message or None,
@@ -370,7 +185,7 @@ def _commit(cat: Catalogue, path: Path, out: Outcome, to_publication: int | None
             return FileResult(str(path), "encrypted", f"{out.message} (already in the library, publication {found[1]})",
                               found[0], found[1], duplicate_of=found[1])
         if found:
-            return _duplicate(str(path), found)
+            return duplicate_result(str(path), found)
         if s.get(m.StoredFile, out.sha256) is None:
             row = stored_file_row(lib, out.sha256 or "", out.size)
             s.execute(insert(table_of(m.StoredFile)).values(
@@ -446,7 +261,7 @@ def _plan_paths(cat: Catalogue, paths: Sequence[str | Path], max_bytes: int | No
     from kbase.files.blobs import file_sha256
     from kbase.imports.extract import sniff
 
-    pdfs, bibs, problems, roots = _collect(list(paths))
+    pdfs, bibs, problems, roots = collect(list(paths))
     report = ImportReport(files=[f.count() for f in problems], dry_run=True)
     for bib in bibs:
         report.files.append(_import_bib(cat, bib, roots, None, True, on_duplicate, sheet_options))
@@ -466,7 +281,7 @@ def _plan_paths(cat: Catalogue, paths: Sequence[str | Path], max_bytes: int | No
         elif size > limit:
             report.files.append(FileResult(str(p), "too large", f"too large: {size / 2**20:.1f} MB").count())
         elif sha in known:
-            report.files.append(_duplicate(str(p), (0, known[sha])).count())
+            report.files.append(duplicate_result(str(p), (0, known[sha])).count())
         else:
             report.files.append(FileResult(str(p), "new", "would be imported").count())
     return report
@@ -486,7 +301,7 @@ def _import_paths(cat: Catalogue, paths: Sequence[str | Path], *, to_publication
     visibility = cat.get_setting(VISIBILITY_SETTING) or "internal"
     if visibility not in m.VISIBILITIES:
         raise InvalidInput(f"library setting {VISIBILITY_SETTING} must be one of {', '.join(m.VISIBILITIES)}")
-    pdfs, bibs, problems, roots = _collect(list(paths))
+    pdfs, bibs, problems, roots = collect(list(paths))
     report = ImportReport(files=[f.count() for f in problems])
     for bib in bibs:
         if cancel.is_set():
@@ -543,7 +358,7 @@ def _import_paths(cat: Catalogue, paths: Sequence[str | Path], *, to_publication
                         if out.status == "duplicate":
                             with cat.reading() as s:
                                 found = _existing(s, out.sha256 or "")
-                            result = _duplicate(str(path), found) if found else FileResult(
+                            result = duplicate_result(str(path), found) if found else FileResult(
                                 str(path), "failed", "the library changed during the import; import it again")
                         elif out.stored:
                             target = targets.get(path.resolve(), to_publication) if targets else to_publication
