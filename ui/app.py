@@ -1,8 +1,10 @@
 """Application start: QApplication, settings, language, opening the library (with a clear error dialog)."""
+# ruff: noqa: E402  (Python's own import function is kept before PySide6 is imported: see load_core)
 
 from __future__ import annotations
 
 import argparse
+import builtins
 import os
 import sys
 import time
@@ -12,6 +14,7 @@ from typing import TYPE_CHECKING
 
 # SQLAlchemy, SQLModel and the models are imported after the first paint: ui/launch.py paints the window
 # with the first publications read through sqlite3 (the ORM's import alone takes longer than a launch may).
+PLAIN_IMPORT = builtins.__import__  # before PySide6 puts its import hook in its place (see load_core)
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QFileDialog, QLabel, QVBoxLayout
 
@@ -58,6 +61,21 @@ def chosen_location(store: QSettings, explicit: str | None = None) -> str:
         return os.environ["KBASE_LIBRARY"]
     saved = store.value(KEY_LIBRARY)
     return str(saved) if saved else default_location()
+
+
+def load_core() -> None:
+    """Import the core's ORM modules past PySide6's import hook, which reads the source of every module
+    imported after PySide6 for its feature switches (about 0.1 s of CPU for SQLAlchemy and the models);
+    the core never imports Qt (tests/test_core_without_qt.py), so it has no switches to find."""
+    hooked = builtins.__import__
+    builtins.__import__ = PLAIN_IMPORT
+    try:
+        import kbase.catalogue.query  # noqa: F401  (the table and the navigator)
+        import kbase.catalogue.records  # noqa: F401
+        import kbase.catalogue.views  # noqa: F401  (the details pane)
+        import kbase.library.db  # noqa: F401
+    finally:
+        builtins.__import__ = hooked
 
 
 def first_start(location: str, explicit: bool = False) -> bool:
@@ -144,6 +162,7 @@ def open_window(location: str, explicit: bool, store: QSettings,
     """The library opened (or another one the user picks) in the main window, shown; None when the user quits.
 
     With a launch window on screen the main window takes its place and closes it once painted."""
+    load_core()
     lib: Library | None
     try:
         lib = open_or_create(location, explicit=explicit)
