@@ -80,3 +80,18 @@ def test_main_shows_the_launch_window_then_the_main_window_in_its_place(qtbot, m
     assert seen["shell"] == seen["main"]
     assert len(seen["main"]) == 12 and all(row[0] for row in seen["main"])  # titles, not blanks
     assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, LaunchWindow)]
+
+
+def test_the_core_is_imported_past_pysides_import_hook():
+    # main.py imports ui.app before anything imports PySide6: it keeps Python's own import function, puts it
+    # back for the core's ORM modules only, then PySide6's hook is in place again for the windows' modules
+    code = ("import builtins, sys; plain = builtins.__import__\n"
+            "import ui.app\n"
+            "hooked = builtins.__import__\n"
+            "ui.app.load_core()\n"
+            "print(ui.app.PLAIN_IMPORT is plain, hooked is not plain, builtins.__import__ is hooked,\n"
+            "      'sqlalchemy' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=str(ROOT),
+                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "True", "True", "True"]
