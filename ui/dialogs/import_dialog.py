@@ -7,16 +7,13 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QLocale, QObject, QSortFilterProxyModel, Qt, QUrl, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -24,60 +21,18 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from kbase.catalogue.records import Catalogue
-from kbase.imports.pipeline import BIBLIOGRAPHIES
 from ui import tasks
 from ui.dialogs.import_history import ERROR_STYLE, BatchUndo, open_import_history, undo_summary
-from ui.dialogs.import_results import ImportResultsModel, is_flagged
+from ui.dialogs.import_results import ImportResultsModel, fit_rows, results_table, summary_text
 from ui.dialogs.import_review import bib_files
+from ui.dialogs.import_run import ImportTask, ProgressBridge, ask_paths, duration, run_import
 from ui.dialogs.spreadsheet_mapping import ImportReview, MappingPage, check_imports, spreadsheet_files
 from ui.i18n import tr
-
-
-class _ImportTask(tasks.Task):
-    """A Task whose cancel() also stops the importer (so closing the window stops an import too)."""
-
-    def __init__(self, fn: Any, stop: threading.Event, parent: QObject | None = None):
-        super().__init__(fn, parent=parent)
-        self.stop = stop
-
-    def cancel(self) -> None:
-        super().cancel()
-        self.stop.set()
-
-
-class _ProgressBridge(QObject):
-    """Lives in the GUI thread; the worker emits on it, so the ImportProgress arrives queued."""
-
-    progressed = Signal(object)
-
-
-def _run_import(library: Any, paths: list[str], progress: Any, cancel: threading.Event, task: tasks.Task,
-                on_duplicate: str = "link", sheet_options: dict[str, Any] | None = None) -> Any:
-    """Worker thread: the import runs in a child process; this thread only waits on its pipe.
-
-    (Extraction, catalogue writes and indexing in this process would share the GIL with the GUI thread.)"""
-    from kbase.imports.process import ImportProcess
-
-    def tell(state: Any) -> None:
-        progress.progressed.emit(state)  # a fresh object from the pipe: nobody else changes it
-        task.report(state.files_done, state.files_total, Path(state.current).name if state.current else "")
-
-    return ImportProcess(library.location, paths, on_duplicate=on_duplicate,
-                         sheet_options=sheet_options).run(progress=tell, cancelled=cancel.is_set)
-
-
-def _duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "…"
-    if seconds < 60:
-        return tr("{n} s").format(n=int(seconds) + 1)
-    return tr("{n} min").format(n=int(seconds // 60) + 1)
 
 
 class ImportDialog(QDialog):
@@ -107,7 +62,7 @@ class ImportDialog(QDialog):
         self._sheets_todo: list[str] = []  # spreadsheets whose columns are still to be shown
         self.undone: dict[str, Any] | None = None  # the undo's report, once this import was undone
         self._cancel = threading.Event()
-        self._bridge = _ProgressBridge(self)
+        self._bridge = ProgressBridge(self)
         self._bridge.progressed.connect(self._on_progress)
         self.setObjectName("import_dialog")
         self.setWindowTitle(tr("Import"))
@@ -128,25 +83,7 @@ class ImportDialog(QDialog):
         self.summary.setWordWrap(True)
 
         self.model = ImportResultsModel(self)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setFilterRole(ImportResultsModel.FlaggedRole)
-        self.proxy.setSortRole(ImportResultsModel.SortRole)
-        self.table = QTableView(self)
-        self.table.setObjectName("import_results")
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # the model's order: files needing attention first
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)  # one line
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        self.table.setColumnWidth(0, 260)
-        self.table.setColumnWidth(1, 110)
-        self.table.setColumnWidth(2, 60)
+        self.proxy, self.table = results_table(self, self.model)
         self.table.doubleClicked.connect(self._activate)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
 
@@ -314,9 +251,9 @@ class ImportDialog(QDialog):
         options = dict(self.sheet_options) or None
 
         def work() -> Any:
-            return _run_import(library, paths, bridge, cancel, task, on_duplicate, options)
+            return run_import(library, paths, bridge, cancel, task, on_duplicate, options)
 
-        task = self.task = _ImportTask(work, cancel, parent=self)
+        task = self.task = ImportTask(work, cancel, parent=self)
         self.task.result.connect(self._on_done)
         self.task.error.connect(self._on_error)
         track = getattr(self.window_ref, "track", None)
@@ -358,13 +295,13 @@ class ImportDialog(QDialog):
             return
         self.rate.setText(tr("{done} of {total} files · {rate:.1f} pages/s · time left: {left}").format(
             done=state.files_done, total=state.files_total, rate=state.pages_per_second,
-            left=_duration(state.seconds_left)))
+            left=duration(state.seconds_left)))
         self.current.setText(Path(state.current).name if state.current else "")
 
     def _on_done(self, report: Any) -> None:
         self.report = report
         self.model.set_results(report.files)
-        self._fit_rows()
+        fit_rows(self.table, self.proxy)
         self.bar.setRange(0, 1)
         self.bar.setValue(1)
         self.heading.setText(tr("Import cancelled.") if report.cancelled else tr("Import finished."))
@@ -384,37 +321,7 @@ class ImportDialog(QDialog):
         self.finished_import.emit(report)
 
     def _summarise(self) -> None:
-        report = self.report
-        flagged = sum(1 for f in report.files if is_flagged(f))
-        text = tr("{imported} file(s) imported ({pages} pages), {flagged} need attention, in {seconds} s.").format(
-            imported=report.imported, pages=report.pages, flagged=flagged,
-            seconds=QLocale().toString(float(report.elapsed), "f", 1))  # 0,4 s in French
-        counts = report.counts
-        if counts.get("duplicate"):
-            text += " " + tr("{n} already in the library.").format(n=counts["duplicate"])
-        if counts.get("cancelled"):
-            text += " " + tr("{n} not imported (cancelled).").format(n=counts["cancelled"])
-        bibs = [f for f in report.files if f.status in BIBLIOGRAPHIES]
-        if bibs:
-            text += " " + tr("Entries of bibliographies and spreadsheets: {created} created, {matched} matched "
-                             "existing records, {refused} refused.").format(**{k: sum(getattr(f, k) for f in bibs)
-                                                             for k in ("created", "matched", "refused")})
-        if report.index_message:
-            text += "\n" + report.index_message
-        self.summary.setText(text)
-
-    def _fit_rows(self) -> None:
-        """Long messages wrap instead of being cut: rows whose text is wider than its column grow.
-
-        (resizeRowsToContents() measures every cell: 100 ms or more of the GUI thread for 500 files.)"""
-        metrics = self.table.fontMetrics()
-        widths = [self.table.columnWidth(c) - 12 for c in range(self.proxy.columnCount())]
-        for row in range(self.proxy.rowCount()):
-            for col, width in enumerate(widths):
-                text = self.proxy.index(row, col).data()
-                if text and metrics.horizontalAdvance(str(text)) > width:
-                    self.table.resizeRowToContents(row)
-                    break
+        self.summary.setText(summary_text(self.report))
 
     def _on_error(self, message: str) -> None:
         """Said in the dialog itself (no second window on top): what stopped the import, in plain words."""
@@ -568,26 +475,6 @@ def start_import(window: Any, paths: list[str] | None) -> ImportDialog | None:
     dialog.show()
     dialog.start()
     return dialog
-
-
-def ask_paths(window: Any) -> list[str]:
-    """Files or one folder to import, as the user prefers; [] when cancelled."""
-    parent = window if isinstance(window, QWidget) else None
-    box = QMessageBox(QMessageBox.Icon.Question, tr("Import"), tr("Import files or a whole folder?"),
-                      QMessageBox.StandardButton.Cancel, parent)
-    files_button = box.addButton(tr("Files…"), QMessageBox.ButtonRole.AcceptRole)
-    folder_button = box.addButton(tr("Folder…"), QMessageBox.ButtonRole.AcceptRole)
-    box.setDefaultButton(files_button)
-    box.exec()
-    if box.clickedButton() is folder_button:
-        folder = QFileDialog.getExistingDirectory(parent, tr("Folder to import (PDFs and .bib files inside it)"))
-        return [folder] if folder else []
-    if box.clickedButton() is not files_button:
-        return []
-    files, _ = QFileDialog.getOpenFileNames(
-        parent, tr("Import PDFs, bibliographies or spreadsheets"), "",
-        tr("PDFs, bibliographies and spreadsheets (*.pdf *.bib *.ris *.json *.csv *.tsv *.xlsx);;All files (*)"))
-    return files
 
 
 def show_import(window: Any, paths: list[str] | None = None) -> ImportDialog | None:

@@ -1,12 +1,14 @@
-"""The import results as a Qt table model: one row per file with its status and message."""
+"""The import results as a Qt table model: one row per file with its status and message; its table view and
+the summary under it."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QLocale, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from kbase.imports.pipeline import BIBLIOGRAPHIES
 from ui.i18n import tr, tr_message
@@ -103,4 +105,63 @@ class ImportResultsModel(QAbstractTableModel):
         return None
 
 
-__all__ = ["ImportResultsModel", "is_flagged", "severity", "GOOD"]
+def results_table(parent: QWidget, model: ImportResultsModel) -> tuple[QSortFilterProxyModel, QTableView]:
+    """The results' view: sortable, filterable on files needing attention (filter string "1"), one row selected."""
+    proxy = QSortFilterProxyModel(parent)
+    proxy.setSourceModel(model)
+    proxy.setFilterRole(ImportResultsModel.FlaggedRole)
+    proxy.setSortRole(ImportResultsModel.SortRole)
+    table = QTableView(parent)
+    table.setObjectName("import_results")
+    table.setModel(proxy)
+    table.setSortingEnabled(True)
+    table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # the model's order: files needing attention first
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.verticalHeader().hide()
+    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)  # one line
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+    header.setStretchLastSection(True)
+    table.setColumnWidth(0, 260)
+    table.setColumnWidth(1, 110)
+    table.setColumnWidth(2, 60)
+    return proxy, table
+
+
+def fit_rows(table: QTableView, proxy: QSortFilterProxyModel) -> None:
+    """Long messages wrap instead of being cut: rows whose text is wider than its column grow.
+
+    (resizeRowsToContents() measures every cell: 100 ms or more of the GUI thread for 500 files.)"""
+    metrics = table.fontMetrics()
+    widths = [table.columnWidth(c) - 12 for c in range(proxy.columnCount())]
+    for row in range(proxy.rowCount()):
+        for col, width in enumerate(widths):
+            text = proxy.index(row, col).data()
+            if text and metrics.horizontalAdvance(str(text)) > width:
+                table.resizeRowToContents(row)
+                break
+
+
+def summary_text(report: Any) -> str:
+    """What an ImportReport did, in a few sentences: files, pages, those needing attention, time; entries."""
+    flagged = sum(1 for f in report.files if is_flagged(f))
+    text = tr("{imported} file(s) imported ({pages} pages), {flagged} need attention, in {seconds} s.").format(
+        imported=report.imported, pages=report.pages, flagged=flagged,
+        seconds=QLocale().toString(float(report.elapsed), "f", 1))  # 0,4 s in French
+    counts = report.counts
+    if counts.get("duplicate"):
+        text += " " + tr("{n} already in the library.").format(n=counts["duplicate"])
+    if counts.get("cancelled"):
+        text += " " + tr("{n} not imported (cancelled).").format(n=counts["cancelled"])
+    bibs = [f for f in report.files if f.status in BIBLIOGRAPHIES]
+    if bibs:
+        text += " " + tr("Entries of bibliographies and spreadsheets: {created} created, {matched} matched "
+                         "existing records, {refused} refused.").format(**{k: sum(getattr(f, k) for f in bibs)
+                                                                            for k in ("created", "matched", "refused")})
+    if report.index_message:
+        text += "\n" + report.index_message
+    return text
+
+
+__all__ = ["ImportResultsModel", "is_flagged", "severity", "GOOD", "results_table", "fit_rows", "summary_text"]
