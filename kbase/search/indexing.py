@@ -306,6 +306,10 @@ class Indexer:
         chain = history.check_chain(self.cat, applied=last)
         if not chain.ok:
             if not self._rebuilt:
+                if self._writer is not None:  # an import's documents: the rebuild reads them from the catalogue
+                    self._writer.cancel()
+                    self._writer = None
+                    self._pending.clear()
                 self._rebuild()
                 last = int(read_state(self.lib).get("last_seq", -1))
             self.notes.append(f"{chain.message()}; the search index was rebuilt from the catalogue")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from sqlalchemy import text
 
 from kbase.catalogue import history
 from kbase.catalogue.records import Catalogue
@@ -100,3 +101,19 @@ def test_the_newest_changes_deleted_by_the_owner_are_noticed(tmp_path, monkeypat
         lena.library.close()
         owner.library.close()
 
+
+
+def test_an_alteration_seen_while_an_import_writes_the_index(cat: Catalogue) -> None:
+    """The check runs when the writer leaves (an import's Indexer): its pending documents give way
+    to the rebuild, which reads them from the catalogue."""
+    pub = cat.add(m.Publication, title="Cassiterite from Bisie", type="report", year=2016)
+    later = cat.add(m.Publication, title="Coltan from Rubaya", type="report", year=2017)
+    sync(cat)
+    with cat.library.engine.begin() as conn:  # the owner erases the newest row, which this desktop read
+        conn.execute(text("DELETE FROM change WHERE seq = (SELECT max(seq) FROM change)"))
+    with Indexer(cat) as ix:
+        ix.refresh_publication(later.id)  # written, not committed yet
+        ix.refresh_publication(pub.id)
+    assert ix.notes and "the search index was rebuilt from the catalogue" in ix.notes[0]
+    assert _found(cat, "coltan") == [later.id] and _found(cat, "cassiterite") == [pub.id]
+    assert check_library(cat).remaining == []
