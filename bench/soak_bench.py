@@ -4,8 +4,10 @@ Usage: scripts/with-postgres.sh .venv/bin/python bench/soak_bench.py [--minutes 
        (or --url postgresql+psycopg://user@host/db of a server where the user may CREATE DATABASE)
 
 Five librarians (no confidential access) edit titles (compare-and-set on the version), add records,
-move records to the trash and restore them, and sync their index; one admin does the same and also
-turns records confidential and back; two readers only sync. Every desktop has its own local folder.
+import small RIS files (their authors shared between desktops), move records to the trash and restore
+them, edit titles in plain SQL as psql would (logged by the server, migration 0011), and sync their
+index; one admin does the same and also turns records confidential and back; two readers only sync.
+Every desktop has its own local folder.
 At the end each desktop syncs once more, then the catalogue is compared with what everyone saw:
 lost updates (a saved title that is not the record's title while nobody saved after it), stale index
 entries (`kbase check`'s drift between the desktop's index and the catalogue it may see), leaks
@@ -21,13 +23,22 @@ import random
 import sys
 import tempfile
 import time
+import traceback
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-WEIGHTS = {"edit": 45, "add": 15, "trash": 10, "restore": 10, "sync": 20}
+WEIGHTS = {"edit": 40, "add": 10, "import": 6, "trash": 10, "restore": 10, "psql": 4, "sync": 20}
+RIS = """TY  - RPRT
+AU  - Hilgert, Filip
+AU  - {author}
+TI  - {title}
+PY  - 2023
+AB  - Gold, tin and cobalt trade around {place}.
+ER  -
+"""
 PASSWORD = "soak-pw"
 
 
@@ -57,11 +68,20 @@ def prepare(admin_url: str, work: Path) -> str:
 
 
 def client(n: int, role: str, url: str, work: str, until: float, out: Any) -> None:
-    from sqlalchemy import select
+    """One desktop; a crash is reported (with its traceback) instead of leaving the run waiting."""
+    try:
+        desktop(n, role, url, work, until, out)
+    except BaseException:
+        out.put({"n": n, "role": role, "crashed": traceback.format_exc(), "counts": {}, "saved": [], "indexed": [],
+                 "stale": [], "notes": []})
+
+
+def desktop(n: int, role: str, url: str, work: str, until: float, out: Any) -> None:
 
     from kbase.catalogue import trash
     from kbase.catalogue.records import Catalogue
     from kbase.errors import ConflictError, KbaseError
+    from kbase.imports.records import import_bibliography
     from kbase.integrity.check import index_problems
     from kbase.library import models as m
     from kbase.library.db import open_library
@@ -87,9 +107,20 @@ def client(n: int, role: str, url: str, work: str, until: float, out: Any) -> No
                     time.sleep(0.5)
             elif op == "add":
                 cat.add(m.Publication, title=f"Desktop {n} note {counts['add']} on tin", type="briefing", year=2024)
+            elif op == "import":
+                ris = Path(work) / f"desktop{n}" / f"import{counts['import']}.ris"
+                ris.write_text("".join(RIS.format(author=f"Desk{n}, Author{i % 3}", place=f"site {i}",
+                                                  title=f"Desktop {n} import {counts['import']} entry {i}")
+                                       for i in range(2)), encoding="utf-8")
+                import_bibliography(cat, ris)
+            elif op == "psql":
+                pid = rng.choice(ids_of(cat))
+                title = f"Report {pid} as desktop {n} typed it in SQL ({counts['psql']})"
+                version = sql_edit(login, pid, title)
+                if version is not None:
+                    saved.append((pid, version, title))
             else:
-                with cat.reading() as s:
-                    ids = list(s.scalars(select(m.Publication.id)))
+                ids = ids_of(cat)
                 if op == "restore":
                     if not trashed:
                         continue
@@ -120,6 +151,29 @@ def client(n: int, role: str, url: str, work: str, until: float, out: Any) -> No
     cat.library.close()
     out.put({"n": n, "role": role, "counts": dict(counts), "saved": saved, "indexed": sorted(indexed),
              "stale": [p.message for p in problems], "notes": notes})
+
+
+def ids_of(cat: Any) -> list[int]:
+    from sqlalchemy import select
+
+    from kbase.library import models as m
+
+    with cat.reading() as s:
+        return [i for i in s.scalars(select(m.Publication.id)) if i is not None]
+
+
+def sql_edit(login: str, pid: int, title: str) -> int | None:
+    """A title typed in psql: the server logs it and gives it a version (checked at commit, made
+    immediate here to read that version back); None when the record is gone or hidden."""
+    import psycopg
+
+    url = login.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(url, application_name="psql") as conn:
+        done = conn.execute("UPDATE publication SET title = %s WHERE id = %s", (title, pid)).rowcount
+        conn.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        row = conn.execute("SELECT version FROM publication WHERE id = %s", (pid,)).fetchone()
+        conn.commit()
+    return int(row[0]) if done and row else None
 
 
 def main() -> int:
@@ -176,10 +230,16 @@ def report(url: str, results: list[dict[str, Any]], elapsed: float) -> int:
           + ", ".join(f"{k} {total[k]}" for k in (*WEIGHTS, "conflicts", "refused")))
     print(f"change log: {chain.head} changes, checksum chain {'intact' if chain.ok else 'BROKEN: ' + chain.message()}")
     print(f"lost updates: {len(lost)}  stale index entries: {stale}  leaks: {leaks}")
+    one, five, fifteen = os.getloadavg()  # the machine is shared: how busy it was during the run
+    print(f"load average at the end: {one:.1f} (1 min), {five:.1f} (5 min), {fifteen:.1f} (15 min) "
+          f"on {os.cpu_count()} CPUs")
     for r in results:
         for note in r["notes"]:
             print(f"desktop {r['n']}: {note}")
-    return 0 if not lost and not stale and not leaks and chain.ok else 1
+    crashed = [r for r in results if r.get("crashed")]
+    for r in crashed:
+        print(f"desktop {r['n']} ({r['role']}) crashed:\n{r['crashed']}")
+    return 0 if not lost and not stale and not leaks and chain.ok and not crashed else 1
 
 
 if __name__ == "__main__":
