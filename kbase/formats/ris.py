@@ -41,15 +41,21 @@ from kbase.formats.bibtex.mapping import (
     clean_doi,
 )
 from kbase.formats.bibtex.names import Name
+from kbase.formats.ris_lines import (
+    _PARAGRAPH_TAGS,
+    _READ,
+    KEPT_NAMES,
+    KNOWN_TAGS,
+    RisRecord,
+    looks_like_ris,
+    split_records,
+)
 from kbase.library import models as m
 from kbase.text import clean_line, clean_text, fold
 
-# one tag line: two characters, two spaces, a dash, a space, then the value; looser spacing ("TY - JOUR",
-# "TI  -Title") only for the tags RIS defines, so that a continued abstract's "US - China" stays text
-_TAG = re.compile(r"^([A-Z][A-Z0-9])  - ?(.*)$|^([A-Z][A-Z0-9])  -$")
-_LOOSE = re.compile(r"^([A-Z][A-Z0-9]) {1,2}- ?(.*)$")
-_TAGS = frozenset(a + b for a in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
-_TAG_LOOSE = re.compile(r"^\s*([A-Z][A-Z0-9])\s*-\s?(.*)$")  # only for telling whether a text starts with RIS
+__all__ = ["TY_TYPES", "DEFAULT_TY", "KEPT_NAMES", "TAG_OF_FIELD", "KNOWN_TAGS", "RisRecord", "RisResult",
+           "looks_like_ris", "split_records", "read_ris", "ris_type", "parse_name", "classify_sn", "to_publication"]
+
 
 # RIS reference type → our type; what is not here is "other"
 TY_TYPES: dict[str, str] = {
@@ -75,26 +81,13 @@ DEFAULT_TY: dict[str, str] = {
                           "case studies", "workshop report")},
 }
 _BOOKISH = {"BOOK", "EBOOK", "EDBOOK", "RPRT", "GOVDOC", "PAMP", "STAND", "THES", "DICT", "ENCYC", "CTLG"}
-# tags whose values have a shape (names, dates, numbers, identifiers, links): an untagged line after one of
-# these is damaged; after any other tag (titles, abstracts, notes, unknown tags) it continues the value
-_STRUCTURED = {"TY", "ER", "ID", "AU", "A1", "A2", "A3", "A4", "ED", "PY", "Y1", "Y2", "DA", "SP", "EP", "VL", "IS",
-               "SN", "DO", "UR", "L1", "L2", "L3", "L4", "LA", "NV"}
-# a record written without its TY line starts with one of these; other tags after ER are strays
-_STARTS = {"TI", "T1", "CT", "BT", "AU", "A1"}
-_PARAGRAPH_TAGS = {"AB", "N1", "N2", "RN"}
-# tags read into columns and links below; the others are kept in extra["fields"]
-_READ = {"TY", "ER", "ID", "TI", "T1", "CT", "BT", "T2", "JO", "JF", "T3", "AU", "A1", "A2", "ED", "PY", "Y1",
-         "DA", "SP", "EP", "IS", "SN", "KW", "N2", "AB", "UR", "L1", "L4", "DO", "PB", "CY", "LA"}
-# kept tags by their BibTeX (or biblatex) name where there is one, so `kbase export bibtex` writes them usefully
-KEPT_NAMES: dict[str, str] = {
-    "VL": "volume", "ET": "edition", "N1": "note", "Y2": "urldate", "J2": "shortjournal", "JA": "shortjournal",
-    "ST": "shorttitle", "A3": "serieseditor", "A4": "translator", "M3": "type", "AD": "author_address",
-    "L2": "fulltext_url", "M1": "ris_m1", "M2": "ris_m2", "NV": "volumes", "TT": "translated_title",
-}
+
+
 _RISPY_NAMES = {t: n for t, n in TAG_KEY_MAPPING.items() if t not in KEPT_NAMES and t not in _READ and t != "UK"}
 TAG_OF_FIELD: dict[str, str] = {n: t for t, n in _RISPY_NAMES.items()} | {
     n: t for t, n in KEPT_NAMES.items() if t not in ("JA",)} | {"issn": "SN", "urls": "UR", "sn": "SN"}
-KNOWN_TAGS = set(TAG_KEY_MAPPING) | set(KEPT_NAMES) | _READ | {"ED", "BT", "CT", "L3", "M2", "RI", "SE", "ET"}
+
+
 _MULTI_KEPT = {"A3", "A4", "N1", "UR", "L2"}  # repeated kept tags are joined, not dropped
 _ISSN = re.compile(r"^\d{4}-?\d{3}[\dXx]$")
 _ISBN = re.compile(r"^(?:97[89][- ]?)?(?:\d[- ]?){9}[\dXx]$")
@@ -110,99 +103,11 @@ _KEYLIKE = re.compile(r"^[^\s/{}(),\\\"'#%~=]{1,100}$")
 
 
 @dataclass
-class RisRecord:
-    """One record as written: its type, its tags in order (tag, value, line) and its damaged lines."""
-
-    line: int
-    ty: str
-    tags: list[tuple[str, str, int]] = field(default_factory=list)
-    bad_lines: list[tuple[int, str, str]] = field(default_factory=list)  # (line, text, previous tag)
-    closed: bool = False  # by an ER line
-    implicit: bool = False  # tag lines with no TY before them
-
-
-@dataclass
 class RisResult:
     records: list[PubData] = field(default_factory=list)
     refused: list[tuple[int, str, str]] = field(default_factory=list)  # (line, key, reason): records not read
     notes: list[tuple[int, str, str]] = field(default_factory=list)
     problems: list[tuple[int, str, str]] = field(default_factory=list)  # the file's own: no records at all
-
-
-def looks_like_ris(head: str) -> bool:
-    """True when the first non-blank lines of a text are RIS tag lines starting with TY (a header line
-    such as ScienceDirect's `Provider: …` may come before)."""
-    tagged = 0
-    for line in head.lstrip("\ufeff").splitlines()[:40]:
-        if not line.strip():
-            continue
-        found = _TAG_LOOSE.match(line)
-        if found and found.group(1) == "TY":
-            return True
-        if found:
-            tagged += 1
-        if tagged > 3:
-            return False
-    return False
-
-
-def split_records(text: str) -> tuple[list[RisRecord], list[tuple[int, str, str]]]:
-    """The records of a RIS text (already cleaned) and file-level notes."""
-    records: list[RisRecord] = []
-    notes: list[tuple[int, str, str]] = []
-    rec: RisRecord | None = None
-    last = ""
-    gap = False
-    for n, line in enumerate(text.split("\n"), start=1):
-        head = line[:6]
-        if (head[2:] == "  - " or line[2:] == "  -") and head[:2] in _TAGS:  # the common case, without a regex
-            tag, value = head[:2], line[6:].strip()
-        elif (found := _TAG.match(line.rstrip())) is not None:
-            tag, value = found.group(1) or found.group(3), (found.group(2) or "").strip()
-        elif (loose := _LOOSE.match(line.rstrip())) and loose.group(1) in KNOWN_TAGS:
-            tag, value = loose.group(1), loose.group(2).strip()
-        elif line[:2] == "ER" and line[2:].strip() in ("", "-"):
-            tag, value = "ER", ""  # "ER", "ER -", "ER  -": all end a record
-        else:
-            if rec is None or rec.closed:
-                continue  # headers and text between records
-            if not line.strip():
-                gap = bool(rec.tags) and rec.tags[-1][1] != ""  # a paragraph break, if text follows
-                continue
-            if last not in _STRUCTURED and rec.tags:
-                tag, value, at = rec.tags[-1]
-                if tag == "KW":
-                    rec.tags.append(("KW", line.strip(), n))
-                else:
-                    sep = ("\n\n" if gap else "\n") if tag in _PARAGRAPH_TAGS else " "
-                    rec.tags[-1] = (tag, f"{value}{sep}{line.strip()}" if value else line.strip(), at)
-                gap = False
-            else:
-                rec.bad_lines.append((n, line.strip(), last))
-            continue
-        gap = False
-        if tag == "TY":
-            rec = RisRecord(n, value.upper())
-            records.append(rec)
-            last = "TY"
-            continue
-        if tag == "ER":
-            if rec is not None and not rec.closed:
-                rec.closed = True
-            elif value or rec is None:
-                notes.append((n, "", "an ER line with no record open; ignored"))
-            last = "ER"
-            continue
-        if rec is None or rec.closed:
-            if tag not in _STARTS or not value:  # Ovid writes `NL  - …` after ER: a stray line, no record
-                notes.append((n, "", f"a {tag} line outside any record (after ER, before the next TY); ignored"))
-                last = ""
-                continue
-            rec = RisRecord(n, "", implicit=True)
-            records.append(rec)
-        rec.tags.append((tag, value, n))
-        last = tag
-    return records, notes
 
 
 def read_ris(text: str) -> RisResult:
@@ -359,27 +264,52 @@ def _date(cols: dict[str, Any], values: dict[str, list[tuple[str, int]]], data: 
                 data.extra.setdefault("raw", {}).setdefault(tag.lower(), text)
 
 
+def _first(values: dict[str, list[tuple[str, int]]], *tags: str) -> str:
+    """The first value of the first of tags that has one, on one line."""
+    for t in tags:
+        for v, _l in values.get(t, ()):
+            return _one_line(v)  # values are never empty here
+    return ""
+
+
 def to_publication(rec: RisRecord, last: bool = False) -> PubData | str:
     """One record's PubData, or the reason it is refused."""
     values: dict[str, list[tuple[str, int]]] = {}
     for tag, value, line in rec.tags:
         if value:
             values.setdefault(tag, []).append((value, line))
-
-    def first(*tags: str) -> str:
-        for t in tags:
-            for v, _l in values.get(t, ()):
-                return _one_line(v)  # values are never empty here
-        return ""
-
     ty = rec.ty
     url_list = [u for v, _l in values.get("UR", []) for u in _split_urls(v)]
     hints = " ".join(v for v, _ in values.get("N1", ())) if ty in _WEB_TY else ""  # folded only where it may matter
-    ptype, m3_said = ris_type(ty, first("M3"), hints, url_list[0] if url_list else "")
-    raw_id = first("ID")
+    ptype, m3_said = ris_type(ty, _first(values, "M3"), hints, url_list[0] if url_list else "")
+    raw_id = _first(values, "ID")
     cols: dict[str, Any] = {"type": ptype}
     data = PubData(raw_id, rec.line, cols)
     data.extra["ris_type"] = ty or "GEN"
+    _record_notes(rec, data, ty, ptype, last)
+    _contributors(values, data)
+    _title_and_container(values, data, ty, url_list)
+    _date(cols, values, data)
+    _pages(values, cols)
+    kept: dict[str, str] = {}
+    _numbers(values, cols, kept, ty, ptype)
+    _links(values, data, kept, url_list)
+    _texts(values, data)
+    _keep_the_rest(values, data, kept, m3_said)
+    if kept:
+        data.extra.setdefault("fields", {}).update(kept)
+
+    if not any(tag not in ("TY", "ER", "ID") for tag in values) and not rec.bad_lines:
+        return "nothing to import: a TY line with no fields" + (" but an ID" if raw_id else "")
+    data.key = raw_id if _KEYLIKE.match(raw_id) and any(ch.isalpha() for ch in raw_id) else _key(data)
+    cols["citekey"] = data.key
+    if raw_id and raw_id != data.key:
+        data.extra["ris_id"] = raw_id
+    return data
+
+
+def _record_notes(rec: RisRecord, data: PubData, ty: str, ptype: str, last: bool) -> None:
+    """What the record's lines said about themselves: an unknown type, a missing TY or ER, damaged lines."""
     if ty and ty not in TYPE_OF_REFERENCE_MAPPING and ty not in ("WEB",):
         data.notes.append(f"unknown RIS type {ty!r}; imported as {ptype}")
     if rec.implicit:
@@ -394,7 +324,9 @@ def to_publication(rec: RisRecord, last: bool = False) -> PubData | str:
         data.notes.append(f"line {n} is not a `XX  - value` line{' (after ' + after + ')' if after else ''}; "
                           f"kept as text: {text[:80]!r}")
 
-    # names (the same name twice in one role is one contributor)
+
+def _contributors(values: dict[str, list[tuple[str, int]]], data: PubData) -> None:
+    """Authors and editors (the same name twice in one role is one contributor)."""
     seen: set[tuple[str, Name]] = set()
     role_tags: tuple[tuple[tuple[str, ...], str], ...] = ((("AU", "A1"), "author"), (("A2", "ED"), "editor"))
     for tags, role in role_tags:
@@ -409,33 +341,42 @@ def to_publication(rec: RisRecord, last: bool = False) -> PubData | str:
                         seen.add((role, name))
                         data.contributors.append((role, name))
 
-    # title and container
-    title = first("TI", "T1", "CT") or (first("BT") if ty in _BOOKISH else "")
+
+def _title_and_container(values: dict[str, list[tuple[str, int]]], data: PubData, ty: str,
+                         url_list: list[str]) -> None:
+    """The title, and the journal or book it sits in, or its series (T2 says which by the type)."""
+    cols = data.columns
+    title = _first(values, "TI", "T1", "CT") or (_first(values, "BT") if ty in _BOOKISH else "")
     container_tags: tuple[str, ...] = ("T2", "JF", "JO", "BT") if ty not in _BOOKISH else ("JF", "JO")
-    container = first(*container_tags)
-    series = first("T3")
-    if ty in _BOOKISH and first("T2"):
+    container = _first(values, *container_tags)
+    series = _first(values, "T3")
+    if ty in _BOOKISH and _first(values, "T2"):
         if not series:
-            series = first("T2")
+            series = _first(values, "T2")
         elif not container:
-            container = first("T2")
+            container = _first(values, "T2")
     if not container and ty not in _BOOKISH:
-        container = first("JA", "J2")
+        container = _first(values, "JA", "J2")
     if container:
         cols["container"] = container
     if series:
         data.series = series
-    cols["title"] = title or _stand_in(data, container or series, first("N1", "N2", "AB", "KW"), url_list)
+    cols["title"] = title or _stand_in(data, container or series, _first(values, "N1", "N2", "AB", "KW"), url_list)
 
-    _date(cols, values, data)
-    sp, ep = first("SP"), first("EP")
+
+def _pages(values: dict[str, list[tuple[str, int]]], cols: dict[str, Any]) -> None:
+    sp, ep = _first(values, "SP"), _first(values, "EP")
     if sp and ep and ep != sp:
         cols["pages"] = f"{sp}–{ep}"
     elif sp or ep:
         span = _PAGE_RANGE.match(sp or ep)  # "1-20" in SP alone, as PubMed and Rayyan write it
         cols["pages"] = f"{span.group(1)}–{span.group(2)}" if span else sp or ep
-    number = first("IS")
-    kept: dict[str, str] = {}
+
+
+def _numbers(values: dict[str, list[tuple[str, int]]], cols: dict[str, Any], kept: dict[str, str], ty: str,
+             ptype: str) -> None:
+    """The issue or report number, ISBNs and ISSNs (SN holds any of them)."""
+    number = _first(values, "IS")
     isbns: list[str] = []
     issns: list[str] = []
     for v, _l in values.get("SN", []):
@@ -457,29 +398,20 @@ def to_publication(rec: RisRecord, last: bool = False) -> PubData | str:
         kept["issn"] = "; ".join(dict.fromkeys(issns))
     if number:
         cols["number"] = number
-    if first("DO"):
-        cols["doi"] = clean_doi(first("DO"))
+
+
+def _links(values: dict[str, list[tuple[str, int]]], data: PubData, kept: dict[str, str],
+           url_list: list[str]) -> None:
+    """The DOI, the URL (a doi.org URL gives the DOI too), the files named in L1/L4 and their web links."""
+    cols = data.columns
+    if _first(values, "DO"):
+        cols["doi"] = clean_doi(_first(values, "DO"))
     if url_list:
         cols["url"] = _one_line(url_list[0])
         if "doi" not in cols and re.match(r"^https?://(dx\.)?doi\.org/10\.", url_list[0], re.I):
             cols["doi"] = clean_doi(url_list[0])
         if len(url_list) > 1:
             kept["urls"] = " ".join(dict.fromkeys(_one_line(u) for u in url_list[1:]))
-    abstract = next((v.strip() for t in ("AB", "N2") for v, _l in values.get(t, ()) if v.strip()), "")
-    if abstract:
-        cols["abstract"] = abstract
-    for col, tags in (("language", ("LA",)), ("place", ("CY",))):
-        if first(*tags):
-            cols[col] = first(*tags)
-    if first("PB"):
-        data.publisher = first("PB")
-    subjects: list[str] = []
-    for v, _l in values.get("KW", []):
-        for piece in v.split(";"):
-            piece = _one_line(piece).strip()
-            if piece and any(ch.isalnum() for ch in piece):
-                subjects.append(piece)
-    data.subjects = list(dict.fromkeys(subjects))
     files = [p for t in ("L1", "L4") for v, _l in values.get(t, []) for u in v.split(";") if (p := _file_path(u))]
     if files:
         data.files = list(dict.fromkeys(files))
@@ -488,7 +420,30 @@ def to_publication(rec: RisRecord, last: bool = False) -> PubData | str:
     if web:
         kept.setdefault("fulltext_url", " ".join(dict.fromkeys(_one_line(u) for u in web)))
 
-    # everything else is kept
+
+def _texts(values: dict[str, list[tuple[str, int]]], data: PubData) -> None:
+    """The abstract, language, place, publisher and keywords."""
+    cols = data.columns
+    abstract = next((v.strip() for t in ("AB", "N2") for v, _l in values.get(t, ()) if v.strip()), "")
+    if abstract:
+        cols["abstract"] = abstract
+    for col, tags in (("language", ("LA",)), ("place", ("CY",))):
+        if _first(values, *tags):
+            cols[col] = _first(values, *tags)
+    if _first(values, "PB"):
+        data.publisher = _first(values, "PB")
+    subjects: list[str] = []
+    for v, _l in values.get("KW", []):
+        for piece in v.split(";"):
+            piece = _one_line(piece).strip()
+            if piece and any(ch.isalnum() for ch in piece):
+                subjects.append(piece)
+    data.subjects = list(dict.fromkeys(subjects))
+
+
+def _keep_the_rest(values: dict[str, list[tuple[str, int]]], data: PubData, kept: dict[str, str],
+                   m3_said: bool) -> None:
+    """Every tag not read into a column is kept, by its BibTeX name where it has one."""
     for tag, items in values.items():
         if tag in _READ or (tag == "M3" and m3_said):
             continue
@@ -505,16 +460,6 @@ def to_publication(rec: RisRecord, last: bool = False) -> PubData | str:
             kept[field_name] = texts[0]
             if len(texts) > 1:
                 data.notes.append(f"{tag} given {len(texts)} times; the first kept")
-    if kept:
-        data.extra.setdefault("fields", {}).update(kept)
-
-    if not any(tag not in ("TY", "ER", "ID") for tag in values) and not rec.bad_lines:
-        return "nothing to import: a TY line with no fields" + (" but an ID" if raw_id else "")
-    data.key = raw_id if _KEYLIKE.match(raw_id) and any(ch.isalpha() for ch in raw_id) else _key(data)
-    cols["citekey"] = data.key
-    if raw_id and raw_id != data.key:
-        data.extra["ris_id"] = raw_id
-    return data
 
 
 def _key(data: PubData) -> str:
