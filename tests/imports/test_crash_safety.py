@@ -10,14 +10,14 @@ import sys
 import time
 from pathlib import Path
 
+import pdfs
 import pytest
 from sqlalchemy import func, select
 
-import pdfs
-from kbase.library import models as m
-from kbase.files import store
 from kbase.catalogue.records import Catalogue
+from kbase.files import store
 from kbase.integrity.check import check_library
+from kbase.library import models as m
 from kbase.library.db import open_library
 
 RUNNER = "import sys; from kbase.cli import main; sys.exit(main(sys.argv[1:]))"
@@ -52,7 +52,8 @@ def killed_import(location: str, folder: Path, after: float) -> None:
 def assert_catalogue_consistent(cat: Catalogue) -> None:
     """What the killed import committed is whole: page rows match, files are in the store."""
     with cat.reading() as s:
-        rows = s.execute(select(m.Attachment.id, m.Attachment.sha256, m.Attachment.status, m.Attachment.page_count)).all()
+        rows = s.execute(select(m.Attachment.id, m.Attachment.sha256, m.Attachment.status,
+                                m.Attachment.page_count)).all()
         for att_id, sha, status, pages in rows:
             n = s.scalar(select(func.count()).where(m.PageText.attachment_id == att_id))
             assert n == (pages if status in ("ok", "no text layer") else 0)

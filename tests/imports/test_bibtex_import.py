@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from kbase.library import models as m
-from kbase.imports.records import import_bib
-from kbase.imports.pipeline import import_bib_file
-from kbase.formats.bibtex.parse import parse_text
 from kbase.catalogue.records import Catalogue
+from kbase.formats.bibtex.parse import parse_text
+from kbase.imports.pipeline import import_bib_file
+from kbase.imports.records import import_bib
+from kbase.library import models as m
 from tests.bibtex_helpers import snapshot
 
-BIB = Path(__file__).parent / "data" / "bib"
+BIB = Path(__file__).parent.parent / "data" / "bib"
 
 
 def test_constructs_come_in_whole(cat: Catalogue) -> None:
@@ -57,7 +57,8 @@ def test_crossref_xdata_and_types(cat: Catalogue) -> None:
     types = {k: r["type"] for k, r in recs.items()}
     assert types["kufatilia-map"] == "webmap" and types["dash2021"] == "dashboard" and types["video2021"] == "video"
     assert types["thesis2017"] == "other" and recs["thesis2017"]["extra"]["entrytype"] == "phdthesis"
-    assert types["data2020"] == "other" and recs["data2020"]["extra"] == {"entrytype": "dataset", "fields": {"version": "3.1"}}
+    assert types["data2020"] == "other"
+    assert recs["data2020"]["extra"] == {"entrytype": "dataset", "fields": {"version": "3.1"}}
     assert recs["dash2021"]["publisher"] == "IPIS" and recs["conf2019"]["type"] == "book chapter"
     assert recs["video2021"]["day"] == 14
     # people keep their BibTeX name parts as an alias
@@ -192,9 +193,11 @@ def test_latin1_file_and_odd_values(cat: Catalogue, tmp_path: Path) -> None:
     assert recs["l2"]["title"] == "[untitled]" and recs["l2"]["extra"]["flags"] == ["untitled"]
     assert recs["l3"]["year"] == 2018 and recs["l3"]["extra"]["raw"] == {"year": "circa 2018"}
     assert recs["l4"]["contributors"] == [] and recs["l4"]["extra"]["flags"] == ["unreadable names"]
-    assert (recs["l5"]["year"], recs["l5"]["month"]) == (2021, None) and recs["l5"]["extra"]["raw"] == {"date": "2021-13"}
+    assert (recs["l5"]["year"], recs["l5"]["month"]) == (2021, None)
+    assert recs["l5"]["extra"]["raw"] == {"date": "2021-13"}
     assert (recs["l6"]["year"], recs["l6"]["month"], recs["l6"]["day"]) == (2021, 2, None)
-    assert (recs["l7"]["year"], recs["l7"]["month"]) == (2019, 5) and recs["l7"]["extra"]["flags"] == ["approximate date"]
+    assert (recs["l7"]["year"], recs["l7"]["month"]) == (2019, 5)
+    assert recs["l7"]["extra"]["flags"] == ["approximate date"]
     assert {line for line, _k, _n in report.notes} >= {2, 3, 4, 5, 6, 7}
 
 
@@ -250,7 +253,8 @@ def test_cli_import_bib_dry_run_then_real(location: str) -> None:
     kbase = [sys.executable, "-m", "kbase.cli", "--library", location]
     proc = subprocess.run([*kbase, "import-bib", str(BIB / "mixed.bib"), "--dry-run", "--json"],
                           capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0 and "Traceback" not in proc.stderr  # 0: the unreadable entries are named, the rest come in
+    # 0: the unreadable entries are named, the rest come in
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr
     (report,) = json.loads(proc.stdout)
     assert report["dry_run"] and report["created"] == 27 and report["problems"] == []  # the broken ones too
     assert report["parsed"] == report["created"] + report["matched"] + report["refused"]

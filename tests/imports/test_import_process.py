@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from kbase.library import models as m
 from kbase.catalogue.records import Catalogue
 from kbase.imports.process import ImportFailed, ImportProcess
+from kbase.library import models as m
 from tests.pdfs import english_pdf, truncated_pdf
 
 

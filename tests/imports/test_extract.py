@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pdfs
 import pymupdf
 import pytest
 
-import pdfs
 from kbase.imports.extract import THUMB_MAX, extract_pdf, thumbnail_png
 from kbase.imports.pdfmeta import find_date, guess_language, info_metadata, is_junk_author, is_junk_title, split_authors
 from kbase.textnorm import index_text, normalise_page_text

@@ -9,17 +9,17 @@ import threading
 import time
 from pathlib import Path
 
+import pdfs
 import pytest
 from sqlalchemy import func, select
 
-import pdfs
-from kbase.library import models as m
-from kbase.files import store
 from kbase.catalogue.records import Catalogue
 from kbase.cli import main
 from kbase.errors import NotFound
-from kbase.imports.pool import ExtractionPool, Task
+from kbase.files import store
 from kbase.imports.pipeline import ImportProgress, import_paths
+from kbase.imports.pool import ExtractionPool, Task
+from kbase.library import models as m
 
 
 def by_name(report) -> dict[str, object]:
@@ -43,7 +43,8 @@ def test_a_batch_of_every_kind(cat: Catalogue, tmp_path: Path) -> None:
     pdfs.batch(folder)
     seen: list[ImportProgress] = []
     report = import_paths(cat, [folder], progress=lambda p: seen.append(
-        ImportProgress(p.files_done, p.files_total, p.pages_done, p.bytes_done, p.bytes_total, p.elapsed, p.current, p.phase)))
+        ImportProgress(p.files_done, p.files_total, p.pages_done, p.bytes_done, p.bytes_total, p.elapsed, p.current,
+                       p.phase)))
     files = by_name(report)
     assert {name: f.status for name, f in files.items()} == {
         "english.pdf": "ok", "french.pdf": "ok", "junk.pdf": "ok", "scanned.pdf": "no text layer",
@@ -176,7 +177,8 @@ def test_cancel_keeps_the_library_consistent(cat: Catalogue, tmp_path: Path) -> 
     assert cat.count(m.Attachment) == statuses.count("ok")
     assert_consistent(cat)
     rest = import_paths(cat, [tmp_path])  # nothing was lost: the rest comes in next time
-    assert sorted(f.status for f in rest.files) == sorted(["duplicate"] * statuses.count("ok") + ["ok"] * (8 - statuses.count("ok")))
+    ok = statuses.count("ok")
+    assert sorted(f.status for f in rest.files) == sorted(["duplicate"] * ok + ["ok"] * (8 - ok))
     assert_consistent(cat)
 
 
@@ -211,7 +213,8 @@ def test_a_hanging_file_times_out(tmp_path: Path) -> None:
     assert outcomes[1].status == "ok"
 
 
-def test_cli_prints_one_line_per_file_and_a_summary(location: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_prints_one_line_per_file_and_a_summary(location: str, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
     folder = tmp_path / "in"
     pdfs.english_pdf(folder / "a.pdf")
     pdfs.text_renamed_pdf(folder / "b.pdf")
@@ -219,7 +222,8 @@ def test_cli_prints_one_line_per_file_and_a_summary(location: str, tmp_path: Pat
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("ok") and out[0].endswith("a.pdf: 3 pages")
     assert out[1].startswith("not a pdf") and "b.pdf: not a PDF" in out[1]
-    assert out[2].startswith("2 files (1 not a pdf, 1 ok); records: 1 created, 0 matched existing ones, 1 refused; 3 pages")
+    assert out[2].startswith("2 files (1 not a pdf, 1 ok); "
+                             "records: 1 created, 0 matched existing ones, 1 refused; 3 pages")
     assert out[3].startswith("import ") and "kbase imports undo" in out[3]
     assert main(["import", "-L", location, "--json", str(folder / "a.pdf")]) == 0
     data = json.loads(capsys.readouterr().out)
@@ -319,8 +323,8 @@ def test_an_import_indexes_each_page_once_across_segments(cat: Catalogue, tmp_pa
     from the change log; the change log is applied at the end."""
     import kbase.imports.indexer
     from kbase.imports.indexer import BackgroundIndexer
-    from kbase.search.indexing import Indexer, changes_behind, rebuild, writer_lock
     from kbase.search.api import search
+    from kbase.search.indexing import Indexer, changes_behind, rebuild, writer_lock
 
     paths = [pdfs.text_pdf(tmp_path / f"doc{i}.pdf", [f"page one of doc{i} zanzibar", "page two"]) for i in range(12)]
     report = import_paths(cat, paths, index=False)
@@ -363,8 +367,8 @@ def test_a_big_import_indexes_in_a_child_process(cat: Catalogue, tmp_path: Path,
 def test_an_index_process_that_dies_leaves_the_import_going(cat: Catalogue, tmp_path: Path) -> None:
     """The importer does not wait for a dead index process, and nothing is lost: the next sync catches up."""
     from kbase.imports.indexer import BackgroundIndexer
-    from kbase.search.indexing import changes_behind, sync
     from kbase.search.api import search
+    from kbase.search.indexing import changes_behind, sync
 
     paths = [pdfs.text_pdf(tmp_path / f"doc{i}.pdf", [f"page one of doc{i} zanzibar", "page two"]) for i in range(3)]
     report = import_paths(cat, paths, index=False)
