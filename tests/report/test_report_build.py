@@ -11,12 +11,12 @@ import docx
 import pymupdf
 import pytest
 
-from kbase.library import models as m
+from kbase.catalogue.query import Filter
 from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput
+from kbase.library import models as m
 from kbase.report import SECTIONS, build_annual, build_bibliography, build_project
 from kbase.report.citation import cite_text, join_names
-from kbase.catalogue.query import Filter
 
 
 def small(cat: Catalogue) -> dict[str, int]:
@@ -126,7 +126,8 @@ def test_projects_active_in_year_follow_the_documented_rule(cat: Catalogue) -> N
     assert "**Project page:** [example.org/roadblocks](https://example.org/roadblocks)" in roads
     assert ("Ann Author, Bob Writer and Cy Third. *Checkpoint economy: Ten years on*. Peace Institute (PI)"
             not in roads)  # publishers are named, not labelled with acronyms
-    assert "Ann Author, Bob Writer and Cy Third. *Checkpoint economy: Ten years on*. Peace Institute, December 2021." in roads
+    assert ("Ann Author, Bob Writer and Cy Third. *Checkpoint economy: Ten years on*. Peace Institute, December 2021."
+            in roads)
     assert "**With:** Field Partners" in roads
     assert "**Supported by:** Development Fund (DF)" in roads
     internal, _ = build_annual(cat, 2021, "md", sections=["programmes"], include_internal=True)

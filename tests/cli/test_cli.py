@@ -99,7 +99,8 @@ def test_one_organisation_by_every_spelling(demo_location: str, name: str) -> No
 
 def test_librarian_batch_work(location: str) -> None:
     lib = ["--library", location]
-    run("add", "organisation", "name=Danish Institute for International Studies", "acronym=DIIS", "kind=research institute", *lib)
+    run("add", "organisation", "name=Danish Institute for International Studies", "acronym=DIIS",
+        "kind=research institute", *lib)
     run("add", "person", "name=Peer Schouten", "role=associate researcher", *lib)
     run("add", "project", "title=The political economy of roadblocks in South Sudan", "short_name=Roadblocks", *lib)
     run("add", "series", "name=IPIS Briefing", "periodical=yes", *lib)
@@ -111,7 +112,8 @@ def test_librarian_batch_work(location: str) -> None:
     run("edit", "publication", pid, "subtitle=Ten years after independence", *lib)
     shown = json.loads(run("show", "publication", pid, "--json", *lib).stdout)
     assert shown["subtitle"] == "Ten years after independence"
-    assert [c["label"] for c in shown["contributors"]] == ["Peer Schouten", "Danish Institute for International Studies"]
+    assert [c["label"] for c in shown["contributors"]] == ["Peer Schouten",
+                                                           "Danish Institute for International Studies"]
     assert shown["projects"][0]["label"].startswith("The political economy")
     assert shown["series"]["label"] == "IPIS Briefing"
     project = json.loads(run("show", "project", "1", "--json", *lib).stdout)
@@ -193,4 +195,5 @@ def test_postgres_url_that_does_not_answer() -> None:
 
 
 def test_unsupported_url() -> None:
-    assert_one_line_error(run("list", "publication", "--library", "mysql://x@y/z", check=False), "unsupported database URL")
+    assert_one_line_error(run("list", "publication", "--library", "mysql://x@y/z", check=False),
+                          "unsupported database URL")

@@ -54,7 +54,8 @@ def test_project_sheet_and_bibliography(sqlite_demo: Catalogue, tmp_path: Path,
     lib = sqlite_demo.library.location
     code, out, _ = run(capsys, "report", "project", "Kufatilia", "-L", lib)
     assert code == 0 and out.startswith("# Kufatilia – Incident reporting and monitoring")
-    assert "- **2020**: for European Commission, Instrument contributing to Stability and Peace" in out  # as the report names it
+    # as the report names it
+    assert "- **2020**: for European Commission, Instrument contributing to Stability and Peace" in out
     assert "Misisi gold, a polluted supply chain" in out
     sheet = tmp_path / "kufatilia.pdf"
     assert run(capsys, "report", "project", "Kufatilia", "-o", str(sheet), "-L", lib)[0] == 0
