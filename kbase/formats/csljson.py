@@ -318,6 +318,43 @@ def _note_extras(note: str) -> tuple[dict[str, str], str]:
 def to_publication(item: dict[str, Any], line: int, index: int) -> PubData | str:
     """One item's PubData, or the reason it is refused."""
     item = dict(item)
+    extras = _note_fields(item)
+    ctype = _text(item.get("type")) or "document"
+    url = _text(item.get("URL"))
+    ptype, genre_said = csl_type(ctype, _text(item.get("genre")), _text(item.get("medium")), url)
+    raw_id = _text(item.get("citation-key")) or _text(item.get("id"))
+    cols: dict[str, Any] = {"type": ptype}
+    data = PubData(raw_id, line, cols)
+    data.extra["csl_type"] = ctype
+    if ctype not in CSL_TYPES:
+        data.notes.append(f"item {index}: unknown CSL type {ctype!r}; imported as {ptype}")
+    _contributors(item, data, ptype)
+    _title(item, data, url)
+    if item.get("issued") not in (None, "", {}, []):
+        _read_csl_date(cols, item["issued"], data, "issued")
+    kept: dict[str, str] = {}
+    _numbers(item, cols, kept)
+    _texts(item, data, kept, url)
+    _keep_the_rest(item, data, kept, genre_said)
+    for k, v in extras.items():
+        kept.setdefault(fold(k).replace(" ", "_") or k, clean_line(v))
+    if kept:
+        data.extra["fields"] = kept
+
+    if not any(v not in (None, "", [], {}) for k, v in item.items() if k not in ("id", "type", "citation-key")):
+        return f"item {index}: nothing to import: no fields but its id and type"
+    keylike = _KEYLIKE.match(raw_id) and any(ch.isalnum() for ch in raw_id) and not _PLACEHOLDER.match(raw_id)
+    data.key = raw_id if keylike else _key(data)
+    cols["citekey"] = data.key
+    item_id = _text(item.get("id"))
+    if item_id and item_id != data.key:
+        data.extra["csl_id"] = item_id  # a Zotero item URI, a number: kept, the key is made or given apart
+    return data
+
+
+def _note_fields(item: dict[str, Any]) -> dict[str, str]:
+    """Zotero's `key: value` lines in the note fill the item's empty variables (the note keeps the rest);
+    the lines that name no variable are returned, to be kept."""
     extras: dict[str, str] = {}
     note = item.get("note")
     if isinstance(note, str) and ":" in note:
@@ -330,16 +367,10 @@ def to_publication(item: dict[str, Any], line: int, index: int) -> PubData | str
                 extras.pop(k)
             elif var:
                 extras.pop(k)  # the item says it already
-    ctype = _text(item.get("type")) or "document"
-    url = _text(item.get("URL"))
-    ptype, genre_said = csl_type(ctype, _text(item.get("genre")), _text(item.get("medium")), url)
-    raw_id = _text(item.get("citation-key")) or _text(item.get("id"))
-    cols: dict[str, Any] = {"type": ptype}
-    data = PubData(raw_id, line, cols)
-    data.extra["csl_type"] = ctype
-    if ctype not in CSL_TYPES:
-        data.notes.append(f"item {index}: unknown CSL type {ctype!r}; imported as {ptype}")
+    return extras
 
+
+def _contributors(item: dict[str, Any], data: PubData, ptype: str) -> None:
     for role in NAME_ROLES:
         for n in _names(item.get(role) or []):
             if (role, n) not in data.contributors:
@@ -348,6 +379,10 @@ def to_publication(item: dict[str, Any], line: int, index: int) -> PubData | str
         data.contributors[:0] = [("author", n) for n in _names(item["director"])]
         item.pop("director")
 
+
+def _title(item: dict[str, Any], data: PubData, url: str) -> None:
+    """The title, container and series; with no title, the container, the note or the URL stands for it."""
+    cols = data.columns
     title = _text(item.get("title"))
     container = _text(item.get("container-title"))
     series = _text(item.get("collection-title"))
@@ -357,19 +392,20 @@ def to_publication(item: dict[str, Any], line: int, index: int) -> PubData | str
         data.series = series
     if title:
         cols["title"] = title
-    else:
-        note_text = " ".join(_text(item.get("note") or item.get("annote") or "").split())
-        for what, text in (("container", container or series), ("note", note_text), ("url", url)):
-            if text and any(ch.isalnum() for ch in text):
-                cols["title"] = text if len(text) <= 250 else text[:249] + "…"
-                _keep(data, "title", None, f"title from {what}",
-                      f"no title; the {what} stands for it: {cols['title']!r}")
-                break
-        else:
-            cols["title"] = "[untitled]"
-            _keep(data, "title", None, "untitled", "no title; stored as [untitled]")
-    if item.get("issued") not in (None, "", {}, []):
-        _read_csl_date(cols, item["issued"], data, "issued")
+        return
+    note_text = " ".join(_text(item.get("note") or item.get("annote") or "").split())
+    for what, text in (("container", container or series), ("note", note_text), ("url", url)):
+        if text and any(ch.isalnum() for ch in text):
+            cols["title"] = text if len(text) <= 250 else text[:249] + "…"
+            _keep(data, "title", None, f"title from {what}",
+                  f"no title; the {what} stands for it: {cols['title']!r}")
+            return
+    cols["title"] = "[untitled]"
+    _keep(data, "title", None, "untitled", "no title; stored as [untitled]")
+
+
+def _numbers(item: dict[str, Any], cols: dict[str, Any], kept: dict[str, str]) -> None:
+    """Pages, the issue or number, ISBNs and ISSNs."""
     pages = _text(item.get("page") or item.get("page-first"))
     if pages:
         span = _PAGE_RANGE.match(pages)
@@ -377,7 +413,6 @@ def to_publication(item: dict[str, Any], line: int, index: int) -> PubData | str
     number = _text(item.get("issue")) or _text(item.get("number"))
     if number:
         cols["number"] = number
-    kept: dict[str, str] = {}
     if item.get("issue") not in (None, "") and item.get("number") not in (None, "") and \
             _text(item["number"]) != number:
         kept["number"] = _text(item["number"])
@@ -393,6 +428,11 @@ def to_publication(item: dict[str, Any], line: int, index: int) -> PubData | str
             kept["isbns"] = "; ".join(dict.fromkeys(isbns))
     if issns:
         kept["issn"] = "; ".join(dict.fromkeys(issns))
+
+
+def _texts(item: dict[str, Any], data: PubData, kept: dict[str, str], url: str) -> None:
+    """DOI, URL, abstract, language, place, publisher, keywords and the date it was read online."""
+    cols = data.columns
     if _text(item.get("DOI")):
         cols["doi"] = clean_doi(_text(item["DOI"]))
     if url:
@@ -411,6 +451,9 @@ def to_publication(item: dict[str, Any], line: int, index: int) -> PubData | str
     if item.get("accessed") not in (None, "", {}, []) and _iso_of(item["accessed"]):
         kept["urldate"] = _iso_of(item["accessed"])
 
+
+def _keep_the_rest(item: dict[str, Any], data: PubData, kept: dict[str, str], genre_said: bool) -> None:
+    """Every variable not read into a column is kept: names and dates as text, structures as written."""
     for var, value in item.items():
         if var in _READ or var in _IGNORED or (var == "genre" and genre_said) or value in (None, "", [], {}):
             continue
@@ -427,20 +470,6 @@ def to_publication(item: dict[str, Any], line: int, index: int) -> PubData | str
             text = _text(value, line=var not in ("note", "annote"))
             if text:
                 kept.setdefault(KEPT_NAMES.get(var, var), text)
-    for k, v in extras.items():
-        kept.setdefault(fold(k).replace(" ", "_") or k, clean_line(v))
-    if kept:
-        data.extra["fields"] = kept
-
-    if not any(v not in (None, "", [], {}) for k, v in item.items() if k not in ("id", "type", "citation-key")):
-        return f"item {index}: nothing to import: no fields but its id and type"
-    keylike = _KEYLIKE.match(raw_id) and any(ch.isalnum() for ch in raw_id) and not _PLACEHOLDER.match(raw_id)
-    data.key = raw_id if keylike else _key(data)
-    cols["citekey"] = data.key
-    item_id = _text(item.get("id"))
-    if item_id and item_id != data.key:
-        data.extra["csl_id"] = item_id  # a Zotero item URI, a number: kept, the key is made or given apart
-    return data
 
 
 def _key(data: PubData) -> str:

@@ -248,6 +248,24 @@ def to_publication(row: int, values: dict[str, list[tuple[str, str]]]) -> PubDat
     key = f"row{row}"
     cols: dict[str, Any] = {}
     data = PubData(key, row, cols)
+    _key_and_type(values, data)
+    _contributors(values, data)
+    single = _single_fields(values, data)
+    files = _lists(values, data)
+    _dates(values, data)
+
+    title = single["title"]
+    if title:
+        cols["title"] = title
+    else:
+        cols["title"] = _stand_in(data, files)
+    cols["citekey"] = data.key if data.key != f"row{row}" else _make_key(data)
+    return data
+
+
+def _key_and_type(values: dict[str, list[tuple[str, str]]], data: PubData) -> None:
+    """The row's own citation key when a key can be it, and its type (unknown: other, the text kept)."""
+    cols = data.columns
     given_key = _one_line(_first(values, "key", data))
     if given_key and re.fullmatch(r"[^\s{}(),\\\"'#%~=]{1,100}", given_key):
         data.key = given_key
@@ -267,12 +285,18 @@ def to_publication(row: int, values: dict[str, list[tuple[str, str]]]) -> PubDat
     else:
         cols["type"] = "other"
 
+
+def _contributors(values: dict[str, list[tuple[str, str]]], data: PubData) -> None:
     for role, name in (("author", "authors"), ("editor", "editors")):
         for piece in [n for p in _items(values, name, _SPLIT_NAMES) for n in _comma_names(p)]:
             who = parse_name(piece)
             if who is not None and (role, who) not in data.contributors:
                 data.contributors.append((role, who))
 
+
+def _single_fields(values: dict[str, list[tuple[str, str]]], data: PubData) -> dict[str, str]:
+    """The fields with one value each, on one line; returned for the title and its stand-ins."""
+    cols = data.columns
     single = {k: _one_line(_first(values, k, data)) for k in
               ("title", "subtitle", "series", "number", "container", "pages", "place", "language", "publisher",
                "isbn", "doi", "visibility", "volume", "programme")}
@@ -300,6 +324,12 @@ def to_publication(row: int, values: dict[str, list[tuple[str, str]]]) -> PubDat
         else:
             _keep(data, "visibility", single["visibility"], None,
                   f"unknown visibility {single['visibility']!r}; the library's default is used")
+    return single
+
+
+def _lists(values: dict[str, list[tuple[str, str]]], data: PubData) -> list[str]:
+    """URLs, abstract, subjects, projects, regions, files, notes and other columns; returns the files."""
+    cols = data.columns
     urls = _items(values, "url", re.compile(r"\s*[;\s]\s*"))
     if urls:
         cols["url"] = urls[0]
@@ -320,6 +350,12 @@ def to_publication(row: int, values: dict[str, list[tuple[str, str]]]) -> PubDat
     for header, text in values.get("extra") or []:
         data.extra.setdefault("fields", {})[_extra_name(header)] = _one_line(text)
 
+    return files
+
+
+def _dates(values: dict[str, list[tuple[str, str]]], data: PubData) -> None:
+    """Year, date and month columns, each checked against the others."""
+    cols = data.columns
     year = _one_line(_first(values, "year", data))
     if year:
         _read_year(cols, year, data)
@@ -337,14 +373,6 @@ def to_publication(row: int, values: dict[str, list[tuple[str, str]]]) -> PubDat
         _read_month(cols, month, data, cols.get("day") is not None)
     elif month and str(cols.get("month")) != month.lstrip("0") and month_number(month) != cols.get("month"):
         _keep(data, "month", month, "unreadable date", f"month {month!r} beside date {date!r}; kept as text")
-
-    title = single["title"]
-    if title:
-        cols["title"] = title
-    else:
-        cols["title"] = _stand_in(data, files)
-    cols["citekey"] = data.key if data.key != f"row{row}" else _make_key(data)
-    return data
 
 
 def _stand_in(data: PubData, files: list[str]) -> str:
