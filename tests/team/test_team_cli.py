@@ -6,12 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import PG_URL, new_pg_database, pg_url_for
 
 from kbase.catalogue.records import Catalogue
 from kbase.cli import main
 from kbase.library.db import open_library
 from kbase.team import dump
+from tests.conftest import PG_URL, new_pg_database, pg_url_for
 
 needs_pg = pytest.mark.skipif(not PG_URL, reason="no PostgreSQL test server (run the tests with `make test`)")
 

@@ -11,8 +11,6 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-from conftest import PG_URL, new_pg_database, pg_url_for
-from pdfs import text_pdf
 from sqlalchemy import func, select
 
 from kbase.catalogue.records import Catalogue
@@ -23,6 +21,8 @@ from kbase.library.db import open_library
 from kbase.search.api import forget, search
 from kbase.search.indexing import sync
 from kbase.team.conflicts import describe_conflict, merge_fields, save_merged
+from tests.conftest import PG_URL, new_pg_database, pg_url_for
+from tests.pdfs import text_pdf
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason="no PostgreSQL test server (run the tests with `make test`)")
 

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pymupdf
 import pytest
-from conftest import PG_URL, new_pg_database, pg_url_for
 from sqlalchemy import select
 
 from kbase.catalogue.records import Catalogue
@@ -18,6 +17,7 @@ from kbase.library.db import open_library
 from kbase.team import dump
 from kbase.team.backup import backup, restore
 from kbase.team.copy import migrate
+from tests.conftest import PG_URL, new_pg_database, pg_url_for
 
 needs_pg = pytest.mark.skipif(not PG_URL, reason="no PostgreSQL test server (run the tests with `make test`)")
 

@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-from conftest import PG_URL, new_pg_database, pg_url_for
 
 from kbase.catalogue.records import Catalogue
 from kbase.errors import LibraryError
 from kbase.library import models as m
 from kbase.library.db import open_library
 from kbase.team.reconnect import ConnectionLost, is_connected, wait_until_back
+from tests.conftest import PG_URL, new_pg_database, pg_url_for
 
 pytestmark = pytest.mark.skipif(not (PG_URL and os.environ.get("KBASE_TEST_PG_DATA")),
                                 reason="needs the throw-away server of scripts/with-postgres.sh")

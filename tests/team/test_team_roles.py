@@ -6,13 +6,13 @@ from typing import Iterator
 
 import psycopg
 import pytest
-from conftest import PG_URL, new_pg_database, pg_url_for
 
 from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput
 from kbase.library import models as m
 from kbase.library.db import open_library
 from kbase.team import roles
+from tests.conftest import PG_URL, new_pg_database, pg_url_for
 
 needs_pg = pytest.mark.skipif(not PG_URL, reason="no PostgreSQL test server (run the tests with `make test`)")
 
