@@ -15,7 +15,8 @@ from typing import Any, Sequence
 KBASE = [sys.executable, "-m", "kbase.cli"]
 
 
-def run_cli(argv: Sequence[str], env: dict[str, str] | None = None, **_subprocess_options: Any) -> subprocess.CompletedProcess[str]:
+def run_cli(argv: Sequence[str], env: dict[str, str] | None = None,
+            **_subprocess_options: Any) -> subprocess.CompletedProcess[str]:
     """kbase.cli.main(argv) with stdout and stderr captured; env replaces the environment for the call."""
     from kbase.cli import main
 

@@ -7,7 +7,7 @@ import os
 import shutil
 import uuid
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # without it Qt aborts on a machine without a screen
 os.environ["KBASE_LANG"] = "en"  # tests read English output whatever the machine's locale; French tests ask for it
@@ -16,6 +16,9 @@ import pytest
 
 from kbase.catalogue.records import Catalogue
 from kbase.library.db import open_library
+
+if TYPE_CHECKING:
+    import psycopg
 
 
 def _own_pg_server() -> None:
@@ -57,14 +60,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         raise pytest.UsageError("KBASE_REQUIRE_PG is set but KBASE_TEST_PG_URL is not")
     skip = pytest.mark.skip(reason="no PostgreSQL test server (run the tests with `make test`)")
     for item in items:
-        params = item.callspec.params if getattr(item, "callspec", None) else {}
+        callspec = getattr(item, "callspec", None)  # parametrized functions only
+        params = callspec.params if callspec else {}
         if "postgresql" in item.keywords or params.get("backend") == "postgresql":
             item.add_marker(skip)
 
 
-def pg_admin():
+def pg_admin() -> psycopg.Connection[tuple[object, ...]]:
     import psycopg
 
+    assert PG_URL
     url = PG_URL.replace("postgresql+psycopg://", "postgresql://")
     return psycopg.connect(url, autocommit=True)
 
@@ -117,7 +122,7 @@ def make_location(backend: str, templates: dict[str, str], tmp_path: Path, demo:
 
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
-    return request.param
+    return str(request.param)
 
 
 @pytest.fixture

@@ -92,7 +92,8 @@ def scanned_page_png(text: str, dpi: int = 200, fontsize: float = 14) -> bytes:
     _text_page(source, text, fontsize=fontsize)
     pix = source[0].get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY, alpha=False)
     source.close()
-    return pix.tobytes("png")
+    png: bytes = pix.tobytes("png")
+    return png
 
 
 def _scanned_page(doc: pymupdf.Document, text: str, dpi: int = 200) -> None:
@@ -138,7 +139,7 @@ def blank_pdf(path: Path, n_pages: int = 2, scanned: bool = False, text_pages: i
 def encrypted_pdf(path: Path, user_password: str = "secret") -> Path:
     """AES-256 encrypted; an empty user_password makes one that opens without asking."""
     doc = pymupdf.open(str(english_pdf(path.with_suffix(".plain.pdf"))))
-    out = _save(doc, path, encryption=pymupdf.PDF_ENCRYPT_AES_256, user_pw=user_password, owner_pw="owner-pass")
+    out = _save(doc, path, encryption=pymupdf.mupdf.PDF_ENCRYPT_AES_256, user_pw=user_password, owner_pw="owner-pass")
     path.with_suffix(".plain.pdf").unlink()
     return out
 
