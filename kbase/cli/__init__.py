@@ -17,6 +17,7 @@ from kbase.errors import KbaseError
 # each module adds its sub-commands through register(subparsers, common)
 COMMAND_MODULES = [
     "kbase.cli.records",
+    "kbase.cli.links",
     "kbase.cli.notes",
     "kbase.cli.collections",
     "kbase.cli.trash",
@@ -44,10 +45,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "add": ("kbase.cli.records", "add a record: kbase add TYPE field=value …"),
     "edit": ("kbase.cli.records", "change fields: kbase edit TYPE ID field=value …"),
     "delete": ("kbase.cli.records", "delete a record"),
-    "link": ("kbase.cli.records", "link a record to others"),
-    "merge": ("kbase.cli.records", "merge LOSER into SURVIVOR"),
-    "alias": ("kbase.cli.records", "add another name to an organisation, person or region"),
-    "lookup": ("kbase.cli.records", "find organisations, people or regions by any name"),
+    "link": ("kbase.cli.links", "link a record to others"),
+    "merge": ("kbase.cli.links", "merge LOSER into SURVIVOR"),
+    "alias": ("kbase.cli.links", "add another name to an organisation, person or region"),
+    "lookup": ("kbase.cli.links", "find organisations, people or regions by any name"),
     "note": ("kbase.cli.notes", "notes on any record: add, list, edit, delete"),
     "relate": ("kbase.cli.notes", "say how two publications relate: kbase relate 12 'translation of' 7"),
     "unrelate": ("kbase.cli.notes", "remove a relation between two publications"),

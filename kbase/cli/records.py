@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any, cast
+from typing import Any
 
-from sqlmodel import SQLModel, col
+from sqlmodel import SQLModel
 
-from kbase.catalogue import lookup, query, views
+from kbase.catalogue import query, views
 from kbase.catalogue.columns import table_of
-from kbase.catalogue.organisations import display_names, linked_organisations, set_linked_organisations
-from kbase.catalogue.records import ALIAS_TABLES, Catalogue, record_type
+from kbase.catalogue.organisations import display_names
+from kbase.catalogue.records import Catalogue, record_type
 from kbase.cli.common import add_filter_options, filter_from_args, open_catalogue, print_rows
-from kbase.errors import ConflictError, InvalidInput, NotFound
+from kbase.errors import ConflictError, InvalidInput
 from kbase.i18n import N_
 from kbase.library import models as m
 from kbase.library.db import open_library, redact
@@ -70,37 +70,8 @@ def register(subs: argparse._SubParsersAction[argparse.ArgumentParser], common: 
     p.add_argument("--permanently", action="store_true", help="skip the trash: the record cannot be restored")
     p.set_defaults(run=cmd_delete)
 
-    p = subs.add_parser("link", parents=[common], help="link a record to others")
-    p.add_argument("record_type", metavar="TYPE", help="publication, project, person or event")
-    p.add_argument("id", type=int)
-    for opt in ("project", "region", "subject", "author", "editor", "partner", "funder", "organisation", "person",
-                "supporter", "organiser", "host"):
-        p.add_argument(f"--{opt}", action="append", default=[])
-    p.add_argument("--client", action="append", default=[], help="client organisation (with --year)")
-    p.add_argument("--year", type=int, help="assignment year for --client (no client: an assignment without one)")
-    p.add_argument("--remove", action="store_true", help="remove the links instead")
-    p.set_defaults(run=cmd_link)
 
-    p = subs.add_parser("merge", parents=[common], help="merge LOSER into SURVIVOR")
-    p.add_argument("record_type", metavar="TYPE")
-    p.add_argument("survivor", type=int)
-    p.add_argument("loser", type=int)
-    p.set_defaults(run=cmd_merge)
-
-    p = subs.add_parser("alias", parents=[common], help="add another name to an organisation, person or region")
-    p.add_argument("record_type", metavar="TYPE")
-    p.add_argument("id", type=int)
-    p.add_argument("alias")
-    p.set_defaults(run=cmd_alias)
-
-    p = subs.add_parser("lookup", parents=[common], help="find organisations, people or regions by any name")
-    p.add_argument("record_type", metavar="TYPE")
-    p.add_argument("name")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(run=cmd_lookup)
-
-
-def _kind(name: str) -> str:
+def record_kind(name: str) -> str:
     return table_of(record_type(name)).name
 
 
@@ -118,11 +89,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     cat = open_catalogue(args, create=True)
     counts = load_demo(cat)
     print("demo catalogue loaded: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
-    _after_write(cat)
+    after_write(cat)
     return 0
 
 
-def _after_write(cat: Catalogue) -> None:
+def after_write(cat: Catalogue) -> None:
     """Bring the search index up to date."""
     from kbase.search import indexing
 
@@ -136,7 +107,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         return list_assignments(args)
     if args.record_type.lower() in ("note", "notes", "collection", "collections"):
         return _list_notes_or_collections(args)
-    kind = _kind(args.record_type)
+    kind = record_kind(args.record_type)
     cat = open_catalogue(args)
     f = filter_from_args(args)
     ids = query.find_ids(cat, kind, f, sort=args.sort, descending=args.desc, limit=args.limit)
@@ -194,11 +165,11 @@ def cmd_show(args: argparse.Namespace) -> int:
     if len(args.parts) == 1:
         kind, ref = "publication", args.parts[0]
     elif len(args.parts) == 2:
-        kind, ref = _kind(args.parts[0]), args.parts[1]
+        kind, ref = record_kind(args.parts[0]), args.parts[1]
     else:
         raise InvalidInput("show takes [TYPE] ID")
     if ":" in ref:
-        kind, ref = _kind(ref.split(":", 1)[0]), ref.split(":", 1)[1]
+        kind, ref = record_kind(ref.split(":", 1)[0]), ref.split(":", 1)[1]
     if not ref.isdigit():
         raise InvalidInput(f"not a record ID: {ref!r}")
     cat = open_catalogue(args)
@@ -322,9 +293,9 @@ def cmd_add(args: argparse.Namespace) -> int:
     cat = open_catalogue(args)
     values = _resolve_names(cat, model, parse_values(args.values))
     obj = cat.add(model, **values)
-    print(json.dumps(views.row(_kind(args.record_type), obj), default=str) if args.json
-          else f"added {_kind(args.record_type)} {obj.id}")
-    _after_write(cat)
+    print(json.dumps(views.row(record_kind(args.record_type), obj), default=str) if args.json
+          else f"added {record_kind(args.record_type)} {obj.id}")
+    after_write(cat)
     return 0
 
 
@@ -335,10 +306,10 @@ def cmd_edit(args: argparse.Namespace) -> int:
     try:
         obj = cat.update(model, args.id, expected_version=args.if_version, **values)
     except ConflictError as exc:
-        raise ConflictError(_version_moved(_kind(args.record_type), args.id, args.if_version, exc.theirs),
+        raise ConflictError(_version_moved(record_kind(args.record_type), args.id, args.if_version, exc.theirs),
                             mine=exc.mine, theirs=exc.theirs) from None
-    print(f"saved {_kind(args.record_type)} {obj.id} (version {obj.version})")
-    _after_write(cat)
+    print(f"saved {record_kind(args.record_type)} {obj.id} (version {obj.version})")
+    after_write(cat)
     return 0
 
 
@@ -355,7 +326,7 @@ def _version_moved(kind: str, record_id: int, expected: int, saved: dict[str, An
 def cmd_delete(args: argparse.Namespace) -> int:
     model = record_type(args.record_type)
     cat = open_catalogue(args)
-    kind = _kind(args.record_type)
+    kind = record_kind(args.record_type)
     if args.permanently or kind == "attachment":
         cat.delete(model, args.id)
         print(f"deleted {kind} {args.id} for good")
@@ -364,176 +335,5 @@ def cmd_delete(args: argparse.Namespace) -> int:
 
         move_to_trash(cat, kind, args.id)
         print(f"moved {kind} {args.id} to the trash (`kbase trash restore {kind} {args.id}` puts it back)")
-    _after_write(cat)
-    return 0
-
-
-def cmd_link(args: argparse.Namespace) -> int:
-    kind = _kind(args.record_type)
-    cat = open_catalogue(args)
-    cat.get(m.RECORD_TYPES[kind], args.id)
-    act = cat.unlink if args.remove else cat.link
-    done = 0
-    with cat.transaction():
-        if kind == "publication":
-            for ref in args.project:
-                act(m.PublicationProject, publication_id=args.id, project_id=cat.find_one(m.Project, ref).id)
-                done += 1
-            for ref in args.region:
-                act(m.PublicationRegion, publication_id=args.id, region_id=cat.find_one(m.Region, ref).id)
-                done += 1
-            for ref in args.subject:
-                act(m.PublicationSubject, publication_id=args.id, subject_id=cat.find_one(m.Subject, ref).id)
-                done += 1
-            done += _link_contributors(cat, args)
-            done += _link_organisations(cat, kind, args, m.PUBLICATION_ORG_ROLES)
-        elif kind == "project":
-            for role in ("partner", "funder"):
-                for ref in getattr(args, role):
-                    org = cat.find_one(m.Organisation, ref)
-                    act(m.ProjectOrganisation, project_id=args.id, organisation_id=org.id, role=role)
-                    done += 1
-            for ref in args.region:
-                act(m.ProjectRegion, project_id=args.id, region_id=cat.find_one(m.Region, ref).id)
-                done += 1
-            for ref in args.subject:
-                act(m.ProjectSubject, project_id=args.id, subject_id=cat.find_one(m.Subject, ref).id)
-                done += 1
-            if args.client or args.year is not None:
-                done += _link_clients(cat, args)
-        elif kind == "person":
-            for ref in args.organisation:
-                act(m.PersonOrganisation, person_id=args.id, organisation_id=cat.find_one(m.Organisation, ref).id)
-                done += 1
-        elif kind == "event":
-            for ref in args.person:
-                act(m.EventPerson, event_id=args.id, person_id=cat.find_one(m.Person, ref).id)
-                done += 1
-            done += _link_organisations(cat, kind, args, m.EVENT_ORG_ROLES)
-        else:
-            raise InvalidInput(f"{kind} records have no links to set here")
-    if not done:
-        raise InvalidInput("nothing to link: give --project, --region, --partner, … (see `kbase link --help`)")
-    print(f"{'removed' if args.remove else 'made'} {done} link(s) on {kind} {args.id}")
-    _after_write(cat)
-    return 0
-
-
-def _link_contributors(cat: Catalogue, args: argparse.Namespace) -> int:
-    if not (args.author or args.editor):
-        return 0
-    from sqlalchemy import select
-
-    with cat.reading() as s:
-        # a contributor row names a person or an organisation: its ID is never None
-        current = [(c.role, "person" if c.person_id else "organisation", cast(int, c.person_id or c.organisation_id))
-                   for c in s.scalars(select(m.Contributor).where(m.Contributor.publication_id == args.id)
-                                      .order_by(col(m.Contributor.position)))]
-    wanted = []
-    for role in ("author", "editor"):
-        for ref in getattr(args, role):
-            wanted.append((role, *_person_or_org(cat, ref)))
-    if args.remove:
-        new = [c for c in current if c not in wanted]
-    else:
-        new = current + [w for w in wanted if w not in current]
-    cat.set_contributors(args.id, new)
-    return len(wanted)
-
-
-def _link_organisations(cat: Catalogue, kind: str, args: argparse.Namespace, roles: tuple[str, ...]) -> int:
-    """--funder/--supporter of a publication, --organiser/--host/--funder/--supporter of an event: added
-    after the ones it has (or taken away with --remove), in the order given."""
-    done = 0
-    for role in roles:
-        refs = getattr(args, role)
-        if not refs:
-            continue
-        current = [o["id"] for o in linked_organisations_of(cat, kind, args.id).get(role, [])]
-        wanted = [cat.find_one(m.Organisation, ref).id for ref in refs]
-        new = ([c for c in current if c not in wanted] if args.remove
-               else current + [w for w in wanted if w not in current])
-        set_linked_organisations(cat, kind, args.id, role, new)
-        done += len(wanted)
-    return done
-
-
-def linked_organisations_of(cat: Catalogue, kind: str, record_id: int) -> dict[str, list[dict[str, Any]]]:
-    with cat.reading() as s:
-        return linked_organisations(s, kind, [record_id])[record_id]
-
-
-def _person_or_org(cat: Catalogue, ref: str) -> tuple[str, int]:
-    """A contributor named by ID ('person:3'), or a name looked up as person then organisation."""
-    if ":" in ref and ref.split(":", 1)[0] in ("person", "organisation", "org"):
-        kind, rid = ref.split(":", 1)
-        kind = "organisation" if kind == "org" else kind
-        return kind, cat.find_one(m.RECORD_TYPES[kind], rid).id
-    people = lookup.find(cat, m.Person, ref)
-    orgs = cat.lookup(m.Organisation, ref)
-    if len(people) + len(orgs) == 1:
-        return ("person", people[0].id) if people else ("organisation", orgs[0].id)
-    if not people and not orgs:
-        raise NotFound(f"no person or organisation named {ref!r} (add it first, or write person:ID / org:ID)")
-    raise InvalidInput(f"{ref!r} names several people or organisations; write person:ID or org:ID")
-
-
-def _link_clients(cat: Catalogue, args: argparse.Namespace) -> int:
-    if args.year is None:
-        raise InvalidInput("--client needs --year")
-    from sqlalchemy import select
-
-    with cat.reading() as s:
-        a = s.scalar(select(m.Assignment).where(m.Assignment.project_id == args.id, m.Assignment.year == args.year))
-        current = list(s.scalars(select(col(m.AssignmentClient.organisation_id))
-                                 .where(col(m.AssignmentClient.assignment_id) == a.id)
-                                 .order_by(col(m.AssignmentClient.position)))) if a else []
-    wanted = [cat.find_one(m.Organisation, ref).id for ref in args.client]
-    if args.remove:
-        if not args.client and a is not None:
-            cat.delete_assignment(args.id, args.year)
-            return 1
-        cat.set_assignment(args.id, args.year, [c for c in current if c not in wanted])
-    else:
-        cat.set_assignment(args.id, args.year, current + [w for w in wanted if w not in current])
-    return max(1, len(wanted))
-
-
-def cmd_merge(args: argparse.Namespace) -> int:
-    model = record_type(args.record_type)
-    cat = open_catalogue(args)
-    if model not in ALIAS_TABLES and model is not m.Publication and model is not m.Project:
-        raise InvalidInput("merge works on publications, projects, organisations, people and regions")
-    survivor = cat.merge(model, args.survivor, args.loser)
-    print(f"merged {_kind(args.record_type)} {args.loser} into {survivor.id}")
-    _after_write(cat)
-    return 0
-
-
-def cmd_alias(args: argparse.Namespace) -> int:
-    model = record_type(args.record_type)
-    if model not in ALIAS_TABLES:
-        raise InvalidInput("aliases are for organisations, people and regions")
-    cat = open_catalogue(args)
-    cat.add_alias(model, args.id, args.alias)
-    print(f"{_kind(args.record_type)} {args.id} is also known as {args.alias!r}")
-    _after_write(cat)  # the new name finds the record's publications in a search
-    return 0
-
-
-def cmd_lookup(args: argparse.Namespace) -> int:
-    model = record_type(args.record_type)
-    if model not in ALIAS_TABLES:
-        raise InvalidInput("lookup is for organisations, people and regions")
-    cat = open_catalogue(args)
-    kind = _kind(args.record_type)
-    rows = [{**views.row(kind, o), "aliases": cat.aliases(model, o.id)} for o in lookup.find(cat, model, args.name)]
-    if args.json:
-        print(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
-    elif not rows:
-        raise NotFound(f"no {kind} known as {args.name!r}")
-    else:
-        # the other names a record is known by: the name itself is in its own column
-        print_rows([{**r, "aliases": [a for a in r["aliases"] if a not in (r.get("name"), r.get("acronym"))]}
-                    for r in rows], LIST_COLUMNS[kind] + ["aliases"])
+    after_write(cat)
     return 0
