@@ -287,6 +287,53 @@ def _plan_paths(cat: Catalogue, paths: Sequence[str | Path], max_bytes: int | No
     return report
 
 
+def _tasks(pdfs: list[Path], report: ImportReport, limit: int,
+           password: str | None) -> tuple[list[Task], dict[int, int]]:
+    """The documents to read, with their sizes; the unreadable, empty and too large go to the report."""
+    tasks: list[Task] = []
+    sizes: dict[int, int] = {}
+    batch = uuid.uuid4().hex[:12]
+    for p in pdfs:
+        try:
+            size = p.stat().st_size
+        except OSError as exc:
+            unreadable = N_("cannot read the file: {reason}; not imported").format(reason=exc.strerror)
+            report.files.append(FileResult(str(p), "damaged", unreadable))
+            continue
+        if size == 0:
+            report.files.append(FileResult(str(p), "empty", N_("empty file (0 bytes); not imported")))
+        elif size > limit:
+            report.files.append(FileResult(str(p), "too large", N_("too large: {size} MB, over the limit of {limit} MB "
+                                                                  "({how}); not imported").format(
+                size=f"{size / 2**20:.1f}", limit=f"{limit / 2**20:.0f}",
+                how=f"--max-size or library setting {MAX_BYTES_SETTING}")))
+        else:
+            sizes[len(tasks)] = size
+            tasks.append(Task(len(tasks), str(p), p.name, password, f"{batch}-{len(tasks)}.part"))
+    return tasks, sizes
+
+
+def _outcome_result(cat: Catalogue, path: Path, out: Outcome, targets: dict[Path, int], to_publication: int | None,
+                    visibility: str, people: dict[str, int], batch_id: int | None) -> FileResult:
+    """What became of one document the workers read: committed, a duplicate, or refused."""
+    try:
+        if out.status == "duplicate":
+            with cat.reading() as s:
+                found = _existing(s, out.sha256 or "")
+            return duplicate_result(str(path), found) if found else FileResult(
+                str(path), "failed", "the library changed during the import; import it again")
+        if out.stored:
+            target = targets.get(path.resolve(), to_publication) if targets else to_publication
+            result = _commit(cat, path, out, target, visibility, people, batch_id)
+            if result.status == "duplicate":
+                _discard(cat, out)
+            return result
+        return FileResult(str(path), out.status, out.message)
+    except KbaseError as exc:
+        _discard(cat, out)
+        return FileResult(str(path), "failed", f"not imported: {exc}")
+
+
 def _import_paths(cat: Catalogue, paths: Sequence[str | Path], *, to_publication: int | None,
                   password: str | None, max_bytes: int | None, progress: Callable[[ImportProgress], None] | None,
                   cancel: threading.Event | None, workers: int, timeout: float, index: bool,
@@ -309,27 +356,7 @@ def _import_paths(cat: Catalogue, paths: Sequence[str | Path], *, to_publication
             continue
         report.files.append(_import_bib(cat, bib, roots, batch_id, False, on_duplicate, sheet_options))
 
-    tasks: list[Task] = []
-    sizes: dict[int, int] = {}
-    batch = uuid.uuid4().hex[:12]
-    for p in pdfs:
-        try:
-            size = p.stat().st_size
-        except OSError as exc:
-            unreadable = N_("cannot read the file: {reason}; not imported").format(reason=exc.strerror)
-            report.files.append(FileResult(str(p), "damaged", unreadable))
-            continue
-        if size == 0:
-            report.files.append(FileResult(str(p), "empty", N_("empty file (0 bytes); not imported")))
-        elif size > limit:
-            report.files.append(FileResult(str(p), "too large", N_("too large: {size} MB, over the limit of {limit} MB "
-                                                                  "({how}); not imported").format(
-                size=f"{size / 2**20:.1f}", limit=f"{limit / 2**20:.0f}",
-                how=f"--max-size or library setting {MAX_BYTES_SETTING}")))
-        else:
-            sizes[len(tasks)] = size
-            tasks.append(Task(len(tasks), str(p), p.name, password, f"{batch}-{len(tasks)}.part"))
-
+    tasks, sizes = _tasks(pdfs, report, limit, password)
     state = ImportProgress(0, len(tasks), 0, 0, sum(sizes.values()), 0.0)
 
     def tell(phase: str = "importing", current: str = "") -> None:
@@ -352,24 +379,8 @@ def _import_paths(cat: Catalogue, paths: Sequence[str | Path], *, to_publication
             tell()
             try:
                 for out in pool.outcomes(cancel):
-                    task = tasks[out.index]
-                    path = Path(task.path)
-                    try:
-                        if out.status == "duplicate":
-                            with cat.reading() as s:
-                                found = _existing(s, out.sha256 or "")
-                            result = duplicate_result(str(path), found) if found else FileResult(
-                                str(path), "failed", "the library changed during the import; import it again")
-                        elif out.stored:
-                            target = targets.get(path.resolve(), to_publication) if targets else to_publication
-                            result = _commit(cat, path, out, target, visibility, people, batch_id)
-                            if result.status == "duplicate":
-                                _discard(cat, out)
-                        else:
-                            result = FileResult(str(path), out.status, out.message)
-                    except KbaseError as exc:
-                        _discard(cat, out)
-                        result = FileResult(str(path), "failed", f"not imported: {exc}")
+                    path = Path(tasks[out.index].path)
+                    result = _outcome_result(cat, path, out, targets, to_publication, visibility, people, batch_id)
                     done[out.index] = result
                     state.files_done += 1
                     state.pages_done += result.pages if result.imported else 0
