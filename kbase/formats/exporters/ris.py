@@ -66,6 +66,16 @@ def ris_lines(rec: dict[str, Any], key: str) -> list[tuple[str, str]]:
     fields: dict[str, str] = {k: str(v) for k, v in (extra.get("fields") or {}).items() if v not in (None, "")}
     ty, m3 = _choose_ty(rec, fields.get("type", ""))
     out: list[tuple[str, str]] = [("TY", ty), ("ID", key)]
+    out += _names_and_titles(rec, fields, ty)
+    out += _date_and_numbers(rec, fields)
+    out += _publishing(rec, fields, m3)
+    out += _kept(fields)
+    out.append(("ER", ""))
+    return out
+
+
+def _names_and_titles(rec: dict[str, Any], fields: dict[str, str], ty: str) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
     for role, tag in (("author", "AU"), ("editor", "A2")):
         out += [(tag, _name(c)) for c in rec["contributors"] if c["role"] == role]
     for name, tag in (("serieseditor", "A3"), ("translator", "A4")):
@@ -77,6 +87,11 @@ def ris_lines(rec: dict[str, Any], key: str) -> list[tuple[str, str]]:
         out.append(("JF" if ty in _BOOKISH else "T2", rec["container"]))
     if rec.get("series"):
         out.append(("T3", rec["series"]))
+    return out
+
+
+def _date_and_numbers(rec: dict[str, Any], fields: dict[str, str]) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
     if rec.get("year"):
         y, mo, day = rec["year"], rec.get("month"), rec.get("day")
         out.append(("PY", str(y)))
@@ -93,18 +108,20 @@ def ris_lines(rec: dict[str, Any], key: str) -> list[tuple[str, str]]:
         ([rec["isbn"]] if rec.get("isbn") else [])
     out += [("SN", i) for i in isbns]
     out += [("SN", i.strip()) for i in fields.get("issn", "").split(";") if i.strip()]
-    if rec.get("publisher"):
-        out.append(("PB", rec["publisher"]))
-    if rec.get("place"):
-        out.append(("CY", rec["place"]))
-    if rec.get("language"):
-        out.append(("LA", rec["language"]))
+    return out
+
+
+def _publishing(rec: dict[str, Any], fields: dict[str, str], m3: str) -> list[tuple[str, str]]:
+    """Publisher, place, language, the type of work, identifiers and links, keywords, abstract and notes."""
+    out: list[tuple[str, str]] = []
+    for column, tag in (("publisher", "PB"), ("place", "CY"), ("language", "LA")):
+        if rec.get(column):
+            out.append((tag, rec[column]))
     if m3:
         out.append(("M3", m3))
-    if rec.get("doi"):
-        out.append(("DO", rec["doi"]))
-    if rec.get("url"):
-        out.append(("UR", rec["url"]))
+    for column, tag in (("doi", "DO"), ("url", "UR")):
+        if rec.get(column):
+            out.append((tag, rec[column]))
     out += [("UR", u) for u in fields.get("urls", "").split() if u]
     if fields.get("urldate"):
         out.append(("Y2", fields["urldate"]))
@@ -114,13 +131,18 @@ def ris_lines(rec: dict[str, Any], key: str) -> list[tuple[str, str]]:
     if fields.get("note"):
         out.append(("N1", fields["note"]))
     out += [("N1", note) for note in rec.get("notes") or []]  # the user's notes, one N1 each
+    return out
+
+
+def _kept(fields: dict[str, str]) -> list[tuple[str, str]]:
+    """Fields kept at import under a RIS tag's name, written back under that tag."""
+    out: list[tuple[str, str]] = []
     for name, value in sorted(fields.items()):
         if name in _OWN:
             continue
         kept_tag = TAG_OF_FIELD.get(name) or (name[4:].upper() if re.fullmatch(r"ris_[a-z][a-z0-9]", name) else None)
         if kept_tag and kept_tag not in ("TY", "ER", "ID"):
             out.append((kept_tag, value))
-    out.append(("ER", ""))
     return out
 
 
