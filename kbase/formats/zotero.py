@@ -228,6 +228,20 @@ def _read(con: sqlite3.Connection, lib: ZoteroLibrary, storage: Path, base_dir: 
         lib.problems.append(f"{n} item{'s' if n != 1 else ''} of an {name} (not in this database's itemTypes): "
                             "read as documents")
 
+    _read_fields(con, items, fields, base_of)
+    _read_creators_tags_relations(con, items, tables, creator_types)
+
+    _read_notes(con, lib, items, kind, trashed, feeds, parents, trash)
+    _read_attachments(con, lib, items, trashed, feeds, trash, storage, base_dir)
+    _read_collections(con, lib, items, tables)
+    lib.items = list(items.values())
+    _count_tags(con, lib, items, trashed)
+    lib.trashed = {**trash, **lib.trashed}
+
+
+def _read_fields(con: sqlite3.Connection, items: dict[int, Item], fields: dict[int, str],
+                base_of: dict[tuple[str, str], str]) -> None:
+    """Each item's field values, under the base field's name where its type names it otherwise."""
     for item_id, field_id, value in con.execute(
             "SELECT d.itemID, d.fieldID, v.value FROM itemData d JOIN itemDataValues v ON v.valueID = d.valueID"):
         it = items.get(int(item_id))
@@ -243,6 +257,9 @@ def _read(con: sqlite3.Connection, lib: ZoteroLibrary, storage: Path, base_dir: 
             if base and base not in it.fields:  # one name for one value: institution is the report's publisher
                 it.fields[base] = it.fields.pop(fname)
 
+
+def _read_creators_tags_relations(con: sqlite3.Connection, items: dict[int, Item], tables: set[str],
+                                  creator_types: dict[int, str]) -> None:
     for item_id, first, last, mode, ct_id in con.execute(
             "SELECT ic.itemID, c.firstName, c.lastName, c.fieldMode, ic.creatorTypeID FROM itemCreators ic "
             "JOIN creators c ON c.creatorID = ic.creatorID ORDER BY ic.itemID, ic.orderIndex"):
@@ -265,13 +282,6 @@ def _read(con: sqlite3.Connection, lib: ZoteroLibrary, storage: Path, base_dir: 
             it = items.get(int(item_id))
             if it is not None:
                 it.relations.append((str(predicate), str(obj)))
-
-    _read_notes(con, lib, items, kind, trashed, feeds, parents, trash)
-    _read_attachments(con, lib, items, trashed, feeds, trash, storage, base_dir)
-    _read_collections(con, lib, items, tables)
-    lib.items = list(items.values())
-    _count_tags(con, lib, items, trashed)
-    lib.trashed = {**trash, **lib.trashed}
 
 
 def _parents(con: sqlite3.Connection) -> dict[int, int | None]:
