@@ -84,6 +84,11 @@ def test_an_update_in_psql_is_logged_synced_and_versioned(team) -> None:
         owner.update(m.Publication, pub.id, expected_version=shown.version, title="Gold exports, revised")
     with owner.reading() as s:
         assert history.verify(s).ok
+    # the server's logging runs as the owner: a librarian may not call it to write what they like
+    done = subprocess.run([shutil.which("psql") or "psql", psql, "-X", "-c",
+                           f"SELECT kbase_change_outside('publication', true, 'UPDATE', {pub.id}, '{{}}', '{{}}')"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0 and "permission denied for function kbase_change_outside" in done.stderr
 
 
 @needs_pg

@@ -131,13 +131,18 @@ BEGIN
   END IF;
 END $$"""
 
-# one trigger function per key column (the record's id, or a link's key to its record)
+# one trigger function per key column (the record's id, or a link's key to its record). They run as
+# the owner with the owner's search path (a temporary table named change cannot stand in for the log)
+# and only for the library's own tables; only they may call kbase_change_outside (see PRIVATE).
 ROW_EVENT = """
 CREATE OR REPLACE FUNCTION kbase_outside_{key}() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
 DECLARE
   own boolean := TG_ARGV[1] = 'id';
 BEGIN
+  IF TG_TABLE_SCHEMA <> current_schema() THEN
+    RETURN NULL;  -- someone's own table with this trigger: not the library's
+  END IF;
   IF TG_OP <> 'INSERT' THEN
     IF OLD.{key} IS NOT NULL AND NOT kbase_change_logged(TG_ARGV[0], OLD.{key}, own AND TG_OP = 'DELETE') THEN
       PERFORM kbase_change_outside(TG_ARGV[0], own, TG_OP, OLD.{key}, to_jsonb(OLD),
@@ -166,8 +171,14 @@ def _keys() -> list[str]:
     return sorted({key for _kind, key in LINKS.values()} | {"id"})
 
 
+def _private() -> list[str]:
+    """The logging runs as the owner: nobody may call it but the triggers (which cannot be called)."""
+    return ["REVOKE EXECUTE ON FUNCTION kbase_change_outside(text, boolean, text, integer, jsonb, jsonb) FROM PUBLIC",
+            *(f"REVOKE EXECUTE ON FUNCTION kbase_outside_{key}() FROM PUBLIC" for key in _keys())]
+
+
 def pg_up() -> list[str]:
-    out = [TXN, DIFF, LOGGED, OUTSIDE, *(ROW_EVENT.replace("{key}", key) for key in _keys()),
+    out = [TXN, DIFF, LOGGED, OUTSIDE, *(ROW_EVENT.replace("{key}", key) for key in _keys()), *_private(),
            "CREATE TRIGGER kbase_change_txn BEFORE INSERT ON change FOR EACH ROW EXECUTE FUNCTION kbase_change_txn()"]
     for table, (kind, key) in [*((t, (t, "id")) for t in RECORDS), *LINKS.items()]:
         out.append(f"CREATE CONSTRAINT TRIGGER {_trigger(table)} AFTER INSERT OR UPDATE OR DELETE ON {table} "
