@@ -214,71 +214,15 @@ def undo_batch(cat: Catalogue, batch_id: int) -> UndoReport:
 
     Refused, with the records named, when any of them was edited after the import."""
     report = UndoReport(batch_id)
-    shas: set[str] = set()
     with cat.transaction() as s:
-        batch = s.get(m.ImportBatch, batch_id)
-        if batch is None:
-            raise NotFound(N_("no import batch with ID {id} (see `kbase imports`)").format(id=batch_id))
-        if batch.status == "undone":
-            raise InvalidInput(N_("import {id} was already undone on {when}").format(
-                id=batch_id, when=f"{batch.undone:%Y-%m-%d %H:%M}"))
-        if batch.finished is None and _import_running(cat):
-            raise InvalidInput(N_("import {id} has not finished: wait for it to end (or stop it), "
-                                  "then undo it").format(id=batch_id))
-        c = table_of(m.ImportItem).c
-        items = [_Row(*r) for r in s.execute(select(c.kind, c.record_id, c.op, c.version, c.before)
-                                             .where(c.batch_id == batch_id).order_by(c.id))]
-        edited = _edited_since(s, items)
-        if edited:
-            more = f" and {len(edited) - 10} more" if len(edited) > 10 else ""
-            raise InvalidInput(N_("import {id} cannot be undone: these records were edited since: {records}. "
-                                  "Undo those edits first, or delete the records by hand.").format(
-                id=batch_id, records="; ".join(edited[:10]) + more))
+        items = _undoable_items(cat, s, batch_id)
         created: dict[str, list[int]] = {}
         for it in items:
             if it.op == "created":
                 created.setdefault(it.kind, []).append(it.record_id)
-        # links added to existing records, then existing records' fields
-        for it in items:
-            if it.op == "linked" and it.kind in LINK_TABLES and it.before:
-                table = table_of(LINK_TABLES[it.kind])
-                keys = json.loads(it.before)
-                s.execute(delete(table).where(*(table.c[k] == v for k, v in keys.items())))
-                report.unlinked += 1
-        for kind, added in ADDED_ROWS.items():
-            for part in _chunks(created.get(kind, [])):
-                s.execute(delete(table_of(added)).where(table_of(added).c.id.in_(part)))
-            if created.get(kind):
-                report.deleted[kind.replace("_", " ") + "s"] = len(created[kind])
-        _delete_collections(s, created.get("collection", []), report)
-        for it in reversed(items):  # the oldest value last, if a record was changed twice
-            if it.op == "changed" and it.kind in m.RECORD_TYPES and it.before is not None:
-                values = json.loads(it.before)
-                table = table_of(m.RECORD_TYPES[it.kind])
-                s.execute(update(table).where(table.c.id == it.record_id)
-                          .values(**values, version=table.c.version + 1, updated=m.utcnow()))
-                cat.log_change(s, it.kind, it.record_id, "update")
-                report.reverted += 1
-        # attachments, then publications with their links, then the names nobody uses any more
-        att_ids = created.get("attachment", [])
-        for part in _chunks(att_ids):
-            shas.update(s.scalars(select(col(m.Attachment.sha256)).where(col(m.Attachment.id).in_(part))))
-            s.execute(delete(table_of(m.PageText)).where(col(m.PageText.attachment_id).in_(part)))
-            s.execute(delete(table_of(m.Attachment)).where(col(m.Attachment.id).in_(part)))
-        cat.log_changes(s, "attachment", att_ids, "delete")
-        report.deleted["attachments"] = len(att_ids)
-        pub_ids = created.get("publication", [])
-        for part in _chunks(pub_ids):
-            for model in (m.Contributor, m.PublicationSubject, m.PublicationProject, m.PublicationRegion):
-                s.execute(delete(table_of(model)).where(table_of(model).c.publication_id.in_(part)))
-            for att in list(s.scalars(select(key(m.Attachment.id)).where(col(m.Attachment.publication_id).in_(part)))):
-                # a file attached by hand since the import: it stays in the library, unattached
-                s.execute(update(table_of(m.Attachment)).where(col(m.Attachment.id) == att)
-                          .values(publication_id=None))
-                cat.log_change(s, "attachment", att, "update")
-            s.execute(delete(table_of(m.Publication)).where(col(m.Publication.id).in_(part)))
-        cat.log_changes(s, "publication", pub_ids, "delete")
-        report.deleted["publications"] = len(pub_ids)
+        _take_back_links_and_changes(cat, s, items, created, report)
+        shas = _delete_documents(cat, s, created, report)
+        # then the names nobody uses any more
         for kind in ("series", "subject", "project", "region", "organisation", "person"):
             ids = created.get(kind, [])
             gone = _delete_unused(s, kind, ids, report)
@@ -293,6 +237,80 @@ def undo_batch(cat: Catalogue, batch_id: int) -> UndoReport:
                   .values(status="undone", undone=m.utcnow()))
     _remove_blobs(cat, report.files_removed)
     return report
+
+
+def _undoable_items(cat: Catalogue, s: Session, batch_id: int) -> list[_Row]:
+    """The batch's items, oldest first; NotFound or InvalidInput when the batch cannot be undone."""
+    batch = s.get(m.ImportBatch, batch_id)
+    if batch is None:
+        raise NotFound(N_("no import batch with ID {id} (see `kbase imports`)").format(id=batch_id))
+    if batch.status == "undone":
+        raise InvalidInput(N_("import {id} was already undone on {when}").format(
+            id=batch_id, when=f"{batch.undone:%Y-%m-%d %H:%M}"))
+    if batch.finished is None and _import_running(cat):
+        raise InvalidInput(N_("import {id} has not finished: wait for it to end (or stop it), "
+                              "then undo it").format(id=batch_id))
+    c = table_of(m.ImportItem).c
+    items = [_Row(*r) for r in s.execute(select(c.kind, c.record_id, c.op, c.version, c.before)
+                                         .where(c.batch_id == batch_id).order_by(c.id))]
+    edited = _edited_since(s, items)
+    if edited:
+        more = f" and {len(edited) - 10} more" if len(edited) > 10 else ""
+        raise InvalidInput(N_("import {id} cannot be undone: these records were edited since: {records}. "
+                              "Undo those edits first, or delete the records by hand.").format(
+            id=batch_id, records="; ".join(edited[:10]) + more))
+    return items
+
+
+def _take_back_links_and_changes(cat: Catalogue, s: Session, items: list[_Row], created: dict[str, list[int]],
+                                 report: UndoReport) -> None:
+    """Links added to existing records, the rows added around records, the collections made, then existing
+    records' fields put back."""
+    for it in items:
+        if it.op == "linked" and it.kind in LINK_TABLES and it.before:
+            table = table_of(LINK_TABLES[it.kind])
+            keys = json.loads(it.before)
+            s.execute(delete(table).where(*(table.c[k] == v for k, v in keys.items())))
+            report.unlinked += 1
+    for kind, added in ADDED_ROWS.items():
+        for part in _chunks(created.get(kind, [])):
+            s.execute(delete(table_of(added)).where(table_of(added).c.id.in_(part)))
+        if created.get(kind):
+            report.deleted[kind.replace("_", " ") + "s"] = len(created[kind])
+    _delete_collections(s, created.get("collection", []), report)
+    for it in reversed(items):  # the oldest value last, if a record was changed twice
+        if it.op == "changed" and it.kind in m.RECORD_TYPES and it.before is not None:
+            values = json.loads(it.before)
+            table = table_of(m.RECORD_TYPES[it.kind])
+            s.execute(update(table).where(table.c.id == it.record_id)
+                      .values(**values, version=table.c.version + 1, updated=m.utcnow()))
+            cat.log_change(s, it.kind, it.record_id, "update")
+            report.reverted += 1
+
+
+def _delete_documents(cat: Catalogue, s: Session, created: dict[str, list[int]], report: UndoReport) -> set[str]:
+    """The attachments, then the publications with their links; returns the files they held."""
+    shas: set[str] = set()
+    att_ids = created.get("attachment", [])
+    for part in _chunks(att_ids):
+        shas.update(s.scalars(select(col(m.Attachment.sha256)).where(col(m.Attachment.id).in_(part))))
+        s.execute(delete(table_of(m.PageText)).where(col(m.PageText.attachment_id).in_(part)))
+        s.execute(delete(table_of(m.Attachment)).where(col(m.Attachment.id).in_(part)))
+    cat.log_changes(s, "attachment", att_ids, "delete")
+    report.deleted["attachments"] = len(att_ids)
+    pub_ids = created.get("publication", [])
+    for part in _chunks(pub_ids):
+        for model in (m.Contributor, m.PublicationSubject, m.PublicationProject, m.PublicationRegion):
+            s.execute(delete(table_of(model)).where(table_of(model).c.publication_id.in_(part)))
+        for att in list(s.scalars(select(key(m.Attachment.id)).where(col(m.Attachment.publication_id).in_(part)))):
+            # a file attached by hand since the import: it stays in the library, unattached
+            s.execute(update(table_of(m.Attachment)).where(col(m.Attachment.id) == att)
+                      .values(publication_id=None))
+            cat.log_change(s, "attachment", att, "update")
+        s.execute(delete(table_of(m.Publication)).where(col(m.Publication.id).in_(part)))
+    cat.log_changes(s, "publication", pub_ids, "delete")
+    report.deleted["publications"] = len(pub_ids)
+    return shas
 
 
 def _import_running(cat: Catalogue) -> bool:

@@ -334,6 +334,18 @@ def _outcome_result(cat: Catalogue, path: Path, out: Outcome, targets: dict[Path
         return FileResult(str(path), "failed", f"not imported: {exc}")
 
 
+def _checked_settings(cat: Catalogue, to_publication: int | None, targets: dict[Path, int],
+                      max_bytes: int | None) -> tuple[int, str]:
+    """The size limit and the new records' visibility; NotFound or InvalidInput before any work."""
+    for pub in {p for p in (to_publication, *targets.values()) if p is not None}:
+        cat.get(m.Publication, pub)
+    limit = max_bytes_for(cat, max_bytes)
+    visibility = cat.get_setting(VISIBILITY_SETTING) or "internal"
+    if visibility not in m.VISIBILITIES:
+        raise InvalidInput(f"library setting {VISIBILITY_SETTING} must be one of {', '.join(m.VISIBILITIES)}")
+    return limit, visibility
+
+
 def _import_paths(cat: Catalogue, paths: Sequence[str | Path], *, to_publication: int | None,
                   password: str | None, max_bytes: int | None, progress: Callable[[ImportProgress], None] | None,
                   cancel: threading.Event | None, workers: int, timeout: float, index: bool,
@@ -342,19 +354,13 @@ def _import_paths(cat: Catalogue, paths: Sequence[str | Path], *, to_publication
     started, cpu_started = time.monotonic(), time.thread_time()
     cancel = cancel or threading.Event()
     targets = {Path(k).resolve(): v for k, v in (to_publications or {}).items()}
-    for pub in {p for p in (to_publication, *targets.values()) if p is not None}:
-        cat.get(m.Publication, pub)  # NotFound before any work
-    limit = max_bytes_for(cat, max_bytes)
-    visibility = cat.get_setting(VISIBILITY_SETTING) or "internal"
-    if visibility not in m.VISIBILITIES:
-        raise InvalidInput(f"library setting {VISIBILITY_SETTING} must be one of {', '.join(m.VISIBILITIES)}")
+    limit, visibility = _checked_settings(cat, to_publication, targets, max_bytes)
     pdfs, bibs, problems, roots = collect(list(paths))
     report = ImportReport(files=[f.count() for f in problems])
     for bib in bibs:
-        if cancel.is_set():
-            report.files.append(FileResult(str(bib), "cancelled", N_("not imported: the import was cancelled")).count())
-            continue
-        report.files.append(_import_bib(cat, bib, roots, batch_id, False, on_duplicate, sheet_options))
+        report.files.append(_import_bib(cat, bib, roots, batch_id, False, on_duplicate, sheet_options)
+                            if not cancel.is_set() else
+                            FileResult(str(bib), "cancelled", N_("not imported: the import was cancelled")).count())
 
     tasks, sizes = _tasks(pdfs, report, limit, password)
     state = ImportProgress(0, len(tasks), 0, 0, sum(sizes.values()), 0.0)
