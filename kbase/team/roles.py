@@ -207,8 +207,7 @@ def _secret_functions(conn: Connection, schema: str, tables: list[str]) -> None:
         _exec(conn, "ALTER TABLE change ENABLE ROW LEVEL SECURITY")
         for name, command, clause in (
             (POLICY, "SELECT",
-             # a session's own transaction's rows first: the commit-time check of migration 0011 reads them
-             "USING (txn = txid_current_if_assigned() OR op = 'hide' OR kbase_sees_confidential() "
+             "USING (op = 'hide' OR kbase_sees_confidential() "
              "OR NOT (secret OR kbase_record_secret(kind, record_id)))"),
             ("kbase_add", "INSERT", "WITH CHECK (true)"),
         ):
