@@ -12,7 +12,8 @@ and files stored twice (must be 0). --profile DIR writes a cProfile per operatio
 first client of the N-client run (DIR/<kind>.prof; read them with `python -m pstats`).
 --answers FILE: before the runs, the answers to a fixed set of queries (hits, pages, order,
 snippets, facets) are written to FILE, or compared with it when it exists (the catalogue is the
-same in every run): run it once on the code before a change and once after.
+same in every run; this run's answers go to FILE.new.json beside it, for a diff): run it once on
+the code before a change and once after.
 """
 
 from __future__ import annotations
