@@ -66,13 +66,39 @@ def _names(rec: dict[str, Any], role: str, ascii_only: bool) -> str:
 def entry_fields(rec: dict[str, Any], flavour: str, ascii_only: bool = False) -> tuple[str, dict[str, str]]:
     """(entry type, {field: LaTeX value}) for one loaded publication."""
     extra = rec["extra"]
-    t = rec["type"]
     f: dict[str, str] = {}
-    plain: dict[str, str] = {}  # values still to be escaped
     for role in ("author", "editor"):
         names = _names(rec, role, ascii_only)
         if names:
             f[role] = names
+    plain = _plain_columns(rec, flavour)  # values still to be escaped
+    for name, key, sep in (("keywords", "subjects", ", "), ("projects", "projects", "; "),
+                           ("regions", "regions", "; ")):
+        if rec.get(key):
+            f[name] = sep.join(_list_item(v, ascii_only) for v in rec[key])
+    if rec.get("visibility") and rec["visibility"] != "public":
+        plain["visibility"] = rec["visibility"]
+    if rec.get("notes"):  # the user's notes, after an annotation kept from the import
+        kept = (extra.get("fields") or {}).get("annote")
+        plain["annote"] = "\n\n".join([*([str(kept)] if kept else []), *rec["notes"]])
+    for k, v in (extra.get("fields") or {}).items():
+        if k not in plain and k not in f and k not in ("year", "month", "date", "day"):
+            plain[k] = v
+    # what was unreadable on import goes back as it was written, so a round trip loses nothing
+    raw = {k: v for k, v in (extra.get("raw") or {}).items() if k not in plain and k not in f and isinstance(v, str)}
+    _escape(plain, f, ascii_only)
+    _dates(rec, flavour, f)
+    for k, v in raw.items():
+        if k not in f:
+            f[k] = v  # as written in the source, LaTeX and all
+    return _choose_type(rec, flavour, f), f
+
+
+def _plain_columns(rec: dict[str, Any], flavour: str) -> dict[str, str]:
+    """The columns written as they are (escaped later), under the field names of the flavour."""
+    extra = rec["extra"]
+    t = rec["type"]
+    plain: dict[str, str] = {}
     for col in ("title", "subtitle", "number", "pages", "isbn", "doi", "url", "language", "abstract"):
         if rec.get(col):
             plain[col] = str(rec[col])
@@ -88,20 +114,11 @@ def entry_fields(rec: dict[str, Any], flavour: str, ascii_only: bool = False) ->
         if name in ("journal", "journaltitle"):
             name = "journaltitle" if flavour == "biblatex" else "journal"
         plain[name] = rec["container"]
-    for name, key, sep in (("keywords", "subjects", ", "), ("projects", "projects", "; "),
-                           ("regions", "regions", "; ")):
-        if rec.get(key):
-            f[name] = sep.join(_list_item(v, ascii_only) for v in rec[key])
-    if rec.get("visibility") and rec["visibility"] != "public":
-        plain["visibility"] = rec["visibility"]
-    if rec.get("notes"):  # the user's notes, after an annotation kept from the import
-        kept = (extra.get("fields") or {}).get("annote")
-        plain["annote"] = "\n\n".join([*([str(kept)] if kept else []), *rec["notes"]])
-    for k, v in (extra.get("fields") or {}).items():
-        if k not in plain and k not in f and k not in ("year", "month", "date", "day"):
-            plain[k] = v
-    # what was unreadable on import goes back as it was written, so a round trip loses nothing
-    raw = {k: v for k, v in (extra.get("raw") or {}).items() if k not in plain and k not in f and isinstance(v, str)}
+    return plain
+
+
+def _escape(plain: dict[str, str], f: dict[str, str], ascii_only: bool) -> None:
+    """Plain values into f as LaTeX; verbatim fields (URLs, DOIs, files) as they are."""
     for k, v in plain.items():
         if k in VERBATIM:
             # a lone brace would end the value early: URLs take it percent-encoded
@@ -109,11 +126,6 @@ def entry_fields(rec: dict[str, Any], flavour: str, ascii_only: bool = False) ->
         else:
             latex = to_latex(v, ascii_only)
             f[k] = _protect_caps(latex) if k in _TITLE_FIELDS else latex
-    _dates(rec, flavour, f)
-    for k, v in raw.items():
-        if k not in f:
-            f[k] = v  # as written in the source, LaTeX and all
-    return _choose_type(rec, flavour, f), f
 
 
 def _dates(rec: dict[str, Any], flavour: str, f: dict[str, str]) -> None:
