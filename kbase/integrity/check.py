@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -57,6 +58,28 @@ class CheckReport:
 
 
 # -- the index ------------------------------------------------------------------------------
+def _index_signatures(index_dir: Path) -> tuple[dict[int, int], dict[tuple[int, int], tuple[int, int, str]], set[str]]:
+    """What the index holds: each publication's signature, each page's (publication, signature, key), and the
+    keys of documents that are there twice."""
+    meta_sig: dict[int, int] = {}
+    page_sig: dict[tuple[int, int], tuple[int, int, str]] = {}  # (att, page) → (pub, sig, key)
+    dup_keys: set[str] = set()
+    with open_dir(index_dir).searcher() as searcher:
+        for fields in searcher.reader().all_stored_fields():
+            key = fields.get("key", "")
+            if fields.get("kind") == "pub":
+                pub = int(fields["pub"])
+                if pub in meta_sig:
+                    dup_keys.add(key)
+                meta_sig[pub] = int(fields.get("sig", 0))
+            else:
+                att_page = (int(fields["att"]), int(fields["page"]))
+                if att_page in page_sig:
+                    dup_keys.add(key)
+                page_sig[att_page] = (int(fields["pub"]), int(fields.get("sig", 0)), key)
+    return meta_sig, page_sig, dup_keys
+
+
 def index_problems(cat: Catalogue) -> tuple[list[Problem], set[int], set[str]]:
     """Drift between catalogue and index; returns problems, publications to refresh, keys to drop."""
     lib = cat.library
@@ -74,23 +97,7 @@ def index_problems(cat: Catalogue) -> tuple[list[Problem], set[int], set[str]]:
     if not chain.ok:
         problems.append(Problem("index", "change log", f"{chain.message()}; the search index must be rebuilt "
                                 "(`kbase check --repair` or `kbase sync`)"))
-    ix = open_dir(lib.index_dir)
-    meta_sig: dict[int, int] = {}
-    page_sig: dict[tuple[int, int], tuple[int, int, str]] = {}  # (att, page) → (pub, sig, key)
-    dup_keys: set[str] = set()
-    with ix.searcher() as searcher:
-        for fields in searcher.reader().all_stored_fields():
-            key = fields.get("key", "")
-            if fields.get("kind") == "pub":
-                pub = int(fields["pub"])
-                if pub in meta_sig:
-                    dup_keys.add(key)
-                meta_sig[pub] = int(fields.get("sig", 0))
-            else:
-                att_page = (int(fields["att"]), int(fields["page"]))
-                if att_page in page_sig:
-                    dup_keys.add(key)
-                page_sig[att_page] = (int(fields["pub"]), int(fields.get("sig", 0)), key)
+    meta_sig, page_sig, dup_keys = _index_signatures(lib.index_dir)
     refresh: set[int] = set()
     drop: set[str] = set(dup_keys) | (set() if chain.ok else {"*"})
     for key in sorted(dup_keys):
