@@ -246,18 +246,42 @@ def _give_back_freed() -> None:
         _malloc_trim(0)
 
 
-def _read(doc: Any, password: str | None, filename: str, want_thumbnail: bool) -> Extraction:
+def _locked(doc: Any, password: str | None, page_count: int) -> Extraction | None:
+    """A document that needs a password and was not given the right one: imported without text."""
+    if not doc.needs_pass:
+        return None
+    if not password:
+        return Extraction("encrypted", N_("encrypted: protected by a password ({n} pages); imported without text; "
+                                          "import it again with --password to read it").format(n=page_count),
+                          page_count=page_count)
+    if not _authenticate(doc, password):
+        return Extraction("encrypted", N_("encrypted: the password given does not open it; imported without text"),
+                          page_count=page_count)
+    return None
+
+
+def _first_page(page: Any, want_thumbnail: bool) -> tuple[str, dict[str, Any], bytes | None]:
+    """The first page's text, its layout for the metadata and its thumbnail: one text page serves both."""
     import pymupdf
 
+    textpage = page.get_textpage(flags=pymupdf.TEXTFLAGS_TEXT)
+    text = normalise_page_text(page.get_text("text", textpage=textpage))
+    layout: dict[str, Any] = page.get_text("dict", textpage=textpage)
+    del textpage
+    thumb = None
+    if want_thumbnail:
+        try:
+            thumb = _render_thumb(page)
+        except Exception:
+            thumb = None
+    return text, layout, thumb
+
+
+def _read(doc: Any, password: str | None, filename: str, want_thumbnail: bool) -> Extraction:
     page_count = doc.page_count
-    if doc.needs_pass:
-        if not password:
-            return Extraction("encrypted", N_("encrypted: protected by a password ({n} pages); imported without text; "
-                                              "import it again with --password to read it").format(n=page_count),
-                              page_count=page_count)
-        if not _authenticate(doc, password):
-            return Extraction("encrypted", N_("encrypted: the password given does not open it; imported without text"),
-                              page_count=page_count)
+    locked = _locked(doc, password, page_count)
+    if locked is not None:
+        return locked
     if page_count == 0:
         return Extraction("damaged", N_("damaged PDF: it has no pages; not imported"))
     pages: list[str] = []
@@ -269,16 +293,8 @@ def _read(doc: Any, password: str | None, filename: str, want_thumbnail: bool) -
     for number in range(page_count):
         try:
             page = doc.load_page(number)
-            if number == 0:  # one text page serves both the text and the layout the metadata needs
-                textpage = page.get_textpage(flags=pymupdf.TEXTFLAGS_TEXT)
-                text = normalise_page_text(page.get_text("text", textpage=textpage))
-                first_dict = page.get_text("dict", textpage=textpage)
-                del textpage
-                if want_thumbnail:
-                    try:
-                        thumb = _render_thumb(page)
-                    except Exception:
-                        thumb = None
+            if number == 0:
+                text, first_dict, thumb = _first_page(page, want_thumbnail)
             else:
                 text = normalise_page_text(page.get_text("text"))
             del page  # one page at a time: memory stays flat however long the document
