@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 def insert_rows(s: Session, model: type, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
-    table = model.__table__  # type: ignore[attr-defined]
+    table = model.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ without declaring it
     if s.get_bind().dialect.name == "postgresql":
         _pg_unnest_insert(s, table, rows)
     else:
@@ -25,7 +25,7 @@ def insert_returning_ids(s: Session, model: type, rows: list[dict[str, Any]]) ->
     """One multi-row INSERT; the new IDs in the order of rows."""
     if not rows:
         return []
-    table = model.__table__  # type: ignore[attr-defined]
+    table = model.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ without declaring it
     if s.get_bind().dialect.name == "postgresql":
         # IDs taken from the sequence first, so the rows can go in as arrays in one statement
         ids = list(s.scalars(text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
@@ -79,7 +79,7 @@ def update_column(s: Session, model: type, column: str, values: dict[int, Any], 
     """Set one column of many rows by ID in one statement (rows where it is already set are left alone)."""
     if not values:
         return
-    table = model.__table__  # type: ignore[attr-defined]
+    table = model.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ without declaring it
     guard = f' AND t."{column}" IS NULL' if only_if_null else ""
     if s.get_bind().dialect.name == "postgresql":
         kind = table.c[column].type.compile(dialect=s.get_bind().dialect)
