@@ -8,22 +8,31 @@ from typing import Any
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Slot
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QUndoStack
 from PySide6.QtWidgets import (
-    QLabel, QLineEdit, QMainWindow, QMenu, QMessageBox, QProgressBar,
-    QSplitter, QStackedWidget, QTabWidget, QVBoxLayout, QWidget,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QProgressBar,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
-from kbase.library import models as m
 from kbase.catalogue.records import Catalogue
 from kbase.errors import KbaseError
+from kbase.library import models as m
 from ui import hooks, i18n, tasks
 from ui.details import DetailsPane
-from ui.history_panel import with_history_tab
 from ui.first_paint import after_first_paint
 from ui.first_run import IMPORTABLE, FirstRunPanel
+from ui.history_panel import with_history_tab
 from ui.i18n import tr, tr_n
 from ui.navigator import Navigator, Target
-from ui.resources import icon
 from ui.record_table import RecordTable
+from ui.resources import icon
 from ui.table_model import RecordTableModel
 from ui.window_actions import build_actions, build_menus, retranslate_actions
 
@@ -371,8 +380,8 @@ class MainWindow(QMainWindow):
             return
         if self.stack.currentWidget() is self.search_panel and self.search_panel.result is not None:
             n = self.search_panel.result.total
-            self.count_label.setText(tr("{n} publications match “{query}”.").format(n=n, query=self.search_panel.query)
-                                     if n != 1 else tr("1 publication matches “{query}”.").format(query=self.search_panel.query))
+            self.count_label.setText(tr_n("{n} publication matches “{query}”.", "{n} publications match “{query}”.", n)
+                                     .format(n=n, query=self.search_panel.query))
             return
         singular, plural = KIND_PLURALS.get(self.model.kind, ("{n}", "{n}"))
         n = self.model.rowCount()

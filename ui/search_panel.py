@@ -29,7 +29,7 @@ from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput
 from kbase.i18n import N_
 from ui import tasks
-from ui.i18n import language, tr, tr_message
+from ui.i18n import language, tr, tr_message, tr_n
 from ui.search_models import ROLE_HIT, ROLE_HTML, FacetModel, HitsModel, marked_terms
 
 PAGE_SIZE = 200  # publications fetched per search
@@ -300,8 +300,8 @@ class SearchPanel(QWidget):
             return
         total = self.result.total
         text = (tr("No publication matches “{query}”.") if total == 0 else
-                tr("1 publication matches “{query}”.") if total == 1 else
-                tr("{n} publications match “{query}”.")).format(n=total, query=self.query)
+                tr_n("{n} publication matches “{query}”.", "{n} publications match “{query}”.", total)
+                ).format(n=total, query=self.query)
         if total > len(self.result.hits) and self.result.hits:
             text += " " + tr("Showing the first {n}.").format(n=len(self.result.hits))
         if self.filters:
