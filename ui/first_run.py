@@ -24,7 +24,7 @@ from ui import i18n, tasks
 from ui.i18n import tr
 from ui.resources import icon
 
-# What kbase.imports.pipeline routes (_collect): PDFs; .bib; RIS (.ris, or .txt with RIS tags); CSL-JSON (.json,
+# What kbase.imports.paths.collect routes: PDFs; .bib; RIS (.ris, or .txt with RIS tags); CSL-JSON (.json,
 # .csljson); spreadsheets when named (.csv, .tsv, .xlsx, .xlsm); a Zotero database (.sqlite). Names translated,
 # patterns never.
 DOCUMENTS = ("Documents", "*.pdf")
