@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test deps system-deps screenshots bench clean
+.PHONY: run test lint deps system-deps screenshots bench clean
 
 run: deps  # make run ARGS='--library /path/to/library'
 	@scripts/run-app.sh $(ARGS)
@@ -13,9 +13,14 @@ run: deps  # make run ARGS='--library /path/to/library'
 # worksteal: a worker that runs dry takes tests from the other, so one slow file does not finish alone
 TEST_WORKERS ?= 2
 
-test: deps
+test: deps lint
 	@KBASE_TEST_PG_SERVERS=$(TEST_WORKERS) scripts/with-postgres.sh \
 	  $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+
+# the guard rails: ruff (style, import order, complexity) over the whole tree, mypy strict over kbase/
+lint: deps
+	@$(BIN)/ruff check .
+	@$(BIN)/mypy
 
 MO     := $(patsubst %.po,%.mo,$(wildcard resources/locale/*/LC_MESSAGES/kbase.po))
 

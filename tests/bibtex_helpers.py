@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from kbase.catalogue.query import find_ids
 from kbase.catalogue.records import Catalogue
 from kbase.formats.exporters.records import load_publications
-from kbase.catalogue.query import find_ids
 
 
 def snapshot(cat: Catalogue, with_extra: bool = True) -> dict[str, dict[str, Any]]:

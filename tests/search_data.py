@@ -7,8 +7,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from kbase.library import models as m
 from kbase.catalogue.records import Catalogue
+from kbase.library import models as m
 
 _files = itertools.count(1)
 

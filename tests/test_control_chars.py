@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import docx
+import pdfs
 import pymupdf
 import pytest
 from sqlalchemy import select, text
 
-import pdfs
 from kbase.catalogue.records import Catalogue
 from kbase.imports.extract import extract_pdf
 from kbase.imports.pipeline import import_paths
@@ -30,7 +30,7 @@ from kbase.team import dump
 from kbase.team.backup import backup, restore
 from kbase.team.copy import migrate
 from kbase.text import clean_line, clean_text, clean_value
-from conftest import make_location, new_pg_database, pg_url_for
+from tests.conftest import make_location, new_pg_database, pg_url_for
 
 # what must never be stored or written out: C0 controls but tab and LF (CR is turned into LF),
 # DEL, C1 controls, lone surrogates and the two XML non-characters
@@ -173,7 +173,8 @@ def old_sqlite_library(templates: dict[str, str], tmp_path: Path) -> str:
     location = make_location("sqlite", templates, tmp_path / "old", demo=True)
     lib = open_library(location)
     with lib.engine.begin() as conn:
-        conn.execute(text("UPDATE publication SET title = title || :d, abstract = :d || ' and\r\nCRLF' WHERE id IN (1, 2)"),
+        conn.execute(text("UPDATE publication SET title = title || :d, abstract = :d || ' and\r\nCRLF' "
+                          "WHERE id IN (1, 2)"),
                      {"d": DIRTY_SQLITE})
         conn.execute(text("UPDATE person SET name = name || :nul WHERE id = 1"), {"nul": "\x00"})
         conn.execute(text("INSERT INTO setting (key, value) VALUES ('note', :d)"), {"d": DIRTY_SQLITE})

@@ -28,7 +28,8 @@ def test_kbase_imports_and_runs_with_qt_unimportable(tmp_path) -> None:
         else:
             raise SystemExit("Qt was importable")
         from kbase.cli import main
-        sys.exit(main(["demo", "--library", {str(tmp_path / 'lib')!r}]) or main(["list", "project", "--library", {str(tmp_path / 'lib')!r}]))
+        lib = {str(tmp_path / 'lib')!r}
+        sys.exit(main(["demo", "--library", lib]) or main(["list", "project", "--library", lib]))
     """)
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr

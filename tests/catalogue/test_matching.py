@@ -7,12 +7,18 @@ from typing import Any
 
 import pytest
 
-from kbase.library import models as m
-from kbase.catalogue.records import Catalogue
 from kbase.catalogue.dedupe import (
-    PublicationIndex, WorkKey, candidates, compatible_types, drop_shared_identifiers, same_entry, valid_isbn,
+    PublicationIndex,
+    WorkKey,
+    candidates,
+    compatible_types,
+    drop_shared_identifiers,
+    same_entry,
+    valid_isbn,
     work_key_from_columns,
 )
+from kbase.catalogue.records import Catalogue
+from kbase.library import models as m
 
 ISSN = "0028-0836"  # Nature's
 ISBN10, ISBN13 = "90-382-2900-3", "978-90-382-2900-3"

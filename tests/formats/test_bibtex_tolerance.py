@@ -10,10 +10,10 @@ import pytest
 
 from kbase.catalogue.quality import check_catalogue
 from kbase.catalogue.records import Catalogue
-from kbase.imports.records import import_bib
 from kbase.formats.bibtex.mapping import PubData, to_publication
 from kbase.formats.bibtex.names import parse_names, read_names
 from kbase.formats.bibtex.parse import BadValue, parse_text
+from kbase.imports.records import import_bib
 from tests.bibtex_helpers import snapshot
 
 
@@ -128,7 +128,8 @@ def test_empty_organisations_series_and_keywords_are_left_out() -> None:
 
 def test_duplicate_keys_are_renamed() -> None:
     parsed = parse_text("@misc{k, title={1}}\n@misc{k, title={2}}\n@misc{K, title={3}}\n@misc{k-2, title={4}}\n")
-    assert [(e.key, e.fields["title"]) for e in parsed.entries] == [("k", "1"), ("k-3", "2"), ("K-4", "3"), ("k-2", "4")]
+    keys = [(e.key, e.fields["title"]) for e in parsed.entries]
+    assert keys == [("k", "1"), ("k-3", "2"), ("K-4", "3"), ("k-2", "4")]
     assert parsed.entries[1].notes == ["citation key k already used at line 1; renamed k-3"]
     assert parsed.entries[2].notes == ["citation key K already used at line 1; renamed K-4"]
 

@@ -77,7 +77,8 @@ def test_gbk_file_is_guessed(tmp_path: Path) -> None:
 
 
 def test_a_few_chinese_characters_and_korean() -> None:
-    zh = "@ARTICLE{凯萨2013,\n  author = {凯萨},\n  title = {Test Title},\n  year = {2013},\n  journal = {测试期刊}\n}\n"
+    zh = ("@ARTICLE{凯萨2013,\n  author = {凯萨},\n  title = {Test Title},\n  year = {2013},\n"
+          "  journal = {测试期刊}\n}\n")
     assert decode_bytes(zh.encode("gbk")).text == zh
     ko = "@article{k1, author = {김철수 and 이영희}, title = {한국 광업과 분쟁에 관한 연구}, year = 2019}\n"
     assert decode_bytes(ko.encode("euc-kr")).text == ko

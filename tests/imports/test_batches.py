@@ -5,17 +5,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pdfs
 import pytest
 from sqlalchemy import func, select
 
-import pdfs
 from kbase.catalogue.records import Catalogue
 from kbase.cli import main
 from kbase.errors import InvalidInput
 from kbase.files.store import path_for
-from kbase.imports.records import import_bib
 from kbase.imports.batches import list_batches, undo_batch
 from kbase.imports.pipeline import import_paths
+from kbase.imports.records import import_bib
 from kbase.integrity.check import check_library
 from kbase.library import models as m
 
@@ -23,7 +23,8 @@ BIB = """
 @article{kabila2019, author = {Kabila, Aline and Mwamba, Joseph}, title = {Gold flows from Ituri},
   journal = {Review of African Political Economy}, year = 2019, volume = 46, number = 3, pages = {1--20},
   keywords = {gold, artisanal mining}}
-@techreport{ipis2021, author = {{International Peace Information Service}}, title = {Mapping artisanal mines in South Kivu},
+@techreport{ipis2021, author = {{International Peace Information Service}},
+  title = {Mapping artisanal mines in South Kivu},
   institution = {IPIS}, year = 2021, month = jun}
 @book{verweijen2020, author = {Verweijen, Judith}, title = {Violent capitalism}, publisher = {Zed}, year = 2020,
   isbn = {978-0-306-40615-7}}
@@ -122,7 +123,7 @@ def test_cli_json_dry_run_writes_nothing(location: str, tmp_path: Path, capsys: 
     assert main(["--library", location, "import", str(bib), "--dry-run", "--json"]) == 0
     plan = json.loads(capsys.readouterr().out)
     assert (plan["created"], plan["matched"], plan["refused"]) == (3, 0, 1)
-    assert plan["problems"][0]["file"] == str(bib) and plan["problems"][0]["line"] == 9
+    assert plan["problems"][0]["file"] == str(bib) and plan["problems"][0]["line"] == 10
     assert {r["action"] for r in plan["files"][0]["records"]} == {"new", "refused"}
     assert main(["--library", location, "imports", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == []  # a dry run is no batch

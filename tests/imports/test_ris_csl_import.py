@@ -9,7 +9,6 @@ from typing import Any, Iterator
 
 import pdfs
 import pytest
-from tests.conftest import make_location
 from sqlalchemy import func, select
 
 from kbase.catalogue.records import Catalogue
@@ -21,6 +20,7 @@ from kbase.imports.pipeline import import_paths
 from kbase.imports.records import bibliography_format, import_csl_json, import_ris
 from kbase.library import models as m
 from kbase.library.db import open_library
+from tests.conftest import make_location
 
 RIS = """TY  - JOUR
 AU  - Kabila, Aline

@@ -8,8 +8,8 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
-from kbase.library import models as m
 from kbase.catalogue.records import Catalogue
+from kbase.library import models as m
 from kbase.library.db import default_location, open_library
 
 

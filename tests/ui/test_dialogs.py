@@ -6,16 +6,16 @@ import pytest
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtWidgets import QMessageBox
 
+from kbase.catalogue.batch import apply_batch, revert_batch
+from kbase.catalogue.editing import read_state
+from kbase.errors import NotFound
 from kbase.library import models as m
 from ui import i18n
-from kbase.catalogue.batch import apply_batch, revert_batch
 from ui.dialogs.batch_edit import BatchEditDialog
 from ui.dialogs.merge import MergeDialog
 from ui.dialogs.report_dialog import ReportDialog, open_report_dialog
 from ui.dialogs.settings import SettingsDialog
 from ui.dialogs.shortcuts import ShortcutsDialog, shortcut_rows
-from kbase.catalogue.editing import read_state
-
 
 
 def _build(qtbot, dialog: ReportDialog, fmt: str) -> None:
@@ -171,7 +171,7 @@ def test_merge_two_organisations_keeps_the_chosen_one(qtbot, window, monkeypatch
     assert merged.country == "Belgium"
     assert [o.id for o in cat.lookup(m.Organisation, "Field Research Netwrk")] == [keep.id]
     assert keep.id in read_state(cat, "project", project.id).links["funders"]
-    with pytest.raises(Exception):
+    with pytest.raises(NotFound):
         cat.get(m.Organisation, lose.id)
 
 

@@ -6,13 +6,12 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
 
-from kbase.library import models as m
+from kbase.catalogue.editing import read_state
 from kbase.catalogue.records import Catalogue
 from kbase.errors import NotFound
+from kbase.library import models as m
 from ui.editors import delete_records, make_editor, open_editor
 from ui.editors.pickers import RecordPicker, suggest
-from kbase.catalogue.editing import read_state
-
 
 
 def _activate(qtbot, w) -> None:

@@ -156,9 +156,9 @@ def test_core_messages_are_said_in_french(qtbot, tmp_path) -> None:
     import pytest as _pytest
 
     from kbase.catalogue.records import Catalogue
-    from kbase.library.db import open_library
     from kbase.errors import QueryError
     from kbase.imports.pipeline import import_paths
+    from kbase.library.db import open_library
     from kbase.search.api import search
     from tests import pdfs
     from ui.i18n import tr_message

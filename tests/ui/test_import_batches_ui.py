@@ -1,4 +1,5 @@
-"""Imports as batches in the window: undo from the results, the import history, and matches reviewed before a .bib import."""
+"""Imports as batches in the window: undo from the results, the import history, and matches reviewed before
+a .bib import."""
 
 from __future__ import annotations
 
@@ -225,9 +226,9 @@ def test_update_empty_fields_reaches_the_import(qtbot, window, tmp_path, answer)
     cat = window.catalogue
     dialog, okapi = _review(qtbot, window, tmp_path)
     dialog.review.set_choice("update")
-    assert "filled" in dialog.review.compare.item(
-        next(r for r in range(dialog.review.compare.rowCount()) if dialog.review.compare.item(r, 0).text() == "Abstract"),
-        2).text()
+    compare = dialog.review.compare
+    abstract = next(r for r in range(compare.rowCount()) if compare.item(r, 0).text() == "Abstract")
+    assert "filled" in compare.item(abstract, 2).text()
     dialog.import_button.click()
     qtbot.waitUntil(lambda: dialog.report is not None, timeout=120000)
     after = cat.get(m.Publication, okapi.id)

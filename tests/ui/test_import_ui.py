@@ -14,7 +14,6 @@ from ui.dialogs.import_dialog import ImportDialog, start_import
 from ui.dialogs.import_results import ImportResultsModel
 
 
-
 def _folder(tmp_path: Path) -> Path:
     folder = tmp_path / "incoming"
     english_pdf(folder / "mapping.pdf")
@@ -143,7 +142,8 @@ def test_an_encrypted_file_is_read_again_with_its_password(qtbot, window, tmp_pa
     with window.catalogue.reading() as s:
         from sqlalchemy import func, select
 
-        pages = s.scalar(select(func.count()).select_from(m.PageText).where(m.PageText.attachment_id == row.attachment_id))
+        pages = s.scalar(select(func.count()).select_from(m.PageText)
+                         .where(m.PageText.attachment_id == row.attachment_id))
     assert pages == 3
     dialog.close()
 

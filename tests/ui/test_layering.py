@@ -30,7 +30,8 @@ def test_ui_does_not_import_sqlalchemy_or_sqlmodel() -> None:
     found = [f"{path.relative_to(UI.parent)}:{line}: {module}"
              for path in _ui_files() for line, module, _names in _imports(path)
              if module.split(".")[0] in DATABASE_PACKAGES]
-    assert not found, "ui/ asks the core (kbase.catalogue.views, query, lookup…) for its rows instead:\n" + "\n".join(found)
+    assert not found, ("ui/ asks the core (kbase.catalogue.views, query, lookup…) for its rows instead:\n"
+                       + "\n".join(found))
 
 
 def test_ui_imports_only_public_names_of_kbase() -> None:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 
-from kbase.library import models as m
-from kbase.files import store
 from kbase.catalogue import query
+from kbase.files import store
+from kbase.library import models as m
 
 
 def test_window_lists_publications_sorted_by_title(window, sqlite_demo):

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from kbase.library import models as m
 from kbase.catalogue import query
 from kbase.catalogue.records import Catalogue
+from kbase.library import models as m
 from tests.ui.conftest import import_pdfs
 from ui.search_models import FacetModel, HitsModel
 from ui.table_model import BLOCK, RecordTableModel
@@ -64,15 +64,16 @@ def test_sorting_keeps_the_selection_on_the_same_records(qtbot, sqlite_demo: Cat
     model.set_kind("publication")
     selection = QItemSelectionModel(model)
     chosen = model.ids[2]
-    selection.select(model.index(2, 0), QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows)
+    flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+    selection.select(model.index(2, 0), flags)
     model.sort(0, Qt.SortOrder.DescendingOrder)
     rows = {i.row() for i in selection.selectedIndexes()}
     assert [model.ids[r] for r in rows] == [chosen]
 
 
 def test_search_models(qtmodeltester, sqlite_demo: Catalogue, tmp_path: Path):
-    from kbase.search import indexing
     from kbase.search import api as search
+    from kbase.search import indexing
 
     import_pdfs(sqlite_demo, tmp_path / "pdfs", {
         "one": ["Gold and cobalt\nTraders sell gold.", "More gold here."],

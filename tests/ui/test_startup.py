@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from kbase.library import models as m
 from kbase.catalogue import query
 from kbase.catalogue.records import Catalogue
+from kbase.library import models as m
 from ui import table_model
 from ui.table_model import RecordTableModel
 
