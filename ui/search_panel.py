@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QStyle,
@@ -121,6 +122,7 @@ class SearchPanel(QWidget):
     show_record = Signal(str, int)  # kind, id (the publication of the selected hit)
     closed = Signal()  # the user left the search
     save_requested = Signal()  # "Save search…": the window asks for a name
+    index_notice = Signal(str)  # what a sync of the index had to say (an altered change log: it was rebuilt)
 
     def __init__(self, catalogue: Catalogue, parent: QWidget | None = None):
         super().__init__(parent)
@@ -135,6 +137,7 @@ class SearchPanel(QWidget):
         self._generation = 0
         self._synced = False
         self._task: tasks.Task | None = None
+        self.index_notice.connect(lambda text: show_index_notice(self.window(), text))
 
         self.message = QLabel(self)
         self.message.setObjectName("search_message")
@@ -237,11 +240,16 @@ class SearchPanel(QWidget):
 
     def warm_up(self) -> tasks.Task:
         """Bring the index up to date in the background before the first search (started after launch)."""
-        task = tasks.run(_sync_library, self.catalogue.library, on_result=lambda _r: self._warmed(), parent=self)
+        task = tasks.run(_sync_library, self.catalogue.library, on_result=self._warmed, parent=self)
         return task
 
-    def _warmed(self) -> None:
+    def _warmed(self, notes: list[str]) -> None:
         self._synced = True
+        self._tell(notes)
+
+    def _tell(self, notes: list[str]) -> None:
+        for note in notes:
+            self.index_notice.emit(tr_message(note))
 
     def save_search(self, name: str) -> int:
         """Keep the current query and facet choices under name (replacing a saved search of that name)."""
@@ -266,7 +274,8 @@ class SearchPanel(QWidget):
     def _got(self, generation: int, outcome: tuple[str, Any]) -> None:
         if generation != self._generation:
             return
-        status, value = outcome
+        status, value, notes = outcome
+        self._tell(notes)
         if status == "invalid":
             self.error = value
             self.result = None
@@ -414,45 +423,58 @@ class SearchPanel(QWidget):
 
 
 def run_search(library: Any, query: str, filters: dict[str, str], sync_first: bool,
-               limit: int = PAGE_SIZE, sort: str = "relevance") -> tuple[str, Any]:
-    """Worker thread: bring the local index up to date once, then search. ('ok', result) or ('invalid', msg)."""
+               limit: int = PAGE_SIZE, sort: str = "relevance") -> tuple[str, Any, list[str]]:
+    """Worker thread: bring the local index up to date once, then search.
+    ('ok', result, notes) or ('invalid', message, notes); notes: what the index sync had to say."""
     from kbase.errors import QueryError
     from kbase.search import api as search
 
     cat = Catalogue(library)
-    if sync_first:
-        sync_index(cat)
+    notes = sync_index(cat) if sync_first else []
     try:
-        return "ok", search.search(cat, query, filters=facet_filter(filters), limit=limit, snippets=True, sort=sort)
+        return "ok", search.search(cat, query, filters=facet_filter(filters), limit=limit, snippets=True,
+                                   sort=sort), notes
     except QueryError as exc:
-        return "invalid", str(exc)
+        return "invalid", str(exc), notes
 
 
-def _sync_library(library: Any) -> None:
-    sync_index(Catalogue(library), wait=5.0)
+def _sync_library(library: Any) -> list[str]:
+    return sync_index(Catalogue(library), wait=5.0)
 
 
-def sync_index(cat: Catalogue, wait: float = 1.0) -> None:
-    """Bring the local index up to date; if another writer (an import) holds it, search what is there."""
+def sync_index(cat: Catalogue, wait: float = 1.0) -> list[str]:
+    """Bring the local index up to date; if another writer (an import) holds it, search what is there.
+    Returns what the sync had to say (in English, for tr_message): a change log found altered, so a rebuild."""
     from kbase.errors import LibraryError
     from kbase.search import indexing
     from kbase.search import process as index_process
 
+    notes: list[str] = []
     if cat.library.read_only:
-        return
+        return notes
     if index_process.needs_child(cat):
         # a first build or a long backlog: in a child process, or the window stutters for its length
         try:
-            index_process.sync_in_child(cat.library.location)
+            index_process.sync_in_child(cat.library.location, notes=notes)
         except LibraryError:
             if not indexing.index_ready(cat.library):
                 raise  # nothing to search yet: the user gets the message
-        return  # another writer (an import) holds the index: search what is there
+        return notes  # another writer (an import) holds the index: search what is there
     try:
-        with indexing.Indexer(cat, lock_timeout=wait):
+        with indexing.Indexer(cat, lock_timeout=wait) as ix:
             pass  # leaving the block applies the pending changes
+        notes.extend(ix.notes)
     except LibraryError:
         pass
+    return notes
+
+
+def show_index_notice(window: QWidget, text: str) -> None:
+    """Say it without stopping the user: a change log found altered is worth reading, not a reason to block."""
+    box = QMessageBox(QMessageBox.Icon.Warning, tr("Search index"), text, QMessageBox.StandardButton.Ok, window)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.setModal(False)
+    box.show()
 
 
 def facet_filter(chosen: dict[str, str]) -> Filter | None:
@@ -470,4 +492,4 @@ def facet_filter(chosen: dict[str, str]) -> Filter | None:
     return f
 
 
-__all__ = ["SearchPanel", "run_search", "SnippetDelegate"]
+__all__ = ["SearchPanel", "run_search", "SnippetDelegate", "show_index_notice", "sync_index"]

@@ -22,6 +22,7 @@ from sqlalchemy import insert, select, text
 from sqlmodel import Session
 
 from kbase.errors import InvalidInput, NotFound
+from kbase.i18n import N_
 from kbase.library import models as m
 
 SKIP_FIELDS = ("id", "version", "created", "updated", "title_norm")
@@ -95,7 +96,16 @@ class ChainState:
     reason: str = ""
 
     def message(self) -> str:
-        return "" if self.ok else f"the change log was altered at change {self.broken_at}: {self.reason}"
+        """In English; kbase.i18n.translate reads it back into the user's language."""
+        if self.ok:
+            return ""
+        return N_("the change log was altered at change {n}: {reason}").format(n=self.broken_at, reason=self.reason)
+
+
+# why a chain check fails, as verify() and the PostgreSQL function of migration 0010 say it
+# (listed so that the catalogs hold their translations)
+REASONS = (N_("the change this desktop read last is gone"), N_("the change this desktop read last was rewritten"),
+           N_("a change lost its checksum"), N_("changes are missing"), N_("a change was rewritten"))
 
 
 def verify(session: Session, after: int = 0, expect: str | None = None) -> ChainState:
@@ -169,7 +179,8 @@ def check_chain(cat: Any, applied: int = -1) -> ChainState:
         checked = verify(s, state["seq"], state["checksum"])
     if checked.ok and applied > checked.head:
         return ChainState(False, checked.head, checked.head_checksum, checked.head + 1,
-                          f"the newest changes this desktop read are gone (it read up to change {applied})")
+                          N_("the newest changes this desktop read are gone (it read up to change {n})").format(
+                              n=applied))
     return checked
 
 

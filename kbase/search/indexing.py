@@ -38,6 +38,7 @@ from whoosh.writing import SegmentWriter
 from kbase.catalogue import history
 from kbase.catalogue.records import Catalogue
 from kbase.errors import LibraryError
+from kbase.i18n import N_
 from kbase.library import models as m
 from kbase.search.analysis import KeyText, fold_analyzer, language_analyzer
 from kbase.search.documents import FACETS, affected_publications, load_pubs, pages_of
@@ -52,6 +53,8 @@ WRITER_MB = 64  # Whoosh's in-memory posting pool; keeps a big rebuild well unde
 LOCK_TIMEOUT = 60.0
 REBUILD_BATCH = 200  # publications read from the database at a time
 SEGMENT_PAGES = 25_000  # a rebuild writes segments of this size: bounded memory, few segments to search
+# said after why the change log cannot be trusted (see Indexer.apply_changes)
+REBUILT = N_("the search index was rebuilt from the catalogue")
 REL_KINDS = ("project", "person", "organisation", "series", "subject", "programme", "region")
 
 
@@ -312,7 +315,7 @@ class Indexer:
                     self._pending.clear()
                 self._rebuild()
                 last = int(read_state(self.lib).get("last_seq", -1))
-            self.notes.append(f"{chain.message()}; the search index was rebuilt from the catalogue")
+            self.notes.append(f"{chain.message()}; {REBUILT}")
         # up to the newest change verified now: with other desktops writing all the time, chasing
         # the tail of the log would keep one sync going (a commit per round) for many seconds
         upto = history.accept_chain(self.cat, chain)

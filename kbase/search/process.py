@@ -30,25 +30,30 @@ def needs_child(cat: Catalogue) -> bool:
     return pending is None or pending > BACKLOG
 
 
-def _sync(location: str, *, progress: Any, cancel: Any, inbox: Any) -> int:
-    """In the child: kbase.search.indexing.sync on the library at location."""
+def _sync(location: str, *, progress: Any, cancel: Any, inbox: Any) -> tuple[int, list[str]]:
+    """In the child: kbase.search.indexing.sync on the library at location; (changes applied, notes)."""
     from kbase.library.db import open_library
     from kbase.search import indexing
 
     lib = open_library(location)
+    notes: list[str] = []
     try:
-        return indexing.sync(Catalogue(lib))
+        return indexing.sync(Catalogue(lib), notes), notes
     finally:
         lib.close()
 
 
-def sync_in_child(location: str, nice: int = 10) -> int:
+def sync_in_child(location: str, nice: int = 10, notes: list[str] | None = None) -> int:
     """kbase.search.indexing.sync in a 'spawn' child; blocks until it is done and returns the changes applied.
 
-    Raises LibraryError with a message for the user when the child fails or dies."""
+    notes receives what the sync has to say (an altered change log, so a rebuild). Raises LibraryError
+    with a message for the user when the child fails or dies."""
     job = ChildProcess(_sync, str(location), name="kbase-index-sync", nice=nice,
                        died="the index process stopped unexpectedly (exit code {code})")
     try:
-        return int(job.run())
+        applied, said = job.run()
     except ChildFailed as exc:
         raise LibraryError(f"the search index could not be brought up to date: {exc}") from exc
+    if notes is not None:
+        notes.extend(said)
+    return int(applied)
