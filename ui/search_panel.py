@@ -471,7 +471,8 @@ def sync_index(cat: Catalogue, wait: float = 1.0) -> list[str]:
 
 def show_index_notice(window: QWidget, text: str) -> None:
     """Say it without stopping the user: a change log found altered is worth reading, not a reason to block."""
-    box = QMessageBox(QMessageBox.Icon.Warning, tr("Search index"), text, QMessageBox.StandardButton.Ok, window)
+    sentence = text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")  # the core's notes are clauses
+    box = QMessageBox(QMessageBox.Icon.Warning, tr("Search index"), sentence, QMessageBox.StandardButton.Ok, window)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.setModal(False)
     box.show()

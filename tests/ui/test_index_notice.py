@@ -28,7 +28,7 @@ def _search(qtbot, window, query: str) -> QMessageBox:  # type: ignore[no-untype
         window.run_search()
     qtbot.waitUntil(lambda: panel.result is not None and panel.result.query == query, timeout=30000)
     boxes = [b for b in window.findChildren(QMessageBox) if b.isVisible()]
-    assert len(boxes) == 1 and boxes[0].text() == said.args[0]
+    assert len(boxes) == 1 and boxes[0].text().lower() == said.args[0].lower() + "."
     return boxes[0]
 
 
@@ -40,8 +40,8 @@ def test_the_window_says_the_index_was_rebuilt(qtbot, make_window, sqlite_demo: 
     _erase_newest_change(sqlite_demo)
     window.search_panel.mark_stale()
     box = _search(qtbot, window, "wolframite")
-    assert box.text().startswith("the change log was altered at change ")
-    assert box.text().endswith("the search index was rebuilt from the catalogue")
+    assert box.text().startswith("The change log was altered at change ")
+    assert box.text().endswith("; the search index was rebuilt from the catalogue.")
     assert box.icon() == QMessageBox.Icon.Warning and not box.isModal()
     assert [h.publication_id for h in window.search_panel.result.hits] == [pub.id]
     qtbot.keyClick(box, Qt.Key.Key_Return)
