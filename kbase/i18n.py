@@ -114,13 +114,14 @@ def en_ngettext(singular: str, plural: str, n: int) -> str:
     return singular if n == 1 else plural
 
 
-_templates: dict[str, list[tuple[re.Pattern[str], str, str | None]]] = {}
+_templates: dict[str, list[tuple[re.Pattern[str], str, str | None, int]]] = {}
 _FIELD = re.compile(r"\{(\w+)\}")
 
 
-def _template_patterns(lang: str) -> list[tuple[re.Pattern[str], str, str | None]]:
+def _template_patterns(lang: str) -> list[tuple[re.Pattern[str], str, str | None, int]]:
     """Each catalog message with {fields} as a pattern that reads an English message back:
-    (pattern, msgid, plural msgid or None), longest first so the most specific wins."""
+    (pattern, msgid, plural msgid or None, the count the English form read says when the message
+    has no {n}: 1 for the singular, 2 for the plural), longest first so the most specific wins."""
     if lang not in _templates:
         from babel.messages.catalog import Catalog
         from babel.messages.mofile import read_mo
@@ -143,12 +144,14 @@ def _template_patterns(lang: str) -> list[tuple[re.Pattern[str], str, str | None
                 ids.append((entry.id, None))
         out = []
         for msgid, plural in set(ids):
-            forms: set[str] = {f for f in (msgid, plural) if f is not None}
-            for form in forms:
+            forms = {f: (2 if f == plural and f != msgid else 1) for f in (msgid, plural) if f is not None}
+            for form, count in forms.items():
                 parts = _FIELD.split(form)  # text, field, text, field, …
-                pattern = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts))
+                # a field never spans "; ": that is where the core joins notes into one message
+                pattern = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>(?:(?!; ).)+?)"
+                                  for i, p in enumerate(parts))
                 try:
-                    out.append((re.compile(pattern, re.DOTALL), msgid, plural))
+                    out.append((re.compile(pattern, re.DOTALL), msgid, plural, count))
                 except re.error:  # a field named twice: such a template cannot be read back
                     continue
         out.sort(key=lambda t: -len(t[0].pattern))
@@ -170,18 +173,34 @@ def translate(message: str) -> str:
     whole = found.gettext(message)
     if whole != message:
         return whole
-    for pattern, msgid, plural in _template_patterns(language()):
+    for pattern, msgid, plural, count in _template_patterns(language()):
         hit = pattern.fullmatch(message)
         if hit is None:
             continue
         fields = {name: translate(value) for name, value in hit.groupdict().items()}  # "a ZIP or Office file"…
         if plural is not None:
-            n = int(fields["n"]) if fields.get("n", "").isdigit() else 1
+            n = int(fields["n"]) if fields.get("n", "").isdigit() else count
             return found.ngettext(msgid, plural, n).format(**fields)
         return found.gettext(msgid).format(**fields)
     if "; " in message:  # notes joined into one message ("repaired: …; pages 3, 4 could not be read")
-        parts = message.split("; ")
-        said = [translate(part) for part in parts]
-        if said != parts:
-            return "; ".join(said)
+        return _translate_joined(message.split("; "))
     return message
+
+
+def _translate_joined(parts: list[str]) -> str:
+    """Notes joined with "; ", each translated: from the left, the longest run of parts that the catalog
+    knows (a note may hold "; " itself), else the part as it is."""
+    said: list[str] = []
+    start = 0
+    while start < len(parts):
+        for end in range(len(parts) - (start == 0), start, -1):  # never the whole message again
+            piece = "; ".join(parts[start:end])
+            translated = translate(piece)
+            if translated != piece or end == start + 1:
+                said.append(translated)
+                start = end
+                break
+        else:  # a single part: the whole message, which translate() could not read
+            said.append(parts[start])
+            start += 1
+    return "; ".join(said)

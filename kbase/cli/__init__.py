@@ -13,6 +13,8 @@ from typing import Any, Callable, NoReturn, Sequence
 
 from kbase import i18n
 from kbase.errors import KbaseError
+from kbase.i18n import N_, en_ngettext
+from kbase.i18n import gettext as _
 
 # each module adds its sub-commands through register(subparsers, common)
 COMMAND_MODULES = [
@@ -38,45 +40,66 @@ COMMAND_MODULES = [
 # COMMAND_MODULES with no command here is imported to build every parser (slow, but it works
 # until its commands are added); tests/cli/test_startup.py checks this table against register().
 COMMANDS: dict[str, tuple[str, str]] = {
-    "init": ("kbase.cli.records", "create a library"),
-    "demo": ("kbase.cli.records", "load the demo catalogue into a new library"),
-    "list": ("kbase.cli.records", "list records of one type"),
-    "show": ("kbase.cli.records", "one record with its links"),
-    "add": ("kbase.cli.records", "add a record: kbase add TYPE field=value …"),
-    "edit": ("kbase.cli.records", "change fields: kbase edit TYPE ID field=value …"),
-    "delete": ("kbase.cli.records", "delete a record"),
-    "link": ("kbase.cli.links", "link a record to others"),
-    "merge": ("kbase.cli.links", "merge LOSER into SURVIVOR"),
-    "alias": ("kbase.cli.links", "add another name to an organisation, person or region"),
-    "lookup": ("kbase.cli.links", "find organisations, people or regions by any name"),
-    "note": ("kbase.cli.notes", "notes on any record: add, list, edit, delete"),
-    "relate": ("kbase.cli.notes", "say how two publications relate: kbase relate 12 'translation of' 7"),
-    "unrelate": ("kbase.cli.notes", "remove a relation between two publications"),
-    "attach": ("kbase.cli.notes", "attach a file of any kind, or a link, to a publication"),
-    "collection": ("kbase.cli.collections", "collections: add, put, remove, rename, move, delete, list"),
-    "trash": ("kbase.cli.trash", "deleted records: list, restore, empty, days"),
-    "search": ("kbase.cli.search", "full-text search: publications with pages and snippets"),
-    "reindex": ("kbase.cli.search", "rebuild the search index from the catalogue"),
-    "check": ("kbase.cli.search", "check library integrity: index, file store, page texts"),
-    "import": ("kbase.cli.imports", "import PDFs, folders, BibTeX, RIS or CSL-JSON files and spreadsheets"),
-    "imports": ("kbase.cli.imports", "list import batches, or undo one: kbase imports undo ID"),
-    "report": ("kbase.cli.report", "annual report, project sheet or bibliography"),
-    "export": ("kbase.cli.bibtex", "export publications: bibtex, biblatex, csl-json, ris, csv, json"),
-    "import-bib": ("kbase.cli.bibtex", "import .bib files with a dry run and a choice for duplicates"),
-    "dedupe": ("kbase.cli.bibtex", "list probable duplicates with a score"),
-    "admin": ("kbase.cli.team", "roles and users of a PostgreSQL team library"),
-    "migrate": ("kbase.cli.team", "copy a whole library into a new one (SQLite ⇄ PostgreSQL), verified"),
-    "backup": ("kbase.cli.team", "write a library to one archive: kbase backup [LIB] FILE"),
-    "restore": ("kbase.cli.team", "restore an archive into a new library: kbase restore FILE [LIB]"),
-    "sync": ("kbase.cli.team", "bring this desktop's search index up to date from the catalogue"),
-    "finance": ("kbase.cli.finance", "a year's income by source and expenses by category: set, remove, list"),
-    "text": ("kbase.cli.texts", "the report's own texts (preface, chair's word…): set, show, list"),
-    "identity": ("kbase.cli.texts", "the institute's name, logo, address and colours for reports: show, set"),
-    "ocr": ("kbase.cli.ocr", "read scanned pages with OCR (Tesseract): the queue, --all or publications"),
-    "assignment": ("kbase.cli.assignments", "a project's contract for a year: kbase assignment set|delete|list"),
-    "role": ("kbase.cli.assignments", "people's roles over time: kbase role add|edit|remove|list"),
-    "history": ("kbase.cli.history", "a record's changes: who, when, which fields (old → new)"),
+    "init": ("kbase.cli.records", N_("create a library")),
+    "demo": ("kbase.cli.records", N_("load the demo catalogue into a new library")),
+    "list": ("kbase.cli.records", N_("list records of one type")),
+    "show": ("kbase.cli.records", N_("one record with its links")),
+    "add": ("kbase.cli.records", N_("add a record: kbase add TYPE field=value …")),
+    "edit": ("kbase.cli.records", N_("change fields: kbase edit TYPE ID field=value …")),
+    "delete": ("kbase.cli.records", N_("delete a record")),
+    "link": ("kbase.cli.links", N_("link a record to others")),
+    "merge": ("kbase.cli.links", N_("merge LOSER into SURVIVOR")),
+    "alias": ("kbase.cli.links", N_("add another name to an organisation, person or region")),
+    "lookup": ("kbase.cli.links", N_("find organisations, people or regions by any name")),
+    "note": ("kbase.cli.notes", N_("notes on any record: add, list, edit, delete")),
+    "relate": ("kbase.cli.notes", N_("say how two publications relate: kbase relate 12 'translation of' 7")),
+    "unrelate": ("kbase.cli.notes", N_("remove a relation between two publications")),
+    "attach": ("kbase.cli.notes", N_("attach a file of any kind, or a link, to a publication")),
+    "collection": ("kbase.cli.collections", N_("collections: add, put, remove, rename, move, delete, list")),
+    "trash": ("kbase.cli.trash", N_("deleted records: list, restore, empty, days")),
+    "search": ("kbase.cli.search", N_("full-text search: publications with pages and snippets")),
+    "reindex": ("kbase.cli.search", N_("rebuild the search index from the catalogue")),
+    "check": ("kbase.cli.search", N_("check library integrity: index, file store, page texts")),
+    "import": ("kbase.cli.imports", N_("import PDFs, folders, BibTeX, RIS or CSL-JSON files and spreadsheets")),
+    "imports": ("kbase.cli.imports", N_("list import batches, or undo one: kbase imports undo ID")),
+    "report": ("kbase.cli.report", N_("annual report, project sheet or bibliography")),
+    "export": ("kbase.cli.bibtex", N_("export publications: bibtex, biblatex, csl-json, ris, csv, json")),
+    "import-bib": ("kbase.cli.bibtex", N_("import .bib files with a dry run and a choice for duplicates")),
+    "dedupe": ("kbase.cli.bibtex", N_("list probable duplicates with a score")),
+    "admin": ("kbase.cli.team", N_("roles and users of a PostgreSQL team library")),
+    "migrate": ("kbase.cli.team", N_("copy a whole library into a new one (SQLite ⇄ PostgreSQL), verified")),
+    "backup": ("kbase.cli.team", N_("write a library to one archive: kbase backup [LIB] FILE")),
+    "restore": ("kbase.cli.team", N_("restore an archive into a new library: kbase restore FILE [LIB]")),
+    "sync": ("kbase.cli.team", N_("bring this desktop's search index up to date from the catalogue")),
+    "finance": ("kbase.cli.finance", N_("a year's income by source and expenses by category: set, remove, list")),
+    "text": ("kbase.cli.texts", N_("the report's own texts (preface, chair's word…): set, show, list")),
+    "identity": ("kbase.cli.texts", N_("the institute's name, logo, address and colours for reports: show, set")),
+    "ocr": ("kbase.cli.ocr", N_("read scanned pages with OCR (Tesseract): the queue, --all or publications")),
+    "assignment": ("kbase.cli.assignments", N_("a project's contract for a year: kbase assignment set|delete|list")),
+    "role": ("kbase.cli.assignments", N_("people's roles over time: kbase role add|edit|remove|list")),
+    "history": ("kbase.cli.history", N_("a record's changes: who, when, which fields (old → new)")),
 }
+
+
+# argparse's own words, as argparse asks its module-level gettext for them (routed to our catalog by
+# speak_argparse); listed here so that extraction puts them in the catalogs
+ARGPARSE_WORDS = (
+    N_("usage: "), N_("positional arguments"), N_("options"), N_("show this help message and exit"),
+    N_("argument %(argument_name)s: %(message)s"), N_("unrecognized arguments: %s"),
+    N_("not allowed with argument %s"), N_("ignored explicit argument %r"),
+    N_("the following arguments are required: %s"), N_("one of the arguments %s is required"),
+    N_("expected one argument"), N_("expected at most one argument"), N_("expected at least one argument"),
+    en_ngettext("expected %s argument", "expected %s arguments", 1),
+    N_("ambiguous option: %(option)s could match %(matches)s"), N_("invalid %(type)s value: %(value)r"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    N_("unknown parser %(parser_name)r (choices: %(choices)s)"), N_("can't open '%(filename)s': %(error)s"),
+)
+
+
+def speak_argparse() -> None:
+    """argparse's usage, headings and errors through our catalogs: it calls its module-level `_` and
+    `ngettext` when a parser is built and when it speaks (in the current language, read at each call)."""
+    vars(argparse).update(_=i18n.gettext, ngettext=i18n.ngettext)
 
 
 class UsageError(KbaseError):
@@ -85,16 +108,16 @@ class UsageError(KbaseError):
 
 class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # one line, never the whole usage dump
-        raise UsageError(f"{self.prog}: {message} (see `{self.prog} --help`)")
+        raise UsageError(_("{prog}: {message} (see `{prog} --help`)").format(prog=self.prog, message=message))
 
 
 def common_options() -> argparse.ArgumentParser:
     common = Parser(add_help=False)
     common.add_argument("--library", "-L", default=argparse.SUPPRESS, metavar="PATH-or-URL",
-                        help="library folder or postgresql+psycopg:// URL "
-                             "(default: $KBASE_LIBRARY or the user data folder)")
+                        help=_("library folder or postgresql+psycopg:// URL "
+                               "(default: $KBASE_LIBRARY or the user data folder)"))
     common.add_argument("--lang", choices=sorted(i18n.LANGUAGES), default=argparse.SUPPRESS,
-                        help="language of messages and reports (default: $KBASE_LANG, else the locale's)")
+                        help=_("language of messages and reports (default: $KBASE_LANG, else the locale's)"))
     return common
 
 
@@ -122,15 +145,17 @@ def command_of(argv: Sequence[str]) -> str | None:
 def build_parser(command: str | None = None) -> Parser:
     """The parser for one command (its module's register() builds it), or for all of them:
     the listed commands as one-line entries, enough for `kbase --help` and a wrong command."""
+    speak_argparse()
     common = common_options()
-    parser = Parser(prog="kbase", description="Kbase: the knowledge base and publication manager.", parents=[common])
+    parser = Parser(prog="kbase", description=_("Kbase: the knowledge base and publication manager."),
+                    parents=[common])
     subs = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     modules = unlisted_modules()
     if command in COMMANDS:
         modules = [COMMANDS[command][0], *(name for name in modules if name != COMMANDS[command][0])]
     else:
         for name, (_module, help_text) in COMMANDS.items():
-            subs.add_parser(name, help=help_text, add_help=False)
+            subs.add_parser(name, help=_(help_text), add_help=False)
     for name in modules:
         importlib.import_module(name).register(subs, common)
     return parser
@@ -182,9 +207,14 @@ def _language_of(argv: Sequence[str]) -> str | None:
     return None
 
 
+# commands whose --lang says which text they work on (`kbase text set annual 2021 preface --lang fr`), not the
+# language they speak: theirs is $KBASE_LANG's or the locale's
+CONTENT_LANG = {"text"}
+
+
 def _run(argv: list[str], from_shell: bool) -> int:
     lang = _language_of(argv)
-    if lang in i18n.LANGUAGES:
+    if lang in i18n.LANGUAGES and command_of(argv) not in CONTENT_LANG:
         i18n.set_language(lang)
     parser = build_parser(command_of(argv))
     args = parser.parse_args(argv)
@@ -206,21 +236,23 @@ def guarded(run: Callable[[], int]) -> int:
     try:
         return run()
     except UsageError as exc:
-        print(f"kbase: {str(exc).removeprefix('kbase: ')}", file=sys.stderr)
+        said = str(exc).removeprefix("kbase: ").removeprefix(_("kbase: {message}").format(message=""))
+        print(_("kbase: {message}").format(message=said), file=sys.stderr)
         return 2
     except KbaseError as exc:
-        print(i18n.gettext("kbase: error: {message}").format(message=i18n.translate(str(exc))), file=sys.stderr)
+        print(_("kbase: error: {message}").format(message=i18n.translate(str(exc))), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("kbase: interrupted", file=sys.stderr)
+        print(_("kbase: interrupted"), file=sys.stderr)
         return 130
     except BrokenPipeError:
         sys.stderr.close()
         return 0
     except Exception as exc:  # a bug: one line for the user, the traceback to the log
         where = _log_crash()
-        detail = f" (details in {where})" if where else ""
-        print(f"kbase: internal error: {exc.__class__.__name__}: {exc}{detail}", file=sys.stderr)
+        detail = _(" (details in {path})").format(path=where) if where else ""
+        print(_("kbase: internal error: {error}").format(error=f"{exc.__class__.__name__}: {exc}") + detail,
+              file=sys.stderr)
         if os.environ.get("KBASE_DEBUG"):
             traceback.print_exc()
         return 3

@@ -11,51 +11,53 @@ from kbase.catalogue.records import Catalogue
 from kbase.catalogue.roles import add_role, people_with_role, remove_role, roles_of, update_role
 from kbase.cli.common import open_catalogue, print_rows
 from kbase.errors import InvalidInput
+from kbase.i18n import N_
+from kbase.i18n import gettext as _
 from kbase.library import models as m
 
 
 def register(subs: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     p = subs.add_parser("assignment", parents=[common],
-                        help="a project's contract for a year: kbase assignment set|delete|list")
+                        help=_("a project's contract for a year: kbase assignment set|delete|list"))
     acts = p.add_subparsers(dest="action", required=True, metavar="set|delete|list")
-    s = acts.add_parser("set", parents=[common], help="create or change PROJECT's assignment for YEAR")
-    s.add_argument("project", help="project ID, title or short name")
+    s = acts.add_parser("set", parents=[common], help=_("create or change PROJECT's assignment for YEAR"))
+    s.add_argument("project", help=_("project ID, title or short name"))
     s.add_argument("year", type=int)
-    s.add_argument("--title", help="the title as contracted ('' : the project's)")
+    s.add_argument("--title", help=_("the title as contracted ('' : the project's)"))
     s.add_argument("--client", action="append", metavar="ORG[=AS NAMED]",
-                   help="a client in order, optionally with the name the contract gives it (repeatable; "
-                        "replaces the clients)")
-    s.add_argument("--no-clients", action="store_true", help="an assignment without a client")
-    s.add_argument("--reference", help="the contract's reference")
+                   help=_("a client in order, optionally with the name the contract gives it (repeatable; "
+                          "replaces the clients)"))
+    s.add_argument("--no-clients", action="store_true", help=_("an assignment without a client"))
+    s.add_argument("--reference", help=_("the contract's reference"))
     s.add_argument("--note")
-    s.add_argument("--separator", help="between the clients as printed, e.g. / for 'DFID/Concordis'")
+    s.add_argument("--separator", help=_("between the clients as printed, e.g. / for 'DFID/Concordis'"))
     s.set_defaults(run=cmd_assignment_set)
-    d = acts.add_parser("delete", parents=[common], help="delete PROJECT's assignment for YEAR")
+    d = acts.add_parser("delete", parents=[common], help=_("delete PROJECT's assignment for YEAR"))
     d.add_argument("project")
     d.add_argument("year", type=int)
     d.set_defaults(run=cmd_assignment_delete)
-    ls = acts.add_parser("list", parents=[common], help="assignments, newest year first")
+    ls = acts.add_parser("list", parents=[common], help=_("assignments, newest year first"))
     ls.add_argument("--year", type=int)
     ls.add_argument("--project")
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(run=list_assignments)
 
-    p = subs.add_parser("role", parents=[common], help="people's roles over time: kbase role add|edit|remove|list")
+    p = subs.add_parser("role", parents=[common], help=_("people's roles over time: kbase role add|edit|remove|list"))
     acts = p.add_subparsers(dest="action", required=True, metavar="add|edit|remove|list")
-    a = acts.add_parser("add", parents=[common], help="PERSON held ROLE (staff, board…) from --start to --end")
-    a.add_argument("person", help="person ID or name")
+    a = acts.add_parser("add", parents=[common], help=_("PERSON held ROLE (staff, board…) from --start to --end"))
+    a.add_argument("person", help=_("person ID or name"))
     a.add_argument("role", help=", ".join(m.PERSON_ROLES))
     _role_options(a)
     a.set_defaults(run=cmd_role_add)
-    e = acts.add_parser("edit", parents=[common], help="change a role row (its ID from `kbase role list`)")
+    e = acts.add_parser("edit", parents=[common], help=_("change a role row (its ID from `kbase role list`)"))
     e.add_argument("id", type=int)
     e.add_argument("--role", help=", ".join(m.PERSON_ROLES))
     _role_options(e)
     e.set_defaults(run=cmd_role_edit)
-    r = acts.add_parser("remove", parents=[common], help="remove a role row")
+    r = acts.add_parser("remove", parents=[common], help=_("remove a role row"))
     r.add_argument("id", type=int)
     r.set_defaults(run=cmd_role_remove)
-    ls = acts.add_parser("list", parents=[common], help="roles of a person, or everyone's in a role and year")
+    ls = acts.add_parser("list", parents=[common], help=_("roles of a person, or everyone's in a role and year"))
     ls.add_argument("person", nargs="?")
     ls.add_argument("--role")
     ls.add_argument("--year", type=int)
@@ -64,10 +66,10 @@ def register(subs: argparse._SubParsersAction[argparse.ArgumentParser], common: 
 
 
 def _role_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--title", help="the position held: Chair, Member, Researcher…")
-    p.add_argument("--start", help="YYYY, YYYY-MM or YYYY-MM-DD")
-    p.add_argument("--end", help="YYYY, YYYY-MM or YYYY-MM-DD (the last day of a year or month given alone)")
-    p.add_argument("--organisation", help="where the role is held (default: none)")
+    p.add_argument("--title", help=_("the position held: Chair, Member, Researcher…"))
+    p.add_argument("--start", help=_("YYYY, YYYY-MM or YYYY-MM-DD"))
+    p.add_argument("--end", help=_("YYYY, YYYY-MM or YYYY-MM-DD (the last day of a year or month given alone)"))
+    p.add_argument("--organisation", help=_("where the role is held (default: none)"))
 
 
 def _project_id(cat: Catalogue, ref: str) -> int:
@@ -75,7 +77,7 @@ def _project_id(cat: Catalogue, ref: str) -> int:
 
 
 def _client(cat: Catalogue, text: str) -> tuple[int, str | None]:
-    ref, _, named = text.partition("=")
+    ref, _equals, named = text.partition("=")
     return int(cat.find_one(m.Organisation, ref.strip()).id), (named.strip() or None)
 
 
@@ -83,7 +85,7 @@ def cmd_assignment_set(args: argparse.Namespace) -> int:
     cat = open_catalogue(args)
     pid = _project_id(cat, args.project)
     if args.client and args.no_clients:
-        raise InvalidInput("--client and --no-clients exclude each other")
+        raise InvalidInput(N_("--client and --no-clients exclude each other"))
     clients: Any = KEEP
     if args.client:
         clients = [_client(cat, c) for c in args.client]
@@ -96,8 +98,11 @@ def cmd_assignment_set(args: argparse.Namespace) -> int:
     aid = save_assignment(cat, pid, args.year, title=opt(args.title), reference=opt(args.reference),
                           note=opt(args.note), separator=opt(args.separator), clients=clients)
     row = next(r for r in assignment_rows(cat, args.year, pid) if r["id"] == aid)
-    clients = f" — for {row['client_line']}" if row["clients"] else ""
-    print(f"saved assignment {aid}: {args.year} {row['title']}{clients}")
+    if row["clients"]:
+        print(_("saved assignment {id}: {year} {title} — for {clients}").format(
+            id=aid, year=args.year, title=row["title"], clients=row["client_line"]))
+    else:
+        print(_("saved assignment {id}: {year} {title}").format(id=aid, year=args.year, title=row["title"]))
     return 0
 
 
@@ -105,9 +110,9 @@ def cmd_assignment_delete(args: argparse.Namespace) -> int:
     cat = open_catalogue(args)
     pid = _project_id(cat, args.project)
     if not assignment_rows(cat, args.year, pid):
-        raise InvalidInput(f"project {pid} has no assignment in {args.year}")
+        raise InvalidInput(N_("project {id} has no assignment in {year}").format(id=pid, year=args.year))
     cat.delete_assignment(pid, args.year)
-    print(f"deleted the {args.year} assignment of project {pid}")
+    print(_("deleted the {year} assignment of project {id}").format(year=args.year, id=pid))
     return 0
 
 
@@ -117,7 +122,7 @@ def list_assignments(args: argparse.Namespace) -> int:
     year = getattr(args, "year", None)
     if isinstance(year, str):  # `kbase list`'s --year takes ranges; an assignment list takes one year
         if not year.strip().isdigit():
-            raise InvalidInput(f"--year for assignments is one year (got {year!r})")
+            raise InvalidInput(N_("--year for assignments is one year (got {text})").format(text=repr(year)))
         year = int(year)
     project = getattr(args, "project", None)
     rows = assignment_rows(cat, year, _project_id(cat, project) if project else None)
@@ -135,7 +140,8 @@ def _person_id(cat: Catalogue, ref: str) -> int:
         return int(cat.get(m.Person, int(ref)).id)
     found = find(cat, m.Person, ref)
     if len(found) != 1:
-        raise InvalidInput(f"{ref!r} names {'no' if not found else 'several'} person records; use an ID")
+        raise InvalidInput((N_("{name} names no person records; use an ID") if not found else
+                            N_("{name} names several person records; use an ID")).format(name=repr(ref)))
     return int(found[0].id)
 
 
@@ -163,7 +169,7 @@ def cmd_role_add(args: argparse.Namespace) -> int:
     cat = open_catalogue(args)
     rid = add_role(cat, _person_id(cat, args.person), args.role, args.title, args.start, _end(args.end),
                    _org_id(cat, args.organisation))
-    print(f"added role {rid}")
+    print(_("added role {id}").format(id=rid))
     return 0
 
 
@@ -172,7 +178,7 @@ def cmd_role_edit(args: argparse.Namespace) -> int:
     with cat.reading() as s:
         row = s.get(m.PersonRole, args.id)
         if row is None:
-            raise InvalidInput(f"no person role with ID {args.id}")
+            raise InvalidInput(N_("no person role with ID {id}").format(id=args.id))
         current: dict[str, Any] = {"title": row.title, "start": row.start, "end": row.end,
                                    "organisation_id": row.organisation_id}
     update_role(cat, args.id, args.role,
@@ -180,14 +186,14 @@ def cmd_role_edit(args: argparse.Namespace) -> int:
                 args.start if args.start is not None else current["start"],
                 _end(args.end) if args.end is not None else current["end"],
                 _org_id(cat, args.organisation) if args.organisation is not None else current["organisation_id"])
-    print(f"saved role {args.id}")
+    print(_("saved role {id}").format(id=args.id))
     return 0
 
 
 def cmd_role_remove(args: argparse.Namespace) -> int:
     cat = open_catalogue(args)
     remove_role(cat, args.id)
-    print(f"removed role {args.id}")
+    print(_("removed role {id}").format(id=args.id))
     return 0
 
 

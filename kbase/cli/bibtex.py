@@ -9,50 +9,53 @@ from pathlib import Path
 
 from kbase.cli.common import add_filter_options, filter_from_args, open_catalogue, print_rows
 from kbase.errors import InvalidInput, LibraryError
+from kbase.i18n import N_, translate
+from kbase.i18n import gettext as _
 
 FORMATS = ("bibtex", "biblatex", "csl-json", "ris", "csv", "json")
 
 
 def register(subs: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     p = subs.add_parser(
-        "export", parents=[common], help="export publications: bibtex, biblatex, csl-json, ris, csv, json",
-        description="Export the publications that pass the filters (the same as `kbase search`). "
-                    "Confidential records are left out unless --include-confidential is given; "
-                    "internal records are included. Citation keys are made on the first export and then kept.")
+        "export", parents=[common], help=_("export publications: bibtex, biblatex, csl-json, ris, csv, json"),
+        description=_("Export the publications that pass the filters (the same as `kbase search`). "
+                      "Confidential records are left out unless --include-confidential is given; "
+                      "internal records are included. Citation keys are made on the first export and then kept."))
     p.add_argument("format", choices=FORMATS)
     add_filter_options(p)
     p.add_argument("--include-confidential", action="store_true",
-                   help="also export confidential records (left out by default)")
-    p.add_argument("--public-only", action="store_true", help="leave out internal records too")
-    p.add_argument("--ascii", action="store_true", help="BibTeX: write accents as LaTeX ({\\'e}) instead of UTF-8")
-    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+                   help=_("also export confidential records (left out by default)"))
+    p.add_argument("--public-only", action="store_true", help=_("leave out internal records too"))
+    p.add_argument("--ascii", action="store_true", help=_("BibTeX: write accents as LaTeX ({\\'e}) instead of UTF-8"))
+    p.add_argument("-o", "--output", metavar="FILE", help=_("write to FILE instead of standard output"))
     p.add_argument("--with-files", action="store_true",
-                   help="BibTeX: copy the attachments to FILE_files/ next to -o FILE and name them in `file` fields")
+                   help=_("BibTeX: copy the attachments to FILE_files/ next to -o FILE and name them in `file` fields"))
     p.set_defaults(run=cmd_export)
 
     p = subs.add_parser(
-        "import-bib", parents=[common], help="import .bib files with a dry run and a choice for duplicates",
-        description="Import BibTeX/biblatex files (Zotero, JabRef, Mendeley exports). Unreadable entries are "
-                    "named with their line; every good entry still comes in. PDFs named in `file` fields are "
-                    "attached when they lie inside the .bib's folder or a --root folder.")
+        "import-bib", parents=[common], help=_("import .bib files with a dry run and a choice for duplicates"),
+        description=_("Import BibTeX/biblatex files (Zotero, JabRef, Mendeley exports). Unreadable entries are "
+                      "named with their line; every good entry still comes in. PDFs named in `file` fields are "
+                      "attached when they lie inside the .bib's folder or a --root folder."))
     p.add_argument("paths", nargs="+", metavar="FILE.bib")
     p.add_argument("--dry-run", action="store_true",
-                   help="report what would be created, linked and skipped; write nothing")
+                   help=_("report what would be created, linked and skipped; write nothing"))
     p.add_argument("--on-duplicate", choices=("link", "update", "skip", "new", "create", "merge"), default="link",
-                   help="an entry matching an existing publication: link to it (default), update its empty "
-                        "fields and links, skip it, or create a new record anyway (create and merge: the "
-                        "older words for new and update)")
+                   help=_("an entry matching an existing publication: link to it (default), update its empty "
+                          "fields and links, skip it, or create a new record anyway (create and merge: the "
+                          "older words for new and update)"))
     p.add_argument("--root", action="append", default=[], metavar="DIR",
-                   help="folder PDFs of file fields may come from (repeatable; default: the .bib's folder)")
+                   help=_("folder PDFs of file fields may come from (repeatable; default: the .bib's folder)"))
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_import_bib)
 
-    p = subs.add_parser("dedupe", parents=[common], help="list probable duplicates with a score",
-                        description="Candidate pairs: publications with the same DOI, ISBN or file, or the same "
-                                    "title, year (±1) and first contributor; organisations, people and regions "
-                                    "sharing an alias, their words in another order or an acronym. "
-                                    "Join a pair with `kbase merge TYPE SURVIVOR LOSER`.")
-    p.add_argument("kinds", nargs="*", metavar="TYPE", help="publication, organisation, person, region (default: all)")
+    p = subs.add_parser("dedupe", parents=[common], help=_("list probable duplicates with a score"),
+                        description=_("Candidate pairs: publications with the same DOI, ISBN or file, or the same "
+                                      "title, year (±1) and first contributor; organisations, people and regions "
+                                      "sharing an alias, their words in another order or an acronym. "
+                                      "Join a pair with `kbase merge TYPE SURVIVOR LOSER`."))
+    p.add_argument("kinds", nargs="*", metavar="TYPE",
+                   help=_("publication, organisation, person, region (default: all)"))
     p.add_argument("--min-score", type=float, default=0.5)
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_dedupe)
@@ -64,9 +67,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.public_only:
         f.visibility = ["public"]
     if "confidential" in f.visibility and not args.include_confidential:
-        raise InvalidInput("confidential records are exported only with --include-confidential")
+        raise InvalidInput(N_("confidential records are exported only with --include-confidential"))
     if args.with_files and not (args.output and args.format in ("bibtex", "biblatex")):
-        raise InvalidInput("--with-files needs a BibTeX format and -o FILE (the files go next to it)")
+        raise InvalidInput(N_("--with-files needs a BibTeX format and -o FILE (the files go next to it)"))
     if args.format in ("bibtex", "biblatex"):
         from kbase.formats.bibtex.export import export_bib
 
@@ -85,7 +88,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         try:
             Path(args.output).write_text(text, encoding="utf-8")
         except OSError as exc:
-            raise LibraryError(f"cannot write {args.output}: {exc.strerror or exc}") from exc
+            raise LibraryError(N_("cannot write {path}: {reason}").format(path=args.output,
+                                                                          reason=exc.strerror or exc)) from exc
     else:
         sys.stdout.write(text)
     return 0
@@ -105,7 +109,7 @@ def cmd_import_bib(args: argparse.Namespace) -> int:
     else:
         for r in reports:
             for line in r.lines():
-                print(line)
+                print(translate(line))
     # failure only when a file gave nothing: refused entries are named, the rest came in
     return 1 if any(r.problems and not (r.created or r.matched) for r in reports) else 0
 
@@ -116,7 +120,8 @@ def cmd_dedupe(args: argparse.Namespace) -> int:
     kinds = [k.rstrip("s") if k != "people" else "person" for k in args.kinds] or list(KINDS)
     bad = [k for k in kinds if k not in KINDS]
     if bad:
-        raise InvalidInput(f"cannot look for duplicate {bad[0]!r} records (one of: {', '.join(KINDS)})")
+        raise InvalidInput(N_("cannot look for duplicate {kind} records (one of: {kinds})").format(
+            kind=repr(bad[0]), kinds=", ".join(KINDS)))
     found = candidates(open_catalogue(args), kinds, min_score=args.min_score)
     if args.json:
         json.dump([c.as_dict() for c in found], sys.stdout, ensure_ascii=False, indent=2)

@@ -7,6 +7,8 @@ import sys
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from kbase.errors import InvalidInput
+from kbase.i18n import N_
+from kbase.i18n import gettext as _
 
 if TYPE_CHECKING:  # imported where used: they load the ORM, which `kbase --help` must not wait for
     from kbase.catalogue.query import Filter
@@ -55,29 +57,31 @@ def parse_years(text: str | None) -> tuple[int | None, int | None]:
         lo = int(parts[0]) if parts[0] else None
         hi = (int(parts[1]) if parts[1] else None) if len(parts) == 2 else lo
     except ValueError:
-        raise InvalidInput(f"not a year or year range: {text!r} (use 2021 or 2019-2021)") from None
+        raise InvalidInput(N_("not a year or year range: {text} (use 2021 or 2019-2021)").format(
+            text=repr(text))) from None
     for y in (lo, hi):
         if y is not None and not 1000 <= y <= 2999:
-            raise InvalidInput(f"not a plausible year: {text!r}")
+            raise InvalidInput(N_("not a plausible year: {text}").format(text=repr(text)))
     return lo, hi
 
 
 def add_filter_options(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("filters")
-    g.add_argument("--type", action="append", default=[], help="publication type (repeatable)")
-    g.add_argument("--year", help="year or range, e.g. 2021 or 2019-2021")
+    g = p.add_argument_group(_("filters"))
+    g.add_argument("--type", action="append", default=[], help=_("publication type (repeatable)"))
+    g.add_argument("--year", help=_("year or range, e.g. 2021 or 2019-2021"))
     g.add_argument("--series")
-    g.add_argument("--project", help="project ID, title or short name")
+    g.add_argument("--project", help=_("project ID, title or short name"))
     g.add_argument("--programme")
-    g.add_argument("--region", help="region name or alias; includes everything below it")
+    g.add_argument("--region", help=_("region name or alias; includes everything below it"))
     g.add_argument("--organisation", "--org", dest="organisation")
-    g.add_argument("--role", help="organisation role: author, publisher, partner, funder, client")
+    g.add_argument("--role", help=_("organisation role: author, publisher, partner, funder, client"))
     g.add_argument("--person")
     g.add_argument("--subject")
     g.add_argument("--language")
-    g.add_argument("--visibility", action="append", default=[], help="public, internal, confidential")
-    g.add_argument("--text", help="words in the title")
-    g.add_argument("--collection", help="collection ID, name or path (Thesis/Chapter 2); takes in its sub-collections")
+    g.add_argument("--visibility", action="append", default=[], help=_("public, internal, confidential"))
+    g.add_argument("--text", help=_("words in the title"))
+    g.add_argument("--collection",
+                   help=_("collection ID, name or path (Thesis/Chapter 2); takes in its sub-collections"))
 
 
 def filter_from_args(args: argparse.Namespace) -> Filter:
@@ -95,14 +99,27 @@ def filter_from_args(args: argparse.Namespace) -> Filter:
     )
 
 
+# the tables' column headings (a column not named here is headed by its own name)
+HEADINGS = {
+    "id": N_("ID"), "date": N_("DATE"), "type": N_("TYPE"), "title": N_("TITLE"), "short_name": N_("SHORT_NAME"),
+    "acronym": N_("ACRONYM"), "name": N_("NAME"), "kind": N_("KIND"), "role": N_("ROLE"), "level": N_("LEVEL"),
+    "status": N_("STATUS"), "pages": N_("PAGES"), "filename": N_("FILENAME"), "aliases": N_("ALIASES"),
+    "record": N_("RECORD"), "updated": N_("UPDATED"), "text": N_("TEXT"), "count": N_("COUNT"), "path": N_("PATH"),
+    "user": N_("USER"), "confidential": N_("CONFIDENTIAL"), "deleted": N_("DELETED"), "label": N_("LABEL"),
+    "score": N_("SCORE"), "ids": N_("IDS"), "why": N_("WHY"), "records": N_("RECORDS"), "year": N_("YEAR"),
+    "client": N_("CLIENT"), "start": N_("START"), "end": N_("END"),
+}
+
+
 def print_rows(rows: Iterable[dict[str, Any]], columns: list[str]) -> None:
     rows = list(rows)
     if not rows:
-        print("(none)")
+        print(_("(none)"))
         return
-    widths = {c: min(60, max(len(c), *(len(_cell(r.get(c))) for r in rows))) for c in columns}
+    headings = {c: _(HEADINGS[c]) if c in HEADINGS else c.upper() for c in columns}
+    widths = {c: min(60, max(len(headings[c]), *(len(_cell(r.get(c))) for r in rows))) for c in columns}
     out = sys.stdout
-    out.write("  ".join(c.upper().ljust(widths[c]) for c in columns).rstrip() + "\n")
+    out.write("  ".join(headings[c].ljust(widths[c]) for c in columns).rstrip() + "\n")
     for r in rows:
         out.write("  ".join(_cut(_cell(r.get(c)), widths[c]).ljust(widths[c]) for c in columns).rstrip() + "\n")
 

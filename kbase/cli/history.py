@@ -9,16 +9,17 @@ from typing import Any
 from kbase.catalogue import history
 from kbase.catalogue.records import kind_of, record_type
 from kbase.cli.common import open_catalogue
+from kbase.i18n import gettext as _
 
 
 def register(subs: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
-    p = subs.add_parser("history", parents=[common], help="a record's changes: who, when, which fields (old → new)")
+    p = subs.add_parser("history", parents=[common], help=_("a record's changes: who, when, which fields (old → new)"))
     p.add_argument("record_type", metavar="TYPE")
     p.add_argument("id", type=int)
     p.add_argument("--json", action="store_true")
     p.add_argument("--restore", type=int, metavar="VERSION",
-                   help="put the record's fields back as they were at VERSION (a new change; refused if "
-                        "someone saves meanwhile)")
+                   help=_("put the record's fields back as they were at VERSION (a new change; refused if "
+                          "someone saves meanwhile)"))
     p.set_defaults(run=cmd_history)
 
 
@@ -32,14 +33,15 @@ def cmd_history(args: argparse.Namespace) -> int:
     kind = kind_of(record_type(args.record_type))
     if args.restore is not None:
         obj = history.restore_version(cat, kind, args.id, args.restore)
-        print(f"{kind} {args.id} restored to its fields of version {args.restore} (now version {obj.version})")
+        print(_("{record} restored to its fields of version {version} (now version {current})").format(
+            record=f"{kind} {args.id}", version=args.restore, current=obj.version))
         return 0
     rows = history.history(cat, kind, args.id)
     if args.json:
         print(json.dumps(rows, default=str, ensure_ascii=False, indent=2))
         return 0
     if not rows:
-        print(f"no recorded change of {kind} {args.id}")
+        print(_("no recorded change of {record}").format(record=f"{kind} {args.id}"))
     for h in rows:
         who = h["user"] or "?"
         if h["db_user"] and h["db_user"] != who:

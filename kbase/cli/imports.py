@@ -13,61 +13,63 @@ from typing import Any, TextIO
 
 from kbase.cli.common import open_catalogue
 from kbase.errors import InvalidInput
+from kbase.i18n import N_, ngettext, translate
+from kbase.i18n import gettext as _
 from kbase.imports.pipeline import BIBLIOGRAPHIES, ImportProgress, ImportReport, import_paths
 from kbase.imports.pipeline import REFUSED as FAILED
 
 
 def register(subs: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     p = subs.add_parser(
-        "import", parents=[common], help="import PDFs, folders, BibTeX, RIS or CSL-JSON files and spreadsheets",
-        description="Import PDFs and bibliographies: BibTeX (.bib), RIS (.ris, or a .txt starting with RIS tags, "
-                    "as Zotero, EndNote, Mendeley, Scopus, Web of Science and catalogues write it) and CSL-JSON "
-                    "(.json or .csljson: an array of items or {\"items\": [...]}, as Zotero, pandoc and "
-                    "citation.js write it), and publication lists kept in a spreadsheet (.csv with any delimiter "
-                    "and encoding, .tsv, .xlsx: one row per publication, the columns read from their English or "
-                    "French headers unless --map says otherwise). Each bibliography is planned (new, matches "
-                    "record N, refused with its line) and written in one transaction; every import is a batch that "
-                    "`kbase imports undo ID` takes back.")
+        "import", parents=[common], help=_("import PDFs, folders, BibTeX, RIS or CSL-JSON files and spreadsheets"),
+        description=_("Import PDFs and bibliographies: BibTeX (.bib), RIS (.ris, or a .txt starting with RIS tags, "
+                      "as Zotero, EndNote, Mendeley, Scopus, Web of Science and catalogues write it) and CSL-JSON "
+                      "(.json or .csljson: an array of items or {\"items\": [...]}, as Zotero, pandoc and "
+                      "citation.js write it), and publication lists kept in a spreadsheet (.csv with any delimiter "
+                      "and encoding, .tsv, .xlsx: one row per publication, the columns read from their English or "
+                      "French headers unless --map says otherwise). Each bibliography is planned (new, matches "
+                      "record N, refused with its line) and written in one transaction; every import is a batch that "
+                      "`kbase imports undo ID` takes back."))
     p.add_argument("paths", nargs="+", metavar="PATH",
-                   help="files or folders (searched recursively for PDFs and bibliographies)")
-    p.add_argument("--to", type=int, metavar="ID", help="attach the files to this existing publication")
-    p.add_argument("--password", help="password for encrypted PDFs")
+                   help=_("files or folders (searched recursively for PDFs and bibliographies)"))
+    p.add_argument("--to", type=int, metavar="ID", help=_("attach the files to this existing publication"))
+    p.add_argument("--password", help=_("password for encrypted PDFs"))
     p.add_argument("--max-size", type=float, metavar="MB",
-                   help="skip files larger than this (default: library setting import.max_bytes, else 256 MB)")
-    p.add_argument("--workers", type=int, default=2, help="extraction processes (default 2)")
-    p.add_argument("--no-index", action="store_true", help="leave the search index for later (`kbase reindex`)")
+                   help=_("skip files larger than this (default: library setting import.max_bytes, else 256 MB)"))
+    p.add_argument("--workers", type=int, default=2, help=_("extraction processes (default 2)"))
+    p.add_argument("--no-index", action="store_true", help=_("leave the search index for later (`kbase reindex`)"))
     p.add_argument("--zotero-base", metavar="DIR",
-                   help="a Zotero library's Linked Attachment Base Directory, for its files linked relative to it")
+                   help=_("a Zotero library's Linked Attachment Base Directory, for its files linked relative to it"))
     p.add_argument("--dry-run", action="store_true",
-                   help="print the plan (new, matches record N and why, refused and why) and write nothing")
+                   help=_("print the plan (new, matches record N and why, refused and why) and write nothing"))
     p.add_argument("--on-duplicate", choices=("link", "update", "skip", "new"), default="link",
-                   help="an incoming record that matches one in the library: link to it (default), update its "
-                        "empty fields and links, skip it, or create a new record anyway")
-    p.add_argument("--json", action="store_true", help="print the report as JSON")
-    sheet = p.add_argument_group("spreadsheets (.csv, .tsv, .xlsx; named files only, never found in folders)")
+                   help=_("an incoming record that matches one in the library: link to it (default), update its "
+                          "empty fields and links, skip it, or create a new record anyway"))
+    p.add_argument("--json", action="store_true", help=_("print the report as JSON"))
+    sheet = p.add_argument_group(_("spreadsheets (.csv, .tsv, .xlsx; named files only, never found in folders)"))
     sheet.add_argument("--map", action="append", metavar="FIELD=COLUMN,…",
-                       help="which column holds which field, as title=Titre,year=Année,authors=Auteurs (fields: "
-                            "title, subtitle, type, date, year, month, authors, editors, series, number, container, "
-                            "volume, pages, publisher, place, isbn, doi, url, file, language, abstract, subjects, "
-                            "projects, programme, regions, visibility, key, note, extra, or ignore=COLUMN); the "
-                            "columns not named are read from their headers, and the summary says how")
+                       help=_("which column holds which field, as title=Titre,year=Année,authors=Auteurs (fields: "
+                              "title, subtitle, type, date, year, month, authors, editors, series, number, container, "
+                              "volume, pages, publisher, place, isbn, doi, url, file, language, abstract, subjects, "
+                              "projects, programme, regions, visibility, key, note, extra, or ignore=COLUMN); the "
+                              "columns not named are read from their headers, and the summary says how"))
     sheet.add_argument("--map-file", metavar="FILE",
-                       help="a mapping saved by the app's Save mapping… ({\"columns\": {column: field}}); --map "
-                            "overrides it column by column")
-    sheet.add_argument("--sheet", metavar="NAME", help="the XLSX sheet to read (default: the first)")
+                       help=_("a mapping saved by the app's Save mapping… ({\"columns\": {column: field}}); --map "
+                              "overrides it column by column"))
+    sheet.add_argument("--sheet", metavar="NAME", help=_("the XLSX sheet to read (default: the first)"))
     sheet.add_argument("--new-names", choices=("create", "refuse"), default="create",
-                       help="projects and regions a row names that are not in the library: create them (default; "
-                            "the plan lists them) or refuse the row, with its number and why. People and "
-                            "organisations are always created")
+                       help=_("projects and regions a row names that are not in the library: create them (default; "
+                              "the plan lists them) or refuse the row, with its number and why. People and "
+                              "organisations are always created"))
     p.set_defaults(run=cmd_import)
 
-    p = subs.add_parser("imports", parents=[common], help="list import batches, or undo one: kbase imports undo ID",
-                        description="Every import is a batch: what it created, changed and linked. "
-                                    "`kbase imports undo ID` removes what it created and puts back what it changed; "
-                                    "it refuses, naming them, if any of those records was edited since.")
+    p = subs.add_parser("imports", parents=[common], help=_("list import batches, or undo one: kbase imports undo ID"),
+                        description=_("Every import is a batch: what it created, changed and linked. "
+                                      "`kbase imports undo ID` removes what it created and puts back what it changed; "
+                                      "it refuses, naming them, if any of those records was edited since."))
     p.add_argument("action", nargs="?", choices=("list", "undo"), default="list")
     p.add_argument("batch", nargs="?", type=int, metavar="ID")
-    p.add_argument("--limit", type=int, default=50, help="how many batches to list, newest first (default 50)")
+    p.add_argument("--limit", type=int, default=50, help=_("how many batches to list, newest first (default 50)"))
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_imports)
 
@@ -95,10 +97,15 @@ class ProgressLine:
             return
         self.last = now
         if p.phase == "indexing":
-            text = f"indexing… {p.pages_done} pages imported in {_clock(p.elapsed)}"
+            text = ngettext("indexing… {n} page imported in {time}", "indexing… {n} pages imported in {time}",
+                            p.pages_done).format(n=p.pages_done, time=_clock(p.elapsed))
         else:
-            text = (f"{p.files_done}/{p.files_total} files  {p.pages_done} pages  "
-                    f"{p.pages_per_second:.0f} pages/s  {_clock(p.elapsed)} elapsed  {_clock(p.seconds_left)} left")
+            text = "  ".join((
+                _("{done}/{total} files").format(done=p.files_done, total=p.files_total),
+                ngettext("{n} page", "{n} pages", p.pages_done).format(n=p.pages_done),
+                _("{rate} pages/s").format(rate=f"{p.pages_per_second:.0f}"),
+                _("{time} elapsed").format(time=_clock(p.elapsed)),
+                _("{time} left").format(time=_clock(p.seconds_left))))
         self.width = max(self.width, len(text))
         self.out.write("\r" + text.ljust(self.width))
         self.out.flush()
@@ -112,38 +119,67 @@ class ProgressLine:
 def print_report(report: ImportReport, out: TextIO) -> None:
     for f in report.files:
         if f.mapping:  # a spreadsheet: the columns as read, so that nothing is assumed unseen
-            out.write(f"{f.path}: columns" + (" (proposed; change them with --map or --map-file)"
-                                              if f.mapping.get("proposed") else "")
-                      + f": {f.mapping.get('described', '')}\n")
+            said = (_("{path}: columns (proposed; change them with --map or --map-file): {columns}")
+                    if f.mapping.get("proposed") else _("{path}: columns: {columns}"))
+            out.write(said.format(path=f.path, columns=f.mapping.get("described", "")) + "\n")
             _print_new_names(f.path, f.new_names, report.dry_run, out)
         if f.status in BIBLIOGRAPHIES:
             for p in f.problems:
-                out.write(f"{p['file']}:{p['line']}: {p['key'] + ': ' if p['key'] else ''}{p['reason']}\n")
+                out.write(f"{p['file']}:{p['line']}: {p['key'] + ': ' if p['key'] else ''}{translate(p['reason'])}\n")
             _print_notes(f.notes, out)
             if report.dry_run:
                 for r in f.records:
                     if r["action"] == "match":
-                        change = f"; would change {', '.join(r['changes'])}" if r.get("changes") else ""
-                        out.write(f"{f.path}:{r['line']}: {r['key']}: matches "
-                                  + (f"publication {r['target']}" if r.get("target") else "an earlier entry")
-                                  + f" ({r['reason']}); would {r['then']}{change}\n")
+                        out.write(f"{f.path}:{r['line']}: {r['key']}: {_match_line(r)}\n")
         line = f"{f.status:<14} {f.path}"
         if f.message:
-            line += f": {f.message}"
+            line += f": {translate(f.message)}"
         out.write(line + "\n")
+    out.write(_summary_line(report))
+    out.write("\n" + _("import {id}: undo it with `kbase imports undo {id}`").format(id=report.batch) + "\n"
+              if report.batch else "\n")
+    if report.index_message:
+        out.write(_("note: {message}").format(message=translate(report.index_message)) + "\n")
+
+
+def _match_line(r: dict[str, Any]) -> str:
+    """A dry run's match: "matches publication 12 (same DOI); would link" (and the fields it would change)."""
+    if r.get("target"):
+        said = _("matches publication {id} ({reason}); {then}")
+    else:
+        said = _("matches an earlier entry ({reason}); {then}")
+    then = _(WOULD[r["then"]]) if r["then"] in WOULD else f"would {r['then']}"
+    said = said.format(id=r.get("target"), reason=translate(r["reason"]), then=then)
+    if r.get("changes"):
+        said += "; " + _("would change {fields}").format(fields=", ".join(r["changes"]))
+    return said
+
+
+# what a dry run would do to a matched record (the plan's action)
+WOULD = {"link": N_("would link"), "update": N_("would update"), "skip": N_("would skip")}
+
+
+def _summary_line(report: ImportReport) -> str:
+    """"2 files (1 imported, 1 bibtex); records: 3 created, 0 matched existing ones, 0 refused; 12 pages in …"."""
     counts = ", ".join(f"{n} {status}" for status, n in sorted(report.counts.items()))
     totals = report.totals()
-    would = "would be " if report.dry_run else ""
-    out.write(f"{'cancelled: ' if report.cancelled else ''}{'dry run, nothing written: ' if report.dry_run else ''}"
-              f"{len(report.files)} file{'s' if len(report.files) != 1 else ''} ({counts or 'none'}); records: "
-              f"{totals['created']} {would}created, {totals['matched']} matched existing ones, "
-              f"{totals['refused']} refused")
+    said = _("cancelled: ") if report.cancelled else ""
+    said += _("dry run, nothing written: ") if report.dry_run else ""
+    said += ngettext("{n} file ({counts})", "{n} files ({counts})", len(report.files)).format(
+        n=len(report.files), counts=counts or _("none"))
+    created = (ngettext("{n} would be created", "{n} would be created", totals["created"]) if report.dry_run
+               else ngettext("{n} created", "{n} created", totals["created"])).format(n=totals["created"])
+    matched = ngettext("{n} matched existing ones", "{n} matched existing ones", totals["matched"]).format(
+        n=totals["matched"])
+    refused = ngettext("{n} refused", "{n} refused", totals["refused"]).format(n=totals["refused"])
+    said += "; " + _("records: {created}, {matched}, {refused}").format(created=created, matched=matched,
+                                                                        refused=refused)
     if not report.dry_run and report.pages:  # a bibliography alone has no pages to count
         rate = report.pages / report.elapsed if report.elapsed else 0
-        out.write(f"; {report.pages} pages in {report.elapsed:.1f} s ({rate:.0f} pages/s)")
-    out.write(f"\nimport {report.batch}: undo it with `kbase imports undo {report.batch}`\n" if report.batch else "\n")
-    if report.index_message:
-        out.write(f"note: {report.index_message}\n")
+        said += "; " + ngettext("{n} page in {seconds} s ({rate} pages/s)", "{n} pages in {seconds} s ({rate} pages/s)",
+                                report.pages).format(n=report.pages, seconds=f"{report.elapsed:.1f}",
+                                                     rate=f"{rate:.0f}")
+    return said
 
 
 NEW_NAMES_SHOWN = 20
@@ -151,15 +187,43 @@ NEW_NAMES_SHOWN = 20
 
 def _print_new_names(path: str, names: dict[str, list[str]], dry_run: bool, out: TextIO) -> None:
     """The names a spreadsheet brings that match nothing in the library, kind by kind (all of them in --json)."""
-    plural = {"project": "projects", "region": "regions", "person": "people", "organisation": "organisations",
-              "subject": "subjects", "series": "series"}
     for kind in ("project", "region", "organisation", "person", "subject", "series"):
         found = names.get(kind) or []
         if found:
             more = len(found) - NEW_NAMES_SHOWN
-            shown = ", ".join(found[:NEW_NAMES_SHOWN]) + (f" … and {more} more (all with --json)" if more > 0 else "")
-            out.write(f"{path}: {len(found)} new {plural[kind] if len(found) != 1 else kind} "
-                      f"{'would be ' if dry_run else ''}created: {shown}\n")
+            shown = ", ".join(found[:NEW_NAMES_SHOWN])
+            if more > 0:
+                shown += " " + _("… and {n} more (all with --json)").format(n=more)
+            said = _new_names(kind, len(found), dry_run).format(n=len(found), names=shown)
+            out.write(f"{path}: {said}\n")
+
+
+def _new_names(kind: str, n: int, dry_run: bool) -> str:
+    """"{n} new projects created: {names}" in the current language, kind by kind."""
+    if dry_run:
+        return {
+            "project": ngettext("{n} new project would be created: {names}",
+                                "{n} new projects would be created: {names}", n),
+            "region": ngettext("{n} new region would be created: {names}",
+                               "{n} new regions would be created: {names}", n),
+            "organisation": ngettext("{n} new organisation would be created: {names}",
+                                     "{n} new organisations would be created: {names}", n),
+            "person": ngettext("{n} new person would be created: {names}",
+                               "{n} new people would be created: {names}", n),
+            "subject": ngettext("{n} new subject would be created: {names}",
+                                "{n} new subjects would be created: {names}", n),
+            "series": ngettext("{n} new series would be created: {names}",
+                               "{n} new series would be created: {names}", n),
+        }[kind]
+    return {
+        "project": ngettext("{n} new project created: {names}", "{n} new projects created: {names}", n),
+        "region": ngettext("{n} new region created: {names}", "{n} new regions created: {names}", n),
+        "organisation": ngettext("{n} new organisation created: {names}",
+                                 "{n} new organisations created: {names}", n),
+        "person": ngettext("{n} new person created: {names}", "{n} new people created: {names}", n),
+        "subject": ngettext("{n} new subject created: {names}", "{n} new subjects created: {names}", n),
+        "series": ngettext("{n} new series created: {names}", "{n} new series created: {names}", n),
+    }[kind]
 
 
 def sheet_options(args: argparse.Namespace) -> dict[str, Any] | None:
@@ -189,10 +253,14 @@ def _print_notes(notes: list[dict[str, Any]], out: TextIO) -> None:
         kind = _QUOTED.sub("…", n["note"])
         seen[kind] = seen.get(kind, 0) + 1
         if seen[kind] <= NOTES_OF_A_KIND:
-            out.write(f"{n['file']}:{n['line']}: {n['key'] + ': ' if n['key'] else ''}note: {n['note']}\n")
+            note = _("note: {message}").format(message=translate(n["note"]))
+            out.write(f"{n['file']}:{n['line']}: {n['key'] + ': ' if n['key'] else ''}{note}\n")
     for kind, count in seen.items():
         if count > NOTES_OF_A_KIND:
-            out.write(f"  … and {count - NOTES_OF_A_KIND} more notes like \"{kind}\" (all of them with --json)\n")
+            more = count - NOTES_OF_A_KIND
+            out.write("  " + ngettext("… and {n} more note like \"{kind}\" (all of them with --json)",
+                                      "… and {n} more notes like \"{kind}\" (all of them with --json)",
+                                      more).format(n=more, kind=kind) + "\n")
 
 
 def cmd_imports(args: argparse.Namespace) -> int:
@@ -204,7 +272,7 @@ def cmd_imports(args: argparse.Namespace) -> int:
     try:
         if args.action == "undo":
             if args.batch is None:
-                raise InvalidInput("which import? kbase imports undo ID (see `kbase imports`)")
+                raise InvalidInput(N_("which import? kbase imports undo ID (see `kbase imports`)"))
             result = undo_batch(cat, args.batch)
             if result.deleted.get("publications") or result.reverted or result.deleted.get("attachments"):
                 from kbase.search import indexing
@@ -214,7 +282,7 @@ def cmd_imports(args: argparse.Namespace) -> int:
                 json.dump(result.as_dict(), sys.stdout, ensure_ascii=False, indent=2)
                 sys.stdout.write("\n")
             else:
-                sys.stdout.write(result.summary() + "\n")
+                sys.stdout.write(translate(result.summary()) + "\n")
             return 0
         batches = list_batches(cat, args.limit)
     finally:
@@ -224,11 +292,11 @@ def cmd_imports(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
         return 0
     if not batches:
-        sys.stdout.write("no imports yet\n")
+        sys.stdout.write(_("no imports yet") + "\n")
     for b in batches:
         c = b["counts"] or {}
-        made = (f"{c.get('created', 0)} created, {c.get('matched', 0)} matched, {c.get('refused', 0)} refused"
-                if c else "")
+        made = _("{created} created, {matched} matched, {refused} refused").format(
+            created=c.get("created", 0), matched=c.get("matched", 0), refused=c.get("refused", 0)) if c else ""
         sources = ", ".join(b["sources"][:3]) + (" …" if len(b["sources"]) > 3 else "")
         sys.stdout.write(f"{b['id']:>5}  {b['started'] or '':<19}  {b['status']:<22}  {b['user'] or '':<12}  "
                          f"{made:<40}  {sources}\n")
@@ -237,9 +305,9 @@ def cmd_imports(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     if args.max_size is not None and args.max_size <= 0:
-        raise InvalidInput("--max-size must be a positive number of MB")
+        raise InvalidInput(N_("--max-size must be a positive number of MB"))
     if args.workers < 1:
-        raise InvalidInput("--workers must be at least 1")
+        raise InvalidInput(N_("--workers must be at least 1"))
     options = sheet_options(args)  # a bad --map or --map-file is said before anything is opened
     cat = open_catalogue(args)
     cancel = threading.Event()
@@ -250,7 +318,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         if cancel.is_set():
             raise KeyboardInterrupt  # a second Ctrl-C: stop at once (the transaction rolls back)
         cancel.set()
-        sys.stderr.write("\nkbase: stopping after the current file (Ctrl-C again to stop at once)\n")
+        stopping = _("kbase: stopping after the current file (Ctrl-C again to stop at once)")
+        sys.stderr.write(f"\n{stopping}\n")
 
     in_main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGINT, on_sigint) if in_main else None

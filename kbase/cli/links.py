@@ -14,34 +14,36 @@ from kbase.catalogue.records import ALIAS_TABLES, Catalogue, record_type
 from kbase.cli.common import open_catalogue, print_rows
 from kbase.cli.records import LIST_COLUMNS, after_write, record_kind
 from kbase.errors import InvalidInput, NotFound
+from kbase.i18n import N_, ngettext
+from kbase.i18n import gettext as _
 from kbase.library import models as m
 
 
 def register(subs: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
-    p = subs.add_parser("link", parents=[common], help="link a record to others")
-    p.add_argument("record_type", metavar="TYPE", help="publication, project, person or event")
+    p = subs.add_parser("link", parents=[common], help=_("link a record to others"))
+    p.add_argument("record_type", metavar="TYPE", help=_("publication, project, person or event"))
     p.add_argument("id", type=int)
     for opt in ("project", "region", "subject", "author", "editor", "partner", "funder", "organisation", "person",
                 "supporter", "organiser", "host"):
         p.add_argument(f"--{opt}", action="append", default=[])
-    p.add_argument("--client", action="append", default=[], help="client organisation (with --year)")
-    p.add_argument("--year", type=int, help="assignment year for --client (no client: an assignment without one)")
-    p.add_argument("--remove", action="store_true", help="remove the links instead")
+    p.add_argument("--client", action="append", default=[], help=_("client organisation (with --year)"))
+    p.add_argument("--year", type=int, help=_("assignment year for --client (no client: an assignment without one)"))
+    p.add_argument("--remove", action="store_true", help=_("remove the links instead"))
     p.set_defaults(run=cmd_link)
 
-    p = subs.add_parser("merge", parents=[common], help="merge LOSER into SURVIVOR")
+    p = subs.add_parser("merge", parents=[common], help=_("merge LOSER into SURVIVOR"))
     p.add_argument("record_type", metavar="TYPE")
     p.add_argument("survivor", type=int)
     p.add_argument("loser", type=int)
     p.set_defaults(run=cmd_merge)
 
-    p = subs.add_parser("alias", parents=[common], help="add another name to an organisation, person or region")
+    p = subs.add_parser("alias", parents=[common], help=_("add another name to an organisation, person or region"))
     p.add_argument("record_type", metavar="TYPE")
     p.add_argument("id", type=int)
     p.add_argument("alias")
     p.set_defaults(run=cmd_alias)
 
-    p = subs.add_parser("lookup", parents=[common], help="find organisations, people or regions by any name")
+    p = subs.add_parser("lookup", parents=[common], help=_("find organisations, people or regions by any name"))
     p.add_argument("record_type", metavar="TYPE")
     p.add_argument("name")
     p.add_argument("--json", action="store_true")
@@ -91,10 +93,14 @@ def cmd_link(args: argparse.Namespace) -> int:
                 done += 1
             done += _link_organisations(cat, kind, args, m.EVENT_ORG_ROLES)
         else:
-            raise InvalidInput(f"{kind} records have no links to set here")
+            raise InvalidInput(N_("{kind} records have no links to set here").format(kind=kind))
     if not done:
-        raise InvalidInput("nothing to link: give --project, --region, --partner, … (see `kbase link --help`)")
-    print(f"{'removed' if args.remove else 'made'} {done} link(s) on {kind} {args.id}")
+        raise InvalidInput(N_("nothing to link: give --project, --region, --partner, … (see `kbase link --help`)"))
+    if args.remove:
+        said = ngettext("removed {n} link on {record}", "removed {n} links on {record}", done)
+    else:
+        said = ngettext("made {n} link on {record}", "made {n} links on {record}", done)
+    print(said.format(n=done, record=f"{kind} {args.id}"))
     after_write(cat)
     return 0
 
@@ -154,13 +160,15 @@ def _person_or_org(cat: Catalogue, ref: str) -> tuple[str, int]:
     if len(people) + len(orgs) == 1:
         return ("person", people[0].id) if people else ("organisation", orgs[0].id)
     if not people and not orgs:
-        raise NotFound(f"no person or organisation named {ref!r} (add it first, or write person:ID / org:ID)")
-    raise InvalidInput(f"{ref!r} names several people or organisations; write person:ID or org:ID")
+        raise NotFound(N_("no person or organisation named {name} (add it first, or write person:ID / org:ID)")
+                       .format(name=repr(ref)))
+    raise InvalidInput(N_("{name} names several people or organisations; write person:ID or org:ID").format(
+        name=repr(ref)))
 
 
 def _link_clients(cat: Catalogue, args: argparse.Namespace) -> int:
     if args.year is None:
-        raise InvalidInput("--client needs --year")
+        raise InvalidInput(N_("--client needs --year"))
     from sqlalchemy import select
 
     with cat.reading() as s:
@@ -183,9 +191,10 @@ def cmd_merge(args: argparse.Namespace) -> int:
     model = record_type(args.record_type)
     cat = open_catalogue(args)
     if model not in ALIAS_TABLES and model is not m.Publication and model is not m.Project:
-        raise InvalidInput("merge works on publications, projects, organisations, people and regions")
+        raise InvalidInput(N_("merge works on publications, projects, organisations, people and regions"))
     survivor = cat.merge(model, args.survivor, args.loser)
-    print(f"merged {record_kind(args.record_type)} {args.loser} into {survivor.id}")
+    print(_("merged {record} into {id}").format(record=f"{record_kind(args.record_type)} {args.loser}",
+                                                id=survivor.id))
     after_write(cat)
     return 0
 
@@ -193,10 +202,11 @@ def cmd_merge(args: argparse.Namespace) -> int:
 def cmd_alias(args: argparse.Namespace) -> int:
     model = record_type(args.record_type)
     if model not in ALIAS_TABLES:
-        raise InvalidInput("aliases are for organisations, people and regions")
+        raise InvalidInput(N_("aliases are for organisations, people and regions"))
     cat = open_catalogue(args)
     cat.add_alias(model, args.id, args.alias)
-    print(f"{record_kind(args.record_type)} {args.id} is also known as {args.alias!r}")
+    print(_("{record} is also known as {name}").format(record=f"{record_kind(args.record_type)} {args.id}",
+                                                       name=repr(args.alias)))
     after_write(cat)  # the new name finds the record's publications in a search
     return 0
 
@@ -204,14 +214,14 @@ def cmd_alias(args: argparse.Namespace) -> int:
 def cmd_lookup(args: argparse.Namespace) -> int:
     model = record_type(args.record_type)
     if model not in ALIAS_TABLES:
-        raise InvalidInput("lookup is for organisations, people and regions")
+        raise InvalidInput(N_("lookup is for organisations, people and regions"))
     cat = open_catalogue(args)
     kind = record_kind(args.record_type)
     rows = [{**views.row(kind, o), "aliases": cat.aliases(model, o.id)} for o in lookup.find(cat, model, args.name)]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
     elif not rows:
-        raise NotFound(f"no {kind} known as {args.name!r}")
+        raise NotFound(N_("no {kind} known as {name}").format(kind=kind, name=repr(args.name)))
     else:
         # the other names a record is known by: the name itself is in its own column
         print_rows([{**r, "aliases": [a for a in r["aliases"] if a not in (r.get("name"), r.get("acronym"))]}

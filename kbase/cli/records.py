@@ -15,6 +15,7 @@ from kbase.catalogue.records import Catalogue, record_type
 from kbase.cli.common import add_filter_options, filter_from_args, open_catalogue, print_rows
 from kbase.errors import ConflictError, InvalidInput
 from kbase.i18n import N_
+from kbase.i18n import gettext as _
 from kbase.library import models as m
 from kbase.library.db import open_library, redact
 
@@ -30,44 +31,45 @@ LIST_COLUMNS = {
 
 
 def register(subs: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
-    p = subs.add_parser("init", parents=[common], help="create a library")
-    p.add_argument("path", nargs="?", help="folder or PostgreSQL URL (default: --library)")
+    p = subs.add_parser("init", parents=[common], help=_("create a library"))
+    p.add_argument("path", nargs="?", help=_("folder or PostgreSQL URL (default: --library)"))
     p.set_defaults(run=cmd_init)
 
-    p = subs.add_parser("demo", parents=[common], help="load the demo catalogue into a new library")
+    p = subs.add_parser("demo", parents=[common], help=_("load the demo catalogue into a new library"))
     p.set_defaults(run=cmd_demo)
 
-    p = subs.add_parser("list", parents=[common], help="list records of one type")
-    p.add_argument("record_type", metavar="TYPE", help="publication, project, organisation, person, event, region, …")
+    p = subs.add_parser("list", parents=[common], help=_("list records of one type"))
+    p.add_argument("record_type", metavar="TYPE",
+                   help=_("publication, project, organisation, person, event, region, …"))
     add_filter_options(p)
-    p.add_argument("--sort", help="column to sort by")
-    p.add_argument("--desc", action="store_true", help="sort descending")
+    p.add_argument("--sort", help=_("column to sort by"))
+    p.add_argument("--desc", action="store_true", help=_("sort descending"))
     p.add_argument("--limit", type=int)
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
     p.set_defaults(run=cmd_list)
 
-    p = subs.add_parser("show", parents=[common], help="one record with its links")
+    p = subs.add_parser("show", parents=[common], help=_("one record with its links"))
     p.add_argument("parts", nargs="+", metavar="[TYPE] ID")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_show)
 
-    p = subs.add_parser("add", parents=[common], help="add a record: kbase add TYPE field=value …")
+    p = subs.add_parser("add", parents=[common], help=_("add a record: kbase add TYPE field=value …"))
     p.add_argument("record_type", metavar="TYPE")
     p.add_argument("values", nargs="*", metavar="FIELD=VALUE")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_add)
 
-    p = subs.add_parser("edit", parents=[common], help="change fields: kbase edit TYPE ID field=value …")
+    p = subs.add_parser("edit", parents=[common], help=_("change fields: kbase edit TYPE ID field=value …"))
     p.add_argument("record_type", metavar="TYPE")
     p.add_argument("id", type=int)
     p.add_argument("values", nargs="+", metavar="FIELD=VALUE")
-    p.add_argument("--if-version", type=int, help="refuse if the record's version differs")
+    p.add_argument("--if-version", type=int, help=_("refuse if the record's version differs"))
     p.set_defaults(run=cmd_edit)
 
-    p = subs.add_parser("delete", parents=[common], help="delete a record")
+    p = subs.add_parser("delete", parents=[common], help=_("delete a record"))
     p.add_argument("record_type", metavar="TYPE")
     p.add_argument("id", type=int)
-    p.add_argument("--permanently", action="store_true", help="skip the trash: the record cannot be restored")
+    p.add_argument("--permanently", action="store_true", help=_("skip the trash: the record cannot be restored"))
     p.set_defaults(run=cmd_delete)
 
 
@@ -78,7 +80,7 @@ def record_kind(name: str) -> str:
 def cmd_init(args: argparse.Namespace) -> int:
     location = args.path or getattr(args, "library", None)
     lib = open_library(location, create=True)
-    print(f"library ready at {redact(lib.location)}")
+    print(_("library ready at {location}").format(location=redact(lib.location)))
     lib.close()
     return 0
 
@@ -88,7 +90,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     cat = open_catalogue(args, create=True)
     counts = load_demo(cat)
-    print("demo catalogue loaded: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    print(_("demo catalogue loaded: {counts}").format(counts=", ".join(f"{v} {k}" for k, v in counts.items())))
     after_write(cat)
     return 0
 
@@ -167,11 +169,11 @@ def cmd_show(args: argparse.Namespace) -> int:
     elif len(args.parts) == 2:
         kind, ref = record_kind(args.parts[0]), args.parts[1]
     else:
-        raise InvalidInput("show takes [TYPE] ID")
+        raise InvalidInput(N_("show takes [TYPE] ID"))
     if ":" in ref:
         kind, ref = record_kind(ref.split(":", 1)[0]), ref.split(":", 1)[1]
     if not ref.isdigit():
-        raise InvalidInput(f"not a record ID: {ref!r}")
+        raise InvalidInput(N_("not a record ID: {text}").format(text=repr(ref)))
     cat = open_catalogue(args)
     data = views.describe(cat, kind, int(ref))
     data.update(_around(cat, kind, int(ref), as_text=not args.json))
@@ -195,7 +197,7 @@ def _print_record(kind: str, data: dict[str, Any]) -> None:
     title = data.get("title") if kind != "person" else None
     print(f"{kind} {data.get('id')}: {title or data.get('name') or ''}".rstrip(": "))
     if kind == "person" and data.get("title"):
-        print(f"position: {data['title']}")  # a person's `title` is the post held
+        print(_("position: {title}").format(title=data["title"]))  # a person's `title` is the post held
     # the heading said the name and the record's kind (an organisation's own `kind`, NGO…, stays)
     data = {k: v for k, v in data.items() if not (k == "kind" and v == kind) and not (k == "name" and not title)}
     fields = [k for k in data if k not in SHOW_HIDDEN and not k.endswith("_id")]
@@ -262,7 +264,7 @@ def parse_values(pairs: list[str]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for pair in pairs:
         if "=" not in pair:
-            raise InvalidInput(f"expected FIELD=VALUE, got {pair!r}")
+            raise InvalidInput(N_("expected FIELD=VALUE, got {text}").format(text=repr(pair)))
         key, value = pair.split("=", 1)
         values[key.strip()] = value
     return values
@@ -294,7 +296,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     values = _resolve_names(cat, model, parse_values(args.values))
     obj = cat.add(model, **values)
     print(json.dumps(views.row(record_kind(args.record_type), obj), default=str) if args.json
-          else f"added {record_kind(args.record_type)} {obj.id}")
+          else _("added {record}").format(record=f"{record_kind(args.record_type)} {obj.id}"))
     after_write(cat)
     return 0
 
@@ -308,7 +310,8 @@ def cmd_edit(args: argparse.Namespace) -> int:
     except ConflictError as exc:
         raise ConflictError(_version_moved(record_kind(args.record_type), args.id, args.if_version, exc.theirs),
                             mine=exc.mine, theirs=exc.theirs) from None
-    print(f"saved {record_kind(args.record_type)} {obj.id} (version {obj.version})")
+    print(_("saved {record} (version {version})").format(record=f"{record_kind(args.record_type)} {obj.id}",
+                                                          version=obj.version))
     after_write(cat)
     return 0
 
@@ -329,11 +332,12 @@ def cmd_delete(args: argparse.Namespace) -> int:
     kind = record_kind(args.record_type)
     if args.permanently or kind == "attachment":
         cat.delete(model, args.id)
-        print(f"deleted {kind} {args.id} for good")
+        print(_("deleted {record} for good").format(record=f"{kind} {args.id}"))
     else:
         from kbase.catalogue.trash import move_to_trash
 
         move_to_trash(cat, kind, args.id)
-        print(f"moved {kind} {args.id} to the trash (`kbase trash restore {kind} {args.id}` puts it back)")
+        print(_("moved {record} to the trash (`kbase trash restore {record}` puts it back)").format(
+            record=f"{kind} {args.id}"))
     after_write(cat)
     return 0

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from kbase.cli.common import add_filter_options, filter_from_args, open_catalogue, show_usage
 from kbase.errors import InvalidInput, LibraryError
+from kbase.i18n import N_, ngettext, translate
+from kbase.i18n import gettext as _
 from kbase.report import FORMATS, LANGS, SECTIONS, build_annual, build_bibliography, build_project
 from kbase.report.output import write_file
 from kbase.report.sheets import GROUPINGS
@@ -16,43 +18,45 @@ EXTENSIONS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", "
 
 
 def register(subs: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
-    report = subs.add_parser("report", parents=[common], help="annual report, project sheet or bibliography")
+    report = subs.add_parser("report", parents=[common], help=_("annual report, project sheet or bibliography"))
     kinds = report.add_subparsers(dest="report_kind", metavar="KIND")
     # argparse needs a KIND; without one print this command's help
     report.set_defaults(run=show_usage(report))
 
     p = kinds.add_parser(
-        "annual", parents=[common], help="the annual report for one year",
-        description="The annual report for one year. A project is shown when it is active in the year: "
-                    "it has an assignment in that year, its start and end dates cover the year (no end "
-                    "date: still running), or it has an output dated that year. Records with missing "
-                    "data are listed on standard error.")
+        "annual", parents=[common], help=_("the annual report for one year"),
+        description=_("The annual report for one year. A project is shown when it is active in the year: "
+                      "it has an assignment in that year, its start and end dates cover the year (no end "
+                      "date: still running), or it has an output dated that year. Records with missing "
+                      "data are listed on standard error."))
     p.add_argument("--year", type=int, required=True)
-    p.add_argument("--sections", help="comma-separated, in order (default: "
-                   + ",".join(s for s, _ in SECTIONS) + ")")
+    p.add_argument("--sections", help=_("comma-separated, in order (default: {sections})").format(
+        sections=",".join(s for s, _title in SECTIONS)))
     _output_options(p)
     p.set_defaults(run=cmd_annual)
 
-    p = kinds.add_parser("project", parents=[common], help="a one-page sheet for one project")
-    p.add_argument("project", metavar="ID", help="project ID, title or short name")
+    p = kinds.add_parser("project", parents=[common], help=_("a one-page sheet for one project"))
+    p.add_argument("project", metavar="ID", help=_("project ID, title or short name"))
     _output_options(p)
     p.set_defaults(run=cmd_project)
 
-    p = kinds.add_parser("bibliography", parents=[common], help="publications in sections")
+    p = kinds.add_parser("bibliography", parents=[common], help=_("publications in sections"))
     add_filter_options(p)
     p.add_argument("--group-by", choices=GROUPINGS, default="year")
-    p.add_argument("--title", help="heading of the bibliography")
+    p.add_argument("--title", help=_("heading of the bibliography"))
     _output_options(p)
     p.set_defaults(run=cmd_bibliography)
 
 
 def _output_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--format", "-f", choices=FORMATS, help="default: from the -o extension, else md")
-    p.add_argument("-o", "--output", metavar="FILE", help="file to write (default: standard output for md, html)")
-    p.add_argument("--include-internal", action="store_true", help="also show internal and confidential records")
+    p.add_argument("--format", "-f", choices=FORMATS, help=_("default: from the -o extension, else md"))
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help=_("file to write (default: standard output for md, html)"))
+    p.add_argument("--include-internal", action="store_true",
+                   help=_("also show internal and confidential records"))
     add_lang_option(p)
-    p.add_argument("--style", metavar="STYLE", help="citation style of the outputs: house (default), apa, "
-                   "chicago-author-date, harvard, iso690, or the path of a .csl file")
+    p.add_argument("--style", metavar="STYLE", help=_("citation style of the outputs: house (default), apa, "
+                     "chicago-author-date, harvard, iso690, or the path of a .csl file"))
 
 
 def add_lang_option(p: argparse.ArgumentParser, default: str | None = None) -> None:
@@ -60,9 +64,9 @@ def add_lang_option(p: argparse.ArgumentParser, default: str | None = None) -> N
     if any("--lang" in a.option_strings for a in p._actions):
         return
     p.add_argument("--lang", choices=LANGS, default=default,
-                   help=f"language (default: {default})" if default else
-                   "report language (default: the library's report language setting, `kbase identity set "
-                   "report-language fr`, else the interface language, else en)")
+                   help=_("language (default: {lang})").format(lang=default) if default else
+                   _("report language (default: the library's report language setting, `kbase identity set "
+                     "report-language fr`, else the interface language, else en)"))
 
 
 def _format(args: argparse.Namespace) -> str:
@@ -76,12 +80,14 @@ def _format(args: argparse.Namespace) -> str:
 
 def _write(args: argparse.Namespace, result: str | bytes, warnings: list[str]) -> int:
     for line in warnings:
-        print(f"kbase: missing: {line}", file=sys.stderr)
+        print(_("kbase: missing: {message}").format(message=translate(line)), file=sys.stderr)
     if warnings:
-        print(f"kbase: {len(warnings)} record(s) with missing data (listed above)", file=sys.stderr)
+        print(ngettext("kbase: {n} record with missing data (listed above)",
+                       "kbase: {n} records with missing data (listed above)", len(warnings)).format(n=len(warnings)),
+              file=sys.stderr)
     if not args.output:
         if isinstance(result, bytes):
-            raise InvalidInput("PDF and DOCX need an output file: add -o FILE")
+            raise InvalidInput(N_("PDF and DOCX need an output file: add -o FILE"))
         sys.stdout.write(result)
         return 0
     target = Path(args.output)
@@ -89,15 +95,17 @@ def _write(args: argparse.Namespace, result: str | bytes, warnings: list[str]) -
     try:
         write_file(target, data)
     except OSError as exc:
-        raise LibraryError(f"cannot write {target}: {exc.strerror or exc}") from None
-    print(f"wrote {target} ({len(data):,} bytes)", file=sys.stderr)
+        raise LibraryError(N_("cannot write {path}: {reason}").format(path=target,
+                                                                      reason=exc.strerror or exc)) from None
+    print(ngettext("wrote {path} ({size} byte)", "wrote {path} ({size} bytes)", len(data)).format(
+        path=target, size=f"{len(data):,}"), file=sys.stderr)
     return 0
 
 
 def _check_target(args: argparse.Namespace) -> None:
     """Refuse early, before the report is built, what cannot be written."""
     if _format(args) in ("pdf", "docx") and not args.output:
-        raise InvalidInput("PDF and DOCX need an output file: add -o FILE")
+        raise InvalidInput(N_("PDF and DOCX need an output file: add -o FILE"))
 
 
 def cmd_annual(args: argparse.Namespace) -> int:

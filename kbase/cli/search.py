@@ -8,33 +8,38 @@ import sys
 import time
 from typing import Any
 
+from kbase import i18n
 from kbase.cli.common import add_filter_options, filter_from_args, open_catalogue
 from kbase.errors import QueryError
+from kbase.i18n import N_, ngettext
+from kbase.i18n import gettext as _
 
 
 def register(subs: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
-    p = subs.add_parser("search", parents=[common], help="full-text search: publications with pages and snippets",
-                        description='Query syntax: words, "phrases", AND/OR/NOT, -word, field:value '
-                                    "(title author abstract subject series type year project programme region "
-                                    "organisation language), prefix* (3+ letters), fuzzy~ or fuzzy~2.")
-    p.add_argument("query", nargs="*", help="the query (quote it for the shell)")
+    p = subs.add_parser("search", parents=[common], help=_("full-text search: publications with pages and snippets"),
+                        description=_('Query syntax: words, "phrases", AND/OR/NOT, -word, field:value '
+                                      "(title author abstract subject series type year project programme region "
+                                      "organisation language), prefix* (3+ letters), fuzzy~ or fuzzy~2."))
+    p.add_argument("query", nargs="*", help=_("the query (quote it for the shell)"))
     add_filter_options(p)
     p.add_argument("--sort", choices=["relevance", "date"], default="relevance")
     p.add_argument("--limit", type=int, default=20)
     p.add_argument("--offset", type=int, default=0)
-    p.add_argument("--public-only", action="store_true", help="leave out internal and confidential records")
+    p.add_argument("--public-only", action="store_true", help=_("leave out internal and confidential records"))
     p.add_argument("--no-snippets", action="store_true")
-    p.add_argument("--json", action="store_true", help="print hits and facets as JSON")
+    p.add_argument("--json", action="store_true", help=_("print hits and facets as JSON"))
     p.set_defaults(run=cmd_search)
 
-    p = subs.add_parser("reindex", parents=[common], help="rebuild the search index from the catalogue")
-    p.add_argument("--procs", type=int, default=1, help="worker processes (faster on a big library; one segment each)")
+    p = subs.add_parser("reindex", parents=[common], help=_("rebuild the search index from the catalogue"))
+    p.add_argument("--procs", type=int, default=1,
+                   help=_("worker processes (faster on a big library; one segment each)"))
     p.set_defaults(run=cmd_reindex)
 
-    p = subs.add_parser("check", parents=[common], help="check library integrity: index, file store, page texts")
-    p.add_argument("--repair", action="store_true", help="mend what can be mended")
-    p.add_argument("--catalogue", action="store_true", help="also check the catalogue's records for quality problems")
-    p.add_argument("--deep", action="store_true", help="re-hash every stored file")
+    p = subs.add_parser("check", parents=[common], help=_("check library integrity: index, file store, page texts"))
+    p.add_argument("--repair", action="store_true", help=_("mend what can be mended"))
+    p.add_argument("--catalogue", action="store_true",
+                   help=_("also check the catalogue's records for quality problems"))
+    p.add_argument("--deep", action="store_true", help=_("re-hash every stored file"))
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_check)
 
@@ -43,6 +48,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     if getattr(args, "from_shell", False):  # a shell's `kbase search`: the warm process answers if it can
         from kbase.search import service
 
+        args.lang = i18n.language()  # the warm process answers in this command's language
         answer = service.ask(args, tty=sys.stdout.isatty())
         if answer is not None:
             sys.stdout.write(answer["out"])
@@ -58,7 +64,7 @@ def search_in(cat: Any, args: argparse.Namespace, tty: bool) -> int:
     from kbase.search.snippets import plain
 
     if args.limit < 0 or args.offset < 0:
-        raise QueryError("--limit and --offset must be 0 or more")
+        raise QueryError(N_("--limit and --offset must be 0 or more"))
     sync(cat)  # the catalogue may have changed since the index last saw it
     result = search(cat, " ".join(args.query), filters=filter_from_args(args), sort=args.sort,
                     limit=args.limit, offset=args.offset, snippets=not args.no_snippets,
@@ -70,7 +76,8 @@ def search_in(cat: Any, args: argparse.Namespace, tty: bool) -> int:
     bold = ("\033[1m", "\033[0m") if tty else ("**", "**")
     out = sys.stdout
     if not result.hits:
-        out.write(f"no publication matches {' '.join(args.query)!r}\n" if result.total == 0 else "(no more hits)\n")
+        out.write((_("no publication matches {query}").format(query=repr(" ".join(args.query)))
+                   if result.total == 0 else _("(no more hits)")) + "\n")
         return 0
     for hit in result.hits:
         when = " ".join(str(x) for x in (hit.year, hit.type) if x)
@@ -81,10 +88,11 @@ def search_in(cat: Any, args: argparse.Namespace, tty: bool) -> int:
             out.write(f"  p.{page.page:<4} {plain(page.snippet_html, bold)}\n")
         more = hit.matched_pages - len(hit.pages)
         if more > 0:
-            out.write(f"        (+{more} more page{'s' if more > 1 else ''})\n")
-    shown_to = args.offset + len(result.hits)
-    out.write(f"{result.total} publication{'s' if result.total != 1 else ''}; showing {args.offset + 1}–{shown_to}"
-              f" ({result.elapsed_ms:.0f} ms)\n")
+            out.write("        " + ngettext("(+{n} more page)", "(+{n} more pages)", more).format(n=more) + "\n")
+    shown = ngettext("{n} publication; showing {first}–{last} ({ms} ms)",
+                     "{n} publications; showing {first}–{last} ({ms} ms)", result.total)
+    out.write(shown.format(n=result.total, first=args.offset + 1, last=args.offset + len(result.hits),
+                           ms=f"{result.elapsed_ms:.0f}") + "\n")
     return 0
 
 
@@ -94,9 +102,10 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     cat = open_catalogue(args)
     started = time.perf_counter()
     if args.procs < 1:
-        raise QueryError("--procs must be 1 or more")
+        raise QueryError(N_("--procs must be 1 or more"))
     pages = rebuild(cat, procs=args.procs)
-    print(f"index rebuilt: {pages} page{'s' if pages != 1 else ''} in {time.perf_counter() - started:.1f} s")
+    print(ngettext("index rebuilt: {n} page in {seconds} s", "index rebuilt: {n} pages in {seconds} s", pages)
+          .format(n=pages, seconds=f"{time.perf_counter() - started:.1f}"))
     return 0
 
 

@@ -8,49 +8,51 @@ from typing import Any
 
 from kbase.cli.common import open_catalogue
 from kbase.errors import InvalidInput, LibraryError
+from kbase.i18n import N_, en_ngettext, ngettext, translate
+from kbase.i18n import gettext as _
 from kbase.library.db import default_location, open_library, redact
 
 
 def register(subs: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
-    p = subs.add_parser("admin", parents=[common], help="roles and users of a PostgreSQL team library")
+    p = subs.add_parser("admin", parents=[common], help=_("roles and users of a PostgreSQL team library"))
     admin = p.add_subparsers(dest="admin_command", metavar="ACTION")
     a = admin.add_parser("setup", parents=[common],
-                         help="create the roles, grants and confidentiality rules (re-runnable)")
+                         help=_("create the roles, grants and confidentiality rules (re-runnable)"))
     a.set_defaults(run=cmd_setup)
-    a = admin.add_parser("user", parents=[common], help="create a login or change its role and password")
+    a = admin.add_parser("user", parents=[common], help=_("create a login or change its role and password"))
     a.add_argument("name")
     a.add_argument("--role", required=True, choices=["reader", "librarian", "admin"])
-    a.add_argument("--password", help="default: a new random one, printed once")
-    a.add_argument("--confidential", action="store_true", help="may see confidential records (admins always may)")
+    a.add_argument("--password", help=_("default: a new random one, printed once"))
+    a.add_argument("--confidential", action="store_true", help=_("may see confidential records (admins always may)"))
     a.set_defaults(run=cmd_user)
-    a = admin.add_parser("users", parents=[common], help="list the logins with a Kbase role")
+    a = admin.add_parser("users", parents=[common], help=_("list the logins with a Kbase role"))
     a.add_argument("--json", action="store_true")
     a.set_defaults(run=cmd_users)
-    a = admin.add_parser("drop-user", parents=[common], help="remove a login")
+    a = admin.add_parser("drop-user", parents=[common], help=_("remove a login"))
     a.add_argument("name")
     a.set_defaults(run=cmd_drop_user)
     p.set_defaults(run=lambda args: _need_action(p))
 
     p = subs.add_parser("migrate", parents=[common],
-                        help="copy a whole library into a new one (SQLite ⇄ PostgreSQL), verified")
-    p.add_argument("source", metavar="SOURCE", help="library folder or postgresql+psycopg:// URL")
-    p.add_argument("target", metavar="TARGET", help="new library folder or URL of an empty database")
+                        help=_("copy a whole library into a new one (SQLite ⇄ PostgreSQL), verified"))
+    p.add_argument("source", metavar="SOURCE", help=_("library folder or postgresql+psycopg:// URL"))
+    p.add_argument("target", metavar="TARGET", help=_("new library folder or URL of an empty database"))
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_migrate)
 
-    p = subs.add_parser("backup", parents=[common], help="write a library to one archive: kbase backup [LIB] FILE")
+    p = subs.add_parser("backup", parents=[common], help=_("write a library to one archive: kbase backup [LIB] FILE"))
     p.add_argument("parts", nargs="+", metavar="[LIB] FILE")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_backup)
 
     p = subs.add_parser("restore", parents=[common],
-                        help="restore an archive into a new library: kbase restore FILE [LIB]")
+                        help=_("restore an archive into a new library: kbase restore FILE [LIB]"))
     p.add_argument("parts", nargs="+", metavar="FILE [LIB]")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_restore)
 
     p = subs.add_parser("sync", parents=[common],
-                        help="bring this desktop's search index up to date from the catalogue")
+                        help=_("bring this desktop's search index up to date from the catalogue"))
     p.set_defaults(run=cmd_sync)
 
 
@@ -62,7 +64,7 @@ def _need_action(parser: argparse.ArgumentParser) -> int:
 def _progress(args: argparse.Namespace) -> Any:
     if getattr(args, "json", False) or not sys.stderr.isatty():
         return None
-    return lambda msg: print(f"  {msg}", file=sys.stderr)
+    return lambda msg: print(f"  {translate(msg)}", file=sys.stderr)
 
 
 def cmd_setup(args: argparse.Namespace) -> int:
@@ -71,7 +73,7 @@ def cmd_setup(args: argparse.Namespace) -> int:
     lib = open_library(getattr(args, "library", None))
     try:
         for line in roles.setup(lib):
-            print(line)
+            print(translate(line))
     finally:
         lib.close()
     return 0
@@ -85,10 +87,12 @@ def cmd_user(args: argparse.Namespace) -> int:
         password = roles.add_user(lib, args.name, args.role, args.password, args.confidential)
     finally:
         lib.close()
-    extra = " (may see confidential records)" if args.confidential or args.role == "admin" else ""
-    print(f"user {args.name}: {args.role}{extra}")
+    if args.confidential or args.role == "admin":
+        print(_("user {name}: {role} (may see confidential records)").format(name=args.name, role=args.role))
+    else:
+        print(_("user {name}: {role}").format(name=args.name, role=args.role))
     if not args.password:
-        print(f"password: {password}")
+        print(_("password: {password}").format(password=password))
     return 0
 
 
@@ -114,8 +118,12 @@ def cmd_drop_user(args: argparse.Namespace) -> int:
         roles.drop_user(lib, args.name)
     finally:
         lib.close()
-    print(f"user {args.name} removed")
+    print(_("user {name} removed").format(name=args.name))
     return 0
+
+
+# what a copy did, said of its target ("Copied into /srv/lib"); N_: translated where it is printed
+COPIED, BACKED_UP, RESTORED = N_("Copied into {target}"), N_("Backed up to {target}"), N_("Restored into {target}")
 
 
 def _report(args: argparse.Namespace, verb: str, where: str, report: Any) -> int:
@@ -126,49 +134,57 @@ def _report(args: argparse.Namespace, verb: str, where: str, report: Any) -> int
 
     def human(d: dict[str, Any]) -> None:
         rows = sum(t["rows"] for t in d["tables"].values())
-        print(f"{verb} {redact(where)}: {len(d['tables'])} tables, {rows} rows, {d['files']} files "
-              f"({d['bytes'] / 1e6:.1f} MB)")
+        sizes = [ngettext("{n} table", "{n} tables", len(d["tables"])).format(n=len(d["tables"])),
+                 ngettext("{n} row", "{n} rows", rows).format(n=rows),
+                 ngettext("{n} file", "{n} files", d["files"]).format(n=d["files"])]
+        print(_("{what}: {sizes} ({megabytes} MB)").format(what=_(verb).format(target=redact(where)),
+                                                           sizes=", ".join(sizes),
+                                                           megabytes=f"{d['bytes'] / 1e6:.1f}"))
         for table, n in sorted(d["cleaned"].items()):
-            print(f"  {table}: {n} values had NUL or other control characters, removed on the way")
+            print("  " + ngettext("{table}: {n} value had NUL or other control characters, removed on the way",
+                                  "{table}: {n} values had NUL or other control characters, removed on the way",
+                                  n).format(table=table, n=n))
         for problem in d["problems"]:
-            print(f"  problem: {problem}")
-        print("verified: row counts, table digests and file checksums match" if d["ok"] else "verification FAILED")
+            print("  " + _("problem: {message}").format(message=problem))
+        print(_("verified: row counts, table digests and file checksums match") if d["ok"]
+              else _("verification FAILED"))
 
     emit(args, data, human)
     if not report.ok:
-        raise LibraryError(f"{verb.lower()} {redact(where)} does not match its source "
-                           f"({len(report.problems)} problems)")
+        raise LibraryError(en_ngettext("{what} does not match its source ({n} problem)",
+                                       "{what} does not match its source ({n} problems)", len(report.problems))
+                           .format(what=verb.format(target=redact(where)), n=len(report.problems)))
     return 0
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     from kbase.team.copy import migrate
 
-    return _report(args, "Copied into", args.target, migrate(args.source, args.target, _progress(args)))
+    return _report(args, COPIED, args.target, migrate(args.source, args.target, _progress(args)))
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
     from kbase.team.backup import backup
 
     if len(args.parts) > 2:
-        raise InvalidInput("kbase backup takes at most LIB and FILE")
+        raise InvalidInput(N_("kbase backup takes at most LIB and FILE"))
     if len(args.parts) == 2:
         lib, archive = args.parts
     else:
         lib, archive = getattr(args, "library", None) or default_location(), args.parts[0]
-    return _report(args, "Backed up to", archive, backup(lib, archive, _progress(args)))
+    return _report(args, BACKED_UP, archive, backup(lib, archive, _progress(args)))
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
     from kbase.team.backup import restore
 
     if len(args.parts) > 2:
-        raise InvalidInput("kbase restore takes FILE and at most LIB")
+        raise InvalidInput(N_("kbase restore takes FILE and at most LIB"))
     if len(args.parts) == 2:
         archive, lib = args.parts
     else:
         archive, lib = args.parts[0], getattr(args, "library", None) or default_location()
-    return _report(args, "Restored into", lib, restore(archive, lib, _progress(args)))
+    return _report(args, RESTORED, lib, restore(archive, lib, _progress(args)))
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
@@ -181,6 +197,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     finally:
         cat.library.close()
     for note in notes:
-        print(note)
-    print(f"index up to date ({applied} change{'s' if applied != 1 else ''} applied)")
+        print(translate(note))
+    print(ngettext("index up to date ({n} change applied)", "index up to date ({n} changes applied)", applied)
+          .format(n=applied))
     return 0

@@ -10,6 +10,8 @@ from typing import Any
 from kbase.cli.common import open_catalogue, show_usage
 from kbase.cli.report import add_lang_option
 from kbase.errors import InvalidInput
+from kbase.i18n import N_, ngettext
+from kbase.i18n import gettext as _
 from kbase.report.i18n import SETTING as LANG_SETTING
 from kbase.report.i18n import check_lang
 from kbase.report.identity import FIELDS, identity_rows, set_identity
@@ -18,47 +20,49 @@ from kbase.report.texts import KEYS, REPORTS, get_text, list_texts, set_text
 
 def register(subs: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     text = subs.add_parser("text", parents=[common],
-                           help="the report's own texts (preface, chair's word…): set, show, list",
-                           description="Texts the annual report shows, in Markdown, per year and language: "
-                                       + ", ".join(KEYS) + ", programme-ID (a programme's introduction) "
-                                       "and project-ID (a project's narrative for the year).")
+                           help=_("the report's own texts (preface, chair's word…): set, show, list"),
+                           description=_("Texts the annual report shows, in Markdown, per year and language: "
+                                         "{keys}, programme-ID (a programme's introduction) "
+                                         "and project-ID (a project's narrative for the year).").format(
+                               keys=", ".join(KEYS)))
     verbs = text.add_subparsers(dest="text_verb", metavar="VERB")
     text.set_defaults(run=show_usage(text))
 
-    p = verbs.add_parser("set", parents=[common], help="store a text from a Markdown file (- for standard input)")
+    p = verbs.add_parser("set", parents=[common], help=_("store a text from a Markdown file (- for standard input)"))
     _where(p)
-    p.add_argument("file", metavar="FILE.md", help="Markdown file; an empty file removes the text")
+    p.add_argument("file", metavar="FILE.md", help=_("Markdown file; an empty file removes the text"))
     p.set_defaults(run=cmd_set)
 
-    p = verbs.add_parser("show", parents=[common], help="print a text")
+    p = verbs.add_parser("show", parents=[common], help=_("print a text"))
     _where(p)
     p.set_defaults(run=cmd_show)
 
-    p = verbs.add_parser("list", parents=[common], help="the texts stored, without their bodies")
+    p = verbs.add_parser("list", parents=[common], help=_("the texts stored, without their bodies"))
     p.add_argument("report", nargs="?", choices=REPORTS)
     p.add_argument("year", nargs="?", type=int)
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_list)
 
     ident = subs.add_parser("identity", parents=[common],
-                            help="the institute's name, logo, address and colours for reports: show, set",
-                            description="The institute's identity, used on report covers, running heads and "
-                                        "back pages. Fields: " + ", ".join(FIELDS) + "; also report-language.")
+                            help=_("the institute's name, logo, address and colours for reports: show, set"),
+                            description=_("The institute's identity, used on report covers, running heads and "
+                                          "back pages. Fields: {fields}; also report-language.").format(
+                                fields=", ".join(FIELDS)))
     verbs = ident.add_subparsers(dest="identity_verb", metavar="VERB")
     ident.set_defaults(run=cmd_identity_show)
-    p = verbs.add_parser("show", parents=[common], help="every field")
+    p = verbs.add_parser("show", parents=[common], help=_("every field"))
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_identity_show)
-    p = verbs.add_parser("set", parents=[common], help="set a field (logo, cover: a picture file; '' clears)")
+    p = verbs.add_parser("set", parents=[common], help=_("set a field (logo, cover: a picture file; '' clears)"))
     p.add_argument("field", choices=[*FIELDS, "report-language"])
-    p.add_argument("value", help="text, colour (#12395b), or a picture file for logo and cover")
+    p.add_argument("value", help=_("text, colour (#12395b), or a picture file for logo and cover"))
     p.set_defaults(run=cmd_identity_set)
 
 
 def _where(p: argparse.ArgumentParser) -> None:
     p.add_argument("report", choices=REPORTS)
     p.add_argument("year", type=int)
-    p.add_argument("key", help=", ".join(KEYS) + ", programme-ID or project-ID")
+    p.add_argument("key", help=_("{keys}, programme-ID or project-ID").format(keys=", ".join(KEYS)))
     add_lang_option(p, "en")
 
 
@@ -72,11 +76,11 @@ def _read(path: str) -> str:
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise InvalidInput(N_("cannot read {path}: {reason}").format(path=path, reason=exc.strerror or exc)) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InvalidInput(f"{path}: not UTF-8 text (byte {exc.start})") from None
+        raise InvalidInput(N_("{path}: not UTF-8 text (byte {byte})").format(path=path, byte=exc.start)) from None
 
 
 def cmd_set(args: argparse.Namespace) -> int:
@@ -84,7 +88,9 @@ def cmd_set(args: argparse.Namespace) -> int:
     cat = open_catalogue(args)
     stored = set_text(cat, args.report, args.year, args.key, _lang(args), body)
     what = f"{args.report} {args.year} {args.key} ({_lang(args)})"
-    print(f"stored {what}: {len(body.strip()):,} characters" if stored else f"removed {what}", file=sys.stderr)
+    chars = len(body.strip())
+    print(ngettext("stored {text}: {n} character", "stored {text}: {n} characters", chars).format(
+        text=what, n=f"{chars:,}") if stored else _("removed {text}").format(text=what), file=sys.stderr)
     return 0
 
 
@@ -104,7 +110,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         for r in rows:
             print(f"{r['report']}  {r['year']}  {r['key']:<14} {r['lang']}  {r['chars']:>7,}  {r['first_line']}")
         if not rows:
-            print("no report text stored (kbase text set annual YEAR KEY FILE.md)", file=sys.stderr)
+            print(_("no report text stored (kbase text set annual YEAR KEY FILE.md)"), file=sys.stderr)
 
     emit(args, rows, human)
     return 0
@@ -132,5 +138,6 @@ def cmd_identity_set(args: argparse.Namespace) -> int:
         cat.set_setting(LANG_SETTING, check_lang(args.value) if args.value.strip() else None)
     else:
         set_identity(cat, args.field, args.value)
-    print(f"set {args.field}" if args.value.strip() else f"cleared {args.field}", file=sys.stderr)
+    print(_("set {field}").format(field=args.field) if args.value.strip() else
+          _("cleared {field}").format(field=args.field), file=sys.stderr)
     return 0

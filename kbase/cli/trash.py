@@ -9,25 +9,27 @@ from kbase.catalogue import trash
 from kbase.catalogue.columns import table_of
 from kbase.catalogue.records import record_type
 from kbase.cli.common import open_catalogue, print_rows
+from kbase.i18n import gettext as _
+from kbase.i18n import ngettext
 
 
 def register(subs: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
-    p = subs.add_parser("trash", parents=[common], help="deleted records: list, restore, empty, days")
+    p = subs.add_parser("trash", parents=[common], help=_("deleted records: list, restore, empty, days"))
     acts = p.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=type(p))
-    a = acts.add_parser("list", parents=[common], help="what the trash holds, newest first")
+    a = acts.add_parser("list", parents=[common], help=_("what the trash holds, newest first"))
     a.add_argument("record_type", metavar="TYPE", nargs="?")
     a.add_argument("--json", action="store_true")
     a.set_defaults(run=cmd_list)
     a = acts.add_parser("restore", parents=[common],
-                        help="put a record back with its links: kbase trash restore TYPE ID")
+                        help=_("put a record back with its links: kbase trash restore TYPE ID"))
     a.add_argument("record_type", metavar="TYPE")
     a.add_argument("id", type=int)
     a.set_defaults(run=cmd_restore)
-    a = acts.add_parser("empty", parents=[common], help="delete for good what the trash holds")
-    a.add_argument("--older-than", type=float, metavar="DAYS", help="only what went there more than DAYS ago")
+    a = acts.add_parser("empty", parents=[common], help=_("delete for good what the trash holds"))
+    a.add_argument("--older-than", type=float, metavar="DAYS", help=_("only what went there more than DAYS ago"))
     a.set_defaults(run=cmd_empty)
-    a = acts.add_parser("days", parents=[common], help="how long the trash keeps records (0: until emptied)")
-    a.add_argument("days", type=int, nargs="?", help="set it (default 30)")
+    a = acts.add_parser("days", parents=[common], help=_("how long the trash keeps records (0: until emptied)"))
+    a.add_argument("days", type=int, nargs="?", help=_("set it (default 30)"))
     a.set_defaults(run=cmd_days)
 
 
@@ -50,7 +52,10 @@ def cmd_restore(args: argparse.Namespace) -> int:
     cat = open_catalogue(args)
     kind = _kind(args.record_type)
     new_id = trash.restore_from_trash(cat, kind, args.id)
-    print(f"restored {kind} {new_id}" + (f" (its ID {args.id} went to a newer record)" if new_id != args.id else ""))
+    if new_id != args.id:
+        print(_("restored {record} (its ID {id} went to a newer record)").format(record=f"{kind} {new_id}", id=args.id))
+    else:
+        print(_("restored {record}").format(record=f"{kind} {new_id}"))
     from kbase.search import indexing
 
     indexing.sync(cat)
@@ -60,7 +65,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
 def cmd_empty(args: argparse.Namespace) -> int:
     cat = open_catalogue(args)
     n = trash.empty_trash(cat, args.older_than)
-    print(f"emptied the trash: {n} record(s) deleted for good")
+    # the English keeps its "record(s)" as before; the catalogs give each form its own words
+    print(ngettext("emptied the trash: {n} record(s) deleted for good",
+                   "emptied the trash: {n} record(s) deleted for good", n).format(n=n))
     return 0
 
 
@@ -69,5 +76,6 @@ def cmd_days(args: argparse.Namespace) -> int:
     if args.days is not None:
         trash.set_trash_days(cat, args.days)
     days = trash.trash_days(cat)
-    print(f"the trash keeps records {days} days" if days else "the trash keeps records until it is emptied")
+    print(ngettext("the trash keeps records {n} day", "the trash keeps records {n} days", days).format(n=days) if days
+          else _("the trash keeps records until it is emptied"))
     return 0

@@ -11,6 +11,7 @@ from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import Any
 
+from kbase import i18n
 from kbase.cli import guarded
 from kbase.cli.common import close_opened, open_catalogue
 from kbase.cli.search import search_in
@@ -31,8 +32,13 @@ def answer(cat: Any, request: dict[str, Any]) -> dict[str, Any]:
     args = argparse.Namespace(**request["args"])
     tty = bool(request.get("tty"))
     out, err = _Output(tty), _Output(False)
-    with redirect_stdout(out), redirect_stderr(err):
-        code = guarded(lambda: search_in(cat, args, tty))
+    before = i18n.language()
+    i18n.set_language(str(request["args"].get("lang") or before))  # the asker's language
+    try:
+        with redirect_stdout(out), redirect_stderr(err):
+            code = guarded(lambda: search_in(cat, args, tty))
+    finally:
+        i18n.set_language(before)
     return {"code": code, "out": out.getvalue(), "err": err.getvalue()}
 
 

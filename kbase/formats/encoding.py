@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kbase.i18n import N_, en_ngettext
+
 
 @dataclass
 class Decoded:
@@ -138,19 +140,20 @@ def fix_mojibake(text: str) -> tuple[str, int, int]:
 def _finish(text: str, encoding: str, warnings: list[str]) -> Decoded:
     text = text.removeprefix("\ufeff")
     text, fixed, left = fix_mojibake(text)
+    # English messages, shown later through kbase.i18n.translate in the reader's language
     if fixed:
-        warnings.append(f"{_count(fixed, 'place')} held UTF-8 read as Latin-1 (like 'Ã©' for 'é'); re-read as UTF-8")
+        warnings.append(en_ngettext("{n} place held UTF-8 read as Latin-1 (like 'Ã©' for 'é'); re-read as UTF-8",
+                                    "{n} places held UTF-8 read as Latin-1 (like 'Ã©' for 'é'); re-read as UTF-8",
+                                    fixed).format(n=fixed))
     if left:
-        warnings.append(f"{_count(left, 'place')} look like UTF-8 read as Latin-1 (like 'Ã©' for 'é'); "
-                        "left as they are")
+        warnings.append(en_ngettext("{n} place looks like UTF-8 read as Latin-1 (like 'Ã©' for 'é'); left as it is",
+                                    "{n} places look like UTF-8 read as Latin-1 (like 'Ã©' for 'é'); left as they are",
+                                    left).format(n=left))
     bad = text.count("\ufffd")
     if bad:
-        warnings.append(f"{_count(bad, 'character')} could not be decoded (shown as \ufffd)")
+        warnings.append(en_ngettext("{n} character could not be decoded (shown as \ufffd)",
+                                    "{n} characters could not be decoded (shown as \ufffd)", bad).format(n=bad))
     return Decoded(text, encoding, warnings)
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def decode_bytes(data: bytes) -> Decoded:
@@ -163,12 +166,14 @@ def decode_bytes(data: bytes) -> Decoded:
     if name:
         enc = _codec(name)
         if enc is None:
-            warnings.append(f"the file declares the encoding {name!r}, which is not known here")
+            warnings.append(N_("the file declares the encoding {name}, which is not known here").format(
+                name=repr(name)))
         else:
             try:
                 return _finish(data.decode(enc), enc, warnings)
             except UnicodeDecodeError:
-                warnings.append(f"the file declares the encoding {name}, but is not valid {enc}")
+                warnings.append(N_("the file declares the encoding {name}, but is not valid {encoding}").format(
+                    name=name, encoding=enc))
     try:
         return _finish(data.decode("utf-8"), "utf-8", warnings)
     except UnicodeDecodeError:
@@ -176,18 +181,19 @@ def decode_bytes(data: bytes) -> Decoded:
     if _mostly_utf8(data):
         text = data.decode("utf-8", errors="kbase-cp1252")
         stray = len(_HIGH.findall(data)) - sum(len(s) for s in _UTF8_SEQ.findall(data))
-        warnings.append(f"read as utf-8; {_count(stray, 'byte')} that {'is' if stray == 1 else 'are'} not UTF-8 "
-                        "read as cp1252")
+        warnings.append(en_ngettext("read as utf-8; {n} byte that is not UTF-8 read as cp1252",
+                                    "read as utf-8; {n} bytes that are not UTF-8 read as cp1252",
+                                    stray).format(n=stray))
         return _finish(text, "utf-8", warnings)
     enc = _utf16_without_bom(data) or _guess(data)
     if enc is not None:
         try:
             text = data.decode(enc)
-            warnings.append(f"read as {enc} (guessed)")
+            warnings.append(N_("read as {encoding} (guessed)").format(encoding=enc))
             return _finish(text, enc, warnings)
         except (UnicodeDecodeError, LookupError):
             pass
-    warnings.append("read as cp1252 (guessed)")
+    warnings.append(N_("read as {encoding} (guessed)").format(encoding="cp1252"))
     return _finish(data.decode("cp1252", errors="replace"), "cp1252", warnings)
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from kbase.errors import ImportProblem
+from kbase.i18n import en_ngettext
 from kbase.text import clean_line, clean_text
 
 # itemAttachments.linkMode
@@ -225,8 +226,9 @@ def _read(con: sqlite3.Connection, lib: ZoteroLibrary, storage: Path, base_dir: 
         items[item_id] = Item(item_id, clean_line(str(key)), int(library_id or 0), name,
                               primary_role=primary.get(int(type_id), "author"))
     for name, n in sorted(unknown.items()):
-        lib.problems.append(f"{n} item{'s' if n != 1 else ''} of an {name} (not in this database's itemTypes): "
-                            "read as documents")
+        lib.problems.append(en_ngettext("{n} item of an {type} (not in this database's itemTypes): read as documents",
+                                        "{n} items of an {type} (not in this database's itemTypes): read as documents",
+                                        n).format(n=n, type=name))
 
     _read_fields(con, items, fields, base_of)
     _read_creators_tags_relations(con, items, tables, creator_types)

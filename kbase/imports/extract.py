@@ -251,9 +251,11 @@ def _locked(doc: Any, password: str | None, page_count: int) -> Extraction | Non
     if not doc.needs_pass:
         return None
     if not password:
-        return Extraction("encrypted", N_("encrypted: protected by a password ({n} pages); imported without text; "
-                                          "import it again with --password to read it").format(n=page_count),
-                          page_count=page_count)
+        locked = en_ngettext("encrypted: protected by a password ({n} page); imported without text; "
+                             "import it again with --password to read it",
+                             "encrypted: protected by a password ({n} pages); imported without text; "
+                             "import it again with --password to read it", page_count).format(n=page_count)
+        return Extraction("encrypted", locked, page_count=page_count)
     if not _authenticate(doc, password):
         return Extraction("encrypted", N_("encrypted: the password given does not open it; imported without text"),
                           page_count=page_count)
@@ -305,8 +307,9 @@ def _read(doc: Any, password: str | None, filename: str, want_thumbnail: bool) -
             (blank if _blank(doc, number) else scanned).append(number + 1)
         pages.append(text)
     if len(failed) == page_count:
-        return Extraction("damaged",
-                          N_("damaged PDF: none of its {n} pages can be read; not imported").format(n=page_count))
+        return Extraction("damaged", en_ngettext("damaged PDF: its {n} page cannot be read; not imported",
+                                                 "damaged PDF: none of its {n} pages can be read; not imported",
+                                                 page_count).format(n=page_count))
     # page texts come out of normalise_page_text clean; the metadata is cleaned here as a whole
     # (pdfmeta cleans what it reads too): nothing a worker hands over can upset PostgreSQL or XML
     meta = clean_value(merge_metadata(
@@ -322,7 +325,7 @@ def _read(doc: Any, password: str | None, filename: str, want_thumbnail: bool) -
         notes.append(N_("repaired: the file was damaged and MuPDF rebuilt its structure; "
                         "check that nothing is missing"))
     if failed:
-        notes.append(f"{_page_list(failed)} could not be read")
+        notes.append(N_("{pages} could not be read").format(pages=_page_list(failed)))
     if len(blank) + len(failed) == page_count and not failed:
         empty = en_ngettext("no content: {n} page blank; not imported",
                             "no content: {n} pages blank; not imported", page_count).format(n=page_count)
@@ -350,10 +353,9 @@ def _blank(doc: Any, number: int) -> bool:
         return False
 
 
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'s' if n != 1 else ''}"
-
-
 def _page_list(pages: list[int]) -> str:
-    shown = ", ".join(map(str, pages[:10])) + (f" and {len(pages) - 10} more" if len(pages) > 10 else "")
-    return f"page{'s' if len(pages) > 1 else ''} {shown}"
+    """"page 3" or "pages 3, 4 and 12 more": translate() reads the form back (the English one names the count)."""
+    shown = ", ".join(map(str, pages[:10]))
+    if len(pages) > 10:
+        shown = N_("{pages} and {more} more").format(pages=shown, more=len(pages) - 10)
+    return en_ngettext("page {pages}", "pages {pages}", len(pages)).format(pages=shown)

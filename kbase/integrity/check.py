@@ -13,6 +13,8 @@ from sqlmodel import col
 from kbase.catalogue import columns, history, quality
 from kbase.catalogue.records import Catalogue
 from kbase.files import store as file_store
+from kbase.i18n import N_, en_ngettext, ngettext, translate
+from kbase.i18n import gettext as _
 from kbase.library import models as m
 from kbase.search.api import forget
 from kbase.search.documents import load_pubs, pages_of
@@ -31,6 +33,11 @@ class Problem:
     def __str__(self) -> str:
         return f"{'repaired' if self.repaired else 'problem'}: {self.message}"
 
+    def said(self) -> str:
+        """The line in the current language (the message itself stays English, as --json gives it)."""
+        line = _("repaired: {message}") if self.repaired else _("problem: {message}")
+        return line.format(message=translate(self.message))
+
 
 @dataclass
 class CheckReport:
@@ -43,13 +50,15 @@ class CheckReport:
         return [p for p in self.problems if not p.repaired]
 
     def lines(self) -> list[str]:
-        out = [str(p) for p in self.problems] + self.notes
+        """The report to print, in the current language."""
+        out = [p.said() for p in self.problems] + [translate(note) for note in self.notes]
         if not self.problems and self.import_running:
-            out.append("no problem found in what could be checked while the import runs")
+            out.append(_("no problem found in what could be checked while the import runs"))
         elif not self.problems:
-            out.append("library is consistent: catalogue, file store and index agree")
+            out.append(_("library is consistent: catalogue, file store and index agree"))
         elif self.remaining:
-            out.append(f"{len(self.remaining)} problem{'s' if len(self.remaining) != 1 else ''} left")
+            left = len(self.remaining)
+            out.append(ngettext("{n} problem left", "{n} problems left", left).format(n=left))
         return out
 
     def as_dict(self) -> dict[str, Any]:
@@ -85,39 +94,46 @@ def index_problems(cat: Catalogue) -> tuple[list[Problem], set[int], set[str]]:
     lib = cat.library
     if not index_ready(lib):
         state = read_state(lib)
-        why = "an interrupted rebuild" if state.get("rebuilding") else "no index of this version"
-        return [Problem("index", "index", f"the search index is unusable ({why}); it must be rebuilt")], set(), {"*"}
+        why = N_("an interrupted rebuild") if state.get("rebuilding") else N_("no index of this version")
+        unusable = N_("the search index is unusable ({why}); it must be rebuilt").format(why=why)
+        return [Problem("index", "index", unusable)], set(), {"*"}
     problems: list[Problem] = []
     behind = changes_behind(cat) or 0
     if behind > 0:
-        changes = f"{behind} catalogue change{'s' if behind != 1 else ''}"
-        problems.append(Problem("index", "index", f"the search index is {changes} behind (a search catches up; "
-                                "`kbase check --repair` brings it up to date now)"))
+        problems.append(Problem("index", "index", en_ngettext(
+            "the search index is {n} catalogue change behind (a search catches up; "
+            "`kbase check --repair` brings it up to date now)",
+            "the search index is {n} catalogue changes behind (a search catches up; "
+            "`kbase check --repair` brings it up to date now)", behind).format(n=behind)))
     chain = history.audit(cat)  # a deleted or rewritten change: the index may miss what it said
     if not chain.ok:
-        problems.append(Problem("index", "change log", f"{chain.message()}; the search index must be rebuilt "
-                                "(`kbase check --repair` or `kbase sync`)"))
+        problems.append(Problem("index", "change log", N_(
+            "{message}; the search index must be rebuilt (`kbase check --repair` or `kbase sync`)").format(
+            message=chain.message())))
     meta_sig, page_sig, dup_keys = _index_signatures(lib.index_dir)
     refresh: set[int] = set()
     drop: set[str] = set(dup_keys) | (set() if chain.ok else {"*"})
     for key in sorted(dup_keys):
-        problems.append(Problem("index", f"index document {key}", f"index document {key} is there twice"))
+        problems.append(Problem("index", f"index document {key}",
+                                N_("index document {key} is there twice").format(key=key)))
     with cat.reading() as s:
         pub_ids = set(s.scalars(select(columns.key(m.Publication.id))))
         infos = load_pubs(s, pub_ids)
         for pub_id in sorted(pub_ids - set(meta_sig)):
             problems.append(Problem("index", f"publication {pub_id}",
-                                    f"publication {pub_id} is missing from the index"))
+                                    N_("publication {id} is missing from the index").format(id=pub_id)))
             refresh.add(pub_id)
         for pub_id in sorted(set(meta_sig) - pub_ids):
             problems.append(Problem("index", f"publication {pub_id}",
-                                    f"the index still has publication {pub_id}, which is not in the catalogue"))
+                                    N_("the index still has publication {id}, which is not in the catalogue")
+                                    .format(id=pub_id)))
             drop.add(f"p{pub_id}")
         for pub_id, sig in meta_sig.items():
             info = infos.get(pub_id)
             if info is not None and info.meta_document()["sig"] != sig:
                 problems.append(Problem("index", f"publication {pub_id}",
-                                        f"the index has an out-of-date copy of publication {pub_id}"))
+                                        N_("the index has an out-of-date copy of publication {id}")
+                                        .format(id=pub_id)))
                 refresh.add(pub_id)
         atts: dict[int, int] = dict(s.execute(select(col(m.Attachment.id), col(m.Attachment.publication_id))
                                               .where(col(m.Attachment.publication_id).is_not(None))).all())
@@ -133,13 +149,16 @@ def index_problems(cat: Catalogue) -> tuple[list[Problem], set[int], set[str]]:
             if found is None or found[0] != pub_id or found[1] != info.page_document(att_id, page, text)["sig"]:
                 stale_pubs[pub_id] += 1
         for pub_id, n in sorted(stale_pubs.items()):
-            problems.append(Problem("index", f"publication {pub_id}",
-                                    f"publication {pub_id}: {n} page(s) missing from the index or out of date"))
+            # the English keeps its "page(s)" as before; the catalogs give each form its own words
+            problems.append(Problem("index", f"publication {pub_id}", en_ngettext(
+                "publication {id}: {n} page(s) missing from the index or out of date",
+                "publication {id}: {n} page(s) missing from the index or out of date", n).format(id=pub_id, n=n)))
             refresh.add(pub_id)
         for (att_id, page), (_pub_id, _sig, key) in sorted(page_sig.items()):
             if (att_id, page) not in seen:
-                problems.append(Problem("index", f"attachment {att_id}", f"the index has page {page} of attachment "
-                                                                         f"{att_id}, which the catalogue has not"))
+                problems.append(Problem("index", f"attachment {att_id}", N_(
+                    "the index has page {page} of attachment {id}, which the catalogue has not").format(
+                    page=page, id=att_id)))
                 drop.add(key)
     return problems, refresh, drop
 
@@ -172,19 +191,22 @@ def text_problems(cat: Catalogue) -> list[Problem]:
     out = []
     for att_id, filename, status, pages in rows:
         if status == "pending":
-            why = "its text extraction never finished"
+            why = N_("its text extraction never finished")
         elif pages:
-            why = f"it is marked ok with {pages} page(s) but has no page text"
+            why = en_ngettext("it is marked ok with {n} page(s) but has no page text",
+                              "it is marked ok with {n} page(s) but has no page text", pages).format(n=pages)
         else:
             continue
-        out.append(Problem("text", f"attachment {att_id}", f"attachment {att_id} ({filename}): {why}"))
+        out.append(Problem("text", f"attachment {att_id}",
+                           N_("attachment {id} ({filename}): {why}").format(id=att_id, filename=filename, why=why)))
     return out
 
 
 def store_problems(cat: Catalogue, deep: bool, orphans_too: bool = True) -> tuple[list[Problem], list[str]]:
     problems = [Problem("store", f"file {p.sha256[:12]}", str(p)) for p in file_store.verify(cat.library, deep=deep)]
     orphans = list(file_store.orphans(cat.library, min_age=ORPHAN_MIN_AGE)) if orphans_too else []
-    problems += [Problem("store", o, f"file {o} is in the store but not in the catalogue") for o in orphans]
+    problems += [Problem("store", o, N_("file {name} is in the store but not in the catalogue").format(name=o))
+                 for o in orphans]
     return problems, orphans
 
 
@@ -201,12 +223,17 @@ def ocr_notes(cat: Catalogue) -> list[str]:
     notes = []
     waiting = state["queued"] + state["running"]
     if waiting or state["cancelled"]:
-        notes.append(f"OCR: {waiting + state['cancelled']} document{'s' if waiting + state['cancelled'] != 1 else ''} "
-                     f"({state['pages_left']} scanned page{'s' if state['pages_left'] != 1 else ''}) not read yet; "
-                     f"run `kbase ocr{' --all' if state['cancelled'] else ''}` to read them")
+        documents, pages = waiting + state["cancelled"], state["pages_left"]
+        # the page count is a message of its own inside the first: translate() reads both back
+        notes.append(en_ngettext("OCR: {n} document ({pages}) not read yet; run `{command}` to read them",
+                                 "OCR: {n} documents ({pages}) not read yet; run `{command}` to read them",
+                                 documents).format(
+            n=documents, pages=en_ngettext("{n} scanned page", "{n} scanned pages", pages).format(n=pages),
+            command="kbase ocr --all" if state["cancelled"] else "kbase ocr"))
     if state["failed"]:
-        notes.append(f"OCR: {state['failed']} document{'s' if state['failed'] != 1 else ''} could not be read; "
-                     "see `kbase ocr --status`")
+        notes.append(en_ngettext("OCR: {n} document could not be read; see `kbase ocr --status`",
+                                 "OCR: {n} documents could not be read; see `kbase ocr --status`",
+                                 state["failed"]).format(n=state["failed"]))
     return notes
 
 
@@ -225,8 +252,8 @@ def check_library(cat: Catalogue, repair: bool = False, deep: bool = False, cata
     texts = text_problems(cat)
     index, refresh, drop = ([], set(), set()) if running else index_problems(cat)
     if running:
-        report.notes.append("an import is running: the search index and the files it has not catalogued yet "
-                            "were left alone; run `kbase check` again once it has finished")
+        report.notes.append(N_("an import is running: the search index and the files it has not catalogued yet "
+                               "were left alone; run `kbase check` again once it has finished"))
     report.problems = store + texts + index
     report.notes += ocr_notes(cat)
     if catalogue:
