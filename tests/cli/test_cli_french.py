@@ -3,7 +3,9 @@ without --lang the same commands stay English."""
 
 from __future__ import annotations
 
+import json
 import subprocess
+import sys
 from pathlib import Path
 from typing import Iterator
 
@@ -54,6 +56,22 @@ def test_the_command_table_and_argparse_speak_french() -> None:
         assert words in shown.stdout, words
     for english in ("usage:", "positional arguments", "show this help message", "create a library"):
         assert english not in shown.stdout, english
+
+
+def test_french_help_starts_without_babel_the_orm_or_whoosh() -> None:
+    """With the compiled catalog (make writes it) `kbase --lang fr --help` reads the .mo and nothing heavier."""
+    po, mo = i18n.catalog_path("fr"), i18n.catalog_path("fr", ".mo")
+    if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+        pytest.skip("no compiled French catalog: `make` writes it")
+    probe = ("import contextlib, io, json, sys\nfrom kbase.cli import main\n"
+             "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+             "    try:\n        main(['--lang', 'fr', '--help'])\n    except SystemExit:\n        pass\n"
+             "print(json.dumps([sorted({n.split('.')[0] for n in sys.modules}), out.getvalue()]))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    loaded, shown = json.loads(done.stdout)
+    assert shown.startswith("utilisation : kbase ")
+    assert not {"babel", "sqlalchemy", "sqlmodel", "whoosh"} & set(loaded)
 
 
 def test_a_commands_help_in_french() -> None:
@@ -122,8 +140,6 @@ def test_english_stays_english(library: str) -> None:
 
 
 def test_json_output_stays_machine_readable(library: str) -> None:
-    import json
-
     found = json.loads(ok(["--lang", "fr", "-L", library, "search", "cobalt", "--json"]).stdout)
     assert found["total"] == 2
     listed = ok(["--lang", "fr", "-L", library, "list", "publication"])
