@@ -189,18 +189,18 @@ def translate(message: str) -> str:
 
 def _translate_joined(parts: list[str]) -> str:
     """Notes joined with "; ", each translated: from the left, the longest run of parts that the catalog
-    knows (a note may hold "; " itself), else the part as it is."""
+    knows (a note may hold "; " itself). A part it does not know leaves the whole message in English:
+    half a sentence translated reads worse than none."""
     said: list[str] = []
     start = 0
     while start < len(parts):
         for end in range(len(parts) - (start == 0), start, -1):  # never the whole message again
             piece = "; ".join(parts[start:end])
             translated = translate(piece)
-            if translated != piece or end == start + 1:
+            if translated != piece:
                 said.append(translated)
                 start = end
                 break
-        else:  # a single part: the whole message, which translate() could not read
-            said.append(parts[start])
-            start += 1
+        else:
+            return "; ".join(parts)
     return "; ".join(said)
