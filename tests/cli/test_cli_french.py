@@ -190,3 +190,20 @@ def test_a_texts_lang_names_the_text_not_the_interface(library: str, tmp_path: P
     i18n.set_language("fr")  # a French interface ($KBASE_LANG=fr) storing the English one
     stored = ok(["-L", library, "text", "set", "annual", "2021", "preface", "--lang", "en", str(source)])
     assert stored.stderr == "annual 2021 preface (en) enregistré : 22 caractères\n"
+
+
+def test_the_warm_search_answers_in_the_askers_language(library: str) -> None:
+    from kbase.cli import build_parser
+    from kbase.cli.warm import answer
+
+    args = build_parser("search").parse_args(["-L", library, "search", "cobalt", "--no-snippets"])
+    fields = {k: v for k, v in vars(args).items() if k != "run"}
+    cat = Catalogue(open_library(library))
+    try:
+        french = answer(cat, {"args": {**fields, "lang": "fr"}, "tty": False})
+        english = answer(cat, {"args": {**fields, "lang": "en"}, "tty": False})
+    finally:
+        cat.library.close()
+    assert french["out"].splitlines()[-1].startswith("2 publications ; affichage 1–2 (")
+    assert english["out"].splitlines()[-1].startswith("2 publications; showing 1–2 (")
+    assert i18n.language() == "en"  # the warm process keeps its own language between answers
