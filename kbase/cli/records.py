@@ -14,7 +14,7 @@ from kbase.catalogue.organisations import display_names
 from kbase.catalogue.records import Catalogue, record_type
 from kbase.cli.common import add_filter_options, filter_from_args, open_catalogue, print_rows
 from kbase.errors import ConflictError, InvalidInput
-from kbase.i18n import N_
+from kbase.i18n import N_, ngettext
 from kbase.i18n import gettext as _
 from kbase.library import models as m
 from kbase.library.db import open_library, redact
@@ -90,9 +90,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     cat = open_catalogue(args, create=True)
     counts = load_demo(cat)
-    print(_("demo catalogue loaded: {counts}").format(counts=", ".join(f"{v} {k}" for k, v in counts.items())))
+    print(_("demo catalogue loaded: {counts}").format(counts=", ".join(_demo_count(k, v) for k, v in counts.items())))
     after_write(cat)
     return 0
+
+
+def _demo_count(kind: str, n: int) -> str:
+    """"109 regions", in the current language."""
+    said = {
+        "programmes": ngettext("{n} programme", "{n} programmes", n),
+        "regions": ngettext("{n} region", "{n} regions", n),
+        "organisations": ngettext("{n} organisation", "{n} organisations", n),
+        "people": ngettext("{n} person", "{n} people", n),
+        "projects": ngettext("{n} project", "{n} projects", n),
+        "publications": ngettext("{n} publication", "{n} publications", n),
+        "events": ngettext("{n} event", "{n} events", n),
+    }.get(kind, f"{{n}} {kind}")
+    return said.format(n=n)
 
 
 def after_write(cat: Catalogue) -> None:
