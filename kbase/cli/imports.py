@@ -295,8 +295,10 @@ def cmd_imports(args: argparse.Namespace) -> int:
         sys.stdout.write(_("no imports yet") + "\n")
     for b in batches:
         c = b["counts"] or {}
-        made = _("{created} created, {matched} matched, {refused} refused").format(
-            created=c.get("created", 0), matched=c.get("matched", 0), refused=c.get("refused", 0)) if c else ""
+        made = ", ".join((
+            ngettext("{n} created", "{n} created", c.get("created", 0)).format(n=c.get("created", 0)),
+            ngettext("{n} matched", "{n} matched", c.get("matched", 0)).format(n=c.get("matched", 0)),
+            ngettext("{n} refused", "{n} refused", c.get("refused", 0)).format(n=c.get("refused", 0)))) if c else ""
         sources = ", ".join(b["sources"][:3]) + (" …" if len(b["sources"]) > 3 else "")
         sys.stdout.write(f"{b['id']:>5}  {b['started'] or '':<19}  {b['status']:<22}  {b['user'] or '':<12}  "
                          f"{made:<40}  {sources}\n")
