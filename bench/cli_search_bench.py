@@ -4,7 +4,11 @@ search process of kbase.search.service), and recollq with snippets when a Recoll
 Each query runs cold, warm and with recollq in turn (so a busy machine weighs on all three alike); the
 warm process is stopped first, so the first warm query pays for starting it. Every query asks for
 JSON: the cold and warm answers must be the same (hits, their pages, order, snippets), and the bench
-says how many differ. Prints p50/p95 per way and the ratios of the p95s. Asserts nothing.
+says how many differ. Prints p50/p95 per way and the ratios of the p95s, and the queries that found
+nothing in Kbase or in Recoll (the words must be in both for the times to compare). Asserts nothing.
+
+recollq reads the same queries: words, quoted phrases, AND, OR and prefix* are Recoll's syntax as well;
+"a NOT b" is written "a -b" for recollq. Snippets with page numbers: `recollq -n LIMIT -A -p 3`.
 
     .venv/bin/python bench/cli_search_bench.py --library LIB [--recoll-config DIR] [--limit 10]
 """
@@ -14,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -54,6 +59,20 @@ def answer_of(out: str) -> object:
                                                                      for p in h["pages"]]) for h in data["hits"]]]
 
 
+def total_of(out: str) -> int | None:
+    """kbase search --json's total, or None when the answer is not JSON (an error)."""
+    try:
+        return int(json.loads(out)["total"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def recoll_total(out: str) -> int | None:
+    """The "N results" line recollq prints before its hits."""
+    found = re.search(r"^(\d+) results", out, re.MULTILINE)
+    return int(found.group(1)) if found else None
+
+
 def pct(values: list[float], p: int) -> float:
     ordered = sorted(values)
     return round(ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))], 1)
@@ -75,9 +94,11 @@ def main() -> int:
     warm_env = {k: v for k, v in os.environ.items() if k != "KBASE_SEARCH_SERVICE"}
     recollq = shutil.which("recollq") if args.recoll_config else None
     service.stop(args.library)
+    load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     times: dict[str, list[float]] = {"cold": [], "warm": [], "recollq": []}
     differ: list[str] = []
     failed = 0
+    empty: dict[str, list[str]] = {"kbase": [], "recollq": []}
     for q in queries:
         cold_ms, cold_out, cold_rc = timed([*kbase, q], cold_env)
         warm_ms, warm_out, warm_rc = timed([*kbase, q], warm_env)
@@ -86,12 +107,17 @@ def main() -> int:
         if (cold_rc, answer_of(cold_out)) != (warm_rc, answer_of(warm_out)):
             differ.append(q)
         failed += cold_rc != 0
+        if not total_of(warm_out):
+            empty["kbase"].append(q)
         if recollq:
-            ms, _out, _rc = timed([recollq, "-c", args.recoll_config, "-n", str(args.limit), "-A", "-p", "3",
-                                   q.replace(" NOT ", " -")], dict(os.environ))
+            ms, out, _rc = timed([recollq, "-c", args.recoll_config, "-n", str(args.limit), "-A", "-p", "3",
+                                  q.replace(" NOT ", " -")], dict(os.environ))
             times["recollq"].append(ms)
+            if not recoll_total(out):
+                empty["recollq"].append(q)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"{len(queries)} queries, --limit {args.limit}, with snippets; load {load:.1f} at the end")
+    print(f"{len(queries)} queries, --limit {args.limit}, with snippets; load {load_before:.1f} at the start, "
+          f"{load:.1f} at the end")
     print("| way | p50 ms | p95 ms | first ms | max ms |")
     print("|---|---|---|---|---|")
     for way, values in times.items():
@@ -103,6 +129,9 @@ def main() -> int:
               f"cold p95 / recollq p95: {pct(times['cold'], 95) / pct(times['recollq'], 95):.2f}")
     print(f"cold p95 / warm p95: {pct(times['cold'], 95) / pct(times['warm'], 95):.1f}")
     print(f"queries answered with an error (the same both ways, e.g. no such words): {failed}")
+    for way, missed in empty.items():
+        if way == "kbase" or recollq:
+            print(f"queries {way} found nothing for: {len(missed)}" + (f" ({missed})" if missed else ""))
     print(f"answers that differ between cold and warm: {len(differ)} of {len(queries)}"
           + (f" ({differ})" if differ else ""))
     service.stop(args.library)
