@@ -10,6 +10,7 @@ from sqlalchemy import text
 from kbase.catalogue.records import Catalogue
 from kbase.library import models as m
 from kbase.search.indexing import sync
+from ui import i18n
 
 # a message box fixes its own size when shown, which the offscreen platform (tests only) warns about
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
@@ -47,3 +48,17 @@ def test_the_window_says_the_index_was_rebuilt(qtbot, make_window, sqlite_demo: 
     qtbot.keyClick(box, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not [b for b in window.findChildren(QMessageBox) if b.isVisible()])
 
+
+
+def test_said_in_french(qtbot, make_window, sqlite_demo: Catalogue) -> None:
+    sqlite_demo.add(m.Publication, title="Wolframite from Nyabibwe", type="report", year=2020)
+    sync(sqlite_demo)
+    window = make_window(sqlite_demo)
+    qtbot.waitUntil(lambda: window.search_panel._synced, timeout=30000)  # the warm-up sync after launch
+    i18n.set_language("fr")
+    _erase_newest_change(sqlite_demo)
+    window.search_panel.mark_stale()
+    box = _search(qtbot, window, "wolframite")
+    assert box.text().startswith("Le journal des modifications a été altéré à la modification ")
+    assert box.text().endswith("l’index de recherche a été reconstruit à partir du catalogue.")
+    assert box.windowTitle() == "Index de recherche"
