@@ -203,4 +203,4 @@ def _translate_joined(parts: list[str]) -> str:
                 break
         else:
             return "; ".join(parts)
-    return "; ".join(said)
+    return (" ; " if language() == "fr" else "; ").join(said)  # French puts a space before a semicolon

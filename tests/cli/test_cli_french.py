@@ -160,7 +160,7 @@ def test_json_output_stays_machine_readable(library: str) -> None:
     ("pages 3, 4 could not be read", "lecture impossible : pages 3, 4"),
     ("repaired: the file was damaged and MuPDF rebuilt its structure; check that nothing is missing; "
      "page 3 could not be read",
-     "réparé : le fichier était endommagé et MuPDF a reconstruit sa structure ; vérifiez que rien ne manque; "
+     "réparé : le fichier était endommagé et MuPDF a reconstruit sa structure ; vérifiez que rien ne manque ; "
      "lecture impossible : page 3"),
     ("a note the catalog does not know; page 3 could not be read",  # half translated: left as it is
      "a note the catalog does not know; page 3 could not be read"),

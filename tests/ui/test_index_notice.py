@@ -60,5 +60,5 @@ def test_said_in_french(qtbot, make_window, sqlite_demo: Catalogue) -> None:
     window.search_panel.mark_stale()
     box = _search(qtbot, window, "wolframite")
     assert box.text().startswith("Le journal des modifications a été altéré à la modification ")
-    assert box.text().endswith("l’index de recherche a été reconstruit à partir du catalogue.")
+    assert box.text().endswith(" a disparu ; l’index de recherche a été reconstruit à partir du catalogue.")
     assert box.windowTitle() == "Index de recherche"
