@@ -10,12 +10,13 @@ run: deps  # make run ARGS='--library /path/to/library'
 	@scripts/run-app.sh $(ARGS)
 
 # the suite in TEST_WORKERS pytest-xdist processes (one per core here), each with its own PostgreSQL server;
-# worksteal: a worker that runs dry takes tests from the other, so one slow file does not finish alone
+# worksteal: a worker that runs dry takes tests from the other, so one slow file does not finish alone;
+# the 15 slowest tests are listed at the end, to see where the time goes
 TEST_WORKERS ?= 2
 
 test: deps lint
 	@KBASE_TEST_PG_SERVERS=$(TEST_WORKERS) scripts/with-postgres.sh \
-	  $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+	  $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal --durations=15 $(PYTEST_ARGS)
 
 # the guard rails: ruff (style, import order, complexity) over the whole tree, mypy strict over kbase/
 lint: deps
