@@ -523,6 +523,9 @@ def test_w3blocks_reads_what_whoosh_reads(ix: Any) -> None:
             assert apart is not None, changed("the W3 block data pickle (values)", W3B, "values_apart fell back")
             assert [w3blocks.value_at(apart[1], i) for i in range(n)] == list(plain[2]), \
                 changed("the W3 block data pickle (values)", W3B, "value_at reads other values")
+            some = list(range(0, n, 3))
+            assert w3blocks.chosen_positions(apart[1], some) == w3blocks._many_positions([plain[2][i] for i in some]), \
+                changed("the W3 block data pickle (values)", W3B, "chosen_positions reads other positions")
 
         wanted = list(range(0, 300, 7))
         ours: dict[int, list[int]] = {}
