@@ -127,6 +127,10 @@ def main() -> int:
     if times["recollq"]:
         print(f"warm p95 / recollq p95: {pct(times['warm'], 95) / pct(times['recollq'], 95):.2f}; "
               f"cold p95 / recollq p95: {pct(times['cold'], 95) / pct(times['recollq'], 95):.2f}")
+    slowest = sorted(range(1, len(queries)), key=lambda i: -times["warm"][i])[:3]  # the first starts the process
+    print("slowest warm: " + "; ".join(f"{queries[i]} {times['warm'][i]:.0f} ms"
+                                       + (f" (recollq {times['recollq'][i]:.0f})" if times["recollq"] else "")
+                                       for i in slowest))
     print(f"cold p95 / warm p95: {pct(times['cold'], 95) / pct(times['warm'], 95):.1f}")
     print(f"queries answered with an error (the same both ways, e.g. no such words): {failed}")
     for way, missed in empty.items():
