@@ -56,6 +56,7 @@ class MainWindow(QMainWindow):
         # changes (which also makes the offscreen platform warn "does not support propagateSizeHints").
         self.setMinimumSize(900, 560)
         self._tracked: list[tuple[tasks.Task, str]] = []
+        self.has_closed = False  # the timers started after the first paint do nothing once it is
         self._changed_kinds: set[str] = set()  # kinds written since the last refresh()
         self.viewers: list[Any] = []
 
@@ -87,13 +88,16 @@ class MainWindow(QMainWindow):
     def _resume_ocr(self) -> None:
         from ui.ocr_runner import start_ocr
 
-        start_ocr(self)
+        if not self.has_closed:  # a window closed within its first seconds leaves its library alone
+            start_ocr(self)
 
     def _complete_table(self) -> None:
         selected = self.table.selected_ids()
         self.model.complete(lambda: (self._select_ids(selected), self._update_counts()))
 
     def _warm_up(self) -> None:
+        if self.has_closed:
+            return
         self.track(self.search_panel.warm_up(), tr("Updating the search index…"))
 
     # -- construction -----------------------------------------------------------------------------
@@ -523,6 +527,7 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.has_closed = True
         self.save_layout()
         if self._refresh_timer.isActive():
             self._refresh_timer.stop()

@@ -8,6 +8,7 @@ import traceback
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtWidgets import QWidget
 
 from kbase.errors import user_message  # re-exported: the dialogs take it from here
 
@@ -144,7 +145,15 @@ def run(fn: Callable[..., Any], *args: Any, on_result: Callable[[Any], Any] | No
         task.error.connect(on_error)
     if on_progress:
         task.progress.connect(on_progress)
+    if _window_closed(parent):
+        task.done = True  # never started: a closed window's timers must not open its library again
+        return task
     return start(task)
+
+
+def _window_closed(parent: QObject | None) -> bool:
+    window = parent.window() if isinstance(parent, QWidget) else None
+    return bool(getattr(window, "has_closed", False))  # set by MainWindow.closeEvent
 
 
 def wait_all(timeout_ms: int = 30000) -> bool:

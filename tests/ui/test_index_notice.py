@@ -1,4 +1,5 @@
-"""An altered change log seen by the app: the index is rebuilt and the window says so (issue 19)."""
+"""An altered change log seen by the app: the index is rebuilt and the window says so (issue 19); a closed
+window starts nothing more."""
 
 from __future__ import annotations
 
@@ -62,3 +63,16 @@ def test_said_in_french(qtbot, make_window, sqlite_demo: Catalogue) -> None:
     assert box.text().startswith("Le journal des modifications a été altéré à la modification ")
     assert box.text().endswith(" a disparu ; l’index de recherche a été reconstruit à partir du catalogue.")
     assert box.windowTitle() == "Index de recherche"
+
+
+def test_a_window_closed_at_once_leaves_its_library_alone(qtbot, make_window, sqlite_demo: Catalogue) -> None:
+    """The index warm-up and the OCR resume wait for the first paint; once the window is closed they do
+    nothing (on PostgreSQL a connection opened after the library closed was never closed)."""
+    from sqlalchemy import event
+
+    window = make_window(sqlite_demo)
+    window.close()
+    used: list[int] = []
+    event.listen(sqlite_demo.library.engine, "checkout", lambda *_a: used.append(1))
+    qtbot.wait(2600)  # past the OCR resume's 2 s
+    assert used == []
