@@ -527,6 +527,8 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.has_closed:  # closed once already: disconnected then
+            i18n.notifier().changed.disconnect(self.retranslate)  # nothing left to say in another language
         self.has_closed = True
         self.save_layout()
         if self._refresh_timer.isActive():

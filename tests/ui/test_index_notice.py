@@ -76,3 +76,17 @@ def test_a_window_closed_at_once_leaves_its_library_alone(qtbot, make_window, sq
     event.listen(sqlite_demo.library.engine, "checkout", lambda *_a: used.append(1))
     qtbot.wait(2600)  # past the OCR resume's 2 s
     assert used == []
+
+
+def test_a_closed_window_is_not_retranslated(qtbot, make_window, sqlite_demo: Catalogue) -> None:
+    """A language switch after a window closed (its library closed too) reads nothing through it."""
+    from sqlalchemy import event
+
+    window = make_window(sqlite_demo)
+    window.details.show_record("publication", window.model.ids[0])
+    window.close()
+    window.close()  # twice: the second close has nothing more to undo
+    used: list[int] = []
+    event.listen(sqlite_demo.library.engine, "checkout", lambda *_a: used.append(1))
+    i18n.set_language("fr")
+    assert used == []
