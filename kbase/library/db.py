@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlmodel import Session, create_engine
 
@@ -101,6 +101,15 @@ def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
     cur.close()
 
 
+def _begin_before_savepoint(conn: Connection, _name: str) -> None:
+    """Python's sqlite3 opens a transaction only before a write. A SAVEPOINT coming first opens SQLite's
+    own, which the savepoint's RELEASE then commits: the rest of the unit of work (an import's batch
+    items, say) would commit apart, or not at all after a crash. So a transaction is begun first."""
+    raw = conn.connection.dbapi_connection
+    if raw is not None and not raw.in_transaction:
+        raw.execute("BEGIN")
+
+
 def _sqlite_engine(folder: Path, read_only: bool) -> Engine:
     db_path = folder / CATALOGUE_FILE
     if read_only:
@@ -109,6 +118,7 @@ def _sqlite_engine(folder: Path, read_only: bool) -> Engine:
         url = f"sqlite:///{db_path}"
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
     event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "savepoint", _begin_before_savepoint)
     return engine
 
 
