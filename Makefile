@@ -9,10 +9,11 @@ STAMP  := $(VENV)/.installed
 run: deps  # make run ARGS='--library /path/to/library'
 	@scripts/run-app.sh $(ARGS)
 
-# the suite in TEST_WORKERS pytest-xdist processes (one per core here), each with its own PostgreSQL server;
+# the suite in TEST_WORKERS pytest-xdist processes, each with its own PostgreSQL server: twice the cores
+# here, since many tests wait (on child processes, the server, timers) rather than compute;
 # worksteal: a worker that runs dry takes tests from the other, so one slow file does not finish alone;
 # the 15 slowest tests are listed at the end, to see where the time goes
-TEST_WORKERS ?= 2
+TEST_WORKERS ?= 4
 
 test: deps lint
 	@KBASE_TEST_PG_SERVERS=$(TEST_WORKERS) scripts/with-postgres.sh \
