@@ -7,6 +7,8 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
+from kbase.formats.bibtex.latex import group_end
+
 
 @dataclass
 class _Raw:
@@ -57,25 +59,6 @@ def _find(text: str, chars: str, i: int, limit: int) -> int:
     return limit
 
 
-def _group_end(text: str, i: int, limit: int) -> int:
-    """The index after the `}` closing the `{` at i (escaped braces skipped), or -1."""
-    depth = 0
-    j = i
-    while j < limit:
-        ch = text[j]
-        if ch == "\\":
-            j += 2
-            continue
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth == 0:
-                return j + 1
-        j += 1
-    return -1
-
-
 def _quote_end(text: str, i: int, limit: int) -> int:
     """The index after the `"` closing the one at i (a quote inside braces does not close), or -1."""
     depth = 0
@@ -106,7 +89,7 @@ def _value_end(text: str, i: int, limit: int, close: str) -> tuple[int, bool]:
         if ch in (",", close):
             return i, True  # an empty value
         if ch == "{":
-            i = _group_end(text, i, limit)
+            i = group_end(text, i, limit)
         elif ch == '"':
             i = _quote_end(text, i, limit)
         else:

@@ -44,8 +44,15 @@ def _read_group(text: str, i: int) -> tuple[str, int]:
             return m.group(0), m.end()
     if text[i] != "{":
         return text[i], i + 1
-    depth, j = 0, i
-    while j < len(text):
+    end = group_end(text, i, len(text))
+    return (text[i + 1:end - 1], end) if end > 0 else (text[i + 1:], len(text))
+
+
+def group_end(text: str, i: int, limit: int) -> int:
+    """The index after the `}` closing the `{` at i (escaped braces skipped), or -1."""
+    depth = 0
+    j = i
+    while j < limit:
         ch = text[j]
         if ch == "\\":
             j += 2
@@ -55,9 +62,9 @@ def _read_group(text: str, i: int) -> tuple[str, int]:
         elif ch == "}":
             depth -= 1
             if depth == 0:
-                return text[i + 1:j], j + 1
+                return j + 1
         j += 1
-    return text[i + 1:], len(text)
+    return -1
 
 
 def to_unicode(text: str) -> str:

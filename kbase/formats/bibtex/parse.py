@@ -15,7 +15,6 @@ from kbase.formats.bibtex.fallback import (
     _LINE_HEAD,
     _MAYBE_FIELD,
     _NEXT_FIELD,
-    _group_end,
     _Lines,
     _quote_end,
     _Raw,
@@ -23,7 +22,7 @@ from kbase.formats.bibtex.fallback import (
     _recover,
     _skip_space,
 )
-from kbase.formats.bibtex.latex import to_unicode
+from kbase.formats.bibtex.latex import group_end, to_unicode
 from kbase.formats.bibtex.names import read_names
 from kbase.formats.bibtex.values import (
     MONTH_MACROS,
@@ -229,7 +228,7 @@ def _split_missing_comma(value: str) -> tuple[str, str, str] | None:
     if "=" not in text or not _MAYBE_FIELD.search(text):
         return None  # the common case: no second field hidden in this one (a URL's `=` has no space before it)
     if text[0] == "{":
-        end = _group_end(text, 0, len(text))
+        end = group_end(text, 0, len(text))
     elif text[0] == '"':
         end = _quote_end(text, 0, len(text))
     else:
