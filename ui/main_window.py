@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
-    QProgressBar,
     QSplitter,
     QStackedWidget,
     QTabWidget,
@@ -35,6 +34,7 @@ from ui.record_table import RecordTable
 from ui.resources import icon
 from ui.table_model import RecordTableModel
 from ui.window_actions import build_actions, build_menus, retranslate_actions
+from ui.work_status import WorkStatus
 
 KIND_PLURALS = {"publication": ("{n} publication", "{n} publications"), "project": ("{n} project", "{n} projects"),
                 "organisation": ("{n} organisation", "{n} organisations"), "person": ("{n} person", "{n} people"),
@@ -55,7 +55,6 @@ class MainWindow(QMainWindow):
         # An explicit minimum keeps the layout from resizing the native window whenever a label's text
         # changes (which also makes the offscreen platform warn "does not support propagateSizeHints").
         self.setMinimumSize(900, 560)
-        self._tracked: list[tuple[tasks.Task, str]] = []
         self.has_closed = False  # the timers started after the first paint do nothing once it is
         self._changed_kinds: set[str] = set()  # kinds written since the last refresh()
         self.viewers: list[Any] = []
@@ -162,15 +161,9 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
         self.count_label = QLabel(self)
-        self.work_label = QLabel(self)
-        self.work_bar = QProgressBar(self)
-        self.work_bar.setMaximumWidth(180)
-        self.work_bar.setTextVisible(False)
         bar.addWidget(self.count_label, 1)
-        bar.addPermanentWidget(self.work_label)
-        bar.addPermanentWidget(self.work_bar)
-        self.work_label.hide()
-        self.work_bar.hide()
+        self.work = WorkStatus(bar, self)  # ui/work_status.py
+        self.work_label, self.work_bar = self.work.label, self.work.bar
 
     def _connect(self) -> None:
         self.navigator.chosen.connect(self.show_target)
@@ -243,10 +236,7 @@ class MainWindow(QMainWindow):
 
     def track(self, task: tasks.Task, label: str) -> None:
         """Show a background task in the status bar until it finishes."""
-        self._tracked.append((task, label))
-        task.progress.connect(lambda done, total, msg, t=task: self._task_progress(t, done, total, msg))
-        task.finished.connect(lambda t=task: self._task_done(t))
-        self._show_work(label, 0, 0)
+        self.work.track(task, label)
 
     def show_target(self, target: Target) -> None:
         if target.saved_search is not None:
@@ -416,27 +406,6 @@ class MainWindow(QMainWindow):
         if target is not None and not target.filter.is_empty() and item.isValid():
             text += " › " + item.data().rsplit("  (", 1)[0]
         self.heading.setText(text)
-
-    # -- background work in the status bar ----------------------------------------------------------------------
-    def _task_progress(self, task: tasks.Task, done: int, total: int, message: str) -> None:
-        label = next((lbl for t, lbl in self._tracked if t is task), "")
-        self._show_work(f"{label} {message}".strip(), done, total)
-
-    def _task_done(self, task: tasks.Task) -> None:
-        self._tracked = [(t, lbl) for t, lbl in self._tracked if t is not task]
-        if self._tracked:
-            self._show_work(self._tracked[-1][1], 0, 0)
-        else:
-            self.work_label.hide()
-            self.work_bar.hide()
-
-    def _show_work(self, label: str, done: int, total: int) -> None:
-        self.work_label.setText(label)
-        self.work_bar.setRange(0, total if total > 0 else 0)
-        if total > 0:
-            self.work_bar.setValue(done)
-        self.work_label.show()
-        self.work_bar.show()
 
     # -- files dropped on the window -----------------------------------------------------------------------
     @staticmethod
