@@ -19,7 +19,7 @@ from pathlib import Path
 from kbase.resources import resource
 
 __all__ = ["LANGUAGES", "DOMAIN", "gettext", "ngettext", "N_", "set_language", "language",
-           "language_from_environment", "catalog_path"]
+           "language_from_environment", "catalog_path", "MONTHS", "date_label", "number"]
 
 LANGUAGES = {"en": "English", "fr": "Français"}
 DOMAIN = "kbase"
@@ -114,6 +114,41 @@ def en_ngettext(singular: str, plural: str, n: int) -> str:
     return singular if n == 1 else plural
 
 
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+
+
+def date_label(year: int | None, month: int | None = None, month_end: int | None = None) -> str:
+    """'June – July 2021' in the current language ('juin – juillet 2021'), '2021' or '': the interface's
+    dates (the CLI's, the app's tables and details)."""
+    if not year:
+        return ""
+    if month and month_end and month_end != month and 1 <= month <= 12 and 1 <= month_end <= 12:
+        return f"{gettext(MONTHS[month - 1])} – {gettext(MONTHS[month_end - 1])} {year}"
+    if month and 1 <= month <= 12:
+        return f"{gettext(MONTHS[month - 1])} {year}"
+    return str(year)
+
+
+# French groups thousands with a narrow no-break space and writes a decimal comma
+_GROUPING = {"fr": ("\u202f", ",")}
+
+
+def number(value: int | float, decimals: int | None = None) -> str:
+    """A count or a measure as the current language writes it: "1234" and "0.9" in English (as printed
+    so far), "1 234" (a narrow no-break space) and "0,9" in French. decimals: the digits after the point
+    (without it, as str() prints the value)."""
+    text = f"{value:.{decimals}f}" if decimals is not None else str(value)
+    grouping = _GROUPING.get(language())
+    if grouping is None:
+        return text
+    sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
+    whole, point, fraction = digits.partition(".")
+    if whole.isdigit() and len(whole) > 3:  # (never a year: those are printed as they are)
+        whole = f"{int(whole):,}".replace(",", grouping[0])
+    return sign + whole + (grouping[1] + fraction if point else "")
+
+
 _templates: dict[str, list[tuple[re.Pattern[str], str, str | None, int]]] = {}
 _FIELD = re.compile(r"\{(\w+)\}")
 
@@ -167,9 +202,16 @@ def translate(message: str) -> str:
     filled with the translated template. Unknown messages stay as they are."""
     if language() == "en" or not message:
         return message
+    found = _lookup(message)
+    return message if found is None else found
+
+
+def _lookup(message: str) -> str | None:
+    """message translated, or None when the catalog knows neither it nor a template that reads it
+    (a message the catalog knows may read the same in both languages: "import 2")."""
     found = _current()
-    if found is None:
-        return message
+    if found is None or not message:
+        return None
     whole = found.gettext(message)
     if whole != message:
         return whole
@@ -177,17 +219,30 @@ def translate(message: str) -> str:
         hit = pattern.fullmatch(message)
         if hit is None:
             continue
-        fields = {name: translate(value) for name, value in hit.groupdict().items()}  # "a ZIP or Office file"…
+        fields = {name: _field(value) for name, value in hit.groupdict().items()}  # "a ZIP or Office file"…
         if plural is not None:
-            n = int(fields["n"]) if fields.get("n", "").isdigit() else count
+            n = int(hit["n"]) if "n" in fields and hit["n"].isdigit() else count
             return found.ngettext(msgid, plural, n).format(**fields)
         return found.gettext(msgid).format(**fields)
     if "; " in message:  # notes joined into one message ("repaired: …; pages 3, 4 could not be read")
         return _translate_joined(message.split("; "))
-    return message
+    return None
 
 
-def _translate_joined(parts: list[str]) -> str:
+def _field(value: str) -> str:
+    """A template's field, translated: as a message, else as a list whose every item the catalog knows
+    ("1 organisation, 9 people"), else as it is (a name, a path)."""
+    found = _lookup(value)
+    if found is not None:
+        return found
+    if ", " in value:
+        items = [_lookup(item) for item in value.split(", ")]
+        if all(item is not None for item in items):
+            return ", ".join(item for item in items if item is not None)
+    return value
+
+
+def _translate_joined(parts: list[str]) -> str | None:
     """Notes joined with "; ", each translated: from the left, the longest run of parts that the catalog
     knows (a note may hold "; " itself). A part it does not know leaves the whole message in English:
     half a sentence translated reads worse than none."""
@@ -195,12 +250,11 @@ def _translate_joined(parts: list[str]) -> str:
     start = 0
     while start < len(parts):
         for end in range(len(parts) - (start == 0), start, -1):  # never the whole message again
-            piece = "; ".join(parts[start:end])
-            translated = translate(piece)
-            if translated != piece:
+            translated = _lookup("; ".join(parts[start:end]))
+            if translated is not None:
                 said.append(translated)
                 start = end
                 break
         else:
-            return "; ".join(parts)
+            return None
     return (" ; " if language() == "fr" else "; ").join(said)  # French puts a space before a semicolon

@@ -12,28 +12,13 @@ from kbase.catalogue import views
 from kbase.catalogue.records import Catalogue
 from kbase.errors import KbaseError
 from kbase.files.store import ensure_thumbnail
+from kbase.labels import FIELD_LABELS, KIND_TITLES, TRANSLATED_VALUES
 from kbase.library import models as m
 from ui import tasks
 from ui.i18n import date_label, language, timestamp, tr
 
-# Field names as shown (English; translated on display). Fields not listed are shown prettified.
-LABELS = {
-    "id": "ID", "title": "Title", "subtitle": "Subtitle", "type": "Type", "date": "Date", "series": "Series",
-    "number": "Number", "language": "Language", "abstract": "Abstract", "url": "Web page", "publisher": "Publisher",
-    "place": "Place", "isbn": "ISBN", "doi": "DOI", "pages": "Pages", "container": "In", "visibility": "Visibility",
-    "citekey": "Citation key", "contributors": "Contributors", "projects": "Projects", "regions": "Regions",
-    "subjects": "Subjects", "attachments": "Attachments", "short_name": "Short name", "programme": "Programme",
-    "summary": "Summary", "start": "Start", "end": "End", "partners": "Partners", "funders": "Funders",
-    "assignments": "Assignments", "publications": "Publications", "name": "Name", "acronym": "Acronym",
-    "kind": "Kind", "country": "Country", "notes": "Notes", "aliases": "Also known as", "people": "People",
-    "role": "Role", "email": "E-mail", "organisations": "Organisations", "events": "Events",
-    "parent": "Part of", "children": "Contains", "name_fr": "French name", "name_local": "Local name",
-    "level": "Level", "end_date": "End date", "description": "Description", "organiser": "Organiser",
-    "project": "Project", "version": "Version", "created": "Created", "updated": "Modified", "extra": "Other fields",
-    "partner": "Partner", "funder": "Funder", "client": "Client", "publisher_role": "Publisher",
-    "organisers": "Organisers", "hosts": "Hosts", "supporters": "Supporters", "parts": "Parts", "roles": "Roles",
-    "part_kind": "As its", "period_start": "Period from", "period_end": "Period to", "editors_et_al": "More editors",
-}
+# Field names as shown (English; translated on display): kbase.labels, which the CLI reads too.
+LABELS = FIELD_LABELS
 # shown in the heading or not at all
 SKIP = {"kind", "title", "name", "year", "month", "month_end", "day", "series_id", "publisher_id", "programme_id",
         "parent_id", "organiser_id", "project_id", "subtitle"}
@@ -45,10 +30,6 @@ FIRST = ["date", "type", "contributors", "short_name", "acronym", "kind", "role"
          "people", "events", "publications", "abstract", "summary", "description", "aliases", "name_fr",
          "name_local", "country", "title", "email", "language", "url", "isbn", "doi", "citekey", "visibility"]
 META = ("id", "version", "created", "updated")
-TRANSLATED_VALUES = {"type", "visibility", "role", "level", "status", "kind"}
-KIND_TITLES = {"publication": "Publication", "project": "Project", "organisation": "Organisation",
-               "person": "Person", "region": "Region", "event": "Event", "programme": "Programme",
-               "series": "Series", "subject": "Subject", "attachment": "Attachment"}
 
 
 CSS = """

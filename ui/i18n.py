@@ -10,6 +10,7 @@ from typing import Callable
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QObject, QTranslator, Signal
 
 from kbase import i18n as core
+from kbase.i18n import MONTHS, date_label  # the interface's dates ("juin 2021"), as the CLI prints them
 from kbase.resources import resource
 
 LANGUAGES = core.LANGUAGES
@@ -126,21 +127,6 @@ def set_language(lang: str) -> None:
     notifier().changed.emit(lang)
 
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
-
-
-def date_label(year: int | None, month: int | None = None, month_end: int | None = None) -> str:
-    """'June – July 2021' in the interface language ('juin – juillet 2021'), '2021' or ''."""
-    if not year:
-        return ""
-    if month and month_end and month_end != month and 1 <= month <= 12 and 1 <= month_end <= 12:
-        return f"{tr(MONTHS[month - 1])} – {tr(MONTHS[month_end - 1])} {year}"
-    if month and 1 <= month <= 12:
-        return f"{tr(MONTHS[month - 1])} {year}"
-    return str(year)
-
-
 def timestamp(value: object) -> str:
     """A stored date-time as 'YYYY-MM-DD HH:MM' (ISO text or datetime)."""
     text = value.isoformat() if hasattr(value, "isoformat") else str(value or "")
@@ -152,5 +138,5 @@ def on_change(callback: Callable[[str], object]) -> None:
     notifier().changed.connect(callback)
 
 
-__all__ = ["tr", "tr_n", "tr_message", "date_label", "timestamp", "set_language", "language", "on_change", "notifier",
-           "LANGUAGES", "system_language", "load_catalogue"]
+__all__ = ["tr", "tr_n", "tr_message", "date_label", "MONTHS", "timestamp", "set_language", "language", "on_change",
+           "notifier", "LANGUAGES", "system_language", "load_catalogue"]

@@ -1,0 +1,60 @@
+"""What a person reads for the catalogue's own names: field labels, record kinds, and which fields hold a
+word to translate (a publication's type, a visibility…). English; translated where shown (kbase.i18n), by
+the CLI and the desktop app alike, so that both say a field the same way."""
+
+from __future__ import annotations
+
+from kbase.i18n import gettext, language
+
+__all__ = ["FIELD_LABELS", "KIND_TITLES", "TRANSLATED_VALUES", "field_label", "kind_word", "value_word"]
+
+# field names as shown; a field not listed is shown by its name, prettified
+FIELD_LABELS = {
+    "id": "ID", "title": "Title", "subtitle": "Subtitle", "type": "Type", "date": "Date", "series": "Series",
+    "number": "Number", "language": "Language", "abstract": "Abstract", "url": "Web page", "publisher": "Publisher",
+    "place": "Place", "isbn": "ISBN", "doi": "DOI", "pages": "Pages", "container": "In", "visibility": "Visibility",
+    "citekey": "Citation key", "contributors": "Contributors", "projects": "Projects", "regions": "Regions",
+    "subjects": "Subjects", "attachments": "Attachments", "short_name": "Short name", "programme": "Programme",
+    "summary": "Summary", "start": "Start", "end": "End", "partners": "Partners", "funders": "Funders",
+    "assignments": "Assignments", "publications": "Publications", "name": "Name", "acronym": "Acronym",
+    "kind": "Kind", "country": "Country", "notes": "Notes", "aliases": "Also known as", "people": "People",
+    "role": "Role", "email": "E-mail", "organisations": "Organisations", "events": "Events",
+    "parent": "Part of", "children": "Contains", "name_fr": "French name", "name_local": "Local name",
+    "level": "Level", "end_date": "End date", "description": "Description", "organiser": "Organiser",
+    "project": "Project", "version": "Version", "created": "Created", "updated": "Modified", "extra": "Other fields",
+    "partner": "Partner", "funder": "Funder", "client": "Client", "publisher_role": "Publisher",
+    "organisers": "Organisers", "hosts": "Hosts", "supporters": "Supporters", "parts": "Parts", "roles": "Roles",
+    "part_kind": "As its", "period_start": "Period from", "period_end": "Period to", "editors_et_al": "More editors",
+}
+# a record's kind as a heading says it
+KIND_TITLES = {"publication": "Publication", "project": "Project", "organisation": "Organisation",
+               "person": "Person", "region": "Region", "event": "Event", "programme": "Programme",
+               "series": "Series", "subject": "Subject", "attachment": "Attachment"}
+# fields whose stored value is a word of a fixed list (a publication type, a visibility, a role…): the
+# catalogs hold each word (ui.i18n_tables lists kbase.library.models' lists)
+TRANSLATED_VALUES = {"type", "visibility", "role", "level", "status", "kind"}
+
+
+def _lower_first(text: str) -> str:
+    """'Sous-titre' → 'sous-titre'; an acronym ('ISBN', 'DOI') stays as it is."""
+    return text if text[1:2].isupper() else text[:1].lower() + text[1:]
+
+
+def field_label(key: str) -> str:
+    """A field's name in running text (the CLI's "subtitle: …"): in English the field's own name ("short name",
+    which `kbase edit` takes), else its label in the current language, in lower case ("sous-titre")."""
+    if language() == "en" or key not in FIELD_LABELS:
+        return key.replace("_", " ")
+    return _lower_first(gettext(FIELD_LABELS[key]))
+
+
+def kind_word(kind: str) -> str:
+    """A record kind in running text ("publication 12", "[organisation 3]"): "personne", "région" in French."""
+    if language() == "en" or kind not in KIND_TITLES:
+        return kind
+    return _lower_first(gettext(KIND_TITLES[kind]))
+
+
+def value_word(key: str, value: str) -> str:
+    """A stored value as shown: the word of a fixed list translated ("report" → "rapport"), any other as stored."""
+    return gettext(value) if key in TRANSLATED_VALUES and value else value
