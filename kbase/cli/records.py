@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlmodel import SQLModel
 
+from kbase import i18n
 from kbase.catalogue import query, views
 from kbase.catalogue.columns import table_of
 from kbase.catalogue.organisations import display_names
@@ -16,6 +17,7 @@ from kbase.cli.common import add_filter_options, filter_from_args, open_catalogu
 from kbase.errors import ConflictError, InvalidInput
 from kbase.i18n import N_, ngettext
 from kbase.i18n import gettext as _
+from kbase.labels import KIND_TITLES, TRANSLATED_VALUES, field_label, kind_word, value_word
 from kbase.library import models as m
 from kbase.library.db import open_library, redact
 
@@ -74,7 +76,10 @@ def register(subs: argparse._SubParsersAction[argparse.ArgumentParser], common: 
 
 
 def record_kind(name: str) -> str:
-    return table_of(record_type(name)).name
+    """The stored kind a command's TYPE names: "publication", "orgs"…, or the word `show` prints in the current
+    language ("personne", "région")."""
+    said = {kind_word(kind): kind for kind in KIND_TITLES} if i18n.language() != "en" else {}
+    return table_of(record_type(said.get(name.lower(), name))).name
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -127,7 +132,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     cat = open_catalogue(args)
     f = filter_from_args(args)
     ids = query.find_ids(cat, kind, f, sort=args.sort, descending=args.desc, limit=args.limit)
-    rows = [views.row(kind, o) for o in query.load(cat, kind, ids)]
+    objs = query.load(cat, kind, ids)
+    rows = [views.row(kind, o) for o in objs]
     if kind == "organisation":  # a part of a larger body is listed as it prints: "European Commission, Instrument…"
         with cat.reading() as s:
             shown = display_names(s, [r["id"] for r in rows])
@@ -135,9 +141,21 @@ def cmd_list(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
     else:
-        shown_rows = [{**r, "name": r.get("display", r.get("name"))} for r in rows]
+        shown_rows = [_shown_row(kind, o, {**r, "name": r.get("display", r.get("name"))})
+                      for o, r in zip(objs, rows, strict=True)]
         print_rows(shown_rows, LIST_COLUMNS.get(kind, ["id", "name"]))
     return 0
+
+
+def _shown_row(kind: str, obj: Any, row: dict[str, Any]) -> dict[str, Any]:
+    """A list's row as a person reads it: in French a publication's date ("août 2021") and the words of fixed
+    lists ("rapport", "interne"); --json keeps the stored values."""
+    if i18n.language() == "en":
+        return row
+    shown = {k: value_word(k, v) if isinstance(v, str) else v for k, v in row.items() if k in TRANSLATED_VALUES}
+    if kind == "publication":
+        shown["date"] = i18n.date_label(obj.year, obj.month, obj.month_end)
+    return {**row, **shown}
 
 
 def _list_notes_or_collections(args: argparse.Namespace) -> int:
@@ -207,13 +225,20 @@ SHOW_FIRST = ["name", "subtitle", "acronym", "short_name", "type", "kind", "role
 SHOW_HIDDEN = {"id", "title", "year", "month", "month_end", "day", "extra", "version", "created", "updated"}
 
 
+def _said(name: str, text: str = "") -> str:
+    """"name: text" as the language writes it (French: "nom : texte"); without text, "name:"."""
+    return f"{name}{_(': ')}{text}" if text else name + _(": ").rstrip()
+
+
 def _print_record(kind: str, data: dict[str, Any]) -> None:
     title = data.get("title") if kind != "person" else None
-    print(f"{kind} {data.get('id')}: {title or data.get('name') or ''}".rstrip(": "))
+    print(f"{kind_word(kind)} {data.get('id')}{_(': ')}{title or data.get('name') or ''}".rstrip(": "))
     if kind == "person" and data.get("title"):
         print(_("position: {title}").format(title=data["title"]))  # a person's `title` is the post held
     # the heading said the name and the record's kind (an organisation's own `kind`, NGO…, stays)
     data = {k: v for k, v in data.items() if not (k == "kind" and v == kind) and not (k == "name" and not title)}
+    if kind == "publication" and i18n.language() != "en":  # "août 2021"
+        data["date"] = i18n.date_label(data.get("year"), data.get("month"), data.get("month_end"))
     fields = [k for k in data if k not in SHOW_HIDDEN and not k.endswith("_id")]
     scalars = [k for k in fields if not isinstance(data[k], (list, dict)) or _is_ref(data[k])]
     first = [k for k in SHOW_FIRST if k != "people" or kind == "event"]  # an event's people are its speakers
@@ -222,14 +247,18 @@ def _print_record(kind: str, data: dict[str, Any]) -> None:
         _print_field(key, data[key])
     if isinstance(data.get("extra"), dict):
         for label, text in views.extra_rows(data["extra"]):
-            print(f"{label.lower()}: {text}")
+            print(_said(label.lower() if i18n.language() == "en" else _lower_first(_(label)), text))
     for key in fields:
         if key not in ordered:
             _print_field(key, data[key])
-    footer = [f"{name} {str(data[name])[:16].replace('T', ' ')}" for name in ("version", "created", "updated")
-              if data.get(name)]
+    footer = [f"{field_label(name)} {str(data[name])[:16].replace('T', ' ')}"
+              for name in ("version", "created", "updated") if data.get(name)]
     if footer:
         print("(" + " · ".join(footer) + ")")
+
+
+def _lower_first(text: str) -> str:
+    return text if text[1:2].isupper() else text[:1].lower() + text[1:]
 
 
 def _is_ref(value: Any) -> bool:
@@ -239,37 +268,39 @@ def _is_ref(value: Any) -> bool:
 def _print_field(key: str, value: Any) -> None:
     if value in (None, [], {}, "") or value is False:  # a flag that is off says nothing
         return
-    name = key.replace("_", " ")
+    name = field_label(key)
     if _is_ref(value):
-        print(f"{name}: {_ref_text(value)}")
+        print(_said(name, _ref_text(value)))
     elif isinstance(value, list):
-        print(f"{name}:")
+        print(_said(name))
         for item in value:
             print(f"  - {_ref_text(item)}")
     elif isinstance(value, dict):
-        print(f"{name}:")
+        print(_said(name))
         for k, v in value.items():
-            print(f"  {k}: " + (", ".join(_ref_text(x) for x in v) if isinstance(v, list) else str(v)))
+            sub = k if i18n.language() == "en" else field_label(k)
+            print("  " + _said(sub, ", ".join(_ref_text(x) for x in v) if isinstance(v, list) else str(v)))
     else:
-        text = str(value)
-        print(f"{name}: " + text.replace("\n", "\n  "))
+        text = value_word(key, value) if isinstance(value, str) else str(value)
+        print(_said(name, text.replace("\n", "\n  ")))
 
 
 def _ref_text(v: Any) -> str:
     if isinstance(v, dict) and "label" in v:
-        extra = f" ({v['role']})" if v.get("role") and v["role"] != "author" else ""
-        status = f" — {v['status']}" if v.get("status") else ""
-        return f"{v['label']}{extra}{status} [{v['kind']} {v['id']}]"
+        extra = f" ({value_word('role', v['role'])})" if v.get("role") and v["role"] != "author" else ""
+        status = f" — {value_word('status', v['status'])}" if v.get("status") else ""
+        label = (i18n.language() == "fr" and v.get("label_fr")) or v["label"]  # a region's French name
+        return f"{label}{extra}{status} [{kind_word(v['kind'])} {v['id']}]"
     if isinstance(v, dict) and "year" in v and "clients" in v:
-        clients = ", ".join(c["label"] for c in v["clients"]) or "(no client)"
-        return f"{v['year']}: " + (f"{v['title']} — {clients}" if v.get("title") else clients)
+        clients = ", ".join(c["label"] for c in v["clients"]) or _("(no client)")
+        return f"{v['year']}{_(': ')}" + (f"{v['title']} — {clients}" if v.get("title") else clients)
     if isinstance(v, dict) and "role" in v and "person_id" in v:  # a person's role over time
-        held = f"{v['role']}" + (f" ({v['title']})" if v.get("title") else "")
+        held = value_word("role", v["role"]) + (f" ({v['title']})" if v.get("title") else "")
         if v.get("start") or v.get("end"):
             held += f", {str(v.get('start') or '')[:10]} – {str(v.get('end') or '')[:10]}".rstrip()
         return held
     if isinstance(v, dict):  # any other row: its fields, not a Python dict
-        return ", ".join(f"{k.replace('_', ' ')}: {x}" for k, x in v.items()
+        return ", ".join(_said(field_label(k), str(x)) for k, x in v.items()
                          if x not in (None, "", [], {}) and k != "id" and not k.endswith("_id"))
     return str(v)
 
