@@ -48,7 +48,7 @@ def document(draw: st.DrawFn) -> str:
     return joiner.join(blocks)
 
 
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(document())
 def test_the_fast_path_gives_python_markdowns_html(md: str) -> None:
     assert markdown_to_html_body(md) == markdown_to_html_body(md, fast_lists=False)
