@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Any, Callable
 
-from kbase.child import ChildProcess
+from kbase.child import JOB_MODULES, ChildProcess
 
 __all__ = ["OcrProcess"]
 
@@ -31,4 +31,4 @@ class OcrProcess(ChildProcess):
     def __init__(self, location: str, *, nice: int = 10):
         super().__init__(_ocr, str(location), name="kbase-ocr", nice=nice,
                          died="OCR stopped unexpectedly (exit code {code}); the pages read are kept, and the "
-                              "next run goes on from there")
+                              "next run goes on from there", preload=JOB_MODULES)

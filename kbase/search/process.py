@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from kbase.catalogue.records import Catalogue
-from kbase.child import ChildFailed, ChildProcess
+from kbase.child import JOB_MODULES, ChildFailed, ChildProcess
 from kbase.errors import LibraryError
 
 __all__ = ["BACKLOG", "pending_changes", "sync_in_child", "needs_child"]
@@ -44,12 +44,12 @@ def _sync(location: str, *, progress: Any, cancel: Any, inbox: Any) -> tuple[int
 
 
 def sync_in_child(location: str, nice: int = 10, notes: list[str] | None = None) -> int:
-    """kbase.search.indexing.sync in a 'spawn' child; blocks until it is done and returns the changes applied.
+    """kbase.search.indexing.sync in a child process; blocks until it is done and returns the changes applied.
 
     notes receives what the sync has to say (an altered change log, so a rebuild). Raises LibraryError
     with a message for the user when the child fails or dies."""
     job = ChildProcess(_sync, str(location), name="kbase-index-sync", nice=nice,
-                       died="the index process stopped unexpectedly (exit code {code})")
+                       died="the index process stopped unexpectedly (exit code {code})", preload=JOB_MODULES)
     try:
         applied, said = job.run()
     except ChildFailed as exc:
