@@ -182,10 +182,17 @@ def test_cancel_keeps_the_library_consistent(cat: Catalogue, tmp_path: Path) -> 
     assert_consistent(cat)
 
 
-def test_a_crashing_worker_costs_one_file(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def slow_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """8,000 pages: long enough to be mid-file after half a second, and over a 1 s limit, on an idle machine
+    (4 s of CPU to make, so made once; the tests only read it)."""
+    return pdfs.long_pdf(tmp_path_factory.mktemp("slow") / "slow.pdf", 8000)
+
+
+def test_a_crashing_worker_costs_one_file(tmp_path: Path, slow_pdf: Path) -> None:
     files, thumbs = tmp_path / "files", tmp_path / "thumbs"
     thumbs.mkdir()
-    slow = pdfs.long_pdf(tmp_path / "slow.pdf", 8000)  # long enough to be mid-file on an idle machine
+    slow = slow_pdf
     fine = pdfs.english_pdf(tmp_path / "fine.pdf")
     tasks = [Task(0, str(slow), "slow.pdf", None, "t0.part"), Task(1, str(fine), "fine.pdf", None, "t1.part")]
     pool = ExtractionPool(tasks, files, thumbs, frozenset(), workers=1).start()
@@ -201,8 +208,8 @@ def test_a_crashing_worker_costs_one_file(tmp_path: Path) -> None:
     assert not list((files / "tmp").iterdir())  # the crashed file's partial copy is gone
 
 
-def test_a_hanging_file_times_out(tmp_path: Path) -> None:
-    slow = pdfs.long_pdf(tmp_path / "slow.pdf", 8000)  # takes well over the 1 s limit even on an idle machine
+def test_a_hanging_file_times_out(tmp_path: Path, slow_pdf: Path) -> None:
+    slow = slow_pdf
     fine = pdfs.english_pdf(tmp_path / "fine.pdf")
     tasks = [Task(0, str(slow), "slow.pdf", None, "t0.part"), Task(1, str(fine), "fine.pdf", None, "t1.part")]
     (tmp_path / "thumbs").mkdir()
