@@ -134,14 +134,15 @@ def date_label(year: int | None, month: int | None = None, month_end: int | None
 _GROUPING = {"fr": ("\u202f", ",")}
 
 
-def number(value: int | float, decimals: int | None = None) -> str:
-    """A count or a measure as the current language writes it: "1234" and "0.9" in English (as printed
-    so far), "1 234" (a narrow no-break space) and "0,9" in French. decimals: the digits after the point
-    (without it, as str() prints the value)."""
-    text = f"{value:.{decimals}f}" if decimals is not None else str(value)
+def number(value: int | float, decimals: int | None = None, grouped: bool = False) -> str:
+    """A count or a measure as the current language writes it: "1234" and "0.9" in English (as printed so far;
+    grouped: "1,234"), "1 234" (a narrow no-break space) and "0,9" in French. decimals: the digits after the
+    point (without it, as str() prints the value)."""
     grouping = _GROUPING.get(language())
     if grouping is None:
-        return text
+        spec = ("," if grouped else "") + (f".{decimals}f" if decimals is not None else "")
+        return format(value, spec) if spec else str(value)
+    text = f"{value:.{decimals}f}" if decimals is not None else str(value)
     sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
     whole, point, fraction = digits.partition(".")
     if whole.isdigit() and len(whole) > 3:  # (never a year: those are printed as they are)
@@ -156,7 +157,7 @@ _FIELD = re.compile(r"\{(\w+)\}")
 def _template_patterns(lang: str) -> list[tuple[re.Pattern[str], str, str | None, int]]:
     """Each catalog message with {fields} as a pattern that reads an English message back:
     (pattern, msgid, plural msgid or None, the count the English form read says when the message
-    has no {n}: 1 for the singular, 2 for the plural), longest first so the most specific wins."""
+    has no {n}: 1 for the singular, 2 for the plural), the most specific first (the most text of its own)."""
     if lang not in _templates:
         from babel.messages.catalog import Catalog
         from babel.messages.mofile import read_mo
@@ -182,15 +183,18 @@ def _template_patterns(lang: str) -> list[tuple[re.Pattern[str], str, str | None
             forms = {f: (2 if f == plural and f != msgid else 1) for f in (msgid, plural) if f is not None}
             for form, count in forms.items():
                 parts = _FIELD.split(form)  # text, field, text, field, …
-                # a field never spans "; ": that is where the core joins notes into one message
-                pattern = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>(?:(?!; ).)+?)"
-                                  for i, p in enumerate(parts))
+                # a field never spans "; ": that is where the core joins notes into one message; a count {n}
+                # is a number ("{n} attachment" must not read "publication, event, attachment")
+                pattern = "".join(re.escape(p) if i % 2 == 0 else r"(?P<n>\d+)" if p == "n"
+                                  else f"(?P<{p}>(?:(?!; ).)+?)" for i, p in enumerate(parts))
                 try:
-                    out.append((re.compile(pattern, re.DOTALL), msgid, plural, count))
+                    out.append((len("".join(parts[::2])), (re.compile(pattern, re.DOTALL), msgid, plural, count)))
                 except re.error:  # a field named twice: such a template cannot be read back
                     continue
-        out.sort(key=lambda t: -len(t[0].pattern))
-        _templates[lang] = out
+        # the most specific first: the most words of its own ("… deleted nothing" before "… deleted {gone}"), then a
+        # plural pair before a lone message ("{n} publications": the pair says "1 publication")
+        out.sort(key=lambda t: (-t[0], t[1][2] is None, -len(t[1][0].pattern)))
+        _templates[lang] = [template for _said, template in out]
     return _templates[lang]
 
 
@@ -221,7 +225,7 @@ def _lookup(message: str) -> str | None:
             continue
         fields = {name: _field(value) for name, value in hit.groupdict().items()}  # "a ZIP or Office file"…
         if plural is not None:
-            n = int(hit["n"]) if "n" in fields and hit["n"].isdigit() else count
+            n = int(hit["n"]) if "n" in fields else count
             return found.ngettext(msgid, plural, n).format(**fields)
         return found.gettext(msgid).format(**fields)
     if "; " in message:  # notes joined into one message ("repaired: …; pages 3, 4 could not be read")
