@@ -14,7 +14,7 @@ from sqlmodel import Session, SQLModel, col
 from kbase.catalogue.columns import key, table_of
 from kbase.catalogue.records import ALIAS_TABLES, Catalogue
 from kbase.errors import InvalidInput, NotFound
-from kbase.i18n import N_
+from kbase.i18n import N_, en_ngettext
 from kbase.library import models as m
 from kbase.text import clean_line
 
@@ -158,8 +158,11 @@ class UndoReport:
                 "kept": self.kept, "files_removed": len(self.files_removed)}
 
     def summary(self) -> str:
-        gone = ", ".join(f"{n} {k}" for k, n in sorted(self.deleted.items()) if n) or "nothing"
-        text = f"import {self.batch} undone: deleted {gone}"
+        """What the undo did, in English (kbase.i18n.translate reads it back, piece by piece, through these
+        templates and the counts' forms in _UNDONE)."""
+        gone = ", ".join(f"{n} {k}" for k, n in sorted(self.deleted.items()) if n)
+        text = (N_("import {batch} undone: deleted {gone}").format(batch=self.batch, gone=gone) if gone
+                else N_("import {batch} undone: deleted nothing").format(batch=self.batch))
         if self.reverted:
             text += f"; {self.reverted} existing records put back as they were"
         if self.unlinked:
@@ -167,9 +170,20 @@ class UndoReport:
         if self.files_removed:
             text += f"; {len(self.files_removed)} stored files removed"
         if self.kept:
-            text += f"; kept (used by other records since): {', '.join(self.kept[:10])}" + \
-                (" …" if len(self.kept) > 10 else "")
+            text += "; " + N_("kept (used by other records since): {records}").format(
+                records=", ".join(self.kept[:10]) + (" …" if len(self.kept) > 10 else ""))
         return text
+
+
+# the forms translate() reads an undo's counts back through: the English summary says the plural whatever the count
+# ("1 publications"), the catalogs the form the count takes (publications, people… have theirs already)
+_UNDONE = (en_ngettext("{n} existing record put back as it was", "{n} existing records put back as they were", 2),
+           en_ngettext("{n} link removed", "{n} links removed", 2),
+           en_ngettext("{n} stored file removed", "{n} stored files removed", 2),
+           en_ngettext("{n} attachment", "{n} attachments", 2), en_ngettext("{n} note", "{n} notes", 2),
+           en_ngettext("{n} collection", "{n} collections", 2),
+           en_ngettext("{n} publication relation", "{n} publication relations", 2),
+           en_ngettext("{n} publication link", "{n} publication links", 2))
 
 
 def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:

@@ -19,6 +19,7 @@ from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput
 from kbase.formats.bibtex.files import file_paths, resolve
 from kbase.formats.bibtex.mapping import PubData
+from kbase.i18n import N_, en_ngettext
 from kbase.imports.batches import (
     Item,
     change_mark,
@@ -116,13 +117,38 @@ class BibReport:
                 if names:
                     out.append(f"{self.path}: new {_PLURAL[kind] if len(names) != 1 else kind} {would}created: "
                                + ", ".join(names[:20]) + (f" … and {len(names) - 20} more" if len(names) > 20 else ""))
-        read = f" (read as {self.encoding})" if self.encoding and self.encoding not in ("utf-8", "ascii") else ""
-        out.append(f"{self.path}: {self.parsed} entries{read}: {len(self.created)} {would}created, {self.matched} "
-                   f"matched existing records ({len(self.linked)} linked, {len(self.updated)} updated, "
-                   f"{len(self.skipped)} skipped), {len(self.refused)} refused; "
-                   f"{len(self.attachments)} files {would}attached" + (f"; new records: {made}" if made else "")
-                   + (f"; import {self.batch}" if self.batch else ""))
+        out.append(f"{self.path}: " + self.summary_line(made))
         return out
+
+    def summary_line(self, made: str) -> str:
+        """"27 entries: 27 created, 0 matched existing records (…), 0 refused; 0 files attached; …", in English
+        (the import's message, as --json gives it): kbase.i18n.translate reads it back, piece by piece, through the
+        templates here and the counts' forms in _SAID."""
+        would = "would be " if self.dry_run else ""
+        counts = {"entries": f"{self.parsed} entries", "created": f"{len(self.created)} {would}created",
+                  "matched": f"{self.matched} matched existing records", "linked": f"{len(self.linked)} linked",
+                  "updated": f"{len(self.updated)} updated", "skipped": f"{len(self.skipped)} skipped",
+                  "refused": f"{len(self.refused)} refused"}
+        if self.encoding and self.encoding not in ("utf-8", "ascii"):
+            head = N_("{entries} (read as {encoding}): {created}, {matched} ({linked}, {updated}, {skipped}), "
+                      "{refused}").format(encoding=self.encoding, **counts)
+        else:
+            head = N_("{entries}: {created}, {matched} ({linked}, {updated}, {skipped}), {refused}").format(**counts)
+        parts = [head, f"{len(self.attachments)} files {would}attached"]
+        if made:
+            parts.append(N_("new records: {made}").format(made=made))
+        if self.batch:
+            parts.append(N_("import {batch}").format(batch=self.batch))
+        return "; ".join(parts)
+
+
+# the forms translate() reads the summary line's counts back through: the English line says the plural whatever
+# the count ("1 files attached"), the catalogs the form the count takes
+_SAID = (en_ngettext("{n} entry", "{n} entries", 2),
+         en_ngettext("{n} matched an existing record", "{n} matched existing records", 2),
+         en_ngettext("{n} linked", "{n} linked", 2), en_ngettext("{n} updated", "{n} updated", 2),
+         en_ngettext("{n} skipped", "{n} skipped", 2), en_ngettext("{n} file attached", "{n} files attached", 2),
+         en_ngettext("{n} file would be attached", "{n} files would be attached", 2))
 
 
 @dataclass
