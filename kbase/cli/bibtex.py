@@ -9,8 +9,9 @@ from pathlib import Path
 
 from kbase.cli.common import add_filter_options, filter_from_args, open_catalogue, print_rows
 from kbase.errors import InvalidInput, LibraryError
-from kbase.i18n import N_, translate
+from kbase.i18n import N_, number, translate
 from kbase.i18n import gettext as _
+from kbase.labels import value_word
 
 FORMATS = ("bibtex", "biblatex", "csl-json", "ris", "csv", "json")
 
@@ -109,9 +110,21 @@ def cmd_import_bib(args: argparse.Namespace) -> int:
     else:
         for r in reports:
             for line in r.lines():
-                print(translate(line))
+                print(_said(r.path, line))
     # failure only when a file gave nothing: refused entries are named, the rest came in
     return 1 if any(r.problems and not (r.created or r.matched) for r in reports) else 0
+
+
+def _said(path: str, line: str) -> str:
+    """A line of an import's report in the current language; the file it names stays as it is."""
+    prefix = f"{path}: "
+    return prefix + translate(line.removeprefix(prefix)) if line.startswith(prefix) else translate(line)
+
+
+# why kbase.catalogue.dedupe pairs two records (it says it in English): the words `kbase dedupe` translates
+DEDUPE_REASONS = (N_("same DOI"), N_("same ISBN"), N_("same file"), N_("same title and year"),
+                  N_("same title and year and authors"), N_("similar titles ({percent})"), N_("same name or alias"),
+                  N_("same words in another order"), N_("acronym {acronym}"), N_("same last name and first initial"))
 
 
 def cmd_dedupe(args: argparse.Namespace) -> int:
@@ -127,7 +140,8 @@ def cmd_dedupe(args: argparse.Namespace) -> int:
         json.dump([c.as_dict() for c in found], sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return 0
-    print_rows(({"score": f"{c.score:.2f}", "type": c.kind, "ids": f"{c.a} {c.b}", "why": "; ".join(c.reasons),
+    print_rows(({"score": number(c.score, 2), "type": value_word("kind", c.kind), "ids": f"{c.a} {c.b}",
+                 "why": _("; ").join(translate(r) for r in c.reasons),
                  "records": f"{c.labels[0]} | {c.labels[1]}"} for c in found),
                ["score", "type", "ids", "why", "records"])
     return 0

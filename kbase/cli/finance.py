@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from kbase.cli.common import open_catalogue, show_usage
-from kbase.i18n import N_
+from kbase.i18n import N_, number
 from kbase.i18n import gettext as _
 
 
@@ -46,7 +46,7 @@ KINDS = {"income": N_("income"), "expense": N_("expense")}  # a line's kind, as 
 
 
 def money(cents: int, currency: str) -> str:
-    return f"{cents / 100:,.2f} {currency}"
+    return f"{number(cents / 100, 2, grouped=True)} {currency}"
 
 
 def cmd_set(args: argparse.Namespace) -> int:

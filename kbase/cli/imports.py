@@ -13,7 +13,7 @@ from typing import Any, TextIO
 
 from kbase.cli.common import open_catalogue
 from kbase.errors import InvalidInput
-from kbase.i18n import N_, ngettext, translate
+from kbase.i18n import N_, ngettext, number, translate
 from kbase.i18n import gettext as _
 from kbase.imports.pipeline import BIBLIOGRAPHIES, ImportProgress, ImportReport, import_paths
 from kbase.imports.pipeline import REFUSED as FAILED
@@ -98,12 +98,12 @@ class ProgressLine:
         self.last = now
         if p.phase == "indexing":
             text = ngettext("indexing… {n} page imported in {time}", "indexing… {n} pages imported in {time}",
-                            p.pages_done).format(n=p.pages_done, time=_clock(p.elapsed))
+                            p.pages_done).format(n=number(p.pages_done), time=_clock(p.elapsed))
         else:
             text = "  ".join((
-                _("{done}/{total} files").format(done=p.files_done, total=p.files_total),
-                ngettext("{n} page", "{n} pages", p.pages_done).format(n=p.pages_done),
-                _("{rate} pages/s").format(rate=f"{p.pages_per_second:.0f}"),
+                _("{done}/{total} files").format(done=number(p.files_done), total=number(p.files_total)),
+                ngettext("{n} page", "{n} pages", p.pages_done).format(n=number(p.pages_done)),
+                _("{rate} pages/s").format(rate=number(p.pages_per_second, 0)),
                 _("{time} elapsed").format(time=_clock(p.elapsed)),
                 _("{time} left").format(time=_clock(p.seconds_left))))
         self.width = max(self.width, len(text))
@@ -131,7 +131,7 @@ def print_report(report: ImportReport, out: TextIO) -> None:
                 for r in f.records:
                     if r["action"] == "match":
                         out.write(f"{f.path}:{r['line']}: {r['key']}: {_match_line(r)}\n")
-        line = f"{f.status:<14} {f.path}"
+        line = f"{_(f.status):<14} {f.path}"  # the words the app's import results say (ok, bibtex, failed…)
         if f.message:
             line += f": {translate(f.message)}"
         out.write(line + "\n")
@@ -161,24 +161,25 @@ WOULD = {"link": N_("would link"), "update": N_("would update"), "skip": N_("wou
 
 def _summary_line(report: ImportReport) -> str:
     """"2 files (1 imported, 1 bibtex); records: 3 created, 0 matched existing ones, 0 refused; 12 pages in …"."""
-    counts = ", ".join(f"{n} {status}" for status, n in sorted(report.counts.items()))
+    counts = ", ".join(f"{number(n)} {_(status)}" for status, n in sorted(report.counts.items()))
     totals = report.totals()
+    sep = _("; ")  # French: " ; "
     said = _("cancelled: ") if report.cancelled else ""
     said += _("dry run, nothing written: ") if report.dry_run else ""
     said += ngettext("{n} file ({counts})", "{n} files ({counts})", len(report.files)).format(
-        n=len(report.files), counts=counts or _("none"))
+        n=number(len(report.files)), counts=counts or _("none"))
     created = (ngettext("{n} would be created", "{n} would be created", totals["created"]) if report.dry_run
-               else ngettext("{n} created", "{n} created", totals["created"])).format(n=totals["created"])
+               else ngettext("{n} created", "{n} created", totals["created"])).format(n=number(totals["created"]))
     matched = ngettext("{n} matched existing ones", "{n} matched existing ones", totals["matched"]).format(
-        n=totals["matched"])
-    refused = ngettext("{n} refused", "{n} refused", totals["refused"]).format(n=totals["refused"])
-    said += "; " + _("records: {created}, {matched}, {refused}").format(created=created, matched=matched,
-                                                                        refused=refused)
+        n=number(totals["matched"]))
+    refused = ngettext("{n} refused", "{n} refused", totals["refused"]).format(n=number(totals["refused"]))
+    said += sep + _("records: {created}, {matched}, {refused}").format(created=created, matched=matched,
+                                                                       refused=refused)
     if not report.dry_run and report.pages:  # a bibliography alone has no pages to count
         rate = report.pages / report.elapsed if report.elapsed else 0
-        said += "; " + ngettext("{n} page in {seconds} s ({rate} pages/s)", "{n} pages in {seconds} s ({rate} pages/s)",
-                                report.pages).format(n=report.pages, seconds=f"{report.elapsed:.1f}",
-                                                     rate=f"{rate:.0f}")
+        said += sep + ngettext("{n} page in {seconds} s ({rate} pages/s)", "{n} pages in {seconds} s ({rate} pages/s)",
+                               report.pages).format(n=number(report.pages), seconds=number(report.elapsed, 1),
+                                                    rate=number(rate, 0))
     return said
 
 
@@ -296,11 +297,12 @@ def cmd_imports(args: argparse.Namespace) -> int:
     for b in batches:
         c = b["counts"] or {}
         made = ", ".join((
-            ngettext("{n} created", "{n} created", c.get("created", 0)).format(n=c.get("created", 0)),
-            ngettext("{n} matched", "{n} matched", c.get("matched", 0)).format(n=c.get("matched", 0)),
-            ngettext("{n} refused", "{n} refused", c.get("refused", 0)).format(n=c.get("refused", 0)))) if c else ""
+            ngettext("{n} created", "{n} created", c.get("created", 0)).format(n=number(c.get("created", 0))),
+            ngettext("{n} matched", "{n} matched", c.get("matched", 0)).format(n=number(c.get("matched", 0))),
+            ngettext("{n} refused", "{n} refused", c.get("refused", 0)).format(n=number(c.get("refused", 0))))) \
+            if c else ""
         sources = ", ".join(b["sources"][:3]) + (" …" if len(b["sources"]) > 3 else "")
-        sys.stdout.write(f"{b['id']:>5}  {b['started'] or '':<19}  {b['status']:<22}  {b['user'] or '':<12}  "
+        sys.stdout.write(f"{b['id']:>5}  {b['started'] or '':<19}  {_(b['status']):<22}  {b['user'] or '':<12}  "
                          f"{made:<40}  {sources}\n")
     return 0
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from kbase.cli.common import open_catalogue
 from kbase.i18n import gettext as _
-from kbase.i18n import ngettext, translate
+from kbase.i18n import ngettext, number, translate
 from kbase.ocr.queue import OcrProgress, enqueue, jobs, ocr_state, run_queue
 
 
@@ -38,8 +38,9 @@ class _Progress:
     def __call__(self, state: OcrProgress) -> None:
         if state.phase == "reading" and state.pages_done:
             said = _("OCR: page {page}/{pages}, document {document}/{documents}, {rate} pages/min").format(
-                page=state.pages_done, pages=state.pages_total, document=state.documents_done + 1,
-                documents=state.documents_total, rate=f"{state.pages_per_minute:.0f}")
+                page=number(state.pages_done), pages=number(state.pages_total),
+                document=number(state.documents_done + 1), documents=number(state.documents_total),
+                rate=number(state.pages_per_minute, 0))
             self.out.write(f"\r{said}  {state.current[:40]}\x1b[K")
             self.out.flush()
 
@@ -103,11 +104,12 @@ def cmd_ocr(args: argparse.Namespace) -> int:
 
 def _read_line(report: Any) -> str:
     """"OCR: 3 pages read in 1 document, 12.0 pages/min"."""
-    documents = ngettext("{n} document", "{n} documents", len(report.documents)).format(n=len(report.documents))
+    documents = ngettext("{n} document", "{n} documents", len(report.documents)).format(
+        n=number(len(report.documents)))
     line = ngettext("OCR: {n} page read in {documents}", "OCR: {n} pages read in {documents}", report.pages).format(
-        n=report.pages, documents=documents)
+        n=number(report.pages), documents=documents)
     if report.seconds and report.pages:
-        line += ", " + _("{rate} pages/min").format(rate=f"{60 * report.pages / report.seconds:.1f}")
+        line += ", " + _("{rate} pages/min").format(rate=number(60 * report.pages / report.seconds, 1))
     if report.cancelled:
         line += " " + _("(cancelled: `kbase ocr` goes on from there)")
     return line

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from kbase.cli.common import add_filter_options, filter_from_args, open_catalogue, show_usage
 from kbase.errors import InvalidInput, LibraryError
-from kbase.i18n import N_, ngettext, translate
+from kbase.i18n import N_, ngettext, number, translate
 from kbase.i18n import gettext as _
 from kbase.report import FORMATS, LANGS, SECTIONS, build_annual, build_bibliography, build_project
 from kbase.report.output import write_file
@@ -98,7 +98,7 @@ def _write(args: argparse.Namespace, result: str | bytes, warnings: list[str]) -
         raise LibraryError(N_("cannot write {path}: {reason}").format(path=target,
                                                                       reason=exc.strerror or exc)) from None
     print(ngettext("wrote {path} ({size} byte)", "wrote {path} ({size} bytes)", len(data)).format(
-        path=target, size=f"{len(data):,}"), file=sys.stderr)
+        path=target, size=number(len(data), grouped=True)), file=sys.stderr)
     return 0
 
 

@@ -11,8 +11,9 @@ from typing import Any
 from kbase import i18n
 from kbase.cli.common import add_filter_options, filter_from_args, open_catalogue
 from kbase.errors import QueryError
-from kbase.i18n import N_, ngettext
+from kbase.i18n import N_, ngettext, number
 from kbase.i18n import gettext as _
+from kbase.labels import value_word
 
 
 def register(subs: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
@@ -80,7 +81,7 @@ def search_in(cat: Any, args: argparse.Namespace, tty: bool) -> int:
                    if result.total == 0 else _("(no more hits)")) + "\n")
         return 0
     for hit in result.hits:
-        when = " ".join(str(x) for x in (hit.year, hit.type) if x)
+        when = " ".join(str(x) for x in (hit.year, value_word("type", hit.type or "")) if x)  # "2021 rapport"
         out.write(f"{hit.publication_id}  {hit.title}  ({when})\n")
         if hit.snippet:
             out.write(f"      {plain(hit.snippet, bold)}\n")
@@ -88,11 +89,12 @@ def search_in(cat: Any, args: argparse.Namespace, tty: bool) -> int:
             out.write(f"  p.{page.page:<4} {plain(page.snippet_html, bold)}\n")
         more = hit.matched_pages - len(hit.pages)
         if more > 0:
-            out.write("        " + ngettext("(+{n} more page)", "(+{n} more pages)", more).format(n=more) + "\n")
+            more_pages = ngettext("(+{n} more page)", "(+{n} more pages)", more).format(n=number(more))
+            out.write(f"        {more_pages}\n")
     shown = ngettext("{n} publication; showing {first}–{last} ({ms} ms)",
                      "{n} publications; showing {first}–{last} ({ms} ms)", result.total)
-    out.write(shown.format(n=result.total, first=args.offset + 1, last=args.offset + len(result.hits),
-                           ms=f"{result.elapsed_ms:.0f}") + "\n")
+    out.write(shown.format(n=number(result.total), first=number(args.offset + 1),
+                           last=number(args.offset + len(result.hits)), ms=number(result.elapsed_ms, 0)) + "\n")
     return 0
 
 
@@ -105,7 +107,7 @@ def cmd_reindex(args: argparse.Namespace) -> int:
         raise QueryError(N_("--procs must be 1 or more"))
     pages = rebuild(cat, procs=args.procs)
     print(ngettext("index rebuilt: {n} page in {seconds} s", "index rebuilt: {n} pages in {seconds} s", pages)
-          .format(n=pages, seconds=f"{time.perf_counter() - started:.1f}"))
+          .format(n=number(pages), seconds=number(time.perf_counter() - started, 1)))
     return 0
 
 

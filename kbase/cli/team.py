@@ -8,7 +8,7 @@ from typing import Any
 
 from kbase.cli.common import open_catalogue
 from kbase.errors import InvalidInput, LibraryError
-from kbase.i18n import N_, en_ngettext, ngettext, translate
+from kbase.i18n import N_, en_ngettext, ngettext, number, translate
 from kbase.i18n import gettext as _
 from kbase.library.db import default_location, open_library, redact
 
@@ -134,12 +134,12 @@ def _report(args: argparse.Namespace, verb: str, where: str, report: Any) -> int
 
     def human(d: dict[str, Any]) -> None:
         rows = sum(t["rows"] for t in d["tables"].values())
-        sizes = [ngettext("{n} table", "{n} tables", len(d["tables"])).format(n=len(d["tables"])),
-                 ngettext("{n} row", "{n} rows", rows).format(n=rows),
-                 ngettext("{n} file", "{n} files", d["files"]).format(n=d["files"])]
+        sizes = [ngettext("{n} table", "{n} tables", len(d["tables"])).format(n=number(len(d["tables"]))),
+                 ngettext("{n} row", "{n} rows", rows).format(n=number(rows)),
+                 ngettext("{n} file", "{n} files", d["files"]).format(n=number(d["files"]))]
         print(_("{what}: {sizes} ({megabytes} MB)").format(what=_(verb).format(target=redact(where)),
                                                            sizes=", ".join(sizes),
-                                                           megabytes=f"{d['bytes'] / 1e6:.1f}"))
+                                                           megabytes=number(d["bytes"] / 1e6, 1)))
         for table, n in sorted(d["cleaned"].items()):
             print("  " + ngettext("{table}: {n} value had NUL or other control characters, removed on the way",
                                   "{table}: {n} values had NUL or other control characters, removed on the way",

@@ -10,7 +10,7 @@ from typing import Any
 from kbase.cli.common import open_catalogue, show_usage
 from kbase.cli.report import add_lang_option
 from kbase.errors import InvalidInput
-from kbase.i18n import N_, ngettext
+from kbase.i18n import N_, ngettext, number
 from kbase.i18n import gettext as _
 from kbase.report.i18n import SETTING as LANG_SETTING
 from kbase.report.i18n import check_lang
@@ -90,7 +90,7 @@ def cmd_set(args: argparse.Namespace) -> int:
     what = f"{args.report} {args.year} {args.key} ({_lang(args)})"
     chars = len(body.strip())
     print(ngettext("stored {text}: {n} character", "stored {text}: {n} characters", chars).format(
-        text=what, n=f"{chars:,}") if stored else _("removed {text}").format(text=what), file=sys.stderr)
+        text=what, n=number(chars, grouped=True)) if stored else _("removed {text}").format(text=what), file=sys.stderr)
     return 0
 
 
