@@ -7,8 +7,9 @@ import sys
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from kbase.errors import InvalidInput
-from kbase.i18n import N_
+from kbase.i18n import N_, language
 from kbase.i18n import gettext as _
+from kbase.labels import value_word
 
 if TYPE_CHECKING:  # imported where used: they load the ORM, which `kbase --help` must not wait for
     from kbase.catalogue.query import Filter
@@ -116,6 +117,8 @@ def print_rows(rows: Iterable[dict[str, Any]], columns: list[str]) -> None:
     if not rows:
         print(_("(none)"))
         return
+    if language() != "en":  # a fixed list's words as the app says them ("rapport", "personnel"); --json keeps them
+        rows = [{k: value_word(k, v) if isinstance(v, str) else v for k, v in r.items()} for r in rows]
     headings = {c: _(HEADINGS[c]) if c in HEADINGS else c.upper() for c in columns}
     widths = {c: min(60, max(len(headings[c]), *(len(_cell(r.get(c))) for r in rows))) for c in columns}
     out = sys.stdout

@@ -54,7 +54,7 @@ def cmd_set(args: argparse.Namespace) -> int:
 
     row = set_line(open_catalogue(args), args.year, args.kind, args.label, args.amount, args.currency)
     linked = " " + _("(organisation {id})").format(id=row["organisation_id"]) if row["organisation_id"] else ""
-    print(f"{row['year']} {_(KINDS[row['kind']])}: {row['label']}{linked} = "
+    print(f"{row['year']} {_(KINDS[row['kind']])}{_(': ')}{row['label']}{linked} = "
           f"{money(row['amount_cents'], row['currency'])}", file=sys.stderr)
     return 0
 

@@ -17,7 +17,7 @@ from kbase.cli.common import add_filter_options, filter_from_args, open_catalogu
 from kbase.errors import ConflictError, InvalidInput
 from kbase.i18n import N_, ngettext
 from kbase.i18n import gettext as _
-from kbase.labels import KIND_TITLES, TRANSLATED_VALUES, field_label, kind_word, value_word
+from kbase.labels import KIND_TITLES, field_label, kind_word, value_word
 from kbase.library import models as m
 from kbase.library.db import open_library, redact
 
@@ -148,14 +148,11 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def _shown_row(kind: str, obj: Any, row: dict[str, Any]) -> dict[str, Any]:
-    """A list's row as a person reads it: in French a publication's date ("août 2021") and the words of fixed
-    lists ("rapport", "interne"); --json keeps the stored values."""
-    if i18n.language() == "en":
+    """A list's row as a person reads it: a publication's date in the current language ("août 2021"; print_rows
+    says the words of fixed lists, "rapport"); --json keeps the stored values."""
+    if i18n.language() == "en" or kind != "publication":
         return row
-    shown = {k: value_word(k, v) if isinstance(v, str) else v for k, v in row.items() if k in TRANSLATED_VALUES}
-    if kind == "publication":
-        shown["date"] = i18n.date_label(obj.year, obj.month, obj.month_end)
-    return {**row, **shown}
+    return {**row, "date": i18n.date_label(obj.year, obj.month, obj.month_end)}
 
 
 def _list_notes_or_collections(args: argparse.Namespace) -> int:

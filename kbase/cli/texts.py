@@ -108,7 +108,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
     def human(rows: list[dict[str, Any]]) -> None:
         for r in rows:
-            print(f"{r['report']}  {r['year']}  {r['key']:<14} {r['lang']}  {r['chars']:>7,}  {r['first_line']}")
+            chars = number(r["chars"], grouped=True)
+            print(f"{r['report']}  {r['year']}  {r['key']:<14} {r['lang']}  {chars:>7}  {r['first_line']}")
         if not rows:
             print(_("no report text stored (kbase text set annual YEAR KEY FILE.md)"), file=sys.stderr)
 
