@@ -46,7 +46,8 @@ from kbase.search.whoosh.segwriter import FastSegmentWriter
 
 # 4: KeyText fields (same postings, faster to write); 5: page only stored, no visibility field;
 # 6: stems from PyStemmer (a newer Snowball: 41 of 123,000 English words stem differently)
-SCHEMA_VERSION = 7  # 7: the analysers moved to kbase.search.analysis (pickled in the schema)
+# 7: the analysers moved to kbase.search.analysis (pickled in the schema)
+SCHEMA_VERSION = 8  # 8: segments keep their common terms' positions as keys too (search/whoosh/keys.py)
 STATE_FILE = "kbase-state.json"
 LOCK_FILE = "writer.lock"
 WRITER_MB = 64  # Whoosh's in-memory posting pool; keeps a big rebuild well under 300 MB

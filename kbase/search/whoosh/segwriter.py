@@ -11,8 +11,11 @@ from typing import Any, Iterator
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3PostingsWriter
 from whoosh.compat import dumps
+from whoosh.formats import Positions
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import PostingPool, SegmentWriter
+
+from kbase.search.whoosh import keys as keyfile
 
 RUN_CHUNK = 20_000  # postings pickled together (whole terms) when the pool spills to disk
 # posting blocks compressed at zlib level 1 instead of Whoosh's 3: a third of the compression
@@ -335,6 +338,11 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]  # Whoosh has no t
         fw = self.fieldwriter
         lastfield = None
         field_lengths: Any = None
+        # the positions of common terms again, as keys a phrase search reads in C (keys.py); the
+        # segment's own document numbers only (a writer with a document base is a part of another)
+        keyed = {name for name, field in self.schema.items() if type(field.format) is Positions}
+        keys_file: keyfile.KeysWriter | None = None
+        keys_min = keyfile.MIN_DOCS
         for fieldname, btext, docs, weights, values in self.pool.iter_terms():
             if fieldname != lastfield:
                 if lastfield is not None:
@@ -345,9 +353,17 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]  # Whoosh has no t
             fw.start_term(btext)
             fw._postwriter.add_list(docs, weights, values, field_lengths)
             fw.finish_term()
+            if len(docs) >= keys_min and fieldname in keyed and not self.docbase:
+                keys = keyfile.term_keys(docs, values)
+                if keys is not None:  # else the phrase search reads this term from Whoosh's blocks
+                    if keys_file is None:
+                        keys_file = keyfile.KeysWriter(self.newsegment.create_file(self.storage, keyfile.EXT))
+                    keys_file.add(fieldname, btext, keys)
         if lastfield is not None:
             fw.finish_field()
         fw.close()
+        if keys_file is not None:
+            keys_file.close()
         if self._reader_lengths is not None:
             self._reader_lengths.close()
 
