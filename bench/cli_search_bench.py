@@ -11,6 +11,7 @@ recollq reads the same queries: words, quoted phrases, AND, OR and prefix* are R
 "a NOT b" is written "a -b" for recollq. Snippets with page numbers: `recollq -n LIMIT -A -p 3`.
 
     .venv/bin/python bench/cli_search_bench.py --library LIB [--recoll-config DIR] [--limit 10]
+        [--save RUN.json] [--compare EARLIER.json]
 """
 
 from __future__ import annotations
@@ -84,6 +85,9 @@ def main() -> int:
     ap.add_argument("--recoll-config", help="a Recoll configuration folder indexing the same documents")
     ap.add_argument("--limit", type=int, default=10)
     ap.add_argument("--queries", type=Path, help="a file of queries, one a line (default: the 50 built in)")
+    ap.add_argument("--save", type=Path, help="write each query's times and warm answer to this JSON file")
+    ap.add_argument("--compare", type=Path, help="a --save file of an earlier run (another version of the code): "
+                                                 "count the warm answers that differ from it")
     args = ap.parse_args()
     queries = args.queries.read_text().splitlines() if args.queries else QUERIES
     if "://" not in args.library and not (Path(args.library) / "catalogue.sqlite").is_file():
@@ -97,6 +101,7 @@ def main() -> int:
     load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     times: dict[str, list[float]] = {"cold": [], "warm": [], "recollq": []}
     differ: list[str] = []
+    answers: list[object] = []
     failed = 0
     empty: dict[str, list[str]] = {"kbase": [], "recollq": []}
     for q in queries:
@@ -106,6 +111,7 @@ def main() -> int:
         times["warm"].append(warm_ms)
         if (cold_rc, answer_of(cold_out)) != (warm_rc, answer_of(warm_out)):
             differ.append(q)
+        answers.append([warm_rc, answer_of(warm_out)])
         failed += cold_rc != 0
         if not total_of(warm_out):
             empty["kbase"].append(q)
@@ -139,7 +145,25 @@ def main() -> int:
     print(f"answers that differ between cold and warm: {len(differ)} of {len(queries)}"
           + (f" ({differ})" if differ else ""))
     service.stop(args.library)
-    return 1 if differ else 0
+    changed = saved_and_compared(args.save, args.compare, queries, times, answers)
+    return 1 if differ or changed else 0
+
+
+def saved_and_compared(save: Path | None, compare: Path | None, queries: list[str], times: dict[str, list[float]],
+                       answers: list[object]) -> list[str]:
+    """Writes the run to save (if given); the queries whose warm answer differs from compare's (printed)."""
+    rows = {q: {way: round(values[i], 1) for way, values in times.items() if values} | {"answer": answers[i]}
+            for i, q in enumerate(queries)}
+    if save is not None:
+        save.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    if compare is None:
+        return []
+    before = json.loads(compare.read_text(encoding="utf-8"))
+    # through JSON, so tuples and lists compare alike
+    changed = [q for q in queries if q in before and json.loads(json.dumps(rows[q]["answer"])) != before[q]["answer"]]
+    print(f"warm answers that differ from {compare}: {len(changed)} of {sum(q in before for q in queries)}"
+          + (f" ({changed})" if changed else ""))
+    return changed
 
 
 if __name__ == "__main__":
