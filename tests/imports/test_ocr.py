@@ -79,7 +79,7 @@ def test_the_language_is_detected_when_the_catalogue_has_none(cat: Catalogue, tm
 
 
 def test_cancel_keeps_the_pages_read_and_the_next_run_goes_on(cat: Catalogue, tmp_path: Path) -> None:
-    result = import_paths(cat, [pdfs.scanned_pdf(tmp_path / "scan.pdf", 3)]).files[0]
+    result = import_paths(cat, [pdfs.scanned_pdf(tmp_path / "scan.pdf", 2)]).files[0]
     cancel = threading.Event()
 
     def stop_after_one(state) -> None:
@@ -88,31 +88,31 @@ def test_cancel_keeps_the_pages_read_and_the_next_run_goes_on(cat: Catalogue, tm
 
     report = run_queue(cat, progress=stop_after_one, cancel=cancel)
     assert report.cancelled and report.pages == 1
-    assert [(j["status"], j["pages_done"], j["pages_left"]) for j in jobs(cat)] == [("cancelled", 1, 2)]
-    assert [source for _n, source, _t in _pages(cat, result.attachment_id)] == ["ocr", "text", "text"]
+    assert [(j["status"], j["pages_done"], j["pages_left"]) for j in jobs(cat)] == [("cancelled", 1, 1)]
+    assert [source for _n, source, _t in _pages(cat, result.attachment_id)] == ["ocr", "text"]
     assert run_queue(cat).pages == 0  # a plain run leaves a cancelled document alone
-    assert enqueue(cat, [result.publication_id]) == ["scan.pdf: 2 pages queued for OCR"]
-    assert run_queue(cat).pages == 2
-    assert [source for _n, source, _t in _pages(cat, result.attachment_id)] == ["ocr", "ocr", "ocr"]
+    assert enqueue(cat, [result.publication_id]) == ["scan.pdf: 1 page queued for OCR"]
+    assert run_queue(cat).pages == 1
+    assert [source for _n, source, _t in _pages(cat, result.attachment_id)] == ["ocr", "ocr"]
 
 
 def test_a_crash_mid_document_resumes_where_it_stopped(cat: Catalogue, tmp_path: Path) -> None:
-    result = import_paths(cat, [pdfs.scanned_pdf(tmp_path / "scan.pdf", 3)]).files[0]
+    result = import_paths(cat, [pdfs.scanned_pdf(tmp_path / "scan.pdf", 2)]).files[0]
 
     class Crash(Exception):
         pass
 
-    def crash_after_two(state) -> None:
-        if state.pages_done == 2:
+    def crash_after_one(state) -> None:
+        if state.pages_done == 1:
             raise Crash  # as a killed process: nothing after the committed page runs
 
     with pytest.raises(Crash):
-        run_queue(cat, progress=crash_after_two)
-    assert [(j["status"], j["pages_done"], j["pages_left"]) for j in jobs(cat)] == [("running", 2, 1)]
+        run_queue(cat, progress=crash_after_one)
+    assert [(j["status"], j["pages_done"], j["pages_left"]) for j in jobs(cat)] == [("running", 1, 1)]
     read: list[str] = []
     report = run_queue(cat, progress=lambda p: read.append(p.current))
     assert report.pages == 1  # only the page left
-    assert [source for _n, source, _t in _pages(cat, result.attachment_id)] == ["ocr", "ocr", "ocr"]
+    assert [source for _n, source, _t in _pages(cat, result.attachment_id)] == ["ocr", "ocr"]
     assert jobs(cat)[0]["status"] == "done"
 
 
