@@ -93,6 +93,16 @@ def test_list_in_french(demo: str) -> None:
     assert "\n2   2021-01-19  atelier  " in events
 
 
+def test_other_tables_say_their_words_in_french(demo: str) -> None:
+    """Every table (print_rows) says a fixed list's words as the app does; --json and English keep the stored word."""
+    roles = ok(["--lang", "fr", "-L", demo, "role", "list"]).stdout.splitlines()
+    assert roles[0].split()[:3] == ["ID", "NOM", "RÔLE"] and " personnel " in roles[1]
+    found = ok(["--lang", "fr", "-L", demo, "lookup", "organisation", "IPIS"]).stdout
+    assert "  institut de recherche  " in found
+    assert " staff " in ok(["-L", demo, "role", "list"]).stdout.splitlines()[1]
+    assert "  research institute  " in ok(["-L", demo, "lookup", "organisation", "IPIS"]).stdout
+
+
 def test_stored_values_and_json_stay_as_stored(demo: str) -> None:
     listed = json.loads(ok(["--lang", "fr", "-L", demo, "list", "publication", "--json"]).stdout)
     first = next(r for r in listed if r["id"] == 4)
