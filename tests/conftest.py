@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Iterator
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # without it Qt aborts on a machine without a screen
 os.environ["KBASE_LANG"] = "en"  # tests read English output whatever the machine's locale; French tests ask for it
 
+import portalocker
 import pytest
 
 from kbase.catalogue.records import Catalogue
@@ -91,20 +92,35 @@ def new_pg_database(template: str | None = None) -> str:
     return name
 
 
+def _shared_sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The SQLite templates, made by the first pytest-xdist worker that needs them and read by all
+    (each worker's PostgreSQL server needs its own)."""
+    from kbase.catalogue.demo import load_demo
+
+    run = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        run = run.parent  # this run's folder, shared by its workers
+    base = run / "sqlite-templates"
+    with portalocker.Lock(str(run / "sqlite-templates.lock"), timeout=300):
+        if not (base / "done").exists():
+            for with_demo in (False, True):
+                lib = open_library(str(base / ("demo" if with_demo else "empty")), create=True)
+                if with_demo:
+                    load_demo(Catalogue(lib))
+                lib.close()
+            (base / "done").touch()
+    return base
+
+
 @pytest.fixture(scope="session")
 def templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """Ready-made empty and demo libraries, copied for each test (schema and demo load once)."""
     from kbase.catalogue.demo import load_demo
 
     out: dict[str, str] = {}
-    base = tmp_path_factory.mktemp("templates")
+    base = _shared_sqlite_templates(tmp_path_factory)
     for with_demo in (False, True):
-        folder = base / ("demo" if with_demo else "empty")
-        lib = open_library(str(folder), create=True)
-        if with_demo:
-            load_demo(Catalogue(lib))
-        lib.close()
-        out[f"sqlite-{with_demo}"] = str(folder)
+        out[f"sqlite-{with_demo}"] = str(base / ("demo" if with_demo else "empty"))
         if PG_URL:
             name = new_pg_database()
             lib = open_library(pg_url_for(name), create=True)
