@@ -333,18 +333,18 @@ def _resolve_names(cat: Catalogue, model: type[SQLModel], values: dict[str, Any]
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    model = record_type(args.record_type)
+    model = record_type(record_kind(args.record_type))  # a French interface's words too ("personne")
     cat = open_catalogue(args)
     values = _resolve_names(cat, model, parse_values(args.values))
     obj = cat.add(model, **values)
     print(json.dumps(views.row(record_kind(args.record_type), obj), default=str) if args.json
-          else _("added {record}").format(record=f"{record_kind(args.record_type)} {obj.id}"))
+          else _("added {record}").format(record=f"{kind_word(record_kind(args.record_type))} {obj.id}"))
     after_write(cat)
     return 0
 
 
 def cmd_edit(args: argparse.Namespace) -> int:
-    model = record_type(args.record_type)
+    model = record_type(record_kind(args.record_type))  # a French interface's words too ("personne")
     cat = open_catalogue(args)
     values = _resolve_names(cat, model, parse_values(args.values))
     try:
@@ -352,8 +352,8 @@ def cmd_edit(args: argparse.Namespace) -> int:
     except ConflictError as exc:
         raise ConflictError(_version_moved(record_kind(args.record_type), args.id, args.if_version, exc.theirs),
                             mine=exc.mine, theirs=exc.theirs) from None
-    print(_("saved {record} (version {version})").format(record=f"{record_kind(args.record_type)} {obj.id}",
-                                                          version=obj.version))
+    print(_("saved {record} (version {version})").format(
+        record=f"{kind_word(record_kind(args.record_type))} {obj.id}", version=obj.version))
     after_write(cat)
     return 0
 
@@ -369,7 +369,7 @@ def _version_moved(kind: str, record_id: int, expected: int, saved: dict[str, An
 
 
 def cmd_delete(args: argparse.Namespace) -> int:
-    model = record_type(args.record_type)
+    model = record_type(record_kind(args.record_type))  # a French interface's words too ("personne")
     cat = open_catalogue(args)
     kind = record_kind(args.record_type)
     if args.permanently or kind == "attachment":

@@ -79,6 +79,12 @@ def test_the_kind_show_prints_is_the_kind_it_takes(demo: str) -> None:
     said = ok(["--lang", "fr", "-L", demo, "show", "personne", "9"]).stdout
     assert said.startswith("personne 9 : Alexandre Jaillon\n")
     assert ok(["--lang", "fr", "-L", demo, "show", "série", "5"]).stdout.startswith("série 5 : Voix du Congo\n")
+    added = ok(["--lang", "fr", "-L", demo, "add", "personne", "name=Jeanne Test"]).stdout
+    assert added.startswith("personne ") and added.endswith(" ajouté(e)\n")
+    record_id = added.split()[1]
+    saved = ok(["--lang", "fr", "-L", demo, "edit", "personne", record_id, "email=jeanne@example.org"]).stdout
+    assert saved == f"personne {record_id} enregistré(e) (version 2)\n"
+    assert ok(["-L", demo, "add", "person", "name=Jean Test"]).stdout.startswith("added person ")
 
 
 def test_list_in_french(demo: str) -> None:
