@@ -75,6 +75,19 @@ def test_a_bibliographys_import_and_undo_in_french(library: str) -> None:
     assert "  annulé  " in listed and "11 créées, 0 rapprochée, 0 refusée" in listed
 
 
+def test_a_bibliographys_notes_in_french(library: str) -> None:
+    mixed = BIB.parent / "mixed.bib"
+    lines = ok(["--lang", "fr", "-L", library, "import", str(mixed)]).stdout.splitlines()
+    for said in (f"{mixed}:8: epsilon2020key: note : pas de clé de citation ; clé epsilon2020key créée",
+                 f"{mixed}:11: good01-2: note : clé de citation good01 déjà utilisée à la ligne 4 ; renommée good01-2",
+                 f"{mixed}:15: bad-month: note : mois illisible 'Smarch' gardé comme texte",
+                 f"{mixed}:30: bad-eof: note : champ title : accolades ou guillemets déséquilibrés ; le texte est "
+                 "gardé tel quel"):
+        assert said in lines, said
+    english = ok(["-L", library, "import", "--dry-run", str(mixed)]).stdout.splitlines()
+    assert f"{mixed}:8: epsilon2020key: note: no citation key; generated epsilon2020key" in english
+
+
 def test_a_bibliographys_import_and_undo_in_english_as_before(library: str) -> None:
     done = ok(["-L", library, "import", str(BIB)])
     assert (f"bibtex         {BIB}: 11 entries: 11 created, 0 matched existing records (0 linked, 0 updated, "
