@@ -2,8 +2,9 @@
 
 Whoosh's matchers walk documents one by one in Python; counting every match of a common word
 (for the total and the facets) that way costs ~100 ms at 100k pages. Term postings are read a
-block at a time instead, and AND/OR/NOT become C-speed set operations. Phrases and other
-queries fall back to Whoosh's own matching, restricted to the candidate documents.
+block at a time instead, and AND/OR/NOT become C-speed set operations. Phrases meet their
+words' positions as set operations too (the segments' keys files, kbase/search/whoosh/keys.py);
+other queries fall back to Whoosh's own matching, restricted to the candidate documents.
 """
 
 from __future__ import annotations
