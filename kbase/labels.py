@@ -4,9 +4,9 @@ the CLI and the desktop app alike, so that both say a field the same way."""
 
 from __future__ import annotations
 
-from kbase.i18n import gettext, language
+from kbase.i18n import N_, gettext, language
 
-__all__ = ["FIELD_LABELS", "KIND_TITLES", "TRANSLATED_VALUES", "field_label", "kind_word", "value_word"]
+__all__ = ["FIELD_LABELS", "KIND_TITLES", "TRANSLATED_VALUES", "HISTORY_OPS", "field_label", "kind_word", "value_word"]
 
 # field names as shown; a field not listed is shown by its name, prettified
 FIELD_LABELS = {
@@ -33,6 +33,10 @@ KIND_TITLES = {"publication": "Publication", "project": "Project", "organisation
 # fields whose stored value is a word of a fixed list (a publication type, a visibility, a role…): the
 # catalogs hold each word (ui.i18n_tables lists kbase.library.models' lists)
 TRANSLATED_VALUES = {"type", "visibility", "role", "level", "status", "kind"}
+
+# a change in a record's history (kbase.catalogue.history's op), as the history panel and `kbase history` say it
+HISTORY_OPS = {"insert": N_("new record"), "update": N_("changed"), "delete": N_("moved to the trash"),
+               "restore": N_("restored from the trash")}
 
 
 def _lower_first(text: str) -> str:

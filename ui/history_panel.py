@@ -20,11 +20,11 @@ from PySide6.QtWidgets import (
 from kbase.catalogue import history
 from kbase.catalogue.records import Catalogue
 from kbase.errors import ConflictError, KbaseError
+from kbase.labels import HISTORY_OPS
 from ui.details import LABELS
 from ui.i18n import notifier, timestamp, tr
 
-OPS = {"insert": "new record", "update": "changed", "delete": "moved to the trash",
-       "restore": "restored from the trash"}
+OPS = HISTORY_OPS  # kbase.labels: `kbase history` says them too
 
 
 def _short(value: Any) -> str:

@@ -10,6 +10,8 @@ from kbase.catalogue import history
 from kbase.catalogue.records import kind_of, record_type
 from kbase.cli.common import open_catalogue
 from kbase.i18n import gettext as _
+from kbase.i18n import language
+from kbase.labels import FIELD_LABELS, HISTORY_OPS, field_label
 
 
 def register(subs: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
@@ -26,6 +28,13 @@ def register(subs: argparse._SubParsersAction[argparse.ArgumentParser], common: 
 def _short(value: Any) -> str:
     text = "∅" if value is None else str(value)
     return text if len(text) <= 60 else text[:59] + "…"
+
+
+def _field(name: str) -> str:
+    """A changed field as stored in English ("publisher_id", which `kbase edit` takes), else as the app labels it."""
+    if language() == "en":
+        return name
+    return field_label(name[:-3] if name.endswith("_id") and name[:-3] in FIELD_LABELS else name)
 
 
 def cmd_history(args: argparse.Namespace) -> int:
@@ -47,7 +56,8 @@ def cmd_history(args: argparse.Namespace) -> int:
         if h["db_user"] and h["db_user"] != who:
             who += f" ({h['db_user']})"
         version = f" → v{h['version']}" if h["version"] else ""
-        print(f"#{h['seq']} {h['at']:%Y-%m-%d %H:%M:%S} {who}: {h['op']}{version}")
+        op = h["op"] if language() == "en" else _(HISTORY_OPS.get(h["op"], h["op"]))  # "fiche créée"
+        print(f"#{h['seq']} {h['at']:%Y-%m-%d %H:%M:%S} {who}{_(': ')}{op}{version}")
         for name, (old, new) in sorted(h["fields"].items()):
-            print(f"    {name}: {_short(old)} → {_short(new)}")
+            print(f"    {_field(name)}{_(': ')}{_short(old)} → {_short(new)}")
     return 0

@@ -109,6 +109,19 @@ def test_other_tables_say_their_words_in_french(demo: str) -> None:
     assert "  research institute  " in ok(["-L", demo, "lookup", "organisation", "IPIS"]).stdout
 
 
+def test_history_in_french(demo: str) -> None:
+    """A change as the history panel says it ("fiche créée"), the fields by their labels; English keeps the stored
+    names (`kbase edit` takes them)."""
+    french = ok(["--lang", "fr", "-L", demo, "history", "publication", "1"]).stdout.splitlines()
+    assert french[0].endswith(" : fiche créée → v1")
+    assert any(line.startswith("    résumé : ∅ → A Congolese CSO") for line in french)
+    assert any(line.startswith("    éditeur : ∅ → ") for line in french)  # publisher_id
+    english = ok(["-L", demo, "history", "publication", "1"]).stdout.splitlines()
+    assert english[0].endswith(": insert → v1")
+    assert any(line.startswith("    abstract: ∅ → A Congolese CSO") for line in english)
+    assert any(line.startswith("    publisher_id: ∅ → ") for line in english)
+
+
 def test_stored_values_and_json_stay_as_stored(demo: str) -> None:
     listed = json.loads(ok(["--lang", "fr", "-L", demo, "list", "publication", "--json"]).stdout)
     first = next(r for r in listed if r["id"] == 4)
