@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from kbase.i18n import N_, gettext, language
 
-__all__ = ["FIELD_LABELS", "KIND_TITLES", "TRANSLATED_VALUES", "HISTORY_OPS", "field_label", "kind_word", "value_word"]
+__all__ = ["FIELD_LABELS", "KIND_TITLES", "TRANSLATED_VALUES", "HISTORY_OPS", "RELATION_LABELS", "field_label",
+           "kind_word", "relation_words", "value_word"]
 
 # field names as shown; a field not listed is shown by its name, prettified
 FIELD_LABELS = {
@@ -25,6 +26,7 @@ FIELD_LABELS = {
     "partner": "Partner", "funder": "Funder", "client": "Client", "publisher_role": "Publisher",
     "organisers": "Organisers", "hosts": "Hosts", "supporters": "Supporters", "parts": "Parts", "roles": "Roles",
     "part_kind": "As its", "period_start": "Period from", "period_end": "Period to", "editors_et_al": "More editors",
+    "related": "Related publications", "links": "Links", "collections": "Collections",
 }
 # a record's kind as a heading says it
 KIND_TITLES = {"publication": "Publication", "project": "Project", "organisation": "Organisation",
@@ -37,6 +39,12 @@ TRANSLATED_VALUES = {"type", "visibility", "role", "level", "status", "kind"}
 # a change in a record's history (kbase.catalogue.history's op), as the history panel and `kbase history` say it
 HISTORY_OPS = {"insert": N_("new record"), "update": N_("changed"), "delete": N_("moved to the trash"),
                "restore": N_("restored from the trash")}
+
+# how two publications relate (kbase.library.models.RELATIONS, both ways), as the notes pane and `kbase show` say it
+RELATION_LABELS = {"translation of": N_("Translation of"), "has translation": N_("Has translation"),
+                   "summary of": N_("Summary of"), "has summary": N_("Has summary"), "chapter of": N_("Chapter of"),
+                   "has chapter": N_("Has chapter"), "revised edition of": N_("Revised edition of"),
+                   "has revised edition": N_("Has revised edition"), "see also": N_("See also")}
 
 
 def _lower_first(text: str) -> str:
@@ -57,6 +65,13 @@ def kind_word(kind: str) -> str:
     if language() == "en" or kind not in KIND_TITLES:
         return kind
     return _lower_first(gettext(KIND_TITLES[kind]))
+
+
+def relation_words(relation: str) -> str:
+    """"translation of" as running text says it: the stored words in English, "traduction de" in French."""
+    if language() == "en" or relation not in RELATION_LABELS:
+        return relation
+    return _lower_first(gettext(RELATION_LABELS[relation]))
 
 
 def value_word(key: str, value: str) -> str:

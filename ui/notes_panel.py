@@ -27,14 +27,11 @@ from kbase.catalogue.around import around
 from kbase.catalogue.records import Catalogue
 from kbase.errors import KbaseError
 from kbase.imports import attach
+from kbase.labels import RELATION_LABELS  # how two publications relate, as `kbase show` says it too
 from ui import tasks
 from ui.i18n import timestamp, tr, tr_message
 
 SCHEME = "kbase-around:"  # links of this pane's own actions: kbase-around:note-edit/12
-RELATION_LABELS = {"translation of": "Translation of", "has translation": "Has translation",
-                   "summary of": "Summary of", "has summary": "Has summary", "chapter of": "Chapter of",
-                   "has chapter": "Has chapter", "revised edition of": "Revised edition of",
-                   "has revised edition": "Has revised edition", "see also": "See also"}
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.S)
 _HEADING_SIZE = re.compile(r"font-size:(xx-large|x-large|large)")
 

@@ -17,7 +17,7 @@ from kbase.cli.common import add_filter_options, filter_from_args, open_catalogu
 from kbase.errors import ConflictError, InvalidInput
 from kbase.i18n import N_, ngettext
 from kbase.i18n import gettext as _
-from kbase.labels import KIND_TITLES, field_label, kind_word, value_word
+from kbase.labels import KIND_TITLES, field_label, kind_word, relation_words, value_word
 from kbase.library import models as m
 from kbase.library.db import open_library, redact
 
@@ -184,7 +184,8 @@ def _around(cat: Catalogue, kind: str, record_id: int, as_text: bool) -> dict[st
     if not as_text:
         return data
     return {
-        "related": [f"{r['relation']}: {r['label']} [publication {r['id']}]" for r in data.get("related", [])],
+        "related": [f"{relation_words(r['relation'])}{_(': ')}{r['label']} [{kind_word('publication')} {r['id']}]"
+                    for r in data.get("related", [])],
         "links": [f"{k['title']}: {k['url']}" if k["title"] else k["url"] for k in data.get("links", [])],
         "collections": [f"{c['path']} [collection {c['id']}]" for c in data.get("collections", [])],
         "notes": [f"[note {n['id']}, {n['updated']:%Y-%m-%d}] " + n["text"].replace("\n", "\n    ")

@@ -109,6 +109,16 @@ def test_other_tables_say_their_words_in_french(demo: str) -> None:
     assert "  research institute  " in ok(["-L", demo, "lookup", "organisation", "IPIS"]).stdout
 
 
+def test_related_publications_in_french(demo: str) -> None:
+    ok(["-L", demo, "relate", "1", "translation of", "2"])
+    french = ok(["--lang", "fr", "-L", demo, "show", "publication", "1"]).stdout.splitlines()
+    at = french.index("publications liées :")
+    assert french[at + 1].startswith("  - traduction de : ") and french[at + 1].endswith(" [publication 2]")
+    english = ok(["-L", demo, "show", "publication", "1"]).stdout.splitlines()
+    at = english.index("related:")
+    assert english[at + 1].startswith("  - translation of: ") and english[at + 1].endswith(" [publication 2]")
+
+
 def test_history_in_french(demo: str) -> None:
     """A change as the history panel says it ("fiche créée"), the fields by their labels; English keeps the stored
     names (`kbase edit` takes them)."""
