@@ -9,7 +9,13 @@ for d in /usr/lib/postgresql/*/bin; do [ -x "$d/initdb" ] && bindir="$d"; done
 [ -n "$bindir" ] || bindir="$(dirname "$(command -v initdb)")"
 servers="${KBASE_TEST_PG_SERVERS:-2}"  # two cores here: `pytest -n 2` works as it is
 [ "$servers" -ge 1 ] || servers=1
-data="$(mktemp -d /tmp/kbase-pg.XXXXXX)"
+# in memory when there is room: every test database is a copy of a template (hundreds of files), and
+# creating files next to ones just deleted costs ext4 a lot of kernel time (a third of the suite's CPU here)
+parent=/tmp
+if [ -d /dev/shm ] && [ -w /dev/shm ] && [ "$(df -Pk /dev/shm | awk 'NR==2 {print $4}')" -gt $((6 * 1024 * 1024)) ]; then
+  parent=/dev/shm
+fi
+data="$(mktemp -d "$parent/kbase-pg.XXXXXX")"
 as_pg=()
 if [ "$(id -u)" -eq 0 ]; then
   chown postgres "$data"
