@@ -43,6 +43,9 @@ for ((i = 0; i < servers; i++)); do
 done
 export KBASE_TEST_PG_URL="$KBASE_TEST_PG_URL_0" KBASE_TEST_PG_DATA="$KBASE_TEST_PG_DATA_0"
 export KBASE_TEST_PG_BIN="$bindir" KBASE_REQUIRE_PG=1
+# the command's temporary files (pytest's tmp_path) go beside the servers' data, for the same reason
+mkdir "$data/t"
+export TMPDIR="$data/t"
 set +e
 "$@"
 status=$?
