@@ -44,6 +44,7 @@ DOC = "kbase/search/docsets.py"
 RNK = "kbase/search/ranking.py"
 ANA = "kbase/search/analysis.py"
 MAP = "kbase/search/maps.py"
+KEY = "kbase/search/whoosh/keys.py"
 
 
 def changed(internal: str, users: tuple[str, ...] | str, detail: str = "") -> str:
@@ -419,6 +420,9 @@ def test_fast_writer_hooks_are_installed(tmp_path: Path) -> None:
         assert w._plain, changed("whoosh.fields.FieldType.separate_spelling/vector/column_type", SEG,
                                  "the kbase schema should take the short add_document path")
         assert w._lengths == {}, changed("whoosh.writing.SegmentWriter.docbase", SEG)
+        # the phrase key files: made beside the segment's own files, in its storage
+        assert callable(getattr(w.newsegment, "create_file", None)) and hasattr(w, "storage"), \
+            changed("whoosh.codec.base.Segment.create_file / SegmentWriter.storage", (SEG, KEY))
     finally:
         w.cancel()
 
@@ -450,6 +454,11 @@ def test_reader_internals_exist(ix: Any) -> None:
         assert reader._text_to_bytes("text_en", "gold") == b"gold", \
             changed("whoosh.reading.IndexReader._text_to_bytes", W3B)
         assert hasattr(reader, "deleted_docs_set"), changed("whoosh.reading.SegmentReader.deleted_docs_set", (W3B, MAP))
+        # the phrase key file of a segment: found through the reader's segment and storage
+        segment, storage = getattr(reader, "_segment", None), getattr(reader, "_storage", None)
+        assert segment is not None and storage is not None and callable(getattr(segment, "make_filename", None)), \
+            changed("whoosh.reading.SegmentReader._segment/_storage, Segment.make_filename", KEY,
+                    "phrases fall back to decoding positions")
         ids = {leaf.reader().segment().segment_id() for leaf, _off in leaves}
         assert all(isinstance(i, str) for i in ids) and len(ids) == len(leaves), \
             changed("whoosh.codec.base.Segment.segment_id", MAP, "one string per segment, kept as its name")
