@@ -35,3 +35,10 @@ def run_cli(argv: Sequence[str], env: dict[str, str] | None = None,
         os.environ.clear()
         os.environ.update(saved)
     return subprocess.CompletedProcess([*KBASE, *argv], code, out.getvalue(), err.getvalue())
+
+
+def run_ok(argv: Sequence[str]) -> subprocess.CompletedProcess[str]:
+    """run_cli, asserting the command succeeded (its stderr is the failure's message)."""
+    done = run_cli(argv)
+    assert done.returncode == 0, done.stderr
+    return done

@@ -7,7 +7,6 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -16,32 +15,16 @@ from kbase.catalogue.records import Catalogue
 from kbase.library import models as m
 from kbase.library.db import open_library
 from tests.cli_runner import run_cli
-from tests.conftest import make_location
-
-
-@pytest.fixture(autouse=True)
-def english_process() -> Iterator[None]:
-    """Each test starts in English whatever the machine's locale, and leaves the process as it found it."""
-    before = i18n.language()
-    i18n.set_language("en")
-    yield
-    i18n.set_language(before)
+from tests.cli_runner import run_ok as ok
 
 
 @pytest.fixture
-def library(templates: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+def library(sqlite_location: str) -> str:
     """An empty SQLite library with three publications: two on cobalt, one on copper."""
-    monkeypatch.setenv("KBASE_LOCAL_DIR", str(tmp_path / "local"))
-    location = make_location("sqlite", templates, tmp_path, demo=False)
+    location = sqlite_location
     for title in ("Cobalt supply chains", "Cobalt and child labour", "Copper prices"):
         ok(["-L", location, "add", "publication", f"title={title}", "type=report", "year=2021"])
     return location
-
-
-def ok(argv: list[str]) -> subprocess.CompletedProcess[str]:
-    done = run_cli(argv)
-    assert done.returncode == 0, done.stderr
-    return done
 
 
 def last_line(done: subprocess.CompletedProcess[str]) -> str:

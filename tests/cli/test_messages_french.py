@@ -4,38 +4,21 @@ summary and the numbers the CLI prints, in French; the same commands without --l
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
-from typing import Iterator
 
 import pymupdf
 import pytest
 
 from kbase import i18n
 from tests.cli_runner import run_cli
-from tests.conftest import make_location
+from tests.cli_runner import run_ok as ok
 
 BIB = Path(__file__).resolve().parent.parent / "data" / "bib" / "constructs.bib"
 
 
-@pytest.fixture(autouse=True)
-def english_process() -> Iterator[None]:
-    before = i18n.language()
-    i18n.set_language("en")
-    yield
-    i18n.set_language(before)
-
-
 @pytest.fixture
-def library(templates: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("KBASE_LOCAL_DIR", str(tmp_path / "local"))
-    return make_location("sqlite", templates, tmp_path, demo=False)
-
-
-def ok(argv: list[str]) -> subprocess.CompletedProcess[str]:
-    done = run_cli(argv)
-    assert done.returncode == 0, done.stderr
-    return done
+def library(sqlite_location: str) -> str:
+    return sqlite_location
 
 
 def test_no_library_in_french(tmp_path: Path) -> None:

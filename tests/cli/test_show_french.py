@@ -4,35 +4,17 @@ in French, as the app's details pane says them; the stored values, --json and th
 from __future__ import annotations
 
 import json
-import subprocess
-from pathlib import Path
-from typing import Iterator
 
 import pytest
 
 from kbase import i18n
 from tests.cli_runner import run_cli
-from tests.conftest import make_location
-
-
-@pytest.fixture(autouse=True)
-def english_process() -> Iterator[None]:
-    before = i18n.language()
-    i18n.set_language("en")
-    yield
-    i18n.set_language(before)
+from tests.cli_runner import run_ok as ok
 
 
 @pytest.fixture
-def demo(templates: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("KBASE_LOCAL_DIR", str(tmp_path / "local"))
-    return make_location("sqlite", templates, tmp_path, demo=True)
-
-
-def ok(argv: list[str]) -> subprocess.CompletedProcess[str]:
-    done = run_cli(argv)
-    assert done.returncode == 0, done.stderr
-    return done
+def demo(sqlite_demo_location: str) -> str:
+    return sqlite_demo_location
 
 
 def test_show_a_publication_in_french(demo: str) -> None:
