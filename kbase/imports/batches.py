@@ -164,11 +164,15 @@ class UndoReport:
         text = (N_("import {batch} undone: deleted {gone}").format(batch=self.batch, gone=gone) if gone
                 else N_("import {batch} undone: deleted nothing").format(batch=self.batch))
         if self.reverted:
-            text += f"; {self.reverted} existing records put back as they were"
+            back = en_ngettext("{n} existing record put back as it was", "{n} existing records put back as they were",
+                               self.reverted)
+            text += "; " + back.format(n=self.reverted)
         if self.unlinked:
-            text += f"; {self.unlinked} links removed"
+            text += "; " + en_ngettext("{n} link removed", "{n} links removed", self.unlinked).format(n=self.unlinked)
         if self.files_removed:
-            text += f"; {len(self.files_removed)} stored files removed"
+            gone_files = len(self.files_removed)
+            text += "; " + en_ngettext("{n} stored file removed", "{n} stored files removed",
+                                       gone_files).format(n=gone_files)
         if self.kept:
             text += "; " + N_("kept (used by other records since): {records}").format(
                 records=", ".join(self.kept[:10]) + (" …" if len(self.kept) > 10 else ""))

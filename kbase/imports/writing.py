@@ -125,8 +125,10 @@ class BibReport:
         (the import's message, as --json gives it): kbase.i18n.translate reads it back, piece by piece, through the
         templates here and the counts' forms in _SAID."""
         would = "would be " if self.dry_run else ""
-        counts = {"entries": f"{self.parsed} entries", "created": f"{len(self.created)} {would}created",
-                  "matched": f"{self.matched} matched existing records", "linked": f"{len(self.linked)} linked",
+        counts = {"entries": en_ngettext("{n} entry", "{n} entries", self.parsed).format(n=self.parsed),
+                  "created": f"{len(self.created)} {would}created",
+                  "matched": en_ngettext("{n} matched an existing record", "{n} matched existing records",
+                                         self.matched).format(n=self.matched), "linked": f"{len(self.linked)} linked",
                   "updated": f"{len(self.updated)} updated", "skipped": f"{len(self.skipped)} skipped",
                   "refused": f"{len(self.refused)} refused"}
         if self.encoding and self.encoding not in ("utf-8", "ascii"):
@@ -134,7 +136,10 @@ class BibReport:
                       "{refused}").format(encoding=self.encoding, **counts)
         else:
             head = N_("{entries}: {created}, {matched} ({linked}, {updated}, {skipped}), {refused}").format(**counts)
-        parts = [head, f"{len(self.attachments)} files {would}attached"]
+        files = len(self.attachments)
+        attached = (en_ngettext("{n} file would be attached", "{n} files would be attached", files) if self.dry_run
+                    else en_ngettext("{n} file attached", "{n} files attached", files))
+        parts = [head, attached.format(n=files)]
         if made:
             parts.append(N_("new records: {made}").format(made=made))
         if self.batch:
@@ -142,8 +147,7 @@ class BibReport:
         return "; ".join(parts)
 
 
-# the forms translate() reads the summary line's counts back through: the English line says the plural whatever
-# the count ("1 files attached"), the catalogs the form the count takes
+# the forms translate() reads the summary line's counts back through (the catalogs hold both of each pair)
 _SAID = (en_ngettext("{n} entry", "{n} entries", 2),
          en_ngettext("{n} matched an existing record", "{n} matched existing records", 2),
          en_ngettext("{n} linked", "{n} linked", 2), en_ngettext("{n} updated", "{n} updated", 2),

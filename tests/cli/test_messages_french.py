@@ -117,11 +117,11 @@ def test_dedupe_in_french(library: str) -> None:
 
 @pytest.mark.parametrize(("message", "french"), [
     ("import 3 undone: deleted nothing", "import 3 annulé : rien à supprimer"),
-    ("import 2 undone: deleted 1 attachments, 2 notes; 1 existing records put back as they were; 3 links removed",
+    ("import 2 undone: deleted 1 attachments, 2 notes; 1 existing record put back as it was; 3 links removed",
      "import 2 annulé : suppression de 1 pièce jointe, 2 notes ; 1 fiche existante remise dans son état d’avant ; "
      "3 liens retirés"),
     ("12 entries (read as cp1252): 12 created, 0 matched existing records (0 linked, 0 updated, 0 skipped), "
-     "0 refused; 1 files attached; import 4",
+     "0 refused; 1 file attached; import 4",
      "12 entrées (lues en cp1252) : 12 créées, 0 rapprochée d’une fiche existante (0 liée, 0 mise à jour, 0 ignorée), "
      "0 refusée ; 1 fichier joint ; import 4"),
     # a count is a number: "{n} attachment" does not read a list that ends with the word
