@@ -7,7 +7,7 @@ from __future__ import annotations
 from kbase.i18n import N_, gettext, language
 
 __all__ = ["FIELD_LABELS", "KIND_TITLES", "TRANSLATED_VALUES", "HISTORY_OPS", "RELATION_LABELS", "field_label",
-           "kind_word", "relation_words", "value_word"]
+           "kind_word", "relation_words", "value_word", "lower_first", "changed_field"]
 
 # field names as shown; a field not listed is shown by its name, prettified
 FIELD_LABELS = {
@@ -47,31 +47,37 @@ RELATION_LABELS = {"translation of": N_("Translation of"), "has translation": N_
                    "has revised edition": N_("Has revised edition"), "see also": N_("See also")}
 
 
-def _lower_first(text: str) -> str:
+def lower_first(text: str) -> str:
     """'Sous-titre' → 'sous-titre'; an acronym ('ISBN', 'DOI') stays as it is."""
     return text if text[1:2].isupper() else text[:1].lower() + text[1:]
+
+
+def _in_running_text(labels: dict[str, str], key: str, english: str) -> str:
+    """english in English or when key has no label, else key's label translated, in lower case."""
+    if language() == "en" or key not in labels:
+        return english
+    return lower_first(gettext(labels[key]))
 
 
 def field_label(key: str) -> str:
     """A field's name in running text (the CLI's "subtitle: …"): in English the field's own name ("short name",
     which `kbase edit` takes), else its label in the current language, in lower case ("sous-titre")."""
-    if language() == "en" or key not in FIELD_LABELS:
-        return key.replace("_", " ")
-    return _lower_first(gettext(FIELD_LABELS[key]))
+    return _in_running_text(FIELD_LABELS, key, key.replace("_", " "))
 
 
 def kind_word(kind: str) -> str:
     """A record kind in running text ("publication 12", "[organisation 3]"): "personne", "région" in French."""
-    if language() == "en" or kind not in KIND_TITLES:
-        return kind
-    return _lower_first(gettext(KIND_TITLES[kind]))
+    return _in_running_text(KIND_TITLES, kind, kind)
 
 
 def relation_words(relation: str) -> str:
     """"translation of" as running text says it: the stored words in English, "traduction de" in French."""
-    if language() == "en" or relation not in RELATION_LABELS:
-        return relation
-    return _lower_first(gettext(RELATION_LABELS[relation]))
+    return _in_running_text(RELATION_LABELS, relation, relation)
+
+
+def changed_field(name: str) -> str:
+    """The label key of a field a history step names: "publisher_id" is the publisher's."""
+    return name[:-3] if name.endswith("_id") and name[:-3] in FIELD_LABELS else name
 
 
 def value_word(key: str, value: str) -> str:

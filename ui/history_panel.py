@@ -20,11 +20,8 @@ from PySide6.QtWidgets import (
 from kbase.catalogue import history
 from kbase.catalogue.records import Catalogue
 from kbase.errors import ConflictError, KbaseError
-from kbase.labels import HISTORY_OPS
-from ui.details import LABELS
+from kbase.labels import FIELD_LABELS, HISTORY_OPS, changed_field
 from ui.i18n import notifier, timestamp, tr
-
-OPS = HISTORY_OPS  # kbase.labels: `kbase history` says them too
 
 
 def _short(value: Any) -> str:
@@ -115,14 +112,14 @@ class HistoryPanel(QWidget):
             if h["op"] == "update" and not h["fields"]:
                 what = tr("links changed")
             else:
-                what = tr(OPS.get(h["op"], h["op"]))
+                what = tr(HISTORY_OPS.get(h["op"], h["op"]))
             if h["version"]:
                 what += " · " + tr("version {n}").format(n=h["version"])
             item = QTreeWidgetItem([timestamp(h["at"]), who, what])
             item.setData(0, Qt.ItemDataRole.UserRole, h["version"])
             for name, (old, new) in sorted(h["fields"].items()):
-                key = name[:-3] if name.endswith("_id") and name[:-3] in LABELS else name  # publisher_id: Publisher
-                label = tr(LABELS.get(key, key.replace("_", " ").capitalize()))
+                key = changed_field(name)  # publisher_id: Publisher
+                label = tr(FIELD_LABELS.get(key, key.replace("_", " ").capitalize()))
                 child = QTreeWidgetItem(["", "", f"{label}: {_short(old)} → {_short(new)}"])
                 child.setToolTip(2, f"{old}\n→\n{new}")
                 item.addChild(child)

@@ -11,7 +11,7 @@ from kbase.catalogue.records import kind_of, record_type
 from kbase.cli.common import open_catalogue
 from kbase.i18n import gettext as _
 from kbase.i18n import language
-from kbase.labels import FIELD_LABELS, HISTORY_OPS, field_label
+from kbase.labels import HISTORY_OPS, changed_field, field_label
 
 
 def register(subs: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
@@ -34,7 +34,7 @@ def _field(name: str) -> str:
     """A changed field as stored in English ("publisher_id", which `kbase edit` takes), else as the app labels it."""
     if language() == "en":
         return name
-    return field_label(name[:-3] if name.endswith("_id") and name[:-3] in FIELD_LABELS else name)
+    return field_label(changed_field(name))
 
 
 def cmd_history(args: argparse.Namespace) -> int:

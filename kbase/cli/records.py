@@ -17,7 +17,7 @@ from kbase.cli.common import add_filter_options, filter_from_args, open_catalogu
 from kbase.errors import ConflictError, InvalidInput
 from kbase.i18n import N_, ngettext
 from kbase.i18n import gettext as _
-from kbase.labels import KIND_TITLES, field_label, kind_word, relation_words, value_word
+from kbase.labels import KIND_TITLES, field_label, kind_word, lower_first, relation_words, value_word
 from kbase.library import models as m
 from kbase.library.db import open_library, redact
 
@@ -245,7 +245,7 @@ def _print_record(kind: str, data: dict[str, Any]) -> None:
         _print_field(key, data[key])
     if isinstance(data.get("extra"), dict):
         for label, text in views.extra_rows(data["extra"]):
-            print(_said(label.lower() if i18n.language() == "en" else _lower_first(_(label)), text))
+            print(_said(label.lower() if i18n.language() == "en" else lower_first(_(label)), text))
     for key in fields:
         if key not in ordered:
             _print_field(key, data[key])
@@ -253,10 +253,6 @@ def _print_record(kind: str, data: dict[str, Any]) -> None:
               for name in ("version", "created", "updated") if data.get(name)]
     if footer:
         print("(" + " · ".join(footer) + ")")
-
-
-def _lower_first(text: str) -> str:
-    return text if text[1:2].isupper() else text[:1].lower() + text[1:]
 
 
 def _is_ref(value: Any) -> bool:
