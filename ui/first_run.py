@@ -245,5 +245,13 @@ class FirstRunPanel(QScrollArea):
         self.status.setVisible(bool(error))
 
 
-__all__ = ["FirstRunPanel", "IMPORTABLE", "ask_files", "ask_folder", "ask_zotero", "file_filters", "import_files",
-           "open_demo", "zotero_database"]
+def importable(paths: list[Path]) -> list[Path]:
+    """Folders and the files the import reads (a .txt only with RIS tags): what a drop on the window takes."""
+    from kbase.imports.records import bibliography_format
+
+    return [p for p in paths if p.is_dir() or (p.suffix.lower() in IMPORTABLE and
+                                               (p.suffix.lower() != ".txt" or bibliography_format(p)))]
+
+
+__all__ = ["FirstRunPanel", "IMPORTABLE", "importable", "ask_files", "ask_folder", "ask_zotero", "file_filters",
+           "import_files", "open_demo", "zotero_database"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Slot
+from PySide6.QtCore import QSettings, Qt, QTimer, Slot
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QUndoStack
 from PySide6.QtWidgets import (
     QLabel,
@@ -26,7 +26,7 @@ from kbase.library import models as m
 from ui import hooks, i18n, tasks
 from ui.details import DetailsPane
 from ui.first_paint import after_first_paint
-from ui.first_run import IMPORTABLE, FirstRunPanel
+from ui.first_run import FirstRunPanel, importable
 from ui.history_panel import with_history_tab
 from ui.i18n import tr, tr_n
 from ui.navigator import Navigator, Target
@@ -34,6 +34,7 @@ from ui.record_table import RecordTable
 from ui.resources import icon
 from ui.table_model import RecordTableModel
 from ui.window_actions import build_actions, build_menus, retranslate_actions
+from ui.window_layout import restore_layout, save_layout
 from ui.work_status import WorkStatus
 
 KIND_PLURALS = {"publication": ("{n} publication", "{n} publications"), "project": ("{n} project", "{n} projects"),
@@ -250,7 +251,7 @@ class MainWindow(QMainWindow):
             return
         self.show_browse()
         if target.kind != self.model.kind:
-            self._save_header()
+            self.save_header()
             self.model.set_kind(target.kind, target.filter)
             self._apply_columns()
         else:
@@ -321,7 +322,7 @@ class MainWindow(QMainWindow):
     def _apply_columns(self) -> None:
         self.table.apply_columns()
 
-    def _save_header(self) -> None:
+    def save_header(self) -> None:
         self.table.save_columns()
 
     def column_menu(self) -> QMenu:
@@ -408,13 +409,7 @@ class MainWindow(QMainWindow):
         self.heading.setText(text)
 
     # -- files dropped on the window -----------------------------------------------------------------------
-    @staticmethod
-    def importable(paths: list[Path]) -> list[Path]:
-        """Folders and the files the import reads (a .txt only with RIS tags)."""
-        from kbase.imports.records import bibliography_format
-
-        return [p for p in paths if p.is_dir() or (p.suffix.lower() in IMPORTABLE and
-                                                   (p.suffix.lower() != ".txt" or bibliography_format(p)))]
+    importable = staticmethod(importable)  # ui/first_run.py
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
@@ -470,30 +465,14 @@ class MainWindow(QMainWindow):
 
         return display_name(self.catalogue.library.location)
 
-    # -- remembering the layout ---------------------------------------------------------------------------------
+    # -- remembering the layout: ui/window_layout.py --------------------------------------------------------
     def _restore(self) -> None:
-        geometry = self.settings.value("window/geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1500, 900)
-        state = self.settings.value("window/state")
-        if isinstance(state, QByteArray) and not state.isEmpty():
-            self.restoreState(state)
-        sizes = self.settings.value("window/splitter")
-        if isinstance(sizes, QByteArray) and not sizes.isEmpty():
-            self.splitter.restoreState(sizes)
-        self.search_panel.restore_layout(self.settings)
+        restore_layout(self)
         self._heading_target = Target("publication")
         self.navigator.select_kind("publication")
 
     def save_layout(self) -> None:
-        self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/state", self.saveState())
-        self.settings.setValue("window/splitter", self.splitter.saveState())
-        self._save_header()
-        self.search_panel.save_layout(self.settings)
-        self.settings.sync()
+        save_layout(self)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.has_closed:  # closed once already: disconnected then
