@@ -36,10 +36,11 @@ resources/locale/%/LC_MESSAGES/kbase.mo: resources/locale/%/LC_MESSAGES/kbase.po
 system-deps:
 	@scripts/system-deps.sh
 
+# compat editable mode: the checkout on sys.path through a plain .pth; the default's finder hook costs
+# every kbase process ~10 ms
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	# compat: the checkout on sys.path through a plain .pth; the default finder hook costs every kbase process ~10 ms
 	$(BIN)/python -m pip install --quiet -e '.[test]' --config-settings editable_mode=compat \
 		|| $(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
