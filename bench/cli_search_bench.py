@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kbase.search import service  # noqa: E402  (after the path: the bench runs from a checkout)
+from kbase.search import ask  # noqa: E402  (after the path: the bench runs from a checkout)
 
 # the kinds the peer comparison times: words, phrases, AND/OR/NOT, prefixes
 QUERIES = [
@@ -97,7 +97,7 @@ def main() -> int:
     cold_env = {**os.environ, "KBASE_SEARCH_SERVICE": "0"}
     warm_env = {k: v for k, v in os.environ.items() if k != "KBASE_SEARCH_SERVICE"}
     recollq = shutil.which("recollq") if args.recoll_config else None
-    service.stop(args.library)
+    ask.stop(args.library)
     load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     times: dict[str, list[float]] = {"cold": [], "warm": [], "recollq": []}
     differ: list[str] = []
@@ -144,7 +144,7 @@ def main() -> int:
             print(f"queries {way} found nothing for: {len(missed)}" + (f" ({missed})" if missed else ""))
     print(f"answers that differ between cold and warm: {len(differ)} of {len(queries)}"
           + (f" ({differ})" if differ else ""))
-    service.stop(args.library)
+    ask.stop(args.library)
     changed = saved_and_compared(args.save, args.compare, queries, times, answers)
     return 1 if differ or changed else 0
 

@@ -15,6 +15,7 @@ import io
 import os
 import re
 from pathlib import Path
+from typing import Mapping
 
 from kbase.resources import resource
 
@@ -28,13 +29,15 @@ _translations: dict[str, _gettext.NullTranslations] = {}
 _language: str | None = None
 
 
-def language_from_environment() -> str:
-    """$KBASE_LANG, else the first known language of the locale variables, else "en"."""
-    chosen = os.environ.get("KBASE_LANG", "")
+def language_from_environment(env: Mapping[str, str] | None = None) -> str:
+    """$KBASE_LANG, else the first known language of the locale variables, else "en" (of env: another
+    process's variables, or by default this one's)."""
+    env = os.environ if env is None else env
+    chosen = env.get("KBASE_LANG", "")
     if chosen[:2] in LANGUAGES:
         return chosen[:2]
     for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
-        for part in os.environ.get(var, "").split(":"):
+        for part in env.get(var, "").split(":"):
             if part[:2] in LANGUAGES:
                 return part[:2]
             if part:

@@ -1,4 +1,5 @@
-"""The `kbase` command: parses arguments, runs one command, turns errors into one clear line."""
+"""The `kbase` command: parses arguments, runs one command, turns errors into one clear line
+(kbase.cli.main comes here unless the warm search process answered first)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any, Callable, NoReturn, Sequence
 
 from kbase import i18n
+from kbase.cli.argv import command_of, language_of
 from kbase.errors import KbaseError
 from kbase.i18n import N_, en_ngettext
 from kbase.i18n import gettext as _
@@ -142,21 +144,6 @@ def unlisted_modules() -> list[str]:
     return [name for name in COMMAND_MODULES if name not in listed]
 
 
-def command_of(argv: Sequence[str]) -> str | None:
-    """The command word of argv: the first word that is not an option or --library's value."""
-    skip = False
-    for word in argv:
-        if skip:
-            skip = False
-        elif word in ("--library", "-L", "--lang"):
-            skip = True
-        elif word == "--":
-            return None
-        elif not word.startswith("-"):
-            return word
-    return None
-
-
 def build_parser(command: str | None = None) -> Parser:
     """The parser for one command (its module's register() builds it), or for all of them:
     the listed commands as one-line entries, enough for `kbase --help` and a wrong command."""
@@ -200,26 +187,13 @@ def _log_crash() -> Path | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; argv None: this process is the `kbase` program (a search may then ask
-    the warm search process, see kbase.search.service), else a caller's own arguments."""
-    from_shell, before = argv is None, i18n.language()
+    """Run one command with argv (None: this process's own arguments) in this process."""
+    before = i18n.language()
     try:
-        return guarded(lambda: _run(sys.argv[1:] if argv is None else list(argv), from_shell))
+        return guarded(lambda: _run(sys.argv[1:] if argv is None else list(argv)))
     finally:
         if i18n.language() != before:  # --lang is for this command: a caller's own process keeps its language
             i18n.set_language(before)
-
-
-def _language_of(argv: Sequence[str]) -> str | None:
-    """--lang's value, read before parsing so the parser and its errors speak it too."""
-    for i, word in enumerate(argv):
-        if word == "--":
-            break
-        if word.startswith("--lang="):
-            return word.split("=", 1)[1]
-        if word == "--lang" and i + 1 < len(argv):
-            return argv[i + 1]
-    return None
 
 
 # commands whose --lang says which text they work on (`kbase text set annual 2021 preface --lang fr`), not the
@@ -227,8 +201,8 @@ def _language_of(argv: Sequence[str]) -> str | None:
 CONTENT_LANG = {"text"}
 
 
-def _run(argv: list[str], from_shell: bool) -> int:
-    lang = _language_of(argv)
+def _run(argv: list[str]) -> int:
+    lang = language_of(argv)
     if lang in i18n.LANGUAGES and command_of(argv) not in CONTENT_LANG:
         i18n.set_language(lang)
     parser = build_parser(command_of(argv))
@@ -236,7 +210,6 @@ def _run(argv: list[str], from_shell: bool) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
-    args.from_shell = from_shell
     try:
         return int(args.run(args) or 0)
     finally:

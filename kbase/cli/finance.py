@@ -89,7 +89,7 @@ def _human(rows: list[dict[str, Any]]) -> None:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from kbase.cli import emit
+    from kbase.cli.app import emit
     from kbase.report.finances import list_lines
 
     rows = list_lines(open_catalogue(args), args.year)

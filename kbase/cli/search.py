@@ -8,7 +8,6 @@ import sys
 import time
 from typing import Any
 
-from kbase import i18n
 from kbase.cli.common import add_filter_options, filter_from_args, open_catalogue
 from kbase.errors import QueryError
 from kbase.i18n import N_, ngettext, number
@@ -46,15 +45,6 @@ def register(subs: argparse._SubParsersAction[argparse.ArgumentParser], common: 
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    if getattr(args, "from_shell", False):  # a shell's `kbase search`: the warm process answers if it can
-        from kbase.search import service
-
-        args.lang = i18n.language()  # the warm process answers in this command's language
-        answer = service.ask(args, tty=sys.stdout.isatty())
-        if answer is not None:
-            sys.stdout.write(answer["out"])
-            sys.stderr.write(answer["err"])
-            return int(answer["code"])
     return search_in(open_catalogue(args), args, tty=sys.stdout.isatty())
 
 

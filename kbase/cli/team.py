@@ -97,7 +97,7 @@ def cmd_user(args: argparse.Namespace) -> int:
 
 
 def cmd_users(args: argparse.Namespace) -> int:
-    from kbase.cli import emit
+    from kbase.cli.app import emit
     from kbase.cli.common import print_rows
     from kbase.team import roles
 
@@ -127,7 +127,7 @@ COPIED, BACKED_UP, RESTORED = N_("Copied into {target}"), N_("Backed up to {targ
 
 
 def _report(args: argparse.Namespace, verb: str, where: str, report: Any) -> int:
-    from kbase.cli import emit
+    from kbase.cli.app import emit
 
     data = {"ok": report.ok, "target": redact(where), "tables": report.tables, "files": report.files,
             "bytes": report.bytes, "problems": report.problems, "cleaned": getattr(report, "cleaned", {})}

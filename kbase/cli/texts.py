@@ -101,7 +101,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from kbase.cli import emit
+    from kbase.cli.app import emit
 
     cat = open_catalogue(args)
     rows = list_texts(cat, args.report, args.year)
@@ -118,7 +118,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_identity_show(args: argparse.Namespace) -> int:
-    from kbase.cli import emit
+    from kbase.cli.app import emit
 
     cat = open_catalogue(args)
     rows = identity_rows(cat) + [{"field": "report-language", "label": "Report language",

@@ -1,5 +1,6 @@
-"""The warm search process (`python -m kbase.cli.warm`, started by kbase.search.service for a shell's
-`kbase search`): opens the library and its index once, then answers each search as search_in does."""
+"""The warm search process (`python -m kbase.cli.warm`, started by kbase.search.ask for a shell's
+`kbase search`): opens the library and its index once, then answers each command line as a cold
+`kbase search` would, with the same parser and search_in."""
 
 from __future__ import annotations
 
@@ -8,14 +9,14 @@ import io
 import os
 import sys
 from contextlib import redirect_stderr, redirect_stdout
-from pathlib import Path
 from typing import Any
 
 from kbase import i18n
-from kbase.cli import guarded
+from kbase.cli.app import build_parser, guarded
+from kbase.cli.argv import command_of, language_of
 from kbase.cli.common import close_opened, open_catalogue
 from kbase.cli.search import search_in
-from kbase.search import service
+from kbase.search import ask, service
 
 
 class _Output(io.StringIO):
@@ -27,23 +28,44 @@ class _Output(io.StringIO):
         return self.tty
 
 
+def asker_language(argv: list[str], env: dict[str, str]) -> str:
+    """The language the asking command speaks: its --lang, else its environment's."""
+    chosen = language_of(argv)
+    return chosen if chosen in i18n.LANGUAGES else i18n.language_from_environment(env)
+
+
 def answer(cat: Any, request: dict[str, Any]) -> dict[str, Any]:
-    """{code, out, err} of `kbase search` with the request's parsed arguments."""
-    args = argparse.Namespace(**request["args"])
+    """{code, out, err} of the request's `kbase search` command line, or ask.REFUSED."""
+    argv = [str(word) for word in request["argv"]]
+    if command_of(argv) != "search":
+        return ask.REFUSED
     tty = bool(request.get("tty"))
     out, err = _Output(tty), _Output(False)
     before = i18n.language()
-    i18n.set_language(str(request["args"].get("lang") or before))  # the asker's language
+    i18n.set_language(asker_language(argv, dict(request.get("env") or {})))
+
+    refused = []
+
+    def run() -> int:
+        args = build_parser("search").parse_args(argv)
+        # the asker read --library itself; a spelling it did not read (`--lib`) names another library
+        if args.command != "search" or getattr(args, "library", None) != request.get("library"):
+            refused.append(True)
+            return 0
+        return search_in(cat, args, tty)
+
     try:
         with redirect_stdout(out), redirect_stderr(err):
-            code = guarded(lambda: search_in(cat, args, tty))
+            code = guarded(run)
+    except SystemExit:  # argparse's --help after `--`
+        return ask.REFUSED
     finally:
         i18n.set_language(before)
-    return {"code": code, "out": out.getvalue(), "err": err.getvalue()}
+    return ask.REFUSED if refused else {"code": code, "out": out.getvalue(), "err": err.getvalue()}
 
 
 def main() -> int:
-    location, path = os.environ.get(service.ENV_LOCATION), os.environ.get(service.ENV_SOCKET)
+    location, path = os.environ.get(ask.ENV_LOCATION), os.environ.get(ask.ENV_SOCKET)
     if not location or not path:
         print("kbase.cli.warm is started by `kbase search`", file=sys.stderr)
         return 2
@@ -58,8 +80,8 @@ def main() -> int:
     except Exception:
         pass  # no index yet: each search says so, as a cold one does
     try:
-        idle = float(os.environ.get(service.ENV_IDLE) or service.IDLE)
-        return service.serve(location, Path(path), idle, lambda request: answer(cat, request))
+        idle = float(os.environ.get(ask.ENV_IDLE) or ask.IDLE)
+        return service.serve(location, path, idle, lambda request: answer(cat, request))
     finally:
         close_opened()
 

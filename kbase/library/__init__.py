@@ -6,7 +6,10 @@ from the packages above it except the team library's reconnect watch."""
 from __future__ import annotations
 
 from importlib import import_module
-from typing import Any
+
+TYPE_CHECKING = False  # typing itself takes milliseconds to import: a shell's search does without it
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ['Library', 'open_library', 'redact', 'upgrade_if_needed']
 _WHERE = {'Library': 'db', 'open_library': 'db', 'redact': 'db', 'upgrade_if_needed': 'schema'}

@@ -1,9 +1,9 @@
-"""Where a library is, worked out without SQLAlchemy (the CLI's fast paths need it before any import of the ORM)."""
+"""Where a library is, worked out without SQLAlchemy or pathlib (a shell's `kbase search` needs it before
+anything else is imported: see kbase.search.ask)."""
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 
 def default_location() -> str:
@@ -13,7 +13,7 @@ def default_location() -> str:
         return env
     from platformdirs import user_data_dir
 
-    return str(Path(user_data_dir("kbase", appauthor=False)) / "library")
+    return os.path.join(user_data_dir("kbase", appauthor=False), "library")
 
 
 def is_url(location: str) -> bool:
@@ -22,7 +22,7 @@ def is_url(location: str) -> bool:
 
 def canonical(location: str) -> str:
     """One spelling per library: a folder as an absolute path, a URL as given."""
-    return location if is_url(location) else str(Path(location).expanduser().resolve())
+    return location if is_url(location) else os.path.realpath(os.path.expanduser(location))
 
 
 __all__ = ["default_location", "is_url", "canonical"]

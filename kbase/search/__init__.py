@@ -6,7 +6,10 @@ slow paths."""
 from __future__ import annotations
 
 from importlib import import_module
-from typing import Any
+
+TYPE_CHECKING = False  # typing itself takes milliseconds to import: a shell's search does without it
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ['SearchResult', 'search']
 _WHERE = {'SearchResult': 'api', 'search': 'api'}

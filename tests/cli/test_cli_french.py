@@ -176,17 +176,19 @@ def test_a_texts_lang_names_the_text_not_the_interface(library: str, tmp_path: P
 
 
 def test_the_warm_search_answers_in_the_askers_language(library: str) -> None:
-    from kbase.cli import build_parser
     from kbase.cli.warm import answer
 
-    args = build_parser("search").parse_args(["-L", library, "search", "cobalt", "--no-snippets"])
-    fields = {k: v for k, v in vars(args).items() if k != "run"}
+    argv = ["-L", library, "search", "cobalt", "--no-snippets"]
     cat = Catalogue(open_library(library))
     try:
-        french = answer(cat, {"args": {**fields, "lang": "fr"}, "tty": False})
-        english = answer(cat, {"args": {**fields, "lang": "en"}, "tty": False})
+        asked = {"argv": argv, "location": library, "library": library, "tty": False}
+        french = answer(cat, {**asked, "env": {"LANG": "fr_FR.UTF-8"}})
+        english = answer(cat, {**asked, "env": {"LANG": "C.UTF-8"}})
+        by_option = answer(cat, {**asked, "argv": ["--lang", "fr", *argv], "env": {"KBASE_LANG": "en"}})
     finally:
         cat.library.close()
     assert french["out"].splitlines()[-1].startswith("2 publications ; affichage 1–2 (")
     assert english["out"].splitlines()[-1].startswith("2 publications; showing 1–2 (")
+    assert by_option["out"].splitlines()[:-1] == french["out"].splitlines()[:-1]  # the last line has the time
+    assert by_option["out"].splitlines()[-1].startswith("2 publications ; affichage 1–2 (")
     assert i18n.language() == "en"  # the warm process keeps its own language between answers

@@ -12,6 +12,7 @@ import sys
 import pytest
 
 from kbase import cli
+from kbase.cli import app as cli_app
 from tests.cli_runner import run_cli
 
 HEAVY = ("sqlalchemy", "sqlmodel", "whoosh")
@@ -103,7 +104,7 @@ def test_help_and_a_wrong_command_in_process():
 
 def test_a_module_not_yet_in_the_table_still_works(monkeypatch):
     """A command module added to COMMAND_MODULES without table entries is imported for every parser."""
-    monkeypatch.setattr(cli, "COMMAND_MODULES", [*cli.COMMAND_MODULES, "tests.cli.extra_commands"])
+    monkeypatch.setattr(cli_app, "COMMAND_MODULES", [*cli_app.COMMAND_MODULES, "tests.cli.extra_commands"])
     parser = cli.build_parser(cli.command_of(["hello", "--name", "Ada"]))
     args = parser.parse_args(["hello", "--name", "Ada"])
     assert args.run(args) == "hello Ada"

@@ -1,9 +1,10 @@
-"""The warm search process (kbase.search.service): a real process on a real library answers as a cold
-`kbase search` in this process does, follows catalogue changes, and goes away when idle."""
+"""The warm search process (kbase.search.service, asked through kbase.search.ask): a real process on a
+real library answers as a cold `kbase search` in this process does, follows catalogue changes, refuses
+what it should not answer, and goes away when idle."""
 
 from __future__ import annotations
 
-import json
+import marshal
 import os
 import re
 import sys
@@ -15,6 +16,7 @@ import pytest
 from kbase import cli
 from kbase.catalogue.records import Catalogue
 from kbase.library import models as m
+from kbase.search import ask as asking
 from kbase.search import service
 from tests.cli_runner import run_cli
 from tests.search_data import FILLER, add_document
@@ -22,9 +24,8 @@ from tests.search_data import FILLER, add_document
 ELAPSED = re.compile(r" \(\d+ ms\)\n$")  # the query's own time, the one line that differs between runs
 
 
-def ask(location: str, *words: str) -> dict:
-    args = cli.build_parser("search").parse_args(["--library", location, "search", *words])
-    answer = service.ask(args, tty=False)
+def ask(location: str, *words: str, env: dict[str, str] | None = None) -> dict:
+    answer = asking.request(location, ["--library", location, "search", *words], False, location, env)
     assert answer is not None, "the warm process did not answer"
     return answer
 
@@ -40,7 +41,7 @@ def assert_same_as_cold(location: str, *words: str) -> dict:
 @pytest.fixture
 def warm(location: str):
     yield location
-    service.stop(location)
+    asking.stop(location)
 
 
 def test_the_warm_process_answers_as_a_cold_search(cat: Catalogue, warm: str) -> None:
@@ -72,8 +73,8 @@ def test_a_shell_search_goes_through_the_warm_process(cat: Catalogue, warm: str,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
     add_document(cat, "Roadblock census", ["Soldiers at the roadblock asked for a toll."])
     answers: list[dict | None] = []
-    real_ask = service.ask
-    monkeypatch.setattr(service, "ask", lambda *a, **kw: answers.append(real_ask(*a, **kw)) or answers[-1])
+    real_request = asking.request
+    monkeypatch.setattr(asking, "request", lambda *a, **kw: answers.append(real_request(*a, **kw)) or answers[-1])
     monkeypatch.setattr(sys, "argv", ["kbase", "--library", warm, "search", "roadblock"])
     assert cli.main() == 0
     out = capsys.readouterr().out
@@ -87,43 +88,71 @@ def test_a_shell_search_goes_through_the_warm_process(cat: Catalogue, warm: str,
 
 def test_an_idle_process_exits(cat: Catalogue, warm: str, monkeypatch: pytest.MonkeyPatch) -> None:
     add_document(cat, "Roadblock census", ["Soldiers at the roadblock asked for a toll."])
-    monkeypatch.setenv(service.ENV_IDLE, "0.5")
+    monkeypatch.setenv(asking.ENV_IDLE, "0.5")
     ask(warm, "toll")
-    path = service.socket_path(warm)
+    path = asking.socket_path(warm)
+    assert path is not None
     deadline = time.monotonic() + 30
-    while path.exists() and time.monotonic() < deadline:
+    while os.path.exists(path) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not path.exists()
-    assert not service.stop(warm)
+    assert not os.path.exists(path)
+    assert not asking.stop(warm)
 
 
 def test_no_process_when_turned_off_or_without_a_library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    args = cli.build_parser("search").parse_args(["--library", str(tmp_path / "none"), "search", "toll"])
-    assert service.ask(args, tty=False) is None
+    none = str(tmp_path / "none")
+    assert asking.shell_search(["--library", none, "search", "toll"], none) is None
     monkeypatch.setenv("KBASE_SEARCH_SERVICE", "0")
-    assert not service.enabled()
+    assert not asking.enabled()
 
 
 def test_a_changed_module_is_noticed(tmp_path: Path) -> None:
     module = tmp_path / "api.py"
     module.write_text("x = 1\n")
-    path = tmp_path / "search-x.sock"
-    assert service.code_changed(path)  # no list of modules: treated as changed
+    path = str(tmp_path / "search-x.sock")
+    assert asking.code_changed(path)  # no list of modules: treated as changed
     st = module.stat()
-    service._write_manifest(path, {str(module): [st.st_size, st.st_mtime_ns]})
-    assert not service.code_changed(path)
+    service.write_manifest(path, {str(module): (st.st_size, st.st_mtime_ns)})
+    assert not asking.code_changed(path)
     os.utime(module, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
-    assert service.code_changed(path)
+    assert asking.code_changed(path)
 
 
 def test_a_process_running_changed_code_is_replaced(cat: Catalogue, warm: str) -> None:
     add_document(cat, "Roadblock census", ["Soldiers at the roadblock asked for a toll."])
     ask(warm, "toll")
-    listed = service._manifest_path(service.socket_path(warm))
-    first = json.loads(listed.read_text())
-    assert any(name.endswith("kbase/search/api.py") for name in first["files"])
-    changed = {name: [size + 1, mtime] for name, (size, mtime) in first["files"].items()}
-    listed.write_text(json.dumps({**first, "files": changed}))  # as if every module had been edited
+    path = asking.socket_path(warm)
+    assert path is not None
+    listed = Path(asking.manifest_path(path))
+    pid, *files = listed.read_text().splitlines()
+    assert any(line.endswith("kbase/search/api.py") for line in files)
+    changed = [f"{int(size) + 1} {rest}" for size, rest in (line.split(" ", 1) for line in files)]
+    listed.write_text("\n".join([pid, *changed]) + "\n")  # as if every module had been edited
     assert_same_as_cold(warm, "toll")
-    assert json.loads(listed.read_text())["pid"] != first["pid"]
+    assert listed.read_text().splitlines()[0] != pid
     assert oct(listed.parent.stat().st_mode & 0o777) == oct(0o700)
+
+
+def test_it_answers_in_the_askers_language(cat: Catalogue, warm: str) -> None:
+    add_document(cat, "Roadblock census", ["Soldiers at the roadblock asked for a toll."])
+    english = ask(warm, '"toll')
+    french = ask(warm, '"toll', env={"KBASE_LANG": "fr"})
+    cold = run_cli(["--library", warm, "--lang", "fr", "search", '"toll'])
+    assert english["err"] != french["err"] == cold.stderr
+    assert ask(warm, '"toll', "--lang", "fr")["err"] == cold.stderr
+
+
+def test_what_it_must_not_answer_is_refused(cat: Catalogue, warm: str, tmp_path: Path) -> None:
+    add_document(cat, "Roadblock census", ["Soldiers at the roadblock asked for a toll."])
+    ask(warm, "toll")
+    other = str(tmp_path / "other")
+    # --library spelt in a way the asker did not read (an abbreviation) names another library
+    assert asking.request(warm, ["--lib", other, "search", "toll"], False, None) is None
+    assert asking.request(warm, ["--library", other, "search", "toll"], False, warm) is None
+    assert asking.request(warm, ["--library", warm, "list", "publication"], False, warm) is None
+    assert asking.request(warm, ["--library", warm, "search", "--help"], False, warm) is None  # argparse exits
+    path = asking.socket_path(warm)
+    assert path is not None  # another library whose socket name clashed with this one's
+    clash = {"argv": ["--library", other, "search", "toll"], "location": other, "library": other, "tty": False}
+    assert asking._exchange(path, marshal.dumps(clash)) == asking.REFUSED
+    assert "Roadblock census" in ask(warm, "toll")["out"]  # and it is still there

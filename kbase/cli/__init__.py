@@ -1,0 +1,46 @@
+"""The `kbase` command line: one module per group of commands (records, links, search, imports,
+report, team…), each adding its sub-commands to the parser built in `app`. `main` is the program.
+
+This file stays small on purpose: a shell's `kbase search` is answered by the warm search process
+(kbase.search.ask) before the parser, the ORM or anything else is imported; every other command, and
+a search no warm process can answer, goes to `app.main`. The rest of `app` is reachable from here
+(`kbase.cli.build_parser`, `emit`, `guarded`…)."""
+
+from __future__ import annotations
+
+import sys
+from importlib import import_module
+
+from kbase.cli.argv import command_of, option_value
+
+TYPE_CHECKING = False  # typing itself takes milliseconds to import: a shell's search does without it
+if TYPE_CHECKING:
+    from typing import Any, Sequence
+
+__all__ = ["main", "command_of"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; argv None: this process is the `kbase` program, whose search may be answered
+    by the warm search process; else a caller's own arguments, run in the caller's process."""
+    if argv is None:
+        words = sys.argv[1:]
+        if command_of(words) == "search" and not {"-h", "--help"} & set(words):
+            try:
+                from kbase.search.ask import shell_search
+
+                code = shell_search(words, option_value(words, "--library", "-L"))
+            except KeyboardInterrupt:
+                code = 130
+                print("kbase: interrupted", file=sys.stderr)
+            if code is not None:
+                return code
+    run = import_module("kbase.cli.app").main
+    return int(run(argv))
+
+
+def __getattr__(name: str) -> Any:
+    # the parser, emit(), guarded()… live in kbase.cli.app, imported when first asked for
+    if name.startswith("__"):
+        raise AttributeError(name)
+    return getattr(import_module("kbase.cli.app"), name)
