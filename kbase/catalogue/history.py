@@ -201,6 +201,7 @@ def accept_chain(cat: Any, checked: ChainState) -> int:
     go on from today's newest change. Returns that change's number: the index applies no further,
     so a later check from there covers every change it applied."""
     state = read_chain(cat.library)
+    before = dict(state, breaks=list(state["breaks"]))
     if checked.ok:
         state.update(seq=checked.head, checksum=checked.head_checksum)
     else:
@@ -208,7 +209,8 @@ def accept_chain(cat: Any, checked: ChainState) -> int:
             state["breaks"].append(checked.broken_at)
         with cat.reading() as s:
             state["seq"], state["checksum"] = head(s)
-    _write_chain(cat.library, state)
+    if state != before:  # each search syncs first: most find nothing new to write
+        _write_chain(cat.library, state)
     return int(state["seq"])
 
 
