@@ -164,7 +164,11 @@ def top_groups(postings: Postings, q: wq.Query, matched: set[int], doc_pub: Any,
 
     # many terms (a prefix's or a fuzzy word's spellings): each document holds few of them, so
     # the bound stays loose, and the passes over their postings cost more than scoring them all
-    if sum(len(t.ids) for t in terms) > first and len(terms) <= PRUNE_TERMS:
+    # few matches beside the postings (a phrase, an AND of common words): scoring them all is a few
+    # lookups each, less than counting the frequencies of whole posting lists for the bound
+    postings_in_all = sum(len(t.ids) for t in terms)
+    if postings_in_all > first and len(terms) <= PRUNE_TERMS and len(matched) > first \
+            and len(matched) * 8 > postings_in_all:
         for term in terms:
             term.start(first)
         pool = _pool(terms, boosted, matched)
