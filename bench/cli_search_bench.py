@@ -92,8 +92,9 @@ def main() -> int:
     queries = args.queries.read_text().splitlines() if args.queries else QUERIES
     if "://" not in args.library and not (Path(args.library) / "catalogue.sqlite").is_file():
         sys.exit(f"no library at {args.library}")
-    kbase = [sys.executable, "-m", "kbase.cli", "--library", args.library, "search", "--limit", str(args.limit),
-             "--json"]
+    script = Path(sys.executable).parent / "kbase"  # the installed command, as a user types it
+    program = [str(script)] if script.is_file() else [sys.executable, "-m", "kbase.cli"]
+    kbase = [*program, "--library", args.library, "search", "--limit", str(args.limit), "--json"]
     cold_env = {**os.environ, "KBASE_SEARCH_SERVICE": "0"}
     warm_env = {k: v for k, v in os.environ.items() if k != "KBASE_SEARCH_SERVICE"}
     recollq = shutil.which("recollq") if args.recoll_config else None
