@@ -46,6 +46,10 @@ export KBASE_TEST_PG_BIN="$bindir" KBASE_REQUIRE_PG=1
 # the command's temporary files (pytest's tmp_path) go beside the servers' data, for the same reason
 mkdir "$data/t"
 export TMPDIR="$data/t"
+# compiled modules are kept (__pycache__, gitignored) even where PYTHONDONTWRITEBYTECODE is set: without them
+# each pytest-xdist worker rewrites the asserts of every test file again when it collects (~6 CPU-s of its
+# ~10), and each interpreter a test starts (the kbase command, import and index children) compiles kbase again
+unset PYTHONDONTWRITEBYTECODE
 set +e
 "$@"
 status=$?
