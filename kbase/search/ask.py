@@ -24,6 +24,7 @@ from kbase.library.location import canonical, default_location, is_url
 
 IDLE = 120.0  # seconds without a request before the process exits
 START_WAIT = 60.0  # the most a first search waits for the process to come up (it opens the index)
+ANSWER_WAIT = 120.0  # the most an asker waits for an answer
 SERVER_MODULE = "kbase.cli.warm"  # the process's entry point: it opens the library, then serves
 ENV_SOCKET, ENV_LOCATION, ENV_IDLE = "KBASE_SERVICE_SOCKET", "KBASE_SERVICE_LOCATION", "KBASE_SERVICE_IDLE"
 LANGUAGE_VARIABLES = ("KBASE_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")  # the asker's language
@@ -90,17 +91,20 @@ def request(location: str, argv: list[str], tty: bool, library: str | None,
     asked = marshal.dumps({"argv": argv, "location": location, "library": library, "env": env,
                           "tty": tty})
     answer = None
-    if os.path.exists(path):
-        if code_changed(path):
-            _exchange(path, STOP)  # it runs old code: a new one starts below, once it has gone
-            for _tick in range(200):
-                if not os.path.exists(path):
-                    break
-                time.sleep(0.01)
-        else:
+    try:
+        if os.path.exists(path):
+            if code_changed(path):
+                _exchange(path, STOP)  # it runs old code: a new one starts below, once it has gone
+                for _tick in range(200):
+                    if not os.path.exists(path):
+                        break
+                    time.sleep(0.01)
+            else:
+                answer = _exchange(path, asked)
+        if answer is None and _start(location, path):
             answer = _exchange(path, asked)
-    if answer is None and _start(location, path):
-        answer = _exchange(path, asked)
+    except TimeoutError:  # a process that listens but does not answer: no new one can take its place
+        return None
     return None if answer is None or answer.get("refused") else answer
 
 
@@ -133,6 +137,7 @@ def stop(location: str) -> bool:
 
 def _exchange(path: str, asked: bytes) -> dict[str, object] | None:
     conn = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+    conn.settimeout(ANSWER_WAIT)  # a process stopped or stuck: search cold rather than wait for ever
     try:
         conn.connect(path)
         conn.sendall(asked)
@@ -140,6 +145,8 @@ def _exchange(path: str, asked: bytes) -> dict[str, object] | None:
         chunks = []
         while chunk := conn.recv(1 << 16):
             chunks.append(chunk)
+    except TimeoutError:
+        raise
     except OSError:  # none listening (or it went away mid-answer): search cold
         return None
     finally:

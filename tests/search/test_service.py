@@ -7,6 +7,7 @@ from __future__ import annotations
 import marshal
 import os
 import re
+import socket
 import sys
 import time
 from pathlib import Path
@@ -156,3 +157,21 @@ def test_what_it_must_not_answer_is_refused(cat: Catalogue, warm: str, tmp_path:
     clash = {"argv": ["--library", other, "search", "toll"], "location": other, "library": other, "tty": False}
     assert asking._exchange(path, marshal.dumps(clash)) == asking.REFUSED
     assert "Roadblock census" in ask(warm, "toll")["out"]  # and it is still there
+
+
+def test_a_process_that_does_not_answer_is_given_up(location: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = asking.socket_path(location)
+    assert path is not None
+    silent = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)  # listens, never answers (a stopped process)
+    silent.bind(path)
+    silent.listen(4)
+    monkeypatch.setattr(asking, "ANSWER_WAIT", 0.3)
+    started: list[str] = []
+    monkeypatch.setattr(asking, "_start", lambda *a: started.append("start") or False)
+    try:
+        before = time.monotonic()
+        assert asking.request(location, ["--library", location, "search", "toll"], False, location) is None
+        assert time.monotonic() - before < 10 and started == []  # no second wait for a new process
+    finally:
+        silent.close()
+        os.unlink(path)
