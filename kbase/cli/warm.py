@@ -34,6 +34,15 @@ def asker_language(argv: list[str], env: dict[str, str]) -> str:
     return chosen if chosen in i18n.LANGUAGES else i18n.language_from_environment(env)
 
 
+_PARSERS: dict[str, argparse.ArgumentParser] = {}  # by language: its help texts are translated when built
+
+
+def _parser(lang: str) -> argparse.ArgumentParser:
+    if lang not in _PARSERS:
+        _PARSERS[lang] = build_parser("search")
+    return _PARSERS[lang]
+
+
 def answer(cat: Any, request: dict[str, Any]) -> dict[str, Any]:
     """{code, out, err} of the request's `kbase search` command line, or ask.REFUSED."""
     argv = [str(word) for word in request["argv"]]
@@ -47,7 +56,7 @@ def answer(cat: Any, request: dict[str, Any]) -> dict[str, Any]:
     refused = []
 
     def run() -> int:
-        args = build_parser("search").parse_args(argv)
+        args = _parser(i18n.language()).parse_args(argv)
         # the asker read --library itself; a spelling it did not read (`--lib`) names another library
         if args.command != "search" or getattr(args, "library", None) != request.get("library"):
             refused.append(True)
