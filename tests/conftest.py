@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import subprocess
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
@@ -80,6 +81,11 @@ def pg_url_for(dbname: str) -> str:
     return PG_URL.rsplit("/", 1)[0] + "/" + dbname
 
 
+def _libpq_url(dbname: str) -> str:
+    """The database's URL as libpq tools (pg_dump, pg_restore) read it."""
+    return pg_url_for(dbname).replace("postgresql+psycopg://", "postgresql://")
+
+
 def new_pg_database(template: str | None = None) -> str:
     # uuid, not a counter: conftest may be imported twice (as conftest and as tests.conftest)
     name = f"kbase_t{os.getpid()}_{next(_counter)}_{uuid.uuid4().hex[:8]}"
@@ -92,14 +98,16 @@ def new_pg_database(template: str | None = None) -> str:
     return name
 
 
-def _shared_sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The SQLite templates, made by the first pytest-xdist worker that needs them and read by all
-    (each worker's PostgreSQL server needs its own)."""
+def _run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This run's temporary folder, shared by its pytest-xdist workers."""
+    run = tmp_path_factory.getbasetemp()
+    return run.parent if os.environ.get("PYTEST_XDIST_WORKER") else run
+
+
+def _shared_sqlite_templates(run: Path) -> Path:
+    """The SQLite templates, made by the first pytest-xdist worker that needs them and read by all."""
     from kbase.catalogue.demo import load_demo
 
-    run = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        run = run.parent  # this run's folder, shared by its workers
     base = run / "sqlite-templates"
     with portalocker.Lock(str(run / "sqlite-templates.lock"), timeout=300):
         if not (base / "done").exists():
@@ -112,22 +120,44 @@ def _shared_sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return base
 
 
-@pytest.fixture(scope="session")
-def templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """Ready-made empty and demo libraries, copied for each test (schema and demo load once)."""
+def _pg_tool(tool: str, *args: str) -> None:
+    done = subprocess.run([str(Path(os.environ["KBASE_TEST_PG_BIN"]) / tool), *args], capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"{tool} {' '.join(args)}: {done.stderr.strip()}")
+
+
+def _pg_template(run: Path, with_demo: bool) -> str:
+    """A template database on this worker's PostgreSQL server (each worker has its own server). The first
+    worker makes it (the demo load takes ~3 s) and dumps it in the run's folder; the others restore the dump
+    (~0.3 s). Without pg_dump at hand (a server not started by scripts/with-postgres.sh), each worker makes it."""
     from kbase.catalogue.demo import load_demo
 
+    name = new_pg_database()
+    dump = run / f"pg-template-{'demo' if with_demo else 'empty'}.dump"
+    shared = bool(os.environ.get("KBASE_TEST_PG_BIN"))
+    with portalocker.Lock(str(run / "pg-templates.lock"), timeout=300):
+        if shared and dump.exists():
+            _pg_tool("pg_restore", "--exit-on-error", "--single-transaction", "-d", _libpq_url(name), str(dump))
+            return name
+        lib = open_library(pg_url_for(name), create=True)
+        if with_demo:
+            load_demo(Catalogue(lib))
+        lib.close()
+        if shared:
+            _pg_tool("pg_dump", "-Fc", "-Z0", "-f", str(dump), _libpq_url(name))
+    return name
+
+
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Ready-made empty and demo libraries, copied for each test (schema and demo load once a run)."""
     out: dict[str, str] = {}
-    base = _shared_sqlite_templates(tmp_path_factory)
+    run = _run_folder(tmp_path_factory)
+    base = _shared_sqlite_templates(run)
     for with_demo in (False, True):
         out[f"sqlite-{with_demo}"] = str(base / ("demo" if with_demo else "empty"))
         if PG_URL:
-            name = new_pg_database()
-            lib = open_library(pg_url_for(name), create=True)
-            if with_demo:
-                load_demo(Catalogue(lib))
-            lib.close()
-            out[f"postgresql-{with_demo}"] = name
+            out[f"postgresql-{with_demo}"] = _pg_template(run, with_demo)
     return out
 
 
