@@ -8,7 +8,7 @@ import shutil
 import subprocess
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # without it Qt aborts on a machine without a screen
 os.environ["KBASE_LANG"] = "en"  # tests read English output whatever the machine's locale; French tests ask for it
@@ -104,20 +104,28 @@ def _run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return run.parent if os.environ.get("PYTEST_XDIST_WORKER") else run
 
 
-def _shared_sqlite_templates(run: Path) -> Path:
-    """The SQLite templates, made by the first pytest-xdist worker that needs them and read by all."""
+def made_once(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], object]) -> Path:
+    """The folder `name` of this run, made by make(folder) in the first pytest-xdist worker that asks for it
+    (under a file lock) and then only read, by every worker."""
+    run = _run_folder(tmp_path_factory)
+    folder = run / name
+    with portalocker.Lock(str(run / f"{name}.lock"), timeout=300):
+        if not (run / f"{name}.done").exists():
+            shutil.rmtree(folder, ignore_errors=True)  # what a worker that failed half-way left
+            folder.mkdir()
+            make(folder)
+            (run / f"{name}.done").touch()
+    return folder
+
+
+def _make_sqlite_templates(base: Path) -> None:
     from kbase.catalogue.demo import load_demo
 
-    base = run / "sqlite-templates"
-    with portalocker.Lock(str(run / "sqlite-templates.lock"), timeout=300):
-        if not (base / "done").exists():
-            for with_demo in (False, True):
-                lib = open_library(str(base / ("demo" if with_demo else "empty")), create=True)
-                if with_demo:
-                    load_demo(Catalogue(lib))
-                lib.close()
-            (base / "done").touch()
-    return base
+    for with_demo in (False, True):
+        lib = open_library(str(base / ("demo" if with_demo else "empty")), create=True)
+        if with_demo:
+            load_demo(Catalogue(lib))
+        lib.close()
 
 
 def _pg_tool(tool: str, *args: str) -> None:
@@ -153,7 +161,7 @@ def templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """Ready-made empty and demo libraries, copied for each test (schema and demo load once a run)."""
     out: dict[str, str] = {}
     run = _run_folder(tmp_path_factory)
-    base = _shared_sqlite_templates(run)
+    base = made_once(tmp_path_factory, "sqlite-templates", _make_sqlite_templates)  # read by every worker
     for with_demo in (False, True):
         out[f"sqlite-{with_demo}"] = str(base / ("demo" if with_demo else "empty"))
         if PG_URL:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import os
 import random
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
+from typing import Iterator
 
 import pdfs
 import pytest
@@ -19,8 +18,27 @@ from kbase.files import store
 from kbase.integrity.check import check_library
 from kbase.library import models as m
 from kbase.library.db import open_library
+from tests.conftest import made_once
+from tests.forked_cli import CliServer, Forked
 
-RUNNER = "import sys; from kbase.cli import main; sys.exit(main(sys.argv[1:]))"
+
+@pytest.fixture(scope="module")
+def kbase_cli() -> Iterator[CliServer]:
+    """`kbase` runs here are forks of one loaded command (tests/forked_cli.py): ~30 runs, ~1 CPU-s saved each."""
+    server = CliServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def pdf_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The PDF corpus, made once a run (1,470 pages, ~2 CPU-s) and only read by the imports."""
+    folder = made_once(tmp_path_factory, "crash-corpus", corpus)
+    assert len(list(folder.iterdir())) == 29
+    return folder
+
+
+CORPUS_GOOD = 27  # the files of corpus() that import
 
 
 def corpus(folder: Path) -> int:
@@ -35,18 +53,28 @@ def corpus(folder: Path) -> int:
     good += 3
     pdfs.truncated_pdf(folder / "cut.pdf")
     pdfs.text_renamed_pdf(folder / "notes.pdf")
+    assert good == CORPUS_GOOD
     return good
 
 
-def killed_import(location: str, folder: Path, after: float) -> None:
-    proc = subprocess.Popen([sys.executable, "-c", RUNNER, "import", "-L", location, str(folder)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+def killed_import(kbase_cli: CliServer, location: str, folder: Path, after: float) -> None:
+    proc = kbase_cli.run(["import", "-L", location, str(folder)])
     time.sleep(after)
     try:
         os.killpg(proc.pid, signal.SIGKILL)  # the importer, its workers and the fork server
     except ProcessLookupError:
         pass
     proc.wait(30)
+
+
+def finished(proc: Forked, tmp_path: Path, timeout: float) -> tuple[int, str, str]:
+    """Its exit code, stdout and stderr once it ends."""
+    code = proc.wait(timeout)
+    return code, (tmp_path / "out.txt").read_text(), (tmp_path / "err.txt").read_text()
+
+
+def run_to_end(kbase_cli: CliServer, tmp_path: Path, args: list[str]) -> tuple[int, str, str]:
+    return finished(kbase_cli.run(args, tmp_path / "out.txt", tmp_path / "err.txt"), tmp_path, 300)
 
 
 def assert_catalogue_consistent(cat: Catalogue) -> None:
@@ -63,12 +91,12 @@ def assert_catalogue_consistent(cat: Catalogue) -> None:
 
 
 @pytest.mark.slow
-def test_sigkill_at_random_points(location: str, tmp_path: Path) -> None:
-    folder = tmp_path / "corpus"
-    expected = corpus(folder)
+def test_sigkill_at_random_points(location: str, tmp_path: Path, kbase_cli: CliServer, pdf_corpus: Path) -> None:
+    folder = pdf_corpus
+    expected = CORPUS_GOOD
     rng = random.Random(20261122)
     for after in sorted(rng.uniform(0.2, 3.0) for _ in range(4)):
-        killed_import(location, folder, after)
+        killed_import(kbase_cli, location, folder, after)
         cat = Catalogue(open_library(location))
         try:
             assert_catalogue_consistent(cat)
@@ -79,9 +107,8 @@ def test_sigkill_at_random_points(location: str, tmp_path: Path) -> None:
         finally:
             cat.library.close()
     # a last run without a kill brings in everything: no file was lost on the way
-    done = subprocess.run([sys.executable, "-c", RUNNER, "import", "-L", location, str(folder)],
-                          capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
+    code, _, err = run_to_end(kbase_cli, tmp_path, ["import", "-L", location, str(folder)])
+    assert code == 0, err
     cat = Catalogue(open_library(location))
     try:
         assert cat.count(m.Attachment) == expected
@@ -91,24 +118,22 @@ def test_sigkill_at_random_points(location: str, tmp_path: Path) -> None:
         cat.library.close()
 
 
-def test_ctrl_c_stops_cleanly(location: str, tmp_path: Path) -> None:
-    folder = tmp_path / "corpus"
-    corpus(folder)
-    proc = subprocess.Popen([sys.executable, "-c", RUNNER, "import", "-L", location, str(folder)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+def test_ctrl_c_stops_cleanly(location: str, tmp_path: Path, kbase_cli: CliServer, pdf_corpus: Path) -> None:
+    proc = kbase_cli.run(["import", "-L", location, str(pdf_corpus)], tmp_path / "out.txt", tmp_path / "err.txt")
     lib = open_library(location)
     deadline = time.monotonic() + 60
     try:
-        while time.monotonic() < deadline:  # wait for the first committed file
+        while time.monotonic() < deadline and proc.poll() is None:  # wait for the first committed file
             with lib.session() as s:
                 if s.scalar(select(func.count()).select_from(m.Attachment)):
                     break
             time.sleep(0.05)
     finally:
         lib.close()
+    assert proc.poll() is None, finished(proc, tmp_path, 0)  # the import is still running
     os.killpg(proc.pid, signal.SIGINT)  # what a terminal sends to the whole process group
-    out, err = proc.communicate(timeout=120)
-    assert proc.returncode == 130, err
+    code, out, err = finished(proc, tmp_path, 120)
+    assert code == 130, err
     assert "stopping after the current file" in err and "Traceback" not in err
     summary = [line for line in out.splitlines() if line.startswith("cancelled: ")]
     assert len(summary) == 1 and summary[0].startswith("cancelled: 29 files")
@@ -153,15 +178,14 @@ def _batches(location: str) -> int:
 
 
 @pytest.mark.slow
-def test_sigkill_never_leaves_part_of_a_bib_file(location: str, tmp_path: Path) -> None:
+def test_sigkill_never_leaves_part_of_a_bib_file(location: str, tmp_path: Path, kbase_cli: CliServer) -> None:
     files, entries = 8, 300  # an import of ~4 s on a quiet machine: room for kills inside it
     folder = tmp_path / "bibs"
     _bib_corpus(folder, files, entries)
     rng = random.Random(20261204)
     partial_runs = 0
     for run in range(4):
-        proc = subprocess.Popen([sys.executable, "-c", RUNNER, "import", "-L", location, str(folder)],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        proc = kbase_cli.run(["import", "-L", location, str(folder)])
         deadline = time.monotonic() + 120
         while _batches(location) <= run and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.02)  # the import has started its batch: from here on it writes
@@ -184,7 +208,6 @@ def test_sigkill_never_leaves_part_of_a_bib_file(location: str, tmp_path: Path) 
         finally:
             lib.close()
     assert partial_runs, "no kill landed in the middle of the import: the test proved nothing"
-    done = subprocess.run([sys.executable, "-c", RUNNER, "import", "-L", location, str(folder), "--json"],
-                          capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
+    code, _, err = run_to_end(kbase_cli, tmp_path, ["import", "-L", location, str(folder), "--json"])
+    assert code == 0, err
     assert _per_file_counts(location, files) == [entries] * files
