@@ -156,6 +156,30 @@ def number(value: int | float, decimals: int | None = None, grouped: bool = Fals
 _templates: dict[str, list[tuple[re.Pattern[str], str, str | None, int]]] = {}
 _FIELD = re.compile(r"\{(\w+)\}")
 
+# the operating system's messages the core passes on in its own ("cannot read x.bib: Permission denied"), so that
+# a template's field reads them in the reader's language too (Python gives them in English, from strerror)
+OS_ERRORS = (N_("No such file or directory"), N_("Permission denied"), N_("Is a directory"), N_("Not a directory"),
+             N_("No space left on device"), N_("Read-only file system"), N_("File exists"), N_("Directory not empty"),
+             N_("File name too long"), N_("Disk quota exceeded"), N_("Too many open files"), N_("Input/output error"))
+
+
+# fields that hold the user's own words or the file's (a path, a citation key, a BibTeX field, a record's name or
+# title): said as they are, even when the catalog knows the word ("author", "Person")
+_VERBATIM = frozenset({"path", "file", "filename", "folder", "library", "archive", "target", "url", "server", "user",
+                       "who", "key", "ref", "macro", "tag", "field", "fields", "after", "before", "name", "names",
+                       "title", "text", "raw", "piece", "query", "column", "headers", "sheet", "sheets", "member",
+                       "sha256", "command", "id", "ids"})
+
+
+# fields that hold several messages joined with "; " ("probable duplicate of publication 4 (score 0.95: same DOI
+# 10.1/x; same title and year)"): each is read back on its own
+_LISTS = frozenset({"reasons", "missing"})
+
+
+def _literal(text: str) -> str:
+    """A template's text between fields as the message says it: "{{" and "}}" are one brace once formatted."""
+    return text.replace("{{", "{").replace("}}", "}")
+
 
 def _template_patterns(lang: str) -> list[tuple[re.Pattern[str], str, str | None, int]]:
     """Each catalog message with {fields} as a pattern that reads an English message back:
@@ -186,9 +210,11 @@ def _template_patterns(lang: str) -> list[tuple[re.Pattern[str], str, str | None
             forms = {f: (2 if f == plural and f != msgid else 1) for f in (msgid, plural) if f is not None}
             for form, count in forms.items():
                 parts = _FIELD.split(form)  # text, field, text, field, …
-                # a field never spans "; ": that is where the core joins notes into one message; a count {n}
-                # is a number ("{n} attachment" must not read "publication, event, attachment")
-                pattern = "".join(re.escape(p) if i % 2 == 0 else r"(?P<n>\d+)" if p == "n"
+                # a field never spans "; ": that is where the core joins notes into one message (but for the
+                # fields that hold such a list themselves); a count {n} is a number ("{n} attachment" must not
+                # read "publication, event, attachment")
+                pattern = "".join(re.escape(_literal(p)) if i % 2 == 0 else r"(?P<n>\d+)" if p == "n"
+                                  else f"(?P<{p}>.+?)" if p in _LISTS
                                   else f"(?P<{p}>(?:(?!; ).)+?)" for i, p in enumerate(parts))
                 try:
                     out.append((len("".join(parts[::2])), (re.compile(pattern, re.DOTALL), msgid, plural, count)))
@@ -226,7 +252,8 @@ def _lookup(message: str) -> str | None:
         hit = pattern.fullmatch(message)
         if hit is None:
             continue
-        fields = {name: _field(value) for name, value in hit.groupdict().items()}  # "a ZIP or Office file"…
+        fields = {name: value if name in _VERBATIM else _field(value)  # "a ZIP or Office file"…
+                  for name, value in hit.groupdict().items()}
         if plural is not None:
             n = int(hit["n"]) if "n" in fields else count
             return found.ngettext(msgid, plural, n).format(**fields)
