@@ -17,6 +17,7 @@ from kbase.catalogue.fields import check_year, clean_field
 from kbase.catalogue.organisations import display_names
 from kbase.catalogue.records import Catalogue
 from kbase.errors import NotFound
+from kbase.i18n import N_
 from kbase.library import models as m
 
 __all__ = ["KEEP", "save_assignment", "assignment_rows", "assignment_dicts", "client_line"]
@@ -37,7 +38,7 @@ def save_assignment(cat: Catalogue, project_id: int, year: int, *, title: Any = 
         values["client_separator"] = None if separator in (None, "", DEFAULT_SEPARATOR) else separator
     with cat.transaction() as s:
         if s.get(m.Project, project_id) is None:
-            raise NotFound(f"no project with ID {project_id}")
+            raise NotFound(N_("no project with ID {id}").format(id=project_id))
         a = s.scalar(select(m.Assignment).where(col(m.Assignment.project_id) == project_id,
                                                 col(m.Assignment.year) == year))
         if a is None:
@@ -56,7 +57,7 @@ def save_assignment(cat: Catalogue, project_id: int, year: int, *, title: Any = 
                     continue
                 seen.add(oid)
                 if s.get(m.Organisation, oid) is None:
-                    raise NotFound(f"no organisation with ID {oid}")
+                    raise NotFound(N_("no organisation with ID {id}").format(id=oid))
                 label = clean_field(m.AssignmentClient, "label", label) if label else None
                 s.add(m.AssignmentClient(assignment_id=aid, organisation_id=oid, position=pos, label=label or None))
             s.flush()

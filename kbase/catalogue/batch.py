@@ -10,6 +10,7 @@ from sqlmodel import SQLModel, col
 from kbase.catalogue.columns import table_of
 from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput
+from kbase.i18n import N_
 from kbase.library import models as m
 
 # link name -> (link table, column holding the other record)
@@ -35,9 +36,10 @@ def apply_batch(cat: Catalogue, ids: list[int], set_fields: dict[str, Any], add_
     """
     for key, value in set_fields.items():
         if key not in SETTABLE:
-            raise InvalidInput(f"batch edit cannot set {key!r}")
+            raise InvalidInput(N_("batch edit cannot set {key}").format(key=repr(key)))
         if key == "visibility" and value not in m.VISIBILITIES:
-            raise InvalidInput(f"visibility must be one of: {', '.join(m.VISIBILITIES)} (got {value!r})")
+            raise InvalidInput(N_("visibility must be one of: {visibilities} (got {value})").format(
+                visibilities=', '.join(m.VISIBILITIES), value=repr(value)))
     P = m.Publication
     old: dict[int, dict[str, Any]] = {}
     added: list[tuple[str, int, int]] = []

@@ -65,7 +65,7 @@ def add_collection(cat: Catalogue, name: str, parent_id: int | None = None) -> d
     name = _clean_name(name)
     with cat.transaction() as s:
         if parent_id is not None and s.get(m.Collection, parent_id) is None:
-            raise NotFound(f"no collection with ID {parent_id}")
+            raise NotFound(N_("no collection with ID {id}").format(id=parent_id))
         if _sibling(s, parent_id, name) is not None:
             raise InvalidInput(N_("there is already a collection '{name}' there").format(name=name))
         c = m.Collection(name=name, parent_id=parent_id)
@@ -79,7 +79,7 @@ def add_collection(cat: Catalogue, name: str, parent_id: int | None = None) -> d
 def ensure_collection_path(cat: Catalogue, names: Sequence[str]) -> int:
     """The ID of the collection at this path of names (["Thesis", "Chapter 2"]), made where missing."""
     if not names:
-        raise InvalidInput("a collection path needs at least one name")
+        raise InvalidInput(N_("a collection path needs at least one name"))
     with cat.transaction() as s:
         parent: int | None = None
         for raw in names:
@@ -98,7 +98,7 @@ def ensure_collection_path(cat: Catalogue, names: Sequence[str]) -> int:
 def _get(s: Session, collection_id: int) -> m.Collection:
     c = s.get(m.Collection, collection_id)
     if c is None:
-        raise NotFound(f"no collection with ID {collection_id}")
+        raise NotFound(N_("no collection with ID {id}").format(id=collection_id))
     return c
 
 
@@ -190,7 +190,8 @@ def collections(cat: Catalogue, kind: str = "publication") -> list[dict[str, Any
 
 def _check_kind(kind: str) -> str:
     if kind not in ITEM_KINDS:
-        raise InvalidInput(f"collections hold: {', '.join(ITEM_KINDS)} (got {kind!r})")
+        raise InvalidInput(N_("collections hold: {item_kinds} (got {kind})").format(
+            item_kinds=', '.join(ITEM_KINDS), kind=repr(kind)))
     return kind
 
 
@@ -205,7 +206,7 @@ def put(cat: Catalogue, collection_id: int, kind: str, record_ids: Iterable[int]
             col(m.CollectionItem.collection_id) == collection_id, col(m.CollectionItem.kind) == kind)))
         for rid in dict.fromkeys(record_ids):
             if s.get(model, rid) is None:
-                raise NotFound(f"no {kind} with ID {rid}")
+                raise NotFound(N_("no {kind} with ID {id}").format(kind=kind, id=rid))
             if rid not in present:
                 s.add(m.CollectionItem(collection_id=collection_id, kind=kind, record_id=rid))
                 added += 1

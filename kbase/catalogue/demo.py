@@ -11,6 +11,7 @@ from kbase.catalogue.organisations import set_linked_organisations, set_parent
 from kbase.catalogue.records import Catalogue
 from kbase.catalogue.roles import add_role
 from kbase.errors import InvalidInput
+from kbase.i18n import N_
 from kbase.library import models as m
 from kbase.report.demo_texts import add_demo_texts
 from kbase.report.finances import load_demo_finances
@@ -24,7 +25,7 @@ def demo_path() -> Path:
 def load_demo(cat: Catalogue, path: Path | None = None) -> dict[str, int]:
     """Add every record of the demo file; refuses a library that already holds publications."""
     if cat.count(m.Publication) or cat.count(m.Project):
-        raise InvalidInput("the library already has records; load the demo into an empty library")
+        raise InvalidInput(N_("the library already has records; load the demo into an empty library"))
     data = json.loads((path or demo_path()).read_text(encoding="utf-8"))
     with cat.transaction():
         return _load(cat, data)

@@ -33,7 +33,8 @@ def record_type(name: str) -> type[SQLModel]:
     aliases = {"org": "organisation", "organization": "organisation", "people": "person", "pub": "publication"}
     key = aliases.get(name.lower(), key)
     if key not in m.RECORD_TYPES:
-        raise InvalidInput(f"unknown record type {name!r} (one of: {', '.join(m.RECORD_TYPES)})")
+        raise InvalidInput(N_("unknown record type {name} (one of: {kinds})").format(
+            name=repr(name), kinds=', '.join(m.RECORD_TYPES)))
     return m.RECORD_TYPES[key]
 
 
@@ -48,12 +49,13 @@ def check_values(model: type[SQLModel], values: dict[str, Any]) -> dict[str, Any
     clean: dict[str, Any] = {}
     for key, value in values.items():
         if key not in fields or key in ("id", "version", "created", "updated"):
-            raise InvalidInput(f"{kind_of(model)} has no field {key!r}")
+            raise InvalidInput(N_("{kind} has no field {key}").format(kind=kind_of(model), key=repr(key)))
         if isinstance(value, str):
             value = clean_field(model, key, value)
         allowed = ENUM_FIELDS.get((model, key))
         if allowed and value is not None and value not in allowed:
-            raise InvalidInput(f"{key} must be one of: {', '.join(allowed)} (got {value!r})")
+            raise InvalidInput(N_("{key} must be one of: {allowed} (got {value})").format(
+                key=key, allowed=', '.join(allowed), value=repr(value)))
         clean[key] = coerce(model, key, value)
     for key in required(model):
         if key in clean and clean[key] in (None, ""):
@@ -110,9 +112,9 @@ def check_year(year: Any) -> int:
     try:
         y = int(year)
     except (TypeError, ValueError):
-        raise InvalidInput(f"not a year: {year!r}") from None
+        raise InvalidInput(N_("not a year: {year}").format(year=repr(year))) from None
     if not 1000 <= y <= 2999:
-        raise InvalidInput(f"not a plausible year: {year!r}")
+        raise InvalidInput(N_("not a plausible year: {year}").format(year=repr(year)))
     return y
 
 
@@ -121,9 +123,9 @@ def check_date(year: Any, month: Any, month_end: Any) -> None:
         check_year(year)
     for label, value in (("month", month), ("month_end", month_end)):
         if value is not None and not (isinstance(value, int) and 1 <= value <= 12):
-            raise InvalidInput(f"{label} must be 1–12 (got {value!r})")
+            raise InvalidInput(N_("{label} must be 1–12 (got {value})").format(label=label, value=repr(value)))
     if month_end is not None and (month is None or month_end < month):
-        raise InvalidInput("a month range needs a first month before its last")
+        raise InvalidInput(N_("a month range needs a first month before its last"))
 
 
 def coerce(model: type[SQLModel], key: str, value: Any) -> Any:
@@ -139,7 +141,7 @@ def coerce(model: type[SQLModel], key: str, value: Any) -> Any:
         if "date" in annotation.lower() and isinstance(value, str):
             return parse_date(value)
     except ValueError:
-        raise InvalidInput(f"{key}: {value!r} is not a valid value") from None
+        raise InvalidInput(N_("{key}: {value} is not a valid value").format(key=key, value=repr(value))) from None
     return value
 
 

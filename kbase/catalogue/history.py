@@ -217,7 +217,8 @@ def accept_chain(cat: Any, checked: ChainState) -> int:
 # -- a record's history -------------------------------------------------------------------
 def _kind(kind: str) -> str:
     if kind not in m.RECORD_TYPES:
-        raise InvalidInput(f"unknown record type {kind!r} (one of: {', '.join(m.RECORD_TYPES)})")
+        raise InvalidInput(N_("unknown record type {name} (one of: {kinds})").format(
+            name=repr(kind), kinds=', '.join(m.RECORD_TYPES)))
     return kind
 
 
@@ -232,7 +233,7 @@ def history(cat: Any, kind: str, record_id: int) -> list[dict[str, Any]]:
     if not rows:
         with cat.reading() as s:
             if s.get(m.RECORD_TYPES[kind], record_id) is None:
-                raise NotFound(f"no {kind} with ID {record_id}")
+                raise NotFound(N_("no {kind} with ID {id}").format(kind=kind, id=record_id))
     return [{"seq": r["seq"], "at": r["at"], "user": r["user"], "db_user": r["db_user"], "op": r["op"],
              "version": r["version"], "fields": json.loads(r["fields"]) if r["fields"] else {}} for r in rows]
 
@@ -245,8 +246,8 @@ def values_at(cat: Any, kind: str, record_id: int, version: int) -> dict[str, An
     known = {h["version"] for h in steps if h["version"] is not None}
     # a version is known when a change made it, or the next version's change (which says what it was)
     if version < 1 or (version not in known and version + 1 not in known):
-        raise InvalidInput(f"{kind} {record_id} has no recorded version {version} "
-                           f"(known: {', '.join(map(str, sorted(known))) or 'none'})")
+        raise InvalidInput(N_("{kind} {id} has no recorded version {version} (known: {known})").format(
+            kind=kind, id=record_id, version=version, known=', '.join(map(str, sorted(known))) or N_('none')))
     values = dict(current)
     for h in reversed(steps):
         if h["version"] is None or h["version"] <= version:

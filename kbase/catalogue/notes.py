@@ -26,7 +26,8 @@ def _model(kind: str) -> type:
 
 def _check_kind(kind: str) -> str:
     if kind not in NOTE_KINDS:
-        raise InvalidInput(f"notes go on: {', '.join(NOTE_KINDS)} (got {kind!r})")
+        raise InvalidInput(N_("notes go on: {note_kinds} (got {kind})").format(
+            note_kinds=', '.join(NOTE_KINDS), kind=repr(kind)))
     return kind
 
 
@@ -53,7 +54,7 @@ def add_note(cat: Catalogue, kind: str, record_id: int, text: str) -> dict[str, 
     text = _clean(text)
     with cat.transaction() as s:
         if s.get(_model(kind), record_id) is None:
-            raise NotFound(f"no {kind} with ID {record_id}")
+            raise NotFound(N_("no {kind} with ID {id}").format(kind=kind, id=record_id))
         note = m.Note(kind=kind, record_id=record_id, text=text)
         s.add(note)
         s.flush()
@@ -65,7 +66,7 @@ def get_note(cat: Catalogue, note_id: int) -> dict[str, Any]:
     with cat.reading() as s:
         note = s.get(m.Note, note_id)
         if note is None:
-            raise NotFound(f"no note with ID {note_id}")
+            raise NotFound(N_("no note with ID {id}").format(id=note_id))
         return note_row(note)
 
 
@@ -74,7 +75,7 @@ def edit_note(cat: Catalogue, note_id: int, text: str) -> dict[str, Any]:
     with cat.transaction() as s:
         note = s.get(m.Note, note_id)
         if note is None:
-            raise NotFound(f"no note with ID {note_id}")
+            raise NotFound(N_("no note with ID {id}").format(id=note_id))
         note.text = text
         note.updated = m.utcnow()
         s.add(note)
@@ -88,7 +89,7 @@ def delete_note(cat: Catalogue, note_id: int) -> dict[str, Any]:
     with cat.transaction() as s:
         note = s.get(m.Note, note_id)
         if note is None:
-            raise NotFound(f"no note with ID {note_id}")
+            raise NotFound(N_("no note with ID {id}").format(id=note_id))
         row = note_row(note)
         s.delete(note)
         s.flush()

@@ -17,6 +17,7 @@ from sqlmodel import Session, SQLModel, col
 from kbase.catalogue.columns import key, table_of
 from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput, NotFound
+from kbase.i18n import N_
 from kbase.library import models as m
 
 __all__ = ["PART_FORMS", "display_form", "display_names", "set_parent", "parts_of",
@@ -56,11 +57,12 @@ def display_names(s: Session, ids: Iterable[int]) -> dict[int, str]:
 def set_parent(cat: Catalogue, organisation_id: int, parent_id: int | None, part_kind: str | None = None) -> None:
     """Make the organisation a part (programme, instrument…) of parent, or a body on its own (parent None)."""
     if part_kind is not None and part_kind not in m.ORG_PART_KINDS:
-        raise InvalidInput(f"kind of part must be one of: {', '.join(m.ORG_PART_KINDS)} (got {part_kind!r})")
+        raise InvalidInput(N_("kind of part must be one of: {org_part_kinds} (got {part_kind})").format(
+            org_part_kinds=', '.join(m.ORG_PART_KINDS), part_kind=repr(part_kind)))
     with cat.transaction() as s:
         org = s.get(m.Organisation, organisation_id)
         if org is None:
-            raise NotFound(f"no organisation with ID {organisation_id}")
+            raise NotFound(N_("no organisation with ID {id}").format(id=organisation_id))
         if parent_id is not None:
             _check_no_cycle(s, organisation_id, parent_id)
         cat.update(m.Organisation, organisation_id, parent_id=parent_id,
@@ -81,11 +83,12 @@ def _check_no_cycle(s: Session, organisation_id: int, parent_id: int) -> None:
     current: int | None = parent_id
     while current is not None:
         if current in seen:
-            raise InvalidInput(f"organisation {organisation_id} cannot be a part of its own part {parent_id}")
+            raise InvalidInput(N_("organisation {id} cannot be a part of its own part {part}").format(
+                id=organisation_id, part=parent_id))
         seen.add(current)
         parent = s.get(m.Organisation, current)
         if parent is None:
-            raise NotFound(f"no organisation with ID {current}")
+            raise NotFound(N_("no organisation with ID {id}").format(id=current))
         current = parent.parent_id
 
 
@@ -103,11 +106,12 @@ def set_linked_organisations(cat: Catalogue, kind: str, record_id: int, role: st
     """Replace the record's organisations in a role (a publication's funders, an event's hosts…), in order."""
     link, fk, roles = _link_model(kind)
     if role not in roles:
-        raise InvalidInput(f"an organisation of a {kind} is one of: {', '.join(roles)} (got {role!r})")
+        raise InvalidInput(N_("an organisation of a {kind} is one of: {roles} (got {role})").format(
+            kind=kind, roles=', '.join(roles), role=repr(role)))
     table = table_of(link)
     with cat.transaction() as s:
         if s.get(m.RECORD_TYPES[kind], record_id) is None:
-            raise NotFound(f"no {kind} with ID {record_id}")
+            raise NotFound(N_("no {kind} with ID {id}").format(kind=kind, id=record_id))
         s.execute(delete(link).where(table.c[fk] == record_id, table.c.role == role))
         for pos, oid in enumerate(dict.fromkeys(organisation_ids)):
             s.add(link(**{fk: record_id}, organisation_id=oid, role=role, position=pos))
@@ -135,5 +139,6 @@ def linked_organisations(s: Session, kind: str,
 
 def _link_model(kind: str) -> tuple[type[SQLModel], str, Sequence[str]]:
     if kind not in LINK_MODELS:
-        raise InvalidInput(f"only publications and events have organisations in roles (got {kind!r})")
+        raise InvalidInput(N_("only publications and events have organisations in roles (got {kind})").format(
+            kind=repr(kind)))
     return LINK_MODELS[kind]

@@ -11,6 +11,7 @@ from sqlmodel import col
 
 from kbase.catalogue.dedupe import LIKELY, candidates
 from kbase.catalogue.records import Catalogue
+from kbase.i18n import N_
 from kbase.library import models as m
 
 
@@ -56,7 +57,8 @@ def check_catalogue(cat: Catalogue) -> list[Finding]:
             if missing:
                 out.append(Finding("publication", pid, f"{label}: no {', no '.join(missing)}"))
             if pid in flagged:
-                out.append(Finding("publication", pid, f"{label}: imported with flags: {', '.join(flagged[pid])}"))
+                out.append(Finding("publication", pid, N_("{label}: imported with flags: {flags}").format(
+                    label=label, flags=', '.join(flagged[pid]))))
         funded = set(s.scalars(select(col(m.ProjectOrganisation.project_id))
                                .where(col(m.ProjectOrganisation.role) == "funder")))
         assigned = set(s.scalars(select(col(m.Assignment.project_id))))
@@ -68,11 +70,11 @@ def check_catalogue(cat: Catalogue) -> list[Finding]:
         for oid, name in s.execute(select(col(m.Organisation.id), col(m.Organisation.name))
                                    .where(col(m.Organisation.kind).is_(None) | (col(m.Organisation.kind) == ""))
                                    .order_by(col(m.Organisation.id))):
-            out.append(Finding("organisation", oid, f"{_short(name)}: no kind"))
+            out.append(Finding("organisation", oid, N_("{name}: no kind").format(name=_short(name))))
         out += _missing_files(cat, s)
     for c in candidates(cat, min_score=LIKELY):
-        out.append(Finding(c.kind, c.a, f"probable duplicate of {c.kind} {c.b} "
-                                        f"(score {c.score:.2f}: {'; '.join(c.reasons)})"))
+        out.append(Finding(c.kind, c.a, N_("probable duplicate of {kind} {id} (score {score}: {reasons})").format(
+            kind=c.kind, id=c.b, score=format(c.score, '.2f'), reasons='; '.join(c.reasons))))
     return out
 
 
@@ -100,7 +102,8 @@ def _missing_files(cat: Catalogue, s: Any) -> list[Finding]:
     A = m.Attachment
     for aid, sha, filename in s.execute(select(col(A.id), col(A.sha256), col(A.filename)).order_by(col(A.id))):
         if sha not in with_content and not path_for(cat.library, sha).is_file():
-            out.append(Finding("attachment", aid, f"{filename}: file missing from the store"))
+            out.append(Finding("attachment", aid, N_("{filename}: file missing from the store").format(
+                filename=filename)))
     return out
 
 

@@ -12,6 +12,7 @@ from sqlmodel import SQLModel, col
 from kbase.catalogue.columns import key, table_of
 from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput, NotFound
+from kbase.i18n import N_
 from kbase.library import models as m
 from kbase.text import fold_words
 
@@ -75,7 +76,8 @@ class Resolver:
             people = find(self.cat, m.Person, ref)
             if len(people) > 1:
                 ids = ", ".join(str(p.id) for p in people)
-                raise InvalidInput(f"{ref!r} names several people (IDs {ids}); use an ID")
+                raise InvalidInput(N_("{name} names several people (IDs {ids}); use an ID").format(
+                    name=repr(ref), ids=ids))
             if people:
                 return int(people[0].id)
         return int(self.cat.find_one(model, ref).id)
@@ -94,9 +96,10 @@ class Resolver:
 def _years(f: Filter) -> None:
     for y in (f.year_from, f.year_to):
         if y is not None and not (isinstance(y, int) and 1000 <= y <= 2999):
-            raise InvalidInput(f"not a plausible year: {y!r}")
+            raise InvalidInput(N_("not a plausible year: {year}").format(year=repr(y)))
     if f.year_from and f.year_to and f.year_from > f.year_to:
-        raise InvalidInput(f"year range {f.year_from}–{f.year_to} is empty")
+        raise InvalidInput(N_("year range {year_from}–{year_to} is empty").format(
+            year_from=f.year_from, year_to=f.year_to))
 
 
 def publication_query(cat: Catalogue, f: Filter) -> IdQuery:
@@ -108,7 +111,8 @@ def publication_query(cat: Catalogue, f: Filter) -> IdQuery:
     if f.types:
         bad = [t for t in f.types if t not in m.PUBLICATION_TYPES]
         if bad:
-            raise InvalidInput(f"unknown publication type {bad[0]!r} (one of: {', '.join(m.PUBLICATION_TYPES)})")
+            raise InvalidInput(N_("unknown publication type {type} (one of: {publication_types})").format(
+                type=repr(bad[0]), publication_types=', '.join(m.PUBLICATION_TYPES)))
         conds.append(col(P.type).in_(f.types))
     if f.year_from is not None:
         conds.append(col(P.year) >= f.year_from)
@@ -190,7 +194,8 @@ def _publication_org_condition(oid: int, role: str | None) -> ColumnElement[bool
             .join(m.AssignmentClient, col(m.AssignmentClient.assignment_id) == col(m.Assignment.id))
             .where(col(m.AssignmentClient.organisation_id) == oid)
         )
-    raise InvalidInput(f"unknown organisation role {role!r} (author, publisher, partner, funder, supporter, client)")
+    raise InvalidInput(N_("unknown organisation role {role} (author, publisher, partner, funder, supporter, "
+                          "client)").format(role=repr(role)))
 
 
 def project_query(cat: Catalogue, f: Filter, active: int | None = None) -> IdQuery:
@@ -299,7 +304,8 @@ def _people_in_role(f: Filter) -> IdQuery:
     conds: list[Any] = []
     if f.role:
         if f.role not in m.PERSON_ROLES:
-            raise InvalidInput(f"unknown person role {f.role!r} (one of: {', '.join(m.PERSON_ROLES)})")
+            raise InvalidInput(N_("unknown person role {role} (one of: {person_roles})").format(
+                role=repr(f.role), person_roles=', '.join(m.PERSON_ROLES)))
         conds.append(col(R.role) == f.role)
     if f.year_to is not None:
         conds.append(or_(col(R.start).is_(None), col(R.start) <= date(f.year_to, 12, 31)))
@@ -380,7 +386,8 @@ def find_ids(cat: Catalogue, kind: str, f: Filter | None = None, sort: str | Non
     sorts = SORTS.get(kind, {"id": ids})
     by = sorts.get(sort or next(iter(sorts)))
     if by is None:
-        raise InvalidInput(f"cannot sort {kind} by {sort!r} (one of: {', '.join(sorts)})")
+        raise InvalidInput(N_("cannot sort {kind} by {sort} (one of: {sorts})").format(
+            kind=kind, sort=repr(sort), sorts=', '.join(sorts)))
     order = [by.desc() if descending else by.asc(), ids.desc() if descending else ids.asc()]
     if kind == "publication" and sort == "year":
         order.insert(1, col(m.Publication.month).desc() if descending else col(m.Publication.month).asc())

@@ -26,6 +26,7 @@ from kbase.catalogue.fields import (
     required,
 )
 from kbase.errors import ConflictError, InvalidInput, LibraryError, NotFound
+from kbase.i18n import N_
 from kbase.library import models as m
 from kbase.library.db import Library
 from kbase.text import clean_line, clean_text, fold, fold_words
@@ -52,7 +53,7 @@ class Catalogue:
             yield self._session
             return
         if self.library.read_only:
-            raise LibraryError(f"library {self.library.folder} is read-only")
+            raise LibraryError(N_("library {folder} is read-only").format(folder=self.library.folder))
         session = self.library.session()
         self._session = session
         self._pending: list[tuple[str, int, str]] = []
@@ -66,10 +67,12 @@ class Catalogue:
             session.commit()
         except IntegrityError as exc:
             session.rollback()
-            raise InvalidInput(f"the change breaks a rule of the catalogue: {str(exc.orig).splitlines()[0]}") from exc
+            raise InvalidInput(N_("the change breaks a rule of the catalogue: {reason}").format(
+                reason=str(exc.orig).splitlines()[0])) from exc
         except OperationalError as exc:
             session.rollback()
-            raise LibraryError(f"the catalogue could not be written: {str(exc.orig).splitlines()[0]}") from exc
+            raise LibraryError(N_("the catalogue could not be written: {reason}").format(
+                reason=str(exc.orig).splitlines()[0])) from exc
         except BaseException:
             session.rollback()
             raise
@@ -90,7 +93,8 @@ class Catalogue:
         try:
             yield session
         except OperationalError as exc:
-            raise LibraryError(f"the catalogue could not be read: {str(exc.orig).splitlines()[0]}") from exc
+            raise LibraryError(N_("the catalogue could not be read: {reason}").format(
+                reason=str(exc.orig).splitlines()[0])) from exc
         finally:
             session.close()
 
@@ -150,7 +154,7 @@ class Catalogue:
         with self.reading() as s:
             obj = s.get(model, record_id)
             if obj is None:
-                raise NotFound(f"no {kind_of(model)} with ID {record_id}")
+                raise NotFound(N_("no {kind} with ID {id}").format(kind=kind_of(model), id=record_id))
             return obj
 
     def update(self, model: type[SQLModel], record_id: int, expected_version: int | None = None, **values: Any) -> Any:
@@ -159,7 +163,7 @@ class Catalogue:
         with self.transaction() as s:
             obj: Any = s.get(model, record_id)  # of the type given at run time
             if obj is None:
-                raise NotFound(f"no {kind_of(model)} with ID {record_id}")
+                raise NotFound(N_("no {kind} with ID {id}").format(kind=kind_of(model), id=record_id))
             before = history.values_of(obj)
             if expected_version is not None:
                 table = table_of(model)
@@ -173,8 +177,10 @@ class Catalogue:
                     s.refresh(obj)
                     theirs = obj.model_dump()
                     raise ConflictError(
-                        f"{kind_of(model)} {record_id} was changed by someone else "
-                        f"(your version {expected_version}, saved version {theirs.get('version')})",
+                        N_("{kind} {id} was changed by someone else (your version {expected_version}, saved version "
+                           "{saved_version})").format(
+                            kind=kind_of(model), id=record_id, expected_version=expected_version,
+                            saved_version=theirs.get('version')),
                         mine=values, theirs=theirs,
                     )
                 for prop in sa_inspect(model).column_attrs:  # what refresh() would read
@@ -208,17 +214,19 @@ class Catalogue:
         with self.transaction() as s:
             obj = s.get(model, record_id)
             if obj is None:
-                raise NotFound(f"no {kind_of(model)} with ID {record_id}")
+                raise NotFound(N_("no {kind} with ID {id}").format(kind=kind_of(model), id=record_id))
             if model is m.Region and s.scalar(select(func.count()).where(col(m.Region.parent_id) == record_id)):
-                raise InvalidInput(f"region {record_id} has regions below it; move or delete them first")
+                raise InvalidInput(N_("region {id} has regions below it; move or delete them first").format(
+                    id=record_id))
             table = table_of(model)
             used = restore.blockers(s, table, record_id, ignore=("attachment",) if model is m.Publication else ())
             if used:
                 kind = kind_of(model)
                 said = "; ".join(f"{name} {', '.join(map(str, ids[:10]))}{' and more' if len(ids) > 10 else ''}"
                                  for name, ids in used.items())
-                raise InvalidInput(f"{kind} {record_id} is still used by {said}: change those first, "
-                                   f"or merge it into another {kind}")
+                raise InvalidInput(N_("{kind} {id} is still used by {said}: change those first, or merge it into "
+                                      "another {other_kind}").format(
+                    kind=kind, other_kind=kind, id=record_id, said=said))
             snapshot = restore.take(s, table, record_id)
             snapshot.dependants.extend(restore.take_by_kind(s, kind_of(model), record_id))
             if model is m.Publication:  # its attachments go with it; the stored file stays until `check --repair`
@@ -278,7 +286,7 @@ class Catalogue:
         with self.transaction() as s:
             obj = s.get(model, record_id)
             if obj is None:
-                raise NotFound(f"no {kind_of(model)} with ID {record_id}")
+                raise NotFound(N_("no {kind} with ID {id}").format(kind=kind_of(model), id=record_id))
             self._add_alias(s, obj, alias)
             self.touch(s, kind_of(model), record_id)
 
@@ -315,10 +323,11 @@ class Catalogue:
                 if not found:  # accents and punctuation: compare folded names in Python as a last resort
                     found = [o for o in s.scalars(select(model)) if fold(getattr(o, name)) == fold(ref)]
         if not found:
-            raise NotFound(f"no {kind_of(model)} named {ref!r}")
+            raise NotFound(N_("no {kind} named {name}").format(kind=kind_of(model), name=repr(ref)))
         if len(found) > 1:
             ids = ", ".join(str(o.id) for o in found)
-            raise InvalidInput(f"{ref!r} names several {kind_of(model)} records (IDs {ids}); use an ID")
+            raise InvalidInput(N_("{name} names several {kind} records (IDs {ids}); use an ID").format(
+                name=repr(ref), kind=kind_of(model), ids=ids))
         return found[0]
 
     def get_or_create(self, model: type[SQLModel], name: str, **defaults: Any) -> Any:
@@ -335,9 +344,9 @@ class Catalogue:
         if region.parent_id is not None:
             parent = s.get(m.Region, region.parent_id)
             if parent is None:
-                raise NotFound(f"no region with ID {region.parent_id}")
+                raise NotFound(N_("no region with ID {id}").format(id=region.parent_id))
             if f"/{region.id}/" in parent.path:
-                raise InvalidInput(f"region {region.id} cannot be placed below its own descendant")
+                raise InvalidInput(N_("region {id} cannot be placed below its own descendant").format(id=region.id))
             parent_path = parent.path
         region.path = f"{parent_path}{region.id}/"
         s.add(region)
@@ -353,7 +362,7 @@ class Catalogue:
         with self.reading() as s:
             region = s.get(m.Region, region_id)
             if region is None:
-                raise NotFound(f"no region with ID {region_id}")
+                raise NotFound(N_("no region with ID {id}").format(id=region_id))
             return list(s.scalars(select(key(m.Region.id)).where(col(m.Region.path).startswith(region.path))))
 
     def region_ancestors(self, region_id: int) -> list[m.Region]:
@@ -395,7 +404,8 @@ class Catalogue:
             s.execute(delete(m.Contributor).where(col(m.Contributor.publication_id) == publication_id))
             for pos, (role, kind, rid) in enumerate(people_or_orgs):
                 if role not in m.CONTRIBUTOR_ROLES:
-                    raise InvalidInput(f"contributor role must be author or editor (got {role!r})")
+                    raise InvalidInput(N_("contributor role must be author or editor (got {role})").format(
+                        role=repr(role)))
                 s.add(m.Contributor(
                     publication_id=publication_id, position=pos, role=role,
                     person_id=rid if kind == "person" else None,
@@ -437,12 +447,12 @@ class Catalogue:
         from kbase.catalogue.merge import merge_records
 
         if survivor_id == loser_id:
-            raise InvalidInput("cannot merge a record with itself")
+            raise InvalidInput(N_("cannot merge a record with itself"))
         with self.transaction() as s:
             survivor, loser = s.get(model, survivor_id), s.get(model, loser_id)
             for rid, obj in ((survivor_id, survivor), (loser_id, loser)):
                 if obj is None:
-                    raise NotFound(f"no {kind_of(model)} with ID {rid}")
+                    raise NotFound(N_("no {kind} with ID {id}").format(kind=kind_of(model), id=rid))
             merge_records(self, s, model, survivor, loser)
             self.log_change(s, kind_of(model), loser_id, "delete")
             self.log_change(s, kind_of(model), survivor_id, "update")

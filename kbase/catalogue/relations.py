@@ -33,7 +33,7 @@ def relation_name(text: str) -> tuple[str, bool]:
 def _check(s: Session, *ids: int) -> None:
     for pid in ids:
         if s.get(m.Publication, pid) is None:
-            raise NotFound(f"no publication with ID {pid}")
+            raise NotFound(N_("no publication with ID {id}").format(id=pid))
 
 
 def relate(cat: Catalogue, publication_id: int, relation: str, other_id: int) -> bool:
@@ -42,7 +42,8 @@ def relate(cat: Catalogue, publication_id: int, relation: str, other_id: int) ->
     if swapped:
         publication_id, other_id = other_id, publication_id
     if publication_id == other_id:
-        raise InvalidInput(f"publication {publication_id} cannot be {name} itself")
+        raise InvalidInput(N_("publication {id} cannot be {relation} itself").format(
+            id=publication_id, relation=name))
     if name == "see also" and other_id < publication_id:  # symmetric: one row whichever way it is typed
         publication_id, other_id = other_id, publication_id
     R = m.PublicationRelation

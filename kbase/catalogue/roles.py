@@ -16,6 +16,7 @@ from kbase.catalogue.columns import stored_id
 from kbase.catalogue.fields import check_year, clean_field, coerce
 from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput, NotFound
+from kbase.i18n import N_
 from kbase.library import models as m
 
 __all__ = ["add_role", "update_role", "remove_role", "roles_of", "held_in_year", "people_with_role"]
@@ -25,14 +26,16 @@ def _values(role: str | None, title: Any, start: Any, end: Any, organisation_id:
     out: dict[str, Any] = {}
     if role is not None:
         if role not in m.PERSON_ROLES:
-            raise InvalidInput(f"role must be one of: {', '.join(m.PERSON_ROLES)} (got {role!r})")
+            raise InvalidInput(N_("role must be one of: {person_roles} (got {role})").format(
+                person_roles=', '.join(m.PERSON_ROLES), role=repr(role)))
         out["role"] = role
     out["title"] = clean_field(m.PersonRole, "title", title) or None if isinstance(title, str) else title
     out["start"] = coerce(m.PersonRole, "start", start)
     out["end"] = coerce(m.PersonRole, "end", end)
     out["organisation_id"] = organisation_id
     if out["start"] and out["end"] and out["end"] < out["start"]:
-        raise InvalidInput(f"a role cannot end ({out['end']}) before it starts ({out['start']})")
+        raise InvalidInput(N_("a role cannot end ({end}) before it starts ({start})").format(
+            end=out['end'], start=out['start']))
     return out
 
 
@@ -42,7 +45,7 @@ def add_role(cat: Catalogue, person_id: int, role: str, title: str | None = None
     values = _values(role, title, start, end, organisation_id)
     with cat.transaction() as s:
         if s.get(m.Person, person_id) is None:
-            raise NotFound(f"no person with ID {person_id}")
+            raise NotFound(N_("no person with ID {id}").format(id=person_id))
         row = m.PersonRole(person_id=person_id, **values)
         s.add(row)
         s.flush()
@@ -57,7 +60,7 @@ def update_role(cat: Catalogue, role_id: int, role: str | None = None, title: An
     with cat.transaction() as s:
         row = s.get(m.PersonRole, role_id)
         if row is None:
-            raise NotFound(f"no person role with ID {role_id}")
+            raise NotFound(N_("no person role with ID {id}").format(id=role_id))
         for key, value in values.items():
             setattr(row, key, value)
         s.add(row)
@@ -69,7 +72,7 @@ def remove_role(cat: Catalogue, role_id: int) -> None:
     with cat.transaction() as s:
         row = s.get(m.PersonRole, role_id)
         if row is None:
-            raise NotFound(f"no person role with ID {role_id}")
+            raise NotFound(N_("no person role with ID {id}").format(id=role_id))
         s.delete(row)
         s.flush()
         cat.touch(s, "person", row.person_id)
@@ -103,7 +106,8 @@ def people_with_role(s: Session, role: str | None = None, year: int | None = Non
     conds = []
     if role is not None:
         if role not in m.PERSON_ROLES:
-            raise InvalidInput(f"role must be one of: {', '.join(m.PERSON_ROLES)} (got {role!r})")
+            raise InvalidInput(N_("role must be one of: {person_roles} (got {role})").format(
+                person_roles=', '.join(m.PERSON_ROLES), role=repr(role)))
         conds.append(col(R.role) == role)
     if year is not None:
         conds.append(held_in_year(check_year(year)))

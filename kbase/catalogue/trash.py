@@ -71,11 +71,11 @@ def move_to_trash(cat: Catalogue, kind: str, record_id: int) -> dict[str, Any]:
     other records still use it (see Catalogue.delete)."""
     model = m.RECORD_TYPES.get(kind)
     if model is None or kind == "attachment":
-        raise InvalidInput(f"records of type {kind!r} do not go to the trash")
+        raise InvalidInput(N_("records of type {kind} do not go to the trash").format(kind=repr(kind)))
     with cat.transaction() as s:
         obj = s.get(model, record_id)
         if obj is None:
-            raise NotFound(f"no {kind} with ID {record_id}")
+            raise NotFound(N_("no {kind} with ID {id}").format(kind=kind, id=record_id))
         label = _label(obj)
         # a publication's attachments are deleted with it, and their page texts with them
         extra: list[tuple[str, list[dict[str, Any]]]] = []
@@ -175,7 +175,8 @@ def trash_days(cat: Catalogue) -> int:
 
 def set_trash_days(cat: Catalogue, days: int) -> None:
     if days < 0:
-        raise InvalidInput(f"the trash keeps records for 0 days or more (0: until it is emptied), not {days}")
+        raise InvalidInput(N_("the trash keeps records for 0 days or more (0: until it is emptied), not {days}").format(
+            days=days))
     cat.set_setting(TRASH_DAYS_SETTING, str(int(days)))
 
 
@@ -183,7 +184,7 @@ def empty_trash(cat: Catalogue, older_than_days: float | None = None) -> int:
     """Delete for good what the trash holds (only what went there more than older_than_days ago);
     returns how many records went."""
     if older_than_days is not None and older_than_days < 0:
-        raise InvalidInput("--older-than takes a number of days, 0 or more")
+        raise InvalidInput(N_("--older-than takes a number of days, 0 or more"))
     T = m.TrashEntry
     where = [] if older_than_days is None else [col(T.deleted) < m.utcnow() - timedelta(days=older_than_days)]
     with cat.reading() as s:

@@ -235,7 +235,7 @@ def conflict(a: WorkKey, b: WorkKey) -> str | None:
     if not compatible_types(a.type, b.type):
         return f"{a.type} and {b.type}"
     if bool(a.volume) != bool(b.volume):  # one volume of a multi-volume work, and the whole work
-        return f"volume {a.volume or b.volume} and no volume"
+        return N_("volume {volume} and no volume").format(volume=a.volume or b.volume)
     for what, x, y in (("volume", a.volume, b.volume), ("issue", a.issue, b.issue), ("pages", a.pages, b.pages)):
         if x and y and x != y:
             return f"{what} {x} and {y}"
