@@ -15,6 +15,7 @@ from sqlmodel import col
 
 from kbase.errors import LibraryError, NotFound
 from kbase.files.blobs import TMP_DIR, blob_path, commit_temp, copy_hashing, file_sha256, write_atomic
+from kbase.i18n import N_
 from kbase.library import models as m
 from kbase.library.db import Library
 
@@ -58,7 +59,7 @@ def put_file(lib: Library, path: Path | str) -> tuple[str, int, bool]:
         sha, size, tmp = copy_hashing(Path(path), lib.files_dir)
         return sha, size, commit_temp(lib.files_dir, tmp, sha)
     except OSError as exc:
-        raise LibraryError(f"cannot store {path}: {exc.strerror or exc}") from exc
+        raise LibraryError(N_("cannot store {path}: {reason}").format(path=path, reason=exc.strerror or exc)) from exc
 
 
 def stored_file_row(lib: Library, sha256: str, size: int) -> m.StoredFile:
@@ -75,12 +76,13 @@ def ensure_local(lib: Library, sha256: str) -> Path:
     with lib.session() as s:
         row = s.get(m.StoredFile, sha256)
         if row is None:
-            raise NotFound(f"no stored file {sha256}")
+            raise NotFound(N_("no stored file {sha256}").format(sha256=sha256))
         if row.content is None:
-            raise NotFound(f"file {sha256} is missing from the store {lib.files_dir}")
+            raise NotFound(N_("file {sha256} is missing from the store {folder}").format(
+                sha256=sha256, folder=lib.files_dir))
         data = row.content
     if hashlib.sha256(data).hexdigest() != sha256:
-        raise LibraryError(f"the database copy of file {sha256} is corrupt")
+        raise LibraryError(N_("the database copy of file {sha256} is corrupt").format(sha256=sha256))
     write_atomic(target, data)
     return target
 
@@ -203,15 +205,19 @@ def verify(lib: Library, deep: bool = False) -> list[StoreProblem]:
         path = path_for(lib, sha)
         if lib.is_shared:
             if no_content:
-                problems.append(StoreProblem(sha, "no content", f"file {sha[:12]}… has no copy in the shared database"))
+                said = N_("file {file}… has no copy in the shared database")
+                problems.append(StoreProblem(sha, "no content", said.format(file=sha[:12])))
             if not path.exists():
                 continue  # the local folder is only a cache
         elif not path.exists():
-            problems.append(StoreProblem(sha, "missing", f"file {sha[:12]}… is missing from {lib.files_dir}"))
+            problems.append(StoreProblem(sha, "missing", N_("file {file}… is missing from {folder}").format(
+                file=sha[:12], folder=lib.files_dir)))
             continue
         actual = path.stat().st_size
         if actual != size:
-            problems.append(StoreProblem(sha, "size", f"file {path} has {actual} bytes, the catalogue says {size}"))
+            said = N_("file {path} has {got} bytes, the catalogue says {size}")
+            problems.append(StoreProblem(sha, "size", said.format(path=path, got=actual, size=size)))
         elif deep and file_sha256(path) != sha:
-            problems.append(StoreProblem(sha, "hash", f"file {path} does not match its SHA-256 (corrupt copy)"))
+            said = N_("file {path} does not match its SHA-256 (corrupt copy)")
+            problems.append(StoreProblem(sha, "hash", said.format(path=path)))
     return problems

@@ -15,6 +15,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlmodel import Session, create_engine
 
 from kbase.errors import LibraryError
+from kbase.i18n import N_
 from kbase.library.location import default_location as default_location  # default_location: re-exported
 from kbase.library.location import is_url
 
@@ -137,9 +138,9 @@ def _pg_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except Exception as exc:
-        raise LibraryError(f"not a valid database URL: {redact(url)}") from exc
+        raise LibraryError(N_("not a valid database URL: {url}").format(url=redact(url))) from exc
     if not parsed.drivername.startswith("postgresql"):
-        raise LibraryError(f"unsupported database URL {redact(url)}: use postgresql+psycopg://…")
+        raise LibraryError(N_("unsupported database URL {url}: use postgresql+psycopg://…").format(url=redact(url)))
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     engine = create_engine(
@@ -166,16 +167,18 @@ def open_library(location: str | None = None, create: bool = False, migrate: boo
         db_file = folder / CATALOGUE_FILE
         if not db_file.exists():
             if not create:
-                raise LibraryError(f"no library at {folder} (create one with `kbase init {folder}`)")
+                raise LibraryError(N_("no library at {folder} (create one with `kbase init {path}`)").format(
+                    folder=folder, path=folder))
             try:
                 folder.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise LibraryError(f"cannot create library folder {folder}: {exc.strerror}") from exc
+                raise LibraryError(N_("cannot create library folder {folder}: {reason}").format(
+                    folder=folder, reason=exc.strerror)) from exc
         if not folder.is_dir():
-            raise LibraryError(f"library path {folder} is not a folder")
+            raise LibraryError(N_("library path {folder} is not a folder").format(folder=folder))
         read_only = not _writable(folder) or (db_file.exists() and not _writable(db_file))
         if read_only and create and not db_file.exists():
-            raise LibraryError(f"library folder {folder} is read-only")
+            raise LibraryError(N_("library folder {folder} is read-only").format(folder=folder))
         engine = _sqlite_engine(folder, read_only)
     lib = Library(location=location, engine=engine, folder=folder, read_only=read_only)
     try:
@@ -184,13 +187,15 @@ def open_library(location: str | None = None, create: bool = False, migrate: boo
     except OperationalError as exc:
         engine.dispose()
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        raise LibraryError(f"cannot open library {redact(location)}: {reason}") from exc
+        raise LibraryError(N_("cannot open library {library}: {reason}").format(
+            library=redact(location), reason=reason)) from exc
     if not read_only:
         for sub in (lib.files_dir, lib.index_dir, lib.thumbs_dir):
             try:
                 sub.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise LibraryError(f"cannot write to {sub}: {exc.strerror}") from exc
+                raise LibraryError(N_("cannot write to {folder}: {reason}").format(
+                    folder=sub, reason=exc.strerror)) from exc
     if migrate:
         from kbase.library.schema import upgrade_if_needed
 
@@ -198,6 +203,6 @@ def open_library(location: str | None = None, create: bool = False, migrate: boo
             upgrade_if_needed(lib)
         except SQLAlchemyError as exc:
             engine.dispose()
-            raise LibraryError(f"cannot prepare the catalogue of {redact(location)}: "
-                               f"{exc.__class__.__name__}: {str(exc).splitlines()[0]}") from exc
+            raise LibraryError(N_("cannot prepare the catalogue of {library}: {error}: {reason}").format(
+                library=redact(location), error=exc.__class__.__name__, reason=str(exc).splitlines()[0])) from exc
     return lib

@@ -9,6 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from kbase.errors import LibraryError
+from kbase.i18n import N_
 
 if TYPE_CHECKING:
     from kbase.library.db import Library
@@ -72,5 +73,5 @@ def upgrade_if_needed(lib: "Library") -> None:
     if current_revision(lib) == head_revision():
         return
     if lib.read_only:
-        raise LibraryError(f"library {lib.folder} needs a schema upgrade but is read-only")
+        raise LibraryError(N_("library {folder} needs a schema upgrade but is read-only").format(folder=lib.folder))
     upgrade(lib)
