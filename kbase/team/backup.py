@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterator
 from sqlalchemy.exc import DBAPIError
 
 from kbase.errors import InvalidInput, LibraryError
+from kbase.i18n import N_
 from kbase.library.db import open_library, redact
 from kbase.library.schema import current_revision, head_revision, upgrade
 from kbase.team import dump
@@ -63,7 +64,8 @@ def backup(location: str, archive: str | Path, progress: Progress | None = None)
         os.replace(partial, archive)
         return report
     except OSError as exc:
-        raise LibraryError(f"cannot write backup {archive}: {exc.strerror or exc}") from exc
+        raise LibraryError(N_("cannot write backup {archive}: {reason}").format(
+            archive=archive, reason=exc.strerror or exc)) from exc
     finally:
         partial.unlink(missing_ok=True)
         lib.close()
@@ -77,14 +79,15 @@ def check_archive(path: Path, report: CopyReport) -> list[str]:
     with zipfile.ZipFile(path) as zf:
         bad = zf.testzip()
         if bad:
-            return [f"{bad} is damaged in the archive"]
+            return [N_("{bad} is damaged in the archive").format(bad=bad)]
         for name, summary in report.tables.items():
             rows = sum(1 for _ in _lines(zf, f"tables/{name}.jsonl"))
             if rows != summary["rows"]:
-                problems.append(f"table {name}: {summary['rows']} rows read, {rows} in the archive")
+                problems.append(N_("table {name}: {rows} rows read, {archived} in the archive").format(
+                    name=name, rows=summary['rows'], archived=rows))
         for member in zf.namelist():
             if member.startswith("files/") and hashlib.sha256(zf.read(member)).hexdigest() != member[6:]:
-                problems.append(f"{member} does not match its SHA-256 in the archive")
+                problems.append(N_("{member} does not match its SHA-256 in the archive").format(member=member))
     return problems
 
 
@@ -98,13 +101,14 @@ def read_manifest(zf: zipfile.ZipFile, name: str) -> dict[str, Any]:
     try:
         manifest = json.loads(zf.read("manifest.json"))
     except (KeyError, ValueError) as exc:
-        raise InvalidInput(f"{name} is not a Kbase backup (no readable manifest.json)") from exc
+        raise InvalidInput(N_("{name} is not a Kbase backup (no readable manifest.json)").format(name=name)) from exc
     if not isinstance(manifest, dict):
-        raise InvalidInput(f"{name} is not a Kbase backup (its manifest.json is not an object)")
+        raise InvalidInput(N_("{name} is not a Kbase backup (its manifest.json is not an object)").format(name=name))
     if manifest.get("format") != FORMAT:
-        raise InvalidInput(f"{name} is not a Kbase backup")
+        raise InvalidInput(N_("{name} is not a Kbase backup").format(name=name))
     if manifest.get("version", 0) > FORMAT_VERSION:
-        raise InvalidInput(f"{name} was made by a newer Kbase (backup format {manifest.get('version')})")
+        raise InvalidInput(N_("{name} was made by a newer Kbase (backup format {version})").format(
+            name=name, version=manifest.get('version')))
     return manifest
 
 
@@ -118,8 +122,11 @@ def restore(archive: str | Path, location: str, progress: Progress | None = None
     archive = Path(archive)
     try:
         zf = zipfile.ZipFile(archive)
-    except (OSError, zipfile.BadZipFile) as exc:
-        raise InvalidInput(f"cannot read backup {archive}: {getattr(exc, 'strerror', None) or exc}") from exc
+    except zipfile.BadZipFile as exc:  # (zipfile says it in English: "File is not a zip file")
+        raise InvalidInput(N_("cannot read backup {archive}: it is not a ZIP archive").format(archive=archive)) from exc
+    except OSError as exc:
+        raise InvalidInput(N_("cannot read backup {archive}: {reason}").format(
+            archive=archive, reason=exc.strerror or exc)) from exc
     with zf:
         manifest = read_manifest(zf, str(archive))
         lib = open_library(location, create=True, migrate=False)
@@ -149,7 +156,8 @@ def restore(archive: str | Path, location: str, progress: Progress | None = None
                     dump.reset_sequences(conn, tables)
             except DBAPIError as exc:
                 reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc).splitlines()[0]
-                raise LibraryError(f"restoring into {redact(location)} failed, nothing was kept: {reason}") from exc
+                raise LibraryError(N_("restoring into {library} failed, nothing was kept: {reason}").format(
+                    library=redact(location), reason=reason)) from exc
             say("verifying")
             report.tables = manifest["tables"]
             # a damaged or tampered archive shows here, a faulty restore in verify
@@ -168,17 +176,18 @@ def _prepare_schema(lib: Any, revision: str | None, name: str) -> None:
     from kbase.library.schema import _config
 
     if revision is None:
-        raise InvalidInput(f"{name} holds no schema version")
+        raise InvalidInput(N_("{name} holds no schema version").format(name=name))
     try:
         ScriptDirectory.from_config(_config()).get_revision(revision)
     except Exception as exc:  # alembic raises several kinds for an unknown revision
-        raise InvalidInput(f"{name} was made by a newer Kbase (schema {revision}); upgrade Kbase first") from exc
+        raise InvalidInput(N_("{name} was made by a newer Kbase (schema {revision}); upgrade Kbase first").format(
+            name=name, revision=revision)) from exc
     current = current_revision(lib)
     if current is None:
         upgrade(lib, revision)
     elif current != revision:
-        raise LibraryError(f"the target library has schema {current}, the backup {revision}; "
-                           "restore into a new library")
+        raise LibraryError(N_("the target library has schema {current}, the backup {revision}; restore into a new "
+                              "library").format(current=current, revision=revision))
 
 
 def _lines(zf: zipfile.ZipFile, member: str) -> Iterator[str]:
@@ -216,7 +225,7 @@ def _with_content(lib: Any, zf: zipfile.ZipFile, row: dict[str, Any]) -> dict[st
     try:
         data = zf.read(f"files/{row['sha256']}")
     except KeyError:
-        raise InvalidInput(f"the backup lacks file {row['sha256'][:12]}…") from None
+        raise InvalidInput(N_("the backup lacks file {file}…").format(file=row['sha256'][:12])) from None
     if lib.is_shared:
         return {**row, "content": data}
     write_local(lib, row["sha256"], data)

@@ -9,6 +9,7 @@ from sqlmodel import SQLModel
 
 from kbase.catalogue.records import Catalogue
 from kbase.errors import ConflictError
+from kbase.i18n import N_
 
 BOOKKEEPING = ("id", "version", "created", "updated")
 
@@ -64,7 +65,8 @@ def save_merged(cat: Catalogue, model: type[SQLModel], record_id: int, opened: d
     merged = merge_fields(opened, mine, current)
     if merged.clashes and not prefer_mine:
         names = ", ".join(sorted(merged.clashes))
-        raise ConflictError(f"{model.__tablename__} {record_id}: both you and someone else changed {names}",
+        raise ConflictError(N_("{kind} {id}: both you and someone else changed {names}").format(
+            kind=model.__tablename__, id=record_id, names=names),
                             mine=mine, theirs=current)
     values = dict(merged.values)
     if prefer_mine:

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from kbase.errors import LibraryError
+from kbase.i18n import N_
 from kbase.library.db import Library, open_library, redact
 from kbase.library.schema import current_revision
 from kbase.team import dump
@@ -41,8 +42,8 @@ def refuse_hidden_rows(lib: Library) -> None:
         hidden = conn.execute(text("SELECT row_security_active('publication')")).scalar()
         who = conn.execute(text("SELECT current_user")).scalar()
     if hidden:
-        raise LibraryError(f"user {who} cannot see every record of {redact(lib.location)}; "
-                           "copy or back up the library as its owner")
+        raise LibraryError(N_("user {who} cannot see every record of {library}; copy or back up the library as its "
+                              "owner").format(who=who, library=redact(lib.location)))
 
 
 def digesting(rows: Iterable[dict[str, Any]], into: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -81,7 +82,7 @@ def migrate(source: str, target: str, progress: Progress | None = None) -> CopyR
     the target is verified against the cleaned rows."""
     say = progress or (lambda _msg: None)
     if source.rstrip("/") == target.rstrip("/"):
-        raise LibraryError("source and target are the same library")
+        raise LibraryError(N_("source and target are the same library"))
     src = open_library(source)
     try:
         dst = open_library(target, create=True)
@@ -92,8 +93,8 @@ def migrate(source: str, target: str, progress: Progress | None = None) -> CopyR
         refuse_hidden_rows(src)
         rev_src, rev_dst = current_revision(src), current_revision(dst)
         if rev_src != rev_dst:
-            raise LibraryError(f"source schema {rev_src} differs from target schema {rev_dst}; "
-                               "upgrade Kbase and open both first")
+            raise LibraryError(N_("source schema {rev_src} differs from target schema {rev_dst}; upgrade Kbase and "
+                                  "open both first").format(rev_src=rev_src, rev_dst=rev_dst))
         dump.ensure_empty(dst)
         report = CopyReport()
         try:
@@ -101,7 +102,7 @@ def migrate(source: str, target: str, progress: Progress | None = None) -> CopyR
                 targets = {t.name: t for t in dump.user_tables(dconn)}
                 for table in dump.user_tables(sconn):
                     if table.name not in targets:
-                        raise LibraryError(f"the target library has no table {table.name}")
+                        raise LibraryError(N_("the target library has no table {name}").format(name=table.name))
                     summary: dict[str, Any] = {}
                     # text is cleaned before it is fingerprinted: the target must hold the cleaned rows
                     rows = digesting(dump.clean_rows(dump.read_rows(sconn, table), report.cleaned, table.name), summary)
@@ -114,7 +115,8 @@ def migrate(source: str, target: str, progress: Progress | None = None) -> CopyR
                 dump.reset_sequences(dconn, list(targets.values()))
         except DBAPIError as exc:
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc).splitlines()[0]
-            raise LibraryError(f"copying into {redact(target)} failed, nothing was kept: {reason}") from exc
+            raise LibraryError(N_("copying into {library} failed, nothing was kept: {reason}").format(
+                library=redact(target), reason=reason)) from exc
         say("verifying")
         report.problems = verify(dst, report.tables)
         return report

@@ -12,6 +12,7 @@ from sqlalchemy import Date, DateTime, Integer, LargeBinary, MetaData, Table, fu
 from sqlalchemy.engine import Connection
 
 from kbase.errors import LibraryError
+from kbase.i18n import N_
 from kbase.library.db import Library
 from kbase.text import clean_text
 
@@ -203,11 +204,14 @@ def compare(expected: dict[str, dict[str, Any]], actual: dict[str, dict[str, Any
     for name in sorted(set(expected) | set(actual)):
         e, a = expected.get(name), actual.get(name)
         if e is None or a is None:
-            problems.append(f"table {name} exists only in the {'target' if e is None else 'source'}")
+            problems.append((N_("table {name} exists only in the target") if e is None
+                             else N_("table {name} exists only in the source")).format(name=name))
         elif e["rows"] != a["rows"]:
-            problems.append(f"table {name}: {e['rows']} rows expected, {a['rows']} found")
+            problems.append(N_("table {name}: {rows} rows expected, {found} found").format(
+                name=name, rows=e['rows'], found=a['rows']))
         elif e["digest"] != a["digest"]:
-            problems.append(f"table {name}: same number of rows ({a['rows']}) but different contents")
+            problems.append(N_("table {name}: same number of rows ({rows}) but different contents").format(
+                name=name, rows=a['rows']))
     return problems
 
 
@@ -216,4 +220,5 @@ def ensure_empty(lib: Library) -> None:
     with lib.engine.connect() as conn:
         for table in user_tables(conn):
             if conn.execute(select(func.count()).select_from(table)).scalar():
-                raise LibraryError(f"the target library is not empty (table {table.name} has rows); use a new library")
+                raise LibraryError(N_("the target library is not empty (table {name} has rows); use a new "
+                                      "library").format(name=table.name))

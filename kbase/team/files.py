@@ -13,6 +13,7 @@ from sqlmodel import col
 
 from kbase.errors import LibraryError
 from kbase.files.store import path_for
+from kbase.i18n import N_
 from kbase.library import models as m
 from kbase.library.db import Library
 
@@ -26,7 +27,8 @@ def read_bytes(lib: Library, conn: Connection, sha256: str) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise LibraryError(f"file {sha256[:12]}… is missing from {lib.files_dir}: {exc.strerror or exc}") from exc
+        raise LibraryError(N_("file {file}… is missing from {folder}: {reason}").format(
+            file=sha256[:12], folder=lib.files_dir, reason=exc.strerror or exc)) from exc
 
 
 def write_local(lib: Library, sha256: str, data: bytes) -> None:
@@ -44,7 +46,8 @@ def write_local(lib: Library, sha256: str, data: bytes) -> None:
         os.replace(tmp, target)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise LibraryError(f"cannot write {target}: {exc.strerror or exc}") from exc
+        raise LibraryError(N_("cannot write {target}: {reason}").format(
+            target=target, reason=exc.strerror or exc)) from exc
 
 
 def stored_rows(conn: Connection) -> Iterator[tuple[str, int]]:
@@ -67,7 +70,8 @@ def check_files(lib: Library) -> tuple[int, int, list[str]]:
             count += 1
             total += len(data)
             if len(data) != size:
-                problems.append(f"file {sha[:12]}… has {len(data)} bytes, the catalogue says {size}")
+                problems.append(N_("file {file}… has {got} bytes, the catalogue says {size}").format(
+                    file=sha[:12], got=len(data), size=size))
             elif hashlib.sha256(data).hexdigest() != sha:
-                problems.append(f"file {sha[:12]}… does not match its SHA-256")
+                problems.append(N_("file {file}… does not match its SHA-256").format(file=sha[:12]))
     return count, total, problems

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine, ExceptionContext
 from sqlalchemy.exc import DBAPIError
 
 from kbase.errors import LibraryError
+from kbase.i18n import N_
 
 # SQLSTATEs that mean the connection is gone: class 08 (connection exception),
 # 57P01-57P03 (server shutting down, crashed, or not accepting connections yet)
@@ -51,18 +52,19 @@ def _on_error(ctx: ExceptionContext) -> Any:
     orig = ctx.original_exception
     if getattr(orig, "sqlstate", None) == "42501":  # insufficient_privilege, incl. row-level security
         user = ctx.engine.url.username if ctx.engine is not None else None
-        return NotAllowed(f"the database refused this for user {user or '?'}: {_reason(orig)} "
-                          "(ask an administrator for the librarian role)")
+        return NotAllowed(N_("the database refused this for user {user}: {reason} (ask an administrator for the "
+                             "librarian role)").format(user=user or '?', reason=_reason(orig)))
     if not (ctx.is_disconnect or is_lost(orig)):
         return None
     ctx.is_disconnect = True  # drop this connection and the rest of the pool: they all died with the server
     ctx.invalidate_pool_on_disconnect = True
-    where = _server(ctx.engine) if ctx.engine is not None else "the server"
+    where = _server(ctx.engine) if ctx.engine is not None else N_("the server")
     if ctx.connection is None:
-        return ConnectionLost(f"the database server at {where} cannot be reached ({_reason(orig)}); "
-                              "nothing was changed — try again once it is back")
-    return ConnectionLost(f"lost the connection to the database server at {where} ({_reason(orig)}); "
-                          "the last action was not saved — try again, Kbase reconnects by itself")
+        return ConnectionLost(N_("the database server at {server} cannot be reached ({reason}); nothing was changed — "
+                                 "try again once it is back").format(server=where, reason=_reason(orig)))
+    return ConnectionLost(N_("lost the connection to the database server at {server} ({reason}); the last action was "
+                             "not saved — try again, Kbase reconnects by itself").format(
+        server=where, reason=_reason(orig)))
 
 
 def watch_connection(engine: Engine) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from kbase.errors import InvalidInput, LibraryError
+from kbase.i18n import N_
 from kbase.library.db import Library
 from kbase.team.reconnect import NotAllowed
 
@@ -74,8 +75,8 @@ POLICY = "kbase_visible"
 
 def _require_pg(lib: Library) -> None:
     if not lib.is_shared:
-        raise InvalidInput("roles and users exist only in PostgreSQL libraries; "
-                           "a SQLite library is guarded by its folder's permissions")
+        raise InvalidInput(N_("roles and users exist only in PostgreSQL libraries; "
+                           "a SQLite library is guarded by its folder's permissions"))
 
 
 def _exec(conn: Connection, sql: str, **params: Any) -> Any:
@@ -108,17 +109,18 @@ def setup(lib: Library) -> list[str]:
             for role in (READER, LIBRARIAN, ADMIN, CONFIDENTIAL):
                 if not _role_exists(conn, role):
                     _exec(conn, f"CREATE ROLE {role} NOLOGIN")
-                    done.append(f"created role {role}")
+                    done.append(N_("created role {role}").format(role=role))
             _exec(conn, f"GRANT {READER} TO {LIBRARIAN}")
             _exec(conn, f"GRANT {LIBRARIAN}, {CONFIDENTIAL} TO {ADMIN}")
             _grant(conn)
             tables = _tables(conn)
-            done.append(f"granted read on {len(tables)} tables to {READER}, write to {LIBRARIAN}")
+            done.append(N_("granted read on {n} tables to {reader}, write to {librarian}").format(
+                n=len(tables), reader=READER, librarian=LIBRARIAN))
             _policies(conn, tables)
-            done.append("row-level security: confidential records visible only to " + CONFIDENTIAL)
+            done.append(N_("row-level security: confidential records visible only to {role}").format(role=CONFIDENTIAL))
     except (DBAPIError, NotAllowed) as exc:
-        raise LibraryError(f"cannot set up roles: {_reason(exc)} "
-                           "(run `kbase admin setup` as the library's owner or a superuser)") from exc
+        raise LibraryError(N_("cannot set up roles: {reason} (run `kbase admin setup` as the library's owner or a "
+                              "superuser)").format(reason=_reason(exc))) from exc
     return done
 
 
@@ -221,14 +223,16 @@ def add_user(lib: Library, name: str, role: str, password: str | None = None, co
     """Create or change a login with one of the roles; returns the password it was given."""
     _require_pg(lib)
     if role not in GROUPS:
-        raise InvalidInput(f"role must be one of: {', '.join(GROUPS)} (got {role!r})")
+        raise InvalidInput(N_("role must be one of: {groups} (got {role})").format(
+            groups=', '.join(GROUPS), role=repr(role)))
     if not USER_NAME.match(name) or name.startswith("kbase_") or name in ("postgres", "public"):
-        raise InvalidInput(f"not a usable user name: {name!r} (lower-case letters, digits, _ . -; not kbase_…)")
+        raise InvalidInput(N_("not a usable user name: {name} (lower-case letters, digits, _ . -; not kbase_…)").format(
+            name=repr(name)))
     password = password or secrets.token_urlsafe(12)
     try:
         with lib.engine.begin() as conn:
             if not _role_exists(conn, READER):
-                raise LibraryError("the team roles do not exist yet: run `kbase admin setup` first")
+                raise LibraryError(N_("the team roles do not exist yet: run `kbase admin setup` first"))
             verb = "ALTER" if _role_exists(conn, name) else "CREATE"
             create_role = " CREATEROLE" if role == "admin" else " NOCREATEROLE"
             _exec(conn, f"{verb} ROLE {_ident(name)} LOGIN{create_role} PASSWORD {_literal(password)}")
@@ -242,7 +246,7 @@ def add_user(lib: Library, name: str, role: str, password: str | None = None, co
             elif confidential:
                 _exec(conn, f"GRANT {CONFIDENTIAL} TO {_ident(name)}")
     except (DBAPIError, NotAllowed) as exc:
-        raise LibraryError(f"cannot create user {name}: {_reason(exc)}") from exc
+        raise LibraryError(N_("cannot create user {name}: {reason}").format(name=name, reason=_reason(exc))) from exc
     return password
 
 
@@ -251,12 +255,13 @@ def drop_user(lib: Library, name: str) -> None:
     try:
         with lib.engine.begin() as conn:
             if not _role_exists(conn, name):
-                raise InvalidInput(f"no user named {name!r}")
+                raise InvalidInput(N_("no user named {name}").format(name=repr(name)))
             if name not in _member_names(conn):
-                raise InvalidInput(f"{name!r} is not a Kbase user; drop it with psql if you mean it")
+                raise InvalidInput(N_("{name} is not a Kbase user; drop it with psql if you mean it").format(
+                    name=repr(name)))
             _exec(conn, f"DROP ROLE {_ident(name)}")
     except (DBAPIError, NotAllowed) as exc:
-        raise LibraryError(f"cannot drop user {name}: {_reason(exc)}") from exc
+        raise LibraryError(N_("cannot drop user {name}: {reason}").format(name=name, reason=_reason(exc))) from exc
 
 
 def _member_names(conn: Connection) -> set[str]:
