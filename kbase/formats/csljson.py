@@ -24,6 +24,7 @@ from kbase.catalogue.citekeys import base_key
 from kbase.formats.bibtex.mapping import _VIDEO_HOSTS, _WEB_WORDS, PubData, _keep, _read_date, _read_year, clean_doi
 from kbase.formats.bibtex.names import Name
 from kbase.formats.ris import classify_sn
+from kbase.i18n import N_
 from kbase.library import models as m
 from kbase.text import clean_line, clean_text, fold
 
@@ -155,7 +156,8 @@ def read_csl_json(text: str) -> CslResult:
     try:
         items, lines, problem = _items_with_lines(text)
     except json.JSONDecodeError as exc:
-        out.problems.append((exc.lineno, "", f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"))
+        out.problems.append((exc.lineno, "", N_("not valid JSON: {reason} (line {line}, column {column})").format(
+            reason=exc.msg, line=exc.lineno, column=exc.colno)))
         return out
     except RecursionError:
         out.problems.append((1, "", "not valid JSON: nested too deeply"))
@@ -167,12 +169,13 @@ def read_csl_json(text: str) -> CslResult:
         out.problems.append((1, "", "no items in the file"))
     for i, (item, line) in enumerate(zip(items, lines, strict=True)):
         if not isinstance(item, dict):
-            out.refused.append((line, "", f"item {i} is not an object but {type(item).__name__}"))
+            out.refused.append((line, "", N_("item {n} is not an object but {name}").format(
+                n=i, name=type(item).__name__)))
             continue
         try:
             data = to_publication(item, line, i)
         except Exception as exc:  # a bug must cost this item, not the import of the file
-            why = f"item {i} cannot be read: {type(exc).__name__}: {exc}"
+            why = N_("item {n} cannot be read: {error}: {reason}").format(n=i, error=type(exc).__name__, reason=exc)
             out.refused.append((line, str(item.get("id", ""))[:100], why))
             continue
         if isinstance(data, str):
@@ -327,7 +330,8 @@ def to_publication(item: dict[str, Any], line: int, index: int) -> PubData | str
     data = PubData(raw_id, line, cols)
     data.extra["csl_type"] = ctype
     if ctype not in CSL_TYPES:
-        data.notes.append(f"item {index}: unknown CSL type {ctype!r}; imported as {ptype}")
+        data.notes.append(N_("item {n}: unknown CSL type {type}; imported as {ptype}").format(
+            n=index, type=repr(ctype), ptype=ptype))
     _contributors(item, data, ptype)
     _title(item, data, url)
     if item.get("issued") not in (None, "", {}, []):
@@ -342,7 +346,7 @@ def to_publication(item: dict[str, Any], line: int, index: int) -> PubData | str
         data.extra["fields"] = kept
 
     if not any(v not in (None, "", [], {}) for k, v in item.items() if k not in ("id", "type", "citation-key")):
-        return f"item {index}: nothing to import: no fields but its id and type"
+        return N_("item {n}: nothing to import: no fields but its id and type").format(n=index)
     keylike = _KEYLIKE.match(raw_id) and any(ch.isalnum() for ch in raw_id) and not _PLACEHOLDER.match(raw_id)
     data.key = raw_id if keylike else _key(data)
     cols["citekey"] = data.key
@@ -397,8 +401,8 @@ def _title(item: dict[str, Any], data: PubData, url: str) -> None:
     for what, text in (("container", container or series), ("note", note_text), ("url", url)):
         if text and any(ch.isalnum() for ch in text):
             cols["title"] = text if len(text) <= 250 else text[:249] + "…"
-            _keep(data, "title", None, f"title from {what}",
-                  f"no title; the {what} stands for it: {cols['title']!r}")
+            _keep(data, "title", None, N_("title from {name}").format(name=what),
+                  N_("no title; the {what} stands for it: {title}").format(what=what, title=repr(cols['title'])))
             return
     cols["title"] = "[untitled]"
     _keep(data, "title", None, "untitled", "no title; stored as [untitled]")

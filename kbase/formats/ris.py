@@ -50,6 +50,7 @@ from kbase.formats.ris_lines import (
     looks_like_ris,
     split_records,
 )
+from kbase.i18n import N_
 from kbase.library import models as m
 from kbase.text import clean_line, clean_text, fold
 
@@ -122,7 +123,8 @@ def read_ris(text: str) -> RisResult:
         try:
             data = to_publication(rec, last=i == len(records) - 1)
         except Exception as exc:  # a bug must cost this record, not the import of the file
-            out.refused.append((rec.line, "", f"cannot be read: {type(exc).__name__}: {exc}"))
+            out.refused.append((rec.line, "", N_("cannot be read: {error}: {reason}").format(
+                error=type(exc).__name__, reason=exc)))
             continue
         if isinstance(data, str):
             out.refused.append((rec.line, "", data))
@@ -240,13 +242,15 @@ def _date(cols: dict[str, Any], values: dict[str, list[tuple[str, int]]], data: 
                     if 1 <= int(month) <= 12:
                         cols["month"] = int(month)
                     else:
-                        _keep(data, tag.lower(), text, "unreadable date", f"{tag} {text!r}: month {month} kept as text")
+                        _keep(data, tag.lower(), text, N_("unreadable date"), N_("{tag} {text}: month {month} kept as "
+                                                          "text").format(tag=tag, text=repr(text), month=month))
                 if day and "day" not in cols and cols.get("month"):
                     if 1 <= int(day) <= _DAYS[cols["month"] - 1] and (int(day) < 29 or cols["month"] != 2
                                                                         or calendar.isleap(int(year))):
                         cols["day"] = int(day)
                     else:
-                        _keep(data, tag.lower(), text, "unreadable date", f"{tag} {text!r}: day {day} kept as text")
+                        _keep(data, tag.lower(), text, N_("unreadable date"), N_("{tag} {text}: day {day} kept as "
+                                                          "text").format(tag=tag, text=repr(text), day=day))
                 if rest and rest.strip() and rest.strip() != "/":
                     data.extra.setdefault("fields", {}).setdefault("date_note", rest.strip())
                 continue
@@ -311,18 +315,19 @@ def to_publication(rec: RisRecord, last: bool = False) -> PubData | str:
 def _record_notes(rec: RisRecord, data: PubData, ty: str, ptype: str, last: bool) -> None:
     """What the record's lines said about themselves: an unknown type, a missing TY or ER, damaged lines."""
     if ty and ty not in TYPE_OF_REFERENCE_MAPPING and ty not in ("WEB",):
-        data.notes.append(f"unknown RIS type {ty!r}; imported as {ptype}")
+        data.notes.append(N_("unknown RIS type {type}; imported as {ptype}").format(type=repr(ty), ptype=ptype))
     if rec.implicit:
-        data.notes.append("tag lines with no `TY  - ` line before them; read as a record of its own")
+        data.notes.append(N_("tag lines with no `TY  - ` line before them; read as a record of its own"))
     elif not rec.closed:
-        end = "at the end of the file" if last else "at the next `TY  - `"
-        data.notes.append(f"no `ER  - ` line; the record ends {end}")
+        data.notes.append(N_("no `ER  - ` line; the record ends at the end of the file") if last
+                          else N_("no `ER  - ` line; the record ends at the next `TY  - `"))
     for n, text, after in rec.bad_lines:
         data.extra.setdefault("raw", {})[f"line {n}"] = text
         if "damaged line" not in data.extra.setdefault("flags", []):
-            data.extra["flags"].append("damaged line")
-        data.notes.append(f"line {n} is not a `XX  - value` line{' (after ' + after + ')' if after else ''}; "
-                          f"kept as text: {text[:80]!r}")
+            data.extra["flags"].append(N_("damaged line"))
+        said = (N_("line {n} is not a `XX  - value` line (after {tag}); kept as text: {text}") if after
+                else N_("line {n} is not a `XX  - value` line; kept as text: {text}"))
+        data.notes.append(said.format(n=n, tag=after, text=repr(text[:80])))
 
 
 def _contributors(values: dict[str, list[tuple[str, int]]], data: PubData) -> None:
@@ -336,7 +341,7 @@ def _contributors(values: dict[str, list[tuple[str, int]]], data: PubData) -> No
                     name = parse_name(piece)
                     if name is None:
                         _keep(data, t.lower(), v, "unreadable names",
-                              f"line {line}: name {v!r} has no letters; left out")
+                              N_("line {line}: name {name} has no letters; left out").format(line=line, name=repr(v)))
                     elif (role, name) not in seen:
                         seen.add((role, name))
                         data.contributors.append((role, name))
@@ -459,7 +464,7 @@ def _keep_the_rest(values: dict[str, list[tuple[str, int]]], data: PubData, kept
         else:
             kept[field_name] = texts[0]
             if len(texts) > 1:
-                data.notes.append(f"{tag} given {len(texts)} times; the first kept")
+                data.notes.append(N_("{tag} given {n} times; the first kept").format(tag=tag, n=len(texts)))
 
 
 def _key(data: PubData) -> str:
@@ -474,7 +479,8 @@ def _stand_in(data: PubData, container: str, note: str, urls: list[str]) -> str:
     for name, text in (("container", container), ("note", note), ("url", urls[0] if urls else "")):
         if text and any(ch.isalnum() for ch in text):
             text = text if len(text) <= 250 else text[:249] + "…"
-            _keep(data, "title", None, f"title from {name}", f"no title; the {name} stands for it: {text!r}")
+            _keep(data, "title", None, N_("title from {name}").format(name=name),
+                  N_("no title; the {name} stands for it: {text}").format(name=name, text=repr(text)))
             return text
     _keep(data, "title", None, "untitled", "no title; stored as [untitled]")
     return "[untitled]"

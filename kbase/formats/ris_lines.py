@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 from rispy.config import TAG_KEY_MAPPING
 
+from kbase.i18n import N_
+
 # one tag line: two characters, two spaces, a dash, a space, then the value; looser spacing ("TY - JOUR",
 # "TI  -Title") only for the tags RIS defines, so that a continued abstract's "US - China" stays text
 _TAG = re.compile(r"^([A-Z][A-Z0-9])  - ?(.*)$|^([A-Z][A-Z0-9])  -$")
@@ -115,7 +117,9 @@ def split_records(text: str) -> tuple[list[RisRecord], list[tuple[int, str, str]
             continue
         if rec is None or rec.closed:
             if tag not in _STARTS or not value:  # Ovid writes `NL  - …` after ER: a stray line, no record
-                notes.append((n, "", f"a {tag} line outside any record (after ER, before the next TY); ignored"))
+                notes.append((n, "", N_("a {tag} line outside any record (after ER, before the next TY); "
+                                        "ignored").format(
+                    tag=tag)))
                 last = ""
                 continue
             rec = RisRecord(n, "", implicit=True)

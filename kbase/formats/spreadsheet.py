@@ -51,6 +51,7 @@ from kbase.formats.spreadsheet_read import (
     sniff_delimiter,
     unique_headers,
 )
+from kbase.i18n import N_
 from kbase.library import models as m
 from kbase.text import clean_text, fold_words
 
@@ -148,7 +149,8 @@ def read_rows(table: Sheet, columns: dict[str, str]) -> SheetResult:
         try:
             out.records.append(to_publication(number, values))
         except Exception as exc:  # a bug must cost this row, not the import of the file
-            out.refused.append((number, f"row{number}", f"cannot be read: {type(exc).__name__}: {exc}"))
+            out.refused.append((number, f"row{number}", N_("cannot be read: {error}: {reason}").format(
+                error=type(exc).__name__, reason=exc)))
     if not out.records and not out.refused:
         out.problems.append((table.header_row or 1, "", "no rows under the header row"))
     return out
@@ -180,8 +182,8 @@ def _read_date_cell(cols: dict[str, Any], text: str, data: PubData) -> None:
         elif a == b:
             cols["month"], day = a, a
         else:
-            _keep(data, "date", text, "approximate date", f"date {text!r}: day and month can be read either way; "
-                                                          f"read as {year}")
+            _keep(data, "date", text, N_("approximate date"), N_("date {text}: day and month can be read either way; "
+                                         "read as {year}").format(text=repr(text), year=year))
             return
         if 1 <= day <= 31:
             cols["day"] = day
@@ -271,7 +273,8 @@ def _key_and_type(values: dict[str, list[tuple[str, str]]], data: PubData) -> No
         data.key = given_key
     elif given_key:
         data.extra.setdefault("fields", {})["key"] = given_key
-        data.notes.append(f"citation key {given_key!r} has spaces or signs a key cannot hold; a key is made")
+        data.notes.append(N_("citation key {key} has spaces or signs a key cannot hold; a key is made").format(
+            key=repr(given_key)))
     data.written_key = data.key
 
     kind = _one_line(_first(values, "type", data))
@@ -279,7 +282,8 @@ def _key_and_type(values: dict[str, list[tuple[str, str]]], data: PubData) -> No
         ptype = publication_type(kind)
         if ptype is None:
             cols["type"] = "other"
-            _keep(data, "type", kind, "unknown type", f"unknown type {kind!r}; imported as other")
+            _keep(data, "type", kind, N_("unknown type"), N_("unknown type {kind}; imported as other").format(
+                kind=repr(kind)))
         else:
             cols["type"] = ptype
     else:
@@ -323,7 +327,8 @@ def _single_fields(values: dict[str, list[tuple[str, str]]], data: PubData) -> d
             cols["visibility"] = vis
         else:
             _keep(data, "visibility", single["visibility"], None,
-                  f"unknown visibility {single['visibility']!r}; the library's default is used")
+                  N_("unknown visibility {visibility}; the library's default is used").format(
+                      visibility=repr(single['visibility'])))
     return single
 
 
@@ -364,7 +369,8 @@ def _dates(values: dict[str, list[tuple[str, str]]], data: PubData) -> None:
         when: dict[str, Any] = {}
         _read_date_cell(when, date, data)
         if cols.get("year") and when.get("year") and when["year"] != cols["year"]:
-            _keep(data, "date", date, "unreadable date", f"date {date!r} beside year {cols['year']}; kept as text")
+            _keep(data, "date", date, N_("unreadable date"), N_("date {date} beside year {year}; kept as text").format(
+                date=repr(date), year=cols['year']))
         else:
             for k, v in when.items():
                 cols.setdefault(k, v)
@@ -372,7 +378,8 @@ def _dates(values: dict[str, list[tuple[str, str]]], data: PubData) -> None:
     if month and cols.get("month") is None:
         _read_month(cols, month, data, cols.get("day") is not None)
     elif month and str(cols.get("month")) != month.lstrip("0") and month_number(month) != cols.get("month"):
-        _keep(data, "month", month, "unreadable date", f"month {month!r} beside date {date!r}; kept as text")
+        _keep(data, "month", month, N_("unreadable date"), N_("month {month} beside date {date}; kept as text").format(
+            month=repr(month), date=repr(date)))
 
 
 def _stand_in(data: PubData, files: list[str]) -> str:
@@ -383,7 +390,8 @@ def _stand_in(data: PubData, files: list[str]) -> str:
                        ("url", data.columns.get("url") or "")):
         if text and any(ch.isalnum() for ch in text):
             text = text if len(text) <= 250 else text[:249] + "…"
-            _keep(data, "title", None, f"title from {name}", f"no title; the {name} stands for it: {text!r}")
+            _keep(data, "title", None, N_("title from {name}").format(name=name),
+                  N_("no title; the {name} stands for it: {text}").format(name=name, text=repr(text)))
             return text
     _keep(data, "title", None, "untitled", "no title; stored as [untitled]")
     return "[untitled]"

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from kbase.errors import InvalidInput
+from kbase.i18n import N_
 from kbase.text import fold, fold_words
 
 IGNORE = "ignore"
@@ -147,7 +148,8 @@ def field_name(name: str) -> str:
     by_label = {fold_words(label): k for k, label in FIELDS.items()}
     if fold_words(name) in by_label:
         return by_label[fold_words(name)]
-    raise InvalidInput(f"unknown field {name!r}; the fields are: {', '.join(FIELDS)}, or {IGNORE}")
+    raise InvalidInput(N_("unknown field {name}; the fields are: {fields}, or {ignore}").format(
+        name=repr(name), fields=', '.join(FIELDS), ignore=IGNORE))
 
 
 def resolve_mapping(headers: list[str], explicit: dict[str, str] | None) -> dict[str, str]:
@@ -169,7 +171,8 @@ def resolve_mapping(headers: list[str], explicit: dict[str, str] | None) -> dict
                 index = sum((ord(ch) - 64) * 26 ** p for p, ch in enumerate(reversed(letter))) - 1
                 header = headers[index] if index < len(headers) else None
         if header is None:
-            raise InvalidInput(f"no column {column!r} in the sheet (its columns: {', '.join(headers)})")
+            raise InvalidInput(N_("no column {column} in the sheet (its columns: {headers})").format(
+                column=repr(column), headers=', '.join(headers)))
         chosen[header] = field_name(fld)
     given = {f for f in chosen.values() if f not in LIST_FIELDS}
     out = {}
@@ -188,7 +191,8 @@ def parse_map_option(text: str) -> dict[str, str]:
         if not piece.strip():
             continue
         if "=" not in piece:
-            raise InvalidInput(f"--map: {piece.strip()!r} is not FIELD=COLUMN (as in title=Titre,year=Année)")
+            raise InvalidInput(N_("--map: {piece} is not FIELD=COLUMN (as in title=Titre,year=Année)").format(
+                piece=repr(piece.strip())))
         left, _, right = (p.strip() for p in piece.partition("="))
         try:
             fld, column = field_name(left), right
@@ -199,7 +203,7 @@ def parse_map_option(text: str) -> dict[str, str]:
                 field_name(left)  # says which field is unknown
                 raise
         if not column:
-            raise InvalidInput(f"--map: no column given for {left!r}")
+            raise InvalidInput(N_("--map: no column given for {field}").format(field=repr(left)))
         out[column] = fld
     return out
 
@@ -217,13 +221,14 @@ def read_mapping_file(path: str | Path) -> tuple[dict[str, str], str | None]:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
     except OSError as exc:
-        raise InvalidInput(f"{path}: cannot read the mapping file: {exc.strerror or exc}") from exc
+        raise InvalidInput(N_("{path}: cannot read the mapping file: {reason}").format(
+            path=path, reason=exc.strerror or exc)) from exc
     except ValueError as exc:
-        raise InvalidInput(f"{path}: not a JSON mapping file: {exc}") from exc
+        raise InvalidInput(N_("{path}: not a JSON mapping file: {reason}").format(path=path, reason=exc)) from exc
     columns = data.get("columns", data) if isinstance(data, dict) else None
     if not isinstance(columns, dict) or not all(isinstance(k, str) and isinstance(v, (str, type(None)))
                                                for k, v in columns.items()):
-        raise InvalidInput(f"{path}: a mapping file holds {{\"columns\": {{column: field}}}}")
+        raise InvalidInput(N_('{path}: a mapping file holds {{"columns": {{column: field}}}}').format(path=path))
     cols = {k: field_name(v or IGNORE) for k, v in columns.items() if k not in ("format", "version", "sheet")}
     sheet = data.get("sheet") if isinstance(data.get("sheet"), str) else None
     return cols, sheet

@@ -15,6 +15,7 @@ from typing import Any
 
 from kbase.errors import ImportProblem
 from kbase.formats.spreadsheet_columns import guess_field
+from kbase.i18n import N_
 from kbase.text import clean_line, clean_text, fold
 
 SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm")
@@ -64,7 +65,8 @@ def read_sheet(path: str | Path, sheet: str | None = None, *, max_rows: int | No
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".xls":
-        raise ImportProblem(f"{path}: an Excel 97-2003 workbook (.xls) cannot be read; save it as .xlsx or .csv")
+        raise ImportProblem(N_("{path}: an Excel 97-2003 workbook (.xls) cannot be read; save it as .xlsx or "
+                               ".csv").format(path=path))
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(path, sheet, max_rows)
     from kbase.formats.encoding import decode_bytes
@@ -74,7 +76,8 @@ def read_sheet(path: str | Path, sheet: str | None = None, *, max_rows: int | No
     table.encoding = decoded.encoding
     table.warnings[:0] = decoded.warnings
     if sheet:  # one --sheet for a workbook and a CSV file named together
-        table.warnings.append(f"a CSV file has no sheets; sheet {sheet!r} is for workbooks and was not looked for")
+        table.warnings.append(N_("a CSV file has no sheets; sheet {sheet} is for workbooks and was not looked "
+                                 "for").format(sheet=repr(sheet)))
     return table
 
 
@@ -103,7 +106,8 @@ def read_csv_text(text: str, path: str = "", *, tab: bool = False, max_rows: int
             if max_rows is not None and len(rows) > max_rows + MAX_HEADER_SEARCH:
                 break
     except csv.Error as exc:
-        warns.append(f"row {len(rows) + 1 + offset}: {exc}; the rest of the file was not read")
+        warns.append(N_("row {n}: {reason}; the rest of the file was not read").format(
+            n=len(rows) + 1 + offset, reason=exc))
     table = _with_header(rows, max_rows)
     table.path, table.kind, table.delimiter = path, "csv", delimiter
     table.warnings = warns + table.warnings
@@ -160,7 +164,8 @@ def _read_xlsx(path: Path, sheet: str | None, max_rows: int | None) -> Sheet:
         try:
             wb = load_workbook(path, read_only=True, data_only=True)
         except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError) as exc:
-            raise ImportProblem(f"{path}: not an XLSX workbook that can be read ({type(exc).__name__}: {exc})") from exc
+            raise ImportProblem(N_("{path}: not an XLSX workbook that can be read ({error}: {reason})").format(
+                path=path, error=type(exc).__name__, reason=exc)) from exc
         try:
             names = list(wb.sheetnames)
             ws = _pick_sheet(wb, names, sheet, path)
@@ -180,14 +185,14 @@ def _read_xlsx(path: Path, sheet: str | None, max_rows: int | None) -> Sheet:
     table.path, table.kind, table.sheet, table.sheets = str(path), "xlsx", title, names
     table.warnings = [f"openpyxl: {n}" for n in notes] + table.warnings
     if len(names) > 1 and not sheet:
-        table.warnings.append(f"read the first sheet, {title!r}, of {len(names)} ({', '.join(names)}); "
-                              "another one with --sheet NAME")
+        table.warnings.append(N_("read the first sheet, {title}, of {n} ({sheets}); another one with --sheet "
+                                 "NAME").format(title=repr(title), n=len(names), sheets=', '.join(names)))
     return table
 
 
 def _pick_sheet(wb: Any, names: list[str], sheet: str | None, path: Path) -> Any:
     if not names:
-        raise ImportProblem(f"{path}: the workbook has no sheets")
+        raise ImportProblem(N_("{path}: the workbook has no sheets").format(path=path))
     if not sheet:
         return wb[names[0]]
     if sheet in names:
@@ -197,7 +202,8 @@ def _pick_sheet(wb: Any, names: list[str], sheet: str | None, path: Path) -> Any
         return wb[folded[fold(sheet)]]
     if sheet.isdigit() and 1 <= int(sheet) <= len(names):
         return wb[names[int(sheet) - 1]]
-    raise ImportProblem(f"{path}: no sheet named {sheet!r} (its sheets: {', '.join(names)})")
+    raise ImportProblem(N_("{path}: no sheet named {sheet} (its sheets: {names})").format(
+        path=path, sheet=repr(sheet), names=', '.join(names)))
 
 
 def _cell_text(v: Any) -> str:

@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from kbase.errors import ImportProblem
-from kbase.i18n import en_ngettext
+from kbase.i18n import N_, en_ngettext
 from kbase.text import clean_line, clean_text
 
 # itemAttachments.linkMode
@@ -155,19 +155,21 @@ def read_zotero(path: str | Path, base_dir: str | Path | None = None) -> ZoteroL
     without it, such files are reported missing."""
     path = Path(path).expanduser()
     if not is_zotero_db(path):
-        raise ImportProblem(f"{path}: not a Zotero database (no Zotero tables in it, or not an SQLite file)")
+        raise ImportProblem(N_("{path}: not a Zotero database (no Zotero tables in it, or not an SQLite file)").format(
+            path=path))
     lib = ZoteroLibrary(path)
     lib.base_dir = Path(base_dir).expanduser() if base_dir else base_directory(path)
     con = _open(path)
     try:
         _read(con, lib, path.parent / "storage", lib.base_dir)
     except sqlite3.DatabaseError as exc:
-        raise ImportProblem(f"{path}: cannot read the Zotero database: {exc}") from exc
+        raise ImportProblem(N_("{path}: cannot read the Zotero database: {reason}").format(
+            path=path, reason=exc)) from exc
     finally:
         con.close()
     if Path(f"{path}-wal").exists():
-        lib.problems.append("a zotero.sqlite-wal file lies beside the database: Zotero is open and has changes not "
-                            "yet written into the file; they are not read (close Zotero and import again for them)")
+        lib.problems.append(N_("a zotero.sqlite-wal file lies beside the database: Zotero is open and has changes not "
+                            "yet written into the file; they are not read (close Zotero and import again for them)"))
     return lib
 
 
@@ -376,8 +378,8 @@ def _locate(att: Attachment, storage: Path, base_dir: Path | None) -> None:
     elif path.startswith("attachments:"):
         rel = path.removeprefix("attachments:").replace("\\", "/")
         if base_dir is None:
-            att.problem = (f"linked file {rel!r} is relative to Zotero's base directory, which was not given "
-                           "(--zotero-base DIR)")
+            att.problem = (N_("linked file {file} is relative to Zotero's base directory, which was not given "
+                              "(--zotero-base DIR)").format(file=repr(rel)))
             return
         candidate = base_dir / rel
     elif path:
@@ -389,7 +391,7 @@ def _locate(att: Attachment, storage: Path, base_dir: Path | None) -> None:
     elif candidate.is_file():
         att.file = candidate
     else:
-        att.problem = f"file not found: {candidate}"
+        att.problem = N_("file not found: {path}").format(path=candidate)
 
 
 def _read_collections(con: sqlite3.Connection, lib: ZoteroLibrary, items: dict[int, Item], tables: set[str]) -> None:

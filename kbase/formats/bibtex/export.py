@@ -17,6 +17,7 @@ from kbase.formats.bibtex.mapping import REPORT_LIKE, WEB_LIKE, default_publishe
 from kbase.formats.bibtex.names import display_of, organisation_to_bibtex, person_to_bibtex
 from kbase.formats.bibtex.parse import MONTH_NAMES, VERBATIM
 from kbase.formats.exporters.records import load_publications, publication_ids
+from kbase.i18n import N_
 
 FLAVOURS = ("bibtex", "biblatex")
 _DEFAULT_TYPES = {
@@ -183,7 +184,7 @@ def export_bib(cat: Catalogue, filter: Filter | None = None, flavour: str = "bib
     "export files" does, so that importing the .bib elsewhere brings the PDFs along.
     """
     if flavour not in FLAVOURS:
-        raise InvalidInput(f"unknown BibTeX flavour {flavour!r} (bibtex or biblatex)")
+        raise InvalidInput(N_("unknown BibTeX flavour {flavour} (bibtex or biblatex)").format(flavour=repr(flavour)))
     ids = publication_ids(cat, filter, include_confidential)
     keys = ensure_keys(cat, ids)
     records = load_publications(cat, ids, include_confidential)
@@ -216,7 +217,8 @@ def _copy_files(cat: Catalogue, rec: dict[str, Any], key: str, files_to: Path, b
             if not target.exists():
                 shutil.copyfile(ensure_local(cat.library, att["sha256"]), target)
         except (OSError, NotFound) as exc:
-            raise LibraryError(f"cannot export the file of {key} ({name}): {exc}") from exc
+            raise LibraryError(N_("cannot export the file of {key} ({name}): {reason}").format(
+                key=key, name=name, reason=exc)) from exc
         rel = os.path.relpath(target, bib_dir).replace(os.sep, "/")
         items.append(f"{_file_part(target.name)}:{_file_part(rel)}:{att.get('mime') or 'application/pdf'}")
     return ";".join(items)

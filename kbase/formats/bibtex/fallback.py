@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from kbase.formats.bibtex.latex import group_end
+from kbase.i18n import N_
 
 
 @dataclass
@@ -120,7 +121,8 @@ def _read_fields(text: str, i: int, limit: int, close: str, raw: _Raw, lines: _L
         m = _FIELD_NAME.match(text, i, limit)
         if not m:
             j = _find(text, "," + close, i, limit)
-            raw.notes.append(f"text {' '.join(text[i:j].split())[:40]!r} without a field name ignored")
+            raw.notes.append(N_("text {text} without a field name ignored").format(
+                text=repr(' '.join(text[i:j].split())[:40])))
             i = j
             continue
         name, start = m.group(1), m.end()
@@ -156,5 +158,5 @@ def _recover(text: str, pos: int, lines: _Lines) -> tuple[_Raw | None, int]:
         i = j + 1
     end, closed = _read_fields(text, i, limit, close, raw, lines)
     if not closed:
-        raw.notes.append(f"the entry is not closed by `{close}`")
+        raw.notes.append(N_("the entry is not closed by `{close}`").format(close=close))
     return raw, end

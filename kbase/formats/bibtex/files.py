@@ -6,6 +6,8 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from kbase.i18n import N_
+
 _UNESCAPED = {";": re.compile(r"(?<!\\);"), ":": re.compile(r"(?<!\\):")}
 _FILE_TYPES = {"pdf", "application/pdf", "text/html", "html", "url", "epub", "djvu", "ps", "doc", "docx",
                "application/msword", "text/plain", "txt", "image/jpeg", "image/png", ""}
@@ -52,7 +54,7 @@ def resolve(path: str, bib_dir: Path, roots: list[Path],
     Relative paths start at the .bib's folder, or at a folder JabRef recorded (bases)."""
     windows = re.match(r"^[A-Za-z]:[\\/]", path)
     if windows:
-        return None, f"file {path!r} is a Windows path that does not exist here"
+        return None, N_("file {path} is a Windows path that does not exist here").format(path=repr(path))
     p = Path(path).expanduser()
     tries = [p] if p.is_absolute() else \
         [bib_dir / p] + [b / p for b in bases or []] + [Path("/" + path)]  # Mendeley drops the leading /
@@ -64,5 +66,6 @@ def resolve(path: str, bib_dir: Path, roots: list[Path],
             return c, ""
     outside = [c for c in candidates if c not in inside]
     if candidates[0] in outside or any(c.exists() for c in outside):
-        return None, f"file {path!r} is outside the folders allowed for this import; not followed"
-    return None, f"file {path!r} not found"
+        return None, N_("file {path} is outside the folders allowed for this import; not followed").format(
+            path=repr(path))
+    return None, N_("file {path} not found").format(path=repr(path))

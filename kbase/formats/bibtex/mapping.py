@@ -12,6 +12,7 @@ from kbase.formats.bibtex.files import file_paths
 from kbase.formats.bibtex.latex import to_unicode
 from kbase.formats.bibtex.names import Name, read_names
 from kbase.formats.bibtex.parse import VERBATIM, BadValue, RawEntry, month_number, parse_month
+from kbase.i18n import N_
 from kbase.library import models as m
 from kbase.text import fold
 
@@ -136,14 +137,18 @@ def _read_year(cols: dict[str, Any], text: str, data: PubData, name: str = "year
     if years:
         cols["year"] = int(years[0])
     if _FORTHCOMING.search(text):
-        _keep(data, name, text, "forthcoming",
-              f"{name} {text!r} kept as text" + (f"; year {years[0]}" if years else ""))
+        said = N_("{name} {text} kept as text; year {year}") if years else N_("{name} {text} kept as text")
+        _keep(data, name, text, N_("forthcoming"),
+              said.format(name=name, text=repr(text), year=years[0] if years else ""))
     elif re.fullmatch(r"\d{4}[a-z]", text) and years:
-        _keep(data, name, text, None, f"{name} {text!r} read as {years[0]}")  # 2019a: a label, not a date
+        _keep(data, name, text, None, N_("{name} {text} read as {year}").format(
+            name=name, text=repr(text), year=years[0]))  # 2019a: a label, not a date
     elif years:
-        _keep(data, name, text, "approximate date", f"{name} {text!r} read as {years[0]}")
+        _keep(data, name, text, N_("approximate date"), N_("{name} {text} read as {year}").format(
+            name=name, text=repr(text), year=years[0]))
     else:
-        _keep(data, name, text, "unreadable date", f"unreadable {name} {text!r} kept as text")
+        _keep(data, name, text, N_("unreadable date"), N_("unreadable {name} {text} kept as text").format(
+            name=name, text=repr(text)))
 
 
 def _iso(part: str) -> tuple[int, int | None, int | None, bool] | None:
@@ -165,9 +170,11 @@ def _read_date(cols: dict[str, Any], text: str, data: PubData, name: str = "date
         years = _YEAR_IN.findall(text)
         if years:
             cols["year"] = int(years[0])
-            _keep(data, name, text, "approximate date", f"{name} {text!r} read as {years[0]}")
+            _keep(data, name, text, N_("approximate date"), N_("{name} {text} read as {year}").format(
+                name=name, text=repr(text), year=years[0]))
         else:
-            _keep(data, name, text, "unreadable date", f"unreadable {name} {text!r} kept as text")
+            _keep(data, name, text, N_("unreadable date"), N_("unreadable {name} {text} kept as text").format(
+                name=name, text=repr(text)))
         return
     year, month, day, approx = one
     cols["year"] = year
@@ -204,9 +211,11 @@ def _read_date(cols: dict[str, Any], text: str, data: PubData, name: str = "date
     elif end == ".." or (text.rstrip().endswith("/") and not end):
         approx = True  # an open range
     if unreadable:
-        _keep(data, name, text, "unreadable date", f"{name} {text!r} not fully readable; read as {_when(cols)}")
+        _keep(data, name, text, N_("unreadable date"), N_("{name} {text} not fully readable; read as {when}").format(
+            name=name, text=repr(text), when=_when(cols)))
     elif approx:
-        _keep(data, name, text, "approximate date", f"{name} {text!r} read as {_when(cols)}")
+        _keep(data, name, text, N_("approximate date"), N_("{name} {text} read as {when}").format(
+            name=name, text=repr(text), when=_when(cols)))
 
 
 def _read_month(cols: dict[str, Any], text: str, data: PubData, has_day: bool) -> None:
@@ -225,21 +234,25 @@ def _read_month(cols: dict[str, Any], text: str, data: PubData, has_day: bool) -
     pieces = [month_number(p) for p in re.split(r"--|–|/|-", text) if p.strip()]
     if len(pieces) == 2 and all(pieces):
         cols["month"] = pieces[0]  # dec--jan: across the year's end
-        _keep(data, "month", text, "approximate date", f"month {text!r} read as {pieces[0]}")
+        _keep(data, "month", text, N_("approximate date"), N_("month {text} read as {month}").format(
+            text=repr(text), month=pieces[0]))
     elif text.strip().rstrip(".").lower() in _SEASONS:
-        _keep(data, "month", text, "approximate date", f"month {text!r} kept as text")
+        _keep(data, "month", text, N_("approximate date"), N_("month {text} kept as text").format(text=repr(text)))
     else:
-        _keep(data, "month", text, "unreadable date", f"unreadable month {text!r} kept as text")
+        _keep(data, "month", text, N_("unreadable date"), N_("unreadable month {month} kept as text").format(
+            month=repr(text)))
 
 
 def _read_day(cols: dict[str, Any], text: str, data: PubData) -> None:
     m = _DAY.match(text) or _DAY_RANGE.match(text)
     if m is None:
-        _keep(data, "day", text, "unreadable date", f"unreadable day {text!r} kept as text")
+        _keep(data, "day", text, N_("unreadable date"), N_("unreadable day {text} kept as text").format(
+            text=repr(text)))
         return
     cols["day"] = int(m.group(1))
     if m.re is _DAY_RANGE:
-        _keep(data, "day", text, "approximate date", f"day {text!r} read as {m.group(1)}")
+        _keep(data, "day", text, N_("approximate date"), N_("day {text} read as {day}").format(
+            text=repr(text), day=m.group(1)))
 
 
 def _date(cols: dict[str, Any], f: dict[str, str], data: PubData) -> None:
@@ -257,7 +270,8 @@ def _date(cols: dict[str, Any], f: dict[str, str], data: PubData) -> None:
             elif name == "day" and cols.get("month") and cols.get("day") is None:
                 _read_day(cols, value, data)
             elif str(cols.get(name)) != value.lstrip("0"):
-                _keep(data, name, value, "unreadable date", f"{name} {value!r} beside date {date!r}; kept as text")
+                _keep(data, name, value, N_("unreadable date"), N_("{name} {text} beside date {date}; kept as "
+                                            "text").format(name=name, text=repr(value), date=repr(date)))
         return
     year, month, day = (to_unicode(f.get(k, "")).strip() for k in ("year", "month", "day"))
     if year:
@@ -268,8 +282,9 @@ def _date(cols: dict[str, Any], f: dict[str, str], data: PubData) -> None:
         _read_day(cols, day, data)
     if cols.get("day") is not None and not _valid_day(cols.get("year"), cols.get("month"), cols["day"]):
         cols.pop("day")
-        _keep(data, "day", day or month, "unreadable date",
-              f"day {day or month!r} does not fit the month {cols.get('month') or '(none)'}; kept as text")
+        _keep(data, "day", day or month, N_("unreadable date"),
+              N_("day {day} does not fit the month {month}; kept as text").format(
+                  day=repr(day or month), month=cols.get('month') or N_('(none)')))
 
 
 def clean_doi(doi: str) -> str:
@@ -285,7 +300,7 @@ def to_publication(e: RawEntry) -> PubData:
     except BadValue:
         raise
     except Exception as exc:  # a bug must cost this entry, not the import of the file
-        raise BadValue(f"cannot be read: {type(exc).__name__}: {exc}") from exc
+        raise BadValue(N_("cannot be read: {error}: {reason}").format(error=type(exc).__name__, reason=exc)) from exc
 
 
 def _readable(text: str) -> bool:
@@ -305,9 +320,10 @@ def _title(u: dict[str, str], f: dict[str, str], data: PubData) -> str:
             text = next((Path(p).stem for p in file_paths(f["file"]) if Path(p).stem), "")
         if _readable(text):
             text = text if len(text) <= 250 else text[:249] + "…"
-            _keep(data, "title", None, f"title from {name}", f"no title; the {name} stands for it: {text!r}")
+            _keep(data, "title", None, N_("title from {name}").format(name=name),
+                  N_("no title; the {name} stands for it: {text}").format(name=name, text=repr(text)))
             return text
-    _keep(data, "title", None, "untitled", "no title; stored as [untitled]")
+    _keep(data, "title", None, "untitled", N_("no title; stored as [untitled]"))
     return "[untitled]"
 
 
@@ -324,7 +340,8 @@ def _links(e: RawEntry, u: dict[str, str], data: PubData, used: set[str]) -> Non
             others.append(role)
         if bad:
             why = "; ".join(reason for _piece, reason in bad)
-            _keep(data, role, f[role], "unreadable names", f"{role}: {why}; the field is kept as written")
+            _keep(data, role, f[role], N_("unreadable names"), N_("{role}: {why}; the field is kept as written").format(
+                role=role, why=why))
     if others:
         data.extra["others"] = others
     for name in ORG_FIELDS:
@@ -333,7 +350,8 @@ def _links(e: RawEntry, u: dict[str, str], data: PubData, used: set[str]) -> Non
             continue
         used.add(name)
         if not _readable(value):
-            _keep(data, name, f[name], "unreadable names", f"{name} {f[name]!r} has no letters; kept as written")
+            _keep(data, name, f[name], N_("unreadable names"), N_("{name} {text} has no letters; kept as "
+                                          "written").format(name=name, text=repr(f[name])))
             continue
         if data.publisher is None:
             data.publisher = value
@@ -345,15 +363,16 @@ def _links(e: RawEntry, u: dict[str, str], data: PubData, used: set[str]) -> Non
     if _readable(series):
         data.series = series
     elif f.get("series", "").strip():
-        _keep(data, "series", f["series"], None, f"series {f['series']!r} has no letters; kept as written")
+        _keep(data, "series", f["series"], None, N_("series {series} has no letters; kept as written").format(
+            series=repr(f['series'])))
     for name, attr, seps in (("keywords", "subjects", ",;"), ("projects", "projects", ";"),
                              ("regions", "regions", ";")):
         items = split_list(f.get(name, ""), seps)
         good = [i for i in items if _readable(i)]
         setattr(data, attr, good)
         if len(good) < len(items):
-            _keep(data, name, f[name], None, f"{name}: {', '.join(repr(i) for i in items if i not in good)} "
-                                             "have no letters; left out")
+            _keep(data, name, f[name], None, N_("{name}: {names} have no letters; left out").format(
+                name=name, names=', '.join(repr(i) for i in items if i not in good)))
 
 
 def _to_publication(e: RawEntry) -> PubData:

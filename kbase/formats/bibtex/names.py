@@ -13,6 +13,7 @@ from bibtexparser.middlewares.names import (
 )
 
 from kbase.formats.bibtex.latex import to_latex, to_unicode
+from kbase.i18n import N_
 
 # `and` at either end of the list, or repeated, separates no names (Zotero leaves them when a name is empty)
 _EDGE_AND = re.compile(r"^\s*(?:and\s+)*and\s*$|^\s*(?:and\s+)+|(?:\s+and)+\s*$", re.I)
@@ -77,7 +78,8 @@ def read_names(text: str) -> tuple[list[Name], bool, list[tuple[str, str]]]:
     try:
         pieces = _split_names(cleaned) if cleaned.strip() else []
     except Exception as exc:  # the splitter's errors are not all InvalidNameError
-        return [], False, bad + [(text, f"cannot read the names {text!r}: {exc}")]
+        return [], False, bad + [(text, N_("cannot read the names {text}: {reason}").format(
+            text=repr(text), reason=exc))]
     others = False
     for raw in pieces:
         raw = raw.strip()
@@ -93,7 +95,7 @@ def read_names(text: str) -> tuple[list[Name], bool, list[tuple[str, str]]]:
             bad.append((raw, str(exc)))
             continue
         if not any(ch.isalnum() for ch in name.display):
-            bad.append((raw, f"the name {raw!r} has no letters"))
+            bad.append((raw, N_("the name {name} has no letters").format(name=repr(raw))))
             continue
         names.append(name)
     return names, others, bad
@@ -105,7 +107,7 @@ def _person(raw: str) -> Name:
     try:
         parts = parse_single_name_into_parts(raw)
     except (InvalidNameError, IndexError, ValueError) as exc:
-        raise ValueError(f"cannot read the name {raw!r}: {exc}") from None
+        raise ValueError(N_("cannot read the name {name}: {reason}").format(name=repr(raw), reason=exc)) from None
     first = " ".join(to_unicode(p) for p in parts.first)
     von = " ".join(to_unicode(p) for p in parts.von)
     last = " ".join(to_unicode(p) for p in parts.last)

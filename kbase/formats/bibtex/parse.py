@@ -37,6 +37,7 @@ from kbase.formats.bibtex.values import (
     tidy,
 )
 from kbase.formats.encoding import read_bib
+from kbase.i18n import N_
 from kbase.text import fold
 
 __all__ = ["MONTH_NAMES", "MONTH_MACROS", "VERBATIM", "BadValue", "RawEntry", "ParsedFile", "loose_text",
@@ -160,7 +161,7 @@ class _Reader:
         head = _HEAD.match(self.text, pos) if pos >= 0 else None
         kind = head.group(1).lower() if head else ""
         if kind in ("comment", "preamble"):
-            self.notes.append((line, "", f"@{kind} not closed ({reason}); ignored"))
+            self.notes.append((line, "", N_("@{kind} not closed ({reason}); ignored").format(kind=kind, reason=reason)))
             return
         if head is None:
             self.problems.append((line, key, reason))
@@ -168,13 +169,15 @@ class _Reader:
         raw, end = _recover(self.text, pos, self.lines)
         if raw is not None and kind == "string":  # `@string{name = {value` : the macro still counts
             self.strings += [(ln, n, v) for n, v, ln in raw.fields]
-            self.notes.append((line, "", f"@string not well formed ({reason}); read by the fallback reader"))
+            self.notes.append((line, "", N_("@string not well formed ({reason}); read by the fallback reader").format(
+                reason=reason)))
             self.taken_until = max(self.taken_until, end)
             return
         if raw is None or not raw.fields:
             self.problems.append((line, key, reason))
             return
-        raw.notes.insert(0, f"bibtexparser could not split this entry ({reason}); read by the fallback reader")
+        raw.notes.insert(0, N_("bibtexparser could not split this entry ({reason}); read by the fallback "
+                               "reader").format(reason=reason))
         self.raws.append(raw)
         self.taken_until = max(self.taken_until, end)
 
@@ -190,8 +193,8 @@ class _Reader:
             if new:
                 prev.fields += new
                 prev.malformed |= extra.malformed
-                prev.notes.append("a `}` closed the entry early; the fields after it were read too: "
-                                  + ", ".join(n for n, _v, _l in new))
+                prev.notes.append(N_("a `}}` closed the entry early; the fields after it were read too: {fields}")
+                                  .format(fields=", ".join(n for n, _v, _l in new)))
                 self.taken_until = max(self.taken_until, stop)
         for m in _LINE_HEAD.finditer(self.text, start, end):
             at = self.text.index("@", m.start())
@@ -202,7 +205,8 @@ class _Reader:
                 continue
             head = _HEAD.match(self.text, at)  # _recover read an entry here: its head matches
             written = " ".join(self.text[at:head.end() if head else at].split())
-            raw.notes.insert(0, f"the entry starts with {written!r}, which BibTeX does not read; read anyway")
+            raw.notes.insert(0, N_("the entry starts with {text}, which BibTeX does not read; read anyway").format(
+                text=repr(written)))
             self.raws.append(raw)
             self.taken_until = max(self.taken_until, stop)
 
@@ -245,12 +249,13 @@ def _read_entry(raw: _Raw, macros: dict[str, str]) -> RawEntry:
         name, value, fline = todo.pop(0)
         name = name.strip().lower()
         if not name:
-            entry.notes.append("a value without a field name ignored")
+            entry.notes.append(N_("a value without a field name ignored"))
             continue
         split = _split_missing_comma(value) if name not in raw.malformed else None
         if split:
             value, after, rest = split
-            entry.notes.append(f"a comma is missing between the fields {name} and {after.lower()}")
+            entry.notes.append(N_("a comma is missing between the fields {name} and {after}").format(
+                name=name, after=after.lower()))
             todo.insert(0, (after, rest, fline))
         if name in raw.malformed:
             text = loose_text(value)
@@ -265,8 +270,8 @@ def _read_entry(raw: _Raw, macros: dict[str, str]) -> RawEntry:
             entry.raw[name] = value
         if name in entry.fields:
             before = " ".join(entry.fields[name].split())
-            entry.notes.append(f"field {name} given twice; the last value kept (the one before: "
-                               f"{before[:60] + '…' if len(before) > 60 else before!r})")
+            entry.notes.append(N_("field {name} given twice; the last value kept (the one before: {before})").format(
+                name=name, before=repr(before[:60] + '…' if len(before) > 60 else before)))
         entry.fields[name] = tidy(text, name in VERBATIM)
         entry.field_lines[name] = fline
     return entry
@@ -311,10 +316,11 @@ def _fix_keys(entries: list[RawEntry]) -> None:
         if not e.key:
             e.written_key = ""
             e.key = _unique(_made_key(e), used)
-            e.notes.append(f"no citation key; generated {e.key}")
+            e.notes.append(N_("no citation key; generated {key}").format(key=e.key))
         elif e.key.lower() in first:
             new = _unique(e.key, used)
-            e.notes.append(f"citation key {e.key} already used at line {first[e.key.lower()]}; renamed {new}")
+            e.notes.append(N_("citation key {key} already used at line {line}; renamed {new}").format(
+                key=e.key, line=first[e.key.lower()], new=new))
             e.written_key, e.key = e.key, new
         else:
             first[e.key.lower()] = e.line
@@ -337,7 +343,8 @@ def parse_text(text: str) -> ParsedFile:
         try:
             reader.read_all()
         except Exception:
-            reader.problems.append((1, "", f"the file cannot be read: {type(exc).__name__}: {exc}"))
+            reader.problems.append((1, "", N_("the file cannot be read: {error}: {reason}").format(
+                error=type(exc).__name__, reason=exc)))
     notes: list[tuple[int, str, str]] = list(reader.notes)
     macros: dict[str, str] = dict(MONTH_MACROS)
     defined: dict[str, int] = {}
@@ -345,8 +352,9 @@ def parse_text(text: str) -> ParsedFile:
         value_text, value_notes, _flags = read_value(value, macros)
         notes += [(line, name, f"@string: {n}") for n in value_notes]
         if name.lower() in defined:
-            notes.append((line, name, f"@string {name} defined again (first at line {defined[name.lower()]}); "
-                                      "the last definition kept"))
+            notes.append((line, name, N_("@string {name} defined again (first at line {line}); the last definition "
+                                         "kept").format(
+                name=name, line=defined[name.lower()])))
         defined[name.lower()] = line
         macros[name.lower()] = value_text
     entries: list[RawEntry] = []
@@ -354,7 +362,8 @@ def parse_text(text: str) -> ParsedFile:
         try:
             entries.append(_read_entry(raw, macros))
         except Exception as exc:  # a bug here must cost one entry, not the file
-            reader.problems.append((raw.line, raw.key, f"cannot be read: {type(exc).__name__}: {exc}"))
+            reader.problems.append((raw.line, raw.key, N_("cannot be read: {error}: {reason}").format(
+                error=type(exc).__name__, reason=exc)))
     _fix_keys(entries)
     problems = reader.problems
     return ParsedFile(_resolve_references(entries, problems), sorted(problems), reader.dirs, notes)
@@ -368,7 +377,7 @@ def _resolve_references(entries: list[RawEntry], problems: list[tuple[int, str, 
         for ref in refs:
             parent = by_key.get(ref.lower())
             if parent is None or parent.type != "xdata":
-                e.notes.append(f"xdata {ref!r} not found in the file")
+                e.notes.append(N_("xdata {ref} not found in the file").format(ref=repr(ref)))
                 continue
             for k, v in parent.fields.items():
                 e.fields.setdefault(k, v)
@@ -378,7 +387,7 @@ def _resolve_references(entries: list[RawEntry], problems: list[tuple[int, str, 
             continue
         parent = by_key.get(ref.lower())
         if parent is None:
-            e.notes.append(f"crossref {ref!r} not found in the file")
+            e.notes.append(N_("crossref {ref} not found in the file").format(ref=repr(ref)))
             continue
         for k, v in parent.fields.items():
             if k in _NOT_INHERITED or k in ("xdata",):

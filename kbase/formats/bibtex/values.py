@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from kbase.i18n import N_
+
 MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august",
                "september", "october", "november", "december")
 _FRENCH = ("janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout",
@@ -56,7 +58,7 @@ def _parts(raw: str) -> list[str]:
         elif ch == "}":
             depth -= 1
             if depth < 0:
-                raise BadValue("unbalanced braces: a `}` closes nothing")
+                raise BadValue(N_("unbalanced braces: a `}` closes nothing"))
         elif ch == '"' and depth == 0:
             quoted = not quoted
         elif ch == "#" and depth == 0 and not quoted:
@@ -64,9 +66,9 @@ def _parts(raw: str) -> list[str]:
             start = i + 1
         i += 1
     if depth != 0:
-        raise BadValue("unbalanced braces")
+        raise BadValue(N_("unbalanced braces"))
     if quoted:
-        raise BadValue("unclosed quote")
+        raise BadValue(N_("unclosed quote"))
     parts.append(raw[start:])
     return [p.strip() for p in parts]
 
@@ -106,27 +108,28 @@ def read_value(raw: str, macros: dict[str, str]) -> tuple[str, list[str], list[s
     try:
         parts = _parts(raw)
     except BadValue as exc:
-        return loose_text(raw), [f"{exc}; the text is kept as written"], ["malformed field"]
+        return loose_text(raw), [N_("{reason}; the text is kept as written").format(
+            reason=exc)], [N_("malformed field")]
     out: list[str] = []
     notes: list[str] = []
     flags: list[str] = []
     for part in parts:
         if not part:
             if len(parts) > 1:
-                notes.append("an empty part of a `#` concatenation is ignored")
+                notes.append(N_("an empty part of a `#` concatenation is ignored"))
         elif (part[0] == "{" and part[-1] == "}") or (part[0] == '"' and part[-1] == '"' and len(part) > 1):
             out.append(part[1:-1])
         elif part.lower() in macros:
             out.append(macros[part.lower()])
         elif _MACRO_NAME.fullmatch(part):
             out.append(part)  # BibTeX too only warns and goes on
-            notes.append(f"undefined macro {part} kept as text")
+            notes.append(N_("undefined macro {macro} kept as text").format(macro=part))
             flags.append("undefined macro")
         elif part[0].isdigit() and not any(c in part for c in "{}\"#"):
             out.append(part)  # 2019a, 12-15: no macro, plain text as JabRef reads it
         else:
             out.append(loose_text(part))
-            notes.append(f"the value {part!r} is not well formed; the text is kept as written")
+            notes.append(N_("the value {text} is not well formed; the text is kept as written").format(text=repr(part)))
             flags.append("malformed field")
     return "".join(out), notes, flags
 
@@ -157,14 +160,14 @@ def parse_month(text: str) -> tuple[int, int | None]:
     """'jun', 'June', '6', 'June--July' → (6, None) or (6, 7); anything else raises BadValue."""
     pieces = [p.strip().rstrip(".").lower() for p in re.split(r"--|–|/|-", text) if p.strip()]
     if not pieces or len(pieces) > 2:
-        raise BadValue(f"bad month {text!r}")
+        raise BadValue(N_("bad month {text}").format(text=repr(text)))
     nums = []
     for p in pieces:
         if p not in _MONTHS:
-            raise BadValue(f"bad month {text!r}")
+            raise BadValue(N_("bad month {text}").format(text=repr(text)))
         nums.append(_MONTHS[p])
     if len(nums) == 2 and nums[1] != nums[0]:
         if nums[1] < nums[0]:
-            raise BadValue(f"bad month range {text!r}")
+            raise BadValue(N_("bad month range {text}").format(text=repr(text)))
         return nums[0], nums[1]
     return nums[0], None
