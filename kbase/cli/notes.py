@@ -179,8 +179,11 @@ def cmd_attach(args: argparse.Namespace) -> int:
             file=done["filename"], mime=done["mime"], id=done["publication_id"], attachment=done["id"]))
     else:
         if done["id"] is None:
-            why = f": {done['message']}" if done["message"] else ""
-            raise InvalidInput(f"{done['filename']}: {done['status']}{why}")
+            if done["message"]:
+                raise InvalidInput(N_("{file} was not attached ({status}): {reason}").format(
+                    file=done["filename"], status=done["status"], reason=done["message"]))
+            raise InvalidInput(N_("{file} was not attached ({status})").format(
+                file=done["filename"], status=done["status"]))
         print(_("attached {file} to publication {id} (attachment {attachment}, {status})").format(
             file=done["filename"], id=done["publication_id"], attachment=done["id"], status=done["status"]))
     _sync(cat)

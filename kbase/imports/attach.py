@@ -36,7 +36,7 @@ def is_url(text: str) -> bool:
 def _publication(s: Session, publication_id: int) -> m.Publication:
     pub = s.get(m.Publication, publication_id)
     if pub is None:
-        raise NotFound(f"no publication with ID {publication_id}")
+        raise NotFound(N_("no publication with ID {id}").format(id=publication_id))
     return pub
 
 
@@ -111,7 +111,8 @@ def attach_file(cat: Catalogue, publication_id: int, path: str | Path) -> dict[s
 def add_link(cat: Catalogue, publication_id: int, url: str, title: str | None = None) -> dict[str, Any]:
     url = clean_line(url).strip()
     if not is_url(url):
-        raise InvalidInput(N_("not a web address: '{url}' (it must start with http://, https:// or ftp://)").format(url=url))
+        raise InvalidInput(N_("not a web address: '{url}' (it must start with http://, https:// or ftp://)").format(
+            url=url))
     with cat.transaction() as s:
         _publication(s, publication_id)
         link = m.PublicationLink(publication_id=publication_id, url=url,
@@ -126,7 +127,7 @@ def remove_link(cat: Catalogue, link_id: int) -> None:
     with cat.transaction() as s:
         link = s.get(m.PublicationLink, link_id)
         if link is None:
-            raise NotFound(f"no link with ID {link_id}")
+            raise NotFound(N_("no link with ID {id}").format(id=link_id))
         s.delete(link)
         cat.touch(s, "publication", link.publication_id)
 
@@ -155,7 +156,7 @@ def local_copy(cat: Catalogue, attachment_id: int) -> Path:
     with cat.reading() as s:
         att = s.get(m.Attachment, attachment_id)
         if att is None:
-            raise NotFound(f"no attachment with ID {attachment_id}")
+            raise NotFound(N_("no attachment with ID {id}").format(id=attachment_id))
         sha, filename = att.sha256, att.filename
     source = ensure_local(cat.library, sha)
     name = Path(filename).name or f"{sha[:12]}"

@@ -224,7 +224,8 @@ def _xlsx(path: Path) -> Read:
                 "date": props.created.isoformat() if props.created else None}
     finally:
         book.close()
-    return sheets, meta, f"only the first {MAX_CELLS:,} cells were read" if cut else ""
+    cut_said = N_("only the first {cells} cells were read").format(cells=format(MAX_CELLS, ",")) if cut else ""
+    return sheets, meta, cut_said
 
 
 def _odf(path: Path, kind: str) -> Read:

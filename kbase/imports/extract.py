@@ -179,7 +179,8 @@ def extract_file(path: Path | str, password: str | None = None, filename: str | 
             with open(path, "rb") as fh:
                 is_pdf = fh.read(8).startswith(b"%PDF-")
         except OSError as exc:
-            return Extraction("damaged", f"cannot read the file: {exc.strerror or exc}; not imported")
+            return Extraction("damaged", N_("cannot read the file: {reason}; not imported").format(
+                reason=exc.strerror or exc))
         if not is_pdf:
             return Extraction(**extract_document(path, kind, filename))
     return extract_pdf(path, password, filename, want_thumbnail)
@@ -195,7 +196,8 @@ def extract_pdf(path: Path | str, password: str | None = None, filename: str | N
     try:
         verdict = sniff(path, "file.pdf")
     except OSError as exc:
-        return Extraction("damaged", f"cannot read the file: {exc.strerror or exc}; not imported")
+        return Extraction("damaged", N_("cannot read the file: {reason}; not imported").format(
+            reason=exc.strerror or exc))
     if verdict is not None:
         return verdict
     try:

@@ -13,6 +13,7 @@ import threading
 import time
 from typing import Any, Callable
 
+from kbase.i18n import N_
 from kbase.library.db import Library
 
 __all__ = ["BackgroundIndexer", "CHILD_FILES"]
@@ -124,8 +125,8 @@ class _Loop:
         except _Abandoned:
             self.message = STOPPED
         except Exception as exc:  # the catalogue holds the truth; the index can be brought up to date later
-            self.message = (f"the search index could not be updated ({exc.__class__.__name__}: {exc}); "
-                            "run `kbase reindex`")
+            self.message = (N_("the search index could not be updated ({error}: {reason}); run `kbase reindex`").format(
+                error=exc.__class__.__name__, reason=exc))
         finally:
             while not self._seen_end:  # the rest is left to the next sync; let the importer go on
                 item = self.queue.get()
@@ -192,7 +193,7 @@ class BackgroundIndexer:
             self.message, self.indexed, self.cpu_seconds, self.peak_mb = self._child.run(
                 progress=self._done_with, cancelled=self._abandon.is_set)
         except ChildFailed as exc:
-            self.message = f"the search index could not be updated: {exc}; run `kbase reindex`"
+            self.message = N_("the search index could not be updated: {reason}; run `kbase reindex`").format(reason=exc)
         finally:
             self._stop()
 

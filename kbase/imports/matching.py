@@ -19,6 +19,7 @@ from kbase.catalogue.dedupe import (
 )
 from kbase.catalogue.records import Catalogue
 from kbase.formats.bibtex.mapping import PubData
+from kbase.i18n import N_
 from kbase.library import models as m
 
 if TYPE_CHECKING:
@@ -65,11 +66,12 @@ def decide(cat: Catalogue, plans: list[Planned], on_duplicate: str) -> None:
             old = index.keys.get(pid)
             if old is not None and old.title_key == key.title_key and conflict(old, key) is None \
                     and old.authors == key.authors and old.year == key.year:
-                hit = (pid, "same citation key, title, authors and year")
+                hit = (pid, N_("same citation key, title, authors and year"))
         if hit and on_duplicate != "new":
             plan.action, plan.target, plan.reason = on_duplicate, hit[0], hit[1]
             if hit[0] < 0:
-                plan.reason += f" as entry {earlier[hit[0]][0]} of this file"
+                plan.reason = N_("{reason} as entry {key} of this file").format(
+                    reason=plan.reason, key=earlier[hit[0]][0])
                 plan.action = "skip" if on_duplicate == "skip" else "link"  # never update a record not yet written
             continue
         plan.target = pending  # a placeholder ID so later entries can match this one

@@ -141,7 +141,8 @@ def max_bytes_for(cat: Catalogue, requested: int | None = None) -> int:
     try:
         return int(value) if value else DEFAULT_MAX_BYTES
     except ValueError:
-        raise InvalidInput(f"library setting {MAX_BYTES_SETTING} must be a number of bytes (got {value!r})") from None
+        raise InvalidInput(N_("library setting {max_bytes_setting} must be a number of bytes (got {value})").format(
+            max_bytes_setting=MAX_BYTES_SETTING, value=repr(value))) from None
 
 
 def duplicate_result(path: str, found: tuple[int, int | None]) -> FileResult:

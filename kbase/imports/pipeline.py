@@ -16,7 +16,7 @@ from kbase.catalogue.columns import table_of
 from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput, KbaseError
 from kbase.files.store import importing, path_for, stored_file_row, thumbnail_path
-from kbase.i18n import N_
+from kbase.i18n import N_, en_ngettext
 from kbase.imports.batches import change_mark, finish_batch, inserted_since, record_items, start_batch
 from kbase.imports.indexer import CHILD_FILES, BackgroundIndexer
 from kbase.imports.outcomes import (
@@ -62,7 +62,8 @@ def import_bib_file(cat: Catalogue, path: str | Path, *, roots: list[Path] | Non
     for f, pid, line, key in report.to_attach:
         if f.resolve() in wanted:
             report.notes.append((line, key,
-                                 f"{f}: already attached to publication {wanted[f.resolve()][0]} by this file"))
+                                 N_("{file}: already attached to publication {id} by this file").format(
+                                     file=f, id=wanted[f.resolve()][0])))
         else:
             wanted[f.resolve()] = (pid, line, key)
     if not wanted:
@@ -74,7 +75,8 @@ def import_bib_file(cat: Catalogue, path: str | Path, *, roots: list[Path] | Non
         if result.imported or result.status == "duplicate":
             report.attachments.append((result.path, result.publication_id or pid))
         else:
-            report.notes.append((line, key, f"{result.path}: not attached: {result.message or result.status}"))
+            report.notes.append((line, key, N_("{path}: not attached: {reason}").format(
+                path=result.path, reason=result.message or result.status)))
     return report
 
 
@@ -182,7 +184,8 @@ def _commit(cat: Catalogue, path: Path, out: Outcome, to_publication: int | None
         if found and out.status != "encrypted" and locked:
             return _unlock(cat, s, path, out, found[0])
         if found and out.status == "encrypted" and locked:
-            return FileResult(str(path), "encrypted", f"{out.message} (already in the library, publication {found[1]})",
+            return FileResult(str(path), "encrypted", N_("{message} (already in the library, publication {id})").format(
+                message=out.message, id=found[1]),
                               found[0], found[1], duplicate_of=found[1])
         if found:
             return duplicate_result(str(path), found)
@@ -205,7 +208,7 @@ def _commit(cat: Catalogue, path: Path, out: Outcome, to_publication: int | None
             queue_pages(s, att_id, out.scanned, out.metadata.get("language"))
         record_items(s, batch_id, inserted_since(cat, mark))
     people.update(new_people)  # only names whose rows were committed
-    message = out.message or f"{out.page_count} page{'s' if out.page_count != 1 else ''}"
+    message = out.message or en_ngettext("{n} page", "{n} pages", out.page_count).format(n=out.page_count)
     return FileResult(str(path), out.status, message, att_id, pub_id, len(out.pages))
 
 
@@ -274,16 +277,18 @@ def _plan_paths(cat: Catalogue, paths: Sequence[str | Path], max_bytes: int | No
             verdict = sniff(p)
             sha = file_sha256(p) if verdict is None and size <= limit else ""
         except OSError as exc:
-            report.files.append(FileResult(str(p), "damaged", f"cannot read the file: {exc.strerror}").count())
+            report.files.append(FileResult(str(p), "damaged", N_("cannot read the file: {reason}").format(
+                reason=exc.strerror)).count())
             continue
         if verdict is not None:
             report.files.append(FileResult(str(p), verdict.status, verdict.message).count())
         elif size > limit:
-            report.files.append(FileResult(str(p), "too large", f"too large: {size / 2**20:.1f} MB").count())
+            report.files.append(FileResult(str(p), "too large", N_("too large: {size} MB").format(
+                size=format(size / 2**20, '.1f'))).count())
         elif sha in known:
             report.files.append(duplicate_result(str(p), (0, known[sha])).count())
         else:
-            report.files.append(FileResult(str(p), "new", "would be imported").count())
+            report.files.append(FileResult(str(p), "new", N_("would be imported")).count())
     return report
 
 
@@ -306,7 +311,7 @@ def _tasks(pdfs: list[Path], report: ImportReport, limit: int,
             report.files.append(FileResult(str(p), "too large", N_("too large: {size} MB, over the limit of {limit} MB "
                                                                   "({how}); not imported").format(
                 size=f"{size / 2**20:.1f}", limit=f"{limit / 2**20:.0f}",
-                how=f"--max-size or library setting {MAX_BYTES_SETTING}")))
+                how=N_("--max-size or library setting {setting}").format(setting=MAX_BYTES_SETTING))))
         else:
             sizes[len(tasks)] = size
             tasks.append(Task(len(tasks), str(p), p.name, password, f"{batch}-{len(tasks)}.part"))
@@ -331,7 +336,7 @@ def _outcome_result(cat: Catalogue, path: Path, out: Outcome, targets: dict[Path
         return FileResult(str(path), out.status, out.message)
     except KbaseError as exc:
         _discard(cat, out)
-        return FileResult(str(path), "failed", f"not imported: {exc}")
+        return FileResult(str(path), "failed", N_("not imported: {reason}").format(reason=exc))
 
 
 def _checked_settings(cat: Catalogue, to_publication: int | None, targets: dict[Path, int],
@@ -342,7 +347,8 @@ def _checked_settings(cat: Catalogue, to_publication: int | None, targets: dict[
     limit = max_bytes_for(cat, max_bytes)
     visibility = cat.get_setting(VISIBILITY_SETTING) or "internal"
     if visibility not in m.VISIBILITIES:
-        raise InvalidInput(f"library setting {VISIBILITY_SETTING} must be one of {', '.join(m.VISIBILITIES)}")
+        raise InvalidInput(N_("library setting {visibility_setting} must be one of {visibilities}").format(
+            visibility_setting=VISIBILITY_SETTING, visibilities=', '.join(m.VISIBILITIES)))
     return limit, visibility
 
 

@@ -17,6 +17,7 @@ from typing import Any, Iterator
 
 from kbase.child import main_hidden
 from kbase.files.blobs import TMP_DIR, commit_temp, copy_hashing, write_atomic
+from kbase.i18n import N_
 from kbase.imports.extract import IMPORTED_STATUSES, extract_file, sniff
 
 WORKER_NICE = 5
@@ -54,14 +55,16 @@ def process_file(task: Task, files_dir: Path, thumbs_dir: Path, known: frozenset
     try:
         verdict = sniff(Path(task.path), task.filename)
     except OSError as exc:
-        return Outcome(task.index, "damaged", f"cannot read the file: {exc.strerror or exc}; not imported")
+        return Outcome(task.index, "damaged", N_("cannot read the file: {reason}; not imported").format(
+            reason=exc.strerror or exc))
     if verdict is not None:
         return Outcome(task.index, verdict.status, verdict.message)
     try:
         sha, size, tmp = copy_hashing(Path(task.path), files_dir, task.tmp_name)
     except OSError as exc:
         return Outcome(task.index, "damaged",
-                       f"cannot copy the file into the library: {exc.strerror or exc}; not imported")
+                       N_("cannot copy the file into the library: {reason}; not imported").format(
+                           reason=exc.strerror or exc))
     try:
         if sha in known:
             return Outcome(task.index, "duplicate", sha256=sha, size=size)
@@ -106,7 +109,8 @@ def _worker_main(tasks: Connection, results: Connection, files_dir: str, thumbs_
         try:
             out = process_file(task, Path(files_dir), Path(thumbs_dir), known)
         except Exception as exc:  # an unexpected failure is that file's problem, not the batch's
-            out = Outcome(task.index, "damaged", f"extraction failed: {exc.__class__.__name__}: {exc}; not imported")
+            out = Outcome(task.index, "damaged", N_("extraction failed: {error}: {reason}; not imported").format(
+                error=exc.__class__.__name__, reason=exc))
         results.send(out)
 
 
@@ -278,8 +282,9 @@ class ExtractionPool:
     def _crash_message(w: _Worker) -> str:
         w.process.join(1)
         code = w.process.exitcode
-        how = "it stopped" if code is None else f"signal {-code}" if code < 0 else f"exit code {code}"
-        return f"damaged PDF: reading it crashed the extractor ({how}); not imported"
+        how = (N_("it stopped") if code is None else N_("signal {n}").format(n=-code) if code < 0
+               else N_("exit code {n}").format(n=code))
+        return N_("damaged PDF: reading it crashed the extractor ({how}); not imported").format(how=how)
 
     def _run(self) -> None:
         cpu_started = time.thread_time()
@@ -310,10 +315,11 @@ class ExtractionPool:
                     elif not w.process.is_alive():
                         self._replace(w, self._crash_message(w))
                     elif now - w.head_started > self.timeout:
-                        self._replace(w, f"damaged PDF: still unreadable after {self.timeout:.0f} s; not imported")
+                        self._replace(w, N_("damaged PDF: still unreadable after {seconds} s; not imported").format(
+                            seconds=format(self.timeout, '.0f')))
                     elif rss_mb(w.process.pid) > self.memory_limit_mb:
-                        self._replace(w, f"damaged PDF: reading it needed more than {self.memory_limit_mb:.0f} MB "
-                                         "of memory; not imported")
+                        self._replace(w, N_("damaged PDF: reading it needed more than {limit} MB of memory; not "
+                                            "imported").format(limit=format(self.memory_limit_mb, '.0f')))
         except BaseException as exc:  # reported to the consumer, never lost in a thread
             self.error = exc
         finally:

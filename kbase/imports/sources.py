@@ -16,6 +16,7 @@ from kbase.errors import ImportProblem, InvalidInput
 from kbase.formats.bibtex.mapping import PubData, to_publication
 from kbase.formats.bibtex.parse import BadValue, parse_text
 from kbase.formats.encoding import read_bib
+from kbase.i18n import N_
 from kbase.imports.names import NameCache
 from kbase.imports.writing import _SAME_AS, ON_DUPLICATE, BibReport, Planned, find_files, import_records
 from kbase.library import models as m
@@ -31,12 +32,13 @@ def import_bib(cat: Catalogue, path: str | Path, *, dry_run: bool = False, roots
     name are left in report.to_attach for the import pipeline (kbase.imports.pipeline.import_bib_file)."""
     on_duplicate = _SAME_AS.get(on_duplicate, on_duplicate)
     if on_duplicate not in ON_DUPLICATE:
-        raise InvalidInput(f"on_duplicate must be one of {', '.join(ON_DUPLICATE)} (got {on_duplicate!r})")
+        raise InvalidInput(N_("on_duplicate must be one of {choices} (got {got})").format(
+            choices=', '.join(ON_DUPLICATE), got=repr(on_duplicate)))
     path = Path(path)
     try:
         decoded = read_bib(path)
     except OSError as exc:
-        raise ImportProblem(f"{path}: cannot read: {exc.strerror or exc}") from exc
+        raise ImportProblem(N_("{path}: cannot read: {reason}").format(path=path, reason=exc.strerror or exc)) from exc
     report = BibReport(str(path), dry_run, encoding=decoded.encoding)
     report.notes += [(1, "", w) for w in decoded.warnings]
     # the boundary: NUL and control characters go, text is NFC; a form feed or vertical tab would become a
@@ -126,7 +128,8 @@ def import_bibliography(cat: Catalogue, path: str | Path, *, fmt: str | None = N
     if fmt == "bibtex":
         return import_bib(cat, path, dry_run=dry_run, roots=roots, on_duplicate=on_duplicate, batch_id=batch_id)
     if fmt not in FORMATS:
-        raise InvalidInput(f"unknown bibliography format {fmt!r} (one of {', '.join(FORMATS)})")
+        raise InvalidInput(N_("unknown bibliography format {fmt} (one of {formats})").format(
+            fmt=repr(fmt), formats=', '.join(FORMATS)))
     report = _import_read(cat, path, fmt, dry_run=dry_run, roots=roots, on_duplicate=on_duplicate, batch_id=batch_id)
     report.format = fmt
     return report
@@ -149,12 +152,13 @@ def _import_read(cat: Catalogue, path: str | Path, fmt: str, *, dry_run: bool, r
                  on_duplicate: str, batch_id: int | None) -> BibReport:
     on_duplicate = _SAME_AS.get(on_duplicate, on_duplicate)
     if on_duplicate not in ON_DUPLICATE:
-        raise InvalidInput(f"on_duplicate must be one of {', '.join(ON_DUPLICATE)} (got {on_duplicate!r})")
+        raise InvalidInput(N_("on_duplicate must be one of {choices} (got {got})").format(
+            choices=', '.join(ON_DUPLICATE), got=repr(on_duplicate)))
     path = Path(path)
     try:
         decoded = read_bib(path)  # BOMs, UTF-16, a declared or guessed encoding: the same for every format
     except OSError as exc:
-        raise ImportProblem(f"{path}: cannot read: {exc.strerror or exc}") from exc
+        raise ImportProblem(N_("{path}: cannot read: {reason}").format(path=path, reason=exc.strerror or exc)) from exc
     report = BibReport(str(path), dry_run, encoding=decoded.encoding)
     report.notes += [(1, "", w) for w in decoded.warnings]
     if fmt == "ris":
@@ -209,14 +213,16 @@ def import_spreadsheet(cat: Catalogue, path: str | Path, *, mapping: Mapping[str
 
     on_duplicate = _SAME_AS.get(on_duplicate, on_duplicate)
     if on_duplicate not in ON_DUPLICATE:
-        raise InvalidInput(f"on_duplicate must be one of {', '.join(ON_DUPLICATE)} (got {on_duplicate!r})")
+        raise InvalidInput(N_("on_duplicate must be one of {choices} (got {got})").format(
+            choices=', '.join(ON_DUPLICATE), got=repr(on_duplicate)))
     if new_names not in NEW_NAMES:
-        raise InvalidInput(f"new_names must be one of {', '.join(NEW_NAMES)} (got {new_names!r})")
+        raise InvalidInput(N_("new_names must be one of {choices} (got {got})").format(
+            choices=', '.join(NEW_NAMES), got=repr(new_names)))
     path = Path(path)
     try:
         table = read_sheet(path, sheet)
     except OSError as exc:
-        raise ImportProblem(f"{path}: cannot read: {exc.strerror or exc}") from exc
+        raise ImportProblem(N_("{path}: cannot read: {reason}").format(path=path, reason=exc.strerror or exc)) from exc
     report = BibReport(str(path), dry_run, encoding=table.encoding)
     report.notes += [(1, "", w) for w in table.warnings]
     columns = resolve_mapping(table.headers, dict(mapping) if mapping else None)
@@ -236,8 +242,9 @@ def import_spreadsheet(cat: Catalogue, path: str | Path, *, mapping: Mapping[str
         _name_kinds(data, known, canonical)
         missing = _new_authorities(data, known) if new_names == "refuse" else []
         if missing:
-            report.refused.append((data.line, data.key, f"{'; '.join(missing)} not in the library "
-                                   "(--new-names refuse: create them first, or import with --new-names create)"))
+            report.refused.append((data.line, data.key, N_("{missing} not in the library (--new-names refuse: create "
+                                                           "them first, or import with --new-names create)").format(
+                missing='; '.join(missing))))
         else:
             records.append(data)
     roots = [Path(r) for r in (roots or [path.parent])]
@@ -276,6 +283,6 @@ def _name_kinds(data: PubData, known: NameCache, canonical: dict[str, dict[int, 
 
 def _new_authorities(data: PubData, known: NameCache) -> list[str]:
     """The projects and regions a record names that the library has under no name (title, short name, alias)."""
-    missing = [f"project {p!r}" for p in data.projects if fold(p) not in known.project]
-    missing += [f"region {r!r}" for r in data.regions if _folded_words(r) not in known.region]
+    missing = [N_("project {name}").format(name=repr(p)) for p in data.projects if fold(p) not in known.project]
+    missing += [N_("region {name}").format(name=repr(r)) for r in data.regions if _folded_words(r) not in known.region]
     return missing

@@ -177,7 +177,8 @@ def import_records(cat: Catalogue, report: BibReport, plans: list[Planned], *, o
     report already holds what the reader refused and noted; report.dry_run says whether to write."""
     on_duplicate = _SAME_AS.get(on_duplicate, on_duplicate)
     if on_duplicate not in ON_DUPLICATE:
-        raise InvalidInput(f"on_duplicate must be one of {', '.join(ON_DUPLICATE)} (got {on_duplicate!r})")
+        raise InvalidInput(N_("on_duplicate must be one of {choices} (got {got})").format(
+            choices=', '.join(ON_DUPLICATE), got=repr(on_duplicate)))
     path, dry_run = Path(report.path), report.dry_run
     report.refused.sort()
     report.problems += report.refused
@@ -238,7 +239,8 @@ def find_files(data: PubData, bib_dir: Path, roots: list[Path], report: BibRepor
         try:
             shas.append(file_sha256(p))
         except OSError as exc:
-            report.notes.append((data.line, data.key, f"cannot read {p}: {exc.strerror or exc}"))
+            report.notes.append((data.line, data.key, N_("cannot read {path}: {reason}").format(
+                path=p, reason=exc.strerror or exc)))
     return found, shas
 
 
@@ -286,7 +288,8 @@ def _write(cat: Catalogue, s: Session | None, plans: list[Planned], names: NameC
                     names.load(s)
                     names.created = created
                     reason = str(getattr(exc, "orig", exc)).splitlines()[0]
-                    report.refused.append((plan.data.line, plan.data.key, f"refused by the catalogue: {reason}"))
+                    report.refused.append((plan.data.line, plan.data.key, N_("refused by the catalogue: "
+                                                                             "{reason}").format(reason=reason)))
                     report.problems.append(report.refused[-1])
     report.new_records = {k: v for k, v in names.created.items()}
     return items
@@ -301,7 +304,8 @@ def _record(chunk: list[Planned], report: BibReport) -> None:
         elif plan.action == "update":
             report.updated.append((plan.data.key, plan.pub_id or 0, plan.reason))
         else:
-            report.skipped.append((plan.data.key, f"duplicate of publication {plan.pub_id}: {plan.reason}"))
+            report.skipped.append((plan.data.key, N_("duplicate of publication {id}: {reason}").format(
+                id=plan.pub_id, reason=plan.reason)))
 
 
 def _write_chunk(cat: Catalogue, s: Session | None, chunk: list[Planned], names: NameCache, report: BibReport,
@@ -317,7 +321,8 @@ def _write_chunk(cat: Catalogue, s: Session | None, chunk: list[Planned], names:
         cols = {**_EMPTY, **plan.data.columns, "version": 1, "created": now, "updated": now}
         key = unique_key(cols["citekey"], taken)
         if key != cols["citekey"]:
-            report.notes.append((plan.data.line, plan.data.key, f"citation key already used; stored as {key}"))
+            report.notes.append((plan.data.line, plan.data.key, N_("citation key already used; stored as {key}").format(
+                key=key)))
         taken.add(key.lower())
         cols["citekey"] = key
         cols["title_norm"] = fold_words(cols["title"])

@@ -132,7 +132,8 @@ def _hashed(files: list[Path], report: ZoteroReport, item: z.Item) -> tuple[list
             shas.append(file_sha256(f))
             found.append(f)
         except OSError as exc:
-            report.notes.append((item.item_id, item.key, f"cannot read {f}: {exc.strerror or exc}"))
+            report.notes.append((item.item_id, item.key, N_("cannot read {path}: {reason}").format(
+                path=f, reason=exc.strerror or exc)))
     return found, shas
 
 
@@ -162,18 +163,19 @@ def _attachments(cat: Catalogue, lib: z.ZoteroLibrary, report: ZoteroReport, pub
         elif att.file is None:
             counts["file missing"] += 1
             report.notes.append((att.parent_id or att.item_id, att.key,
-                                 f"attachment {att.title or att.path!r}: {att.problem}"))
+                                 N_("attachment {name}: {problem}").format(
+                                     name=repr(att.title or att.path), problem=att.problem)))
         elif not att.is_pdf:
             counts["not a PDF, not imported"] += 1
             report.notes.append((att.parent_id or att.item_id, att.key,
-                                 f"attachment {att.file.name!r} ({att.content_type or 'unknown type'}) "
-                                 "is not a PDF; not imported"))
+                                 N_("attachment {name} ({type}) is not a PDF; not imported").format(
+                                     name=repr(att.file.name), type=att.content_type or N_("unknown type"))))
         elif att.parent_id is not None and parent_pub is None:
             counts["parent item not imported"] += 1
         elif att.file.resolve() in wanted:
             counts["already in the library"] += 1
             report.notes.append((att.parent_id or att.item_id, att.key,
-                                 f"{att.file}: the same file as another attachment"))
+                                 N_("{file}: the same file as another attachment").format(file=att.file)))
         else:
             wanted[att.file.resolve()] = parent_pub
             where[att.file.resolve()] = att
@@ -194,7 +196,8 @@ def _attachments(cat: Catalogue, lib: z.ZoteroLibrary, report: ZoteroReport, pub
                 counts["refused"] += 1
                 key = source.key if source else ""
                 report.notes.append((source.parent_id or source.item_id if source else 0, key,
-                                     f"{result.path}: not imported: {result.message or result.status}"))
+                                     N_("{path}: not imported: {reason}").format(
+                                         path=result.path, reason=result.message or result.status)))
             if source is not None and source.parent_id is None and result.publication_id:
                 pub_of[source.item_id] = result.publication_id  # a standalone PDF's record, for its collections
     return {k: v for k, v in counts.items() if v or k == "read"}
@@ -392,5 +395,5 @@ def check_options(options: dict[str, Any] | None) -> str | None:
     """The base directory from the import's options, checked (a folder that does not exist is said at once)."""
     base = (options or {}).get("zotero_base")
     if base and not Path(base).expanduser().is_dir():
-        raise InvalidInput(f"--zotero-base {base}: no such folder")
+        raise InvalidInput(N_("--zotero-base {base}: no such folder").format(base=base))
     return base
