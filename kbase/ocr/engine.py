@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from kbase.errors import KbaseError
+from kbase.i18n import N_
 from kbase.imports.pdfmeta import guess_language
 from kbase.textnorm import normalise_page_text
 
@@ -40,7 +41,7 @@ class OcrUnavailable(KbaseError):
 def _languages() -> tuple[str, frozenset[str]]:
     program = shutil.which("tesseract")
     if not program:
-        raise OcrUnavailable(f"OCR needs Tesseract: {INSTALL}")
+        raise OcrUnavailable(N_("OCR needs Tesseract: {install}").format(install=INSTALL))
     listed = subprocess.run([program, "--list-langs"], capture_output=True, text=True, timeout=60)
     found = frozenset(line.strip() for line in listed.stdout.splitlines()[1:] if line.strip())
     return program, found
@@ -51,7 +52,8 @@ def tessdata(languages: str = BOTH) -> str:
     program, found = _languages()
     missing = [code for code in languages.split("+") if code not in found]
     if missing:
-        raise OcrUnavailable(f"OCR needs Tesseract's {', '.join(missing)} language data: {INSTALL}")
+        raise OcrUnavailable(N_("OCR needs Tesseract's {missing} language data: {install}").format(
+            missing=', '.join(missing), install=INSTALL))
     return program
 
 
@@ -82,10 +84,12 @@ def read_page(page: Any, code: str, pdf_out: Path | None = None) -> str:
                                   + (["pdf"] if pdf_out is not None else []), input=page_image(page),
                                   capture_output=True, timeout=PAGE_TIMEOUT, env=env)
         except subprocess.TimeoutExpired:
-            raise OcrUnavailable(f"Tesseract did not read the page in {PAGE_TIMEOUT} s") from None
+            raise OcrUnavailable(N_("Tesseract did not read the page in {page_timeout} s").format(
+                page_timeout=PAGE_TIMEOUT)) from None
         if done.returncode != 0 or not base.with_suffix(".txt").exists():
             reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
-            raise OcrUnavailable(f"Tesseract failed on the page: {reason[-1] if reason else done.returncode}")
+            raise OcrUnavailable(N_("Tesseract failed on the page: {reason}").format(
+                reason=reason[-1] if reason else done.returncode))
         if pdf_out is not None and base.with_suffix(".pdf").exists():
             pdf_out.parent.mkdir(parents=True, exist_ok=True)
             shutil.move(str(base.with_suffix(".pdf")), pdf_out)

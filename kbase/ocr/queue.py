@@ -15,7 +15,7 @@ from sqlmodel import col
 from kbase.catalogue.records import Catalogue
 from kbase.errors import KbaseError
 from kbase.files.store import ensure_local
-from kbase.i18n import en_ngettext
+from kbase.i18n import N_, en_ngettext
 from kbase.imports.extract import is_blank_page
 from kbase.imports.pdfmeta import guess_language
 from kbase.library import models as m
@@ -81,12 +81,14 @@ def enqueue(cat: Catalogue, publication_ids: list[int] | None = None, *, every_p
     with cat.transaction() as s:
         if publication_ids is not None:
             found = set(s.scalars(select(col(m.Publication.id)).where(col(m.Publication.id).in_(publication_ids))))
-            lines += [f"publication {pid}: no such publication" for pid in publication_ids if pid not in found]
+            said = N_("publication {id}: no such publication")
+            lines += [said.format(id=pid) for pid in publication_ids if pid not in found]
         existing = {job.attachment_id: job for job in s.scalars(select(m.OcrJob))}
         for att_id, status, filename in _attachments_of(s, publication_ids):
             if status not in READABLE:
                 if publication_ids is not None:
-                    lines.append(f"{filename}: {status}; OCR cannot read it")
+                    lines.append(N_("{filename}: {status}; OCR cannot read it").format(
+                        filename=filename, status=status))
                 continue
             job = existing.get(att_id)
             if job is not None and job.status in ("queued", "running") and not every_page:
@@ -99,7 +101,8 @@ def enqueue(cat: Catalogue, publication_ids: list[int] | None = None, *, every_p
             pages = list(s.scalars(query.order_by(col(m.PageText.page))))
             if pages:
                 queue_pages(s, att_id, pages, job.language if job is not None else None)
-                lines.append(f"{filename}: {len(pages)} page{'s' if len(pages) != 1 else ''} queued for OCR")
+                lines.append(en_ngettext("{filename}: {n} page queued for OCR", "{filename}: {n} pages queued for OCR",
+                                         len(pages)).format(filename=filename, n=len(pages)))
     return lines
 
 
@@ -120,7 +123,7 @@ def attachment_texts(cat: Catalogue, attachment_id: int) -> dict[str, Any]:
     with cat.reading() as s:
         att = s.get(m.Attachment, attachment_id)
         if att is None:
-            raise KbaseError(f"no attachment with ID {attachment_id}")
+            raise KbaseError(N_("no attachment with ID {id}").format(id=attachment_id))
         pages = [{"page": page, "source": source, "text": text} for page, source, text in s.execute(
             select(col(m.PageText.page), col(m.PageText.source), col(m.PageText.text))
             .where(col(m.PageText.attachment_id) == attachment_id).order_by(col(m.PageText.page)))]
@@ -183,7 +186,7 @@ def _read_document(cat: Catalogue, job_id: int, state: OcrProgress, tell: Callab
         job = s.get(m.OcrJob, job_id)
         att = s.get(m.Attachment, job.attachment_id) if job is not None else None
         if job is None or att is None or att.id is None:
-            raise KbaseError(f"OCR job {job_id} or its attachment is gone")
+            raise KbaseError(N_("OCR job {id} or its attachment is gone").format(id=job_id))
         att_id, sha, filename = att.id, att.sha256, att.filename
         left: list[int] = json.loads(job.pages)
         code = _language(s, job)
@@ -193,7 +196,7 @@ def _read_document(cat: Catalogue, job_id: int, state: OcrProgress, tell: Callab
     try:
         doc = pymupdf.open(ensure_local(cat.library, sha), filetype="pdf")
     except (KbaseError, RuntimeError, ValueError) as exc:
-        out.update(status="failed", message=f"OCR cannot open it: {exc}")
+        out.update(status="failed", message=N_("OCR cannot open it: {reason}").format(reason=exc))
         _finish(cat, job_id, att_id, "failed", out["message"], 0)
         return out
     blank = 0
@@ -201,12 +204,12 @@ def _read_document(cat: Catalogue, job_id: int, state: OcrProgress, tell: Callab
     pages_dir = _ocr_pages_dir(cat, sha)
     with doc:
         if doc.needs_pass:
-            out.update(status="failed", message="encrypted: OCR cannot open it without its password")
+            out.update(status="failed", message=N_("encrypted: OCR cannot open it without its password"))
             _finish(cat, job_id, att_id, "failed", out["message"], 0)
             return out
         while left:
             if cancel.is_set():
-                out.update(status="cancelled", message=f"cancelled with {len(left)} pages to read")
+                out.update(status="cancelled", message=N_("cancelled with {n} pages to read").format(n=len(left)))
                 _finish(cat, job_id, att_id, "cancelled", out["message"], out["pages"])
                 return out
             number = left[0]
@@ -223,7 +226,7 @@ def _read_document(cat: Catalogue, job_id: int, state: OcrProgress, tell: Callab
                 else:
                     text = read_page(page, code, pages_dir / f"{number}.pdf")
             except KbaseError as exc:  # this page stays in the queue's record; the next document goes on
-                out.update(status="failed", message=f"page {number}: {exc}")
+                out.update(status="failed", message=N_("page {number}: {reason}").format(number=number, reason=exc))
                 _finish(cat, job_id, att_id, "failed", out["message"], out["pages"])
                 return out
             left = left[1:]
@@ -313,7 +316,7 @@ def run_queue(cat: Catalogue, attachment_ids: list[int] | None = None, *,
             try:
                 sync(cat)
             except KbaseError as exc:
-                report.index_message = f"the index will catch up later: {exc}"
+                report.index_message = N_("the index will catch up later: {reason}").format(reason=exc)
     report.seconds = time.monotonic() - started
     tell("cancelled" if report.cancelled else "done")
     return report
