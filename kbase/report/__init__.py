@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput
+from kbase.i18n import N_
 from kbase.i18n import language as interface_language
 from kbase.report.annual import SECTIONS, annual_context, parse_sections, section_titles
 from kbase.report.charts import add_figures
@@ -47,7 +48,8 @@ def build_annual(cat: Catalogue, year: int, fmt: str = "md", sections: Sequence[
     """The annual report for year in fmt (md, html: text; pdf, docx: bytes) and the missing-data warnings;
     outputs cited in style (kbase.report.csl: house, apa, chicago-author-date, harvard, iso690, a .csl file)."""
     if fmt not in FORMATS:
-        raise InvalidInput(f"unknown report format {fmt!r} (one of: {', '.join(FORMATS)})")
+        raise InvalidInput(N_("unknown report format {fmt} (one of: {formats})").format(
+            fmt=repr(fmt), formats=', '.join(FORMATS)))
     style = check_style(style)
     ctx = annual_context(cat, year, sections, include_internal, report_language(cat, lang))
     add_figures(cat, ctx)  # finances, tables and charts (kbase.report.charts)

@@ -14,6 +14,7 @@ from sqlmodel import col
 
 from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput
+from kbase.i18n import N_
 from kbase.library import models as m
 from kbase.report import data as d
 from kbase.report.citation import cite_md
@@ -59,9 +60,10 @@ def parse_sections(sections: Sequence[str] | str | None) -> list[str]:
     chosen = [s.strip().lower() for s in sections if s and s.strip()]
     unknown = [s for s in chosen if s not in SECTION_IDS]
     if unknown:
-        raise InvalidInput(f"unknown report section {unknown[0]!r} (one of: {', '.join(SECTION_IDS)})")
+        raise InvalidInput(N_("unknown report section {section} (one of: {section_ids})").format(
+            section=repr(unknown[0]), section_ids=', '.join(SECTION_IDS)))
     if not chosen:
-        raise InvalidInput("no report section chosen")
+        raise InvalidInput(N_("no report section chosen"))
     return list(dict.fromkeys(chosen))
 
 
@@ -87,7 +89,7 @@ def annual_context(cat: Catalogue, year: int, sections: Sequence[str] | None = N
                    include_internal: bool = False, lang: str = "en") -> dict[str, Any]:
     """Everything the annual-report templates show, as plain dicts; about a dozen queries in all."""
     if not isinstance(year, int) or not 1000 <= year <= 2999:
-        raise InvalidInput(f"not a plausible year: {year!r}")
+        raise InvalidInput(N_("not a plausible year: {year}").format(year=repr(year)))
     lang = check_lang(lang)
     t = translator(lang)
     chosen = parse_sections(sections)

@@ -18,6 +18,7 @@ from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput
 from kbase.formats.exporters import csl_item
 from kbase.formats.exporters.records import load_publications
+from kbase.i18n import N_
 from kbase.report.markup import md_short_link
 from kbase.resources import resource
 
@@ -52,9 +53,10 @@ def check_style(style: str | None) -> str:
     path = Path(style).expanduser()
     if path.suffix.lower() == ".csl":
         if not path.is_file():
-            raise InvalidInput(f"citation style file not found: {path}")
+            raise InvalidInput(N_("citation style file not found: {path}").format(path=path))
         return str(path)
-    raise InvalidInput(f"unknown citation style {style!r} (one of: {', '.join(style_names())}, or a .csl file)")
+    raise InvalidInput(N_("unknown citation style {style} (one of: {style_names}, or a .csl file)").format(
+        style=repr(style), style_names=', '.join(style_names())))
 
 
 def style_path(name: str) -> Path:
@@ -75,12 +77,14 @@ def _style(name: str, lang: str) -> CitationStylesStyle:
     try:
         key = (name, lang, path.stat().st_mtime_ns)  # a style file edited while the app runs is read again
     except OSError as exc:
-        raise InvalidInput(f"cannot read citation style {path}: {exc.strerror or exc}") from None
+        raise InvalidInput(N_("cannot read citation style {path}: {reason}").format(
+            path=path, reason=exc.strerror or exc)) from None
     if key not in _styles:
         try:
             _styles[key] = CitationStylesStyle(str(path), locale=LOCALES.get(lang, "en-GB"), validate=False)
         except (etree.XMLSyntaxError, OSError, ValueError, KeyError) as exc:
-            raise InvalidInput(f"cannot read citation style {path}: {exc}") from None
+            raise InvalidInput(N_("cannot read citation style {path}: {reason}").format(
+                path=path, reason=exc)) from None
     return _styles[key]
 
 
@@ -173,7 +177,8 @@ def apply_style(cat: Catalogue, pubs: Sequence[dict[str, Any]], style: str | Non
     for rec, text in zip(records, texts, strict=True):
         for p in by_id[rec["id"]]:
             if text is None:
-                warnings.append(f"publication {rec['id']} ({rec['title']}): the {name} style could not format it")
+                warnings.append(N_("publication {id} ({title}): the {name} style could not format it").format(
+                    id=rec['id'], title=rec['title'], name=name))
                 continue
             link = md_short_link(p.get("url"))
             p["citation"] = Markup(text + (f" {link}" if link else ""))

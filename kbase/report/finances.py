@@ -12,6 +12,7 @@ from sqlmodel import Session, col
 
 from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput, NotFound
+from kbase.i18n import N_
 from kbase.library import models as m
 from kbase.resources import resource
 from kbase.text import clean_line
@@ -29,7 +30,7 @@ MAX_CENTS = 10**15  # ten thousand billion: anything larger is a typing mistake
 def check_kind(kind: str) -> str:
     found = KIND_WORDS.get((kind or "").strip().lower())
     if found is None:
-        raise InvalidInput(f"unknown finance kind {kind!r} (one of: income, expense)")
+        raise InvalidInput(N_("unknown finance kind {kind} (one of: income, expense)").format(kind=repr(kind)))
     return found
 
 
@@ -37,16 +38,17 @@ def check_year(year: Any) -> int:
     try:
         value = int(year)
     except (TypeError, ValueError):
-        raise InvalidInput(f"not a year: {year!r}") from None
+        raise InvalidInput(N_("not a year: {year}").format(year=repr(year))) from None
     if not 1000 <= value <= 2999:
-        raise InvalidInput(f"not a plausible year: {year!r}")
+        raise InvalidInput(N_("not a plausible year: {year}").format(year=repr(year)))
     return value
 
 
 def check_currency(currency: str | None) -> str:
     code = (currency or "EUR").strip().upper()
     if not re.fullmatch(r"[A-Z]{3}", code):
-        raise InvalidInput(f"not a currency code: {currency!r} (three letters, e.g. EUR, USD)")
+        raise InvalidInput(N_("not a currency code: {currency} (three letters, e.g. EUR, USD)").format(
+            currency=repr(currency)))
     return code
 
 
@@ -64,16 +66,16 @@ def parse_amount(text: str | int | Decimal) -> int:
         elif _DOT_GROUPS.match(s):
             number = s.replace(".", "").replace(",", ".")
         else:
-            raise InvalidInput(f"not an amount: {raw!r} (write it as 123456 or 123456.78; "
-                               "no minus sign: a loss is an expense)")
+            raise InvalidInput(N_("not an amount: {raw} (write it as 123456 or 123456.78; no minus sign: a loss is an "
+                                  "expense)").format(raw=repr(raw)))
         try:
             cents = int((Decimal(number) * 100).to_integral_value())
         except InvalidOperation:
-            raise InvalidInput(f"not an amount: {raw!r}") from None
+            raise InvalidInput(N_("not an amount: {raw}").format(raw=repr(raw))) from None
     if cents < 0:
-        raise InvalidInput(f"not an amount: {text!r} (no minus sign: a loss is an expense)")
+        raise InvalidInput(N_("not an amount: {text} (no minus sign: a loss is an expense)").format(text=repr(text)))
     if cents >= MAX_CENTS:
-        raise InvalidInput(f"amount too large: {text!r}")
+        raise InvalidInput(N_("amount too large: {text}").format(text=repr(text)))
     return cents
 
 
@@ -104,7 +106,7 @@ def set_line(cat: Catalogue, year: Any, kind: str, label: str, amount: str | int
     year, kind = check_year(year), check_kind(kind)
     label = clean_line(label or "").strip()
     if not label:
-        raise InvalidInput("a finance line needs a source or category (e.g. \"Programme subsidies\")")
+        raise InvalidInput(N_("a finance line needs a source or category (e.g. \"Programme subsidies\")"))
     cents = parse_amount(amount)
     organisation_id = _organisation_of(cat, label)
     with cat.transaction() as s:
@@ -114,8 +116,9 @@ def set_line(cat: Catalogue, year: Any, kind: str, label: str, amount: str | int
                               or _year_currency(s, year) or None)
         other = _year_currency(s, year, line.id if line else None)
         if other and other != code:
-            raise InvalidInput(f"the finances of {year} are in {other}; {label!r} cannot be in {code} "
-                               f"(change the others first, or give --currency {other})")
+            raise InvalidInput(N_("the finances of {year} are in {other}; {label} cannot be in {code} (change the "
+                                  "others first, or give --currency {currency})").format(
+                year=year, other=other, currency=other, label=repr(label), code=code))
         if line is None:
             last = s.scalar(select(func.max(col(m.FinanceLine.position))).where(
                 col(m.FinanceLine.year) == year, col(m.FinanceLine.kind) == kind))
@@ -135,7 +138,7 @@ def remove_line(cat: Catalogue, year: Any, kind: str, label: str) -> None:
             col(m.FinanceLine.year) == year, col(m.FinanceLine.kind) == kind,
             func.lower(col(m.FinanceLine.label)) == clean_line(label or "").strip().lower())))
         if not done.rowcount:
-            raise NotFound(f"no {kind} line {label!r} in {year}")
+            raise NotFound(N_("no {kind} line {label} in {year}").format(kind=kind, label=repr(label), year=year))
 
 
 def replace_year(cat: Catalogue, year: Any, rows: Iterable[Sequence[Any]], currency: str | None = None) -> int:
@@ -149,12 +152,13 @@ def replace_year(cat: Catalogue, year: Any, rows: Iterable[Sequence[Any]], curre
         try:
             kind, label = check_kind(kind), clean_line(str(label or "")).strip()
             if not label:
-                raise InvalidInput("no source or category")
+                raise InvalidInput(N_("no source or category"))
             cents = parse_amount(amount)
         except InvalidInput as exc:
-            raise InvalidInput(f"row {number}: {exc}") from None
+            raise InvalidInput(N_("row {number}: {reason}").format(number=number, reason=exc)) from None
         if (kind, label.lower()) in seen:
-            raise InvalidInput(f"row {number}: {label!r} is listed twice under {kind}")
+            raise InvalidInput(N_("row {number}: {label} is listed twice under {kind}").format(
+                number=number, label=repr(label), kind=kind))
         seen.add((kind, label.lower()))
         checked.append((kind, label, cents))
     organisations = {label: _organisation_of(cat, label) for _, label, _ in checked}

@@ -9,6 +9,7 @@ from babel.dates import format_date, get_month_names
 from babel.numbers import format_decimal
 
 from kbase.errors import InvalidInput
+from kbase.i18n import N_
 
 LANGS = ("en", "fr")
 LOCALES = {"en": "en_GB", "fr": "fr_BE"}
@@ -88,7 +89,8 @@ FR: dict[str, str] = {
 def check_lang(lang: str | None) -> str:
     lang = (lang or "en").strip().lower()[:2]
     if lang not in LANGS:
-        raise InvalidInput(f"unknown report language {lang!r} (one of: {', '.join(LANGS)})")
+        raise InvalidInput(N_("unknown report language {lang} (one of: {langs})").format(
+            lang=repr(lang), langs=', '.join(LANGS)))
     return lang
 
 

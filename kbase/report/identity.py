@@ -12,6 +12,7 @@ from typing import Any
 
 from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput
+from kbase.i18n import N_
 from kbase.text import clean_line, clean_text
 
 PREFIX = "institute."
@@ -41,7 +42,8 @@ def _check_field(field: str) -> str:
     if field == "color":
         field = "colour"
     if field not in FIELDS:
-        raise InvalidInput(f"unknown identity field {field!r} (one of: {', '.join(FIELDS)})")
+        raise InvalidInput(N_("unknown identity field {field} (one of: {fields})").format(
+            field=repr(field), fields=', '.join(FIELDS)))
     return field
 
 
@@ -49,19 +51,20 @@ def picture_setting(path: Path) -> str:
     """'image/png;base64,…' for a picture file; refuses other types and files too large to embed."""
     kind = PICTURE_TYPES.get(path.suffix.lower())
     if kind is None:
-        raise InvalidInput(f"{path}: not a picture Kbase embeds (SVG, PNG or JPEG)")
+        raise InvalidInput(N_("{path}: not a picture Kbase embeds (SVG, PNG or JPEG)").format(path=path))
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise InvalidInput(N_("cannot read {path}: {reason}").format(path=path, reason=exc.strerror or exc)) from None
     if len(data) > MAX_PICTURE:
-        raise InvalidInput(f"{path}: {len(data):,} bytes, more than the {MAX_PICTURE:,} a report embeds")
+        raise InvalidInput(N_("{path}: {size} bytes, more than the {limit} a report embeds").format(
+            path=path, size=format(len(data), ','), limit=format(MAX_PICTURE, ',')))
     if kind == "image/svg+xml" and b"<svg" not in data[:4096]:
-        raise InvalidInput(f"{path}: not an SVG file")
+        raise InvalidInput(N_("{path}: not an SVG file").format(path=path))
     if kind == "image/png" and not data.startswith(b"\x89PNG"):
-        raise InvalidInput(f"{path}: not a PNG file")
+        raise InvalidInput(N_("{path}: not a PNG file").format(path=path))
     if kind == "image/jpeg" and not data.startswith(b"\xff\xd8"):
-        raise InvalidInput(f"{path}: not a JPEG file")
+        raise InvalidInput(N_("{path}: not a JPEG file").format(path=path))
     return f"{kind};base64,{base64.b64encode(data).decode('ascii')}"
 
 
@@ -79,7 +82,8 @@ def set_identity(cat: Catalogue, field: str, value: str | Path | None) -> None:
     else:
         stored = clean_line(str(value)).strip()
     if kind == "colour" and not _COLOUR.match(stored):
-        raise InvalidInput(f"{field}: {stored!r} is not a colour like #12395b")
+        raise InvalidInput(N_("{field}: {stored} is not a colour like #12395b").format(
+            field=field, stored=repr(stored)))
     if kind == "url" and not stored.lower().startswith(("http://", "https://")):
         stored = "https://" + stored
     cat.set_setting(PREFIX + field, stored)

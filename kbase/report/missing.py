@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+from kbase.i18n import N_
 
-def _name(kind: str, rec: dict[str, Any]) -> str:
-    label = rec.get("title") or rec.get("name") or ""
-    return f"{kind} {rec.get('id')} “{label}”"
+# what a record lacks, said as "publication 12 “Title”: no author, no link" (English: translated where it is shown)
+GAPS = {"publication": N_("publication {id} “{title}”: {gaps}"), "project": N_("project {id} “{title}”: {gaps}")}
+
+
+def _gaps(kind: str, rec: dict[str, Any], gaps: list[str]) -> str:
+    return GAPS[kind].format(id=rec.get("id"), title=rec.get("title") or rec.get("name") or "", gaps=", ".join(gaps))
 
 
 def publication_warnings(pubs: Iterable[dict[str, Any]]) -> list[str]:
@@ -15,15 +19,15 @@ def publication_warnings(pubs: Iterable[dict[str, Any]]) -> list[str]:
     for p in pubs:
         gaps = []
         if not (p.get("authors") or p.get("editors")):
-            gaps.append("no author")
+            gaps.append(N_("no author"))
         if not p.get("year"):
-            gaps.append("no year")
+            gaps.append(N_("no year"))
         elif not p.get("month") and p.get("type") not in ("book", "book chapter"):
-            gaps.append("no month")
+            gaps.append(N_("no month"))
         if not p.get("url"):
-            gaps.append("no link")
+            gaps.append(N_("no link"))
         if gaps:
-            out.append(f"{_name('publication', p)}: {', '.join(gaps)}")
+            out.append(_gaps("publication", p, gaps))
     return out
 
 
@@ -32,15 +36,15 @@ def project_warnings(projects: Iterable[dict[str, Any]], year: int | None = None
     for j in projects:
         gaps = []
         if not j.get("summary"):
-            gaps.append("no summary")
+            gaps.append(N_("no summary"))
         if not j.get("url"):
-            gaps.append("no project page")
+            gaps.append(N_("no project page"))
         if not j.get("funders"):
-            gaps.append("no funder (Supported by)")
+            gaps.append(N_("no funder (Supported by)"))
         if j.get("programme_id") is None:
-            gaps.append("no programme")
+            gaps.append(N_("no programme"))
         if gaps:
-            out.append(f"{_name('project', j)}: {', '.join(gaps)}")
+            out.append(_gaps("project", j, gaps))
     return out
 
 
@@ -54,13 +58,15 @@ def annual_warnings(ctx: dict[str, Any]) -> list[str]:
         for y in ctx["assignment_years"]:
             for row in y["projects"]:
                 if not row["clients"]:
-                    out.append(f"project {row['project_id']} “{row['title']}”: no client for {y['year']}")
+                    out.append(N_("project {id} “{title}”: no client for {year}").format(
+                        id=row["project_id"], title=row["title"], year=y["year"]))
     if chosen & {"programmes", "periodicals", "maps", "index"}:
         out += publication_warnings(ctx["publications"])
     if "outreach" in chosen:
         for e in ctx["events"]:
             if not e["people"]:
-                out.append(f"{_name('event', e)}: nobody named")
+                out.append(N_("event {id} “{title}”: nobody named").format(
+                    id=e.get("id"), title=e.get("title") or e.get("name") or ""))
     return list(dict.fromkeys(out))
 
 
@@ -81,13 +87,17 @@ def text_warnings(ctx: dict[str, Any], texts: dict[str, str], borrowed: dict[str
         needed += [f"programme-{g['id']}" for g in ctx["programmes"] if g["id"] and not g.get("description")]
     for key in needed:
         if key not in texts:
-            out.append(f"report text “{key}”: none for {year} (kbase text set annual {year} {key} "
-                       f"--lang {lang} FILE.md)")
+            out.append(N_("report text “{key}”: none for {year} ({command})").format(
+                key=key, year=year, command=f"kbase text set annual {year} {key} --lang {lang} FILE.md"))
         elif key in borrowed:
             source = borrowed[key]
             other = LANG_NAMES.get(source.split(",")[0], "")
-            said = f"the {other} text" if other else f"the text of {source}"
             if other and "," in source:
-                said += f" of {source.split(', ')[1]}"
-            out.append(f"report text “{key}”: no {LANG_NAMES[lang]} text for {year}, {said} is used")
+                said = N_("report text “{key}”: no {language} text for {year}, the {other} text of {source} is used")
+            elif other:
+                said = N_("report text “{key}”: no {language} text for {year}, the {other} text is used")
+            else:
+                said = N_("report text “{key}”: no {language} text for {year}, the text of {source} is used")
+            out.append(said.format(key=key, language=LANG_NAMES[lang], year=year, other=other,
+                                   source=source.split(", ")[1] if other and "," in source else source))
     return out

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from kbase.errors import InvalidInput
+from kbase.i18n import N_
 from kbase.report.charts import ChartSlot
 from kbase.report.render import html_page, markdown_to_html_body, render_template, stylesheet
 from kbase.text import clean_line, clean_text
@@ -17,7 +18,8 @@ FORMATS = ("md", "html", "pdf", "docx")
 
 def convert(template: str, ctx: dict[str, Any], fmt: str, library_templates: Path | None) -> str | bytes:
     if fmt not in FORMATS:
-        raise InvalidInput(f"unknown report format {fmt!r} (one of: {', '.join(FORMATS)})")
+        raise InvalidInput(N_("unknown report format {fmt} (one of: {formats})").format(
+            fmt=repr(fmt), formats=', '.join(FORMATS)))
     # paged formats make their own contents page (with page numbers or a Word field)
     paged = fmt in ("pdf", "docx")
     with_contents = "contents" in ctx.get("sections", ())

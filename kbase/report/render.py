@@ -14,6 +14,7 @@ from markdown.extensions.toc import TocExtension
 from markupsafe import Markup
 
 from kbase.errors import InvalidInput
+from kbase.i18n import N_
 from kbase.report.fastlists import convert_lists
 from kbase.report.i18n import join_names
 from kbase.report.markup import finalize, heading_slug, md_escape, md_link, md_short_link
@@ -76,19 +77,21 @@ def render_template(name: str, context: dict[str, Any], library_templates: Path 
     try:
         text = env.get_template(name).render(**context)
     except jinja2.TemplateNotFound as exc:
-        raise InvalidInput(f"report template not found: {exc.name} (looked in "
-                           f"{', '.join(str(d) for d in template_dirs(library_templates))})") from None
+        raise InvalidInput(N_("report template not found: {name} (looked in {folders})").format(
+            name=exc.name, folders=', '.join(str(d) for d in template_dirs(library_templates)))) from None
     except jinja2.TemplateError as exc:
         filename, line = _where(exc)
         filename = filename or getattr(exc, "name", None) or name
         message = getattr(exc, "message", None) or str(exc)
-        raise InvalidInput(f"report template {filename}, line {line or '?'}: {message}") from None
+        raise InvalidInput(N_("report template {filename}, line {line}: {message}").format(
+            filename=filename, line=line or '?', message=message)) from None
     except (TypeError, KeyError, AttributeError, ValueError, ZeroDivisionError) as exc:
         filename, line = _where(exc)
         if filename is None:  # not a template's fault: a bug, shown as such
             raise
         message = getattr(exc, "message", None) or str(exc)
-        raise InvalidInput(f"report template {filename}, line {line}: {message}") from None
+        raise InvalidInput(N_("report template {filename}, line {line}: {message}").format(
+            filename=filename, line=line, message=message)) from None
     return tidy_markdown(text)
 
 
@@ -123,4 +126,5 @@ def html_page(md: str, title: str, library_templates: Path | None = None, lang: 
         return page.render(title=title, css=Markup(stylesheet()), body=Markup(markdown_to_html_body(md)), lang=lang)
     except jinja2.TemplateError as exc:
         filename, line = _where(exc)
-        raise InvalidInput(f"report template {filename or 'page.html.j2'}, line {line}: {exc}") from None
+        raise InvalidInput(N_("report template {filename}, line {line}: {message}").format(
+            filename=filename or 'page.html.j2', line=line, message=exc)) from None

@@ -10,6 +10,7 @@ from sqlmodel import col
 from kbase.catalogue.query import Filter, publication_query
 from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput
+from kbase.i18n import N_
 from kbase.library import models as m
 from kbase.report import data as d
 from kbase.report.missing import project_warnings, publication_warnings
@@ -22,7 +23,8 @@ def project_context(cat: Catalogue, ref: str | int, include_internal: bool = Fal
     project = cat.find_one(m.Project, ref)
     vis = d.visibilities(include_internal)
     if project.visibility not in vis:
-        raise InvalidInput(f"project {project.id} is {project.visibility}; add --include-internal to show it")
+        raise InvalidInput(N_("project {id} is {visibility}; add --include-internal to show it").format(
+            id=project.id, visibility=project.visibility))
     with cat.reading() as s:
         j = d.projects(s, col(m.Project.id) == project.id)[0]
         linked = (select(col(m.PublicationProject.publication_id))
@@ -78,7 +80,8 @@ def bibliography_context(cat: Catalogue, filter_: Filter | None, group_by: str =
                          include_internal: bool = False, title: str | None = None) -> dict[str, Any]:
     """Publications passing the filter in sections; an explicit visibility filter counts as asking."""
     if group_by not in GROUPINGS:
-        raise InvalidInput(f"cannot group a bibliography by {group_by!r} (one of: {', '.join(GROUPINGS)})")
+        raise InvalidInput(N_("cannot group a bibliography by {group_by} (one of: {groupings})").format(
+            group_by=repr(group_by), groupings=', '.join(GROUPINGS)))
     f = filter_ or Filter()
     vis = tuple(f.visibility) if f.visibility else d.visibilities(include_internal)
     chosen = publication_query(cat, f)

@@ -10,6 +10,7 @@ from sqlmodel import col
 
 from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput, NotFound
+from kbase.i18n import N_
 from kbase.library import models as m
 from kbase.report.i18n import LANGS, check_lang
 from kbase.text import clean_text
@@ -37,14 +38,16 @@ def check_key(key: str) -> str:
     key = (key or "").strip().lower().replace("_", "-").replace(":", "-")
     if key in KEYS or _RECORD_KEY.match(key):
         return key
-    raise InvalidInput(f"unknown report text {key!r} (one of: {', '.join(KEYS)}, programme-ID, project-ID)")
+    raise InvalidInput(N_("unknown report text {key} (one of: {keys}, programme-ID, project-ID)").format(
+        key=repr(key), keys=', '.join(KEYS)))
 
 
 def _check(report: str, year: int) -> None:
     if report not in REPORTS:
-        raise InvalidInput(f"unknown report {report!r} (one of: {', '.join(REPORTS)})")
+        raise InvalidInput(N_("unknown report {report} (one of: {reports})").format(
+            report=repr(report), reports=', '.join(REPORTS)))
     if not isinstance(year, int) or not 1000 <= year <= 2999:
-        raise InvalidInput(f"not a plausible year: {year!r}")
+        raise InvalidInput(N_("not a plausible year: {year}").format(year=repr(year)))
 
 
 def set_text(cat: Catalogue, report: str, year: int, key: str, lang: str, body: str | None) -> bool:
@@ -53,8 +56,9 @@ def set_text(cat: Catalogue, report: str, year: int, key: str, lang: str, body: 
     key, lang = check_key(key), check_lang(lang)
     body = clean_text(body or "").strip()
     if len(body) > MAX_CHARS:
-        raise InvalidInput(f"report text {key} ({lang}, {year}) is too long: {len(body):,} characters "
-                           f"(at most {MAX_CHARS:,})")
+        raise InvalidInput(N_("report text {key} ({lang}, {year}) is too long: {length} characters (at most "
+                              "{max_chars})").format(
+            key=key, lang=lang, year=year, length=format(len(body), ','), max_chars=format(MAX_CHARS, ',')))
     T = m.ReportText
     where = and_(col(T.report) == report, col(T.year) == year, col(T.key) == key, col(T.lang) == lang)
     with cat.transaction() as s:
@@ -76,7 +80,8 @@ def get_text(cat: Catalogue, report: str, year: int, key: str, lang: str) -> str
         body = s.scalar(select(col(T.body)).where(col(T.report) == report, col(T.year) == year,
                                                   col(T.key) == key, col(T.lang) == lang))
     if body is None:
-        raise NotFound(f"no {lang} text {key!r} for the {report} report {year}")
+        raise NotFound(N_("no {lang} text {key} for the {report} report {year}").format(
+            lang=lang, key=repr(key), report=report, year=year))
     return body
 
 
