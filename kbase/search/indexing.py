@@ -110,13 +110,15 @@ def writer_lock(lib: Any, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
         folder.mkdir(parents=True, exist_ok=True)
         fh = open(folder / LOCK_FILE, "a+b")
     except OSError as exc:
-        raise LibraryError(f"cannot write the index in {folder}: {exc.strerror}") from exc
+        raise LibraryError(N_("cannot write the index in {folder}: {reason}").format(
+            folder=folder, reason=exc.strerror)) from exc
     with _THREAD_LOCK:
         try:
             deadline = time.monotonic() + timeout
             while not _try_lock(fh):
                 if time.monotonic() > deadline:
-                    raise LibraryError(f"the index in {folder} is busy (another kbase is writing it); try again")
+                    raise LibraryError(N_("the index in {folder} is busy (another kbase is writing it); try "
+                                          "again").format(folder=folder))
                 time.sleep(0.05)
             yield
         finally:
@@ -152,7 +154,7 @@ def index_ready(lib: Any) -> bool:
 def open_index(lib: Any) -> windex.Index:
     """The library's index, for reading; raises LibraryError if there is none yet."""
     if not index_ready(lib):
-        raise LibraryError("the library has no search index yet; run `kbase reindex`")
+        raise LibraryError(N_("the library has no search index yet; run `kbase reindex`"))
     return open_dir(lib.index_dir)
 
 
@@ -420,7 +422,7 @@ def rebuild(cat: Catalogue, procs: int = 1) -> int:
 
     procs > 1 splits the work over that many processes (each under the writer memory cap)."""
     if cat.library.read_only:
-        raise LibraryError(f"library {cat.library.folder} is read-only")
+        raise LibraryError(N_("library {folder} is read-only").format(folder=cat.library.folder))
     ix = Indexer(cat, procs=max(1, procs))
     ix._lock_cm = writer_lock(cat.library, ix.lock_timeout)
     ix._lock_cm.__enter__()

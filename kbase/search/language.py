@@ -209,7 +209,7 @@ class Rewriter:
         elif isinstance(q, (wq.TermRange, wq.NumericRange)):
             raise QueryError(N_("ranges work only on the year, as in year:[2019 TO 2021]"))
         else:
-            raise QueryError(f"this kind of query is not supported: {q}")
+            raise QueryError(N_("this kind of query is not supported: {query}").format(query=q))
         if not alternatives:
             return None
         return wq.Or(alternatives) if len(alternatives) > 1 else alternatives[0]
@@ -249,7 +249,8 @@ class Rewriter:
         if isinstance(q, wq.Phrase):
             self._mark(q.fieldname, list(q.words))
             return q
-        raise QueryError(f"{q.fieldname}: takes words, \"phrases\" or prefix* (got {q})")
+        raise QueryError(N_('{field}: takes words, "phrases" or prefix* (got {query})').format(
+            field=q.fieldname, query=q))
 
     # -- facet fields: names become IDs -------------------------------------------------
     def _id_leaf(self, q: wq.Query) -> wq.Query | None:
@@ -257,10 +258,11 @@ class Rewriter:
         if name == "year" and isinstance(q, wq.TermRange):
             lo, hi = _year(q.start or "1000"), _year(q.end or "2999")
             if hi - lo > 300:
-                raise QueryError("year range too wide (at most 300 years)")
+                raise QueryError(N_("year range too wide (at most 300 years)"))
             return wq.Or([wq.Term("year", str(y)) for y in range(lo, hi + 1)])
         if not isinstance(q, wq.Term) or isinstance(q, (wq.FuzzyTerm, wq.Prefix, wq.Wildcard)):
-            raise QueryError(f"{name}: takes a plain value, as in {name}:\"…\" (got {q})")
+            raise QueryError(N_('{field}: takes a plain value, as in {name}:"…" (got {query})').format(
+                field=name, name=name, query=q))
         value = q.text.strip()
         if name == "year":
             if re.fullmatch(r"\d{4}-\d{4}", value):

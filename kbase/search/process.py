@@ -12,6 +12,7 @@ from typing import Any
 from kbase.catalogue.records import Catalogue
 from kbase.child import JOB_MODULES, ChildFailed, ChildProcess
 from kbase.errors import LibraryError
+from kbase.i18n import N_
 
 __all__ = ["BACKLOG", "pending_changes", "sync_in_child", "needs_child"]
 
@@ -53,7 +54,7 @@ def sync_in_child(location: str, nice: int = 10, notes: list[str] | None = None)
     try:
         applied, said = job.run()
     except ChildFailed as exc:
-        raise LibraryError(f"the search index could not be brought up to date: {exc}") from exc
+        raise LibraryError(N_("the search index could not be brought up to date: {reason}").format(reason=exc)) from exc
     if notes is not None:
         notes.extend(said)
     return int(applied)

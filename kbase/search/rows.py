@@ -20,6 +20,7 @@ from sqlalchemy.pool import Pool
 
 from kbase.catalogue.records import Catalogue
 from kbase.errors import LibraryError
+from kbase.i18n import N_
 
 _KEPT: weakref.WeakKeyDictionary[Engine, tuple[Connection, Pool]] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
@@ -51,7 +52,8 @@ def read_rows(cat: Catalogue, sql: str, params: dict[str, Any]) -> Sequence[Any]
 
 def _reraise(exc: Exception) -> NoReturn:
     if isinstance(exc, OperationalError):  # as Catalogue.reading() says it
-        raise LibraryError(f"the catalogue could not be read: {str(exc.orig).splitlines()[0]}") from exc
+        raise LibraryError(N_("the catalogue could not be read: {reason}").format(
+            reason=str(exc.orig).splitlines()[0])) from exc
     raise exc
 
 
