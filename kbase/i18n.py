@@ -171,9 +171,9 @@ _VERBATIM = frozenset({"path", "file", "filename", "folder", "library", "archive
                        "sha256", "command", "id", "ids"})
 
 
-# fields that hold several messages joined with "; " ("probable duplicate of publication 4 (score 0.95: same DOI
-# 10.1/x; same title and year)"): each is read back on its own
-_LISTS = frozenset({"reasons", "missing"})
+# fields that hold several messages (or table names) joined with "; " ("probable duplicate of publication 4 (score
+# 0.95: same DOI 10.1/x; same title and year)"): each is read back on its own
+_LISTS = frozenset({"reasons", "missing", "records", "said"})
 
 
 def _literal(text: str) -> str:

@@ -222,7 +222,8 @@ def _edited_since(s: Session, items: list[_Row]) -> list[str]:
     edited = []
     for kind, wanted in by_kind.items():
         now = _versions(s, kind, list(wanted))
-        edited += [f"{kind} {rid} (version {now[rid]}, the import left version {v})"
+        said = N_("{kind} {id} (version {version}, the import left version {left})")
+        edited += [said.format(kind=kind, id=rid, version=now[rid], left=v)
                    for rid, v in sorted(wanted.items()) if rid in now and now[rid] > v]
     return edited
 
@@ -273,10 +274,12 @@ def _undoable_items(cat: Catalogue, s: Session, batch_id: int) -> list[_Row]:
                                          .where(c.batch_id == batch_id).order_by(c.id))]
     edited = _edited_since(s, items)
     if edited:
-        more = f" and {len(edited) - 10} more" if len(edited) > 10 else ""
+        records = "; ".join(edited[:10])
+        if len(edited) > 10:
+            records = N_("{records} and {n} more").format(records=records, n=len(edited) - 10)
         raise InvalidInput(N_("import {id} cannot be undone: these records were edited since: {records}. "
                               "Undo those edits first, or delete the records by hand.").format(
-            id=batch_id, records="; ".join(edited[:10]) + more))
+            id=batch_id, records=records))
     return items
 
 
