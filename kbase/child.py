@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from typing import Any, Callable, Iterator, Sequence
 
 from kbase.errors import KbaseError, user_message
+from kbase.i18n import N_
 
 __all__ = ["ChildProcess", "ChildFailed", "main_hidden", "JOB_MODULES"]
 
@@ -148,7 +149,7 @@ class ChildProcess:
     """One job in a child process at a lower priority (`nice`); run() blocks, so call it from a worker thread."""
 
     def __init__(self, job: Callable[..., Any], *args: Any, name: str = "kbase-child", nice: int = 10,
-                 died: str = "the background process stopped unexpectedly (exit code {code})",
+                 died: str = N_("the background process stopped unexpectedly (exit code {code})"),
                  preload: Sequence[str] = ()):
         self.job, self.args, self.name = job, args, name
         # forked from a server with these modules loaded (Linux); else a fresh interpreter

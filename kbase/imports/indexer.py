@@ -180,7 +180,7 @@ class BackgroundIndexer:
         from kbase.child import ChildProcess
 
         self._child = ChildProcess(_index_job, library.location, renew_every, segment_pages, name="kbase-index",
-                                   nice=0, died="the index process stopped unexpectedly (exit code {code})")
+                                   nice=0, died=N_("the index process stopped unexpectedly (exit code {code})"))
         self._child.start()
         self.pid = self._child.pid
         threading.Thread(target=self._wait_child, name="kbase-index-wait", daemon=True).start()

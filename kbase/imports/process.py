@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from kbase.child import JOB_MODULES, ChildFailed, ChildProcess
+from kbase.i18n import N_
 
 __all__ = ["ImportProcess", "ImportFailed", "PROGRESS_INTERVAL"]
 
@@ -51,6 +52,6 @@ class ImportProcess(ChildProcess):
 
     def __init__(self, location: str, paths: Sequence[str | Path], *, nice: int = 10, **options: Any):
         super().__init__(_import, str(location), [str(p) for p in paths], options, name="kbase-import", nice=nice,
-                         died="the import process stopped unexpectedly (exit code {code}); "
-                              "files already imported are kept, run the import again for the rest",
+                         died=N_("the import process stopped unexpectedly (exit code {code}); "
+                                 "files already imported are kept, run the import again for the rest"),
                          preload=JOB_MODULES)

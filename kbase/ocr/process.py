@@ -6,6 +6,7 @@ import threading
 from typing import Any, Callable
 
 from kbase.child import JOB_MODULES, ChildProcess
+from kbase.i18n import N_
 
 __all__ = ["OcrProcess"]
 
@@ -30,5 +31,5 @@ class OcrProcess(ChildProcess):
 
     def __init__(self, location: str, *, nice: int = 10):
         super().__init__(_ocr, str(location), name="kbase-ocr", nice=nice,
-                         died="OCR stopped unexpectedly (exit code {code}); the pages read are kept, and the "
-                              "next run goes on from there", preload=JOB_MODULES)
+                         died=N_("OCR stopped unexpectedly (exit code {code}); the pages read are kept, and the "
+                                 "next run goes on from there"), preload=JOB_MODULES)

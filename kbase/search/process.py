@@ -50,7 +50,7 @@ def sync_in_child(location: str, nice: int = 10, notes: list[str] | None = None)
     notes receives what the sync has to say (an altered change log, so a rebuild). Raises LibraryError
     with a message for the user when the child fails or dies."""
     job = ChildProcess(_sync, str(location), name="kbase-index-sync", nice=nice,
-                       died="the index process stopped unexpectedly (exit code {code})", preload=JOB_MODULES)
+                       died=N_("the index process stopped unexpectedly (exit code {code})"), preload=JOB_MODULES)
     try:
         applied, said = job.run()
     except ChildFailed as exc:
