@@ -14,11 +14,9 @@ KBASE = Path(__file__).resolve().parent.parent / "kbase"
 # the functions that mark a message for the catalogs
 MARKERS = {"N_", "_", "gettext", "ngettext", "en_ngettext", "tr", "tr_n"}
 
-# messages let through, by the start of their text: only those of kbase/search/api.py, which the search work is
-# reshaping (to mark there next); a bug that cannot happen raises a built-in error, not a KbaseError
-INTERNAL = (
-    "the library has no search index yet", "cannot sort search results by ",
-)
+# messages let through, by the start of their text: none (a bug that cannot happen raises a built-in error, not
+# a KbaseError)
+INTERNAL: tuple[str, ...] = ()
 
 
 def user_errors() -> set[str]:

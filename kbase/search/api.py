@@ -15,6 +15,7 @@ from whoosh.searching import Searcher
 from kbase.catalogue.query import Filter, find_ids
 from kbase.catalogue.records import Catalogue
 from kbase.errors import LibraryError, QueryError
+from kbase.i18n import N_
 from kbase.library import models as m
 from kbase.search.docsets import Postings, doc_set
 from kbase.search.documents import FACETS
@@ -128,7 +129,7 @@ _VIEWS_LOCK = threading.Lock()
 def _view(cat: Catalogue) -> _View:
     folder = str(cat.library.index_dir)
     if not index_ready(cat.library):
-        raise LibraryError("the library has no search index yet; run `kbase reindex`")
+        raise LibraryError(N_("the library has no search index yet; run `kbase reindex`"))
     with _VIEWS_LOCK:
         view = _VIEWS.get(folder)
         if view is None:
@@ -155,7 +156,7 @@ def search(cat: Catalogue, query: str, filters: Filter | None = None,
     """Publications matching query (and filters), best first or newest first, with facets."""
     started = time.perf_counter()
     if sort not in ("relevance", "date"):
-        raise QueryError(f"cannot sort search results by {sort!r} (relevance or date)")
+        raise QueryError(N_("cannot sort search results by {sort} (relevance or date)").format(sort=repr(sort)))
     view = _view(cat)
     with view.lock:
         view.refresh()
