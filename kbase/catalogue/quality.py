@@ -50,12 +50,13 @@ def check_catalogue(cat: Catalogue) -> list[Finding]:
             label = _short(title)
             missing = []
             if ptype in (None, "", "other"):
-                missing.append("type")
+                missing.append(N_("no type"))
             if year is None:
-                missing.append("year")
-            missing += [name for name in ("project", "region", "attachment") if pid not in linked[name]]
+                missing.append(N_("no year"))
+            missing += [said for name, said in (("project", N_("no project")), ("region", N_("no region")),
+                                                 ("attachment", N_("no attachment"))) if pid not in linked[name]]
             if missing:
-                out.append(Finding("publication", pid, f"{label}: no {', no '.join(missing)}"))
+                out.append(Finding("publication", pid, GAPS.format(title=_cut(title), gaps=", ".join(missing))))
             if pid in flagged:
                 out.append(Finding("publication", pid, N_("{label}: imported with flags: {flags}").format(
                     label=label, flags=', '.join(flagged[pid]))))
@@ -63,10 +64,10 @@ def check_catalogue(cat: Catalogue) -> list[Finding]:
                                .where(col(m.ProjectOrganisation.role) == "funder")))
         assigned = set(s.scalars(select(col(m.Assignment.project_id))))
         for jid, title in s.execute(select(col(m.Project.id), col(m.Project.title)).order_by(col(m.Project.id))):
-            missing = [what for what, ok in (("funder", jid in funded), ("assignment years", jid in assigned))
-                       if not ok]
+            missing = [said for said, ok in ((N_("no funder"), jid in funded),
+                                             (N_("no assignment years"), jid in assigned)) if not ok]
             if missing:
-                out.append(Finding("project", jid, f"{_short(title)}: no {', no '.join(missing)}"))
+                out.append(Finding("project", jid, GAPS.format(title=_cut(title), gaps=", ".join(missing))))
         for oid, name in s.execute(select(col(m.Organisation.id), col(m.Organisation.name))
                                    .where(col(m.Organisation.kind).is_(None) | (col(m.Organisation.kind) == ""))
                                    .order_by(col(m.Organisation.id))):
@@ -107,6 +108,14 @@ def _missing_files(cat: Catalogue, s: Any) -> list[Finding]:
     return out
 
 
-def _short(text: str | None, limit: int = 60) -> str:
+# what a record lacks: "“Title”: no type, no project" (each gap a message of its own, so that the list reads back)
+GAPS = N_("“{title}”: {gaps}")
+
+
+def _cut(text: str | None, limit: int = 60) -> str:
     text = " ".join((text or "").split())
-    return f"“{text if len(text) <= limit else text[:limit - 1] + '…'}”"
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _short(text: str | None, limit: int = 60) -> str:
+    return f"“{_cut(text, limit)}”"
