@@ -160,13 +160,13 @@ def read_csl_json(text: str) -> CslResult:
             reason=exc.msg, line=exc.lineno, column=exc.colno)))
         return out
     except RecursionError:
-        out.problems.append((1, "", "not valid JSON: nested too deeply"))
+        out.problems.append((1, "", N_("not valid JSON: nested too deeply")))
         return out
     if problem:
         out.problems.append((1, "", problem))
         return out
     if not items:
-        out.problems.append((1, "", "no items in the file"))
+        out.problems.append((1, "", N_("no items in the file")))
     for i, (item, line) in enumerate(zip(items, lines, strict=True)):
         if not isinstance(item, dict):
             out.refused.append((line, "", N_("item {n} is not an object but {name}").format(

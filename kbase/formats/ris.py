@@ -117,7 +117,7 @@ def read_ris(text: str) -> RisResult:
     records, notes = split_records(text)
     out = RisResult(notes=notes)
     if not records:
-        out.problems.append((1, "", "no RIS records found (no line starts with `TY  - `)"))
+        out.problems.append((1, "", N_("no RIS records found (no line starts with `TY  - `)")))
         return out
     for i, rec in enumerate(records):
         try:

@@ -112,7 +112,7 @@ def split_records(text: str) -> tuple[list[RisRecord], list[tuple[int, str, str]
             if rec is not None and not rec.closed:
                 rec.closed = True
             elif value or rec is None:
-                notes.append((n, "", "an ER line with no record open; ignored"))
+                notes.append((n, "", N_("an ER line with no record open; ignored")))
             last = "ER"
             continue
         if rec is None or rec.closed:

@@ -125,16 +125,16 @@ def read_rows(table: Sheet, columns: dict[str, str]) -> SheetResult:
     An empty row is no record and is passed over; a row with text only in ignored columns is noted."""
     out = SheetResult()
     if not table.headers:
-        out.problems.append((1, "", "the sheet is empty: no header row, no rows"))
+        out.problems.append((1, "", N_("the sheet is empty: no header row, no rows")))
         return out
     plan = [(i, h, columns.get(h, IGNORE)) for i, h in enumerate(table.headers)]
     used = [(i, h, f) for i, h, f in plan if f != IGNORE]
     if not used:
-        out.problems.append((table.header_row, "", "no column is read (every column is ignored)"))
+        out.problems.append((table.header_row, "", N_("no column is read (every column is ignored)")))
         return out
     if not any(f == "title" for _i, _h, f in used):
-        out.notes.append((table.header_row, "", "no column is read as the title; each row's title is taken from "
-                                               "another column or is [untitled]"))
+        out.notes.append((table.header_row, "", N_("no column is read as the title; each row's title is taken from "
+                                                   "another column or is [untitled]")))
     for number, cells in table.rows:
         if not any(c.strip() for c in cells):
             continue
@@ -144,7 +144,7 @@ def read_rows(table: Sheet, columns: dict[str, str]) -> SheetResult:
             if text:
                 values.setdefault(fld, []).append((header, text))
         if not values:
-            out.notes.append((number, f"row{number}", "text only in ignored columns; not a record"))
+            out.notes.append((number, f"row{number}", N_("text only in ignored columns; not a record")))
             continue
         try:
             out.records.append(to_publication(number, values))
@@ -152,7 +152,7 @@ def read_rows(table: Sheet, columns: dict[str, str]) -> SheetResult:
             out.refused.append((number, f"row{number}", N_("cannot be read: {error}: {reason}").format(
                 error=type(exc).__name__, reason=exc)))
     if not out.records and not out.refused:
-        out.problems.append((table.header_row or 1, "", "no rows under the header row"))
+        out.problems.append((table.header_row or 1, "", N_("no rows under the header row")))
     return out
 
 

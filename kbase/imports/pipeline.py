@@ -326,7 +326,7 @@ def _outcome_result(cat: Catalogue, path: Path, out: Outcome, targets: dict[Path
             with cat.reading() as s:
                 found = _existing(s, out.sha256 or "")
             return duplicate_result(str(path), found) if found else FileResult(
-                str(path), "failed", "the library changed during the import; import it again")
+                str(path), "failed", N_("the library changed during the import; import it again"))
         if out.stored:
             target = targets.get(path.resolve(), to_publication) if targets else to_publication
             result = _commit(cat, path, out, target, visibility, people, batch_id)

@@ -80,9 +80,9 @@ def import_zotero(cat: Catalogue, path: str | Path, *, attach: Callable[..., Any
     report = ZoteroReport(str(path), dry_run)
     report.notes += [(0, "", p) for p in lib.problems]
     if lib.base_dir is not None and base_dir is None:
-        report.notes.append((0, "", "files linked relative to Zotero's base directory are looked for in "
-                             f"{lib.base_dir} "
-                             "(from Zotero's preferences; --zotero-base DIR to choose another)"))
+        report.notes.append((0, "", N_("files linked relative to Zotero's base directory are looked for in {folder} "
+                                       "(from Zotero's preferences; --zotero-base DIR to choose another)").format(
+            folder=lib.base_dir)))
     plans: list[tuple[z.Item, Planned]] = []
     for index_, item in enumerate(lib.items):
         data = to_record(item, index_)
