@@ -43,6 +43,26 @@ _SAME_AS = {"create": "new", "merge": "update"}  # the words of earlier versions
 _EMPTY: dict[str, Any] = {name: None if f.is_required() or f.default_factory else f.default
                           for name, f in m.Publication.model_fields.items() if name != "id"}
 CHUNK = 500
+# what became of a matched entry, as `kbase import-bib` lists it (English; read back by kbase.i18n.translate)
+_SAID_DONE = {"linked": N_("{key}: linked to existing publication {id} ({reason})"),
+              "linked early": N_("{key}: linked to an earlier entry ({reason})"),
+              "updated": N_("{key}: existing publication {id} updated ({reason})"),
+              "skipped": N_("{key}: skipped ({reason})")}
+_DRY_RUN_SAID = {"linked": N_("{key}: would be linked to existing publication {id} ({reason})"),
+                 "linked early": N_("{key}: would be linked to an earlier entry ({reason})"),
+                 "updated": N_("{key}: existing publication {id} would be updated ({reason})"),
+                 "skipped": N_("{key}: would be skipped ({reason})")}
+
+
+def _new_names(kind: str, n: int, dry_run: bool) -> str:
+    """"new projects created: {names}", the English a spreadsheet's import lists its new projects and regions with."""
+    if kind == "project":
+        return (en_ngettext("new project would be created: {names}", "new projects would be created: {names}", n)
+                if dry_run else en_ngettext("new project created: {names}", "new projects created: {names}", n))
+    return (en_ngettext("new region would be created: {names}", "new regions would be created: {names}", n)
+            if dry_run else en_ngettext("new region created: {names}", "new regions created: {names}", n))
+
+
 _PLURAL = {"organisation": "organisations", "person": "people", "region": "regions", "project": "projects",
            "subject": "subjects"}
 
@@ -99,13 +119,13 @@ class BibReport:
 
     def lines(self) -> list[str]:
         """One line per thing a librarian should read, then a summary."""
-        would = "would be " if self.dry_run else ""
+        said = _DRY_RUN_SAID if self.dry_run else _SAID_DONE
         out = [f"{self.path}:{ln}: {key + ': ' if key else ''}{reason}" for ln, key, reason in sorted(self.problems)]
         out += [f"{self.path}:{ln}: {key + ': ' if key else ''}note: {note}" for ln, key, note in sorted(self.notes)]
-        out += [f"{key}: {would}linked to " + (f"existing publication {pid}" if pid > 0 else "an earlier entry")
-                + f" ({why})" for key, pid, why in self.linked]
-        out += [f"{key}: existing publication {pid} {would}updated ({why})" for key, pid, why in self.updated]
-        out += [f"{key}: {would}skipped ({why})" for key, why in self.skipped]
+        out += [(said["linked"] if pid > 0 else said["linked early"]).format(key=key, id=pid, reason=why)
+                for key, pid, why in self.linked]
+        out += [said["updated"].format(key=key, id=pid, reason=why) for key, pid, why in self.updated]
+        out += [said["skipped"].format(key=key, reason=why) for key, why in self.skipped]
         made = ", ".join(f"{len(v)} {_PLURAL.get(k, k) if len(v) != 1 else k}"
                          for k, v in sorted(self.new_records.items()))
         if self.mapping:  # a spreadsheet: what each column was read as, so that nothing is assumed unseen
@@ -115,8 +135,8 @@ class BibReport:
             for kind in ("project", "region"):
                 names = self.new_records.get(kind) or []
                 if names:
-                    out.append(f"{self.path}: new {_PLURAL[kind] if len(names) != 1 else kind} {would}created: "
-                               + ", ".join(names[:20]) + (f" … and {len(names) - 20} more" if len(names) > 20 else ""))
+                    shown = ", ".join(names[:20]) + (f" … and {len(names) - 20} more" if len(names) > 20 else "")
+                    out.append(f"{self.path}: " + _new_names(kind, len(names), self.dry_run).format(names=shown))
         out.append(f"{self.path}: " + self.summary_line(made))
         return out
 
