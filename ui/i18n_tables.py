@@ -41,7 +41,6 @@ def table_strings() -> list[str]:
             + [g[1] for g in navigator.GROUPS]
             + [t for pair in import_review._CHOICE_LABELS.values() for t in pair] + [r[1] for r in import_review.ROWS]
             + list(import_history.ImportHistoryModel.HEADERS) + list(import_history._STATUS.values())
-            + [t for pair in import_history._DELETED.values() for t in pair]
             + list(import_results.ImportResultsModel.HEADERS) + list(import_results.NOTICE)
             + list(merge._LINK_LABELS.values()) + list(merge.DEDUPE_KINDS)
             + list(report_dialog.FORMAT_LABELS.values()) + list(report_dialog._GAPS)

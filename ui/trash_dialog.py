@@ -22,7 +22,7 @@ from kbase.catalogue import trash
 from kbase.catalogue.records import Catalogue
 from kbase.errors import KbaseError
 from ui import tasks
-from ui.i18n import timestamp, tr, tr_message
+from ui.i18n import timestamp, tr, tr_message, tr_n
 from ui.notes_panel import confirm
 
 KIND_NAMES = {"publication": "Publication", "project": "Project", "organisation": "Organisation", "person": "Person",
@@ -110,14 +110,15 @@ class TrashDialog(QDialog):
             except KbaseError as exc:
                 problems.append(f"{e['label']}: {tr_message(tasks.user_message(exc))}")
         self.reload()
-        self.message.setText("\n".join(problems) if problems else tr("{n} record(s) restored.").format(n=done))
+        restored = tr_n("{n} record restored.", "{n} records restored.", done).format(n=done)
+        self.message.setText("\n".join(problems) if problems else restored)
         return done
 
     def empty(self, ask: bool = True) -> None:
         def go() -> None:
             n = trash.empty_trash(self.catalogue)
             self.reload()
-            self.message.setText(tr("{n} record(s) deleted for good.").format(n=n))
+            self.message.setText(tr_n("{n} record deleted for good.", "{n} records deleted for good.", n).format(n=n))
 
         if ask:
             confirm(self, tr("Delete everything in the trash for good? This cannot be undone."), go)

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from kbase.catalogue.editing import RecordState, create_record, write_state
 from kbase.catalogue.records import Catalogue
 from kbase.library import models as m
-from ui.i18n import tr
+from ui.i18n import tr, tr_n
 from ui.tasks import user_message
 
 
@@ -157,7 +157,7 @@ class DeleteRecordsCommand(_Command):
     undo takes them back out: same IDs, dates and links."""
 
     def __init__(self, ctx: UndoContext, kind: str, ids: list[int]):
-        super().__init__(ctx, tr("Delete {n} record(s)").format(n=len(ids)), done=False)
+        super().__init__(ctx, tr_n("Delete {n} record", "Delete {n} records", len(ids)).format(n=len(ids)), done=False)
         self.kind = kind
         self.ids = list(ids)
         self.trashed: list[int] = []  # the IDs as they went to the trash

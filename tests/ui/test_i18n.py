@@ -107,7 +107,6 @@ def test_every_interface_string_has_a_french_translation():
               + [g[1] for g in navigator.GROUPS]
               + [t for pair in import_review._CHOICE_LABELS.values() for t in pair] + [r[1] for r in import_review.ROWS]
               + list(import_history.ImportHistoryModel.HEADERS) + list(import_history._STATUS.values())
-              + [t for pair in import_history._DELETED.values() for t in pair]
               + list(m.PUBLICATION_TYPES + m.VISIBILITIES + m.ORG_KINDS + m.PERSON_ROLES + m.REGION_LEVELS
                      + m.EVENT_KINDS + m.ATTACHMENT_STATUSES))
     for text in tables:
@@ -120,7 +119,12 @@ def test_placeholders_survive_translation():
     import string
 
     catalogue = i18n.load_catalogue("fr")
-    fields = lambda s: sorted(f for _, f, _, _ in string.Formatter().parse(s) if f)  # noqa: E731
+    def fields(s: str) -> list[str]:
+        try:
+            return sorted(f for _, f, _, _ in string.Formatter().parse(s) if f)
+        except ValueError:  # a message that is no template and shows a brace ("a `}` closes nothing")
+            return ["(not a template)"]
+
     wrong = {en: fr for en, fr in catalogue.items() if fields(en) != fields(fr)}
     assert not wrong
 

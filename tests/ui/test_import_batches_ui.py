@@ -97,7 +97,7 @@ def test_undo_this_import_removes_what_it_created(qtbot, window, tmp_path, answe
     with qtbot.waitSignal(dialog.undo_finished, timeout=30000) as done:
         dialog.undo_button.click()
     assert done.args[0] is not None
-    assert "2 publication(s)" in seen[0]  # the confirmation says how many records go
+    assert "2 publications" in seen[0]  # the confirmation says how many records go
     assert cat.count(m.Publication) == before
     assert not {"Okapi tracks in the Ituri forest: a ground survey", "Rivers of the Kasai basin"} & _titles(cat)
     assert dialog.heading.text() == "Import undone."
@@ -154,7 +154,7 @@ def test_the_history_lists_the_import_and_undoes_it(qtbot, window, tmp_path, ans
     seen = answer()
     history.undo_button.click()
     qtbot.waitUntil(lambda: model.rowCount() and model.batch_at(0)["status"] == "undone", timeout=30000)
-    assert "2 publication(s)" in seen[0]
+    assert "2 publications" in seen[0]
     assert cat.count(m.Publication) == before
     assert history.status.text().startswith(f"Import {batch} undone.")
     assert model.index(0, 7).data().startswith("undone on ")
@@ -268,7 +268,7 @@ def test_the_review_reads_in_french(qtbot, window, tmp_path) -> None:
     i18n.set_language("fr")
     dialog, okapi = _review(qtbot, window, tmp_path)
     review = dialog.review
-    assert review.heading.text().startswith("1 entrée(s) sur 2 correspondent")
+    assert review.heading.text().startswith("1 entrée sur 2 correspond à une fiche")
     assert review.choice_buttons["link"].text() == "Lier à la fiche existante"
     assert review.matches.topLevelItem(0).text(3) == "même DOI 10.9999/okapi.2020.1"
     labels = {review.compare.item(r, 0).text() for r in range(review.compare.rowCount())}
@@ -289,10 +289,10 @@ def test_a_refusal_and_a_summary_in_french(qtbot, window, tmp_path, answer) -> N
     with qtbot.waitSignal(dialog.undo_finished, timeout=30000):
         dialog.undo_button.click()
     assert asked[0].startswith(f"Annuler l’import {dialog.report.batch} (")
-    assert "Les 2 publication(s) qu’il a créées seront retirées" in asked[0]
+    assert "Les 2 publications qu’il a créées seront retirées" in asked[0]
     assert dialog.summary.text() == (
         f"l’import {dialog.report.batch} ne peut pas être annulé : ces fiches ont été modifiées depuis : "
-        f"publication {rivers.id} (version 2 ; l’import avait laissé la version 1). Annulez d’abord ces "
+        f"publication {rivers.id} (version 2, l’import avait laissé la version 1). Annulez d’abord ces "
         "modifications, ou supprimez ces fiches à la main.")
     cat.update(m.Publication, rivers.id, place=None)  # not the same as before: the version moved on
     with qtbot.waitSignal(dialog.undo_finished, timeout=30000):
@@ -319,4 +319,4 @@ def test_the_history_model_passes_the_model_tester(qtmodeltester) -> None:
     assert model.index(1, 3).data() == "a.bib, b.bib (+1 more)"
     assert model.index(0, 4).data() == ""  # no counts yet
     text = confirm_text(batches[1])
-    assert "5 publication(s)" in text and "2 existing publication(s)" in text and "has not finished" in text
+    assert "5 publications" in text and "2 existing publications" in text and "has not finished" in text

@@ -131,7 +131,7 @@ def test_an_encrypted_file_is_read_again_with_its_password(qtbot, window, tmp_pa
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: dialog.report is not None, timeout=120000)
     assert dialog.model.result_at(0).status == "encrypted"
-    assert ", 1 need attention" in dialog.summary.text()
+    assert ", 1 needs attention" in dialog.summary.text()
     dialog.table.selectRow(0)
     assert dialog.unlock_button.isEnabled()
     task = dialog.unlock(str(locked), "secret")

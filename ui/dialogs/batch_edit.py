@@ -21,7 +21,7 @@ from kbase.catalogue.batch import LINKS
 from kbase.errors import InvalidInput
 from kbase.library import models as m
 from ui.editors.pickers import RecordPicker
-from ui.i18n import tr
+from ui.i18n import tr, tr_n
 
 
 class BatchEditDialog(QDialog):
@@ -66,7 +66,9 @@ class BatchEditDialog(QDialog):
                 self.pickers[name] = picker
                 grid.addWidget(picker, row, 2)
         grid.setColumnStretch(2, 1)
-        self.heading = QLabel(tr("Change {n} selected publication(s). Ctrl+Z undoes the whole batch.").format(
+        self.heading = QLabel(tr_n("Change {n} selected publication. Ctrl+Z undoes the whole batch.",
+                                   "Change {n} selected publications. Ctrl+Z undoes the whole batch.",
+                                   len(self.ids)).format(
             n=len(self.ids)), self)
         self.heading.setWordWrap(True)
         self.message = QLabel(self)

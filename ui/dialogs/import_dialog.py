@@ -32,7 +32,7 @@ from ui.dialogs.import_results import ImportResultsModel, fit_rows, results_tabl
 from ui.dialogs.import_review import bib_files
 from ui.dialogs.import_run import ImportTask, ProgressBridge, ask_paths, duration, run_import
 from ui.dialogs.spreadsheet_mapping import ImportReview, MappingPage, check_imports, spreadsheet_files
-from ui.i18n import tr
+from ui.i18n import tr, tr_n
 
 
 class ImportDialog(QDialog):
@@ -200,7 +200,8 @@ class ImportDialog(QDialog):
         self.setWindowTitle(tr("Import"))
         self.buttons.clear()
         self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.heading.setText(tr("Checking {n} file(s) against the library…").format(n=len(bibs) + len(sheets)))
+        self.heading.setText(tr_n("Checking {n} file against the library…", "Checking {n} files against the library…",
+                                     len(bibs) + len(sheets)).format(n=len(bibs) + len(sheets)))
         self.rate.setText(tr("Looking for entries that are already in the library…"))
         library, options = self.window_ref.catalogue.library, dict(self.sheet_options)
         task = self.check_task = tasks.Task(lambda: check_imports(library, bibs, sheets, options), parent=self)
@@ -244,7 +245,8 @@ class ImportDialog(QDialog):
         self.pages.setCurrentIndex(0)
         self.buttons.clear()
         self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.heading.setText(tr("Importing {n} item(s)…").format(n=len(self.paths)))
+        self.heading.setText(tr_n("Importing {n} item…", "Importing {n} items…", len(self.paths)).format(
+            n=len(self.paths)))
         self.rate.setText(tr("Looking for files…"))
         library, paths, bridge, cancel = self.window_ref.catalogue.library, list(self.paths), self._bridge, self._cancel
 

@@ -23,19 +23,26 @@ from PySide6.QtWidgets import (
 )
 
 from ui import tasks
-from ui.i18n import timestamp, tr, tr_message
+from ui.i18n import timestamp, tr, tr_message, tr_n
 
 Index = QModelIndex | QPersistentModelIndex
 NO_PARENT = QModelIndex()  # a table's rows have no parent
 ERROR_STYLE = "color: #a4161a; font-weight: 600;"
 _STATUS = {"done": "done", "running or interrupted": "running or interrupted", "undone": "undone"}
 _STATUS_COLOURS = {"done": QColor("#1b7a2a"), "undone": QColor("#6c757d"), "running or interrupted": QColor("#8a6d00")}
-# UndoReport.deleted's keys, said in the interface's words (one, many), in the order they are told
-_DELETED = {"publications": ("{n} publication", "{n} publications"),
-            "attachments": ("{n} attached file", "{n} attached files"),
-            "people": ("{n} person", "{n} people"), "organisations": ("{n} organisation", "{n} organisations"),
-            "series": ("{n} series", "{n} series"), "subjects": ("{n} subject", "{n} subjects"),
-            "projects": ("{n} project", "{n} projects"), "regions": ("{n} region", "{n} regions")}
+# UndoReport.deleted's keys, in the order they are told
+_DELETED = ("publications", "attachments", "people", "organisations", "series", "subjects", "projects", "regions")
+
+
+def deleted_text(kind: str, n: int) -> str:
+    """n records of one of UndoReport.deleted's kinds, in the interface's words and plural form."""
+    said = {"publications": tr_n("{n} publication", "{n} publications", n),
+            "attachments": tr_n("{n} attached file", "{n} attached files", n),
+            "people": tr_n("{n} person", "{n} people", n),
+            "organisations": tr_n("{n} organisation", "{n} organisations", n),
+            "series": tr_n("{n} series", "{n} series", n), "subjects": tr_n("{n} subject", "{n} subjects", n),
+            "projects": tr_n("{n} project", "{n} projects", n), "regions": tr_n("{n} region", "{n} regions", n)}
+    return said[kind].format(n=n) if kind in said else f"{n} {kind}"
 
 
 # -- the work, off the GUI thread ------------------------------------------------------------------
@@ -95,10 +102,13 @@ def confirm_text(batch: dict[str, Any]) -> str:
     """What undoing takes away, in numbers, for the confirmation."""
     created, changed = batch.get("publications_created") or 0, batch.get("publications_changed") or 0
     text = tr("Undo import {id} ({when})?").format(id=batch["id"], when=when(batch.get("started"))) + "\n\n"
-    text += tr("{n} publication(s) it created will be removed, with their files and the names nobody else uses."
-               ).format(n=created)
+    text += tr_n("{n} publication it created will be removed, with its files and the names nobody else uses.",
+                 "{n} publications it created will be removed, with their files and the names nobody else uses.",
+                 created).format(n=created)
     if changed:
-        text += " " + tr("{n} existing publication(s) it updated will be put back as they were.").format(n=changed)
+        text += " " + tr_n("{n} existing publication it updated will be put back as it was.",
+                                 "{n} existing publications it updated will be put back as they were.",
+                                 changed).format(n=changed)
     if batch.get("status") == "running or interrupted":
         text += "\n\n" + tr("This import has not finished. If it is still running, here or on another computer, "
                              "wait until it ends before undoing it.")
@@ -109,16 +119,17 @@ def undo_summary(report: dict[str, Any]) -> str:
     """UndoReport.as_dict() in the interface's language (the core's summary() is English)."""
     deleted = report.get("deleted") or {}
     order = list(_DELETED) + sorted(k for k in deleted if k not in _DELETED)
-    gone = [tr(_DELETED[kind][deleted[kind] != 1]).format(n=deleted[kind]) if kind in _DELETED
-            else f"{deleted[kind]} {kind}" for kind in order if deleted.get(kind)]
+    gone = [deleted_text(kind, deleted[kind]) for kind in order if deleted.get(kind)]
     text = tr("Import {id} undone.").format(id=report["batch"]) + " "
     text += (tr("Removed: {what}.").format(what=", ".join(gone)) if gone else tr("Nothing was removed."))
     if report.get("reverted"):
-        text += " " + tr("{n} existing record(s) put back as they were.").format(n=report["reverted"])
+        text += " " + tr_n("{n} existing record put back as it was.", "{n} existing records put back as they were.",
+                                 report["reverted"]).format(n=report["reverted"])
     if report.get("unlinked"):
-        text += " " + tr("{n} link(s) removed.").format(n=report["unlinked"])
+        text += " " + tr_n("{n} link removed.", "{n} links removed.", report["unlinked"]).format(n=report["unlinked"])
     if report.get("files_removed"):
-        text += " " + tr("{n} stored file(s) removed.").format(n=report["files_removed"])
+        text += " " + tr_n("{n} stored file removed.", "{n} stored files removed.", report["files_removed"]).format(
+            n=report["files_removed"])
     kept = report.get("kept") or []
     if kept:
         text += " " + tr("Kept, because other records use them now: {names}.").format(

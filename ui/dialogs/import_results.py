@@ -11,7 +11,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from kbase.imports.pipeline import BIBLIOGRAPHIES
-from ui.i18n import tr, tr_message
+from ui.i18n import tr, tr_message, tr_n
 
 # statuses that mean the file is in the catalogue as it should be
 GOOD = ("ok", *BIBLIOGRAPHIES)
@@ -146,19 +146,27 @@ def fit_rows(table: QTableView, proxy: QSortFilterProxyModel) -> None:
 def summary_text(report: Any) -> str:
     """What an ImportReport did, in a few sentences: files, pages, those needing attention, time; entries."""
     flagged = sum(1 for f in report.files if is_flagged(f))
-    text = tr("{imported} file(s) imported ({pages} pages), {flagged} need attention, in {seconds} s.").format(
-        imported=report.imported, pages=report.pages, flagged=flagged,
+    # one template, its counts each in their own plural form
+    text = tr("{files} ({pages}), {flagged}, in {seconds} s.").format(
+        files=tr_n("{n} file imported", "{n} files imported", report.imported).format(n=report.imported),
+        pages=tr_n("{n} page", "{n} pages", report.pages).format(n=report.pages),
+        flagged=tr_n("{n} needs attention", "{n} need attention", flagged).format(n=flagged),
         seconds=QLocale().toString(float(report.elapsed), "f", 1))  # 0,4 s in French
     counts = report.counts
     if counts.get("duplicate"):
         text += " " + tr("{n} already in the library.").format(n=counts["duplicate"])
     if counts.get("cancelled"):
-        text += " " + tr("{n} not imported (cancelled).").format(n=counts["cancelled"])
+        cancelled = counts["cancelled"]
+        text += " " + tr_n("{n} not imported (cancelled).", "{n} not imported (cancelled).", cancelled).format(
+            n=cancelled)
     bibs = [f for f in report.files if f.status in BIBLIOGRAPHIES]
     if bibs:
-        text += " " + tr("Entries of bibliographies and spreadsheets: {created} created, {matched} matched "
-                         "existing records, {refused} refused.").format(**{k: sum(getattr(f, k) for f in bibs)
-                                                                            for k in ("created", "matched", "refused")})
+        created, matched, refused = (sum(getattr(f, k) for f in bibs) for k in ("created", "matched", "refused"))
+        text += " " + tr("Entries of bibliographies and spreadsheets: {created}, {matched}, {refused}.").format(
+            created=tr_n("{n} created", "{n} created", created).format(n=created),
+            matched=tr_n("{n} matched an existing record", "{n} matched existing records", matched).format(
+                n=matched),
+            refused=tr_n("{n} refused", "{n} refused", refused).format(n=refused))
     if report.index_message:
         text += "\n" + report.index_message
     return text

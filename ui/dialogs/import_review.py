@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.i18n import date_label, tr, tr_message
+from ui.i18n import date_label, tr, tr_message, tr_n
 
 CHOICES = ("link", "update", "skip", "new")  # on_duplicate's words, in the order they are offered
 _CHOICE_LABELS = {
@@ -284,7 +284,9 @@ class MatchReview(QWidget):
     # -- data ----------------------------------------------------------------------------------------
     def set_check(self, check: Check) -> None:
         self.check = check
-        self.heading.setText(tr("{n} of {total} entries match records already in the library.").format(
+        self.heading.setText(tr_n("{n} of {total} entries matches a record already in the library.",
+                                  "{n} of {total} entries match records already in the library.",
+                                  len(check.matches)).format(
             n=len(check.matches), total=check.entries))
         self.matches.clear()
         many_files = len({m.file for m in check.matches}) > 1

@@ -27,7 +27,7 @@ from kbase.catalogue.views import describe
 from kbase.errors import KbaseError
 from kbase.library import models as m
 from ui import tasks
-from ui.i18n import tr
+from ui.i18n import tr, tr_n
 
 DEDUPE_KINDS = ("publication", "organisation", "person", "region")
 _HIDDEN = {"version", "created", "updated", "extra"}
@@ -197,8 +197,10 @@ class MergeDialog(QDialog):
         if survivor is None or not losers:
             return False
         if confirm:
-            answer = QMessageBox.question(self, tr("Merge duplicates"), tr(
-                "Merge {n} record(s) into ID {id}? A merge cannot be undone.").format(n=len(losers), id=survivor))
+            answer = QMessageBox.question(self, tr("Merge duplicates"), tr_n(
+                "Merge {n} record into ID {id}? A merge cannot be undone.",
+                "Merge {n} records into ID {id}? A merge cannot be undone.", len(losers)).format(
+                n=len(losers), id=survivor))
             if answer != QMessageBox.StandardButton.Yes:
                 return False
         model = m.RECORD_TYPES[self.kind]

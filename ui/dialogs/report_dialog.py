@@ -38,7 +38,7 @@ from kbase.report import report_language
 from kbase.report.output import write_file
 from ui import tasks
 from ui.editors.pickers import RecordPicker
-from ui.i18n import language, tr
+from ui.i18n import language, tr, tr_n
 
 KINDS = ("annual", "project", "bibliography")
 KIND_LABELS = {"annual": "Annual report", "project": "Project sheet", "bibliography": "Bibliography of the selection"}
@@ -239,7 +239,9 @@ class ReportDialog(QDialog):
         self.group_by = QComboBox(page)
         for g in GROUPINGS:
             self.group_by.addItem(tr(g), g)
-        self.selection_label = QLabel(tr("{n} selected publication(s)").format(n=len(self.selection)), page)
+        chosen = len(self.selection)
+        self.selection_label = QLabel(tr_n("{n} selected publication", "{n} selected publications", chosen).format(
+            n=chosen), page)
         layout = QFormLayout(page)
         layout.addRow(tr("Publications"), self.selection_label)
         layout.addRow(tr("Sections by"), self.group_by)
@@ -310,7 +312,8 @@ class ReportDialog(QDialog):
         self.warnings.addItems([_warning_text(w) for w in warnings])
         self.warnings.setVisible(bool(warnings))
         self._show(params["fmt"], self.output)
-        self.status.setText(tr("Preview ({fmt}); {n} warning(s) about missing data.").format(
+        self.status.setText(tr_n("Preview ({fmt}); {n} warning about missing data.",
+                                 "Preview ({fmt}); {n} warnings about missing data.", len(warnings)).format(
             fmt=tr(FORMAT_LABELS[params["fmt"]]), n=len(warnings)))
         if self._save_after:
             self._save_after = False

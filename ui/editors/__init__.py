@@ -67,7 +67,7 @@ def edit_record(window: Any) -> QWidget | None:
 
 def delete_records(window: Any, kind: str | None = None, ids: list[int] | None = None, confirm: bool = True) -> bool:
     """Delete after confirmation, through the undo stack (Ctrl+Z brings them back)."""
-    from ui.i18n import tr
+    from ui.i18n import tr, tr_n
     from ui.tasks import user_message
     from ui.undo import DeleteRecordsCommand, context_for
 
@@ -77,8 +77,8 @@ def delete_records(window: Any, kind: str | None = None, ids: list[int] | None =
     if not ids:
         return False
     if confirm:
-        answer = QMessageBox.question(parent, tr("Delete"), tr("Move {n} {kind} record(s) to the trash?").format(
-            n=len(ids), kind=tr(kind)))
+        asked = tr_n("Move {n} {kind} record to the trash?", "Move {n} {kind} records to the trash?", len(ids))
+        answer = QMessageBox.question(parent, tr("Delete"), asked.format(n=len(ids), kind=tr(kind)))
         if answer != QMessageBox.StandardButton.Yes:
             return False
     ctx = context_for(window)
