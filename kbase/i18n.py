@@ -19,7 +19,7 @@ from typing import Mapping
 
 from kbase.resources import resource
 
-__all__ = ["LANGUAGES", "DOMAIN", "gettext", "ngettext", "N_", "set_language", "language",
+__all__ = ["LANGUAGES", "DOMAIN", "gettext", "ngettext", "N_", "P_", "NP_", "in_language", "set_language", "language",
            "language_from_environment", "catalog_path", "MONTHS", "date_label", "number"]
 
 LANGUAGES = {"en": "English", "fr": "Français"}
@@ -109,6 +109,25 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def N_(message: str) -> str:
     """Marks a string for extraction; it is translated later, where it is shown."""
     return message
+
+
+def P_(context: str, message: str) -> str:
+    """Marks a string with its context for extraction (a report's "series" is not the interface's)."""
+    return message
+
+
+def NP_(context: str, singular: str, plural: str) -> tuple[str, str]:
+    """Marks a plural pair with its context for extraction."""
+    return singular, plural
+
+
+def in_language(lang: str) -> _gettext.NullTranslations:
+    """lang's catalog whatever the current language (a report is written in its own language)."""
+    if lang not in LANGUAGES or lang == "en":
+        return _gettext.NullTranslations()
+    if lang not in _translations:
+        _translations[lang] = _load(lang)
+    return _translations[lang]
 
 
 def en_ngettext(singular: str, plural: str, n: int) -> str:

@@ -19,7 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 LOCALE = ROOT / "resources" / "locale"
 POT = LOCALE / "kbase.pot"
-KEYWORDS = ["tr", "_", "gettext", "N_", "ngettext:1,2", "tr_n:1,2", "en_ngettext:1,2"]
+KEYWORDS = ["tr", "_", "gettext", "N_", "ngettext:1,2", "tr_n:1,2", "en_ngettext:1,2", "P_:1c,2",
+            "NP_:1c,2,3", "pgettext:1c,2", "npgettext:1c,2,3"]
 
 
 def _pybabel() -> str:
@@ -99,7 +100,7 @@ def check() -> int:
     for po in languages():
         with po.open("rb") as fh:
             translated = read_po(fh, locale=po.parent.parent.name)
-        missing = [m.id for m in wanted if m.id and not _translated(translated.get(m.id))]
+        missing = [m.id for m in wanted if m.id and not _translated(translated.get(m.id, context=m.context))]
         for text in missing:
             print(f"{po.relative_to(ROOT)}: no translation for {text!r}")
         status |= bool(missing)

@@ -13,7 +13,7 @@ from kbase.report.annual import SECTIONS, annual_context, parse_sections, sectio
 from kbase.report.charts import add_figures
 from kbase.report.citation import cite_md
 from kbase.report.csl import apply_style, check_style
-from kbase.report.i18n import LANGS, check_lang, colon, default_lang, translator
+from kbase.report.i18n import LANGS, check_lang, colon, default_lang, plural_translator, translator
 from kbase.report.i18n import SETTING as LANG_SETTING
 from kbase.report.output import FORMATS, convert
 from kbase.text import clean_line
@@ -61,7 +61,7 @@ def build_annual(cat: Catalogue, year: int, fmt: str = "md", sections: Sequence[
 
 def _localise(ctx: dict[str, Any], pubs: list[dict[str, Any]], lang: str) -> dict[str, Any]:
     """A sheet's or a bibliography's context in lang: its labels, and citations said again in lang."""
-    ctx.update(lang=lang, t=translator(lang), colon=colon(lang))
+    ctx.update(lang=lang, t=translator(lang), tn=plural_translator(lang), colon=colon(lang))
     if lang != "en":
         for p in pubs:
             p["citation"] = cite_md(p, lang)

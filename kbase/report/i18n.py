@@ -9,81 +9,46 @@ from babel.dates import format_date, get_month_names
 from babel.numbers import format_decimal
 
 from kbase.errors import InvalidInput
-from kbase.i18n import N_
+from kbase.i18n import N_, NP_, P_, in_language
 
 LANGS = ("en", "fr")
 LOCALES = {"en": "en_GB", "fr": "fr_BE"}
 SETTING = "report.language"
 
-# English label → French; templates call t("…") with the English text
-FR: dict[str, str] = {
-    "Annual report {year}": "Rapport annuel {year}",
-    "Contents": "Sommaire",
-    "From the chair": "Le mot du président",
-    "Preface": "Préface",
-    "Board of directors": "Conseil d'administration",
-    "Research programmes": "Programmes de recherche",
-    "Periodicals": "Périodiques",
-    "Maps and data": "Cartes et données",
-    "Mission": "Mission",
-    "Finances": "Finances",
-    "Networks and platforms": "Réseaux et plateformes",
-    "Outreach": "Diffusion",
-    "Library": "Bibliothèque",
-    "Social media": "Réseaux sociaux",
-    "Lectures, workshops and presentations": "Conférences, ateliers et présentations",
-    "Assignments {first} – {last}": "Mandats {first} – {last}",
-    "Team": "Équipe",
-    "Contact": "Contact",
-    "Publications of {year} by type": "Publications de {year} par type",
-    "Other projects": "Autres projets",
-    "Project page": "Page du projet",
-    "Output": "Publications",
-    "With": "Avec",
-    "Supported by": "Avec le soutien de",
-    "For": "Pour",
-    "Chair": "Président",
-    "Members": "Membres",
-    "Administration": "Administration",
-    "Researchers": "Chercheurs",
-    "Focal points": "Points focaux",
-    "Associate researchers": "Chercheurs associés",
-    "Month unknown": "Mois inconnu",
-    "Webmaps": "Cartes en ligne",
-    "Dashboards": "Tableaux de bord",
-    "Static maps": "Cartes statiques",
-    "By": "Par",
-    "Organised by": "Organisé par",
-    "Hosted by": "Accueilli par",
-    "and": "et",
-    "Web site": "Site web",
-    "Email": "Courriel",
-    "Page": "Page",
-    "No project was active in {year}.": "Aucun projet actif en {year}.",
-    "No issue of a periodical series in {year}.": "Aucun numéro de périodique en {year}.",
-    "No map or data product in {year}.": "Aucune carte ni donnée en {year}.",
-    "No lecture, workshop or presentation recorded for {year}.":
-        "Aucune conférence, aucun atelier ni aucune présentation en {year}.",
-    "No assignment recorded for {year}.": "Aucun mandat en {year}.",
-    "No team member recorded.": "Aucun membre de l'équipe enregistré.",
-    "No publication dated {year}.": "Aucune publication datée de {year}.",
-    "No board member recorded for {year}.": "Aucun administrateur enregistré pour {year}.",
-    "Cover picture": "Photo de couverture",
-    "Bibliography": "Bibliographie", "Undated": "Sans date", "No series": "Hors collection",
-    "No project": "Sans projet", "Short name": "Nom court", "Programme": "Programme", "Years": "Années",
-    "Summary": "Résumé", "Years and clients": "Années et clients", "Partners": "Partenaires",
-    "Funders": "Bailleurs", "Regions": "Régions", "Outputs": "Publications", "for": "pour",
-    "No output recorded.": "Aucune publication enregistrée.",
-    "{count} publication, by {group_by}.": "{count} publication, par {group_by}.",
-    "{count} publications, by {group_by}.": "{count} publications, par {group_by}.",
-    "year": "année", "type": "type", "series": "collection", "project": "projet",
-    # publication types (index headings)
-    "Report": "Rapport", "Summary report": "Rapport de synthèse", "Briefing": "Note d'information",
-    "Bulletin": "Bulletin", "Insight": "Éclairage", "Review paper": "Article de synthèse",
-    "Case studies": "Études de cas", "Book": "Livre", "Book chapter": "Chapitre de livre",
-    "Article": "Article", "Workshop report": "Rapport d'atelier", "Webmap": "Carte en ligne",
-    "Dashboard": "Tableau de bord", "Video": "Vidéo", "Other": "Autre",
-}
+# the reports' own labels, translated through the catalogs in the context "report" (a report's "series" is a
+# "collection", the interface's a "série"); templates call t("…") with the English text
+REPORT = "report"
+LABELS = (
+    P_("report", "Annual report {year}"), P_("report", "Contents"), P_("report", "From the chair"),
+    P_("report", "Preface"), P_("report", "Board of directors"), P_("report", "Research programmes"),
+    P_("report", "Periodicals"), P_("report", "Maps and data"), P_("report", "Mission"), P_("report", "Finances"),
+    P_("report", "Networks and platforms"), P_("report", "Outreach"), P_("report", "Library"),
+    P_("report", "Social media"), P_("report", "Lectures, workshops and presentations"),
+    P_("report", "Assignments {first} – {last}"), P_("report", "Team"), P_("report", "Contact"),
+    P_("report", "Publications of {year} by type"), P_("report", "Other projects"), P_("report", "Project page"),
+    P_("report", "Output"), P_("report", "With"), P_("report", "Supported by"), P_("report", "For"),
+    P_("report", "Chair"), P_("report", "Members"), P_("report", "Administration"), P_("report", "Researchers"),
+    P_("report", "Focal points"), P_("report", "Associate researchers"), P_("report", "Month unknown"),
+    P_("report", "Webmaps"), P_("report", "Dashboards"), P_("report", "Static maps"), P_("report", "By"),
+    P_("report", "Organised by"), P_("report", "Hosted by"), P_("report", "and"), P_("report", "Web site"),
+    P_("report", "Email"), P_("report", "Page"), P_("report", "No project was active in {year}."),
+    P_("report", "No issue of a periodical series in {year}."), P_("report", "No map or data product in {year}."),
+    P_("report", "No lecture, workshop or presentation recorded for {year}."),
+    P_("report", "No assignment recorded for {year}."), P_("report", "No team member recorded."),
+    P_("report", "No publication dated {year}."), P_("report", "No board member recorded for {year}."),
+    P_("report", "Cover picture"), P_("report", "Bibliography"), P_("report", "Undated"), P_("report", "No series"),
+    P_("report", "No project"), P_("report", "Short name"), P_("report", "Programme"), P_("report", "Years"),
+    P_("report", "Summary"), P_("report", "Years and clients"), P_("report", "Partners"), P_("report", "Funders"),
+    P_("report", "Regions"), P_("report", "Outputs"), P_("report", "for"), P_("report", "No output recorded."),
+    P_("report", "year"), P_("report", "type"), P_("report", "series"), P_("report", "project"), P_("report", "Report"),
+    P_("report", "Summary report"), P_("report", "Briefing"), P_("report", "Bulletin"), P_("report", "Insight"),
+    P_("report", "Review paper"), P_("report", "Case studies"), P_("report", "Book"), P_("report", "Book chapter"),
+    P_("report", "Article"), P_("report", "Workshop report"), P_("report", "Webmap"), P_("report", "Dashboard"),
+    P_("report", "Video"), P_("report", "Other"),
+)
+COUNTED = (  # tn(singular, plural, n, …): the plural pairs the templates use
+    NP_("report", "{count} publication, by {group_by}.", "{count} publications, by {group_by}."),
+)
 
 
 def check_lang(lang: str | None) -> str:
@@ -104,13 +69,23 @@ def default_lang(setting: str | None, interface: str | None = None) -> str:
 
 def translator(lang: str) -> Callable[..., str]:
     """t("Annual report {year}", year=2021) in lang; an unknown label stays English."""
-    table = FR if lang == "fr" else {}
+    catalog = in_language(lang)
 
     def t(text: str, **values: Any) -> str:
-        out = table.get(text, text)
+        out = catalog.pgettext(REPORT, text)
         return out.format(**values) if values else out
 
     return t
+
+
+def plural_translator(lang: str) -> Callable[..., str]:
+    """tn("{count} publication…", "{count} publications…", n, count=n) in lang's plural form for n."""
+    catalog = in_language(lang)
+
+    def tn(singular: str, plural: str, n: int, **values: Any) -> str:
+        return catalog.npgettext(REPORT, singular, plural, n).format(**values)
+
+    return tn
 
 
 def colon(lang: str) -> str:

@@ -14,11 +14,25 @@ from kbase.catalogue.records import Catalogue
 from kbase.library import models as m
 from kbase.report import build_annual, build_bibliography, report_language
 from kbase.report.demo_texts import add_demo_texts
-from kbase.report.i18n import day_label, default_lang, month_label, number
+from kbase.report.i18n import LABELS, day_label, default_lang, month_label, number, plural_translator, translator
 from kbase.report.markup import plain_text
 from kbase.report.texts import set_text
 
 NASTY = "Gold <b>&amp; {{ 7*7 }} {% if x %} \\textbf{50%} $x_1$ #1 *star* [link](javascript:alert(1))"
+
+
+def test_the_reports_labels_come_from_the_catalogs_in_their_own_context() -> None:
+    fr, en = translator("fr"), translator("en")
+    assert fr("Contents") == "Sommaire" and en("Contents") == "Contents"
+    assert fr("series") == "collection"  # the interface's "series" is a "série": the context keeps them apart
+    untranslated = [label for label in LABELS if fr(label) == label]
+    assert len(untranslated) < 12, untranslated  # words the same in both (Mission, Page, Programme…)
+    tn = plural_translator("fr")
+    said = [tn("{count} publication, by {group_by}.", "{count} publications, by {group_by}.", n, count=n,
+               group_by=fr("year")) for n in (0, 1, 2)]
+    assert said == ["0 publication, par année.", "1 publication, par année.", "2 publications, par année."]
+    assert plural_translator("en")("{count} publication, by {group_by}.", "{count} publications, by {group_by}.", 0,
+                                   count=0, group_by="year") == "0 publications, by year."
 
 
 def test_babel_gives_months_dates_and_numbers() -> None:
