@@ -19,8 +19,8 @@ from typing import Mapping
 
 from kbase.resources import resource
 
-__all__ = ["LANGUAGES", "DOMAIN", "gettext", "ngettext", "N_", "P_", "NP_", "in_language", "set_language", "language",
-           "language_from_environment", "catalog_path", "MONTHS", "date_label", "number"]
+__all__ = ["LANGUAGES", "DOMAIN", "gettext", "ngettext", "N_", "P_", "NP_", "in_language", "known", "translate",
+           "set_language", "language", "language_from_environment", "catalog_path", "MONTHS", "date_label", "number"]
 
 LANGUAGES = {"en": "English", "fr": "Français"}
 DOMAIN = "kbase"
@@ -246,6 +246,12 @@ def _template_patterns(lang: str) -> list[tuple[re.Pattern[str], str, str | None
     return _templates[lang]
 
 
+
+
+def known(message: str) -> bool:
+    """Whether the current language's catalog reads message, as a whole or through a template (its
+    translation may be the same words: "3 pages")."""
+    return language() == "en" or _lookup(message) is not None
 
 
 def translate(message: str) -> str:

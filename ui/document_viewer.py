@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QMessageBox, QTextBrowser, QTextEdit, QVBoxLayout, QWidget
 
+from kbase.i18n import N_
 from kbase.library import models as m
 from ui import tasks
 from ui.i18n import tr
@@ -19,7 +20,7 @@ class TextViewer(QWidget):
     """A document Kbase cannot draw (Word, OpenDocument, EPUB, HTML, text…): its text section by section, with a
     find field that highlights every match, and the file offered to the system's application."""
 
-    SECTION_WORDS = {"application/epub+zip": "Chapter {n}", "text/html": "Page {n}"}
+    SECTION_WORDS = {"application/epub+zip": N_("Chapter {n}"), "text/html": N_("Page {n}")}
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -99,7 +100,7 @@ class TextViewer(QWidget):
         return True
 
     def _section_title(self, number: int) -> str:
-        return tr(self.SECTION_WORDS.get(self.mime, "Section {n}")).format(n=number)
+        return tr(self.SECTION_WORDS.get(self.mime, N_("Section {n}"))).format(n=number)
 
     def find(self, term: str, page: int | None = None) -> None:
         """Highlight every match of term; the current one is the first in section `page` (else the first)."""

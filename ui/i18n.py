@@ -3,19 +3,15 @@
 
 from __future__ import annotations
 
-import json
-import re
 from typing import Callable
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QObject, QTranslator, Signal
 
 from kbase import i18n as core
 from kbase.i18n import MONTHS, date_label  # the interface's dates ("juin 2021"), as the CLI prints them
-from kbase.resources import resource
 
 LANGUAGES = core.LANGUAGES
 
-_catalogue: dict[str, str] = {}
 _language = "en"
 _qt_translator: QTranslator | None = None
 _notifier: "_Notifier | None" = None
@@ -37,9 +33,7 @@ def tr(text: str) -> str:
     """The text in the current language; English (the key itself) when no translation exists."""
     if _language == "en" or not text:
         return text
-    found = core.gettext(text)
-    # resources/i18n/<lang>.json: strings added since the catalogs were last extracted
-    return found if found != text else _catalogue.get(text, text)
+    return core.gettext(text)
 
 
 def tr_n(singular: str, plural: str, n: int) -> str:
@@ -51,29 +45,15 @@ def language() -> str:
     return _language
 
 
-_patterns: dict[str, list[tuple[re.Pattern[str], str]]] = {}
 
 
 def tr_message(text: str) -> str:
-    """A message from the core (English, with names and numbers in it) in the current language.
-
-    The catalogs' templates read it back ("damaged PDF: none of its {n} pages…", kbase.i18n.translate);
-    resources/i18n/<lang>-messages.json still holds [pattern, replacement] pairs for the messages whose
-    code does not yet mark its template; a message nobody knows stays as the core wrote it."""
+    """A message from the core (English, with names and numbers in it) in the current language: the
+    catalogs' templates read it back ("damaged PDF: none of its {n} pages…", kbase.i18n.translate); a
+    message nobody knows stays as the core wrote it."""
     if _language == "en" or not text:
         return text
-    translated = core.translate(text)
-    if translated != text:
-        return translated
-    if _language not in _patterns:
-        path = resource("i18n", f"{_language}-messages.json")
-        pairs = json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
-        _patterns[_language] = [(re.compile(p), r) for p, r in pairs]
-    for pattern, replacement in _patterns[_language]:
-        found = pattern.fullmatch(text)
-        if found:
-            return found.expand(replacement)
-    return text
+    return core.translate(text)
 
 
 def load_catalogue(lang: str) -> dict[str, str]:
@@ -83,22 +63,12 @@ def load_catalogue(lang: str) -> dict[str, str]:
     from babel.messages.pofile import read_po
 
     out: dict[str, str] = {}
-    path = resource("i18n", f"{lang}.json")
-    if path.exists():
-        out.update({str(k): str(v) for k, v in json.loads(path.read_text(encoding="utf-8")).items() if v})
     po = core.catalog_path(lang)
     if po.exists():
         with po.open("rb") as fh:
             out.update({m.id: m.string for m in read_po(fh, locale=lang)
                         if isinstance(m.id, str) and m.id and m.string})
     return out
-
-
-def _legacy(lang: str) -> dict[str, str]:
-    path = resource("i18n", f"{lang}.json")
-    if lang == "en" or not path.exists():
-        return {}
-    return {str(k): str(v) for k, v in json.loads(path.read_text(encoding="utf-8")).items() if v}
 
 
 def system_language() -> str:
@@ -108,10 +78,9 @@ def system_language() -> str:
 
 def set_language(lang: str) -> None:
     """Switch the interface language now: our strings, Qt's standard buttons, then every listener."""
-    global _catalogue, _language, _qt_translator
+    global _language, _qt_translator
     if lang not in LANGUAGES:
         lang = "en"
-    _catalogue = _legacy(lang)
     _language = core.set_language(lang)
     app = QCoreApplication.instance()
     if app is not None:

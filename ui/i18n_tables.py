@@ -31,7 +31,7 @@ def plural_pairs() -> list[tuple[str, str]]:
 
 def table_strings() -> list[str]:
     from ui import details, first_run, i18n, navigator, search_models, table_model, window_actions
-    from ui.dialogs import import_history, import_results, import_review, merge, report_dialog
+    from ui.dialogs import import_history, import_results, import_review, merge, report_dialog, report_texts
 
     return ([a[1] for a in window_actions.ACTIONS] + [a[4] for a in window_actions.ACTIONS if a[4]]
             + [c.title for cols in table_model.COLUMNS.values() for c in cols]
@@ -44,6 +44,7 @@ def table_strings() -> list[str]:
             + list(import_results.ImportResultsModel.HEADERS) + list(import_results.NOTICE)
             + list(merge._LINK_LABELS.values()) + list(merge.DEDUPE_KINDS)
             + list(report_dialog.FORMAT_LABELS.values()) + list(report_dialog._GAPS)
+            + list(report_dialog.STYLE_LABELS.values()) + [t for t in report_texts.GROUP_LABELS.values() if t]
             + [name for name, _patterns in first_run.SOURCES]
             + list(i18n.MONTHS) + _forms()
             + list(spreadsheet.FIELDS.values()) + sorted(pipeline.REFUSED) + list(pipeline.BIBLIOGRAPHIES)

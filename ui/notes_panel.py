@@ -26,6 +26,7 @@ from kbase.catalogue import notes
 from kbase.catalogue.around import around
 from kbase.catalogue.records import Catalogue
 from kbase.errors import KbaseError
+from kbase.i18n import N_
 from kbase.imports import attach
 from kbase.labels import RELATION_LABELS  # how two publications relate, as `kbase show` says it too
 from ui import tasks
@@ -50,6 +51,11 @@ def markdown_html(text: str) -> str:
         return html.escape(text).replace("\n", "<br>")
     # a note's headings stay below the record's title
     return _HEADING_SIZE.sub("font-size:medium", found.group(1))
+
+
+# the words of the pane's links and of its questions' buttons, said through tr() where they are used (listed here
+# so that extraction puts them in the catalogs)
+WORDS = (N_("Attach a file…"), N_("Add a link…"), N_("edit"), N_("delete"), N_("Yes"), N_("No"), N_("Add"))
 
 
 def _action(name: str, target: int | str = "", label: str = "") -> str:

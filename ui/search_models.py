@@ -30,6 +30,9 @@ def marked_terms(html_text: str) -> list[str]:
     return list(dict.fromkeys(strip_tags(text).strip() for _tag, text in found if strip_tags(text).strip()))
 
 
+FACET_HEADERS = (N_("Facet"), N_("Count"))
+
+
 class _TwoLevelModel(QAbstractItemModel):
     """A tree two levels deep: top rows, each with its children; a child's internal id is its parent's row."""
 
@@ -158,7 +161,7 @@ class FacetModel(_TwoLevelModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < 2:
-            return tr((N_("Facet"), N_("Count"))[section])
+            return tr(FACET_HEADERS[section])
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:

@@ -78,8 +78,8 @@ def build_project(cat: Catalogue, ref: str | int, fmt: str = "md", include_inter
     lang = report_language(cat, lang)
     _localise(ctx, ctx["project"]["outputs"], lang)
     ctx["warnings"] += apply_style(cat, ctx["project"]["outputs"], style, lang)
-    if lang == "fr":
-        ctx["project"]["years"] = ctx["project"]["years"].replace("since", "depuis")
+    if ctx["project"].get("since"):
+        ctx["project"]["years"] = translator(lang)("since {year}", year=ctx["project"]["since"])
     return convert("project.md.j2", ctx, fmt, _templates(cat)), _warnings(ctx)
 
 

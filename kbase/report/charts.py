@@ -27,6 +27,7 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.typing import RcKeyType
 
+from kbase.i18n import P_, in_language
 from kbase.report.markup import md_escape
 from kbase.text import clean_line
 
@@ -55,23 +56,23 @@ TYPE_GROUPS = {  # the sixteen publication types in five families, so a stacked 
     "Maps and data": ("webmap", "dashboard", "static maps"),
     "Other": ("video", "other"),
 }
-FR = {
-    "Income by source": "Produits par source", "Expenses by category": "Charges par catégorie",
-    "Outputs per programme and type, {year}": "Publications par programme et par type, {year}",
-    "Publications per month, {year}": "Publications par mois, {year}",
-    "Assignments per client, {first} – {last}": "Missions par client, {first} – {last}",
-    "No month": "Sans mois", "No programme": "Sans programme", "Reports": "Rapports",
-    "Briefings and bulletins": "Notes et bulletins", "Books and articles": "Livres et articles",
-    "Maps and data": "Cartes et données", "Other": "Autres", "Source": "Source", "Category": "Catégorie",
-    "Amount": "Montant", "Total income": "Total des produits", "Total expenses": "Total des charges",
-    "Result": "Résultat", "Income": "Produits", "Expenses": "Charges", "Year": "Année",
-    "Assignment": "Mission", "Clients": "Clients", "Number of assignments": "Nombre de missions",
-    "Number of outputs": "Nombre de publications", "Finances {year}": "Finances {year}",
-}
+# the charts' and tables' labels, translated through the catalogs in the context "chart" (a chart's "Other" is a
+# plural group, "Autres")
+LABELS = (
+    P_("chart", "Income by source"), P_("chart", "Expenses by category"),
+    P_("chart", "Outputs per programme and type, {year}"), P_("chart", "Publications per month, {year}"),
+    P_("chart", "Assignments per client, {first} – {last}"), P_("chart", "No month"), P_("chart", "No programme"),
+    P_("chart", "Reports"), P_("chart", "Briefings and bulletins"), P_("chart", "Books and articles"),
+    P_("chart", "Maps and data"), P_("chart", "Other"), P_("chart", "Source"), P_("chart", "Category"),
+    P_("chart", "Amount"), P_("chart", "Total income"), P_("chart", "Total expenses"), P_("chart", "Result"),
+    P_("chart", "Income"), P_("chart", "Expenses"), P_("chart", "Year"), P_("chart", "Assignment"),
+    P_("chart", "Clients"), P_("chart", "Number of assignments"), P_("chart", "Number of outputs"),
+    P_("chart", "Finances {year}"),
+)
 
 
 def tr(lang: str, text: str, **values: Any) -> str:
-    out = FR.get(text, text) if lang == "fr" else text
+    out = in_language(lang).pgettext("chart", text)
     return out.format(**values) if values else out
 
 

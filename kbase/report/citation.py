@@ -6,7 +6,7 @@ from typing import Any, Sequence
 
 from markupsafe import Markup
 
-from kbase.report.i18n import date_label
+from kbase.report.i18n import date_label, translator
 from kbase.report.i18n import join_names as names_in
 from kbase.report.markup import md_escape, md_short_link
 
@@ -44,8 +44,7 @@ def cite_parts(pub: dict[str, Any], lang: str = "en") -> list[str]:
     parts.append(title)
     if pub.get("container"):
         eds = (" (eds), " if several else " (ed.), ") if authors and editors else ""
-        within = ("Dans : " if lang == "fr" else "In: ") + ((editor_names + eds) if eds else "") \
-            + pub["container"]
+        within = translator(lang)("In: ") + ((editor_names + eds) if eds else "") + pub["container"]
         if pub.get("pages"):
             within += f", pp. {pub['pages']}"
         parts.append(within)
@@ -55,8 +54,7 @@ def cite_parts(pub: dict[str, Any], lang: str = "en") -> list[str]:
     if publisher and publisher in authors:
         publisher = None
     where = [x for x in (publisher, pub.get("place")) if x]
-    when = date_label(lang, pub.get("year"), pub.get("month"), pub.get("month_end")) or (
-        "s.d." if lang == "fr" else "n.d.")
+    when = date_label(lang, pub.get("year"), pub.get("month"), pub.get("month_end")) or translator(lang)("n.d.")
     parts.append(", ".join([*where, when]))
     return parts
 

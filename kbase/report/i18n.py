@@ -46,6 +46,7 @@ LABELS = (
     P_("report", "Article"), P_("report", "Workshop report"), P_("report", "Webmap"), P_("report", "Dashboard"),
     P_("report", "Video"), P_("report", "Other"),
 )
+CITATION = (P_("report", "In: "), P_("report", "n.d."), P_("report", "since {year}"))  # in citations and sheets
 COUNTED = (  # tn(singular, plural, n, …): the plural pairs the templates use
     NP_("report", "{count} publication, by {group_by}.", "{count} publications, by {group_by}."),
 )

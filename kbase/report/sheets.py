@@ -47,6 +47,7 @@ def _years_label(j: dict[str, Any]) -> str:
     if first is None:
         return ""
     if last is None:
+        j["since"] = first  # said in the sheet's language once it is known
         return f"since {first}"
     return str(first) if first == last else f"{first} – {last}"
 

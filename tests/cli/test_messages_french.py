@@ -46,14 +46,14 @@ def test_a_bibliographys_import_and_undo_in_french(library: str) -> None:
     done = ok(["--lang", "fr", "-L", library, "import", str(BIB)])
     assert (f"BibTeX         {BIB}: 11 entrées : 11 créées, 0 rapprochée d’une fiche existante (0 liée, "
             "0 mise à jour, 0 ignorée), 0 refusée ; 0 fichier joint ; nouvelles fiches : 9 organisations, "
-            "12 personnes, 1 série(s), 3 sujets ; import 1\n") in done.stdout
+            "12 personnes, 1 série, 3 sujets ; import 1\n") in done.stdout
     assert "1 fichier (1 BibTeX) ; fiches : 11 créées, 0 rapprochée d’une fiche existante, 0 refusée\n" in done.stdout
     planned = ok(["--lang", "fr", "-L", library, "import-bib", "--dry-run", str(BIB)]).stdout.splitlines()
     assert planned[-1] == (f"{BIB}: 11 entrées : 0 serait créée, 11 rapprochées de fiches existantes (11 liées, "
                            "0 mise à jour, 0 ignorée), 0 refusée ; 0 fichier serait joint")
     undone = ok(["--lang", "fr", "-L", library, "imports", "undo", "1"])
     assert undone.stdout == ("import 1 annulé : suppression de 9 organisations, 12 personnes, 11 publications, "
-                             "1 série(s), 3 sujets\n")
+                             "1 série, 3 sujets\n")
     listed = ok(["--lang", "fr", "-L", library, "imports"]).stdout
     assert "  annulé  " in listed and "11 créées, 0 rapprochée, 0 refusée" in listed
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QDialogButtonBox, QLabel, QLineEdit, QMenu
 
+from kbase import i18n as core_i18n
 from kbase.library import models as m
 from ui import i18n
 
@@ -177,7 +178,7 @@ def test_core_messages_are_said_in_french(qtbot, tmp_path) -> None:
             search(cat, query)
         messages.append(str(caught.value))
     i18n.set_language("fr")
-    untranslated = [text for text in messages if tr_message(text) == text]
+    untranslated = [text for text in messages if not core_i18n.known(text)]  # "3 pages" reads the same
     assert not untranslated, untranslated
     assert tr_message("empty file (0 bytes); not imported") == "fichier vide (0 octet) ; non importé"
     i18n.set_language("en")

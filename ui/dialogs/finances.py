@@ -25,10 +25,11 @@ from PySide6.QtWidgets import (
 )
 
 from kbase.errors import KbaseError
+from kbase.i18n import N_
 from kbase.report.finances import KINDS, list_lines, parse_amount, replace_year
 from ui.i18n import language, tr, tr_message
 
-KIND_LABELS = {"income": "Income", "expense": "Expense"}
+KIND_LABELS = {"income": N_("Income"), "expense": N_("Expense")}
 
 
 class FinancesDialog(QDialog):
@@ -168,8 +169,9 @@ class FinancesDialog(QDialog):
             except KbaseError:
                 continue
         income, expense = sums["income"] / 100, sums["expense"] / 100
-        self.totals.setText(f"{tr('Total income')}: {money(income)}   ·   {tr('Total expenses')}: {money(expense)}"
-                            f"   ·   {tr('Result')}: {money(income - expense)} {self.currency.text()}")
+        said = tr("Total income: {income}   ·   Total expenses: {expenses}   ·   Result: {result} {currency}")
+        self.totals.setText(said.format(income=money(income), expenses=money(expense),
+                                        result=money(income - expense), currency=self.currency.text()))
 
     # -- saving -------------------------------------------------------------------------------
     def save(self) -> bool:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from kbase.errors import KbaseError, NotFound
+from kbase.report.i18n import translator
 from kbase.report.render import stylesheet
 from kbase.report.texts import get_text, preview_html, set_text, stored_keys, text_keys
 from ui.i18n import language, tr
@@ -31,6 +32,11 @@ from ui.i18n import language, tr
 LANG_LABELS = {"en": "English", "fr": "Français"}
 LABEL = Qt.ItemDataRole.UserRole + 1
 GROUP_LABELS = {"report": "", "programme": "Programme: ", "project": "Project: "}
+
+
+def report_label(title: str) -> str:
+    """A report section's title as the report says it in the interface's language ("Le mot du président")."""
+    return translator(language())(title)
 
 
 class ReportTextsDialog(QDialog):
@@ -114,7 +120,8 @@ class ReportTextsDialog(QDialog):
         self.keys.blockSignals(True)
         self.keys.clear()
         for row in text_keys(self.cat, self.year.value()):
-            label = tr(GROUP_LABELS[row["group"]]) + (tr(row["title"]) if row["group"] == "report" else row["title"])
+            title = report_label(row["title"]) if row["group"] == "report" else row["title"]  # the report's words
+            label = tr(GROUP_LABELS[row["group"]]) + title
             item = QListWidgetItem(self.keys)
             item.setData(Qt.ItemDataRole.UserRole, row["key"])
             item.setData(LABEL, label)
