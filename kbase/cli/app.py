@@ -98,21 +98,6 @@ ARGPARSE_WORDS = (
 )
 
 
-# messages the core writes as f-strings that the commands meet most (a wrong library path, ID, type or field), as
-# templates the catalogs translate: `kbase: error: …` reads the English message back through them (kbase.i18n.
-# translate). A field said twice in a message has two names here: a template names each field once.
-CORE_MESSAGES = (
-    N_("no library at {folder} (create one with `kbase init {path}`)"),
-    N_("library path {folder} is not a folder"), N_("cannot create library folder {folder}: {reason}"),
-    N_("library {folder} is read-only"),
-    N_("no {kind} with ID {id}"), N_("no {kind} named {name}"),
-    N_("{name} names several {kind} records (IDs {ids}); use an ID"),
-    N_("unknown record type {name} (one of: {kinds})"), N_("{kind} has no field {field}"),
-    N_("not a year: {text}"), N_("records of type {kind} do not go to the trash"),
-    N_("region {id} has regions below it; move or delete them first"),
-)
-
-
 def speak_argparse() -> None:
     """argparse's usage, headings and errors through our catalogs: it calls its module-level `_` and
     `ngettext` when a parser is built and when it speaks (in the current language, read at each call)."""

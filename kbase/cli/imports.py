@@ -158,17 +158,6 @@ def _match_line(r: dict[str, Any]) -> str:
 # what a dry run would do to a matched record (the plan's action)
 WOULD = {"link": N_("would link"), "update": N_("would update"), "skip": N_("would skip")}
 
-# the notes the BibTeX reader (kbase.formats.bibtex) writes most, in English: templates the catalogs translate, so
-# that an import's `note: …` lines read them back (kbase.i18n.translate)
-BIB_NOTES = (
-    N_("bibtexparser could not split this entry ({reason}); read by the fallback reader"),
-    N_("field {name}: unbalanced braces or quotes; the text is kept as written"), N_("field {name}: {note}"),
-    N_("no citation key; generated {key}"), N_("citation key {key} already used at line {line}; renamed {new}"),
-    N_("the entry is not closed by `{close}`"), N_("undefined macro {macro} kept as text"),
-    N_("unreadable month {month} kept as text"),
-)
-
-
 def _summary_line(report: ImportReport) -> str:
     """"2 files (1 imported, 1 bibtex); records: 3 created, 0 matched existing ones, 0 refused; 12 pages in …"."""
     counts = ", ".join(f"{number(n)} {_(status)}" for status, n in sorted(report.counts.items()))

@@ -43,6 +43,9 @@ from kbase.text import fold
 __all__ = ["MONTH_NAMES", "MONTH_MACROS", "VERBATIM", "BadValue", "RawEntry", "ParsedFile", "loose_text",
            "read_value", "evaluate", "tidy", "month_number", "parse_month", "parse_text", "read_text"]
 
+# a malformed field's note, one template: its reason holds a "; " that a {note} field cannot
+MALFORMED = N_("field {name}: unbalanced braces or quotes; the text is kept as written")
+
 
 # biblatex's rules for what a child takes from a crossref'd parent under another name
 _INHERIT_AS = {"title": "booktitle", "subtitle": "booksubtitle", "titleaddon": "booktitleaddon"}
@@ -259,10 +262,11 @@ def _read_entry(raw: _Raw, macros: dict[str, str]) -> RawEntry:
             todo.insert(0, (after, rest, fline))
         if name in raw.malformed:
             text = loose_text(value)
-            notes, flags = ["unbalanced braces or quotes; the text is kept as written"], ["malformed field"]
+            notes, flags = [], ["malformed field"]
+            entry.notes.append(MALFORMED.format(name=name))
         else:
             text, notes, flags = read_value(value, macros)
-        entry.notes += [f"field {name}: {n}" for n in notes]
+        entry.notes += [N_("field {name}: {note}").format(name=name, note=n) for n in notes]
         for flag in flags:
             if flag not in entry.flags:
                 entry.flags.append(flag)
