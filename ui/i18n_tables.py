@@ -49,5 +49,5 @@ def table_strings() -> list[str]:
             + list(i18n.MONTHS) + _forms()
             + list(spreadsheet.FIELDS.values()) + sorted(pipeline.REFUSED) + list(pipeline.BIBLIOGRAPHIES)
             + list(m.RECORD_TYPES) + list(m.CONTRIBUTOR_ROLES + m.ORG_ROLES)
-            + list(m.PUBLICATION_TYPES + m.VISIBILITIES + m.ORG_KINDS + m.PERSON_ROLES + m.REGION_LEVELS
-                   + m.EVENT_KINDS + m.ATTACHMENT_STATUSES))
+            + list(m.PUBLICATION_TYPES + m.VISIBILITIES + m.ORG_KINDS + m.ORG_PART_KINDS + m.PERSON_ROLES
+                   + m.REGION_LEVELS + m.EVENT_KINDS + m.ATTACHMENT_STATUSES))

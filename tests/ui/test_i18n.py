@@ -108,8 +108,8 @@ def test_every_interface_string_has_a_french_translation():
               + [g[1] for g in navigator.GROUPS]
               + [t for pair in import_review._CHOICE_LABELS.values() for t in pair] + [r[1] for r in import_review.ROWS]
               + list(import_history.ImportHistoryModel.HEADERS) + list(import_history._STATUS.values())
-              + list(m.PUBLICATION_TYPES + m.VISIBILITIES + m.ORG_KINDS + m.PERSON_ROLES + m.REGION_LEVELS
-                     + m.EVENT_KINDS + m.ATTACHMENT_STATUSES))
+              + list(m.PUBLICATION_TYPES + m.VISIBILITIES + m.ORG_KINDS + m.ORG_PART_KINDS + m.PERSON_ROLES
+                     + m.REGION_LEVELS + m.EVENT_KINDS + m.ATTACHMENT_STATUSES))
     for text in tables:
         wanted.setdefault(text, ["(table)"])
     missing = {text: where for text, where in wanted.items() if text not in catalogue}

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from kbase.catalogue.query import publications_per_year
 from kbase.report import report_language
+from kbase.report.i18n import translator
 from kbase.report.output import write_file
 from ui import tasks
 from ui.editors.pickers import RecordPicker
@@ -222,8 +223,9 @@ class ReportDialog(QDialog):
         from kbase.report import SECTIONS
 
         year = self.year.value()
+        said = translator(language())  # the section titles as the report writes them
         for sid, title in SECTIONS:
-            self.sections[sid].setText(tr(title).format(year=year, first=year - 2, last=year))
+            self.sections[sid].setText(said(title, year=year, first=year - 2, last=year))
 
     def _project_page(self, window: Any) -> QWidget:
         page = QGroupBox(tr("Project sheet"))
@@ -237,8 +239,9 @@ class ReportDialog(QDialog):
     def _bibliography_page(self) -> QWidget:
         page = QGroupBox(tr("Bibliography of the selection"))
         self.group_by = QComboBox(page)
+        said = translator(language())  # the words the bibliography's sections use ("par collection")
         for g in GROUPINGS:
-            self.group_by.addItem(tr(g), g)
+            self.group_by.addItem(said(g), g)
         chosen = len(self.selection)
         self.selection_label = QLabel(tr_n("{n} selected publication", "{n} selected publications", chosen).format(
             n=chosen), page)
