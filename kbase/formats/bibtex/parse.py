@@ -262,7 +262,8 @@ def _read_entry(raw: _Raw, macros: dict[str, str]) -> RawEntry:
             todo.insert(0, (after, rest, fline))
         if name in raw.malformed:
             text = loose_text(value)
-            notes, flags = [], ["malformed field"]
+            notes: list[str] = []
+            flags = ["malformed field"]
             entry.notes.append(MALFORMED.format(name=name))
         else:
             text, notes, flags = read_value(value, macros)
