@@ -185,7 +185,7 @@ def test_cancel_keeps_the_library_consistent(cat: Catalogue, tmp_path: Path) -> 
 @pytest.fixture(scope="module")
 def slow_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """8,000 pages: long enough to be mid-file after half a second, and over a 1 s limit, on an idle machine
-    (4 s of CPU to make, so made once; the tests only read it)."""
+    (made by hand in milliseconds; the tests only read it)."""
     return pdfs.long_pdf(tmp_path_factory.mktemp("slow") / "slow.pdf", 8000)
 
 
