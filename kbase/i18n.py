@@ -85,11 +85,7 @@ def _load(lang: str) -> _gettext.NullTranslations:
 
 def _current() -> _gettext.NullTranslations | None:
     lang = language()
-    if lang == "en":
-        return None
-    if lang not in _translations:
-        _translations[lang] = _load(lang)
-    return _translations[lang]
+    return None if lang == "en" else in_language(lang)
 
 
 def gettext(message: str) -> str:
@@ -220,6 +216,8 @@ def _template_patterns(lang: str) -> list[tuple[re.Pattern[str], str, str | None
             catalog = Catalog()  # empty: iterates over its header only, which has no id
         ids: list[tuple[str, str | None]] = []
         for entry in catalog:
+            if entry.context:  # a report's or a chart's label, read with pgettext: no core message
+                continue
             if isinstance(entry.id, (tuple, list)):
                 ids.append((entry.id[0], entry.id[1]))
             elif entry.id and "{" in entry.id:
