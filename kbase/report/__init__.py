@@ -79,7 +79,7 @@ def build_project(cat: Catalogue, ref: str | int, fmt: str = "md", include_inter
     _localise(ctx, ctx["project"]["outputs"], lang)
     ctx["warnings"] += apply_style(cat, ctx["project"]["outputs"], style, lang)
     if ctx["project"].get("since"):
-        ctx["project"]["years"] = translator(lang)("since {year}", year=ctx["project"]["since"])
+        ctx["project"]["years"] = ctx["t"]("since {year}", year=ctx["project"]["since"])
     return convert("project.md.j2", ctx, fmt, _templates(cat)), _warnings(ctx)
 
 

@@ -27,7 +27,8 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.typing import RcKeyType
 
-from kbase.i18n import P_, in_language
+from kbase.i18n import P_
+from kbase.report.i18n import translator
 from kbase.report.markup import md_escape
 from kbase.text import clean_line
 
@@ -72,8 +73,7 @@ LABELS = (
 
 
 def tr(lang: str, text: str, **values: Any) -> str:
-    out = in_language(lang).pgettext("chart", text)
-    return out.format(**values) if values else out
+    return translator(lang, "chart")(text, **values)
 
 
 def number(lang: str, value: float) -> str:

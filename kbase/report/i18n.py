@@ -68,12 +68,13 @@ def default_lang(setting: str | None, interface: str | None = None) -> str:
     return "en"
 
 
-def translator(lang: str) -> Callable[..., str]:
-    """t("Annual report {year}", year=2021) in lang; an unknown label stays English."""
+def translator(lang: str, context: str = REPORT) -> Callable[..., str]:
+    """t("Annual report {year}", year=2021) in lang, from the catalog's labels in context; an unknown
+    label stays English."""
     catalog = in_language(lang)
 
     def t(text: str, **values: Any) -> str:
-        out = catalog.pgettext(REPORT, text)
+        out = catalog.pgettext(context, text)
         return out.format(**values) if values else out
 
     return t
