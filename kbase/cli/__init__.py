@@ -31,8 +31,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
                 code = shell_search(words, option_value(words, "--library", "-L"))
             except KeyboardInterrupt:
+                from kbase.i18n import gettext as _
+
                 code = 130
-                print("kbase: interrupted", file=sys.stderr)
+                print(_("kbase: interrupted"), file=sys.stderr)
+            except Exception:  # the warm path failed in a way nobody foresaw: the search runs here instead
+                code = None
             if code is not None:
                 return code
     run = import_module("kbase.cli.app").main

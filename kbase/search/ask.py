@@ -27,7 +27,6 @@ START_WAIT = 60.0  # the most a first search waits for the process to come up (i
 ANSWER_WAIT = 120.0  # the most an asker waits for an answer
 SERVER_MODULE = "kbase.cli.warm"  # the process's entry point: it opens the library, then serves
 ENV_SOCKET, ENV_LOCATION, ENV_IDLE = "KBASE_SERVICE_SOCKET", "KBASE_SERVICE_LOCATION", "KBASE_SERVICE_IDLE"
-LANGUAGE_VARIABLES = ("KBASE_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")  # the asker's language
 STOP = marshal.dumps({"stop": True})
 REFUSED = {"refused": True}  # not a search the process answers (a bad request, --help): search cold
 
@@ -87,7 +86,8 @@ def request(location: str, argv: list[str], tty: bool, library: str | None,
     if path is None:
         return None
     if env is None:
-        env = {name: os.environ[name] for name in LANGUAGE_VARIABLES if name in os.environ}
+        # what may say the asker's language (kbase.i18n.language_from_environment reads it)
+        env = {k: v for k, v in os.environ.items() if k == "KBASE_LANG" or k.startswith(("LANG", "LC_"))}
     asked = marshal.dumps({"argv": argv, "location": location, "library": library, "env": env,
                           "tty": tty})
     answer = None
@@ -117,7 +117,7 @@ def shell_search(argv: list[str], library: str | None) -> int | None:
     if not is_url(location) and not os.path.isfile(os.path.join(location, "catalogue.sqlite")):
         return None  # no library there: the cold path says so
     answer = request(location, argv, sys.stdout.isatty(), library)
-    if answer is None:
+    if answer is None or not isinstance(answer["code"], int):
         return None
     try:
         sys.stdout.write(str(answer["out"]))
@@ -126,7 +126,7 @@ def shell_search(argv: list[str], library: str | None) -> int | None:
         sys.stderr.close()
         return 0
     sys.stderr.write(str(answer["err"]))
-    return int(str(answer["code"]))
+    return answer["code"]
 
 
 def stop(location: str) -> bool:
