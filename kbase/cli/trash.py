@@ -65,9 +65,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
 def cmd_empty(args: argparse.Namespace) -> int:
     cat = open_catalogue(args)
     n = trash.empty_trash(cat, args.older_than)
-    # the English keeps its "record(s)" as before; the catalogs give each form its own words
-    print(ngettext("emptied the trash: {n} record(s) deleted for good",
-                   "emptied the trash: {n} record(s) deleted for good", n).format(n=n))
+    print(ngettext("emptied the trash: {n} record deleted for good",
+                   "emptied the trash: {n} records deleted for good", n).format(n=n))
     return 0
 
 

@@ -149,10 +149,9 @@ def index_problems(cat: Catalogue) -> tuple[list[Problem], set[int], set[str]]:
             if found is None or found[0] != pub_id or found[1] != info.page_document(att_id, page, text)["sig"]:
                 stale_pubs[pub_id] += 1
         for pub_id, n in sorted(stale_pubs.items()):
-            # the English keeps its "page(s)" as before; the catalogs give each form its own words
             problems.append(Problem("index", f"publication {pub_id}", en_ngettext(
-                "publication {id}: {n} page(s) missing from the index or out of date",
-                "publication {id}: {n} page(s) missing from the index or out of date", n).format(id=pub_id, n=n)))
+                "publication {id}: {n} page missing from the index or out of date",
+                "publication {id}: {n} pages missing from the index or out of date", n).format(id=pub_id, n=n)))
             refresh.add(pub_id)
         for (att_id, page), (_pub_id, _sig, key) in sorted(page_sig.items()):
             if (att_id, page) not in seen:
@@ -193,8 +192,8 @@ def text_problems(cat: Catalogue) -> list[Problem]:
         if status == "pending":
             why = N_("its text extraction never finished")
         elif pages:
-            why = en_ngettext("it is marked ok with {n} page(s) but has no page text",
-                              "it is marked ok with {n} page(s) but has no page text", pages).format(n=pages)
+            why = en_ngettext("it is marked ok with {n} page but has no page text",
+                              "it is marked ok with {n} pages but has no page text", pages).format(n=pages)
         else:
             continue
         out.append(Problem("text", f"attachment {att_id}",

@@ -130,8 +130,8 @@ def test_trash_commands(location: str) -> None:
     assert "for good" in kb("delete", "publication", "2", "--permanently")
     assert json.loads(kb("trash", "list", "--json")) == []
     kb("delete", "publication", "1")
-    assert "0 record(s)" in kb("trash", "empty", "--older-than", "1")
-    assert "1 record(s)" in kb("trash", "empty")
+    assert "emptied the trash: 0 records deleted for good" in kb("trash", "empty", "--older-than", "1")
+    assert "emptied the trash: 1 record deleted for good" in kb("trash", "empty")
     assert json.loads(kb("list", "publication", "--json")) == []
     assert kb("trash", "days").strip() == "the trash keeps records 30 days"
     assert kb("trash", "days", "7").strip() == "the trash keeps records 7 days"

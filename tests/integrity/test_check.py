@@ -41,7 +41,7 @@ def test_index_drift_is_found_and_repaired(cat: Catalogue) -> None:
         s.execute(update(m.PageText).where(m.PageText.attachment_id == att, m.PageText.page == 1)
                   .values(text="Zinc trade."))
     problems = messages(cat)
-    assert f"publication {pub}: 2 page(s) missing from the index or out of date" in problems
+    assert f"publication {pub}: 2 pages missing from the index or out of date" in problems
     assert "the index still has publication 999, which is not in the catalogue" in problems
     assert "the index has page 1 of attachment 998, which the catalogue has not" in problems
     report = check_library(cat, repair=True)
@@ -87,7 +87,7 @@ def test_attachments_without_text(cat: Catalogue) -> None:
         ids = ok.id, pending.id
     sync(cat)
     problems = messages(cat)
-    assert f"attachment {ids[0]} (lost.pdf): it is marked ok with 4 page(s) but has no page text" in problems
+    assert f"attachment {ids[0]} (lost.pdf): it is marked ok with 4 pages but has no page text" in problems
     assert f"attachment {ids[1]} (half.pdf): its text extraction never finished" in problems
     assert not any("scan.pdf" in p for p in problems)  # a scan without text is not an error
 
