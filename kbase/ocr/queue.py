@@ -209,7 +209,8 @@ def _read_document(cat: Catalogue, job_id: int, state: OcrProgress, tell: Callab
             return out
         while left:
             if cancel.is_set():
-                out.update(status="cancelled", message=N_("cancelled with {n} pages to read").format(n=len(left)))
+                said = en_ngettext("cancelled with {n} page to read", "cancelled with {n} pages to read", len(left))
+                out.update(status="cancelled", message=said.format(n=len(left)))
                 _finish(cat, job_id, att_id, "cancelled", out["message"], out["pages"])
                 return out
             number = left[0]
@@ -324,23 +325,26 @@ def run_queue(cat: Catalogue, attachment_ids: list[int] | None = None, *,
 
 def ocr_message(read: int, blank: int, code: str) -> str:
     """What an OCR run did, in English; each wording is its own catalog entry (kbase.po), so the
-    French reads "lues en anglais", not a language name put in the middle of a sentence."""
+    French reads "lues en anglais", not a language name put in the middle of a sentence. The blank pages
+    are a message of their own inside it ("{n} blank"), so that each count takes its own plural form:
+    translate() reads both back ("3 pages lues en anglais, 1 blanche")."""
     if not read:
         return en_ngettext("no text: {n} blank page", "no text: {n} blank pages", blank).format(n=blank)
     if code == "eng" and blank:
-        said = en_ngettext("text from OCR: {n} page read in English, {blank} blank",
-                           "text from OCR: {n} pages read in English, {blank} blank", read)
+        said = en_ngettext("text from OCR: {n} page read in English, {blank}",
+                           "text from OCR: {n} pages read in English, {blank}", read)
     elif code == "eng":
         said = en_ngettext("text from OCR: {n} page read in English", "text from OCR: {n} pages read in English", read)
     elif code == "fra" and blank:
-        said = en_ngettext("text from OCR: {n} page read in French, {blank} blank",
-                           "text from OCR: {n} pages read in French, {blank} blank", read)
+        said = en_ngettext("text from OCR: {n} page read in French, {blank}",
+                           "text from OCR: {n} pages read in French, {blank}", read)
     elif code == "fra":
         said = en_ngettext("text from OCR: {n} page read in French", "text from OCR: {n} pages read in French", read)
     elif blank:
-        said = en_ngettext("text from OCR: {n} page read in English and French, {blank} blank",
-                           "text from OCR: {n} pages read in English and French, {blank} blank", read)
+        said = en_ngettext("text from OCR: {n} page read in English and French, {blank}",
+                           "text from OCR: {n} pages read in English and French, {blank}", read)
     else:
         said = en_ngettext("text from OCR: {n} page read in English and French",
                            "text from OCR: {n} pages read in English and French", read)
-    return said.format(n=read, blank=blank)
+    # "blank" says the pages (the English adjective has one form; the French "blanche", "blanches")
+    return said.format(n=read, blank=en_ngettext("{n} blank", "{n} blank", blank).format(n=blank))
