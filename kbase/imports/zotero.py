@@ -20,7 +20,7 @@ from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput
 from kbase.formats import zotero as z
 from kbase.formats.zotero_map import note_markdown, note_title, to_record
-from kbase.i18n import N_
+from kbase.i18n import N_, NP_, in_language, language, number
 from kbase.i18n import gettext as _
 from kbase.imports.batches import Item as BatchItem
 from kbase.imports.batches import finish_batch, record_items, start_batch
@@ -31,18 +31,89 @@ from kbase.text import clean_line, clean_text
 
 RELATED = "dc:relation"  # Zotero's "Related"; owl:sameAs and dc:replaces record merges and copies between libraries
 SEE_ALSO = "see also"
-# the names of the counts, for the translation catalogs (the summary line says them in the current language)
-_LABELS = (
-    N_("items"), N_("notes"), N_("attachments"), N_("collections"), N_("collection links"), N_("related"),
-    N_("web links"), N_("tags"), N_("annotations"), N_("created"), N_("matched"), N_("refused"),
-    N_("in the trash, skipped"), N_("imported"), N_("already in the library"), N_("web links (below)"),
-    N_("not a PDF, not imported"), N_("file missing"), N_("parent item not imported"),
-    N_("images in notes, not imported"), N_("added"), N_("already there"), N_("empty, not imported"),
-    N_("standalone, not imported"), N_("item not imported"), N_("standalone notes (notes of the collection)"),
-    N_("filed"), N_("other end not imported"), N_("merge history, not imported"), N_("one record for both ends"),
-    N_("subjects of publications"), N_("only on notes or attachments, not imported"),
-    N_("only on items in the trash, skipped"), N_("not imported (kept in Zotero's PDF reader)"), N_(": "),
-    N_("an attachment's own note, not imported"))
+# the names of the things counted, for the translation catalogs (the summary line says them in the current language)
+_LABELS = (N_("items"), N_("notes"), N_("attachments"), N_("collections"), N_("collection links"), N_("related"),
+           N_("web links"), N_("tags"), N_("annotations"), N_(": "))
+# each outcome's count as a plural pair, its context the thing counted: the French agrees with it ("3 notes
+# ajoutées", "1 lien web ajouté"). The English is "{n} " and the outcome's name (the key --json gives), but for the
+# few names that are plural nouns themselves ("1 web link (below)").
+_SAID: dict[str, dict[str, tuple[str, str]]] = {
+    "items": {
+        "created": NP_("Zotero items", "{n} created", "{n} created"),
+        "matched": NP_("Zotero items", "{n} matched", "{n} matched"),
+        "refused": NP_("Zotero items", "{n} refused", "{n} refused"),
+        "in the trash, skipped": NP_("Zotero items", "{n} in the trash, skipped", "{n} in the trash, skipped")},
+    "attachments": {
+        "imported": NP_("Zotero attachments", "{n} imported", "{n} imported"),
+        "already in the library": NP_("Zotero attachments", "{n} already in the library",
+                                      "{n} already in the library"),
+        "refused": NP_("Zotero attachments", "{n} refused", "{n} refused"),
+        "web links (below)": NP_("Zotero attachments", "{n} web link (below)", "{n} web links (below)"),
+        "not a PDF, not imported": NP_("Zotero attachments", "{n} not a PDF, not imported",
+                                       "{n} not a PDF, not imported"),
+        "file missing": NP_("Zotero attachments", "{n} file missing", "{n} file missing"),
+        "parent item not imported": NP_("Zotero attachments", "{n} parent item not imported",
+                                        "{n} parent item not imported"),
+        "images in notes, not imported": NP_("Zotero attachments", "{n} image in a note, not imported",
+                                             "{n} images in notes, not imported"),
+        "in the trash, skipped": NP_("Zotero attachments", "{n} in the trash, skipped", "{n} in the trash, skipped")},
+    "notes": {
+        "added": NP_("Zotero notes", "{n} added", "{n} added"),
+        "already there": NP_("Zotero notes", "{n} already there", "{n} already there"),
+        "an attachment's own note, not imported": NP_("Zotero notes", "{n} an attachment's own note, not imported",
+                                                      "{n} an attachment's own note, not imported"),
+        "empty, not imported": NP_("Zotero notes", "{n} empty, not imported", "{n} empty, not imported"),
+        "parent item not imported": NP_("Zotero notes", "{n} parent item not imported",
+                                        "{n} parent item not imported"),
+        "standalone, not imported": NP_("Zotero notes", "{n} standalone, not imported",
+                                        "{n} standalone, not imported"),
+        "in the trash, skipped": NP_("Zotero notes", "{n} in the trash, skipped", "{n} in the trash, skipped")},
+    "collections": {
+        "created": NP_("Zotero collections", "{n} created", "{n} created"),
+        "already there": NP_("Zotero collections", "{n} already there", "{n} already there"),
+        "in the trash, skipped": NP_("Zotero collections", "{n} in the trash, skipped",
+                                     "{n} in the trash, skipped")},
+    "collection links": {
+        "filed": NP_("Zotero collection links", "{n} filed", "{n} filed"),
+        "already there": NP_("Zotero collection links", "{n} already there", "{n} already there"),
+        "item not imported": NP_("Zotero collection links", "{n} item not imported", "{n} item not imported"),
+        "standalone notes (notes of the collection)": NP_(
+            "Zotero collection links", "{n} standalone note (a note of the collection)",
+            "{n} standalone notes (notes of the collection)")},
+    "related": {
+        "created": NP_("Zotero related", "{n} created", "{n} created"),
+        "already there": NP_("Zotero related", "{n} already there", "{n} already there"),
+        "other end not imported": NP_("Zotero related", "{n} other end not imported", "{n} other end not imported"),
+        "merge history, not imported": NP_("Zotero related", "{n} merge history, not imported",
+                                           "{n} merge history, not imported"),
+        "one record for both ends": NP_("Zotero related", "{n} one record for both ends",
+                                        "{n} one record for both ends")},
+    "web links": {
+        "added": NP_("Zotero web links", "{n} added", "{n} added"),
+        "already there": NP_("Zotero web links", "{n} already there", "{n} already there"),
+        "parent item not imported": NP_("Zotero web links", "{n} parent item not imported",
+                                        "{n} parent item not imported")},
+    "tags": {
+        "subjects of publications": NP_("Zotero tags", "{n} subject of publications", "{n} subjects of publications"),
+        "only on notes or attachments, not imported": NP_(
+            "Zotero tags", "{n} only on notes or attachments, not imported",
+            "{n} only on notes or attachments, not imported"),
+        "only on items in the trash, skipped": NP_("Zotero tags", "{n} only on items in the trash, skipped",
+                                                   "{n} only on items in the trash, skipped")},
+    "annotations": {
+        "not imported (kept in Zotero's PDF reader)": NP_(
+            "Zotero annotations", "{n} not imported (kept in Zotero's PDF reader)",
+            "{n} not imported (kept in Zotero's PDF reader)")},
+}
+
+
+def outcome_said(what: str, outcome: str, n: int) -> str:
+    """"3 added" for the notes, in the current language, in the form the count takes ("3 ajoutées")."""
+    pair = _SAID.get(what, {}).get(outcome)
+    if pair is None:  # (every outcome has its pair; a new one without says its English name)
+        return f"{number(n)} {outcome}"
+    forms = in_language(language()).npgettext  # (its context is made here: the pairs are marked above)
+    return forms(f"Zotero {what}", pair[0], pair[1], n).format(n=number(n))
 
 
 @dataclass
@@ -61,10 +132,11 @@ class ZoteroReport(BibReport):
         out = super().lines()
         parts = []
         for what, counts in self.zotero.items():
-            told = ", ".join(f"{n} {_(k)}" for k, n in counts.items() if n and k != "read")
+            told = ", ".join(outcome_said(what, k, n) for k, n in counts.items() if n and k != "read")
             # the colon as the language writes it (French: " : "); a "{what}: {n}" template would read any message back
-            parts.append(f"{_(what)}{_(': ')}{counts.get('read', 0)}" + (f" ({told})" if told else ""))
-        line = "; ".join(parts) + (f"; import {self.batch}" if self.batch else "")
+            parts.append(f"{_(what)}{_(': ')}{number(counts.get('read', 0))}" + (f" ({told})" if told else ""))
+        sep = _("; ")  # French: " ; "
+        line = sep.join(parts) + (f"{sep}import {self.batch}" if self.batch else "")
         out.append(f"{self.path}: " + (_("plan (nothing written): {summary}").format(summary=line)
                                        if self.dry_run else line))
         return out
