@@ -15,7 +15,7 @@ from kbase.files.store import ensure_thumbnail
 from kbase.labels import FIELD_LABELS, KIND_TITLES, TRANSLATED_VALUES
 from kbase.library import models as m
 from ui import tasks
-from ui.i18n import date_label, language, timestamp, tr
+from ui.i18n import date_label, language, timestamp, tr, tr_message, tr_n
 
 # Field names as shown (English; translated on display): kbase.labels, which the CLI reads too.
 LABELS = FIELD_LABELS
@@ -255,9 +255,9 @@ class DetailsPane(QTextBrowser):
         pages = a.get("pages") or 0
         info = html.escape(tr(status)) if status else ""
         if pages:
-            info += " · " + html.escape(tr("{n} pages").format(n=pages))
-        if a.get("message"):
-            info += "<br><span class='message'>" + html.escape(a["message"]) + "</span>"
+            info += " · " + html.escape(tr_n("{n} page", "{n} pages", pages).format(n=pages))
+        if a.get("message"):  # stored in English ("text from OCR: …"): read back in the interface's language
+            info += "<br><span class='message'>" + html.escape(tr_message(a["message"])) + "</span>"
         name = f"<a href='{link_url('attachment', a['id'])}'>{html.escape(a.get('label') or '')}</a>"
         return (f"<table class='attachment'><tr><td>{thumb}</td>"
                 f"<td valign='top'>{name}<br><span class='status status-{html.escape(status.replace(' ', '-'))}'>"

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QToolButton
 from kbase.ocr.engine import OcrUnavailable, tessdata
 from kbase.ocr.queue import ocr_state
 from ui import tasks
-from ui.i18n import tr
+from ui.i18n import tr, tr_n
 
 
 def _run(location: str, progress: Any, cancel: Any) -> Any:
@@ -22,6 +22,17 @@ def _run(location: str, progress: Any, cancel: Any) -> Any:
         progress(state.pages_done, state.pages_total, tr("page {i} of {n}").format(i=reading, n=state.pages_total))
 
     return OcrProcess(location).run(progress=tell, cancelled=cancel)
+
+
+def finished_text(report: Any) -> str:
+    """The status bar's word when a run ends: the pages read, in the form their count takes."""
+    pages = report.pages if report is not None else 0
+    if report is not None and report.cancelled:
+        said = tr_n("OCR stopped: {n} page read; it goes on next time",
+                    "OCR stopped: {n} pages read; it goes on next time", pages)
+    else:
+        said = tr_n("OCR finished: {n} page read", "OCR finished: {n} pages read", pages)
+    return said.format(n=pages)
 
 
 def waiting_pages(window: Any) -> int:
@@ -44,10 +55,7 @@ def start_ocr(window: Any) -> tasks.Task | None:
     stop = _stop_button(window)
 
     def done(report: Any) -> None:
-        pages = report.pages if report is not None else 0
-        text = (tr("OCR stopped: {n} pages read; it goes on next time") if report is not None and report.cancelled
-                else tr("OCR finished: {n} pages read")).format(n=pages)
-        window.statusBar().showMessage(text, 10000)
+        window.statusBar().showMessage(finished_text(report), 10000)
         refresh = getattr(window, "refresh", None)
         if refresh is not None:
             refresh()

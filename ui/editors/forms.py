@@ -29,7 +29,7 @@ from kbase.catalogue.records import Catalogue
 from kbase.library import models as m
 from ui.editors.base import FieldSpec as F
 from ui.editors.pickers import LinkListEditor
-from ui.i18n import tr
+from ui.i18n import tr, tr_message, tr_n
 
 LANGUAGES = ("en", "fr", "nl", "sw", "pt", "es", "de")
 LANGUAGE_NAMES = {"en": "English", "fr": "French", "nl": "Dutch", "sw": "Swahili", "pt": "Portuguese",
@@ -265,9 +265,9 @@ class AttachmentsView(QWidget):
         self.list.setObjectName("attachments")
         rows = views.attachment_rows(window.catalogue, publication_id)
         for a in rows:
-            pages = tr("{n} pages").format(n=a["pages"]) if a["pages"] else ""
+            pages = tr_n("{n} page", "{n} pages", a["pages"]).format(n=a["pages"]) if a["pages"] else ""
             item = QListWidgetItem(" · ".join(x for x in (a["filename"], tr(a["status"]), pages) if x))
-            item.setToolTip(a["message"] or "")
+            item.setToolTip(tr_message(a["message"] or ""))  # stored in English: in the interface's language
             item.setData(Qt.ItemDataRole.UserRole, a["id"])
             self.list.addItem(item)
         if not rows:
