@@ -9,13 +9,15 @@ from array import array
 from itertools import pairwise
 from typing import Any, Iterator
 
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3PostingsWriter
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3PostingsWriter, W3TermInfo
 from whoosh.compat import dumps
 from whoosh.formats import Positions
+from whoosh.system import pack_ushort
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import PostingPool, SegmentWriter
 
 from kbase.search.whoosh import keys as keyfile
+from kbase.search.whoosh.termtable import TermTable, inline_row
 
 RUN_CHUNK = 20_000  # postings pickled together (whole terms) when the pool spills to disk
 # posting blocks compressed at zlib level 1 instead of Whoosh's 3: a third of the compression
@@ -53,9 +55,13 @@ class _Pool(PostingPool):  # type: ignore[misc]  # Whoosh has no type informatio
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.terms: dict[str, dict[bytes, tuple[list[int], list[float], list[bytes | None]]]] = {}
+        # add_doc takes documents in order, so a term's postings do too; Whoosh's paths (add,
+        # for a merged segment's documents) may not, and then iter_terms sorts where needed
+        self.interleaved = False
 
     def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
         fieldname, btext, docnum, weight, vbytes = item
+        self.interleaved = True
         self.add_doc(fieldname, docnum, [(btext, 1, weight, vbytes)])
 
     def add_doc(self, fieldname: str, docnum: int, items: list[tuple[bytes, int, float, bytes | None]]) -> None:
@@ -115,7 +121,7 @@ class _Pool(PostingPool):  # type: ignore[misc]  # Whoosh has no type informatio
             groups = _join(heapq.merge(*(self._read_run(path) for path in list(self.runs)),
                                        key=lambda g: (g[0], g[1])))
         for fieldname, btext, docs, weights, values in groups:
-            if any(a > b for a, b in pairwise(docs)):  # merged segments may interleave
+            if self.interleaved and any(a > b for a, b in pairwise(docs)):
                 rows = sorted(zip(docs, weights, values, strict=True), key=lambda row: row[0])
                 docs, weights, values = [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
             yield fieldname, btext, docs, weights, values
@@ -343,16 +349,27 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]  # Whoosh has no t
         keyed = {name for name, field in self.schema.items() if type(field.format) is Positions}
         keys_file: keyfile.KeysWriter | None = None
         keys_min = keyfile.MIN_DOCS
+        table = TermTable(fw._tindex)
+        prefix = b""
+        no_values = False
+        postwriter: Any = None
         for fieldname, btext, docs, weights, values in self.pool.iter_terms():
             if fieldname != lastfield:
                 if lastfield is not None:
                     fw.finish_field()
-                fw.start_field(fieldname, self.schema[fieldname])
+                fieldobj = self.schema[fieldname]
+                fw.start_field(fieldname, fieldobj)
                 lastfield = fieldname
                 field_lengths = self._field_lengths(fieldname) if stats else None
-            fw.start_term(btext)
-            fw._postwriter.add_list(docs, weights, values, field_lengths)
-            fw.finish_term()
+                prefix = pack_ushort(fw._fieldid)
+                no_values = fieldobj.format.fixed_value_size() == 0
+                postwriter = fw._postwriter
+            if len(docs) <= INLINE_POSTINGS:  # most terms: the row holds the postings
+                table.add(prefix + btext, inline_row(docs, weights, values, field_lengths, no_values))
+            else:
+                postwriter.start_postings(fieldobj.format, W3TermInfo())
+                postwriter.add_list(docs, weights, values, field_lengths)
+                table.add(prefix + btext, postwriter.finish_postings().to_bytes())
             if len(docs) >= keys_min and fieldname in keyed and not self.docbase:
                 keys = keyfile.term_keys(docs, values)
                 if keys is not None:  # else the phrase search reads this term from Whoosh's blocks
@@ -361,6 +378,7 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]  # Whoosh has no t
                     keys_file.add(fieldname, btext, keys)
         if lastfield is not None:
             fw.finish_field()
+        table.close()
         fw.close()
         if keys_file is not None:
             keys_file.close()
