@@ -254,6 +254,7 @@ def _index_job(location: str, renew_every: float, segment_pages: int, *, progres
     import os
     import resource
 
+    from kbase.gcmode import bulk_work
     from kbase.library.db import open_library
 
     lib = open_library(location, migrate=False)
@@ -272,7 +273,8 @@ def _index_job(location: str, renew_every: float, segment_pages: int, *, progres
                     loop.end()
 
         threading.Thread(target=feed, name="kbase-index-feed", daemon=True).start()
-        loop.run()
+        with bulk_work():
+            loop.run()
     finally:
         lib.close()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -16,6 +16,7 @@ from kbase.catalogue.columns import table_of
 from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput, KbaseError
 from kbase.files.store import importing, path_for, stored_file_row, thumbnail_path
+from kbase.gcmode import bulk_work
 from kbase.i18n import N_, en_ngettext
 from kbase.imports.batches import change_mark, finish_batch, inserted_since, record_items, start_batch
 from kbase.imports.indexer import CHILD_FILES, BackgroundIndexer
@@ -247,7 +248,8 @@ def import_paths(cat: Catalogue, paths: Sequence[str | Path], *, to_publication:
     own_batch = batch_id is None
     if own_batch:
         batch_id = start_batch(cat, [str(p) for p in paths])
-    with importing(cat.library):  # `kbase check` leaves the files in flight alone meanwhile
+    # `kbase check` leaves the files in flight alone meanwhile
+    with importing(cat.library), bulk_work():
         report = _import_paths(cat, paths, to_publication=to_publication, password=password, max_bytes=max_bytes,
                                progress=progress, cancel=cancel, workers=workers, timeout=timeout, index=index,
                                to_publications=to_publications, batch_id=batch_id, on_duplicate=on_duplicate,

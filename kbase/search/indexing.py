@@ -38,6 +38,7 @@ from whoosh.writing import SegmentWriter
 from kbase.catalogue import history
 from kbase.catalogue.records import Catalogue
 from kbase.errors import LibraryError
+from kbase.gcmode import bulk_work
 from kbase.i18n import N_
 from kbase.library import models as m
 from kbase.search.analysis import KeyText, fold_analyzer, language_analyzer
@@ -427,7 +428,8 @@ def rebuild(cat: Catalogue, procs: int = 1) -> int:
     ix._lock_cm = writer_lock(cat.library, ix.lock_timeout)
     ix._lock_cm.__enter__()
     try:
-        ix._rebuild()
+        with bulk_work():
+            ix._rebuild()
         ix.apply_changes()
         history.accept_chain(cat, history.audit(cat))  # the index now holds what the catalogue does
     finally:
