@@ -174,3 +174,60 @@ def test_keytext_gives_the_postings_of_text_with_the_same_analyzer() -> None:
             plain = TEXT(analyzer=KeyTokenizer(mode), phrase=phrase)
             for text in [*PAGES[:6], long_page]:
                 assert sorted(fast.index(text)) == sorted(plain.index(text)), (mode, phrase, text[:30])
+
+
+def test_term_table_writes_the_bytes_of_whooshs_hash_writer(tmp_path: Path) -> None:
+    """kbase.search.whoosh.termtable against Whoosh's OrderedHashWriter on the same rows: the same
+    file, byte for byte, including the position index that widens past 64 kB."""
+    import random
+
+    from whoosh.filedb.filetables import OrderedHashReader, OrderedHashWriter
+
+    from kbase.search.whoosh.termtable import TermTable
+
+    rng = random.Random(5)
+    keys = sorted({bytes(rng.randrange(256) for _ in range(rng.randrange(1, 12))) for _ in range(6000)})
+    rows = [(k, bytes(rng.randrange(256) for _ in range(rng.randrange(0, 40)))) for k in keys]
+    storage = FileStorage(str(tmp_path))
+    theirs = OrderedHashWriter(storage.create_file("whoosh.trm"))
+    for key, value in rows:
+        theirs.add(key, value)
+    theirs.close()
+    ours_writer = OrderedHashWriter(storage.create_file("kbase.trm"))
+    table = TermTable(ours_writer)
+    for key, value in rows:
+        table.add(key, value)
+    table.close()
+    ours_writer.close()
+    data = (tmp_path / "whoosh.trm").read_bytes()
+    assert len(data) > 2**16  # the index of positions had to widen
+    assert (tmp_path / "kbase.trm").read_bytes() == data
+    reader = OrderedHashReader.open(storage, "kbase.trm")
+    try:
+        assert reader[rows[100][0]] == rows[100][1]
+    finally:
+        reader.close()
+    with pytest.raises(ValueError):
+        table.add(keys[0], b"")  # keys must increase, as Whoosh's writer insists
+
+
+@pytest.mark.parametrize("lengths", [None, [0, 3, 7, 0, 250_000, 12]])
+@pytest.mark.parametrize("no_values", [False, True])
+def test_inline_row_reads_back_as_the_terms_statistics_and_postings(lengths: Any, no_values: bool) -> None:
+    """What Whoosh's reader makes of a row: W3TermInfo.from_bytes, as a search reads it."""
+    from whoosh.codec.whoosh3 import W3TermInfo
+    from whoosh.util.numeric import byte_to_length, length_to_byte
+
+    from kbase.search.whoosh.termtable import inline_row
+
+    for docs, weights in [([1], [1.0]), ([0, 3], [2.0, 1.0]), ([1, 2, 4, 5], [1.0, 7.0, 1.0, 3.0]), ([3], [0.0])]:
+        values = [b"v%d" % d for d in docs]
+        info = W3TermInfo.from_bytes(inline_row(docs, weights, values, lengths, no_values))
+        found = [lengths[d] for d in docs if lengths[d]] if lengths else []
+        assert (info.weight(), info.doc_frequency(), info.max_weight()) == (sum(weights), len(docs), max(weights))
+        assert (info.min_id(), info.max_id()) == (docs[0], docs[-1])
+        assert info.min_length() == (byte_to_length(length_to_byte(min(found))) if found else 0)
+        assert info.max_length() == (byte_to_length(length_to_byte(max(found))) if found else 0)
+        assert info.is_inlined()
+        assert info.inlined_postings() == (tuple(docs), tuple(weights),
+                                           (None,) * len(docs) if no_values else tuple(values))
