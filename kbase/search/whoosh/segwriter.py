@@ -163,7 +163,9 @@ def _join(groups: Iterator[Group]) -> Iterator[Group]:
 
 
 class _PostingsWriter(W3PostingsWriter):  # type: ignore[misc]  # Whoosh has no type information
-    """Whoosh's postings writer, taking a term's postings as lists and leaving small blocks uncompressed."""
+    """Whoosh's postings writer, taking a term's postings as lists and leaving small blocks uncompressed.
+
+    Terms of INLINE_POSTINGS postings or fewer never come here: termtable.inline_row packs them."""
 
     def start_postings(self, format_: Any, terminfo: Any) -> None:
         # Whoosh asks the file for its position here; the first block written does it instead,
@@ -172,7 +174,6 @@ class _PostingsWriter(W3PostingsWriter):  # type: ignore[misc]  # Whoosh has no 
         self._blockcount = 0
         self._new_block()
         self._terminfo = terminfo
-        self._inline: tuple[Any, ...] | None = None
 
     def add_list(self, docs: list[int], weights: list[float], values: list[Any], lengths: Any) -> None:
         """What add_posting does for each posting, a block at a time; lengths: the field's
@@ -191,19 +192,6 @@ class _PostingsWriter(W3PostingsWriter):  # type: ignore[misc]  # Whoosh has no 
             found = [n for n in map(lengths.__getitem__, ids) if n] if lengths is not None else []
             self._minlength = min(found) if found else None
             self._maxlength = max(found) if found else 0
-        if len(docs) <= INLINE_POSTINGS:
-            # a format without values (fixed size 0) reads back None from a block: the same here
-            kept = tuple(values) if self._format.fixed_value_size() != 0 else (None,) * len(docs)
-            self._inline = (tuple(docs), tuple(weights), kept)
-
-    def finish_postings(self) -> Any:
-        if self._inline is None:
-            return super().finish_postings()
-        terminfo, self._terminfo = self._terminfo, None
-        terminfo.add_block(self)
-        terminfo.set_inlined(*self._inline)
-        self._inline = None
-        return terminfo
 
     def _write_block(self, last: bool = False) -> None:
         # the layout of W3PostingsWriter._write_block: a magic number before the first block,
