@@ -20,7 +20,7 @@ __all__ = ["BackgroundIndexer", "CHILD_FILES"]
 
 
 BATCH = 50  # attachments indexed together when several are waiting
-MIN_SEGMENT = 1500  # pages: no earlier commit for a segment smaller than this (see _Loop.run)
+MIN_SEGMENT = 400  # pages: no earlier commit for a segment smaller than this (see _Loop.run)
 CHILD_FILES = 20  # an import of this many files or more indexes in a child process (starting one: 0.4 s of CPU)
 STOPPED = "indexing was stopped: the index catches up at the next search (or `kbase reindex`)"
 
