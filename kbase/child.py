@@ -104,11 +104,28 @@ def _main(job: Callable[..., Any], args: tuple[Any, ...], conn: Any, nice: int,
         send(("error", user_message(exc), traceback.format_exc()))
     else:
         send(("done", result))
+        _quick_exit(conn)
     finally:
         try:
             conn.close()
         except OSError:
             pass
+
+
+def _quick_exit(conn: Any) -> None:
+    """The job is done and said so: leave without tearing the interpreter down. The parent waits
+    for the child to end, and freeing an index writer's millions of objects one by one took
+    0.2 s after an import's last segment, on one core while the other had nothing to do."""
+    try:
+        conn.close()
+    except OSError:
+        pass
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError, AttributeError):
+            pass
+    os._exit(0)
 
 
 @contextmanager

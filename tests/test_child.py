@@ -33,3 +33,35 @@ def test_without_preload_a_child_is_a_fresh_interpreter(tmp_path: Path, monkeypa
     monkeypatch.chdir(tmp_path)
     value, cwd, _lang, parent = ChildProcess(_state).run()
     assert (value, Path(cwd), parent) == ("spawned", tmp_path, os.getpid())
+
+
+def _prints(*, progress: Callable[[Any], None], cancel: threading.Event, inbox: Any) -> int:
+    print("written by the job", end="")  # no newline: it sits in the buffer when stdout is a file
+    return os.getpid()
+
+
+SCRIPT = """
+import sys
+sys.path.insert(0, {tests!r})
+from kbase.child import ChildProcess
+from test_child import _prints
+child = ChildProcess(_prints)
+pid = child.run()
+print("", child.exitcode, pid)
+"""
+
+
+def test_a_child_that_is_done_leaves_at_once_with_its_output_written(tmp_path: Path) -> None:
+    """The child skips the interpreter's teardown (kbase.child._quick_exit) but not its buffers."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "out.txt"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # a file's output is then buffered
+    with open(out, "w") as fh:
+        subprocess.run([sys.executable, "-c", SCRIPT.format(tests=str(Path(__file__).parent))], stdout=fh,
+                       env=env, check=True, timeout=60)
+    text = out.read_text()
+    assert text.startswith("written by the job")  # the child's buffer was flushed before it left
+    code, pid = text.split()[-2:]
+    assert code == "0" and int(pid) > 0
