@@ -39,6 +39,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 code = None
             if code is not None:
                 return code
+        elif command_of(words) == "import" and not {"-h", "--help", "--dry-run"} & set(words):
+            from kbase.imports.early import start_extraction_server
+
+            start_extraction_server()  # it loads PyMuPDF while this process loads the rest
     run = import_module("kbase.cli.app").main
     return int(run(argv))
 

@@ -18,6 +18,7 @@ from typing import Any, Iterator
 from kbase.child import main_hidden
 from kbase.files.blobs import TMP_DIR, commit_temp, copy_hashing, write_atomic
 from kbase.i18n import N_
+from kbase.imports.early import PRELOAD
 from kbase.imports.extract import IMPORTED_STATUSES, extract_file, sniff
 
 WORKER_NICE = 5
@@ -201,7 +202,7 @@ class ExtractionPool:
         self._ctx = multiprocessing.get_context(method)
         if method == "forkserver":
             # workers fork from a server that already has PyMuPDF loaded: a replacement after a crash starts at once
-            self._ctx.set_forkserver_preload(["kbase.imports.pool", "pymupdf"])
+            self._ctx.set_forkserver_preload(PRELOAD)
         self._workers: list[_Worker] = []
 
     def start(self) -> "ExtractionPool":
