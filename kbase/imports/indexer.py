@@ -121,6 +121,8 @@ class _Loop:
                         # is written now, while the workers run, so the write after the last file is small
                         if pages >= MIN_SEGMENT and pages > self.waiting + self.pages_left:
                             break
+                        if ix.nearly_full():  # a segment now costs less than spilling postings to disk
+                            break
                 gc.collect()
         except _Abandoned:
             self.message = STOPPED

@@ -54,6 +54,7 @@ LOCK_FILE = "writer.lock"
 WRITER_MB = 64  # Whoosh's in-memory posting pool; keeps a big rebuild well under 300 MB
 LOCK_TIMEOUT = 60.0
 REBUILD_BATCH = 200  # publications read from the database at a time
+FULL = 0.8  # of the writer's cap: an import's index process ends its segment there (Indexer.nearly_full)
 SEGMENT_PAGES = 25_000  # a rebuild writes segments of this size: bounded memory, few segments to search
 # said after why the change log cannot be trusted (see Indexer.apply_changes)
 REBUILT = N_("the search index was rebuilt from the catalogue")
@@ -239,6 +240,12 @@ class Indexer:
             else:
                 self._writer = FastSegmentWriter(self._ix, limitmb=WRITER_MB, timeout=self.lock_timeout)
         return self._writer
+
+    def nearly_full(self) -> bool:
+        """The open writer's postings are close to its memory cap: committing now writes them as
+        they are, where adding more would first spill them to disk and merge them back."""
+        pool = getattr(self._writer, "pool", None)
+        return pool is not None and pool.currentsize >= FULL * pool.limit
 
     def commit(self, optimize: bool = False) -> None:
         if self._writer is not None:
