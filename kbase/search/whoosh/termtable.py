@@ -12,6 +12,7 @@ from __future__ import annotations
 import struct
 from array import array
 from hashlib import md5
+from itertools import chain
 from typing import Any, Sequence
 
 from whoosh.compat import dumps
@@ -66,6 +67,27 @@ class TermTable:
             # GrowableArray starts as "H" and widens to fit the largest value appended
             code = "H" if top < 2**16 else "i" if top < 2**31 else "I" if top < 2**32 else "q"
             w.index.array = array(code, list(w.index.array) + self.positions)
+        w._write_hashes = lambda: write_hashes(w)  # the writer's close() calls it
+
+
+def write_hashes(writer: Any) -> None:
+    """HashWriter._write_hashes in one write: its 256 open-addressing tables of (hash, position)
+    slots, packed a table at a time instead of one write per slot."""
+    dbfile = writer.dbfile
+    start = dbfile.tell()
+    out = bytearray()
+    null = (0, 0)
+    for entries in writer.buckets:
+        numslots = 2 * len(entries)
+        writer.directory.append((start + len(out), numslots))
+        table = [null] * numslots
+        for hashval, position in entries:
+            slot = (hashval >> 8) % numslots
+            while table[slot] != null:
+                slot = (slot + 1) % numslots
+            table[slot] = (hashval, position)
+        out += struct.pack("!" + "Iq" * numslots, *chain.from_iterable(table))
+    dbfile.write(bytes(out))
 
 
 def inline_row(docs: Sequence[int], weights: Sequence[float], values: Sequence[Any], lengths: Any,
@@ -84,4 +106,4 @@ def inline_row(docs: Sequence[int], weights: Sequence[float], values: Sequence[A
     return info + postings
 
 
-__all__ = ["TermTable", "inline_row"]
+__all__ = ["TermTable", "inline_row", "write_hashes"]
