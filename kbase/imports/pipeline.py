@@ -341,6 +341,16 @@ def _outcome_result(cat: Catalogue, path: Path, out: Outcome, targets: dict[Path
         return FileResult(str(path), "failed", N_("not imported: {reason}").format(reason=exc))
 
 
+def _hand_over(indexer: BackgroundIndexer, pool: ExtractionPool, result: FileResult, state: ImportProgress,
+               cancel: threading.Event) -> None:
+    """A committed file goes to the index; once the index has more pages waiting than extraction
+    has left to read, the workers let it go first (ExtractionPool.yield_to_index)."""
+    assert result.attachment_id is not None
+    indexer.add(result.attachment_id, result.pages, cancel, pages_left=state.pages_left)
+    if state.pages_left < indexer.backlog:
+        pool.yield_to_index()
+
+
 def _checked_settings(cat: Catalogue, to_publication: int | None, targets: dict[Path, int],
                       max_bytes: int | None) -> tuple[int, str]:
     """The size limit and the new records' visibility; NotFound or InvalidInput before any work."""
@@ -400,7 +410,7 @@ def _import_paths(cat: Catalogue, paths: Sequence[str | Path], *, to_publication
                     state.pages_done += result.pages if result.imported else 0
                     state.bytes_done += sizes[out.index]
                     if indexer is not None and result.imported and result.attachment_id is not None:
-                        indexer.add(result.attachment_id, result.pages, cancel, pages_left=state.pages_left)
+                        _hand_over(indexer, pool, result, state, cancel)
                     tell(current=str(path))
             except BaseException:
                 for out in pool.close(drain=False):  # a second Ctrl-C or an error: stop at once

@@ -23,6 +23,21 @@ from kbase.imports.extract import IMPORTED_STATUSES, extract_file, sniff
 
 __all__ = ["Task", "Outcome", "ExtractionPool", "process_file"]
 
+# the workers keep the importer's priority (the desktop's import process is niced, and they
+# inherit it). Niced below it all along, they lost the processor to any other busy program (an
+# import of 8,254 pages beside one took 33 s instead of 25); they are niced only near the end
+# (ExtractionPool.yield_to_index)
+LATE_NICE = 5
+
+
+def _renice(pid: int | None, step: int) -> None:
+    if pid is None:
+        return
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid, os.getpriority(os.PRIO_PROCESS, pid) + step)
+    except OSError:  # gone already, or not ours to change
+        pass
+
 
 @dataclass
 class Task:
@@ -88,10 +103,6 @@ def process_file(task: Task, files_dir: Path, thumbs_dir: Path, known: frozenset
 def _worker_main(tasks: Connection, results: Connection, files_dir: str, thumbs_dir: str,
                  known: frozenset[str]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    # the workers keep the importer's priority (the desktop's import process is niced, and they
-    # inherit it). Niced below it, they lost the processor to any other busy program: an import of
-    # 8,254 pages beside one took 33 s instead of 25, and on a quiet machine the index process kept
-    # up as well either way (19.1 s against 19.3)
     import pymupdf
 
     pymupdf.TOOLS.mupdf_display_errors(False)
@@ -200,6 +211,7 @@ class ExtractionPool:
             # workers fork from a server that already has PyMuPDF loaded: a replacement after a crash starts at once
             self._ctx.set_forkserver_preload(PRELOAD)
         self._workers: list[_Worker] = []
+        self._late = False  # see yield_to_index
 
     def start(self) -> "ExtractionPool":
         self._thread.start()
@@ -246,9 +258,21 @@ class ExtractionPool:
         take_ready()
         return left
 
+    def yield_to_index(self) -> None:
+        """From now on the workers run at a lower priority (LATE_NICE): near an import's end the
+        index process has more left to do than they have, and its backlog is then what the
+        import waits for. Only ever lowered: a process may not raise its priority again."""
+        if not self._late:
+            self._late = True
+            for w in list(self._workers):
+                _renice(w.process.pid, LATE_NICE)
+
     # -- feeder thread ----------------------------------------------------------------
     def _spawn(self) -> _Worker:
-        return _Worker(self._ctx, (str(self.files_dir), str(self.thumbs_dir), self.known))
+        w = _Worker(self._ctx, (str(self.files_dir), str(self.thumbs_dir), self.known))
+        if self._late:
+            _renice(w.process.pid, LATE_NICE)
+        return w
 
     def _put(self, item: Any) -> None:
         blocked_from = time.monotonic()

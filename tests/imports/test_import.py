@@ -389,3 +389,32 @@ def test_an_index_process_that_dies_leaves_the_import_going(cat: Catalogue, tmp_
     assert changes_behind(cat) is None  # nothing committed: the index is still to be built
     sync(cat)
     assert len(search(cat, "zanzibar").hits) == 3
+
+
+def test_near_the_end_the_workers_yield_to_the_index(tmp_path: Path, slow_pdf: Path) -> None:
+    """yield_to_index lowers the workers' priority, a replacement's too; they start at the importer's."""
+    from kbase.imports.pool import LATE_NICE
+
+    files, thumbs = tmp_path / "files", tmp_path / "thumbs"
+    thumbs.mkdir()
+    tasks = [Task(i, str(slow_pdf), f"slow{i}.pdf", None, f"t{i}.part") for i in range(2)]
+    pool = ExtractionPool(tasks, files, thumbs, frozenset(), workers=1).start()
+    deadline = time.monotonic() + 20
+    while not pool._workers and time.monotonic() < deadline:
+        time.sleep(0.05)
+    first = pool._workers[0].process.pid
+    mine = os.getpriority(os.PRIO_PROCESS, 0)
+    late = min(mine + LATE_NICE, 19)
+    assert os.getpriority(os.PRIO_PROCESS, first) == mine
+    pool.yield_to_index()
+    pool.yield_to_index()  # once only
+    assert os.getpriority(os.PRIO_PROCESS, first) == late
+    os.kill(first, signal.SIGKILL)  # its replacement takes the second slow file, as nice
+    while pool._workers[0].process.pid == first and time.monotonic() < deadline:
+        time.sleep(0.05)
+    second = pool._workers[0].process.pid
+    assert second != first and os.getpriority(os.PRIO_PROCESS, second) == late
+    os.kill(second, signal.SIGKILL)
+    outcomes = {o.index: o for o in pool.outcomes()}
+    pool.close()
+    assert {o.status for o in outcomes.values()} == {"damaged"}
