@@ -95,11 +95,15 @@ class _Loop:
         cat = Catalogue(self.library)  # its own: a Catalogue's session is not shared between threads
         started = time.thread_time()
         done: dict[tuple[str, int], int] = {}  # what this import indexed, so the change log skips it
+        # a library without an index gets one built from the catalogue when the first Indexer
+        # opens, with the files the import committed by then: the queue brings those again
+        rebuilt: set[int] = set()
         try:
             while not self._seen_end:
                 # a fresh Indexer every renew_every seconds: leaving one commits and lets Whoosh
                 # drop the readers and caches that otherwise grow with the index
                 with Indexer(cat, done=done) as ix:
+                    rebuilt |= ix.rebuilt_attachments
                     ix.apply_log_on_exit = False  # until the end: see Indexer.apply_log_on_exit
                     opened, pages = time.monotonic(), 0
                     while time.monotonic() - opened < self.renew_every and pages < self.segment_pages:
@@ -109,8 +113,9 @@ class _Loop:
                             self._finished(items)
                             raise _Abandoned()  # leaving the Indexer with an error discards its writer
                         try:
-                            added = ix.add_attachments([att for att, _ in items]) if items else 0
-                            self.indexed += added
+                            todo = [att for att, _ in items if att not in rebuilt]
+                            added = ix.add_attachments(todo) if todo else 0
+                            self.indexed += added + sum(n for att, n in items if att in rebuilt)
                             pages += added
                         finally:
                             self._finished(items)

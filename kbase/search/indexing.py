@@ -189,6 +189,8 @@ class Indexer:
         self.lock_timeout = lock_timeout
         self.procs = procs  # worker processes for a rebuild (each its own segment and memory cap)
         self._fresh = False  # writing a brand-new index: nothing to delete first
+        # the attachments a rebuild on entering indexed: an import's queue may bring them again
+        self.rebuilt_attachments: set[int] = set()
         self._lock_cm: Any = None
         self._writer: SegmentWriter | None = None
         self._ix: windex.Index | None = None
@@ -293,6 +295,8 @@ class Indexer:
                 if not self._fresh:
                     w.delete_by_term("pub", str(pub_id))
                 self._done[("publication", pub_id)] = seq
+            if self._fresh:
+                self.rebuilt_attachments.update(atts)
             for info in infos.values():
                 w.add_document(**info.meta_document())
             for att_id, page, text in pages_of(s, list(atts)):

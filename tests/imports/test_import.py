@@ -357,6 +357,29 @@ def test_an_import_indexes_each_page_once_across_segments(cat: Catalogue, tmp_pa
     assert len(search(cat, '"imported again"').hits) == len(search(cat, "zanzibar").hits) == 12
 
 
+def test_files_a_first_index_build_took_in_are_not_indexed_again(cat: Catalogue, tmp_path: Path) -> None:
+    """A library without an index gets one built from the catalogue when the import's indexer opens;
+    the files committed by then come through its queue too, and are not written a second time
+    (a second copy leaves a deleted document behind, which counts in every score's statistics)."""
+    import shutil
+
+    from kbase.imports.indexer import BackgroundIndexer
+    from kbase.search.api import search
+    from kbase.search.indexing import open_index
+
+    paths = [pdfs.text_pdf(tmp_path / f"doc{i}.pdf", [f"page one of doc{i} zanzibar", "page two"]) for i in range(6)]
+    report = import_paths(cat, paths, index=False)
+    shutil.rmtree(cat.library.index_dir)  # no index yet: the indexer's first writer builds one
+    indexer = BackgroundIndexer(cat.library)
+    for f in report.files:
+        indexer.add(f.attachment_id, 2)
+    indexer.finish()
+    assert indexer.message is None and indexer.indexed == 12
+    with open_index(cat.library).reader() as r:
+        assert r.doc_count() == r.doc_count_all() == 6 + 12  # a metadata document and two pages each
+    assert len(search(cat, "zanzibar").hits) == 6
+
+
 def test_a_big_import_indexes_in_a_child_process(cat: Catalogue, tmp_path: Path, monkeypatch) -> None:
     """From CHILD_FILES files on, the writer runs in a process of its own; search finds every file."""
     import kbase.imports.pipeline
