@@ -20,6 +20,7 @@ __all__ = ["BackgroundIndexer", "CHILD_FILES"]
 
 
 BATCH = 50  # attachments indexed together when several are waiting
+GATHER_PAGES, GATHER_SECONDS = 150, 0.2  # a batch of fewer pages waits up to this long for more
 MIN_SEGMENT = 400  # pages: no earlier commit for a segment smaller than this (see _Loop.run)
 CHILD_FILES = 20  # an import of this many files or more indexes in a child process (starting one: 0.4 s of CPU)
 STOPPED = "indexing was stopped: the index catches up at the next search (or `kbase reindex`)"
@@ -78,14 +79,19 @@ class _Loop:
         if first is None:
             return [], True
         items = [first]
+        pages = first[1]
+        until = time.monotonic() + GATHER_SECONDS
         while len(items) < BATCH:
+            # a small batch waits a moment for more: each round of queries costs ~8 ms
+            wait = until - time.monotonic() if pages < GATHER_PAGES else 0
             try:
-                item = self.queue.get_nowait()
+                item = self.queue.get(timeout=wait) if wait > 0 else self.queue.get_nowait()
             except queue.Empty:
                 break
             if item is None:
                 return items, True
             items.append(item)
+            pages += item[1]
         return items, False
 
     def run(self) -> None:
