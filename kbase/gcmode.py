@@ -11,6 +11,7 @@ THRESHOLD allocations.
 from __future__ import annotations
 
 import gc
+import threading
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -18,22 +19,27 @@ THRESHOLD = 10_000
 
 __all__ = ["bulk_work", "THRESHOLD"]
 
-_depth = 0  # blocks open (an import's thread may index inside the import's own block)
+_lock = threading.Lock()
+_depth = 0  # blocks open, in any thread (an import's thread may index inside the import's own block)
+_saved: tuple[int, int, int] = (0, 0, 0)  # the settings before the first block opened
 
 
 @contextmanager
 def bulk_work() -> Iterator[None]:
-    """Collect less often inside the block; the collector's settings are restored after the outermost."""
-    global _depth
-    before = gc.get_threshold()
-    if _depth == 0:
-        gc.freeze()
-        gc.set_threshold(max(THRESHOLD, before[0]), before[1], before[2])
-    _depth += 1
+    """Collect less often inside the block; the settings from before the first block come back
+    when the last one closes, in whatever order threads leave them."""
+    global _depth, _saved
+    with _lock:
+        if _depth == 0:
+            _saved = gc.get_threshold()
+            gc.freeze()
+            gc.set_threshold(max(THRESHOLD, _saved[0]), _saved[1], _saved[2])
+        _depth += 1
     try:
         yield
     finally:
-        _depth -= 1
-        if _depth == 0:
-            gc.set_threshold(*before)
-            gc.unfreeze()
+        with _lock:
+            _depth -= 1
+            if _depth == 0:
+                gc.set_threshold(*_saved)
+                gc.unfreeze()
