@@ -74,7 +74,8 @@ class _Loop:
     def _take(self) -> tuple[list[tuple[int, int]], bool]:
         """The next files to index (attachment, pages), and whether the end mark came with them.
 
-        Whatever is waiting joins the first, up to BATCH: one round of queries for several files."""
+        Whatever is waiting joins the first, up to BATCH: one round of queries for several files.
+        A batch under GATHER_PAGES waits up to GATHER_SECONDS for more; the end mark stops the wait."""
         first = self.queue.get()
         if first is None:
             return [], True
