@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import queue
+import threading
 import uuid
 from pathlib import Path
 
-__all__ = ["TMP_DIR", "CHUNK", "blob_path", "file_sha256", "copy_hashing", "commit_temp", "write_atomic"]
+__all__ = ["TMP_DIR", "CHUNK", "blob_path", "file_sha256", "copy_hashing", "commit_temp", "write_atomic", "Syncing"]
 
 TMP_DIR = "tmp"  # under files/: partial copies, renamed into place once complete
 CHUNK = 1 << 20
@@ -36,8 +38,11 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def copy_hashing(src: Path, files_dir: Path, tmp_name: str | None = None) -> tuple[str, int, Path]:
-    """Copy src into files/tmp/ while hashing it; returns (sha256, size, temp path)."""
+def copy_hashing(src: Path, files_dir: Path, tmp_name: str | None = None,
+                 sync: bool = True) -> tuple[str, int, Path]:
+    """Copy src into files/tmp/ while hashing it; returns (sha256, size, temp path).
+
+    sync=False leaves the copy to the caller to put on disk (Syncing) before commit_temp."""
     tmp_dir = files_dir / TMP_DIR
     tmp_dir.mkdir(parents=True, exist_ok=True)
     tmp = tmp_dir / (tmp_name or f"{uuid.uuid4().hex}.part")
@@ -50,7 +55,8 @@ def copy_hashing(src: Path, files_dir: Path, tmp_name: str | None = None) -> tup
                 fout.write(chunk)
                 size += len(chunk)
             fout.flush()
-            os.fsync(fout.fileno())
+            if sync:
+                os.fsync(fout.fileno())
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -77,3 +83,45 @@ def write_atomic(target: Path, data: bytes) -> None:
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, target)
+
+
+
+class Syncing:
+    """fsync in a thread of its own, so the disk takes a copy while the worker reads it: a worker
+    waiting on the disk leaves a processor idle, 1-3 ms a file (2.8 s of 8,254 pages of manuals
+    in 600 files). One thread for the worker's life: starting one a file cost as much again."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue[Path] = queue.SimpleQueue()
+        self._done: queue.SimpleQueue[OSError | None] = queue.SimpleQueue()
+        self._pending = 0
+        threading.Thread(target=self._run, name="kbase-fsync", daemon=True).start()
+
+    def start(self, path: Path) -> None:
+        """Put path on disk; wait() says when it is."""
+        self._pending += 1
+        self._jobs.put(path)
+
+    def wait(self) -> None:
+        """Returns once every file started is on disk; raises the first error fsync gave."""
+        error = None
+        while self._pending:
+            found = self._done.get()
+            self._pending -= 1
+            error = error or found
+        if error is not None:
+            raise error
+
+    def _run(self) -> None:
+        while True:
+            path = self._jobs.get()
+            try:
+                fd = os.open(path, os.O_RDWR)  # Windows flushes only a file open for writing
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+            except OSError as exc:
+                self._done.put(exc)
+            else:
+                self._done.put(None)

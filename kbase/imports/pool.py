@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from kbase.child import main_hidden
-from kbase.files.blobs import TMP_DIR, commit_temp, copy_hashing, write_atomic
+from kbase.files.blobs import TMP_DIR, Syncing, commit_temp, copy_hashing, write_atomic
 from kbase.i18n import N_
 from kbase.imports.early import PRELOAD
 from kbase.imports.extract import IMPORTED_STATUSES, extract_file, sniff
@@ -64,8 +64,10 @@ class Outcome:
     mime: str = "application/pdf"
 
 
-def process_file(task: Task, files_dir: Path, thumbs_dir: Path, known: frozenset[str]) -> Outcome:
-    """Copy into the store while hashing, extract from the copy, keep it only if importable."""
+def process_file(task: Task, files_dir: Path, thumbs_dir: Path, known: frozenset[str],
+                 syncing: Syncing | None = None) -> Outcome:
+    """Copy into the store while hashing, extract from the copy, keep it only if importable.
+    syncing: the worker's fsync thread (else one is started)."""
     try:
         verdict = sniff(Path(task.path), task.filename)
     except OSError as exc:
@@ -74,11 +76,11 @@ def process_file(task: Task, files_dir: Path, thumbs_dir: Path, known: frozenset
     if verdict is not None:
         return Outcome(task.index, verdict.status, verdict.message)
     try:
-        sha, size, tmp = copy_hashing(Path(task.path), files_dir, task.tmp_name)
+        sha, size, tmp = copy_hashing(Path(task.path), files_dir, task.tmp_name, sync=False)
     except OSError as exc:
-        return Outcome(task.index, "damaged",
-                       N_("cannot copy the file into the library: {reason}; not imported").format(
-                           reason=exc.strerror or exc))
+        return _not_copied(task, exc)
+    syncing = syncing or Syncing()
+    syncing.start(tmp)  # the copy goes to disk while it is read
     try:
         if sha in known:
             return Outcome(task.index, "duplicate", sha256=sha, size=size)
@@ -89,6 +91,10 @@ def process_file(task: Task, files_dir: Path, thumbs_dir: Path, known: frozenset
         out = Outcome(task.index, ex.status, ex.message, sha, size, pages=ex.pages,
                       page_count=ex.page_count, metadata=ex.metadata, scanned=ex.scanned, mime=ex.mime)
         if ex.status in IMPORTED_STATUSES:
+            try:
+                syncing.wait()
+            except OSError as exc:
+                return _not_copied(task, exc)
             if ex.thumbnail:
                 write_atomic(thumbs_dir / f"{sha}.png", ex.thumbnail)
             out.has_thumbnail = bool(ex.thumbnail) or (ex.status in ("ok", "no text layer", "repaired")
@@ -97,7 +103,16 @@ def process_file(task: Task, files_dir: Path, thumbs_dir: Path, known: frozenset
             out.stored = True
         return out
     finally:
+        try:
+            syncing.wait()  # before the copy goes
+        except OSError:
+            pass  # said already, or the copy was not wanted
         tmp.unlink(missing_ok=True)
+
+
+def _not_copied(task: Task, exc: OSError) -> Outcome:
+    return Outcome(task.index, "damaged", N_("cannot copy the file into the library: {reason}; not imported").format(
+        reason=exc.strerror or exc))
 
 
 def _worker_main(tasks: Connection, results: Connection, files_dir: str, thumbs_dir: str,
@@ -107,6 +122,7 @@ def _worker_main(tasks: Connection, results: Connection, files_dir: str, thumbs_
 
     pymupdf.TOOLS.mupdf_display_errors(False)
     pymupdf.TOOLS.mupdf_display_warnings(False)
+    syncing = Syncing()
     while True:
         try:
             task = tasks.recv()
@@ -115,7 +131,7 @@ def _worker_main(tasks: Connection, results: Connection, files_dir: str, thumbs_
         if task is None:
             return
         try:
-            out = process_file(task, Path(files_dir), Path(thumbs_dir), known)
+            out = process_file(task, Path(files_dir), Path(thumbs_dir), known, syncing)
         except Exception as exc:  # an unexpected failure is that file's problem, not the batch's
             out = Outcome(task.index, "damaged", N_("extraction failed: {error}: {reason}; not imported").format(
                 error=exc.__class__.__name__, reason=exc))

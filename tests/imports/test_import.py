@@ -441,3 +441,49 @@ def test_near_the_end_the_workers_yield_to_the_index(tmp_path: Path, slow_pdf: P
     outcomes = {o.index: o for o in pool.outcomes()}
     pool.close()
     assert {o.status for o in outcomes.values()} == {"damaged"}
+
+
+def test_a_copy_the_disk_refuses_is_not_imported(tmp_path: Path, monkeypatch) -> None:
+    """The store's copy is flushed in the worker's fsync thread while the file is read; a flush
+    that fails leaves nothing in the store and says why, and the next file goes on."""
+    import errno
+
+    from kbase.files.blobs import Syncing
+    from kbase.imports.pool import process_file
+
+    files, thumbs = tmp_path / "files", tmp_path / "thumbs"
+    good, bad = pdfs.english_pdf(tmp_path / "good.pdf"), pdfs.french_pdf(tmp_path / "bad.pdf")
+    real_fsync = os.fsync
+    failing = {"on": True}
+
+    def fsync(fd: int) -> None:
+        if failing["on"]:
+            raise OSError(errno.EIO, "Input/output error")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    syncing = Syncing()
+    out = process_file(Task(0, str(bad), bad.name, None, "bad.part"), files, thumbs, frozenset(), syncing)
+    assert (out.status, out.stored) == ("damaged", False)
+    assert out.message == "cannot copy the file into the library: Input/output error; not imported"
+    assert [p for p in files.rglob("*") if p.is_file()] == []
+    failing["on"] = False
+    out = process_file(Task(1, str(good), good.name, None, "good.part"), files, thumbs, frozenset(), syncing)
+    assert (out.status, out.stored, out.page_count) == ("ok", True, 3)
+    assert store.blob_path(files, out.sha256).read_bytes() == good.read_bytes()
+    assert [p.name for p in (files / "tmp").iterdir()] == []
+
+
+def test_the_fsync_thread_reports_a_file_that_is_gone(tmp_path: Path) -> None:
+    from kbase.files.blobs import Syncing
+
+    syncing = Syncing()
+    kept = tmp_path / "kept"
+    kept.write_bytes(b"x")
+    syncing.start(kept)
+    syncing.wait()
+    syncing.start(tmp_path / "gone")
+    with pytest.raises(FileNotFoundError):
+        syncing.wait()
+    syncing.start(kept)  # one failure does not stop the thread
+    syncing.wait()
