@@ -19,6 +19,9 @@ _SOFT_HYPHEN = re.compile(r"\u00ad[ \t]*(?:\r?\n[ \t]*)?")
 _LINE_END_HYPHEN = re.compile(r"[-\u2010\u2011][ \t]*\n[ \t]*(?=[^\W\d_])")
 _SPACES = re.compile(r"[^\S\n]{2,}|[^\S \n]")  # runs, and single tabs or odd spaces
 _BLANK_LINES = re.compile(r"\n{3,}")
+# every character the four steps above change (control characters, CR, lone surrogates and
+# U+FFFE/U+FFFF that clean_text drops, the invisible ones, soft hyphens)
+_SPECIAL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b\u2060\ufeff\ufffc\ud800-\udfff\ufffe\uffff]")
 
 
 def _join_hyphenated(match: re.Match[str]) -> str:
@@ -41,15 +44,19 @@ def normalise_page_text(text: str | None) -> str:
     """
     if not text:
         return ""
-    if not text.isascii():  # most pages of English text skip the Unicode work
-        text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
-    text = _CONTROL.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = clean_text(text)  # what the line above leaves that PostgreSQL or XML refuse: lone surrogates, U+FFFF
-    text = _SOFT_HYPHEN.sub("", text)
+    # most pages of English text skip the Unicode work, and most others are in NFKC already
+    if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    if _SPECIAL.search(text):  # one scan instead of four for the pages that have none of these
+        text = _INVISIBLE.sub("", text)
+        text = _CONTROL.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
+        text = clean_text(text)  # what the line above leaves that PostgreSQL or XML refuse: lone surrogates, U+FFFF
+        text = _SOFT_HYPHEN.sub("", text)
     text = _LINE_END_HYPHEN.sub(_join_hyphenated, text)
     # each line's whitespace runs become one space, none at either end (a third faster than regexes)
     text = "\n".join([" ".join(line.split()) for line in text.split("\n")])
-    text = _BLANK_LINES.sub("\n\n", text)
+    if "\n\n\n" in text:
+        text = _BLANK_LINES.sub("\n\n", text)
     return text.strip()
 
 
