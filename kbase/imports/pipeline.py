@@ -108,11 +108,11 @@ def _insert(s: Any, model: type[SQLModel], **values: Any) -> int:
     return int(s.execute(insert(table).values(**values).returning(table.c.id)).scalar_one())
 
 
-def _person_id(cat: Catalogue, name: str, people: dict[str, int]) -> int:
+def _person_id(cat: Catalogue, s: Any, name: str, people: dict[str, int]) -> int:
     key = fold_words(name)
     if key not in people:
         found = cat.lookup(m.Person, name)
-        people[key] = found[0].id if found else cat.add(m.Person, name=name).id
+        people[key] = found[0].id if found else cat.add_row(s, m.Person, name=name)
     return people[key]
 
 
@@ -134,7 +134,7 @@ def _new_publication(cat: Catalogue, s: Any, meta: dict[str, Any], filename: str
     fields["extra"] = json.dumps(extra, ensure_ascii=False)
     pub_id = _insert(s, m.Publication, **fields)
     cat.log_change(s, "publication", pub_id, "insert")
-    authors = list(dict.fromkeys(_person_id(cat, name, people) for name in meta.get("authors") or []))
+    authors = list(dict.fromkeys(_person_id(cat, s, name, people) for name in meta.get("authors") or []))
     if authors:
         s.execute(insert(table_of(m.Contributor)), [
             {"publication_id": pub_id, "position": i, "role": "author",
@@ -175,7 +175,7 @@ def _commit(cat: Catalogue, path: Path, out: Outcome, to_publication: int | None
     lib = cat.library
     new_people: dict[str, int] = dict(people)
     name = clean_line(path.name)  # a file name that is not UTF-8 holds lone surrogates, which no database takes
-    with cat.transaction() as s:
+    with cat.transaction() as s, cat.logging_together(s):
         mark = change_mark(cat)
         if lib.is_shared and out.sha256:  # another desktop may be committing this very file: take turns
             s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": int(out.sha256[:15], 16)})
