@@ -202,3 +202,15 @@ def test_thumbnail_is_a_small_png(tmp_path: Path) -> None:
     pix = pymupdf.Pixmap(png)
     assert pix.width <= THUMB_MAX[0] and pix.height <= THUMB_MAX[1]
     assert thumbnail_png(pdfs.truncated_pdf(tmp_path / "cut.pdf")) is None
+
+
+def test_page_text_is_what_get_text_gives(tmp_path: Path) -> None:
+    """extract reads a page's text past PyMuPDF's get_text wrapper: the same text, on every kind of page."""
+    from kbase.imports.extract import _page_text
+
+    for path in (pdfs.typography_pdf(tmp_path / "t.pdf"), pdfs.cjk_pdf(tmp_path / "c.pdf"),
+                 pdfs.english_pdf(tmp_path / "e.pdf"), pdfs.mixed_scan_pdf(tmp_path / "m.pdf")):
+        with pymupdf.open(path) as doc:
+            texts = [(_page_text(page), page.get_text("text")) for page in doc]
+        assert all(mine == theirs for mine, theirs in texts), path.name
+        assert any(mine.strip() for mine, _ in texts), path.name
