@@ -109,3 +109,35 @@ def test_a_module_not_yet_in_the_table_still_works(monkeypatch):
     args = parser.parse_args(["hello", "--name", "Ada"])
     assert args.run(args) == "hello Ada"
     assert isinstance(cli.build_parser("search").parse_args(["hello"]), argparse.Namespace)
+
+
+# the `kbase` program: main() with no arguments of its own, as the console script calls it
+PROGRAM = """
+import atexit, sys, threading, time
+atexit.register(lambda: print("exit handlers ran"))
+def late():  # still running when the command returns: it starts counting once the command is loaded
+    while "kbase.cli.app" not in sys.modules:
+        time.sleep(0.01)
+    time.sleep(0.5)
+    print("a thread still running finished")
+threading.Thread(target=late).start()
+from kbase.cli import main
+sys.argv = ["kbase"] + sys.argv[1:]
+sys.exit(main())
+"""
+
+
+@pytest.mark.parametrize("argv, code", [(["--library", "{lib}", "list", "publications"], 0),
+                                        (["--library", "{lib}", "bogus"], 2),
+                                        (["--library", "{lib}", "show", "publication", "999"], 1)])
+def test_the_program_leaves_quickly_as_a_normal_exit_would(tmp_path, argv, code) -> None:
+    """The program ends with os._exit, past the interpreter's teardown: the exit code, output
+    sent to a pipe, other threads and exit handlers all come out as with a normal exit."""
+    lib = tmp_path / "lib"
+    assert run_cli(["init", str(lib)]).returncode == 0
+    done = subprocess.run([sys.executable, "-c", PROGRAM, *[a.format(lib=lib) for a in argv]],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == code, done.stderr
+    assert "a thread still running finished\n" in done.stdout
+    assert done.stdout.endswith("exit handlers ran\n")
+    assert not (lib / "catalogue.sqlite-wal").exists()  # the command closed its library
