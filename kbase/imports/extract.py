@@ -37,8 +37,10 @@ HEAD_BYTES = 1024
 # it after every file made extraction a quarter slower (each file loaded them again); it is
 # emptied once the process grows past this, so memory stays bounded on any corpus. On half of
 # texlive's manuals in one process: 150 MB emptied it once and peaked at 256 MB, 100 MB three
-# times at 248 MB, both at the same speed; 64 MB emptied it 1,128 times, a quarter slower
-STORE_TRIM_MB = 100
+# times at 248 MB, both at the same speed; 64 MB emptied it 1,128 times, a quarter slower. A
+# worker of `kbase import` starts at 80 MB (its fork server holds the index process's modules
+# too, kbase.imports.early), 35 MB more than then: the same room for the store is 135 MB
+STORE_TRIM_MB = 135
 _PAGE_BYTES = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
