@@ -192,11 +192,11 @@ class BackgroundIndexer:
 
     def _start_child(self, library: Library, renew_every: float, segment_pages: int) -> None:
         from kbase.child import ChildProcess
-        from kbase.imports.early import INDEX_PRELOAD
+        from kbase.imports.early import index_preload
 
         self._child = ChildProcess(_index_job, library.location, renew_every, segment_pages, name="kbase-index",
                                    nice=0, died=N_("the index process stopped unexpectedly (exit code {code})"),
-                                   preload=INDEX_PRELOAD)
+                                   preload=index_preload())
         self._child.start()
         self.pid = self._child.pid
         threading.Thread(target=self._wait_child, name="kbase-index-wait", daemon=True).start()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sys
 import threading
 import time
 from pathlib import Path
@@ -487,3 +488,18 @@ def test_the_fsync_thread_reports_a_file_that_is_gone(tmp_path: Path) -> None:
         syncing.wait()
     syncing.start(kept)  # one failure does not stop the thread
     syncing.wait()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the fork server is Linux's")
+def test_the_index_process_forks_only_from_a_server_started_early() -> None:
+    """`kbase import` starts the fork server first, with the index process's modules: that process
+    then forks from it. Elsewhere (the desktop, a script) it starts fresh, beside the workers,
+    instead of waiting for a new server to load them."""
+    import subprocess
+
+    probe = ("from kbase.imports import early\n"
+             "print(early.index_preload())\n"
+             "early.start_extraction_server()\n"
+             "print(early.index_preload() == early.INDEX_PRELOAD)\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert done.stdout.split("\n")[:2] == ["[]", "True"], done.stderr
