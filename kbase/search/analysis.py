@@ -22,6 +22,9 @@ from whoosh.system import pack_uint
 CJK = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
 TOKEN_PATTERN = rf"[{CJK}]|[^\W{CJK}]+(?:[.'’][^\W{CJK}]+)*"
 TOKEN_RE = re.compile(TOKEN_PATTERN, re.UNICODE)
+# the same tokens for a text without any of those characters (most pages), a quarter faster
+_PLAIN_TOKEN_RE = re.compile(r"\w+(?:[.'’]\w+)*", re.UNICODE)
+_HAS_CJK = re.compile(f"[{CJK}]").search
 # single Latin letters (l' d' s) carry no meaning; CJK single characters must stay
 _LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
 STOP = {"en": stoplists["en"] | _LETTERS, "fr": stoplists["fr"] | _LETTERS}
@@ -150,7 +153,8 @@ class KeyText(TEXT):  # type: ignore[misc]  # Whoosh has no type information
             yield from super().index(value, **kwargs)
             return
         # C-level loops over the words (findall, map, filter): Python runs once per distinct key
-        keys = list(filter(None, map(_TOKEN_KEYS[ana.keymode], TOKEN_RE.findall(value))))
+        tokens = (TOKEN_RE if _HAS_CJK(value) else _PLAIN_TOKEN_RE).findall(value)
+        keys = list(filter(None, map(_TOKEN_KEYS[ana.keymode], tokens)))
         if "'" in value or "’" in value:  # elisions come back as tuples of keys
             keys = [k for key in keys for k in ((key,) if isinstance(key, str) else key)]
         boost = self.format.field_boost

@@ -231,3 +231,20 @@ def test_inline_row_reads_back_as_the_terms_statistics_and_postings(lengths: Any
         assert info.is_inlined()
         assert info.inlined_postings() == (tuple(docs), tuple(weights),
                                            (None,) * len(docs) if no_values else tuple(values))
+
+
+def test_text_without_cjk_is_cut_into_the_same_tokens_by_the_plain_pattern() -> None:
+    """KeyText.index cuts a text with no CJK, Thai… character with a simpler pattern: the same tokens."""
+    import random
+
+    from kbase.search import analysis
+
+    rnd = random.Random(7)
+    alphabet = list("ab Zé1_.'’-\n") + ["ﬁ", "ß", "Ω", "日", "本", "ไ", "한", "\u0301", "\u00a0", "٣"]
+    for _ in range(20000):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 14)))
+        expected = analysis.TOKEN_RE.findall(text)
+        if not analysis._HAS_CJK(text):
+            assert analysis._PLAIN_TOKEN_RE.findall(text) == expected, repr(text)
+        field = KeyText(analyzer=KeyTokenizer("en"), phrase=True)
+        assert sorted(field.index(text)) == sorted(TEXT(analyzer=KeyTokenizer("en"), phrase=True).index(text))
