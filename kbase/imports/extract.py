@@ -282,13 +282,14 @@ def _locked(doc: Any, password: str | None, page_count: int) -> Extraction | Non
     return None
 
 
-def _first_page(page: Any, want_thumbnail: bool) -> tuple[str, dict[str, Any], bytes | None]:
-    """The first page's text, its layout for the metadata and its thumbnail: one text page serves both."""
+def _first_page(page: Any, want_thumbnail: bool, want_layout: bool = True) -> tuple[str, dict[str, Any], bytes | None]:
+    """The first page's text, its layout for the metadata (when wanted) and its thumbnail: one
+    text page serves both."""
     import pymupdf
 
     textpage = page.get_textpage(flags=pymupdf.TEXTFLAGS_TEXT)
     text = normalise_page_text(page.get_text("text", textpage=textpage))
-    layout: dict[str, Any] = page.get_text("dict", textpage=textpage)
+    layout: dict[str, Any] = page.get_text("dict", textpage=textpage) if want_layout else {}
     del textpage
     thumb = None
     if want_thumbnail:
@@ -321,11 +322,15 @@ def _read(doc: Any, password: str | None, filename: str, want_thumbnail: bool) -
     scanned: list[int] = []
     first_dict: dict[str, Any] | None = None
     thumb: bytes | None = None
+    info = info_metadata(doc.metadata or {}, filename)
+    # the first page's layout gives a title and authors, which good ones in the file's information
+    # dictionary overrule (merge_metadata): a quarter of texlive's manuals have both
+    want_layout = not (info.get("title") and info.get("authors"))
     for number in range(page_count):
         try:
             page = doc.load_page(number)
             if number == 0:
-                text, first_dict, thumb = _first_page(page, want_thumbnail)
+                text, first_dict, thumb = _first_page(page, want_thumbnail, want_layout)
             else:
                 text = normalise_page_text(_page_text(page))
             del page  # one page at a time: memory stays flat however long the document
@@ -341,10 +346,8 @@ def _read(doc: Any, password: str | None, filename: str, want_thumbnail: bool) -
                                                  page_count).format(n=page_count))
     # page texts come out of normalise_page_text clean; the metadata is cleaned here as a whole
     # (pdfmeta cleans what it reads too): nothing a worker hands over can upset PostgreSQL or XML
-    meta = clean_value(merge_metadata(
-        info_metadata(doc.metadata or {}, filename),
-        first_page_metadata(first_dict or {}, pages[0] if pages else ""),
-    ), line=True)
+    meta = clean_value(merge_metadata(info, first_page_metadata(first_dict or {}, pages[0] if pages else "")),
+                       line=True)
     lang = guess_language(pages[:5])
     if lang:
         meta["language"] = lang

@@ -214,3 +214,18 @@ def test_page_text_is_what_get_text_gives(tmp_path: Path) -> None:
             texts = [(_page_text(page), page.get_text("text")) for page in doc]
         assert all(mine == theirs for mine, theirs in texts), path.name
         assert any(mine.strip() for mine, _ in texts), path.name
+
+
+@pytest.mark.parametrize("info, title, authors", [
+    ({"title": "Gold from the east", "author": "Ken Matthysen"}, "Gold from the east", ["Ken Matthysen"]),
+    ({"title": "Gold from the east"}, "Gold from the east", ["Anna Hoffmann", "Lotte Hoex"]),
+    ({"author": "Ken Matthysen"}, "Cobalt supply chains and child labour", ["Ken Matthysen"]),
+])
+def test_the_first_page_layout_is_read_when_the_info_lacks_something(tmp_path: Path, info, title, authors) -> None:
+    """The first page's layout (its title and authors) is skipped only where the file's information
+    dictionary gives both: whatever the info lacks still comes from the page; its date always does."""
+    path = pdfs.text_pdf(tmp_path / "t.pdf", list(pdfs.EN_PAGES), metadata=info, title_page=(
+        "Cobalt supply chains and child labour", "Anna Hoffmann\nLotte Hoex", "March 2019"))
+    ex = extract_pdf(path)
+    assert (ex.metadata["title"], ex.metadata["authors"]) == (title, authors)
+    assert (ex.metadata["year"], ex.metadata["month"]) == (2019, 3)
