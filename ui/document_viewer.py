@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QMessageBox, QText
 from kbase.i18n import N_
 from kbase.library import models as m
 from ui import tasks
-from ui.i18n import tr
+from ui.i18n import tr, tr_n
 from ui.resources import icon
 from ui.viewer import PdfViewer, retranslate_system_button, system_button, tool_button
 
@@ -146,7 +146,8 @@ class TextViewer(QWidget):
         elif not self._matches:
             self.match_label.setText(tr("not found"))
         else:
-            self.match_label.setText(tr("{i} of {n} matches").format(i=self._current + 1, n=len(self._matches)))
+            self.match_label.setText(tr_n("{i} of {n} match", "{i} of {n} matches", len(self._matches)).format(
+                i=self._current + 1, n=len(self._matches)))
 
     def _update_section_label(self) -> None:
         n = len(self.sections)

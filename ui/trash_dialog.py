@@ -74,7 +74,8 @@ class TrashDialog(QDialog):
         self.close_button.setText(tr("Close"))
         days = trash.trash_days(self.catalogue)
         self.info.setText(
-            tr("Deleted records stay here {n} days, with their links, notes and files.").format(n=days) if days
+            tr_n("Deleted records stay here {n} day, with their links, notes and files.",
+                 "Deleted records stay here {n} days, with their links, notes and files.", days).format(n=days) if days
             else tr("Deleted records stay here, with their links, notes and files, until the trash is emptied."))
 
     def reload(self) -> None:

@@ -192,7 +192,8 @@ class BatchEditCommand(_Command):
 
     def __init__(self, ctx: UndoContext, ids: list[int], set_fields: dict[str, Any],
                  add_links: dict[str, list[int]], remove_links: dict[str, list[int]]):
-        super().__init__(ctx, tr("Batch edit of {n} publications").format(n=len(ids)), done=False)
+        super().__init__(ctx, tr_n("Batch edit of {n} publication", "Batch edit of {n} publications",
+                                   len(ids)).format(n=len(ids)), done=False)
         self.ids = list(ids)
         self.set_fields = dict(set_fields)
         self.add_links, self.remove_links = add_links, remove_links

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from kbase.library import models as m
 from ui import tasks
-from ui.i18n import tr
+from ui.i18n import tr, tr_n
 from ui.resources import icon
 
 
@@ -174,7 +174,8 @@ class PdfViewer(QWidget):
             self.match_label.setText(tr("not found"))
         else:
             current = self.view.currentSearchResultIndex()
-            self.match_label.setText(tr("{i} of {n} matches").format(i=max(current, 0) + 1, n=count))
+            self.match_label.setText(tr_n("{i} of {n} match", "{i} of {n} matches", count).format(
+                i=max(current, 0) + 1, n=count))
 
     def matches_on_page(self, page: int) -> int:
         """How many matches of the current term lie on page (1-based)."""

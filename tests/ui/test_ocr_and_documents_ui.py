@@ -47,7 +47,7 @@ def test_slides_shown_as_text_section_by_section_with_every_match_highlighted(qt
     viewer.show_text(str(tmp_path / "deck.pptx"), info["mime"], info["pages"], 2, "Bisie")
     assert "Section 2" in viewer.text.toPlainText() and viewer.section_label.text() == "2 sections"
     assert viewer.matches_in_section(2) == 1 and viewer.matches_in_section(1) == 0
-    assert viewer.match_label.text() == "1 of 1 matches"
+    assert viewer.match_label.text() == "1 of 1 match"
     assert viewer.text.textCursor().selectedText() == "Bisie"  # the hit is selected, so shown
     assert len(viewer.text.extraSelections()) == 1
     viewer.find("slide")
@@ -79,7 +79,7 @@ def test_a_markdown_file_opens_as_its_text_at_the_hit(qtbot, make_window, sqlite
     assert [u.toLocalFile() for u in catcher.urls] == [viewer.path] and Path(viewer.path).exists()
     assert viewer.system_button.text() == "Open with the system's application"
     window.open_attachment(result.attachment_id, 1, "Goma")  # the same tab, the new term
-    assert window.viewers == [viewer] and viewer.match_label.text() == "1 of 1 matches"
+    assert window.viewers == [viewer] and viewer.match_label.text() == "1 of 1 match"
 
 
 def test_an_epub_is_shown_as_pages_drawn_by_mupdf(qtbot, make_window, sqlite_demo: Catalogue, tmp_path: Path) -> None:

@@ -45,3 +45,22 @@ def test_delete_then_restore_from_the_trash_window(qtbot, window) -> None:
     assert second not in query.find_ids(cat, "publication")
     dialog.close()
 
+
+
+def test_the_trash_says_how_long_records_stay_in_the_right_number(qtbot, cat) -> None:
+    from ui import i18n
+
+    cat.set_setting(trash.TRASH_DAYS_SETTING, "1")
+    dialog = TrashDialog(cat)
+    qtbot.addWidget(dialog)
+    assert dialog.info.text() == "Deleted records stay here 1 day, with their links, notes and files."
+    cat.set_setting(trash.TRASH_DAYS_SETTING, "30")
+    i18n.set_language("fr")
+    try:
+        dialog.retranslate()
+        assert dialog.info.text().startswith("Les fiches supprimées restent ici 30 jours,")
+        cat.set_setting(trash.TRASH_DAYS_SETTING, "1")
+        dialog.retranslate()
+        assert dialog.info.text().startswith("Les fiches supprimées restent ici 1 jour,")
+    finally:
+        i18n.set_language("en")

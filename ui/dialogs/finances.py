@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from kbase.errors import KbaseError
 from kbase.i18n import N_
 from kbase.report.finances import KINDS, list_lines, parse_amount, replace_year
-from ui.i18n import language, tr, tr_message
+from ui.i18n import language, tr, tr_message, tr_n
 
 KIND_LABELS = {"income": N_("Income"), "expense": N_("Expense")}
 
@@ -184,7 +184,8 @@ class FinancesDialog(QDialog):
             return False
         self.dirty = False
         self.message.setStyleSheet("color: #2a6a2a;")
-        self.message.setText(tr("Saved: {count} lines.").replace("{count}", str(count)))
+        saved = tr_n("Saved: {count} line.", "Saved: {count} lines.", count)
+        self.message.setText(saved.replace("{count}", str(count)))
         return True
 
     def _year_changed(self, year: int) -> None:
