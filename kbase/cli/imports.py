@@ -9,7 +9,7 @@ import signal
 import sys
 import threading
 import time
-from typing import Any, TextIO
+from typing import Any, Callable, TextIO
 
 from kbase.cli.common import open_catalogue
 from kbase.errors import InvalidInput
@@ -158,9 +158,30 @@ def _match_line(r: dict[str, Any]) -> str:
 # what a dry run would do to a matched record (the plan's action)
 WOULD = {"link": N_("would link"), "update": N_("would update"), "skip": N_("would skip")}
 
+def status_count(status: str, n: int) -> str:
+    """"2 damaged", "2 endommagés": a status word after its count takes the count's form."""
+    forms: dict[str, Callable[[], str]] = {
+        "ok": lambda: ngettext("{n} ok", "{n} ok", n),
+        "no text layer": lambda: ngettext("{n} no text layer", "{n} no text layer", n),
+        "encrypted": lambda: ngettext("{n} encrypted", "{n} encrypted", n),
+        "repaired": lambda: ngettext("{n} repaired", "{n} repaired", n),
+        "damaged": lambda: ngettext("{n} damaged", "{n} damaged", n),
+        "empty": lambda: ngettext("{n} empty", "{n} empty", n),
+        "not a pdf": lambda: ngettext("{n} not a pdf", "{n} not a pdf", n),
+        "duplicate": lambda: ngettext("{n} duplicate", "{n} duplicates", n),
+        "too large": lambda: ngettext("{n} too large", "{n} too large", n),
+        "failed": lambda: ngettext("{n} failed", "{n} failed", n),
+        "cancelled": lambda: ngettext("{n} cancelled", "{n} cancelled", n),
+        "missing": lambda: ngettext("{n} missing", "{n} missing", n),
+        "spreadsheet": lambda: ngettext("{n} spreadsheet", "{n} spreadsheets", n),
+    }
+    form = forms.get(status)
+    return form().format(n=number(n)) if form else f"{number(n)} {_(status)}"
+
+
 def _summary_line(report: ImportReport) -> str:
     """"2 files (1 imported, 1 bibtex); records: 3 created, 0 matched existing ones, 0 refused; 12 pages in …"."""
-    counts = ", ".join(f"{number(n)} {_(status)}" for status, n in sorted(report.counts.items()))
+    counts = ", ".join(status_count(status, n) for status, n in sorted(report.counts.items()))
     totals = report.totals()
     sep = _("; ")  # French: " ; "
     said = _("cancelled: ") if report.cancelled else ""

@@ -118,3 +118,21 @@ def test_a_zotero_import_says_its_counts_in_english(sqlite_location: str, tmp_pa
     for words in ("items: 2 (2 matched); ", "; notes: 1 (1 already there); ", "; collections: 2 (2 already there); ",
                   "; collection links: 2 (2 already there); "):
         assert words in again, again
+
+
+def test_an_imports_status_words_agree_with_their_counts(sqlite_location: str, tmp_path: Path) -> None:
+    """"5 duplicates", "2 endommagés": the per-status counts of `kbase import`'s summary line."""
+    import pdfs
+
+    folder = tmp_path / "in"
+    pdfs.english_pdf(folder / "a.pdf")
+    pdfs.french_pdf(folder / "b.pdf")
+    for name in ("c.pdf", "d.pdf"):
+        pdfs.truncated_pdf(folder / name)
+    (folder / "e.pdf").write_text("notes, not a PDF", encoding="utf-8")
+    first = ok(["-L", sqlite_location, "--lang", "fr", "import", str(folder)]).stdout.splitlines()
+    assert first[-2].startswith("5 fichiers (2 endommagés, 1 qui n’est pas un PDF, 2 ok) ; ")
+    again = ok(["-L", sqlite_location, "import", str(folder)]).stdout.splitlines()
+    assert again[-2].startswith("5 files (2 damaged, 2 duplicates, 1 not a pdf); ")
+    once = ok(["-L", sqlite_location, "import", str(folder / "a.pdf")]).stdout.splitlines()
+    assert once[-2].startswith("1 file (1 duplicate); ")
