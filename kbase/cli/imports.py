@@ -15,6 +15,7 @@ from kbase.cli.common import open_catalogue
 from kbase.errors import InvalidInput
 from kbase.i18n import N_, ngettext, number, translate
 from kbase.i18n import gettext as _
+from kbase.imports.outcomes import FORMAT_NAMES
 from kbase.imports.pipeline import BIBLIOGRAPHIES, ImportProgress, ImportReport, import_paths
 from kbase.imports.pipeline import REFUSED as FAILED
 
@@ -176,7 +177,7 @@ def status_count(status: str, n: int) -> str:
         "spreadsheet": lambda: ngettext("{n} spreadsheet", "{n} spreadsheets", n),
     }
     form = forms.get(status)
-    return form().format(n=number(n)) if form else f"{number(n)} {_(status)}"
+    return form().format(n=number(n)) if form else f"{number(n)} {FORMAT_NAMES.get(status) or _(status)}"
 
 
 def _summary_line(report: ImportReport) -> str:

@@ -18,6 +18,9 @@ VISIBILITY_SETTING = "import.visibility"  # imported documents are internal unti
 REFUSED = {"damaged", "not a pdf", "empty", "too large", "missing", "failed", "cancelled"}
 # statuses of a file of records (its counts are its records'), as opposed to a document's
 BIBLIOGRAPHIES = ("bibtex", "ris", "csl-json", "spreadsheet", "zotero")
+# the formats among them by the names their users write (the status itself is lower case); no
+# language translates them
+FORMAT_NAMES = {"bibtex": "BibTeX", "ris": "RIS", "csl-json": "CSL-JSON", "zotero": "Zotero"}
 
 
 @dataclass

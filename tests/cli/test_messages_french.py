@@ -76,7 +76,7 @@ def test_a_bibliographys_import_and_undo_in_english_as_before(library: str) -> N
     assert (f"bibtex         {BIB}: 11 entries: 11 created, 0 matched existing records (0 linked, 0 updated, "
             "0 skipped), 0 refused; 0 files attached; new records: 9 organisations, 12 people, 1 series, 3 subjects; "
             "import 1\n") in done.stdout
-    assert "1 file (1 bibtex); records: 11 created, 0 matched existing ones, 0 refused\n" in done.stdout
+    assert "1 file (1 BibTeX); records: 11 created, 0 matched existing ones, 0 refused\n" in done.stdout
     assert ok(["-L", library, "imports", "undo", "1"]).stdout == (
         "import 1 undone: deleted 9 organisations, 12 people, 11 publications, 1 series, 3 subjects\n")
     message = json.loads(ok(["--lang", "fr", "-L", library, "import", "--json", str(BIB)]).stdout)["files"][0]

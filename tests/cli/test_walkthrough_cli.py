@@ -112,7 +112,7 @@ def test_an_import_summary_counts_one_file_as_one_file(location: str) -> None:
     bib = Path(__file__).resolve().parent.parent / "data" / "bib" / "files.bib"
     out = _run("import", str(bib), "--library", location).stdout.splitlines()
     summary = next(line for line in out if line.startswith("1 file"))
-    assert summary.startswith("1 file (1 bibtex); records: ")
+    assert summary.startswith("1 file (1 BibTeX); records: ")
     assert "pages" not in summary  # no PDF, no "0 pages in 0.3 s (0 pages/s)"
 
 

@@ -185,3 +185,20 @@ def test_duplicates_and_cancelled_files_do_not_need_attention() -> None:
                                   "without text; import it again with --password to read it")])
     shown = model.index(0, 3).data()
     assert "--password" not in shown and "Password…" in shown  # the window's own way to unlock it
+
+
+def test_results_name_a_bibliographys_format_as_its_users_write_it(tmp_path) -> None:
+    from kbase.imports.pipeline import FileResult
+    from ui import i18n
+
+    model = ImportResultsModel()
+    model.set_results([FileResult(str(tmp_path / "z.sqlite"), "zotero", ""),
+                       FileResult(str(tmp_path / "b.bib"), "bibtex", ""),
+                       FileResult(str(tmp_path / "s.csv"), "spreadsheet", "")])
+    shown = [model.data(model.index(r, 1)) for r in range(3)]
+    assert sorted(shown) == ["BibTeX", "Zotero", "spreadsheet"]
+    i18n.set_language("fr")
+    try:
+        assert sorted(model.data(model.index(r, 1)) for r in range(3)) == ["BibTeX", "Zotero", "tableur"]
+    finally:
+        i18n.set_language("en")

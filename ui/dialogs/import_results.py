@@ -10,6 +10,7 @@ from PySide6.QtCore import QAbstractTableModel, QLocale, QModelIndex, QPersisten
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
+from kbase.imports.outcomes import FORMAT_NAMES
 from kbase.imports.pipeline import BIBLIOGRAPHIES
 from ui.i18n import tr, tr_message, tr_n
 
@@ -86,7 +87,7 @@ class ImportResultsModel(QAbstractTableModel):
             if col == 0:
                 return Path(r.path).name
             if col == 1:
-                return tr(r.status)
+                return FORMAT_NAMES.get(r.status) or tr(r.status)
             if col == 2:
                 return r.pages if r.pages else ""
             if col == 3:
