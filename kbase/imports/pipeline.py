@@ -159,7 +159,9 @@ def _unlock(cat: Catalogue, s: Any, path: Path, out: Outcome, att_id: int) -> Fi
     pub = s.get(m.Publication, att.publication_id) if att.publication_id else None
     if pub is not None and cat.extra(pub).get("title_from") == "file name" and out.metadata.get("title"):
         cat.update(m.Publication, pub.id, title=out.metadata["title"])
-    return FileResult(str(path), out.status, N_("opened with the password: {n} pages read").format(n=out.page_count)
+    return FileResult(str(path), out.status, en_ngettext("opened with the password: {n} page read",
+                                                         "opened with the password: {n} pages read",
+                                                         out.page_count).format(n=out.page_count)
                       + (f"; {out.message}" if out.message else ""), att_id, att.publication_id, len(out.pages))
 
 

@@ -53,7 +53,14 @@ def test_saslprep_password_through_the_import(cat: Catalogue, tmp_path: Path) ->
     first = import_paths(cat, [path], index=False).files[0]
     assert first.status == "encrypted"
     second = import_paths(cat, [path], password="I\u00adX", index=False).files[0]
-    assert second.status == "ok" and "opened with the password" in second.message
+    assert second.status == "ok" and second.message == "opened with the password: 3 pages read"
+    one = pymupdf.open()
+    one.new_page().insert_text((72, 72), "A single page of text behind a password.")
+    one.save(str(tmp_path / "one.pdf"), encryption=pymupdf.PDF_ENCRYPT_AES_256, user_pw="IX", owner_pw="o")
+    one.close()
+    assert import_paths(cat, [tmp_path / "one.pdf"], index=False).files[0].status == "encrypted"
+    again = import_paths(cat, [tmp_path / "one.pdf"], password="IX", index=False).files[0]
+    assert again.message == "opened with the password: 1 page read"
     with cat.reading() as s:
         assert s.get(m.Attachment, first.attachment_id).status == "ok"
 
