@@ -36,6 +36,15 @@ ALIAS_TABLES = m.ALIAS_TABLES
 Listener = Callable[[str, int, str], None]  # (kind, record ID, op), told after each commit
 
 
+def alias_names(obj: Any, first: str) -> dict[str, str]:
+    """Folded name → name: first, then the record's acronym and other names, each folded form once."""
+    names: dict[str, str] = {}
+    for name in (first, *(getattr(obj, f, None) for f in ("acronym", "name_fr", "name_local"))):
+        if name:
+            names.setdefault(fold_words(name), name)
+    return names
+
+
 class Catalogue:
     """All reads and writes of records go through here; the CLI and the GUI share it."""
 
@@ -187,14 +196,11 @@ class Catalogue:
         table = table_of(model)
         row = {c.key: getattr(obj, c.key) for c in table.columns if not c.primary_key}
         obj.id = new_id = int(session.execute(insert(table).values(**row).returning(table.c.id)).scalar_one())
-        if model in ALIAS_TABLES and primary_name(obj):  # the names _add_alias gives it, each once
+        if model in ALIAS_TABLES and primary_name(obj):  # the aliases _add_alias gives a new record
             alias_model, fk = ALIAS_TABLES[model]
-            names: dict[str, str] = {}
-            for name in (primary_name(obj), *(getattr(obj, f, None) for f in ("acronym", "name_fr", "name_local"))):
-                if name:
-                    names.setdefault(fold_words(name), name)
-            session.execute(insert(table_of(alias_model)), [{fk: new_id, "alias": alias, "norm": norm}
-                                                            for norm, alias in names.items()])
+            names = alias_names(obj, primary_name(obj))
+            session.execute(insert(table_of(alias_model)),
+                            [{fk: new_id, "alias": alias, "norm": norm} for norm, alias in names.items()])
         self.log_change(session, kind_of(model), new_id, "insert", history.diff({}, history.values_of(obj)),
                         getattr(obj, "version", None))
         return new_id
@@ -315,20 +321,16 @@ class Catalogue:
 
     # -- names and aliases --------------------------------------------------------------
     def _add_alias(self, s: Session, obj: Any, alias: str | None) -> None:
-        """obj: an organisation, a person, a region… (a type of ALIAS_TABLES)."""
+        """obj: an organisation, a person, a region… (a type of ALIAS_TABLES); its other names come too."""
         if not alias:
             return
         alias_model, fk = ALIAS_TABLES[type(obj)]
         aliases = table_of(alias_model)
-        norm = fold_words(alias)
-        exists = s.scalar(select(alias_model).where(aliases.c[fk] == obj.id, aliases.c.norm == norm))
-        if exists is None:
-            s.add(alias_model(**{fk: obj.id, "alias": alias, "norm": norm}))
-            s.flush()
-        extra = [getattr(obj, f, None) for f in ("acronym", "name_fr", "name_local")]
-        for name in extra:
-            if name and fold_words(name) != norm:
-                self._add_alias(s, obj, name)
+        for norm, name in alias_names(obj, alias).items():
+            exists = s.scalar(select(alias_model).where(aliases.c[fk] == obj.id, aliases.c.norm == norm))
+            if exists is None:
+                s.add(alias_model(**{fk: obj.id, "alias": name, "norm": norm}))
+                s.flush()
 
     def add_alias(self, model: type[SQLModel], record_id: int, alias: str) -> None:
         alias = clean_line(alias)
