@@ -10,6 +10,7 @@ from sqlmodel import Session, SQLModel, col
 
 from kbase.catalogue.columns import table_of
 from kbase.catalogue.fields import kind_of
+from kbase.catalogue.names import add_aliases
 from kbase.library import models as m
 
 if TYPE_CHECKING:
@@ -61,7 +62,7 @@ def merge_records(cat: "Catalogue", s: Session, model: type[SQLModel], survivor:
     if model in m.ALIAS_TABLES:
         for name in (getattr(loser, "name", None), getattr(loser, "acronym", None),
                      getattr(loser, "name_fr", None), getattr(loser, "name_local", None)):
-            cat._add_alias(s, survivor, name)
+            add_aliases(s, survivor, name)
     survivor.version = (survivor.version or 0) + 1
     survivor.updated = m.utcnow()
     s.add(survivor)

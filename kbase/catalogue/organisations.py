@@ -15,6 +15,7 @@ from sqlalchemy import delete, select
 from sqlmodel import Session, SQLModel, col
 
 from kbase.catalogue.columns import key, table_of
+from kbase.catalogue.names import add_aliases
 from kbase.catalogue.records import Catalogue
 from kbase.errors import InvalidInput, NotFound
 from kbase.i18n import N_
@@ -75,7 +76,7 @@ def add_display_alias(cat: Catalogue, s: Session, organisation_id: int) -> None:
     shown = display_names(s, [organisation_id]).get(organisation_id)
     org = s.get(m.Organisation, organisation_id)
     if shown and org is not None and shown != org.name:
-        cat._add_alias(s, org, shown)
+        add_aliases(s, org, shown)
 
 
 def _check_no_cycle(s: Session, organisation_id: int, parent_id: int) -> None:

@@ -25,27 +25,19 @@ from kbase.catalogue.fields import (
     record_type,
     required,
 )
+from kbase.catalogue.names import Names, add_aliases, alias_names
 from kbase.errors import ConflictError, InvalidInput, LibraryError, NotFound
 from kbase.i18n import N_
 from kbase.library import models as m
 from kbase.library.db import Library
-from kbase.text import clean_line, clean_text, fold, fold_words
+from kbase.text import clean_text
 
 CHANGE_LOG_LOCK = 0x6B62617365  # "kbase": the advisory lock write transactions take on PostgreSQL
 ALIAS_TABLES = m.ALIAS_TABLES
 Listener = Callable[[str, int, str], None]  # (kind, record ID, op), told after each commit
 
 
-def alias_names(obj: Any, first: str) -> dict[str, str]:
-    """Folded name → name: first, then the record's acronym and other names, each folded form once."""
-    names: dict[str, str] = {}
-    for name in (first, *(getattr(obj, f, None) for f in ("acronym", "name_fr", "name_local"))):
-        if name:
-            names.setdefault(fold_words(name), name)
-    return names
-
-
-class Catalogue:
+class Catalogue(Names):
     """All reads and writes of records go through here; the CLI and the GUI share it."""
 
     def __init__(self, library: Library):
@@ -177,7 +169,7 @@ class Catalogue:
             if isinstance(obj, m.Region):
                 self._set_region_path(s, obj)
             if model in ALIAS_TABLES:
-                self._add_alias(s, obj, primary_name(obj))
+                add_aliases(s, obj, primary_name(obj))
             self.log_change(s, kind_of(model), obj.id, "insert", history.diff({}, history.values_of(obj)),
                             getattr(obj, "version", None))  # a saved search has no version
             return obj
@@ -196,7 +188,7 @@ class Catalogue:
         table = table_of(model)
         row = {c.key: getattr(obj, c.key) for c in table.columns if not c.primary_key}
         obj.id = new_id = int(session.execute(insert(table).values(**row).returning(table.c.id)).scalar_one())
-        if model in ALIAS_TABLES and primary_name(obj):  # the aliases _add_alias gives a new record
+        if model in ALIAS_TABLES and primary_name(obj):  # the aliases add() gives a new record
             alias_model, fk = ALIAS_TABLES[model]
             names = alias_names(obj, primary_name(obj))
             session.execute(insert(table_of(alias_model)),
@@ -250,7 +242,7 @@ class Catalogue:
             if isinstance(obj, m.Region) and "parent_id" in clean:
                 self._set_region_path(s, obj, cascade=True)
             if model in ALIAS_TABLES and (set(clean) & {"name", "acronym", "name_fr", "name_local"}):
-                self._add_alias(s, obj, primary_name(obj))
+                add_aliases(s, obj, primary_name(obj))
             self._touched.add((kind_of(model), record_id))
             self.log_change(s, kind_of(model), record_id, "update", history.diff(before, history.values_of(obj)),
                             obj.version)
@@ -318,75 +310,6 @@ class Catalogue:
     def all(self, model: type[SQLModel]) -> list[Any]:
         with self.reading() as s:
             return list(s.scalars(select(model).order_by(table_of(model).c.id)))
-
-    # -- names and aliases --------------------------------------------------------------
-    def _add_alias(self, s: Session, obj: Any, alias: str | None) -> None:
-        """obj: an organisation, a person, a region… (a type of ALIAS_TABLES); its other names come too."""
-        if not alias:
-            return
-        alias_model, fk = ALIAS_TABLES[type(obj)]
-        aliases = table_of(alias_model)
-        for norm, name in alias_names(obj, alias).items():
-            exists = s.scalar(select(alias_model).where(aliases.c[fk] == obj.id, aliases.c.norm == norm))
-            if exists is None:
-                s.add(alias_model(**{fk: obj.id, "alias": name, "norm": norm}))
-                s.flush()
-
-    def add_alias(self, model: type[SQLModel], record_id: int, alias: str) -> None:
-        alias = clean_line(alias)
-        with self.transaction() as s:
-            obj = s.get(model, record_id)
-            if obj is None:
-                raise NotFound(N_("no {kind} with ID {id}").format(kind=kind_of(model), id=record_id))
-            self._add_alias(s, obj, alias)
-            self.touch(s, kind_of(model), record_id)
-
-    def aliases(self, model: type[SQLModel], record_id: int) -> list[str]:
-        alias_model, fk = ALIAS_TABLES[model]
-        with self.reading() as s:
-            aliases = table_of(alias_model)
-            return list(s.scalars(select(aliases.c.alias).where(aliases.c[fk] == record_id).order_by(aliases.c.id)))
-
-    def lookup(self, model: type[SQLModel], name: str) -> list[Any]:
-        """Records whose name or any alias matches name, ignoring case and accents."""
-        alias_model, fk = ALIAS_TABLES[model]
-        norm = fold_words(name)
-        with self.reading() as s:
-            aliases = table_of(alias_model)
-            ids = list(dict.fromkeys(s.scalars(select(aliases.c[fk]).where(aliases.c.norm == norm))))
-            return [s.get(model, i) for i in ids]
-
-    def find_one(self, model: type[SQLModel], ref: str | int) -> Any:
-        """A record by ID or by a name that matches exactly one record."""
-        if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
-            return self.get(model, int(ref))
-        if model in ALIAS_TABLES:
-            found = self.lookup(model, ref)
-        else:
-            name = "title" if model in (m.Publication, m.Project, m.Event) else "name"
-            column = table_of(model).c[name]
-            wanted = ref.strip().lower()
-            with self.reading() as s:
-                found = list(s.scalars(select(model).where(func.lower(column) == wanted).limit(5)))
-                if not found and model is m.Project:
-                    short = func.lower(col(m.Project.short_name)) == wanted
-                    found = list(s.scalars(select(m.Project).where(short).limit(5)))
-                if not found:  # accents and punctuation: compare folded names in Python as a last resort
-                    found = [o for o in s.scalars(select(model)) if fold(getattr(o, name)) == fold(ref)]
-        if not found:
-            raise NotFound(N_("no {kind} named {name}").format(kind=kind_of(model), name=repr(ref)))
-        if len(found) > 1:
-            ids = ", ".join(str(o.id) for o in found)
-            raise InvalidInput(N_("{name} names several {kind} records (IDs {ids}); use an ID").format(
-                name=repr(ref), kind=kind_of(model), ids=ids))
-        return found[0]
-
-    def get_or_create(self, model: type[SQLModel], name: str, **defaults: Any) -> Any:
-        try:
-            return self.find_one(model, name)
-        except NotFound:
-            field = "title" if model in (m.Publication, m.Project, m.Event) else "name"
-            return self.add(model, **{field: name}, **defaults)
 
     # -- regions ------------------------------------------------------------------------
     def _set_region_path(self, s: Session, region: m.Region, cascade: bool = False) -> None:
