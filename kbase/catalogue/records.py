@@ -1,4 +1,4 @@
-"""Catalogue API: create, read, update, delete, link, look up and merge records (no Qt)."""
+"""Catalogue API: create, read, update, delete, link and merge records (no Qt); names in names.py."""
 
 from __future__ import annotations
 

@@ -85,7 +85,6 @@ def write_atomic(target: Path, data: bytes) -> None:
     os.replace(tmp, target)
 
 
-
 class Syncing:
     """fsync in a thread of its own, so the disk takes a copy while the worker reads it: a worker
     waiting on the disk leaves a processor idle, 1-3 ms a file (2.8 s of 8,254 pages of manuals
