@@ -216,6 +216,39 @@ def test_page_text_is_what_get_text_gives(tmp_path: Path) -> None:
         assert any(mine.strip() for mine, _ in texts), path.name
 
 
+def _edge_pdf(path: Path) -> Path:
+    """Lines whose glyphs cross the page's edges, where a character's box decides whether it is on the page."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=300, height=200)
+    page.insert_text((4, 9), "Ascenders Klmb above the top edge", fontsize=18)
+    page.insert_text((-30, 80), "Beyond the left edge: the start of this line", fontsize=14)
+    page.insert_text((180, 120), "Beyond the right edge of the page", fontsize=14)
+    page.insert_text((10, 198), "Descenders gjpqy below the bottom edge", fontsize=18)
+    page.insert_text((10, 230), "Wholly below the page", fontsize=12)
+    doc.save(path)
+    return path
+
+
+def test_page_text_near_the_edges_and_pymupdfs_setting_left_as_it_was(tmp_path: Path) -> None:
+    """The plain text is read with PyMuPDF's glyph-height corrections off (they cost 70% of its time):
+    characters crossing the edges are kept or dropped as get_text does, and the setting, which is
+    the process's, is the caller's again afterwards (a viewer's highlight boxes depend on it)."""
+    from kbase.imports.extract import _page_text
+
+    path = _edge_pdf(tmp_path / "edges.pdf")
+    with pymupdf.open(path) as doc:
+        page = doc[0]
+        expected = page.get_text("text")
+        assert "Ascenders" in expected and "Wholly" not in expected
+        for setting in (False, True):
+            pymupdf.TOOLS.unset_quad_corrections(setting)
+            try:
+                assert _page_text(page) == expected
+                assert pymupdf.TOOLS.unset_quad_corrections() is setting
+            finally:
+                pymupdf.TOOLS.unset_quad_corrections(False)
+
+
 @pytest.mark.parametrize("info, title, authors", [
     ({"title": "Gold from the east", "author": "Ken Matthysen"}, "Gold from the east", ["Ken Matthysen"]),
     ({"title": "Gold from the east"}, "Gold from the east", ["Anna Hoffmann", "Lotte Hoex"]),
