@@ -153,8 +153,7 @@ class KeyText(TEXT):  # type: ignore[misc]  # Whoosh has no type information
             yield from super().index(value, **kwargs)
             return
         # C-level loops over the words (findall, map, filter): Python runs once per distinct key
-        tokens = (TOKEN_RE if _HAS_CJK(value) else _PLAIN_TOKEN_RE).findall(value)
-        keys = list(filter(None, map(_TOKEN_KEYS[ana.keymode], tokens)))
+        keys = list(filter(None, map(_TOKEN_KEYS[ana.keymode], _tokens(value))))
         if "'" in value or "’" in value:  # elisions come back as tuples of keys
             keys = [k for key in keys for k in ((key,) if isinstance(key, str) else key)]
         boost = self.format.field_boost
@@ -185,6 +184,22 @@ class KeyText(TEXT):  # type: ignore[misc]  # Whoosh has no type information
                 deltas = [plist[0]]
                 deltas += [b - a for a, b in pairwise(plist)]
                 yield k.encode("utf-8"), n, n * boost, _positions(deltas)
+
+
+# the last text cut into tokens, and its tokens: a page's text goes to two fields (text_en and
+# text_fr) one after the other, and the second reuses the first's tokens. One tuple, replaced
+# whole, so a thread reading it never pairs a text with another's tokens
+_last_tokens: tuple[str, list[str]] = ("", [])
+
+
+def _tokens(value: str) -> list[str]:
+    global _last_tokens
+    text, tokens = _last_tokens
+    if text is value:
+        return tokens
+    tokens = (TOKEN_RE if _HAS_CJK(value) else _PLAIN_TOKEN_RE).findall(value)
+    _last_tokens = (value, tokens)
+    return tokens
 
 
 def _positions(deltas: list[int]) -> bytes:
