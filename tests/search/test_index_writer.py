@@ -99,13 +99,16 @@ def _real_documents() -> list[dict[str, Any]]:
     return docs
 
 
-def test_blocks_keep_the_layout_phrase_search_reads(tmp_path: Path) -> None:
-    """Every block of positions can be split value by value (kbase.search.whoosh.w3blocks.values_apart): no
-    value object repeated inside a block, which pickle would write as a back-reference."""
+def test_blocks_are_pickled_with_protocol_4_and_read_as_whoosh_reads_them(tmp_path: Path) -> None:
+    """The fast writer pickles posting blocks with termtable.PROTOCOL (4): a publication's title and
+    authors repeated on its pages are written once per block, and w3blocks reads the documents
+    and positions Whoosh reads."""
     import zlib
+    from itertools import accumulate
 
     from kbase.search.indexing import make_schema
-    from kbase.search.whoosh.w3blocks import raw_blocks, values_apart
+    from kbase.search.whoosh.segwriter import INLINE_POSTINGS
+    from kbase.search.whoosh.w3blocks import ids_and_weights, leaf_positions, raw_blocks
 
     ix = FileStorage(str(tmp_path)).create_index(make_schema())
     w = FastSegmentWriter(ix)
@@ -115,13 +118,26 @@ def test_blocks_keep_the_layout_phrase_search_reads(tmp_path: Path) -> None:
     checked = 0
     with ix.reader() as r:
         for fieldname, term in r.all_terms():
-            if fieldname not in ("text_en", "title", "author") or r.doc_frequency(fieldname, term) <= 3:
+            if fieldname not in ("text_en", "title", "author") or r.doc_frequency(fieldname, term) <= INLINE_POSTINGS:
                 continue
             m = r.postings(fieldname, term)
-            for n, _maxid, compression, raw in raw_blocks(getattr(m, "child", m)) or []:
-                if n > 3:
-                    assert values_apart(zlib.decompress(raw) if compression else raw, n) is not None, (fieldname, term)
-                    checked += 1
+            leaf = getattr(m, "child", m)
+            ids, positions = [], {}
+            while m.is_active():
+                ids.append(m.id())
+                positions[m.id()] = m.value_as("positions")
+                m.next()
+            read: list[int] = []
+            for n, _maxid, compression, raw in raw_blocks(leaf) or []:
+                assert (zlib.decompress(raw) if compression else raw).startswith(b"\x80\x04")
+                block = ids_and_weights(raw, compression, n, leaf.format.fixed_value_size())
+                assert block is not None
+                read += accumulate(block[0])  # each block's ids are gaps from 0
+                checked += 1
+            assert read == ids, (fieldname, term)
+            mine: dict[int, list[int]] = {}
+            leaf_positions(r, fieldname, term.decode(), 0, ids, mine)
+            assert mine == positions, (fieldname, term)
     assert checked > 50
 
 

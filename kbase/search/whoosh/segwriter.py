@@ -17,7 +17,7 @@ from whoosh.util.numeric import length_to_byte
 from whoosh.writing import PostingPool, SegmentWriter
 
 from kbase.search.whoosh import keys as keyfile
-from kbase.search.whoosh.termtable import TermTable, inline_row
+from kbase.search.whoosh.termtable import PROTOCOL, TermTable, inline_row
 
 RUN_CHUNK = 20_000  # postings pickled together (whole terms) when the pool spills to disk
 # posting blocks compressed at zlib level 1 instead of Whoosh's 3: a third of the compression
@@ -201,7 +201,7 @@ class _PostingsWriter(W3PostingsWriter):  # type: ignore[misc]  # Whoosh has no 
             self._startoffset = self._postfile.tell()
             self._postfile.write(WHOOSH3_HEADER_MAGIC)
         self._terminfo.add_block(self)
-        data = dumps((self._mini_ids(), self._mini_weights(), self._mini_values()), 2)
+        data = pickle.dumps((self._mini_ids(), self._mini_weights(), self._mini_values()), PROTOCOL)
         level = self._compression if len(data) >= MIN_COMPRESS else 0
         if level:
             data = compress(data, level)
@@ -276,8 +276,6 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]  # Whoosh has no t
                     last = self._last.get(name)
                     if last is not None and last[0] == value:
                         items, length = last[1], last[2]
-                        if self._shared_values(field):
-                            items = [(t, f, w, v[:1] + v[1:]) for t, f, w, v in items]
                     else:
                         items = list(field.index(value))
                         length = sum(item[1] for item in items) if field.scorable else 0
@@ -298,16 +296,6 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]  # Whoosh has no t
         perdoc.finish_doc()
         self._added = True
         self.docnum += 1
-
-    @staticmethod
-    def _shared_values(field: Any) -> bool:
-        """Whether a block pickles this field's values one by one (positions).
-
-        Pickle writes a value object met twice in a block as a back-reference, and the phrase
-        search's fast reading of positions (kbase.search.whoosh.w3blocks.values_apart) then falls back to
-        unpickling the whole block: a reused posting gets its own copy of the value."""
-        fixed = field.format.fixed_value_size()
-        return fixed is None or fixed < 0
 
     def add_reader(self, reader: Any) -> None:
         self._lengths = None  # a merged segment's documents

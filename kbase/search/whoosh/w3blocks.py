@@ -5,6 +5,10 @@ every value (positions) of a block to get at its document numbers. Here a postin
 in one piece and split into blocks in memory; document numbers and frequencies are unpickled
 without the positions, and positions only for the documents asked for. Anything not laid out
 as expected falls back to Whoosh's own reading.
+
+Those tricks are for blocks pickled with protocol 2, as Whoosh writes them (and Kbase did before
+kbase.search.whoosh.termtable.PROTOCOL): there each value costs a function call to unpickle.
+Kbase's own blocks are now pickled with protocol 4, whose values unpickle as fast as the tricks.
 """
 
 from __future__ import annotations
@@ -217,27 +221,33 @@ def _unpickle(raw: bytes, compression: int) -> tuple[Any, Any, Any]:
 
 
 _BYTES_GLOBAL = b"c_codecs\nencode\n"  # how protocol 2 pickles the first bytes object
+_PROTOCOL_2 = b"\x80\x02"  # how a protocol 2 pickle begins
 _PARTIAL = 2048  # bytes decompressed at a time while looking for the values
 
 
-def ids_and_weights(raw: bytes, compression: int, n: int, fixed: int | None) -> tuple[Any, Any, tuple[()]] | None:
+def ids_and_weights(raw: bytes, compression: int, n: int, fixed: int | None) -> tuple[Any, Any, Any] | None:
     """(ids, weights, ()) of a block without unpickling its values (positions).
 
     A block is a pickled (ids, weights, values) tuple; values, last, are bytes objects that
     protocol 2 rebuilds one function call each: most of the decoding time for a field with
     positions. The pickle is cut where the values begin and closed with an empty tuple (only
-    as much as needed is decompressed). Anything unexpected returns None: the caller decodes
-    the whole block the usual way."""
+    as much as needed is decompressed). A block of a newer protocol is unpickled whole, as
+    cheaply, values included. Anything unexpected returns None: the caller decodes the whole
+    block the usual way."""
     if fixed == 0:
         return None
     try:
         if compression:
             inflater = zlib.decompressobj()
             out = inflater.decompress(raw, _PARTIAL)
+            if not out.startswith(_PROTOCOL_2):
+                return _checked(loads(out + inflater.decompress(inflater.unconsumed_tail)), n)
             while (at := out.find(_BYTES_GLOBAL)) < 0 and inflater.unconsumed_tail:
                 out += inflater.decompress(inflater.unconsumed_tail, _PARTIAL)
         else:
             out = raw
+            if not out.startswith(_PROTOCOL_2):
+                return _checked(loads(out), n)
             at = out.find(_BYTES_GLOBAL)
         if at < 0:
             return None
@@ -248,6 +258,11 @@ def ids_and_weights(raw: bytes, compression: int, n: int, fixed: int | None) -> 
         data = loads(out[:at] + b")\x87.")
     except Exception:  # not the layout expected: let Whoosh decode it
         return None
+    return _checked(data, n)
+
+
+def _checked(data: Any, n: int) -> tuple[Any, Any, Any] | None:
+    """data when it is a block's (n delta ids, weights, values), else None."""
     if not (isinstance(data, tuple) and len(data) == 3 and isinstance(data[0], tuple) and len(data[0]) == n):
         return None
     weights = data[1]
@@ -289,6 +304,8 @@ def values_apart(data: bytes, n: int) -> tuple[tuple[int, ...], list[bytes]] | N
 
     Each value is pickled as BINUNICODE ("X", 4-byte length, UTF-8) of its latin-1 text: the
     4-byte position count, then the gaps' pickle, which opens with \x80\x02] (UTF-8 \xc2\x80…)."""
+    if not data.startswith(_PROTOCOL_2):  # a newer protocol: unpickling the block whole is as quick
+        return None
     at = data.find(_BYTES_GLOBAL)
     if at < 1 or n <= 3 or data[at - 1:at] != b"(":
         return None
