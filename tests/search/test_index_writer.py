@@ -264,3 +264,31 @@ def test_text_without_cjk_is_cut_into_the_same_tokens_by_the_plain_pattern() -> 
             assert analysis._PLAIN_TOKEN_RE.findall(text) == expected, repr(text)
         field = KeyText(analyzer=KeyTokenizer("en"), phrase=True)
         assert sorted(field.index(text)) == sorted(TEXT(analyzer=KeyTokenizer("en"), phrase=True).index(text))
+
+
+def test_block_pickle_marks_where_the_values_begin() -> None:
+    """Blocks of every shape unpickle to what was given, and ids_and_weights reads their ids and
+    weights without the values, compressed or not; a block too big for one pickle frame goes
+    unmarked and is read whole."""
+    import pickle
+    import random
+
+    from kbase.search.whoosh.segwriter import compress
+    from kbase.search.whoosh.w3blocks import block_pickle, ids_and_weights
+
+    rng = random.Random(11)
+    shared = b"\x00\x00\x00\x01\x80\x02]q\x00K\x05a."
+    for n in (1, 2, 3, 4, 5, 127, 128):
+        for weights in (None, 2.0, tuple(float(rng.randrange(1, 40)) for _ in range(n))):
+            ids = tuple(rng.choice([0, 1, 5, 255, 256, 70_000, 2**31 - 1]) for _ in range(n))
+            values = tuple(shared if rng.random() < 0.3 else rng.randbytes(rng.randrange(1, 60)) for _ in range(n))
+            data = block_pickle(ids, weights, values, 4)
+            assert pickle.loads(data) == (ids, weights, values)
+            assert data.startswith(b"\x80\x04J")
+            for raw, level in ((data, 0), (compress(data), 1)):
+                assert ids_and_weights(raw, level, n, None) == (ids, weights, ())
+    big = tuple(bytes(70_000) for _ in range(2))
+    data = block_pickle((1, 2), None, big, 4)
+    assert not data.startswith(b"\x80\x04J") and pickle.loads(data) == ((1, 2), None, big)
+    assert ids_and_weights(data, 0, 2, None) is None  # read whole by the caller
+    assert pickle.loads(block_pickle((1, 2), None, (b"a", b"b"), 2)) == ((1, 2), None, (b"a", b"b"))

@@ -18,6 +18,7 @@ from whoosh.writing import PostingPool, SegmentWriter
 
 from kbase.search.whoosh import keys as keyfile
 from kbase.search.whoosh.termtable import PROTOCOL, TermTable, inline_row
+from kbase.search.whoosh.w3blocks import block_pickle
 
 RUN_CHUNK = 20_000  # postings pickled together (whole terms) when the pool spills to disk
 # posting blocks compressed at zlib level 1 instead of Whoosh's 3: a third of the compression
@@ -201,7 +202,7 @@ class _PostingsWriter(W3PostingsWriter):  # type: ignore[misc]  # Whoosh has no 
             self._startoffset = self._postfile.tell()
             self._postfile.write(WHOOSH3_HEADER_MAGIC)
         self._terminfo.add_block(self)
-        data = pickle.dumps((self._mini_ids(), self._mini_weights(), self._mini_values()), PROTOCOL)
+        data = block_pickle(self._mini_ids(), self._mini_weights(), self._mini_values(), PROTOCOL)
         level = self._compression if len(data) >= MIN_COMPRESS else 0
         if level:
             data = compress(data, level)

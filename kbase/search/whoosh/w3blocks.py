@@ -6,9 +6,10 @@ in one piece and split into blocks in memory; document numbers and frequencies a
 without the positions, and positions only for the documents asked for. Anything not laid out
 as expected falls back to Whoosh's own reading.
 
-Those tricks are for blocks pickled with protocol 2, as Whoosh writes them (and Kbase did before
-kbase.search.whoosh.termtable.PROTOCOL): there each value costs a function call to unpickle.
-Kbase's own blocks are now pickled with protocol 4, whose values unpickle as fast as the tricks.
+Whoosh pickles blocks with protocol 2 (as Kbase did before kbase.search.whoosh.termtable.PROTOCOL),
+where each value costs a function call to unpickle: the tricks find the values by that call's
+name. Kbase's own blocks are pickled with protocol 4 and open with the offset of their values
+(block_pickle); a phrase unpickles them whole, which protocol 4 makes as quick.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from bisect import bisect_left, bisect_right
 from functools import partial
 from io import BytesIO
 from itertools import accumulate, count, repeat
+from pickle import dumps as pickle_dumps
 from pickle import load as pickle_load
 from pickle import loads
 from struct import Struct
@@ -222,7 +224,14 @@ def _unpickle(raw: bytes, compression: int) -> tuple[Any, Any, Any]:
 
 _BYTES_GLOBAL = b"c_codecs\nencode\n"  # how protocol 2 pickles the first bytes object
 _PROTOCOL_2 = b"\x80\x02"  # how a protocol 2 pickle begins
+# Kbase's blocks (pickled with termtable.PROTOCOL, 4) open with the offset where their values
+# begin, pushed and popped again (BININT, POP), which unpicklers pass over: the ids and weights are
+# then read without decompressing or unpickling the values (block_pickle, ids_and_weights)
+_MARKED = b"\x80\x04J"
+_MARK_END = 8  # protocol, BININT and its 4 bytes, POP
+_FRAME = 11  # protocol 4's header: protocol, FRAME and its 8-byte length
 _PARTIAL = 2048  # bytes decompressed at a time while looking for the values
+_PARTIAL_MARKED = 512  # decompressed first: a marked block's ids and weights take 300-1,500 bytes
 
 
 def ids_and_weights(raw: bytes, compression: int, n: int, fixed: int | None) -> tuple[Any, Any, Any] | None:
@@ -231,23 +240,24 @@ def ids_and_weights(raw: bytes, compression: int, n: int, fixed: int | None) -> 
     A block is a pickled (ids, weights, values) tuple; values, last, are bytes objects that
     protocol 2 rebuilds one function call each: most of the decoding time for a field with
     positions. The pickle is cut where the values begin and closed with an empty tuple (only
-    as much as needed is decompressed). A block of a newer protocol is unpickled whole, as
-    cheaply, values included. Anything unexpected returns None: the caller decodes the whole
-    block the usual way."""
+    as much as needed is decompressed). Kbase's own blocks say where (block_pickle). Anything
+    unexpected returns None: the caller decodes the whole block the usual way."""
     if fixed == 0:
         return None
     try:
-        if compression:
-            inflater = zlib.decompressobj()
-            out = inflater.decompress(raw, _PARTIAL)
-            if not out.startswith(_PROTOCOL_2):
-                return _checked(loads(out + inflater.decompress(inflater.unconsumed_tail)), n)
+        inflater = zlib.decompressobj() if compression else None
+        out = inflater.decompress(raw, _PARTIAL_MARKED) if inflater else raw
+        if out.startswith(_MARKED) and out[_MARK_END - 1:_MARK_END] == b"0":
+            at = int.from_bytes(out[3:7], "little")
+            if inflater and len(out) < at:
+                out += inflater.decompress(inflater.unconsumed_tail, at - len(out))
+            return _checked(loads(b"\x80\x04" + out[_MARK_END:at] + b")\x87."), n)
+        if not out.startswith(_PROTOCOL_2):
+            return None
+        if inflater:
             while (at := out.find(_BYTES_GLOBAL)) < 0 and inflater.unconsumed_tail:
                 out += inflater.decompress(inflater.unconsumed_tail, _PARTIAL)
         else:
-            out = raw
-            if not out.startswith(_PROTOCOL_2):
-                return _checked(loads(out), n)
             at = out.find(_BYTES_GLOBAL)
         if at < 0:
             return None
@@ -259,6 +269,17 @@ def ids_and_weights(raw: bytes, compression: int, n: int, fixed: int | None) -> 
     except Exception:  # not the layout expected: let Whoosh decode it
         return None
     return _checked(data, n)
+
+
+def block_pickle(ids: tuple[int, ...], weights: Any, values: Any, protocol: int) -> bytes:
+    """A block's (ids, weights, values) pickled, opening with where its values begin (_MARKED),
+    where protocol is 4 and the pickle one frame (anything else: pickled as it is)."""
+    whole = pickle_dumps((ids, weights, values), protocol)
+    if protocol != 4 or whole[2:3] != b"\x95" or int.from_bytes(whole[3:_FRAME], "little") != len(whole) - _FRAME:
+        return whole
+    # the ids' and weights' opcodes: a pickle of the pair, less its header and b"\x86\x94."
+    head = len(pickle_dumps((ids, weights), protocol)) - _FRAME - 3
+    return _MARKED + (_MARK_END + head).to_bytes(4, "little") + b"0" + whole[_FRAME:]
 
 
 def _checked(data: Any, n: int) -> tuple[Any, Any, Any] | None:
@@ -421,4 +442,4 @@ def leaf_positions(reader: Any, fieldname: str, text: str, offset: int, wanted: 
 
 
 __all__ = ["remember_term_lookups", "prefix_frequencies", "read_direct", "read_leaf", "leaf_positions",
-           "raw_blocks", "ids_and_weights", "values_apart", "value_at", "chosen_positions"]
+           "raw_blocks", "ids_and_weights", "values_apart", "value_at", "chosen_positions", "block_pickle"]
