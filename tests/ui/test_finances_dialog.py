@@ -27,6 +27,7 @@ def test_the_year_is_shown_edited_and_saved(qtbot, sqlite_demo: Catalogue) -> No
     assert dialog.dirty and "1,707,142.00" in dialog.totals.text()
     dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
     assert not dialog.dirty and "12" in dialog.message.text()
+    assert _cell(dialog, row, 1) == "Audit" and _cell(dialog, row, 2) == "2,500.00"  # shown as saved
     assert [(r["label"], r["amount"]) for r in list_lines(sqlite_demo, 2021)][-1] == ("Audit", 2500.0)
 
     dialog.table.item(0, 2).setText("a lot")

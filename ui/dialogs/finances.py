@@ -182,7 +182,7 @@ class FinancesDialog(QDialog):
             self.message.setStyleSheet("color: #a33;")
             self.message.setText(tr_message(str(exc)))
             return False
-        self.dirty = False
+        self.load(self.loaded_year)  # the lines as saved: amounts as typed ("2500") shown formatted
         self.message.setStyleSheet("color: #2a6a2a;")
         saved = tr_n("Saved: {count} line.", "Saved: {count} lines.", count)
         self.message.setText(saved.replace("{count}", str(count)))
