@@ -32,7 +32,8 @@ def register(subs: argparse._SubParsersAction[argparse.ArgumentParser], common: 
 
     p = subs.add_parser("reindex", parents=[common], help=_("rebuild the search index from the catalogue"))
     p.add_argument("--procs", type=int, default=1,
-                   help=_("worker processes (faster on a big library; one segment each)"))
+                   help=_("processes sharing the rebuild through Whoosh's own writer, one segment each "
+                          "(default 1, Kbase's writer: on two cores, faster than 2)"))
     p.set_defaults(run=cmd_reindex)
 
     p = subs.add_parser("check", parents=[common], help=_("check library integrity: index, file store, page texts"))
