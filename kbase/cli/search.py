@@ -32,8 +32,7 @@ def register(subs: argparse._SubParsersAction[argparse.ArgumentParser], common: 
 
     p = subs.add_parser("reindex", parents=[common], help=_("rebuild the search index from the catalogue"))
     p.add_argument("--procs", type=int, default=1,
-                   help=_("processes sharing the rebuild through Whoosh's own writer, one segment each "
-                          "(default 1, Kbase's writer: on two cores, faster than 2)"))
+                   help=_("processes sharing the rebuild, each writing its own segments (default 1)"))
     p.set_defaults(run=cmd_reindex)
 
     p = subs.add_parser("check", parents=[common], help=_("check library integrity: index, file store, page texts"))

@@ -187,7 +187,8 @@ class Indexer:
         self.cat = cat
         self.lib = cat.library
         self.lock_timeout = lock_timeout
-        self.procs = procs  # worker processes for a rebuild (each its own segment and memory cap)
+        self.procs = procs  # processes for a rebuild (kbase.search.parallel), each with its own memory cap
+        self.whoosh_lock = True  # a writer takes Whoosh's lock (a rebuild's parts leave it to their parent)
         self._fresh = False  # writing a brand-new index: nothing to delete first
         # the attachments a rebuild on entering indexed: an import's queue may bring them again
         self.rebuilt_attachments: set[int] = set()
@@ -237,10 +238,8 @@ class Indexer:
         if self._writer is None:
             if self._ix is None:
                 self._ix = open_dir(self.lib.index_dir)
-            if self._fresh and self.procs > 1:
-                self._writer = self._ix.writer(procs=self.procs, limitmb=WRITER_MB, multisegment=True)
-            else:
-                self._writer = FastSegmentWriter(self._ix, limitmb=WRITER_MB, timeout=self.lock_timeout)
+            self._writer = FastSegmentWriter(self._ix, limitmb=WRITER_MB, timeout=self.lock_timeout,
+                                             _lk=self.whoosh_lock)
         return self._writer
 
     def nearly_full(self) -> bool:
@@ -397,18 +396,22 @@ class Indexer:
             pub_ids = [i for i in s.scalars(select(col(P.id)).order_by(col(P.id))) if i is not None]
         self._fresh = True
         try:
-            since_commit = 0
-            for i in range(0, len(pub_ids), REBUILD_BATCH):
-                before = self.added
-                self._refresh_pubs(pub_ids[i:i + REBUILD_BATCH], seq)
-                since_commit += self.added - before
-                if self.procs <= 1 and since_commit >= SEGMENT_PAGES:
-                    self._commit_segment()
-                    since_commit = 0
-            # several processes write one segment each; nothing is merged afterwards: merging
-            # would redo the whole job in one process, and a big segment's term table is what
-            # costs memory when it is written
-            self._commit_segment()
+            if self.procs > 1 and len(pub_ids) > 1:
+                from kbase.search.parallel import rebuild_in_parts
+
+                rebuild_in_parts(self, pub_ids, seq)
+            else:
+                since_commit = 0
+                for i in range(0, len(pub_ids), REBUILD_BATCH):
+                    before = self.added
+                    self._refresh_pubs(pub_ids[i:i + REBUILD_BATCH], seq)
+                    since_commit += self.added - before
+                    # segments of a bounded size, never merged: merging would redo the whole job,
+                    # and a big segment's term table is what costs memory when it is written
+                    if since_commit >= SEGMENT_PAGES:
+                        self._commit_segment()
+                        since_commit = 0
+                self._commit_segment()
         finally:
             self._fresh = False
         write_state(self.lib, seq)

@@ -45,6 +45,7 @@ RNK = "kbase/search/ranking.py"
 ANA = "kbase/search/analysis.py"
 MAP = "kbase/search/maps.py"
 KEY = "kbase/search/whoosh/keys.py"
+PAR = "kbase/search/parallel.py"
 
 
 def changed(internal: str, users: tuple[str, ...] | str, detail: str = "") -> str:
@@ -167,9 +168,12 @@ CALLS = [
     Call("whoosh.formats:Positions.decode_positions", (W3B,), S, b""),
     # indexing.py: the schema, the storage, the writers
     Call("whoosh.index:exists_in", (IDX,), "folder"),
-    Call("whoosh.index:FileIndex.writer", (IDX,), S, procs=2, limitmb=64, multisegment=True,
-         forwarded=("limitmb", "multisegment")),
-    Call("whoosh.multiproc:MpWriter", (IDX,), _, procs=2, limitmb=64, multisegment=True, forwarded=("limitmb",)),
+    Call("whoosh.writing:SegmentWriter", (IDX, PAR), _, limitmb=64, timeout=60.0, _lk=False),
+    # parallel.py: each process's segments, then one table of contents
+    Call("whoosh.writing:SegmentWriter._finalize_segment", (PAR,), S),
+    Call("whoosh.writing:SegmentWriter._close_segment", (PAR,), S),
+    Call("whoosh.writing:SegmentWriter._commit_toc", (PAR,), S, _),
+    Call("whoosh.writing:SegmentWriter._finish", (PAR,), S),
     Call("whoosh.filedb.filestore:FileStorage", (IDX,), "folder", supports_mmap=False),
     Call("whoosh.filedb.filestore:FileStorage.open_index", (IDX,), S),
     Call("whoosh.filedb.filestore:FileStorage.create_index", (IDX,), S, _),
