@@ -41,8 +41,10 @@ from kbase.errors import LibraryError
 from kbase.gcmode import bulk_work
 from kbase.i18n import N_
 from kbase.library import models as m
+from kbase.library.db import open_library
 from kbase.search.analysis import KeyText, fold_analyzer, language_analyzer
 from kbase.search.documents import FACETS, affected_publications, load_pubs, pages_of
+from kbase.search.parallel import rebuild_in_parts
 from kbase.search.whoosh.segwriter import FastSegmentWriter
 
 # 4: KeyText fields (same postings, faster to write); 5: page only stored, no visibility field;
@@ -397,9 +399,7 @@ class Indexer:
         self._fresh = True
         try:
             if self.procs > 1 and len(pub_ids) > 1:
-                from kbase.search.parallel import rebuild_in_parts
-
-                rebuild_in_parts(self, pub_ids, seq)
+                rebuild_in_parts(self, pub_ids, seq, REBUILD_BATCH, _rebuild_part)
             else:
                 since_commit = 0
                 for i in range(0, len(pub_ids), REBUILD_BATCH):
@@ -417,6 +417,30 @@ class Indexer:
         write_state(self.lib, seq)
         self._done.clear()
         self._rebuilt = True
+
+
+def _rebuild_part(location: str, index_dir: str, pub_ids: list[int], seq: int) -> tuple[list[Any], int]:
+    """One process's share of a rebuild (kbase.search.parallel): its segments, written without a
+    table of contents or Whoosh's lock (the parent holds both), and the pages they hold."""
+    cat = Catalogue(open_library(location))
+    try:
+        part = Indexer(cat)
+        part._ix, part._fresh, part.whoosh_lock = open_dir(index_dir), True, False
+        segments: list[Any] = []
+        since = 0
+        for i in range(0, len(pub_ids), REBUILD_BATCH):
+            before = part.added
+            part._refresh_pubs(pub_ids[i:i + REBUILD_BATCH], seq)
+            since += part.added - before
+            if since >= SEGMENT_PAGES or i + REBUILD_BATCH >= len(pub_ids):
+                writer, part._writer = part._writer, None
+                part._pending.clear()
+                if writer is not None:
+                    segments.append(writer._finalize_segment())
+                since = 0
+        return segments, part.added
+    finally:
+        cat.library.close()
 
 
 def sync(cat: Catalogue, notes: list[str] | None = None) -> int:

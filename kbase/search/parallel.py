@@ -12,12 +12,9 @@ from __future__ import annotations
 
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
-from typing import TYPE_CHECKING, Any
+from typing import Any, Callable
 
 from kbase.search.whoosh.segwriter import FastSegmentWriter
-
-if TYPE_CHECKING:
-    from kbase.search.indexing import Indexer
 
 __all__ = ["rebuild_in_parts", "shares"]
 
@@ -31,17 +28,18 @@ def shares(pub_ids: list[int], parts: int, batch: int) -> list[list[int]]:
     return [[p for b in batches[k::parts] for p in b] for k in range(parts)]
 
 
-def rebuild_in_parts(ix: Indexer, pub_ids: list[int], seq: int) -> None:
-    """Index pub_ids into ix's fresh, empty index with ix.procs processes; ix.added counts the pages."""
-    from kbase.search.indexing import REBUILD_BATCH
-
-    parts = [p for p in shares(pub_ids, ix.procs, REBUILD_BATCH) if p]
+def rebuild_in_parts(ix: Any, pub_ids: list[int], seq: int, batch: int,
+                     part: Callable[[str, str, list[int], int], tuple[list[Any], int]]) -> None:
+    """Index pub_ids into the fresh, empty index of ix (a kbase.search.indexing.Indexer) with
+    ix.procs processes, each running part(location, index folder, its publications, seq), which
+    returns its segments and pages; ix.added counts the pages."""
+    parts = [p for p in shares(pub_ids, ix.procs, batch) if p]
     # forkserver: the parent may hold database connections and threads that a fork would copy
     with ProcessPoolExecutor(max_workers=len(parts), mp_context=multiprocessing.get_context("forkserver")) as pool:
         # the index folder goes as it is: a PostgreSQL library's is local, and a fork server
         # started earlier may hold another environment
         n = len(parts)
-        results = list(pool.map(_part, [ix.lib.location] * n, [str(ix.lib.index_dir)] * n, parts, [seq] * n))
+        results = list(pool.map(part, [ix.lib.location] * n, [str(ix.lib.index_dir)] * n, parts, [seq] * n))
     writer = FastSegmentWriter(ix._ix, timeout=ix.lock_timeout)  # the table of contents, under Whoosh's lock
     try:
         writer._close_segment()  # its own segment stays empty (Whoosh's multi-process writer does the same)
@@ -49,32 +47,3 @@ def rebuild_in_parts(ix: Indexer, pub_ids: list[int], seq: int) -> None:
     finally:
         writer._finish()
     ix.added += sum(pages for _segments, pages in results)
-
-
-def _part(location: str, index_dir: str, pub_ids: list[int], seq: int) -> tuple[list[Any], int]:
-    """One process's share: its segments (Whoosh Segment objects) and the pages they hold."""
-    from kbase.catalogue.records import Catalogue
-    from kbase.library.db import open_library
-    from kbase.search.indexing import REBUILD_BATCH, SEGMENT_PAGES, Indexer, open_dir
-
-    cat = Catalogue(open_library(location))
-    try:
-        part = Indexer(cat)
-        part._ix = open_dir(index_dir)
-        part._fresh = True  # nothing to delete
-        part.whoosh_lock = False  # the parent holds it
-        segments: list[Any] = []
-        since = 0
-        for i in range(0, len(pub_ids), REBUILD_BATCH):
-            before = part.added
-            part._refresh_pubs(pub_ids[i:i + REBUILD_BATCH], seq)
-            since += part.added - before
-            if since >= SEGMENT_PAGES or i + REBUILD_BATCH >= len(pub_ids):
-                writer, part._writer = part._writer, None
-                part._pending.clear()
-                if writer is not None:
-                    segments.append(writer._finalize_segment())  # no table of contents: the parent writes it
-                since = 0
-        return segments, part.added
-    finally:
-        cat.library.close()

@@ -169,8 +169,8 @@ CALLS = [
     # indexing.py: the schema, the storage, the writers
     Call("whoosh.index:exists_in", (IDX,), "folder"),
     Call("whoosh.writing:SegmentWriter", (IDX, PAR), _, limitmb=64, timeout=60.0, _lk=False),
-    # parallel.py: each process's segments, then one table of contents
-    Call("whoosh.writing:SegmentWriter._finalize_segment", (PAR,), S),
+    # indexing.py and parallel.py: each process's segments, then one table of contents
+    Call("whoosh.writing:SegmentWriter._finalize_segment", (IDX,), S),
     Call("whoosh.writing:SegmentWriter._close_segment", (PAR,), S),
     Call("whoosh.writing:SegmentWriter._commit_toc", (PAR,), S, _),
     Call("whoosh.writing:SegmentWriter._finish", (PAR,), S),
