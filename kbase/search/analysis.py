@@ -175,9 +175,9 @@ class KeyText(TEXT):  # type: ignore[misc]  # Whoosh has no type information
                 first = plist[0]
                 if first < len(_ONE_POSITION):
                     made = _ONE_POSITION[first]
-                    # a copy, not the object: protocol 2 (Whoosh's own writer, as `kbase reindex
-                    # --procs` uses) writes an object met twice in a block as a back-reference,
-                    # which the phrase search's reading of such blocks cannot follow
+                    # a copy, not the object: Whoosh's own writer (protocol 2) writes an object met
+                    # twice in a block as a back-reference, which the phrase search's reading of
+                    # such blocks cannot follow (Kbase's writer uses protocol 4, where it can)
                     yield k.encode("utf-8"), 1, boost, made[:1] + made[1:]
                 else:
                     yield k.encode("utf-8"), 1, boost, _positions(plist)

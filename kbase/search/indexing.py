@@ -25,7 +25,7 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import portalocker
 from sqlalchemy import func, select
@@ -401,22 +401,27 @@ class Indexer:
             if self.procs > 1 and len(pub_ids) > 1:
                 rebuild_in_parts(self, pub_ids, seq, REBUILD_BATCH, _rebuild_part)
             else:
-                since_commit = 0
-                for i in range(0, len(pub_ids), REBUILD_BATCH):
-                    before = self.added
-                    self._refresh_pubs(pub_ids[i:i + REBUILD_BATCH], seq)
-                    since_commit += self.added - before
-                    # segments of a bounded size, never merged: merging would redo the whole job,
-                    # and a big segment's term table is what costs memory when it is written
-                    if since_commit >= SEGMENT_PAGES:
-                        self._commit_segment()
-                        since_commit = 0
-                self._commit_segment()
+                self._add_in_segments(pub_ids, seq, self._commit_segment)
         finally:
             self._fresh = False
         write_state(self.lib, seq)
         self._done.clear()
         self._rebuilt = True
+
+
+    def _add_in_segments(self, pub_ids: list[int], seq: int, end_segment: Callable[[], None]) -> None:
+        """Index pub_ids a batch at a time, calling end_segment every SEGMENT_PAGES pages and at the
+        end: segments of a bounded size, never merged (merging would redo the whole job, and a big
+        segment's term table is what costs memory when it is written)."""
+        since = 0
+        for i in range(0, len(pub_ids), REBUILD_BATCH):
+            before = self.added
+            self._refresh_pubs(pub_ids[i:i + REBUILD_BATCH], seq)
+            since += self.added - before
+            if since >= SEGMENT_PAGES:
+                end_segment()
+                since = 0
+        end_segment()
 
 
 def _rebuild_part(location: str, index_dir: str, pub_ids: list[int], seq: int) -> tuple[list[Any], int]:
@@ -427,17 +432,14 @@ def _rebuild_part(location: str, index_dir: str, pub_ids: list[int], seq: int) -
         part = Indexer(cat)
         part._ix, part._fresh, part.whoosh_lock = open_dir(index_dir), True, False
         segments: list[Any] = []
-        since = 0
-        for i in range(0, len(pub_ids), REBUILD_BATCH):
-            before = part.added
-            part._refresh_pubs(pub_ids[i:i + REBUILD_BATCH], seq)
-            since += part.added - before
-            if since >= SEGMENT_PAGES or i + REBUILD_BATCH >= len(pub_ids):
-                writer, part._writer = part._writer, None
-                part._pending.clear()
-                if writer is not None:
-                    segments.append(writer._finalize_segment())
-                since = 0
+
+        def end_segment() -> None:  # its files only: the parent lists every part's segments at once
+            writer, part._writer = part._writer, None
+            part._pending.clear()
+            if writer is not None:
+                segments.append(writer._finalize_segment())
+
+        part._add_in_segments(pub_ids, seq, end_segment)
         return segments, part.added
     finally:
         cat.library.close()
